@@ -1,0 +1,40 @@
+/*
+ * alloc: checked allocation.
+ *
+ * Every allocation in aifsim goes through these wrappers. They test `n * size` for overflow and
+ * abort with a message on out-of-memory, so callers never test for NULL (the Redis habit). The
+ * engine's hot path does not call them per event: it draws from pools allocated up front.
+ */
+#ifndef AF_BASE_ALLOC_H
+#define AF_BASE_ALLOC_H
+
+#include <stddef.h>
+
+/* Allocates n * size bytes (uninitialised); aborts on overflow or out-of-memory. n * size == 0
+ * returns a valid unique pointer. Release with af_free. */
+void *af_malloc_array(size_t n, size_t size);
+
+/* Allocates n * size zeroed bytes; aborts on overflow or out-of-memory. */
+void *af_calloc(size_t n, size_t size);
+
+/* Resizes p (may be NULL) to n * size bytes and returns the new pointer (the old one is no longer
+ * valid); aborts on overflow or out-of-memory. */
+void *af_realloc_array(void *p, size_t n, size_t size);
+
+/* Returns a new copy of the NUL-terminated string s (s must not be NULL). */
+char *af_strdup(const char *s);
+
+/* Returns a new NUL-terminated copy of the first n bytes of s. */
+char *af_strndup(const char *s, size_t n);
+
+/* Returns a new string formatted like printf. */
+char *af_strfmt(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/* Releases memory from the functions above; NULL is allowed. */
+void af_free(void *p);
+
+/* Grows a dynamic array so that it holds at least `need` elements of `size` bytes. `*cap` is the
+ * current capacity in elements and is updated; returns the (possibly moved) array. */
+void *af_grow(void *p, size_t *cap, size_t need, size_t size);
+
+#endif

@@ -1,0 +1,83 @@
+/*
+ * sim: the discrete-event engine.
+ *
+ * A simulation (`af_sim`) owns a clock in integer nanoseconds, a pending-event set (a 4-ary heap,
+ * see heap.h) and a pool of fixed-size event records, so scheduling an event never calls malloc
+ * once the pool has grown to the run's high-water mark. Events with equal times run in the order
+ * they were scheduled (ties broken by an insertion sequence number), so a run is deterministic.
+ *
+ * Cancellation is O(1) and lazy: an event id carries its pool slot and a generation counter;
+ * cancelling bumps the slot's generation and the stale heap entry is skipped when it surfaces.
+ * A cancelled or fired id is harmless to cancel again.
+ *
+ * There is no global state: many af_sim values can run in parallel threads.
+ */
+#ifndef AF_ENGINE_SIM_H
+#define AF_ENGINE_SIM_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+typedef struct af_sim af_sim;
+
+/* Simulated time in nanoseconds since the start of the run. */
+typedef int64_t af_time_ns;
+
+/* Largest representable time; used as "no end". */
+#define AF_TIME_MAX INT64_MAX
+
+/* Handle of a scheduled event. The zero value ({0, 0}) never names a live event. */
+typedef struct af_event_id {
+    uint32_t slot; /* pool slot + 1 (0 = none) */
+    uint32_t gen;  /* generation of the slot when scheduled */
+} af_event_id;
+
+/* An event handler: called at the event's time with the context and argument it was scheduled
+ * with. It may schedule and cancel events, and call af_sim_stop. */
+typedef void (*af_event_fn)(af_sim *sim, void *ctx, uint64_t arg);
+
+/* Why af_sim_run returned. */
+typedef enum {
+    AF_RUN_EMPTY,  /* no pending events remain */
+    AF_RUN_END,    /* the next event lies after the end time; the clock is set to the end time */
+    AF_RUN_BUDGET, /* the event budget was spent */
+    AF_RUN_STOPPED /* a handler called af_sim_stop */
+} af_run_status;
+
+/* Creates a simulation with the clock at 0 and room for `hint` pending events before the pool
+ * and heap grow (0 picks a default). */
+af_sim *af_sim_new(uint32_t hint);
+
+/* Releases the simulation; pending events are dropped. NULL is allowed. */
+void af_sim_free(af_sim *sim);
+
+/* Current simulated time. */
+af_time_ns af_sim_now(const af_sim *sim);
+
+/* Schedules fn(sim, ctx, arg) at absolute time t_ns (must be >= now). */
+af_event_id af_sim_at(af_sim *sim, af_time_ns t_ns, af_event_fn fn, void *ctx, uint64_t arg);
+
+/* Schedules fn(sim, ctx, arg) after delay_ns (must be >= 0). */
+af_event_id af_sim_after(af_sim *sim, af_time_ns delay_ns, af_event_fn fn, void *ctx,
+                         uint64_t arg);
+
+/* Cancels a pending event. Returns true if it was pending, false if it had already fired, been
+ * cancelled, or id is the zero id. */
+bool af_sim_cancel(af_sim *sim, af_event_id id);
+
+/* True if id names an event that is still pending. */
+bool af_sim_pending(const af_sim *sim, af_event_id id);
+
+/* Runs events in (time, sequence) order until none are left, the next one lies after end_ns
+ * (AF_TIME_MAX for no end), max_events have run (0 for no budget), or a handler stops the run.
+ * Can be called again to continue. */
+af_run_status af_sim_run(af_sim *sim, af_time_ns end_ns, uint64_t max_events);
+
+/* Asks af_sim_run to return after the current handler. */
+void af_sim_stop(af_sim *sim);
+
+/* Events executed so far (cancelled ones not counted), and events currently pending. */
+uint64_t af_sim_events_run(const af_sim *sim);
+uint64_t af_sim_events_pending(const af_sim *sim);
+
+#endif

@@ -1,0 +1,33 @@
+/*
+ * node: a GPU server (e.g. DGX H100): GPUs, NICs, power and price. Pools of identical nodes are
+ * the unit of placement. Figures from models/nodes.yaml.
+ */
+#ifndef AF_MODEL_NODE_H
+#define AF_MODEL_NODE_H
+
+#include "model/gpu.h"
+#include "model/link.h"
+
+/* A server model. The GPU and link specs are copies; strings are borrowed from the catalog. */
+typedef struct af_node_spec {
+    const char *name;        /* catalog name, e.g. "dgx-h100" */
+    const char *description; /* one line for people */
+    af_gpu_spec gpu;         /* the GPU part */
+    int gpus;                /* GPUs per node */
+    af_link_spec nic;        /* compute-fabric NIC model */
+    int nics;                /* compute-fabric NICs per node */
+    af_link_spec storage_nic; /* storage/front-end NIC model */
+    int storage_nics;        /* storage NICs per node */
+    double max_power_W;      /* nameplate maximum power of the whole node, W */
+    double overhead_W;       /* non-GPU power (CPUs, fans, NICs) under load, W */
+    double rack_units;       /* height, U */
+    double price_usd;        /* price of the node with its GPUs, USD */
+} af_node_spec;
+
+/* Storage read bandwidth one node's storage NICs can carry, bytes/s. */
+double af_node_storage_Bps(const af_node_spec *node);
+
+/* Node power at GPU utilization u: overhead + gpus * af_gpu_power_W(u), W. */
+double af_node_power_W(const af_node_spec *node, double u);
+
+#endif
