@@ -1,1 +1,19 @@
-/* placeholder while the module is written */
+/*
+ * commands: the subcommands of the `aifsim` program. Each takes the arguments after the command
+ * name (argv[0] is the command name) and returns the process exit status: 0 ok, 1 run or I/O
+ * failure, 2 bad input or usage.
+ */
+#ifndef AF_CLI_COMMANDS_H
+#define AF_CLI_COMMANDS_H
+
+/* aifsim run FILE [--set path=value]... [--seed N] [--json FILE] [--models DIR] */
+int af_cmd_run(int argc, char **argv);
+
+/* aifsim validate FILE... [--set path=value]... [--models DIR]: check scenarios and print the
+ * resolved configuration with units. */
+int af_cmd_validate(int argc, char **argv);
+
+/* aifsim catalog [gpus|nodes|links|storage|facility] [--models DIR]: list the model catalog. */
+int af_cmd_catalog(int argc, char **argv);
+
+#endif

@@ -1,1 +1,65 @@
-/* placeholder while the module is written */
+/*
+ * options: catalog location and option scanning shared by the subcommands; see options.h.
+ */
+#include "cli/options.h"
+
+#include "base/alloc.h"
+
+#include <limits.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+static bool af_cli_has_catalog(const char *dir)
+{
+    char *probe = af_strfmt("%s/gpus.yaml", dir);
+    bool ok = access(probe, R_OK) == 0;
+    af_free(probe);
+    return ok;
+}
+
+char *af_cli_models_dir(const char *flag)
+{
+    if (flag)
+        return af_strdup(flag);
+    const char *env = getenv("AIFSIM_MODELS");
+    if (env && *env)
+        return af_strdup(env);
+    char exe[PATH_MAX];
+    ssize_t n = readlink("/proc/self/exe", exe, sizeof exe - 1);
+    if (n > 0) {
+        exe[n] = '\0';
+        char *slash = strrchr(exe, '/');
+        if (slash) {
+            *slash = '\0';
+            char *dir = af_strfmt("%s/models", exe);
+            if (af_cli_has_catalog(dir))
+                return dir;
+            af_free(dir);
+        }
+    }
+    return af_strdup(AF_PKGDATADIR "/models");
+}
+
+bool af_cli_is_help(const char *arg)
+{
+    return strcmp(arg, "-h") == 0 || strcmp(arg, "--help") == 0;
+}
+
+const char *af_cli_take(int argc, char **argv, int *i, const char *name, bool *missing)
+{
+    const char *arg = argv[*i];
+    size_t len = strlen(name);
+    if (strncmp(arg, name, len) != 0)
+        return NULL;
+    if (arg[len] == '=')
+        return arg + len + 1;
+    if (arg[len] != '\0')
+        return NULL;
+    if (*i + 1 >= argc) {
+        *missing = true;
+        return NULL;
+    }
+    *i += 1;
+    return argv[*i];
+}
