@@ -1,1 +1,286 @@
-/* placeholder while the module is written */
+/*
+ * sim: the discrete-event engine; see sim.h for the interface.
+ *
+ * Data. Pending events are (t_ns, seq, slot) entries in a 4-ary heap (heap.h); `seq` is a
+ * per-simulation insertion counter, so equal times run in scheduling order and every key is
+ * unique. The handler, its context and argument live in a 32-byte record in a pool indexed by
+ * slot. Free records form a singly linked list threaded through `next`; the most recently freed
+ * record is reused first, so a handler that schedules its successor usually gets the record it
+ * just vacated, still in cache. The pool doubles when the list runs dry, so once it has reached
+ * a run's high-water mark scheduling never allocates.
+ *
+ * Event ids and cancellation. An id is (slot + 1, gen). A record's `gen` is bumped when its
+ * event fires or is cancelled, so an old id never matches again (after 2^32 reuses of one slot
+ * an id could in principle match again; that is 4e9 events through a single record). A record
+ * is in one of three states:
+ *   free      fn == NULL, on the free list, not in the heap;
+ *   live      fn != NULL, in the heap exactly once, not on the free list;
+ *   cancelled fn == NULL, still in the heap (a stale entry), not on the free list.
+ * Cancelling is O(1): bump gen, clear fn, count one more stale entry. The run loop frees stale
+ * records as their entries reach the top. So that heavy cancellation cannot fill the heap with
+ * dead entries, af_sim_cancel compacts the heap (an O(n) filter and rebuild) when stale entries
+ * outnumber live ones and there are at least AF_SIM_COMPACT_MIN of them; the cost is amortised
+ * O(1) per cancel, and the heap holds at most 2 * pending + AF_SIM_COMPACT_MIN entries.
+ *
+ * Run loop. Before each event: skip stale entries at the top; stop with AF_RUN_EMPTY if none
+ * are left, with AF_RUN_END (clock := end_ns) if the next event is later than end_ns, with
+ * AF_RUN_BUDGET if max_events have run in this call. Otherwise the event is popped, the clock
+ * advances to its time, its record is freed (gen bumped first, so the handler sees its own id
+ * as no longer pending) and the handler runs. af_sim_stop is honoured right after the handler
+ * returns. An event at exactly end_ns runs: end_ns is inclusive.
+ *
+ * No global state; nothing here is thread-safe for one af_sim, but separate af_sim values are
+ * independent.
+ */
+#include "engine/sim.h"
+
+#include <assert.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <string.h>
+
+#include "base/alloc.h"
+#include "engine/heap.h"
+#include "engine/sim_internal.h"
+
+/* Pool size and heap capacity used when af_sim_new is given 0. */
+#define AF_SIM_DEFAULT_CAP 1024u
+
+/* End of the free list. */
+#define AF_SIM_NONE UINT32_MAX
+
+/* Largest pool: slot + 1 must fit in af_event_id.slot and differ from AF_SIM_NONE. */
+#define AF_SIM_MAX_CAP (UINT32_MAX - 1u)
+
+/* Fewest stale heap entries worth a compaction (below this the O(n) pass is not worth it). */
+#define AF_SIM_COMPACT_MIN 64u
+
+/* One event record (32 bytes; two per cache line). */
+typedef struct af_event {
+    af_event_fn fn; /* handler; NULL when the record is free or its event was cancelled */
+    void *ctx;      /* handler context, borrowed from the caller */
+    uint64_t arg;   /* handler argument */
+    uint32_t gen;   /* generation; bumped each time the event fires or is cancelled */
+    uint32_t next;  /* next free slot while on the free list, else unused */
+} af_event;
+
+struct af_sim {
+    af_time_ns now;      /* the clock: time of the event running or last run (ns) */
+    uint64_t seq;        /* insertion number for the next scheduled event */
+    af_heap heap;        /* pending entries (t_ns, seq, slot), live and stale */
+    af_event *pool;      /* event records, indexed by slot; aligned to 32 bytes */
+    void *pool_mem;      /* the allocation `pool` points into */
+    uint32_t pool_cap;   /* records in the pool */
+    uint32_t free_head;  /* first free slot, or AF_SIM_NONE */
+    uint64_t stale;      /* cancelled entries still in the heap */
+    uint64_t events_run; /* events executed, over all calls of af_sim_run */
+    bool stop;           /* af_sim_stop was called during the current run */
+    bool running;        /* inside af_sim_run (catches re-entry from a handler) */
+};
+
+/* Grows the pool to `cap` records (cap > pool_cap), keeping slots, and puts the new records on
+ * the free list, lowest slot first. */
+static void af_sim_pool_grow(af_sim *sim, uint32_t cap)
+{
+    assert(cap > sim->pool_cap);
+    /* One spare record lets the array be aligned up to 32 bytes (malloc gives 16). */
+    void *mem = af_malloc_array((size_t)cap + 1, sizeof(af_event));
+    uintptr_t pad = (sizeof(af_event) - (uintptr_t)mem % sizeof(af_event)) % sizeof(af_event);
+    af_event *pool = (af_event *)((char *)mem + pad);
+    if (sim->pool_cap)
+        memcpy(pool, sim->pool, (size_t)sim->pool_cap * sizeof(af_event));
+    af_free(sim->pool_mem);
+    for (uint32_t s = sim->pool_cap; s < cap; s++)
+        pool[s] = (af_event){.fn = NULL, .gen = 0, .next = s + 1 < cap ? s + 1 : sim->free_head};
+    sim->free_head = sim->pool_cap;
+    sim->pool_mem = mem;
+    sim->pool = pool;
+    sim->pool_cap = cap;
+}
+
+/* Returns a free slot, growing the pool (doubling) if none is left. */
+static inline uint32_t af_sim_slot_take(af_sim *sim)
+{
+    if (sim->free_head == AF_SIM_NONE) {
+        assert(sim->pool_cap < AF_SIM_MAX_CAP && "too many pending events");
+        uint32_t cap = sim->pool_cap > AF_SIM_MAX_CAP / 2 ? AF_SIM_MAX_CAP : sim->pool_cap * 2;
+        af_sim_pool_grow(sim, cap);
+    }
+    uint32_t s = sim->free_head;
+    sim->free_head = sim->pool[s].next;
+    return s;
+}
+
+/* Puts slot s on the free list. Its fn must already be NULL. */
+static inline void af_sim_slot_put(af_sim *sim, uint32_t s)
+{
+    sim->pool[s].next = sim->free_head;
+    sim->free_head = s;
+}
+
+af_sim *af_sim_new(uint32_t hint)
+{
+    af_sim *sim = af_calloc(1, sizeof(*sim));
+    uint32_t cap = hint ? hint : AF_SIM_DEFAULT_CAP;
+    if (cap > AF_SIM_MAX_CAP)
+        cap = AF_SIM_MAX_CAP;
+    sim->free_head = AF_SIM_NONE;
+    af_sim_pool_grow(sim, cap);
+    af_heap_init(&sim->heap, cap);
+    return sim;
+}
+
+void af_sim_free(af_sim *sim)
+{
+    if (!sim)
+        return;
+    af_heap_fini(&sim->heap);
+    af_free(sim->pool_mem);
+    af_free(sim);
+}
+
+af_time_ns af_sim_now(const af_sim *sim)
+{
+    return sim->now;
+}
+
+af_event_id af_sim_at(af_sim *sim, af_time_ns t_ns, af_event_fn fn, void *ctx, uint64_t arg)
+{
+    assert(t_ns >= sim->now && "event scheduled in the past");
+    assert(fn != NULL);
+    uint32_t s = af_sim_slot_take(sim);
+    af_event *ev = &sim->pool[s];
+    ev->fn = fn;
+    ev->ctx = ctx;
+    ev->arg = arg;
+    af_heap_push(&sim->heap, t_ns, sim->seq++, s);
+    return (af_event_id){.slot = s + 1, .gen = ev->gen};
+}
+
+af_event_id af_sim_after(af_sim *sim, af_time_ns delay_ns, af_event_fn fn, void *ctx,
+                         uint64_t arg)
+{
+    assert(delay_ns >= 0 && "negative delay");
+    assert(delay_ns <= AF_TIME_MAX - sim->now && "event time overflows");
+    return af_sim_at(sim, sim->now + delay_ns, fn, ctx, arg);
+}
+
+/* Returns the record id names if it is live, else NULL. */
+static af_event *af_sim_live(const af_sim *sim, af_event_id id)
+{
+    if (id.slot == 0 || id.slot > sim->pool_cap)
+        return NULL;
+    af_event *ev = &sim->pool[id.slot - 1];
+    return ev->gen == id.gen && ev->fn ? ev : NULL;
+}
+
+/* af_heap_filter callback for compaction: keeps live entries and frees stale records. */
+static bool af_sim_keep_live(void *ctx, const af_heap_entry *e)
+{
+    af_sim *sim = ctx;
+    if (sim->pool[e->payload].fn)
+        return true;
+    af_sim_slot_put(sim, e->payload);
+    return false;
+}
+
+bool af_sim_cancel(af_sim *sim, af_event_id id)
+{
+    af_event *ev = af_sim_live(sim, id);
+    if (!ev)
+        return false;
+    ev->gen++;
+    ev->fn = NULL;
+    sim->stale++;
+    size_t live = af_heap_size(&sim->heap) - sim->stale;
+    if (sim->stale >= AF_SIM_COMPACT_MIN && sim->stale > live) {
+        af_heap_filter(&sim->heap, af_sim_keep_live, sim);
+        sim->stale = 0;
+    }
+    return true;
+}
+
+bool af_sim_pending(const af_sim *sim, af_event_id id)
+{
+    return af_sim_live(sim, id) != NULL;
+}
+
+af_run_status af_sim_run(af_sim *sim, af_time_ns end_ns, uint64_t max_events)
+{
+    assert(!sim->running && "af_sim_run called from a handler");
+    assert(end_ns >= sim->now && "end time before the clock");
+    uint64_t budget = max_events ? max_events : UINT64_MAX;
+    af_heap *heap = &sim->heap;
+    af_run_status status;
+    sim->stop = false;
+    sim->running = true;
+    for (;;) {
+        const af_heap_entry *top = af_heap_min(heap);
+        if (!top) {
+            status = AF_RUN_EMPTY;
+            break;
+        }
+        uint32_t s = top->payload;
+        af_event *ev = &sim->pool[s];
+        if (!ev->fn) { /* a cancelled event surfaced: drop it */
+            af_heap_pop(heap);
+            af_sim_slot_put(sim, s);
+            sim->stale--;
+            continue;
+        }
+        if (top->t_ns > end_ns) {
+            sim->now = end_ns;
+            status = AF_RUN_END;
+            break;
+        }
+        if (budget == 0) {
+            status = AF_RUN_BUDGET;
+            break;
+        }
+        budget--;
+        sim->now = top->t_ns;
+        af_event_fn fn = ev->fn;
+        void *ctx = ev->ctx;
+        uint64_t arg = ev->arg;
+        ev->gen++;
+        ev->fn = NULL;
+        af_sim_slot_put(sim, s);
+        af_heap_pop(heap);
+        /* The next event's record is needed right after the handler; start loading it now. */
+        if (af_heap_size(heap))
+            __builtin_prefetch(&sim->pool[af_heap_min(heap)->payload]);
+        sim->events_run++;
+        fn(sim, ctx, arg);
+        if (sim->stop) {
+            status = AF_RUN_STOPPED;
+            break;
+        }
+    }
+    sim->running = false;
+    return status;
+}
+
+void af_sim_stop(af_sim *sim)
+{
+    sim->stop = true;
+}
+
+uint64_t af_sim_events_run(const af_sim *sim)
+{
+    return sim->events_run;
+}
+
+uint64_t af_sim_events_pending(const af_sim *sim)
+{
+    return af_heap_size(&sim->heap) - sim->stale;
+}
+
+size_t af_sim_pool_capacity(const af_sim *sim)
+{
+    return sim->pool_cap;
+}
+
+size_t af_sim_heap_entries(const af_sim *sim)
+{
+    return af_heap_size(&sim->heap);
+}

@@ -1,1 +1,46 @@
-/* placeholder while the module is written */
+/*
+ * json: one metric per line, in recorded order; see json.h.
+ */
+#include "report/json.h"
+
+#include "base/outfile.h"
+
+#include <math.h>
+
+/* Writes s as a JSON string (metric names are plain ASCII, but escape anyway). */
+static void af_json_string(af_outfile *f, const char *s)
+{
+    af_outfile_write(f, "\"", 1);
+    for (; *s; s++) {
+        unsigned char c = (unsigned char)*s;
+        if (c == '"' || c == '\\')
+            af_outfile_printf(f, "\\%c", c);
+        else if (c < 0x20)
+            af_outfile_printf(f, "\\u%04x", c);
+        else
+            af_outfile_write(f, s, 1);
+    }
+    af_outfile_write(f, "\"", 1);
+}
+
+int af_report_json_save(const af_results *r, const char *path, af_diag *d)
+{
+    af_outfile *f = af_outfile_open(path, d);
+    if (!f)
+        return AF_EIO;
+    af_outfile_printf(f, "{\n");
+    size_t n = af_results_count(r);
+    for (size_t i = 0; i < n; i++) {
+        const af_metric *m = af_results_get(r, i);
+        af_outfile_printf(f, "  ");
+        af_json_string(f, m->name);
+        if (isfinite(m->value))
+            af_outfile_printf(f, ": {\"value\": %.17g, \"unit\": ", m->value);
+        else
+            af_outfile_printf(f, ": {\"value\": null, \"unit\": ");
+        af_json_string(f, af_units_si(m->dim));
+        af_outfile_printf(f, "}%s\n", i + 1 < n ? "," : "");
+    }
+    af_outfile_printf(f, "}\n");
+    return af_outfile_commit(f, d);
+}

@@ -1,0 +1,67 @@
+/*
+ * main: the `aifsim` command. Dispatches to the subcommands in commands.h.
+ */
+#include "cli/commands.h"
+#include "cli/options.h"
+
+#include "base/diag.h"
+
+#include "config.h"
+
+#include <stdio.h>
+#include <string.h>
+
+static const char af_usage[] =
+    "usage: aifsim COMMAND [ARGS]\n"
+    "\n"
+    "An AI-factory simulator and capacity planner: GPUs, fabric and storage under training\n"
+    "workloads, with utilization, power and cost.\n"
+    "\n"
+    "commands:\n"
+    "  run FILE        simulate one scenario and print its summary\n"
+    "  validate FILE   check scenarios and print their resolved configuration\n"
+    "  catalog [KIND]  list the model catalog (gpus, nodes, links, storage, facility)\n"
+    "\n"
+    "options:\n"
+    "  -h, --help      show this help (or `aifsim COMMAND --help` for a command's)\n"
+    "  --version       show the version\n"
+    "\n"
+    "exit status: 0 ok, 1 the run or an output failed, 2 bad input\n"
+    "see aifsim(1) and README.md\n";
+
+static const struct {
+    const char *name;
+    int (*fn)(int, char **);
+} af_commands[] = {
+    {"run", af_cmd_run},
+    {"validate", af_cmd_validate},
+    {"catalog", af_cmd_catalog},
+};
+
+int main(int argc, char **argv)
+{
+    if (argc < 2) {
+        fputs(af_usage, stderr);
+        return 2;
+    }
+    const char *cmd = argv[1];
+    if (af_cli_is_help(cmd)) {
+        fputs(af_usage, stdout);
+        return 0;
+    }
+    if (strcmp(cmd, "--version") == 0 || strcmp(cmd, "-V") == 0) {
+        printf("aifsim %s\n", PACKAGE_VERSION);
+        return 0;
+    }
+    const char *names[sizeof af_commands / sizeof af_commands[0]];
+    for (size_t i = 0; i < sizeof af_commands / sizeof af_commands[0]; i++) {
+        if (strcmp(cmd, af_commands[i].name) == 0)
+            return af_commands[i].fn(argc - 1, argv + 1);
+        names[i] = af_commands[i].name;
+    }
+    const char *near = af_did_you_mean(cmd, names, sizeof names / sizeof names[0]);
+    fprintf(stderr, "aifsim: error: unknown command \"%s\"%s%s%s\n", cmd,
+            near ? "; did you mean \"" : "", near ? near : "", near ? "\"?" : "");
+    fprintf(stderr, "run `aifsim --help` for the list of commands\n");
+    return 2;
+}
