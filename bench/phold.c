@@ -61,9 +61,12 @@ typedef struct phold {
 /* Draws the successor of an event at LP lp: its delay in ns and its destination LP. */
 static inline void phold_draw(phold *p, uint64_t lp, int64_t *delay_ns, uint64_t *dest)
 {
-    uint64_t x = gsl_rng_get(p->rng); /* 32 random bits from MT19937 */
-    *dest = (x & 3) == 0 ? ((x >> 2) * p->n) >> 30 : lp;
-    double e = -PHOLD_EXP_MEAN * log(gsl_rng_uniform_pos(p->rng));
+    uint64_t x = gsl_rng_get(p->rng); /* 32 random bits */
+    *dest = lp;
+    if ((x & 3) == 0) /* remote with probability 1/4 */
+        *dest = (gsl_rng_get(p->rng) * p->n) >> 32;
+    double u = ((double)(x >> 2) + 0.5) * 0x1p-30; /* uniform on (0, 1), 30 bits */
+    double e = -PHOLD_EXP_MEAN * log(u);
     *delay_ns = (int64_t)((PHOLD_LOOKAHEAD + e) * PHOLD_UNIT_NS + 0.5);
 }
 

@@ -20,7 +20,8 @@ void *af_malloc_array(size_t n, size_t size)
 {
     if (size != 0 && n > SIZE_MAX / size)
         af_alloc_die(n, size);
-    void *p = malloc(n * size ? n * size : 1);
+    size_t bytes = n * size;
+    void *p = malloc(bytes ? bytes : 1);
     if (!p)
         af_alloc_die(n, size);
     return p;
@@ -40,7 +41,8 @@ void *af_realloc_array(void *p, size_t n, size_t size)
 {
     if (size != 0 && n > SIZE_MAX / size)
         af_alloc_die(n, size);
-    void *q = realloc(p, n * size ? n * size : 1);
+    size_t bytes = n * size;
+    void *q = realloc(p, bytes ? bytes : 1);
     if (!q)
         af_alloc_die(n, size);
     return q;

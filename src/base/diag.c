@@ -128,28 +128,48 @@ void af_diag_print(const af_diag *d, FILE *f)
 
 int af_edit_distance(const char *a, const char *b)
 {
+    enum { CAP = 100 };
     size_t la = strlen(a), lb = strlen(b);
-    if (la > 64 || lb > 64)
-        return 100;
-    int row[65];
+    /* A common prefix or suffix does not change the distance, and skipping it is cheap. */
+    while (la > 0 && lb > 0 && *a == *b) {
+        a++;
+        b++;
+        la--;
+        lb--;
+    }
+    while (la > 0 && lb > 0 && a[la - 1] == b[lb - 1]) {
+        la--;
+        lb--;
+    }
+    if ((la > lb ? la - lb : lb - la) >= CAP)
+        return CAP;
+    /* The usual row-by-row table, restricted to the band |i - j| <= CAP: a path through a cell
+     * outside it costs more than CAP, so the result is exact up to the cap and the time is
+     * O(CAP * la) even for hostile lengths. Values are kept at most CAP + 1. */
+    int small[65];
+    int *row = lb < 65 ? small : af_malloc_array(lb + 1, sizeof *row);
     for (size_t j = 0; j <= lb; j++)
-        row[j] = (int)j;
+        row[j] = j <= CAP ? (int)j : CAP + 1;
     for (size_t i = 1; i <= la; i++) {
-        int diag = row[0];
-        row[0] = (int)i;
-        for (size_t j = 1; j <= lb; j++) {
+        size_t j0 = i > CAP ? i - CAP : 1;
+        size_t j1 = i + CAP < lb ? i + CAP : lb;
+        int diag = row[j0 - 1];
+        row[j0 - 1] = j0 == 1 && i <= CAP ? (int)i : CAP + 1;
+        for (size_t j = j0; j <= j1; j++) {
             int up = row[j];
-            int cost = a[i - 1] == b[j - 1] ? 0 : 1;
-            int best = diag + cost;
-            if (row[j] + 1 < best)
-                best = row[j] + 1;
+            int best = diag + (a[i - 1] != b[j - 1]);
+            if (up + 1 < best)
+                best = up + 1;
             if (row[j - 1] + 1 < best)
                 best = row[j - 1] + 1;
-            row[j] = best;
+            row[j] = best > CAP + 1 ? CAP + 1 : best;
             diag = up;
         }
     }
-    return row[lb] > 100 ? 100 : row[lb];
+    int d = row[lb];
+    if (row != small)
+        af_free(row);
+    return d > CAP ? CAP : d;
 }
 
 const char *af_did_you_mean(const char *word, const char *const *cands, size_t n)

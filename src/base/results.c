@@ -48,8 +48,10 @@ void af_results_set(af_results *r, const char *name, double value, af_dim dim, c
         m->name = af_strdup(name);
         m->label = NULL;
     }
+    /* Copy before freeing: label may be the metric's own label (a caller updating the value). */
+    char *copy = label ? af_strdup(label) : NULL;
     af_free(m->label);
-    m->label = label ? af_strdup(label) : NULL;
+    m->label = copy;
     m->value = value;
     m->dim = dim;
 }

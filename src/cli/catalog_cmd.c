@@ -1,1 +1,273 @@
-/* placeholder while the module is written */
+/*
+ * catalog_cmd: `aifsim catalog [gpus|nodes|links|storage|facility] [--sources] [--models DIR]`.
+ *
+ * Prints the model catalog as aligned tables with units, one per section (or the one asked
+ * for), in file order. Plain columns come straight from the schema's field table (so a new
+ * catalog field needs no code here to be listed with --sources); derived columns (raw and
+ * usable capacity, node bandwidth, peak per node) use the model helpers. With --sources every
+ * figure is listed with its source.
+ */
+#include "cli/commands.h"
+#include "cli/options.h"
+
+#include "base/alloc.h"
+#include "base/diag.h"
+#include "base/units.h"
+#include "model/node.h"
+#include "model/storage.h"
+#include "scenario/catalog.h"
+#include "scenario/schema.h"
+
+#include <stdio.h>
+#include <string.h>
+
+static const char af_catalog_usage[] =
+    "usage: aifsim catalog [gpus|nodes|links|storage|facility] [--sources] [--models DIR]\n"
+    "\n"
+    "Lists the model catalog with the key figures of every entry, in catalog order.\n"
+    "\n"
+    "  --sources     also list every figure with the source it comes from\n"
+    "  --models DIR  read the model catalog from DIR\n";
+
+enum { AF_CELL = 48, AF_MAX_COLS = 12 };
+
+/* A table column: a catalog field shown as is, or a derived figure. */
+typedef struct af_col {
+    const char *header; /* column title */
+    const char *field;  /* schema field key, or NULL for a derived column */
+    /* Derived column: formats the figure of entry spec into buf. */
+    void (*derive)(const void *spec, char *buf, size_t n);
+} af_col;
+
+static void af_node_peak(const void *spec, char *buf, size_t n)
+{
+    const af_node_spec *s = spec;
+    af_units_format(s->gpus * s->gpu.bf16_flops, AF_DIM_FLOPS, buf, n);
+}
+
+static void af_node_storage(const void *spec, char *buf, size_t n)
+{
+    char rate[AF_CELL];
+    const af_node_spec *s = spec;
+    snprintf(buf, n, "%d x %s", s->storage_nics,
+             af_units_format(s->storage_nic.rate_Bps, AF_DIM_BANDWIDTH, rate, sizeof rate));
+}
+
+static void af_node_fabric(const void *spec, char *buf, size_t n)
+{
+    char rate[AF_CELL];
+    const af_node_spec *s = spec;
+    snprintf(buf, n, "%d x %s", s->nics,
+             af_units_format(s->nic.rate_Bps, AF_DIM_BANDWIDTH, rate, sizeof rate));
+}
+
+static void af_storage_raw(const void *spec, char *buf, size_t n)
+{
+    const af_storage_spec *s = spec;
+    af_units_format(s->devices * s->device_B, AF_DIM_SIZE, buf, n);
+}
+
+static void af_storage_usable(const void *spec, char *buf, size_t n)
+{
+    af_units_format(af_storage_node_usable_B(spec), AF_DIM_SIZE, buf, n);
+}
+
+static void af_storage_read(const void *spec, char *buf, size_t n)
+{
+    af_units_format(af_storage_node_read_Bps(spec), AF_DIM_BANDWIDTH, buf, n);
+}
+
+static void af_storage_write(const void *spec, char *buf, size_t n)
+{
+    af_units_format(af_storage_node_write_Bps(spec), AF_DIM_BANDWIDTH, buf, n);
+}
+
+static void af_storage_iops(const void *spec, char *buf, size_t n)
+{
+    const af_storage_spec *s = spec;
+    af_units_format(s->devices * s->device_read_iops, AF_DIM_RATE, buf, n);
+}
+
+static void af_storage_power(const void *spec, char *buf, size_t n)
+{
+    const af_storage_spec *s = spec;
+    af_units_format(s->overhead_W + s->devices * s->device_active_W, AF_DIM_POWER, buf, n);
+}
+
+/* The columns of each section's table. */
+static const af_col af_cols[AF_SECTION__COUNT][AF_MAX_COLS] = {
+    [AF_SECTION_GPUS] = {{"BF16", "bf16", NULL},
+                         {"FP8", "fp8", NULL},
+                         {"HBM", "hbm", NULL},
+                         {"HBM bandwidth", "hbm_bandwidth", NULL},
+                         {"TDP", "tdp", NULL},
+                         {"idle", "idle_power", NULL},
+                         {"price", "price", NULL}},
+    [AF_SECTION_LINKS] = {{"kind", "kind", NULL},
+                          {"rate", "rate", NULL},
+                          {"latency", "latency", NULL},
+                          {"port power", "port_power", NULL}},
+    [AF_SECTION_NODES] = {{"GPU", "gpu", NULL},
+                          {"GPUs", "gpus", NULL},
+                          {"peak BF16", NULL, af_node_peak},
+                          {"fabric", NULL, af_node_fabric},
+                          {"storage ports", NULL, af_node_storage},
+                          {"max power", "max_power", NULL},
+                          {"U", "rack_units", NULL},
+                          {"price", "price", NULL}},
+    [AF_SECTION_STORAGE] = {{"media", "media", NULL},
+                            {"devices", "devices", NULL},
+                            {"raw", NULL, af_storage_raw},
+                            {"usable", NULL, af_storage_usable},
+                            {"read", NULL, af_storage_read},
+                            {"write", NULL, af_storage_write},
+                            {"read IOPS", NULL, af_storage_iops},
+                            {"power", NULL, af_storage_power},
+                            {"U", "rack_units", NULL},
+                            {"price", "price", NULL}},
+    [AF_SECTION_FACILITY] = {{"PUE", "pue", NULL},
+                             {"energy", "energy_price", NULL},
+                             {"amortization", "amortization", NULL},
+                             {"rack power", "rack_power", NULL},
+                             {"rack U", "rack_units", NULL},
+                             {"space", "space_cost", NULL}},
+};
+
+/* Prints one section as a table: a header line, then one row per entry, columns padded to
+ * their widest cell. */
+static void af_catalog_table(const af_catalog *cat, af_section sec, FILE *out)
+{
+    const af_spec_desc *desc = af_schema_desc(sec);
+    const af_col *cols = af_cols[sec];
+    size_t ncols = 0;
+    while (ncols < AF_MAX_COLS && cols[ncols].header)
+        ncols++;
+    size_t n = af_catalog_count(cat, sec);
+    /* cells[(row * (ncols + 1)) + col]; row 0 is the header, column 0 the name. */
+    char(*cells)[AF_CELL] = af_calloc((n + 1) * (ncols + 1), AF_CELL);
+    size_t width[AF_MAX_COLS + 1] = {0};
+    snprintf(cells[0], AF_CELL, "%s", desc->key);
+    for (size_t c = 0; c < ncols; c++)
+        snprintf(cells[c + 1], AF_CELL, "%s", cols[c].header);
+    for (size_t r = 0; r < n; r++) {
+        const void *spec = af_catalog_entry(cat, sec, r);
+        char(*row)[AF_CELL] = &cells[(r + 1) * (ncols + 1)];
+        snprintf(row[0], AF_CELL, "%s", *(const char *const *)((const char *)spec +
+                                                               desc->name_offset));
+        for (size_t c = 0; c < ncols; c++) {
+            if (cols[c].field)
+                af_schema_format(af_schema_field(desc, cols[c].field), spec, row[c + 1], AF_CELL);
+            else
+                cols[c].derive(spec, row[c + 1], AF_CELL);
+        }
+    }
+    for (size_t r = 0; r <= n; r++)
+        for (size_t c = 0; c <= ncols; c++) {
+            size_t len = strlen(cells[r * (ncols + 1) + c]);
+            width[c] = len > width[c] ? len : width[c];
+        }
+    for (size_t r = 0; r <= n; r++) {
+        for (size_t c = 0; c <= ncols; c++)
+            fprintf(out, "%s%-*s", c ? "  " : "", c == ncols ? 0 : (int)width[c],
+                    cells[r * (ncols + 1) + c]);
+        fputc('\n', out);
+    }
+    af_free(cells);
+}
+
+/* Prints the source of every figure of a section. */
+static void af_catalog_sources(const af_catalog *cat, af_section sec, FILE *out)
+{
+    const af_spec_desc *desc = af_schema_desc(sec);
+    fprintf(out, "\nsources of %s figures:\n", desc->key);
+    for (size_t r = 0; r < af_catalog_count(cat, sec); r++) {
+        const void *spec = af_catalog_entry(cat, sec, r);
+        const char *name = *(const char *const *)((const char *)spec + desc->name_offset);
+        for (size_t k = 0; k < desc->nfields; k++) {
+            const af_field *f = &desc->fields[k];
+            const char *src = af_catalog_source(cat, sec, name, f->key);
+            char value[AF_CELL];
+            if (src)
+                fprintf(out, "  %s.%s = %s: %s\n", name, f->key,
+                        af_schema_format(f, spec, value, sizeof value), src);
+        }
+    }
+}
+
+int af_cmd_catalog(int argc, char **argv)
+{
+    int rc = 2;
+    const char *models = NULL, *section = NULL;
+    bool sources = false;
+    char *models_dir = NULL;
+    af_catalog *cat = NULL;
+    af_diag *d = af_diag_new();
+    const char *keys[AF_SECTION__COUNT];
+    for (int s = 0; s < AF_SECTION__COUNT; s++)
+        keys[s] = af_schema_desc((af_section)s)->key;
+    int only = -1;
+
+    for (int i = 1; i < argc; i++) {
+        bool missing = false;
+        const char *v;
+        if (af_cli_is_help(argv[i])) {
+            fputs(af_catalog_usage, stdout);
+            rc = 0;
+            goto done;
+        } else if ((v = af_cli_take(argc, argv, &i, "--models", &missing))) {
+            models = v;
+        } else if (strcmp(argv[i], "--sources") == 0) {
+            sources = true;
+        } else if (missing) {
+            af_diag_error(d, "option %s needs a value; see `aifsim catalog --help`", argv[i]);
+        } else if (argv[i][0] == '-' && argv[i][1] != '\0') {
+            af_diag_error(d, "unknown option \"%s\" for `aifsim catalog`; see "
+                             "`aifsim catalog --help`",
+                          argv[i]);
+        } else if (section) {
+            af_diag_error(d, "`aifsim catalog` takes one section, got \"%s\" and \"%s\"", section,
+                          argv[i]);
+        } else {
+            section = argv[i];
+        }
+    }
+    if (section) {
+        for (int s = 0; s < AF_SECTION__COUNT; s++)
+            if (strcmp(section, keys[s]) == 0)
+                only = s;
+        if (only < 0) {
+            const char *near = af_did_you_mean(section, keys, AF_SECTION__COUNT);
+            if (near)
+                af_diag_error(d, "unknown catalog section \"%s\"; did you mean \"%s\"?", section,
+                              near);
+            else
+                af_diag_error(d, "unknown catalog section \"%s\"; expected one of gpus, links, "
+                                 "nodes, storage, facility",
+                              section);
+        }
+    }
+    if (af_diag_errors(d))
+        goto done;
+
+    models_dir = af_cli_models_dir(models);
+    cat = af_catalog_load(models_dir, d);
+    if (!cat)
+        goto done;
+    for (int s = 0; s < AF_SECTION__COUNT; s++) {
+        if (only >= 0 && s != only)
+            continue;
+        if (only < 0 && s > 0)
+            fputc('\n', stdout);
+        af_catalog_table(cat, (af_section)s, stdout);
+        if (sources)
+            af_catalog_sources(cat, (af_section)s, stdout);
+    }
+    rc = 0;
+
+done:
+    af_diag_print(d, stderr);
+    af_catalog_free(cat);
+    af_free(models_dir);
+    af_diag_free(d);
+    return rc;
+}

@@ -41,24 +41,45 @@
 
 _Static_assert(AF_HEAP_ARITY >= 2, "a heap needs at least two children per node");
 
-/* True if x orders before y: smaller time, or equal time and smaller sequence. Written with
- * bitwise operators so that it compiles to flag arithmetic rather than a second branch. */
+#ifdef __SIZEOF_INT128__
+/* The sort key as one unsigned 128-bit integer: the time with its sign bit flipped (so that
+ * signed order becomes unsigned order) in the high half, seq in the low half. Lexicographic
+ * order of (t_ns, seq) is then plain integer order, and comparing two keys compiles to a
+ * compare and a subtract-with-borrow, with no branch to mispredict. */
+typedef unsigned __int128 af_heap_key;
+static inline af_heap_key af_heap_key_of(const af_heap_entry *e)
+{
+    return (af_heap_key)((uint64_t)e->t_ns ^ (UINT64_C(1) << 63)) << 64 | e->seq;
+}
+#endif
+
+/* True if x orders before y: smaller time, or equal time and smaller sequence. */
 static inline bool af_heap_before(const af_heap_entry *x, const af_heap_entry *y)
 {
+#ifdef __SIZEOF_INT128__
+    return af_heap_key_of(x) < af_heap_key_of(y);
+#else
     return (x->t_ns < y->t_ns) | ((x->t_ns == y->t_ns) & (x->seq < y->seq));
+#endif
 }
 
-/* Returns the index of the smallest of the d children starting at c (all of them exist). */
+/* Returns the index of the smallest of the d children starting at c (all of them exist). The
+ * selections are arithmetic on the comparison results so that they become conditional moves:
+ * which child is smallest is a coin toss, and a mispredicted branch per level would cost more
+ * than the whole level. */
 static inline size_t af_heap_min_full(const af_heap_entry *a, size_t c)
 {
 #if AF_HEAP_ARITY == 4
-    size_t m0 = af_heap_before(&a[c + 1], &a[c]) ? c + 1 : c;
-    size_t m1 = af_heap_before(&a[c + 3], &a[c + 2]) ? c + 3 : c + 2;
-    return af_heap_before(&a[m1], &a[m0]) ? m1 : m0;
+    size_t m0 = c + af_heap_before(&a[c + 1], &a[c]);
+    size_t m1 = c + 2 + af_heap_before(&a[c + 3], &a[c + 2]);
+    size_t take1 = -(size_t)af_heap_before(&a[m1], &a[m0]);
+    return m0 ^ ((m0 ^ m1) & take1);
 #else
     size_t m = c;
-    for (size_t k = 1; k < D; k++)
-        m = af_heap_before(&a[c + k], &a[m]) ? c + k : m;
+    for (size_t k = 1; k < D; k++) {
+        size_t take = -(size_t)af_heap_before(&a[c + k], &a[m]);
+        m ^= (m ^ (c + k)) & take;
+    }
     return m;
 #endif
 }

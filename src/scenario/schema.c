@@ -1,1 +1,754 @@
-/* placeholder while the module is written */
+/*
+ * schema: checking helpers and the catalog field table; see schema.h.
+ *
+ * Ranges in the table are "physically possible with a wide margin": they catch a unit or a
+ * digit gone wrong (a 700 kW GPU, a 4 EB drive), not unusual hardware. Lower bounds follow from
+ * meaning: a peak, a size or a bandwidth must be above zero; an FP8 peak, an idle power, a price
+ * may be zero (no FP8 units, a gift); a node has at least one GPU and one storage port.
+ */
+#include "scenario/schema.h"
+
+#include "base/alloc.h"
+#include "model/facility.h"
+#include "model/gpu.h"
+#include "model/link.h"
+#include "model/node.h"
+#include "model/storage.h"
+#include "scenario/catalog.h"
+
+#include <limits.h>
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+_Static_assert(sizeof(af_link_kind) == sizeof(int), "enum fields are stored as int");
+_Static_assert(sizeof(af_media) == sizeof(int), "enum fields are stored as int");
+
+/* ---------------------------------------------------------------------------------------------
+ * Paths and errors. */
+
+/* Records that n more bytes were written at the end of p (cut at the buffer's end). */
+static size_t af_path_grew(af_path *p, size_t old, int n)
+{
+    if (n > 0)
+        p->len += (size_t)n;
+    if (p->len >= sizeof p->s)
+        p->len = sizeof p->s - 1;
+    return old;
+}
+
+size_t af_path_key(af_path *p, const char *key)
+{
+    size_t old = p->len;
+    return af_path_grew(p, old,
+                        snprintf(p->s + old, sizeof p->s - old, "%s%s", old ? "." : "", key));
+}
+
+size_t af_path_index(af_path *p, size_t i)
+{
+    size_t old = p->len;
+    return af_path_grew(p, old, snprintf(p->s + old, sizeof p->s - old, "[%zu]", i));
+}
+
+void af_path_pop(af_path *p, size_t len)
+{
+    p->len = len;
+    p->s[len] = '\0';
+}
+
+void af_check_error(af_check *c, const af_node *at, const af_path *path, const char *fmt, ...)
+{
+    c->errors++;
+    if (c->errors > AF_CHECK_MAX_ERRORS) {
+        if (c->errors == AF_CHECK_MAX_ERRORS + 1)
+            af_diag_error_at(c->d, at->file, at->line, at->col, NULL,
+                             "more than %d errors; not reporting the rest", AF_CHECK_MAX_ERRORS);
+        return;
+    }
+    char text[1024];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(text, sizeof text, fmt, ap);
+    va_end(ap);
+    af_diag_error_at(c->d, at->file, at->line, at->col, path ? path->s : NULL, "%s", text);
+}
+
+/* A message's place in document order, for af_check_flush. */
+typedef struct af_msg_order {
+    size_t file;  /* rank of the file by first appearance */
+    int line;     /* line, INT_MAX for none */
+    int col;      /* column */
+    size_t index; /* insertion order */
+} af_msg_order;
+
+static int af_msg_order_cmp(const void *a, const void *b)
+{
+    const af_msg_order *x = a, *y = b;
+    if (x->file != y->file)
+        return x->file < y->file ? -1 : 1;
+    if (x->line != y->line)
+        return x->line < y->line ? -1 : 1;
+    if (x->col != y->col)
+        return x->col < y->col ? -1 : 1;
+    return x->index < y->index ? -1 : x->index > y->index;
+}
+
+void af_check_flush(af_diag *from, af_diag *to)
+{
+    size_t n = af_diag_count(from);
+    af_msg_order *order = af_malloc_array(n, sizeof *order);
+    for (size_t i = 0; i < n; i++) {
+        const af_diag_msg *m = af_diag_get(from, i);
+        size_t rank = 0;
+        while (rank < i) {
+            const af_diag_msg *o = af_diag_get(from, rank);
+            if ((!o->file && !m->file) || (o->file && m->file && strcmp(o->file, m->file) == 0))
+                break;
+            rank++;
+        }
+        /* The rank is the index of the first message with this file, which orders files by
+         * first appearance. */
+        order[i] = (af_msg_order){rank, m->line > 0 ? m->line : INT_MAX, m->col, i};
+    }
+    qsort(order, n, sizeof *order, af_msg_order_cmp);
+    for (size_t i = 0; i < n; i++) {
+        const af_diag_msg *m = af_diag_get(from, order[i].index);
+        af_diag_add(to, m->sev, m->file, m->line, m->col, m->path, "%s", m->text);
+    }
+    af_free(order);
+    af_diag_clear(from);
+}
+
+/* Describes what a node is, for "got ...": the quoted text of a scalar, "nothing" for an empty
+ * one, or "a list" / "a mapping". */
+static const char *af_check_got(const af_node *node, char *buf, size_t n)
+{
+    if (node->kind != AF_NODE_SCALAR)
+        return af_node_kind_name(node->kind);
+    if (node->n == 0)
+        return "nothing";
+    char q[128];
+    snprintf(buf, n, "\"%s\"", af_doc_quote(node->text, q, sizeof q));
+    return buf;
+}
+
+static bool af_check_kind(af_check *c, const af_node *node, const af_path *path, const char *what,
+                          af_node_kind kind)
+{
+    if (!node)
+        return false;
+    if (node->kind == kind)
+        return true;
+    char got[160];
+    af_check_error(c, node, path, "expected %s, got %s", what, af_check_got(node, got, sizeof got));
+    return false;
+}
+
+bool af_check_map(af_check *c, const af_node *node, const af_path *path, const char *what)
+{
+    return af_check_kind(c, node, path, what, AF_NODE_MAP);
+}
+
+bool af_check_seq(af_check *c, const af_node *node, const af_path *path, const char *what)
+{
+    return af_check_kind(c, node, path, what, AF_NODE_SEQ);
+}
+
+bool af_check_scalar(af_check *c, const af_node *node, const af_path *path, const char *what)
+{
+    return af_check_kind(c, node, path, what, AF_NODE_SCALAR);
+}
+
+/* Appends the n words to buf as "a, b, c". */
+static void af_check_list(char *buf, size_t size, const char *const *words, size_t n)
+{
+    size_t o = 0;
+    buf[0] = '\0';
+    for (size_t i = 0; i < n && o + 1 < size; i++) {
+        int k = snprintf(buf + o, size - o, "%s%s", i ? ", " : "", words[i]);
+        if (k < 0)
+            break;
+        o += (size_t)k;
+    }
+    if (o >= size && size > 4)
+        memcpy(buf + size - 4, "...", 4);
+}
+
+void af_check_keys(af_check *c, const af_node *map, const af_path *path, const char *const *keys,
+                   size_t n, af_node **vals)
+{
+    for (size_t k = 0; k < n; k++)
+        vals[k] = NULL;
+    for (size_t i = 0; i < map->n; i++) {
+        const af_pair *p = &map->pairs[i];
+        size_t k = 0;
+        while (k < n && strcmp(keys[k], p->key->text) != 0)
+            k++;
+        if (k < n) {
+            vals[k] = p->value;
+            continue;
+        }
+        char q[128], list[512];
+        const char *best = af_did_you_mean(p->key->text, keys, n);
+        af_doc_quote(p->key->text, q, sizeof q);
+        if (best) {
+            af_check_error(c, p->key, path, "unknown key \"%s\"; did you mean \"%s\"?", q, best);
+        } else {
+            af_check_list(list, sizeof list, keys, n);
+            af_check_error(c, p->key, path, "unknown key \"%s\"; expected one of: %s", q, list);
+        }
+    }
+}
+
+bool af_check_required(af_check *c, const af_node *map, const af_path *path, const char *key,
+                       const af_node *val)
+{
+    if (val)
+        return true;
+    af_check_error(c, map, path, "missing required field \"%s\"", key);
+    return false;
+}
+
+/* Formats a range bound for a message. Long times read better in years than in days. */
+static const char *af_check_fmt(af_dim dim, double v, char *buf, size_t n)
+{
+    if (dim == AF_DIM_NUMBER || dim == AF_DIM_COUNT || dim == AF_DIM_RATIO)
+        snprintf(buf, n, "%.10g", v);
+    else if (dim == AF_DIM_TIME && v >= 365.0 * 86400)
+        snprintf(buf, n, "%.4g y", v / (365.0 * 86400));
+    else
+        af_units_format(v, dim, buf, n);
+    return buf;
+}
+
+bool af_check_quantity(af_check *c, const af_node *node, const af_path *path, af_dim dim,
+                       af_range r, double *out)
+{
+    if (!af_check_scalar(c, node, path, af_units_expected(dim)))
+        return false;
+    char err[256], q[128], lo[64], hi[64];
+    double v;
+    if (node->n == 0) {
+        af_check_error(c, node, path, "expected %s, got nothing", af_units_expected(dim));
+        return false;
+    }
+    if (af_units_parse(node->text, dim, &v, err, sizeof err) != 0) {
+        af_check_error(c, node, path, "%s", err);
+        return false;
+    }
+    af_doc_quote(node->text, q, sizeof q);
+    if (!isfinite(v)) {
+        af_check_error(c, node, path, "expected a finite %s, got \"%s\"", af_units_expected(dim),
+                       q);
+        return false;
+    }
+    bool low = r.min_open ? !(v > r.min) : !(v >= r.min);
+    if (!low && v <= r.max) {
+        *out = v;
+        return true;
+    }
+    af_check_fmt(dim, r.min, lo, sizeof lo);
+    af_check_fmt(dim, r.max, hi, sizeof hi);
+    if (dim == AF_DIM_RATIO)
+        af_check_error(c, node, path, "expected a value in %s%s, %s], got \"%s\"",
+                       r.min_open ? "(" : "[", lo, hi, q);
+    else if (low)
+        af_check_error(c, node, path, "expected %s %s, got \"%s\"",
+                       r.min_open ? "more than" : "at least", lo, q);
+    else
+        af_check_error(c, node, path, "expected at most %s, got \"%s\"", hi, q);
+    return false;
+}
+
+bool af_check_integer(af_check *c, const af_node *node, const af_path *path, int64_t min,
+                      int64_t max, int64_t *out)
+{
+    char what[64];
+    if (min == 1)
+        snprintf(what, sizeof what, "a positive integer");
+    else if (min == 0)
+        snprintf(what, sizeof what, "a non-negative integer");
+    else
+        snprintf(what, sizeof what, "an integer of at least %lld", (long long)min);
+    if (!af_check_scalar(c, node, path, what))
+        return false;
+    char err[256], got[160];
+    double v;
+    if (node->n == 0 || af_units_parse(node->text, AF_DIM_COUNT, &v, err, sizeof err) != 0 ||
+        !isfinite(v) || v != floor(v) || v < (double)min) {
+        af_check_error(c, node, path, "expected %s, got %s", what,
+                       af_check_got(node, got, sizeof got));
+        return false;
+    }
+    if (v > (double)max) {
+        af_check_error(c, node, path, "expected at most %lld, got %s", (long long)max,
+                       af_check_got(node, got, sizeof got));
+        return false;
+    }
+    *out = (int64_t)v;
+    return true;
+}
+
+const char *af_check_string(af_check *c, const af_node *node, const af_path *path,
+                            const char *what)
+{
+    if (!af_check_scalar(c, node, path, what))
+        return NULL;
+    if (node->n == 0) {
+        af_check_error(c, node, path, "expected %s, got nothing", what);
+        return NULL;
+    }
+    return node->text;
+}
+
+const char *af_check_name(af_check *c, const af_node *node, const af_path *path)
+{
+    static const char what[] = "a name of letters, digits, \"-\" and \"_\" such as \"train\"";
+    const char *s = af_check_string(c, node, path, what);
+    if (!s)
+        return NULL;
+    bool ok = node->n <= 64 && s[0] != '-' && s[0] != '_';
+    for (size_t i = 0; ok && i < node->n; i++)
+        ok = (s[i] >= 'a' && s[i] <= 'z') || (s[i] >= 'A' && s[i] <= 'Z') ||
+             (s[i] >= '0' && s[i] <= '9') || s[i] == '-' || s[i] == '_';
+    if (ok)
+        return s;
+    char got[160];
+    af_check_error(c, node, path, "expected %s (at most 64), got %s", what,
+                   af_check_got(node, got, sizeof got));
+    return NULL;
+}
+
+int af_check_word(af_check *c, const af_node *node, const af_path *path, const char *const *words)
+{
+    size_t n = 0;
+    while (words[n])
+        n++;
+    char list[256], got[160];
+    af_check_list(list, sizeof list, words, n);
+    char what[300];
+    snprintf(what, sizeof what, "one of %s", list);
+    if (!af_check_scalar(c, node, path, what))
+        return -1;
+    for (size_t i = 0; i < n; i++)
+        if (strcmp(node->text, words[i]) == 0)
+            return (int)i;
+    const char *best = af_did_you_mean(node->text, words, n);
+    if (best)
+        af_check_error(c, node, path, "expected %s, got %s; did you mean \"%s\"?", what,
+                       af_check_got(node, got, sizeof got), best);
+    else
+        af_check_error(c, node, path, "expected %s, got %s", what,
+                       af_check_got(node, got, sizeof got));
+    return -1;
+}
+
+void af_check_unknown(af_check *c, const af_node *node, const af_path *path, const char *noun,
+                      const char *name, const char *const *cands, size_t n, const char *see_section)
+{
+    char q[128], list[256];
+    const char *best = af_did_you_mean(name, cands, n);
+    af_doc_quote(name, q, sizeof q);
+    if (best)
+        af_check_error(c, node, path, "unknown %s \"%s\"; did you mean \"%s\"?", noun, q, best);
+    else if (see_section)
+        af_check_error(c, node, path, "unknown %s \"%s\"; see \"aifsim catalog %s\"", noun, q,
+                       see_section);
+    else if (n) {
+        af_check_list(list, sizeof list, cands, n);
+        af_check_error(c, node, path, "unknown %s \"%s\"; defined: %s", noun, q, list);
+    } else {
+        af_check_error(c, node, path, "unknown %s \"%s\"", noun, q);
+    }
+}
+
+/* ---------------------------------------------------------------------------------------------
+ * The field table. */
+
+#define AF_INF 1e300
+#define AF_YEAR_S (365.0 * 86400) /* as units.c reads "y" */
+#define AF_RANGE(lo, hi, open) {(lo), (hi), (open)}
+#define AF_POSITIVE(max) AF_RANGE(0, max, true)
+#define AF_NONNEG(max) AF_RANGE(0, max, false)
+
+#define AF_REAL(spec, key, dim, member, range)                                                     \
+    {key, AF_FIELD_REAL, dim, offsetof(spec, member), range, NULL, AF_SECTION__COUNT}
+#define AF_INT(spec, key, member, lo, hi)                                                          \
+    {key, AF_FIELD_INT, AF_DIM_COUNT, offsetof(spec, member), {lo, hi, false}, NULL,               \
+     AF_SECTION__COUNT}
+#define AF_ENUM(spec, key, member, words)                                                          \
+    {key, AF_FIELD_ENUM, AF_DIM_NUMBER, offsetof(spec, member), {0, 0, false}, words,              \
+     AF_SECTION__COUNT}
+#define AF_REF(spec, key, member, sec)                                                             \
+    {key, AF_FIELD_REF, AF_DIM_NUMBER, offsetof(spec, member), {0, 0, false}, NULL, sec}
+
+static const af_field af_gpu_fields[] = {
+    AF_REAL(af_gpu_spec, "bf16", AF_DIM_FLOPS, bf16_flops, AF_POSITIVE(1e18)),
+    AF_REAL(af_gpu_spec, "fp8", AF_DIM_FLOPS, fp8_flops, AF_NONNEG(1e18)),
+    AF_REAL(af_gpu_spec, "hbm", AF_DIM_SIZE, hbm_B, AF_POSITIVE(1e15)),
+    AF_REAL(af_gpu_spec, "hbm_bandwidth", AF_DIM_BANDWIDTH, hbm_Bps, AF_POSITIVE(1e15)),
+    AF_REAL(af_gpu_spec, "tdp", AF_DIM_POWER, tdp_W, AF_POSITIVE(1e5)),
+    AF_REAL(af_gpu_spec, "idle_power", AF_DIM_POWER, idle_W, AF_NONNEG(1e5)),
+    AF_REAL(af_gpu_spec, "price", AF_DIM_MONEY, price_usd, AF_NONNEG(1e9)),
+};
+static const af_field_order af_gpu_orders[] = {{"idle_power", "tdp"}};
+
+static const char *const af_link_kinds[] = {"infiniband", "ethernet", "nvlink", NULL};
+static const af_field af_link_fields[] = {
+    AF_ENUM(af_link_spec, "kind", kind, af_link_kinds),
+    AF_REAL(af_link_spec, "rate", AF_DIM_BANDWIDTH, rate_Bps, AF_POSITIVE(1e14)),
+    AF_REAL(af_link_spec, "latency", AF_DIM_TIME, latency_s, AF_NONNEG(1)),
+    AF_REAL(af_link_spec, "port_power", AF_DIM_POWER, port_power_W, AF_NONNEG(1e4)),
+};
+
+static const af_field af_node_fields[] = {
+    AF_REF(af_node_spec, "gpu", gpu, AF_SECTION_GPUS),
+    AF_INT(af_node_spec, "gpus", gpus, 1, 1024),
+    AF_REF(af_node_spec, "nic", nic, AF_SECTION_LINKS),
+    AF_INT(af_node_spec, "nics", nics, 0, 1024),
+    AF_REF(af_node_spec, "storage_nic", storage_nic, AF_SECTION_LINKS),
+    AF_INT(af_node_spec, "storage_nics", storage_nics, 1, 1024),
+    AF_REAL(af_node_spec, "max_power", AF_DIM_POWER, max_power_W, AF_POSITIVE(1e7)),
+    AF_REAL(af_node_spec, "overhead_power", AF_DIM_POWER, overhead_W, AF_NONNEG(1e7)),
+    AF_REAL(af_node_spec, "rack_units", AF_DIM_NUMBER, rack_units, AF_POSITIVE(1000)),
+    AF_REAL(af_node_spec, "price", AF_DIM_MONEY, price_usd, AF_NONNEG(1e10)),
+};
+static const af_field_order af_node_orders[] = {{"overhead_power", "max_power"}};
+
+static const char *const af_media_words[] = {"tlc", "qlc", "hdd", NULL};
+static const af_field af_storage_fields[] = {
+    AF_ENUM(af_storage_spec, "media", media, af_media_words),
+    AF_INT(af_storage_spec, "devices", devices, 1, 100000),
+    AF_REAL(af_storage_spec, "device_capacity", AF_DIM_SIZE, device_B, AF_POSITIVE(1e15)),
+    AF_REAL(af_storage_spec, "device_read", AF_DIM_BANDWIDTH, device_read_Bps, AF_POSITIVE(1e12)),
+    AF_REAL(af_storage_spec, "device_write", AF_DIM_BANDWIDTH, device_write_Bps,
+            AF_POSITIVE(1e12)),
+    AF_REAL(af_storage_spec, "device_read_iops", AF_DIM_RATE, device_read_iops, AF_POSITIVE(1e9)),
+    AF_REAL(af_storage_spec, "device_write_iops", AF_DIM_RATE, device_write_iops,
+            AF_POSITIVE(1e9)),
+    AF_REAL(af_storage_spec, "device_latency", AF_DIM_TIME, device_latency_s, AF_NONNEG(10)),
+    AF_REAL(af_storage_spec, "device_idle_power", AF_DIM_POWER, device_idle_W, AF_NONNEG(1e4)),
+    AF_REAL(af_storage_spec, "device_active_power", AF_DIM_POWER, device_active_W,
+            AF_NONNEG(1e4)),
+    AF_REF(af_storage_spec, "nic", nic, AF_SECTION_LINKS),
+    AF_INT(af_storage_spec, "nics", nics, 1, 1024),
+    AF_REAL(af_storage_spec, "usable_fraction", AF_DIM_RATIO, usable_fraction, AF_POSITIVE(1)),
+    AF_REAL(af_storage_spec, "overhead_power", AF_DIM_POWER, overhead_W, AF_NONNEG(1e6)),
+    AF_REAL(af_storage_spec, "rack_units", AF_DIM_NUMBER, rack_units, AF_POSITIVE(1000)),
+    AF_REAL(af_storage_spec, "price", AF_DIM_MONEY, price_usd, AF_NONNEG(1e10)),
+};
+static const af_field_order af_storage_orders[] = {{"device_idle_power", "device_active_power"}};
+
+static const af_field af_facility_fields[] = {
+    AF_REAL(af_facility_spec, "pue", AF_DIM_NUMBER, pue, AF_RANGE(1, 10, false)),
+    /* 10 USD/kWh */
+    AF_REAL(af_facility_spec, "energy_price", AF_DIM_ENERGY_PRICE, energy_price_usd_J,
+            AF_NONNEG(10 / 3.6e6)),
+    AF_REAL(af_facility_spec, "amortization", AF_DIM_TIME, amortization_s,
+            AF_POSITIVE(100 * AF_YEAR_S)),
+    AF_REAL(af_facility_spec, "rack_power", AF_DIM_POWER, rack_power_W, AF_POSITIVE(1e7)),
+    AF_REAL(af_facility_spec, "rack_units", AF_DIM_NUMBER, rack_units, AF_POSITIVE(1000)),
+    /* 1e6 USD/h */
+    AF_REAL(af_facility_spec, "space_cost", AF_DIM_HOURLY_PRICE, space_usd_s_per_rack,
+            AF_NONNEG(1e6 / 3600)),
+};
+
+#define AF_N(a) (sizeof(a) / sizeof((a)[0]))
+
+static const af_spec_desc af_descs[AF_SECTION__COUNT] = {
+    {AF_SECTION_GPUS, "gpus", "gpu", sizeof(af_gpu_spec), offsetof(af_gpu_spec, name),
+     offsetof(af_gpu_spec, description), af_gpu_fields, AF_N(af_gpu_fields), af_gpu_orders,
+     AF_N(af_gpu_orders)},
+    {AF_SECTION_LINKS, "links", "link", sizeof(af_link_spec), offsetof(af_link_spec, name),
+     offsetof(af_link_spec, description), af_link_fields, AF_N(af_link_fields), NULL, 0},
+    {AF_SECTION_NODES, "nodes", "node", sizeof(af_node_spec), offsetof(af_node_spec, name),
+     offsetof(af_node_spec, description), af_node_fields, AF_N(af_node_fields), af_node_orders,
+     AF_N(af_node_orders)},
+    {AF_SECTION_STORAGE, "storage", "storage system", sizeof(af_storage_spec),
+     offsetof(af_storage_spec, name), offsetof(af_storage_spec, description), af_storage_fields,
+     AF_N(af_storage_fields), af_storage_orders, AF_N(af_storage_orders)},
+    {AF_SECTION_FACILITY, "facility", "facility preset", sizeof(af_facility_spec),
+     offsetof(af_facility_spec, name), offsetof(af_facility_spec, description),
+     af_facility_fields, AF_N(af_facility_fields), NULL, 0},
+};
+
+/* Fields per section and bytes per spec at most (for stack arrays). */
+#define AF_MAX_FIELDS 24
+#define AF_MAX_SPEC 512
+_Static_assert(AF_N(af_storage_fields) <= AF_MAX_FIELDS, "raise AF_MAX_FIELDS");
+_Static_assert(sizeof(af_node_spec) <= AF_MAX_SPEC && sizeof(af_storage_spec) <= AF_MAX_SPEC,
+               "raise AF_MAX_SPEC");
+
+const af_spec_desc *af_schema_desc(af_section sec)
+{
+    return sec < AF_SECTION__COUNT ? &af_descs[sec] : NULL;
+}
+
+const af_field *af_schema_field(const af_spec_desc *desc, const char *key)
+{
+    for (size_t i = 0; i < desc->nfields; i++)
+        if (strcmp(desc->fields[i].key, key) == 0)
+            return &desc->fields[i];
+    return NULL;
+}
+
+static void *af_member(void *spec, size_t offset)
+{
+    return (char *)spec + offset;
+}
+
+static const void *af_cmember(const void *spec, size_t offset)
+{
+    return (const char *)spec + offset;
+}
+
+double af_schema_value(const af_field *f, const void *spec)
+{
+    if (f->kind == AF_FIELD_REAL)
+        return *(const double *)af_cmember(spec, f->offset);
+    if (f->kind == AF_FIELD_INT)
+        return *(const int *)af_cmember(spec, f->offset);
+    return 0;
+}
+
+const char *af_schema_format(const af_field *f, const void *spec, char *buf, size_t n)
+{
+    switch (f->kind) {
+    case AF_FIELD_REAL:
+        if (f->dim == AF_DIM_NUMBER)
+            snprintf(buf, n, "%.4g", af_schema_value(f, spec));
+        else
+            af_units_format(af_schema_value(f, spec), f->dim, buf, n);
+        break;
+    case AF_FIELD_INT:
+        snprintf(buf, n, "%d", *(const int *)af_cmember(spec, f->offset));
+        break;
+    case AF_FIELD_ENUM: {
+        int v = *(const int *)af_cmember(spec, f->offset);
+        int k = 0;
+        while (f->words[k] && k < v)
+            k++;
+        snprintf(buf, n, "%s", f->words[k] ? f->words[k] : "?");
+        break;
+    }
+    case AF_FIELD_REF: {
+        const af_spec_desc *sub = af_schema_desc(f->ref);
+        const char *name =
+            *(const char *const *)af_cmember(af_cmember(spec, f->offset), sub->name_offset);
+        snprintf(buf, n, "%s", name ? name : "?");
+        break;
+    }
+    }
+    return buf;
+}
+
+void af_schema_intern(af_section sec, void *spec, af_arena *arena)
+{
+    const af_spec_desc *desc = af_schema_desc(sec);
+    const char **name = af_member(spec, desc->name_offset);
+    const char **text = af_member(spec, desc->description_offset);
+    if (*name)
+        *name = af_arena_strdup(arena, *name);
+    if (*text)
+        *text = af_arena_strdup(arena, *text);
+    for (size_t i = 0; i < desc->nfields; i++)
+        if (desc->fields[i].kind == AF_FIELD_REF)
+            af_schema_intern(desc->fields[i].ref, af_member(spec, desc->fields[i].offset), arena);
+}
+
+/* ---------------------------------------------------------------------------------------------
+ * Reading a mapping through the table. */
+
+/* A catalog figure `{ value: <quantity>, source: "<text>" }`: returns the value node and stores
+ * the source, or reports and returns NULL. */
+static const af_node *af_schema_figure(af_check *c, const af_node *node, af_path *path,
+                                       const af_field *f, const char **source)
+{
+    if (node->kind != AF_NODE_MAP) {
+        char got[160];
+        af_check_error(c, node, path,
+                       "expected a figure with its source, { value: %s, source: \"where it comes "
+                       "from\" }, got %s",
+                       f->kind == AF_FIELD_INT ? "8" : af_units_expected(f->dim),
+                       af_check_got(node, got, sizeof got));
+        return NULL;
+    }
+    static const char *const keys[] = {"value", "source"};
+    af_node *vals[2];
+    af_check_keys(c, node, path, keys, 2, vals);
+    bool ok = af_check_required(c, node, path, "value", vals[0]);
+    ok = af_check_required(c, node, path, "source", vals[1]) && ok;
+    if (vals[1]) {
+        size_t old = af_path_key(path, "source");
+        *source = af_check_string(c, vals[1], path, "a source such as \"vendor datasheet\"");
+        af_path_pop(path, old);
+        ok = ok && *source;
+    }
+    return ok ? vals[0] : NULL;
+}
+
+/* Reads one field's value node into spec; returns true when it was valid. */
+static bool af_schema_field_read(af_check *c, const af_catalog *cat, const af_field *f,
+                                 const af_node *node, af_path *path, af_schema_mode mode,
+                                 void *spec, const char **source)
+{
+    void *member = af_member(spec, f->offset);
+    switch (f->kind) {
+    case AF_FIELD_REAL:
+    case AF_FIELD_INT: {
+        if (mode == AF_SCHEMA_CATALOG && !(node = af_schema_figure(c, node, path, f, source)))
+            return false;
+        bool ok;
+        if (f->kind == AF_FIELD_REAL) {
+            double v;
+            if ((ok = af_check_quantity(c, node, path, f->dim, f->range, &v)))
+                *(double *)member = v;
+        } else {
+            int64_t v;
+            if ((ok = af_check_integer(c, node, path, (int64_t)f->range.min,
+                                       (int64_t)f->range.max, &v)))
+                *(int *)member = (int)v;
+        }
+        return ok;
+    }
+    case AF_FIELD_ENUM: {
+        int v = af_check_word(c, node, path, f->words);
+        if (v >= 0)
+            *(int *)member = v;
+        return v >= 0;
+    }
+    case AF_FIELD_REF: {
+        const af_spec_desc *sub = af_schema_desc(f->ref);
+        if (mode == AF_SCHEMA_OVERRIDE && node->kind == AF_NODE_MAP)
+            return af_schema_read(c, cat, f->ref, node, path, mode, member, NULL);
+        char what[96];
+        snprintf(what, sizeof what, "a %s name such as \"%s\"%s", sub->noun,
+                 f->ref == AF_SECTION_GPUS ? "h100-sxm" : "ib-ndr-400",
+                 mode == AF_SCHEMA_OVERRIDE ? " or a mapping of its fields" : "");
+        const char *name = af_check_string(c, node, path, what);
+        if (!name)
+            return false;
+        const void *entry = af_catalog_find(cat, f->ref, name);
+        if (entry) {
+            memcpy(member, entry, sub->size);
+            return true;
+        }
+        if (af_catalog_section_ok(cat, f->ref)) {
+            size_t n;
+            const char *const *names = af_catalog_names(cat, f->ref, &n);
+            af_check_unknown(c, node, path, sub->noun, name, names, n, sub->key);
+        }
+        return false;
+    }
+    }
+    return false;
+}
+
+/* Checks a kebab-case catalog name: lower-case letters and digits in words joined by '-'. */
+static bool af_schema_kebab(const char *s)
+{
+    if (!*s || *s == '-')
+        return false;
+    for (const char *p = s; *p; p++) {
+        bool word = (*p >= 'a' && *p <= 'z') || (*p >= '0' && *p <= '9');
+        if (!word && !(*p == '-' && p[1] && p[1] != '-'))
+            return false;
+    }
+    return strlen(s) <= 64;
+}
+
+bool af_schema_read(af_check *c, const af_catalog *cat, af_section sec, const af_node *map,
+                    af_path *path, af_schema_mode mode, void *spec, const char **sources)
+{
+    const af_spec_desc *desc = af_schema_desc(sec);
+    size_t before = c->errors;
+    bool catalog = mode == AF_SCHEMA_CATALOG;
+    /* Check-only: read into a scratch spec that is thrown away. */
+    _Alignas(max_align_t) unsigned char scratch[AF_MAX_SPEC];
+    bool check_only = !spec;
+    if (check_only) {
+        memset(scratch, 0, sizeof scratch);
+        spec = scratch;
+    }
+    char what[96];
+    snprintf(what, sizeof what, "a mapping of %s fields", desc->noun);
+    if (!af_check_map(c, map, path, what))
+        return false;
+
+    const char *keys[AF_MAX_FIELDS + 2];
+    af_node *vals[AF_MAX_FIELDS + 2];
+    size_t nk = 0;
+    if (catalog) {
+        keys[nk++] = "name";
+        keys[nk++] = "description";
+    }
+    for (size_t i = 0; i < desc->nfields; i++)
+        keys[nk++] = desc->fields[i].key;
+    af_check_keys(c, map, path, keys, nk, vals);
+    af_node **fv = catalog ? vals + 2 : vals;
+
+    if (catalog) {
+        const char *name = NULL, *text = NULL;
+        size_t old = af_path_key(path, "name");
+        if (vals[0] && (name = af_check_string(c, vals[0], path, "a name such as \"h100-sxm\"")) &&
+            !af_schema_kebab(name)) {
+            char q[128];
+            af_check_error(c, vals[0], path,
+                           "expected a kebab-case name (lower-case words joined by \"-\") such "
+                           "as \"h100-sxm\", got \"%s\"",
+                           af_doc_quote(name, q, sizeof q));
+        }
+        af_path_pop(path, old);
+        old = af_path_key(path, "description");
+        if (vals[1])
+            text = af_check_string(c, vals[1], path, "a one-line description");
+        af_path_pop(path, old);
+        af_check_required(c, map, path, "name", vals[0]);
+        af_check_required(c, map, path, "description", vals[1]);
+        *(const char **)af_member(spec, desc->name_offset) = name;
+        *(const char **)af_member(spec, desc->description_offset) = text;
+    }
+
+    bool ok[AF_MAX_FIELDS];
+    for (size_t i = 0; i < desc->nfields; i++) {
+        const af_field *f = &desc->fields[i];
+        if (sources)
+            sources[i] = NULL;
+        ok[i] = !fv[i];
+        if (!fv[i]) {
+            if (catalog)
+                af_check_required(c, map, path, f->key, NULL);
+            continue;
+        }
+        size_t old = af_path_key(path, f->key);
+        ok[i] = af_schema_field_read(c, cat, f, fv[i], path, mode, spec,
+                                     sources ? &sources[i] : NULL);
+        af_path_pop(path, old);
+    }
+
+    /* Cross-field checks, when both fields are valid and this mapping set one of them. */
+    for (size_t k = 0; k < desc->norders && !check_only; k++) {
+        const af_field *lo = af_schema_field(desc, desc->orders[k].lo);
+        const af_field *hi = af_schema_field(desc, desc->orders[k].hi);
+        size_t il = (size_t)(lo - desc->fields), ih = (size_t)(hi - desc->fields);
+        double vl = af_schema_value(lo, spec), vh = af_schema_value(hi, spec);
+        if (!ok[il] || !ok[ih] || (!fv[il] && !fv[ih]) || vl <= vh)
+            continue;
+        char a[64], b[64];
+        af_units_format(vl, lo->dim, a, sizeof a);
+        af_units_format(vh, hi->dim, b, sizeof b);
+        const af_field *at = fv[il] ? lo : hi;
+        const af_node *node = fv[il] ? fv[il] : fv[ih];
+        if (catalog && node->kind == AF_NODE_MAP && af_node_find(node, "value"))
+            node = af_node_find(node, "value");
+        size_t old = af_path_key(path, at->key);
+        if (at == lo)
+            af_check_error(c, node, path, "expected at most %s (%s), got %s", hi->key, b, a);
+        else
+            af_check_error(c, node, path, "expected at least %s (%s), got %s", lo->key, a, b);
+        af_path_pop(path, old);
+    }
+    return c->errors == before;
+}

@@ -314,8 +314,13 @@ static void af_world_report(const af_world *w, af_results *r)
                "read bandwidth");
         af_put(r, "storage", nm, "read_utilization", busy, AF_DIM_RATIO, "busy reading");
         af_put(r, "storage", nm, "read_bytes", ts->read_B, AF_DIM_SIZE, "bytes read");
+        double used = 0;
+        for (size_t j = 0; j < cfg->ntrains; j++)
+            if (cfg->trains[j].tier == t)
+                used += cfg->trains[j].dataset_B;
         af_put(r, "storage", nm, "usable_capacity", nodes * af_storage_node_usable_B(s),
                AF_DIM_SIZE, "usable capacity");
+        af_put(r, "storage", nm, "used_capacity", used, AF_DIM_SIZE, "data sets stored");
         af_put(r, "storage", nm, "power", power, AF_DIM_POWER, "average power");
     }
 
@@ -378,6 +383,21 @@ int af_world_run(const af_world_config *cfg, af_results *res, af_diag *d)
         job->compute_ns = (af_time_ns)llround(compute_s * 1e9);
         job->group_B = job->gpus * af_train_batch_B(tc);
         job->cap_Bps = (double)pc->nodes * af_node_storage_Bps(&pc->node);
+    }
+    /* The data sets must fit on their tiers. */
+    for (size_t t = 0; t < cfg->ntiers; t++) {
+        double need = 0;
+        for (size_t j = 0; j < cfg->ntrains; j++)
+            if (cfg->trains[j].tier == t)
+                need += cfg->trains[j].dataset_B;
+        double have = (double)cfg->tiers[t].nodes * af_storage_node_usable_B(&cfg->tiers[t].system);
+        if (need > have) {
+            af_diag_error(d, "storage tier \"%s\": the data sets placed on it need %.4g TB but "
+                             "its %lld nodes hold %.4g TB usable; add nodes or move a data set",
+                          cfg->tiers[t].name, need / 1e12, (long long)cfg->tiers[t].nodes,
+                          have / 1e12);
+            rc = AF_EINPUT;
+        }
     }
     if (rc != AF_OK)
         goto done;

@@ -1,0 +1,476 @@
+/*
+ * test_sim: the discrete-event engine.
+ *
+ * Handlers append (time, arg) to a log, so each test compares the log with the order sim.h
+ * promises: (time, insertion sequence), cancelled events absent, the run statuses and clock
+ * positions exactly as documented. Pool reuse is checked through sim_internal.h: a million
+ * events with a bounded pending count must not grow the pool after warm-up.
+ */
+#include "engine/sim.h"
+
+#include <gsl/gsl_rng.h>
+#include <stdint.h>
+#include <stdlib.h>
+
+#include "base/alloc.h"
+#include "cutest.h"
+#include "engine/sim_internal.h"
+
+/* What the handlers saw. */
+typedef struct log_entry {
+    af_time_ns t_ns; /* af_sim_now when the handler ran */
+    uint64_t arg;    /* the handler's argument */
+} log_entry;
+
+typedef struct event_log {
+    log_entry *e; /* entries in run order */
+    size_t n;     /* entries used */
+    size_t cap;   /* entries allocated */
+} event_log;
+
+static void log_add(event_log *log, af_time_ns t_ns, uint64_t arg)
+{
+    log->e = af_grow(log->e, &log->cap, log->n + 1, sizeof(*log->e));
+    log->e[log->n++] = (log_entry){t_ns, arg};
+}
+
+/* Handler: records the event in the event_log passed as ctx. */
+static void record(af_sim *sim, void *ctx, uint64_t arg)
+{
+    log_add(ctx, af_sim_now(sim), arg);
+}
+
+static void test_time_order(void)
+{
+    gsl_rng *r = gsl_rng_alloc(gsl_rng_mt19937);
+    gsl_rng_set(r, 11);
+    event_log log = {0};
+    af_sim *sim = af_sim_new(16);
+    enum { N = 5000 };
+    af_time_ns *when = af_malloc_array(N, sizeof(*when));
+    for (uint64_t i = 0; i < N; i++) {
+        when[i] = (af_time_ns)gsl_rng_uniform_int(r, 1000000);
+        af_sim_at(sim, when[i], record, &log, i);
+    }
+    CU_ASSERT_EQUAL(af_sim_events_pending(sim), N);
+    CU_ASSERT_EQUAL(af_sim_run(sim, AF_TIME_MAX, 0), AF_RUN_EMPTY);
+    CU_ASSERT_EQUAL(log.n, N);
+    size_t bad = 0;
+    for (size_t i = 0; i < log.n; i++) {
+        bad += log.e[i].t_ns != when[log.e[i].arg]; /* ran at its own time */
+        if (i > 0) {
+            bad += log.e[i].t_ns < log.e[i - 1].t_ns;
+            bad += log.e[i].t_ns == log.e[i - 1].t_ns && log.e[i].arg < log.e[i - 1].arg;
+        }
+    }
+    CU_ASSERT_EQUAL(bad, 0);
+    CU_ASSERT_EQUAL(af_sim_events_run(sim), N);
+    CU_ASSERT_EQUAL(af_sim_events_pending(sim), 0);
+    CU_ASSERT_EQUAL(af_sim_now(sim), log.e[N - 1].t_ns); /* EMPTY leaves the clock */
+    af_free(when);
+    af_free(log.e);
+    af_sim_free(sim);
+    gsl_rng_free(r);
+}
+
+/* Handler for test_ties: at arg 0, schedules three more events at the current time. */
+static void tie_spawner(af_sim *sim, void *ctx, uint64_t arg)
+{
+    record(sim, ctx, arg);
+    if (arg == 0)
+        for (uint64_t k = 100; k < 103; k++)
+            af_sim_after(sim, 0, record, ctx, k);
+}
+
+static void test_ties(void)
+{
+    event_log log = {0};
+    af_sim *sim = af_sim_new(0);
+    af_sim_at(sim, 50, tie_spawner, &log, 0);
+    for (uint64_t i = 1; i <= 50; i++)
+        af_sim_at(sim, 50, record, &log, i);
+    af_sim_at(sim, 49, record, &log, 999);
+    CU_ASSERT_EQUAL(af_sim_run(sim, AF_TIME_MAX, 0), AF_RUN_EMPTY);
+    CU_ASSERT_EQUAL_FATAL(log.n, 55);
+    CU_ASSERT_EQUAL(log.e[0].arg, 999);
+    /* Scheduling order, including events scheduled at the current time by a handler, which
+     * come after the same-time events already pending. */
+    size_t bad = 0;
+    for (uint64_t i = 0; i <= 50; i++)
+        bad += log.e[1 + i].arg != i || log.e[1 + i].t_ns != 50;
+    for (uint64_t k = 0; k < 3; k++)
+        bad += log.e[52 + k].arg != 100 + k || log.e[52 + k].t_ns != 50;
+    CU_ASSERT_EQUAL(bad, 0);
+    af_free(log.e);
+    af_sim_free(sim);
+}
+
+/* State for test_cancel_in_handler. */
+typedef struct cancel_ctx {
+    event_log log;        /* what ran */
+    af_event_id victim;   /* event the first handler cancels */
+    af_event_id self;     /* the id of the handler's own event */
+    bool self_cancel;     /* what af_sim_cancel(self) returned inside the handler */
+    bool self_pending;    /* what af_sim_pending(self) returned inside the handler */
+    bool victim_canceled; /* what af_sim_cancel(victim) returned */
+} cancel_ctx;
+
+static void canceller(af_sim *sim, void *ctx, uint64_t arg)
+{
+    cancel_ctx *c = ctx;
+    log_add(&c->log, af_sim_now(sim), arg);
+    c->self_pending = af_sim_pending(sim, c->self);
+    c->self_cancel = af_sim_cancel(sim, c->self);
+    c->victim_canceled = af_sim_cancel(sim, c->victim);
+}
+
+/* Handler that records into a cancel_ctx's log. */
+static void cancel_record(af_sim *sim, void *ctx, uint64_t arg)
+{
+    cancel_ctx *c = ctx;
+    log_add(&c->log, af_sim_now(sim), arg);
+}
+
+static void test_cancel(void)
+{
+    event_log log = {0};
+    af_sim *sim = af_sim_new(4);
+    af_event_id a = af_sim_at(sim, 10, record, &log, 1);
+    af_event_id b = af_sim_at(sim, 20, record, &log, 2);
+    af_event_id c = af_sim_at(sim, 30, record, &log, 3);
+    af_event_id zero = {0, 0};
+    CU_ASSERT(af_sim_pending(sim, a) && af_sim_pending(sim, b) && af_sim_pending(sim, c));
+    CU_ASSERT_FALSE(af_sim_pending(sim, zero));
+    CU_ASSERT_FALSE(af_sim_cancel(sim, zero));
+    af_event_id out_of_range = {.slot = 1000000, .gen = 0};
+    CU_ASSERT_FALSE(af_sim_cancel(sim, out_of_range));
+    CU_ASSERT_FALSE(af_sim_pending(sim, out_of_range));
+
+    CU_ASSERT_TRUE(af_sim_cancel(sim, b));
+    CU_ASSERT_FALSE(af_sim_pending(sim, b));
+    CU_ASSERT_FALSE(af_sim_cancel(sim, b)); /* double cancel */
+    CU_ASSERT_EQUAL(af_sim_events_pending(sim), 2);
+
+    CU_ASSERT_EQUAL(af_sim_run(sim, 15, 0), AF_RUN_END);
+    CU_ASSERT_FALSE(af_sim_pending(sim, a));
+    CU_ASSERT_FALSE(af_sim_cancel(sim, a)); /* cancel after fire */
+
+    /* A new event may reuse a's or b's slot; the old ids must not name it. */
+    af_event_id d = af_sim_at(sim, 25, record, &log, 4);
+    CU_ASSERT_TRUE(af_sim_pending(sim, d));
+    CU_ASSERT_FALSE(af_sim_pending(sim, a));
+    CU_ASSERT_FALSE(af_sim_pending(sim, b));
+    CU_ASSERT_FALSE(af_sim_cancel(sim, a));
+    CU_ASSERT_FALSE(af_sim_cancel(sim, b));
+    CU_ASSERT_TRUE(af_sim_pending(sim, d));
+
+    CU_ASSERT_EQUAL(af_sim_run(sim, AF_TIME_MAX, 0), AF_RUN_EMPTY);
+    CU_ASSERT_EQUAL_FATAL(log.n, 3);
+    CU_ASSERT(log.e[0].arg == 1 && log.e[1].arg == 4 && log.e[2].arg == 3);
+    CU_ASSERT_EQUAL(af_sim_events_run(sim), 3); /* the cancelled one does not count */
+    CU_ASSERT_FALSE(af_sim_cancel(sim, c));
+
+    /* Cancelling the only pending event leaves an empty run that does not move the clock. */
+    af_event_id e = af_sim_after(sim, 5, record, &log, 5);
+    CU_ASSERT_TRUE(af_sim_cancel(sim, e));
+    CU_ASSERT_EQUAL(af_sim_events_pending(sim), 0);
+    CU_ASSERT_EQUAL(af_sim_run(sim, AF_TIME_MAX, 0), AF_RUN_EMPTY);
+    CU_ASSERT_EQUAL(af_sim_now(sim), 30);
+    CU_ASSERT_EQUAL(log.n, 3);
+    af_free(log.e);
+    af_sim_free(sim);
+}
+
+static void test_cancel_in_handler(void)
+{
+    cancel_ctx c = {0};
+    af_sim *sim = af_sim_new(0);
+    c.self = af_sim_at(sim, 5, canceller, &c, 1);
+    c.victim = af_sim_at(sim, 5, cancel_record, &c, 2); /* same time, later in order */
+    af_sim_at(sim, 6, cancel_record, &c, 3);
+    CU_ASSERT_EQUAL(af_sim_run(sim, AF_TIME_MAX, 0), AF_RUN_EMPTY);
+    CU_ASSERT_FALSE(c.self_pending); /* a running event is no longer pending */
+    CU_ASSERT_FALSE(c.self_cancel);
+    CU_ASSERT_TRUE(c.victim_canceled);
+    CU_ASSERT_EQUAL_FATAL(c.log.n, 2);
+    CU_ASSERT(c.log.e[0].arg == 1 && c.log.e[1].arg == 3);
+    af_free(c.log.e);
+    af_sim_free(sim);
+}
+
+/* Heavy cancellation keeps the heap bounded and loses no live event. */
+static void test_cancel_heavy(void)
+{
+    gsl_rng *r = gsl_rng_alloc(gsl_rng_mt19937);
+    gsl_rng_set(r, 12);
+    event_log log = {0};
+    af_sim *sim = af_sim_new(0);
+    enum { N = 20000 };
+    af_event_id *ids = af_malloc_array(N, sizeof(*ids));
+    bool *live = af_calloc(N, sizeof(*live));
+    for (uint64_t i = 0; i < N; i++) {
+        ids[i] = af_sim_at(sim, (af_time_ns)gsl_rng_uniform_int(r, 1000), record, &log, i);
+        live[i] = true;
+    }
+    size_t max_entries = 0, bad = 0, n_live = N;
+    for (size_t round = 0; round < 5 * N; round++) {
+        size_t i = gsl_rng_uniform_int(r, N);
+        bool was = live[i];
+        bad += af_sim_cancel(sim, ids[i]) != was;
+        live[i] = false;
+        n_live -= was;
+        /* Reschedule half of the cancelled ones, as flow completions are. */
+        if (round % 2 == 0) {
+            ids[i] = af_sim_at(sim, (af_time_ns)gsl_rng_uniform_int(r, 1000), record, &log, i);
+            live[i] = true;
+            n_live++;
+        }
+        bad += af_sim_events_pending(sim) != n_live;
+        size_t entries = af_sim_heap_entries(sim);
+        if (entries > max_entries)
+            max_entries = entries;
+        bad += entries > 2 * n_live + 64 + 1;
+    }
+    CU_ASSERT_EQUAL(bad, 0);
+    CU_ASSERT(max_entries <= N + N / 2);
+    /* Cancel almost everything: the heap must shrink with it. */
+    for (size_t i = 0; i + 10 < N; i++)
+        if (live[i]) {
+            CU_ASSERT_TRUE(af_sim_cancel(sim, ids[i]));
+            live[i] = false;
+            n_live--;
+        }
+    CU_ASSERT_EQUAL(af_sim_events_pending(sim), n_live);
+    CU_ASSERT(af_sim_heap_entries(sim) <= 2 * n_live + 64 + 1);
+    CU_ASSERT_EQUAL(af_sim_run(sim, AF_TIME_MAX, 0), AF_RUN_EMPTY);
+    CU_ASSERT_EQUAL(log.n, n_live);
+    for (size_t k = 0; k < log.n; k++)
+        bad += !live[log.e[k].arg];
+    CU_ASSERT_EQUAL(bad, 0);
+    CU_ASSERT_EQUAL(af_sim_heap_entries(sim), 0);
+    af_free(live);
+    af_free(ids);
+    af_free(log.e);
+    af_sim_free(sim);
+    gsl_rng_free(r);
+}
+
+/* State for the pool-reuse run: a PHOLD-like self-rescheduling load. */
+typedef struct churn {
+    gsl_rng *rng;         /* delays */
+    af_event_id timer[8]; /* timers rescheduled by cancelling (flow-completion pattern) */
+    uint64_t count;       /* events run */
+} churn;
+
+static void churn_event(af_sim *sim, void *ctx, uint64_t arg)
+{
+    churn *c = ctx;
+    c->count++;
+    af_sim_after(sim, 1 + (af_time_ns)gsl_rng_uniform_int(c->rng, 1000), churn_event, c, arg);
+    /* Every event also moves one timer: cancel it and schedule it again. */
+    size_t k = c->count % 8;
+    af_sim_cancel(sim, c->timer[k]);
+    c->timer[k] = af_sim_after(sim, 500 + (af_time_ns)gsl_rng_uniform_int(c->rng, 1000),
+                               churn_event, c, 1000000 + k);
+}
+
+static void test_pool_reuse(void)
+{
+    churn c = {.rng = gsl_rng_alloc(gsl_rng_mt19937)};
+    gsl_rng_set(c.rng, 13);
+    af_sim *sim = af_sim_new(64); /* small hint: the pool must grow during warm-up */
+    for (uint64_t i = 0; i < 1000; i++)
+        af_sim_after(sim, (af_time_ns)i, churn_event, &c, i);
+    for (size_t k = 0; k < 8; k++)
+        c.timer[k] = af_sim_after(sim, 1000, churn_event, &c, 1000000 + k);
+    CU_ASSERT_EQUAL(af_sim_run(sim, AF_TIME_MAX, 100000), AF_RUN_BUDGET);
+    size_t cap = af_sim_pool_capacity(sim);
+    CU_ASSERT(cap >= 1008);
+    uint64_t pending = af_sim_events_pending(sim);
+    CU_ASSERT_EQUAL(af_sim_run(sim, AF_TIME_MAX, 1000000), AF_RUN_BUDGET);
+    CU_ASSERT_EQUAL(af_sim_pool_capacity(sim), cap); /* no growth once warm */
+    CU_ASSERT_EQUAL(af_sim_events_pending(sim), pending);
+    CU_ASSERT_EQUAL(af_sim_events_run(sim), 1100000);
+    CU_ASSERT_EQUAL(c.count, 1100000);
+    af_sim_free(sim);
+    gsl_rng_free(c.rng);
+}
+
+/* Ids stay valid when the pool grows under them. */
+static void test_pool_growth(void)
+{
+    event_log log = {0};
+    af_sim *sim = af_sim_new(1);
+    CU_ASSERT_EQUAL(af_sim_pool_capacity(sim), 1);
+    enum { N = 3000 };
+    af_event_id first = af_sim_at(sim, N, record, &log, 0);
+    for (uint64_t i = 1; i < N; i++)
+        af_sim_at(sim, (af_time_ns)(N - i), record, &log, i);
+    CU_ASSERT(af_sim_pool_capacity(sim) >= N);
+    CU_ASSERT_TRUE(af_sim_pending(sim, first));
+    CU_ASSERT_EQUAL(af_sim_run(sim, AF_TIME_MAX, 0), AF_RUN_EMPTY);
+    CU_ASSERT_EQUAL_FATAL(log.n, N);
+    size_t bad = 0;
+    for (size_t i = 0; i < N; i++)
+        bad += log.e[i].t_ns != (af_time_ns)(i + 1) || log.e[i].arg != (N - 1 - i + 1) % N;
+    CU_ASSERT_EQUAL(bad, 0);
+    af_free(log.e);
+    af_sim_free(sim);
+}
+
+static void test_end_time(void)
+{
+    event_log log = {0};
+    af_sim *sim = af_sim_new(0);
+    af_sim_at(sim, 10, record, &log, 1);
+    af_sim_at(sim, 20, record, &log, 2);
+    af_sim_at(sim, 20, record, &log, 3);
+    af_sim_at(sim, 30, record, &log, 4);
+    /* Events exactly at the end time run; the clock then sits at the end time. */
+    CU_ASSERT_EQUAL(af_sim_run(sim, 20, 0), AF_RUN_END);
+    CU_ASSERT_EQUAL(log.n, 3);
+    CU_ASSERT_EQUAL(af_sim_now(sim), 20);
+    /* Nothing between 20 and 25: the clock still moves to 25. */
+    CU_ASSERT_EQUAL(af_sim_run(sim, 25, 0), AF_RUN_END);
+    CU_ASSERT_EQUAL(log.n, 3);
+    CU_ASSERT_EQUAL(af_sim_now(sim), 25);
+    /* Running again to the same end time does nothing. */
+    CU_ASSERT_EQUAL(af_sim_run(sim, 25, 0), AF_RUN_END);
+    CU_ASSERT_EQUAL(af_sim_now(sim), 25);
+    /* Relative scheduling is from the clock, which is now the end time. */
+    af_sim_after(sim, 1, record, &log, 5);
+    CU_ASSERT_EQUAL(af_sim_run(sim, 29, 0), AF_RUN_END);
+    CU_ASSERT_EQUAL_FATAL(log.n, 4);
+    CU_ASSERT_EQUAL(log.e[3].t_ns, 26);
+    CU_ASSERT_EQUAL(af_sim_now(sim), 29);
+    /* Reaching the last event before the end time is EMPTY, with the clock at that event. */
+    CU_ASSERT_EQUAL(af_sim_run(sim, 1000, 0), AF_RUN_EMPTY);
+    CU_ASSERT_EQUAL(log.n, 5);
+    CU_ASSERT_EQUAL(af_sim_now(sim), 30);
+    /* An empty simulation returns EMPTY and keeps its clock, whatever the end time. */
+    CU_ASSERT_EQUAL(af_sim_run(sim, 5000, 0), AF_RUN_EMPTY);
+    CU_ASSERT_EQUAL(af_sim_now(sim), 30);
+    af_free(log.e);
+    af_sim_free(sim);
+
+    /* A fresh simulation with nothing to do. */
+    sim = af_sim_new(0);
+    CU_ASSERT_EQUAL(af_sim_run(sim, AF_TIME_MAX, 0), AF_RUN_EMPTY);
+    CU_ASSERT_EQUAL(af_sim_now(sim), 0);
+    CU_ASSERT_EQUAL(af_sim_events_run(sim), 0);
+    af_sim_free(sim);
+}
+
+static void test_budget(void)
+{
+    event_log log = {0};
+    af_sim *sim = af_sim_new(0);
+    for (uint64_t i = 0; i < 10; i++)
+        af_sim_at(sim, (af_time_ns)(i * 10), record, &log, i);
+    /* The budget counts events run in this call. */
+    CU_ASSERT_EQUAL(af_sim_run(sim, AF_TIME_MAX, 3), AF_RUN_BUDGET);
+    CU_ASSERT_EQUAL(log.n, 3);
+    CU_ASSERT_EQUAL(af_sim_now(sim), 20);
+    CU_ASSERT_EQUAL(af_sim_run(sim, AF_TIME_MAX, 3), AF_RUN_BUDGET);
+    CU_ASSERT_EQUAL(log.n, 6);
+    CU_ASSERT_EQUAL(af_sim_events_run(sim), 6);
+    /* An end time that comes first wins over the budget ... */
+    CU_ASSERT_EQUAL(af_sim_run(sim, 65, 3), AF_RUN_END);
+    CU_ASSERT_EQUAL(log.n, 7);
+    CU_ASSERT_EQUAL(af_sim_now(sim), 65);
+    /* ... and a budget spent exactly on the end time's last event reports END too, because
+     * the next event is checked first. */
+    CU_ASSERT_EQUAL(af_sim_run(sim, 70, 1), AF_RUN_END);
+    CU_ASSERT_EQUAL(log.n, 8);
+    CU_ASSERT_EQUAL(af_sim_now(sim), 70);
+    /* A budget spent on the last event reports EMPTY. */
+    CU_ASSERT_EQUAL(af_sim_run(sim, AF_TIME_MAX, 2), AF_RUN_EMPTY);
+    CU_ASSERT_EQUAL(log.n, 10);
+    CU_ASSERT_EQUAL(af_sim_events_run(sim), 10);
+    af_free(log.e);
+    af_sim_free(sim);
+}
+
+/* Handler: stops the run at arg 5. */
+static void stopper(af_sim *sim, void *ctx, uint64_t arg)
+{
+    record(sim, ctx, arg);
+    if (arg == 5)
+        af_sim_stop(sim);
+}
+
+static void test_stop(void)
+{
+    event_log log = {0};
+    af_sim *sim = af_sim_new(0);
+    for (uint64_t i = 0; i < 10; i++)
+        af_sim_at(sim, (af_time_ns)(100 + i), stopper, &log, i);
+    CU_ASSERT_EQUAL(af_sim_run(sim, AF_TIME_MAX, 0), AF_RUN_STOPPED);
+    CU_ASSERT_EQUAL(log.n, 6);
+    CU_ASSERT_EQUAL(af_sim_now(sim), 105);
+    CU_ASSERT_EQUAL(af_sim_events_pending(sim), 4);
+    /* The next call continues where the stop left off. */
+    CU_ASSERT_EQUAL(af_sim_run(sim, AF_TIME_MAX, 0), AF_RUN_EMPTY);
+    CU_ASSERT_EQUAL(log.n, 10);
+    CU_ASSERT_EQUAL(log.e[6].arg, 6);
+    /* A stop requested outside a run does not affect the next run. */
+    af_sim_at(sim, 200, record, &log, 99);
+    af_sim_stop(sim);
+    CU_ASSERT_EQUAL(af_sim_run(sim, AF_TIME_MAX, 0), AF_RUN_EMPTY);
+    CU_ASSERT_EQUAL(log.n, 11);
+    af_free(log.e);
+    af_sim_free(sim);
+}
+
+static void test_free(void)
+{
+    af_sim_free(NULL);
+    /* Freeing with events (live and cancelled) pending releases everything (ASan checks). */
+    event_log log = {0};
+    af_sim *sim = af_sim_new(2);
+    for (uint64_t i = 0; i < 100; i++) {
+        af_event_id id = af_sim_at(sim, (af_time_ns)i, record, &log, i);
+        if (i % 3 == 0)
+            af_sim_cancel(sim, id);
+    }
+    CU_ASSERT_EQUAL(af_sim_events_pending(sim), 66);
+    af_sim_free(sim);
+    CU_ASSERT_EQUAL(log.n, 0);
+}
+
+/* Two simulations are independent. */
+static void test_independent(void)
+{
+    event_log la = {0}, lb = {0};
+    af_sim *a = af_sim_new(0), *b = af_sim_new(0);
+    af_sim_at(a, 5, record, &la, 1);
+    af_sim_at(b, 7, record, &lb, 2);
+    CU_ASSERT_EQUAL(af_sim_run(a, AF_TIME_MAX, 0), AF_RUN_EMPTY);
+    CU_ASSERT_EQUAL(af_sim_now(a), 5);
+    CU_ASSERT_EQUAL(af_sim_now(b), 0);
+    CU_ASSERT_EQUAL(af_sim_events_pending(b), 1);
+    CU_ASSERT_EQUAL(af_sim_run(b, AF_TIME_MAX, 0), AF_RUN_EMPTY);
+    CU_ASSERT(la.n == 1 && lb.n == 1 && lb.e[0].arg == 2);
+    af_free(la.e);
+    af_free(lb.e);
+    af_sim_free(a);
+    af_sim_free(b);
+}
+
+static const af_test tests[] = {
+    {"events run in time order at their own times", test_time_order},
+    {"equal times run in insertion order", test_ties},
+    {"cancel: pending, double cancel, cancel after fire, slot reuse", test_cancel},
+    {"cancel from a handler, self-cancel is a no-op", test_cancel_in_handler},
+    {"heavy cancellation keeps the heap bounded", test_cancel_heavy},
+    {"pool does not grow once warm over 1e6 events", test_pool_reuse},
+    {"ids survive pool growth", test_pool_growth},
+    {"end time is inclusive and sets the clock", test_end_time},
+    {"event budget is per call", test_budget},
+    {"stop returns after the handler and can resume", test_stop},
+    {"free with pending events", test_free},
+    {"simulations are independent", test_independent},
+    {NULL, NULL},
+};
+
+AF_TEST_MAIN("sim", tests)

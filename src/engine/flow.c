@@ -1,0 +1,763 @@
+/*
+ * flow: the fluid bandwidth-sharing core; see flow.h for the interface.
+ *
+ * Model. Resource r has capacity C_r. Flow f has weight w_f, multiplicity k_f, per-member cap
+ * c_f (infinite if none) and per-member rate x_f. The allocation is weighted max-min fair with
+ * caps: feasible (sum over f through r of k_f x_f <= C_r) and no x_f can grow without lowering
+ * some x_g with x_g / w_g <= x_f / w_f. Equivalently, every flow is at its cap or crosses a
+ * saturated resource on which its x / w is the largest. Bertsekas & Gallager, Data Networks,
+ * 2nd ed., section 6.5.2 (max-min fairness, the progressive filling algorithm), with weights
+ * and per-flow caps as in their treatment of weighted fairness and of flows with rate limits.
+ *
+ * Algorithm (progressive filling by bottleneck levels). Every unfrozen flow runs at w_f * L for
+ * a common level L that rises from 0. Resource r saturates at L_r = C'_r / W_r, where C'_r is
+ * its capacity less the rate of its frozen flows and W_r the sum of k_f w_f over its unfrozen
+ * flows; flow f reaches its cap at c_f / w_f. Each round finds the lowest of these, L*, freezes
+ * the flows whose cap is reached (x_f = c_f) and then every unfrozen flow on a resource that
+ * saturates at L* (x_f = w_f L*), and updates C' and W of the resources on their paths. Values
+ * within a relative AF_FLOWNET_EPS of L* count as equal, so resources that saturate together in
+ * exact arithmetic do so here too. Capped flows are sorted by c_f / w_f once per fill, so a
+ * round costs O(R) to find L* plus O(path) per flow it freezes: a fill over F flows and R
+ * resources costs O(F log F_capped + sum of path lengths + R * rounds), rounds <= R + F.
+ *
+ * Locality. A change at flow f (or resource r) can only move rates in the connected component
+ * of the bipartite flow-resource graph that contains it. That component is found by a
+ * breadth-first search through the per-resource flow lists, brought up to date (progress is
+ * lazy: a flow stores its bytes left at its last update time t_upd and its rate, both
+ * unchanged outside the components that changes touch), and refilled; only flows whose rate
+ * changed get their completion event cancelled and rescheduled. A search from all resources of
+ * an ending flow covers every piece the component may split into.
+ *
+ * Invariants, for every live flow f and resource r (between calls):
+ *   - rem_B is f's bytes left per member at t_upd, and it falls at rate_Bps since then;
+ *   - rate_Bps and bottleneck are the max-min solution of f's current component;
+ *   - f has a pending completion event iff it is complete (within the tolerance in flow.h) or
+ *     its rate is positive and the completion lies within the int64 clock, and the event time
+ *     is t_upd + ceil(rem_B / rate_Bps) ns as of the last rate change (so it needs no change
+ *     while the rate stays the same);
+ *   - r's hop array holds one entry (slot, hop index) for each time a live flow's path names r,
+ *     and the flow's pos[] says where; load_Bps is the sum of k * rate over those entries;
+ *   - done_B of r is the exact credit of ended flows: k * size_B for each completed one and
+ *     k * (bytes transferred) for each cancelled one.
+ *
+ * Memory. Flows live in a pool with a free list (most recently freed reused first), grown by
+ * doubling; per-resource hop arrays and the scratch arrays of the search and the fill grow only
+ * at a new high-water mark. In steady state no call allocates.
+ *
+ * Determinism. No order depends on an address or a hash: the search follows the hop arrays,
+ * whose order depends only on the sequence of calls; a flow's bottleneck among resources that
+ * saturate at one level is the lowest resource id; capped flows sort by (c/w, slot); flows that
+ * complete at one instant call back in the order they were started.
+ */
+#include "engine/flow.h"
+
+#include <assert.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "base/alloc.h"
+
+/* Bits of a hop entry that hold the hop index (AF_FLOWNET_MAX_PATH == 1 << this). */
+#define AF_FLOWNET_HOP_BITS 4u
+
+/* Largest flow pool: a hop entry is slot << HOP_BITS | hop in 32 bits. */
+#define AF_FLOWNET_MAX_FLOWS (UINT32_MAX >> AF_FLOWNET_HOP_BITS)
+
+/* Flow pool size when af_flownet_new is given 0. */
+#define AF_FLOWNET_DEFAULT_CAP 256u
+
+/* End of the free list; also "no resource" in scratch fields. */
+#define AF_FLOWNET_NIL UINT32_MAX
+
+/* Relative tolerance under which two filling levels count as one. */
+#define AF_FLOWNET_EPS 1e-12
+
+/* Relative slack taken off a completion delay before rounding up, so that rounding noise of
+ * one part in 1e16 does not push a completion one nanosecond late. */
+#define AF_FLOWNET_CEIL_SLACK 1e-12
+
+_Static_assert(AF_FLOWNET_MAX_PATH == 1u << AF_FLOWNET_HOP_BITS, "hop encoding");
+
+/* A flow (or group) in the pool. */
+typedef struct af_flow {
+    double size_B;    /* bytes per member to transfer */
+    double rem_B;     /* bytes per member left at t_upd, >= 0 */
+    double rate_Bps;  /* per-member rate since t_upd; -1 before the first fill */
+    double fill_Bps;  /* rate found by the fill in progress (scratch) */
+    double weight;    /* weight per member, > 0 */
+    double cap_Bps;   /* per-member rate cap; INFINITY for none */
+    double k;         /* multiplicity as a double, for arithmetic */
+    af_time_ns t_upd; /* time at which rem_B was last brought up to date */
+    uint64_t serial;  /* start order, for ordering callbacks at one instant */
+    af_event_id ev;   /* pending completion event, or the zero id */
+    af_event_fn fn;   /* completion callback, or NULL */
+    void *ctx;        /* callback context (borrowed) */
+    uint64_t arg;     /* callback argument */
+    uint32_t gen;     /* generation; bumped when the flow ends */
+    uint32_t next;    /* next free slot while on the free list */
+    uint32_t n_path;  /* resources on the path */
+    uint32_t bottleneck; /* resource id, AF_FLOWNET_CAPPED, or AF_FLOWNET_NONE when free */
+    uint32_t mark;    /* search epoch that last reached this flow */
+    bool live;        /* in progress */
+    bool frozen;      /* fixed by the fill in progress (scratch) */
+    uint32_t res[AF_FLOWNET_MAX_PATH]; /* the path */
+    uint32_t pos[AF_FLOWNET_MAX_PATH]; /* index of hop h in res[h]'s hop array */
+} af_flow;
+
+/* A resource. */
+typedef struct af_res {
+    char *name;       /* owned copy, or NULL */
+    double cap_Bps;   /* capacity */
+    double load_Bps;  /* sum of k * rate over its hops */
+    double done_B;    /* bytes credited by flows that ended (every member) */
+    uint32_t *hops;   /* hop entries slot << HOP_BITS | h, one per (live flow, path position) */
+    size_t n_hops;    /* entries in hops */
+    size_t cap_hops;  /* capacity of hops */
+    double fill_cap;  /* capacity not yet taken by frozen flows (fill scratch) */
+    double fill_w;    /* sum of k * w over unfrozen hops (fill scratch) */
+    uint32_t n_unf;   /* unfrozen hops (fill scratch) */
+    uint32_t sat;     /* fill round in which it saturated, or NIL (fill scratch) */
+    uint32_t mark;    /* search epoch that last reached it */
+} af_res;
+
+/* A capped flow in the fill's sorted list. */
+typedef struct af_capkey {
+    double level; /* c / w: the level at which the flow reaches its cap */
+    uint32_t slot;
+} af_capkey;
+
+/* A callback to run after a completion instant. */
+typedef struct af_done {
+    uint64_t serial; /* start order of the flow */
+    af_event_fn fn;
+    void *ctx;
+    uint64_t arg;
+} af_done;
+
+struct af_flownet {
+    af_sim *sim;           /* the engine (borrowed) */
+    af_flow *flows;        /* the pool, indexed by slot */
+    uint32_t flow_cap;     /* records in the pool */
+    uint32_t free_head;    /* first free slot, or NIL */
+    uint32_t n_live;       /* live flows */
+    uint64_t serial;       /* serial of the next flow started */
+    af_res *res;           /* resources, indexed by id */
+    size_t n_res;          /* resources added */
+    size_t cap_res;        /* capacity of res */
+    uint32_t epoch;        /* current search epoch (marks equal to it are "visited") */
+    uint32_t *comp_flows;  /* the component's flow slots (scratch, flow_cap entries) */
+    uint32_t n_comp_flows; /* entries in comp_flows */
+    uint32_t *comp_res;    /* the component's resource ids (scratch) */
+    size_t cap_comp_res;   /* capacity of comp_res */
+    uint32_t n_comp_res;   /* entries in comp_res */
+    uint32_t *sat;         /* resources saturating in the current round (scratch) */
+    size_t cap_sat;        /* capacity of sat */
+    af_capkey *caps;       /* capped flows of the component, sorted (scratch) */
+    size_t cap_caps;       /* capacity of caps */
+    af_done *done;         /* callbacks of the completion instant being handled (scratch) */
+    size_t cap_done;       /* capacity of done */
+    af_flownet_stats stats; /* counters */
+};
+
+/* ---- pool, ids and resources ------------------------------------------------------------- */
+
+/* Grows the flow pool to cap records and the flow scratch array with it. */
+static void af_flownet_pool_grow(af_flownet *net, uint32_t cap)
+{
+    assert(cap > net->flow_cap && cap <= AF_FLOWNET_MAX_FLOWS);
+    net->flows = af_realloc_array(net->flows, cap, sizeof(af_flow));
+    for (uint32_t s = cap; s-- > net->flow_cap;) {
+        memset(&net->flows[s], 0, sizeof(af_flow));
+        net->flows[s].bottleneck = AF_FLOWNET_NONE;
+        net->flows[s].next = net->free_head;
+        net->free_head = s;
+    }
+    net->flow_cap = cap;
+    net->comp_flows = af_realloc_array(net->comp_flows, cap, sizeof(uint32_t));
+}
+
+/* Takes a free slot, doubling the pool if none is left. */
+static uint32_t af_flownet_slot_take(af_flownet *net)
+{
+    if (net->free_head == AF_FLOWNET_NIL) {
+        assert(net->flow_cap < AF_FLOWNET_MAX_FLOWS && "too many flows");
+        uint32_t cap = net->flow_cap > AF_FLOWNET_MAX_FLOWS / 2 ? AF_FLOWNET_MAX_FLOWS
+                                                                 : net->flow_cap * 2;
+        af_flownet_pool_grow(net, cap);
+    }
+    uint32_t s = net->free_head;
+    net->free_head = net->flows[s].next;
+    return s;
+}
+
+/* Returns slot s to the free list; the flow's id dies. */
+static void af_flownet_slot_put(af_flownet *net, uint32_t s)
+{
+    af_flow *f = &net->flows[s];
+    f->live = false;
+    f->gen++;
+    f->bottleneck = AF_FLOWNET_NONE;
+    f->next = net->free_head;
+    net->free_head = s;
+}
+
+/* Returns the flow id names if it is live, else NULL. */
+static af_flow *af_flownet_find(const af_flownet *net, af_flow_id id)
+{
+    if (id.slot == 0 || id.slot > net->flow_cap)
+        return NULL;
+    af_flow *f = &net->flows[id.slot - 1];
+    return f->live && f->gen == id.gen ? f : NULL;
+}
+
+af_flownet *af_flownet_new(af_sim *sim, uint32_t hint)
+{
+    assert(sim != NULL);
+    af_flownet *net = af_calloc(1, sizeof(*net));
+    net->sim = sim;
+    net->free_head = AF_FLOWNET_NIL;
+    net->epoch = 1;
+    uint32_t cap = hint ? hint : AF_FLOWNET_DEFAULT_CAP;
+    af_flownet_pool_grow(net, cap < AF_FLOWNET_MAX_FLOWS ? cap : AF_FLOWNET_MAX_FLOWS);
+    return net;
+}
+
+void af_flownet_free(af_flownet *net)
+{
+    if (!net)
+        return;
+    for (uint32_t s = 0; s < net->flow_cap; s++)
+        if (net->flows[s].live && net->flows[s].ev.slot)
+            af_sim_cancel(net->sim, net->flows[s].ev);
+    for (size_t r = 0; r < net->n_res; r++) {
+        af_free(net->res[r].name);
+        af_free(net->res[r].hops);
+    }
+    af_free(net->res);
+    af_free(net->flows);
+    af_free(net->comp_flows);
+    af_free(net->comp_res);
+    af_free(net->sat);
+    af_free(net->caps);
+    af_free(net->done);
+    af_free(net);
+}
+
+uint32_t af_flownet_resource_add(af_flownet *net, const char *name, double capacity_Bps)
+{
+    assert(isfinite(capacity_Bps) && capacity_Bps >= 0 && "capacity must be finite and >= 0");
+    assert(net->n_res < AF_FLOWNET_CAPPED && "too many resources");
+    net->res = af_grow(net->res, &net->cap_res, net->n_res + 1, sizeof(af_res));
+    af_res *r = &net->res[net->n_res];
+    memset(r, 0, sizeof(*r));
+    r->name = name ? af_strdup(name) : NULL;
+    r->cap_Bps = capacity_Bps;
+    r->sat = AF_FLOWNET_NIL;
+    net->n_res++;
+    net->comp_res = af_grow(net->comp_res, &net->cap_comp_res, net->n_res, sizeof(uint32_t));
+    net->sat = af_grow(net->sat, &net->cap_sat, net->n_res, sizeof(uint32_t));
+    return (uint32_t)(net->n_res - 1);
+}
+
+/* Adds hop h of flow slot s to its resource's hop array. */
+static void af_flownet_hop_link(af_flownet *net, uint32_t s, uint32_t h)
+{
+    af_flow *f = &net->flows[s];
+    af_res *r = &net->res[f->res[h]];
+    r->hops = af_grow(r->hops, &r->cap_hops, r->n_hops + 1, sizeof(uint32_t));
+    f->pos[h] = (uint32_t)r->n_hops;
+    r->hops[r->n_hops++] = s << AF_FLOWNET_HOP_BITS | h;
+}
+
+/* Removes hop h of flow slot s from its resource's hop array (the last entry fills the gap). */
+static void af_flownet_hop_unlink(af_flownet *net, uint32_t s, uint32_t h)
+{
+    af_flow *f = &net->flows[s];
+    af_res *r = &net->res[f->res[h]];
+    uint32_t i = f->pos[h];
+    assert(i < r->n_hops && r->hops[i] == (s << AF_FLOWNET_HOP_BITS | h));
+    uint32_t last = r->hops[--r->n_hops];
+    if (i < r->n_hops) {
+        r->hops[i] = last;
+        net->flows[last >> AF_FLOWNET_HOP_BITS].pos[last & (AF_FLOWNET_MAX_PATH - 1)] = i;
+    }
+}
+
+/* Unlinks flow slot s from every resource and credits each with k * moved_B bytes. */
+static void af_flownet_detach(af_flownet *net, uint32_t s, double moved_B)
+{
+    af_flow *f = &net->flows[s];
+    for (uint32_t h = f->n_path; h-- > 0;) {
+        af_flownet_hop_unlink(net, s, h);
+        net->res[f->res[h]].done_B += f->k * moved_B;
+    }
+}
+
+/* ---- the component: search, progress, fill, reschedule --------------------------------- */
+
+/* Starts a new search epoch (clearing every mark when the counter wraps). */
+static void af_flownet_comp_begin(af_flownet *net)
+{
+    if (++net->epoch == 0) {
+        for (uint32_t s = 0; s < net->flow_cap; s++)
+            net->flows[s].mark = 0;
+        for (size_t r = 0; r < net->n_res; r++)
+            net->res[r].mark = 0;
+        net->epoch = 1;
+    }
+    net->n_comp_flows = 0;
+    net->n_comp_res = 0;
+}
+
+static inline void af_flownet_comp_res(af_flownet *net, uint32_t r)
+{
+    if (net->res[r].mark != net->epoch) {
+        net->res[r].mark = net->epoch;
+        net->comp_res[net->n_comp_res++] = r;
+    }
+}
+
+static inline void af_flownet_comp_flow(af_flownet *net, uint32_t s)
+{
+    af_flow *f = &net->flows[s];
+    if (f->mark == net->epoch)
+        return;
+    f->mark = net->epoch;
+    net->comp_flows[net->n_comp_flows++] = s;
+    for (uint32_t h = 0; h < f->n_path; h++)
+        af_flownet_comp_res(net, f->res[h]);
+}
+
+/* Collects into comp_flows / comp_res the component of flow slot s and of resource r (either
+ * may be NIL), breadth first. */
+static void af_flownet_comp_collect(af_flownet *net, uint32_t s, uint32_t r)
+{
+    af_flownet_comp_begin(net);
+    if (s != AF_FLOWNET_NIL)
+        af_flownet_comp_flow(net, s);
+    if (r != AF_FLOWNET_NIL)
+        af_flownet_comp_res(net, r);
+    for (uint32_t i = 0; i < net->n_comp_res; i++) {
+        const af_res *res = &net->res[net->comp_res[i]];
+        for (size_t j = 0; j < res->n_hops; j++)
+            af_flownet_comp_flow(net, res->hops[j] >> AF_FLOWNET_HOP_BITS);
+    }
+}
+
+/* Brings the bytes left of every flow in the component up to the current time. */
+static void af_flownet_comp_advance(af_flownet *net)
+{
+    af_time_ns now = af_sim_now(net->sim);
+    for (uint32_t i = 0; i < net->n_comp_flows; i++) {
+        af_flow *f = &net->flows[net->comp_flows[i]];
+        if (f->t_upd == now)
+            continue;
+        assert(f->t_upd < now);
+        if (f->rate_Bps > 0) {
+            f->rem_B -= f->rate_Bps * (double)(now - f->t_upd) / 1e9;
+            if (f->rem_B < 0)
+                f->rem_B = 0;
+        }
+        f->t_upd = now;
+    }
+}
+
+/* Drops flow slot s from comp_flows (order of the others kept). */
+static void af_flownet_comp_drop(af_flownet *net, uint32_t s)
+{
+    uint32_t n = 0;
+    for (uint32_t i = 0; i < net->n_comp_flows; i++)
+        if (net->comp_flows[i] != s)
+            net->comp_flows[n++] = net->comp_flows[i];
+    net->n_comp_flows = n;
+}
+
+/* Bytes left at which flow f counts as complete. */
+static inline double af_flownet_tol(const af_flow *f)
+{
+    return fmax(AF_FLOWNET_TOL_B, AF_FLOWNET_TOL_REL * f->size_B);
+}
+
+/* qsort order of capped flows: by level, then slot. */
+static int af_flownet_capkey_cmp(const void *pa, const void *pb)
+{
+    const af_capkey *a = pa, *b = pb;
+    if (a->level != b->level)
+        return a->level < b->level ? -1 : 1;
+    return (a->slot > b->slot) - (a->slot < b->slot);
+}
+
+/* Fixes flow f at per-member rate x with bottleneck bn (a resource id is replaced by the lowest
+ * resource on the path that saturated in round `round`), and takes its share from its path. */
+static void af_flownet_freeze(af_flownet *net, af_flow *f, double x, uint32_t bn, uint32_t round)
+{
+    f->frozen = true;
+    f->fill_Bps = x;
+    double use = f->k * x, kw = f->k * f->weight;
+    for (uint32_t h = 0; h < f->n_path; h++) {
+        uint32_t id = f->res[h];
+        af_res *r = &net->res[id];
+        r->fill_cap -= use;
+        r->load_Bps += use;
+        if (--r->n_unf == 0)
+            r->fill_w = 0;
+        else
+            r->fill_w -= kw;
+        if (bn != AF_FLOWNET_CAPPED && r->sat == round && id < bn)
+            bn = id;
+    }
+    f->bottleneck = bn;
+}
+
+/* Level at which resource r saturates given what is frozen (INFINITY if nothing unfrozen). */
+static inline double af_flownet_res_level(const af_res *r)
+{
+    return r->n_unf ? fmax(r->fill_cap, 0) / r->fill_w : INFINITY;
+}
+
+/* Progressive filling over the collected component: sets fill_Bps and bottleneck of each of
+ * its flows and load_Bps of each of its resources. */
+static void af_flownet_comp_fill(af_flownet *net)
+{
+    for (uint32_t i = 0; i < net->n_comp_res; i++) {
+        af_res *r = &net->res[net->comp_res[i]];
+        r->fill_cap = r->cap_Bps;
+        r->fill_w = 0;
+        r->n_unf = 0;
+        r->load_Bps = 0;
+        r->sat = AF_FLOWNET_NIL;
+    }
+    size_t n_caps = 0;
+    for (uint32_t i = 0; i < net->n_comp_flows; i++) {
+        uint32_t s = net->comp_flows[i];
+        af_flow *f = &net->flows[s];
+        f->frozen = false;
+        double kw = f->k * f->weight;
+        for (uint32_t h = 0; h < f->n_path; h++) {
+            af_res *r = &net->res[f->res[h]];
+            r->fill_w += f->weight;
+            r->n_unf++;
+        }
+        if (f->cap_Bps < INFINITY) {
+            net->caps = af_grow(net->caps, &net->cap_caps, n_caps + 1, sizeof(af_capkey));
+            net->caps[n_caps++] = (af_capkey){.level = f->cap_Bps / f->weight, .slot = s};
+        }
+    }
+    if (n_caps > 1)
+        qsort(net->caps, n_caps, sizeof(af_capkey), af_flownet_capkey_cmp);
+
+    uint32_t left = net->n_comp_flows, round = 0;
+    size_t ci = 0;
+    while (left > 0) {
+        double level = INFINITY;
+        for (uint32_t i = 0; i < net->n_comp_res; i++)
+            level = fmin(level, af_flownet_res_level(&net->res[net->comp_res[i]]));
+        while (ci < n_caps && net->flows[net->caps[ci].slot].frozen)
+            ci++;
+        if (ci < n_caps && net->caps[ci].level < level)
+            level = net->caps[ci].level;
+        assert(level < INFINITY && "a flow with neither path nor cap");
+        double lim = level * (1 + AF_FLOWNET_EPS);
+
+        /* Flows whose cap is reached. */
+        for (; ci < n_caps && net->caps[ci].level <= lim; ci++) {
+            af_flow *f = &net->flows[net->caps[ci].slot];
+            if (!f->frozen) {
+                af_flownet_freeze(net, f, f->cap_Bps, AF_FLOWNET_CAPPED, round);
+                left--;
+            }
+        }
+        /* Resources that saturate: mark them all first, so each flow's bottleneck is the
+         * lowest id among them, then freeze their flows. */
+        uint32_t n_sat = 0;
+        for (uint32_t i = 0; i < net->n_comp_res; i++) {
+            af_res *r = &net->res[net->comp_res[i]];
+            if (r->n_unf && af_flownet_res_level(r) <= lim) {
+                r->sat = round;
+                net->sat[n_sat++] = net->comp_res[i];
+            }
+        }
+        for (uint32_t i = 0; i < n_sat; i++) {
+            af_res *r = &net->res[net->sat[i]];
+            for (size_t j = 0; j < r->n_hops && r->n_unf; j++) {
+                af_flow *f = &net->flows[r->hops[j] >> AF_FLOWNET_HOP_BITS];
+                if (!f->frozen) {
+                    af_flownet_freeze(net, f, f->weight * level, AF_FLOWNET_NONE, round);
+                    left--;
+                }
+            }
+            r->fill_cap = 0;
+        }
+        round++;
+    }
+    net->stats.updates++;
+    net->stats.levels += round;
+    net->stats.flows_touched += net->n_comp_flows;
+    net->stats.res_touched += net->n_comp_res;
+    if (net->n_comp_flows > net->stats.max_comp_flows)
+        net->stats.max_comp_flows = net->n_comp_flows;
+}
+
+static void af_flownet_on_done(af_sim *sim, void *ctx, uint64_t arg);
+
+/* Schedules the completion event of flow slot s (whose ev is the zero id), if it has one. */
+static void af_flownet_schedule(af_flownet *net, uint32_t s)
+{
+    af_flow *f = &net->flows[s];
+    af_time_ns now = af_sim_now(net->sim), t;
+    if (f->rem_B <= af_flownet_tol(f)) {
+        t = now;
+    } else if (f->rate_Bps > 0) {
+        double x = f->rem_B * 1e9 / f->rate_Bps;
+        x -= x * AF_FLOWNET_CEIL_SLACK;
+        if (!(x < 0.5 * (double)(AF_TIME_MAX - now)))
+            return; /* beyond the clock's range: as good as stalled */
+        t = now + (af_time_ns)ceil(x);
+    } else {
+        return;
+    }
+    f->ev = af_sim_at(net->sim, t, af_flownet_on_done, net, (uint64_t)f->gen << 32 | s);
+    net->stats.reschedules++;
+}
+
+/* Commits the fill's rates and reschedules the completions of flows whose rate changed (or
+ * that have no event). */
+static void af_flownet_comp_commit(af_flownet *net)
+{
+    for (uint32_t i = 0; i < net->n_comp_flows; i++) {
+        uint32_t s = net->comp_flows[i];
+        af_flow *f = &net->flows[s];
+        bool same = f->fill_Bps == f->rate_Bps;
+        f->rate_Bps = f->fill_Bps;
+        if (same && f->ev.slot)
+            continue;
+        if (f->ev.slot) {
+            af_sim_cancel(net->sim, f->ev);
+            f->ev = (af_event_id){0, 0};
+        }
+        af_flownet_schedule(net, s);
+    }
+}
+
+/* Refills the collected component and reschedules what changed. */
+static void af_flownet_comp_reshare(af_flownet *net)
+{
+    af_flownet_comp_fill(net);
+    af_flownet_comp_commit(net);
+}
+
+/* ---- changes ------------------------------------------------------------------------------ */
+
+af_flow_id af_flownet_start(af_flownet *net, const uint32_t *path, uint32_t n_path,
+                            double size_B, double weight, double cap_Bps, uint32_t k,
+                            af_event_fn fn, void *ctx, uint64_t arg)
+{
+    assert(n_path <= AF_FLOWNET_MAX_PATH && (n_path == 0 || path != NULL));
+    assert(isfinite(size_B) && size_B >= 0 && "size must be finite and >= 0");
+    assert(isfinite(weight) && weight > 0 && "weight must be finite and > 0");
+    assert(isfinite(cap_Bps) && cap_Bps >= 0 && "cap must be finite and >= 0");
+    assert(k >= 1 && "a group has at least one member");
+    assert((n_path > 0 || cap_Bps > 0) && "a flow needs a path or a cap");
+    for (uint32_t h = 0; h < n_path; h++)
+        assert(path[h] < net->n_res && "unknown resource");
+
+    uint32_t s = af_flownet_slot_take(net);
+    af_flow *f = &net->flows[s];
+    f->size_B = size_B;
+    f->rem_B = size_B;
+    f->rate_Bps = -1;
+    f->weight = weight;
+    f->cap_Bps = cap_Bps > 0 ? cap_Bps : INFINITY;
+    f->k = k;
+    f->t_upd = af_sim_now(net->sim);
+    f->serial = net->serial++;
+    f->ev = (af_event_id){0, 0};
+    f->fn = fn;
+    f->ctx = ctx;
+    f->arg = arg;
+    f->n_path = n_path;
+    f->live = true;
+    for (uint32_t h = 0; h < n_path; h++) {
+        f->res[h] = path[h];
+        af_flownet_hop_link(net, s, h);
+    }
+    net->n_live++;
+    net->stats.starts++;
+
+    af_flownet_comp_collect(net, s, AF_FLOWNET_NIL);
+    af_flownet_comp_advance(net);
+    af_flownet_comp_reshare(net);
+    return (af_flow_id){.slot = s + 1, .gen = net->flows[s].gen};
+}
+
+double af_flownet_cancel(af_flownet *net, af_flow_id id)
+{
+    af_flow *f = af_flownet_find(net, id);
+    if (!f)
+        return -1;
+    uint32_t s = id.slot - 1;
+    af_flownet_comp_collect(net, s, AF_FLOWNET_NIL);
+    af_flownet_comp_advance(net);
+    f = &net->flows[s];
+    double moved = fmin(fmax(f->size_B - f->rem_B, 0), f->size_B);
+    if (f->ev.slot)
+        af_sim_cancel(net->sim, f->ev);
+    f->ev = (af_event_id){0, 0};
+    af_flownet_detach(net, s, moved);
+    af_flownet_slot_put(net, s);
+    net->n_live--;
+    net->stats.ends++;
+    af_flownet_comp_drop(net, s);
+    af_flownet_comp_reshare(net);
+    return moved;
+}
+
+void af_flownet_set_capacity(af_flownet *net, uint32_t r, double capacity_Bps)
+{
+    assert(r < net->n_res && "unknown resource");
+    assert(isfinite(capacity_Bps) && capacity_Bps >= 0 && "capacity must be finite and >= 0");
+    af_flownet_comp_collect(net, AF_FLOWNET_NIL, r);
+    af_flownet_comp_advance(net);
+    net->res[r].cap_Bps = capacity_Bps;
+    af_flownet_comp_reshare(net);
+}
+
+/* qsort order of callbacks: by start serial (unique). */
+static int af_flownet_done_cmp(const void *pa, const void *pb)
+{
+    const af_done *a = pa, *b = pb;
+    return (a->serial > b->serial) - (a->serial < b->serial);
+}
+
+/* The completion event of flow (arg & 0xffffffff) at generation (arg >> 32). Ends every flow of
+ * its component that is complete now, reshares what is left, then runs their callbacks. */
+static void af_flownet_on_done(af_sim *sim, void *ctx, uint64_t arg)
+{
+    af_flownet *net = ctx;
+    uint32_t s = (uint32_t)arg;
+    assert(s < net->flow_cap && net->flows[s].live && net->flows[s].gen == (uint32_t)(arg >> 32));
+    net->flows[s].ev = (af_event_id){0, 0};
+
+    af_flownet_comp_collect(net, s, AF_FLOWNET_NIL);
+    af_flownet_comp_advance(net);
+    size_t n_done = 0;
+    uint32_t keep = 0;
+    for (uint32_t i = 0; i < net->n_comp_flows; i++) {
+        uint32_t t = net->comp_flows[i];
+        af_flow *f = &net->flows[t];
+        if (f->rem_B > af_flownet_tol(f)) {
+            net->comp_flows[keep++] = t;
+            continue;
+        }
+        if (f->ev.slot) {
+            af_sim_cancel(sim, f->ev);
+            f->ev = (af_event_id){0, 0};
+        }
+        net->done = af_grow(net->done, &net->cap_done, n_done + 1, sizeof(af_done));
+        net->done[n_done++] = (af_done){.serial = f->serial, .fn = f->fn, .ctx = f->ctx,
+                                        .arg = f->arg};
+        af_flownet_detach(net, t, f->size_B);
+        af_flownet_slot_put(net, t);
+        net->n_live--;
+        net->stats.ends++;
+    }
+    net->n_comp_flows = keep;
+    af_flownet_comp_reshare(net);
+
+    if (n_done > 1)
+        qsort(net->done, n_done, sizeof(af_done), af_flownet_done_cmp);
+    /* Callbacks may start flows (which reuses the search scratch, not `done`). */
+    for (size_t i = 0; i < n_done; i++)
+        if (net->done[i].fn)
+            net->done[i].fn(sim, net->done[i].ctx, net->done[i].arg);
+}
+
+/* ---- queries ------------------------------------------------------------------------------ */
+
+bool af_flownet_live(const af_flownet *net, af_flow_id id)
+{
+    return af_flownet_find(net, id) != NULL;
+}
+
+double af_flownet_rate(const af_flownet *net, af_flow_id id)
+{
+    const af_flow *f = af_flownet_find(net, id);
+    return f ? f->rate_Bps : 0;
+}
+
+/* Bytes left per member of live flow f now. */
+static double af_flownet_left_now(const af_flownet *net, const af_flow *f)
+{
+    double left = f->rem_B;
+    if (f->rate_Bps > 0)
+        left -= f->rate_Bps * (double)(af_sim_now(net->sim) - f->t_upd) / 1e9;
+    return fmin(fmax(left, 0), f->size_B);
+}
+
+double af_flownet_left(const af_flownet *net, af_flow_id id)
+{
+    const af_flow *f = af_flownet_find(net, id);
+    return f ? af_flownet_left_now(net, f) : 0;
+}
+
+uint32_t af_flownet_bottleneck(const af_flownet *net, af_flow_id id)
+{
+    const af_flow *f = af_flownet_find(net, id);
+    return f ? f->bottleneck : AF_FLOWNET_NONE;
+}
+
+uint32_t af_flownet_resource_count(const af_flownet *net)
+{
+    return (uint32_t)net->n_res;
+}
+
+const char *af_flownet_resource_name(const af_flownet *net, uint32_t r)
+{
+    assert(r < net->n_res);
+    return net->res[r].name;
+}
+
+double af_flownet_resource_capacity(const af_flownet *net, uint32_t r)
+{
+    assert(r < net->n_res);
+    return net->res[r].cap_Bps;
+}
+
+double af_flownet_resource_load(const af_flownet *net, uint32_t r)
+{
+    assert(r < net->n_res);
+    return net->res[r].load_Bps;
+}
+
+double af_flownet_resource_utilization(const af_flownet *net, uint32_t r)
+{
+    assert(r < net->n_res);
+    const af_res *res = &net->res[r];
+    return res->cap_Bps > 0 ? res->load_Bps / res->cap_Bps : 0;
+}
+
+double af_flownet_resource_carried(const af_flownet *net, uint32_t r)
+{
+    assert(r < net->n_res);
+    const af_res *res = &net->res[r];
+    double carried = res->done_B;
+    for (size_t j = 0; j < res->n_hops; j++) {
+        const af_flow *f = &net->flows[res->hops[j] >> AF_FLOWNET_HOP_BITS];
+        carried += f->k * (f->size_B - af_flownet_left_now(net, f));
+    }
+    return carried;
+}
+
+uint32_t af_flownet_resource_flows(const af_flownet *net, uint32_t r)
+{
+    assert(r < net->n_res);
+    return (uint32_t)net->res[r].n_hops;
+}
+
+void af_flownet_get_stats(const af_flownet *net, af_flownet_stats *out)
+{
+    *out = net->stats;
+    out->flows_live = net->n_live;
+    out->flow_pool_cap = net->flow_cap;
+}

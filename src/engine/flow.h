@@ -1,0 +1,153 @@
+/*
+ * flow: the fluid model of bandwidth sharing (a flow network bound to an af_sim).
+ *
+ * Resources (links, NIC ports, storage channels, device pools) have a capacity in bytes/s. A
+ * flow moves size_B bytes over a path of resources; it has a weight (its QoS class), an
+ * optional per-member rate cap, and a multiplicity k: a *flow group* stands for k identical
+ * flows (k GPUs each reading its own shard of size_B), counts as k flows of its weight on every
+ * resource of its path and consumes k times its per-member rate there, yet costs one entry, so
+ * the work per change does not grow with the number of GPUs.
+ *
+ * Rates are weighted max-min fair with caps: every flow has a bottleneck, either its own cap or
+ * a saturated resource on its path on which no flow gets a larger rate per unit weight. They are
+ * found by progressive filling (see flow.c). A start, an end, a cancel or a capacity change
+ * recomputes only the connected component it touches (flows that share resources, transitively)
+ * and reschedules the completion events of the flows whose rate changed.
+ *
+ * Quantities: bytes (B), bytes per second (Bps), time in integer nanoseconds (af_time_ns).
+ * Per-flow quantities (size, rate, bytes left, bytes transferred) are per member of a group;
+ * per-resource quantities (load, bytes carried) count every member.
+ *
+ * Completion: a flow is complete when its bytes left fall to at most
+ * max(AF_FLOWNET_TOL_B, AF_FLOWNET_TOL_REL * size_B). Its completion event is scheduled at
+ * now + ceil(bytes_left / rate) ns; a flow at rate 0 has none (it waits for a change). When it
+ * fires, every flow of the component that is complete at that instant ends together (their
+ * callbacks run in the order the flows were started, after the shares have been recomputed).
+ * Accounting is exact: a completed flow credits exactly k * size_B to every resource on its
+ * path, whatever floating-point residue its progress left.
+ *
+ * Preconditions are checked with assert (they are the calling model's bugs, not user input:
+ * the scenario layer validates configuration before the world is built).
+ *
+ * Not thread-safe for one net; separate nets (on separate sims) are independent.
+ */
+#ifndef AF_ENGINE_FLOW_H
+#define AF_ENGINE_FLOW_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "engine/sim.h"
+
+typedef struct af_flownet af_flownet;
+
+/* Handle of a flow. Like af_event_id: a pool slot and a generation, so the id of a flow that
+ * has ended never names a later flow. The zero value ({0, 0}) never names a live flow. */
+typedef struct af_flow_id {
+    uint32_t slot; /* pool slot + 1 (0 = none) */
+    uint32_t gen;  /* generation of the slot when the flow started */
+} af_flow_id;
+
+/* Longest path a flow may have (resources per path). */
+#define AF_FLOWNET_MAX_PATH 16u
+
+/* af_flownet_bottleneck: the flow is held back by its own rate cap, not by a resource. */
+#define AF_FLOWNET_CAPPED (UINT32_MAX - 1u)
+
+/* af_flownet_bottleneck: the id names no live flow. */
+#define AF_FLOWNET_NONE UINT32_MAX
+
+/* Completion tolerance: a flow with at most max(TOL_B, TOL_REL * size_B) bytes left per member
+ * is complete. Floating-point drift in bytes left is about 1e-16 relative per rate change, so
+ * TOL_REL leaves room for millions of changes; TOL_B absorbs rounding on tiny flows. */
+#define AF_FLOWNET_TOL_B 1.0
+#define AF_FLOWNET_TOL_REL 1e-9
+
+/* Counters for benchmarks and reports (cumulative since af_flownet_new). */
+typedef struct af_flownet_stats {
+    uint64_t starts;         /* flows started */
+    uint64_t ends;           /* flows completed or cancelled */
+    uint64_t updates;        /* component recomputations (one per start, cancel, capacity
+                                change and completion instant) */
+    uint64_t flows_touched;  /* sum over updates of the flows in the component */
+    uint64_t res_touched;    /* sum over updates of the resources in the component */
+    uint64_t levels;         /* sum over updates of progressive-filling levels */
+    uint64_t reschedules;    /* completion events scheduled (each after a rate change) */
+    uint32_t max_comp_flows; /* largest component seen, in flows (a group counts once) */
+    uint32_t flows_live;     /* flows (entries) now in progress */
+    uint32_t flow_pool_cap;  /* flow records allocated; grows only at a new high-water mark */
+} af_flownet_stats;
+
+/* Creates an empty flow network bound to sim (borrowed; it must outlive the net), with room
+ * for `hint` flows before the pool grows (0 picks a default). */
+af_flownet *af_flownet_new(af_sim *sim, uint32_t hint);
+
+/* Releases the net. Completion events of flows still in progress are cancelled (their
+ * callbacks never run), so the sim must still exist. NULL is allowed. */
+void af_flownet_free(af_flownet *net);
+
+/* Adds a resource of capacity_Bps (finite, >= 0) and returns its id; ids are 0, 1, 2, ... in
+ * the order of addition. name (may be NULL) is copied; it is only for reports. */
+uint32_t af_flownet_resource_add(af_flownet *net, const char *name, double capacity_Bps);
+
+/* Changes the capacity of resource r (finite, >= 0; 0 models a failed link) at the current
+ * time, resharing its component. */
+void af_flownet_set_capacity(af_flownet *net, uint32_t r, double capacity_Bps);
+
+/* Starts a flow at the current time and returns its id. path: n_path resource ids
+ * (n_path <= AF_FLOWNET_MAX_PATH; copied; a resource may appear twice and then counts twice);
+ * n_path may be 0 only with a cap. size_B >= 0: bytes per member. weight > 0: share per member
+ * relative to other flows at a common bottleneck. cap_Bps >= 0: per-member rate cap, 0 for
+ * none. k >= 1: group multiplicity. On completion fn(sim, ctx, arg) runs (fn may be NULL) as
+ * an event handler, never from inside this call, even for size_B == 0; by then the flow has
+ * ended and its id is dead. */
+af_flow_id af_flownet_start(af_flownet *net, const uint32_t *path, uint32_t n_path,
+                            double size_B, double weight, double cap_Bps, uint32_t k,
+                            af_event_fn fn, void *ctx, uint64_t arg);
+
+/* Ends a flow now without running its callback, resharing its component. Returns the bytes
+ * each member had transferred (in [0, size_B]), or -1 if id names no live flow (it completed,
+ * was cancelled, or is the zero id). */
+double af_flownet_cancel(af_flownet *net, af_flow_id id);
+
+/* True if id names a flow in progress. */
+bool af_flownet_live(const af_flownet *net, af_flow_id id);
+
+/* Current rate of each member of a flow, Bps; 0 for a dead id. */
+double af_flownet_rate(const af_flownet *net, af_flow_id id);
+
+/* Bytes each member of a flow has left now, in [0, size_B]; 0 for a dead id. */
+double af_flownet_left(const af_flownet *net, af_flow_id id);
+
+/* The resource that limits a flow: the lowest-id resource on its path that saturated at the
+ * flow's level, AF_FLOWNET_CAPPED if its own cap limits it, AF_FLOWNET_NONE for a dead id. */
+uint32_t af_flownet_bottleneck(const af_flownet *net, af_flow_id id);
+
+/* Number of resources. */
+uint32_t af_flownet_resource_count(const af_flownet *net);
+
+/* Name of resource r as given to af_flownet_resource_add (borrowed, valid until the net is
+ * freed), or NULL. */
+const char *af_flownet_resource_name(const af_flownet *net, uint32_t r);
+
+/* Capacity of resource r, Bps. */
+double af_flownet_resource_capacity(const af_flownet *net, uint32_t r);
+
+/* Load on resource r now: the sum over its flows of k * rate, Bps. */
+double af_flownet_resource_load(const af_flownet *net, uint32_t r);
+
+/* Load over capacity, in [0, 1] up to rounding; 0 for a resource of capacity 0. */
+double af_flownet_resource_utilization(const af_flownet *net, uint32_t r);
+
+/* Bytes carried by resource r from the creation of the net until now, every member counted:
+ * exact totals of the flows that ended plus the progress of those in progress. Costs
+ * O(flows on r). */
+double af_flownet_resource_carried(const af_flownet *net, uint32_t r);
+
+/* Number of flow entries (a group counts once) now on resource r. */
+uint32_t af_flownet_resource_flows(const af_flownet *net, uint32_t r);
+
+/* Copies the counters into *out. */
+void af_flownet_get_stats(const af_flownet *net, af_flownet_stats *out);
+
+#endif
