@@ -42,6 +42,10 @@ void af_diag_free(af_diag *d)
 
 static void af_diag_vadd(af_diag *d, af_severity sev, const char *file, int line, int col,
                          const char *path, const char *fmt, va_list ap)
+    __attribute__((format(printf, 7, 0)));
+
+static void af_diag_vadd(af_diag *d, af_severity sev, const char *file, int line, int col,
+                         const char *path, const char *fmt, va_list ap)
 {
     d->msgs = af_grow(d->msgs, &d->cap, d->n + 1, sizeof(af_diag_msg));
     af_diag_msg *m = &d->msgs[d->n++];

@@ -41,12 +41,15 @@
  *
  * Error messages (what follows "field: " in a diagnostic) read
  *     expected <af_units_expected(dim)>, got "<text>"[; <hint>]
- * where <text> is the input without surrounding whitespace, cut to 64 bytes with "..." and with
- * control bytes, quotes and backslashes escaped. Hints, in this order: malformed numbers,
- * ambiguous "m", KB/K, bits for a size, non-canonical spellings ('write "400 Gb/s"'), a unit of
- * another dimension ('25 GB is a size; a bandwidth needs a time, e.g. "25 GB/s"'), the same
- * letters in another case ('did you mean "Gb/s" or "GB/s"?'), an edit-distance near miss, and
- * finally the list of units of the dimension.
+ * where <text> is the input without surrounding whitespace, cut to 64 bytes with "...", with
+ * quotes and backslashes escaped and every byte that is not printable ASCII or well-formed
+ * UTF-8 written as \xHH, so hostile input cannot send terminal escapes through a diagnostic.
+ * Hints, in this order: malformed numbers, ambiguous "m", KB/K, bits for a size, non-canonical
+ * spellings ('write "400 Gb/s"'), a unit of another dimension ('25 GB is a size; a bandwidth
+ * needs a time, e.g. "25 GB/s"'), the same letters in another case ('did you mean "Gb/s" or
+ * "GB/s"?'), an edit-distance near miss (units of 3 or more letters), and finally the list of
+ * units of the dimension. Hints are only looked for when the unit is at most 40 bytes long, so
+ * their cost is bounded whatever the input.
  *
  * Formatting. The mantissa keeps 4 significant digits (correctly rounded by printf "%.3e",
  * whose digits are read back without relying on the locale's decimal point) with trailing zeros
@@ -58,7 +61,8 @@
  * digits: 1234567 USD prints "1.235 M USD"); hourly prices the same with "/h"; energy prices
  * always in USD/kWh ("0.12 USD/kWh"); ratios as percentages ("90%"). Numbers and counts print
  * as whole integers from 1000 up to 1e15 ("70000000000"), with 4 significant digits otherwise.
- * Mantissas past the largest prefix, or tiny ones, use an exponent ("1.5e-7 B", "2e6 B USD").
+ * Mantissas past the largest prefix, or tiny ones, use an exponent ("1.5e-7 B", "2e6 B USD");
+ * a finite value whose display unit overflows (a ratio of 1e307 in percent) prints "inf".
  * Zero prints "0 s", "0 B", "0 B/s", "0/s", "0 W", "0 J", "0 FLOP/s", "0 USD", "0 USD/kWh",
  * "0 USD/h", "0%", "0"; NaN and infinity print "nan", "inf", "-inf". Every output parses back
  * within 0.05% (one rounding to 4 significant digits).
@@ -76,12 +80,12 @@
 #include <string.h>
 
 enum {
-    AF_UNITS_MAXDIG = 780, /* significant digits kept by the scanner (plus one sticky digit) */
-    AF_UNITS_UNITMAX = 40, /* longest normalized unit text considered */
-    AF_UNITS_SPELLMAX = 24, /* longest spelling in the tables, with its NUL */
+    AF_UNITS_MAXDIG = 780,   /* significant digits kept by the scanner (plus one sticky digit) */
+    AF_UNITS_UNITMAX = 40,   /* longest normalized unit text considered */
+    AF_UNITS_SPELLMAX = 24,  /* longest spelling in the tables, with its NUL */
     AF_UNITS_MAXSPELL = 192, /* most spellings of one dimension */
-    AF_UNITS_QUOTEMAX = 64, /* input bytes echoed in an error message */
-    AF_UNITS_SHOWMAX = 24,  /* longest number text repeated in a hint */
+    AF_UNITS_QUOTEMAX = 64,  /* input bytes echoed in an error message */
+    AF_UNITS_SHOWMAX = 24,   /* longest number text repeated in a hint */
 };
 
 /* Largest exponent magnitude kept; beyond it every value is 0 or infinite anyway. */
@@ -137,31 +141,69 @@ static void af_sb_putq(af_sb *sb, const char *s)
     af_sb_putc(sb, '"');
 }
 
-/* Appends the bytes [b, e) in double quotes: at most AF_UNITS_QUOTEMAX input bytes (cut on a
- * UTF-8 boundary, then "..."), with quotes, backslashes and control bytes escaped. */
+/* Length of the printable character at p (at most avail bytes): 1 for printable ASCII, 2 to 4
+ * for well-formed UTF-8 other than a C1 control; 0 for a control byte, a stray or truncated
+ * sequence, an overlong form or a surrogate. Only such characters reach a terminal unescaped. */
+static size_t af_utf8_printable(const unsigned char *p, size_t avail)
+{
+    unsigned char c = p[0], lo = 0x80, hi = 0xBF;
+    size_t n;
+    if (c >= 0x20 && c < 0x7F)
+        return 1;
+    if (c >= 0xC2 && c <= 0xDF) {
+        n = 2;
+        if (c == 0xC2)
+            lo = 0xA0; /* U+0080..U+009F are C1 controls */
+    } else if (c >= 0xE0 && c <= 0xEF) {
+        n = 3;
+        if (c == 0xE0)
+            lo = 0xA0; /* overlong */
+        if (c == 0xED)
+            hi = 0x9F; /* surrogates */
+    } else if (c >= 0xF0 && c <= 0xF4) {
+        n = 4;
+        if (c == 0xF0)
+            lo = 0x90; /* overlong */
+        if (c == 0xF4)
+            hi = 0x8F; /* above U+10FFFF */
+    } else {
+        return 0;
+    }
+    if (n > avail || p[1] < lo || p[1] > hi)
+        return 0;
+    for (size_t i = 2; i < n; i++)
+        if (p[i] < 0x80 || p[i] > 0xBF)
+            return 0;
+    return n;
+}
+
+/* Appends the bytes [b, e) in double quotes: at most AF_UNITS_QUOTEMAX input bytes (never
+ * splitting a character), then "..." if cut; quotes and backslashes are escaped with a
+ * backslash, and every byte that is not a printable character (see above) as \xHH. */
 static void af_sb_quote(af_sb *sb, const char *b, const char *e)
 {
-    size_t k = (size_t)(e - b);
-    bool cut = false;
-    if (k > AF_UNITS_QUOTEMAX) {
+    static const char hex[] = "0123456789abcdef";
+    const unsigned char *p = (const unsigned char *)b;
+    size_t len = (size_t)(e - b), k = len;
+    bool cut = k > AF_UNITS_QUOTEMAX;
+    if (cut)
         k = AF_UNITS_QUOTEMAX;
-        while (k > 0 && ((unsigned char)b[k] & 0xC0) == 0x80)
-            k--;
-        cut = true;
-    }
     af_sb_putc(sb, '"');
-    for (size_t i = 0; i < k; i++) {
-        unsigned char c = (unsigned char)b[i];
-        if (c == '"' || c == '\\') {
+    for (size_t i = 0; i < k;) {
+        size_t n = af_utf8_printable(p + i, len - i);
+        if (i + n > k)
+            break;
+        if (n == 1 && (p[i] == '"' || p[i] == '\\')) {
             af_sb_putc(sb, '\\');
-            af_sb_putc(sb, (char)c);
-        } else if (c < 0x20 || c == 0x7F) {
-            static const char hex[] = "0123456789abcdef";
-            char esc[4] = {'\\', 'x', hex[c >> 4], hex[c & 15]};
-            af_sb_putn(sb, esc, 4);
+            af_sb_putc(sb, (char)p[i]);
+        } else if (n > 0) {
+            af_sb_putn(sb, b + i, n);
         } else {
-            af_sb_putc(sb, (char)c);
+            char esc[4] = {'\\', 'x', hex[p[i] >> 4], hex[p[i] & 15]};
+            af_sb_putn(sb, esc, 4);
+            n = 1;
         }
+        i += n;
     }
     if (cut)
         af_sb_puts(sb, "...");
@@ -232,13 +274,13 @@ typedef struct af_scale {
 #define AF_PI 1125899906842624.0
 
 static const af_unit af_u_time[] = {
-    {"ns", -9, 1, 1}, {"us", -6, 1, 1},      {"\xc2\xb5s", -6, 1, 1}, {"\xce\xbcs", -6, 1, 1},
-    {"ms", -3, 1, 1}, {"s", 0, 1, 1},        {"min", 0, 60, 1},       {"h", 0, 3600, 1},
+    {"ns", -9, 1, 1},   {"us", -6, 1, 1},      {"\xc2\xb5s", -6, 1, 1}, {"\xce\xbcs", -6, 1, 1},
+    {"ms", -3, 1, 1},   {"s", 0, 1, 1},        {"min", 0, 60, 1},       {"h", 0, 3600, 1},
     {"d", 0, 86400, 1}, {"y", 0, 31536000, 1},
 };
 static const af_unit af_u_bytes[] = {
-    {"B", 0, 1, 1},     {"kB", 3, 1, 1},     {"MB", 6, 1, 1},     {"GB", 9, 1, 1},
-    {"TB", 12, 1, 1},   {"PB", 15, 1, 1},    {"KiB", 0, AF_KI, 1}, {"MiB", 0, AF_MI, 1},
+    {"B", 0, 1, 1},       {"kB", 3, 1, 1},      {"MB", 6, 1, 1},      {"GB", 9, 1, 1},
+    {"TB", 12, 1, 1},     {"PB", 15, 1, 1},     {"KiB", 0, AF_KI, 1}, {"MiB", 0, AF_MI, 1},
     {"GiB", 0, AF_GI, 1}, {"TiB", 0, AF_TI, 1}, {"PiB", 0, AF_PI, 1},
 };
 static const af_unit af_u_bits[] = {
@@ -250,15 +292,14 @@ static const af_unit af_u_rate_prefix[] = {
     {"", 0, 1, 1}, {"k", 3, 1, 1}, {"M", 6, 1, 1}, {"G", 9, 1, 1}, {"T", 12, 1, 1}, {"P", 15, 1, 1},
 };
 static const af_unit af_u_iops[] = {
-    {"IOPS", 0, 1, 1},  {"kIOPS", 3, 1, 1},  {"k IOPS", 3, 1, 1}, {"MIOPS", 6, 1, 1},
+    {"IOPS", 0, 1, 1},   {"kIOPS", 3, 1, 1}, {"k IOPS", 3, 1, 1}, {"MIOPS", 6, 1, 1},
     {"M IOPS", 6, 1, 1}, {"GIOPS", 9, 1, 1}, {"G IOPS", 9, 1, 1},
 };
 static const af_unit af_u_power[] = {
-    {"W", 0, 1, 1}, {"kW", 3, 1, 1}, {"MW", 6, 1, 1}, {"GW", 9, 1, 1},
-};
+    {"W", 0, 1, 1}, {"kW", 3, 1, 1}, {"MW", 6, 1, 1}, {"GW", 9, 1, 1}};
 static const af_unit af_u_energy[] = {
-    {"J", 0, 1, 1},      {"kJ", 3, 1, 1},      {"MJ", 6, 1, 1},      {"GJ", 9, 1, 1},
-    {"TJ", 12, 1, 1},    {"Wh", 0, 3600, 1},   {"kWh", 3, 3600, 1},  {"MWh", 6, 3600, 1},
+    {"J", 0, 1, 1},      {"kJ", 3, 1, 1},      {"MJ", 6, 1, 1},     {"GJ", 9, 1, 1},
+    {"TJ", 12, 1, 1},    {"Wh", 0, 3600, 1},   {"kWh", 3, 3600, 1}, {"MWh", 6, 3600, 1},
     {"GWh", 9, 3600, 1}, {"TWh", 12, 3600, 1},
 };
 static const af_unit af_u_flop_prefix[] = {
@@ -267,8 +308,7 @@ static const af_unit af_u_flop_prefix[] = {
 };
 static const af_unit af_u_flop[] = {{"FLOP/s", 0, 1, 1}, {"FLOPS", 0, 1, 1}};
 static const af_unit af_u_money[] = {
-    {"USD", 0, 1, 1}, {"k USD", 3, 1, 1}, {"M USD", 6, 1, 1}, {"B USD", 9, 1, 1},
-};
+    {"USD", 0, 1, 1}, {"k USD", 3, 1, 1}, {"M USD", 6, 1, 1}, {"B USD", 9, 1, 1}};
 static const af_unit af_u_usd_per[] = {{"USD/", 0, 1, 1}};
 static const af_unit af_u_percent[] = {{"%", -2, 1, 1}};
 static const af_unit af_u_count[] = {
@@ -290,30 +330,31 @@ typedef struct af_form {
 } af_form;
 
 #define AF_NELEM(a) (sizeof(a) / sizeof((a)[0]))
-#define AF_P(t) {(t), AF_NELEM(t), false}
-#define AF_INV(t) {(t), AF_NELEM(t), true}
+/* The initializer of a part: AF_P(list) multiplies, AF_INV(list) divides. */
+#define AF_P(t) (t), AF_NELEM(t), false
+#define AF_INV(t) (t), AF_NELEM(t), true
 
-static const af_form af_f_time[] = {{{AF_P(af_u_time)}}};
-static const af_form af_f_size[] = {{{AF_P(af_u_bytes)}}};
+static const af_form af_f_time[] = {{{{AF_P(af_u_time)}}}};
+static const af_form af_f_size[] = {{{{AF_P(af_u_bytes)}}}};
 /* Bits first, so that hints list "Gb/s" before "GB/s". */
 static const af_form af_f_bandwidth[] = {
-    {{AF_P(af_u_bits), AF_P(af_u_slash), AF_INV(af_u_time)}},
-    {{AF_P(af_u_bytes), AF_P(af_u_slash), AF_INV(af_u_time)}},
+    {{{AF_P(af_u_bits)}, {AF_P(af_u_slash)}, {AF_INV(af_u_time)}}},
+    {{{AF_P(af_u_bytes)}, {AF_P(af_u_slash)}, {AF_INV(af_u_time)}}},
 };
 static const af_form af_f_rate[] = {
-    {{AF_P(af_u_rate_prefix), AF_P(af_u_slash), AF_INV(af_u_time)}},
-    {{AF_P(af_u_iops)}},
+    {{{AF_P(af_u_rate_prefix)}, {AF_P(af_u_slash)}, {AF_INV(af_u_time)}}},
+    {{{AF_P(af_u_iops)}}},
 };
-static const af_form af_f_power[] = {{{AF_P(af_u_power)}}};
-static const af_form af_f_energy[] = {{{AF_P(af_u_energy)}}};
-static const af_form af_f_flops[] = {{{AF_P(af_u_flop_prefix), AF_P(af_u_flop)}}};
-static const af_form af_f_money[] = {{{AF_P(af_u_money)}}};
-static const af_form af_f_energy_price[] = {{{AF_P(af_u_usd_per), AF_INV(af_u_energy)}}};
+static const af_form af_f_power[] = {{{{AF_P(af_u_power)}}}};
+static const af_form af_f_energy[] = {{{{AF_P(af_u_energy)}}}};
+static const af_form af_f_flops[] = {{{{AF_P(af_u_flop_prefix)}, {AF_P(af_u_flop)}}}};
+static const af_form af_f_money[] = {{{{AF_P(af_u_money)}}}};
+static const af_form af_f_energy_price[] = {{{{AF_P(af_u_usd_per)}, {AF_INV(af_u_energy)}}}};
 static const af_form af_f_hourly_price[] = {
-    {{AF_P(af_u_money), AF_P(af_u_slash), AF_INV(af_u_time)}},
+    {{{AF_P(af_u_money)}, {AF_P(af_u_slash)}, {AF_INV(af_u_time)}}},
 };
-static const af_form af_f_ratio[] = {{{AF_P(af_u_percent)}}};
-static const af_form af_f_count[] = {{{AF_P(af_u_count)}}};
+static const af_form af_f_ratio[] = {{{{AF_P(af_u_percent)}}}};
+static const af_form af_f_count[] = {{{{AF_P(af_u_count)}}}};
 
 /* Everything the module knows about a dimension. */
 typedef struct af_dim_info {
@@ -330,8 +371,8 @@ typedef struct af_dim_info {
 #define AF_FORMS(f) (f), AF_NELEM(f)
 
 static const af_dim_info af_dims[AF_DIM__COUNT] = {
-    [AF_DIM_NUMBER] = {"1", "a number such as \"0.4\"", "a number", "0.4",
-                       "a number takes no unit", NULL, 0, true},
+    [AF_DIM_NUMBER] = {"1", "a number such as \"0.4\"", "a number", "0.4", "a number takes no unit",
+                       NULL, 0, true},
     [AF_DIM_COUNT] = {"1", "a whole number such as \"128\"", "a whole number", "128",
                       "use k, M, G, T, P (1000s), Ki, Mi, Gi, Ti, Pi (1024s) or no unit",
                       AF_FORMS(af_f_count), true},
@@ -340,30 +381,28 @@ static const af_dim_info af_dims[AF_DIM__COUNT] = {
     [AF_DIM_TIME] = {"s", "a time such as \"90 d\"", "a time", "90 d",
                      "use ns, us, ms, s, min, h, d or y", AF_FORMS(af_f_time), false},
     [AF_DIM_SIZE] = {"B", "a size such as \"61.44 TB\"", "a size", "61.44 TB",
-                     "use B, kB, MB, GB, TB, PB or KiB, MiB, GiB, TiB, PiB",
-                     AF_FORMS(af_f_size), false},
+                     "use B, kB, MB, GB, TB, PB or KiB, MiB, GiB, TiB, PiB", AF_FORMS(af_f_size),
+                     false},
     [AF_DIM_BANDWIDTH] = {"B/s", "a bandwidth such as \"25 GB/s\"", "a bandwidth", "25 GB/s",
                           "use a size over a time, e.g. GB/s, MiB/s or Gb/s (bits)",
                           AF_FORMS(af_f_bandwidth), false},
     [AF_DIM_RATE] = {"1/s", "a rate such as \"10000/s\"", "a rate", "10000/s",
                      "use /s, k/s, M/s, /min, /h or IOPS, k IOPS, M IOPS", AF_FORMS(af_f_rate),
                      false},
-    [AF_DIM_POWER] = {"W", "a power such as \"700 W\"", "a power", "700 W",
-                      "use W, kW, MW or GW", AF_FORMS(af_f_power), false},
+    [AF_DIM_POWER] = {"W", "a power such as \"700 W\"", "a power", "700 W", "use W, kW, MW or GW",
+                      AF_FORMS(af_f_power), false},
     [AF_DIM_ENERGY] = {"J", "an energy such as \"1.5 MWh\"", "an energy", "1.5 MWh",
                        "use J, kJ, MJ, Wh, kWh, MWh or GWh", AF_FORMS(af_f_energy), false},
-    [AF_DIM_FLOPS] = {"FLOP/s", "a FLOP rate such as \"989 TFLOP/s\"", "a FLOP rate",
-                      "989 TFLOP/s", "use FLOP/s with a prefix k, M, G, T, P or E, e.g. TFLOP/s",
+    [AF_DIM_FLOPS] = {"FLOP/s", "a FLOP rate such as \"989 TFLOP/s\"", "a FLOP rate", "989 TFLOP/s",
+                      "use FLOP/s with a prefix k, M, G, T, P or E, e.g. TFLOP/s",
                       AF_FORMS(af_f_flops), false},
     [AF_DIM_MONEY] = {"USD", "an amount of money such as \"1.2 M USD\"", "an amount of money",
-                      "1.2 M USD", "use USD, k USD, M USD or B USD", AF_FORMS(af_f_money),
-                      false},
-    [AF_DIM_ENERGY_PRICE] = {"USD/J", "an energy price such as \"0.12 USD/kWh\"",
-                             "an energy price", "0.12 USD/kWh", "use USD/kWh or USD/MWh",
-                             AF_FORMS(af_f_energy_price), false},
-    [AF_DIM_HOURLY_PRICE] = {"USD/s", "an hourly price such as \"12.5 USD/h\"",
-                             "an hourly price", "12.5 USD/h", "use USD/h",
-                             AF_FORMS(af_f_hourly_price), false},
+                      "1.2 M USD", "use USD, k USD, M USD or B USD", AF_FORMS(af_f_money), false},
+    [AF_DIM_ENERGY_PRICE] = {"USD/J", "an energy price such as \"0.12 USD/kWh\"", "an energy price",
+                             "0.12 USD/kWh", "use USD/kWh or USD/MWh", AF_FORMS(af_f_energy_price),
+                             false},
+    [AF_DIM_HOURLY_PRICE] = {"USD/s", "an hourly price such as \"12.5 USD/h\"", "an hourly price",
+                             "12.5 USD/h", "use USD/h", AF_FORMS(af_f_hourly_price), false},
 };
 
 static bool af_dim_valid(af_dim dim)
@@ -484,15 +523,15 @@ typedef enum {
 
 /* What the scanner found in one input. */
 typedef struct af_scan {
-    const char *num_b, *num_e;   /* the number text (empty when there is none) */
-    const char *unit_b, *unit_e; /* the unit text after it, without surrounding whitespace */
-    bool unit_fits;              /* unit holds the normalized unit (else it was too long) */
+    const char *num_b, *num_e;       /* the number text (empty when there is none) */
+    const char *unit_b, *unit_e;     /* the unit text after it, without surrounding whitespace */
+    bool unit_fits;                  /* unit holds the normalized unit (else it was too long) */
     char unit[AF_UNITS_UNITMAX + 1]; /* normalized unit */
-    bool neg;                    /* a leading '-' */
-    bool has_exp;                /* an exponent was written */
-    size_t ndig;                 /* significant digits in dig; 0 means the value is zero */
-    char dig[AF_UNITS_MAXDIG + 2]; /* significant digits, no leading zeros, plus sticky digit */
-    long long dexp;              /* value = digits * 10^dexp */
+    bool neg;                        /* a leading '-' */
+    bool has_exp;                    /* an exponent was written */
+    size_t ndig;                     /* significant digits in dig; 0 means the value is zero */
+    char dig[AF_UNITS_MAXDIG + 2];   /* significant digits, no leading zeros, plus sticky digit */
+    long long dexp;                  /* value = digits * 10^dexp */
 } af_scan;
 
 static long long af_sat_add(long long a, long long b)
@@ -661,7 +700,7 @@ typedef struct af_hint_ctx {
     af_sb *sb;
     af_dim dim;
     const af_scan *s;
-    const char *b, *e; /* the whole trimmed input */
+    const char *b, *e;              /* the whole trimmed input */
     char num[AF_UNITS_SHOWMAX + 1]; /* the number as written, or "1" when too long */
 } af_hint_ctx;
 
@@ -673,10 +712,11 @@ static void af_hint_begin(af_hint_ctx *h)
 /* Writes the input as the subject of a sentence: 25 GB (unquoted, as written) or "this". */
 static void af_hint_subject(af_hint_ctx *h)
 {
+    const unsigned char *p = (const unsigned char *)h->b;
     size_t k = (size_t)(h->e - h->b);
     bool plain = k <= AF_UNITS_UNITMAX;
-    for (size_t i = 0; plain && i < k; i++)
-        plain = (unsigned char)h->b[i] >= 0x20 && h->b[i] != 0x7F;
+    for (size_t i = 0, n; plain && i < k; i += n)
+        plain = (n = af_utf8_printable(p + i, k - i)) > 0;
     if (plain)
         af_sb_putn(h->sb, h->b, k);
     else
@@ -737,8 +777,9 @@ static bool af_hint_minutes(af_hint_ctx *h)
     }
     if (h->dim == AF_DIM_TIME && strcmp(u, "M") == 0) {
         af_hint_begin(h);
-        af_sb_puts(h->sb,
-                   "\"M\" is not a time unit: write \"min\" for minutes or \"ms\" for milliseconds");
+        af_sb_puts(
+            h->sb,
+            "\"M\" is not a time unit: write \"min\" for minutes or \"ms\" for milliseconds");
         return true;
     }
     return false;
@@ -795,19 +836,21 @@ static bool af_hint_bits(af_hint_ctx *h)
 
 /* Common non-canonical words and their canonical spelling. */
 static const char *const af_time_words[][2] = {
-    {"sec", "s"},        {"secs", "s"},        {"second", "s"},       {"seconds", "s"},
-    {"mins", "min"},     {"minute", "min"},    {"minutes", "min"},    {"hr", "h"},
-    {"hrs", "h"},        {"hour", "h"},        {"hours", "h"},        {"day", "d"},
-    {"days", "d"},       {"yr", "y"},          {"yrs", "y"},          {"year", "y"},
-    {"years", "y"},      {"msec", "ms"},       {"usec", "us"},        {"nsec", "ns"},
-    {"millisecond", "ms"}, {"milliseconds", "ms"}, {"microsecond", "us"}, {"microseconds", "us"},
-    {"nanosecond", "ns"}, {"nanoseconds", "ns"},
+    {"sec", "s"},           {"secs", "s"},         {"second", "s"},
+    {"seconds", "s"},       {"mins", "min"},       {"minute", "min"},
+    {"minutes", "min"},     {"hr", "h"},           {"hrs", "h"},
+    {"hour", "h"},          {"hours", "h"},        {"day", "d"},
+    {"days", "d"},          {"yr", "y"},           {"yrs", "y"},
+    {"year", "y"},          {"years", "y"},        {"msec", "ms"},
+    {"usec", "us"},         {"nsec", "ns"},        {"millisecond", "ms"},
+    {"milliseconds", "ms"}, {"microsecond", "us"}, {"microseconds", "us"},
+    {"nanosecond", "ns"},   {"nanoseconds", "ns"},
 };
 static const char *const af_data_words[][2] = {
     {"bits", "b"}, {"bit", "b"}, {"bytes", "B"}, {"byte", "B"}, {"Bytes", "B"}, {"Byte", "B"},
 };
-static const char *const af_count_words[] = {"op", "ops", "req", "reqs", "requests", "IO", "IOs",
-                                             "events"};
+static const char *const af_count_words[] = {"op",       "ops", "req", "reqs",
+                                             "requests", "IO",  "IOs", "events"};
 
 /* Rewrites one piece of a unit (a time word, a data word suffix) into out. */
 static void af_rewrite_piece(const char *piece, size_t len, char *out, size_t n, bool slash_next)
@@ -1034,8 +1077,8 @@ static void af_hint_nonum(af_hint_ctx *h)
         af_sb_puts(h->sb, "NaN and infinity are not accepted");
         return;
     }
-    bool money = h->dim == AF_DIM_MONEY || h->dim == AF_DIM_HOURLY_PRICE ||
-                 h->dim == AF_DIM_ENERGY_PRICE;
+    bool money =
+        h->dim == AF_DIM_MONEY || h->dim == AF_DIM_HOURLY_PRICE || h->dim == AF_DIM_ENERGY_PRICE;
     if (*h->b == '$' && money) {
         af_scan s;
         char trial[2 * AF_UNITS_UNITMAX + 16];
@@ -1122,7 +1165,8 @@ int af_units_parse(const char *text, af_dim dim, double *out, char *err, size_t 
     double v = 0;
     af_ucode rc = af_parse_span(b, e, dim, &v, &s);
     if (rc == AF_U_OK) {
-        *out = v;
+        if (out) /* NULL only checks the text */
+            *out = v;
         return 0;
     }
     af_sb_puts(&sb, "expected ");
@@ -1146,21 +1190,21 @@ static const af_pfx af_fmt_time_si[] = {{-9, " ns"}, {-6, " us"}, {-3, " ms"}, {
 static const af_pfx af_fmt_min[] = {{0, " min"}};
 static const af_pfx af_fmt_hour[] = {{0, " h"}};
 static const af_pfx af_fmt_day[] = {{0, " d"}};
-static const af_pfx af_fmt_size[] = {{0, " B"},   {3, " kB"},  {6, " MB"},
-                                     {9, " GB"},  {12, " TB"}, {15, " PB"}};
-static const af_pfx af_fmt_bandwidth[] = {{0, " B/s"},   {3, " kB/s"},  {6, " MB/s"},
-                                          {9, " GB/s"},  {12, " TB/s"}, {15, " PB/s"}};
-static const af_pfx af_fmt_rate[] = {{0, "/s"},    {3, " k/s"},  {6, " M/s"},
-                                     {9, " G/s"},  {12, " T/s"}, {15, " P/s"}};
+static const af_pfx af_fmt_size[] = {{0, " B"},  {3, " kB"},  {6, " MB"},
+                                     {9, " GB"}, {12, " TB"}, {15, " PB"}};
+static const af_pfx af_fmt_bandwidth[] = {{0, " B/s"},  {3, " kB/s"},  {6, " MB/s"},
+                                          {9, " GB/s"}, {12, " TB/s"}, {15, " PB/s"}};
+static const af_pfx af_fmt_rate[] = {{0, "/s"},   {3, " k/s"},  {6, " M/s"},
+                                     {9, " G/s"}, {12, " T/s"}, {15, " P/s"}};
 static const af_pfx af_fmt_power[] = {{0, " W"}, {3, " kW"}, {6, " MW"}, {9, " GW"}};
 static const af_pfx af_fmt_joule[] = {{0, " J"}, {3, " kJ"}, {6, " MJ"}};
 static const af_pfx af_fmt_wh[] = {{3, " kWh"}, {6, " MWh"}, {9, " GWh"}, {12, " TWh"}};
-static const af_pfx af_fmt_flops[] = {{0, " FLOP/s"},   {3, " kFLOP/s"},  {6, " MFLOP/s"},
-                                      {9, " GFLOP/s"},  {12, " TFLOP/s"}, {15, " PFLOP/s"},
+static const af_pfx af_fmt_flops[] = {{0, " FLOP/s"},  {3, " kFLOP/s"},  {6, " MFLOP/s"},
+                                      {9, " GFLOP/s"}, {12, " TFLOP/s"}, {15, " PFLOP/s"},
                                       {18, " EFLOP/s"}};
 static const af_pfx af_fmt_money[] = {{0, " USD"}, {3, " k USD"}, {6, " M USD"}, {9, " B USD"}};
-static const af_pfx af_fmt_hourly[] = {{0, " USD/h"}, {3, " k USD/h"}, {6, " M USD/h"},
-                                       {9, " B USD/h"}};
+static const af_pfx af_fmt_hourly[] = {
+    {0, " USD/h"}, {3, " k USD/h"}, {6, " M USD/h"}, {9, " B USD/h"}};
 static const af_pfx af_fmt_energy_price[] = {{0, " USD/kWh"}};
 static const af_pfx af_fmt_ratio[] = {{0, "%"}};
 static const af_pfx af_fmt_plain[] = {{0, ""}};
@@ -1259,12 +1303,18 @@ char *af_units_format(double value, af_dim dim, char *buf, size_t n)
     if (!af_dim_valid(dim))
         dim = AF_DIM_NUMBER;
     static const char *const zero[AF_DIM__COUNT] = {
-        [AF_DIM_NUMBER] = "0",           [AF_DIM_COUNT] = "0",
-        [AF_DIM_RATIO] = "0%",           [AF_DIM_TIME] = "0 s",
-        [AF_DIM_SIZE] = "0 B",           [AF_DIM_BANDWIDTH] = "0 B/s",
-        [AF_DIM_RATE] = "0/s",           [AF_DIM_POWER] = "0 W",
-        [AF_DIM_ENERGY] = "0 J",         [AF_DIM_FLOPS] = "0 FLOP/s",
-        [AF_DIM_MONEY] = "0 USD",        [AF_DIM_ENERGY_PRICE] = "0 USD/kWh",
+        [AF_DIM_NUMBER] = "0",
+        [AF_DIM_COUNT] = "0",
+        [AF_DIM_RATIO] = "0%",
+        [AF_DIM_TIME] = "0 s",
+        [AF_DIM_SIZE] = "0 B",
+        [AF_DIM_BANDWIDTH] = "0 B/s",
+        [AF_DIM_RATE] = "0/s",
+        [AF_DIM_POWER] = "0 W",
+        [AF_DIM_ENERGY] = "0 J",
+        [AF_DIM_FLOPS] = "0 FLOP/s",
+        [AF_DIM_MONEY] = "0 USD",
+        [AF_DIM_ENERGY_PRICE] = "0 USD/kWh",
         [AF_DIM_HOURLY_PRICE] = "0 USD/h",
     };
     if (value == 0) {

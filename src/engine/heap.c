@@ -46,7 +46,7 @@ _Static_assert(AF_HEAP_ARITY >= 2, "a heap needs at least two children per node"
  * signed order becomes unsigned order) in the high half, seq in the low half. Lexicographic
  * order of (t_ns, seq) is then plain integer order, and comparing two keys compiles to a
  * compare and a subtract-with-borrow, with no branch to mispredict. */
-typedef unsigned __int128 af_heap_key;
+__extension__ typedef unsigned __int128 af_heap_key;
 static inline af_heap_key af_heap_key_of(const af_heap_entry *e)
 {
     return (af_heap_key)((uint64_t)e->t_ns ^ (UINT64_C(1) << 63)) << 64 | e->seq;

@@ -20,7 +20,8 @@
  * records as their entries reach the top. So that heavy cancellation cannot fill the heap with
  * dead entries, af_sim_cancel compacts the heap (an O(n) filter and rebuild) when stale entries
  * outnumber live ones and there are at least AF_SIM_COMPACT_MIN of them; the cost is amortised
- * O(1) per cancel, and the heap holds at most 2 * pending + AF_SIM_COMPACT_MIN entries.
+ * O(1) per cancel, and after any cancel the heap holds at most 2 * pending + AF_SIM_COMPACT_MIN
+ * entries (firing events only lowers the count).
  *
  * Run loop. Before each event: skip stale entries at the top; stop with AF_RUN_EMPTY if none
  * are left, with AF_RUN_END (clock := end_ns) if the next event is later than end_ns, with

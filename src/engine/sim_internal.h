@@ -16,7 +16,8 @@
 size_t af_sim_pool_capacity(const af_sim *sim);
 
 /* Entries in the pending-event heap, including cancelled entries not yet skipped or compacted
- * away. Always <= 2 * af_sim_events_pending(sim) + a small constant (see sim.c). */
+ * away. Right after any af_sim_cancel it is at most 2 * af_sim_events_pending(sim) + 64 (see
+ * sim.c); between cancels, events that fire can only lower it. */
 size_t af_sim_heap_entries(const af_sim *sim);
 
 #endif

@@ -118,8 +118,8 @@ static af_catalog *af_catalog_build(const char *dir, const af_catalog_text *text
 {
     af_catalog *cat = af_calloc(1, sizeof *cat);
     cat->arena = af_arena_new();
-    size_t before = af_diag_errors(d);
-    af_check c = {d, 0};
+    af_diag *tmp = af_diag_new(); /* messages, put in document order at the end */
+    af_check c = {tmp, 0};
     for (int sec = 0; sec < AF_SECTION__COUNT; sec++) {
         af_doc *doc = NULL;
         int rc;
@@ -128,16 +128,19 @@ static af_catalog *af_catalog_build(const char *dir, const af_catalog_text *text
             while (len > 1 && dir[len - 1] == '/')
                 len--;
             char *path = af_strfmt("%.*s/%s.yaml", (int)len, dir, af_schema_desc(sec)->key);
-            rc = af_doc_load(path, &doc, d);
+            rc = af_doc_load(path, &doc, tmp);
             af_free(path);
         } else {
-            rc = af_doc_parse(texts[sec].name, texts[sec].text, texts[sec].len, &doc, d);
+            rc = af_doc_parse(texts[sec].name, texts[sec].text, texts[sec].len, &doc, tmp);
         }
         if (rc == AF_OK)
             af_catalog_read(cat, (af_section)sec, doc, &c);
         af_doc_free(doc);
     }
-    if (af_diag_errors(d) > before) {
+    bool failed = af_diag_errors(tmp) > 0;
+    af_check_flush(tmp, d);
+    af_diag_free(tmp);
+    if (failed) {
         af_catalog_free(cat);
         return NULL;
     }

@@ -190,8 +190,16 @@ void af_check_keys(af_check *c, const af_node *map, const af_path *path, const c
             vals[k] = p->value;
             continue;
         }
+        /* Prefer keys not given already: "nodez" next to "node" means "nodes". */
+        const char *unused[64];
+        size_t nu = 0;
+        for (size_t j = 0; j < n && nu < 64; j++)
+            if (!af_node_find(map, keys[j]))
+                unused[nu++] = keys[j];
         char q[128], list[512];
-        const char *best = af_did_you_mean(p->key->text, keys, n);
+        const char *best = af_did_you_mean(p->key->text, unused, nu);
+        if (!best)
+            best = af_did_you_mean(p->key->text, keys, n);
         af_doc_quote(p->key->text, q, sizeof q);
         if (best) {
             af_check_error(c, p->key, path, "unknown key \"%s\"; did you mean \"%s\"?", q, best);
@@ -561,32 +569,33 @@ void af_schema_intern(af_section sec, void *spec, af_arena *arena)
 /* ---------------------------------------------------------------------------------------------
  * Reading a mapping through the table. */
 
-/* A catalog figure `{ value: <quantity>, source: "<text>" }`: returns the value node and stores
- * the source, or reports and returns NULL. */
+/* A catalog figure `{ value: <quantity>, source: "<text>" }`: reports what is wrong with its
+ * shape, stores the source and returns the value node (NULL when there is none). */
 static const af_node *af_schema_figure(af_check *c, const af_node *node, af_path *path,
-                                       const af_field *f, const char **source)
+                                       const char **source)
 {
     if (node->kind != AF_NODE_MAP) {
         char got[160];
         af_check_error(c, node, path,
-                       "expected a figure with its source, { value: %s, source: \"where it comes "
-                       "from\" }, got %s",
-                       f->kind == AF_FIELD_INT ? "8" : af_units_expected(f->dim),
+                       "expected { value: <quantity>, source: \"<where it comes from>\" } (every "
+                       "catalog figure has a source), got %s",
                        af_check_got(node, got, sizeof got));
         return NULL;
     }
     static const char *const keys[] = {"value", "source"};
     af_node *vals[2];
     af_check_keys(c, node, path, keys, 2, vals);
-    bool ok = af_check_required(c, node, path, "value", vals[0]);
-    ok = af_check_required(c, node, path, "source", vals[1]) && ok;
+    af_check_required(c, node, path, "value", vals[0]);
+    af_check_required(c, node, path, "source", vals[1]);
     if (vals[1]) {
         size_t old = af_path_key(path, "source");
-        *source = af_check_string(c, vals[1], path, "a source such as \"vendor datasheet\"");
+        const char *text = af_check_string(c, vals[1], path, "a source such as \"datasheet\"");
         af_path_pop(path, old);
-        ok = ok && *source;
+        if (source)
+            *source = text;
     }
-    return ok ? vals[0] : NULL;
+    /* The value is checked even without a source, so that one pass shows both mistakes. */
+    return vals[0];
 }
 
 /* Reads one field's value node into spec; returns true when it was valid. */
@@ -598,7 +607,7 @@ static bool af_schema_field_read(af_check *c, const af_catalog *cat, const af_fi
     switch (f->kind) {
     case AF_FIELD_REAL:
     case AF_FIELD_INT: {
-        if (mode == AF_SCHEMA_CATALOG && !(node = af_schema_figure(c, node, path, f, source)))
+        if (mode == AF_SCHEMA_CATALOG && !(node = af_schema_figure(c, node, path, source)))
             return false;
         bool ok;
         if (f->kind == AF_FIELD_REAL) {
@@ -677,7 +686,7 @@ bool af_schema_read(af_check *c, const af_catalog *cat, af_section sec, const af
     if (!af_check_map(c, map, path, what))
         return false;
 
-    const char *keys[AF_MAX_FIELDS + 2];
+    const char *keys[AF_MAX_FIELDS + 2] = {NULL};
     af_node *vals[AF_MAX_FIELDS + 2];
     size_t nk = 0;
     if (catalog) {
@@ -716,7 +725,8 @@ bool af_schema_read(af_check *c, const af_catalog *cat, af_section sec, const af
         const af_field *f = &desc->fields[i];
         if (sources)
             sources[i] = NULL;
-        ok[i] = !fv[i];
+        /* Absent: fine in an override (the entry's value stays), missing in the catalog. */
+        ok[i] = !fv[i] && !catalog;
         if (!fv[i]) {
             if (catalog)
                 af_check_required(c, map, path, f->key, NULL);

@@ -31,8 +31,9 @@ static void test_format_position(void)
     af_diag *d = af_diag_new();
     af_diag_error_at(d, "scenarios/x.yaml", 14, 9, "storage[1].nodes",
                      "expected a positive integer, got \"%s\"", "eight");
-    FORMATS(d, 0, "scenarios/x.yaml:14:9: error: storage[1].nodes: expected a positive integer, "
-                  "got \"eight\"");
+    FORMATS(d, 0,
+            "scenarios/x.yaml:14:9: error: storage[1].nodes: expected a positive integer, "
+            "got \"eight\"");
     af_diag_add(d, AF_SEV_WARNING, "x.yaml", 3, 0, "seed", "seed %d is unusual", 0);
     FORMATS(d, 1, "x.yaml:3: warning: seed: seed 0 is unusual");
     af_diag_add(d, AF_SEV_NOTE, "x.yaml", 0, 0, NULL, "defined here");
@@ -263,7 +264,8 @@ static void test_did_you_mean(void)
     CU_ASSERT_STRING_EQUAL(af_did_you_mean("ib-ndr-400", links, 4), "ib-ndr-400"); /* exact */
     CU_ASSERT_STRING_EQUAL(af_did_you_mean("roce400", links, 4), "roce-400");
     CU_ASSERT_STRING_EQUAL(af_did_you_mean("nvlnk-4", links, 4), "nvlink-4");
-    CU_ASSERT_STRING_EQUAL(af_did_you_mean("ib-nd-40", links, 4), "ib-ndr-400"); /* 2 edits, len 8 */
+    /* 2 edits in a word of 8 letters */
+    CU_ASSERT_STRING_EQUAL(af_did_you_mean("ib-nd-40", links, 4), "ib-ndr-400");
     CU_ASSERT_PTR_NULL(af_did_you_mean("ethernet", links, 4));
     CU_ASSERT_PTR_NULL(af_did_you_mean("ib", links, 4));
     CU_ASSERT_PTR_NULL(af_did_you_mean("ib-ndr-400", links, 0));
@@ -274,7 +276,7 @@ static void test_did_you_mean(void)
     CU_ASSERT_STRING_EQUAL(af_did_you_mean("mn", units, 3), "min");
     CU_ASSERT_PTR_NULL(af_did_you_mean("mx", units, 3)); /* 2 edits from "min", length 2 */
     CU_ASSERT_STRING_EQUAL(af_did_you_mean("Gb/S", units, 3), "GB/s"); /* 2 edits, length 4 */
-    CU_ASSERT_PTR_NULL(af_did_you_mean("gb/S", units, 3));              /* 3 edits */
+    CU_ASSERT_PTR_NULL(af_did_you_mean("gb/S", units, 3));             /* 3 edits */
     CU_ASSERT_STRING_EQUAL(af_did_you_mean("dgx-h10-supperpd", units, 3), "dgx-h100-superpod");
     CU_ASSERT_PTR_NULL(af_did_you_mean("dgx-h10-supper", units, 3)); /* 5 edits, length 14 */
 

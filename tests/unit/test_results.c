@@ -25,8 +25,11 @@ static void test_insertion_order(void)
 {
     af_results *r = af_results_new();
     /* Names in an order that is neither sorted nor hash-like. */
-    static const char *const names[] = {"train.main.step_time", "storage.hot.read_rate",
-                                        "facility.power", "a", "train.main.gpu_utilization",
+    static const char *const names[] = {"train.main.step_time",
+                                        "storage.hot.read_rate",
+                                        "facility.power",
+                                        "a",
+                                        "train.main.gpu_utilization",
                                         "cost.total"};
     for (size_t i = 0; i < 6; i++)
         af_results_set(r, names[i], (double)i, AF_DIM_NUMBER, NULL);

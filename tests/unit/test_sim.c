@@ -212,7 +212,7 @@ static void test_cancel_heavy(void)
         ids[i] = af_sim_at(sim, (af_time_ns)gsl_rng_uniform_int(r, 1000), record, &log, i);
         live[i] = true;
     }
-    size_t max_entries = 0, bad = 0, n_live = N;
+    size_t bad = 0, n_live = N;
     for (size_t round = 0; round < 5 * N; round++) {
         size_t i = gsl_rng_uniform_int(r, N);
         bool was = live[i];
@@ -226,13 +226,9 @@ static void test_cancel_heavy(void)
             n_live++;
         }
         bad += af_sim_events_pending(sim) != n_live;
-        size_t entries = af_sim_heap_entries(sim);
-        if (entries > max_entries)
-            max_entries = entries;
-        bad += entries > 2 * n_live + 64 + 1;
+        bad += af_sim_heap_entries(sim) > 2 * n_live + 64;
     }
     CU_ASSERT_EQUAL(bad, 0);
-    CU_ASSERT(max_entries <= N + N / 2);
     /* Cancel almost everything: the heap must shrink with it. */
     for (size_t i = 0; i + 10 < N; i++)
         if (live[i]) {
@@ -241,7 +237,7 @@ static void test_cancel_heavy(void)
             n_live--;
         }
     CU_ASSERT_EQUAL(af_sim_events_pending(sim), n_live);
-    CU_ASSERT(af_sim_heap_entries(sim) <= 2 * n_live + 64 + 1);
+    CU_ASSERT(af_sim_heap_entries(sim) <= 2 * n_live + 64);
     CU_ASSERT_EQUAL(af_sim_run(sim, AF_TIME_MAX, 0), AF_RUN_EMPTY);
     CU_ASSERT_EQUAL(log.n, n_live);
     for (size_t k = 0; k < log.n; k++)
@@ -312,7 +308,7 @@ static void test_pool_growth(void)
     CU_ASSERT_EQUAL_FATAL(log.n, N);
     size_t bad = 0;
     for (size_t i = 0; i < N; i++)
-        bad += log.e[i].t_ns != (af_time_ns)(i + 1) || log.e[i].arg != (N - 1 - i + 1) % N;
+        bad += log.e[i].t_ns != (af_time_ns)(i + 1) || log.e[i].arg != N - 1 - i;
     CU_ASSERT_EQUAL(bad, 0);
     af_free(log.e);
     af_sim_free(sim);

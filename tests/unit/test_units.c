@@ -159,7 +159,8 @@ static void test_time_refuses(void)
     REFUSE("5 S", AF_DIM_TIME, "did you mean \"s\"?");
     REFUSE("5 NS", AF_DIM_TIME, "did you mean \"ns\"?");
     REFUSE("5 GB", AF_DIM_TIME, "5 GB is a size, not a time");
-    REFUSE("5 fortnights", AF_DIM_TIME, "unknown unit \"fortnights\"; use ns, us, ms, s, min, h, d or y");
+    REFUSE("5 fortnights", AF_DIM_TIME,
+           "unknown unit \"fortnights\"; use ns, us, ms, s, min, h, d or y");
     REFUSE("5 s s", AF_DIM_TIME, "unknown unit \"s s\"");
 }
 
@@ -181,8 +182,9 @@ static void test_size_accepts(void)
 
 static void test_size_refuses(void)
 {
-    MESSAGE("1 KB", AF_DIM_SIZE,
-            "expected a size such as \"61.44 TB\", got \"1 KB\"; write kB (1000 B) or KiB (1024 B)");
+    MESSAGE(
+        "1 KB", AF_DIM_SIZE,
+        "expected a size such as \"61.44 TB\", got \"1 KB\"; write kB (1000 B) or KiB (1024 B)");
     REFUSE("8 Gb", AF_DIM_SIZE, "\"Gb\" counts bits; a size is in bytes: did you mean \"GB\"?");
     REFUSE("8 b", AF_DIM_SIZE, "did you mean \"B\"?");
     REFUSE("25 GB/s", AF_DIM_SIZE,
@@ -497,9 +499,9 @@ static void test_malformed_numbers(void)
 
 static void test_nan_inf(void)
 {
-    static const char *const bad[] = {"nan", "NaN", "NAN", "-nan", "+nan", "nan(123)", "inf",
-                                      "-inf", "+Inf", "INF", "infinity", "-Infinity",
-                                      "INFINITY", "nan GB/s", "inf s", "Inf%"};
+    static const char *const bad[] = {
+        "nan",  "NaN", "NAN",      "-nan",      "+nan",     "nan(123)", "inf",   "-inf",
+        "+Inf", "INF", "infinity", "-Infinity", "INFINITY", "nan GB/s", "inf s", "Inf%"};
     for (int d = 0; d < AF_DIM__COUNT; d++)
         for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++)
             REFUSE(bad[i], (af_dim)d, "NaN and infinity are not accepted");
@@ -513,12 +515,12 @@ static void test_range(void)
     REFUSE("-1e999", AF_DIM_NUMBER, "out of range");
     REFUSE("1e309", AF_DIM_NUMBER, "out of range");
     REFUSE("1.8e308", AF_DIM_NUMBER, "out of range");
-    REFUSE("1e308 PB", AF_DIM_SIZE, "out of range");       /* overflow from the prefix */
-    REFUSE("1e305 PiB", AF_DIM_SIZE, "out of range");      /* overflow from the multiplier */
+    REFUSE("1e308 PB", AF_DIM_SIZE, "out of range");  /* overflow from the prefix */
+    REFUSE("1e305 PiB", AF_DIM_SIZE, "out of range"); /* overflow from the multiplier */
     REFUSE("1e300 EFLOP/s", AF_DIM_FLOPS, "out of range");
-    REFUSE("1e-400", AF_DIM_NUMBER, "out of range");       /* underflow to zero */
-    REFUSE("1e-320 s", AF_DIM_TIME, "out of range");       /* subnormal */
-    REFUSE("1e-300 ns", AF_DIM_TIME, "out of range");      /* underflow from the prefix */
+    REFUSE("1e-400", AF_DIM_NUMBER, "out of range");  /* underflow to zero */
+    REFUSE("1e-320 s", AF_DIM_TIME, "out of range");  /* subnormal */
+    REFUSE("1e-300 ns", AF_DIM_TIME, "out of range"); /* underflow from the prefix */
     REFUSE("1e99999999999999999999999999", AF_DIM_NUMBER, "out of range");
     REFUSE("1e-99999999999999999999999999", AF_DIM_NUMBER, "out of range");
     ACCEPT_EXACT("0e99999999999999999999999999", AF_DIM_NUMBER, 0.0);
@@ -600,6 +602,7 @@ static void test_message_buffer(void)
     CU_ASSERT(af_units_parse("25 GB", AF_DIM_BANDWIDTH, &v, one, 1) == -1);
     CU_ASSERT(one[0] == '\0');
     CU_ASSERT(af_units_parse("25 GB", AF_DIM_BANDWIDTH, &v, NULL, 0) == -1);
+    CU_ASSERT(af_units_parse("25 GB/s", AF_DIM_BANDWIDTH, NULL, NULL, 0) == 0);
     CU_ASSERT(af_units_parse("25 GB/s", AF_DIM_BANDWIDTH, &v, NULL, 0) == 0);
     CU_ASSERT(v == 25e9);
     v = SENTINEL;
@@ -615,6 +618,29 @@ static void test_message_buffer(void)
     REFUSE("25 G\\B", AF_DIM_SIZE, "got \"25 G\\\\B\"");
     REFUSE("25 \x01GB\x7f", AF_DIM_SIZE, "got \"25 \\x01GB\\x7f\"");
     REFUSE("25 \x1b[31mGB", AF_DIM_SIZE, "got \"25 \\x1b[31mGB\"");
+    /* UTF-8 is kept; stray bytes, C1 controls (8-bit CSI) and overlong forms are escaped. */
+    REFUSE("25 \xce\xbc"
+           "B",
+           AF_DIM_SIZE,
+           "got \"25 \xce\xbc"
+           "B\"");
+    REFUSE("25 \x9b"
+           "31mGB",
+           AF_DIM_SIZE, "got \"25 \\x9b31mGB\"");
+    REFUSE("25 \xc2\x9b"
+           "GB",
+           AF_DIM_SIZE, "got \"25 \\xc2\\x9bGB\"");
+    REFUSE("25 \xc0\xafGB", AF_DIM_SIZE, "got \"25 \\xc0\\xafGB\"");
+    REFUSE("25 \xed\xa0\x80GB", AF_DIM_SIZE, "got \"25 \\xed\\xa0\\x80GB\"");
+    REFUSE("25 \xe2\x82", AF_DIM_SIZE, "got \"25 \\xe2\\x82\"");
+    REFUSE("5 \x1b]0;pwned\x07 B", AF_DIM_SIZE, "got \"5 \\x1b]0;pwned\\x07 B\"; unknown unit");
+
+    /* A cut never splits a character: 63 ASCII bytes, then a 2-byte character. */
+    char cut[80];
+    memset(cut, '7', 63);
+    strcpy(cut + 63, "\xc2\xb5s!");
+    CU_ASSERT(af_units_parse(cut, AF_DIM_TIME, &v, big, sizeof big) == -1);
+    CU_ASSERT(strstr(big, "777...\"") != NULL);
 }
 
 static void test_random_bytes(void)
@@ -668,8 +694,8 @@ static void test_random_bytes(void)
 
 static void test_si_and_expected(void)
 {
-    static const char *const si[AF_DIM__COUNT] = {
-        "1", "1", "1", "s", "B", "B/s", "1/s", "W", "J", "FLOP/s", "USD", "USD/J", "USD/s"};
+    static const char *const si[AF_DIM__COUNT] = {"1", "1", "1",      "s",   "B",     "B/s",  "1/s",
+                                                  "W", "J", "FLOP/s", "USD", "USD/J", "USD/s"};
     for (int d = 0; d < AF_DIM__COUNT; d++)
         CU_ASSERT_STRING_EQUAL(af_units_si((af_dim)d), si[d]);
     CU_ASSERT_STRING_EQUAL(af_units_expected(AF_DIM_BANDWIDTH), "a bandwidth such as \"25 GB/s\"");
@@ -830,9 +856,9 @@ static void test_round_trip(void)
             bad += !round_trips(x, dim);
         }
         /* Decade boundaries and the places where units change. */
-        static const double edges[] = {1,       9.9995,  999.95, 999.96, 59.9999, 60,     3599.99,
-                                       3600,    86399.9, 86400,  3.6e6,  3.59e6,  1e-9,   1e-6,
-                                       1.0005,  1.00049, 2e-3,   1e15,   1e18,    1e12};
+        static const double edges[] = {1,      9.9995,  999.95, 999.96, 59.9999, 60,   3599.99,
+                                       3600,   86399.9, 86400,  3.6e6,  3.59e6,  1e-9, 1e-6,
+                                       1.0005, 1.00049, 2e-3,   1e15,   1e18,    1e12};
         for (size_t i = 0; i < sizeof edges / sizeof edges[0]; i++)
             if (dim != AF_DIM_COUNT || edges[i] <= 1e15)
                 bad += !round_trips(dim == AF_DIM_COUNT ? floor(edges[i]) : edges[i], dim);

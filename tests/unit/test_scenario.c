@@ -1,0 +1,695 @@
+/*
+ * test_scenario: scenarios against the test catalog (tests/fixtures/models): a valid file fills
+ * the config exactly, overrides and --set apply, and each class of mistake gives its message at
+ * its line and column, all of them in one pass, in document order.
+ */
+#include "scenario/scenario.h"
+
+#include "base/alloc.h"
+#include "base/arena.h"
+#include "base/diag.h"
+
+#include "cutest.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static char *srcpath(const char *rel)
+{
+    const char *top = getenv("top_srcdir");
+    if (top && *top)
+        return af_strfmt("%s/%s", top, rel);
+    const char *self = __FILE__;
+    const char *end = strstr(self, "tests/unit/test_scenario.c");
+    return af_strfmt("%.*s%s", end ? (int)(end - self) : 0, self, rel);
+}
+
+static af_catalog *catalog(void)
+{
+    char *dir = srcpath("tests/fixtures/models");
+    af_diag *d = af_diag_new();
+    af_catalog *cat = af_catalog_load(dir, d);
+    af_diag_print(d, stderr);
+    af_diag_free(d);
+    af_free(dir);
+    CU_ASSERT_PTR_NOT_NULL(cat);
+    return cat;
+}
+
+/* A valid scenario; the mistakes below are edits of it. Line numbers matter. */
+static const char base[] = "aifsim: 1\n"                                           /* 1 */
+                           "name: test\n"                                          /* 2 */
+                           "duration: 2 h\n"                                       /* 3 */
+                           "cluster:\n"                                            /* 4 */
+                           "  - pool: train\n"                                     /* 5 */
+                           "    node: node-a\n"                                    /* 6 */
+                           "    nodes: 4\n"                                        /* 7 */
+                           "storage:\n"                                            /* 8 */
+                           "  - tier: hot\n"                                       /* 9 */
+                           "    system: flash\n"                                   /* 10 */
+                           "    nodes: 2\n"                                        /* 11 */
+                           "workloads:\n"                                          /* 12 */
+                           "  - train:\n"                                          /* 13 */
+                           "      pool: train\n"                                   /* 14 */
+                           "      step_time: 500 ms\n"                             /* 15 */
+                           "      batch_per_gpu: 32\n"                             /* 16 */
+                           "      dataset: { tier: hot, size: 10 TB, sample_size: 1 MB }\n";
+
+/* base with the first `from` replaced by `to` (from NULL: base itself). A new string. */
+static char *edit(const char *from, const char *to)
+{
+    if (!from)
+        return af_strdup(base);
+    const char *at = strstr(base, from);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(at);
+    return af_strfmt("%.*s%s%s", (int)(at - base), base, to, at + strlen(from));
+}
+
+/* Loads text as "t.yaml" with the given sets; returns the status. */
+static int load(const char *text, const af_scenario_set *sets, size_t nsets, af_arena *arena,
+                af_world_config *out, af_diag *d)
+{
+    af_catalog *cat = catalog();
+    int rc = af_scenario_parse("t.yaml", text, strlen(text), cat, sets, nsets, arena, out, d);
+    af_catalog_free(cat);
+    return rc;
+}
+
+/* Checks the messages of d against want (a message ending in '*' need only match up to there,
+ * for texts owned by the units parser). */
+static void expect_messages(af_diag *d, const char *const *want)
+{
+    size_t n = 0;
+    while (want[n])
+        n++;
+    CU_ASSERT_EQUAL(af_diag_count(d), n);
+    size_t max = af_diag_count(d) > n ? af_diag_count(d) : n;
+    for (size_t i = 0; i < max; i++) {
+        char *got = i < af_diag_count(d) ? af_diag_format(d, i) : af_strdup("(nothing)");
+        size_t len = i < n ? strlen(want[i]) : 0;
+        bool prefix = len && want[i][len - 1] == '*';
+        bool ok = i < n && (prefix ? strncmp(got, want[i], len - 1) == 0
+                                   : strcmp(got, want[i]) == 0);
+        if (!ok)
+            fprintf(stderr, "\n  got:  %s\n  want: %s\n", got, i < n ? want[i] : "(nothing)");
+        CU_ASSERT_TRUE(ok);
+        af_free(got);
+    }
+}
+
+/* Loads base edited by (from -> to) with the sets, expecting failure with exactly want. */
+static void expect_edit(const char *from, const char *to, const char *const *sets,
+                        const char *const *want)
+{
+    char *text = edit(from, to);
+    af_diag *d = af_diag_new();
+    af_arena *arena = af_arena_new();
+    af_scenario_set set[8];
+    size_t nsets = 0;
+    for (; sets && sets[nsets]; nsets++)
+        CU_ASSERT_EQUAL(af_scenario_parse_set(sets[nsets], &set[nsets], d), AF_OK);
+    af_world_config cfg;
+    memset(&cfg, 0xab, sizeof cfg);
+    CU_ASSERT_EQUAL(load(text, set, nsets, arena, &cfg, d), AF_EINPUT);
+    /* The output is untouched on failure. */
+    CU_ASSERT_EQUAL(((unsigned char *)&cfg)[0], 0xab);
+    expect_messages(d, want);
+    af_arena_free(arena);
+    af_diag_free(d);
+    af_free(text);
+}
+
+#define EXPECT(from, to, ...)                                                                      \
+    do {                                                                                           \
+        static const char *const want_[] = {__VA_ARGS__, NULL};                                    \
+        expect_edit(from, to, NULL, want_);                                                        \
+    } while (0)
+
+#define EXPECT_SET(set_, ...)                                                                      \
+    do {                                                                                           \
+        static const char *const sets_[] = {set_, NULL};                                           \
+        static const char *const want_[] = {__VA_ARGS__, NULL};                                    \
+        expect_edit(NULL, NULL, sets_, want_);                                                     \
+    } while (0)
+
+/* ---------------------------------------------------------------------------------------------
+ * Valid scenarios. */
+
+static void test_valid_fills_config(void)
+{
+    af_diag *d = af_diag_new();
+    af_arena *arena = af_arena_new();
+    af_world_config w;
+    char *text = af_strfmt("%s", base);
+    CU_ASSERT_EQUAL_FATAL(load(text, NULL, 0, arena, &w, d), AF_OK);
+    af_free(text);
+    /* The catalog is freed inside load(): every string below must live in the arena. */
+    CU_ASSERT_STRING_EQUAL(w.name, "test");
+    CU_ASSERT_EQUAL(w.seed, 1);
+    CU_ASSERT_EQUAL(w.duration_s, 7200);
+    CU_ASSERT_EQUAL(w.max_events, 0);
+    CU_ASSERT_STRING_EQUAL(w.facility.name, "hyperscale");
+    CU_ASSERT_STRING_EQUAL(w.facility.description, "test preset");
+    CU_ASSERT_EQUAL(w.facility.pue, 1.1);
+    CU_ASSERT_EQUAL_FATAL(w.npools, 1);
+    CU_ASSERT_STRING_EQUAL(w.pools[0].name, "train");
+    CU_ASSERT_EQUAL(w.pools[0].nodes, 4);
+    CU_ASSERT_STRING_EQUAL(w.pools[0].node.name, "node-a");
+    CU_ASSERT_STRING_EQUAL(w.pools[0].node.gpu.name, "gpu-a");
+    CU_ASSERT_STRING_EQUAL(w.pools[0].node.nic.name, "net-100");
+    CU_ASSERT_EQUAL(w.pools[0].node.gpus, 4);
+    CU_ASSERT_EQUAL(w.pools[0].node.gpu.tdp_W, 400);
+    CU_ASSERT_EQUAL_FATAL(w.ntiers, 1);
+    CU_ASSERT_STRING_EQUAL(w.tiers[0].name, "hot");
+    CU_ASSERT_STRING_EQUAL(w.tiers[0].system.name, "flash");
+    CU_ASSERT_STRING_EQUAL(w.tiers[0].system.nic.name, "net-400");
+    CU_ASSERT_EQUAL(w.tiers[0].nodes, 2);
+    CU_ASSERT_EQUAL_FATAL(w.ntrains, 1);
+    const af_train_config *t = &w.trains[0];
+    CU_ASSERT_STRING_EQUAL(t->name, "train");
+    CU_ASSERT_EQUAL(t->pool, 0);
+    CU_ASSERT_EQUAL(t->tier, 0);
+    CU_ASSERT_EQUAL(t->step_time_s, 0.5);
+    CU_ASSERT_EQUAL(t->params, 0);
+    CU_ASSERT_EQUAL(t->precision, AF_PREC_BF16);
+    CU_ASSERT_EQUAL(t->samples_per_gpu, 32);
+    CU_ASSERT_EQUAL(t->dataset_B, 10e12);
+    CU_ASSERT_EQUAL(t->sample_B, 1e6);
+    CU_ASSERT_EQUAL(t->prefetch, 2);
+    CU_ASSERT_EQUAL(af_diag_count(d), 0);
+    af_arena_free(arena);
+    af_diag_free(d);
+}
+
+static const char full[] =
+    "aifsim: 1\n"
+    "name: full\n"
+    "description: every optional field\n"
+    "seed: 18446744073709551615\n"
+    "duration: 90 min\n"
+    "max_events: 1e8\n"
+    "facility: { preset: colocation, pue: 1.3, energy_price: 0.05 USD/kWh }\n"
+    "cluster:\n"
+    "  - pool: a\n"
+    "    node: node-a\n"
+    "    nodes: 2\n"
+    "    override: { storage_nics: 2, gpu: { tdp: 600 W }, nic: net-400 }\n"
+    "  - pool: b\n"
+    "    node: node-b\n"
+    "    nodes: 3\n"
+    "    override: { gpu: gpu-a, storage_nic: { rate: 200 Gb/s } }\n"
+    "storage:\n"
+    "  - tier: hot\n"
+    "    system: flash\n"
+    "    nodes: 1\n"
+    "    override: { device_read: 6 GB/s, nic: net-100, usable_fraction: 60% }\n"
+    "  - tier: cold\n"
+    "    system: disk\n"
+    "    nodes: 8\n"
+    "workloads:\n"
+    "  - train:\n"
+    "      name: llm\n"
+    "      pool: b\n"
+    "      model: { params: 70e9 }\n"
+    "      tokens_per_step: 4Mi\n"
+    "      mfu: 0.4\n"
+    "      precision: bf16\n"
+    "      batch_per_gpu: 4\n"
+    "      dataset: { tier: cold, size: 60 TB, sample_size: 16 KiB, prefetch: 3 }\n"
+    "  - train:\n"
+    "      pool: a\n"
+    "      step_time: 200 ms\n"
+    "      batch_per_gpu: 256\n"
+    "      dataset: { tier: hot, size: 1 PB, sample_size: 110 kB }\n";
+
+static void test_valid_overrides(void)
+{
+    af_diag *d = af_diag_new();
+    af_arena *arena = af_arena_new();
+    af_world_config w;
+    CU_ASSERT_EQUAL_FATAL(load(full, NULL, 0, arena, &w, d), AF_OK);
+    CU_ASSERT_EQUAL(w.seed, UINT64_MAX);
+    CU_ASSERT_EQUAL(w.duration_s, 5400);
+    CU_ASSERT_EQUAL(w.max_events, 100000000);
+    CU_ASSERT_STRING_EQUAL(w.facility.name, "colocation");
+    CU_ASSERT_EQUAL(w.facility.pue, 1.3);
+    AF_ASSERT_REL(w.facility.energy_price_usd_J, 0.05 / 3.6e6, 1e-12);
+    CU_ASSERT_EQUAL(w.facility.rack_power_W, 20000); /* from the preset */
+    /* Pool a: plain field, field of the referenced GPU, swapped NIC. */
+    const af_node_spec *a = &w.pools[0].node;
+    CU_ASSERT_EQUAL(a->storage_nics, 2);
+    CU_ASSERT_EQUAL(a->gpu.tdp_W, 600);
+    CU_ASSERT_EQUAL(a->gpu.idle_W, 50);
+    CU_ASSERT_STRING_EQUAL(a->gpu.name, "gpu-a");
+    CU_ASSERT_STRING_EQUAL(a->nic.name, "net-400");
+    CU_ASSERT_EQUAL(a->nic.rate_Bps, 50e9);
+    CU_ASSERT_STRING_EQUAL(a->storage_nic.name, "net-100");
+    /* Pool b: swapped GPU, overridden storage NIC rate. */
+    const af_node_spec *b = &w.pools[1].node;
+    CU_ASSERT_STRING_EQUAL(b->gpu.name, "gpu-a");
+    CU_ASSERT_EQUAL(b->gpu.bf16_flops, 100e12);
+    CU_ASSERT_EQUAL(b->gpus, 8);
+    CU_ASSERT_EQUAL(b->storage_nic.rate_Bps, 25e9);
+    CU_ASSERT_STRING_EQUAL(b->storage_nic.name, "net-400");
+    /* The catalog itself is untouched by overrides (checked through a second load below). */
+    const af_storage_spec *hot = &w.tiers[0].system;
+    CU_ASSERT_EQUAL(hot->device_read_Bps, 6e9);
+    CU_ASSERT_EQUAL(hot->nic.rate_Bps, 12.5e9);
+    CU_ASSERT_EQUAL(hot->usable_fraction, 0.6);
+    CU_ASSERT_EQUAL(w.tiers[1].nodes, 8);
+    CU_ASSERT_EQUAL_FATAL(w.ntrains, 2);
+    const af_train_config *llm = &w.trains[0];
+    CU_ASSERT_STRING_EQUAL(llm->name, "llm");
+    CU_ASSERT_EQUAL(llm->pool, 1);
+    CU_ASSERT_EQUAL(llm->tier, 1);
+    CU_ASSERT_EQUAL(llm->step_time_s, 0);
+    CU_ASSERT_EQUAL(llm->params, 70e9);
+    CU_ASSERT_EQUAL(llm->tokens_per_step, 4194304);
+    CU_ASSERT_EQUAL(llm->mfu, 0.4);
+    CU_ASSERT_EQUAL(llm->sample_B, 16384);
+    CU_ASSERT_EQUAL(llm->prefetch, 3);
+    CU_ASSERT_STRING_EQUAL(w.trains[1].name, "a");
+    CU_ASSERT_EQUAL(w.trains[1].pool, 0);
+    CU_ASSERT_EQUAL(w.trains[1].sample_B, 110e3);
+    af_arena_free(arena);
+
+    arena = af_arena_new();
+    CU_ASSERT_EQUAL_FATAL(load(base, NULL, 0, arena, &w, d), AF_OK);
+    CU_ASSERT_EQUAL(w.pools[0].node.gpu.tdp_W, 400);
+    af_arena_free(arena);
+    CU_ASSERT_EQUAL(af_diag_count(d), 0);
+    af_diag_free(d);
+}
+
+static void test_valid_fp8_and_facility_name(void)
+{
+    char *text = edit("    node: node-a\n", "    node: node-b\n");
+    char *text2 = af_strfmt("%s", text);
+    af_free(text);
+    const char *from = "      step_time: 500 ms\n";
+    char *at = strstr(text2, from);
+    text = af_strfmt("facility: colocation\n%.*s      model: { params: 1e9 }\n      "
+                     "tokens_per_step: 1Mi\n      mfu: 50%%\n      precision: fp8\n%s",
+                     (int)(at - text2), text2, at + strlen(from));
+    af_free(text2);
+    af_diag *d = af_diag_new();
+    af_arena *arena = af_arena_new();
+    af_world_config w;
+    CU_ASSERT_EQUAL(load(text, NULL, 0, arena, &w, d), AF_OK);
+    af_diag_print(d, stderr);
+    CU_ASSERT_STRING_EQUAL(w.facility.name, "colocation");
+    CU_ASSERT_EQUAL(w.trains[0].precision, AF_PREC_FP8);
+    CU_ASSERT_EQUAL(w.trains[0].mfu, 0.5);
+    CU_ASSERT_EQUAL(w.trains[0].tokens_per_step, 1048576);
+    af_arena_free(arena);
+    af_diag_free(d);
+    af_free(text);
+}
+
+static void test_sets(void)
+{
+    static const char *const args[] = {"storage.hot.nodes=8",
+                                       "cluster[0].override.gpu.tdp=300 W",
+                                       "workloads.train.step_time=\"250 ms\"",
+                                       "seed=42",
+                                       "name=renamed=twice",
+                                       "facility=colocation"};
+    enum { N = sizeof args / sizeof args[0] };
+    af_scenario_set sets[N];
+    af_diag *d = af_diag_new();
+    for (size_t i = 0; i < N; i++)
+        CU_ASSERT_EQUAL(af_scenario_parse_set(args[i], &sets[i], d), AF_OK);
+    CU_ASSERT_STRING_EQUAL(sets[0].path, "storage.hot.nodes");
+    CU_ASSERT_STRING_EQUAL(sets[0].value, "8");
+    CU_ASSERT_PTR_EQUAL(sets[0].arg, args[0]);
+    CU_ASSERT_STRING_EQUAL(sets[4].path, "name");
+    CU_ASSERT_STRING_EQUAL(sets[4].value, "renamed=twice");
+    af_arena *arena = af_arena_new();
+    af_world_config w;
+    CU_ASSERT_EQUAL_FATAL(load(base, sets, N, arena, &w, d), AF_OK);
+    CU_ASSERT_EQUAL(w.tiers[0].nodes, 8);
+    CU_ASSERT_EQUAL(w.pools[0].node.gpu.tdp_W, 300);
+    CU_ASSERT_EQUAL(w.trains[0].step_time_s, 0.25);
+    CU_ASSERT_EQUAL(w.seed, 42);
+    CU_ASSERT_STRING_EQUAL(w.name, "renamed=twice");
+    CU_ASSERT_STRING_EQUAL(w.facility.name, "colocation");
+    CU_ASSERT_EQUAL(af_diag_count(d), 0);
+    af_arena_free(arena);
+    af_diag_free(d);
+}
+
+static void test_set_parse_errors(void)
+{
+    static const struct {
+        const char *arg;
+        const char *want;
+    } cases[] = {
+        {"nodes", "--set:1:1: error: expected PATH=VALUE such as \"storage.hot.nodes=8\", got "
+                  "\"nodes\""},
+        {"=8", "--set:1:1: error: expected PATH=VALUE such as \"storage.hot.nodes=8\", got "
+               "\"=8\""},
+        {"storage[x].nodes=8", "--set:1:9: error: expected a path such as \"storage[0].nodes\" or "
+                               "\"storage.hot.nodes\", got \"storage[x].nodes\""},
+        {"storage.=8", "--set:1:9: error: expected a path such as \"storage[0].nodes\" or "
+                       "\"storage.hot.nodes\", got \"storage.\""},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        af_diag *d = af_diag_new();
+        af_scenario_set set;
+        CU_ASSERT_EQUAL(af_scenario_parse_set(cases[i].arg, &set, d), AF_EINPUT);
+        const char *const want[] = {cases[i].want, NULL};
+        expect_messages(d, want);
+        af_diag_free(d);
+    }
+    char *longer = af_strfmt("%0300d=1", 0);
+    af_diag *d = af_diag_new();
+    af_scenario_set set;
+    CU_ASSERT_EQUAL(af_scenario_parse_set(longer, &set, d), AF_EINPUT);
+    const char *const want[] = {"--set:1:1: error: the path is longer than 255 bytes", NULL};
+    expect_messages(d, want);
+    af_diag_free(d);
+    af_free(longer);
+}
+
+static void test_set_errors(void)
+{
+    EXPECT_SET("storage.hots.nodes=8",
+               "--set:1:9: error: storage.hots: no such field; did you mean \"storage.hot\"?");
+    EXPECT_SET("storage[0].nodes=eight",
+               "--set:1:18: error: storage[0].nodes: expected a positive integer, got \"eight\"");
+    EXPECT_SET("storage.hot.nodez=8",
+               "--set:1:13: error: storage[0]: unknown key \"nodez\"; did you mean \"nodes\"?");
+    EXPECT_SET("workloads.train.mfu=0.4",
+               "t.yaml:15:18: error: workloads[0].train.step_time: give either step_time or "
+               "model.params with tokens_per_step and mfu, not both");
+    EXPECT_SET("duration=2 m", "--set:1:10: error: duration: expected a time such as*");
+    EXPECT_SET("seed=x", "--set:1:6: error: seed: expected a non-negative integer below 2^64 such "
+                         "as \"42\", got \"x\"");
+}
+
+/* ---------------------------------------------------------------------------------------------
+ * One mistake at a time. */
+
+static void test_wrong_types(void)
+{
+    EXPECT("    nodes: 4\n", "    nodes: [4]\n",
+           "t.yaml:7:12: error: cluster[0].nodes: expected a positive integer, got a list");
+    EXPECT("    node: node-a\n", "    node: { name: node-a }\n",
+           "t.yaml:6:11: error: cluster[0].node: expected a node name from the catalog, got a "
+           "mapping");
+    EXPECT("cluster:\n  - pool: train\n    node: node-a\n    nodes: 4\n", "cluster: train\n",
+           "t.yaml:4:10: error: cluster: expected a list of pools such as \"- { pool: train, "
+           "node: dgx-h100, nodes: 16 }\", got \"train\"");
+    EXPECT("      dataset: { tier: hot, size: 10 TB, sample_size: 1 MB }\n",
+           "      dataset: hot\n",
+           "t.yaml:17:16: error: workloads[0].train.dataset: expected a mapping such as { tier: "
+           "hot, size: 50 TB, sample_size: 110 KB }, got \"hot\"");
+    EXPECT("aifsim: 1\n", "- aifsim: 1\n",
+           "t.yaml:2:1: error: YAML syntax: did not find expected '-' indicator (while parsing a "
+           "block collection that starts at line 1, column 1)");
+    EXPECT(base, "- 1\n- 2\n",
+           "t.yaml:1:1: error: expected a mapping of scenario fields starting with \"aifsim: "
+           "1\", got a list");
+    EXPECT(base, "# nothing\n",
+           "t.yaml:1:1: error: the file is empty; expected a scenario starting with \"aifsim: "
+           "1\"");
+}
+
+static void test_missing_fields(void)
+{
+    EXPECT("      pool: train\n", "",
+           "t.yaml:14:7: error: workloads[0].train: missing required field \"pool\"");
+    EXPECT("    nodes: 4\n", "",
+           "t.yaml:5:5: error: cluster[0]: missing required field \"nodes\"");
+    EXPECT("duration: 2 h\n", "", "t.yaml:1:1: error: missing required field \"duration\"");
+    EXPECT("tier: hot, ", "", "t.yaml:17:16: error: workloads[0].train.dataset: missing required "
+                              "field \"tier\"");
+    EXPECT("      step_time: 500 ms\n", "",
+           "t.yaml:14:7: error: workloads[0].train: missing required field \"step_time\" (or "
+           "model.params with tokens_per_step and mfu)");
+    EXPECT("      step_time: 500 ms\n", "      model: { params: 1e9 }\n      mfu: 0.5\n",
+           "t.yaml:14:7: error: workloads[0].train: missing required field \"tokens_per_step\"");
+    EXPECT("      step_time: 500 ms\n", "      model: {}\n      tokens_per_step: 1k\n      "
+                                        "mfu: 0.5\n",
+           "t.yaml:15:14: error: workloads[0].train.model: missing required field \"params\"");
+}
+
+static void test_unknown_names(void)
+{
+    EXPECT("    nodes: 4\n", "    nodez: 4\n",
+           "t.yaml:5:5: error: cluster[0]: missing required field \"nodes\"",
+           "t.yaml:7:5: error: cluster[0]: unknown key \"nodez\"; did you mean \"nodes\"?");
+    EXPECT("name: test\n", "name: test\nowner: me\n",
+           "t.yaml:3:1: error: unknown key \"owner\"; expected one of: aifsim, name, "
+           "description, seed, duration, max_events, facility, cluster, storage, workloads");
+    EXPECT("node: node-a", "node: node-c",
+           "t.yaml:6:11: error: cluster[0].node: unknown node \"node-c\"; did you mean "
+           "\"node-a\"?");
+    EXPECT("node: node-a", "node: dgx-h100",
+           "t.yaml:6:11: error: cluster[0].node: unknown node \"dgx-h100\"; see \"aifsim catalog "
+           "nodes\"");
+    EXPECT("system: flash", "system: flsh",
+           "t.yaml:10:13: error: storage[0].system: unknown storage system \"flsh\"; did you "
+           "mean \"flash\"?");
+    EXPECT("duration: 2 h\n", "duration: 2 h\nfacility: hyperscal\n",
+           "t.yaml:4:11: error: facility: unknown facility preset \"hyperscal\"; did you mean "
+           "\"hyperscale\"?");
+    EXPECT("duration: 2 h\n", "duration: 2 h\nfacility: { preset: colo, pue: 0.5 }\n",
+           "t.yaml:4:21: error: facility.preset: unknown facility preset \"colo\"; see \"aifsim "
+           "catalog facility\"",
+           "t.yaml:4:32: error: facility.pue: expected at least 1, got \"0.5\"");
+    EXPECT("    nodes: 4\n", "    nodes: 4\n    override: { nic: net-40 }\n",
+           "t.yaml:8:22: error: cluster[0].override.nic: unknown link \"net-40\"; did you mean "
+           "\"net-400\"?");
+    EXPECT("    nodes: 4\n", "    nodes: 4\n    override: { gpu: { tdpw: 1 kW } }\n",
+           "t.yaml:8:24: error: cluster[0].override.gpu: unknown key \"tdpw\"; did you mean "
+           "\"tdp\"?");
+    EXPECT("    nodes: 4\n", "    nodes: 4\n    override: { name: x }\n",
+           "t.yaml:8:17: error: cluster[0].override: unknown key \"name\"; expected one of: gpu, "
+           "gpus, nic, nics, storage_nic, storage_nics, max_power, overhead_power, rack_units, "
+           "price");
+    EXPECT("  - train:", "  - inference:",
+           "t.yaml:13:5: error: workloads[0]: unknown workload kind \"inference\"; supported: "
+           "train");
+    EXPECT("      pool: train\n", "      pool: trian\n",
+           "t.yaml:14:13: error: workloads[0].train.pool: unknown pool \"trian\"; did you mean "
+           "\"train\"?");
+    EXPECT("tier: hot,", "tier: cold,",
+           "t.yaml:17:24: error: workloads[0].train.dataset.tier: unknown tier \"cold\"; "
+           "defined: hot");
+}
+
+static void test_bad_values(void)
+{
+    EXPECT("duration: 2 h", "duration: 2",
+           "t.yaml:3:11: error: duration: expected a time such as*");
+    EXPECT("duration: 2 h", "duration: 2 m",
+           "t.yaml:3:11: error: duration: expected a time such as*");
+    EXPECT("duration: 2 h", "duration: inf h",
+           "t.yaml:3:11: error: duration: expected a time such as*");
+    EXPECT("duration: 2 h", "duration: 0 s", "t.yaml:3:11: error: duration: expected more than "
+                                             "0 s, got \"0 s\"");
+    EXPECT("duration: 2 h", "duration: 200 y",
+           "t.yaml:3:11: error: duration: expected at most 100 y, got \"200 y\"");
+    EXPECT("    nodes: 2\n", "    nodes: 2\n    override: { device_read: 5 GB }\n",
+           "t.yaml:12:30: error: storage[0].override.device_read: expected a bandwidth such as*");
+    EXPECT("nodes: 4", "nodes: 0",
+           "t.yaml:7:12: error: cluster[0].nodes: expected a positive integer, got \"0\"");
+    EXPECT("nodes: 4", "nodes: -3",
+           "t.yaml:7:12: error: cluster[0].nodes: expected a positive integer, got \"-3\"");
+    EXPECT("nodes: 4", "nodes: 2.5",
+           "t.yaml:7:12: error: cluster[0].nodes: expected a positive integer, got \"2.5\"");
+    EXPECT("nodes: 4", "nodes: eight",
+           "t.yaml:7:12: error: cluster[0].nodes: expected a positive integer, got \"eight\"");
+    EXPECT("nodes: 4", "nodes: nan",
+           "t.yaml:7:12: error: cluster[0].nodes: expected a positive integer, got \"nan\"");
+    EXPECT("nodes: 4", "nodes: 2e6",
+           "t.yaml:7:12: error: cluster[0].nodes: expected at most 1000000, got \"2e6\"");
+    EXPECT("nodes: 4", "nodes:",
+           "t.yaml:7:11: error: cluster[0].nodes: expected a positive integer, got nothing");
+    EXPECT("      step_time: 500 ms\n", "      model: { params: 1e9 }\n      tokens_per_step: "
+                                        "1Mi\n      mfu: 1.5\n",
+           "t.yaml:17:12: error: workloads[0].train.mfu: expected a value in (0, 1], got \"1.5\"");
+    EXPECT("      step_time: 500 ms\n", "      model: { params: 1e9 }\n      tokens_per_step: "
+                                        "1Mi\n      mfu: .nan\n",
+           "t.yaml:17:12: error: workloads[0].train.mfu: expected a ratio such as*");
+    EXPECT("size: 10 TB, sample_size: 1 MB", "size: 1 GB, sample_size: 2 GB",
+           "t.yaml:17:54: error: workloads[0].train.dataset.sample_size: expected at most the "
+           "data set's size (1 GB), got 2 GB");
+    EXPECT("sample_size: 1 MB }", "sample_size: 1 MB, prefetch: 0 }",
+           "t.yaml:17:71: error: workloads[0].train.dataset.prefetch: expected a positive "
+           "integer, got \"0\"");
+    EXPECT("name: test\n", "name: test\nseed: -1\n",
+           "t.yaml:3:7: error: seed: expected a non-negative integer below 2^64 such as \"42\", "
+           "got \"-1\"");
+    EXPECT("name: test\n", "name: test\nseed: 18446744073709551616\n",
+           "t.yaml:3:7: error: seed: expected a non-negative integer below 2^64 such as \"42\", "
+           "got \"18446744073709551616\"");
+    EXPECT("    nodes: 4\n", "    nodes: 4\n    override: { gpu: { idle_power: 500 W } }\n",
+           "t.yaml:8:36: error: cluster[0].override.gpu.idle_power: expected at most tdp (400 "
+           "W), got 500 W");
+    EXPECT("  - pool: train\n", "  - pool: my pool\n",
+           "t.yaml:5:11: error: cluster[0].pool: expected a name of letters, digits, \"-\" and "
+           "\"_\" such as \"train\" (at most 64), got \"my pool\"");
+}
+
+static void test_structure_mistakes(void)
+{
+    EXPECT("aifsim: 1", "aifsim: 2",
+           "t.yaml:1:9: error: aifsim: unsupported format version \"2\"; this aifsim reads "
+           "version 1");
+    EXPECT("    nodes: 4\n", "    nodes: 4\n  - pool: train\n    node: node-a\n    nodes: 1\n",
+           "t.yaml:8:11: error: cluster[1].pool: duplicate pool name \"train\"; first defined at "
+           "line 5");
+    EXPECT("    nodes: 2\n", "    nodes: 2\n  - tier: hot\n    system: disk\n    nodes: 1\n",
+           "t.yaml:12:11: error: storage[1].tier: duplicate tier name \"hot\"; first defined at "
+           "line 9");
+    static const char second[] = "  - train:\n"
+                                 "      name: train\n"
+                                 "      pool: other\n"
+                                 "      step_time: 1 s\n"
+                                 "      batch_per_gpu: 1\n"
+                                 "      dataset: { tier: hot, size: 1 TB, sample_size: 1 MB }\n";
+    char *two = af_strfmt("    nodes: 4\n  - pool: other\n    node: node-b\n    nodes: 1\n");
+    char *text = edit("    nodes: 4\n", two);
+    char *with = af_strfmt("%s%s", text, second);
+    {
+        af_diag *d = af_diag_new();
+        af_arena *arena = af_arena_new();
+        af_world_config w;
+        CU_ASSERT_EQUAL(load(with, NULL, 0, arena, &w, d), AF_EINPUT);
+        const char *const want[] = {"t.yaml:22:13: error: workloads[1].train.name: duplicate "
+                                    "workload name \"train\"; first defined at line 17",
+                                    NULL};
+        expect_messages(d, want);
+        af_arena_free(arena);
+        af_diag_free(d);
+    }
+    af_free(with);
+    af_free(text);
+    af_free(two);
+    EXPECT("      dataset: { tier: hot, size: 10 TB, sample_size: 1 MB }\n",
+           "      dataset: { tier: hot, size: 10 TB, sample_size: 1 MB }\n  - train:\n      name: "
+           "b\n      pool: train\n      step_time: 1 s\n      batch_per_gpu: 1\n      dataset: "
+           "{ tier: hot, size: 1 TB, sample_size: 1 MB }\n",
+           "t.yaml:20:13: error: workloads[1].train.pool: pool \"train\" already runs training "
+           "job \"train\" (line 14); one training job per pool");
+    EXPECT("      step_time: 500 ms\n", "      step_time: 500 ms\n      model: { params: 1e9 }\n",
+           "t.yaml:15:18: error: workloads[0].train.step_time: give either step_time or "
+           "model.params with tokens_per_step and mfu, not both");
+    EXPECT("  - train:\n      pool: train\n      step_time: 500 ms\n      batch_per_gpu: 32\n"
+           "      dataset:",
+           "  - train:\n    pool: train\n    step_time: 500 ms\n    batch_per_gpu: 32\n"
+           "    dataset:",
+           "t.yaml:13:5: error: workloads[0]: expected one workload kind such as \"train:\" with "
+           "the job's fields indented below it, got 5 keys (\"train\", \"pool\", \"step_time\", "
+           "\"batch_per_gpu\", \"dataset\")");
+    EXPECT("      step_time: 500 ms\n", "      model: { params: 1e9 }\n      tokens_per_step: "
+                                        "1Mi\n      mfu: 0.5\n      precision: fp8\n",
+           "t.yaml:18:18: error: workloads[0].train.precision: the pool's GPU \"gpu-a\" has no "
+           "FP8 peak; use bf16");
+    EXPECT("cluster:\n", "cluster: []\nx:\n",
+           "t.yaml:4:10: error: cluster: expected a list of pools such as \"- { pool: train, "
+           "node: dgx-h100, nodes: 16 }\", got an empty list",
+           "t.yaml:5:1: error: unknown key \"x\"; expected one of: aifsim, name, description, "
+           "seed, duration, max_events, facility, cluster, storage, workloads");
+}
+
+static void test_many_mistakes_one_pass(void)
+{
+    static const char text[] = "aifsim: 1\n"
+                               "name: many\n"
+                               "duration: 6\n"
+                               "cluster:\n"
+                               "  - pool: train\n"
+                               "    node: node-x\n"
+                               "    nodes: 0\n"
+                               "storage:\n"
+                               "  - tier: hot\n"
+                               "    system: flash\n"
+                               "    nodes: eight\n"
+                               "    colour: blue\n"
+                               "workloads:\n"
+                               "  - train:\n"
+                               "      pool: train\n"
+                               "      step_time: 250 ms\n"
+                               "      batch_per_gpu: 256\n"
+                               "      dataset: { tier: cold, size: 50 TB, sample_size: 110 kB }\n"
+                               "  - ingest:\n"
+                               "      from: hot\n";
+    af_diag *d = af_diag_new();
+    af_arena *arena = af_arena_new();
+    af_world_config w;
+    CU_ASSERT_EQUAL(load(text, NULL, 0, arena, &w, d), AF_EINPUT);
+    const char *const want[] = {
+        "t.yaml:3:11: error: duration: expected a time such as*",
+        "t.yaml:6:11: error: cluster[0].node: unknown node \"node-x\"; did you mean \"node-a\"?",
+        "t.yaml:7:12: error: cluster[0].nodes: expected a positive integer, got \"0\"",
+        "t.yaml:11:12: error: storage[0].nodes: expected a positive integer, got \"eight\"",
+        "t.yaml:12:5: error: storage[0]: unknown key \"colour\"; expected one of: tier, system, "
+        "nodes, override",
+        "t.yaml:18:24: error: workloads[0].train.dataset.tier: unknown tier \"cold\"; defined: hot",
+        "t.yaml:19:5: error: workloads[1]: unknown workload kind \"ingest\"; supported: train",
+        NULL};
+    expect_messages(d, want);
+    af_arena_free(arena);
+    af_diag_free(d);
+}
+
+static void test_error_cap(void)
+{
+    /* 150 unknown keys: 100 reported, then one line saying the rest were not. */
+    size_t cap = 1 << 14, n = 0;
+    char *text = af_malloc_array(cap, 1);
+    n += (size_t)snprintf(text, cap, "%s", base);
+    for (int i = 0; i < 150; i++)
+        n += (size_t)snprintf(text + n, cap - n, "junk%d: 1\n", i);
+    af_diag *d = af_diag_new();
+    af_arena *arena = af_arena_new();
+    af_world_config w;
+    CU_ASSERT_EQUAL(load(text, NULL, 0, arena, &w, d), AF_EINPUT);
+    CU_ASSERT_EQUAL(af_diag_count(d), AF_CHECK_MAX_ERRORS + 1);
+    char *last = af_diag_format(d, af_diag_count(d) - 1);
+    CU_ASSERT_STRING_EQUAL(last, "t.yaml:118:1: error: more than 100 errors; not reporting the "
+                                 "rest");
+    af_free(last);
+    af_arena_free(arena);
+    af_diag_free(d);
+    af_free(text);
+}
+
+static void test_load_file(void)
+{
+    af_catalog *cat = catalog();
+    af_diag *d = af_diag_new();
+    af_arena *arena = af_arena_new();
+    af_world_config w;
+    CU_ASSERT_EQUAL(af_scenario_load("/nonexistent.yaml", cat, NULL, 0, arena, &w, d), AF_EIO);
+    const char *const want[] = {"/nonexistent.yaml: error: cannot open: No such file or directory",
+                                NULL};
+    expect_messages(d, want);
+    af_arena_free(arena);
+    af_diag_free(d);
+    af_catalog_free(cat);
+}
+
+static const af_test tests[] = {
+    {"a valid scenario fills the config", test_valid_fills_config},
+    {"overrides of fields, references and the facility", test_valid_overrides},
+    {"derived step time with fp8 and a facility name", test_valid_fp8_and_facility_name},
+    {"--set by name and index, adding fields", test_sets},
+    {"--set arguments that do not parse", test_set_parse_errors},
+    {"--set mistakes are reported at the argument", test_set_errors},
+    {"wrong types", test_wrong_types},
+    {"missing required fields", test_missing_fields},
+    {"unknown keys and names, with did-you-mean", test_unknown_names},
+    {"bad values: units, counts, ranges, limits", test_bad_values},
+    {"structure: version, duplicates, exclusivity, kinds", test_structure_mistakes},
+    {"several mistakes, one pass, document order", test_many_mistakes_one_pass},
+    {"errors stop after 100", test_error_cap},
+    {"an unreadable file is an I/O error", test_load_file},
+    {NULL, NULL},
+};
+
+AF_TEST_MAIN("scenario", tests)
