@@ -72,7 +72,7 @@ static inline void af_fix_init(af_fixture *f, int64_t nodes, int64_t snodes, dou
     f->tiers[0] = (af_tier_config){.name = "hot", .system = af_fix_storage(read_Bps),
                                    .nodes = snodes};
     f->trains[0] = (af_train_config){.name = "job", .pool = 0, .tier = 0, .step_time_s = step_s,
-                                     .dataset_B = 1e15, .sample_B = batch_B,
+                                     .dataset_B = 1e12, .sample_B = batch_B,
                                      .samples_per_gpu = 1, .prefetch = 2};
     f->cfg = (af_world_config){
         .name = "fixture", .seed = 1, .duration_s = duration_s,

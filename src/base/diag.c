@@ -6,6 +6,7 @@
 #include "base/alloc.h"
 
 #include <stdarg.h>
+#include <stdbool.h>
 #include <string.h>
 
 struct af_diag {
@@ -176,12 +177,27 @@ int af_edit_distance(const char *a, const char *b)
     return d > CAP ? CAP : d;
 }
 
+/* True when b is a with exactly one pair of adjacent letters swapped ("hto" / "hot"), the most
+ * common typo, which plain edit distance counts as two edits. */
+static bool af_is_transposition(const char *a, const char *b)
+{
+    size_t n = strlen(a);
+    if (n != strlen(b) || n < 2)
+        return false;
+    size_t i = 0;
+    while (i < n && a[i] == b[i])
+        i++;
+    if (i + 1 >= n || a[i] != b[i + 1] || a[i + 1] != b[i])
+        return false;
+    return strcmp(a + i + 2, b + i + 2) == 0;
+}
+
 const char *af_did_you_mean(const char *word, const char *const *cands, size_t n)
 {
     const char *best = NULL;
     int best_d = 100;
     for (size_t i = 0; i < n; i++) {
-        int dist = af_edit_distance(word, cands[i]);
+        int dist = af_is_transposition(word, cands[i]) ? 1 : af_edit_distance(word, cands[i]);
         if (dist < best_d) {
             best_d = dist;
             best = cands[i];

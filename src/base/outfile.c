@@ -1,5 +1,5 @@
 /*
- * outfile: write to "<dir>/.<name>.XXXXXX", then fsync and rename(2) over the target. rename is
+ * outfile: write to "<dir>/.<name>.<pid>.<n>.tmp", then fsync and rename(2) over the target. rename is
  * atomic within a file system, which is why the temporary file lives in the target's directory.
  */
 #include "base/outfile.h"
@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <fcntl.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -23,6 +24,30 @@ struct af_outfile {
     long fail_at;    /* write call that fails (test hook), 0 for none */
 };
 
+/* Creates "<dir>/.<name>.<pid>.<n>.tmp" exclusively with mode 0666 (so the umask applies, as
+ * for any other file the user creates). Returns the descriptor, or -1 with errno set. */
+static int af_outfile_create_tmp(af_outfile *f, const char *path)
+{
+    const char *slash = strrchr(path, '/');
+    size_t dirlen = slash ? (size_t)(slash - path) + 1 : 0;
+    for (unsigned n = 0; n < 1000; n++) {
+        f->tmp = af_strfmt("%.*s.%s.%ld.%u.tmp", (int)dirlen, path, slash ? slash + 1 : path,
+                           (long)getpid(), n);
+        int fd = open(f->tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0666);
+        if (fd >= 0)
+            return fd;
+        int e = errno;
+        af_free(f->tmp);
+        f->tmp = NULL;
+        if (e != EEXIST) {
+            errno = e;
+            return -1;
+        }
+    }
+    errno = EEXIST;
+    return -1;
+}
+
 af_outfile *af_outfile_open(const char *path, af_diag *d)
 {
     af_outfile *f = af_calloc(1, sizeof *f);
@@ -33,29 +58,38 @@ af_outfile *af_outfile_open(const char *path, af_diag *d)
         f->fp = stdout;
         return f;
     }
-    const char *slash = strrchr(path, '/');
-    size_t dirlen = slash ? (size_t)(slash - path) + 1 : 0;
-    f->tmp = af_strfmt("%.*s.%s.XXXXXX", (int)dirlen, path, slash ? slash + 1 : path);
-    int fd = mkstemp(f->tmp);
+    /* A target that exists and is not a regular file (a terminal, a pipe, /dev/null, /dev/full)
+     * is written in place: renaming over it would replace the device with a file. */
+    struct stat st;
+    int fd;
+    if (stat(path, &st) == 0 && !S_ISREG(st.st_mode)) {
+        if (S_ISDIR(st.st_mode)) {
+            af_diag_error(d, "cannot write %s: %s", path, strerror(EISDIR));
+            goto fail;
+        }
+        fd = open(path, O_WRONLY | O_CLOEXEC);
+    } else {
+        fd = af_outfile_create_tmp(f, path);
+    }
     if (fd < 0) {
         af_diag_error(d, "cannot write %s: %s", path, strerror(errno));
-        af_free(f->tmp);
-        af_free(f->path);
-        af_free(f);
-        return NULL;
+        goto fail;
     }
-    fchmod(fd, 0644); /* mkstemp creates 0600; outputs are ordinary files */
     f->fp = fdopen(fd, "w");
     if (!f->fp) {
         af_diag_error(d, "cannot write %s: %s", path, strerror(errno));
         close(fd);
-        unlink(f->tmp);
-        af_free(f->tmp);
-        af_free(f->path);
-        af_free(f);
-        return NULL;
+        if (f->tmp)
+            unlink(f->tmp);
+        goto fail;
     }
     return f;
+
+fail:
+    af_free(f->tmp);
+    af_free(f->path);
+    af_free(f);
+    return NULL;
 }
 
 void af_outfile_write(af_outfile *f, const void *buf, size_t n)
@@ -104,11 +138,15 @@ static void af_outfile_release(af_outfile *f)
 int af_outfile_commit(af_outfile *f, af_diag *d)
 {
     if (!f->tmp) {
+        /* Standard output, or a non-regular file written in place. */
         if (!f->err && fflush(f->fp) != 0)
+            f->err = errno;
+        if (f->fp != stdout && fclose(f->fp) != 0 && !f->err)
             f->err = errno;
         int rc = AF_OK;
         if (f->err) {
-            af_diag_error(d, "cannot write standard output: %s", strerror(f->err));
+            af_diag_error(d, "cannot write %s: %s",
+                          f->fp == stdout ? "standard output" : f->path, strerror(f->err));
             rc = AF_EIO;
         }
         af_outfile_release(f);
@@ -139,6 +177,8 @@ void af_outfile_abort(af_outfile *f)
     if (f->tmp) {
         fclose(f->fp);
         unlink(f->tmp);
+    } else if (f->fp != stdout) {
+        fclose(f->fp);
     }
     af_outfile_release(f);
 }

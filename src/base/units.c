@@ -1190,6 +1190,7 @@ static const af_pfx af_fmt_time_si[] = {{-9, " ns"}, {-6, " us"}, {-3, " ms"}, {
 static const af_pfx af_fmt_min[] = {{0, " min"}};
 static const af_pfx af_fmt_hour[] = {{0, " h"}};
 static const af_pfx af_fmt_day[] = {{0, " d"}};
+static const af_pfx af_fmt_year[] = {{0, " y"}};
 static const af_pfx af_fmt_size[] = {{0, " B"},  {3, " kB"},  {6, " MB"},
                                      {9, " GB"}, {12, " TB"}, {15, " PB"}};
 static const af_pfx af_fmt_bandwidth[] = {{0, " B/s"},  {3, " kB/s"},  {6, " MB/s"},
@@ -1345,8 +1346,10 @@ char *af_units_format(double value, af_dim dim, char *buf, size_t n)
             AF_PUT(&sb, x / 60, af_fmt_min);
         else if (x < 86400)
             AF_PUT(&sb, x / 3600, af_fmt_hour);
-        else
+        else if (x < 31536000)
             AF_PUT(&sb, x / 86400, af_fmt_day);
+        else
+            AF_PUT(&sb, x / 31536000, af_fmt_year);
         break;
     case AF_DIM_SIZE:
         AF_PUT(&sb, x, af_fmt_size);

@@ -152,8 +152,8 @@ static void af_catalog_table(const af_catalog *cat, af_section sec, FILE *out)
     for (size_t r = 0; r < n; r++) {
         const void *spec = af_catalog_entry(cat, sec, r);
         char(*row)[AF_CELL] = &cells[(r + 1) * (ncols + 1)];
-        snprintf(row[0], AF_CELL, "%s", *(const char *const *)((const char *)spec +
-                                                               desc->name_offset));
+        snprintf(row[0], AF_CELL, "%s",
+                 *(const char *const *)((const char *)spec + desc->name_offset));
         for (size_t c = 0; c < ncols; c++) {
             if (cols[c].field)
                 af_schema_format(af_schema_field(desc, cols[c].field), spec, row[c + 1], AF_CELL);
@@ -221,8 +221,9 @@ int af_cmd_catalog(int argc, char **argv)
         } else if (missing) {
             af_diag_error(d, "option %s needs a value; see `aifsim catalog --help`", argv[i]);
         } else if (argv[i][0] == '-' && argv[i][1] != '\0') {
-            af_diag_error(d, "unknown option \"%s\" for `aifsim catalog`; see "
-                             "`aifsim catalog --help`",
+            af_diag_error(d,
+                          "unknown option \"%s\" for `aifsim catalog`; see "
+                          "`aifsim catalog --help`",
                           argv[i]);
         } else if (section) {
             af_diag_error(d, "`aifsim catalog` takes one section, got \"%s\" and \"%s\"", section,
@@ -241,8 +242,9 @@ int af_cmd_catalog(int argc, char **argv)
                 af_diag_error(d, "unknown catalog section \"%s\"; did you mean \"%s\"?", section,
                               near);
             else
-                af_diag_error(d, "unknown catalog section \"%s\"; expected one of gpus, links, "
-                                 "nodes, storage, facility",
+                af_diag_error(d,
+                              "unknown catalog section \"%s\"; expected one of gpus, links, "
+                              "nodes, storage, facility",
                               section);
         }
     }

@@ -134,8 +134,9 @@ int af_cmd_validate(int argc, char **argv)
         } else if (missing) {
             af_diag_error(d, "option %s needs a value; see `aifsim validate --help`", argv[i]);
         } else if (argv[i][0] == '-' && argv[i][1] != '\0') {
-            af_diag_error(d, "unknown option \"%s\" for `aifsim validate`; see "
-                             "`aifsim validate --help`",
+            af_diag_error(d,
+                          "unknown option \"%s\" for `aifsim validate`; see "
+                          "`aifsim validate --help`",
                           argv[i]);
         } else {
             files[nfiles++] = argv[i];

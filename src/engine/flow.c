@@ -436,7 +436,7 @@ static void af_flownet_comp_fill(af_flownet *net)
         double kw = f->k * f->weight;
         for (uint32_t h = 0; h < f->n_path; h++) {
             af_res *r = &net->res[f->res[h]];
-            r->fill_w += f->weight;
+            r->fill_w += kw;
             r->n_unf++;
         }
         if (f->cap_Bps < INFINITY) {

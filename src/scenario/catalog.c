@@ -10,7 +10,9 @@
 #include "base/arena.h"
 #include "scenario/doc.h"
 
+#include <errno.h>
 #include <string.h>
+#include <sys/stat.h>
 
 /* One section's entries. */
 typedef struct af_cat_section {
@@ -18,11 +20,11 @@ typedef struct af_cat_section {
     const char **names;   /* n entry names (the specs' own name strings) */
     const char **sources; /* n * nfields sources, row per entry; NULL for words */
     size_t n;
-    bool ok;              /* the section's file loaded without error */
+    bool ok; /* the section's file loaded without error */
 } af_cat_section;
 
 struct af_catalog {
-    af_arena *arena;                          /* everything below */
+    af_arena *arena; /* everything below */
     af_cat_section sec[AF_SECTION__COUNT];
 };
 
@@ -68,8 +70,8 @@ static void af_catalog_read(af_catalog *cat, af_section sec, const af_doc *doc, 
     if (!af_check_seq(c, list, &path, what))
         return;
     if (list->n == 0 || list->n > AF_CATALOG_MAX_ENTRIES) {
-        af_check_error(c, list, &path, "expected 1 to %d entries, got %zu",
-                       AF_CATALOG_MAX_ENTRIES, list->n);
+        af_check_error(c, list, &path, "expected 1 to %d entries, got %zu", AF_CATALOG_MAX_ENTRIES,
+                       list->n);
         return;
     }
 
@@ -149,6 +151,13 @@ static af_catalog *af_catalog_build(const char *dir, const af_catalog_text *text
 
 af_catalog *af_catalog_load(const char *dir, af_diag *d)
 {
+    /* A wrong directory is one mistake, not five missing files. */
+    struct stat st;
+    int err = stat(dir, &st) != 0 ? errno : !S_ISDIR(st.st_mode) ? ENOTDIR : 0;
+    if (err) {
+        af_diag_error_at(d, dir, 0, 0, NULL, "cannot open the model catalog: %s", strerror(err));
+        return NULL;
+    }
     return af_catalog_build(dir, NULL, d);
 }
 
@@ -226,7 +235,6 @@ const char *af_catalog_source(const af_catalog *cat, af_section sec, const char 
 AF_CATALOG_ACCESS(af_gpu_spec, af_catalog_gpus, af_catalog_find_gpu, AF_SECTION_GPUS)
 AF_CATALOG_ACCESS(af_link_spec, af_catalog_links, af_catalog_find_link, AF_SECTION_LINKS)
 AF_CATALOG_ACCESS(af_node_spec, af_catalog_nodes, af_catalog_find_node, AF_SECTION_NODES)
-AF_CATALOG_ACCESS(af_storage_spec, af_catalog_storage, af_catalog_find_storage,
-                  AF_SECTION_STORAGE)
+AF_CATALOG_ACCESS(af_storage_spec, af_catalog_storage, af_catalog_find_storage, AF_SECTION_STORAGE)
 AF_CATALOG_ACCESS(af_facility_spec, af_catalog_facilities, af_catalog_find_facility,
                   AF_SECTION_FACILITY)

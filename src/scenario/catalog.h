@@ -35,8 +35,9 @@
 #define AF_CATALOG_MAX_ENTRIES 1000
 
 /* Loads the five catalog files from directory dir. Returns a new catalog (release with
- * af_catalog_free), or NULL with every error in d (a file that cannot be read is reported with
- * its path and strerror). */
+ * af_catalog_free), or NULL with every error in d, in document order: a directory that cannot be
+ * opened is one error; otherwise a file that cannot be read is reported with its path and
+ * strerror, and the other files are still checked. */
 af_catalog *af_catalog_load(const char *dir, af_diag *d);
 
 /* One catalog file held in memory, for af_catalog_parse. */

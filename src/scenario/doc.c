@@ -19,6 +19,9 @@
 #include <string.h>
 #include <yaml.h>
 
+/* Duplicate or non-scalar keys reported before the rest are only counted. */
+#define AF_DOC_MAX_KEY_ERRORS 100
+
 struct af_doc {
     af_arena *arena;  /* nodes and strings */
     const char *name; /* file name, in the arena */
@@ -35,17 +38,18 @@ typedef struct af_frame {
 
 /* The state of one parse. */
 typedef struct af_builder {
-    af_doc *doc;                         /* where nodes go */
-    const char *file;                    /* source name for nodes (in the doc's arena) */
-    const unsigned char *buf;            /* the input, for positions of reader errors */
-    size_t len;                          /* bytes in buf */
-    int set_line;                        /* > 0 for a --set value: every node is on this line */
-    int col_base;                        /* columns before the value on its first line */
-    af_frame stack[AF_DOC_MAX_DEPTH];    /* open collections, outermost first */
-    int depth;                           /* number of open collections */
-    size_t nodes;                        /* nodes made so far */
-    af_node *root;                       /* the finished root */
-    bool bad;                            /* an error was reported (parsing may go on) */
+    af_doc *doc;                      /* where nodes go */
+    const char *file;                 /* source name for nodes (in the doc's arena) */
+    const unsigned char *buf;         /* the input, for positions of reader errors */
+    size_t len;                       /* bytes in buf */
+    int set_line;                     /* > 0 for a --set value: every node is on this line */
+    int col_base;                     /* columns before the value on its first line */
+    af_frame stack[AF_DOC_MAX_DEPTH]; /* open collections, outermost first */
+    int depth;                        /* number of open collections */
+    size_t nodes;                     /* nodes made so far */
+    af_node *root;                    /* the finished root */
+    bool bad;                         /* an error was reported (parsing may go on) */
+    size_t key_errors;                /* duplicate or non-scalar keys found so far */
     af_diag *d;
 } af_builder;
 
@@ -228,7 +232,15 @@ static void af_builder_finish_map(af_builder *b, af_frame *f)
     map->n = 0;
     for (size_t i = 0; i < npairs; i++) {
         af_node *key = f->kids[2 * i], *value = f->kids[2 * i + 1];
-        if (key->kind != AF_NODE_SCALAR) {
+        bool wrong = key->kind != AF_NODE_SCALAR || first[i] != i;
+        if (wrong && ++b->key_errors > AF_DOC_MAX_KEY_ERRORS) {
+            /* A hostile file with a million repeated keys gets a hundred lines, not a million. */
+            if (b->key_errors == AF_DOC_MAX_KEY_ERRORS + 1)
+                af_diag_error_at(b->d, key->file, key->line, key->col, NULL,
+                                 "more than %d wrong keys; not reporting the rest",
+                                 AF_DOC_MAX_KEY_ERRORS);
+            b->bad = true;
+        } else if (key->kind != AF_NODE_SCALAR) {
             af_diag_error_at(b->d, key->file, key->line, key->col,
                              af_builder_path(b, b->depth, path, sizeof path),
                              "mapping keys must be plain words, got %s",
@@ -291,8 +303,10 @@ static void af_builder_syntax(af_builder *b, const yaml_parser_t *p)
     }
     af_builder_pos(b, p->problem_mark, &line, &col);
     if (af_builder_char_at(b, p->problem_mark.line, p->problem_mark.column) == '\t') {
-        af_diag_error_at(b->d, b->file, line, col, NULL,
-                         "YAML syntax: %s (a tab: YAML indents with spaces only)", problem);
+        /* libyaml's context for a tab names whatever it was scanning before: leave it out. */
+        af_diag_error_at(b->d, b->file, line, col, NULL, "YAML syntax: %s%s", problem,
+                         strstr(problem, "tab") ? "; indent with spaces"
+                                                : " (a tab: YAML indents with spaces only)");
     } else if (p->context && (p->context_mark.line != p->problem_mark.line ||
                               p->context_mark.column != p->problem_mark.column)) {
         int cline, ccol;
@@ -361,7 +375,8 @@ static bool af_builder_event(af_builder *b, const yaml_event_t *ev, int *docs, b
         af_frame f = b->stack[--b->depth];
         if (f.node->kind == AF_NODE_SEQ) {
             f.node->items = af_arena_calloc(b->doc->arena, f.n, sizeof *f.node->items);
-            memcpy(f.node->items, f.kids, f.n * sizeof *f.kids);
+            if (f.n)
+                memcpy(f.node->items, f.kids, f.n * sizeof *f.kids);
             f.node->n = f.n;
         } else {
             af_builder_finish_map(b, &f);
@@ -414,8 +429,8 @@ int af_doc_parse(const char *name, const char *buf, size_t len, af_doc **out, af
         af_doc_free(doc);
         return AF_EINPUT;
     }
-    af_builder b = {.doc = doc, .file = doc->name, .buf = (const unsigned char *)buf, .len = len,
-                    .d = d};
+    af_builder b = {
+        .doc = doc, .file = doc->name, .buf = (const unsigned char *)buf, .len = len, .d = d};
     int rc = af_builder_run(&b);
     if (rc != AF_OK) {
         af_doc_free(doc);
@@ -524,8 +539,8 @@ static int af_setter_syntax(const af_setter *s, size_t at)
 }
 
 /* Makes a node for a --set path segment at byte `at` of the path. */
-static af_node *af_setter_node(af_doc *doc, const af_setter *s, const char *file,
-                               af_node_kind kind, size_t at)
+static af_node *af_setter_node(af_doc *doc, const af_setter *s, const char *file, af_node_kind kind,
+                               size_t at)
 {
     af_node *node = af_arena_calloc(doc->arena, 1, sizeof *node);
     node->kind = kind;
@@ -557,8 +572,13 @@ static af_node **af_setter_add_key(af_doc *doc, const af_setter *s, const char *
 static int af_setter_value(af_doc *doc, const char *file, const char *value, int line, int col,
                            af_node **out, af_diag *d)
 {
-    af_builder b = {.doc = doc, .file = file, .buf = (const unsigned char *)value,
-                    .len = strlen(value), .set_line = line, .col_base = col - 1, .d = d};
+    af_builder b = {.doc = doc,
+                    .file = file,
+                    .buf = (const unsigned char *)value,
+                    .len = strlen(value),
+                    .set_line = line,
+                    .col_base = col - 1,
+                    .d = d};
     if (b.len > AF_DOC_MAX_BYTES) {
         af_diag_error_at(d, file, line, col, NULL, "value larger than %u MiB",
                          AF_DOC_MAX_BYTES >> 20);
@@ -569,8 +589,12 @@ static int af_setter_value(af_doc *doc, const char *file, const char *value, int
         return rc;
     if (!b.root) {
         b.root = af_arena_calloc(doc->arena, 1, sizeof *b.root);
-        *b.root = (af_node){.kind = AF_NODE_SCALAR, .file = file, .line = line, .col = col,
-                            .plain = true, .text = ""};
+        *b.root = (af_node){.kind = AF_NODE_SCALAR,
+                            .file = file,
+                            .line = line,
+                            .col = col,
+                            .plain = true,
+                            .text = ""};
     }
     *out = b.root;
     return AF_OK;

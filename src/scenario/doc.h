@@ -18,7 +18,8 @@
  *   - a stream with more than one document, duplicate mapping keys, keys that are not scalars
  *     and scalars holding a NUL character are errors.
  * Every error is reported to the af_diag as "file:line:col: error: ..." and parsing stops at the
- * first syntax error (libyaml cannot resynchronise); duplicate keys are all reported.
+ * first syntax error (libyaml cannot resynchronise); duplicate keys are all reported, up to 100
+ * (then one line says the rest were not).
  *
  * --set overrides: af_doc_set replaces or adds one node, addressed by a dotted path such as
  * `storage[0].nodes` or `storage.hot.nodes` (see af_doc_set).

@@ -14,6 +14,7 @@
 #include "scenario/schema.h"
 
 #include <errno.h>
+#include <stddef.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -22,15 +23,15 @@
 
 /* The state of one check. */
 typedef struct af_scen {
-    af_check c;                /* errors */
-    const af_catalog *cat;     /* catalog for node, system and preset names */
-    af_arena *arena;           /* where the config goes */
-    af_path path;              /* path of the field being read */
-    af_world_config w;         /* the config being built */
-    const af_node **pool_at;   /* per pool: its name node, or NULL when the name was bad */
-    const af_node **tier_at;   /* per tier: likewise */
-    const af_node **train_at;  /* per training job: the node its name came from */
-    size_t *pool_job;          /* per pool: index of the job running on it, or SIZE_MAX */
+    af_check c;               /* errors */
+    const af_catalog *cat;    /* catalog for node, system and preset names */
+    af_arena *arena;          /* where the config goes */
+    af_path path;             /* path of the field being read */
+    af_world_config w;        /* the config being built */
+    const af_node **pool_at;  /* per pool: its name node, or NULL when the name was bad */
+    const af_node **tier_at;  /* per tier: likewise */
+    const af_node **train_at; /* per training job: the node its name came from */
+    size_t *pool_job;         /* per pool: index of the job running on it, or SIZE_MAX */
 } af_scen;
 
 /* The names of the first n entries whose name node is set, for "did you mean" and "defined:";
@@ -120,97 +121,93 @@ static void af_scen_override(af_scen *s, af_section sec, const af_node *override
         af_schema_intern(sec, spec, s->arena);
 }
 
-/* cluster: the GPU pools. */
-static void af_scen_pools(af_scen *s, const af_node *list)
-{
-    size_t old = af_path_key(&s->path, "cluster");
-    if (!af_scen_list(s, list, "a list of pools such as \"- { pool: train, node: dgx-h100, "
-                               "nodes: 16 }\"")) {
-        af_path_pop(&s->path, old);
-        return;
-    }
-    s->w.pools = af_arena_calloc(s->arena, list->n, sizeof *s->w.pools);
-    s->pool_at = af_arena_calloc(s->arena, list->n, sizeof *s->pool_at);
-    s->pool_job = af_arena_calloc(s->arena, list->n, sizeof *s->pool_job);
-    for (size_t i = 0; i < list->n; i++) {
-        const af_node *item = list->items[i];
-        af_pool_config *pool = &s->w.pools[i];
-        s->pool_job[i] = SIZE_MAX;
-        s->w.npools = i + 1;
-        size_t o = af_path_index(&s->path, i);
-        if (!af_check_map(&s->c, item, &s->path, "a mapping of pool fields (pool, node, nodes)")) {
-            af_path_pop(&s->path, o);
-            continue;
-        }
-        static const char *const keys[] = {"pool", "node", "nodes", "override"};
-        af_node *v[4];
-        af_check_keys(&s->c, item, &s->path, keys, 4, v);
-        af_check_required(&s->c, item, &s->path, "pool", v[0]);
-        af_check_required(&s->c, item, &s->path, "node", v[1]);
-        af_check_required(&s->c, item, &s->path, "nodes", v[2]);
-        size_t k = af_path_key(&s->path, "pool");
-        if (v[0] && af_scen_unique(s, v[0], s->pool_at, i, "pool", "")) {
-            s->pool_at[i] = v[0];
-            pool->name = af_arena_strdup(s->arena, v[0]->text);
-        }
-        af_path_pop(&s->path, k);
-        k = af_path_key(&s->path, "node");
-        bool known = v[1] && af_scen_catalog(s, AF_SECTION_NODES, v[1], &pool->node);
-        af_path_pop(&s->path, k);
-        k = af_path_key(&s->path, "nodes");
-        if (v[2])
-            af_check_integer(&s->c, v[2], &s->path, 1, AF_SCENARIO_MAX_NODES, &pool->nodes);
-        af_path_pop(&s->path, k);
-        af_scen_override(s, AF_SECTION_NODES, v[3], known ? &pool->node : NULL);
-        af_path_pop(&s->path, o);
-    }
-    af_path_pop(&s->path, old);
-}
+/* A list of named entries that each take a catalog model and a node count: the pools of
+ * `cluster:` and the tiers of `storage:`. The entry structs are read through offsets so that
+ * one reader serves both. */
+typedef struct af_scen_group {
+    const char *list_key;  /* "cluster" */
+    const char *name_key;  /* "pool" */
+    const char *model_key; /* "node" */
+    af_section section;    /* the catalog section of the model */
+    const char *what;      /* the list, for "expected ..." */
+    const char *item_what; /* one entry, for "expected ..." */
+    size_t size;           /* sizeof the entry struct */
+    size_t name_offset;    /* offsetof its `const char *name` */
+    size_t model_offset;   /* offsetof its spec */
+    size_t nodes_offset;   /* offsetof its `int64_t nodes` */
+} af_scen_group;
 
-/* storage: the tiers. */
-static void af_scen_tiers(af_scen *s, const af_node *list)
+static const af_scen_group af_scen_pools = {
+    "cluster",
+    "pool",
+    "node",
+    AF_SECTION_NODES,
+    "a list of pools such as \"- { pool: train, node: dgx-h100, nodes: 16 }\"",
+    "a mapping of pool fields (pool, node, nodes)",
+    sizeof(af_pool_config),
+    offsetof(af_pool_config, name),
+    offsetof(af_pool_config, node),
+    offsetof(af_pool_config, nodes)};
+
+static const af_scen_group af_scen_tiers = {
+    "storage",
+    "tier",
+    "system",
+    AF_SECTION_STORAGE,
+    "a list of tiers such as \"- { tier: hot, system: flash-qlc-node, nodes: 4 }\"",
+    "a mapping of tier fields (tier, system, nodes)",
+    sizeof(af_tier_config),
+    offsetof(af_tier_config, name),
+    offsetof(af_tier_config, system),
+    offsetof(af_tier_config, nodes)};
+
+/* Reads a group's list into a new array of entries (returned; *n receives the count, *at the
+ * name node of each entry, NULL where the name was wrong). Returns NULL when the list is
+ * unusable (reported). */
+static void *af_scen_group_read(af_scen *s, const af_scen_group *g, const af_node *list, size_t *n,
+                                const af_node ***at)
 {
-    size_t old = af_path_key(&s->path, "storage");
-    if (!af_scen_list(s, list, "a list of tiers such as \"- { tier: hot, system: flash-qlc-node, "
-                               "nodes: 4 }\"")) {
+    *n = 0;
+    size_t old = af_path_key(&s->path, g->list_key);
+    if (!af_scen_list(s, list, g->what)) {
         af_path_pop(&s->path, old);
-        return;
+        return NULL;
     }
-    s->w.tiers = af_arena_calloc(s->arena, list->n, sizeof *s->w.tiers);
-    s->tier_at = af_arena_calloc(s->arena, list->n, sizeof *s->tier_at);
+    char *entries = af_arena_calloc(s->arena, list->n, g->size);
+    *at = af_arena_calloc(s->arena, list->n, sizeof **at);
     for (size_t i = 0; i < list->n; i++) {
         const af_node *item = list->items[i];
-        af_tier_config *tier = &s->w.tiers[i];
-        s->w.ntiers = i + 1;
+        char *e = entries + i * g->size;
+        *n = i + 1;
         size_t o = af_path_index(&s->path, i);
-        if (!af_check_map(&s->c, item, &s->path,
-                          "a mapping of tier fields (tier, system, nodes)")) {
+        if (!af_check_map(&s->c, item, &s->path, g->item_what)) {
             af_path_pop(&s->path, o);
             continue;
         }
-        static const char *const keys[] = {"tier", "system", "nodes", "override"};
+        const char *const keys[] = {g->name_key, g->model_key, "nodes", "override"};
         af_node *v[4];
         af_check_keys(&s->c, item, &s->path, keys, 4, v);
-        af_check_required(&s->c, item, &s->path, "tier", v[0]);
-        af_check_required(&s->c, item, &s->path, "system", v[1]);
-        af_check_required(&s->c, item, &s->path, "nodes", v[2]);
-        size_t k = af_path_key(&s->path, "tier");
-        if (v[0] && af_scen_unique(s, v[0], s->tier_at, i, "tier", "")) {
-            s->tier_at[i] = v[0];
-            tier->name = af_arena_strdup(s->arena, v[0]->text);
+        for (int k = 0; k < 3; k++)
+            af_check_required(&s->c, item, &s->path, keys[k], v[k]);
+        size_t k = af_path_key(&s->path, g->name_key);
+        if (v[0] && af_scen_unique(s, v[0], *at, i, g->name_key, "")) {
+            (*at)[i] = v[0];
+            *(const char **)(e + g->name_offset) = af_arena_strdup(s->arena, v[0]->text);
         }
         af_path_pop(&s->path, k);
-        k = af_path_key(&s->path, "system");
-        bool known = v[1] && af_scen_catalog(s, AF_SECTION_STORAGE, v[1], &tier->system);
+        k = af_path_key(&s->path, g->model_key);
+        bool known = v[1] && af_scen_catalog(s, g->section, v[1], e + g->model_offset);
         af_path_pop(&s->path, k);
         k = af_path_key(&s->path, "nodes");
         if (v[2])
-            af_check_integer(&s->c, v[2], &s->path, 1, AF_SCENARIO_MAX_NODES, &tier->nodes);
+            af_check_integer(&s->c, v[2], &s->path, 1, AF_SCENARIO_MAX_NODES,
+                             (int64_t *)(void *)(e + g->nodes_offset));
         af_path_pop(&s->path, k);
-        af_scen_override(s, AF_SECTION_STORAGE, v[3], known ? &tier->system : NULL);
+        af_scen_override(s, g->section, v[3], known ? e + g->model_offset : NULL);
         af_path_pop(&s->path, o);
     }
     af_path_pop(&s->path, old);
+    return entries;
 }
 
 /* facility: a preset name, or a mapping with an optional preset and figures to override. */
@@ -292,7 +289,7 @@ static void af_scen_dataset(af_scen *s, const af_node *node, af_train_config *t)
 {
     size_t old = af_path_key(&s->path, "dataset");
     if (!af_check_map(&s->c, node, &s->path,
-                      "a mapping such as { tier: hot, size: 50 TB, sample_size: 110 KB }")) {
+                      "a mapping such as { tier: hot, size: 50 TB, sample_size: 110 kB }")) {
         af_path_pop(&s->path, old);
         return;
     }
@@ -307,15 +304,14 @@ static void af_scen_dataset(af_scen *s, const af_node *node, af_train_config *t)
         t->tier = af_scen_ref(s, v[0], s->tier_at, s->w.ntiers, "tier");
         af_path_pop(&s->path, k);
     }
-    bool size_ok = af_scen_quantity(s, v[1], "size", AF_DIM_SIZE, (af_range){0, 1e18, true},
-                                    &t->dataset_B);
+    bool size_ok =
+        af_scen_quantity(s, v[1], "size", AF_DIM_SIZE, (af_range){0, 1e18, true}, &t->dataset_B);
     bool sample_ok = af_scen_quantity(s, v[2], "sample_size", AF_DIM_SIZE,
                                       (af_range){0, 1e12, true}, &t->sample_B);
     if (size_ok && sample_ok && t->sample_B > t->dataset_B) {
         char a[64], b[64];
         size_t k = af_path_key(&s->path, "sample_size");
-        af_check_error(&s->c, v[2], &s->path,
-                       "expected at most the data set's size (%s), got %s",
+        af_check_error(&s->c, v[2], &s->path, "expected at most the data set's size (%s), got %s",
                        af_units_format(t->dataset_B, AF_DIM_SIZE, a, sizeof a),
                        af_units_format(t->sample_B, AF_DIM_SIZE, b, sizeof b));
         af_path_pop(&s->path, k);
@@ -332,8 +328,8 @@ static void af_scen_dataset(af_scen *s, const af_node *node, af_train_config *t)
 }
 
 /* The compute side of a training job: step_time, or model.params + tokens_per_step + mfu. */
-static void af_scen_compute(af_scen *s, const af_node *body, af_node *const *v,
-                            af_train_config *t, size_t pool)
+static void af_scen_compute(af_scen *s, const af_node *body, af_node *const *v, af_train_config *t,
+                            size_t pool)
 {
     /* v: step_time, model, tokens_per_step, mfu, precision */
     af_scen_quantity(s, v[0], "step_time", AF_DIM_TIME, (af_range){0, 86400, true},
@@ -345,8 +341,8 @@ static void af_scen_compute(af_scen *s, const af_node *body, af_node *const *v,
             af_node *pv[1];
             af_check_keys(&s->c, v[1], &s->path, keys, 1, pv);
             if (af_check_required(&s->c, v[1], &s->path, "params", pv[0]))
-                af_scen_quantity(s, pv[0], "params", AF_DIM_COUNT,
-                                 (af_range){0, 1e15, true}, &t->params);
+                af_scen_quantity(s, pv[0], "params", AF_DIM_COUNT, (af_range){0, 1e15, true},
+                                 &t->params);
         }
         af_path_pop(&s->path, k);
     }
@@ -358,8 +354,8 @@ static void af_scen_compute(af_scen *s, const af_node *body, af_node *const *v,
         static const char *const words[] = {"bf16", "fp8", NULL};
         size_t k = af_path_key(&s->path, "precision");
         int p = af_check_word(&s->c, v[4], &s->path, words);
-        if (p == 1 && pool != SIZE_MAX && s->pool_at[pool] &&
-            s->w.pools[pool].node.gpu.name && s->w.pools[pool].node.gpu.fp8_flops <= 0) {
+        if (p == 1 && pool != SIZE_MAX && s->pool_at[pool] && s->w.pools[pool].node.gpu.name &&
+            s->w.pools[pool].node.gpu.fp8_flops <= 0) {
             char q[128];
             af_check_error(&s->c, v[4], &s->path, "the pool's GPU \"%s\" has no FP8 peak; use bf16",
                            af_doc_quote(s->w.pools[pool].node.gpu.name, q, sizeof q));
@@ -393,9 +389,9 @@ static void af_scen_train(af_scen *s, const af_node *body)
                       "a mapping of training fields (pool, step_time or model, batch_per_gpu, "
                       "dataset)"))
         return;
-    static const char *const keys[] = {"name",      "pool", "step_time", "model",
-                                       "tokens_per_step", "mfu", "precision", "batch_per_gpu",
-                                       "dataset"};
+    static const char *const keys[] = {
+        "name", "pool",      "step_time",     "model",  "tokens_per_step",
+        "mfu",  "precision", "batch_per_gpu", "dataset"};
     af_node *v[9];
     af_check_keys(&s->c, body, &s->path, keys, 9, v);
     af_check_required(&s->c, body, &s->path, "pool", v[1]);
@@ -432,8 +428,9 @@ static void af_scen_train(af_scen *s, const af_node *body)
     if (name_at) {
         size_t k = af_path_key(&s->path, v[0] ? "name" : "pool");
         const char *name = af_scen_unique(s, name_at, s->train_at, j, "workload",
-                                          v[0] ? "" : " (a job's name defaults to its pool's; "
-                                                      "give it a name:)");
+                                          v[0] ? ""
+                                               : " (a job's name defaults to its pool's; "
+                                                 "give it a name:)");
         s->train_at[j] = name ? name_at : NULL;
         t->name = name ? af_arena_strdup(s->arena, name) : NULL;
         af_path_pop(&s->path, k);
@@ -451,6 +448,39 @@ static void af_scen_train(af_scen *s, const af_node *body)
         af_scen_dataset(s, v[8], t);
 }
 
+/* One item of `workloads:`: a one-key mapping whose key is the kind. */
+static void af_scen_workload(af_scen *s, const af_node *item)
+{
+    if (!af_check_map(&s->c, item, &s->path, "a workload such as \"train: { pool: ... }\""))
+        return;
+    if (item->n != 1) {
+        /* Usually the job's fields not indented under "train:". */
+        char keys[256] = "";
+        size_t at = 0;
+        for (size_t k = 0; k < item->n && at + 1 < sizeof keys; k++) {
+            char q[128];
+            int w = snprintf(keys + at, sizeof keys - at, "%s\"%s\"", k ? ", " : "",
+                             af_doc_quote(item->pairs[k].key->text, q, sizeof q));
+            at = w > 0 ? at + (size_t)w : at;
+        }
+        af_check_error(&s->c, item, &s->path,
+                       "expected one workload kind such as \"train:\" with the job's fields "
+                       "indented below it, got %zu keys%s%s%s",
+                       item->n, item->n ? " (" : "", keys, item->n ? ")" : "");
+        return;
+    }
+    const af_node *kind = item->pairs[0].key;
+    if (strcmp(kind->text, "train") != 0) {
+        char q[128];
+        af_check_error(&s->c, kind, &s->path, "unknown workload kind \"%s\"; supported: train",
+                       af_doc_quote(kind->text, q, sizeof q));
+        return;
+    }
+    size_t k = af_path_key(&s->path, "train");
+    af_scen_train(s, item->pairs[0].value);
+    af_path_pop(&s->path, k);
+}
+
 /* workloads: a list of one-key mappings naming the kind. */
 static void af_scen_workloads(af_scen *s, const af_node *list)
 {
@@ -462,34 +492,8 @@ static void af_scen_workloads(af_scen *s, const af_node *list)
     s->w.trains = af_arena_calloc(s->arena, list->n, sizeof *s->w.trains);
     s->train_at = af_arena_calloc(s->arena, list->n, sizeof *s->train_at);
     for (size_t i = 0; i < list->n; i++) {
-        const af_node *item = list->items[i];
         size_t o = af_path_index(&s->path, i);
-        if (!af_check_map(&s->c, item, &s->path, "a workload such as \"train: { pool: ... }\"")) {
-        } else if (item->n != 1) {
-            char list_of[256] = "";
-            size_t at = 0;
-            for (size_t k = 0; k < item->n && at + 1 < sizeof list_of; k++) {
-                char q[128];
-                int w = snprintf(list_of + at, sizeof list_of - at, "%s\"%s\"", k ? ", " : "",
-                                 af_doc_quote(item->pairs[k].key->text, q, sizeof q));
-                at = w > 0 ? at + (size_t)w : at;
-            }
-            if (at >= sizeof list_of)
-                at = sizeof list_of - 1;
-            af_check_error(&s->c, item, &s->path,
-                           "expected one workload kind such as \"train:\" with the job's fields "
-                           "indented below it, got %zu keys%s%s%s",
-                           item->n, item->n ? " (" : "", list_of, item->n ? ")" : "");
-        } else if (strcmp(item->pairs[0].key->text, "train") != 0) {
-            char q[128];
-            af_check_error(&s->c, item->pairs[0].key, &s->path,
-                           "unknown workload kind \"%s\"; supported: train",
-                           af_doc_quote(item->pairs[0].key->text, q, sizeof q));
-        } else {
-            size_t k = af_path_key(&s->path, "train");
-            af_scen_train(s, item->pairs[0].value);
-            af_path_pop(&s->path, k);
-        }
+        af_scen_workload(s, list->items[i]);
         af_path_pop(&s->path, o);
     }
     af_path_pop(&s->path, old);
@@ -531,9 +535,9 @@ static void af_scen_root(af_scen *s, const af_doc *doc)
     if (!af_check_map(&s->c, root, &s->path,
                       "a mapping of scenario fields starting with \"aifsim: 1\""))
         return;
-    static const char *const keys[] = {"aifsim",     "name",     "description", "seed",
-                                       "duration",   "max_events", "facility",  "cluster",
-                                       "storage",    "workloads"};
+    static const char *const keys[] = {"aifsim",   "name",       "description", "seed",
+                                       "duration", "max_events", "facility",    "cluster",
+                                       "storage",  "workloads"};
     af_node *v[10];
     af_check_keys(&s->c, root, &s->path, keys, 10, v);
     if (!af_check_required(&s->c, root, &s->path, "aifsim", v[0]))
@@ -581,10 +585,14 @@ static void af_scen_root(af_scen *s, const af_doc *doc)
         af_path_pop(&s->path, k);
     }
     af_scen_facility(s, root, v[6]);
-    if (v[7])
-        af_scen_pools(s, v[7]);
+    if (v[7]) {
+        s->w.pools = af_scen_group_read(s, &af_scen_pools, v[7], &s->w.npools, &s->pool_at);
+        s->pool_job = af_arena_calloc(s->arena, s->w.npools, sizeof *s->pool_job);
+        for (size_t i = 0; i < s->w.npools; i++)
+            s->pool_job[i] = SIZE_MAX;
+    }
     if (v[8])
-        af_scen_tiers(s, v[8]);
+        s->w.tiers = af_scen_group_read(s, &af_scen_tiers, v[8], &s->w.ntiers, &s->tier_at);
     if (v[9])
         af_scen_workloads(s, v[9]);
 }

@@ -35,7 +35,7 @@
  *         dataset:             required mapping
  *           tier: hot          required, a defined tier
  *           size: 50 TB        required size in (0, 1e18 B]
- *           sample_size: 110 KB  required size in (0, 1 TB], at most `size`
+ *           sample_size: 110 kB  required size in (0, 1 TB], at most `size`
  *           prefetch: 2        optional integer in [1, 1024], default 2
  *
  * Values are YAML scalars read by the units parser; quoting them ("8", "2 h") makes no
@@ -60,8 +60,8 @@
 #include <stddef.h>
 
 /* Limits (absurd values are errors). */
-#define AF_SCENARIO_MAX_ENTRIES 1000    /* pools, tiers and workloads, each */
-#define AF_SCENARIO_MAX_NODES 1000000   /* nodes in one pool or one tier */
+#define AF_SCENARIO_MAX_ENTRIES 1000  /* pools, tiers and workloads, each */
+#define AF_SCENARIO_MAX_NODES 1000000 /* nodes in one pool or one tier */
 
 /* One --set override, parsed from "PATH=VALUE". */
 typedef struct af_scenario_set {

@@ -176,6 +176,27 @@ static void af_check_list(char *buf, size_t size, const char *const *words, size
         memcpy(buf + size - 4, "...", 4);
 }
 
+/* The key of keys[0..n) that `word` is most likely a typo of, or NULL: the nearest by edit
+ * distance within af_did_you_mean's threshold; among equals, one not yet given in map ("nodez"
+ * next to "node" means "nodes"), then one of the same length (a slip of one letter). */
+static const char *af_check_suggest(const char *word, const char *const *keys, size_t n,
+                                    const af_node *map)
+{
+    const char *best = NULL;
+    int best_score = INT_MAX;
+    for (size_t i = 0; i < n; i++) {
+        if (!af_did_you_mean(word, &keys[i], 1))
+            continue;
+        int score = 4 * af_edit_distance(word, keys[i]) + (af_node_find(map, keys[i]) ? 2 : 0) +
+                    (strlen(keys[i]) != strlen(word));
+        if (score < best_score) {
+            best_score = score;
+            best = keys[i];
+        }
+    }
+    return best;
+}
+
 void af_check_keys(af_check *c, const af_node *map, const af_path *path, const char *const *keys,
                    size_t n, af_node **vals)
 {
@@ -190,16 +211,8 @@ void af_check_keys(af_check *c, const af_node *map, const af_path *path, const c
             vals[k] = p->value;
             continue;
         }
-        /* Prefer keys not given already: "nodez" next to "node" means "nodes". */
-        const char *unused[64];
-        size_t nu = 0;
-        for (size_t j = 0; j < n && nu < 64; j++)
-            if (!af_node_find(map, keys[j]))
-                unused[nu++] = keys[j];
         char q[128], list[512];
-        const char *best = af_did_you_mean(p->key->text, unused, nu);
-        if (!best)
-            best = af_did_you_mean(p->key->text, keys, n);
+        const char *best = af_check_suggest(p->key->text, keys, n, map);
         af_doc_quote(p->key->text, q, sizeof q);
         if (best) {
             af_check_error(c, p->key, path, "unknown key \"%s\"; did you mean \"%s\"?", q, best);
@@ -299,8 +312,7 @@ bool af_check_integer(af_check *c, const af_node *node, const af_path *path, int
     return true;
 }
 
-const char *af_check_string(af_check *c, const af_node *node, const af_path *path,
-                            const char *what)
+const char *af_check_string(af_check *c, const af_node *node, const af_path *path, const char *what)
 {
     if (!af_check_scalar(c, node, path, what))
         return NULL;
@@ -377,6 +389,8 @@ void af_check_unknown(af_check *c, const af_node *node, const af_path *path, con
 
 #define AF_INF 1e300
 #define AF_YEAR_S (365.0 * 86400) /* as units.c reads "y" */
+/* The initializer macros read better unwrapped. */
+/* clang-format off */
 #define AF_RANGE(lo, hi, open) {(lo), (hi), (open)}
 #define AF_POSITIVE(max) AF_RANGE(0, max, true)
 #define AF_NONNEG(max) AF_RANGE(0, max, false)
@@ -391,6 +405,7 @@ void af_check_unknown(af_check *c, const af_node *node, const af_path *path, con
      AF_SECTION__COUNT}
 #define AF_REF(spec, key, member, sec)                                                             \
     {key, AF_FIELD_REF, AF_DIM_NUMBER, offsetof(spec, member), {0, 0, false}, NULL, sec}
+/* clang-format on */
 
 static const af_field af_gpu_fields[] = {
     AF_REAL(af_gpu_spec, "bf16", AF_DIM_FLOPS, bf16_flops, AF_POSITIVE(1e18)),
@@ -431,15 +446,12 @@ static const af_field af_storage_fields[] = {
     AF_INT(af_storage_spec, "devices", devices, 1, 100000),
     AF_REAL(af_storage_spec, "device_capacity", AF_DIM_SIZE, device_B, AF_POSITIVE(1e15)),
     AF_REAL(af_storage_spec, "device_read", AF_DIM_BANDWIDTH, device_read_Bps, AF_POSITIVE(1e12)),
-    AF_REAL(af_storage_spec, "device_write", AF_DIM_BANDWIDTH, device_write_Bps,
-            AF_POSITIVE(1e12)),
+    AF_REAL(af_storage_spec, "device_write", AF_DIM_BANDWIDTH, device_write_Bps, AF_POSITIVE(1e12)),
     AF_REAL(af_storage_spec, "device_read_iops", AF_DIM_RATE, device_read_iops, AF_POSITIVE(1e9)),
-    AF_REAL(af_storage_spec, "device_write_iops", AF_DIM_RATE, device_write_iops,
-            AF_POSITIVE(1e9)),
+    AF_REAL(af_storage_spec, "device_write_iops", AF_DIM_RATE, device_write_iops, AF_POSITIVE(1e9)),
     AF_REAL(af_storage_spec, "device_latency", AF_DIM_TIME, device_latency_s, AF_NONNEG(10)),
     AF_REAL(af_storage_spec, "device_idle_power", AF_DIM_POWER, device_idle_W, AF_NONNEG(1e4)),
-    AF_REAL(af_storage_spec, "device_active_power", AF_DIM_POWER, device_active_W,
-            AF_NONNEG(1e4)),
+    AF_REAL(af_storage_spec, "device_active_power", AF_DIM_POWER, device_active_W, AF_NONNEG(1e4)),
     AF_REF(af_storage_spec, "nic", nic, AF_SECTION_LINKS),
     AF_INT(af_storage_spec, "nics", nics, 1, 1024),
     AF_REAL(af_storage_spec, "usable_fraction", AF_DIM_RATIO, usable_fraction, AF_POSITIVE(1)),
@@ -478,8 +490,8 @@ static const af_spec_desc af_descs[AF_SECTION__COUNT] = {
      offsetof(af_storage_spec, name), offsetof(af_storage_spec, description), af_storage_fields,
      AF_N(af_storage_fields), af_storage_orders, AF_N(af_storage_orders)},
     {AF_SECTION_FACILITY, "facility", "facility preset", sizeof(af_facility_spec),
-     offsetof(af_facility_spec, name), offsetof(af_facility_spec, description),
-     af_facility_fields, AF_N(af_facility_fields), NULL, 0},
+     offsetof(af_facility_spec, name), offsetof(af_facility_spec, description), af_facility_fields,
+     AF_N(af_facility_fields), NULL, 0},
 };
 
 /* Fields per section and bytes per spec at most (for stack arrays). */
@@ -616,8 +628,8 @@ static bool af_schema_field_read(af_check *c, const af_catalog *cat, const af_fi
                 *(double *)member = v;
         } else {
             int64_t v;
-            if ((ok = af_check_integer(c, node, path, (int64_t)f->range.min,
-                                       (int64_t)f->range.max, &v)))
+            if ((ok = af_check_integer(c, node, path, (int64_t)f->range.min, (int64_t)f->range.max,
+                                       &v)))
                 *(int *)member = (int)v;
         }
         return ok;
@@ -733,8 +745,8 @@ bool af_schema_read(af_check *c, const af_catalog *cat, af_section sec, const af
             continue;
         }
         size_t old = af_path_key(path, f->key);
-        ok[i] = af_schema_field_read(c, cat, f, fv[i], path, mode, spec,
-                                     sources ? &sources[i] : NULL);
+        ok[i] =
+            af_schema_field_read(c, cat, f, fv[i], path, mode, spec, sources ? &sources[i] : NULL);
         af_path_pop(path, old);
     }
 

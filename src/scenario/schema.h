@@ -46,8 +46,8 @@ typedef struct af_catalog af_catalog;
 
 /* A checking context: where messages go and how many were reported. */
 typedef struct af_check {
-    af_diag *d;        /* messages */
-    size_t errors;     /* errors reported (or suppressed) through this context */
+    af_diag *d;    /* messages */
+    size_t errors; /* errors reported (or suppressed) through this context */
 } af_check;
 
 /* A dotted field path being built while walking a tree: "storage[1].nodes". */
@@ -125,7 +125,8 @@ int af_check_word(af_check *c, const af_node *node, const af_path *path, const c
 /* Reports that `name` (at node) is not among the n candidates: `unknown <noun> "x"; did you mean
  * "y"?`, or with `see "aifsim catalog <section>"` when nothing is close and see_section is set. */
 void af_check_unknown(af_check *c, const af_node *node, const af_path *path, const char *noun,
-                      const char *name, const char *const *cands, size_t n, const char *see_section);
+                      const char *name, const char *const *cands, size_t n,
+                      const char *see_section);
 
 /* ---------------------------------------------------------------------------------------------
  * The field table. */
@@ -156,13 +157,13 @@ typedef struct af_field_order {
 
 /* A catalog section: its spec struct and fields. */
 typedef struct af_spec_desc {
-    af_section section;          /* which section */
-    const char *key;             /* the section's key and file stem: "gpus" */
-    const char *noun;            /* what an entry is, for messages: "gpu", "storage system" */
-    size_t size;                 /* sizeof the spec struct */
-    size_t name_offset;          /* offset of `const char *name` */
-    size_t description_offset;   /* offset of `const char *description` */
-    const af_field *fields;      /* fields in file order */
+    af_section section;        /* which section */
+    const char *key;           /* the section's key and file stem: "gpus" */
+    const char *noun;          /* what an entry is, for messages: "gpu", "storage system" */
+    size_t size;               /* sizeof the spec struct */
+    size_t name_offset;        /* offset of `const char *name` */
+    size_t description_offset; /* offset of `const char *description` */
+    const af_field *fields;    /* fields in file order */
     size_t nfields;
     const af_field_order *orders; /* cross-field checks */
     size_t norders;
@@ -191,11 +192,11 @@ typedef enum {
 
 /* Reads mapping `map` into spec (a struct of the section's type; in override mode it already
  * holds the values to override). spec may be NULL to only check the mapping (when the entry it
- * would override is unknown); cross-field checks are then skipped. References are looked up in cat (which, while the catalog
- * loads, holds the sections loaded so far). In catalog mode the strings (name, description) are
- * borrowed from the doc and sources, when not NULL, receives per field the `source:` text
- * (borrowed from the doc; NULL for enum and reference fields). Reports every mistake; returns
- * true when there was none. */
+ * would override is unknown); cross-field checks are then skipped. References are looked up in cat
+ * (which, while the catalog loads, holds the sections loaded so far). In catalog mode the strings
+ * (name, description) are borrowed from the doc and sources, when not NULL, receives per field the
+ * `source:` text (borrowed from the doc; NULL for enum and reference fields). Reports every
+ * mistake; returns true when there was none. */
 bool af_schema_read(af_check *c, const af_catalog *cat, af_section sec, const af_node *map,
                     af_path *path, af_schema_mode mode, void *spec, const char **sources);
 

@@ -159,10 +159,10 @@ static void test_fixture_figures(void)
                            "gpu-a");
     CU_ASSERT_STRING_EQUAL(af_schema_format(af_schema_field(desc, "gpus"), node, buf, sizeof buf),
                            "4");
-    CU_ASSERT_STRING_EQUAL(af_schema_format(af_schema_field(af_schema_desc(AF_SECTION_LINKS),
-                                                            "kind"),
-                                            &links[1], buf, sizeof buf),
-                           "infiniband");
+    CU_ASSERT_STRING_EQUAL(
+        af_schema_format(af_schema_field(af_schema_desc(AF_SECTION_LINKS), "kind"), &links[1], buf,
+                         sizeof buf),
+        "infiniband");
     af_catalog_free(cat);
     af_diag_free(d);
     af_free(dir);
@@ -198,8 +198,8 @@ static af_catalog *load_edited(af_section sec, const char *from, const char *to,
         if (s == (int)sec && from) {
             char *at = strstr(texts[s], from);
             CU_ASSERT_PTR_NOT_NULL_FATAL(at);
-            char *edited = af_strfmt("%.*s%s%s", (int)(at - texts[s]), texts[s], to,
-                                     at + strlen(from));
+            char *edited =
+                af_strfmt("%.*s%s%s", (int)(at - texts[s]), texts[s], to, at + strlen(from));
             af_free(texts[s]);
             texts[s] = edited;
         }
@@ -213,8 +213,7 @@ static af_catalog *load_edited(af_section sec, const char *from, const char *to,
 
 /* Checks that the edit fails with exactly the messages want (NULL-terminated); a message ending
  * in '*' need only match up to there (for texts owned by the units parser). */
-static void expect_edit(af_section sec, const char *from, const char *to,
-                        const char *const *want)
+static void expect_edit(af_section sec, const char *from, const char *to, const char *const *want)
 {
     af_diag *d = af_diag_new();
     af_catalog *cat = load_edited(sec, from, to, d);
@@ -228,8 +227,8 @@ static void expect_edit(af_section sec, const char *from, const char *to,
         char *got = af_diag_format(d, i);
         size_t len = i < n ? strlen(want[i]) : 0;
         bool prefix = len && want[i][len - 1] == '*';
-        bool ok = i < n && (prefix ? strncmp(got, want[i], len - 1) == 0
-                                   : strcmp(got, want[i]) == 0);
+        bool ok =
+            i < n && (prefix ? strncmp(got, want[i], len - 1) == 0 : strcmp(got, want[i]) == 0);
         if (!ok)
             fprintf(stderr, "\n  got:  %s\n  want: %s\n", got, i < n ? want[i] : "(nothing)");
         CU_ASSERT_TRUE(ok);
@@ -278,8 +277,7 @@ static void test_broken_figures(void)
            "gpus.yaml:10:19: error: gpus[0].tdp: expected at most 100 kW, got \"400 kW\"");
     EXPECT(AF_SECTION_GPUS, "idle_power: { value: 50 W", "idle_power: { value: 500 W",
            "gpus.yaml:11:26: error: gpus[0].idle_power: expected at most tdp (400 W), got 500 W");
-    EXPECT(AF_SECTION_STORAGE, "usable_fraction: { value: 0.5",
-           "usable_fraction: { value: 1.5",
+    EXPECT(AF_SECTION_STORAGE, "usable_fraction: { value: 0.5", "usable_fraction: { value: 1.5",
            "storage.yaml:18:31: error: storage[0].usable_fraction: expected a value in (0, 1], "
            "got \"1.5\"");
     EXPECT(AF_SECTION_STORAGE, "devices: { value: 10,", "devices: { value: ten,",
@@ -333,15 +331,24 @@ static void test_broken_files(void)
     EXPECT(AF_SECTION_GPUS, "aifsim-catalog: 1\ngpus:", "- a\n- b\n- c:",
            "gpus.yaml:2:1: error: expected a mapping with \"aifsim-catalog: 1\" and \"gpus:\", "
            "got a list");
-    /* Errors in several files are all reported, file after file. */
+    /* A directory that is not there is one error; files missing from one are one each, all
+     * reported. */
     af_diag *d = af_diag_new();
-    af_catalog *cat = af_catalog_load("/nonexistent", d);
-    CU_ASSERT_PTR_NULL(cat);
+    CU_ASSERT_PTR_NULL(af_catalog_load("/nonexistent", d));
+    char *msg = af_diag_format(d, 0);
+    CU_ASSERT_EQUAL(af_diag_count(d), 1);
+    CU_ASSERT_STRING_EQUAL(msg, "/nonexistent: error: cannot open the model catalog: No such "
+                                "file or directory");
+    af_free(msg);
+    af_diag_clear(d);
+    char *fixtures = srcpath("tests/fixtures");
+    CU_ASSERT_PTR_NULL(af_catalog_load(fixtures, d));
     CU_ASSERT_EQUAL(af_diag_count(d), AF_SECTION__COUNT);
-    char *first = af_diag_format(d, 0);
-    CU_ASSERT_STRING_EQUAL(first,
-                           "/nonexistent/gpus.yaml: error: cannot open: No such file or directory");
-    af_free(first);
+    msg = af_diag_format(d, AF_SECTION__COUNT - 1);
+    CU_ASSERT_PTR_NOT_NULL(strstr(msg, "fixtures/facility.yaml: error: cannot open: No such file "
+                                       "or directory"));
+    af_free(msg);
+    af_free(fixtures);
     af_diag_free(d);
 }
 

@@ -84,8 +84,8 @@ static void test_positions(void)
 static void test_scalar_styles(void)
 {
     af_diag *d = af_diag_new();
-    af_doc *doc = parse("p: plain words\ns: 'single'\nq: \"double\\tx\"\nb: |\n  block\ne:\nt: ~\n",
-                        d);
+    af_doc *doc =
+        parse("p: plain words\ns: 'single'\nq: \"double\\tx\"\nb: |\n  block\ne:\nt: ~\n", d);
     CU_ASSERT_PTR_NOT_NULL_FATAL(doc);
     const af_node *root = af_doc_root(doc);
     CU_ASSERT_TRUE(af_node_find(root, "p")->plain);
@@ -155,10 +155,29 @@ static void test_duplicate_keys(void)
     CU_ASSERT_EQUAL(af_doc_parse("t.yaml", text, strlen(text), &doc, d), AF_EINPUT);
     CU_ASSERT_EQUAL(af_diag_count(d), 10);
     char *first = af_diag_format(d, 0);
-    CU_ASSERT_STRING_EQUAL(first, "t.yaml:31:1: error: duplicate key \"k0\"; first given at line 1");
+    CU_ASSERT_STRING_EQUAL(first,
+                           "t.yaml:31:1: error: duplicate key \"k0\"; first given at line 1");
     af_free(first);
     char *last = af_diag_format(d, 9);
-    CU_ASSERT_STRING_EQUAL(last, "t.yaml:40:1: error: duplicate key \"k9\"; first given at line 10");
+    CU_ASSERT_STRING_EQUAL(last,
+                           "t.yaml:40:1: error: duplicate key \"k9\"; first given at line 10");
+    af_free(last);
+    af_diag_free(d);
+}
+
+static void test_key_error_cap(void)
+{
+    /* 150 repeats of one key: 100 reported, then one line for the rest. */
+    char text[4096] = "";
+    for (int i = 0; i <= 150; i++)
+        snprintf(text + strlen(text), sizeof text - strlen(text), "k: %d\n", i);
+    af_diag *d = af_diag_new();
+    af_doc *doc = NULL;
+    CU_ASSERT_EQUAL(af_doc_parse("t.yaml", text, strlen(text), &doc, d), AF_EINPUT);
+    CU_ASSERT_EQUAL(af_diag_count(d), 101);
+    char *last = af_diag_format(d, 100);
+    CU_ASSERT_STRING_EQUAL(last, "t.yaml:102:1: error: more than 100 wrong keys; not reporting "
+                                 "the rest");
     af_free(last);
     af_diag_free(d);
 }
@@ -262,7 +281,8 @@ static void test_other_refusals(void)
 {
     expect_parse_error("a: 1\n---\nb: 2\n",
                        "t.yaml:2:1: error: a second YAML document; a file holds exactly one");
-    expect_parse_error("a: \"x\\0y\"\n", "t.yaml:1:4: error: a NUL character in a string; remove it");
+    expect_parse_error("a: \"x\\0y\"\n",
+                       "t.yaml:1:4: error: a NUL character in a string; remove it");
 }
 
 static void test_load_file(void)
@@ -417,8 +437,9 @@ static void expect_set_error(const char *arg, const char *want)
 
 static void test_set_errors(void)
 {
-    expect_set_error("storage.hots.nodes=4",
-                     "--set:1:9: error: storage.hots: no such field; did you mean \"storage.hot\"?");
+    expect_set_error(
+        "storage.hots.nodes=4",
+        "--set:1:9: error: storage.hots: no such field; did you mean \"storage.hot\"?");
     expect_set_error("storage.warm.nodes=4", "--set:1:9: error: storage.warm: no such field; "
                                              "select list entries by name or [N]");
     expect_set_error("storage[2].nodes=4",
@@ -452,6 +473,7 @@ static const af_test tests[] = {
     {"syntax errors carry libyaml's problem at 1-based positions", test_syntax_errors},
     {"duplicate keys are all reported, small and big mappings", test_duplicate_keys},
     {"keys must be scalars", test_non_string_keys},
+    {"wrong keys stop being reported after 100", test_key_error_cap},
     {"nesting deeper than 64 is refused", test_depth_limit},
     {"more than 1e6 nodes is refused", test_node_limit},
     {"files over 16 MiB are refused", test_size_limit},

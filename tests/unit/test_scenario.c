@@ -38,22 +38,22 @@ static af_catalog *catalog(void)
 }
 
 /* A valid scenario; the mistakes below are edits of it. Line numbers matter. */
-static const char base[] = "aifsim: 1\n"                                           /* 1 */
-                           "name: test\n"                                          /* 2 */
-                           "duration: 2 h\n"                                       /* 3 */
-                           "cluster:\n"                                            /* 4 */
-                           "  - pool: train\n"                                     /* 5 */
-                           "    node: node-a\n"                                    /* 6 */
-                           "    nodes: 4\n"                                        /* 7 */
-                           "storage:\n"                                            /* 8 */
-                           "  - tier: hot\n"                                       /* 9 */
-                           "    system: flash\n"                                   /* 10 */
-                           "    nodes: 2\n"                                        /* 11 */
-                           "workloads:\n"                                          /* 12 */
-                           "  - train:\n"                                          /* 13 */
-                           "      pool: train\n"                                   /* 14 */
-                           "      step_time: 500 ms\n"                             /* 15 */
-                           "      batch_per_gpu: 32\n"                             /* 16 */
+static const char base[] = "aifsim: 1\n"               /* 1 */
+                           "name: test\n"              /* 2 */
+                           "duration: 2 h\n"           /* 3 */
+                           "cluster:\n"                /* 4 */
+                           "  - pool: train\n"         /* 5 */
+                           "    node: node-a\n"        /* 6 */
+                           "    nodes: 4\n"            /* 7 */
+                           "storage:\n"                /* 8 */
+                           "  - tier: hot\n"           /* 9 */
+                           "    system: flash\n"       /* 10 */
+                           "    nodes: 2\n"            /* 11 */
+                           "workloads:\n"              /* 12 */
+                           "  - train:\n"              /* 13 */
+                           "      pool: train\n"       /* 14 */
+                           "      step_time: 500 ms\n" /* 15 */
+                           "      batch_per_gpu: 32\n" /* 16 */
                            "      dataset: { tier: hot, size: 10 TB, sample_size: 1 MB }\n";
 
 /* base with the first `from` replaced by `to` (from NULL: base itself). A new string. */
@@ -89,8 +89,8 @@ static void expect_messages(af_diag *d, const char *const *want)
         char *got = i < af_diag_count(d) ? af_diag_format(d, i) : af_strdup("(nothing)");
         size_t len = i < n ? strlen(want[i]) : 0;
         bool prefix = len && want[i][len - 1] == '*';
-        bool ok = i < n && (prefix ? strncmp(got, want[i], len - 1) == 0
-                                   : strcmp(got, want[i]) == 0);
+        bool ok =
+            i < n && (prefix ? strncmp(got, want[i], len - 1) == 0 : strcmp(got, want[i]) == 0);
         if (!ok)
             fprintf(stderr, "\n  got:  %s\n  want: %s\n", got, i < n ? want[i] : "(nothing)");
         CU_ASSERT_TRUE(ok);
@@ -401,10 +401,9 @@ static void test_wrong_types(void)
     EXPECT("cluster:\n  - pool: train\n    node: node-a\n    nodes: 4\n", "cluster: train\n",
            "t.yaml:4:10: error: cluster: expected a list of pools such as \"- { pool: train, "
            "node: dgx-h100, nodes: 16 }\", got \"train\"");
-    EXPECT("      dataset: { tier: hot, size: 10 TB, sample_size: 1 MB }\n",
-           "      dataset: hot\n",
+    EXPECT("      dataset: { tier: hot, size: 10 TB, sample_size: 1 MB }\n", "      dataset: hot\n",
            "t.yaml:17:16: error: workloads[0].train.dataset: expected a mapping such as { tier: "
-           "hot, size: 50 TB, sample_size: 110 KB }, got \"hot\"");
+           "hot, size: 50 TB, sample_size: 110 kB }, got \"hot\"");
     EXPECT("aifsim: 1\n", "- aifsim: 1\n",
            "t.yaml:2:1: error: YAML syntax: did not find expected '-' indicator (while parsing a "
            "block collection that starts at line 1, column 1)");
@@ -420,18 +419,19 @@ static void test_missing_fields(void)
 {
     EXPECT("      pool: train\n", "",
            "t.yaml:14:7: error: workloads[0].train: missing required field \"pool\"");
-    EXPECT("    nodes: 4\n", "",
-           "t.yaml:5:5: error: cluster[0]: missing required field \"nodes\"");
+    EXPECT("    nodes: 4\n", "", "t.yaml:5:5: error: cluster[0]: missing required field \"nodes\"");
     EXPECT("duration: 2 h\n", "", "t.yaml:1:1: error: missing required field \"duration\"");
-    EXPECT("tier: hot, ", "", "t.yaml:17:16: error: workloads[0].train.dataset: missing required "
-                              "field \"tier\"");
+    EXPECT("tier: hot, ", "",
+           "t.yaml:17:16: error: workloads[0].train.dataset: missing required "
+           "field \"tier\"");
     EXPECT("      step_time: 500 ms\n", "",
            "t.yaml:14:7: error: workloads[0].train: missing required field \"step_time\" (or "
            "model.params with tokens_per_step and mfu)");
     EXPECT("      step_time: 500 ms\n", "      model: { params: 1e9 }\n      mfu: 0.5\n",
            "t.yaml:14:7: error: workloads[0].train: missing required field \"tokens_per_step\"");
-    EXPECT("      step_time: 500 ms\n", "      model: {}\n      tokens_per_step: 1k\n      "
-                                        "mfu: 0.5\n",
+    EXPECT("      step_time: 500 ms\n",
+           "      model: {}\n      tokens_per_step: 1k\n      "
+           "mfu: 0.5\n",
            "t.yaml:15:14: error: workloads[0].train.model: missing required field \"params\"");
 }
 
@@ -488,8 +488,9 @@ static void test_bad_values(void)
            "t.yaml:3:11: error: duration: expected a time such as*");
     EXPECT("duration: 2 h", "duration: inf h",
            "t.yaml:3:11: error: duration: expected a time such as*");
-    EXPECT("duration: 2 h", "duration: 0 s", "t.yaml:3:11: error: duration: expected more than "
-                                             "0 s, got \"0 s\"");
+    EXPECT("duration: 2 h", "duration: 0 s",
+           "t.yaml:3:11: error: duration: expected more than "
+           "0 s, got \"0 s\"");
     EXPECT("duration: 2 h", "duration: 200 y",
            "t.yaml:3:11: error: duration: expected at most 100 y, got \"200 y\"");
     EXPECT("    nodes: 2\n", "    nodes: 2\n    override: { device_read: 5 GB }\n",
@@ -508,11 +509,13 @@ static void test_bad_values(void)
            "t.yaml:7:12: error: cluster[0].nodes: expected at most 1000000, got \"2e6\"");
     EXPECT("nodes: 4", "nodes:",
            "t.yaml:7:11: error: cluster[0].nodes: expected a positive integer, got nothing");
-    EXPECT("      step_time: 500 ms\n", "      model: { params: 1e9 }\n      tokens_per_step: "
-                                        "1Mi\n      mfu: 1.5\n",
+    EXPECT("      step_time: 500 ms\n",
+           "      model: { params: 1e9 }\n      tokens_per_step: "
+           "1Mi\n      mfu: 1.5\n",
            "t.yaml:17:12: error: workloads[0].train.mfu: expected a value in (0, 1], got \"1.5\"");
-    EXPECT("      step_time: 500 ms\n", "      model: { params: 1e9 }\n      tokens_per_step: "
-                                        "1Mi\n      mfu: .nan\n",
+    EXPECT("      step_time: 500 ms\n",
+           "      model: { params: 1e9 }\n      tokens_per_step: "
+           "1Mi\n      mfu: .nan\n",
            "t.yaml:17:12: error: workloads[0].train.mfu: expected a ratio such as*");
     EXPECT("size: 10 TB, sample_size: 1 MB", "size: 1 GB, sample_size: 2 GB",
            "t.yaml:17:54: error: workloads[0].train.dataset.sample_size: expected at most the "
@@ -585,8 +588,9 @@ static void test_structure_mistakes(void)
            "t.yaml:13:5: error: workloads[0]: expected one workload kind such as \"train:\" with "
            "the job's fields indented below it, got 5 keys (\"train\", \"pool\", \"step_time\", "
            "\"batch_per_gpu\", \"dataset\")");
-    EXPECT("      step_time: 500 ms\n", "      model: { params: 1e9 }\n      tokens_per_step: "
-                                        "1Mi\n      mfu: 0.5\n      precision: fp8\n",
+    EXPECT("      step_time: 500 ms\n",
+           "      model: { params: 1e9 }\n      tokens_per_step: "
+           "1Mi\n      mfu: 0.5\n      precision: fp8\n",
            "t.yaml:18:18: error: workloads[0].train.precision: the pool's GPU \"gpu-a\" has no "
            "FP8 peak; use bf16");
     EXPECT("cluster:\n", "cluster: []\nx:\n",
