@@ -155,7 +155,10 @@ af_catalog *af_catalog_load(const char *dir, af_diag *d)
     struct stat st;
     int err = stat(dir, &st) != 0 ? errno : !S_ISDIR(st.st_mode) ? ENOTDIR : 0;
     if (err) {
-        af_diag_error_at(d, dir, 0, 0, NULL, "cannot open the model catalog: %s", strerror(err));
+        af_diag_error_at(d, dir, 0, 0, NULL,
+                         "cannot open the model catalog: %s; point --models or AIFSIM_MODELS at "
+                         "the models/ folder",
+                         strerror(err));
         return NULL;
     }
     return af_catalog_build(dir, NULL, d);

@@ -338,7 +338,8 @@ static void test_broken_files(void)
     char *msg = af_diag_format(d, 0);
     CU_ASSERT_EQUAL(af_diag_count(d), 1);
     CU_ASSERT_STRING_EQUAL(msg, "/nonexistent: error: cannot open the model catalog: No such "
-                                "file or directory");
+                                "file or directory; point --models or AIFSIM_MODELS at the "
+                                "models/ folder");
     af_free(msg);
     af_diag_clear(d);
     char *fixtures = srcpath("tests/fixtures");
