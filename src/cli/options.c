@@ -38,6 +38,11 @@ char *af_cli_models_dir(const char *flag)
             af_free(dir);
         }
     }
+    if (af_cli_has_catalog(AF_PKGDATADIR "/models"))
+        return af_strdup(AF_PKGDATADIR "/models");
+    /* Not installed: a program run from its build directory uses its source tree's catalog. */
+    if (af_cli_has_catalog(AF_SRCDIR "/models"))
+        return af_strdup(AF_SRCDIR "/models");
     return af_strdup(AF_PKGDATADIR "/models");
 }
 

@@ -10,7 +10,9 @@
 /* Returns the directory holding the model catalog (a new string; release with af_free):
  * `flag` when not NULL (from --models DIR), else $AIFSIM_MODELS when set and non-empty, else
  * "<directory of the running executable>/models" when it holds gpus.yaml (a build in the source
- * tree), else the installed AF_PKGDATADIR "/models". */
+ * tree), else the installed AF_PKGDATADIR "/models" when it holds the catalog, else the source
+ * tree's models/ folder that the program was built from (a build that was not installed), else
+ * AF_PKGDATADIR "/models" (which then fails to load with a clear message). */
 char *af_cli_models_dir(const char *flag);
 
 /* True when arg is "-h" or "--help". */

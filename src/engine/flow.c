@@ -52,13 +52,14 @@
 #include "engine/flow.h"
 
 #include <assert.h>
+#include <stddef.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "base/alloc.h"
 
-/* Bits of a hop entry that hold the hop index (AF_FLOWNET_MAX_PATH == 1 << this). */
+/* Bits of a hop entry that hold the hop index (AF_FLOWNET_MAX_PATH <= 1 << this). */
 #define AF_FLOWNET_HOP_BITS 4u
 
 /* Largest flow pool: a hop entry is slot << HOP_BITS | hop in 32 bits. */
@@ -77,33 +78,43 @@
  * one part in 1e16 does not push a completion one nanosecond late. */
 #define AF_FLOWNET_CEIL_SLACK 1e-12
 
-_Static_assert(AF_FLOWNET_MAX_PATH == 1u << AF_FLOWNET_HOP_BITS, "hop encoding");
+_Static_assert(AF_FLOWNET_MAX_PATH <= 1u << AF_FLOWNET_HOP_BITS, "hop encoding");
 
-/* A flow (or group) in the pool. */
+/* Hop index bits of a hop entry. */
+#define AF_FLOWNET_HOP_MASK ((1u << AF_FLOWNET_HOP_BITS) - 1)
+
+/* A flow (or group) in the pool: 256 bytes on a 64-byte boundary. Line 0 holds what the search,
+ * the progress update and the fill read for every flow of a component; line 1 the path and what
+ * the fill writes; lines 2 and 3 what only starts, ends and reschedules need. */
 typedef struct af_flow {
-    double size_B;    /* bytes per member to transfer */
-    double rem_B;     /* bytes per member left at t_upd, >= 0 */
-    double rate_Bps;  /* per-member rate since t_upd; -1 before the first fill */
-    double fill_Bps;  /* rate found by the fill in progress (scratch) */
-    double weight;    /* weight per member, > 0 */
-    double cap_Bps;   /* per-member rate cap; INFINITY for none */
-    double k;         /* multiplicity as a double, for arithmetic */
-    af_time_ns t_upd; /* time at which rem_B was last brought up to date */
-    uint64_t serial;  /* start order, for ordering callbacks at one instant */
-    af_event_id ev;   /* pending completion event, or the zero id */
-    af_event_fn fn;   /* completion callback, or NULL */
-    void *ctx;        /* callback context (borrowed) */
-    uint64_t arg;     /* callback argument */
-    uint32_t gen;     /* generation; bumped when the flow ends */
-    uint32_t next;    /* next free slot while on the free list */
-    uint32_t n_path;  /* resources on the path */
-    uint32_t bottleneck; /* resource id, AF_FLOWNET_CAPPED, or AF_FLOWNET_NONE when free */
-    uint32_t mark;    /* search epoch that last reached this flow */
-    bool live;        /* in progress */
-    bool frozen;      /* fixed by the fill in progress (scratch) */
+    double rem_B;      /* bytes per member left at t_upd, >= 0 */
+    double rate_Bps;   /* per-member rate since t_upd; -1 before the first fill */
+    double fill_Bps;   /* rate found by the fill in progress (scratch) */
+    double weight;     /* weight per member, > 0 */
+    double cap_Bps;    /* per-member rate cap; INFINITY for none */
+    double size_B;     /* bytes per member to transfer */
+    af_time_ns t_upd;  /* time at which rem_B was last brought up to date */
+    uint32_t mark;     /* search epoch that last reached this flow */
+    uint8_t n_path;    /* resources on the path */
+    bool frozen;       /* fixed by the fill in progress (scratch) */
+    bool live;         /* in progress */
     uint32_t res[AF_FLOWNET_MAX_PATH]; /* the path */
+    uint32_t k;        /* multiplicity, >= 1 */
+    uint32_t bottleneck; /* resource id, AF_FLOWNET_CAPPED, or AF_FLOWNET_NONE */
+    af_event_id ev;    /* pending completion event, or the zero id */
     uint32_t pos[AF_FLOWNET_MAX_PATH]; /* index of hop h in res[h]'s hop array */
+    uint32_t gen;      /* generation; bumped when the flow ends */
+    uint32_t next;     /* next free slot while on the free list */
+    uint64_t serial;   /* start order, for ordering callbacks at one instant */
+    af_event_fn fn;    /* completion callback, or NULL */
+    void *ctx;         /* callback context (borrowed) */
+    uint64_t arg;      /* callback argument */
+    char pad[256 - 3 * 64 - 24]; /* to a whole number of cache lines */
 } af_flow;
+
+_Static_assert(sizeof(af_flow) == 256 && offsetof(af_flow, res) == 64 &&
+                   offsetof(af_flow, pos) == 128,
+               "af_flow layout");
 
 /* A resource. */
 typedef struct af_res {
@@ -137,7 +148,8 @@ typedef struct af_done {
 
 struct af_flownet {
     af_sim *sim;           /* the engine (borrowed) */
-    af_flow *flows;        /* the pool, indexed by slot */
+    af_flow *flows;        /* the pool, indexed by slot; 64-byte aligned */
+    void *flows_mem;       /* the allocation `flows` points into */
     uint32_t flow_cap;     /* records in the pool */
     uint32_t free_head;    /* first free slot, or NIL */
     uint32_t n_live;       /* live flows */
@@ -157,6 +169,14 @@ struct af_flownet {
     size_t cap_caps;       /* capacity of caps */
     af_done *done;         /* callbacks of the completion instant being handled (scratch) */
     size_t cap_done;       /* capacity of done */
+    bool deferred;         /* inside af_flownet_defer .. af_flownet_flush */
+    af_time_ns t_defer;    /* time of af_flownet_defer */
+    uint32_t *seed_flows;  /* flows started while deferred (slots; may have ended since) */
+    size_t n_seed_flows;   /* entries in seed_flows */
+    size_t cap_seed_flows; /* capacity of seed_flows */
+    uint32_t *seed_res;    /* resources touched while deferred (repeats allowed) */
+    size_t n_seed_res;     /* entries in seed_res */
+    size_t cap_seed_res;   /* capacity of seed_res */
     af_flownet_stats stats; /* counters */
 };
 
@@ -166,7 +186,14 @@ struct af_flownet {
 static void af_flownet_pool_grow(af_flownet *net, uint32_t cap)
 {
     assert(cap > net->flow_cap && cap <= AF_FLOWNET_MAX_FLOWS);
-    net->flows = af_realloc_array(net->flows, cap, sizeof(af_flow));
+    /* One spare record lets the array start on a cache line (malloc gives 16 bytes). */
+    void *mem = af_malloc_array((size_t)cap + 1, sizeof(af_flow));
+    af_flow *flows = (af_flow *)((char *)mem + (64 - (uintptr_t)mem % 64) % 64);
+    if (net->flow_cap)
+        memcpy(flows, net->flows, (size_t)net->flow_cap * sizeof(af_flow));
+    af_free(net->flows_mem);
+    net->flows_mem = mem;
+    net->flows = flows;
     for (uint32_t s = cap; s-- > net->flow_cap;) {
         memset(&net->flows[s], 0, sizeof(af_flow));
         net->flows[s].bottleneck = AF_FLOWNET_NONE;
@@ -235,12 +262,14 @@ void af_flownet_free(af_flownet *net)
         af_free(net->res[r].hops);
     }
     af_free(net->res);
-    af_free(net->flows);
+    af_free(net->flows_mem);
     af_free(net->comp_flows);
     af_free(net->comp_res);
     af_free(net->sat);
     af_free(net->caps);
     af_free(net->done);
+    af_free(net->seed_flows);
+    af_free(net->seed_res);
     af_free(net);
 }
 
@@ -280,7 +309,7 @@ static void af_flownet_hop_unlink(af_flownet *net, uint32_t s, uint32_t h)
     uint32_t last = r->hops[--r->n_hops];
     if (i < r->n_hops) {
         r->hops[i] = last;
-        net->flows[last >> AF_FLOWNET_HOP_BITS].pos[last & (AF_FLOWNET_MAX_PATH - 1)] = i;
+        net->flows[last >> AF_FLOWNET_HOP_BITS].pos[last & AF_FLOWNET_HOP_MASK] = i;
     }
 }
 
@@ -290,7 +319,7 @@ static void af_flownet_detach(af_flownet *net, uint32_t s, double moved_B)
     af_flow *f = &net->flows[s];
     for (uint32_t h = f->n_path; h-- > 0;) {
         af_flownet_hop_unlink(net, s, h);
-        net->res[f->res[h]].done_B += f->k * moved_B;
+        net->res[f->res[h]].done_B += (double)f->k * moved_B;
     }
 }
 
@@ -329,8 +358,18 @@ static inline void af_flownet_comp_flow(af_flownet *net, uint32_t s)
         af_flownet_comp_res(net, f->res[h]);
 }
 
-/* Collects into comp_flows / comp_res the component of flow slot s and of resource r (either
- * may be NIL), breadth first. */
+/* Completes comp_flows / comp_res, seeded by comp_begin and comp_flow / comp_res calls, to
+ * whole components, breadth first. */
+static void af_flownet_comp_expand(af_flownet *net)
+{
+    for (uint32_t i = 0; i < net->n_comp_res; i++) {
+        const af_res *res = &net->res[net->comp_res[i]];
+        for (size_t j = 0; j < res->n_hops; j++)
+            af_flownet_comp_flow(net, res->hops[j] >> AF_FLOWNET_HOP_BITS);
+    }
+}
+
+/* Collects the component of flow slot s and of resource r (either may be NIL). */
 static void af_flownet_comp_collect(af_flownet *net, uint32_t s, uint32_t r)
 {
     af_flownet_comp_begin(net);
@@ -338,11 +377,7 @@ static void af_flownet_comp_collect(af_flownet *net, uint32_t s, uint32_t r)
         af_flownet_comp_flow(net, s);
     if (r != AF_FLOWNET_NIL)
         af_flownet_comp_res(net, r);
-    for (uint32_t i = 0; i < net->n_comp_res; i++) {
-        const af_res *res = &net->res[net->comp_res[i]];
-        for (size_t j = 0; j < res->n_hops; j++)
-            af_flownet_comp_flow(net, res->hops[j] >> AF_FLOWNET_HOP_BITS);
-    }
+    af_flownet_comp_expand(net);
 }
 
 /* Brings the bytes left of every flow in the component up to the current time. */
@@ -394,7 +429,7 @@ static void af_flownet_freeze(af_flownet *net, af_flow *f, double x, uint32_t bn
 {
     f->frozen = true;
     f->fill_Bps = x;
-    double use = f->k * x, kw = f->k * f->weight;
+    double use = (double)f->k * x, kw = (double)f->k * f->weight;
     for (uint32_t h = 0; h < f->n_path; h++) {
         uint32_t id = f->res[h];
         af_res *r = &net->res[id];
@@ -413,7 +448,10 @@ static void af_flownet_freeze(af_flownet *net, af_flow *f, double x, uint32_t bn
 /* Level at which resource r saturates given what is frozen (INFINITY if nothing unfrozen). */
 static inline double af_flownet_res_level(const af_res *r)
 {
-    return r->n_unf ? fmax(r->fill_cap, 0) / r->fill_w : INFINITY;
+    if (!r->n_unf)
+        return INFINITY;
+    assert(r->fill_w > 0 && "weights too far apart for double precision");
+    return fmax(r->fill_cap, 0) / r->fill_w;
 }
 
 /* Progressive filling over the collected component: sets fill_Bps and bottleneck of each of
@@ -433,7 +471,7 @@ static void af_flownet_comp_fill(af_flownet *net)
         uint32_t s = net->comp_flows[i];
         af_flow *f = &net->flows[s];
         f->frozen = false;
-        double kw = f->k * f->weight;
+        double kw = (double)f->k * f->weight;
         for (uint32_t h = 0; h < f->n_path; h++) {
             af_res *r = &net->res[f->res[h]];
             r->fill_w += kw;
@@ -450,6 +488,7 @@ static void af_flownet_comp_fill(af_flownet *net)
     uint32_t left = net->n_comp_flows, round = 0;
     size_t ci = 0;
     while (left > 0) {
+        uint32_t left_before = left;
         double level = INFINITY;
         for (uint32_t i = 0; i < net->n_comp_res; i++)
             level = fmin(level, af_flownet_res_level(&net->res[net->comp_res[i]]));
@@ -490,6 +529,17 @@ static void af_flownet_comp_fill(af_flownet *net)
             r->fill_cap = 0;
         }
         round++;
+        if (left == left_before) {
+            /* Cannot happen with consistent scratch (the round's minimum always freezes a
+             * flow); if it did, stop the unfrozen flows rather than loop for ever. */
+            assert(!"progressive filling made no progress");
+            for (uint32_t i = 0; i < net->n_comp_flows; i++) {
+                af_flow *f = &net->flows[net->comp_flows[i]];
+                if (!f->frozen)
+                    af_flownet_freeze(net, f, 0, AF_FLOWNET_NONE, round);
+            }
+            break;
+        }
     }
     net->stats.updates++;
     net->stats.levels += round;
@@ -549,6 +599,34 @@ static void af_flownet_comp_reshare(af_flownet *net)
 
 /* ---- changes ------------------------------------------------------------------------------ */
 
+static double af_flownet_left_now(const af_flownet *net, const af_flow *f);
+
+void af_flownet_defer(af_flownet *net)
+{
+    assert(!net->deferred && "af_flownet_defer does not nest");
+    net->deferred = true;
+    net->t_defer = af_sim_now(net->sim);
+}
+
+void af_flownet_flush(af_flownet *net)
+{
+    if (!net->deferred)
+        return;
+    assert(af_sim_now(net->sim) == net->t_defer && "flush at the time of the defer");
+    net->deferred = false;
+    af_flownet_comp_begin(net);
+    for (size_t i = 0; i < net->n_seed_flows; i++)
+        if (net->flows[net->seed_flows[i]].live)
+            af_flownet_comp_flow(net, net->seed_flows[i]);
+    for (size_t i = 0; i < net->n_seed_res; i++)
+        af_flownet_comp_res(net, net->seed_res[i]);
+    net->n_seed_flows = 0;
+    net->n_seed_res = 0;
+    af_flownet_comp_expand(net);
+    af_flownet_comp_advance(net);
+    af_flownet_comp_reshare(net);
+}
+
 af_flow_id af_flownet_start(af_flownet *net, const uint32_t *path, uint32_t n_path,
                             double size_B, double weight, double cap_Bps, uint32_t k,
                             af_event_fn fn, void *ctx, uint64_t arg)
@@ -576,7 +654,7 @@ af_flow_id af_flownet_start(af_flownet *net, const uint32_t *path, uint32_t n_pa
     f->fn = fn;
     f->ctx = ctx;
     f->arg = arg;
-    f->n_path = n_path;
+    f->n_path = (uint8_t)n_path;
     f->live = true;
     for (uint32_t h = 0; h < n_path; h++) {
         f->res[h] = path[h];
@@ -585,6 +663,12 @@ af_flow_id af_flownet_start(af_flownet *net, const uint32_t *path, uint32_t n_pa
     net->n_live++;
     net->stats.starts++;
 
+    if (net->deferred) {
+        net->seed_flows = af_grow(net->seed_flows, &net->cap_seed_flows, net->n_seed_flows + 1,
+                                  sizeof(uint32_t));
+        net->seed_flows[net->n_seed_flows++] = s;
+        return (af_flow_id){.slot = s + 1, .gen = f->gen};
+    }
     af_flownet_comp_collect(net, s, AF_FLOWNET_NIL);
     af_flownet_comp_advance(net);
     af_flownet_comp_reshare(net);
@@ -597,6 +681,22 @@ double af_flownet_cancel(af_flownet *net, af_flow_id id)
     if (!f)
         return -1;
     uint32_t s = id.slot - 1;
+    if (net->deferred) {
+        /* Rates hold until the flush, so the lazy progress is exact; the flush reshares. */
+        double moved = f->size_B - af_flownet_left_now(net, f);
+        if (f->ev.slot)
+            af_sim_cancel(net->sim, f->ev);
+        f->ev = (af_event_id){0, 0};
+        net->seed_res = af_grow(net->seed_res, &net->cap_seed_res, net->n_seed_res + f->n_path,
+                                sizeof(uint32_t));
+        for (uint32_t h = 0; h < f->n_path; h++)
+            net->seed_res[net->n_seed_res++] = f->res[h];
+        af_flownet_detach(net, s, moved);
+        af_flownet_slot_put(net, s);
+        net->n_live--;
+        net->stats.ends++;
+        return moved;
+    }
     af_flownet_comp_collect(net, s, AF_FLOWNET_NIL);
     af_flownet_comp_advance(net);
     f = &net->flows[s];
@@ -617,6 +717,13 @@ void af_flownet_set_capacity(af_flownet *net, uint32_t r, double capacity_Bps)
 {
     assert(r < net->n_res && "unknown resource");
     assert(isfinite(capacity_Bps) && capacity_Bps >= 0 && "capacity must be finite and >= 0");
+    if (net->deferred) {
+        net->seed_res = af_grow(net->seed_res, &net->cap_seed_res, net->n_seed_res + 1,
+                                sizeof(uint32_t));
+        net->seed_res[net->n_seed_res++] = r;
+        net->res[r].cap_Bps = capacity_Bps;
+        return;
+    }
     af_flownet_comp_collect(net, AF_FLOWNET_NIL, r);
     af_flownet_comp_advance(net);
     net->res[r].cap_Bps = capacity_Bps;
@@ -635,6 +742,7 @@ static int af_flownet_done_cmp(const void *pa, const void *pb)
 static void af_flownet_on_done(af_sim *sim, void *ctx, uint64_t arg)
 {
     af_flownet *net = ctx;
+    assert(!net->deferred && "time advanced between af_flownet_defer and af_flownet_flush");
     uint32_t s = (uint32_t)arg;
     assert(s < net->flow_cap && net->flows[s].live && net->flows[s].gen == (uint32_t)(arg >> 32));
     net->flows[s].ev = (af_event_id){0, 0};
@@ -683,7 +791,7 @@ bool af_flownet_live(const af_flownet *net, af_flow_id id)
 double af_flownet_rate(const af_flownet *net, af_flow_id id)
 {
     const af_flow *f = af_flownet_find(net, id);
-    return f ? f->rate_Bps : 0;
+    return f && f->rate_Bps > 0 ? f->rate_Bps : 0;
 }
 
 /* Bytes left per member of live flow f now. */
@@ -744,7 +852,7 @@ double af_flownet_resource_carried(const af_flownet *net, uint32_t r)
     double carried = res->done_B;
     for (size_t j = 0; j < res->n_hops; j++) {
         const af_flow *f = &net->flows[res->hops[j] >> AF_FLOWNET_HOP_BITS];
-        carried += f->k * (f->size_B - af_flownet_left_now(net, f));
+        carried += (double)f->k * (f->size_B - af_flownet_left_now(net, f));
     }
     return carried;
 }

@@ -49,7 +49,7 @@ typedef struct af_flow_id {
 } af_flow_id;
 
 /* Longest path a flow may have (resources per path). */
-#define AF_FLOWNET_MAX_PATH 16u
+#define AF_FLOWNET_MAX_PATH 12u
 
 /* af_flownet_bottleneck: the flow is held back by its own rate cap, not by a resource. */
 #define AF_FLOWNET_CAPPED (UINT32_MAX - 1u)
@@ -109,6 +109,17 @@ af_flow_id af_flownet_start(af_flownet *net, const uint32_t *path, uint32_t n_pa
  * each member had transferred (in [0, size_B]), or -1 if id names no live flow (it completed,
  * was cancelled, or is the zero id). */
 double af_flownet_cancel(af_flownet *net, af_flow_id id);
+
+/* Batching. Between af_flownet_defer and af_flownet_flush, starts, cancels and capacity
+ * changes take effect on the paths at once but are reshared together, in one search and one
+ * fill over the union of the components they touch, at the flush (worth it when many flows
+ * start at one instant: n starts into one component cost one fill instead of n). Both calls
+ * must happen at the same simulated time (no event may run in between); defer does not nest;
+ * flush without defer does nothing. Until the flush, queries see the rates and loads from
+ * before the defer, and flows started in the batch report rate 0 and no bottleneck. Bytes
+ * returned by a cancel in the batch are exact. */
+void af_flownet_defer(af_flownet *net);
+void af_flownet_flush(af_flownet *net);
 
 /* True if id names a flow in progress. */
 bool af_flownet_live(const af_flownet *net, af_flow_id id);

@@ -91,6 +91,20 @@ static inline void af_heap_sift_down(af_heap_entry *a, size_t n, size_t i, af_he
         size_t c = D * i + 1;
         size_t m;
         if (c + D <= n) {
+#ifdef AF_HEAP_PFG
+            size_t g = D * c + 1;
+#ifdef AF_HEAP_PFN
+            if (n >= AF_HEAP_PFN && g < n) {
+#else
+            if (g >= AF_HEAP_PFG && g < n) {
+#endif
+                size_t ge = g + D * D < n ? g + D * D : n;
+                uintptr_t p = (uintptr_t)&a[g] & ~(uintptr_t)63;
+                uintptr_t end = (uintptr_t)&a[ge];
+                for (; p < end; p += 64)
+                    __builtin_prefetch((const void *)p);
+            }
+#endif
             m = af_heap_min_full(a, c);
         } else if (c < n) {
             m = c;

@@ -247,9 +247,18 @@ af_run_status af_sim_run(af_sim *sim, af_time_ns end_ns, uint64_t max_events)
         ev->fn = NULL;
         af_sim_slot_put(sim, s);
         af_heap_pop(heap);
+#ifdef AF_SIM_PF4
+        {
+            size_t hn = af_heap_size(heap);
+            const af_heap_entry *ha = heap->a;
+            for (size_t k = 0; k < 5 && k < hn; k++)
+                __builtin_prefetch(&sim->pool[ha[k].payload]);
+        }
+#else
         /* The next event's record is needed right after the handler; start loading it now. */
         if (af_heap_size(heap))
             __builtin_prefetch(&sim->pool[af_heap_min(heap)->payload]);
+#endif
         sim->events_run++;
         fn(sim, ctx, arg);
         if (sim->stop) {

@@ -411,6 +411,66 @@ static void test_locality(void)
     af_sim_free(sim);
 }
 
+static void ev_batch(af_sim *sim, void *ctx, uint64_t arg)
+{
+    (void)sim;
+    (void)arg;
+    script *sc = ctx;
+    af_flownet_stats before, after;
+    af_flownet_get_stats(sc->net, &before);
+    af_flownet_defer(sc->net);
+    sc->moved[0] = af_flownet_cancel(sc->net, sc->ids[0]);
+    af_flownet_set_capacity(sc->net, sc->res[0], 14 * GB);
+    af_flow_id d = start1(sc->net, sc->res, 1, 10 * GB, &sc->log, 3);
+    sc->moved[3] = af_flownet_cancel(sc->net, d);
+    /* Until the flush the old shares stand. */
+    CU_ASSERT_EQUAL(af_flownet_rate(sc->net, sc->ids[1]), 3 * GB);
+    af_flownet_flush(sc->net);
+    af_flownet_get_stats(sc->net, &after);
+    CU_ASSERT_EQUAL(after.updates - before.updates, 1);
+    CU_ASSERT_EQUAL(af_flownet_rate(sc->net, sc->ids[1]), 7 * GB);
+    CU_ASSERT_EQUAL(af_flownet_rate(sc->net, sc->ids[2]), 7 * GB);
+}
+
+/* Deferred changes are reshared once, at the flush, with the same result. */
+static void test_defer(void)
+{
+    af_sim *sim = af_sim_new(0);
+    script sc = {0};
+    sc.net = af_flownet_new(sim, 0);
+    sc.res[0] = af_flownet_resource_add(sc.net, NULL, 9 * GB);
+    af_flownet_stats before, after;
+    af_flownet_get_stats(sc.net, &before);
+    af_flownet_flush(sc.net); /* no-op without defer */
+    af_flownet_defer(sc.net);
+    for (uint64_t i = 0; i < 3; i++)
+        sc.ids[i] = start1(sc.net, sc.res, 1, 10 * GB, &sc.log, i);
+    CU_ASSERT_EQUAL(af_flownet_rate(sc.net, sc.ids[0]), 0);
+    CU_ASSERT_EQUAL(af_flownet_bottleneck(sc.net, sc.ids[0]), AF_FLOWNET_NONE);
+    CU_ASSERT(af_flownet_live(sc.net, sc.ids[0]));
+    af_flownet_flush(sc.net);
+    af_flownet_get_stats(sc.net, &after);
+    CU_ASSERT_EQUAL(after.updates - before.updates, 1);
+    for (int i = 0; i < 3; i++) {
+        CU_ASSERT_EQUAL(af_flownet_rate(sc.net, sc.ids[i]), 3 * GB);
+        CU_ASSERT_EQUAL(af_flownet_bottleneck(sc.net, sc.ids[i]), sc.res[0]);
+    }
+    /* At 1 s (3 GB each done): cancel one, raise the capacity to 14 GB/s, start and cancel a
+     * fourth; the two left get 7 GB/s and finish their 7 GB at 2 s. */
+    af_sim_at(sim, SEC, ev_batch, &sc, 0);
+    af_sim_run(sim, AF_TIME_MAX, 0);
+    CU_ASSERT_EQUAL(sc.moved[0], 3 * GB);
+    CU_ASSERT_EQUAL(sc.moved[3], 0);
+    CU_ASSERT_EQUAL(sc.log.n, 2);
+    CU_ASSERT_EQUAL(sc.log.t[0], 2 * SEC);
+    CU_ASSERT_EQUAL(sc.log.t[1], 2 * SEC);
+    CU_ASSERT_EQUAL(sc.log.arg[0], 1);
+    CU_ASSERT_EQUAL(sc.log.arg[1], 2);
+    CU_ASSERT_EQUAL(af_flownet_resource_carried(sc.net, sc.res[0]), 23 * GB);
+    af_flownet_free(sc.net);
+    af_sim_free(sim);
+}
+
 /* Churn state: keeps `n` flows going on a few resources, each completion starting another. */
 typedef struct churn {
     af_flownet *net;
@@ -616,7 +676,7 @@ static void inst_fini(inst *in)
 }
 
 /* Static instances: flows started one by one (incremental), checked, compared with the same
- * flows started in reverse order on a fresh net, then changed by cancels and capacity changes
+ * flows started in reverse order on a fresh net in one deferred batch (one fill), then changed by cancels and capacity changes
  * and checked again. */
 static void test_property_static(void)
 {
@@ -634,9 +694,11 @@ static void test_property_static(void)
         for (uint32_t r = 0; r < in.n_res; r++)
             af_flownet_resource_add(other, NULL, in.cap[r]);
         af_flow_id oid[PMAX_FLOWS];
+        af_flownet_defer(other); /* one fill from scratch */
         for (uint32_t f = in.n_flows; f-- > 0;)
             oid[f] = af_flownet_start(other, in.path[f], in.n_path[f], in.size[f], in.weight[f],
                                       in.fcap[f], in.k[f], NULL, NULL, 0);
+        af_flownet_flush(other);
         for (uint32_t f = 0; f < in.n_flows; f++) {
             double a = af_flownet_rate(in.net, in.id[f]), b = af_flownet_rate(other, oid[f]);
             INST_CHECK(&in, fabs(a - b) <= 1e-9 * fmax(a, b) + 1e-9);
@@ -766,6 +828,7 @@ static const af_test tests[] = {
     {"cancel returns bytes so far and reshares", test_cancel},
     {"capacity changes reshare, zero stalls, repair resumes", test_capacity_change},
     {"simultaneous completions end together in start order", test_simultaneous},
+    {"deferred changes reshare once at the flush", test_defer},
     {"a change recomputes only its component", test_locality},
     {"steady churn allocates nothing", test_steady_state_pools},
     {"random instances: max-min characterisation, order independence", test_property_static},

@@ -9,8 +9,12 @@
 #include "engine/sim.h"
 
 #include <gsl/gsl_rng.h>
+#include <signal.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include "base/alloc.h"
 #include "cutest.h"
@@ -453,6 +457,70 @@ static void test_independent(void)
     af_sim_free(b);
 }
 
+/* The programming errors sim.h rules out are caught by assert. Each case runs in a child
+ * process, which must die of SIGABRT. */
+typedef enum { MISUSE_AT_PAST, MISUSE_NEGATIVE_DELAY, MISUSE_END_BEFORE_NOW } misuse;
+
+static void misuse_run(misuse m)
+{
+    event_log log = {0};
+    af_sim *sim = af_sim_new(0);
+    af_sim_at(sim, 100, record, &log, 0);
+    af_sim_run(sim, AF_TIME_MAX, 0); /* clock at 100 */
+    switch (m) {
+    case MISUSE_AT_PAST:
+        af_sim_at(sim, 99, record, &log, 1);
+        break;
+    case MISUSE_NEGATIVE_DELAY:
+        af_sim_after(sim, -1, record, &log, 1);
+        break;
+    case MISUSE_END_BEFORE_NOW:
+        af_sim_run(sim, 50, 0);
+        break;
+    }
+}
+
+static bool dies_of_abort(misuse m)
+{
+    fflush(NULL);
+    pid_t pid = fork();
+    if (pid < 0)
+        return false;
+    if (pid == 0) {
+        if (!freopen("/dev/null", "w", stderr)) /* keep the assertion text out of the log */
+            _exit(3);
+        misuse_run(m);
+        _exit(0);
+    }
+    int status;
+    if (waitpid(pid, &status, 0) != pid)
+        return false;
+    return WIFSIGNALED(status) && WTERMSIG(status) == SIGABRT;
+}
+
+static void test_misuse_asserts(void)
+{
+#ifdef NDEBUG
+    CU_PASS("assertions are compiled out");
+#else
+    CU_ASSERT_TRUE(dies_of_abort(MISUSE_AT_PAST));
+    CU_ASSERT_TRUE(dies_of_abort(MISUSE_NEGATIVE_DELAY));
+    CU_ASSERT_TRUE(dies_of_abort(MISUSE_END_BEFORE_NOW));
+#endif
+    /* The boundary itself is fine: an event exactly at the current time, a zero delay. */
+    event_log log = {0};
+    af_sim *sim = af_sim_new(0);
+    af_sim_at(sim, 100, record, &log, 0);
+    af_sim_run(sim, AF_TIME_MAX, 0);
+    af_sim_at(sim, 100, record, &log, 1);
+    af_sim_after(sim, 0, record, &log, 2);
+    CU_ASSERT_EQUAL(af_sim_run(sim, 100, 0), AF_RUN_EMPTY);
+    CU_ASSERT_EQUAL(log.n, 3);
+    CU_ASSERT_EQUAL(af_sim_now(sim), 100);
+    af_free(log.e);
+    af_sim_free(sim);
+}
+
 static const af_test tests[] = {
     {"events run in time order at their own times", test_time_order},
     {"equal times run in insertion order", test_ties},
@@ -466,6 +534,7 @@ static const af_test tests[] = {
     {"stop returns after the handler and can resume", test_stop},
     {"free with pending events", test_free},
     {"simulations are independent", test_independent},
+    {"scheduling in the past and a past end time assert", test_misuse_asserts},
     {NULL, NULL},
 };
 
