@@ -46,10 +46,6 @@
 #include "engine/rng.h"
 #include "engine/sim.h"
 
-#ifndef AF_HEAP_ARITY
-#define AF_HEAP_ARITY 4
-#endif
-
 /* Nanoseconds per PHOLD time unit. */
 #define PHOLD_UNIT_NS 1e9
 
@@ -192,8 +188,8 @@ static uint64_t phold_count(const char *s, const char *what)
     errno = 0;
     double v = strtod(s, &end);
     if (errno || end == s || *end != '\0' || !(v >= 1) || v > 4e9 || v != floor(v)) {
-        fprintf(stderr, "phold: %s: expected a positive whole number like 1e6, got \"%s\"\n",
-                what, s);
+        fprintf(stderr, "phold: %s: expected a positive whole number like 1e6, got \"%s\"\n", what,
+                s);
         exit(2);
     }
     return (uint64_t)v;

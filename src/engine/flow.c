@@ -71,6 +71,18 @@
 /* End of the free list; also "no resource" in scratch fields. */
 #define AF_FLOWNET_NIL UINT32_MAX
 
+/* How many entries ahead the scans over a component prefetch flow records. The records of a
+ * large component are scattered over the pool, so without this the scans wait on one cache
+ * miss after another. */
+#define AF_FLOWNET_PREFETCH 8u
+#if defined(__GNUC__)
+#define AF_FLOWNET_PREFETCH_FLOW(net, s) __builtin_prefetch(&(net)->flows[s])
+#define AF_FLOWNET_PREFETCH_PATH(net, s) __builtin_prefetch((net)->flows[s].res)
+#else
+#define AF_FLOWNET_PREFETCH_FLOW(net, s) ((void)0)
+#define AF_FLOWNET_PREFETCH_PATH(net, s) ((void)0)
+#endif
+
 /* Relative tolerance under which two filling levels count as one. */
 #define AF_FLOWNET_EPS 1e-12
 
@@ -83,9 +95,13 @@ _Static_assert(AF_FLOWNET_MAX_PATH <= 1u << AF_FLOWNET_HOP_BITS, "hop encoding")
 /* Hop index bits of a hop entry. */
 #define AF_FLOWNET_HOP_MASK ((1u << AF_FLOWNET_HOP_BITS) - 1)
 
-/* A flow (or group) in the pool: 256 bytes on a 64-byte boundary. Line 0 holds what the search,
- * the progress update and the fill read for every flow of a component; line 1 the path and what
- * the fill writes; lines 2 and 3 what only starts, ends and reschedules need. */
+/* A flow (or group) in the pool: 256 bytes on a 64-byte boundary. Line 0 holds the numbers the
+ * progress update and the fill read for every flow of a component; line 1 the path (all the
+ * search reads) and what the fill writes; lines 2 and 3 what only starts, ends and reschedules
+ * need. The search mark
+ * and the fill's frozen flag live in dense arrays beside the pool (af_flownet.mark, .frozen),
+ * because scans of resource hop lists test them for every hop, mostly for flows already seen:
+ * a dense array keeps those tests in cache where the records would not be. */
 typedef struct af_flow {
     double rem_B;      /* bytes per member left at t_upd, >= 0 */
     double rate_Bps;   /* per-member rate since t_upd; -1 before the first fill */
@@ -94,14 +110,12 @@ typedef struct af_flow {
     double cap_Bps;    /* per-member rate cap; INFINITY for none */
     double size_B;     /* bytes per member to transfer */
     af_time_ns t_upd;  /* time at which rem_B was last brought up to date */
-    uint32_t mark;     /* search epoch that last reached this flow */
-    uint8_t n_path;    /* resources on the path */
-    bool frozen;       /* fixed by the fill in progress (scratch) */
+    uint32_t k;        /* multiplicity, >= 1 */
     bool live;         /* in progress */
     uint32_t res[AF_FLOWNET_MAX_PATH]; /* the path */
-    uint32_t k;        /* multiplicity, >= 1 */
     uint32_t bottleneck; /* resource id, AF_FLOWNET_CAPPED, or AF_FLOWNET_NONE */
     af_event_id ev;    /* pending completion event, or the zero id */
+    uint8_t n_path;    /* resources on the path (beside res[], for the search) */
     uint32_t pos[AF_FLOWNET_MAX_PATH]; /* index of hop h in res[h]'s hop array */
     uint32_t gen;      /* generation; bumped when the flow ends */
     uint32_t next;     /* next free slot while on the free list */
@@ -113,6 +127,7 @@ typedef struct af_flow {
 } af_flow;
 
 _Static_assert(sizeof(af_flow) == 256 && offsetof(af_flow, res) == 64 &&
+                   offsetof(af_flow, ev) <= 128 - sizeof(af_event_id) &&
                    offsetof(af_flow, pos) == 128,
                "af_flow layout");
 
@@ -150,6 +165,8 @@ struct af_flownet {
     af_sim *sim;           /* the engine (borrowed) */
     af_flow *flows;        /* the pool, indexed by slot; 64-byte aligned */
     void *flows_mem;       /* the allocation `flows` points into */
+    uint32_t *mark;        /* per slot: search epoch that last reached the flow */
+    uint8_t *frozen;       /* per slot: fixed by the fill in progress (scratch) */
     uint32_t flow_cap;     /* records in the pool */
     uint32_t free_head;    /* first free slot, or NIL */
     uint32_t n_live;       /* live flows */
@@ -200,8 +217,11 @@ static void af_flownet_pool_grow(af_flownet *net, uint32_t cap)
         net->flows[s].next = net->free_head;
         net->free_head = s;
     }
-    net->flow_cap = cap;
     net->comp_flows = af_realloc_array(net->comp_flows, cap, sizeof(uint32_t));
+    net->mark = af_realloc_array(net->mark, cap, sizeof(uint32_t));
+    net->frozen = af_realloc_array(net->frozen, cap, sizeof(uint8_t));
+    memset(net->mark + net->flow_cap, 0, (size_t)(cap - net->flow_cap) * sizeof(uint32_t));
+    net->flow_cap = cap;
 }
 
 /* Takes a free slot, doubling the pool if none is left. */
@@ -264,6 +284,8 @@ void af_flownet_free(af_flownet *net)
     af_free(net->res);
     af_free(net->flows_mem);
     af_free(net->comp_flows);
+    af_free(net->mark);
+    af_free(net->frozen);
     af_free(net->comp_res);
     af_free(net->sat);
     af_free(net->caps);
@@ -329,8 +351,7 @@ static void af_flownet_detach(af_flownet *net, uint32_t s, double moved_B)
 static void af_flownet_comp_begin(af_flownet *net)
 {
     if (++net->epoch == 0) {
-        for (uint32_t s = 0; s < net->flow_cap; s++)
-            net->flows[s].mark = 0;
+        memset(net->mark, 0, (size_t)net->flow_cap * sizeof(uint32_t));
         for (size_t r = 0; r < net->n_res; r++)
             net->res[r].mark = 0;
         net->epoch = 1;
@@ -349,10 +370,10 @@ static inline void af_flownet_comp_res(af_flownet *net, uint32_t r)
 
 static inline void af_flownet_comp_flow(af_flownet *net, uint32_t s)
 {
-    af_flow *f = &net->flows[s];
-    if (f->mark == net->epoch)
+    if (net->mark[s] == net->epoch)
         return;
-    f->mark = net->epoch;
+    net->mark[s] = net->epoch;
+    const af_flow *f = &net->flows[s];
     net->comp_flows[net->n_comp_flows++] = s;
     for (uint32_t h = 0; h < f->n_path; h++)
         af_flownet_comp_res(net, f->res[h]);
@@ -364,8 +385,14 @@ static void af_flownet_comp_expand(af_flownet *net)
 {
     for (uint32_t i = 0; i < net->n_comp_res; i++) {
         const af_res *res = &net->res[net->comp_res[i]];
-        for (size_t j = 0; j < res->n_hops; j++)
+        for (size_t j = 0; j < res->n_hops; j++) {
+            if (j + AF_FLOWNET_PREFETCH < res->n_hops) {
+                uint32_t ahead = res->hops[j + AF_FLOWNET_PREFETCH] >> AF_FLOWNET_HOP_BITS;
+                if (net->mark[ahead] != net->epoch)
+                    AF_FLOWNET_PREFETCH_PATH(net, ahead);
+            }
             af_flownet_comp_flow(net, res->hops[j] >> AF_FLOWNET_HOP_BITS);
+        }
     }
 }
 
@@ -385,6 +412,8 @@ static void af_flownet_comp_advance(af_flownet *net)
 {
     af_time_ns now = af_sim_now(net->sim);
     for (uint32_t i = 0; i < net->n_comp_flows; i++) {
+        if (i + AF_FLOWNET_PREFETCH < net->n_comp_flows)
+            AF_FLOWNET_PREFETCH_FLOW(net, net->comp_flows[i + AF_FLOWNET_PREFETCH]);
         af_flow *f = &net->flows[net->comp_flows[i]];
         if (f->t_upd == now)
             continue;
@@ -423,11 +452,13 @@ static int af_flownet_capkey_cmp(const void *pa, const void *pb)
     return (a->slot > b->slot) - (a->slot < b->slot);
 }
 
-/* Fixes flow f at per-member rate x with bottleneck bn (a resource id is replaced by the lowest
- * resource on the path that saturated in round `round`), and takes its share from its path. */
-static void af_flownet_freeze(af_flownet *net, af_flow *f, double x, uint32_t bn, uint32_t round)
+/* Fixes flow slot s at per-member rate x with bottleneck bn (a resource id is replaced by the
+ * lowest resource on the path that saturated in round `round`), and takes its share from its
+ * path. */
+static void af_flownet_freeze(af_flownet *net, uint32_t s, double x, uint32_t bn, uint32_t round)
 {
-    f->frozen = true;
+    af_flow *f = &net->flows[s];
+    net->frozen[s] = 1;
     f->fill_Bps = x;
     double use = (double)f->k * x, kw = (double)f->k * f->weight;
     for (uint32_t h = 0; h < f->n_path; h++) {
@@ -468,9 +499,11 @@ static void af_flownet_comp_fill(af_flownet *net)
     }
     size_t n_caps = 0;
     for (uint32_t i = 0; i < net->n_comp_flows; i++) {
+        if (i + AF_FLOWNET_PREFETCH < net->n_comp_flows)
+            AF_FLOWNET_PREFETCH_FLOW(net, net->comp_flows[i + AF_FLOWNET_PREFETCH]);
         uint32_t s = net->comp_flows[i];
-        af_flow *f = &net->flows[s];
-        f->frozen = false;
+        const af_flow *f = &net->flows[s];
+        net->frozen[s] = 0;
         double kw = (double)f->k * f->weight;
         for (uint32_t h = 0; h < f->n_path; h++) {
             af_res *r = &net->res[f->res[h]];
@@ -492,7 +525,7 @@ static void af_flownet_comp_fill(af_flownet *net)
         double level = INFINITY;
         for (uint32_t i = 0; i < net->n_comp_res; i++)
             level = fmin(level, af_flownet_res_level(&net->res[net->comp_res[i]]));
-        while (ci < n_caps && net->flows[net->caps[ci].slot].frozen)
+        while (ci < n_caps && net->frozen[net->caps[ci].slot])
             ci++;
         if (ci < n_caps && net->caps[ci].level < level)
             level = net->caps[ci].level;
@@ -501,9 +534,9 @@ static void af_flownet_comp_fill(af_flownet *net)
 
         /* Flows whose cap is reached. */
         for (; ci < n_caps && net->caps[ci].level <= lim; ci++) {
-            af_flow *f = &net->flows[net->caps[ci].slot];
-            if (!f->frozen) {
-                af_flownet_freeze(net, f, f->cap_Bps, AF_FLOWNET_CAPPED, round);
+            uint32_t s = net->caps[ci].slot;
+            if (!net->frozen[s]) {
+                af_flownet_freeze(net, s, net->flows[s].cap_Bps, AF_FLOWNET_CAPPED, round);
                 left--;
             }
         }
@@ -520,9 +553,13 @@ static void af_flownet_comp_fill(af_flownet *net)
         for (uint32_t i = 0; i < n_sat; i++) {
             af_res *r = &net->res[net->sat[i]];
             for (size_t j = 0; j < r->n_hops && r->n_unf; j++) {
-                af_flow *f = &net->flows[r->hops[j] >> AF_FLOWNET_HOP_BITS];
-                if (!f->frozen) {
-                    af_flownet_freeze(net, f, f->weight * level, AF_FLOWNET_NONE, round);
+                if (j + AF_FLOWNET_PREFETCH < r->n_hops)
+                    AF_FLOWNET_PREFETCH_FLOW(
+                        net, r->hops[j + AF_FLOWNET_PREFETCH] >> AF_FLOWNET_HOP_BITS);
+                uint32_t s = r->hops[j] >> AF_FLOWNET_HOP_BITS;
+                if (!net->frozen[s]) {
+                    af_flownet_freeze(net, s, net->flows[s].weight * level, AF_FLOWNET_NONE,
+                                      round);
                     left--;
                 }
             }
@@ -534,9 +571,9 @@ static void af_flownet_comp_fill(af_flownet *net)
              * flow); if it did, stop the unfrozen flows rather than loop for ever. */
             assert(!"progressive filling made no progress");
             for (uint32_t i = 0; i < net->n_comp_flows; i++) {
-                af_flow *f = &net->flows[net->comp_flows[i]];
-                if (!f->frozen)
-                    af_flownet_freeze(net, f, 0, AF_FLOWNET_NONE, round);
+                uint32_t s = net->comp_flows[i];
+                if (!net->frozen[s])
+                    af_flownet_freeze(net, s, 0, AF_FLOWNET_NONE, round);
             }
             break;
         }
@@ -576,6 +613,8 @@ static void af_flownet_schedule(af_flownet *net, uint32_t s)
 static void af_flownet_comp_commit(af_flownet *net)
 {
     for (uint32_t i = 0; i < net->n_comp_flows; i++) {
+        if (i + AF_FLOWNET_PREFETCH < net->n_comp_flows)
+            AF_FLOWNET_PREFETCH_PATH(net, net->comp_flows[i + AF_FLOWNET_PREFETCH]);
         uint32_t s = net->comp_flows[i];
         af_flow *f = &net->flows[s];
         bool same = f->fill_Bps == f->rate_Bps;

@@ -25,6 +25,12 @@
 #include <stddef.h>
 #include <stdint.h>
 
+/* Children per node. A build-time switch for measurement only (-DAF_HEAP_ARITY=2 in CPPFLAGS
+ * gives a binary heap); the library and everything linked with it must agree. */
+#ifndef AF_HEAP_ARITY
+#define AF_HEAP_ARITY 4
+#endif
+
 /* One pending entry, stored by value. */
 typedef struct af_heap_entry {
     int64_t t_ns;     /* primary key: the event time in nanoseconds (any int64 value) */
@@ -73,6 +79,15 @@ static inline size_t af_heap_size(const af_heap *h)
 static inline const af_heap_entry *af_heap_min(const af_heap *h)
 {
     return h->n ? &h->a[0] : NULL;
+}
+
+/* Entry i in array order, 0 <= i < size: entry 0 is the minimum and entries 1 .. AF_HEAP_ARITY
+ * are its children, one of which becomes the minimum after a pop unless a smaller entry is
+ * pushed. For hints such as prefetching what will be needed soon; order beyond that is
+ * unspecified. */
+static inline const af_heap_entry *af_heap_at(const af_heap *h, size_t i)
+{
+    return &h->a[i];
 }
 
 /* Entries that fit before the next growth (for tests and memory accounting). */

@@ -1,21 +1,42 @@
 /*
- * storage: derived figures of a storage node; see storage.h.
+ * storage: derived figures of a storage node, the device-time budget, sizing, power and capacity
+ * accounting; see storage.h for the models and their sources.
  */
 #include "model/storage.h"
+
+#include <assert.h>
+#include <math.h>
+
+/* Largest tier af_storage_size will plan, nodes. */
+#define AF_STORAGE_MAX_NODES 1e7
+
+/* A need within this of an integer rounds to it (500e9 / 100e9 may land a hair above 5). */
+#define AF_STORAGE_EPS 1e-9
 
 static double af_min(double a, double b)
 {
     return a < b ? a : b;
 }
 
+static double af_max(double a, double b)
+{
+    return a > b ? a : b;
+}
+
+/* Both directions of one node's NICs carry this much each, bytes/s. */
+static double af_storage_nic_Bps(const af_storage_spec *s)
+{
+    return s->nics * s->nic.rate_Bps;
+}
+
 double af_storage_node_read_Bps(const af_storage_spec *s)
 {
-    return af_min(s->devices * s->device_read_Bps, s->nics * s->nic.rate_Bps);
+    return af_min(s->devices * s->device_read_Bps, af_storage_nic_Bps(s));
 }
 
 double af_storage_node_write_Bps(const af_storage_spec *s)
 {
-    return af_min(s->devices * s->device_write_Bps, s->nics * s->nic.rate_Bps);
+    return af_min(s->devices * s->device_write_Bps, af_storage_nic_Bps(s));
 }
 
 double af_storage_node_usable_B(const af_storage_spec *s)
@@ -26,4 +47,228 @@ double af_storage_node_usable_B(const af_storage_spec *s)
 double af_storage_read_cost_s(const af_storage_spec *s, double size_B)
 {
     return 1.0 / s->device_read_iops + size_B / s->device_read_Bps;
+}
+
+double af_storage_write_cost_s(const af_storage_spec *s, double size_B)
+{
+    return 1.0 / s->device_write_iops + size_B / s->device_write_Bps;
+}
+
+double af_storage_device_read_ops(const af_storage_spec *s, double size_B)
+{
+    return 1.0 / af_storage_read_cost_s(s, size_B);
+}
+
+double af_storage_device_write_ops(const af_storage_spec *s, double size_B)
+{
+    return 1.0 / af_storage_write_cost_s(s, size_B);
+}
+
+double af_storage_node_read_ops(const af_storage_spec *s, double size_B)
+{
+    double ops = s->devices * af_storage_device_read_ops(s, size_B);
+    return size_B > 0 ? af_min(ops, af_storage_nic_Bps(s) / size_B) : ops;
+}
+
+double af_storage_node_write_ops(const af_storage_spec *s, double size_B)
+{
+    double ops = s->devices * af_storage_device_write_ops(s, size_B);
+    return size_B > 0 ? af_min(ops, af_storage_nic_Bps(s) / size_B) : ops;
+}
+
+/* Device time of the read side alone, device-seconds. */
+static double af_storage_read_time_s(const af_storage_spec *s, double read_B, double read_ops)
+{
+    return read_B / s->device_read_Bps + read_ops / s->device_read_iops;
+}
+
+/* Device time of the write side alone, device-seconds. */
+static double af_storage_write_time_s(const af_storage_spec *s, double write_B, double write_ops)
+{
+    return write_B / s->device_write_Bps + write_ops / s->device_write_iops;
+}
+
+double af_storage_device_time_s(const af_storage_spec *s, double read_B, double write_B,
+                                double read_ops, double write_ops)
+{
+    return af_storage_read_time_s(s, read_B, read_ops) +
+           af_storage_write_time_s(s, write_B, write_ops);
+}
+
+double af_storage_node_busy(const af_storage_spec *s, double read_Bps, double write_Bps,
+                            double read_ops, double write_ops)
+{
+    return af_storage_device_time_s(s, read_Bps, write_Bps, read_ops, write_ops) / s->devices;
+}
+
+double af_storage_node_read_left_Bps(const af_storage_spec *s, double write_Bps, double write_ops)
+{
+    double left = 1 - af_storage_write_time_s(s, write_Bps, write_ops) / s->devices;
+    if (left <= 0)
+        return 0;
+    return af_min(af_storage_nic_Bps(s), left * s->devices * s->device_read_Bps);
+}
+
+double af_storage_node_write_left_Bps(const af_storage_spec *s, double read_Bps, double read_ops)
+{
+    double left = 1 - af_storage_read_time_s(s, read_Bps, read_ops) / s->devices;
+    if (left <= 0)
+        return 0;
+    return af_min(af_storage_nic_Bps(s), left * s->devices * s->device_write_Bps);
+}
+
+double af_storage_usable_B(const af_storage_spec *s, int nodes)
+{
+    return nodes * af_storage_node_usable_B(s);
+}
+
+double af_storage_fit_B(const af_storage_spec *s, int nodes, double used_B, double write_B)
+{
+    double free_B = af_storage_usable_B(s, nodes) - used_B;
+    return af_min(write_B, af_max(0, free_B));
+}
+
+af_storage_power_states af_storage_device_power(const af_storage_spec *s)
+{
+    return (af_storage_power_states){s->device_idle_W, s->device_active_W, s->device_active_W};
+}
+
+double af_storage_mix_W(const af_storage_power_states *p, double read_frac, double write_frac)
+{
+    double r = read_frac > 0 ? af_min(read_frac, 1) : 0;
+    double w = write_frac > 0 ? af_min(write_frac, 1) : 0;
+    if (r + w > 1) {
+        double sum = r + w;
+        r /= sum;
+        w /= sum;
+    }
+    return p->idle_W * (1 - r - w) + p->read_W * r + p->write_W * w;
+}
+
+double af_storage_node_power_W(const af_storage_spec *s, double read_frac, double write_frac)
+{
+    af_storage_power_states p = af_storage_device_power(s);
+    return s->overhead_W + s->devices * af_storage_mix_W(&p, read_frac, write_frac);
+}
+
+const char *af_storage_constraint_name(af_storage_constraint c)
+{
+    switch (c) {
+    case AF_SIZE_CAPACITY:
+        return "capacity";
+    case AF_SIZE_READ_BW:
+        return "read bandwidth";
+    case AF_SIZE_WRITE_BW:
+        return "write bandwidth";
+    case AF_SIZE_READ_IOPS:
+        return "read iops";
+    case AF_SIZE_WRITE_IOPS:
+        return "write iops";
+    case AF_SIZE_MIXED:
+        return "mixed load";
+    case AF_SIZE_MINIMUM:
+        return "minimum nodes";
+    case AF_SIZE__COUNT:
+    default:
+        return "?";
+    }
+}
+
+/* Checks one demand figure; adds an error to d and returns 1 when it is negative or not finite. */
+static int af_storage_check(const char *system, const char *field, double v, af_diag *d)
+{
+    if (v >= 0 && isfinite(v))
+        return 0;
+    af_diag_error(d, "storage sizing for %s: %s must be a finite number >= 0, got %g", system,
+                  field, v);
+    return 1;
+}
+
+int af_storage_size(const af_storage_spec *s, const af_storage_demand *dem, af_storage_sizing *out,
+                    af_diag *d)
+{
+    const char *sys = s->name ? s->name : "?";
+    int bad = af_storage_check(sys, "capacity", dem->capacity_B, d) +
+              af_storage_check(sys, "read bandwidth", dem->read_Bps, d) +
+              af_storage_check(sys, "write bandwidth", dem->write_Bps, d) +
+              af_storage_check(sys, "read iops", dem->read_iops, d) +
+              af_storage_check(sys, "read operation size", dem->read_op_B, d) +
+              af_storage_check(sys, "write iops", dem->write_iops, d) +
+              af_storage_check(sys, "write operation size", dem->write_op_B, d);
+    if (bad)
+        return AF_EINPUT;
+
+    af_storage_sizing z = {0};
+    double read_ops_time = dem->read_iops > 0 ? af_storage_read_cost_s(s, dem->read_op_B) : 0;
+    double write_ops_time = dem->write_iops > 0 ? af_storage_write_cost_s(s, dem->write_op_B) : 0;
+    /* Device-seconds per second of the whole demand, by side. */
+    double read_dev = dem->read_Bps / s->device_read_Bps + dem->read_iops * read_ops_time;
+    double write_dev = dem->write_Bps / s->device_write_Bps + dem->write_iops * write_ops_time;
+    double nic = af_storage_nic_Bps(s);
+
+    z.need[AF_SIZE_CAPACITY] = dem->capacity_B / af_storage_node_usable_B(s);
+    z.need[AF_SIZE_READ_BW] = dem->read_Bps / af_storage_node_read_Bps(s);
+    z.need[AF_SIZE_WRITE_BW] = dem->write_Bps / af_storage_node_write_Bps(s);
+    z.need[AF_SIZE_READ_IOPS] =
+        dem->read_iops > 0 ? dem->read_iops / af_storage_node_read_ops(s, dem->read_op_B) : 0;
+    z.need[AF_SIZE_WRITE_IOPS] =
+        dem->write_iops > 0 ? dem->write_iops / af_storage_node_write_ops(s, dem->write_op_B) : 0;
+    double nic_out = (dem->read_Bps + dem->read_iops * dem->read_op_B) / nic;
+    double nic_in = (dem->write_Bps + dem->write_iops * dem->write_op_B) / nic;
+    z.need[AF_SIZE_MIXED] = af_max((read_dev + write_dev) / s->devices, af_max(nic_out, nic_in));
+    z.need[AF_SIZE_MINIMUM] = dem->min_nodes > 1 ? dem->min_nodes : 1;
+
+    z.nodes = 0;
+    for (int c = 0; c < AF_SIZE__COUNT; c++) {
+        double need = z.need[c];
+        if (!(need <= AF_STORAGE_MAX_NODES)) {
+            af_diag_error(d, "storage sizing for %s: %s needs %.3g nodes, more than %.0f", sys,
+                          af_storage_constraint_name((af_storage_constraint)c), need,
+                          AF_STORAGE_MAX_NODES);
+            return AF_EINPUT;
+        }
+        z.nodes_for[c] = need > AF_STORAGE_EPS ? (int)ceil(need - AF_STORAGE_EPS) : 0;
+        if (z.nodes_for[c] > z.nodes) {
+            z.nodes = z.nodes_for[c];
+            z.binding = (af_storage_constraint)c;
+        }
+    }
+    assert(z.nodes >= 1);
+
+    int n = z.nodes;
+    double device_s = (double)n * s->devices; /* device-seconds per second the tier supplies */
+    double read_frac = read_dev / device_s, write_frac = write_dev / device_s;
+    z.busy = af_min(1, read_frac + write_frac);
+    z.usable_B = af_storage_usable_B(s, n);
+    z.read_Bps = n * af_storage_node_read_Bps(s);
+    z.write_Bps = n * af_storage_node_write_Bps(s);
+    z.idle_W = n * af_storage_node_power_W(s, 0, 0);
+    z.active_W = n * (s->overhead_W + s->devices * s->device_active_W);
+    z.load_W = n * af_storage_node_power_W(s, read_frac, write_frac);
+    z.rack_units = n * s->rack_units;
+    z.price_usd = n * s->price_usd;
+    *out = z;
+    return AF_OK;
+}
+
+/* b / a, inf when only a is 0 and 1 when both are. */
+static double af_storage_ratio(double b, double a)
+{
+    if (a == 0)
+        return b == 0 ? 1 : INFINITY;
+    return b / a;
+}
+
+int af_storage_compare(const af_storage_spec *a, const af_storage_spec *b,
+                       const af_storage_demand *dem, af_storage_comparison *out, af_diag *d)
+{
+    af_storage_comparison c;
+    if (af_storage_size(a, dem, &c.a, d) != AF_OK || af_storage_size(b, dem, &c.b, d) != AF_OK)
+        return AF_EINPUT;
+    c.nodes_ratio = (double)c.b.nodes / c.a.nodes;
+    c.load_W_ratio = af_storage_ratio(c.b.load_W, c.a.load_W);
+    c.rack_units_ratio = af_storage_ratio(c.b.rack_units, c.a.rack_units);
+    c.price_ratio = af_storage_ratio(c.b.price_usd, c.a.price_usd);
+    *out = c;
+    return AF_OK;
 }

@@ -1,14 +1,32 @@
 /*
  * storage: a storage system from the catalog (a node type with its devices) and a tier built
- * from a number of such nodes.
+ * from a number of such nodes: derived rates, the device-time budget, sizing for a demand, power,
+ * and capacity accounting.
  *
  * Device time model: an operation of s bytes costs 1/IOPS + s/bandwidth seconds of device time
  * (../shared/reference/formulas.md, "Storage sizing"), so one budget bounds both small random and
  * large sequential traffic. A node delivers the lesser of its devices' aggregate and its NICs'.
+ *
+ * Read/write interference: a device doing mixed traffic spends reads/read_bw + writes/write_bw
+ * (+ ops/IOPS) of its time, and that sum cannot exceed 1 s per second. So a write burst takes
+ * device time from reads in proportion: writing at half the devices' write bandwidth leaves half
+ * the device time, hence half the read bandwidth (less if the NICs bind first). The NICs are full
+ * duplex, so reads (out) and writes (in) do not share them.
+ *
+ * Sizing (formulas.md, "Storage sizing"; hardware.md sec. 7 "Assessment"): the node count is the
+ * maximum of the capacity-, bandwidth- and IOPS-driven counts, plus the count that fits all the
+ * demands at once in the device-time budget; which one binds is part of the answer.
+ *
+ * Power: a device draws its idle power when idle and its read or write power while busy with
+ * that, weighted by the share of time in each state (the duty-cycle model of the Scality study,
+ * hardware.md sec. 7: 10% idle, 80% read, 10% write gives 8.7 W for an Exos X22 and 14.5 W for a
+ * Micron 6500 ION). The catalog has one active power, used for both reads and writes until it
+ * gains separate read and write figures.
  */
 #ifndef AF_MODEL_STORAGE_H
 #define AF_MODEL_STORAGE_H
 
+#include "base/diag.h"
 #include "model/link.h"
 
 typedef enum { AF_MEDIA_TLC, AF_MEDIA_QLC, AF_MEDIA_HDD } af_media;
@@ -46,5 +64,140 @@ double af_storage_node_usable_B(const af_storage_spec *s);
 
 /* Device time for one read of size_B bytes: 1/read_iops + size_B/device_read_Bps, s. */
 double af_storage_read_cost_s(const af_storage_spec *s, double size_B);
+
+/* Device time for one write of size_B bytes: 1/write_iops + size_B/device_write_Bps, s. */
+double af_storage_write_cost_s(const af_storage_spec *s, double size_B);
+
+/* Reads of size_B bytes one device completes per second, 1 / af_storage_read_cost_s, ops/s. */
+double af_storage_device_read_ops(const af_storage_spec *s, double size_B);
+
+/* Writes of size_B bytes one device completes per second, 1 / af_storage_write_cost_s, ops/s. */
+double af_storage_device_write_ops(const af_storage_spec *s, double size_B);
+
+/* Reads of size_B bytes one node completes per second: devices x af_storage_device_read_ops,
+ * capped by the NICs at nics x rate / size_B when size_B > 0, ops/s. */
+double af_storage_node_read_ops(const af_storage_spec *s, double size_B);
+
+/* Writes of size_B bytes one node completes per second, likewise, ops/s. */
+double af_storage_node_write_ops(const af_storage_spec *s, double size_B);
+
+/* Device time to read read_B bytes and write write_B bytes in read_ops and write_ops operations:
+ * read_B/device_read_Bps + write_B/device_write_Bps + read_ops/read_iops + write_ops/write_iops,
+ * in device-seconds (a node supplies `devices` device-seconds per second). Streaming traffic has
+ * few operations per byte and may pass 0 ops. All arguments >= 0. */
+double af_storage_device_time_s(const af_storage_spec *s, double read_B, double write_B,
+                                double read_ops, double write_ops);
+
+/* Share of one node's device time, in [0, inf), that a load of read_Bps and write_Bps bytes/s in
+ * read_ops and write_ops operations per second uses: af_storage_device_time_s of one second of
+ * that load / devices. Above 1 the devices cannot keep up. */
+double af_storage_node_busy(const af_storage_spec *s, double read_Bps, double write_Bps,
+                            double read_ops, double write_ops);
+
+/* Read bandwidth one node has left while it writes write_Bps bytes/s in write_ops operations/s:
+ * min(NIC read rate, (1 - write share of device time) x devices x device_read_Bps), bytes/s;
+ * 0 when the writes take all the device time. */
+double af_storage_node_read_left_Bps(const af_storage_spec *s, double write_Bps, double write_ops);
+
+/* Write bandwidth one node has left while it reads read_Bps bytes/s in read_ops operations/s,
+ * likewise, bytes/s. */
+double af_storage_node_write_left_Bps(const af_storage_spec *s, double read_Bps, double read_ops);
+
+/* Usable capacity of `nodes` nodes: nodes x af_storage_node_usable_B, bytes. */
+double af_storage_usable_B(const af_storage_spec *s, int nodes);
+
+/* How much of a write of write_B bytes fits on `nodes` nodes already holding used_B bytes:
+ * min(write_B, max(0, usable - used_B)), bytes. Equal to write_B when all of it fits. */
+double af_storage_fit_B(const af_storage_spec *s, int nodes, double used_B, double write_B);
+
+/* Power of one device by state, W. */
+typedef struct af_storage_power_states {
+    double idle_W;  /* idle, W */
+    double read_W;  /* busy reading, W */
+    double write_W; /* busy writing, W */
+} af_storage_power_states;
+
+/* The device power states of a spec: idle, and device_active_W for both read and write. */
+af_storage_power_states af_storage_device_power(const af_storage_spec *s);
+
+/* Mean power of a device that spends read_frac of its time reading, write_frac writing and the
+ * rest idle: idle (1 - r - w) + read_W r + write_W w, W. The fractions are clamped to [0, 1] and,
+ * when they sum past 1, scaled down to sum to 1. */
+double af_storage_mix_W(const af_storage_power_states *p, double read_frac, double write_frac);
+
+/* Power of one node whose devices are busy read_frac of the time reading and write_frac writing
+ * (the shares of device time, e.g. from af_storage_node_busy): overhead_W + devices x
+ * af_storage_mix_W, W. */
+double af_storage_node_power_W(const af_storage_spec *s, double read_frac, double write_frac);
+
+/* What a tier must hold and serve. Every figure >= 0; the demands add up (streaming bandwidth
+ * plus random operations on top of it). */
+typedef struct af_storage_demand {
+    double capacity_B; /* data to hold, bytes (usable, after erasure coding and fill limit) */
+    double read_Bps;   /* streaming read bandwidth, bytes/s */
+    double write_Bps;  /* streaming write bandwidth, bytes/s */
+    double read_iops;  /* random reads per second of read_op_B bytes each, ops/s */
+    double read_op_B;  /* size of one random read, bytes (e.g. 4096) */
+    double write_iops; /* random writes per second of write_op_B bytes each, ops/s */
+    double write_op_B; /* size of one random write, bytes */
+    int min_nodes;     /* floor on the node count, e.g. the erasure-coding stripe width; 0: 1 */
+} af_storage_demand;
+
+/* A constraint that drives the node count. */
+typedef enum {
+    AF_SIZE_CAPACITY,   /* usable capacity */
+    AF_SIZE_READ_BW,    /* streaming reads: min(devices x device read, NICs) per node */
+    AF_SIZE_WRITE_BW,   /* streaming writes, likewise */
+    AF_SIZE_READ_IOPS,  /* random reads: af_storage_node_read_ops at read_op_B */
+    AF_SIZE_WRITE_IOPS, /* random writes: af_storage_node_write_ops at write_op_B */
+    AF_SIZE_MIXED,      /* all four at once: device time summed, NIC in and out each */
+    AF_SIZE_MINIMUM,    /* the demand's min_nodes (at least one node) */
+    AF_SIZE__COUNT
+} af_storage_constraint;
+
+/* Lower-case name of a constraint ("capacity", "read bandwidth", ...), static. */
+const char *af_storage_constraint_name(af_storage_constraint c);
+
+/* A tier sized for a demand. */
+typedef struct af_storage_sizing {
+    double need[AF_SIZE__COUNT];   /* nodes each constraint needs, fractional (0 when no demand) */
+    int nodes_for[AF_SIZE__COUNT]; /* need rounded up (a need within 1e-9 of an integer is that
+                                    * integer) */
+    int nodes;                     /* the node count: the largest of nodes_for, >= 1 */
+    af_storage_constraint binding; /* the constraint that sets `nodes`; on a tie the first in
+                                    * enum order, so MIXED binds only when combining adds nodes */
+    double usable_B;               /* usable capacity of `nodes`, bytes */
+    double read_Bps;               /* streaming read bandwidth of `nodes`, bytes/s */
+    double write_Bps;              /* streaming write bandwidth of `nodes`, bytes/s */
+    double busy;                   /* share of device time the demand uses on `nodes`, [0, 1] */
+    double idle_W;                 /* power with every device idle, W */
+    double active_W;               /* power with every device busy, W */
+    double load_W;                 /* power at the demand: devices busy `busy` of the time, W */
+    double rack_units;             /* height of `nodes`, U */
+    double price_usd;              /* price of `nodes`, USD */
+} af_storage_sizing;
+
+/* Sizes a tier of spec-s nodes for demand dem. On success fills *out and returns AF_OK. Returns
+ * AF_EINPUT with a message in d, *out unchanged, when a demand figure is negative or not finite,
+ * an operation size is negative, or the tier would need more than 10,000,000 nodes. The spec is
+ * assumed valid (a catalog entry: positive rates and counts). */
+int af_storage_size(const af_storage_spec *s, const af_storage_demand *dem, af_storage_sizing *out,
+                    af_diag *d);
+
+/* Two systems sized for the same demand, side by side (the flash-versus-disk question). */
+typedef struct af_storage_comparison {
+    af_storage_sizing a;     /* the first system */
+    af_storage_sizing b;     /* the second system */
+    double nodes_ratio;      /* b.nodes / a.nodes */
+    double load_W_ratio;     /* b.load_W / a.load_W */
+    double rack_units_ratio; /* b.rack_units / a.rack_units */
+    double price_ratio;      /* b.price_usd / a.price_usd; each ratio is inf when only a's
+                              * figure is 0 and 1 when both are */
+} af_storage_comparison;
+
+/* Sizes systems a and b for dem (af_storage_size) and fills *out. Returns AF_OK, or AF_EINPUT with
+ * the messages of the failed sizing in d and *out unchanged. */
+int af_storage_compare(const af_storage_spec *a, const af_storage_spec *b,
+                       const af_storage_demand *dem, af_storage_comparison *out, af_diag *d);
 
 #endif

@@ -1,0 +1,230 @@
+/*
+ * fuzz common: the catalog, the fixed scenario and the invariant checks the harnesses share; see
+ * fuzz.h.
+ */
+#include "fuzz.h"
+
+#include "base/alloc.h"
+#include "base/diag.h"
+#include "scenario/schema.h"
+
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#ifndef AF_FUZZ_MODELS
+#define AF_FUZZ_MODELS "models"
+#endif
+
+const char af_fuzz_scenario[] =
+    "aifsim: 1\n"
+    "name: fuzz\n"
+    "description: the fixed scenario of the fuzz harnesses\n"
+    "seed: 7\n"
+    "duration: 2 h\n"
+    "max_events: 1e6\n"
+    "facility: { preset: colocation, pue: 1.3, energy_price: 0.12 USD/kWh }\n"
+    "cluster:\n"
+    "  - pool: llm\n"
+    "    node: dgx-h100\n"
+    "    nodes: 4\n"
+    "    override: { storage_nics: 2, storage_nic: ib-ndr-400, gpu: { tdp: 650 W } }\n"
+    "  - pool: vit\n"
+    "    node: dgx-a100\n"
+    "    nodes: 2\n"
+    "storage:\n"
+    "  - tier: hot\n"
+    "    system: flash-qlc-node\n"
+    "    nodes: 2\n"
+    "    override: { nics: 4, nic: { rate: 200 Gb/s } }\n"
+    "  - tier: cold\n"
+    "    system: hdd-nearline-node\n"
+    "    nodes: 1\n"
+    "workloads:\n"
+    "  - train:\n"
+    "      name: llm-70b\n"
+    "      pool: llm\n"
+    "      model: { params: 70e9 }\n"
+    "      tokens_per_step: 4Mi\n"
+    "      mfu: 40%\n"
+    "      precision: fp8\n"
+    "      batch_per_gpu: 4\n"
+    "      dataset: { tier: hot, size: 60 TB, sample_size: 16 KiB, prefetch: 2 }\n"
+    "  - train:\n"
+    "      pool: vit\n"
+    "      step_time: 250 ms\n"
+    "      batch_per_gpu: 256\n"
+    "      dataset: { tier: cold, size: 50 TB, sample_size: 110 kB }\n";
+
+static af_catalog *af_fuzz_cat;
+
+static void af_fuzz_free_catalog(void)
+{
+    af_catalog_free(af_fuzz_cat);
+    af_fuzz_cat = NULL;
+}
+
+const af_catalog *af_fuzz_catalog(void)
+{
+    if (af_fuzz_cat)
+        return af_fuzz_cat;
+    const char *dir = getenv("AIFSIM_MODELS");
+    if (!dir || !*dir)
+        dir = AF_FUZZ_MODELS;
+    af_diag *d = af_diag_new();
+    af_fuzz_cat = af_catalog_load(dir, d);
+    if (!af_fuzz_cat) {
+        af_diag_print(d, stderr);
+        fprintf(stderr, "fuzz: cannot load the model catalog from %s; set AIFSIM_MODELS\n", dir);
+        exit(2);
+    }
+    af_diag_free(d);
+    atexit(af_fuzz_free_catalog);
+    return af_fuzz_cat;
+}
+
+/* Reports a broken invariant and aborts, so that libFuzzer saves the input. */
+static void af_fuzz_fail(const char *fmt, ...) __attribute__((format(printf, 1, 2), noreturn));
+static void af_fuzz_fail(const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    fputs("fuzz: broken invariant: ", stderr);
+    vfprintf(stderr, fmt, ap);
+    fputc('\n', stderr);
+    va_end(ap);
+    abort();
+}
+
+static void af_fuzz_range(const char *what, double v, double lo, double hi, bool lo_open)
+{
+    if (!isfinite(v) || v < lo || v > hi || (lo_open && v == lo))
+        af_fuzz_fail("%s = %g, outside %s%g, %g]", what, v, lo_open ? "(" : "[", lo, hi);
+}
+
+/* Checks one spec of section sec against the field table, embedded specs included. */
+static void af_fuzz_check_spec(af_section sec, const void *spec, const char *owner)
+{
+    const af_spec_desc *desc = af_schema_desc(sec);
+    const char *name = *(const char *const *)(const void *)((const char *)spec + desc->name_offset);
+    if (!name)
+        af_fuzz_fail("%s: a %s without a name", owner, desc->noun);
+    for (size_t i = 0; i < desc->nfields; i++) {
+        const af_field *f = &desc->fields[i];
+        const void *member = (const char *)spec + f->offset;
+        char what[256];
+        snprintf(what, sizeof what, "%s: %s %s.%s", owner, desc->noun, name, f->key);
+        switch (f->kind) {
+        case AF_FIELD_REAL:
+        case AF_FIELD_INT:
+            af_fuzz_range(what, af_schema_value(f, spec), f->range.min, f->range.max,
+                          f->range.min_open);
+            break;
+        case AF_FIELD_ENUM: {
+            int v = *(const int *)member, n = 0;
+            while (f->words[n])
+                n++;
+            if (v < 0 || v >= n)
+                af_fuzz_fail("%s = %d, not an enum index below %d", what, v, n);
+            break;
+        }
+        case AF_FIELD_REF:
+            af_fuzz_check_spec(f->ref, member, what);
+            break;
+        }
+    }
+    for (size_t i = 0; i < desc->norders; i++) {
+        const af_field *lo = af_schema_field(desc, desc->orders[i].lo);
+        const af_field *hi = af_schema_field(desc, desc->orders[i].hi);
+        if (lo && hi && af_schema_value(lo, spec) > af_schema_value(hi, spec))
+            af_fuzz_fail("%s: %s %s: %s above %s", owner, desc->noun, name, lo->key, hi->key);
+    }
+}
+
+void af_fuzz_check_catalog(const af_catalog *cat)
+{
+    for (int sec = 0; sec < AF_SECTION__COUNT; sec++) {
+        size_t n = af_catalog_count(cat, (af_section)sec);
+        if (n == 0 || n > AF_CATALOG_MAX_ENTRIES || !af_catalog_section_ok(cat, (af_section)sec))
+            af_fuzz_fail("catalog section %s: %zu entries", af_schema_desc((af_section)sec)->key, n);
+        size_t nn;
+        const char *const *names = af_catalog_names(cat, (af_section)sec, &nn);
+        for (size_t i = 0; i < n; i++) {
+            const void *e = af_catalog_entry(cat, (af_section)sec, i);
+            af_fuzz_check_spec((af_section)sec, e, "catalog");
+            if (af_catalog_find(cat, (af_section)sec, names[i]) == NULL)
+                af_fuzz_fail("catalog: \"%s\" listed but not found", names[i]);
+            for (size_t j = 0; j < i; j++)
+                if (strcmp(names[i], names[j]) == 0)
+                    af_fuzz_fail("catalog: \"%s\" twice", names[i]);
+        }
+    }
+}
+
+/* Checks that the n names (at stride bytes apart) are set and unique. */
+static void af_fuzz_unique(const char *what, const void *first, size_t n, size_t stride)
+{
+    for (size_t i = 0; i < n; i++) {
+        const char *a = *(const char *const *)(const void *)((const char *)first + i * stride);
+        if (!a || !*a)
+            af_fuzz_fail("%s[%zu] has no name", what, i);
+        for (size_t j = 0; j < i; j++)
+            if (strcmp(a, *(const char *const *)(const void *)((const char *)first +
+                                                                j * stride)) == 0)
+                af_fuzz_fail("%s[%zu]: name \"%s\" twice", what, i, a);
+    }
+}
+
+void af_fuzz_check_config(const af_world_config *cfg)
+{
+    if (!cfg->name || !*cfg->name)
+        af_fuzz_fail("the scenario has no name");
+    af_fuzz_range("duration", cfg->duration_s, 0, 100 * 365.0 * 86400, true);
+    af_fuzz_range("max_events", (double)cfg->max_events, 0, 1e15, false);
+    af_fuzz_check_spec(AF_SECTION_FACILITY, &cfg->facility, "facility");
+    if (cfg->npools < 1 || cfg->npools > 1000 || cfg->ntiers < 1 || cfg->ntiers > 1000 ||
+        cfg->ntrains < 1 || cfg->ntrains > 1000)
+        af_fuzz_fail("%zu pools, %zu tiers, %zu jobs", cfg->npools, cfg->ntiers, cfg->ntrains);
+    af_fuzz_unique("cluster", &cfg->pools[0].name, cfg->npools, sizeof cfg->pools[0]);
+    af_fuzz_unique("storage", &cfg->tiers[0].name, cfg->ntiers, sizeof cfg->tiers[0]);
+    af_fuzz_unique("workloads", &cfg->trains[0].name, cfg->ntrains, sizeof cfg->trains[0]);
+    for (size_t i = 0; i < cfg->npools; i++) {
+        af_fuzz_range("pool nodes", (double)cfg->pools[i].nodes, 1, 1e6, false);
+        af_fuzz_check_spec(AF_SECTION_NODES, &cfg->pools[i].node, "pool");
+    }
+    for (size_t i = 0; i < cfg->ntiers; i++) {
+        af_fuzz_range("tier nodes", (double)cfg->tiers[i].nodes, 1, 1e6, false);
+        af_fuzz_check_spec(AF_SECTION_STORAGE, &cfg->tiers[i].system, "tier");
+    }
+    for (size_t j = 0; j < cfg->ntrains; j++) {
+        const af_train_config *t = &cfg->trains[j];
+        if (t->pool >= cfg->npools || t->tier >= cfg->ntiers)
+            af_fuzz_fail("job %zu: pool %zu of %zu, tier %zu of %zu", j, t->pool, cfg->npools,
+                         t->tier, cfg->ntiers);
+        for (size_t k = 0; k < j; k++)
+            if (cfg->trains[k].pool == t->pool)
+                af_fuzz_fail("jobs %zu and %zu share pool %zu", k, j, t->pool);
+        if (t->step_time_s != 0) {
+            af_fuzz_range("step_time", t->step_time_s, 0, 86400, true);
+        } else {
+            af_fuzz_range("params", t->params, 0, 1e15, true);
+            af_fuzz_range("tokens_per_step", t->tokens_per_step, 0, 1e12, true);
+            af_fuzz_range("mfu", t->mfu, 0, 1, true);
+        }
+        if (t->precision == AF_PREC_FP8 && !(cfg->pools[t->pool].node.gpu.fp8_flops > 0))
+            af_fuzz_fail("job %zu: fp8 on a GPU without FP8", j);
+        af_fuzz_range("batch_per_gpu", t->samples_per_gpu, 1, 1e9, false);
+        af_fuzz_range("dataset size", t->dataset_B, 0, 1e18, true);
+        af_fuzz_range("sample_size", t->sample_B, 0, t->dataset_B < 1e12 ? t->dataset_B : 1e12,
+                      true);
+        af_fuzz_range("prefetch", t->prefetch, 1, 1024, false);
+    }
+}
+
+void af_fuzz_drain(const af_diag *d)
+{
+    for (size_t i = 0; i < af_diag_count(d); i++)
+        af_free(af_diag_format(d, i));
+}

@@ -1,0 +1,387 @@
+/*
+ * test_fabric: fat-tree and rail-optimized switch counts against hand counts and Al-Fares et al.
+ * (SIGCOMM 2008), oversubscription, power, path stages, input checks, and the alpha-beta
+ * collective costs against the formulas of ../shared/reference/formulas.md worked by hand.
+ */
+#include "model/fabric.h"
+
+#include "base/alloc.h"
+#include "base/diag.h"
+
+#include "cutest.h"
+
+#include <string.h>
+
+/* NVIDIA Quantum-2 QM9700 as hardware.md sec. 3 gives it: 64 x 400G, 1U, 747 W typical, 1720 W
+ * max; price unknown. */
+static const af_switch_spec qm9700 = {
+    "qm9700", "Quantum-2 NDR 64 x 400G", 64, 50e9, 747, 1720, 1, 0};
+
+/* A 400G endpoint group of `nodes` nodes with `nics` NICs each. */
+static af_fabric_group group(const char *name, int nodes, int nics, double rate_Bps, bool rail)
+{
+    return (af_fabric_group){name, nodes, nics, rate_Bps, rail};
+}
+
+/* Plans a fat-tree of QM9700s with one 400G group of `endpoints` single-NIC nodes. */
+static int plan_fat_tree(af_fabric *f, int endpoints, double oversub, int levels)
+{
+    af_fabric_spec spec = {"backend", AF_FABRIC_FAT_TREE, qm9700, oversub, levels};
+    af_fabric_group g = group("train", endpoints, 1, 50e9, false);
+    af_diag *d = af_diag_new();
+    int rc = af_fabric_init(f, &spec, &g, 1, d);
+    CU_ASSERT_EQUAL(af_diag_errors(d), rc == AF_OK ? 0 : 1);
+    af_diag_free(d);
+    return rc;
+}
+
+static void test_one_switch(void)
+{
+    af_fabric f;
+    CU_ASSERT_EQUAL_FATAL(plan_fat_tree(&f, 64, 1, 0), AF_OK);
+    CU_ASSERT_EQUAL(f.levels, 1);
+    CU_ASSERT_EQUAL(f.switches, 1);
+    CU_ASSERT_EQUAL(f.spines, 0);
+    CU_ASSERT_EQUAL(f.cables, 64);
+    CU_ASSERT_EQUAL(f.ports_used, 64);
+    AF_ASSERT_REL(f.bisection_Bps, 32 * 50e9, 1e-12);
+    af_fabric_stage st[AF_FABRIC_MAX_STAGES];
+    CU_ASSERT_EQUAL(af_fabric_stages(&f, 0, 0, st), 2);
+    CU_ASSERT_EQUAL(st[0].kind, AF_STAGE_SRC_NIC);
+    CU_ASSERT_EQUAL(st[1].kind, AF_STAGE_DST_NIC);
+    /* One more endpoint needs a second level. */
+    CU_ASSERT_EQUAL_FATAL(plan_fat_tree(&f, 65, 1, 0), AF_OK);
+    CU_ASSERT_EQUAL(f.levels, 2);
+    CU_ASSERT_EQUAL(plan_fat_tree(&f, 65, 1, 1), AF_EINPUT);
+}
+
+/* 2048 endpoints on 64-port switches at 1:1: 64 leaves of 32 down + 32 up, 2048 uplinks over
+ * 64-port spines = 32 spines, every port of all 96 switches used. */
+static void test_two_level_counts(void)
+{
+    af_fabric f;
+    CU_ASSERT_EQUAL_FATAL(plan_fat_tree(&f, 2048, 1, 0), AF_OK);
+    CU_ASSERT_EQUAL(f.levels, 2);
+    CU_ASSERT_EQUAL(f.down, 32);
+    CU_ASSERT_EQUAL(f.up, 32);
+    CU_ASSERT_EQUAL(f.leaves, 64);
+    CU_ASSERT_EQUAL(f.spines, 32);
+    CU_ASSERT_EQUAL(f.cores, 0);
+    CU_ASSERT_EQUAL(f.switches, 96);
+    CU_ASSERT_EQUAL(f.switch_cables, 2048);
+    CU_ASSERT_EQUAL(f.cables, 4096);
+    CU_ASSERT_EQUAL(f.ports_used, 96 * 64);
+    CU_ASSERT_EQUAL(f.optics, 8192);
+    /* Power, height and price are per switch times the count. */
+    AF_ASSERT_REL(f.typical_W, 96 * 747.0, 1e-12);
+    AF_ASSERT_REL(f.max_W, 96 * 1720.0, 1e-12);
+    AF_ASSERT_REL(f.rack_units, 96, 1e-12);
+    CU_ASSERT_EQUAL(f.price_usd, 0);
+    /* Non-blocking: every endpoint keeps its 50 GB/s; bisection = 1024 x 50 GB/s. */
+    AF_ASSERT_REL(f.place[0].uplink_per_endpoint_Bps, 50e9, 1e-12);
+    AF_ASSERT_REL(f.bisection_Bps, 1024 * 50e9, 1e-12);
+    AF_ASSERT_REL(f.oversubscription, 1, 1e-12);
+    /* 2048 is the two-level limit k^2/2: forcing two levels on one more is refused. */
+    CU_ASSERT_EQUAL(plan_fat_tree(&f, 2049, 1, 2), AF_EINPUT);
+}
+
+/* The k-ary fat-tree of Al-Fares et al.: k = 64 holds k^3/4 = 65536 hosts with k^2/2 edge,
+ * k^2/2 aggregation and k^2/4 core switches = 5k^2/4 = 5120, in k pods, k^3/4 links per layer. */
+static void test_three_level_al_fares(void)
+{
+    af_fabric f;
+    CU_ASSERT_EQUAL_FATAL(plan_fat_tree(&f, 65536, 1, 0), AF_OK);
+    CU_ASSERT_EQUAL(f.levels, 3);
+    CU_ASSERT_EQUAL(f.pods, 64);
+    CU_ASSERT_EQUAL(f.leaves, 2048);
+    CU_ASSERT_EQUAL(f.spines, 2048);
+    CU_ASSERT_EQUAL(f.cores, 1024);
+    CU_ASSERT_EQUAL(f.switches, 5 * 64 * 64 / 4);
+    CU_ASSERT_EQUAL(f.cables, 3 * 65536);
+    CU_ASSERT_EQUAL(f.ports_used, f.switches * 64);
+    AF_ASSERT_REL(f.bisection_Bps, 32768 * 50e9, 1e-12);
+    CU_ASSERT_EQUAL(plan_fat_tree(&f, 65537, 1, 0), AF_EINPUT);
+
+    /* A partial build: 2049 endpoints = 65 leaves in pods of 32, 32 and 1; pod spines carry
+     * 32 x 32 / 32, 32 and ceil(1 x 32 / 32) = 65; cores ceil(65 x 32 / 64) = 33. */
+    CU_ASSERT_EQUAL_FATAL(plan_fat_tree(&f, 2049, 1, 0), AF_OK);
+    CU_ASSERT_EQUAL(f.levels, 3);
+    CU_ASSERT_EQUAL(f.leaves, 65);
+    CU_ASSERT_EQUAL(f.pods, 3);
+    CU_ASSERT_EQUAL(f.spines, 65);
+    CU_ASSERT_EQUAL(f.cores, 33);
+    /* Three levels may also be asked for a fabric that would fit two. */
+    CU_ASSERT_EQUAL_FATAL(plan_fat_tree(&f, 2048, 1, 3), AF_OK);
+    CU_ASSERT_EQUAL(f.levels, 3);
+    CU_ASSERT_EQUAL(f.spines, 64);
+    CU_ASSERT_EQUAL(f.cores, 32);
+}
+
+/* Leaves split 64 ports by the ratio: 2:1 gives 42 down + 21 up (one port idle), 3:1 gives 48 +
+ * 16; each endpoint's uplink share falls by the ratio. */
+static void test_oversubscription(void)
+{
+    af_fabric f;
+    CU_ASSERT_EQUAL_FATAL(plan_fat_tree(&f, 2048, 2, 0), AF_OK);
+    CU_ASSERT_EQUAL(f.down, 42);
+    CU_ASSERT_EQUAL(f.up, 21);
+    AF_ASSERT_REL(f.oversubscription, 2, 1e-12);
+    AF_ASSERT_REL(f.place[0].uplink_per_endpoint_Bps, 50e9 / 2, 1e-12);
+    CU_ASSERT_EQUAL(f.leaves, 49);  /* ceil(2048 / 42) */
+    CU_ASSERT_EQUAL(f.spines, 17);  /* ceil(49 x 21 / 64) */
+    AF_ASSERT_REL(f.typical_W, 66 * 747.0, 1e-12);
+
+    CU_ASSERT_EQUAL_FATAL(plan_fat_tree(&f, 2048, 3, 0), AF_OK);
+    CU_ASSERT_EQUAL(f.down, 48);
+    CU_ASSERT_EQUAL(f.up, 16);
+    AF_ASSERT_REL(f.place[0].uplink_per_endpoint_Bps, 50e9 / 3, 1e-12);
+    CU_ASSERT_EQUAL(f.leaves, 43);
+    CU_ASSERT_EQUAL(f.spines, 11);
+    /* Bisection: half of 43 x 16 uplinks at 50 GB/s, below half the endpoints' 1024 x 50 GB/s. */
+    AF_ASSERT_REL(f.bisection_Bps, 43 * 16 * 50e9 / 2, 1e-12);
+
+    /* A ratio that does not split 64 evenly rounds to the nearest split not worse than asked. */
+    CU_ASSERT_EQUAL_FATAL(plan_fat_tree(&f, 2048, 1.5, 0), AF_OK);
+    CU_ASSERT_EQUAL(f.down, 38);
+    CU_ASSERT_EQUAL(f.up, 26);
+    CU_ASSERT(f.oversubscription <= 1.5);
+}
+
+/* 128 DGX H100 with 8 x 400G compute NICs on 8 rails (the SuperPOD's 4 scalable units): SUs of
+ * 32 nodes, 8 rail leaves each = 32 leaves, 1024 uplinks over 64-port spines = 16 spines. */
+static void test_rail_optimized(void)
+{
+    af_fabric_spec spec = {"backend", AF_FABRIC_RAIL, qm9700, 1, 0};
+    af_fabric_group g[2] = {group("train", 128, 8, 50e9, true), group("hot", 8, 2, 50e9, false)};
+    af_diag *d = af_diag_new();
+    af_fabric f;
+    CU_ASSERT_EQUAL_FATAL(af_fabric_init(&f, &spec, g, 1, d), AF_OK);
+    CU_ASSERT_EQUAL(f.levels, 2);
+    CU_ASSERT_EQUAL(f.endpoints, 1024);
+    CU_ASSERT_EQUAL(f.leaves, 32);
+    CU_ASSERT_EQUAL(f.spines, 16);
+    CU_ASSERT_EQUAL(f.switches, 48);
+    CU_ASSERT_EQUAL(f.cables, 1024 + 32 * 32);
+    AF_ASSERT_REL(f.typical_W, 48 * 747.0, 1e-12);
+    /* Rail-aligned traffic of the pool stays on its SU's leaves a quarter of the time. */
+    AF_ASSERT_REL(f.place[0].local_fraction, 0.25, 1e-12);
+
+    /* 100 nodes: 4 SUs still (the last holds 4 nodes), so 32 leaves. */
+    g[0].nodes = 100;
+    CU_ASSERT_EQUAL_FATAL(af_fabric_init(&f, &spec, g, 1, d), AF_OK);
+    CU_ASSERT_EQUAL(f.leaves, 32);
+    AF_ASSERT_REL(f.place[0].local_fraction, (3 * 32.0 * 32 + 4 * 4) / (100.0 * 100), 1e-12);
+
+    /* With a storage group packed on its own leaf: 33 leaves, ceil(33 x 32 / 64) = 17 spines. */
+    g[0].nodes = 128;
+    CU_ASSERT_EQUAL_FATAL(af_fabric_init(&f, &spec, g, 2, d), AF_OK);
+    CU_ASSERT_EQUAL(f.leaves, 33);
+    CU_ASSERT_EQUAL(f.spines, 17);
+    CU_ASSERT_EQUAL(f.place[1].first_leaf, 32);
+    CU_ASSERT_EQUAL(f.place[1].leaves, 1);
+
+    /* Storage reads: data from hot (1) to train (0). */
+    af_fabric_stage st[AF_FABRIC_MAX_STAGES];
+    CU_ASSERT_EQUAL_FATAL(af_fabric_stages(&f, 1, 0, st), 5);
+    CU_ASSERT_EQUAL(st[0].kind, AF_STAGE_SRC_NIC);
+    CU_ASSERT_EQUAL(st[0].group, 1);
+    AF_ASSERT_REL(st[0].capacity_Bps, 16 * 50e9, 1e-12);
+    CU_ASSERT_EQUAL(st[1].kind, AF_STAGE_SRC_UPLINK);
+    AF_ASSERT_REL(st[1].capacity_Bps, 32 * 50e9, 1e-12);
+    CU_ASSERT_EQUAL(st[2].kind, AF_STAGE_SPINE);
+    CU_ASSERT_EQUAL(st[2].group, -1);
+    AF_ASSERT_REL(st[2].capacity_Bps, 33 * 32 * 50e9, 1e-12);
+    CU_ASSERT_EQUAL(st[3].kind, AF_STAGE_DST_DOWNLINK);
+    CU_ASSERT_EQUAL(st[3].group, 0);
+    AF_ASSERT_REL(st[3].capacity_Bps, 32 * 32 * 50e9, 1e-12);
+    CU_ASSERT_EQUAL(st[4].kind, AF_STAGE_DST_NIC);
+    AF_ASSERT_REL(st[4].capacity_Bps, 1024 * 50e9, 1e-12);
+    for (size_t i = 0; i < 5; i++) {
+        CU_ASSERT_EQUAL(st[i].crossing, 1);
+        CU_ASSERT_PTR_NOT_NULL(st[i].label);
+    }
+
+    /* The pool to itself: 3/4 of the traffic crosses the uplinks, so they carry 4/3 of it. */
+    CU_ASSERT_EQUAL_FATAL(af_fabric_stages(&f, 0, 0, st), 5);
+    AF_ASSERT_REL(st[1].crossing, 0.75, 1e-12);
+    AF_ASSERT_REL(st[1].link_Bps, 32 * 32 * 50e9, 1e-12);
+    AF_ASSERT_REL(st[1].capacity_Bps, 32 * 32 * 50e9 / 0.75, 1e-12);
+    AF_ASSERT_REL(st[0].capacity_Bps, 1024 * 50e9, 1e-12);
+    CU_ASSERT_EQUAL(af_diag_errors(d), 0);
+    af_diag_free(d);
+}
+
+/* A fat-tree with two groups: 200G NICs run at 200G on 400G ports; a group on one leaf talking
+ * to itself never leaves it. */
+static void test_stages_fat_tree(void)
+{
+    af_fabric_spec spec = {"front", AF_FABRIC_FAT_TREE, qm9700, 2, 0};
+    af_fabric_group g[2] = {group("ingest", 100, 1, 25e9, false),
+                            group("archive", 12, 2, 25e9, false)};
+    af_diag *d = af_diag_new();
+    af_fabric f;
+    CU_ASSERT_EQUAL_FATAL(af_fabric_init(&f, &spec, g, 2, d), AF_OK);
+    CU_ASSERT_EQUAL(f.levels, 2);
+    CU_ASSERT_EQUAL(f.place[0].leaves, 3); /* ceil(100 / 42) */
+    CU_ASSERT_EQUAL(f.place[1].leaves, 1); /* 24 endpoints */
+    CU_ASSERT_EQUAL(f.place[1].first_leaf, 3);
+    AF_ASSERT_REL(f.place[0].endpoint_Bps, 25e9, 1e-12);
+    /* 21 x 400G up for 42 x 200G down: the 2:1 switch split is 1:1 for 200G endpoints. */
+    AF_ASSERT_REL(f.place[0].uplink_per_endpoint_Bps, 25e9, 1e-12);
+    af_fabric_stage st[AF_FABRIC_MAX_STAGES];
+    CU_ASSERT_EQUAL(af_fabric_stages(&f, 1, 1, st), 2);
+    CU_ASSERT_EQUAL_FATAL(af_fabric_stages(&f, 0, 1, st), 5);
+    AF_ASSERT_REL(st[0].capacity_Bps, 100 * 25e9, 1e-12);
+    AF_ASSERT_REL(st[1].capacity_Bps, 3 * 21 * 50e9, 1e-12);
+    AF_ASSERT_REL(st[3].capacity_Bps, 1 * 21 * 50e9, 1e-12);
+    AF_ASSERT_REL(st[4].capacity_Bps, 24 * 25e9, 1e-12);
+    /* The ingest group to itself: leaves of 42, 42 and 16 keep (2 x 42^2 + 16^2) / 100^2. */
+    CU_ASSERT_EQUAL_FATAL(af_fabric_stages(&f, 0, 0, st), 5);
+    AF_ASSERT_REL(st[1].crossing, 1 - (2 * 42.0 * 42 + 16 * 16) / 1e4, 1e-12);
+    af_diag_free(d);
+}
+
+/* Every bad input is reported, all of them in one call, and *f is left alone. */
+static void test_input_checks(void)
+{
+    af_diag *d = af_diag_new();
+    af_fabric f;
+    memset(&f, 0xab, sizeof f);
+    af_fabric f0 = f;
+    af_switch_spec sw = qm9700;
+    sw.ports = 1;
+    af_fabric_spec spec = {"backend", AF_FABRIC_FAT_TREE, sw, 0.5, 4};
+    af_fabric_group g[2] = {group("train", 0, 8, 50e9, false), group("hot", 4, 2, 100e9, false)};
+    CU_ASSERT_EQUAL(af_fabric_init(&f, &spec, g, 2, d), AF_EINPUT);
+    CU_ASSERT_EQUAL(af_diag_errors(d), 5);
+    CU_ASSERT_EQUAL(memcmp(&f, &f0, sizeof f), 0);
+    char *msg = af_diag_format(d, 4);
+    CU_ASSERT_PTR_NOT_NULL(strstr(msg, "nic rate 800 Gb/s exceeds the switch port rate 400"));
+    af_free(msg);
+
+    af_diag_clear(d);
+    spec = (af_fabric_spec){"backend", AF_FABRIC_FAT_TREE, qm9700, 1, 0};
+    CU_ASSERT_EQUAL(af_fabric_init(&f, &spec, g, 0, d), AF_EINPUT);
+    CU_ASSERT_EQUAL(af_fabric_init(&f, &spec, g, AF_FABRIC_MAX_GROUPS + 1, d), AF_EINPUT);
+    CU_ASSERT_EQUAL(af_diag_errors(d), 2);
+
+    /* Boundaries that are fine: oversubscription exactly 1, a NIC exactly at the port rate. */
+    af_diag_clear(d);
+    g[0].nodes = 1;
+    g[1].nic_rate_Bps = 50e9;
+    CU_ASSERT_EQUAL(af_fabric_init(&f, &spec, g, 2, d), AF_OK);
+    CU_ASSERT_EQUAL(af_diag_errors(d), 0);
+    /* A ratio so large it leaves no uplink, and a NaN one. */
+    spec.oversubscription = 1e300;
+    CU_ASSERT_EQUAL(af_fabric_init(&f, &spec, g, 2, d), AF_EINPUT);
+    spec.oversubscription = NAN;
+    CU_ASSERT_EQUAL(af_fabric_init(&f, &spec, g, 2, d), AF_EINPUT);
+    CU_ASSERT_EQUAL(af_diag_errors(d), 2);
+    af_diag_free(d);
+}
+
+/* p = 8, n = 1 GiB, 50 GB/s, alpha 5 us, by hand:
+ *   ring all-reduce  2 x 7 x 5e-6 + 2 x 7/8 x 2^30 / 50e9 = 0.03765096384 s
+ *   reduce-scatter   7 x 5e-6 + 7/8 x 2^30 / 50e9         = 0.01882548192 s
+ *   binomial tree    2 x 3 x (5e-6 + 2^30 / 50e9)         = 0.12887901888 s
+ *   double tree      2 x 3 x 5e-6 + 2 x 2^30 / 50e9       = 0.04297967296 s */
+static void test_alpha_beta(void)
+{
+    double n = 1073741824.0;
+    AF_ASSERT_REL(af_fabric_allreduce_ring_s(8, n, 5e-6, 50e9), 0.03765096384, 1e-12);
+    AF_ASSERT_REL(af_fabric_reduce_scatter_s(8, n, 5e-6, 50e9), 0.01882548192, 1e-12);
+    AF_ASSERT_REL(af_fabric_all_gather_s(8, n, 5e-6, 50e9), 0.01882548192, 1e-12);
+    AF_ASSERT_REL(af_fabric_allreduce_tree_s(8, n, 5e-6, 50e9), 0.12887901888, 1e-12);
+    AF_ASSERT_REL(af_fabric_allreduce_dbtree_s(8, n, 5e-6, 50e9), 0.04297967296, 1e-12);
+    /* ceil(log2 p) for p not a power of two: 9 ranks take 4 steps. */
+    AF_ASSERT_REL(af_fabric_allreduce_tree_s(9, 0, 1e-6, 50e9), 8e-6, 1e-12);
+    AF_ASSERT_REL(af_fabric_allreduce_dbtree_s(2, 0, 1e-6, 50e9), 2e-6, 1e-12);
+    /* One rank communicates nothing. */
+    CU_ASSERT_EQUAL(af_fabric_allreduce_ring_s(1, n, 5e-6, 50e9), 0);
+    CU_ASSERT_EQUAL(af_fabric_reduce_scatter_s(1, n, 5e-6, 50e9), 0);
+    CU_ASSERT_EQUAL(af_fabric_allreduce_tree_s(1, n, 5e-6, 50e9), 0);
+    CU_ASSERT_EQUAL(af_fabric_allreduce_dbtree_s(0, n, 5e-6, 50e9), 0);
+    /* Latency alone for an empty buffer. */
+    AF_ASSERT_REL(af_fabric_allreduce_ring_s(8, 0, 5e-6, 50e9), 7e-5, 1e-12);
+}
+
+/* busbw = algbw x 2(p-1)/p is the link bandwidth in the bandwidth limit (alpha = 0), whatever p;
+ * with latency it falls below. */
+static void test_busbw(void)
+{
+    double n = 1073741824.0;
+    for (int p = 2; p <= 1024; p *= 2) {
+        double t = af_fabric_allreduce_ring_s(p, n, 0, 50e9);
+        AF_ASSERT_REL(af_fabric_busbw_Bps(AF_COLL_ALLREDUCE, p, n, t), 50e9, 1e-12);
+        t = af_fabric_all_gather_s(p, n, 0, 50e9);
+        AF_ASSERT_REL(af_fabric_busbw_Bps(AF_COLL_ALL_GATHER, p, n, t), 50e9, 1e-12);
+        AF_ASSERT_REL(af_fabric_busbw_Bps(AF_COLL_REDUCE_SCATTER, p, n, t), 50e9, 1e-12);
+    }
+    double t = af_fabric_allreduce_ring_s(8, n, 5e-6, 50e9);
+    double busbw = af_fabric_busbw_Bps(AF_COLL_ALLREDUCE, 8, n, t);
+    AF_ASSERT_REL(busbw, n / 0.03765096384 * 1.75, 1e-12);
+    CU_ASSERT(busbw < 50e9);
+    AF_ASSERT_REL(af_fabric_busbw_Bps(AF_COLL_ALL_TO_ALL, 4, 3e9, 1), 2.25e9, 1e-12);
+    AF_ASSERT_REL(af_fabric_busbw_Bps(AF_COLL_BROADCAST, 4, 3e9, 1), 3e9, 1e-12);
+    AF_ASSERT_REL(af_fabric_busbw_Bps(AF_COLL_REDUCE, 4, 3e9, 2), 1.5e9, 1e-12);
+    CU_ASSERT_EQUAL(af_fabric_busbw_Bps(AF_COLL_ALLREDUCE, 8, n, 0), 0);
+    CU_ASSERT_EQUAL(af_fabric_busbw_Bps(AF_COLL_ALLREDUCE, 1, n, 1), 0);
+}
+
+/* 16 DGX H100 (8 GPUs, NVLink 450 GB/s per direction, alpha 1 us; 8 x 400G NICs, alpha 5 us),
+ * 1 GiB, by hand:
+ *   reduce-scatter = all-gather = 7 x 1e-6 + 7/8 x 2^30 / 450e9 = 0.0020948313244 s
+ *   inter-node: 2 x 15 x 5e-6 + 2 x 15/16 x (2^30 / 8) / 50e9 = 0.0051831648 s */
+static void test_hierarchical(void)
+{
+    double n = 1073741824.0;
+    af_coll_hier h = {16, 8, 1e-6, 450e9, 5e-6, 8, 50e9};
+    af_coll_hier_time t;
+    AF_ASSERT_REL(af_fabric_hier_nic_per_gpu_Bps(&h), 50e9, 1e-12);
+    double total = af_fabric_allreduce_hier_s(&h, n, &t);
+    AF_ASSERT_REL(t.reduce_scatter_s, 0.0020948313244444445, 1e-12);
+    AF_ASSERT_REL(t.all_gather_s, 0.0020948313244444445, 1e-12);
+    AF_ASSERT_REL(t.inter_s, 0.0051831648, 1e-12);
+    AF_ASSERT_REL(total, 0.0020948313244444445 * 2 + 0.0051831648, 1e-12);
+    AF_ASSERT_REL(t.total_s, total, 1e-15);
+    CU_ASSERT_EQUAL(af_fabric_allreduce_hier_s(&h, n, NULL), total);
+
+    /* The NIC rate per GPU bounds the inter-node step: 4 NICs for 8 GPUs give each 25 GB/s and
+     * double the bandwidth term; one NIC per node gives 6.25 GB/s. */
+    h.nics_per_node = 4;
+    AF_ASSERT_REL(af_fabric_hier_nic_per_gpu_Bps(&h), 25e9, 1e-12);
+    af_fabric_allreduce_hier_s(&h, n, &t);
+    AF_ASSERT_REL(t.inter_s, 1.5e-4 + 2 * 0.0050331648, 1e-12);
+    h.nics_per_node = 1;
+    AF_ASSERT_REL(af_fabric_hier_nic_per_gpu_Bps(&h), 6.25e9, 1e-12);
+
+    /* However fast NVLink is, the whole never beats the inter-node ring at the NIC rate per GPU:
+     * 2 (m-1)/m x (n/g) / (NIC per GPU). */
+    h = (af_coll_hier){16, 8, 0, 1e30, 0, 8, 50e9};
+    double floor_s = 2.0 * 15 / 16 * (n / 8) / 50e9;
+    AF_ASSERT_REL(af_fabric_allreduce_hier_s(&h, n, NULL), floor_s, 1e-9);
+
+    /* One node: NVLink only. One GPU per node: a flat ring over the nodes' NICs. */
+    h = (af_coll_hier){1, 8, 1e-6, 450e9, 5e-6, 8, 50e9};
+    af_fabric_allreduce_hier_s(&h, n, &t);
+    CU_ASSERT_EQUAL(t.inter_s, 0);
+    AF_ASSERT_REL(t.total_s, af_fabric_allreduce_ring_s(8, n, 1e-6, 450e9), 1e-12);
+    h = (af_coll_hier){16, 1, 1e-6, 450e9, 5e-6, 2, 50e9};
+    AF_ASSERT_REL(af_fabric_allreduce_hier_s(&h, n, NULL),
+                  af_fabric_allreduce_ring_s(16, n, 5e-6, 100e9), 1e-12);
+}
+
+static const af_test tests[] = {
+    {"a fabric that fits one switch has one level", test_one_switch},
+    {"two-level fat-tree counts (2048 endpoints, 64 ports, 1:1)", test_two_level_counts},
+    {"three-level k-ary fat-tree matches Al-Fares (k = 64)", test_three_level_al_fares},
+    {"oversubscription splits leaf ports and cuts uplink share", test_oversubscription},
+    {"rail-optimized counts (128 DGX H100, 8 rails) and stages", test_rail_optimized},
+    {"fat-tree path stages with two groups", test_stages_fat_tree},
+    {"input checks report every error", test_input_checks},
+    {"alpha-beta collective times by hand", test_alpha_beta},
+    {"nccl-tests bus bandwidth", test_busbw},
+    {"hierarchical all-reduce bounded by NIC rate per GPU", test_hierarchical},
+    {NULL, NULL}};
+
+AF_TEST_MAIN("fabric", tests)

@@ -1,0 +1,371 @@
+/*
+ * test_storage: node rates, the device-time model, read/write interference, capacity accounting,
+ * sizing for a demand (flash versus disk), and the power model against the Scality figures of
+ * ../shared/reference/hardware.md section 7. Every expected value is worked by hand in a comment.
+ */
+#include "model/storage.h"
+
+#include "base/alloc.h"
+#include "base/diag.h"
+
+#include "cutest.h"
+
+#include <string.h>
+
+/* models/storage.yaml flash-qlc-node: 32 x Solidigm D5-P5336 61.44 TB, 2 x roce-400. */
+static const af_storage_spec qlc = {
+    .name = "flash-qlc-node",
+    .description = "1U all-flash QLC node",
+    .media = AF_MEDIA_QLC,
+    .devices = 32,
+    .device_B = 61.44e12,
+    .device_read_Bps = 7.0e9,
+    .device_write_Bps = 3.3e9,
+    .device_read_iops = 1005000,
+    .device_write_iops = 38000,
+    .device_latency_s = 80e-6,
+    .device_idle_W = 5,
+    .device_active_W = 25,
+    .nic = {"roce-400", "400 GbE", AF_LINK_ETHERNET, 50e9, 2e-6, 29},
+    .nics = 2,
+    .usable_fraction = 0.72,
+    .overhead_W = 460,
+    .rack_units = 1,
+    .price_usd = 175000,
+};
+
+/* models/storage.yaml hdd-nearline-node: 102 x Seagate Exos X24 24 TB, 2 x ethernet-200. */
+static const af_storage_spec hdd = {
+    .name = "hdd-nearline-node",
+    .description = "4U102 JBOD + 1U head",
+    .media = AF_MEDIA_HDD,
+    .devices = 102,
+    .device_B = 24e12,
+    .device_read_Bps = 150e6,
+    .device_write_Bps = 150e6,
+    .device_read_iops = 150,
+    .device_write_iops = 150,
+    .device_latency_s = 11.6e-3,
+    .device_idle_W = 5.7,
+    .device_active_W = 9.4,
+    .nic = {"ethernet-200", "200 GbE", AF_LINK_ETHERNET, 25e9, 2e-6, 15},
+    .nics = 2,
+    .usable_fraction = 0.72,
+    .overhead_W = 680,
+    .rack_units = 5,
+    .price_usd = 125000,
+};
+
+/* Sizes spec for dem, expecting success. */
+static af_storage_sizing size_ok(const af_storage_spec *s, const af_storage_demand *dem)
+{
+    af_diag *d = af_diag_new();
+    af_storage_sizing z;
+    memset(&z, 0, sizeof z);
+    CU_ASSERT_EQUAL(af_storage_size(s, dem, &z, d), AF_OK);
+    CU_ASSERT_EQUAL(af_diag_count(d), 0);
+    af_diag_free(d);
+    return z;
+}
+
+/* Per node: flash reads min(32 x 7.0, 2 x 50) = 100 GB/s (NIC-bound), writes min(105.6, 100) =
+ * 100 GB/s; disk min(102 x 0.15 = 15.3, 2 x 25) = 15.3 GB/s (drive-bound). */
+static void test_node_rates(void)
+{
+    AF_ASSERT_REL(af_storage_node_read_Bps(&qlc), 100e9, 1e-12);
+    AF_ASSERT_REL(af_storage_node_write_Bps(&qlc), 100e9, 1e-12);
+    AF_ASSERT_REL(af_storage_node_read_Bps(&hdd), 15.3e9, 1e-12);
+    AF_ASSERT_REL(af_storage_node_write_Bps(&hdd), 15.3e9, 1e-12);
+    AF_ASSERT_REL(af_storage_node_usable_B(&qlc), 1415.5776e12, 1e-12); /* 32 x 61.44 x 0.72 */
+    AF_ASSERT_REL(af_storage_node_usable_B(&hdd), 1762.56e12, 1e-12);   /* 102 x 24 x 0.72 */
+}
+
+/* ops/s per device = 1 / (1/IOPS + s/bandwidth). For 1 MiB reads:
+ *   disk  1 / (1/150 + 1048576/150e6)     = 1 / (6.6667 ms + 6.9905 ms) = 73.2216 ops/s
+ *   QLC   1 / (1/1005000 + 1048576/7e9)   = 1 / (0.995 us + 149.80 us)  = 6631.67 ops/s
+ * so a flash drive does ~90x the 1 MiB reads of a disk; at 4 KiB (QLC 632,844 vs disk 149.39)
+ * ~4,200x. */
+static void test_device_time_model(void)
+{
+    double mib = 1048576;
+    AF_ASSERT_REL(af_storage_device_read_ops(&hdd, mib), 73.2216, 1e-5);
+    AF_ASSERT_REL(af_storage_device_read_ops(&qlc, mib), 6631.67, 1e-5);
+    AF_ASSERT_REL(af_storage_read_cost_s(&hdd, mib), 1 / 150.0 + mib / 150e6, 1e-12);
+    AF_ASSERT_REL(af_storage_write_cost_s(&qlc, mib), 1 / 38000.0 + mib / 3.3e9, 1e-12);
+    AF_ASSERT_REL(af_storage_device_write_ops(&hdd, 0), 150, 1e-12);
+    AF_ASSERT_REL(af_storage_device_read_ops(&qlc, 4096), 632844.2, 1e-6);
+    /* Large ops approach the bandwidth: 1 GB reads on disk take 1/150 + 6.6667 s. */
+    AF_ASSERT_REL(af_storage_device_read_ops(&hdd, 1e9) * 1e9, 1e9 / (1 / 150.0 + 1e9 / 150e6),
+                  1e-12);
+    /* Per node: QLC 4 KiB reads 32 x 632,844 = 20.25 M/s, below the NICs' 100e9 / 4096 = 24.4 M/s;
+     * 64 KiB reads are NIC-bound at 100e9 / 65536 = 1.526 M/s. */
+    AF_ASSERT_REL(af_storage_node_read_ops(&qlc, 4096), 20251014.7, 1e-6);
+    AF_ASSERT_REL(af_storage_node_read_ops(&qlc, 65536), 100e9 / 65536, 1e-12);
+    AF_ASSERT_REL(af_storage_node_write_ops(&hdd, 0), 102 * 150.0, 1e-12);
+    AF_ASSERT_REL(af_storage_node_write_ops(&qlc, 1e9), 100e9 / 1e9, 1e-12);
+    /* Device time sums the sides: 1000 disk reads of 1 MiB = 1000/150 + 1000 x 1048576/150e6
+     * = 6.6667 + 6.9905 s; 1 GB written by QLC devices = 1/3.3 s. */
+    AF_ASSERT_REL(af_storage_device_time_s(&hdd, 1000 * mib, 0, 1000, 0), 13.6572, 1e-5);
+    AF_ASSERT_REL(af_storage_device_time_s(&qlc, 0, 1e9, 0, 0), 1 / 3.3, 1e-12);
+    AF_ASSERT_REL(af_storage_device_time_s(&qlc, 7e9, 3.3e9, 1005000, 38000), 4, 1e-12);
+    CU_ASSERT_EQUAL(af_storage_device_time_s(&qlc, 0, 0, 0, 0), 0);
+}
+
+/* A write burst at half the devices' write bandwidth leaves half the device time for reads. */
+static void test_interference(void)
+{
+    /* Disk node: writing 7.65 GB/s (half of 15.3) leaves 7.65 GB/s of reads. */
+    AF_ASSERT_REL(af_storage_node_busy(&hdd, 0, 7.65e9, 0, 0), 0.5, 1e-12);
+    AF_ASSERT_REL(af_storage_node_read_left_Bps(&hdd, 7.65e9, 0), 7.65e9, 1e-12);
+    AF_ASSERT_REL(af_storage_node_write_left_Bps(&hdd, 7.65e9, 0), 7.65e9, 1e-12);
+    AF_ASSERT_REL(af_storage_node_read_left_Bps(&hdd, 0, 0), 15.3e9, 1e-12);
+    /* Random writes cost device time too: 7,650 ops/s = half of 102 x 150 IOPS. */
+    AF_ASSERT_REL(af_storage_node_read_left_Bps(&hdd, 0, 7650), 7.65e9, 1e-12);
+    /* Writes at or past the device bandwidth leave nothing. */
+    CU_ASSERT_EQUAL(af_storage_node_read_left_Bps(&hdd, 15.3e9, 0), 0);
+    CU_ASSERT_EQUAL(af_storage_node_read_left_Bps(&hdd, 20e9, 0), 0);
+    CU_ASSERT_EQUAL(af_storage_node_write_left_Bps(&hdd, 16e9, 0), 0);
+    /* QLC node: half its 105.6 GB/s of device write bandwidth leaves 0.5 x 224 = 112 GB/s of
+     * device reads, which the 100 GB/s of NICs cap (they are full duplex, so the writes do not
+     * take them); at 3/4 (79.2 GB/s) the devices bind: 0.25 x 224 = 56 GB/s. */
+    AF_ASSERT_REL(af_storage_node_read_left_Bps(&qlc, 52.8e9, 0), 100e9, 1e-12);
+    AF_ASSERT_REL(af_storage_node_read_left_Bps(&qlc, 79.2e9, 0), 56e9, 1e-12);
+    /* Reads at 112 GB/s (half of 224) leave half of the 105.6 GB/s of writes. */
+    AF_ASSERT_REL(af_storage_node_write_left_Bps(&qlc, 112e9, 0), 52.8e9, 1e-12);
+    AF_ASSERT_REL(af_storage_node_busy(&qlc, 112e9, 52.8e9, 0, 0), 1, 1e-12);
+}
+
+static void test_capacity_accounting(void)
+{
+    double per = 1415.5776e12;
+    AF_ASSERT_REL(af_storage_usable_B(&qlc, 8), 8 * per, 1e-12);
+    CU_ASSERT_EQUAL(af_storage_usable_B(&qlc, 0), 0);
+    /* 1 TB free: a 5 TB write fits 1 TB, a 0.5 TB write fits whole. */
+    AF_ASSERT_REL(af_storage_fit_B(&qlc, 8, 8 * per - 1e12, 5e12), 1e12, 1e-6);
+    CU_ASSERT_EQUAL(af_storage_fit_B(&qlc, 8, 8 * per - 1e12, 0.5e12), 0.5e12);
+    CU_ASSERT_EQUAL(af_storage_fit_B(&qlc, 8, 0, 1e12), 1e12);
+    /* Full or over-full (after a failure shrank the tier): nothing fits. */
+    CU_ASSERT_EQUAL(af_storage_fit_B(&qlc, 8, 8 * per, 1e12), 0);
+    CU_ASSERT_EQUAL(af_storage_fit_B(&qlc, 7, 8 * per, 1e12), 0);
+    CU_ASSERT_EQUAL(af_storage_fit_B(&qlc, 8, 0, 0), 0);
+}
+
+/* 10 PB usable + 500 GB/s of reads.
+ * Flash: capacity 10e15 / 1415.58e12 = 7.06 -> 8 nodes; reads 500 / 100 = 5; capacity binds.
+ *   idle 8 x (460 + 32 x 5) = 4,960 W; active 8 x (460 + 32 x 25) = 10,080 W; devices busy
+ *   (500 / 7) / (8 x 32) = 27.9%, so load 8 x (460 + 32 x (5 + 0.279 x 20)) = 6,388.57 W;
+ *   8 U; 1.4 M USD.
+ * Disk: capacity 10e15 / 1762.56e12 = 5.67 -> 6; reads 500 / 15.3 = 32.68 -> 33; reads bind.
+ *   idle 33 x (680 + 102 x 5.7) = 41,626.2 W; active 33 x (680 + 102 x 9.4) = 54,080.4 W; busy
+ *   (500e9 / 150e6) / (33 x 102) = 99.03%, load 33 x (680 + 102 x (5.7 + 0.9903 x 3.7))
+ *   = 53,959.53 W; 165 U; 4.125 M USD. */
+static void test_size_flash_vs_disk(void)
+{
+    af_storage_demand dem = {.capacity_B = 10e15, .read_Bps = 500e9};
+    af_storage_sizing f = size_ok(&qlc, &dem);
+    CU_ASSERT_EQUAL(f.nodes, 8);
+    CU_ASSERT_EQUAL(f.binding, AF_SIZE_CAPACITY);
+    CU_ASSERT_STRING_EQUAL(af_storage_constraint_name(f.binding), "capacity");
+    AF_ASSERT_REL(f.need[AF_SIZE_CAPACITY], 7.064254, 1e-6);
+    CU_ASSERT_EQUAL(f.nodes_for[AF_SIZE_CAPACITY], 8);
+    CU_ASSERT_EQUAL(f.nodes_for[AF_SIZE_READ_BW], 5); /* exactly 5.0: no rounding up */
+    CU_ASSERT_EQUAL(f.nodes_for[AF_SIZE_WRITE_BW], 0);
+    CU_ASSERT_EQUAL(f.nodes_for[AF_SIZE_READ_IOPS], 0);
+    CU_ASSERT_EQUAL(f.nodes_for[AF_SIZE_MIXED], 5);
+    CU_ASSERT_EQUAL(f.nodes_for[AF_SIZE_MINIMUM], 1);
+    AF_ASSERT_REL(f.usable_B, 8 * 1415.5776e12, 1e-12);
+    AF_ASSERT_REL(f.read_Bps, 800e9, 1e-12);
+    AF_ASSERT_REL(f.idle_W, 4960, 1e-12);
+    AF_ASSERT_REL(f.active_W, 10080, 1e-12);
+    AF_ASSERT_REL(f.busy, 0.279017857, 1e-8);
+    AF_ASSERT_REL(f.load_W, 6388.5714, 1e-7);
+    AF_ASSERT_REL(f.rack_units, 8, 1e-12);
+    AF_ASSERT_REL(f.price_usd, 1.4e6, 1e-12);
+
+    af_storage_sizing h = size_ok(&hdd, &dem);
+    CU_ASSERT_EQUAL(h.nodes, 33);
+    CU_ASSERT_EQUAL(h.binding, AF_SIZE_READ_BW);
+    CU_ASSERT_STRING_EQUAL(af_storage_constraint_name(h.binding), "read bandwidth");
+    CU_ASSERT_EQUAL(h.nodes_for[AF_SIZE_CAPACITY], 6);
+    AF_ASSERT_REL(h.need[AF_SIZE_READ_BW], 32.679739, 1e-6);
+    AF_ASSERT_REL(h.idle_W, 41626.2, 1e-12);
+    AF_ASSERT_REL(h.active_W, 54080.4, 1e-12);
+    AF_ASSERT_REL(h.busy, 0.990295, 1e-6);
+    AF_ASSERT_REL(h.load_W, 53959.533, 1e-7);
+    AF_ASSERT_REL(h.rack_units, 165, 1e-12);
+    AF_ASSERT_REL(h.price_usd, 4.125e6, 1e-12);
+
+    /* Side by side: disk takes 4.1x the nodes, 20.6x the rack units, 2.9x the price and 8.4x the
+     * power at this load. */
+    af_diag *d = af_diag_new();
+    af_storage_comparison c;
+    CU_ASSERT_EQUAL_FATAL(af_storage_compare(&qlc, &hdd, &dem, &c, d), AF_OK);
+    CU_ASSERT_EQUAL(c.a.nodes, 8);
+    CU_ASSERT_EQUAL(c.b.nodes, 33);
+    AF_ASSERT_REL(c.nodes_ratio, 4.125, 1e-12);
+    AF_ASSERT_REL(c.rack_units_ratio, 20.625, 1e-12);
+    AF_ASSERT_REL(c.price_ratio, 4.125e6 / 1.4e6, 1e-12);
+    AF_ASSERT_REL(c.load_W_ratio, 53959.533 / 6388.5714, 1e-6);
+
+    /* Capacity alone (no bandwidth demand): disk needs 6 nodes and idles at 6 x 1,261.4 W =
+     * 7,568.4 W against flash's 8 x 620 = 4,960 W. */
+    dem.read_Bps = 0;
+    CU_ASSERT_EQUAL_FATAL(af_storage_compare(&qlc, &hdd, &dem, &c, d), AF_OK);
+    CU_ASSERT_EQUAL(c.b.nodes, 6);
+    CU_ASSERT_EQUAL(c.b.binding, AF_SIZE_CAPACITY);
+    AF_ASSERT_REL(c.b.load_W, 7568.4, 1e-12);
+    AF_ASSERT_REL(c.a.load_W, 4960, 1e-12);
+    CU_ASSERT_EQUAL(af_diag_count(d), 0);
+    af_diag_free(d);
+}
+
+/* 2 M random 4 KiB reads/s: a disk node does 102 / (1/150 + 4096/150e6) = 15,237.6 ops/s, so
+ * 2e6 / 15,237.6 = 131.25 -> 132 nodes; one flash node does 20.25 M/s. */
+static void test_size_iops(void)
+{
+    af_storage_demand dem = {.capacity_B = 1e12, .read_iops = 2e6, .read_op_B = 4096};
+    af_storage_sizing h = size_ok(&hdd, &dem);
+    CU_ASSERT_EQUAL(h.binding, AF_SIZE_READ_IOPS);
+    AF_ASSERT_REL(h.need[AF_SIZE_READ_IOPS], 131.254379, 1e-8);
+    CU_ASSERT_EQUAL(h.nodes, 132);
+    af_storage_sizing f = size_ok(&qlc, &dem);
+    CU_ASSERT_EQUAL(f.nodes, 1);
+    AF_ASSERT_REL(f.need[AF_SIZE_READ_IOPS], 2e6 / 20251014.7, 1e-6);
+
+    /* Random writes on QLC: 1 M writes/s of 4 KiB at 1 / (1/38000 + 4096/3.3e9) = 36,293 per
+     * device, 1,161,376 per node -> 1 node; 2 M -> 2 nodes (1.72). */
+    dem = (af_storage_demand){.write_iops = 2e6, .write_op_B = 4096};
+    f = size_ok(&qlc, &dem);
+    CU_ASSERT_EQUAL(f.binding, AF_SIZE_WRITE_IOPS);
+    CU_ASSERT_EQUAL(f.nodes, 2);
+    AF_ASSERT_REL(f.need[AF_SIZE_WRITE_IOPS], 2e6 / (32 / (1 / 38000.0 + 4096 / 3.3e9)), 1e-12);
+}
+
+/* Demands that each fit one node can need two together: 10 GB/s of reads and 10 GB/s of writes
+ * on disk take 10/15.3 + 10/15.3 = 1.307 nodes of device time. */
+static void test_size_mixed_and_minimum(void)
+{
+    af_storage_demand dem = {.read_Bps = 10e9, .write_Bps = 10e9};
+    af_storage_sizing h = size_ok(&hdd, &dem);
+    CU_ASSERT_EQUAL(h.nodes_for[AF_SIZE_READ_BW], 1);
+    CU_ASSERT_EQUAL(h.nodes_for[AF_SIZE_WRITE_BW], 1);
+    AF_ASSERT_REL(h.need[AF_SIZE_MIXED], 20.0 / 15.3, 1e-12);
+    CU_ASSERT_EQUAL(h.nodes, 2);
+    CU_ASSERT_EQUAL(h.binding, AF_SIZE_MIXED);
+    AF_ASSERT_REL(h.busy, 20.0 / 30.6, 1e-12);
+    /* On flash the NICs are full duplex: 60 GB/s each way fits one node (device time
+     * 60/224 + 60/105.6 = 0.836). */
+    dem = (af_storage_demand){.read_Bps = 60e9, .write_Bps = 60e9};
+    af_storage_sizing f = size_ok(&qlc, &dem);
+    CU_ASSERT_EQUAL(f.nodes, 1);
+    AF_ASSERT_REL(f.need[AF_SIZE_MIXED], 60 / 224.0 + 60 / 105.6, 1e-12);
+
+    /* An erasure-coding floor of 10 nodes binds a small demand; no demand at all gets one node. */
+    dem = (af_storage_demand){.capacity_B = 1e15, .min_nodes = 10};
+    f = size_ok(&qlc, &dem);
+    CU_ASSERT_EQUAL(f.nodes, 10);
+    CU_ASSERT_EQUAL(f.binding, AF_SIZE_MINIMUM);
+    CU_ASSERT_STRING_EQUAL(af_storage_constraint_name(f.binding), "minimum nodes");
+    dem = (af_storage_demand){0};
+    f = size_ok(&qlc, &dem);
+    CU_ASSERT_EQUAL(f.nodes, 1);
+    CU_ASSERT_EQUAL(f.binding, AF_SIZE_MINIMUM);
+    CU_ASSERT_EQUAL(f.busy, 0);
+    AF_ASSERT_REL(f.load_W, 620, 1e-12);
+    /* Exactly one node of capacity is one node, a byte more is two. */
+    dem.capacity_B = 1415.5776e12;
+    CU_ASSERT_EQUAL(size_ok(&qlc, &dem).nodes, 1);
+    dem.capacity_B = 1415.5776e12 * (1 + 1e-6);
+    CU_ASSERT_EQUAL(size_ok(&qlc, &dem).nodes, 2);
+}
+
+static void test_size_input_checks(void)
+{
+    af_diag *d = af_diag_new();
+    af_storage_sizing z;
+    memset(&z, 0x5a, sizeof z);
+    af_storage_sizing z0 = z;
+    af_storage_demand dem = {.capacity_B = -1, .read_Bps = NAN, .write_iops = INFINITY};
+    CU_ASSERT_EQUAL(af_storage_size(&qlc, &dem, &z, d), AF_EINPUT);
+    CU_ASSERT_EQUAL(af_diag_errors(d), 3);
+    CU_ASSERT_EQUAL(memcmp(&z, &z0, sizeof z), 0);
+    char *msg = af_diag_format(d, 0);
+    CU_ASSERT_STRING_EQUAL(msg, "aifsim: error: storage sizing for flash-qlc-node: capacity must "
+                                "be a finite number >= 0, got -1");
+    af_free(msg);
+
+    /* A zettabyte of disk is more than ten million nodes. */
+    af_diag_clear(d);
+    dem = (af_storage_demand){.capacity_B = 1e24};
+    CU_ASSERT_EQUAL(af_storage_size(&hdd, &dem, &z, d), AF_EINPUT);
+    CU_ASSERT_EQUAL(af_diag_errors(d), 1);
+    af_storage_comparison c;
+    memset(&c, 0, sizeof c);
+    CU_ASSERT_EQUAL(af_storage_compare(&qlc, &hdd, &dem, &c, d), AF_EINPUT);
+    CU_ASSERT_EQUAL(c.a.nodes, 0);
+    /* Negative operation sizes are refused too. */
+    af_diag_clear(d);
+    dem = (af_storage_demand){.read_iops = 1, .read_op_B = -4096};
+    CU_ASSERT_EQUAL(af_storage_size(&qlc, &dem, &z, d), AF_EINPUT);
+    CU_ASSERT_EQUAL(af_diag_errors(d), 1);
+    af_diag_free(d);
+}
+
+/* hardware.md sec. 7, the Scality study per drive: Exos X22 22 TB idle 5.7 / read 9.4 / write
+ * 6.4 W, Micron 6500 ION 30.72 TB 5 / 15 / 20 W.
+ *   read-heavy (10% idle, 80% read, 10% write): 0.57 + 7.52 + 0.64 = 8.73 W vs
+ *     0.5 + 12 + 2 = 14.5 W; 22 / 8.73 = 2.52 vs 30.72 / 14.5 = 2.12 TB/W (published 8.7 vs
+ *     14.5 W, 2.5 vs 2.1 TB/W)
+ *   write-heavy (10% idle, 10% read, 80% write): 6.63 vs 18.0 W; 3.32 vs 1.71 TB/W (published
+ *     6.6 vs 18 W, 3.3 vs 1.7 TB/W) */
+static void test_scality_power(void)
+{
+    af_storage_power_states x22 = {5.7, 9.4, 6.4}, ion = {5, 15, 20};
+    double hr = af_storage_mix_W(&x22, 0.8, 0.1), fr = af_storage_mix_W(&ion, 0.8, 0.1);
+    AF_ASSERT_REL(hr, 8.73, 1e-12);
+    AF_ASSERT_REL(fr, 14.5, 1e-12);
+    CU_ASSERT_DOUBLE_EQUAL(hr, 8.7, 0.05);
+    CU_ASSERT_DOUBLE_EQUAL(22 / hr, 2.5, 0.05);
+    CU_ASSERT_DOUBLE_EQUAL(30.72 / fr, 2.1, 0.05);
+    double hw = af_storage_mix_W(&x22, 0.1, 0.8), fw = af_storage_mix_W(&ion, 0.1, 0.8);
+    CU_ASSERT_DOUBLE_EQUAL(hw, 6.6, 0.05);
+    CU_ASSERT_DOUBLE_EQUAL(fw, 18, 0.05);
+    CU_ASSERT_DOUBLE_EQUAL(22 / hw, 3.3, 0.05);
+    CU_ASSERT_DOUBLE_EQUAL(30.72 / fw, 1.7, 0.05);
+    /* HDD's TB/W lead: +19% read-heavy, +94% write-heavy (published figures, within rounding). */
+    CU_ASSERT_DOUBLE_EQUAL((22 / hr) / (30.72 / fr) - 1, 0.19, 0.01);
+    CU_ASSERT_DOUBLE_EQUAL((22 / hw) / (30.72 / fw) - 1, 0.94, 0.01);
+    /* The assessment's W/TB: idle 0.259 vs 0.163, read 0.427 vs 0.488. */
+    CU_ASSERT_DOUBLE_EQUAL(af_storage_mix_W(&x22, 0, 0) / 22, 0.259, 0.0005);
+    CU_ASSERT_DOUBLE_EQUAL(af_storage_mix_W(&ion, 0, 0) / 30.72, 0.163, 0.0005);
+    CU_ASSERT_DOUBLE_EQUAL(af_storage_mix_W(&x22, 1, 0) / 22, 0.427, 0.0005);
+    CU_ASSERT_DOUBLE_EQUAL(af_storage_mix_W(&ion, 1, 0) / 30.72, 0.488, 0.0005);
+
+    /* Fractions are clamped, and scaled down when they sum past 1. */
+    CU_ASSERT_EQUAL(af_storage_mix_W(&ion, -1, -1), 5);
+    CU_ASSERT_EQUAL(af_storage_mix_W(&ion, 2, 0), 15);
+    AF_ASSERT_REL(af_storage_mix_W(&ion, 1, 1), 17.5, 1e-12);
+
+    /* From a catalog spec (one active power): node power = overhead + devices x mix. */
+    af_storage_power_states p = af_storage_device_power(&hdd);
+    CU_ASSERT_EQUAL(p.idle_W, 5.7);
+    CU_ASSERT_EQUAL(p.read_W, 9.4);
+    CU_ASSERT_EQUAL(p.write_W, 9.4);
+    AF_ASSERT_REL(af_storage_node_power_W(&hdd, 0, 0), 680 + 102 * 5.7, 1e-12);
+    AF_ASSERT_REL(af_storage_node_power_W(&hdd, 0.5, 0.5), 680 + 102 * 9.4, 1e-12);
+    AF_ASSERT_REL(af_storage_node_power_W(&qlc, 0.25, 0), 460 + 32 * 10.0, 1e-12);
+}
+
+static const af_test tests[] = {
+    {"node rates and usable capacity", test_node_rates},
+    {"device time: 1/IOPS + size/bandwidth per op", test_device_time_model},
+    {"read/write interference shares device time", test_interference},
+    {"capacity accounting: usable and fit", test_capacity_accounting},
+    {"sizing 10 PB + 500 GB/s: flash vs disk", test_size_flash_vs_disk},
+    {"sizing for random reads and writes", test_size_iops},
+    {"sizing: mixed load and node floor", test_size_mixed_and_minimum},
+    {"sizing input checks", test_size_input_checks},
+    {"power mix reproduces the Scality figures", test_scality_power},
+    {NULL, NULL}};
+
+AF_TEST_MAIN("storage", tests)
