@@ -7,8 +7,8 @@
  * number of bytes per member (mean 1 GB, at least 1 MB), has weight 1 or 2 (even odds) and, one
  * time in five, a per-member cap of 2 GB/s. N flows are kept in progress: every completion
  * starts a new flow from its callback, so each completion costs two reshares of its component
- * (the end, then the start). With every flow crossing these 104 shared resources, the whole
- * population is one component, so the cost of a change grows with N.
+ * (the end, then the start). Once N is in the hundreds, flows on these 104 shared resources
+ * form one component, so the cost of a change grows with N.
  *
  * Cases (each "KIND:N[xK]"):
  *   single:N    N single flows.
@@ -19,14 +19,14 @@
  *               show that the cost follows component size, not the total number of flows.
  * The initial population is started in one deferred batch (af_flownet_defer / flush).
  *
- * Measurement. After a warm-up (min(N entries, 2000) completions and at least 0.2 s, or 2 s
- * whichever comes first), completion
- * events run in growing chunks until at least -t seconds (default 1) have passed. Time is the
- * process CPU time (CLOCK_PROCESS_CPUTIME_ID), so that a busy shared machine disturbs the
- * figures less than it would wall time; the run is single-threaded. Reported: entry starts + ends per second, the same
- * counted in GPU-flows (times K), and per reshare the mean component size (flows, resources)
- * and filling levels. A sanity column gives the largest relative difference between the bytes
- * carried by the four layers (every flow crosses each layer once, so they must agree).
+ * Measurement. After a warm-up (min(N entries, 2000) completions and at least 0.2 s, but no
+ * more than 2 s), completion events run in growing chunks until at least -t seconds (default 1)
+ * have passed. Time is process CPU time (CLOCK_PROCESS_CPUTIME_ID; the run is single-threaded),
+ * which a busy shared machine disturbs less than wall time. Reported per case: entry starts +
+ * ends per second ("ops/s"), the same counted in GPU-flows (times K), and per reshare the mean
+ * component size in flows and resources and the mean number of filling levels. "layerchk" is
+ * the largest relative difference between the bytes carried by the layers (every flow crosses
+ * each layer once, so they must agree up to rounding).
  *
  * Usage: flowchurn [-t SECONDS] [CASE ...]
  * Default: single:10 single:1e3 single:1e5 group:1x10 group:10x100 group:100x1000 island:1e5.
@@ -268,9 +268,8 @@ static void fc_run(const char *spec, double seconds)
 
 int main(int argc, char **argv)
 {
-    static const char *defaults[] = {"single:10",    "single:1e3",     "single:1e5",
-                                     "group:1x10",   "group:10x100",   "group:100x1000",
-                                     "island:1e5"};
+    static const char *defaults[] = {"single:10",    "single:1e3",     "single:1e5", "group:1x10",
+                                     "group:10x100", "group:100x1000", "island:1e5"};
     double seconds = 1;
     int i = 1;
     for (; i < argc && argv[i][0] == '-'; i++) {
@@ -287,9 +286,9 @@ int main(int argc, char **argv)
         cases = defaults;
         n = sizeof(defaults) / sizeof(defaults[0]);
     }
-    printf("%-16s %9s %7s %5s %9s %7s %11s %11s %9s %6s %6s %8s\n", "case", "gpu_flows",
-           "entries", "k", "ends", "seconds", "ops/s", "gpu_ops/s", "comp_flw", "comp_r",
-           "levels", "layerchk");
+    printf("%-16s %9s %7s %5s %9s %7s %11s %11s %9s %6s %6s %8s\n", "case", "gpu_flows", "entries",
+           "k", "ends", "seconds", "ops/s", "gpu_ops/s", "comp_flw", "comp_r", "levels",
+           "layerchk");
     for (size_t j = 0; j < n; j++)
         fc_run(cases[j], seconds);
     return 0;

@@ -68,7 +68,7 @@ typedef struct af_flownet_stats {
     uint64_t starts;         /* flows started */
     uint64_t ends;           /* flows completed or cancelled */
     uint64_t updates;        /* component recomputations (one per start, cancel, capacity
-                                change and completion instant) */
+                                change, completion instant and flush) */
     uint64_t flows_touched;  /* sum over updates of the flows in the component */
     uint64_t res_touched;    /* sum over updates of the resources in the component */
     uint64_t levels;         /* sum over updates of progressive-filling levels */
@@ -101,9 +101,9 @@ void af_flownet_set_capacity(af_flownet *net, uint32_t r, double capacity_Bps);
  * none. k >= 1: group multiplicity. On completion fn(sim, ctx, arg) runs (fn may be NULL) as
  * an event handler, never from inside this call, even for size_B == 0; by then the flow has
  * ended and its id is dead. */
-af_flow_id af_flownet_start(af_flownet *net, const uint32_t *path, uint32_t n_path,
-                            double size_B, double weight, double cap_Bps, uint32_t k,
-                            af_event_fn fn, void *ctx, uint64_t arg);
+af_flow_id af_flownet_start(af_flownet *net, const uint32_t *path, uint32_t n_path, double size_B,
+                            double weight, double cap_Bps, uint32_t k, af_event_fn fn, void *ctx,
+                            uint64_t arg);
 
 /* Ends a flow now without running its callback, resharing its component. Returns the bytes
  * each member had transferred (in [0, size_B]), or -1 if id names no live flow (it completed,

@@ -14,7 +14,7 @@
  * call). It is reset to 0 whenever no request is in service, and when it passes 2^40 device-ns
  * (18 min) every key in the heap is shifted down by V (an O(c) pass, rare; subtracting one
  * constant cannot reorder correctly rounded doubles), so finish - V keeps an absolute precision
- * of 2^-12 ns however long the run.
+ * of about 2^-12 ns (plus 1e-16 of the request's own demand) however long the run.
  *
  * Rounding. The completion event lies on the ns grid at or after the exact finish; a slack of
  * AF_QUEUE_SLACK_NS absorbs floating-point residue so that an exact finish (1.75 s, say) is not
@@ -92,37 +92,39 @@ typedef struct af_qbusy {
 } af_qbusy;
 
 struct af_queue {
-    af_sim *sim;       /* borrowed */
-    uint32_t servers;  /* c >= 1 */
-    double speed;      /* s in [0, 1] */
+    af_sim *sim;      /* borrowed */
+    uint32_t servers; /* c >= 1 */
+    double speed;     /* s in [0, 1] */
 
-    af_qreq *pool;     /* request records */
-    size_t pool_cap;   /* records allocated */
-    uint32_t free_head;  /* first free record, AF_QUEUE_NONE if none */
-    uint32_t wait_head;  /* oldest waiting request, AF_QUEUE_NONE if none */
-    uint32_t wait_tail;  /* newest waiting request */
-    uint32_t n_wait;     /* requests waiting */
+    af_qreq *pool;      /* request records */
+    size_t pool_cap;    /* records allocated */
+    uint32_t free_head; /* first free record, AF_QUEUE_NONE if none */
+    uint32_t wait_head; /* oldest waiting request, AF_QUEUE_NONE if none */
+    uint32_t wait_tail; /* newest waiting request */
+    uint32_t n_wait;    /* requests waiting */
 
-    af_qbusy *busy;    /* min-heap of requests in service, capacity `servers` */
-    uint32_t n_busy;   /* requests in service */
-    uint64_t seq;      /* next service-start sequence number */
+    af_qbusy *busy;  /* min-heap of requests in service, capacity `servers` */
+    uint32_t n_busy; /* requests in service */
+    uint64_t seq;    /* next service-start sequence number */
 
     double vnow;       /* virtual time V at t_last, device-ns */
     af_time_ns t_last; /* time to which V and the integrals have been advanced */
     af_event_id ev;    /* pending completion event, zero id if none */
     uint32_t ev_req;   /* request that event completes, AF_QUEUE_NONE if none */
 
-    af_time_ns since_ns;  /* start of the statistics window */
-    uint64_t arrived;     /* counters of the window, see af_queue_stats */
-    uint64_t started;
-    uint64_t completed;
-    double wait_sum_ns;   /* sums and integrals in ns (exact integers below 2^53) */
-    double sojourn_sum_ns;
-    double area_system_ns;
-    double area_queue_ns;
-    double area_service_ns;
-    double work_ns;       /* device-ns delivered */
-    af_qhist hist[2];     /* indexed by af_queue_latency */
+    /* Statistics of the window, as in af_queue_stats but in ns; the sums and integrals are
+     * integer-valued and so exact while below 2^53 ns (104 days of summed time). */
+    af_time_ns since_ns;    /* start of the window */
+    uint64_t arrived;       /* requests submitted */
+    uint64_t started;       /* requests that entered service */
+    uint64_t completed;     /* requests that completed */
+    double wait_sum_ns;     /* sum of the waits of completed requests */
+    double sojourn_sum_ns;  /* sum of their sojourn times */
+    double area_system_ns;  /* integral of the number in system, request-ns */
+    double area_queue_ns;   /* integral of the number waiting */
+    double area_service_ns; /* integral of the number in service */
+    double work_ns;         /* device-ns delivered: integral of speed * number in service */
+    af_qhist hist[2];       /* latencies of completed requests, indexed by af_queue_latency */
 };
 
 /* ---- histogram ------------------------------------------------------------------------------ */
@@ -344,7 +346,8 @@ static void af_queue_start(af_queue *q, uint32_t r)
     af_qreq *req = &q->pool[r];
     req->start_ns = q->t_last;
     q->started++;
-    af_qbusy_push(q, (af_qbusy){.finish = q->vnow + req->demand_s * 1e9, .seq = q->seq++, .req = r});
+    af_qbusy_push(q,
+                  (af_qbusy){.finish = q->vnow + req->demand_s * 1e9, .seq = q->seq++, .req = r});
 }
 
 /* Event handler: the top request of the heap completes. */

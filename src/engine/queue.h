@@ -65,21 +65,21 @@ typedef enum {
  * `arrived`; at a window's edges Little's law therefore holds up to the requests in system
  * there, a relative error of O(L / completed). */
 typedef struct af_queue_stats {
-    double window_s;        /* length of the window: now - start of window */
-    uint64_t arrived;       /* requests submitted in the window */
-    uint64_t started;       /* requests that entered service in the window */
-    uint64_t completed;     /* requests that completed in the window */
-    double wait_sum_s;      /* sum over completed requests of their waiting times */
-    double sojourn_sum_s;   /* sum over completed requests of their sojourn times */
-    double area_system_s;   /* integral over the window of the number in system */
-    double area_queue_s;    /* integral of the number waiting (not in service) */
-    double area_service_s;  /* integral of the number in service (busy servers) */
-    double work_s;          /* device-seconds of service delivered in the window (integral of
-                               speed times busy servers), <= area_service_s */
-    uint32_t in_system;     /* requests in system now */
-    uint32_t in_queue;      /* requests waiting now */
-    uint32_t in_service;    /* requests in service now (<= servers) */
-    uint32_t pool_cap;      /* request records allocated; grows only at a new high-water mark */
+    double window_s;       /* length of the window: now - start of window */
+    uint64_t arrived;      /* requests submitted in the window */
+    uint64_t started;      /* requests that entered service in the window */
+    uint64_t completed;    /* requests that completed in the window */
+    double wait_sum_s;     /* sum over completed requests of their waiting times */
+    double sojourn_sum_s;  /* sum over completed requests of their sojourn times */
+    double area_system_s;  /* integral over the window of the number in system */
+    double area_queue_s;   /* integral of the number waiting (not in service) */
+    double area_service_s; /* integral of the number in service (busy servers) */
+    double work_s;         /* device-seconds of service delivered in the window (integral of
+                              speed times busy servers), <= area_service_s */
+    uint32_t in_system;    /* requests in system now */
+    uint32_t in_queue;     /* requests waiting now */
+    uint32_t in_service;   /* requests in service now (<= servers) */
+    uint32_t pool_cap;     /* request records allocated; grows only at a new high-water mark */
 } af_queue_stats;
 
 /* Creates an empty queue with `servers` >= 1 parallel servers at speed 1, bound to sim

@@ -24,6 +24,16 @@ static int64_t af_fabric_ceil_div(int64_t a, int64_t b)
     return (a + b - 1) / b;
 }
 
+/* The fewest spines, at least `need`, over which `up` uplinks per leaf stripe evenly: the
+ * smallest divisor of up that is >= need (need <= up). */
+static int64_t af_fabric_even_spines(int64_t need, int64_t up)
+{
+    int64_t s = need < 1 ? 1 : need;
+    while (up % s != 0)
+        s++;
+    return s;
+}
+
 /* Checks the spec; adds one error per problem to d and returns how many it added. */
 static int af_fabric_check_spec(const af_fabric_spec *spec, af_diag *d)
 {
@@ -220,14 +230,14 @@ int af_fabric_init(af_fabric *f, const af_fabric_spec *spec, const af_fabric_gro
         int64_t uplinks = leaves * up;
         if (levels == 2) {
             out.pods = 1;
-            out.spines = (int)af_fabric_ceil_div(uplinks, k);
+            out.spines = (int)af_fabric_even_spines(af_fabric_ceil_div(uplinks, k), up);
             out.cores = 0;
             out.switch_cables = (int)uplinks;
         } else {
             int64_t pods = af_fabric_ceil_div(leaves, half), spines = 0;
             for (int64_t pod = 0; pod < pods; pod++) {
                 int64_t in_pod = leaves - pod * half < half ? leaves - pod * half : half;
-                spines += af_fabric_ceil_div(in_pod * up, half);
+                spines += af_fabric_even_spines(af_fabric_ceil_div(in_pod * up, half), up);
             }
             out.pods = (int)pods;
             out.spines = (int)spines;

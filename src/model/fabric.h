@@ -21,10 +21,13 @@
  * - Each endpoint NIC takes one switch port and runs at min(NIC rate, switch port rate).
  *   Breakout cables are described by the switch model itself (an SN5600 split to 400G is a
  *   128 x 400G switch).
- * - Spines = ceil(leaf uplinks / k) (parallel links between a leaf and a spine allowed, as in the
- *   SuperPOD's 2 links per leaf-spine pair); in three levels pod spines = ceil(pod's leaf uplinks
- *   / (k/2)) per pod and cores = ceil(all leaf uplinks / k). So with full pods the counts equal
- *   Al-Fares'; partial builds get the fewest switches whose ports carry every uplink.
+ * - Even striping: every leaf has the same number of parallel links to every spine, so the spine
+ *   count is the smallest divisor of `up` whose ports carry all the leaf uplinks (at least
+ *   ceil(leaves x up / k)). In three levels each pod does the same with k/2 down ports per pod
+ *   spine, and cores = ceil(all leaf uplinks / k). With full pods the counts equal Al-Fares'; the
+ *   rule reproduces the compute-fabric tables of the SuperPOD RAs (H100 RA table 4, 1 to 4 SUs:
+ *   8/4, 16/8, 24/16, 32/16 leaves/spines; B200 RA: 16 SUs 128/128/64 with cores, 64 SUs
+ *   512/512/256; docs.nvidia.com/dgx-superpod).
  * - Cables: one per endpoint port and one per switch-to-switch link. Optics: two per cable (one
  *   transceiver at each end, every link optical); a twin-port OSFP cage (QM9700) carries two
  *   400G ports, and in-rack DAC links need none, so treat this count as an upper bound.

@@ -402,6 +402,21 @@ int af_world_run(const af_world_config *cfg, af_results *res, af_diag *d)
     if (rc != AF_OK)
         goto done;
 
+    /* Refuse up front a run that cannot fit its event budget, rather than spending the budget
+     * to find out: each step costs one step event and at most one fetch completion, plus the
+     * reschedules of fetches that share a tier (at most one per other job per fetch). */
+    uint64_t budget = cfg->max_events ? cfg->max_events : AF_WORLD_DEFAULT_EVENTS;
+    double estimate = 0;
+    for (size_t j = 0; j < cfg->ntrains; j++)
+        estimate += cfg->duration_s / ((double)w.jobs[j].compute_ns * 1e-9);
+    if (estimate > (double)budget) {
+        af_diag_error(d, "this run needs about %.3g events (%.3g training steps), more than its "
+                         "event budget of %llu; raise max_events or shorten the duration",
+                      2 * estimate, estimate, (unsigned long long)budget);
+        rc = AF_EIO;
+        goto done;
+    }
+
     /* Every loader starts fetching at time 0. */
     for (size_t j = 0; j < cfg->ntrains; j++)
         af_job_maybe_fetch(&w.jobs[j]);
@@ -410,7 +425,6 @@ int af_world_run(const af_world_config *cfg, af_results *res, af_diag *d)
 
     double end_s = cfg->duration_s * 1e9;
     af_time_ns end_ns = end_s >= (double)AF_TIME_MAX ? AF_TIME_MAX : (af_time_ns)llround(end_s);
-    uint64_t budget = cfg->max_events ? cfg->max_events : AF_WORLD_DEFAULT_EVENTS;
     af_run_status st = af_sim_run(w.sim, end_ns, budget);
     if (st == AF_RUN_BUDGET) {
         af_diag_error(d, "the event budget of %llu events ran out at %.6g s of %.6g s simulated; "

@@ -14,8 +14,8 @@
 
 /* NVIDIA Quantum-2 QM9700 as hardware.md sec. 3 gives it: 64 x 400G, 1U, 747 W typical, 1720 W
  * max; price unknown. */
-static const af_switch_spec qm9700 = {
-    "qm9700", "Quantum-2 NDR 64 x 400G", 64, 50e9, 747, 1720, 1, 0};
+static const af_switch_spec qm9700 = {"qm9700", "Quantum-2 NDR 64 x 400G", 64, 50e9, 747, 1720, 1,
+                                      0};
 
 /* A 400G endpoint group of `nodes` nodes with `nics` NICs each. */
 static af_fabric_group group(const char *name, int nodes, int nics, double rate_Bps, bool rail)
@@ -127,16 +127,17 @@ static void test_oversubscription(void)
     CU_ASSERT_EQUAL(f.up, 21);
     AF_ASSERT_REL(f.oversubscription, 2, 1e-12);
     AF_ASSERT_REL(f.place[0].uplink_per_endpoint_Bps, 50e9 / 2, 1e-12);
-    CU_ASSERT_EQUAL(f.leaves, 49);  /* ceil(2048 / 42) */
-    CU_ASSERT_EQUAL(f.spines, 17);  /* ceil(49 x 21 / 64) */
-    AF_ASSERT_REL(f.typical_W, 66 * 747.0, 1e-12);
+    CU_ASSERT_EQUAL(f.leaves, 49); /* ceil(2048 / 42) */
+    /* 49 x 21 uplinks need 17 spines' ports, but 21 links per leaf stripe evenly over 21. */
+    CU_ASSERT_EQUAL(f.spines, 21);
+    AF_ASSERT_REL(f.typical_W, 70 * 747.0, 1e-12);
 
     CU_ASSERT_EQUAL_FATAL(plan_fat_tree(&f, 2048, 3, 0), AF_OK);
     CU_ASSERT_EQUAL(f.down, 48);
     CU_ASSERT_EQUAL(f.up, 16);
     AF_ASSERT_REL(f.place[0].uplink_per_endpoint_Bps, 50e9 / 3, 1e-12);
     CU_ASSERT_EQUAL(f.leaves, 43);
-    CU_ASSERT_EQUAL(f.spines, 11);
+    CU_ASSERT_EQUAL(f.spines, 16); /* at least ceil(43 x 16 / 64) = 11, a divisor of 16 */
     /* Bisection: half of 43 x 16 uplinks at 50 GB/s, below half the endpoints' 1024 x 50 GB/s. */
     AF_ASSERT_REL(f.bisection_Bps, 43 * 16 * 50e9 / 2, 1e-12);
 
@@ -145,6 +146,32 @@ static void test_oversubscription(void)
     CU_ASSERT_EQUAL(f.down, 38);
     CU_ASSERT_EQUAL(f.up, 26);
     CU_ASSERT(f.oversubscription <= 1.5);
+}
+
+/* The compute-fabric tables of the DGX SuperPOD reference architectures (docs.nvidia.com/
+ * dgx-superpod): SUs of 32 eight-rail nodes on QM9700s.
+ *   H100 RA table 4:  1, 2, 3, 4 SUs -> leaves 8, 16, 24, 32; spines 4, 8, 16, 16
+ *   B200 RA:          8 SUs -> 64 / 32; 16 SUs -> 128 / 128 / 64 cores; 32 SUs -> 256 / 256 / 128;
+ *                     64 SUs -> 512 / 512 / 256, with node-leaf = leaf-spine = spine-core cables */
+static void test_superpod_tables(void)
+{
+    static const struct {
+        int sus, leaves, spines, cores;
+    } rows[] = {{1, 8, 4, 0},   {2, 16, 8, 0},      {3, 24, 16, 0},      {4, 32, 16, 0},
+                {8, 64, 32, 0}, {16, 128, 128, 64}, {32, 256, 256, 128}, {64, 512, 512, 256}};
+    af_fabric_spec spec = {"compute", AF_FABRIC_RAIL, qm9700, 1, 0};
+    af_diag *d = af_diag_new();
+    for (size_t i = 0; i < sizeof rows / sizeof rows[0]; i++) {
+        af_fabric_group g = group("dgx", 32 * rows[i].sus, 8, 50e9, true);
+        af_fabric f;
+        CU_ASSERT_EQUAL_FATAL(af_fabric_init(&f, &spec, &g, 1, d), AF_OK);
+        CU_ASSERT_EQUAL(f.leaves, rows[i].leaves);
+        CU_ASSERT_EQUAL(f.spines, rows[i].spines);
+        CU_ASSERT_EQUAL(f.cores, rows[i].cores);
+        CU_ASSERT_EQUAL(f.levels, rows[i].cores ? 3 : 2);
+        CU_ASSERT_EQUAL(f.switch_cables, (rows[i].cores ? 2 : 1) * 256 * rows[i].sus);
+    }
+    af_diag_free(d);
 }
 
 /* 128 DGX H100 with 8 x 400G compute NICs on 8 rails (the SuperPOD's 4 scalable units): SUs of
@@ -172,11 +199,12 @@ static void test_rail_optimized(void)
     CU_ASSERT_EQUAL(f.leaves, 32);
     AF_ASSERT_REL(f.place[0].local_fraction, (3 * 32.0 * 32 + 4 * 4) / (100.0 * 100), 1e-12);
 
-    /* With a storage group packed on its own leaf: 33 leaves, ceil(33 x 32 / 64) = 17 spines. */
+    /* With a storage group packed on its own leaf: 33 leaves need ceil(33 x 32 / 64) = 17
+     * spines' ports, and 32 uplinks per leaf stripe evenly over 32 spines. */
     g[0].nodes = 128;
     CU_ASSERT_EQUAL_FATAL(af_fabric_init(&f, &spec, g, 2, d), AF_OK);
     CU_ASSERT_EQUAL(f.leaves, 33);
-    CU_ASSERT_EQUAL(f.spines, 17);
+    CU_ASSERT_EQUAL(f.spines, 32);
     CU_ASSERT_EQUAL(f.place[1].first_leaf, 32);
     CU_ASSERT_EQUAL(f.place[1].leaves, 1);
 
@@ -376,6 +404,7 @@ static const af_test tests[] = {
     {"two-level fat-tree counts (2048 endpoints, 64 ports, 1:1)", test_two_level_counts},
     {"three-level k-ary fat-tree matches Al-Fares (k = 64)", test_three_level_al_fares},
     {"oversubscription splits leaf ports and cuts uplink share", test_oversubscription},
+    {"rail-optimized counts match the SuperPOD RA tables", test_superpod_tables},
     {"rail-optimized counts (128 DGX H100, 8 rails) and stages", test_rail_optimized},
     {"fat-tree path stages with two groups", test_stages_fat_tree},
     {"input checks report every error", test_input_checks},

@@ -471,6 +471,24 @@ static void test_defer(void)
     af_sim_free(sim);
 }
 
+/* Freeing the net cancels the completion events it scheduled, so the sim can run on. */
+static void test_free_cancels_events(void)
+{
+    af_sim *sim = af_sim_new(0);
+    af_flownet *net = af_flownet_new(sim, 0);
+    uint32_t a = af_flownet_resource_add(net, NULL, 1 * GB);
+    done_log log = {0};
+    for (int i = 0; i < 3; i++)
+        start1(net, &a, 1, 1 * GB, &log, 0);
+    CU_ASSERT_EQUAL(af_sim_events_pending(sim), 3);
+    af_flownet_free(net);
+    af_flownet_free(NULL);
+    CU_ASSERT_EQUAL(af_sim_events_pending(sim), 0);
+    CU_ASSERT_EQUAL(af_sim_run(sim, AF_TIME_MAX, 0), AF_RUN_EMPTY);
+    CU_ASSERT_EQUAL(log.n, 0);
+    af_sim_free(sim);
+}
+
 /* Churn state: keeps `n` flows going on a few resources, each completion starting another. */
 typedef struct churn {
     af_flownet *net;
@@ -589,8 +607,8 @@ static void inst_done(af_sim *sim, void *ctx, uint64_t arg);
 
 static void inst_start(inst *in, uint32_t f)
 {
-    in->id[f] = af_flownet_start(in->net, in->path[f], in->n_path[f], in->size[f],
-                                 in->weight[f], in->fcap[f], in->k[f], inst_done, in, f);
+    in->id[f] = af_flownet_start(in->net, in->path[f], in->n_path[f], in->size[f], in->weight[f],
+                                 in->fcap[f], in->k[f], inst_done, in, f);
     in->started[f] = true;
     in->t_start[f] = af_sim_now(in->sim);
 }
@@ -624,8 +642,8 @@ static void inst_check(inst *in)
     }
     for (uint32_t r = 0; r < in->n_res; r++) {
         INST_CHECK(in, load[r] <= in->cap[r] * (1 + tol));
-        INST_CHECK(in, fabs(load[r] - af_flownet_resource_load(in->net, r)) <=
-                           tol * in->cap[r] + 1e-6);
+        INST_CHECK(in,
+                   fabs(load[r] - af_flownet_resource_load(in->net, r)) <= tol * in->cap[r] + 1e-6);
     }
     for (uint32_t f = 0; f < in->n_flows; f++) {
         if (!af_flownet_live(in->net, in->id[f]))
@@ -676,8 +694,8 @@ static void inst_fini(inst *in)
 }
 
 /* Static instances: flows started one by one (incremental), checked, compared with the same
- * flows started in reverse order on a fresh net in one deferred batch (one fill), then changed by cancels and capacity changes
- * and checked again. */
+ * flows started in reverse order on a fresh net in one deferred batch (one fill), then changed by
+ * cancels and capacity changes and checked again. */
 static void test_property_static(void)
 {
     uint64_t checks = 0;
@@ -711,7 +729,8 @@ static void test_property_static(void)
         inst_check(&in);
         for (int i = 0; i < 3; i++) {
             uint32_t r = (uint32_t)gsl_rng_uniform_int(in.rng, in.n_res);
-            in.cap[r] = gsl_rng_uniform(in.rng) < 0.2 ? 0 : floor(1e9 + 5e10 * gsl_rng_uniform(in.rng));
+            in.cap[r] =
+                gsl_rng_uniform(in.rng) < 0.2 ? 0 : floor(1e9 + 5e10 * gsl_rng_uniform(in.rng));
             af_flownet_set_capacity(in.net, r, in.cap[r]);
             inst_check(&in);
         }
@@ -829,6 +848,7 @@ static const af_test tests[] = {
     {"capacity changes reshare, zero stalls, repair resumes", test_capacity_change},
     {"simultaneous completions end together in start order", test_simultaneous},
     {"deferred changes reshare once at the flush", test_defer},
+    {"freeing the net cancels its events", test_free_cancels_events},
     {"a change recomputes only its component", test_locality},
     {"steady churn allocates nothing", test_steady_state_pools},
     {"random instances: max-min characterisation, order independence", test_property_static},

@@ -89,8 +89,8 @@ static void test_power_and_cost_add_up(void)
     af_diag_free(d);
 }
 
-/* A run whose events would exceed the budget fails with a clear message instead of running on. */
-static void test_event_budget(void)
+/* A run whose steps alone exceed the budget is refused before it starts. */
+static void test_event_budget_up_front(void)
 {
     af_fixture f;
     af_fix_init(&f, 1, 1, 1e12, 1e3, 1e-6, 3600); /* a step per microsecond for an hour */
@@ -100,7 +100,26 @@ static void test_event_budget(void)
     CU_ASSERT_EQUAL(af_world_run(&f.cfg, r, d), AF_EIO);
     CU_ASSERT_EQUAL(af_diag_errors(d), 1);
     char *msg = af_diag_format(d, 0);
-    CU_ASSERT_PTR_NOT_NULL(strstr(msg, "event budget"));
+    CU_ASSERT_PTR_NOT_NULL(strstr(msg, "more than its event budget of 100000"));
+    af_free(msg);
+    CU_ASSERT_EQUAL(af_results_count(r), 0);
+    af_results_free(r);
+    af_diag_free(d);
+}
+
+/* A run that passes the estimate but spends its budget (about two events per step: the step and
+ * the fetch) stops with a clear message instead of running on. */
+static void test_event_budget_at_run_time(void)
+{
+    af_fixture f;
+    af_fix_init(&f, 1, 1, 1e12, 1e3, 1e-3, 100); /* 1e5 steps, about 2e5 events */
+    f.cfg.max_events = 150000;
+    af_results *r = af_results_new();
+    af_diag *d = af_diag_new();
+    CU_ASSERT_EQUAL(af_world_run(&f.cfg, r, d), AF_EIO);
+    CU_ASSERT_EQUAL(af_diag_errors(d), 1);
+    char *msg = af_diag_format(d, 0);
+    CU_ASSERT_PTR_NOT_NULL(strstr(msg, "the event budget of 150000 events ran out"));
     af_free(msg);
     af_results_free(r);
     af_diag_free(d);
@@ -130,7 +149,8 @@ static const af_test tests[] = {
     {"step time is 6PD / (N peak MFU)", test_step_time_formula},
     {"time attribution and byte conservation", test_time_attribution_and_bytes},
     {"power and cost add up", test_power_and_cost_add_up},
-    {"the event budget stops a runaway run", test_event_budget},
+    {"a run beyond its event budget is refused up front", test_event_budget_up_front},
+    {"the event budget stops a run that outgrows it", test_event_budget_at_run_time},
     {"runs are deterministic", test_deterministic},
     {NULL, NULL},
 };
