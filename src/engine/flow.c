@@ -546,8 +546,9 @@ static void af_flownet_comp_fill(af_flownet *net)
             net->caps[n_caps++] = (af_capkey){.level = f->cap_Bps / f->weight, .slot = s};
         }
     }
-    /* A heap, not a sort: most capped flows freeze at a resource before their cap level comes
-     * up and are never popped, so heapify (O(n)) plus the pops beats sorting them all. */
+    /* A heap, not a sort: capped flows that freeze at a resource below their cap level are
+     * never popped unless the level passes their cap, so heapify (O(n)) plus the pops beats
+     * sorting them all. */
     for (size_t i = n_caps / 2; i-- > 0;)
         af_flownet_caps_sift(net->caps, n_caps, i);
 
@@ -555,13 +556,14 @@ static void af_flownet_comp_fill(af_flownet *net)
     while (left > 0) {
         uint32_t left_before = left;
         double level = INFINITY;
-        for (uint32_t i = 0; i < net->n_comp_res; i++)
-            for (uint32_t i = 0; i < net->n_comp_res; i++) {
-                double l = af_flownet_res_level(&net->res[net->comp_res[i]]);
-                if (l < level)
-                    level = l;
-            }
-        while (n_caps && net->frozen[net->caps[0].slot])
+        for (uint32_t i = 0; i < net->n_comp_res; i++) {
+            double l = af_flownet_res_level(&net->res[net->comp_res[i]]);
+            if (l < level)
+                level = l;
+        }
+        /* Frozen entries are dropped only when they would decide the level, so a capped flow
+         * frozen below its cap level is popped only if the level ever passes that cap. */
+        while (n_caps && net->caps[0].level < level && net->frozen[net->caps[0].slot])
             af_flownet_caps_pop(net->caps, &n_caps);
         if (n_caps && net->caps[0].level < level)
             level = net->caps[0].level;
