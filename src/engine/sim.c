@@ -64,6 +64,9 @@
 /* Fewest stale heap entries worth a compaction (below this the O(n) pass is not worth it). */
 #define AF_SIM_COMPACT_MIN 64u
 
+/* Pool size above which the run loop prefetches upcoming records (see af_sim_prefetch_next). */
+#define AF_SIM_PREFETCH_MIN 8192u
+
 /* One event record (32 bytes; two per cache line). */
 typedef struct af_event {
     af_event_fn fn; /* handler; NULL when the record is free or its event was cancelled */
@@ -130,9 +133,12 @@ static inline void af_sim_slot_put(af_sim *sim, uint32_t s)
 /* Starts loading the records of the events at the top of the heap: the next event's, needed
  * as soon as the handler returns, and those of the root's children, one of which usually runs
  * after it. The children rarely change between events, so these are mostly cache hits; the one
- * new line per event is requested a whole event ahead, which hides a miss in a large pool. */
+ * new line per event is requested a whole event ahead, which hides a miss in a large pool. A
+ * pool of up to AF_SIM_PREFETCH_MIN records (256 KiB) stays cached and is not prefetched. */
 static inline void af_sim_prefetch_next(const af_sim *sim)
 {
+    if (sim->pool_cap <= AF_SIM_PREFETCH_MIN)
+        return;
     size_t n = af_heap_size(&sim->heap);
     for (size_t k = 0; k <= AF_HEAP_ARITY && k < n; k++)
         __builtin_prefetch(&sim->pool[af_heap_at(&sim->heap, k)->payload]);

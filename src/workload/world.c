@@ -402,17 +402,27 @@ int af_world_run(const af_world_config *cfg, af_results *res, af_diag *d)
     if (rc != AF_OK)
         goto done;
 
-    /* Refuse up front a run that cannot fit its event budget, rather than spending the budget
-     * to find out: each step costs one step event and at most one fetch completion, plus the
-     * reschedules of fetches that share a tier (at most one per other job per fetch). */
+    /* Refuse up front a run that certainly cannot fit its event budget, rather than spending
+     * the budget to find out. Each step costs a step event and a fetch completion, and each
+     * fetch start or end reschedules the fetches of the other jobs on the same tier, so the work
+     * of a step grows with the number of jobs sharing its tier. The estimate (steps x jobs on
+     * the tier) is a lower bound of that work; a run that passes it may still spend its budget
+     * and then stops with its own message. */
     uint64_t budget = cfg->max_events ? cfg->max_events : AF_WORLD_DEFAULT_EVENTS;
-    double estimate = 0;
-    for (size_t j = 0; j < cfg->ntrains; j++)
-        estimate += cfg->duration_s / ((double)w.jobs[j].compute_ns * 1e-9);
-    if (estimate > (double)budget) {
-        af_diag_error(d, "this run needs about %.3g events (%.3g training steps), more than its "
-                         "event budget of %llu; raise max_events or shorten the duration",
-                      2 * estimate, estimate, (unsigned long long)budget);
+    double steps = 0, work = 0;
+    for (size_t j = 0; j < cfg->ntrains; j++) {
+        double n = cfg->duration_s / ((double)w.jobs[j].compute_ns * 1e-9);
+        double sharing = 0;
+        for (size_t k = 0; k < cfg->ntrains; k++)
+            sharing += cfg->trains[k].tier == cfg->trains[j].tier;
+        steps += n;
+        work += n * sharing;
+    }
+    if (work > (double)budget) {
+        af_diag_error(d, "this run needs at least %.3g events and reschedules (%.3g training "
+                         "steps), more than its event budget of %llu; raise max_events or "
+                         "shorten the duration",
+                      work, steps, (unsigned long long)budget);
         rc = AF_EIO;
         goto done;
     }

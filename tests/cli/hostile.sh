@@ -217,19 +217,18 @@ else
     echo "skip: unreadable-file (running as root, who reads every file)"
 fi
 
-# --- A run that would never end: a 1 ns step for 100 years stops at the event budget. With the
-# default budget (about ten seconds of an optimized build; sanitized builds are several times
-# slower, so they check an explicit budget instead) and with a small explicit one.
-if [ "$sanitized" = yes ]; then
-    hostile 1ns-for-100y 1 "$good" --set 'duration=100 y' --set 'workloads.vit.step_time=1 ns' \
-        --set max_events=2e7
-    saw 'aifsim: error: the event budget of 20000000 events ran out at'
-else
-    hostile 1ns-for-100y 1 "$good" --set 'duration=100 y' --set 'workloads.vit.step_time=1 ns'
-    saw 'aifsim: error: the event budget of 200000000 events ran out at'
-fi
+# --- A run that would never end: a 1 ns step for 100 years is refused before it starts, with the
+# default event budget and with an explicit one. A run whose estimate fits but whose events do
+# not stops when the budget runs out.
+hostile 1ns-for-100y 1 "$good" --set 'duration=100 y' --set 'workloads.vit.step_time=1 ns'
+saw 'event budget of 200000000'
 saw 'raise max_events or shorten the duration'
 hostile 1ns-for-100y-budget 1 "$good" --set 'duration=100 y' --set 'workloads.vit.step_time=1 ns' \
+    --set max_events=1e6
+saw 'event budget of 1000000'
+saw 'raise max_events or shorten the duration'
+hostile budget-runs-out 1 "$good" --set 'duration=0.75 s' --set 'workloads.vit.step_time=1 us' \
+    --set workloads.vit.batch_per_gpu=1 --set 'workloads.vit.dataset.sample_size=1 B' \
     --set max_events=1e6
 saw 'aifsim: error: the event budget of 1000000 events ran out at'
 finish

@@ -75,6 +75,7 @@ for prog in "$@"; do
     esac
 
     # 1. Replay: every seed and regression input once.
+    # shellcheck disable=SC2086 # $regress is empty or one path
     inputs=$(find "$seeddir" $regress -type f | sort)
     nin=$(printf '%s\n' "$inputs" | grep -c .)
     # shellcheck disable=SC2086
