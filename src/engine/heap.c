@@ -14,9 +14,19 @@
  * The arity is a compile-time constant, AF_HEAP_ARITY (default 4). Configuring a build directory
  * with CPPFLAGS=-DAF_HEAP_ARITY=2 gives a binary heap for comparison in bench/phold.
  *
- * Measured (bench/phold --bare, events/s, AMD EPYC (Zen 5) one core, gcc 12 -O2):
- * see the report at the end of this comment's commit; 4-ary beat binary at every size from
- * 1e3 to 1e6 pending, by more as the heap outgrows the caches.
+ * Measured with bench/phold (M events/s, best of 9 runs of 2e7 .. 5e6 events; one core of a
+ * shared 2-core AMD EPYC Zen 5 VM, gcc 12 -O2; "bare" is the heap loop alone, engine is af_sim):
+ *
+ *     pending    4-ary engine  4-ary bare    binary engine  binary bare
+ *     1e3        13.9          15.5          11.6           13.2
+ *     1e4        10.9          12.1           9.2            9.6
+ *     1e5         8.1           8.9           5.5            5.8
+ *     1e6         2.5           2.9           1.9            2.2
+ *
+ * so the 4-ary heap stays. Both include about 20 ns per event of random draws. Also tried and
+ * dropped, for no gain: bottom-up sift-down (hole to a leaf, then sift up), keeping the
+ * children's keys in registers instead of reloading the winners, and pop+push fused into one
+ * sift (af_heap_replace_min; 5% in isolation, not worth deferring pops in the engine).
  */
 #include "engine/heap.h"
 
@@ -87,8 +97,8 @@ static inline size_t af_heap_min_full(const af_heap_entry *a, size_t c)
 /* Starts loading the d*d grandchildren below the sibling group at c, if they lie beyond the
  * first AF_HEAP_PREFETCH_FROM entries. Their addresses do not depend on the comparisons at this
  * level, so the next level's cache misses overlap with this level's instead of following them:
- * this roughly doubled the rate at 1e6 pending. The top of the heap is walked by every pop and
- * stays cached, so prefetching there would only cost instructions. */
+ * this raised the rate at 1e6 pending by about 1.7x. The top of the heap is walked by every pop
+ * and stays cached, so prefetching there would only cost instructions. */
 static inline void af_heap_prefetch_grandchildren(const af_heap_entry *a, size_t n, size_t c)
 {
     size_t g = AF_HEAP_D * c + 1;
