@@ -68,3 +68,50 @@ const char *af_cli_take(int argc, char **argv, int *i, const char *name, bool *m
     *i += 1;
     return argv[*i];
 }
+
+void af_cli_scenario_opts_init(af_cli_scenario_opts *o, int argc)
+{
+    o->sets = af_calloc((size_t)argc + 1, sizeof *o->sets);
+    o->nsets = 0;
+    o->seed_set = NULL;
+    o->models = NULL;
+}
+
+void af_cli_scenario_opts_fini(af_cli_scenario_opts *o)
+{
+    af_free(o->sets);
+    af_free(o->seed_set);
+}
+
+bool af_cli_take_scenario_opt(int argc, char **argv, int *i, af_cli_scenario_opts *o,
+                              bool *missing, af_diag *d)
+{
+    const char *v;
+    if ((v = af_cli_take(argc, argv, i, "--set", missing))) {
+        if (af_scenario_parse_set(v, &o->sets[o->nsets], d) == AF_OK)
+            o->nsets++;
+        return true;
+    }
+    if ((v = af_cli_take(argc, argv, i, "--seed", missing))) {
+        af_free(o->seed_set);
+        o->seed_set = af_strfmt("seed=%s", v);
+        return true;
+    }
+    if ((v = af_cli_take(argc, argv, i, "--models", missing))) {
+        o->models = v;
+        return true;
+    }
+    return false;
+}
+
+af_catalog *af_cli_scenario_opts_finish(af_cli_scenario_opts *o, af_diag *d)
+{
+    if (o->seed_set && af_scenario_parse_set(o->seed_set, &o->sets[o->nsets], d) == AF_OK)
+        o->nsets++;
+    if (af_diag_errors(d))
+        return NULL;
+    char *dir = af_cli_models_dir(o->models);
+    af_catalog *cat = af_catalog_load(dir, d);
+    af_free(dir);
+    return cat;
+}

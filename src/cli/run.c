@@ -41,14 +41,12 @@ static const char af_run_usage[] =
 int af_cmd_run(int argc, char **argv)
 {
     int rc = 2;
-    const char *file = NULL, *json = NULL, *models = NULL;
+    const char *file = NULL, *json = NULL;
     bool quiet = false;
     af_diag *d = af_diag_new();
     af_arena *arena = af_arena_new();
-    af_scenario_set *sets = af_calloc((size_t)argc, sizeof(af_scenario_set));
-    size_t nsets = 0;
-    char *seed_set = NULL;
-    char *models_dir = NULL;
+    af_cli_scenario_opts opts;
+    af_cli_scenario_opts_init(&opts, argc);
     af_catalog *cat = NULL;
     af_results *res = NULL;
 
@@ -59,16 +57,10 @@ int af_cmd_run(int argc, char **argv)
             fputs(af_run_usage, stdout);
             rc = 0;
             goto done;
-        } else if ((v = af_cli_take(argc, argv, &i, "--set", &missing))) {
-            if (af_scenario_parse_set(v, &sets[nsets], d) == AF_OK)
-                nsets++;
-        } else if ((v = af_cli_take(argc, argv, &i, "--seed", &missing))) {
-            af_free(seed_set);
-            seed_set = af_strfmt("seed=%s", v);
+        } else if (af_cli_take_scenario_opt(argc, argv, &i, &opts, &missing, d)) {
+            /* --set, --seed, --models */
         } else if ((v = af_cli_take(argc, argv, &i, "--json", &missing))) {
             json = v;
-        } else if ((v = af_cli_take(argc, argv, &i, "--models", &missing))) {
-            models = v;
         } else if (strcmp(argv[i], "-q") == 0 || strcmp(argv[i], "--quiet") == 0) {
             quiet = true;
         } else if (missing) {
@@ -87,17 +79,13 @@ int af_cmd_run(int argc, char **argv)
     }
     if (!file && af_diag_errors(d) == 0)
         af_diag_error(d, "`aifsim run` needs a scenario file; see `aifsim run --help`");
-    if (seed_set && af_scenario_parse_set(seed_set, &sets[nsets], d) == AF_OK)
-        nsets++;
     if (af_diag_errors(d))
         goto done;
-
-    models_dir = af_cli_models_dir(models);
-    cat = af_catalog_load(models_dir, d);
+    cat = af_cli_scenario_opts_finish(&opts, d);
     if (!cat)
         goto done;
     af_world_config cfg;
-    if (af_scenario_load(file, cat, sets, nsets, arena, &cfg, d) != AF_OK)
+    if (af_scenario_load(file, cat, opts.sets, opts.nsets, arena, &cfg, d) != AF_OK)
         goto done;
 
     res = af_results_new();
@@ -119,9 +107,7 @@ done:
     af_diag_print(d, stderr);
     af_results_free(res);
     af_catalog_free(cat);
-    af_free(models_dir);
-    af_free(seed_set);
-    af_free(sets);
+    af_cli_scenario_opts_fini(&opts);
     af_arena_free(arena);
     af_diag_free(d);
     return rc;

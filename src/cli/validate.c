@@ -107,30 +107,21 @@ static void af_validate_print(const char *file, const af_world_config *w, FILE *
 int af_cmd_validate(int argc, char **argv)
 {
     int rc = 2;
-    const char *models = NULL;
     const char **files = af_calloc((size_t)argc, sizeof *files);
     size_t nfiles = 0;
-    af_scenario_set *sets = af_calloc((size_t)argc + 1, sizeof *sets);
-    size_t nsets = 0;
-    char *seed_set = NULL, *models_dir = NULL;
+    af_cli_scenario_opts opts;
+    af_cli_scenario_opts_init(&opts, argc);
     af_catalog *cat = NULL;
     af_diag *d = af_diag_new();
 
     for (int i = 1; i < argc; i++) {
         bool missing = false;
-        const char *v;
         if (af_cli_is_help(argv[i])) {
             fputs(af_validate_usage, stdout);
             rc = 0;
             goto done;
-        } else if ((v = af_cli_take(argc, argv, &i, "--set", &missing))) {
-            if (af_scenario_parse_set(v, &sets[nsets], d) == AF_OK)
-                nsets++;
-        } else if ((v = af_cli_take(argc, argv, &i, "--seed", &missing))) {
-            af_free(seed_set);
-            seed_set = af_strfmt("seed=%s", v);
-        } else if ((v = af_cli_take(argc, argv, &i, "--models", &missing))) {
-            models = v;
+        } else if (af_cli_take_scenario_opt(argc, argv, &i, &opts, &missing, d)) {
+            /* --set, --seed, --models */
         } else if (missing) {
             af_diag_error(d, "option %s needs a value; see `aifsim validate --help`", argv[i]);
         } else if (argv[i][0] == '-' && argv[i][1] != '\0') {
@@ -144,20 +135,16 @@ int af_cmd_validate(int argc, char **argv)
     }
     if (nfiles == 0 && af_diag_errors(d) == 0)
         af_diag_error(d, "`aifsim validate` needs a scenario file; see `aifsim validate --help`");
-    if (seed_set && af_scenario_parse_set(seed_set, &sets[nsets], d) == AF_OK)
-        nsets++;
     if (af_diag_errors(d))
         goto done;
-
-    models_dir = af_cli_models_dir(models);
-    cat = af_catalog_load(models_dir, d);
+    cat = af_cli_scenario_opts_finish(&opts, d);
     if (!cat)
         goto done;
     rc = 0;
     for (size_t i = 0; i < nfiles; i++) {
         af_arena *arena = af_arena_new();
         af_world_config cfg;
-        if (af_scenario_load(files[i], cat, sets, nsets, arena, &cfg, d) == AF_OK) {
+        if (af_scenario_load(files[i], cat, opts.sets, opts.nsets, arena, &cfg, d) == AF_OK) {
             af_validate_print(files[i], &cfg, stdout);
         } else {
             rc = 2;
@@ -171,9 +158,7 @@ int af_cmd_validate(int argc, char **argv)
 done:
     af_diag_print(d, stderr);
     af_catalog_free(cat);
-    af_free(models_dir);
-    af_free(seed_set);
-    af_free(sets);
+    af_cli_scenario_opts_fini(&opts);
     af_free(files);
     af_diag_free(d);
     return rc;
