@@ -14,8 +14,11 @@
 
 #include <CUnit/Basic.h>
 #include <CUnit/CUnit.h>
+#include "base/alloc.h"
+
 #include <math.h>
 #include <stdlib.h>
+#include <string.h>
 
 typedef struct af_test {
     const char *name;  /* what the test checks, in words */
@@ -25,6 +28,18 @@ typedef struct af_test {
 /* Passes when |actual - expected| <= rel * |expected| (relative tolerance). */
 #define AF_ASSERT_REL(actual, expected, rel)                                                       \
     CU_ASSERT_DOUBLE_EQUAL((actual), (expected), fabs((expected) * (rel)))
+
+/* Path of rel inside the source tree: $top_srcdir (set by `make check`), else derived from the
+ * path of this header as compiled in. A new string; release with af_free. */
+static inline char *af_test_srcpath(const char *rel)
+{
+    const char *top = getenv("top_srcdir");
+    if (top && *top)
+        return af_strfmt("%s/%s", top, rel);
+    const char *self = __FILE__;
+    const char *end = strstr(self, "tests/unit/cutest.h");
+    return af_strfmt("%.*s%s", end ? (int)(end - self) : 0, self, rel);
+}
 
 static inline int af_test_run(const char *suite_name, const af_test *tests)
 {

@@ -14,22 +14,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* Path of rel inside the source tree: $top_srcdir (set by `make check`), else derived from
- * this file's own path. A new string. */
-static char *srcpath(const char *rel)
-{
-    const char *top = getenv("top_srcdir");
-    if (top && *top)
-        return af_strfmt("%s/%s", top, rel);
-    const char *self = __FILE__;
-    const char *end = strstr(self, "tests/unit/test_catalog.c");
-    return af_strfmt("%.*s%s", end ? (int)(end - self) : 0, self, rel);
-}
-
 static char *models_dir(void)
 {
     const char *env = getenv("AIFSIM_MODELS");
-    return env && *env ? af_strdup(env) : srcpath("models");
+    return env && *env ? af_strdup(env) : af_test_srcpath("models");
 }
 
 static void test_real_catalog(void)
@@ -79,7 +67,7 @@ static void test_real_catalog(void)
 
 static void test_fixture_figures(void)
 {
-    char *dir = srcpath("tests/fixtures/models/");
+    char *dir = af_test_srcpath("tests/fixtures/models/");
     af_diag *d = af_diag_new();
     af_catalog *cat = af_catalog_load(dir, d);
     af_diag_print(d, stderr);
@@ -191,7 +179,7 @@ static af_catalog *load_edited(af_section sec, const char *from, const char *to,
     af_catalog_text src[AF_SECTION__COUNT];
     for (int s = 0; s < AF_SECTION__COUNT; s++) {
         char *rel = af_strfmt("tests/fixtures/models/%s", files[s]);
-        char *path = srcpath(rel);
+        char *path = af_test_srcpath(rel);
         texts[s] = read_all(path);
         af_free(path);
         af_free(rel);
@@ -342,7 +330,7 @@ static void test_broken_files(void)
                                 "models/ folder");
     af_free(msg);
     af_diag_clear(d);
-    char *fixtures = srcpath("tests/fixtures");
+    char *fixtures = af_test_srcpath("tests/fixtures");
     CU_ASSERT_PTR_NULL(af_catalog_load(fixtures, d));
     CU_ASSERT_EQUAL(af_diag_count(d), AF_SECTION__COUNT);
     msg = af_diag_format(d, AF_SECTION__COUNT - 1);

@@ -15,19 +15,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-static char *srcpath(const char *rel)
-{
-    const char *top = getenv("top_srcdir");
-    if (top && *top)
-        return af_strfmt("%s/%s", top, rel);
-    const char *self = __FILE__;
-    const char *end = strstr(self, "tests/unit/test_scenario.c");
-    return af_strfmt("%.*s%s", end ? (int)(end - self) : 0, self, rel);
-}
-
 static af_catalog *catalog(void)
 {
-    char *dir = srcpath("tests/fixtures/models");
+    char *dir = af_test_srcpath("tests/fixtures/models");
     af_diag *d = af_diag_new();
     af_catalog *cat = af_catalog_load(dir, d);
     af_diag_print(d, stderr);
