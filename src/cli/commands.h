@@ -16,4 +16,9 @@ int af_cmd_validate(int argc, char **argv);
 /* aifsim catalog [gpus|nodes|links|storage|facility] [--models DIR]: list the model catalog. */
 int af_cmd_catalog(int argc, char **argv);
 
+/* aifsim size SYSTEM [--capacity SIZE] [--read BW] [--write BW] [--read-iops RATE]
+ * [--write-iops RATE] [--op-size SIZE] [--min-nodes N] [--compare SYSTEM] [--models DIR]: size a
+ * storage tier for a demand and say which constraint binds. */
+int af_cmd_size(int argc, char **argv);
+
 #endif

@@ -32,8 +32,15 @@ typedef struct af_train_config {
     af_precision precision; /* which peak the derived step time uses */
     double dataset_B;       /* data set size on the tier, bytes */
     double sample_B;        /* mean sample size, bytes */
+    double sample_sd_B;     /* standard deviation of the sample size, bytes (0 = all equal) */
+    double samples_per_file; /* samples stored per file, >= 1 (each file opened costs one
+                                metadata operation on the tier) */
+    double files;           /* files in the data set: dataset_B / (sample_B * samples_per_file) */
     double samples_per_gpu; /* batch size per GPU per step, samples */
+    int reader_threads;     /* loader threads per GPU, each with one read in flight; 0 = no
+                               limit (the loader keeps enough reads in flight) */
     int prefetch;           /* batches the loader keeps ready ahead of the running step, >= 1 */
+    double weight;          /* QoS weight per GPU on the tier, > 0 (default 1) */
 } af_train_config;
 
 /* Compute time of one step for a job on `gpus` GPUs of peak `peak_flops` (FLOP/s): step_time_s

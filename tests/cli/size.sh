@@ -1,0 +1,3 @@
+#!/bin/sh
+# PLACEHOLDER: tests of `aifsim size` (being written).
+exit 0
