@@ -52,7 +52,8 @@ static inline af_storage_spec af_fix_storage(double read_Bps)
     s.device_read_iops = 1e6;
     s.device_write_iops = 1e5;
     s.device_idle_W = 5;
-    s.device_active_W = 20;
+    s.device_read_W = 20;
+    s.device_write_W = 20;
     s.nic = (af_link_spec){.name = "test-nic", .rate_Bps = 1e15};
     s.nics = 1;
     s.usable_fraction = 0.8;
@@ -69,11 +70,15 @@ static inline void af_fix_init(af_fixture *f, int64_t nodes, int64_t snodes, dou
 {
     memset(f, 0, sizeof *f);
     f->pools[0] = (af_pool_config){.name = "gpus", .node = af_fix_node(), .nodes = nodes};
-    f->tiers[0] = (af_tier_config){.name = "hot", .system = af_fix_storage(read_Bps),
-                                   .nodes = snodes};
+    for (int i = 0; i < AF_FIX_MAX; i++)
+        f->tiers[i] = (af_tier_config){.cache_for = AF_WORLD_NONE, .drain_to = AF_WORLD_NONE};
+    f->tiers[0].name = "hot";
+    f->tiers[0].system = af_fix_storage(read_Bps);
+    f->tiers[0].nodes = snodes;
     f->trains[0] = (af_train_config){.name = "job", .pool = 0, .tier = 0, .step_time_s = step_s,
                                      .dataset_B = 1e12, .sample_B = batch_B,
-                                     .samples_per_gpu = 1, .prefetch = 2};
+                                     .samples_per_gpu = 1, .samples_per_file = 1,
+                                     .prefetch = 2, .weight = 1};
     f->cfg = (af_world_config){
         .name = "fixture", .seed = 1, .duration_s = duration_s,
         .facility = {.name = "test", .pue = 1.25, .energy_price_usd_J = 0.1 / 3.6e6,

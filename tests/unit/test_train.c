@@ -66,8 +66,8 @@ static void test_power_and_cost_add_up(void)
     double u = af_get(r, "train.job.gpu_utilization");
     /* Pool: 4 nodes x (2000 W + 8 x (100 + u x 600) W). */
     AF_ASSERT_REL(af_get(r, "pool.gpus.power"), 4 * (2000 + 8 * (100 + u * 600)), 1e-12);
-    /* Storage: 2 nodes x (300 W + 10 x (5 + busy x 15) W); the tier is saturated. */
-    double busy = af_get(r, "storage.hot.read_utilization");
+    /* Storage: 2 nodes x (300 W + 10 x (5 + busy x 15) W); the devices are saturated. */
+    double busy = af_get(r, "storage.hot.device_read_busy");
     CU_ASSERT(busy > 0.99 && busy <= 1.0);
     AF_ASSERT_REL(af_get(r, "storage.hot.power"), 2 * (300 + 10 * (5 + busy * 15)), 1e-12);
     double it = af_get(r, "pool.gpus.power") + af_get(r, "storage.hot.power");
