@@ -18,6 +18,10 @@ typedef struct af_fixture {
     af_pool_config pools[AF_FIX_MAX];
     af_tier_config tiers[AF_FIX_MAX];
     af_train_config trains[AF_FIX_MAX];
+    af_burst_config bursts[AF_FIX_MAX];
+    af_lookup_config lookups[AF_FIX_MAX];
+    af_fabric_config fabrics[AF_FIX_MAX];
+    size_t fabric_pools[AF_FIX_MAX], fabric_tiers[AF_FIX_MAX];
 } af_fixture;
 
 /* A GPU node: 8 GPUs of 1 PFLOP/s, 100 W idle, 700 W TDP; storage NICs 2 x 50 GB/s. */
@@ -85,7 +89,33 @@ static inline void af_fix_init(af_fixture *f, int64_t nodes, int64_t snodes, dou
                      .amortization_s = 4 * 365 * 86400.0, .rack_power_W = 40000,
                      .rack_units = 42, .space_usd_s_per_rack = 2.0 / 3600},
         .pools = f->pools, .npools = 1, .tiers = f->tiers, .ntiers = 1,
-        .trains = f->trains, .ntrains = 1};
+        .trains = f->trains, .ntrains = 1, .bursts = f->bursts, .lookups = f->lookups,
+        .fabrics = f->fabrics};
+}
+
+/* Adds a second tier like the first (same system and node count) and returns its index. */
+static inline size_t af_fix_add_tier(af_fixture *f, const char *name)
+{
+    size_t t = f->cfg.ntiers++;
+    f->tiers[t] = f->tiers[0];
+    f->tiers[t].name = name;
+    f->tiers[t].cache_for = AF_WORLD_NONE;
+    f->tiers[t].drain_to = AF_WORLD_NONE;
+    f->tiers[t].reserve = 0;
+    return t;
+}
+
+/* Adds a burst of size_B bytes every every_s seconds from pool 0 (or outside clients when pool
+ * is AF_WORLD_NONE) to tier `tier` (write) or back (read), first at start_s; weight 1. */
+static inline af_burst_config *af_fix_add_burst(af_fixture *f, const char *name, size_t pool,
+                                                size_t tier, bool write, double size_B,
+                                                double every_s, double start_s)
+{
+    af_burst_config *b = &f->bursts[f->cfg.nbursts++];
+    *b = (af_burst_config){.name = name, .pool = pool, .tier = tier, .write = write,
+                           .size_B = size_B, .every_s = every_s, .start_s = start_s,
+                           .op_B = 1048576, .weight = 1};
+    return b;
 }
 
 #endif
