@@ -17,6 +17,12 @@
  *   island:N    N single flows in N/10 disjoint islands (each 4 client NICs and 1 storage NIC of
  *               its own, paths stay inside): components of about 10 flows whatever N is, to
  *               show that the cost follows component size, not the total number of flows.
+ *   scaled:N    as single:N, but each device pool is one device measured in device-seconds (a
+ *               capacity of 1 per second) and the hop to it is scaled (af_flownet_start_scaled):
+ *               a read (even odds) of 1 MB ops costs 1/20 GB/s + 1/(200k IOPS * 1 MB) =
+ *               5.5e-11 device-s per byte, a write 1/10 GB/s + 1/(100k IOPS * 1 MB) = 1.1e-10,
+ *               so reads and writes share one budget; compare with single:N for the cost of
+ *               scales. Its layerchk compares the three byte layers only.
  * The initial population is started in one deferred batch (af_flownet_defer / flush).
  *
  * Measurement. After a warm-up (min(N entries, 2000) completions and at least 0.2 s, but no
@@ -29,7 +35,8 @@
  * each layer once, so they must agree up to rounding).
  *
  * Usage: flowchurn [-t SECONDS] [CASE ...]
- * Default: single:10 single:1e3 single:1e5 group:1x10 group:10x100 group:100x1000 island:1e5.
+ * Default: single:10 single:1e3 single:1e5 group:1x10 group:10x100 group:100x1000 island:1e5
+ * scaled:1e3 scaled:1e5.
  */
 #include <errno.h>
 #include <inttypes.h>
@@ -66,9 +73,13 @@
 #define FC_CAP_BPS 2e9
 #define FC_CAP_ODDS 0.2
 
+/* Scaled devices: device-seconds per byte of a read and of a write (see scaled:N above). */
+#define FC_READ_S_PER_B (1 / 20e9 + 1 / (2e5 * 1e6))
+#define FC_WRITE_S_PER_B (1 / 10e9 + 1 / (1e5 * 1e6))
+
 #define FC_SEED 20240601u
 
-typedef enum { FC_SINGLE, FC_GROUP, FC_ISLAND } fc_kind;
+typedef enum { FC_SINGLE, FC_GROUP, FC_ISLAND, FC_SCALED } fc_kind;
 
 /* One benchmark case in progress. */
 typedef struct fc_case {
@@ -112,6 +123,13 @@ static void fc_start(fc_case *c)
     double size = fmax(FC_MIN_B, floor(-FC_MEAN_B * log(gsl_rng_uniform_pos(r))));
     double weight = gsl_rng_uniform(r) < 0.5 ? 1 : 2;
     double cap = gsl_rng_uniform(r) < FC_CAP_ODDS ? FC_CAP_BPS : 0;
+    if (c->kind == FC_SCALED) {
+        double dev = gsl_rng_uniform(r) < 0.5 ? FC_READ_S_PER_B : FC_WRITE_S_PER_B;
+        const double scale[4] = {1, 1, 1, dev};
+        af_flownet_start_scaled(c->net, path, scale, n_path, size, weight, cap, c->k, fc_done, c,
+                                0);
+        return;
+    }
     af_flownet_start(c->net, path, n_path, size, weight, cap, c->k, fc_done, c, 0);
 }
 
@@ -148,13 +166,15 @@ static void fc_build(fc_case *c, uint64_t entries)
         for (uint32_t i = 0; i < layers[l].n; i++) {
             char name[32];
             snprintf(name, sizeof(name), "%s%u", layers[l].name, i);
-            af_flownet_resource_add(c->net, name, layers[l].bps);
+            af_flownet_resource_add(c->net, name,
+                                    c->kind == FC_SCALED && l == 3 ? 1 : layers[l].bps);
         }
     }
 }
 
-/* Largest relative difference between the bytes carried by the four layers (0 for islands,
- * where client NICs and storage NICs are compared instead). */
+/* Largest relative difference between the bytes carried by the four layers (the first three
+ * for scaled:N, whose device layer carries device-seconds; for islands, client NICs and storage
+ * NICs). */
 static double fc_layer_check(const fc_case *c)
 {
     double sum[4] = {0};
@@ -166,8 +186,8 @@ static double fc_layer_check(const fc_case *c)
                 af_flownet_resource_carried(c->net, r);
     } else {
         static const uint32_t n[4] = {FC_CLIENTS, FC_FABRIC, FC_SNICS, FC_DEVS};
-        n_layers = 4;
-        for (int l = 0; l < 4; l++)
+        n_layers = c->kind == FC_SCALED ? 3 : 4;
+        for (int l = 0; l < n_layers; l++)
             for (uint32_t i = 0; i < n[l]; i++)
                 sum[l] += af_flownet_resource_carried(c->net, c->layer[l] + i);
     }
@@ -203,8 +223,8 @@ static void fc_run(const char *spec, double seconds)
     *colon = '\0';
     fc_case c = {.k = 1};
     uint64_t entries;
-    if (strcmp(arg, "single") == 0 || strcmp(arg, "island") == 0) {
-        c.kind = arg[0] == 's' ? FC_SINGLE : FC_ISLAND;
+    if (strcmp(arg, "single") == 0 || strcmp(arg, "island") == 0 || strcmp(arg, "scaled") == 0) {
+        c.kind = strcmp(arg, "single") == 0 ? FC_SINGLE : arg[0] == 'i' ? FC_ISLAND : FC_SCALED;
         entries = fc_count(colon + 1, "N");
     } else if (strcmp(arg, "group") == 0) {
         c.kind = FC_GROUP;
@@ -218,7 +238,8 @@ static void fc_run(const char *spec, double seconds)
         entries = fc_count(colon + 1, "GROUPS");
         c.k = (uint32_t)fc_count(x + 1, "MEMBERS");
     } else {
-        fprintf(stderr, "flowchurn: unknown case kind \"%s\" (single, group or island)\n", arg);
+        fprintf(stderr, "flowchurn: unknown case kind \"%s\" (single, group, island or scaled)\n",
+                arg);
         exit(2);
     }
 
@@ -268,15 +289,17 @@ static void fc_run(const char *spec, double seconds)
 
 int main(int argc, char **argv)
 {
-    static const char *defaults[] = {"single:10",    "single:1e3",     "single:1e5", "group:1x10",
-                                     "group:10x100", "group:100x1000", "island:1e5"};
+    static const char *defaults[] = {"single:10",  "single:1e3",   "single:1e5",
+                                     "group:1x10", "group:10x100", "group:100x1000",
+                                     "island:1e5", "scaled:1e3",   "scaled:1e5"};
     double seconds = 1;
     int i = 1;
     for (; i < argc && argv[i][0] == '-'; i++) {
         if (strcmp(argv[i], "-t") == 0 && i + 1 < argc) {
             seconds = (double)fc_count(argv[++i], "-t");
         } else {
-            fprintf(stderr, "usage: flowchurn [-t SECONDS] [single:N|group:GxK|island:N ...]\n");
+            fprintf(stderr, "usage: flowchurn [-t SECONDS] "
+                            "[single:N|group:GxK|island:N|scaled:N ...]\n");
             return 2;
         }
     }

@@ -1,11 +1,12 @@
 /*
- * catalog_cmd: `aifsim catalog [gpus|nodes|links|storage|facility] [--sources] [--models DIR]`.
+ * catalog_cmd: `aifsim catalog [gpus|links|nodes|storage|facility|switches] [--sources]
+ * [--models DIR]`.
  *
  * Prints the model catalog as aligned tables with units, one per section (or the one asked
  * for), in file order. Plain columns come straight from the schema's field table (so a new
  * catalog field needs no code here to be listed with --sources); derived columns (raw and
- * usable capacity, node bandwidth, peak per node) use the model helpers. With --sources every
- * figure is listed with its source.
+ * usable capacity, node bandwidth, peak per node, switch capacity) use the model helpers. With
+ * --sources every figure is listed with its source.
  */
 #include "cli/commands.h"
 #include "cli/options.h"
@@ -13,6 +14,7 @@
 #include "base/alloc.h"
 #include "base/diag.h"
 #include "base/units.h"
+#include "model/fabric.h"
 #include "model/node.h"
 #include "model/storage.h"
 #include "scenario/catalog.h"
@@ -22,7 +24,8 @@
 #include <string.h>
 
 static const char af_catalog_usage[] =
-    "usage: aifsim catalog [gpus|nodes|links|storage|facility] [--sources] [--models DIR]\n"
+    "usage: aifsim catalog [gpus|links|nodes|storage|facility|switches] [--sources]\n"
+    "                      [--models DIR]\n"
     "\n"
     "Lists the model catalog with the key figures of every entry, in catalog order.\n"
     "\n"
@@ -90,8 +93,15 @@ static void af_storage_iops(const void *spec, char *buf, size_t n)
 
 static void af_storage_power(const void *spec, char *buf, size_t n)
 {
-    const af_storage_spec *s = spec;
-    af_units_format(s->overhead_W + s->devices * s->device_active_W, AF_DIM_POWER, buf, n);
+    af_units_format(af_storage_node_max_W(spec), AF_DIM_POWER, buf, n);
+}
+
+/* Switching capacity one way: ports x port rate (a 64 x 400 Gb/s switch: 25.6 Tb/s, the
+ * datasheets' 51.2 Tb/s counts both directions). */
+static void af_switch_capacity(const void *spec, char *buf, size_t n)
+{
+    const af_switch_spec *s = spec;
+    af_units_format(s->ports * s->port_rate_Bps, AF_DIM_BANDWIDTH, buf, n);
 }
 
 /* The columns of each section's table. */
@@ -122,7 +132,7 @@ static const af_col af_cols[AF_SECTION__COUNT][AF_MAX_COLS] = {
                             {"read", NULL, af_storage_read},
                             {"write", NULL, af_storage_write},
                             {"read IOPS", NULL, af_storage_iops},
-                            {"power", NULL, af_storage_power},
+                            {"max power", NULL, af_storage_power},
                             {"U", "rack_units", NULL},
                             {"price", "price", NULL}},
     [AF_SECTION_FACILITY] = {{"PUE", "pue", NULL},
@@ -131,6 +141,13 @@ static const af_col af_cols[AF_SECTION__COUNT][AF_MAX_COLS] = {
                              {"rack power", "rack_power", NULL},
                              {"rack U", "rack_units", NULL},
                              {"space", "space_cost", NULL}},
+    [AF_SECTION_SWITCHES] = {{"ports", "ports", NULL},
+                             {"port rate", "port_rate", NULL},
+                             {"capacity", NULL, af_switch_capacity},
+                             {"typical power", "typical_power", NULL},
+                             {"max power", "max_power", NULL},
+                             {"U", "rack_units", NULL},
+                             {"price", "price", NULL}},
 };
 
 /* Prints one section as a table: a header line, then one row per entry, columns padded to
@@ -244,7 +261,7 @@ int af_cmd_catalog(int argc, char **argv)
             else
                 af_diag_error(d,
                               "unknown catalog section \"%s\"; expected one of gpus, links, "
-                              "nodes, storage, facility",
+                              "nodes, storage, facility, switches",
                               section);
         }
     }

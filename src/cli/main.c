@@ -21,6 +21,7 @@ static const char af_usage[] =
     "  run FILE        simulate one scenario and print its summary\n"
     "  validate FILE   check scenarios and print their resolved configuration\n"
     "  catalog [KIND]  list the model catalog (gpus, nodes, links, storage, facility)\n"
+    "  size SYSTEM     size a storage tier for a demand (capacity, bandwidth, IOPS)\n"
     "\n"
     "options:\n"
     "  -h, --help      show this help (or `aifsim COMMAND --help` for a command's)\n"
@@ -36,6 +37,7 @@ static const struct {
     {"run", af_cmd_run},
     {"validate", af_cmd_validate},
     {"catalog", af_cmd_catalog},
+    {"size", af_cmd_size},
 };
 
 int main(int argc, char **argv)

@@ -1,22 +1,32 @@
 /*
  * flow: the fluid bandwidth-sharing core; see flow.h for the interface.
  *
- * Model. Resource r has capacity C_r. Flow f has weight w_f, multiplicity k_f, per-member cap
- * c_f (infinite if none) and per-member rate x_f. The allocation is weighted max-min fair with
- * caps: feasible (sum over f through r of k_f x_f <= C_r) and no x_f can grow without lowering
- * some x_g with x_g / w_g <= x_f / w_f. Equivalently, every flow is at its cap or crosses a
- * saturated resource on which its x / w is the largest. Source: Bertsekas & Gallager, Data
- * Networks, 2nd ed., section 6.5 (max-min flow control: the bottleneck characterisation and the
- * progressive filling algorithm). Weights and caps are the usual generalisation: a flow's share
- * of the common level is scaled by its weight, and a cap acts as a private link of capacity
- * c_f that only that flow crosses; a group of k members is k identical flows.
+ * Model. Resource r has capacity C_r (units/s). Flow f has weight w_f, multiplicity k_f,
+ * per-member cap c_f (infinite if none), per-member rate x_f (bytes/s) and a scale s_fh > 0 per
+ * hop h of its path (units per byte; 1 unless started with af_flownet_start_scaled). Hop h of f
+ * on r consumes a_fh = s_fh k_f units per byte per member, so r carries the load
+ * sum over hops (f, h) through r of a_fh x_f. The allocation is weighted max-min fair with caps:
+ * feasible (that load <= C_r for every r) and no x_f can grow without lowering some x_g with
+ * x_g / w_g <= x_f / w_f. Equivalently, every flow is at its cap or crosses a saturated resource
+ * on which its x / w is the largest. Source: Bertsekas & Gallager, Data Networks, 2nd ed.,
+ * section 6.5 (max-min flow control: the bottleneck characterisation and the progressive
+ * filling algorithm). Weights and caps are the usual generalisation: a flow's share of the
+ * common level is scaled by its weight, and a cap acts as a private link of capacity c_f that
+ * only that flow crosses; a group of k members is k identical flows. Scales make the
+ * constraints linear with arbitrary positive coefficients a_fh instead of 1 (a flow that costs
+ * the resource more uses more of it per byte, as in the multi-class fluid models of storage
+ * devices); progressive filling and the bottleneck characterisation carry over unchanged, since
+ * raising the level L raises every load linearly and a saturated resource stops every flow on it
+ * at the same L.
  *
  * Algorithm (progressive filling by bottleneck levels). Every unfrozen flow runs at w_f * L for
  * a common level L that rises from 0. Resource r saturates at L_r = C'_r / W_r, where C'_r is
- * its capacity less the rate of its frozen flows and W_r the sum of k_f w_f over its unfrozen
- * flows; flow f reaches its cap at c_f / w_f. Each round finds the lowest of these, L*, freezes
- * the flows whose cap is reached (x_f = c_f) and then every unfrozen flow on a resource that
- * saturates at L* (x_f = w_f L*), and updates C' and W of the resources on their paths. Values
+ * its capacity less the load of its frozen hops (sum of a_fh x_f) and W_r the sum of a_fh w_f
+ * over its unfrozen hops; flow f reaches its cap at c_f / w_f. Each round finds the lowest of
+ * these, L*, freezes the flows whose cap is reached (x_f = c_f) and then every unfrozen flow on a
+ * resource that saturates at L* (x_f = w_f L*), and updates C' and W of the resources on their
+ * paths (by a_fh x_f and a_fh w_f for each hop). Flows whose scales are all 1 carry a flag and
+ * never read their scale array, so unscaled traffic costs what it did before scales. Values
  * within a relative AF_FLOWNET_EPS of L* count as equal, so resources that saturate together in
  * exact arithmetic do so here too. Capped flows wait in a binary heap keyed by c_f / w_f
  * (built in linear time per fill, popped as the level passes them), so a round costs O(R) to
@@ -42,9 +52,12 @@
  *     is t_upd + ceil(rem_B / rate_Bps) ns as of the last rate change (so it needs no change
  *     while the rate stays the same);
  *   - r's hop array holds one entry (slot, hop index) for each time a live flow's path names r,
- *     and the flow's pos[] says where; load_Bps is the sum of k * rate over those entries;
- *   - done_B of r is the exact credit of ended flows: k * size_B for each completed one and
- *     k * (bytes transferred) for each cancelled one.
+ *     and the flow's pos[] says where; load_Bps is the sum of scale * k * rate over those
+ *     entries (units/s);
+ *   - done_B of r is the exact credit of ended flows, in units: scale * k * size_B for each hop
+ *     of a completed one and scale * k * (bytes transferred) for each hop of a cancelled one;
+ *   - a flow's `scaled` flag is false iff every scale of its path is 1, and scale[] is read
+ *     (and written) only when it is true.
  *
  * Memory. Flows live in a pool with a free list (most recently freed reused first), grown by
  * doubling; per-resource hop arrays and the scratch arrays of the search and the fill grow only
@@ -91,6 +104,11 @@
 #define AF_FLOWNET_PREFETCH_FLOW(net, s) ((void)0)
 #define AF_FLOWNET_PREFETCH_PATH(net, s) ((void)0)
 #endif
+/* The fill reads lines 0 and 1 of a record. With 320-byte records half of them start in the
+ * second half of a 128-byte pair, where the adjacent-line prefetcher fetches the wrong
+ * neighbour, so both lines are asked for. */
+#define AF_FLOWNET_PREFETCH_FILL(net, s)                                                           \
+    (AF_FLOWNET_PREFETCH_FLOW(net, s), AF_FLOWNET_PREFETCH_PATH(net, s))
 
 /* Relative tolerance under which two filling levels count as one. */
 #define AF_FLOWNET_EPS 1e-12
@@ -104,12 +122,18 @@ _Static_assert(AF_FLOWNET_MAX_PATH <= 1u << AF_FLOWNET_HOP_BITS, "hop encoding")
 /* Hop index bits of a hop entry. */
 #define AF_FLOWNET_HOP_MASK ((1u << AF_FLOWNET_HOP_BITS) - 1)
 
-/* A flow (or group) in the pool: 256 bytes on a 64-byte boundary. Line 0 holds the numbers the
- * progress update and the fill read for every flow of a component; line 1 the path (all the
- * search reads) and what the fill writes; lines 2 and 3 what only starts, ends and reschedules
- * need. The search mark and the fill's frozen flag live in dense arrays beside the pool
- * (af_flownet.mark, .frozen): scans of resource hop lists test them for every hop, mostly for
- * flows already seen, and a dense array keeps those tests in cache where records would not. */
+/* A flow (or group) in the pool: 320 bytes on a 64-byte boundary. Line 0 holds the numbers the
+ * progress update and the fill read for every flow of a component, with the `scaled` flag; line
+ * 1 the path (all the search reads) and what the fill writes; line 2 the hop positions and what
+ * only starts, ends and reschedules need; lines 3 and 4 the per-hop scales (doubles, so a scale
+ * is exactly what the caller gave: hops 0-7 in line 3, 8-11 in line 4) and the callback. The
+ * fill reads the scales only of flows with `scaled` set, so unscaled flows touch lines 0 and 1
+ * as before; a scaled flow with up to 8 hops adds line 3. Growing the record from 256 bytes (the
+ * size without scales) to 320 made no difference beyond noise to the churn benchmark (the
+ * records of a large component are scattered anyway). The search mark and the fill's frozen
+ * flag live in dense arrays beside the pool (af_flownet.mark, .frozen): scans of resource hop
+ * lists test them for every hop, mostly for flows already seen, and a dense array keeps those
+ * tests in cache where records would not. */
 typedef struct af_flow {
     double rem_B;                      /* bytes per member left at t_upd, >= 0 */
     double rate_Bps;                   /* per-member rate since t_upd; -1 before the first fill */
@@ -120,6 +144,7 @@ typedef struct af_flow {
     af_time_ns t_upd;                  /* time at which rem_B was last brought up to date */
     uint32_t k;                        /* multiplicity, >= 1 */
     bool live;                         /* in progress */
+    bool scaled;                       /* some scale differs from 1 (else scale[] is unset) */
     uint32_t res[AF_FLOWNET_MAX_PATH]; /* the path */
     uint32_t bottleneck;               /* resource id, AF_FLOWNET_CAPPED, or AF_FLOWNET_NONE */
     af_event_id ev;                    /* pending completion event, or the zero id */
@@ -128,28 +153,30 @@ typedef struct af_flow {
     uint32_t gen;                      /* generation; bumped when the flow ends */
     uint32_t next;                     /* next free slot while on the free list */
     uint64_t serial;                   /* start order, for ordering callbacks at one instant */
+    double scale[AF_FLOWNET_MAX_PATH]; /* units per byte at hop h, > 0; only if `scaled` */
     af_event_fn fn;                    /* completion callback, or NULL */
     void *ctx;                         /* callback context (borrowed) */
     uint64_t arg;                      /* callback argument */
-    char pad[256 - 3 * 64 - 24];       /* to a whole number of cache lines */
+    char pad[320 - 4 * 64 - 56];       /* to a whole number of cache lines */
 } af_flow;
 
-_Static_assert(sizeof(af_flow) == 256 && offsetof(af_flow, res) == 64 &&
+_Static_assert(sizeof(af_flow) == 320 && offsetof(af_flow, scaled) < 64 &&
+                   offsetof(af_flow, res) == 64 &&
                    offsetof(af_flow, ev) <= 128 - sizeof(af_event_id) &&
-                   offsetof(af_flow, pos) == 128,
+                   offsetof(af_flow, pos) == 128 && offsetof(af_flow, scale) == 192,
                "af_flow layout");
 
 /* A resource. */
 typedef struct af_res {
     char *name;      /* owned copy, or NULL */
     double cap_Bps;  /* capacity */
-    double load_Bps; /* sum of k * rate over its hops */
-    double done_B;   /* bytes credited by flows that ended (every member) */
+    double load_Bps; /* sum of scale * k * rate over its hops, units/s */
+    double done_B;   /* units credited by flows that ended (every member) */
     uint32_t *hops;  /* hop entries slot << HOP_BITS | h, one per (live flow, path position) */
     size_t n_hops;   /* entries in hops */
     size_t cap_hops; /* capacity of hops */
     double fill_cap; /* capacity not yet taken by frozen flows (fill scratch) */
-    double fill_w;   /* sum of k * w over unfrozen hops (fill scratch) */
+    double fill_w;   /* sum of scale * k * w over unfrozen hops (fill scratch) */
     uint32_t n_unf;  /* unfrozen hops (fill scratch) */
     uint32_t sat;    /* fill round in which it saturated, or NIL (fill scratch) */
     uint32_t mark;   /* search epoch that last reached it */
@@ -343,13 +370,15 @@ static void af_flownet_hop_unlink(af_flownet *net, uint32_t s, uint32_t h)
     }
 }
 
-/* Unlinks flow slot s from every resource and credits each with k * moved_B bytes. */
+/* Unlinks flow slot s from every resource and credits hop h's with scale[h] * k * moved_B
+ * units. */
 static void af_flownet_detach(af_flownet *net, uint32_t s, double moved_B)
 {
     af_flow *f = &net->flows[s];
+    double all_B = (double)f->k * moved_B;
     for (uint32_t h = f->n_path; h-- > 0;) {
         af_flownet_hop_unlink(net, s, h);
-        net->res[f->res[h]].done_B += (double)f->k * moved_B;
+        net->res[f->res[h]].done_B += f->scaled ? f->scale[h] * all_B : all_B;
     }
 }
 
@@ -483,26 +512,38 @@ static void af_flownet_caps_pop(af_capkey *h, size_t *n)
         af_flownet_caps_sift(h, *n, 0);
 }
 
+/* Takes hop h's share from its resource id in a freeze: use units/s of capacity and kw of
+ * unfrozen weight; returns the bottleneck so far, lowered to id if id saturated in `round`. */
+static inline uint32_t af_flownet_freeze_hop(af_flownet *net, uint32_t id, double use, double kw,
+                                             uint32_t bn, uint32_t round)
+{
+    af_res *r = &net->res[id];
+    r->fill_cap -= use;
+    r->load_Bps += use;
+    if (--r->n_unf == 0)
+        r->fill_w = 0;
+    else
+        r->fill_w -= kw;
+    return bn != AF_FLOWNET_CAPPED && r->sat == round && id < bn ? id : bn;
+}
+
 /* Fixes flow slot s at per-member rate x with bottleneck bn (a resource id is replaced by the
  * lowest resource on the path that saturated in round `round`), and takes its share from its
- * path. */
+ * path: scale * k * x of each hop's capacity and scale * k * w of its unfrozen weight. */
 static void af_flownet_freeze(af_flownet *net, uint32_t s, double x, uint32_t bn, uint32_t round)
 {
     af_flow *f = &net->flows[s];
     net->frozen[s] = 1;
     f->fill_Bps = x;
     double use = (double)f->k * x, kw = (double)f->k * f->weight;
-    for (uint32_t h = 0; h < f->n_path; h++) {
-        uint32_t id = f->res[h];
-        af_res *r = &net->res[id];
-        r->fill_cap -= use;
-        r->load_Bps += use;
-        if (--r->n_unf == 0)
-            r->fill_w = 0;
-        else
-            r->fill_w -= kw;
-        if (bn != AF_FLOWNET_CAPPED && r->sat == round && id < bn)
-            bn = id;
+    /* Two loops, so that an unscaled flow never loads its scale line. */
+    if (!f->scaled) {
+        for (uint32_t h = 0; h < f->n_path; h++)
+            bn = af_flownet_freeze_hop(net, f->res[h], use, kw, bn, round);
+    } else {
+        for (uint32_t h = 0; h < f->n_path; h++)
+            bn = af_flownet_freeze_hop(net, f->res[h], f->scale[h] * use, f->scale[h] * kw, bn,
+                                       round);
     }
     f->bottleneck = bn;
 }
@@ -536,10 +577,18 @@ static void af_flownet_comp_fill(af_flownet *net)
         const af_flow *f = &net->flows[s];
         net->frozen[s] = 0;
         double kw = (double)f->k * f->weight;
-        for (uint32_t h = 0; h < f->n_path; h++) {
-            af_res *r = &net->res[f->res[h]];
-            r->fill_w += kw;
-            r->n_unf++;
+        if (!f->scaled) {
+            for (uint32_t h = 0; h < f->n_path; h++) {
+                af_res *r = &net->res[f->res[h]];
+                r->fill_w += kw;
+                r->n_unf++;
+            }
+        } else {
+            for (uint32_t h = 0; h < f->n_path; h++) {
+                af_res *r = &net->res[f->res[h]];
+                r->fill_w += f->scale[h] * kw;
+                r->n_unf++;
+            }
         }
         if (f->cap_Bps < INFINITY) {
             net->caps = af_grow(net->caps, &net->cap_caps, n_caps + 1, sizeof(af_capkey));
@@ -707,14 +756,28 @@ af_flow_id af_flownet_start(af_flownet *net, const uint32_t *path, uint32_t n_pa
                             double weight, double cap_Bps, uint32_t k, af_event_fn fn, void *ctx,
                             uint64_t arg)
 {
+    return af_flownet_start_scaled(net, path, NULL, n_path, size_B, weight, cap_Bps, k, fn, ctx,
+                                   arg);
+}
+
+af_flow_id af_flownet_start_scaled(af_flownet *net, const uint32_t *path, const double *scale,
+                                   uint32_t n_path, double size_B, double weight, double cap_Bps,
+                                   uint32_t k, af_event_fn fn, void *ctx, uint64_t arg)
+{
     assert(n_path <= AF_FLOWNET_MAX_PATH && (n_path == 0 || path != NULL));
     assert(isfinite(size_B) && size_B >= 0 && "size must be finite and >= 0");
     assert(isfinite(weight) && weight > 0 && "weight must be finite and > 0");
     assert(isfinite(cap_Bps) && cap_Bps >= 0 && "cap must be finite and >= 0");
     assert(k >= 1 && "a group has at least one member");
     assert((n_path > 0 || cap_Bps > 0) && "a flow needs a path or a cap");
-    for (uint32_t h = 0; h < n_path; h++)
+    bool scaled = false;
+    for (uint32_t h = 0; h < n_path; h++) {
         assert(path[h] < net->n_res && "unknown resource");
+        if (scale) {
+            assert(isfinite(scale[h]) && scale[h] > 0 && "scale must be finite and > 0");
+            scaled |= scale[h] != 1;
+        }
+    }
 
     uint32_t s = af_flownet_slot_take(net);
     af_flow *f = &net->flows[s];
@@ -732,6 +795,9 @@ af_flow_id af_flownet_start(af_flownet *net, const uint32_t *path, uint32_t n_pa
     f->arg = arg;
     f->n_path = (uint8_t)n_path;
     f->live = true;
+    f->scaled = scaled;
+    if (scaled)
+        memcpy(f->scale, scale, n_path * sizeof(double));
     for (uint32_t h = 0; h < n_path; h++) {
         f->res[h] = path[h];
         af_flownet_hop_link(net, s, h);
@@ -928,7 +994,8 @@ double af_flownet_resource_carried(const af_flownet *net, uint32_t r)
     double carried = res->done_B;
     for (size_t j = 0; j < res->n_hops; j++) {
         const af_flow *f = &net->flows[res->hops[j] >> AF_FLOWNET_HOP_BITS];
-        carried += (double)f->k * (f->size_B - af_flownet_left_now(net, f));
+        double all_B = (double)f->k * (f->size_B - af_flownet_left_now(net, f));
+        carried += f->scaled ? f->scale[res->hops[j] & AF_FLOWNET_HOP_MASK] * all_B : all_B;
     }
     return carried;
 }

@@ -1,12 +1,20 @@
 /*
  * flow: the fluid model of bandwidth sharing (a flow network bound to an af_sim).
  *
- * Resources (links, NIC ports, storage channels, device pools) have a capacity in bytes/s. A
- * flow moves size_B bytes over a path of resources; it has a weight (its QoS class), an
- * optional per-member rate cap, and a multiplicity k: a *flow group* stands for k identical
- * flows (k GPUs each reading its own shard of size_B), counts as k flows of its weight on every
- * resource of its path and consumes k times its per-member rate there, yet costs one entry, so
- * the work per change does not grow with the number of GPUs.
+ * Resources (links, NIC ports, storage channels, device pools) have a capacity in resource
+ * units per second. A flow moves size_B bytes over a path of resources; it has a weight (its QoS
+ * class), an optional per-member rate cap, and a multiplicity k: a *flow group* stands for k
+ * identical flows (k GPUs each reading its own shard of size_B), counts as k flows of its weight
+ * on every resource of its path and consumes k times its per-member rate there, yet costs one
+ * entry, so the work per change does not grow with the number of GPUs.
+ *
+ * Scales. Each hop h of a path has a scale s_h > 0: the resource units a member uses per byte
+ * it moves there. A group at per-member rate x consumes s_h * k * x units/s of resource path[h]
+ * (summed over hops when a resource appears twice). With every scale 1 (af_flownet_start) a
+ * unit is a byte and a capacity is in bytes/s. Scales let unlike traffic share one budget: a
+ * storage tier's devices are one resource whose capacity is 1 device-second per second per
+ * device, a read of op size s uses 1/bw_read + 1/(IOPS_read * s) device-seconds per byte and a
+ * write its own figures, so reads and writes interfere through the one capacity.
  *
  * Rates are weighted max-min fair with caps: every flow has a bottleneck, either its own cap or
  * a saturated resource on its path on which no flow gets a larger rate per unit weight. They are
@@ -15,16 +23,17 @@
  * and reschedules the completion events of the flows whose rate changed.
  *
  * Quantities: bytes (B), bytes per second (Bps), time in integer nanoseconds (af_time_ns).
- * Per-flow quantities (size, rate, bytes left, bytes transferred) are per member of a group;
- * per-resource quantities (load, bytes carried) count every member.
+ * Per-flow quantities (size, rate, bytes left, bytes transferred) are per member of a group and
+ * in bytes; per-resource quantities (capacity, load, carried) are in resource units (bytes when
+ * the scales are 1; the _Bps and _B suffixes below name that case) and count every member.
  *
  * Completion: a flow is complete when its bytes left fall to at most
  * max(AF_FLOWNET_TOL_B, AF_FLOWNET_TOL_REL * size_B). Its completion event is scheduled at
  * now + ceil(bytes_left / rate) ns; a flow at rate 0 has none (it waits for a change). When it
  * fires, every flow of the component that is complete at that instant ends together (their
  * callbacks run in the order the flows were started, after the shares have been recomputed).
- * Accounting is exact: a completed flow credits exactly k * size_B to every resource on its
- * path, whatever floating-point residue its progress left.
+ * Accounting is exact: a completed flow credits exactly s_h * k * size_B units to resource
+ * path[h] for every hop h, whatever floating-point residue its progress left.
  *
  * Preconditions are checked with assert (they are the calling model's bugs, not user input:
  * the scenario layer validates configuration before the world is built).
@@ -86,12 +95,12 @@ af_flownet *af_flownet_new(af_sim *sim, uint32_t hint);
  * callbacks never run), so the sim must still exist. NULL is allowed. */
 void af_flownet_free(af_flownet *net);
 
-/* Adds a resource of capacity_Bps (finite, >= 0) and returns its id; ids are 0, 1, 2, ... in
- * the order of addition. name (may be NULL) is copied; it is only for reports. */
+/* Adds a resource of capacity_Bps units/s (finite, >= 0) and returns its id; ids are 0, 1, 2,
+ * ... in the order of addition. name (may be NULL) is copied; it is only for reports. */
 uint32_t af_flownet_resource_add(af_flownet *net, const char *name, double capacity_Bps);
 
-/* Changes the capacity of resource r (finite, >= 0; 0 models a failed link) at the current
- * time, resharing its component. */
+/* Changes the capacity of resource r, units/s (finite, >= 0; 0 models a failed link), at the
+ * current time, resharing its component. */
 void af_flownet_set_capacity(af_flownet *net, uint32_t r, double capacity_Bps);
 
 /* Starts a flow at the current time and returns its id. path: n_path resource ids
@@ -100,10 +109,21 @@ void af_flownet_set_capacity(af_flownet *net, uint32_t r, double capacity_Bps);
  * relative to other flows at a common bottleneck. cap_Bps >= 0: per-member rate cap, 0 for
  * none. k >= 1: group multiplicity. On completion fn(sim, ctx, arg) runs (fn may be NULL) as
  * an event handler, never from inside this call, even for size_B == 0; by then the flow has
- * ended and its id is dead. */
+ * ended and its id is dead. Every hop has scale 1: the same as af_flownet_start_scaled with
+ * scale NULL. */
 af_flow_id af_flownet_start(af_flownet *net, const uint32_t *path, uint32_t n_path, double size_B,
                             double weight, double cap_Bps, uint32_t k, af_event_fn fn, void *ctx,
                             uint64_t arg);
+
+/* Starts a flow like af_flownet_start, with per-hop scales: scale[h] (finite, > 0) is the
+ * resource units one member uses per byte it moves at hop h, so at per-member rate x the flow
+ * consumes scale[h] * k * x units/s of path[h]. scale has n_path entries (copied) or is NULL for
+ * all 1. The weight and cap stay per member in bytes: at a resource where it is bottlenecked a
+ * flow gets weight * L bytes/s like any other, and a larger scale makes it cost more of the
+ * resource, not get less of the level. */
+af_flow_id af_flownet_start_scaled(af_flownet *net, const uint32_t *path, const double *scale,
+                                   uint32_t n_path, double size_B, double weight, double cap_Bps,
+                                   uint32_t k, af_event_fn fn, void *ctx, uint64_t arg);
 
 /* Ends a flow now without running its callback, resharing its component. Returns the bytes
  * each member had transferred (in [0, size_B]), or -1 if id names no live flow (it completed,
@@ -141,18 +161,18 @@ uint32_t af_flownet_resource_count(const af_flownet *net);
  * freed), or NULL. */
 const char *af_flownet_resource_name(const af_flownet *net, uint32_t r);
 
-/* Capacity of resource r, Bps. */
+/* Capacity of resource r, units/s. */
 double af_flownet_resource_capacity(const af_flownet *net, uint32_t r);
 
-/* Load on resource r now: the sum over its flows of k * rate, Bps. */
+/* Load on resource r now, units/s: the sum over the hops through r of scale * k * rate. */
 double af_flownet_resource_load(const af_flownet *net, uint32_t r);
 
 /* Load over capacity, in [0, 1] up to rounding; 0 for a resource of capacity 0. */
 double af_flownet_resource_utilization(const af_flownet *net, uint32_t r);
 
-/* Bytes carried by resource r from the creation of the net until now, every member counted:
- * exact totals of the flows that ended plus the progress of those in progress. Costs
- * O(flows on r). */
+/* Units carried by resource r from the creation of the net until now, every member counted:
+ * for each hop through r, scale * k * bytes moved (bytes when the scale is 1); exact totals of
+ * the flows that ended plus the progress of those in progress. Costs O(flows on r). */
 double af_flownet_resource_carried(const af_flownet *net, uint32_t r);
 
 /* Number of flow entries (a group counts once) now on resource r. */

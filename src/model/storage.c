@@ -130,7 +130,7 @@ double af_storage_fit_B(const af_storage_spec *s, int nodes, double used_B, doub
 
 af_storage_power_states af_storage_device_power(const af_storage_spec *s)
 {
-    return (af_storage_power_states){s->device_idle_W, s->device_active_W, s->device_active_W};
+    return (af_storage_power_states){s->device_idle_W, s->device_read_W, s->device_write_W};
 }
 
 double af_storage_mix_W(const af_storage_power_states *p, double read_frac, double write_frac)
@@ -149,6 +149,11 @@ double af_storage_node_power_W(const af_storage_spec *s, double read_frac, doubl
 {
     af_storage_power_states p = af_storage_device_power(s);
     return s->overhead_W + s->devices * af_storage_mix_W(&p, read_frac, write_frac);
+}
+
+double af_storage_node_max_W(const af_storage_spec *s)
+{
+    return s->overhead_W + s->devices * af_max(s->device_read_W, s->device_write_W);
 }
 
 const char *af_storage_constraint_name(af_storage_constraint c)
@@ -243,7 +248,7 @@ int af_storage_size(const af_storage_spec *s, const af_storage_demand *dem, af_s
     z.read_Bps = n * af_storage_node_read_Bps(s);
     z.write_Bps = n * af_storage_node_write_Bps(s);
     z.idle_W = n * af_storage_node_power_W(s, 0, 0);
-    z.active_W = n * (s->overhead_W + s->devices * s->device_active_W);
+    z.active_W = n * af_storage_node_max_W(s);
     z.load_W = n * af_storage_node_power_W(s, read_frac, write_frac);
     z.rack_units = n * s->rack_units;
     z.price_usd = n * s->price_usd;

@@ -20,8 +20,10 @@
  * Power: a device draws its idle power when idle and its read or write power while busy with
  * that, weighted by the share of time in each state (the duty-cycle model of the Scality study,
  * hardware.md sec. 7: 10% idle, 80% read, 10% write gives 8.7 W for an Exos X22 and 14.5 W for a
- * Micron 6500 ION). The catalog has one active power, used for both reads and writes until it
- * gains separate read and write figures.
+ * Micron 6500 ION). Read and write power differ and either may be the larger: a disk draws more
+ * seeking for reads (Exos X22 9.4 W read, 6.4 W write), flash more programming cells (6500 ION
+ * 15 W read, 20 W write). "Busy" power figures (all devices busy, no idle time) therefore take
+ * the larger of the two.
  */
 #ifndef AF_MODEL_STORAGE_H
 #define AF_MODEL_STORAGE_H
@@ -43,8 +45,9 @@ typedef struct af_storage_spec {
     double device_read_iops;  /* random read IOPS per device */
     double device_write_iops; /* random write IOPS per device */
     double device_latency_s;  /* typical read latency, s */
-    double device_idle_W;     /* device power idle, W */
-    double device_active_W;   /* device power when busy, W */
+    double device_idle_W;     /* device power idle, W (<= read and write power) */
+    double device_read_W;     /* device power while busy reading, W */
+    double device_write_W;    /* device power while busy writing, W */
     af_link_spec nic;         /* node network port model */
     int nics;                 /* network ports per node */
     double usable_fraction;   /* usable / raw after erasure coding and fill limit, (0, 1] */
@@ -117,7 +120,7 @@ typedef struct af_storage_power_states {
     double write_W; /* busy writing, W */
 } af_storage_power_states;
 
-/* The device power states of a spec: idle, and device_active_W for both read and write. */
+/* The device power states of a spec: device_idle_W, device_read_W and device_write_W. */
 af_storage_power_states af_storage_device_power(const af_storage_spec *s);
 
 /* Mean power of a device that spends read_frac of its time reading, write_frac writing and the
@@ -126,9 +129,17 @@ af_storage_power_states af_storage_device_power(const af_storage_spec *s);
 double af_storage_mix_W(const af_storage_power_states *p, double read_frac, double write_frac);
 
 /* Power of one node whose devices are busy read_frac of the time reading and write_frac writing
- * (the shares of device time, e.g. from af_storage_node_busy): overhead_W + devices x
- * af_storage_mix_W, W. */
+ * (the shares of device time, e.g. the read and write terms of af_storage_device_time_s over
+ * `devices` device-seconds): overhead_W + devices x af_storage_mix_W, W. Reads are charged at
+ * device_read_W and writes at device_write_W, so a write-heavy load on flash draws more than a
+ * read-heavy one at the same total busy share, and on disk less. Fractions as af_storage_mix_W
+ * takes them (clamped, scaled down when they sum past 1). (0, 0) gives the idle node. */
 double af_storage_node_power_W(const af_storage_spec *s, double read_frac, double write_frac);
+
+/* Power of one node with every device busy in its more power-hungry state: overhead_W +
+ * devices x max(device_read_W, device_write_W), W. The node's power ceiling under the
+ * duty-cycle model (af_storage_node_power_W never exceeds it). */
+double af_storage_node_max_W(const af_storage_spec *s);
 
 /* What a tier must hold and serve. Every figure >= 0; the demands add up (streaming bandwidth
  * plus random operations on top of it). */
@@ -171,8 +182,11 @@ typedef struct af_storage_sizing {
     double write_Bps;              /* streaming write bandwidth of `nodes`, bytes/s */
     double busy;                   /* share of device time the demand uses on `nodes`, [0, 1] */
     double idle_W;                 /* power with every device idle, W */
-    double active_W;               /* power with every device busy, W */
-    double load_W;                 /* power at the demand: devices busy `busy` of the time, W */
+    double active_W;               /* power with every device busy in its more power-hungry
+                                    * state (af_storage_node_max_W per node), W */
+    double load_W;                 /* power at the demand: devices busy reading and writing in
+                                    * the demand's split (read and write shares of device time,
+                                    * summing to `busy`), each at its own power, W */
     double rack_units;             /* height of `nodes`, U */
     double price_usd;              /* price of `nodes`, USD */
 } af_storage_sizing;

@@ -1,5 +1,5 @@
 /*
- * catalog: the five catalog files read through the schema table; see catalog.h.
+ * catalog: the six catalog files read through the schema table; see catalog.h.
  *
  * Everything lives in one arena: the spec arrays, and copies of every name, description and
  * source, so that the parsed docs can be freed as soon as each file is read.
@@ -151,7 +151,7 @@ static af_catalog *af_catalog_build(const char *dir, const af_catalog_text *text
 
 af_catalog *af_catalog_load(const char *dir, af_diag *d)
 {
-    /* A wrong directory is one mistake, not five missing files. */
+    /* A wrong directory is one mistake, not six missing files. */
     struct stat st;
     int err = stat(dir, &st) != 0 ? errno : !S_ISDIR(st.st_mode) ? ENOTDIR : 0;
     if (err) {
@@ -241,3 +241,4 @@ AF_CATALOG_ACCESS(af_node_spec, af_catalog_nodes, af_catalog_find_node, AF_SECTI
 AF_CATALOG_ACCESS(af_storage_spec, af_catalog_storage, af_catalog_find_storage, AF_SECTION_STORAGE)
 AF_CATALOG_ACCESS(af_facility_spec, af_catalog_facilities, af_catalog_find_facility,
                   AF_SECTION_FACILITY)
+AF_CATALOG_ACCESS(af_switch_spec, af_catalog_switches, af_catalog_find_switch, AF_SECTION_SWITCHES)

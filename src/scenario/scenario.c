@@ -14,6 +14,7 @@
 #include "scenario/schema.h"
 
 #include <errno.h>
+#include <math.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -23,15 +24,17 @@
 
 /* The state of one check. */
 typedef struct af_scen {
-    af_check c;               /* errors */
-    const af_catalog *cat;    /* catalog for node, system and preset names */
-    af_arena *arena;          /* where the config goes */
-    af_path path;             /* path of the field being read */
-    af_world_config w;        /* the config being built */
-    const af_node **pool_at;  /* per pool: its name node, or NULL when the name was bad */
-    const af_node **tier_at;  /* per tier: likewise */
-    const af_node **train_at; /* per training job: the node its name came from */
-    size_t *pool_job;         /* per pool: index of the job running on it, or SIZE_MAX */
+    af_check c;                /* errors */
+    const af_catalog *cat;     /* catalog for node, system, switch and preset names */
+    af_arena *arena;           /* where the config goes */
+    af_path path;              /* path of the field being read */
+    af_world_config w;         /* the config being built */
+    const af_node **pool_at;   /* per pool: its name node, or NULL when the name was bad */
+    const af_node **tier_at;   /* per tier: likewise */
+    const af_node **tier_item; /* per tier: its mapping, or NULL when it was not one */
+    const af_node **work_at;   /* per workload (list index): its name node, or NULL */
+    const af_node **train_at;  /* per training job: the node its name came from */
+    size_t *pool_job;          /* per pool: index of the job running on it, or SIZE_MAX */
 } af_scen;
 
 /* The names of the first n entries whose name node is set, for "did you mean" and "defined:";
@@ -55,8 +58,19 @@ static size_t af_scen_index(const af_node *const *at, size_t n, const char *name
     return SIZE_MAX;
 }
 
-/* Reads a unique entry name (pool, tier or workload) at node; returns it, or NULL when it is
- * malformed or taken (both reported). at[0..n) are the names so far. */
+/* The entry of mapping map under key (for the key's position), or NULL. */
+static const af_pair *af_scen_pair(const af_node *map, const char *key)
+{
+    if (!map || map->kind != AF_NODE_MAP)
+        return NULL;
+    for (size_t i = 0; i < map->n; i++)
+        if (strcmp(map->pairs[i].key->text, key) == 0)
+            return &map->pairs[i];
+    return NULL;
+}
+
+/* Reads a unique entry name (pool, tier, fabric or workload) at node; returns it, or NULL when
+ * it is malformed or taken (both reported). at[0..n) are the names so far. */
 static const char *af_scen_unique(af_scen *s, const af_node *node, const af_node *const *at,
                                   size_t n, const char *noun, const char *hint)
 {
@@ -125,16 +139,17 @@ static void af_scen_override(af_scen *s, af_section sec, const af_node *override
  * `cluster:` and the tiers of `storage:`. The entry structs are read through offsets so that
  * one reader serves both. */
 typedef struct af_scen_group {
-    const char *list_key;  /* "cluster" */
-    const char *name_key;  /* "pool" */
-    const char *model_key; /* "node" */
-    af_section section;    /* the catalog section of the model */
-    const char *what;      /* the list, for "expected ..." */
-    const char *item_what; /* one entry, for "expected ..." */
-    size_t size;           /* sizeof the entry struct */
-    size_t name_offset;    /* offsetof its `const char *name` */
-    size_t model_offset;   /* offsetof its spec */
-    size_t nodes_offset;   /* offsetof its `int64_t nodes` */
+    const char *list_key;      /* "cluster" */
+    const char *name_key;      /* "pool" */
+    const char *model_key;     /* "node" */
+    af_section section;        /* the catalog section of the model */
+    const char *what;          /* the list, for "expected ..." */
+    const char *item_what;     /* one entry, for "expected ..." */
+    size_t size;               /* sizeof the entry struct */
+    size_t name_offset;        /* offsetof its `const char *name` */
+    size_t model_offset;       /* offsetof its spec */
+    size_t nodes_offset;       /* offsetof its `int64_t nodes` */
+    const char *const *extras; /* further keys, read by the caller later; NULL-terminated */
 } af_scen_group;
 
 static const af_scen_group af_scen_pools = {
@@ -147,7 +162,10 @@ static const af_scen_group af_scen_pools = {
     sizeof(af_pool_config),
     offsetof(af_pool_config, name),
     offsetof(af_pool_config, node),
-    offsetof(af_pool_config, nodes)};
+    offsetof(af_pool_config, nodes),
+    NULL};
+
+static const char *const af_scen_tier_extras[] = {"cache", "drain", "reserve", NULL};
 
 static const af_scen_group af_scen_tiers = {
     "storage",
@@ -159,13 +177,14 @@ static const af_scen_group af_scen_tiers = {
     sizeof(af_tier_config),
     offsetof(af_tier_config, name),
     offsetof(af_tier_config, system),
-    offsetof(af_tier_config, nodes)};
+    offsetof(af_tier_config, nodes),
+    af_scen_tier_extras};
 
 /* Reads a group's list into a new array of entries (returned; *n receives the count, *at the
- * name node of each entry, NULL where the name was wrong). Returns NULL when the list is
- * unusable (reported). */
+ * name node of each entry, NULL where the name was wrong, and *items each entry's mapping, NULL
+ * where it was not one). Returns NULL when the list is unusable (reported). */
 static void *af_scen_group_read(af_scen *s, const af_scen_group *g, const af_node *list, size_t *n,
-                                const af_node ***at)
+                                const af_node ***at, const af_node ***items)
 {
     *n = 0;
     size_t old = af_path_key(&s->path, g->list_key);
@@ -175,6 +194,11 @@ static void *af_scen_group_read(af_scen *s, const af_scen_group *g, const af_nod
     }
     char *entries = af_arena_calloc(s->arena, list->n, g->size);
     *at = af_arena_calloc(s->arena, list->n, sizeof **at);
+    *items = af_arena_calloc(s->arena, list->n, sizeof **items);
+    const char *keys[8] = {g->name_key, g->model_key, "nodes", "override"};
+    size_t nkeys = 4;
+    for (size_t e = 0; g->extras && g->extras[e]; e++)
+        keys[nkeys++] = g->extras[e];
     for (size_t i = 0; i < list->n; i++) {
         const af_node *item = list->items[i];
         char *e = entries + i * g->size;
@@ -184,9 +208,9 @@ static void *af_scen_group_read(af_scen *s, const af_scen_group *g, const af_nod
             af_path_pop(&s->path, o);
             continue;
         }
-        const char *const keys[] = {g->name_key, g->model_key, "nodes", "override"};
-        af_node *v[4];
-        af_check_keys(&s->c, item, &s->path, keys, 4, v);
+        (*items)[i] = item;
+        af_node *v[8];
+        af_check_keys(&s->c, item, &s->path, keys, nkeys, v);
         for (int k = 0; k < 3; k++)
             af_check_required(&s->c, item, &s->path, keys[k], v[k]);
         size_t k = af_path_key(&s->path, g->name_key);
@@ -272,6 +296,18 @@ static size_t af_scen_ref(af_scen *s, const af_node *node, const af_node *const 
     return SIZE_MAX;
 }
 
+/* Like af_scen_ref under key `key` of the current path; node may be NULL (returns SIZE_MAX). */
+static size_t af_scen_ref_key(af_scen *s, const af_node *node, const char *key,
+                              const af_node *const *at, size_t n, const char *noun)
+{
+    if (!node)
+        return SIZE_MAX;
+    size_t k = af_path_key(&s->path, key);
+    size_t i = af_scen_ref(s, node, at, n, noun);
+    af_path_pop(&s->path, k);
+    return i;
+}
+
 /* Reads an optional quantity under key of map at the current path. */
 static bool af_scen_quantity(af_scen *s, const af_node *node, const char *key, af_dim dim,
                              af_range r, double *out)
@@ -284,46 +320,466 @@ static bool af_scen_quantity(af_scen *s, const af_node *node, const char *key, a
     return ok;
 }
 
+/* Reads an optional integer in [min, max] under key; returns whether one was read. */
+static bool af_scen_integer(af_scen *s, const af_node *node, const char *key, int64_t min,
+                            int64_t max, int64_t *out)
+{
+    if (!node)
+        return false;
+    size_t k = af_path_key(&s->path, key);
+    bool ok = af_check_integer(&s->c, node, &s->path, min, max, out);
+    af_path_pop(&s->path, k);
+    return ok;
+}
+
+/* Reports an error at node under key of the current path. */
+#define AF_SCEN_ERROR_AT(s, key, node, ...)                                                        \
+    do {                                                                                           \
+        size_t k_ = af_path_key(&(s)->path, key);                                                  \
+        af_check_error(&(s)->c, node, &(s)->path, __VA_ARGS__);                                    \
+        af_path_pop(&(s)->path, k_);                                                               \
+    } while (0)
+
+/* ---------------------------------------------------------------------------------------------
+ * Tiers: cache, drain and reserve (read after every tier name is known, since they refer to
+ * tiers declared later too). */
+
+/* The name of tier i for messages. */
+static const char *af_scen_tier_name(const af_scen *s, size_t i, char *buf, size_t n)
+{
+    if (s->tier_at[i])
+        return af_doc_quote(s->tier_at[i]->text, buf, n);
+    snprintf(buf, n, "storage[%zu]", i);
+    return buf;
+}
+
+/* cache: { for: TIER, hit_ratio: RATIO } of tier i. cache[j] is tier j's `cache` entry or NULL;
+ * cached_by[j] the tier that caches tier j so far, or AF_WORLD_NONE. */
+static void af_scen_cache(af_scen *s, size_t i, const af_pair *const *cache, size_t *cached_by)
+{
+    af_tier_config *t = &s->w.tiers[i];
+    const af_node *m = cache[i]->value;
+    size_t old = af_path_key(&s->path, "cache");
+    if (!af_check_map(&s->c, m, &s->path, "a mapping such as { for: capacity, hit_ratio: 80% }")) {
+        af_path_pop(&s->path, old);
+        return;
+    }
+    static const char *const keys[] = {"for", "hit_ratio"};
+    af_node *v[2];
+    af_check_keys(&s->c, m, &s->path, keys, 2, v);
+    af_check_required(&s->c, m, &s->path, "for", v[0]);
+    af_check_required(&s->c, m, &s->path, "hit_ratio", v[1]);
+    size_t b = af_scen_ref_key(s, v[0], "for", s->tier_at, s->w.ntiers, "tier");
+    char q[128], r[128];
+    if (b == i) {
+        AF_SCEN_ERROR_AT(s, "for", v[0], "expected another tier; a tier cannot cache itself");
+    } else if (b != SIZE_MAX && cache[b]) {
+        AF_SCEN_ERROR_AT(s, "for", v[0],
+                         "tier \"%s\" is itself a cache (line %d); caches do not chain",
+                         af_scen_tier_name(s, b, q, sizeof q), cache[b]->key->line);
+    } else if (b != SIZE_MAX && cached_by[b] != AF_WORLD_NONE) {
+        AF_SCEN_ERROR_AT(s, "for", v[0],
+                         "tier \"%s\" already has a cache, \"%s\" (line %d); a tier has at "
+                         "most one",
+                         af_scen_tier_name(s, b, q, sizeof q),
+                         af_scen_tier_name(s, cached_by[b], r, sizeof r),
+                         cache[cached_by[b]]->key->line);
+    } else if (b != SIZE_MAX) {
+        cached_by[b] = i;
+        t->cache_for = b;
+    }
+    af_scen_quantity(s, v[1], "hit_ratio", AF_DIM_RATIO, (af_range){0, 1, false}, &t->hit_ratio);
+    af_path_pop(&s->path, old);
+}
+
+/* drain: { to: TIER, weight: NUMBER } of tier i. drain[j] is tier j's `drain` entry or NULL. */
+static void af_scen_drain(af_scen *s, size_t i, const af_pair *const *drain)
+{
+    af_tier_config *t = &s->w.tiers[i];
+    const af_node *m = drain[i]->value;
+    size_t old = af_path_key(&s->path, "drain");
+    if (!af_check_map(&s->c, m, &s->path, "a mapping such as { to: archive, weight: 0.25 }")) {
+        af_path_pop(&s->path, old);
+        return;
+    }
+    static const char *const keys[] = {"to", "weight"};
+    af_node *v[2];
+    af_check_keys(&s->c, m, &s->path, keys, 2, v);
+    af_check_required(&s->c, m, &s->path, "to", v[0]);
+    size_t b = af_scen_ref_key(s, v[0], "to", s->tier_at, s->w.ntiers, "tier");
+    char q[128];
+    if (b == i) {
+        AF_SCEN_ERROR_AT(s, "to", v[0], "expected another tier; a tier cannot drain into itself");
+    } else if (b != SIZE_MAX && drain[b]) {
+        AF_SCEN_ERROR_AT(s, "to", v[0], "tier \"%s\" itself drains (line %d); drains do not chain",
+                         af_scen_tier_name(s, b, q, sizeof q), drain[b]->key->line);
+    } else if (b != SIZE_MAX) {
+        t->drain_to = b;
+    }
+    af_scen_quantity(s, v[1], "weight", AF_DIM_NUMBER, (af_range){0, 1e6, true}, &t->drain_weight);
+    af_path_pop(&s->path, old);
+}
+
+/* The cache, drain and reserve fields of every tier (defaults where absent). */
+static void af_scen_tier_links(af_scen *s)
+{
+    size_t n = s->w.ntiers;
+    const af_pair **cache = af_arena_calloc(s->arena, n, sizeof *cache);
+    const af_pair **drain = af_arena_calloc(s->arena, n, sizeof *drain);
+    size_t *cached_by = af_arena_calloc(s->arena, n, sizeof *cached_by);
+    for (size_t i = 0; i < n; i++) {
+        af_tier_config *t = &s->w.tiers[i];
+        t->cache_for = AF_WORLD_NONE;
+        t->drain_to = AF_WORLD_NONE;
+        t->drain_weight = 0.25;
+        cached_by[i] = AF_WORLD_NONE;
+        cache[i] = af_scen_pair(s->tier_item[i], "cache");
+        drain[i] = af_scen_pair(s->tier_item[i], "drain");
+    }
+    size_t old = af_path_key(&s->path, "storage");
+    for (size_t i = 0; i < n; i++) {
+        if (!s->tier_item[i])
+            continue;
+        size_t o = af_path_index(&s->path, i);
+        if (cache[i])
+            af_scen_cache(s, i, cache, cached_by);
+        if (drain[i])
+            af_scen_drain(s, i, drain);
+        af_scen_quantity(s, af_node_find(s->tier_item[i], "reserve"), "reserve", AF_DIM_RATIO,
+                         (af_range){0, 0.9, false}, &s->w.tiers[i].reserve);
+        af_path_pop(&s->path, o);
+    }
+    af_path_pop(&s->path, old);
+}
+
+/* ---------------------------------------------------------------------------------------------
+ * Fabrics. */
+
+/* switch: a catalog switch copied into *sw with its strings in the arena. */
+static bool af_scen_switch(af_scen *s, const af_node *node, af_switch_spec *sw)
+{
+    const char *name = af_check_string(&s->c, node, &s->path, "a switch name from the catalog");
+    if (!name)
+        return false;
+    const af_switch_spec *e = af_catalog_find_switch(s->cat, name);
+    if (e) {
+        *sw = *e;
+        sw->name = e->name ? af_arena_strdup(s->arena, e->name) : NULL;
+        sw->description = e->description ? af_arena_strdup(s->arena, e->description) : NULL;
+        return true;
+    }
+    size_t n;
+    const char *const *names = af_catalog_names(s->cat, AF_SECTION_SWITCHES, &n);
+    af_check_unknown(&s->c, node, &s->path, "switch", name, names, n, "switches");
+    return false;
+}
+
+/* Parses a whole decimal number of the text [p, end) into *out; true when it is one. */
+static bool af_scen_ratio_part(const char *p, const char *end, double *out)
+{
+    char buf[64];
+    while (p < end && *p == ' ')
+        p++;
+    while (end > p && end[-1] == ' ')
+        end--;
+    size_t len = (size_t)(end - p);
+    if (len == 0 || len >= sizeof buf)
+        return false;
+    memcpy(buf, p, len);
+    buf[len] = '\0';
+    char err[160];
+    return af_units_parse(buf, AF_DIM_NUMBER, out, err, sizeof err) == 0 && isfinite(*out) &&
+           *out > 0;
+}
+
+/* oversubscription: a number in [1, 64] ("2"), or the ratio written "2:1". */
+static void af_scen_oversub(af_scen *s, const af_node *node, double *out)
+{
+    size_t k = af_path_key(&s->path, "oversubscription");
+    static const char what[] = "an oversubscription from 1 to 64 such as \"2\" or \"2:1\"";
+    const char *colon = node->kind == AF_NODE_SCALAR ? strchr(node->text, ':') : NULL;
+    if (colon) {
+        double a, b;
+        char q[128];
+        if (af_scen_ratio_part(node->text, colon, &a) &&
+            af_scen_ratio_part(colon + 1, node->text + node->n, &b) && a / b >= 1 && a / b <= 64)
+            *out = a / b;
+        else
+            af_check_error(&s->c, node, &s->path, "expected %s, got \"%s\"", what,
+                           af_doc_quote(node->text, q, sizeof q));
+    } else {
+        af_check_quantity(&s->c, node, &s->path, AF_DIM_NUMBER, (af_range){1, 64, false}, out);
+    }
+    af_path_pop(&s->path, k);
+}
+
+/* Where each pool and tier sits while fabrics are read. */
+typedef struct af_scen_on {
+    size_t *pool_fabric;       /* per pool: its fabric, or SIZE_MAX */
+    const af_node **pool_at;   /* per pool: the connects entry that put it there */
+    size_t *tier_fabric;       /* per tier: likewise */
+    const af_node **tier_at;   /* per tier: likewise */
+    const af_node **fabric_at; /* per fabric: its name node, or NULL */
+} af_scen_on;
+
+/* connects: the pools and tiers of fabric fi. */
+static void af_scen_connects(af_scen *s, size_t fi, const af_node *list, af_scen_on *on)
+{
+    af_fabric_config *f = &s->w.fabrics[fi];
+    static const char what[] = "a list of pool and tier names such as [train, hot]";
+    size_t old = af_path_key(&s->path, "connects");
+    if (!af_check_seq(&s->c, list, &s->path, what)) {
+        af_path_pop(&s->path, old);
+        return;
+    }
+    if (list->n == 0 || list->n > AF_FABRIC_MAX_GROUPS) {
+        if (list->n == 0)
+            af_check_error(&s->c, list, &s->path, "expected %s, got an empty list", what);
+        else
+            af_check_error(&s->c, list, &s->path, "expected at most %d pools and tiers, got %zu",
+                           AF_FABRIC_MAX_GROUPS, list->n);
+        af_path_pop(&s->path, old);
+        return;
+    }
+    f->pools = af_arena_calloc(s->arena, list->n, sizeof *f->pools);
+    f->tiers = af_arena_calloc(s->arena, list->n, sizeof *f->tiers);
+    for (size_t i = 0; i < list->n; i++) {
+        const af_node *item = list->items[i];
+        size_t o = af_path_index(&s->path, i);
+        const char *name = af_check_string(&s->c, item, &s->path, "a pool or tier name");
+        size_t p = name ? af_scen_index(s->pool_at, s->w.npools, name) : SIZE_MAX;
+        size_t t = name ? af_scen_index(s->tier_at, s->w.ntiers, name) : SIZE_MAX;
+        char q[128], r[128];
+        if (!name) {
+            ;
+        } else if (p != SIZE_MAX && t != SIZE_MAX) {
+            af_check_error(&s->c, item, &s->path,
+                           "\"%s\" is both a pool (line %d) and a tier (line %d); rename one",
+                           af_doc_quote(name, q, sizeof q), s->pool_at[p]->line,
+                           s->tier_at[t]->line);
+        } else if (p == SIZE_MAX && t == SIZE_MAX) {
+            size_t np, nt;
+            const char **pools = af_scen_names(s->pool_at, s->w.npools, &np);
+            const char **tiers = af_scen_names(s->tier_at, s->w.ntiers, &nt);
+            const char **all = af_malloc_array(np + nt + 1, sizeof *all);
+            if (np)
+                memcpy(all, pools, np * sizeof *all);
+            if (nt)
+                memcpy(all + np, tiers, nt * sizeof *all);
+            if (np + nt)
+                af_check_unknown(&s->c, item, &s->path, "pool or tier", name, all, np + nt, NULL);
+            af_free(all);
+            af_free(tiers);
+            af_free(pools);
+        } else {
+            bool pool = p != SIZE_MAX;
+            size_t idx = pool ? p : t;
+            size_t *fab = pool ? &on->pool_fabric[idx] : &on->tier_fabric[idx];
+            const af_node **at = pool ? &on->pool_at[idx] : &on->tier_at[idx];
+            if (*fab == fi) {
+                af_check_error(&s->c, item, &s->path, "\"%s\" is listed twice (first at column %d)",
+                               af_doc_quote(name, q, sizeof q), (*at)->col);
+            } else if (*fab != SIZE_MAX) {
+                if (on->fabric_at[*fab])
+                    af_doc_quote(on->fabric_at[*fab]->text, r, sizeof r);
+                else
+                    snprintf(r, sizeof r, "fabric[%zu]", *fab);
+                af_check_error(&s->c, item, &s->path,
+                               "%s \"%s\" is already on fabric \"%s\" (line %d); a pool or tier "
+                               "is on at most one fabric",
+                               pool ? "pool" : "tier", af_doc_quote(name, q, sizeof q), r,
+                               (*at)->line);
+            } else {
+                *fab = fi;
+                *at = item;
+                if (pool)
+                    f->pools[f->npools++] = idx;
+                else
+                    f->tiers[f->ntiers++] = idx;
+            }
+        }
+        af_path_pop(&s->path, o);
+    }
+    af_path_pop(&s->path, old);
+}
+
+/* fabric: an optional list of up to AF_SCENARIO_MAX_FABRICS fabrics. */
+static void af_scen_fabrics(af_scen *s, const af_node *list)
+{
+    size_t old = af_path_key(&s->path, "fabric");
+    if (!af_check_seq(&s->c, list, &s->path,
+                      "a list of fabrics such as \"- { name: backend, switch: qm9700, connects: "
+                      "[train, hot] }\"")) {
+        af_path_pop(&s->path, old);
+        return;
+    }
+    if (list->n > AF_SCENARIO_MAX_FABRICS) {
+        af_check_error(&s->c, list, &s->path, "expected at most %d fabrics, got %zu",
+                       AF_SCENARIO_MAX_FABRICS, list->n);
+        af_path_pop(&s->path, old);
+        return;
+    }
+    af_scen_on on = {.pool_fabric = af_arena_calloc(s->arena, s->w.npools, sizeof *on.pool_fabric),
+                     .pool_at = af_arena_calloc(s->arena, s->w.npools, sizeof *on.pool_at),
+                     .tier_fabric = af_arena_calloc(s->arena, s->w.ntiers, sizeof *on.tier_fabric),
+                     .tier_at = af_arena_calloc(s->arena, s->w.ntiers, sizeof *on.tier_at),
+                     .fabric_at = af_arena_calloc(s->arena, list->n, sizeof *on.fabric_at)};
+    for (size_t i = 0; i < s->w.npools; i++)
+        on.pool_fabric[i] = SIZE_MAX;
+    for (size_t i = 0; i < s->w.ntiers; i++)
+        on.tier_fabric[i] = SIZE_MAX;
+    s->w.fabrics = af_arena_calloc(s->arena, list->n, sizeof *s->w.fabrics);
+    for (size_t i = 0; i < list->n; i++) {
+        const af_node *item = list->items[i];
+        af_fabric_config *f = &s->w.fabrics[i];
+        s->w.nfabrics = i + 1;
+        f->spec.topology = AF_FABRIC_FAT_TREE;
+        f->spec.oversubscription = 1;
+        f->spec.levels = 0;
+        size_t o = af_path_index(&s->path, i);
+        if (!af_check_map(&s->c, item, &s->path,
+                          "a mapping of fabric fields (name, switch, connects)")) {
+            af_path_pop(&s->path, o);
+            continue;
+        }
+        static const char *const keys[] = {"name",   "switch",  "topology", "oversubscription",
+                                           "levels", "connects"};
+        af_node *v[6];
+        af_check_keys(&s->c, item, &s->path, keys, 6, v);
+        af_check_required(&s->c, item, &s->path, "name", v[0]);
+        af_check_required(&s->c, item, &s->path, "switch", v[1]);
+        af_check_required(&s->c, item, &s->path, "connects", v[5]);
+        size_t k;
+        if (v[0]) {
+            k = af_path_key(&s->path, "name");
+            if (af_scen_unique(s, v[0], on.fabric_at, i, "fabric", "")) {
+                on.fabric_at[i] = v[0];
+                f->name = af_arena_strdup(s->arena, v[0]->text);
+                f->spec.name = f->name;
+            }
+            af_path_pop(&s->path, k);
+        }
+        if (v[1]) {
+            k = af_path_key(&s->path, "switch");
+            af_scen_switch(s, v[1], &f->spec.sw);
+            af_path_pop(&s->path, k);
+        }
+        if (v[2]) {
+            static const char *const words[] = {"fat-tree", "rail", NULL};
+            k = af_path_key(&s->path, "topology");
+            f->spec.topology = af_check_word(&s->c, v[2], &s->path, words) == 1
+                                   ? AF_FABRIC_RAIL
+                                   : AF_FABRIC_FAT_TREE;
+            af_path_pop(&s->path, k);
+        }
+        if (v[3])
+            af_scen_oversub(s, v[3], &f->spec.oversubscription);
+        int64_t levels;
+        if (af_scen_integer(s, v[4], "levels", 0, 3, &levels))
+            f->spec.levels = (int)levels;
+        if (v[5])
+            af_scen_connects(s, i, v[5], &on);
+        af_path_pop(&s->path, o);
+    }
+    af_path_pop(&s->path, old);
+}
+
+/* ---------------------------------------------------------------------------------------------
+ * Workloads. */
+
+/* qos: { weight: NUMBER } in (0, 1e6]; *weight is 1 when absent. */
+static void af_scen_qos(af_scen *s, const af_node *node, double *weight)
+{
+    *weight = 1;
+    if (!node)
+        return;
+    size_t k = af_path_key(&s->path, "qos");
+    if (af_check_map(&s->c, node, &s->path, "a mapping such as { weight: 2 }")) {
+        static const char *const keys[] = {"weight"};
+        af_node *v[1];
+        af_check_keys(&s->c, node, &s->path, keys, 1, v);
+        af_scen_quantity(s, v[0], "weight", AF_DIM_NUMBER, (af_range){0, 1e6, true}, weight);
+    }
+    af_path_pop(&s->path, k);
+}
+
+/* Registers the name at node (under key `key`) as workload wi's; returns it (in the arena) or
+ * NULL when it is malformed or taken (reported). */
+static const char *af_scen_work_name(af_scen *s, const af_node *node, const char *key, size_t wi,
+                                     const char *hint)
+{
+    size_t k = af_path_key(&s->path, key);
+    const char *name = af_scen_unique(s, node, s->work_at, wi, "workload", hint);
+    af_path_pop(&s->path, k);
+    s->work_at[wi] = name ? node : NULL;
+    return name ? af_arena_strdup(s->arena, name) : NULL;
+}
+
 /* dataset: of a training job. */
 static void af_scen_dataset(af_scen *s, const af_node *node, af_train_config *t)
 {
     size_t old = af_path_key(&s->path, "dataset");
+    t->samples_per_file = 1;
+    t->prefetch = 2;
     if (!af_check_map(&s->c, node, &s->path,
                       "a mapping such as { tier: hot, size: 50 TB, sample_size: 110 kB }")) {
         af_path_pop(&s->path, old);
         return;
     }
-    static const char *const keys[] = {"tier", "size", "sample_size", "prefetch"};
-    af_node *v[4];
-    af_check_keys(&s->c, node, &s->path, keys, 4, v);
+    static const char *const keys[] = {
+        "tier",  "size",           "sample_size", "sample_spread", "samples_per_file",
+        "files", "reader_threads", "prefetch"};
+    af_node *v[8];
+    af_check_keys(&s->c, node, &s->path, keys, 8, v);
     af_check_required(&s->c, node, &s->path, "tier", v[0]);
-    af_check_required(&s->c, node, &s->path, "size", v[1]);
+    if (!v[1] && !v[5])
+        af_check_error(&s->c, node, &s->path, "missing required field \"size\" (or \"files\")");
     af_check_required(&s->c, node, &s->path, "sample_size", v[2]);
-    if (v[0]) {
-        size_t k = af_path_key(&s->path, "tier");
-        t->tier = af_scen_ref(s, v[0], s->tier_at, s->w.ntiers, "tier");
-        af_path_pop(&s->path, k);
-    }
+    t->tier = af_scen_ref_key(s, v[0], "tier", s->tier_at, s->w.ntiers, "tier");
     bool size_ok =
         af_scen_quantity(s, v[1], "size", AF_DIM_SIZE, (af_range){0, 1e18, true}, &t->dataset_B);
     bool sample_ok = af_scen_quantity(s, v[2], "sample_size", AF_DIM_SIZE,
                                       (af_range){0, 1e12, true}, &t->sample_B);
     if (size_ok && sample_ok && t->sample_B > t->dataset_B) {
         char a[64], b[64];
-        size_t k = af_path_key(&s->path, "sample_size");
-        af_check_error(&s->c, v[2], &s->path, "expected at most the data set's size (%s), got %s",
-                       af_units_format(t->dataset_B, AF_DIM_SIZE, a, sizeof a),
-                       af_units_format(t->sample_B, AF_DIM_SIZE, b, sizeof b));
-        af_path_pop(&s->path, k);
+        AF_SCEN_ERROR_AT(s, "sample_size", v[2],
+                         "expected at most the data set's size (%s), got %s",
+                         af_units_format(t->dataset_B, AF_DIM_SIZE, a, sizeof a),
+                         af_units_format(t->sample_B, AF_DIM_SIZE, b, sizeof b));
     }
-    t->prefetch = 2;
-    if (v[3]) {
-        int64_t p;
-        size_t k = af_path_key(&s->path, "prefetch");
-        if (af_check_integer(&s->c, v[3], &s->path, 1, 1024, &p))
-            t->prefetch = (int)p;
-        af_path_pop(&s->path, k);
+    af_scen_quantity(s, v[3], "sample_spread", AF_DIM_SIZE, (af_range){0, 1e12, false},
+                     &t->sample_sd_B);
+    int64_t n;
+    bool spf_ok = !v[4] || af_scen_integer(s, v[4], "samples_per_file", 1, 1000000000, &n);
+    if (v[4] && spf_ok)
+        t->samples_per_file = (double)n;
+    bool files_ok = v[5] && af_scen_integer(s, v[5], "files", 1, 1000000000000000LL, &n);
+    if (files_ok)
+        t->files = (double)n;
+    if (files_ok && spf_ok && sample_ok) {
+        double total = t->files * t->samples_per_file * t->sample_B;
+        char a[64], b[64];
+        if (!v[1] && total > 1e18) {
+            AF_SCEN_ERROR_AT(s, "files", v[5],
+                             "files x samples_per_file x sample_size make %s; "
+                             "expected at most 1 EB",
+                             af_units_format(total, AF_DIM_SIZE, a, sizeof a));
+        } else if (!v[1]) {
+            t->dataset_B = total;
+        } else if (size_ok && fabs(total - t->dataset_B) > 0.01 * t->dataset_B) {
+            AF_SCEN_ERROR_AT(s, "files", v[5],
+                             "files x samples_per_file x sample_size make %s but "
+                             "size is %s; they must agree within 1%% (or give only one)",
+                             af_units_format(total, AF_DIM_SIZE, a, sizeof a),
+                             af_units_format(t->dataset_B, AF_DIM_SIZE, b, sizeof b));
+        }
+    } else if (!v[5] && size_ok && sample_ok && spf_ok) {
+        t->files = t->dataset_B / (t->sample_B * t->samples_per_file);
     }
+    if (af_scen_integer(s, v[6], "reader_threads", 0, 4096, &n))
+        t->reader_threads = (int)n;
+    if (af_scen_integer(s, v[7], "prefetch", 1, 1024, &n))
+        t->prefetch = (int)n;
     af_path_pop(&s->path, old);
 }
 
@@ -382,18 +838,18 @@ static void af_scen_compute(af_scen *s, const af_node *body, af_node *const *v, 
     }
 }
 
-/* One `train:` workload body. */
-static void af_scen_train(af_scen *s, const af_node *body)
+/* One `train:` workload body; wi is its index in `workloads:`. */
+static void af_scen_train(af_scen *s, const af_node *body, size_t wi)
 {
     if (!af_check_map(&s->c, body, &s->path,
                       "a mapping of training fields (pool, step_time or model, batch_per_gpu, "
                       "dataset)"))
         return;
     static const char *const keys[] = {
-        "name", "pool",      "step_time",     "model",  "tokens_per_step",
-        "mfu",  "precision", "batch_per_gpu", "dataset"};
-    af_node *v[9];
-    af_check_keys(&s->c, body, &s->path, keys, 9, v);
+        "name", "pool",      "step_time",     "model",   "tokens_per_step",
+        "mfu",  "precision", "batch_per_gpu", "dataset", "qos"};
+    af_node *v[10];
+    af_check_keys(&s->c, body, &s->path, keys, 10, v);
     af_check_required(&s->c, body, &s->path, "pool", v[1]);
     af_check_required(&s->c, body, &s->path, "batch_per_gpu", v[7]);
     af_check_required(&s->c, body, &s->path, "dataset", v[8]);
@@ -402,6 +858,8 @@ static void af_scen_train(af_scen *s, const af_node *body)
     af_train_config *t = &s->w.trains[j];
     t->pool = SIZE_MAX;
     t->tier = SIZE_MAX;
+    t->samples_per_file = 1;
+    t->prefetch = 2;
     bool pool_taken = false;
     if (v[1]) {
         size_t k = af_path_key(&s->path, "pool");
@@ -426,30 +884,89 @@ static void af_scen_train(af_scen *s, const af_node *body)
     if (!name_at && t->pool != SIZE_MAX && !pool_taken)
         name_at = v[1];
     if (name_at) {
-        size_t k = af_path_key(&s->path, v[0] ? "name" : "pool");
-        const char *name = af_scen_unique(s, name_at, s->train_at, j, "workload",
-                                          v[0] ? ""
-                                               : " (a job's name defaults to its pool's; "
-                                                 "give it a name:)");
-        s->train_at[j] = name ? name_at : NULL;
-        t->name = name ? af_arena_strdup(s->arena, name) : NULL;
-        af_path_pop(&s->path, k);
+        t->name = af_scen_work_name(s, name_at, v[0] ? "name" : "pool", wi,
+                                    v[0] ? ""
+                                         : " (a job's name defaults to its pool's; give it a "
+                                           "name:)");
+        s->train_at[j] = t->name ? name_at : NULL;
     }
     af_node *compute[5] = {v[2], v[3], v[4], v[5], v[6]};
     af_scen_compute(s, body, compute, t, t->pool);
-    if (v[7]) {
-        int64_t b;
-        size_t k = af_path_key(&s->path, "batch_per_gpu");
-        if (af_check_integer(&s->c, v[7], &s->path, 1, 1000000000, &b))
-            t->samples_per_gpu = (double)b;
-        af_path_pop(&s->path, k);
-    }
+    int64_t b;
+    if (af_scen_integer(s, v[7], "batch_per_gpu", 1, 1000000000, &b))
+        t->samples_per_gpu = (double)b;
     if (v[8])
         af_scen_dataset(s, v[8], t);
+    af_scen_qos(s, v[9], &t->weight);
 }
 
-/* One item of `workloads:`: a one-key mapping whose key is the kind. */
-static void af_scen_workload(af_scen *s, const af_node *item)
+/* One `burst:` workload body; wi is its index in `workloads:`. */
+static void af_scen_burst(af_scen *s, const af_node *body, size_t wi)
+{
+    if (!af_check_map(&s->c, body, &s->path, "a mapping of burst fields (name, tier, size, every)"))
+        return;
+    static const char *const keys[] = {"name",  "pool",  "tier",    "direction", "size",
+                                       "every", "start", "op_size", "keep",      "qos"};
+    af_node *v[10];
+    af_check_keys(&s->c, body, &s->path, keys, 10, v);
+    af_check_required(&s->c, body, &s->path, "name", v[0]);
+    af_check_required(&s->c, body, &s->path, "tier", v[2]);
+    af_check_required(&s->c, body, &s->path, "size", v[4]);
+    af_check_required(&s->c, body, &s->path, "every", v[5]);
+    af_burst_config *b = &s->w.bursts[s->w.nbursts++];
+    b->write = true;
+    b->op_B = 1048576;
+    if (v[0])
+        b->name = af_scen_work_name(s, v[0], "name", wi, "");
+    b->pool =
+        v[1] ? af_scen_ref_key(s, v[1], "pool", s->pool_at, s->w.npools, "pool") : AF_WORLD_NONE;
+    b->tier = af_scen_ref_key(s, v[2], "tier", s->tier_at, s->w.ntiers, "tier");
+    if (v[3]) {
+        static const char *const words[] = {"write", "read", NULL};
+        size_t k = af_path_key(&s->path, "direction");
+        b->write = af_check_word(&s->c, v[3], &s->path, words) != 1;
+        af_path_pop(&s->path, k);
+    }
+    af_scen_quantity(s, v[4], "size", AF_DIM_SIZE, (af_range){0, 1e18, true}, &b->size_B);
+    bool every_ok = af_scen_quantity(s, v[5], "every", AF_DIM_TIME,
+                                     (af_range){0, 100 * AF_YEAR_S, true}, &b->every_s);
+    if (every_ok)
+        b->start_s = b->every_s;
+    af_scen_quantity(s, v[6], "start", AF_DIM_TIME, (af_range){0, 100 * AF_YEAR_S, false},
+                     &b->start_s);
+    af_scen_quantity(s, v[7], "op_size", AF_DIM_SIZE, (af_range){0, 1e12, true}, &b->op_B);
+    int64_t keep;
+    if (af_scen_integer(s, v[8], "keep", 0, 1000000, &keep))
+        b->keep = (int)keep;
+    if (v[8] && v[3] && !b->write)
+        AF_SCEN_ERROR_AT(s, "keep", v[8],
+                         "keep applies to writes only; remove it or use direction: write");
+    af_scen_qos(s, v[9], &b->weight);
+}
+
+/* One `lookup:` workload body; wi is its index in `workloads:`. */
+static void af_scen_lookup(af_scen *s, const af_node *body, size_t wi)
+{
+    if (!af_check_map(&s->c, body, &s->path, "a mapping of look-up fields (name, tier, rate)"))
+        return;
+    static const char *const keys[] = {"name", "tier", "rate", "size", "slo"};
+    af_node *v[5];
+    af_check_keys(&s->c, body, &s->path, keys, 5, v);
+    af_check_required(&s->c, body, &s->path, "name", v[0]);
+    af_check_required(&s->c, body, &s->path, "tier", v[1]);
+    af_check_required(&s->c, body, &s->path, "rate", v[2]);
+    af_lookup_config *l = &s->w.lookups[s->w.nlookups++];
+    l->size_B = 4096;
+    if (v[0])
+        l->name = af_scen_work_name(s, v[0], "name", wi, "");
+    l->tier = af_scen_ref_key(s, v[1], "tier", s->tier_at, s->w.ntiers, "tier");
+    af_scen_quantity(s, v[2], "rate", AF_DIM_RATE, (af_range){0, 1e9, true}, &l->rate_per_s);
+    af_scen_quantity(s, v[3], "size", AF_DIM_SIZE, (af_range){0, 1e9, true}, &l->size_B);
+    af_scen_quantity(s, v[4], "slo", AF_DIM_TIME, (af_range){0, 3600, true}, &l->slo_s);
+}
+
+/* One item of `workloads:` (index wi): a one-key mapping whose key is the kind. */
+static void af_scen_workload(af_scen *s, const af_node *item, size_t wi)
 {
     if (!af_check_map(&s->c, item, &s->path, "a workload such as \"train: { pool: ... }\""))
         return;
@@ -469,15 +986,28 @@ static void af_scen_workload(af_scen *s, const af_node *item)
                        item->n, item->n ? " (" : "", keys, item->n ? ")" : "");
         return;
     }
+    static const char *const kinds[] = {"train", "burst", "lookup"};
     const af_node *kind = item->pairs[0].key;
-    if (strcmp(kind->text, "train") != 0) {
+    size_t k = af_path_key(&s->path, kind->text);
+    if (strcmp(kind->text, kinds[0]) == 0) {
+        af_scen_train(s, item->pairs[0].value, wi);
+    } else if (strcmp(kind->text, kinds[1]) == 0) {
+        af_scen_burst(s, item->pairs[0].value, wi);
+    } else if (strcmp(kind->text, kinds[2]) == 0) {
+        af_scen_lookup(s, item->pairs[0].value, wi);
+    } else {
+        af_path_pop(&s->path, k);
         char q[128];
-        af_check_error(&s->c, kind, &s->path, "unknown workload kind \"%s\"; supported: train",
-                       af_doc_quote(kind->text, q, sizeof q));
-        return;
+        const char *best = af_did_you_mean(kind->text, kinds, 3);
+        if (best)
+            af_check_error(&s->c, kind, &s->path,
+                           "unknown workload kind \"%s\"; did you mean \"%s\"?",
+                           af_doc_quote(kind->text, q, sizeof q), best);
+        else
+            af_check_error(&s->c, kind, &s->path,
+                           "unknown workload kind \"%s\"; supported: train, burst, lookup",
+                           af_doc_quote(kind->text, q, sizeof q));
     }
-    size_t k = af_path_key(&s->path, "train");
-    af_scen_train(s, item->pairs[0].value);
     af_path_pop(&s->path, k);
 }
 
@@ -490,10 +1020,13 @@ static void af_scen_workloads(af_scen *s, const af_node *list)
         return;
     }
     s->w.trains = af_arena_calloc(s->arena, list->n, sizeof *s->w.trains);
+    s->w.bursts = af_arena_calloc(s->arena, list->n, sizeof *s->w.bursts);
+    s->w.lookups = af_arena_calloc(s->arena, list->n, sizeof *s->w.lookups);
     s->train_at = af_arena_calloc(s->arena, list->n, sizeof *s->train_at);
+    s->work_at = af_arena_calloc(s->arena, list->n, sizeof *s->work_at);
     for (size_t i = 0; i < list->n; i++) {
         size_t o = af_path_index(&s->path, i);
-        af_scen_workload(s, list->items[i]);
+        af_scen_workload(s, list->items[i], i);
         af_path_pop(&s->path, o);
     }
     af_path_pop(&s->path, old);
@@ -537,9 +1070,9 @@ static void af_scen_root(af_scen *s, const af_doc *doc)
         return;
     static const char *const keys[] = {"aifsim",   "name",       "description", "seed",
                                        "duration", "max_events", "facility",    "cluster",
-                                       "storage",  "workloads"};
-    af_node *v[10];
-    af_check_keys(&s->c, root, &s->path, keys, 10, v);
+                                       "storage",  "fabric",     "workloads"};
+    af_node *v[11];
+    af_check_keys(&s->c, root, &s->path, keys, 11, v);
     if (!af_check_required(&s->c, root, &s->path, "aifsim", v[0]))
         ;
     else if (v[0]->kind != AF_NODE_SCALAR || strcmp(v[0]->text, "1") != 0) {
@@ -558,7 +1091,7 @@ static void af_scen_root(af_scen *s, const af_doc *doc)
     af_check_required(&s->c, root, &s->path, "duration", v[4]);
     af_check_required(&s->c, root, &s->path, "cluster", v[7]);
     af_check_required(&s->c, root, &s->path, "storage", v[8]);
-    af_check_required(&s->c, root, &s->path, "workloads", v[9]);
+    af_check_required(&s->c, root, &s->path, "workloads", v[10]);
 
     size_t k;
     if (v[1]) {
@@ -577,24 +1110,26 @@ static void af_scen_root(af_scen *s, const af_doc *doc)
         af_scen_seed(s, v[3]);
     af_scen_quantity(s, v[4], "duration", AF_DIM_TIME, (af_range){0, 100 * AF_YEAR_S, true},
                      &s->w.duration_s);
-    if (v[5]) {
-        int64_t n;
-        k = af_path_key(&s->path, "max_events");
-        if (af_check_integer(&s->c, v[5], &s->path, 0, 1000000000000000LL, &n))
-            s->w.max_events = (uint64_t)n;
-        af_path_pop(&s->path, k);
-    }
+    int64_t n;
+    if (af_scen_integer(s, v[5], "max_events", 0, 1000000000000000LL, &n))
+        s->w.max_events = (uint64_t)n;
     af_scen_facility(s, root, v[6]);
     if (v[7]) {
-        s->w.pools = af_scen_group_read(s, &af_scen_pools, v[7], &s->w.npools, &s->pool_at);
+        const af_node **items;
+        s->w.pools = af_scen_group_read(s, &af_scen_pools, v[7], &s->w.npools, &s->pool_at, &items);
         s->pool_job = af_arena_calloc(s->arena, s->w.npools, sizeof *s->pool_job);
         for (size_t i = 0; i < s->w.npools; i++)
             s->pool_job[i] = SIZE_MAX;
     }
-    if (v[8])
-        s->w.tiers = af_scen_group_read(s, &af_scen_tiers, v[8], &s->w.ntiers, &s->tier_at);
+    if (v[8]) {
+        s->w.tiers =
+            af_scen_group_read(s, &af_scen_tiers, v[8], &s->w.ntiers, &s->tier_at, &s->tier_item);
+        af_scen_tier_links(s);
+    }
     if (v[9])
-        af_scen_workloads(s, v[9]);
+        af_scen_fabrics(s, v[9]);
+    if (v[10])
+        af_scen_workloads(s, v[10]);
 }
 
 /* Selects list entries by name for --set paths (see scenario.h). */
@@ -614,6 +1149,7 @@ static const char *af_scenario_namer(const char *seq_key, af_node **elem, af_nod
         if (!name)
             name = af_node_find(body, "pool");
     } else {
+        /* cluster by pool, storage by tier; fabric (and any other list) by name. */
         name = af_node_find(e, strcmp(seq_key, "cluster") == 0   ? "pool"
                                : strcmp(seq_key, "storage") == 0 ? "tier"
                                                                  : "name");

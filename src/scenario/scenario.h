@@ -22,9 +22,32 @@
  *       system: flash-qlc-node required catalog storage system
  *       nodes: 4               required integer in [1, 1e6]
  *       override: { ... }      optional, likewise (nic: name or mapping)
+ *       cache:                 optional mapping: this tier caches another one (reads of data
+ *         for: capacity        sets on `for` hit this tier with probability hit_ratio); required
+ *                              tier, not this one and not itself a cache; a tier has at most
+ *                              one cache
+ *         hit_ratio: 80%       required ratio in [0, 1]
+ *       drain:                 optional mapping: bytes written here are copied in the background
+ *         to: archive          to `to` and freed here; required tier, not this one and without
+ *                              a drain of its own
+ *         weight: 0.25         optional number in (0, 1e6], default 0.25: QoS weight of the drain
+ *       reserve: 20%           optional ratio in [0, 0.9], default 0: share of device time held
+ *                              back for look-ups
+ *   fabric:                    optional list of 0 to 16 networks between pools and tiers (pairs
+ *                              that no fabric connects are joined by a non-blocking network)
+ *     - name: storage-net      required name (like a pool's), unique among fabrics
+ *       switch: qm9700         required catalog switch, used at every level
+ *       topology: fat-tree     optional fat-tree | rail, default fat-tree
+ *       oversubscription: 2    optional number in [1, 64] ("2" or "2:1"), default 1: leaf
+ *                              down:up port ratio
+ *       levels: 0              optional integer in [0, 3], default 0 (the fewest that fit)
+ *       connects: [train, hot] required list of 1 to 16 pool and tier names; a pool or tier is
+ *                              on at most one fabric
  *   workloads:                 required list of 1 to 1000 items, each a one-key mapping whose
- *     - train:                 key is the kind; only "train" exists
- *         name: vit            optional name, default the pool's; unique among workloads
+ *                              key is the kind: train, burst or lookup. Names are unique among
+ *                              all workloads.
+ *     - train:                 a data-parallel training job
+ *         name: vit            optional name, default the pool's
  *         pool: train          required; a pool runs at most one training job
  *         step_time: 250 ms    time in (0, 1 d]; either this, or all three of
  *         model: { params: 70e9 }          count in (0, 1e15]
@@ -32,11 +55,42 @@
  *         mfu: 0.4                         ratio in (0, 1]
  *         precision: bf16      optional bf16 | fp8 (default bf16; fp8 needs a GPU with FP8)
  *         batch_per_gpu: 256   required integer in [1, 1e9], samples per GPU per step
+ *         qos: { weight: 2 }   optional mapping; weight per GPU on the tier, number in
+ *                              (0, 1e6], default 1
  *         dataset:             required mapping
  *           tier: hot          required, a defined tier
- *           size: 50 TB        required size in (0, 1e18 B]
+ *           size: 50 TB        size in (0, 1e18 B]; required unless `files` is given (then it is
+ *                              files x samples_per_file x sample_size; given both, they must
+ *                              agree within 1%)
  *           sample_size: 110 kB  required size in (0, 1 TB], at most `size`
+ *           sample_spread: 20 kB optional size in [0, 1 TB], default 0: standard deviation of
+ *                              the sample size
+ *           samples_per_file: 1000  optional integer in [1, 1e9], default 1
+ *           files: 5e5         optional integer in [1, 1e15], default size / (sample_size x
+ *                              samples_per_file) (not rounded)
+ *           reader_threads: 8  optional integer in [0, 4096], default 0 (no limit): loader
+ *                              threads per GPU, one read in flight each
  *           prefetch: 2        optional integer in [1, 1024], default 2
+ *     - burst:                 a periodic bulk transfer: checkpoint write, ingest, model load
+ *         name: ckpt           required name
+ *         pool: train          optional client pool (its storage NICs carry it); absent: outside
+ *                              clients, limited only by the tier
+ *         tier: hot            required tier
+ *         direction: write     optional write | read, default write
+ *         size: 2 TB           required size in (0, 1e18 B], bytes per burst
+ *         every: 30 min        required time in (0, 100 y], the period
+ *         start: 5 min         optional time in [0, 100 y], default `every`: the first burst
+ *         op_size: 1 MiB       optional size in (0, 1 TB], default 1 MiB: operation size
+ *         keep: 3              optional integer in [0, 1e6], default 0 (keep all): copies kept
+ *                              on the tier, older ones freed; writes only
+ *         qos: { weight: 1 }   optional; weight per client node, number in (0, 1e6], default 1
+ *     - lookup:                Poisson small random reads (inference feature look-ups)
+ *         name: features       required name
+ *         tier: hot            required tier
+ *         rate: 20000/s        required rate in (0, 1e9]/s ("20 k/s", "20000 IOPS")
+ *         size: 4 KiB          optional size in (0, 1 GB], default 4096 B per request
+ *         slo: 5 ms            optional time in (0, 1 h], the p99 latency objective; default
+ *                              none
  *
  * Values are YAML scalars read by the units parser; quoting them ("8", "2 h") makes no
  * difference. Every mistake is reported in one pass, in document order, as
@@ -44,7 +98,8 @@
  *
  * --set PATH=VALUE overrides a field before validation (af_doc_set): PATH selects list entries
  * by index (storage[0].nodes) or by name (storage.hot.nodes; the name key is `pool` in cluster,
- * `tier` in storage, and a workload's name or, without one, its pool: workloads.vit.step_time).
+ * `tier` in storage, `name` in fabric (fabric.backend.levels), and a workload's name or, for a
+ * training job without one, its pool: workloads.vit.step_time, workloads.ckpt.every).
  * A missing key is added and then validated like any other. Errors in an override are reported
  * as "--set:1:COL: error: ...", COL counting from 1 at the start of the PATH=VALUE argument.
  */
@@ -62,6 +117,7 @@
 /* Limits (absurd values are errors). */
 #define AF_SCENARIO_MAX_ENTRIES 1000  /* pools, tiers and workloads, each */
 #define AF_SCENARIO_MAX_NODES 1000000 /* nodes in one pool or one tier */
+#define AF_SCENARIO_MAX_FABRICS 16    /* fabrics */
 
 /* One --set override, parsed from "PATH=VALUE". */
 typedef struct af_scenario_set {

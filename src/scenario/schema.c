@@ -9,6 +9,7 @@
 #include "scenario/schema.h"
 
 #include "base/alloc.h"
+#include "model/fabric.h"
 #include "model/facility.h"
 #include "model/gpu.h"
 #include "model/link.h"
@@ -451,7 +452,8 @@ static const af_field af_storage_fields[] = {
     AF_REAL(af_storage_spec, "device_write_iops", AF_DIM_RATE, device_write_iops, AF_POSITIVE(1e9)),
     AF_REAL(af_storage_spec, "device_latency", AF_DIM_TIME, device_latency_s, AF_NONNEG(10)),
     AF_REAL(af_storage_spec, "device_idle_power", AF_DIM_POWER, device_idle_W, AF_NONNEG(1e4)),
-    AF_REAL(af_storage_spec, "device_active_power", AF_DIM_POWER, device_active_W, AF_NONNEG(1e4)),
+    AF_REAL(af_storage_spec, "device_read_power", AF_DIM_POWER, device_read_W, AF_NONNEG(1e4)),
+    AF_REAL(af_storage_spec, "device_write_power", AF_DIM_POWER, device_write_W, AF_NONNEG(1e4)),
     AF_REF(af_storage_spec, "nic", nic, AF_SECTION_LINKS),
     AF_INT(af_storage_spec, "nics", nics, 1, 1024),
     AF_REAL(af_storage_spec, "usable_fraction", AF_DIM_RATIO, usable_fraction, AF_POSITIVE(1)),
@@ -459,7 +461,8 @@ static const af_field af_storage_fields[] = {
     AF_REAL(af_storage_spec, "rack_units", AF_DIM_NUMBER, rack_units, AF_POSITIVE(1000)),
     AF_REAL(af_storage_spec, "price", AF_DIM_MONEY, price_usd, AF_NONNEG(1e10)),
 };
-static const af_field_order af_storage_orders[] = {{"device_idle_power", "device_active_power"}};
+static const af_field_order af_storage_orders[] = {{"device_idle_power", "device_read_power"},
+                                                   {"device_idle_power", "device_write_power"}};
 
 static const af_field af_facility_fields[] = {
     AF_REAL(af_facility_spec, "pue", AF_DIM_NUMBER, pue, AF_RANGE(1, 10, false)),
@@ -474,6 +477,19 @@ static const af_field af_facility_fields[] = {
     AF_REAL(af_facility_spec, "space_cost", AF_DIM_HOURLY_PRICE, space_usd_s_per_rack,
             AF_NONNEG(1e6 / 3600)),
 };
+
+/* A switch has at least two ports (a radix below 2 switches nothing, af_fabric_init refuses it);
+ * 10,000 ports are far past any chassis, and a port is held to the links' limit. Power may not
+ * be zero: a switch with no draw is a typo. */
+static const af_field af_switch_fields[] = {
+    AF_INT(af_switch_spec, "ports", ports, 2, 10000),
+    AF_REAL(af_switch_spec, "port_rate", AF_DIM_BANDWIDTH, port_rate_Bps, AF_POSITIVE(1e14)),
+    AF_REAL(af_switch_spec, "typical_power", AF_DIM_POWER, typical_W, AF_POSITIVE(1e6)),
+    AF_REAL(af_switch_spec, "max_power", AF_DIM_POWER, max_W, AF_POSITIVE(1e6)),
+    AF_REAL(af_switch_spec, "rack_units", AF_DIM_NUMBER, rack_units, AF_POSITIVE(1000)),
+    AF_REAL(af_switch_spec, "price", AF_DIM_MONEY, price_usd, AF_NONNEG(1e10)),
+};
+static const af_field_order af_switch_orders[] = {{"typical_power", "max_power"}};
 
 #define AF_N(a) (sizeof(a) / sizeof((a)[0]))
 
@@ -492,13 +508,17 @@ static const af_spec_desc af_descs[AF_SECTION__COUNT] = {
     {AF_SECTION_FACILITY, "facility", "facility preset", sizeof(af_facility_spec),
      offsetof(af_facility_spec, name), offsetof(af_facility_spec, description), af_facility_fields,
      AF_N(af_facility_fields), NULL, 0},
+    {AF_SECTION_SWITCHES, "switches", "switch", sizeof(af_switch_spec),
+     offsetof(af_switch_spec, name), offsetof(af_switch_spec, description), af_switch_fields,
+     AF_N(af_switch_fields), af_switch_orders, AF_N(af_switch_orders)},
 };
 
 /* Fields per section and bytes per spec at most (for stack arrays). */
 #define AF_MAX_FIELDS 24
 #define AF_MAX_SPEC 512
 _Static_assert(AF_N(af_storage_fields) <= AF_MAX_FIELDS, "raise AF_MAX_FIELDS");
-_Static_assert(sizeof(af_node_spec) <= AF_MAX_SPEC && sizeof(af_storage_spec) <= AF_MAX_SPEC,
+_Static_assert(sizeof(af_node_spec) <= AF_MAX_SPEC && sizeof(af_storage_spec) <= AF_MAX_SPEC &&
+                   sizeof(af_switch_spec) <= AF_MAX_SPEC,
                "raise AF_MAX_SPEC");
 
 const af_spec_desc *af_schema_desc(af_section sec)

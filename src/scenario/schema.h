@@ -9,7 +9,8 @@
  * the errors and stops reporting after AF_CHECK_MAX_ERRORS (a hostile file with a million
  * mistakes then costs a hundred lines, not a million).
  *
- * Second, the field table: for each catalog section (gpus, links, nodes, storage, facility) the
+ * Second, the field table: for each catalog section (gpus, links, nodes, storage, facility,
+ * switches) the
  * list of fields with their YAML key, kind (a real quantity, an integer count, an enum word, or a
  * reference to another catalog entry), dimension, offset in the model spec struct, and accepted
  * range. The catalog reader (figures as `{ value: 700 W, source: "..." }`, every field required)
@@ -36,6 +37,7 @@ typedef enum {
     AF_SECTION_NODES,    /* af_node_spec, models/nodes.yaml */
     AF_SECTION_STORAGE,  /* af_storage_spec, models/storage.yaml */
     AF_SECTION_FACILITY, /* af_facility_spec, models/facility.yaml */
+    AF_SECTION_SWITCHES, /* af_switch_spec (model/fabric.h), models/switches.yaml */
     AF_SECTION__COUNT
 } af_section;
 

@@ -29,7 +29,7 @@ for f in scenarios/*.yaml; do
     expect_status 0 "$AIFSIM" run "$f" --json "$tmp/out.json"
     expect_grep "computing" "$tmp/out"
     expect_grep "waiting for data" "$tmp/out"
-    expect_grep "delivered read rate" "$tmp/out"
+    expect_grep "read from devices" "$tmp/out"
     expect_grep "verdict:" "$tmp/out"
     expect_grep '"value":' "$tmp/out.json"
     grep -q '^  "train\.[a-z0-9-]*\.gpu_utilization": {"value": [0-9.e+-]*, "unit": "1"},$' \
@@ -70,7 +70,7 @@ expect_status 1 env AIFSIM_TEST_FAIL_WRITE=2 "$AIFSIM" run scenarios/flagship.ya
 
 # Catalog listing.
 expect_status 0 "$AIFSIM" catalog
-for k in gpus nodes links storage facility; do
+for k in gpus nodes links storage facility switches; do
     expect_status 0 "$AIFSIM" catalog "$k"
 done
 expect_status 0 "$AIFSIM" catalog gpus

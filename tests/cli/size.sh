@@ -1,3 +1,283 @@
 #!/bin/sh
-# PLACEHOLDER: tests of `aifsim size` (being written).
-exit 0
+# `aifsim size`, the storage sizing helper: node counts checked against arithmetic done here
+# from the figures in models/storage.yaml and models/links.yaml (read at test time, so a change
+# of catalog figures does not break the test), which constraint binds, relations between the
+# tier figures, --compare, the JSON file, and every input mistake (exit 2, option named).
+# Environment from `make check`: AIFSIM, AIFSIM_MODELS, top_srcdir. Skips (77) without a binary.
+. "$(dirname "$0")/lib.sh"
+: "${AIFSIM_MODELS:=$top_srcdir/models}"
+export AIFSIM_MODELS
+
+# fig FILE ENTRY FIELD: the value of FIELD of catalog entry ENTRY, in SI base units (bytes,
+# bytes/s, 1/s, W, USD), or of a plain word or number as written.
+fig() {
+    awk -v entry="$2" -v field="$3" '
+        function si(v,    n, u, m) {
+            n = v + 0
+            u = v
+            sub(/^[-+0-9.eE]+ */, "", u)
+            m = 1
+            if (u ~ /^k/) m = 1e3
+            else if (u ~ /^M/) m = 1e6
+            else if (u ~ /^G/) m = 1e9
+            else if (u ~ /^T/) m = 1e12
+            else if (u ~ /^P/) m = 1e15
+            if (u ~ /^Ki/) m = 1024
+            else if (u ~ /^Mi/) m = 1024 ^ 2
+            else if (u ~ /^Gi/) m = 1024 ^ 3
+            else if (u ~ /^Ti/) m = 1024 ^ 4
+            if (u ~ /^[kMGTP]?b\//) m = m / 8
+            return n * m
+        }
+        /^  - name: / { cur = $3 }
+        cur == entry && $1 == field ":" {
+            line = $0
+            if (line ~ /value:/) {
+                sub(/.*value: */, "", line)
+                sub(/,.*/, "", line)
+                sub(/ *}.*/, "", line)
+                printf "%.17g\n", si(line)
+            } else {
+                sub(/^[^:]*: */, "", line)
+                print line
+            }
+            exit
+        }' "$AIFSIM_MODELS/$1.yaml"
+}
+
+# calc EXPR: evaluates an arithmetic awk expression of numbers, + - * / ( ) and the functions
+# ceil, min and max, printed as %.17g. (No comparisons: a ">" would redirect awk's output.)
+calc() {
+    awk "function ceil(x) { return x == int(x) ? x : (x > 0 ? int(x) + 1 : int(x)) }
+         function min(a, b) { return a < b ? a : b }
+         function max(a, b) { return a < b ? b : a }
+         BEGIN { printf \"%.17g\\n\", $1 }"
+}
+
+# jnum FILE KEY [N]: the number of the N-th (default 1st) line starting "KEY": in a JSON file of
+# ours, where every figure sits on one line: "KEY": 10 or "KEY": {"value": 10, ...} or
+# "KEY": {"need": 10, ...}.
+jnum() {
+    sed -n "s/^ *\"$2\": *{*\"*[a-z]*\"*:* *\([-0-9.e+]*\).*/\1/p" "$1" | sed -n "${3:-1}p"
+}
+
+# jstr FILE KEY [N]: the N-th string value of KEY.
+jstr() {
+    sed -n "s/.*\"$2\": \"\([^\"]*\)\".*/\1/p" "$1" | sed -n "${3:-1}p"
+}
+
+# same A B [REL]: numbers A and B agree within relative tolerance REL (default 1e-9).
+same() {
+    awk -v a="$1" -v b="$2" -v r="${3:-1e-9}" \
+        'BEGIN { d = a - b; if (d < 0) d = -d; m = (a < 0 ? -a : a); exit !(a != "" && b != "" && d <= r * (m > 1 ? m : 1)) }'
+}
+
+# check_eq WHAT GOT WANT: fails unless GOT and WANT are the same number.
+check_eq() {
+    same "$2" "$3" || fail "$1: got \"$2\", expected \"$3\""
+}
+
+# Per-node figures of the systems used below, from the catalog files.
+node_usable() {
+    calc "$(fig storage "$1" devices) * $(fig storage "$1" device_capacity) * $(fig storage "$1" usable_fraction)"
+}
+node_read() {
+    nic=$(fig storage "$1" nic)
+    calc "min($(fig storage "$1" devices) * $(fig storage "$1" device_read), $(fig storage "$1" nics) * $(fig links "$nic" rate))"
+}
+node_write() {
+    nic=$(fig storage "$1" nic)
+    calc "min($(fig storage "$1" devices) * $(fig storage "$1" device_write), $(fig storage "$1" nics) * $(fig links "$nic" rate))"
+}
+
+qlc=flash-qlc-node
+hdd=hdd-nearline-node
+[ -n "$(fig storage $qlc devices)" ] || fail "cannot read $qlc from $AIFSIM_MODELS/storage.yaml"
+[ -n "$(fig links roce-400 rate)" ] || fail "cannot read roce-400 from $AIFSIM_MODELS/links.yaml"
+
+# ---- help and the command table ----
+expect_status 0 "$AIFSIM" size --help
+expect_grep "usage: aifsim size SYSTEM" "$tmp/out"
+expect_grep "--read-iops RATE" "$tmp/out"
+expect_status 0 "$AIFSIM" --help
+expect_grep "size SYSTEM" "$tmp/out"
+expect_status 2 "$AIFSIM" sise
+expect_grep 'did you mean "size"?' "$tmp/err"
+
+# ---- capacity binds: 10 PB on QLC flash ----
+nodes=$(calc "ceil(10e15 / $(node_usable $qlc))")
+expect_status 0 "$AIFSIM" size $qlc --capacity "10 PB" --json "$tmp/cap.json"
+check_eq "$qlc --capacity 10 PB nodes" "$(jnum "$tmp/cap.json" nodes)" "$nodes"
+[ "$(jstr "$tmp/cap.json" binding)" = capacity ] || fail "$qlc --capacity 10 PB: capacity does not bind"
+check_eq "$qlc capacity need" "$(jnum "$tmp/cap.json" capacity 2)" "$(calc "10e15 / $(node_usable $qlc)")"
+expect_grep "tier: $nodes x $qlc (capacity binds)" "$tmp/out"
+grep -q "^  capacity .* $nodes \*\$" "$tmp/out" || fail "capacity row not marked as binding"
+expect_grep "10 PB" "$tmp/out"
+# The tier's figures follow from the node count.
+check_eq "usable capacity" "$(jnum "$tmp/cap.json" usable_capacity)" "$(calc "$nodes * $(node_usable $qlc)")"
+check_eq "read bandwidth" "$(jnum "$tmp/cap.json" read_bandwidth 3)" "$(calc "$nodes * $(node_read $qlc)")"
+check_eq "write bandwidth" "$(jnum "$tmp/cap.json" write_bandwidth 3)" "$(calc "$nodes * $(node_write $qlc)")"
+check_eq "price" "$(jnum "$tmp/cap.json" price)" "$(calc "$nodes * $(fig storage $qlc price)")"
+check_eq "rack units" "$(jnum "$tmp/cap.json" rack_units)" "$(calc "$nodes * $(fig storage $qlc rack_units)")"
+idle=$(jnum "$tmp/cap.json" idle_power)
+load=$(jnum "$tmp/cap.json" load_power)
+active=$(jnum "$tmp/cap.json" active_power)
+busy=$(jnum "$tmp/cap.json" device_busy)
+awk -v i="$idle" -v l="$load" -v a="$active" 'BEGIN { exit !(i > 0 && i <= l && l <= a) }' \
+    || fail "power not ordered idle <= at load <= all busy: $idle, $load, $active"
+# Holding data without serving it keeps the devices idle.
+check_eq "device busy with no traffic" "$busy" 0
+check_eq "power at load with no traffic" "$load" "$idle"
+for w in "usable capacity" "read bandwidth" "device busy" "power idle" "power at load" \
+    "power all busy" "rack units" "price"; do
+    expect_grep "  $w " "$tmp/out"
+done
+
+# ---- read bandwidth binds: 1 TB/s on QLC flash, 100 GB/s per node through 2 x 400 GbE ----
+nodes=$(calc "ceil(1e12 / $(node_read $qlc))")
+expect_status 0 "$AIFSIM" size $qlc --read "1 TB/s" --json "$tmp/read.json"
+check_eq "$qlc --read 1 TB/s nodes" "$(jnum "$tmp/read.json" nodes)" "$nodes"
+[ "$(jstr "$tmp/read.json" binding)" = read_bandwidth ] || fail "$qlc --read 1 TB/s: read bandwidth does not bind"
+expect_grep "tier: $nodes x $qlc (read bandwidth binds)" "$tmp/out"
+# Streaming reads at the full tier rate keep the devices busy their read share, below 100%.
+busy=$(jnum "$tmp/read.json" device_busy)
+awk -v b="$busy" 'BEGIN { exit !(b > 0 && b <= 1) }' || fail "device busy $busy not in (0, 1]"
+awk -v l="$(jnum "$tmp/read.json" load_power)" -v i="$(jnum "$tmp/read.json" idle_power)" \
+    'BEGIN { exit !(l > i) }' || fail "power at load not above idle under reads"
+# Bits and bytes: 8 Tb/s is 1 TB/s.
+expect_status 0 "$AIFSIM" size $qlc --read "8 Tb/s" --json "$tmp/bits.json"
+check_eq "$qlc --read 8 Tb/s nodes" "$(jnum "$tmp/bits.json" nodes)" "$nodes"
+
+# Both demands: the larger count wins and its constraint binds.
+cap=$(calc "ceil(10e15 / $(node_usable $qlc))")
+rd=$(calc "ceil(1e12 / $(node_read $qlc))")
+expect_status 0 "$AIFSIM" size $qlc --capacity "10 PB" --read "1 TB/s" --json "$tmp/both.json"
+check_eq "both demands nodes" "$(jnum "$tmp/both.json" nodes)" "$(calc "max($cap, $rd)")"
+
+# ---- disk: 100 GB/s needs ceil(100e9 / (102 x 150 MB/s)) nodes ----
+nodes=$(calc "ceil(100e9 / $(node_read $hdd))")
+expect_status 0 "$AIFSIM" size $hdd --read "100 GB/s" --json "$tmp/hdd.json"
+check_eq "$hdd --read 100 GB/s nodes" "$(jnum "$tmp/hdd.json" nodes)" "$nodes"
+[ "$(jstr "$tmp/hdd.json" binding)" = read_bandwidth ] || fail "$hdd: read bandwidth does not bind"
+
+# ---- random reads: an op costs 1/IOPS + size/bandwidth of device time ----
+dev=$(fig storage $hdd devices)
+ops=$(calc "$dev / (1 / $(fig storage $hdd device_read_iops) + 4096 / $(fig storage $hdd device_read))")
+nodes=$(calc "ceil(500000 / $ops)")
+expect_status 0 "$AIFSIM" size $hdd --read-iops 500k/s --json "$tmp/iops.json"
+check_eq "$hdd --read-iops 500k/s nodes" "$(jnum "$tmp/iops.json" nodes)" "$nodes"
+[ "$(jstr "$tmp/iops.json" binding)" = read_iops ] || fail "$hdd: read iops does not bind"
+check_eq "default op size" "$(jnum "$tmp/iops.json" read_op_size)" 4096
+expect_grep "500 k/s of 4.096 kB" "$tmp/out"
+# The IOPS spellings agree, and a larger op size never needs fewer nodes.
+expect_status 0 "$AIFSIM" size $hdd --read-iops "500 kIOPS" --json "$tmp/iops2.json"
+check_eq "500 kIOPS nodes" "$(jnum "$tmp/iops2.json" nodes)" "$nodes"
+expect_status 0 "$AIFSIM" size $hdd --read-iops 500k/s --op-size "1 MiB" --json "$tmp/iops3.json"
+check_eq "--op-size 1 MiB" "$(jnum "$tmp/iops3.json" read_op_size)" 1048576
+awk -v a="$(jnum "$tmp/iops3.json" nodes)" -v b="$nodes" 'BEGIN { exit !(a >= b) }' \
+    || fail "1 MiB reads need fewer nodes than 4 KiB reads"
+expect_status 0 "$AIFSIM" size $hdd --write-iops 10k/s --op-size "64 KiB" --write-op-size "8 KiB" \
+    --json "$tmp/wop.json"
+check_eq "--write-op-size wins over --op-size" "$(jnum "$tmp/wop.json" write_op_size)" 8192
+expect_status 0 "$AIFSIM" size $hdd --capacity "1 PB" --op-size "1 MiB"
+expect_grep "warning: --op-size: has no effect" "$tmp/err"
+
+# ---- the minimum ----
+expect_status 0 "$AIFSIM" size $qlc --capacity "1 TB" --min-nodes 12 --json "$tmp/min.json"
+check_eq "--min-nodes 12" "$(jnum "$tmp/min.json" nodes)" 12
+[ "$(jstr "$tmp/min.json" binding)" = minimum_nodes ] || fail "--min-nodes 12 does not bind"
+expect_status 0 "$AIFSIM" size $qlc --capacity "1 TB" --json "$tmp/one.json"
+check_eq "a tiny demand needs one node" "$(jnum "$tmp/one.json" nodes)" 1
+
+# ---- flash against disk ----
+expect_status 0 "$AIFSIM" size $qlc --capacity "10 PB" --read "1 TB/s" --compare $hdd \
+    --json "$tmp/cmp.json"
+expect_grep "$qlc" "$tmp/out"
+expect_grep "$hdd" "$tmp/out"
+expect_grep "ratio" "$tmp/out"
+expect_grep "$hdd needs " "$tmp/out"
+na=$(jnum "$tmp/cmp.json" nodes 1)
+nb=$(jnum "$tmp/cmp.json" nodes 2)
+check_eq "--compare first system" "$na" "$(jnum "$tmp/both.json" nodes)"
+hcap=$(calc "ceil(10e15 / $(node_usable $hdd))")
+hrd=$(calc "ceil(1e12 / $(node_read $hdd))")
+check_eq "--compare second system" "$nb" "$(calc "max($hcap, $hrd)")"
+check_eq "nodes ratio" "$(sed -n 's/^    "nodes": \([^,]*\),*$/\1/p' "$tmp/cmp.json")" "$(calc "$nb / $na")"
+check_eq "price ratio" "$(sed -n 's/^    "price": \([^,]*\),*$/\1/p' "$tmp/cmp.json")" \
+    "$(calc "($nb * $(fig storage $hdd price)) / ($na * $(fig storage $qlc price))")"
+check_eq "rack units ratio" "$(sed -n 's/^    "rack_units": \([^,]*\),*$/\1/p' "$tmp/cmp.json")" \
+    "$(calc "($nb * $(fig storage $hdd rack_units)) / ($na * $(fig storage $qlc rack_units))")"
+check_eq "power ratio" "$(sed -n 's/^    "load_power": \([^,]*\),*$/\1/p' "$tmp/cmp.json")" \
+    "$(calc "$(jnum "$tmp/cmp.json" load_power 2) / $(jnum "$tmp/cmp.json" load_power 1)")"
+
+# ---- JSON output ----
+for f in cap read hdd iops min cmp; do
+    [ -s "$tmp/$f.json" ] || fail "$f.json was not written"
+done
+if command -v python3 >/dev/null 2>&1; then
+    for f in cap read hdd iops min cmp; do
+        python3 -c 'import json,sys; json.load(open(sys.argv[1]))' "$tmp/$f.json" \
+            || fail "$f.json is not valid JSON"
+    done
+fi
+expect_status 0 "$AIFSIM" size $qlc --read "1 TB/s" --json - -q
+[ "$(jnum "$tmp/out" nodes)" = "$(jnum "$tmp/read.json" nodes)" ] || fail "--json - differs"
+cmp -s "$tmp/out" "$tmp/read.json" || fail "--json - is not the file's content"
+# A failed write exits 1 and leaves nothing behind; an existing file is kept whole.
+expect_status 1 env AIFSIM_TEST_FAIL_WRITE=2 "$AIFSIM" size $qlc --read "1 TB/s" --json "$tmp/f.json"
+[ ! -e "$tmp/f.json" ] || fail "a failed JSON write left $tmp/f.json"
+ls -a "$tmp" | grep -q '^\.f\.json\.' && fail "a failed JSON write left a temporary file"
+echo old >"$tmp/keep.json"
+expect_status 1 env AIFSIM_TEST_FAIL_WRITE=2 "$AIFSIM" size $qlc --read "1 TB/s" --json "$tmp/keep.json"
+[ "$(cat "$tmp/keep.json")" = old ] || fail "a failed write damaged an existing output"
+
+# ---- mistakes: exit 2, the option named with what it expects, nothing written ----
+expect_status 2 "$AIFSIM" size $qlc --read "5 apples" --json "$tmp/bad.json"
+expect_grep 'aifsim: error: --read: expected a bandwidth such as "25 GB/s", got "5 apples"' "$tmp/err"
+[ ! -e "$tmp/bad.json" ] || fail "bad input wrote a JSON file"
+[ ! -s "$tmp/out" ] || fail "bad input printed on stdout"
+expect_status 2 "$AIFSIM" size $qlc --capacity "1 TB/s"
+expect_grep '--capacity: expected a size such as' "$tmp/err"
+expect_status 2 "$AIFSIM" size $qlc --read-iops 500k
+expect_grep '--read-iops: expected a rate such as' "$tmp/err"
+expect_grep '"500 k/s"' "$tmp/err"
+expect_status 2 "$AIFSIM" size $qlc --read "-5 GB/s"
+expect_grep '--read: expected a bandwidth such as "25 GB/s" that is not negative, got "-5 GB/s"' "$tmp/err"
+expect_status 2 "$AIFSIM" size $qlc --read-iops 1k/s --op-size "0 B"
+expect_grep '--op-size: expected a size' "$tmp/err"
+expect_grep 'above zero' "$tmp/err"
+expect_status 2 "$AIFSIM" size $qlc --read "1 TB/s" --min-nodes 0
+expect_grep '--min-nodes: expected a whole number of nodes' "$tmp/err"
+expect_status 2 "$AIFSIM" size $qlc --read "1 TB/s" --min-nodes 1.5
+expect_grep '--min-nodes: expected a whole number' "$tmp/err"
+# Every mistake in one run.
+expect_status 2 "$AIFSIM" size $qlc --read "5 apples" --write "3 pears" --capcity "1 PB"
+expect_grep '--read: expected' "$tmp/err"
+expect_grep '--write: expected' "$tmp/err"
+expect_grep 'unknown option "--capcity"' "$tmp/err"
+expect_grep 'did you mean "--capacity"?' "$tmp/err"
+# Unknown systems get a near miss, or the list.
+expect_status 2 "$AIFSIM" size flash-qlc-nod --read "1 TB/s"
+expect_grep 'unknown storage system "flash-qlc-nod"; did you mean "flash-qlc-node"?' "$tmp/err"
+expect_status 2 "$AIFSIM" size $qlc --read "1 TB/s" --compare hdd-nearline
+expect_grep '--compare: unknown storage system "hdd-nearline"' "$tmp/err"
+expect_status 2 "$AIFSIM" size zzz --read "1 TB/s"
+expect_grep "expected one of" "$tmp/err"
+expect_grep "$qlc" "$tmp/err"
+# Missing pieces.
+expect_status 2 "$AIFSIM" size $qlc
+expect_grep "needs at least one demand" "$tmp/err"
+expect_status 2 "$AIFSIM" size $qlc --read "0 B/s"
+expect_grep "needs at least one demand" "$tmp/err"
+expect_status 2 "$AIFSIM" size --read "1 TB/s"
+expect_grep "needs a storage system" "$tmp/err"
+expect_status 2 "$AIFSIM" size $qlc --read
+expect_grep "option --read needs a value" "$tmp/err"
+expect_status 2 "$AIFSIM" size $qlc $hdd --read "1 TB/s"
+expect_grep "--compare $hdd" "$tmp/err"
+# A demand beyond any plannable tier is refused, not rounded.
+expect_status 2 "$AIFSIM" size $hdd --capacity "1e30 B"
+expect_grep "nodes, more than" "$tmp/err"
+expect_status 2 "$AIFSIM" size $qlc --read "1 TB/s" --models "$tmp/no-such-dir"
+expect_grep "no-such-dir" "$tmp/err"
+finish

@@ -161,6 +161,16 @@ void af_fuzz_check_catalog(const af_catalog *cat)
                     af_fuzz_fail("catalog: \"%s\" twice", names[i]);
         }
     }
+    /* The typed accessors of the newest section agree with the generic ones. */
+    size_t nsw;
+    const af_switch_spec *sw = af_catalog_switches(cat, &nsw);
+    if (nsw != af_catalog_count(cat, AF_SECTION_SWITCHES) ||
+        (const void *)sw != af_catalog_entry(cat, AF_SECTION_SWITCHES, 0))
+        af_fuzz_fail("catalog: af_catalog_switches disagrees with af_catalog_entry");
+    for (size_t i = 0; i < nsw; i++)
+        if (af_catalog_find_switch(cat, sw[i].name) != &sw[i] || sw[i].ports < 2 ||
+            sw[i].typical_W > sw[i].max_W)
+            af_fuzz_fail("catalog: switch \"%s\" not found or out of range", sw[i].name);
 }
 
 /* Checks that the n names (at stride bytes apart) are set and unique. */

@@ -42,8 +42,8 @@ seeds() {
         cp "$src/tests/fixtures/good.yaml" "$2/fixture-good.yaml"
         ;;
     catalog)
-        # The five files in section order, separated by "%%" lines.
-        for s in gpus links nodes storage facility; do
+        # The six files in section order, separated by "%%" lines.
+        for s in gpus links nodes storage facility switches; do
             [ "$s" = gpus ] || printf '%%%%\n'
             cat "$src/models/$s.yaml"
         done >"$2/models"

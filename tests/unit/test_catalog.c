@@ -54,6 +54,27 @@ static void test_real_catalog(void)
     CU_ASSERT_PTR_NOT_NULL(af_catalog_find_storage(cat, "flash-qlc-node"));
     CU_ASSERT_PTR_NOT_NULL(af_catalog_find_facility(cat, "hyperscale"));
     AF_ASSERT_REL(h100->bf16_flops, 989.4e12, 1e-12);
+    /* The switches the fabric examples use, with the datasheet figures. */
+    const af_switch_spec *qm9700 = af_catalog_find_switch(cat, "qm9700");
+    CU_ASSERT_PTR_NOT_NULL_FATAL(qm9700);
+    CU_ASSERT_EQUAL(qm9700->ports, 64);
+    AF_ASSERT_REL(qm9700->port_rate_Bps, 50e9, 1e-12);
+    CU_ASSERT_EQUAL(qm9700->typical_W, 747);
+    CU_ASSERT_EQUAL(qm9700->max_W, 1720);
+    CU_ASSERT_EQUAL(qm9700->rack_units, 1);
+    const af_switch_spec *sn5600 = af_catalog_find_switch(cat, "sn5600");
+    CU_ASSERT_PTR_NOT_NULL_FATAL(sn5600);
+    AF_ASSERT_REL(sn5600->port_rate_Bps, 100e9, 1e-12);
+    CU_ASSERT_EQUAL(sn5600->rack_units, 2);
+    const af_switch_spec *qm8790 = af_catalog_find_switch(cat, "qm8790");
+    CU_ASSERT_PTR_NOT_NULL_FATAL(qm8790);
+    CU_ASSERT_EQUAL(qm8790->ports, 40);
+    AF_ASSERT_REL(qm8790->port_rate_Bps, 25e9, 1e-12);
+    /* Storage devices have distinct read and write power (Exos X22: 9.4 / 6.4 W). */
+    const af_storage_spec *hdd = af_catalog_find_storage(cat, "hdd-nearline-node");
+    CU_ASSERT_PTR_NOT_NULL_FATAL(hdd);
+    CU_ASSERT_EQUAL(hdd->device_read_W, 9.4);
+    CU_ASSERT_EQUAL(hdd->device_write_W, 6.4);
     AF_ASSERT_REL(ndr->rate_Bps, 50e9, 1e-12);
     CU_ASSERT_EQUAL(ndr->kind, AF_LINK_INFINIBAND);
     /* A node holds a copy of its GPU entry. */
@@ -67,6 +88,7 @@ static void test_real_catalog(void)
 
 static void test_fixture_figures(void)
 {
+    char buf[64];
     char *dir = af_test_srcpath("tests/fixtures/models/");
     af_diag *d = af_diag_new();
     af_catalog *cat = af_catalog_load(dir, d);
@@ -119,6 +141,39 @@ static void test_fixture_figures(void)
     AF_ASSERT_REL(af_storage_node_usable_B(flash), 50e12, 1e-15);
     AF_ASSERT_REL(af_storage_node_read_Bps(flash), 50e9, 1e-15);
     CU_ASSERT_STRING_EQUAL(flash->nic.name, "net-400");
+    CU_ASSERT_EQUAL(flash->device_idle_W, 5);
+    CU_ASSERT_EQUAL(flash->device_read_W, 15);
+    CU_ASSERT_EQUAL(flash->device_write_W, 20);
+    CU_ASSERT_EQUAL(disk->device_read_W, 10);
+    CU_ASSERT_EQUAL(disk->device_write_W, 7);
+    CU_ASSERT_STRING_EQUAL(af_catalog_source(cat, AF_SECTION_STORAGE, "disk",
+                                             "device_write_power"),
+                           "test");
+    CU_ASSERT_PTR_NULL(af_catalog_source(cat, AF_SECTION_STORAGE, "disk", "device_active_power"));
+
+    const af_switch_spec *sws = af_catalog_switches(cat, &n);
+    CU_ASSERT_EQUAL(n, 2);
+    CU_ASSERT_STRING_EQUAL(sws[0].name, "sw-a");
+    CU_ASSERT_STRING_EQUAL(sws[0].description, "64 x 400 Gb/s test switch");
+    CU_ASSERT_EQUAL(sws[0].ports, 64);
+    AF_ASSERT_REL(sws[0].port_rate_Bps, 50e9, 1e-15);
+    CU_ASSERT_EQUAL(sws[0].typical_W, 700);
+    CU_ASSERT_EQUAL(sws[0].max_W, 1700);
+    CU_ASSERT_EQUAL(sws[0].rack_units, 1);
+    CU_ASSERT_EQUAL(sws[0].price_usd, 30000);
+    CU_ASSERT_EQUAL(sws[1].ports, 40);
+    AF_ASSERT_REL(sws[1].port_rate_Bps, 25e9, 1e-15);
+    CU_ASSERT_EQUAL(sws[1].price_usd, 0);
+    CU_ASSERT_PTR_EQUAL(af_catalog_find_switch(cat, "sw-b"), &sws[1]);
+    CU_ASSERT_PTR_EQUAL(af_catalog_find(cat, AF_SECTION_SWITCHES, "sw-a"), &sws[0]);
+    CU_ASSERT_PTR_NULL(af_catalog_find_switch(cat, "sw-c"));
+    CU_ASSERT_PTR_NULL(af_catalog_find_switch(cat, "gpu-a"));
+    CU_ASSERT_STRING_EQUAL(af_catalog_source(cat, AF_SECTION_SWITCHES, "sw-b", "price"),
+                           "test: unknown");
+    CU_ASSERT_STRING_EQUAL(
+        af_schema_format(af_schema_field(af_schema_desc(AF_SECTION_SWITCHES), "port_rate"),
+                         &sws[0], buf, sizeof buf),
+        "50 GB/s");
 
     const af_facility_spec *fac = af_catalog_facilities(cat, &n);
     CU_ASSERT_EQUAL(n, 2);
@@ -141,7 +196,6 @@ static void test_fixture_figures(void)
     CU_ASSERT_PTR_NULL(af_catalog_source(cat, AF_SECTION_GPUS, "gpu-c", "tdp"));
 
     /* The field table formats what it reads. */
-    char buf[64];
     const af_spec_desc *desc = af_schema_desc(AF_SECTION_NODES);
     CU_ASSERT_STRING_EQUAL(af_schema_format(af_schema_field(desc, "gpu"), node, buf, sizeof buf),
                            "gpu-a");
@@ -173,8 +227,9 @@ static char *read_all(const char *path)
 /* Loads the test catalog with `from` replaced by `to` in section sec (from must occur). */
 static af_catalog *load_edited(af_section sec, const char *from, const char *to, af_diag *d)
 {
-    static const char *const files[] = {"gpus.yaml", "links.yaml", "nodes.yaml", "storage.yaml",
-                                        "facility.yaml"};
+    static const char *const files[] = {"gpus.yaml",    "links.yaml",    "nodes.yaml",
+                                        "storage.yaml", "facility.yaml", "switches.yaml"};
+    _Static_assert(sizeof files / sizeof files[0] == AF_SECTION__COUNT, "one file per section");
     char *texts[AF_SECTION__COUNT];
     af_catalog_text src[AF_SECTION__COUNT];
     for (int s = 0; s < AF_SECTION__COUNT; s++) {
@@ -266,7 +321,7 @@ static void test_broken_figures(void)
     EXPECT(AF_SECTION_GPUS, "idle_power: { value: 50 W", "idle_power: { value: 500 W",
            "gpus.yaml:11:26: error: gpus[0].idle_power: expected at most tdp (400 W), got 500 W");
     EXPECT(AF_SECTION_STORAGE, "usable_fraction: { value: 0.5", "usable_fraction: { value: 1.5",
-           "storage.yaml:18:31: error: storage[0].usable_fraction: expected a value in (0, 1], "
+           "storage.yaml:19:31: error: storage[0].usable_fraction: expected a value in (0, 1], "
            "got \"1.5\"");
     EXPECT(AF_SECTION_STORAGE, "devices: { value: 10,", "devices: { value: ten,",
            "storage.yaml:7:23: error: storage[0].devices: expected a positive integer, got "
@@ -283,7 +338,7 @@ static void test_broken_entries(void)
            "nodes.yaml:6:10: error: nodes[0].gpu: unknown gpu \"h100\"; see \"aifsim catalog "
            "gpus\"");
     EXPECT(AF_SECTION_STORAGE, "nic: net-400", "nic: { rate: 1 GB/s }",
-           "storage.yaml:16:10: error: storage[0].nic: expected a link name such as "
+           "storage.yaml:17:10: error: storage[0].nic: expected a link name such as "
            "\"ib-ndr-400\", got a mapping");
     EXPECT(AF_SECTION_LINKS, "kind: ethernet", "kind: ethernt",
            "links.yaml:6:11: error: links[0].kind: expected one of infiniband, ethernet, nvlink, "
@@ -334,11 +389,52 @@ static void test_broken_files(void)
     CU_ASSERT_PTR_NULL(af_catalog_load(fixtures, d));
     CU_ASSERT_EQUAL(af_diag_count(d), AF_SECTION__COUNT);
     msg = af_diag_format(d, AF_SECTION__COUNT - 1);
-    CU_ASSERT_PTR_NOT_NULL(strstr(msg, "fixtures/facility.yaml: error: cannot open: No such file "
+    CU_ASSERT_PTR_NOT_NULL(strstr(msg, "fixtures/switches.yaml: error: cannot open: No such file "
                                        "or directory"));
     af_free(msg);
     af_free(fixtures);
     af_diag_free(d);
+}
+
+static const char port_rate[] = "port_rate: { value: 400 Gb/s, source: \"test\" }";
+
+/* The switch section: figures need sources and units, cross-field and range checks apply. */
+static void test_broken_switches(void)
+{
+    EXPECT(AF_SECTION_SWITCHES, port_rate, "port_rate: { value: 400 Gb/s }",
+           "switches.yaml:7:16: error: switches[0].port_rate: missing required field \"source\"");
+    EXPECT(AF_SECTION_SWITCHES, port_rate, "port_rate: 400 Gb/s",
+           "switches.yaml:7:16: error: switches[0].port_rate: expected { value: <quantity>, "
+           "source: \"<where it comes from>\" } (every catalog figure has a source), got "
+           "\"400 Gb/s\"");
+    /* A size where a rate belongs, and a rate without "/s". */
+    EXPECT(AF_SECTION_SWITCHES, port_rate, "port_rate: { value: 400 GB, source: x }",
+           "switches.yaml:7:25: error: switches[0].port_rate: expected a bandwidth such as*");
+    EXPECT(AF_SECTION_SWITCHES, port_rate, "port_rate: { value: 400 Gb, source: x }",
+           "switches.yaml:7:25: error: switches[0].port_rate: expected a bandwidth such as*");
+    EXPECT(AF_SECTION_SWITCHES, port_rate, "port_rate: { value: 400, source: x }",
+           "switches.yaml:7:25: error: switches[0].port_rate: expected a bandwidth such as*");
+    EXPECT(AF_SECTION_SWITCHES, "ports: { value: 64,", "ports: { value: 1,",
+           "switches.yaml:6:21: error: switches[0].ports: expected an integer of at least 2, got "
+           "\"1\"");
+    EXPECT(AF_SECTION_SWITCHES, "max_power: { value: 1.7 kW", "max_power: { value: 500 W",
+           "switches.yaml:8:29: error: switches[0].typical_power: expected at most max_power "
+           "(500 W), got 700 W");
+    EXPECT(AF_SECTION_SWITCHES, "name: sw-b", "name: sw-a",
+           "switches.yaml:12:11: error: switches[1].name: duplicate switch name \"sw-a\"; first "
+           "defined at line 4");
+    EXPECT(AF_SECTION_SWITCHES, "    rack_units: { value: 1, source: \"test\" }\n", "",
+           "switches.yaml:4:5: error: switches[0]: missing required field \"rack_units\"");
+    /* The old storage power key is gone, with a hint to the new ones. */
+    EXPECT(AF_SECTION_STORAGE, "device_write_power: { value: 7 W",
+           "device_active_power: { value: 7 W",
+           "storage.yaml:23:5: error: storage[1]: missing required field \"device_write_power\"",
+           "storage.yaml:35:5: error: storage[1]: unknown key \"device_active_power\"; did you "
+           "mean \"device_write_power\"?");
+    EXPECT(AF_SECTION_STORAGE, "device_write_power: { value: 7 W",
+           "device_write_power: { value: 4 W",
+           "storage.yaml:33:33: error: storage[1].device_idle_power: expected at most "
+           "device_write_power (4 W), got 5 W");
 }
 
 static const af_test tests[] = {
@@ -347,6 +443,7 @@ static const af_test tests[] = {
     {"broken figures: source, units, ranges, cross-field", test_broken_figures},
     {"broken entries: references, words, keys, names", test_broken_entries},
     {"broken files: syntax, shape, missing files", test_broken_files},
+    {"broken switches: sources, units, ranges", test_broken_switches},
     {NULL, NULL},
 };
 

@@ -2,12 +2,14 @@
  * test_flow: the fluid bandwidth-sharing core (engine/flow).
  *
  * Hand-worked examples with exact rates and exact completion times (one bottleneck, two
- * bottlenecks, weights, caps, groups, cancel, capacity changes), then properties on random
- * instances drawn from a fixed-seed GSL stream: no resource above capacity, every flow at its
- * cap or on a saturated resource where its rate per unit weight is the largest (the
+ * bottlenecks, weights, caps, groups, cancel, capacity changes, per-hop scales), then properties
+ * on random instances drawn from a fixed-seed GSL stream, half of whose flows have random
+ * per-hop scales in [0.1, 4]: no resource above capacity (sum of scale * k * rate), every flow
+ * at its cap or on a saturated resource where its rate per unit weight is the largest (the
  * characterisation of weighted max-min fairness, Bertsekas & Gallager 6.5.2), the incremental
- * solution equal to one computed from scratch, every flow completing, bytes carried on each
- * resource equal to the bytes asked for, and two identical runs giving identical logs.
+ * solution equal to one computed from scratch, every flow completing, units carried on each
+ * resource equal to the sum of scale * k * size asked for, and two identical runs giving
+ * identical logs.
  */
 #include "tests/unit/cutest.h"
 
@@ -489,6 +491,220 @@ static void test_free_cancels_events(void)
     af_sim_free(sim);
 }
 
+/* ---- per-hop scales ------------------------------------------------------------------------ */
+
+/* Starts an uncapped weight-1 single flow with scales and a logging callback. */
+static af_flow_id start_sc(af_flownet *net, const uint32_t *path, const double *scale, uint32_t n,
+                           double size_B, done_log *log, uint64_t arg)
+{
+    return af_flownet_start_scaled(net, path, scale, n, size_B, 1, 0, 1, log ? log_done : NULL, log,
+                                   arg);
+}
+
+/* One resource of 10 units/s, A at scale 1 and B at scale 2, equal weights: x + 2x = 10, so both
+ * get 10/3 and the resource is full. Then, on 30 GB/s, exact completion times and carried units:
+ * both at 10 GB/s; A's 10 GB end at 1 s; B alone then gets 15 GB/s (2 x = 30) and its other
+ * 15 GB take 1 s more. */
+static void test_scaled_one_resource(void)
+{
+    af_sim *sim = af_sim_new(0);
+    af_flownet *net = af_flownet_new(sim, 0);
+    uint32_t a = af_flownet_resource_add(net, NULL, 10);
+    const double one = 1, two = 2;
+    af_flow_id fa = start_sc(net, &a, &one, 1, 1e9, NULL, 0);
+    af_flow_id fb = start_sc(net, &a, &two, 1, 1e9, NULL, 0);
+    AF_ASSERT_REL(af_flownet_rate(net, fa), 10.0 / 3, 1e-15);
+    AF_ASSERT_REL(af_flownet_rate(net, fb), 10.0 / 3, 1e-15);
+    CU_ASSERT_EQUAL(af_flownet_bottleneck(net, fa), a);
+    CU_ASSERT_EQUAL(af_flownet_bottleneck(net, fb), a);
+    AF_ASSERT_REL(af_flownet_resource_load(net, a), 10, 1e-15);
+    AF_ASSERT_REL(af_flownet_resource_utilization(net, a), 1, 1e-15);
+    /* B alone: 2 x = 10. */
+    CU_ASSERT(af_flownet_cancel(net, fa) == 0);
+    AF_ASSERT_REL(af_flownet_rate(net, fb), 5, 1e-15);
+    AF_ASSERT_REL(af_flownet_resource_load(net, a), 10, 1e-15);
+    af_flownet_free(net);
+    af_sim_free(sim);
+
+    sim = af_sim_new(0);
+    net = af_flownet_new(sim, 0);
+    a = af_flownet_resource_add(net, NULL, 30 * GB);
+    done_log log = {0};
+    fa = start_sc(net, &a, &one, 1, 10 * GB, &log, 1);
+    fb = start_sc(net, &a, &two, 1, 25 * GB, &log, 2);
+    CU_ASSERT_EQUAL(af_flownet_rate(net, fa), 10 * GB);
+    CU_ASSERT_EQUAL(af_flownet_rate(net, fb), 10 * GB);
+    af_sim_run(sim, SEC / 2, 0);
+    /* Half a second in: A moved 5 GB (5 units each), B 5 GB (10 units). */
+    AF_ASSERT_REL(af_flownet_resource_carried(net, a), 15 * GB, 1e-15);
+    af_sim_run(sim, AF_TIME_MAX, 0);
+    CU_ASSERT_EQUAL(log.n, 2);
+    CU_ASSERT_EQUAL(log.t[0], 1 * SEC);
+    CU_ASSERT_EQUAL(log.arg[0], 1);
+    CU_ASSERT_EQUAL(log.t[1], 2 * SEC);
+    CU_ASSERT_EQUAL(log.arg[1], 2);
+    /* Exact credit: 1 * 10 GB + 2 * 25 GB units. */
+    CU_ASSERT_EQUAL(af_flownet_resource_carried(net, a), 60 * GB);
+    CU_ASSERT_EQUAL(af_flownet_resource_load(net, a), 0);
+    af_flownet_free(net);
+    af_sim_free(sim);
+}
+
+/* A cap with scales: 30 units/s shared by A (scale 1, cap 4), B (scale 2) and C (scale 1), equal
+ * weights. The common level would be 30 / 4 = 7.5, above A's cap, so A stops at 4 and B and C
+ * share the other 26 at 26/3 each (2 * 26/3 + 26/3 = 26). */
+static void test_scaled_cap(void)
+{
+    af_sim *sim = af_sim_new(0);
+    af_flownet *net = af_flownet_new(sim, 0);
+    uint32_t a = af_flownet_resource_add(net, NULL, 30);
+    const double sa = 1, sb = 2, sc = 1;
+    af_flow_id fa = af_flownet_start_scaled(net, &a, &sa, 1, 1e9, 1, 4, 1, NULL, NULL, 0);
+    af_flow_id fb = start_sc(net, &a, &sb, 1, 1e9, NULL, 0);
+    af_flow_id fc = start_sc(net, &a, &sc, 1, 1e9, NULL, 0);
+    CU_ASSERT_EQUAL(af_flownet_rate(net, fa), 4);
+    CU_ASSERT_EQUAL(af_flownet_bottleneck(net, fa), AF_FLOWNET_CAPPED);
+    AF_ASSERT_REL(af_flownet_rate(net, fb), 26.0 / 3, 1e-15);
+    AF_ASSERT_REL(af_flownet_rate(net, fc), 26.0 / 3, 1e-15);
+    CU_ASSERT_EQUAL(af_flownet_bottleneck(net, fb), a);
+    CU_ASSERT_EQUAL(af_flownet_bottleneck(net, fc), a);
+    AF_ASSERT_REL(af_flownet_resource_load(net, a), 30, 1e-15);
+    /* A cap above the level binds nothing: with cap 8, all three at 7.5. */
+    CU_ASSERT(af_flownet_cancel(net, fa) == 0);
+    fa = af_flownet_start_scaled(net, &a, &sa, 1, 1e9, 1, 8, 1, NULL, NULL, 0);
+    AF_ASSERT_REL(af_flownet_rate(net, fa), 7.5, 1e-15);
+    AF_ASSERT_REL(af_flownet_rate(net, fb), 7.5, 1e-15);
+    CU_ASSERT_EQUAL(af_flownet_bottleneck(net, fa), a);
+    af_flownet_free(net);
+    af_sim_free(sim);
+}
+
+/* Two bottlenecks where scales move the bottleneck. A = 10, B = 4; f1 over A, f2 over A at scale
+ * 4 and B at scale 0.5, f3 over B. A saturates at level 10 / (1 + 4) = 2 before B at
+ * 4 / (0.5 + 1) = 8/3, so f1 = f2 = 2 with bottleneck A; B has 4 - 0.5 * 2 = 3 left for f3.
+ * (Unscaled, the same paths give 8, 2, 2 with f2 held by B.) */
+static void test_scaled_two_bottlenecks(void)
+{
+    af_sim *sim = af_sim_new(0);
+    af_flownet *net = af_flownet_new(sim, 0);
+    uint32_t A = af_flownet_resource_add(net, "A", 10);
+    uint32_t B = af_flownet_resource_add(net, "B", 4);
+    uint32_t p1[] = {A}, p2[] = {A, B}, p3[] = {B};
+    const double s2[] = {4, 0.5};
+    af_flow_id f1 = start_sc(net, p1, NULL, 1, 1e6, NULL, 0);
+    af_flow_id f2 = start_sc(net, p2, s2, 2, 1e6, NULL, 0);
+    af_flow_id f3 = start_sc(net, p3, NULL, 1, 1e6, NULL, 0);
+    AF_ASSERT_REL(af_flownet_rate(net, f1), 2, 1e-15);
+    AF_ASSERT_REL(af_flownet_rate(net, f2), 2, 1e-15);
+    AF_ASSERT_REL(af_flownet_rate(net, f3), 3, 1e-15);
+    CU_ASSERT_EQUAL(af_flownet_bottleneck(net, f1), A);
+    CU_ASSERT_EQUAL(af_flownet_bottleneck(net, f2), A);
+    CU_ASSERT_EQUAL(af_flownet_bottleneck(net, f3), B);
+    AF_ASSERT_REL(af_flownet_resource_load(net, A), 10, 1e-15);
+    AF_ASSERT_REL(af_flownet_resource_load(net, B), 4, 1e-15);
+    /* Weight 3 on f3 moves it back: B now saturates first, at 4 / (0.5 + 3) = 8/7, so f2 = 8/7
+     * and f3 = 24/7 held by B, and f1 takes A's other 10 - 4 * 8/7 = 38/7. */
+    CU_ASSERT(af_flownet_cancel(net, f3) == 0);
+    f3 = af_flownet_start_scaled(net, p3, NULL, 1, 1e6, 3, 0, 1, NULL, NULL, 0);
+    AF_ASSERT_REL(af_flownet_rate(net, f3), 24.0 / 7, 1e-14);
+    AF_ASSERT_REL(af_flownet_rate(net, f2), 8.0 / 7, 1e-14);
+    AF_ASSERT_REL(af_flownet_rate(net, f1), 38.0 / 7, 1e-14);
+    CU_ASSERT_EQUAL(af_flownet_bottleneck(net, f1), A);
+    CU_ASSERT_EQUAL(af_flownet_bottleneck(net, f2), B);
+    CU_ASSERT_EQUAL(af_flownet_bottleneck(net, f3), B);
+    AF_ASSERT_REL(af_flownet_resource_load(net, A), 10, 1e-14);
+    AF_ASSERT_REL(af_flownet_resource_load(net, B), 4, 1e-14);
+    af_flownet_free(net);
+    af_sim_free(sim);
+}
+
+/* A group of k = 4 at scale 0.5 against a single flow at scale 1 on 12 GB/s: the group weighs
+ * 0.5 * 4 = 2 on the resource, so the level is 12 / 3 = 4 GB/s; the group uses 8 GB/s, the
+ * single 4. The group's 4 GB per member end at 1 s (8 GB carried in units); the single, alone,
+ * then runs at 12 GB/s and its last 4 GB take 1/3 s. A cancelled scaled group credits
+ * scale * k * bytes moved. */
+static void test_scaled_group(void)
+{
+    af_sim *sim = af_sim_new(0);
+    af_flownet *net = af_flownet_new(sim, 0);
+    uint32_t a = af_flownet_resource_add(net, NULL, 12 * GB);
+    const double half = 0.5;
+    done_log log = {0};
+    af_flow_id g = af_flownet_start_scaled(net, &a, &half, 1, 4 * GB, 1, 0, 4, log_done, &log, 1);
+    af_flow_id s = start_sc(net, &a, NULL, 1, 8 * GB, &log, 2);
+    CU_ASSERT_EQUAL(af_flownet_rate(net, g), 4 * GB);
+    CU_ASSERT_EQUAL(af_flownet_rate(net, s), 4 * GB);
+    CU_ASSERT_EQUAL(af_flownet_resource_load(net, a), 12 * GB);
+    CU_ASSERT_EQUAL(af_flownet_resource_flows(net, a), 2);
+    af_sim_run(sim, AF_TIME_MAX, 0);
+    CU_ASSERT_EQUAL(log.n, 2);
+    CU_ASSERT_EQUAL(log.t[0], 1 * SEC);
+    CU_ASSERT_EQUAL(log.arg[0], 1);
+    CU_ASSERT_EQUAL(log.t[1], 1 * SEC + (SEC + 2) / 3);
+    CU_ASSERT_EQUAL(log.arg[1], 2);
+    CU_ASSERT_EQUAL(af_flownet_resource_carried(net, a), 16 * GB);
+
+    /* Alone, the group runs at 12 / (0.5 * 4) = 6 GB/s per member; cancelled after 0.5 s it has
+     * moved 3 GB per member and credits 0.5 * 4 * 3 = 6 GB. */
+    g = af_flownet_start_scaled(net, &a, &half, 1, 100 * GB, 1, 0, 4, NULL, NULL, 0);
+    CU_ASSERT_EQUAL(af_flownet_rate(net, g), 6 * GB);
+    af_sim_run(sim, af_sim_now(sim) + SEC / 2, 0);
+    AF_ASSERT_REL(af_flownet_resource_carried(net, a), 22 * GB, 1e-15);
+    AF_ASSERT_REL(af_flownet_cancel(net, g), 3 * GB, 1e-15);
+    AF_ASSERT_REL(af_flownet_resource_carried(net, a), 22 * GB, 1e-15);
+    af_flownet_free(net);
+    af_sim_free(sim);
+}
+
+/* Scales are per hop: a path naming a resource twice at scales 1 and 2 costs it 3 per byte, so
+ * against a scale-1 flow on 12 units/s both get 3 (3 x + x = 12). Explicit scales of 1 are the
+ * same as none, and the same as af_flownet_start. */
+static void test_scaled_per_hop(void)
+{
+    af_sim *sim = af_sim_new(0);
+    af_flownet *net = af_flownet_new(sim, 0);
+    uint32_t a = af_flownet_resource_add(net, NULL, 12);
+    uint32_t b = af_flownet_resource_add(net, NULL, 12);
+    uint32_t aa[] = {a, a};
+    const double s12[] = {1, 2}, ones[] = {1, 1};
+    af_flow_id twice = start_sc(net, aa, s12, 2, 1e6, NULL, 0);
+    af_flow_id once = start_sc(net, &a, ones, 1, 1e6, NULL, 0);
+    AF_ASSERT_REL(af_flownet_rate(net, twice), 3, 1e-15);
+    AF_ASSERT_REL(af_flownet_rate(net, once), 3, 1e-15);
+    AF_ASSERT_REL(af_flownet_resource_load(net, a), 12, 1e-15);
+    CU_ASSERT_EQUAL(af_flownet_resource_flows(net, a), 3);
+    uint32_t bb[] = {b, b};
+    af_flow_id x = start_sc(net, bb, ones, 2, 1e6, NULL, 0);
+    af_flow_id y = start_sc(net, bb, NULL, 2, 1e6, NULL, 0);
+    af_flow_id z = start1(net, bb, 2, 1e6, NULL, 0);
+    for (int i = 0; i < 3; i++)
+        AF_ASSERT_REL(af_flownet_rate(net, (af_flow_id[]){x, y, z}[i]), 2, 1e-15);
+    af_flownet_free(net);
+    af_sim_free(sim);
+}
+
+/* Reads and writes of a storage tier through one budget in device-seconds: 4 devices give
+ * 4 device-s/s. A read of 1 MB ops at 2 GB/s and 20000 IOPS per device costs
+ * 1/2e9 + 1/(2e4 * 1e6) = 5.5e-10 device-s per byte; a write at 1 GB/s and 10000 IOPS costs
+ * 1.1e-9. One read and one write at equal weight: x (5.5e-10 + 1.1e-9) = 4, x = 4 / 1.65e-9. */
+static void test_scaled_storage_budget(void)
+{
+    af_sim *sim = af_sim_new(0);
+    af_flownet *net = af_flownet_new(sim, 0);
+    uint32_t dev = af_flownet_resource_add(net, "devices", 4);
+    double rd = 1 / 2e9 + 1 / (2e4 * 1e6), wr = 1 / 1e9 + 1 / (1e4 * 1e6);
+    af_flow_id r = start_sc(net, &dev, &rd, 1, 1e12, NULL, 0);
+    af_flow_id w = start_sc(net, &dev, &wr, 1, 1e12, NULL, 0);
+    AF_ASSERT_REL(af_flownet_rate(net, r), 4 / (rd + wr), 1e-14);
+    AF_ASSERT_REL(af_flownet_rate(net, w), 4 / (rd + wr), 1e-14);
+    AF_ASSERT_REL(af_flownet_resource_utilization(net, dev), 1, 1e-14);
+    /* Reads alone: 4 / 5.5e-10 B/s, twice what a write alone would get. */
+    af_flownet_cancel(net, w);
+    AF_ASSERT_REL(af_flownet_rate(net, r), 4 / rd, 1e-14);
+    af_flownet_free(net);
+    af_sim_free(sim);
+}
+
 /* Churn state: keeps `n` flows going on a few resources, each completion starting another. */
 typedef struct churn {
     af_flownet *net;
@@ -556,6 +772,8 @@ typedef struct inst {
     af_flow_id id[PMAX_FLOWS];
     uint32_t path[PMAX_FLOWS][4];
     uint32_t n_path[PMAX_FLOWS];
+    double scale[PMAX_FLOWS][4];
+    bool scaled[PMAX_FLOWS]; /* scale[f] passed to the net; else NULL (all 1) */
     double size[PMAX_FLOWS];
     double weight[PMAX_FLOWS];
     double fcap[PMAX_FLOWS]; /* 0 = none */
@@ -569,7 +787,8 @@ typedef struct inst {
 } inst;
 
 /* Draws resources and flow parameters (nothing is started). Sizes and capacities are integers
- * so that sums of bytes are exact in double. */
+ * so that sums of bytes are exact in double. Half the flows get a random scale in [0.1, 4] per
+ * hop (some of them 1, to mix explicit ones in); the others pass NULL. */
 static void inst_draw(inst *in, uint32_t n_flows, bool allow_dead)
 {
     gsl_rng *r = in->rng;
@@ -600,15 +819,28 @@ static void inst_draw(inst *in, uint32_t n_flows, bool allow_dead)
         in->weight[f] = weights[gsl_rng_uniform_int(r, 5)];
         in->fcap[f] = gsl_rng_uniform(r) < 0.3 ? floor(1e8 + 2e10 * gsl_rng_uniform(r)) : 0;
         in->k[f] = 1 + (uint32_t)gsl_rng_uniform_int(r, 4);
+        in->scaled[f] = gsl_rng_uniform(r) < 0.5;
+        for (uint32_t h = 0; h < len; h++) {
+            in->scale[f][h] = 1;
+            if (in->scaled[f] && gsl_rng_uniform(r) < 0.9)
+                in->scale[f][h] = 0.1 + 3.9 * gsl_rng_uniform(r);
+        }
     }
+}
+
+/* Scales of flow f as given to the net (NULL for all 1). */
+static const double *inst_scales(const inst *in, uint32_t f)
+{
+    return in->scaled[f] ? in->scale[f] : NULL;
 }
 
 static void inst_done(af_sim *sim, void *ctx, uint64_t arg);
 
 static void inst_start(inst *in, uint32_t f)
 {
-    in->id[f] = af_flownet_start(in->net, in->path[f], in->n_path[f], in->size[f], in->weight[f],
-                                 in->fcap[f], in->k[f], inst_done, in, f);
+    in->id[f] = af_flownet_start_scaled(in->net, in->path[f], inst_scales(in, f), in->n_path[f],
+                                        in->size[f], in->weight[f], in->fcap[f], in->k[f],
+                                        inst_done, in, f);
     in->started[f] = true;
     in->t_start[f] = af_sim_now(in->sim);
 }
@@ -623,8 +855,8 @@ static void inst_start(inst *in, uint32_t f)
     } while (0)
 
 /* Checks the max-min characterisation on every live flow, from the test's own copy of the
- * paths: loads recomputed from the rates, none above capacity, every flow at its cap or with a
- * saturated bottleneck on which its rate per unit weight is the largest. */
+ * paths: loads recomputed from the rates (sum of scale * k * x), none above capacity, every flow
+ * at its cap or with a saturated bottleneck on which its rate per unit weight is the largest. */
 static void inst_check(inst *in)
 {
     const double tol = 1e-9;
@@ -636,7 +868,7 @@ static void inst_check(inst *in)
         INST_CHECK(in, x >= 0);
         for (uint32_t h = 0; h < in->n_path[f]; h++) {
             uint32_t r = in->path[f][h];
-            load[r] += in->k[f] * x;
+            load[r] += in->scale[f][h] * in->k[f] * x;
             top[r] = fmax(top[r], x / in->weight[f]);
         }
     }
@@ -714,8 +946,9 @@ static void test_property_static(void)
         af_flow_id oid[PMAX_FLOWS];
         af_flownet_defer(other); /* one fill from scratch */
         for (uint32_t f = in.n_flows; f-- > 0;)
-            oid[f] = af_flownet_start(other, in.path[f], in.n_path[f], in.size[f], in.weight[f],
-                                      in.fcap[f], in.k[f], NULL, NULL, 0);
+            oid[f] = af_flownet_start_scaled(other, in.path[f], inst_scales(&in, f), in.n_path[f],
+                                             in.size[f], in.weight[f], in.fcap[f], in.k[f], NULL,
+                                             NULL, 0);
         af_flownet_flush(other);
         for (uint32_t f = 0; f < in.n_flows; f++) {
             double a = af_flownet_rate(in.net, in.id[f]), b = af_flownet_rate(other, oid[f]);
@@ -781,17 +1014,25 @@ static void dyn_run(uint64_t seed, uint32_t *order, af_time_ns *times, int *fail
 
     /* Every flow completed, no earlier than its size at its cap allows. */
     double want[PMAX_RES] = {0};
+    bool any_scaled[PMAX_RES] = {false};
     for (uint32_t f = 0; f < in->n_flows; f++) {
         INST_CHECK(in, in->done[f]);
         if (in->fcap[f] > 0)
             INST_CHECK(in, in->t_done[f] - in->t_start[f] >=
                                (af_time_ns)(in->size[f] / in->fcap[f] * 1e9 * (1 - 1e-9)) - 1);
-        for (uint32_t h = 0; h < in->n_path[f]; h++)
-            want[in->path[f][h]] += in->k[f] * in->size[f];
+        for (uint32_t h = 0; h < in->n_path[f]; h++) {
+            want[in->path[f][h]] += in->scale[f][h] * in->k[f] * in->size[f];
+            any_scaled[in->path[f][h]] |= in->scale[f][h] != 1;
+        }
     }
-    /* Bytes carried equal bytes asked for; exact, since every term is an integer below 2^53. */
+    /* Units carried equal scale * k * size summed over the hops; exact where every scale is 1,
+     * since every term is then an integer below 2^53, else up to the rounding of the sums. */
     for (uint32_t r = 0; r < in->n_res; r++) {
-        INST_CHECK(in, af_flownet_resource_carried(in->net, r) == want[r]);
+        double carried = af_flownet_resource_carried(in->net, r);
+        if (any_scaled[r])
+            INST_CHECK(in, fabs(carried - want[r]) <= 1e-12 * want[r]);
+        else
+            INST_CHECK(in, carried == want[r]);
         INST_CHECK(in, af_flownet_resource_flows(in->net, r) == 0);
         INST_CHECK(in, af_flownet_resource_load(in->net, r) == 0);
     }
@@ -842,6 +1083,13 @@ static const af_test tests[] = {
     {"a group of k counts as k flows", test_group},
     {"a resource named twice on a path counts twice", test_repeated_resource},
     {"bottleneck ties go to the lowest resource id", test_bottleneck_tie},
+    {"scales 1 and 2 on 10 units/s give 10/3 each; exact times and carried units",
+     test_scaled_one_resource},
+    {"scales with a cap: the capped flow frees units for the others", test_scaled_cap},
+    {"scales move the bottleneck between two resources", test_scaled_two_bottlenecks},
+    {"a group of 4 at scale 0.5 weighs 2; its credit is scale * k * bytes", test_scaled_group},
+    {"scales are per hop; explicit ones equal none", test_scaled_per_hop},
+    {"reads and writes share a device-seconds budget", test_scaled_storage_budget},
     {"completion times exact in ns across starts", test_completion_times},
     {"zero-size flows and dead ids", test_zero_size_and_dead_ids},
     {"cancel returns bytes so far and reshares", test_cancel},

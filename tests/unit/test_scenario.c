@@ -430,9 +430,10 @@ static void test_unknown_names(void)
     EXPECT("    nodes: 4\n", "    nodez: 4\n",
            "t.yaml:5:5: error: cluster[0]: missing required field \"nodes\"",
            "t.yaml:7:5: error: cluster[0]: unknown key \"nodez\"; did you mean \"nodes\"?");
-    EXPECT("name: test\n", "name: test\nowner: me\n",
-           "t.yaml:3:1: error: unknown key \"owner\"; expected one of: aifsim, name, "
-           "description, seed, duration, max_events, facility, cluster, storage, workloads");
+    EXPECT(
+        "name: test\n", "name: test\nowner: me\n",
+        "t.yaml:3:1: error: unknown key \"owner\"; expected one of: aifsim, name, "
+        "description, seed, duration, max_events, facility, cluster, storage, fabric, workloads");
     EXPECT("node: node-a", "node: node-c",
            "t.yaml:6:11: error: cluster[0].node: unknown node \"node-c\"; did you mean "
            "\"node-a\"?");
@@ -461,7 +462,7 @@ static void test_unknown_names(void)
            "price");
     EXPECT("  - train:", "  - inference:",
            "t.yaml:13:5: error: workloads[0]: unknown workload kind \"inference\"; supported: "
-           "train");
+           "train, burst, lookup");
     EXPECT("      pool: train\n", "      pool: trian\n",
            "t.yaml:14:13: error: workloads[0].train.pool: unknown pool \"trian\"; did you mean "
            "\"train\"?");
@@ -587,7 +588,7 @@ static void test_structure_mistakes(void)
            "t.yaml:4:10: error: cluster: expected a list of pools such as \"- { pool: train, "
            "node: dgx-h100, nodes: 16 }\", got an empty list",
            "t.yaml:5:1: error: unknown key \"x\"; expected one of: aifsim, name, description, "
-           "seed, duration, max_events, facility, cluster, storage, workloads");
+           "seed, duration, max_events, facility, cluster, storage, fabric, workloads");
 }
 
 static void test_many_mistakes_one_pass(void)
@@ -622,9 +623,10 @@ static void test_many_mistakes_one_pass(void)
         "t.yaml:7:12: error: cluster[0].nodes: expected a positive integer, got \"0\"",
         "t.yaml:11:12: error: storage[0].nodes: expected a positive integer, got \"eight\"",
         "t.yaml:12:5: error: storage[0]: unknown key \"colour\"; expected one of: tier, system, "
-        "nodes, override",
+        "nodes, override, cache, drain, reserve",
         "t.yaml:18:24: error: workloads[0].train.dataset.tier: unknown tier \"cold\"; defined: hot",
-        "t.yaml:19:5: error: workloads[1]: unknown workload kind \"ingest\"; supported: train",
+        "t.yaml:19:5: error: workloads[1]: unknown workload kind \"ingest\"; supported: "
+        "train, burst, lookup",
         NULL};
     expect_messages(d, want);
     af_arena_free(arena);
@@ -668,6 +670,495 @@ static void test_load_file(void)
     af_catalog_free(cat);
 }
 
+/* ---------------------------------------------------------------------------------------------
+ * Format v2 fields: tier cache, drain and reserve; fabrics; bursts and look-ups; the new training
+ * fields. */
+
+/* A valid scenario with every new field; the mistakes below are edits of it. Line numbers
+ * matter. */
+static const char v2[] = "aifsim: 1\n"                                    /* 1 */
+                         "name: v2\n"                                     /* 2 */
+                         "duration: 1 h\n"                                /* 3 */
+                         "cluster:\n"                                     /* 4 */
+                         "  - pool: train\n"                              /* 5 */
+                         "    node: node-a\n"                             /* 6 */
+                         "    nodes: 4\n"                                 /* 7 */
+                         "  - pool: infer\n"                              /* 8 */
+                         "    node: node-b\n"                             /* 9 */
+                         "    nodes: 2\n"                                 /* 10 */
+                         "storage:\n"                                     /* 11 */
+                         "  - tier: hot\n"                                /* 12 */
+                         "    system: flash\n"                            /* 13 */
+                         "    nodes: 2\n"                                 /* 14 */
+                         "    cache: { for: capacity, hit_ratio: 80% }\n" /* 15 */
+                         "    drain: { to: archive, weight: 0.5 }\n"      /* 16 */
+                         "    reserve: 20%\n"                             /* 17 */
+                         "  - tier: capacity\n"                           /* 18 */
+                         "    system: disk\n"                             /* 19 */
+                         "    nodes: 4\n"                                 /* 20 */
+                         "  - tier: archive\n"                            /* 21 */
+                         "    system: disk\n"                             /* 22 */
+                         "    nodes: 1\n"                                 /* 23 */
+                         "fabric:\n"                                      /* 24 */
+                         "  - name: storage-net\n"                        /* 25 */
+                         "    switch: sw-a\n"                             /* 26 */
+                         "    topology: rail\n"                           /* 27 */
+                         "    oversubscription: 2:1\n"                    /* 28 */
+                         "    levels: 2\n"                                /* 29 */
+                         "    connects: [train, hot, capacity]\n"         /* 30 */
+                         "  - name: front\n"                              /* 31 */
+                         "    switch: sw-b\n"                             /* 32 */
+                         "    connects: [infer, archive]\n"               /* 33 */
+                         "workloads:\n"                                   /* 34 */
+                         "  - train:\n"                                   /* 35 */
+                         "      pool: train\n"                            /* 36 */
+                         "      step_time: 500 ms\n"                      /* 37 */
+                         "      batch_per_gpu: 32\n"                      /* 38 */
+                         "      qos: { weight: 2 }\n"                     /* 39 */
+                         "      dataset:\n"                               /* 40 */
+                         "        tier: capacity\n"                       /* 41 */
+                         "        sample_size: 100 kB\n"                  /* 42 */
+                         "        sample_spread: 20 kB\n"                 /* 43 */
+                         "        samples_per_file: 1000\n"               /* 44 */
+                         "        files: 5e5\n"                           /* 45 */
+                         "        reader_threads: 8\n"                    /* 46 */
+                         "        prefetch: 3\n"                          /* 47 */
+                         "  - burst:\n"                                   /* 48 */
+                         "      name: ckpt\n"                             /* 49 */
+                         "      pool: train\n"                            /* 50 */
+                         "      tier: hot\n"                              /* 51 */
+                         "      size: 2 TB\n"                             /* 52 */
+                         "      every: 30 min\n"                          /* 53 */
+                         "      start: 5 min\n"                           /* 54 */
+                         "      op_size: 4 MiB\n"                         /* 55 */
+                         "      keep: 3\n"                                /* 56 */
+                         "      qos: { weight: 0.5 }\n"                   /* 57 */
+                         "  - burst:\n"                                   /* 58 */
+                         "      name: load\n"                             /* 59 */
+                         "      tier: archive\n"                          /* 60 */
+                         "      direction: read\n"                        /* 61 */
+                         "      size: 100 GB\n"                           /* 62 */
+                         "      every: 1 h\n"                             /* 63 */
+                         "  - lookup:\n"                                  /* 64 */
+                         "      name: features\n"                         /* 65 */
+                         "      tier: hot\n"                              /* 66 */
+                         "      rate: 20000/s\n"                          /* 67 */
+                         "      size: 8 KiB\n"                            /* 68 */
+                         "      slo: 5 ms\n"                              /* 69 */
+                         "  - lookup:\n"                                  /* 70 */
+                         "      name: meta\n"                             /* 71 */
+                         "      tier: capacity\n"                         /* 72 */
+                         "      rate: 2 k/s\n";                           /* 73 */
+
+/* The whole fabric section of v2. */
+#define fabrics_v2                                                                                 \
+    "fabric:\n  - name: storage-net\n    switch: sw-a\n    topology: rail\n    oversubscription: " \
+    "2:1\n    levels: 2\n    connects: [train, hot, capacity]\n  - name: front\n    switch: "      \
+    "sw-b\n    connects: [infer, archive]\n"
+
+/* v2 with each (from[i] -> to[i]) applied in turn; a new string. */
+static char *edit_v2(const char *const *from, const char *const *to, size_t n)
+{
+    char *text = af_strdup(v2);
+    for (size_t i = 0; i < n; i++) {
+        const char *at = strstr(text, from[i]);
+        CU_ASSERT_PTR_NOT_NULL_FATAL(at);
+        char *next = af_strfmt("%.*s%s%s", (int)(at - text), text, to[i], at + strlen(from[i]));
+        af_free(text);
+        text = next;
+    }
+    return text;
+}
+
+/* Loads v2 edited by (from -> to) pairs (a NULL-terminated list of alternating strings),
+ * expecting failure with exactly want. */
+static void expect_v2(const char *const *edits, const char *const *want)
+{
+    const char *from[8], *to[8];
+    size_t n = 0;
+    for (; edits[2 * n]; n++) {
+        from[n] = edits[2 * n];
+        to[n] = edits[2 * n + 1];
+    }
+    char *text = edit_v2(from, to, n);
+    af_diag *d = af_diag_new();
+    af_arena *arena = af_arena_new();
+    af_world_config cfg;
+    memset(&cfg, 0xab, sizeof cfg);
+    CU_ASSERT_EQUAL(load(text, NULL, 0, arena, &cfg, d), AF_EINPUT);
+    CU_ASSERT_EQUAL(((unsigned char *)&cfg)[0], 0xab);
+    expect_messages(d, want);
+    af_arena_free(arena);
+    af_diag_free(d);
+    af_free(text);
+}
+
+/* EXPECT2((from, to, from, to, ...), messages...) */
+#define AF_UNPAREN(...) __VA_ARGS__
+#define EXPECT2(edits, ...)                                                                        \
+    do {                                                                                           \
+        static const char *const edits_[] = {AF_UNPAREN edits, NULL};                              \
+        static const char *const want_[] = {__VA_ARGS__, NULL};                                    \
+        expect_v2(edits_, want_);                                                                  \
+    } while (0)
+
+/* Loads text, expecting success; returns the arena holding *w. */
+static af_arena *load_ok(const char *text, const af_scenario_set *sets, size_t nsets,
+                         af_world_config *w)
+{
+    af_diag *d = af_diag_new();
+    af_arena *arena = af_arena_new();
+    CU_ASSERT_EQUAL(load(text, sets, nsets, arena, w, d), AF_OK);
+    af_diag_print(d, stderr);
+    CU_ASSERT_EQUAL(af_diag_count(d), 0);
+    af_diag_free(d);
+    return arena;
+}
+
+static void test_v2_fills_config(void)
+{
+    af_world_config w;
+    af_arena *arena = load_ok(v2, NULL, 0, &w);
+    CU_ASSERT_EQUAL_FATAL(w.ntiers, 3);
+    const af_tier_config *hot = &w.tiers[0];
+    CU_ASSERT_EQUAL(hot->cache_for, 1);
+    CU_ASSERT_EQUAL(hot->hit_ratio, 0.8);
+    CU_ASSERT_EQUAL(hot->drain_to, 2);
+    CU_ASSERT_EQUAL(hot->drain_weight, 0.5);
+    AF_ASSERT_REL(hot->reserve, 0.2, 1e-15);
+    for (size_t i = 1; i < 3; i++) {
+        CU_ASSERT_EQUAL(w.tiers[i].cache_for, AF_WORLD_NONE);
+        CU_ASSERT_EQUAL(w.tiers[i].hit_ratio, 0);
+        CU_ASSERT_EQUAL(w.tiers[i].drain_to, AF_WORLD_NONE);
+        CU_ASSERT_EQUAL(w.tiers[i].drain_weight, 0.25);
+        CU_ASSERT_EQUAL(w.tiers[i].reserve, 0);
+    }
+
+    CU_ASSERT_EQUAL_FATAL(w.nfabrics, 2);
+    const af_fabric_config *f = &w.fabrics[0];
+    CU_ASSERT_STRING_EQUAL(f->name, "storage-net");
+    CU_ASSERT_STRING_EQUAL(f->spec.name, "storage-net");
+    CU_ASSERT_EQUAL(f->spec.topology, AF_FABRIC_RAIL);
+    CU_ASSERT_EQUAL(f->spec.oversubscription, 2);
+    CU_ASSERT_EQUAL(f->spec.levels, 2);
+    CU_ASSERT_STRING_EQUAL(f->spec.sw.name, "sw-a");
+    CU_ASSERT_STRING_EQUAL(f->spec.sw.description, "64 x 400 Gb/s test switch");
+    CU_ASSERT_EQUAL(f->spec.sw.ports, 64);
+    CU_ASSERT_EQUAL(f->spec.sw.port_rate_Bps, 50e9);
+    CU_ASSERT_EQUAL_FATAL(f->npools, 1);
+    CU_ASSERT_EQUAL(f->pools[0], 0);
+    CU_ASSERT_EQUAL_FATAL(f->ntiers, 2);
+    CU_ASSERT_EQUAL(f->tiers[0], 0);
+    CU_ASSERT_EQUAL(f->tiers[1], 1);
+    f = &w.fabrics[1];
+    CU_ASSERT_STRING_EQUAL(f->name, "front");
+    CU_ASSERT_STRING_EQUAL(f->spec.sw.name, "sw-b");
+    CU_ASSERT_EQUAL(f->spec.topology, AF_FABRIC_FAT_TREE);
+    CU_ASSERT_EQUAL(f->spec.oversubscription, 1);
+    CU_ASSERT_EQUAL(f->spec.levels, 0);
+    CU_ASSERT_EQUAL_FATAL(f->npools, 1);
+    CU_ASSERT_EQUAL(f->pools[0], 1);
+    CU_ASSERT_EQUAL_FATAL(f->ntiers, 1);
+    CU_ASSERT_EQUAL(f->tiers[0], 2);
+
+    CU_ASSERT_EQUAL_FATAL(w.ntrains, 1);
+    const af_train_config *t = &w.trains[0];
+    CU_ASSERT_STRING_EQUAL(t->name, "train");
+    CU_ASSERT_EQUAL(t->tier, 1);
+    CU_ASSERT_EQUAL(t->weight, 2);
+    CU_ASSERT_EQUAL(t->sample_B, 100e3);
+    CU_ASSERT_EQUAL(t->sample_sd_B, 20e3);
+    CU_ASSERT_EQUAL(t->samples_per_file, 1000);
+    CU_ASSERT_EQUAL(t->files, 5e5);
+    CU_ASSERT_EQUAL(t->dataset_B, 50e12); /* files x samples_per_file x sample_size */
+    CU_ASSERT_EQUAL(t->reader_threads, 8);
+    CU_ASSERT_EQUAL(t->prefetch, 3);
+
+    CU_ASSERT_EQUAL_FATAL(w.nbursts, 2);
+    const af_burst_config *b = &w.bursts[0];
+    CU_ASSERT_STRING_EQUAL(b->name, "ckpt");
+    CU_ASSERT_EQUAL(b->pool, 0);
+    CU_ASSERT_EQUAL(b->tier, 0);
+    CU_ASSERT_TRUE(b->write);
+    CU_ASSERT_EQUAL(b->size_B, 2e12);
+    CU_ASSERT_EQUAL(b->every_s, 1800);
+    CU_ASSERT_EQUAL(b->start_s, 300);
+    CU_ASSERT_EQUAL(b->op_B, 4194304);
+    CU_ASSERT_EQUAL(b->keep, 3);
+    CU_ASSERT_EQUAL(b->weight, 0.5);
+    b = &w.bursts[1];
+    CU_ASSERT_STRING_EQUAL(b->name, "load");
+    CU_ASSERT_EQUAL(b->pool, AF_WORLD_NONE);
+    CU_ASSERT_EQUAL(b->tier, 2);
+    CU_ASSERT_FALSE(b->write);
+    CU_ASSERT_EQUAL(b->size_B, 100e9);
+    CU_ASSERT_EQUAL(b->every_s, 3600);
+    CU_ASSERT_EQUAL(b->start_s, 3600); /* defaults to every */
+    CU_ASSERT_EQUAL(b->op_B, 1048576);
+    CU_ASSERT_EQUAL(b->keep, 0);
+    CU_ASSERT_EQUAL(b->weight, 1);
+
+    CU_ASSERT_EQUAL_FATAL(w.nlookups, 2);
+    const af_lookup_config *l = &w.lookups[0];
+    CU_ASSERT_STRING_EQUAL(l->name, "features");
+    CU_ASSERT_EQUAL(l->tier, 0);
+    CU_ASSERT_EQUAL(l->rate_per_s, 20000);
+    CU_ASSERT_EQUAL(l->size_B, 8192);
+    CU_ASSERT_EQUAL(l->slo_s, 0.005);
+    l = &w.lookups[1];
+    CU_ASSERT_STRING_EQUAL(l->name, "meta");
+    CU_ASSERT_EQUAL(l->tier, 1);
+    CU_ASSERT_EQUAL(l->rate_per_s, 2000);
+    CU_ASSERT_EQUAL(l->size_B, 4096);
+    CU_ASSERT_EQUAL(l->slo_s, 0);
+    af_arena_free(arena);
+}
+
+static void test_v2_defaults(void)
+{
+    /* base has none of the new fields. */
+    af_world_config w;
+    af_arena *arena = load_ok(base, NULL, 0, &w);
+    CU_ASSERT_EQUAL(w.nfabrics, 0);
+    CU_ASSERT_EQUAL(w.nbursts, 0);
+    CU_ASSERT_EQUAL(w.nlookups, 0);
+    CU_ASSERT_EQUAL(w.tiers[0].cache_for, AF_WORLD_NONE);
+    CU_ASSERT_EQUAL(w.tiers[0].drain_to, AF_WORLD_NONE);
+    CU_ASSERT_EQUAL(w.tiers[0].drain_weight, 0.25);
+    CU_ASSERT_EQUAL(w.tiers[0].reserve, 0);
+    const af_train_config *t = &w.trains[0];
+    CU_ASSERT_EQUAL(t->weight, 1);
+    CU_ASSERT_EQUAL(t->sample_sd_B, 0);
+    CU_ASSERT_EQUAL(t->samples_per_file, 1);
+    CU_ASSERT_EQUAL(t->files, 1e7); /* 10 TB / 1 MB */
+    CU_ASSERT_EQUAL(t->reader_threads, 0);
+    af_arena_free(arena);
+
+    /* Size and files both given and within 1%; oversubscription as a number; an empty fabric
+     * list; files derived with samples_per_file. */
+    static const char *const from[] = {"        files: 5e5\n", "    oversubscription: 2:1\n"};
+    static const char *const to[] = {"        files: 5e5\n        size: 50.4 TB\n",
+                                     "    oversubscription: 1.5\n"};
+    char *text = edit_v2(from, to, 2);
+    arena = load_ok(text, NULL, 0, &w);
+    CU_ASSERT_EQUAL(w.trains[0].dataset_B, 50.4e12);
+    CU_ASSERT_EQUAL(w.trains[0].files, 5e5);
+    CU_ASSERT_EQUAL(w.fabrics[0].spec.oversubscription, 1.5);
+    af_arena_free(arena);
+    af_free(text);
+
+    static const char *const from2[] = {"        files: 5e5\n", fabrics_v2};
+    static const char *const to2[] = {"        size: 1 TB\n", "fabric: []\n"};
+    text = edit_v2(from2, to2, 2);
+    arena = load_ok(text, NULL, 0, &w);
+    CU_ASSERT_EQUAL(w.nfabrics, 0);
+    CU_ASSERT_EQUAL(w.trains[0].dataset_B, 1e12);
+    CU_ASSERT_EQUAL(w.trains[0].files, 1e4); /* 1 TB / (100 kB x 1000) */
+    af_arena_free(arena);
+    af_free(text);
+}
+
+static void test_v2_sets(void)
+{
+    static const char *const args[] = {
+        "fabric.storage-net.levels=3",     "fabric.front.oversubscription=4:1",
+        "workloads.ckpt.every=1 h",        "workloads.features.slo=10 ms",
+        "storage.hot.cache.hit_ratio=50%", "workloads.train.dataset.reader_threads=16"};
+    enum { N = sizeof args / sizeof args[0] };
+    af_scenario_set sets[N];
+    af_diag *d = af_diag_new();
+    for (size_t i = 0; i < N; i++)
+        CU_ASSERT_EQUAL(af_scenario_parse_set(args[i], &sets[i], d), AF_OK);
+    af_diag_free(d);
+    af_world_config w;
+    af_arena *arena = load_ok(v2, sets, N, &w);
+    CU_ASSERT_EQUAL(w.fabrics[0].spec.levels, 3);
+    CU_ASSERT_EQUAL(w.fabrics[1].spec.oversubscription, 4);
+    CU_ASSERT_EQUAL(w.bursts[0].every_s, 3600);
+    CU_ASSERT_EQUAL(w.lookups[0].slo_s, 0.01);
+    CU_ASSERT_EQUAL(w.tiers[0].hit_ratio, 0.5);
+    CU_ASSERT_EQUAL(w.trains[0].reader_threads, 16);
+    af_arena_free(arena);
+
+    static const char *const bad[] = {"fabric.storag-net.levels=3", NULL};
+    static const char *const want[] = {
+        "--set:1:8: error: fabric.storag-net: no such field; did you mean \"fabric.storage-net\"?",
+        NULL};
+    d = af_diag_new();
+    af_scenario_set set;
+    CU_ASSERT_EQUAL(af_scenario_parse_set(bad[0], &set, d), AF_OK);
+    arena = af_arena_new();
+    CU_ASSERT_EQUAL(load(v2, &set, 1, arena, &w, d), AF_EINPUT);
+    expect_messages(d, want);
+    af_arena_free(arena);
+    af_diag_free(d);
+}
+
+static void test_v2_tier_errors(void)
+{
+    EXPECT2(("for: capacity", "for: capacty"),
+            "t.yaml:15:19: error: storage[0].cache.for: unknown tier \"capacty\"; did you mean "
+            "\"capacity\"?");
+    EXPECT2(("for: capacity", "for: hot"),
+            "t.yaml:15:19: error: storage[0].cache.for: expected another tier; a tier cannot "
+            "cache itself");
+    /* No chains: the backing tier may not itself be a cache. */
+    EXPECT2(("    system: disk\n    nodes: 4\n",
+             "    system: disk\n    nodes: 4\n    cache: { for: archive, hit_ratio: 0.5 }\n"),
+            "t.yaml:15:19: error: storage[0].cache.for: tier \"capacity\" is itself a cache (line "
+            "21); caches do not chain");
+    /* A tier has at most one cache. */
+    EXPECT2(("    nodes: 1\n", "    nodes: 1\n    cache: { for: capacity, hit_ratio: 0.5 }\n"),
+            "t.yaml:24:19: error: storage[2].cache.for: tier \"capacity\" already has a cache, "
+            "\"hot\" (line 15); a tier has at most one");
+    EXPECT2((", hit_ratio: 80%", ""),
+            "t.yaml:15:12: error: storage[0].cache: missing required field \"hit_ratio\"");
+    EXPECT2(("hit_ratio: 80%", "hit_ratio: 120%"),
+            "t.yaml:15:40: error: storage[0].cache.hit_ratio: expected a value in [0, 1], got "
+            "\"120%\"");
+    EXPECT2(("cache: { for: capacity, hit_ratio: 80% }", "cache: capacity"),
+            "t.yaml:15:12: error: storage[0].cache: expected a mapping such as { for: capacity, "
+            "hit_ratio: 80% }, got \"capacity\"");
+    EXPECT2(("to: archive", "to: hot"),
+            "t.yaml:16:18: error: storage[0].drain.to: expected another tier; a tier cannot drain "
+            "into itself");
+    EXPECT2(("    nodes: 1\n", "    nodes: 1\n    drain: { to: capacity }\n"),
+            "t.yaml:16:18: error: storage[0].drain.to: tier \"archive\" itself drains (line 24); "
+            "drains do not chain");
+    EXPECT2(("weight: 0.5 }", "weight: 0 }"),
+            "t.yaml:16:35: error: storage[0].drain.weight: expected more than 0, got \"0\"");
+    EXPECT2(("to: archive, ", "tO: archive, "),
+            "t.yaml:16:12: error: storage[0].drain: missing required field \"to\"",
+            "t.yaml:16:14: error: storage[0].drain: unknown key \"tO\"; did you mean \"to\"?");
+    EXPECT2(("reserve: 20%", "reserve: 95%"),
+            "t.yaml:17:14: error: storage[0].reserve: expected a value in [0, 0.9], got \"95%\"");
+}
+
+static void test_v2_fabric_errors(void)
+{
+    EXPECT2(("switch: sw-a", "switch: sw-c"),
+            "t.yaml:26:13: error: fabric[0].switch: unknown switch \"sw-c\"; did you mean "
+            "\"sw-a\"?");
+    EXPECT2(("switch: sw-a", "switch: qm9700"),
+            "t.yaml:26:13: error: fabric[0].switch: unknown switch \"qm9700\"; see \"aifsim "
+            "catalog switches\"");
+    EXPECT2(("  - name: front", "  - name: storage-net"),
+            "t.yaml:31:11: error: fabric[1].name: duplicate fabric name \"storage-net\"; first "
+            "defined at line 25");
+    EXPECT2(("topology: rail", "topology: rails"),
+            "t.yaml:27:15: error: fabric[0].topology: expected one of fat-tree, rail, got "
+            "\"rails\"; did you mean \"rail\"?");
+    EXPECT2(("oversubscription: 2:1", "oversubscription: 0.5"),
+            "t.yaml:28:23: error: fabric[0].oversubscription: expected at least 1, got \"0.5\"");
+    EXPECT2(("oversubscription: 2:1", "oversubscription: 65"),
+            "t.yaml:28:23: error: fabric[0].oversubscription: expected at most 64, got \"65\"");
+    EXPECT2(("oversubscription: 2:1", "oversubscription: 1:2"),
+            "t.yaml:28:23: error: fabric[0].oversubscription: expected an oversubscription from 1 "
+            "to 64 such as \"2\" or \"2:1\", got \"1:2\"");
+    EXPECT2(("oversubscription: 2:1", "oversubscription: x:1"),
+            "t.yaml:28:23: error: fabric[0].oversubscription: expected an oversubscription from 1 "
+            "to 64 such as \"2\" or \"2:1\", got \"x:1\"");
+    EXPECT2(("levels: 2", "levels: 4"),
+            "t.yaml:29:13: error: fabric[0].levels: expected at most 3, got \"4\"");
+    EXPECT2(("    switch: sw-b\n", ""),
+            "t.yaml:31:5: error: fabric[1]: missing required field \"switch\"");
+    EXPECT2(("[infer, archive]", "[]"),
+            "t.yaml:33:15: error: fabric[1].connects: expected a list of pool and tier names such "
+            "as [train, hot], got an empty list");
+    EXPECT2(("[infer, archive]", "[infer, archiv]"),
+            "t.yaml:33:23: error: fabric[1].connects[1]: unknown pool or tier \"archiv\"; did you "
+            "mean \"archive\"?");
+    EXPECT2(("[infer, archive]", "[infer, hot]"),
+            "t.yaml:33:23: error: fabric[1].connects[1]: tier \"hot\" is already on fabric "
+            "\"storage-net\" (line 30); a pool or tier is on at most one fabric");
+    EXPECT2(("[infer, archive]", "[train, archive]"),
+            "t.yaml:33:16: error: fabric[1].connects[0]: pool \"train\" is already on fabric "
+            "\"storage-net\" (line 30); a pool or tier is on at most one fabric");
+    EXPECT2(("[infer, archive]", "[infer, archive, infer]"),
+            "t.yaml:33:32: error: fabric[1].connects[2]: \"infer\" is listed twice (first at "
+            "column 16)");
+    EXPECT2(("    nodes: 1\n", "    nodes: 1\n  - tier: infer\n    system: disk\n    nodes: 1\n"),
+            "t.yaml:36:16: error: fabric[1].connects[0]: \"infer\" is both a pool (line 8) and a "
+            "tier (line 24); rename one");
+    EXPECT2((fabrics_v2, "fabric: backend\n"),
+            "t.yaml:24:9: error: fabric: expected a list of fabrics such as \"- { name: backend, "
+            "switch: qm9700, connects: [train, hot] }\", got \"backend\"");
+}
+
+static void test_v2_workload_errors(void)
+{
+    EXPECT2(("  - burst:\n      name: ckpt", "  - brust:\n      name: ckpt"),
+            "t.yaml:48:5: error: workloads[1]: unknown workload kind \"brust\"; did you mean "
+            "\"burst\"?");
+    EXPECT2(("      name: ckpt\n", "      name: train\n"),
+            "t.yaml:49:13: error: workloads[1].burst.name: duplicate workload name \"train\"; "
+            "first defined at line 36");
+    EXPECT2(("      name: meta\n", "      name: features\n"),
+            "t.yaml:71:13: error: workloads[4].lookup.name: duplicate workload name \"features\"; "
+            "first defined at line 65");
+    EXPECT2(("      name: load\n", "", "      every: 1 h\n", ""),
+            "t.yaml:59:7: error: workloads[2].burst: missing required field \"name\"",
+            "t.yaml:59:7: error: workloads[2].burst: missing required field \"every\"");
+    EXPECT2(("      pool: train\n      tier: hot\n", "      pool: trian\n      tier: hot\n"),
+            "t.yaml:50:13: error: workloads[1].burst.pool: unknown pool \"trian\"; did you mean "
+            "\"train\"?");
+    EXPECT2(("      direction: read\n", "      direction: read\n      keep: 2\n"),
+            "t.yaml:62:13: error: workloads[2].burst.keep: keep applies to writes only; remove it "
+            "or use direction: write");
+    EXPECT2(("direction: read", "direction: up"),
+            "t.yaml:61:18: error: workloads[2].burst.direction: expected one of write, read, got "
+            "\"up\"");
+    EXPECT2(("every: 30 min", "every: 0 s"),
+            "t.yaml:53:14: error: workloads[1].burst.every: expected more than 0 s, got \"0 s\"");
+    EXPECT2(("keep: 3", "keep: -1"),
+            "t.yaml:56:13: error: workloads[1].burst.keep: expected a non-negative integer, got "
+            "\"-1\"");
+    EXPECT2(("op_size: 4 MiB", "op_size: 2 TB"),
+            "t.yaml:55:16: error: workloads[1].burst.op_size: expected at most 1 TB, got \"2 "
+            "TB\"");
+    EXPECT2(("rate: 20000/s", "rate: 20000"),
+            "t.yaml:67:13: error: workloads[3].lookup.rate: expected a rate such as*");
+    EXPECT2(("size: 8 KiB", "size: 2 GB"),
+            "t.yaml:68:13: error: workloads[3].lookup.size: expected at most 1 GB, got \"2 GB\"");
+    EXPECT2(("slo: 5 ms", "slo: 2 h"),
+            "t.yaml:69:12: error: workloads[3].lookup.slo: expected at most 1 h, got \"2 h\"");
+    EXPECT2(("      rate: 2 k/s\n", "      rat: 2 k/s\n"),
+            "t.yaml:71:7: error: workloads[4].lookup: missing required field \"rate\"",
+            "t.yaml:73:7: error: workloads[4].lookup: unknown key \"rat\"; did you mean "
+            "\"rate\"?");
+    EXPECT2(("qos: { weight: 2 }", "qos: { weight: 0 }"),
+            "t.yaml:39:22: error: workloads[0].train.qos.weight: expected more than 0, got \"0\"");
+    EXPECT2(("qos: { weight: 0.5 }", "qos: 0.5"),
+            "t.yaml:57:12: error: workloads[1].burst.qos: expected a mapping such as { weight: 2 "
+            "}, got \"0.5\"");
+}
+
+static void test_v2_dataset_errors(void)
+{
+    EXPECT2(("        files: 5e5\n", ""),
+            "t.yaml:41:9: error: workloads[0].train.dataset: missing required field \"size\" (or "
+            "\"files\")");
+    EXPECT2(("        files: 5e5\n", "        files: 5e5\n        size: 52 TB\n"),
+            "t.yaml:45:16: error: workloads[0].train.dataset.files: files x samples_per_file x "
+            "sample_size make 50 TB but size is 52 TB; they must agree within 1% (or give only "
+            "one)");
+    EXPECT2(("files: 5e5", "files: 0"),
+            "t.yaml:45:16: error: workloads[0].train.dataset.files: expected a positive integer, "
+            "got \"0\"");
+    EXPECT2(("files: 5e5", "files: 1e15", "samples_per_file: 1000", "samples_per_file: 1e9"),
+            "t.yaml:45:16: error: workloads[0].train.dataset.files: files x samples_per_file x "
+            "sample_size make 1e14 PB; expected at most 1 EB");
+    EXPECT2(("samples_per_file: 1000", "samples_per_file: 0.5"),
+            "t.yaml:44:27: error: workloads[0].train.dataset.samples_per_file: expected a positive "
+            "integer, got \"0.5\"");
+    EXPECT2(("reader_threads: 8", "reader_threads: 5000"),
+            "t.yaml:46:25: error: workloads[0].train.dataset.reader_threads: expected at most "
+            "4096, got \"5000\"");
+    EXPECT2(("sample_spread: 20 kB", "sample_spread: -1 B"),
+            "t.yaml:43:24: error: workloads[0].train.dataset.sample_spread: expected at least 0 "
+            "B, got \"-1 B\"");
+}
+
 static const af_test tests[] = {
     {"a valid scenario fills the config", test_valid_fills_config},
     {"overrides of fields, references and the facility", test_valid_overrides},
@@ -683,6 +1174,13 @@ static const af_test tests[] = {
     {"several mistakes, one pass, document order", test_many_mistakes_one_pass},
     {"errors stop after 100", test_error_cap},
     {"an unreadable file is an I/O error", test_load_file},
+    {"v2: every new field lands in the config", test_v2_fills_config},
+    {"v2: defaults and derived data set figures", test_v2_defaults},
+    {"v2: --set on fabrics, bursts, look-ups, tiers", test_v2_sets},
+    {"v2: tier cache, drain and reserve mistakes", test_v2_tier_errors},
+    {"v2: fabric mistakes", test_v2_fabric_errors},
+    {"v2: burst, look-up and kind mistakes", test_v2_workload_errors},
+    {"v2: data set mistakes", test_v2_dataset_errors},
     {NULL, NULL},
 };
 

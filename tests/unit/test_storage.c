@@ -25,7 +25,8 @@ static const af_storage_spec qlc = {
     .device_write_iops = 38000,
     .device_latency_s = 80e-6,
     .device_idle_W = 5,
-    .device_active_W = 25,
+    .device_read_W = 18.75,
+    .device_write_W = 25,
     .nic = {"roce-400", "400 GbE", AF_LINK_ETHERNET, 50e9, 2e-6, 29},
     .nics = 2,
     .usable_fraction = 0.72,
@@ -47,7 +48,8 @@ static const af_storage_spec hdd = {
     .device_write_iops = 150,
     .device_latency_s = 11.6e-3,
     .device_idle_W = 5.7,
-    .device_active_W = 9.4,
+    .device_read_W = 9.4,
+    .device_write_W = 6.4,
     .nic = {"ethernet-200", "200 GbE", AF_LINK_ETHERNET, 25e9, 2e-6, 15},
     .nics = 2,
     .usable_fraction = 0.72,
@@ -152,9 +154,9 @@ static void test_capacity_accounting(void)
 
 /* 10 PB usable + 500 GB/s of reads.
  * Flash: capacity 10e15 / 1415.58e12 = 7.06 -> 8 nodes; reads 500 / 100 = 5; capacity binds.
- *   idle 8 x (460 + 32 x 5) = 4,960 W; active 8 x (460 + 32 x 25) = 10,080 W; devices busy
- *   (500 / 7) / (8 x 32) = 27.9%, so load 8 x (460 + 32 x (5 + 0.279 x 20)) = 6,388.57 W;
- *   8 U; 1.4 M USD.
+ *   idle 8 x (460 + 32 x 5) = 4,960 W; active (every device in its hungrier state, writing at
+ *   25 W) 8 x (460 + 32 x 25) = 10,080 W; devices busy reading (500 / 7) / (8 x 32) = 27.9% at
+ *   18.75 W, so load 8 x (460 + 32 x (5 + 0.279 x 13.75)) = 5,942.14 W; 8 U; 1.4 M USD.
  * Disk: capacity 10e15 / 1762.56e12 = 5.67 -> 6; reads 500 / 15.3 = 32.68 -> 33; reads bind.
  *   idle 33 x (680 + 102 x 5.7) = 41,626.2 W; active 33 x (680 + 102 x 9.4) = 54,080.4 W; busy
  *   (500e9 / 150e6) / (33 x 102) = 99.03%, load 33 x (680 + 102 x (5.7 + 0.9903 x 3.7))
@@ -178,7 +180,7 @@ static void test_size_flash_vs_disk(void)
     AF_ASSERT_REL(f.idle_W, 4960, 1e-12);
     AF_ASSERT_REL(f.active_W, 10080, 1e-12);
     AF_ASSERT_REL(f.busy, 0.279017857, 1e-8);
-    AF_ASSERT_REL(f.load_W, 6388.5714, 1e-7);
+    AF_ASSERT_REL(f.load_W, 5942.142857, 1e-9);
     AF_ASSERT_REL(f.rack_units, 8, 1e-12);
     AF_ASSERT_REL(f.price_usd, 1.4e6, 1e-12);
 
@@ -195,7 +197,7 @@ static void test_size_flash_vs_disk(void)
     AF_ASSERT_REL(h.rack_units, 165, 1e-12);
     AF_ASSERT_REL(h.price_usd, 4.125e6, 1e-12);
 
-    /* Side by side: disk takes 4.1x the nodes, 20.6x the rack units, 2.9x the price and 8.4x the
+    /* Side by side: disk takes 4.1x the nodes, 20.6x the rack units, 2.9x the price and 9.1x the
      * power at this load. */
     af_diag *d = af_diag_new();
     af_storage_comparison c;
@@ -205,7 +207,7 @@ static void test_size_flash_vs_disk(void)
     AF_ASSERT_REL(c.nodes_ratio, 4.125, 1e-12);
     AF_ASSERT_REL(c.rack_units_ratio, 20.625, 1e-12);
     AF_ASSERT_REL(c.price_ratio, 4.125e6 / 1.4e6, 1e-12);
-    AF_ASSERT_REL(c.load_W_ratio, 53959.533 / 6388.5714, 1e-6);
+    AF_ASSERT_REL(c.load_W_ratio, 53959.533 / 5942.142857, 1e-6);
 
     /* Capacity alone (no bandwidth demand): disk needs 6 nodes and idles at 6 x 1,261.4 W =
      * 7,568.4 W against flash's 8 x 620 = 4,960 W. */
@@ -346,14 +348,74 @@ static void test_scality_power(void)
     CU_ASSERT_EQUAL(af_storage_mix_W(&ion, 2, 0), 15);
     AF_ASSERT_REL(af_storage_mix_W(&ion, 1, 1), 17.5, 1e-12);
 
-    /* From a catalog spec (one active power): node power = overhead + devices x mix. */
+    /* From a catalog spec: three distinct states; node power = overhead + devices x mix. */
     af_storage_power_states p = af_storage_device_power(&hdd);
     CU_ASSERT_EQUAL(p.idle_W, 5.7);
     CU_ASSERT_EQUAL(p.read_W, 9.4);
-    CU_ASSERT_EQUAL(p.write_W, 9.4);
+    CU_ASSERT_EQUAL(p.write_W, 6.4);
+    p = af_storage_device_power(&qlc);
+    CU_ASSERT_EQUAL(p.read_W, 18.75);
+    CU_ASSERT_EQUAL(p.write_W, 25);
     AF_ASSERT_REL(af_storage_node_power_W(&hdd, 0, 0), 680 + 102 * 5.7, 1e-12);
-    AF_ASSERT_REL(af_storage_node_power_W(&hdd, 0.5, 0.5), 680 + 102 * 9.4, 1e-12);
-    AF_ASSERT_REL(af_storage_node_power_W(&qlc, 0.25, 0), 460 + 32 * 10.0, 1e-12);
+    /* Half reading, half writing: 680 + 102 x (4.7 + 3.2) = 1,485.8 W. */
+    AF_ASSERT_REL(af_storage_node_power_W(&hdd, 0.5, 0.5), 1485.8, 1e-12);
+    AF_ASSERT_REL(af_storage_node_power_W(&hdd, 1, 0), 680 + 102 * 9.4, 1e-12);
+    AF_ASSERT_REL(af_storage_node_power_W(&hdd, 0, 1), 680 + 102 * 6.4, 1e-12);
+    /* A quarter reading on QLC: 460 + 32 x (5 + 0.25 x 13.75) = 730 W. */
+    AF_ASSERT_REL(af_storage_node_power_W(&qlc, 0.25, 0), 730, 1e-12);
+    /* The ceiling takes the hungrier state: reads on disk, writes on flash. */
+    AF_ASSERT_REL(af_storage_node_max_W(&hdd), 680 + 102 * 9.4, 1e-12);
+    AF_ASSERT_REL(af_storage_node_max_W(&qlc), 460 + 32 * 25.0, 1e-12);
+    CU_ASSERT_TRUE(af_storage_node_power_W(&qlc, 0, 1) <= af_storage_node_max_W(&qlc));
+    CU_ASSERT_TRUE(af_storage_node_power_W(&hdd, 0.5, 0.5) < af_storage_node_max_W(&hdd));
+}
+
+/* The Scality duty cycles again, from catalog-shaped specs (one device, no overhead) holding the
+ * study's distinct read and write powers: models/storage.yaml takes them for the Exos X24 node
+ * and, for the TLC node, the 6500 ION. 10% idle, 80% read, 10% write: 8.73 W and 14.5 W. */
+static void test_scality_from_specs(void)
+{
+    af_storage_spec x22 = hdd, ion = qlc;
+    x22.devices = ion.devices = 1;
+    x22.overhead_W = ion.overhead_W = 0;
+    ion.device_idle_W = 5;
+    ion.device_read_W = 15;
+    ion.device_write_W = 20;
+    AF_ASSERT_REL(af_storage_node_power_W(&x22, 0.8, 0.1), 8.73, 1e-12);
+    AF_ASSERT_REL(af_storage_node_power_W(&ion, 0.8, 0.1), 14.5, 1e-12);
+    CU_ASSERT_DOUBLE_EQUAL(af_storage_node_power_W(&x22, 0.8, 0.1), 8.7, 0.05);
+    /* Write-heavy: 0.57 + 0.94 + 5.12 = 6.63 W and 0.5 + 1.5 + 16 = 18 W. */
+    AF_ASSERT_REL(af_storage_node_power_W(&x22, 0.1, 0.8), 6.63, 1e-12);
+    AF_ASSERT_REL(af_storage_node_power_W(&ion, 0.1, 0.8), 18, 1e-12);
+    /* With one active power (the old model, read = write = 9.4 W) the read-heavy mix would have
+     * been 0.57 + 0.9 x 9.4 = 9.03 W, off the published 8.7 W. */
+    CU_ASSERT_TRUE(af_storage_node_power_W(&x22, 0.8, 0.1) < 0.57 + 0.9 * 9.4 - 0.25);
+}
+
+/* Sizing charges reads and writes each at its own power. 10 GB/s on one disk node keeps the
+ * devices busy 10e9 / 150e6 = 66.67 device-seconds per second (65.4% of 102): reading, the node
+ * draws 680 + 102 x 5.7 + 66.67 x 3.7 = 1,508.07 W; writing, 680 + 581.4 + 66.67 x 0.7 =
+ * 1,308.07 W, 200 W less (66.67 x (9.4 - 6.4)). On flash the order flips: 10 GB/s of writes
+ * (3.03 device-s at 20 W over idle) outdraw 10 GB/s of reads (1.43 device-s at 13.75 W). */
+static void test_size_power_split(void)
+{
+    af_storage_demand rd = {.read_Bps = 10e9}, wr = {.write_Bps = 10e9};
+    af_storage_sizing hr = size_ok(&hdd, &rd), hw = size_ok(&hdd, &wr);
+    CU_ASSERT_EQUAL(hr.nodes, 1);
+    CU_ASSERT_EQUAL(hw.nodes, 1);
+    AF_ASSERT_REL(hr.busy, hw.busy, 1e-12);
+    AF_ASSERT_REL(hr.load_W, 680 + 102 * 5.7 + 10e9 / 150e6 * 3.7, 1e-12);
+    AF_ASSERT_REL(hw.load_W, 680 + 102 * 5.7 + 10e9 / 150e6 * 0.7, 1e-12);
+    AF_ASSERT_REL(hr.load_W - hw.load_W, 200, 1e-9);
+    AF_ASSERT_REL(hr.active_W, hw.active_W, 1e-12);
+    af_storage_sizing fr = size_ok(&qlc, &rd), fw = size_ok(&qlc, &wr);
+    AF_ASSERT_REL(fr.load_W, 620 + 10 / 7.0 * 13.75, 1e-12);
+    AF_ASSERT_REL(fw.load_W, 620 + 10 / 3.3 * 20, 1e-12);
+    CU_ASSERT_TRUE(fw.load_W > fr.load_W);
+    /* Both at once add up. */
+    af_storage_demand both = {.read_Bps = 10e9, .write_Bps = 10e9};
+    af_storage_sizing fb = size_ok(&qlc, &both);
+    AF_ASSERT_REL(fb.load_W, 620 + 10 / 7.0 * 13.75 + 10 / 3.3 * 20, 1e-12);
 }
 
 static const af_test tests[] = {
@@ -366,6 +428,8 @@ static const af_test tests[] = {
     {"sizing: mixed load and node floor", test_size_mixed_and_minimum},
     {"sizing input checks", test_size_input_checks},
     {"power mix reproduces the Scality figures", test_scality_power},
+    {"Scality duty cycles from distinct read/write specs", test_scality_from_specs},
+    {"sizing power charges reads and writes apart", test_size_power_split},
     {NULL, NULL}};
 
 AF_TEST_MAIN("storage", tests)
