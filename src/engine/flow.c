@@ -104,11 +104,6 @@
 #define AF_FLOWNET_PREFETCH_FLOW(net, s) ((void)0)
 #define AF_FLOWNET_PREFETCH_PATH(net, s) ((void)0)
 #endif
-/* The fill reads lines 0 and 1 of a record. With 320-byte records half of them start in the
- * second half of a 128-byte pair, where the adjacent-line prefetcher fetches the wrong
- * neighbour, so both lines are asked for. */
-#define AF_FLOWNET_PREFETCH_FILL(net, s)                                                           \
-    (AF_FLOWNET_PREFETCH_FLOW(net, s), AF_FLOWNET_PREFETCH_PATH(net, s))
 
 /* Relative tolerance under which two filling levels count as one. */
 #define AF_FLOWNET_EPS 1e-12
