@@ -12,12 +12,12 @@
  * section 6.5 (max-min flow control: the bottleneck characterisation and the progressive
  * filling algorithm). Weights and caps are the usual generalisation: a flow's share of the
  * common level is scaled by its weight, and a cap acts as a private link of capacity c_f that
- * only that flow crosses; a group of k members is k identical flows. Scales make the
- * constraints linear with arbitrary positive coefficients a_fh instead of 1 (a flow that costs
- * the resource more uses more of it per byte, as in the multi-class fluid models of storage
- * devices); progressive filling and the bottleneck characterisation carry over unchanged, since
- * raising the level L raises every load linearly and a saturated resource stops every flow on it
- * at the same L.
+ * only that flow crosses; a group of k members is k identical flows. Scales turn the
+ * constraints into linear ones with arbitrary positive coefficients a_fh (the form of SimGrid's
+ * linear max-min solver, src/kernel/lmm/maxmin.cpp, where each variable has a consumption
+ * weight per constraint); progressive filling and the bottleneck characterisation carry over
+ * unchanged, since raising the level L raises every load linearly and a saturated resource
+ * stops every unfrozen flow on it at the same L, whatever its scale.
  *
  * Algorithm (progressive filling by bottleneck levels). Every unfrozen flow runs at w_f * L for
  * a common level L that rises from 0. Resource r saturates at L_r = C'_r / W_r, where C'_r is
@@ -123,9 +123,11 @@ _Static_assert(AF_FLOWNET_MAX_PATH <= 1u << AF_FLOWNET_HOP_BITS, "hop encoding")
  * only starts, ends and reschedules need; lines 3 and 4 the per-hop scales (doubles, so a scale
  * is exactly what the caller gave: hops 0-7 in line 3, 8-11 in line 4) and the callback. The
  * fill reads the scales only of flows with `scaled` set, so unscaled flows touch lines 0 and 1
- * as before; a scaled flow with up to 8 hops adds line 3. Growing the record from 256 bytes (the
- * size without scales) to 320 made no difference beyond noise to the churn benchmark (the
- * records of a large component are scattered anyway). The search mark and the fill's frozen
+ * as before; a scaled flow with up to 8 hops adds line 3. Float scales would have fitted 256
+ * bytes only by overlaying fields, and would round a scale by up to 6e-8, so loads and carried
+ * units would drift from what the caller computes; growing the record from 256 bytes to 320
+ * made no difference beyond noise to the churn benchmark (the records of a large component are
+ * scattered anyway). The search mark and the fill's frozen
  * flag live in dense arrays beside the pool (af_flownet.mark, .frozen): scans of resource hop
  * lists test them for every hop, mostly for flows already seen, and a dense array keeps those
  * tests in cache where records would not. */

@@ -188,8 +188,8 @@ typedef struct af_burst {
     double moved_B, rejected_B;
     double alone_Bps;   /* aggregate rate with nothing else running */
     double floor_Bps;   /* aggregate rate the QoS weights guarantee */
-    af_copy *ring;      /* keep + 1 copies (writes with keep > 0) */
-    uint32_t ring_n, ring_head;
+    af_copy *ring;      /* the copies kept (writes with keep > 0), a ring of ring_cap */
+    uint32_t ring_cap, ring_n, ring_head;
     uint32_t cur_copy;  /* slot of the copy being written */
     /* drain of this burst's writes */
     af_path drain_path;
@@ -544,7 +544,7 @@ static void af_burst_fire(af_sim *sim, void *ctx, uint64_t arg)
         b->rejected_B += bytes - fit;
         bytes = fit;
         if (b->ring) {
-            b->cur_copy = (b->ring_head + b->ring_n) % (uint32_t)(c->keep + 1);
+            b->cur_copy = (b->ring_head + b->ring_n) % b->ring_cap;
             b->ring[b->cur_copy] = (af_copy){.here_B = fit};
             b->ring_n++;
         }
@@ -570,7 +570,6 @@ static void af_burst_trim(af_burst *b)
 {
     af_world *w = b->world;
     const af_burst_config *c = b->cfg;
-    uint32_t n = (uint32_t)c->keep + 1;
     while (b->ring_n > (uint32_t)c->keep) {
         af_copy *cp = &b->ring[b->ring_head];
         af_tier_release(&w->tiers[c->tier], cp->here_B);
@@ -578,7 +577,7 @@ static void af_burst_trim(af_burst *b)
             af_tier_release(&w->tiers[w->cfg->tiers[c->tier].drain_to], cp->there_B);
         cp->here_B = cp->there_B = 0;
         cp->freed = true;
-        b->ring_head = (b->ring_head + 1) % n;
+        b->ring_head = (b->ring_head + 1) % b->ring_cap;
         b->ring_n--;
     }
 }
@@ -1220,8 +1219,12 @@ static void af_world_burst(af_world *w, size_t i)
         else
             af_path_push(&b->path, w->eps[tep].tx, 1);
     }
-    if (c->write && c->keep > 0)
-        b->ring = af_calloc((size_t)c->keep + 1, sizeof *b->ring);
+    if (c->write && c->keep > 0) {
+        /* Room for keep + 1 copies, or for every burst the run can start if that is fewer. */
+        double runs = floor((cfg->duration_s - c->start_s) / c->every_s) + 2;
+        b->ring_cap = (uint32_t)fmin((double)c->keep + 1, fmax(2, runs));
+        b->ring = af_calloc(b->ring_cap, sizeof *b->ring);
+    }
     if (c->write && tc->drain_to < cfg->ntiers && tc->drain_to != c->tier) {
         const af_tier_config *dc = &cfg->tiers[tc->drain_to];
         b->drain_k = (uint32_t)tc->nodes;
@@ -1244,7 +1247,7 @@ static int af_world_lookup(af_world *w, size_t i, af_diag *d)
         return AF_EINPUT;
     }
     const af_storage_spec *s = &ts->cfg->system;
-    if (ts->devices > 1e7) {
+    if (ts->devices > 1e6) {
         af_diag_error(d, "look-ups \"%s\": tier \"%s\" has %.0f devices, more than this version "
                          "queues look-ups over",
                       c->name, ts->cfg->name, ts->devices);

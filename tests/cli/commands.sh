@@ -48,6 +48,27 @@ awk -v u="$(util "$tmp/s.json")" 'BEGIN { exit !(u < 0.9) }' || fail "storage-bo
 expect_status 0 "$AIFSIM" run scenarios/storage-bound.yaml
 expect_grep "data-bound" "$tmp/out"
 
+# One storage system, two GPU counts: four QLC nodes keep 768 GPUs above 90% busy and cannot
+# keep 1280 busy; the short one's verdict names the tier's NICs and the shortfall per GPU.
+"$AIFSIM" run scenarios/storage-fits.yaml --json "$tmp/fits.json" >/dev/null 2>&1
+awk -v u="$(util "$tmp/fits.json")" 'BEGIN { exit !(u > 0.9) }' || fail "storage-fits below 90% busy"
+expect_status 0 "$AIFSIM" run scenarios/storage-short.yaml --json "$tmp/short.json"
+awk -v u="$(util "$tmp/short.json")" 'BEGIN { exit !(u < 0.9) }' || fail "storage-short above 90% busy"
+expect_grep "bottleneck: the storage tier's NICs" "$tmp/out"
+expect_grep "MB/s short" "$tmp/out"
+
+# Mixed: the checkpoint is slowed by the training reads, but no more than its QoS bound; the
+# look-ups meet their objective with the reserve and miss it without.
+metric() { sed -n "s/^  \"$2\": {\"value\": \([^,]*\),.*/\1/p" "$1"; }
+expect_status 0 "$AIFSIM" run scenarios/mixed-burst.yaml --json "$tmp/mixed.json"
+expect_grep "the QoS weights allow at most" "$tmp/out"
+expect_grep "meets the 1 ms objective" "$tmp/out"
+awk -v s="$(metric "$tmp/mixed.json" burst.ckpt.slowdown)" \
+    -v b="$(metric "$tmp/mixed.json" burst.ckpt.slowdown_bound)" \
+    'BEGIN { exit !(s > 1 && s <= b) }' || fail "mixed-burst: slowdown not in (1, bound]"
+expect_status 0 "$AIFSIM" run scenarios/mixed-burst.yaml --set storage.hot.reserve=0
+expect_grep "MISSES the 1 ms objective" "$tmp/out"
+
 # --set changes the run: more storage nodes make the storage-bound job busier.
 "$AIFSIM" run scenarios/storage-bound.yaml --set 'storage[0].nodes=40' --json "$tmp/s2.json" \
     >/dev/null 2>&1 || fail "--set storage[0].nodes=40 failed"

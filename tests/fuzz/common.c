@@ -194,19 +194,73 @@ void af_fuzz_check_config(const af_world_config *cfg)
     af_fuzz_range("duration", cfg->duration_s, 0, 100 * 365.0 * 86400, true);
     af_fuzz_range("max_events", (double)cfg->max_events, 0, 1e15, false);
     af_fuzz_check_spec(AF_SECTION_FACILITY, &cfg->facility, "facility");
+    size_t nwork = cfg->ntrains + cfg->nbursts + cfg->nlookups;
     if (cfg->npools < 1 || cfg->npools > 1000 || cfg->ntiers < 1 || cfg->ntiers > 1000 ||
-        cfg->ntrains < 1 || cfg->ntrains > 1000)
-        af_fuzz_fail("%zu pools, %zu tiers, %zu jobs", cfg->npools, cfg->ntiers, cfg->ntrains);
+        nwork < 1 || nwork > 1000 || cfg->nfabrics > 16)
+        af_fuzz_fail("%zu pools, %zu tiers, %zu workloads, %zu fabrics", cfg->npools, cfg->ntiers,
+                     nwork, cfg->nfabrics);
     af_fuzz_unique("cluster", &cfg->pools[0].name, cfg->npools, sizeof cfg->pools[0]);
     af_fuzz_unique("storage", &cfg->tiers[0].name, cfg->ntiers, sizeof cfg->tiers[0]);
-    af_fuzz_unique("workloads", &cfg->trains[0].name, cfg->ntrains, sizeof cfg->trains[0]);
+    if (cfg->ntrains)
+        af_fuzz_unique("workloads", &cfg->trains[0].name, cfg->ntrains, sizeof cfg->trains[0]);
     for (size_t i = 0; i < cfg->npools; i++) {
         af_fuzz_range("pool nodes", (double)cfg->pools[i].nodes, 1, 1e6, false);
         af_fuzz_check_spec(AF_SECTION_NODES, &cfg->pools[i].node, "pool");
     }
     for (size_t i = 0; i < cfg->ntiers; i++) {
-        af_fuzz_range("tier nodes", (double)cfg->tiers[i].nodes, 1, 1e6, false);
-        af_fuzz_check_spec(AF_SECTION_STORAGE, &cfg->tiers[i].system, "tier");
+        const af_tier_config *t = &cfg->tiers[i];
+        af_fuzz_range("tier nodes", (double)t->nodes, 1, 1e6, false);
+        af_fuzz_check_spec(AF_SECTION_STORAGE, &t->system, "tier");
+        af_fuzz_range("reserve", t->reserve, 0, 0.9, false);
+        if (t->cache_for != AF_WORLD_NONE) {
+            if (t->cache_for >= cfg->ntiers || t->cache_for == i ||
+                cfg->tiers[t->cache_for].cache_for != AF_WORLD_NONE)
+                af_fuzz_fail("tier %zu caches tier %zu", i, t->cache_for);
+            af_fuzz_range("hit_ratio", t->hit_ratio, 0, 1, false);
+            for (size_t k = 0; k < i; k++)
+                if (cfg->tiers[k].cache_for == t->cache_for)
+                    af_fuzz_fail("tiers %zu and %zu cache tier %zu", k, i, t->cache_for);
+        }
+        if (t->drain_to != AF_WORLD_NONE) {
+            if (t->drain_to >= cfg->ntiers || t->drain_to == i ||
+                cfg->tiers[t->drain_to].drain_to != AF_WORLD_NONE)
+                af_fuzz_fail("tier %zu drains to tier %zu", i, t->drain_to);
+            af_fuzz_range("drain weight", t->drain_weight, 0, 1e6, true);
+        }
+    }
+    for (size_t f = 0; f < cfg->nfabrics; f++) {
+        const af_fabric_config *fc = &cfg->fabrics[f];
+        if (fc->npools + fc->ntiers < 1 || fc->npools + fc->ntiers > 16)
+            af_fuzz_fail("fabric %zu connects %zu", f, fc->npools + fc->ntiers);
+        for (size_t i = 0; i < fc->npools; i++)
+            if (fc->pools[i] >= cfg->npools)
+                af_fuzz_fail("fabric %zu: pool %zu of %zu", f, fc->pools[i], cfg->npools);
+        for (size_t i = 0; i < fc->ntiers; i++)
+            if (fc->tiers[i] >= cfg->ntiers)
+                af_fuzz_fail("fabric %zu: tier %zu of %zu", f, fc->tiers[i], cfg->ntiers);
+        af_fuzz_range("oversubscription", fc->spec.oversubscription, 1, 64, false);
+        af_fuzz_range("levels", fc->spec.levels, 0, 3, false);
+        af_fuzz_check_spec(AF_SECTION_SWITCHES, &fc->spec.sw, "switch");
+    }
+    for (size_t i = 0; i < cfg->nbursts; i++) {
+        const af_burst_config *b = &cfg->bursts[i];
+        if (!b->name || !*b->name || b->tier >= cfg->ntiers ||
+            (b->pool != AF_WORLD_NONE && b->pool >= cfg->npools))
+            af_fuzz_fail("burst %zu: tier %zu, pool %zu", i, b->tier, b->pool);
+        af_fuzz_range("burst size", b->size_B, 0, 1e18, true);
+        af_fuzz_range("burst every", b->every_s, 0, 100 * 365.0 * 86400, true);
+        af_fuzz_range("burst start", b->start_s, 0, 100 * 365.0 * 86400, false);
+        af_fuzz_range("burst op_size", b->op_B, 0, 1e12, true);
+        af_fuzz_range("burst keep", b->keep, 0, 1e6, false);
+        af_fuzz_range("burst weight", b->weight, 0, 1e6, true);
+    }
+    for (size_t i = 0; i < cfg->nlookups; i++) {
+        const af_lookup_config *l = &cfg->lookups[i];
+        if (!l->name || !*l->name || l->tier >= cfg->ntiers)
+            af_fuzz_fail("lookup %zu: tier %zu", i, l->tier);
+        af_fuzz_range("lookup rate", l->rate_per_s, 0, 1e9, true);
+        af_fuzz_range("lookup size", l->size_B, 0, 1e9, true);
+        af_fuzz_range("lookup slo", l->slo_s, 0, 3600, false);
     }
     for (size_t j = 0; j < cfg->ntrains; j++) {
         const af_train_config *t = &cfg->trains[j];
@@ -230,6 +284,10 @@ void af_fuzz_check_config(const af_world_config *cfg)
         af_fuzz_range("sample_size", t->sample_B, 0, t->dataset_B < 1e12 ? t->dataset_B : 1e12,
                       true);
         af_fuzz_range("prefetch", t->prefetch, 1, 1024, false);
+        af_fuzz_range("sample_spread", t->sample_sd_B, 0, 1e12, false);
+        af_fuzz_range("samples_per_file", t->samples_per_file, 1, 1e9, false);
+        af_fuzz_range("reader_threads", t->reader_threads, 0, 4096, false);
+        af_fuzz_range("train weight", t->weight, 0, 1e6, true);
     }
 }
 
