@@ -28,8 +28,10 @@ static const char af_validate_usage[] =
     "usage: aifsim validate FILE... [--set PATH=VALUE]... [--seed N] [--models DIR]\n"
     "\n"
     "Checks each scenario FILE against the model catalog, reports every mistake, and prints\n"
-    "the resolved configuration of each valid file with units: pools, storage tiers, the read\n"
-    "bandwidth each training job asks of its tier, and the facility.\n"
+    "the resolved configuration of each valid file with units: pools, storage tiers, fabrics,\n"
+    "the read bandwidth each training job asks of its tier, bursts, look-ups and the facility.\n"
+    "A file is valid when the world it describes can be built: its fabrics can be planned, its\n"
+    "data sets fit their tiers and its event budget can suffice.\n"
     "\n"
     "  --set PATH=VALUE  override a field in every FILE, e.g. --set storage.hot.nodes=8,\n"
     "                    --set 'workloads.vit.step_time=300 ms' or --set cluster[0].nodes=4\n"
@@ -80,11 +82,33 @@ static void af_validate_print(const char *file, const af_world_config *w, FILE *
     for (size_t i = 0; i < w->ntiers; i++) {
         const af_tier_config *t = &w->tiers[i];
         double n = (double)t->nodes;
-        fprintf(out, "  tier      %s: %lld x %s, usable %s, read %s, write %s\n", t->name,
+        fprintf(out, "  tier      %s: %lld x %s, usable %s, read %s, write %s", t->name,
                 (long long)t->nodes, t->system.name,
                 af_q(&f, n * af_storage_node_usable_B(&t->system), AF_DIM_SIZE),
                 af_q(&f, n * af_storage_node_read_Bps(&t->system), AF_DIM_BANDWIDTH),
                 af_q(&f, n * af_storage_node_write_Bps(&t->system), AF_DIM_BANDWIDTH));
+        if (t->cache_for != AF_WORLD_NONE)
+            fprintf(out, ", caches %s (hit ratio %s)", w->tiers[t->cache_for].name,
+                    af_q(&f, t->hit_ratio, AF_DIM_RATIO));
+        if (t->drain_to != AF_WORLD_NONE)
+            fprintf(out, ", drains to %s (weight %.3g)", w->tiers[t->drain_to].name,
+                    t->drain_weight);
+        if (t->reserve > 0)
+            fprintf(out, ", %s of device time reserved for look-ups",
+                    af_q(&f, t->reserve, AF_DIM_RATIO));
+        fputc('\n', out);
+    }
+    for (size_t i = 0; i < w->nfabrics; i++) {
+        const af_fabric_config *fc = &w->fabrics[i];
+        fprintf(out, "  fabric    %s: %s of %s (%d x %s), oversubscription %.3g:1, connects",
+                fc->name, fc->spec.topology == AF_FABRIC_RAIL ? "rail-optimized" : "fat-tree",
+                fc->spec.sw.name, fc->spec.sw.ports,
+                af_q(&f, fc->spec.sw.port_rate_Bps, AF_DIM_BANDWIDTH), fc->spec.oversubscription);
+        for (size_t k = 0; k < fc->npools; k++)
+            fprintf(out, " %s", w->pools[fc->pools[k]].name);
+        for (size_t k = 0; k < fc->ntiers; k++)
+            fprintf(out, " %s", w->tiers[fc->tiers[k]].name);
+        fputc('\n', out);
     }
     for (size_t i = 0; i < w->ntrains; i++) {
         const af_train_config *t = &w->trains[i];
@@ -101,6 +125,36 @@ static void af_validate_print(const char *file, const af_world_config *w, FILE *
                 t->name, p->name, tier->name, af_q(&f, step, AF_DIM_TIME),
                 af_q(&f, af_train_batch_B(t), AF_DIM_SIZE), af_q(&f, demand, AF_DIM_BANDWIDTH),
                 af_q(&f, demand * gpus, AF_DIM_BANDWIDTH), 100 * demand * gpus / tier_Bps);
+        fprintf(out, "            data set %s in %.4g files of %.4g samples, sample %s", 
+                af_q(&f, t->dataset_B, AF_DIM_SIZE), t->files, t->samples_per_file,
+                af_q(&f, t->sample_B, AF_DIM_SIZE));
+        if (t->sample_sd_B > 0)
+            fprintf(out, " +- %s", af_q(&f, t->sample_sd_B, AF_DIM_SIZE));
+        if (t->reader_threads > 0)
+            fprintf(out, ", %d reader threads per GPU", t->reader_threads);
+        fprintf(out, ", prefetch %d, QoS weight %.3g per GPU\n", t->prefetch, t->weight);
+    }
+    for (size_t i = 0; i < w->nbursts; i++) {
+        const af_burst_config *b = &w->bursts[i];
+        fprintf(out, "  burst     %s: %s %s %s %s every %s from %s, first at %s",
+                b->name, b->write ? "writes" : "reads", af_q(&f, b->size_B, AF_DIM_SIZE),
+                b->write ? "to" : "from", w->tiers[b->tier].name,
+                af_q(&f, b->every_s, AF_DIM_TIME),
+                b->pool != AF_WORLD_NONE ? w->pools[b->pool].name : "outside clients",
+                af_q(&f, b->start_s, AF_DIM_TIME));
+        if (b->write && b->keep > 0)
+            fprintf(out, ", keeps %d", b->keep);
+        fprintf(out, ", %s operations, QoS weight %.3g per node\n",
+                af_q(&f, b->op_B, AF_DIM_SIZE), b->weight);
+    }
+    for (size_t i = 0; i < w->nlookups; i++) {
+        const af_lookup_config *l = &w->lookups[i];
+        fprintf(out, "  lookup    %s: %s of %s from %s", l->name,
+                af_q(&f, l->rate_per_s, AF_DIM_RATE), af_q(&f, l->size_B, AF_DIM_SIZE),
+                w->tiers[l->tier].name);
+        if (l->slo_s > 0)
+            fprintf(out, ", p99 objective %s", af_q(&f, l->slo_s, AF_DIM_TIME));
+        fputc('\n', out);
     }
 }
 
@@ -144,7 +198,8 @@ int af_cmd_validate(int argc, char **argv)
     for (size_t i = 0; i < nfiles; i++) {
         af_arena *arena = af_arena_new();
         af_world_config cfg;
-        if (af_scenario_load(files[i], cat, opts.sets, opts.nsets, arena, &cfg, d) == AF_OK) {
+        if (af_scenario_load(files[i], cat, opts.sets, opts.nsets, arena, &cfg, d) == AF_OK &&
+            af_world_check(&cfg, d) == AF_OK) {
             af_validate_print(files[i], &cfg, stdout);
         } else {
             rc = 2;

@@ -1312,7 +1312,8 @@ static int af_world_capacity(af_world *w, af_diag *d)
     return rc;
 }
 
-int af_world_run(const af_world_config *cfg, af_results *res, af_diag *d)
+/* Builds the world, and runs it and reports into res unless res is NULL. */
+static int af_world_go(const af_world_config *cfg, af_results *res, af_diag *d)
 {
     int rc = AF_OK;
     af_world w = {.cfg = cfg, .free_xfer = AF_NIL};
@@ -1355,7 +1356,7 @@ int af_world_run(const af_world_config *cfg, af_results *res, af_diag *d)
         goto done;
     uint64_t budget = cfg->max_events ? cfg->max_events : AF_WORLD_DEFAULT_EVENTS;
     rc = af_world_budget(&w, budget, d);
-    if (rc != AF_OK)
+    if (rc != AF_OK || !res)
         goto done;
     af_world_floors(&w);
 
@@ -1422,4 +1423,14 @@ done:
     af_free(w.jobs);
     af_sim_free(w.sim);
     return rc;
+}
+
+int af_world_run(const af_world_config *cfg, af_results *res, af_diag *d)
+{
+    return af_world_go(cfg, res, d);
+}
+
+int af_world_check(const af_world_config *cfg, af_diag *d)
+{
+    return af_world_go(cfg, NULL, d);
 }

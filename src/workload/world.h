@@ -131,4 +131,9 @@ typedef struct af_world_config {
  * AF_EIO when the run could not complete (e.g. the event budget ran out before the end time). */
 int af_world_run(const af_world_config *cfg, af_results *res, af_diag *d);
 
+/* Builds the world without running it: the checks of af_world_run that need no simulation (the
+ * fabrics can be planned, the data sets fit, the step times are in range, the event budget is
+ * not certain to run out). Same return codes; for `aifsim validate`. */
+int af_world_check(const af_world_config *cfg, af_diag *d);
+
 #endif
