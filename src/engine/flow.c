@@ -509,7 +509,7 @@ static void af_flownet_caps_pop(af_capkey *h, size_t *n)
         af_flownet_caps_sift(h, *n, 0);
 }
 
-/* Takes hop h's share from its resource id in a freeze: use units/s of capacity and kw of
+/* Takes one hop's share from its resource id in a freeze: use units/s of capacity and kw of
  * unfrozen weight; returns the bottleneck so far, lowered to id if id saturated in `round`. */
 static inline uint32_t af_flownet_freeze_hop(af_flownet *net, uint32_t id, double use, double kw,
                                              uint32_t bn, uint32_t round)
@@ -550,7 +550,7 @@ static inline double af_flownet_res_level(const af_res *r)
 {
     if (!r->n_unf)
         return INFINITY;
-    assert(r->fill_w > 0 && "weights too far apart for double precision");
+    assert(r->fill_w > 0 && "weights or scales too far apart for double precision");
     return (r->fill_cap > 0 ? r->fill_cap : 0) / r->fill_w;
 }
 
