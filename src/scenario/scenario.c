@@ -517,10 +517,21 @@ static void af_scen_oversub(af_scen *s, const af_node *node, double *out)
 typedef struct af_scen_on {
     size_t *pool_fabric;       /* per pool: its fabric, or SIZE_MAX */
     const af_node **pool_at;   /* per pool: the connects entry that put it there */
-    size_t *tier_fabric;       /* per tier: likewise */
+    size_t *pool_fabric2;      /* per pool: a second fabric, or SIZE_MAX */
+    const af_node **pool_at2;  /* per pool: the connects entry that put it on the second */
+    size_t *tier_fabric;       /* per tier: likewise (one fabric) */
     const af_node **tier_at;   /* per tier: likewise */
     const af_node **fabric_at; /* per fabric: its name node, or NULL */
 } af_scen_on;
+
+/* Name of fabric fi for a message: its name, or fabric[fi]. */
+static const char *af_scen_fabric_label(const af_scen_on *on, size_t fi, char *buf, size_t len)
+{
+    if (on->fabric_at[fi])
+        return af_doc_quote(on->fabric_at[fi]->text, buf, len);
+    snprintf(buf, len, "fabric[%zu]", fi);
+    return buf;
+}
 
 /* connects: the pools and tiers of fabric fi. */
 static void af_scen_connects(af_scen *s, size_t fi, const af_node *list, af_scen_on *on)
@@ -576,19 +587,28 @@ static void af_scen_connects(af_scen *s, size_t fi, const af_node *list, af_scen
             size_t idx = pool ? p : t;
             size_t *fab = pool ? &on->pool_fabric[idx] : &on->tier_fabric[idx];
             const af_node **at = pool ? &on->pool_at[idx] : &on->tier_at[idx];
-            if (*fab == fi) {
+            if (pool && *fab != SIZE_MAX && *fab != fi && on->pool_fabric2[idx] == SIZE_MAX) {
+                /* A pool may also join a second fabric: a storage fabric and a backend one. */
+                fab = &on->pool_fabric2[idx];
+                at = &on->pool_at2[idx];
+            }
+            if (*fab == fi || (pool && on->pool_fabric2[idx] == fi)) {
+                const af_node *first = *fab == fi ? *at : on->pool_at2[idx];
                 af_check_error(&s->c, item, &s->path, "\"%s\" is listed twice (first at column %d)",
-                               af_doc_quote(name, q, sizeof q), (*at)->col);
+                               af_doc_quote(name, q, sizeof q), first->col);
             } else if (*fab != SIZE_MAX) {
-                if (on->fabric_at[*fab])
-                    af_doc_quote(on->fabric_at[*fab]->text, r, sizeof r);
-                else
-                    snprintf(r, sizeof r, "fabric[%zu]", *fab);
+                if (pool) {
+                    fab = &on->pool_fabric2[idx];
+                    at = &on->pool_at2[idx];
+                }
+                af_scen_fabric_label(on, *fab, r, sizeof r);
                 af_check_error(&s->c, item, &s->path,
-                               "%s \"%s\" is already on fabric \"%s\" (line %d); a pool or tier "
-                               "is on at most one fabric",
-                               pool ? "pool" : "tier", af_doc_quote(name, q, sizeof q), r,
-                               (*at)->line);
+                               pool ? "pool \"%s\" is already on two fabrics (the second \"%s\", "
+                                      "line %d); a pool joins at most one storage fabric and one "
+                                      "backend fabric"
+                                    : "tier \"%s\" is already on fabric \"%s\" (line %d); a tier "
+                                      "is on at most one fabric",
+                               af_doc_quote(name, q, sizeof q), r, (*at)->line);
             } else {
                 *fab = fi;
                 *at = item;
@@ -621,11 +641,14 @@ static void af_scen_fabrics(af_scen *s, const af_node *list)
     }
     af_scen_on on = {.pool_fabric = af_arena_calloc(s->arena, s->w.npools, sizeof *on.pool_fabric),
                      .pool_at = af_arena_calloc(s->arena, s->w.npools, sizeof *on.pool_at),
+                     .pool_fabric2 =
+                         af_arena_calloc(s->arena, s->w.npools, sizeof *on.pool_fabric2),
+                     .pool_at2 = af_arena_calloc(s->arena, s->w.npools, sizeof *on.pool_at2),
                      .tier_fabric = af_arena_calloc(s->arena, s->w.ntiers, sizeof *on.tier_fabric),
                      .tier_at = af_arena_calloc(s->arena, s->w.ntiers, sizeof *on.tier_at),
                      .fabric_at = af_arena_calloc(s->arena, list->n, sizeof *on.fabric_at)};
     for (size_t i = 0; i < s->w.npools; i++)
-        on.pool_fabric[i] = SIZE_MAX;
+        on.pool_fabric[i] = on.pool_fabric2[i] = SIZE_MAX;
     for (size_t i = 0; i < s->w.ntiers; i++)
         on.tier_fabric[i] = SIZE_MAX;
     s->w.fabrics = af_arena_calloc(s->arena, list->n, sizeof *s->w.fabrics);
@@ -679,6 +702,27 @@ static void af_scen_fabrics(af_scen *s, const af_node *list)
             f->spec.levels = (int)levels;
         if (v[5])
             af_scen_connects(s, i, v[5], &on);
+        af_path_pop(&s->path, o);
+    }
+    /* A pool on two fabrics needs one with tiers (storage) and one without (backend). */
+    for (size_t p = 0; p < s->w.npools; p++) {
+        size_t a = on.pool_fabric[p], b = on.pool_fabric2[p];
+        if (b == SIZE_MAX)
+            continue;
+        bool sa = s->w.fabrics[a].ntiers > 0, sb = s->w.fabrics[b].ntiers > 0;
+        if (sa != sb)
+            continue;
+        char q[128], r[128], t[128];
+        size_t o = af_path_index(&s->path, b);
+        size_t k = af_path_key(&s->path, "connects");
+        af_check_error(&s->c, on.pool_at2[p], &s->path,
+                       "pool \"%s\" is on two %s fabrics, \"%s\" and \"%s\"; a pool joins at most "
+                       "one storage fabric (one that connects tiers) and one backend fabric (pools "
+                       "only)",
+                       af_doc_quote(on.pool_at2[p]->text, q, sizeof q),
+                       sa ? "storage" : "backend", af_scen_fabric_label(&on, a, r, sizeof r),
+                       af_scen_fabric_label(&on, b, t, sizeof t));
+        af_path_pop(&s->path, k);
         af_path_pop(&s->path, o);
     }
     af_path_pop(&s->path, old);

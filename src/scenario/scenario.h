@@ -41,8 +41,12 @@
  *       oversubscription: 2    optional number in [1, 64] ("2" or "2:1"), default 1: leaf
  *                              down:up port ratio
  *       levels: 0              optional integer in [0, 3], default 0 (the fewest that fit)
- *       connects: [train, hot] required list of 1 to 16 pool and tier names; a pool or tier is
- *                              on at most one fabric
+ *       connects: [train, hot] required list of 1 to 16 pool and tier names. A fabric that
+ *                              connects a tier is a storage fabric (pools join it by their
+ *                              storage NICs); one of pools only is a backend fabric (compute
+ *                              NICs; it carries no storage traffic, its switches count in power
+ *                              and cost). A tier is on at most one fabric, a pool on at most one
+ *                              of each kind
  *   workloads:                 required list of 1 to 1000 items, each a one-key mapping whose
  *                              key is the kind: train, burst or lookup. Names are unique among
  *                              all workloads.

@@ -1051,13 +1051,20 @@ static int af_world_fabrics(af_world *w, af_diag *d)
             rc = AF_EINPUT;
             continue;
         }
+        /* A fabric with a tier on it is a storage fabric: pools join it by their storage NICs.
+         * One with pools only is a backend (GPU) fabric: pools join it by their compute NICs,
+         * rail by rail on a rail-optimized one. It carries no storage traffic; its switches
+         * count in power, space and cost. */
+        bool backend = fc->ntiers == 0;
         af_fabric_group groups[AF_FABRIC_MAX_GROUPS];
         for (size_t i = 0; i < fc->npools; i++) {
             const af_pool_config *pc = &cfg->pools[fc->pools[i]];
-            groups[i] = (af_fabric_group){.name = pc->name, .nodes = (int)pc->nodes,
-                                          .nics_per_node = pc->node.storage_nics,
-                                          .nic_rate_Bps = fmin(pc->node.storage_nic.rate_Bps,
-                                                               fc->spec.sw.port_rate_Bps)};
+            const af_link_spec *nic = backend ? &pc->node.nic : &pc->node.storage_nic;
+            groups[i] = (af_fabric_group){
+                .name = pc->name, .nodes = (int)pc->nodes,
+                .nics_per_node = backend ? pc->node.nics : pc->node.storage_nics,
+                .nic_rate_Bps = fmin(nic->rate_Bps, fc->spec.sw.port_rate_Bps),
+                .rail_attached = backend && fc->spec.topology == AF_FABRIC_RAIL};
         }
         for (size_t i = 0; i < fc->ntiers; i++) {
             const af_tier_config *tc = &cfg->tiers[fc->tiers[i]];
@@ -1073,7 +1080,7 @@ static int af_world_fabrics(af_world *w, af_diag *d)
             rc = AF_EINPUT;
             continue;
         }
-        for (size_t i = 0; i < fc->npools; i++) {
+        for (size_t i = 0; i < fc->npools && !backend; i++) {
             w->eps[af_ep_pool(fc->pools[i])].fabric = (uint32_t)f;
             w->eps[af_ep_pool(fc->pools[i])].group = (uint32_t)i;
         }

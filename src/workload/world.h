@@ -60,9 +60,12 @@ typedef struct af_tier_config {
     double reserve;         /* reserved share for the latency class, [0, 1) */
 } af_tier_config;
 
-/* A network fabric between pools and tiers (model/fabric.h). Pools and tiers it connects reach
- * each other through its stages; a pair no fabric connects is assumed joined by a non-blocking
- * network (only the NICs limit it). A pool or tier is on at most one fabric. */
+/* A network fabric between pools and tiers (model/fabric.h). Pools and tiers a storage fabric
+ * (one that connects a tier) connects reach each other through its stages; a pair no fabric
+ * connects is assumed joined by a non-blocking network (only the NICs limit it). A fabric of
+ * pools only is a backend (GPU) fabric on the nodes' compute NICs: planned and counted in power,
+ * space and cost, it carries no storage traffic. A tier is on at most one fabric, a pool on at
+ * most one storage and one backend fabric. */
 typedef struct af_fabric_config {
     const char *name;         /* fabric name, unique */
     af_fabric_spec spec;      /* topology, switch model (catalog), oversubscription, levels */

@@ -1070,10 +1070,16 @@ static void test_v2_fabric_errors(void)
             "mean \"archive\"?");
     EXPECT2(("[infer, archive]", "[infer, hot]"),
             "t.yaml:33:23: error: fabric[1].connects[1]: tier \"hot\" is already on fabric "
-            "\"storage-net\" (line 30); a pool or tier is on at most one fabric");
+            "\"storage-net\" (line 30); a tier is on at most one fabric");
     EXPECT2(("[infer, archive]", "[train, archive]"),
-            "t.yaml:33:16: error: fabric[1].connects[0]: pool \"train\" is already on fabric "
-            "\"storage-net\" (line 30); a pool or tier is on at most one fabric");
+            "t.yaml:33:16: error: fabric[1].connects: pool \"train\" is on two storage fabrics, "
+            "\"storage-net\" and \"front\"; a pool joins at most one storage fabric (one that "
+            "connects tiers) and one backend fabric (pools only)");
+    /* A storage fabric and a backend fabric (pools only) may share a pool; a third may not. */
+    EXPECT2(("[infer, archive]", "[train]\n  - name: third\n    switch: sw-b\n    connects: [train]"),
+            "t.yaml:36:16: error: fabric[2].connects[0]: pool \"train\" is already on two fabrics "
+            "(the second \"front\", line 33); a pool joins at most one storage fabric and one "
+            "backend fabric");
     EXPECT2(("[infer, archive]", "[infer, archive, infer]"),
             "t.yaml:33:32: error: fabric[1].connects[2]: \"infer\" is listed twice (first at "
             "column 16)");

@@ -159,6 +159,33 @@ static void test_fabric_uplinks_bind(void)
     af_results_free(r);
 }
 
+/* A backend fabric (pools only) carries no storage traffic: the run is the same as without it,
+ * but its switches add their power and price. */
+static void test_backend_fabric_counts_but_carries_nothing(void)
+{
+    af_fixture f;
+    af_fix_init(&f, 8, 2, 1e12, 1e10, 1.0, 600);
+    af_results *plain = af_run(&f);
+    af_switch_spec sw = {.name = "test-switch", .ports = 64, .port_rate_Bps = 50e9,
+                         .typical_W = 500, .max_W = 1000, .rack_units = 1, .price_usd = 20000};
+    f.pools[0].node.nic = (af_link_spec){.name = "ib", .rate_Bps = 50e9};
+    f.pools[0].node.nics = 8;
+    f.fabric_pools[0] = 0;
+    f.fabrics[0] = (af_fabric_config){.name = "backend",
+                                      .spec = {.name = "backend", .topology = AF_FABRIC_RAIL,
+                                               .sw = sw, .oversubscription = 1},
+                                      .pools = f.fabric_pools, .npools = 1};
+    f.cfg.nfabrics = 1;
+    af_results *r = af_run(&f);
+    CU_ASSERT_DOUBLE_EQUAL(af_get(r, "train.job.gpu_utilization"),
+                           af_get(plain, "train.job.gpu_utilization"), 0);
+    /* 8 nodes x 8 rails = 64 endpoints: one 64-port switch. */
+    CU_ASSERT_DOUBLE_EQUAL(af_get(r, "fabric.backend.switches"), 1, 0);
+    AF_ASSERT_REL(af_get(r, "facility.it_power") - af_get(plain, "facility.it_power"), 500, 1e-9);
+    af_results_free(r);
+    af_results_free(plain);
+}
+
 /* Device scales of the fixture tier for 1 GB training files and 1 MiB burst writes. */
 static double af_read_scale(const af_storage_spec *s, double file_B)
 {
@@ -334,6 +361,7 @@ static void test_lookups_match_md1(void)
 static const af_test tests[] = {
     {"each stage can bind and is named", test_each_stage_can_bind},
     {"a fabric's leaf uplinks can bind", test_fabric_uplinks_bind},
+    {"a backend fabric counts but carries nothing", test_backend_fabric_counts_but_carries_nothing},
     {"a burst gets its weighted share of device time", test_burst_share_matches_weights},
     {"full tiers refuse writes; keep frees copies", test_capacity_accounting},
     {"a drain moves bytes to the next tier", test_drain_moves_bytes},
