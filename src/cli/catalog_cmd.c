@@ -64,6 +64,12 @@ static void af_node_fabric(const void *spec, char *buf, size_t n)
              af_units_format(s->nic.rate_Bps, AF_DIM_BANDWIDTH, rate, sizeof rate));
 }
 
+static void af_node_nvlink(const void *spec, char *buf, size_t n)
+{
+    const af_node_spec *s = spec;
+    af_units_format(s->nvlink.rate_Bps, AF_DIM_BANDWIDTH, buf, n);
+}
+
 static void af_storage_raw(const void *spec, char *buf, size_t n)
 {
     const af_storage_spec *s = spec;
@@ -121,6 +127,7 @@ static const af_col af_cols[AF_SECTION__COUNT][AF_MAX_COLS] = {
                           {"GPUs", "gpus", NULL},
                           {"peak BF16", NULL, af_node_peak},
                           {"fabric", NULL, af_node_fabric},
+                          {"NVLink/GPU", NULL, af_node_nvlink},
                           {"storage ports", NULL, af_node_storage},
                           {"max power", "max_power", NULL},
                           {"U", "rack_units", NULL},

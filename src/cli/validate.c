@@ -71,10 +71,11 @@ static void af_validate_print(const char *file, const af_world_config *w, FILE *
         const af_pool_config *p = &w->pools[i];
         double gpus = (double)p->nodes * p->node.gpus;
         fprintf(out,
-                "  pool      %s: %lld x %s, %.0f GPUs %s, peak %s BF16, storage network %s "
-                "(%s per node), max power %s\n",
+                "  pool      %s: %lld x %s, %.0f GPUs %s, peak %s BF16, NVLink %s per GPU, "
+                "storage network %s (%s per node), max power %s\n",
                 p->name, (long long)p->nodes, p->node.name, gpus, p->node.gpu.name,
                 af_q(&f, gpus * p->node.gpu.bf16_flops, AF_DIM_FLOPS),
+                af_q(&f, p->node.nvlink.rate_Bps, AF_DIM_BANDWIDTH),
                 af_q(&f, (double)p->nodes * af_node_storage_Bps(&p->node), AF_DIM_BANDWIDTH),
                 af_q(&f, af_node_storage_Bps(&p->node), AF_DIM_BANDWIDTH),
                 af_q(&f, (double)p->nodes * p->node.max_power_W, AF_DIM_POWER));

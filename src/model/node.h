@@ -22,6 +22,8 @@ typedef struct af_node_spec {
     double overhead_W;       /* non-GPU power (CPUs, fans, NICs) under load, W */
     double rack_units;       /* height, U */
     double price_usd;        /* price of the node with its GPUs, USD */
+    af_link_spec nvlink;     /* GPU-to-GPU link inside the node (NVLink through NVSwitch), per
+                              * GPU per direction: the intra-node stage of collectives */
 } af_node_spec;
 
 /* Storage read bandwidth one node's storage NICs can carry, bytes/s. */

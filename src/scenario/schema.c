@@ -438,6 +438,7 @@ static const af_field af_node_fields[] = {
     AF_REAL(af_node_spec, "overhead_power", AF_DIM_POWER, overhead_W, AF_NONNEG(1e7)),
     AF_REAL(af_node_spec, "rack_units", AF_DIM_NUMBER, rack_units, AF_POSITIVE(1000)),
     AF_REAL(af_node_spec, "price", AF_DIM_MONEY, price_usd, AF_NONNEG(1e10)),
+    AF_REF(af_node_spec, "nvlink", nvlink, AF_SECTION_LINKS),
 };
 static const af_field_order af_node_orders[] = {{"overhead_power", "max_power"}};
 

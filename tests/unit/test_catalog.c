@@ -110,14 +110,17 @@ static void test_fixture_figures(void)
     CU_ASSERT_EQUAL(gpus[1].tdp_W, 1000);
 
     const af_link_spec *links = af_catalog_links(cat, &n);
-    CU_ASSERT_EQUAL(n, 2);
+    CU_ASSERT_EQUAL(n, 3);
     CU_ASSERT_EQUAL(links[0].kind, AF_LINK_ETHERNET);
     CU_ASSERT_EQUAL(links[1].kind, AF_LINK_INFINIBAND);
+    CU_ASSERT_EQUAL(links[2].kind, AF_LINK_NVLINK);
     AF_ASSERT_REL(links[0].rate_Bps, 12.5e9, 1e-15);
     AF_ASSERT_REL(links[0].latency_s, 2e-6, 1e-15);
 
     const af_node_spec *node = af_catalog_find_node(cat, "node-a");
     CU_ASSERT_PTR_NOT_NULL_FATAL(node);
+    CU_ASSERT_STRING_EQUAL(node->nvlink.name, "nvl");
+    AF_ASSERT_REL(node->nvlink.rate_Bps, 450e9, 1e-15);
     CU_ASSERT_STRING_EQUAL(node->gpu.name, "gpu-a");
     CU_ASSERT_EQUAL(node->gpus, 4);
     CU_ASSERT_EQUAL(node->nics, 4);
