@@ -108,6 +108,13 @@ const af_diag_msg *af_diag_get(const af_diag *d, size_t i)
     return i < d->n ? &d->msgs[i] : NULL;
 }
 
+void af_diag_set_file(af_diag *d, size_t from, const char *file)
+{
+    for (size_t i = from; i < d->n; i++)
+        if (!d->msgs[i].file)
+            d->msgs[i].file = af_strdup(file);
+}
+
 char *af_diag_format(const af_diag *d, size_t i)
 {
     const af_diag_msg *m = &d->msgs[i];

@@ -52,6 +52,10 @@ void af_diag_error_at(af_diag *d, const char *file, int line, int col, const cha
 /* Shorthand for an error with no position ("aifsim: error: ..."). */
 void af_diag_error(af_diag *d, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
+/* Gives every message from index `from` on that has no file the file name `file` (copied), so
+ * that a check made on a whole scenario (not at one line) still names the scenario. */
+void af_diag_set_file(af_diag *d, size_t from, const char *file);
+
 /* Number of errors (not warnings) collected so far. */
 size_t af_diag_errors(const af_diag *d);
 

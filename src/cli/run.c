@@ -89,7 +89,9 @@ int af_cmd_run(int argc, char **argv)
         goto done;
 
     res = af_results_new();
+    size_t before = af_diag_count(d);
     rc = af_world_run(&cfg, res, d);
+    af_diag_set_file(d, before, file);
     if (rc != AF_OK) {
         rc = rc == AF_EINPUT ? 2 : 1;
         goto done;

@@ -199,8 +199,11 @@ int af_cmd_validate(int argc, char **argv)
     for (size_t i = 0; i < nfiles; i++) {
         af_arena *arena = af_arena_new();
         af_world_config cfg;
-        if (af_scenario_load(files[i], cat, opts.sets, opts.nsets, arena, &cfg, d) == AF_OK &&
-            af_world_check(&cfg, d) == AF_OK) {
+        size_t before = af_diag_count(d);
+        bool ok = af_scenario_load(files[i], cat, opts.sets, opts.nsets, arena, &cfg, d) == AF_OK &&
+                  af_world_check(&cfg, d) == AF_OK;
+        af_diag_set_file(d, before, files[i]);
+        if (ok) {
             af_validate_print(files[i], &cfg, stdout);
         } else {
             rc = 2;

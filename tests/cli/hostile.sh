@@ -230,5 +230,42 @@ saw 'raise max_events or shorten the duration'
 hostile budget-runs-out 1 "$good" --set 'duration=0.75 s' --set 'workloads.vit.step_time=1 us' \
     --set workloads.vit.batch_per_gpu=1 --set 'workloads.vit.dataset.sample_size=1 B' \
     --set max_events=1e6
-saw 'aifsim: error: the event budget of 1000000 events ran out at'
+saw 'good.yaml: error: the event budget of 1000000 events ran out at'
+# --- Bursts and look-ups at the limits the format accepts: a billion look-ups per second for a
+# century and a burst every nanosecond are refused by the budget estimate; a look-up stream on a
+# tier of 32 million devices is refused by the queue's limit; 1 EB bursts every day for a century
+# keeping a million copies run (the copy ring is sized by the bursts the run can start) and
+# report what the full tier refused.
+cat >"$tmp/limits.yaml" <<'YAML'
+aifsim: 1
+name: limits
+duration: 100 y
+cluster:
+  - { pool: p, node: dgx-h100, nodes: 1 }
+storage:
+  - { tier: hot, system: flash-qlc-node, nodes: 1000000 }
+workloads:
+  - lookup: { name: f, tier: hot, rate: 1e9/s }
+  - burst: { name: b, tier: hot, size: 1e18 B, every: 1 ns, keep: 1000000 }
+YAML
+hostile lookups-1e9-per-s 2 "$tmp/limits.yaml"
+saw 'has 32000000 devices, more than this version queues look-ups over'
+hostile lookups-budget 1 "$tmp/limits.yaml" --set storage.hot.nodes=1
+saw 'more than its event budget'
+cat >"$tmp/bursts.yaml" <<'YAML'
+aifsim: 1
+name: bursts
+duration: 100 y
+cluster:
+  - { pool: p, node: dgx-h100, nodes: 1 }
+storage:
+  - { tier: hot, system: flash-qlc-node, nodes: 1000000 }
+workloads:
+  - burst: { name: b, tier: hot, size: 1e18 B, every: 1 d, keep: 1000000 }
+YAML
+rm -f "$tmp/out.json"
+start=$(now)
+expect_status 0 "$AIFSIM" run "$tmp/bursts.yaml" --json "$tmp/out.json"
+printf '%-22s exit 0 in %5s s\n' bursts-1EB-daily "$(awk -v a="$start" -v b="$(now)" 'BEGIN { printf "%.2f", b - a }')"
+expect_grep 'refused: the tier was full' "$tmp/out"
 finish
