@@ -20,6 +20,7 @@
 #include "base/outfile.h"
 #include "base/units.h"
 #include "model/storage.h"
+#include "report/json.h"
 #include "scenario/catalog.h"
 
 #include <assert.h>
@@ -378,21 +379,6 @@ static void af_size_print_two(const af_storage_spec *sa, const af_storage_spec *
 
 /* ---- JSON output ---- */
 
-/* Writes s as a JSON string. */
-static void af_size_json_string(af_outfile *f, const char *s)
-{
-    af_outfile_write(f, "\"", 1);
-    for (; *s; s++) {
-        unsigned char c = (unsigned char)*s;
-        if (c == '"' || c == '\\')
-            af_outfile_printf(f, "\\%c", c);
-        else if (c < 0x20)
-            af_outfile_printf(f, "\\u%04x", c);
-        else
-            af_outfile_write(f, s, 1);
-    }
-    af_outfile_write(f, "\"", 1);
-}
 
 /* A number, or null when it is not finite (JSON has no infinity). */
 static void af_size_json_number(af_outfile *f, double v)
@@ -411,7 +397,7 @@ static void af_size_json_constraint(af_outfile *f, af_storage_constraint c)
     for (char *p = key; *p; p++)
         if (*p == ' ')
             *p = '_';
-    af_size_json_string(f, key);
+    af_json_write_string(f, key);
 }
 
 /* `"key": {"value": v, "unit": "u"}` for figure fg of base. */
@@ -421,7 +407,7 @@ static void af_size_json_fig(af_outfile *f, const char *indent, const af_size_fi
     af_outfile_printf(f, "%s\"%s\": {\"value\": ", indent, fg->key);
     af_size_json_number(f, af_fig_get(fg, base));
     af_outfile_printf(f, ", \"unit\": ");
-    af_size_json_string(f, fg->unit ? fg->unit : af_units_si(fg->dim));
+    af_json_write_string(f, fg->unit ? fg->unit : af_units_si(fg->dim));
     af_outfile_printf(f, "}%s\n", last ? "" : ",");
 }
 
@@ -429,7 +415,7 @@ static void af_size_json_system(af_outfile *f, const af_storage_spec *s, const a
                                 bool last)
 {
     af_outfile_printf(f, "    {\n      \"name\": ");
-    af_size_json_string(f, s->name);
+    af_json_write_string(f, s->name);
     af_outfile_printf(f, ",\n      \"nodes\": %d,\n      \"binding\": ", z->nodes);
     af_size_json_constraint(f, z->binding);
     af_outfile_printf(f, ",\n      \"constraints\": {\n");

@@ -7,8 +7,7 @@
 
 #include <math.h>
 
-/* Writes s as a JSON string (metric names are plain ASCII, but escape anyway). */
-static void af_json_string(af_outfile *f, const char *s)
+void af_json_write_string(af_outfile *f, const char *s)
 {
     af_outfile_write(f, "\"", 1);
     for (; *s; s++) {
@@ -33,12 +32,12 @@ int af_report_json_save(const af_results *r, const char *path, af_diag *d)
     for (size_t i = 0; i < n; i++) {
         const af_metric *m = af_results_get(r, i);
         af_outfile_printf(f, "  ");
-        af_json_string(f, m->name);
+        af_json_write_string(f, m->name);
         if (isfinite(m->value))
             af_outfile_printf(f, ": {\"value\": %.17g, \"unit\": ", m->value);
         else
             af_outfile_printf(f, ": {\"value\": null, \"unit\": ");
-        af_json_string(f, af_units_si(m->dim));
+        af_json_write_string(f, af_units_si(m->dim));
         af_outfile_printf(f, "}%s\n", i + 1 < n ? "," : "");
     }
     af_outfile_printf(f, "}\n");

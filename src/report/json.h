@@ -9,10 +9,15 @@
 #define AF_REPORT_JSON_H
 
 #include "base/diag.h"
+#include "base/outfile.h"
 #include "base/results.h"
 
 /* Writes results r to path ("-" for stdout). Returns AF_OK, or AF_EIO with an error in d and no
  * file left behind. */
 int af_report_json_save(const af_results *r, const char *path, af_diag *d);
+
+/* Writes s to f as a JSON string: quoted, with quotes, backslashes and control characters
+ * escaped. */
+void af_json_write_string(af_outfile *f, const char *s);
 
 #endif

@@ -1092,38 +1092,39 @@ static int af_world_fabrics(af_world *w, af_diag *d)
     return rc;
 }
 
-/* NIC resources of every pool and tier (capped at the switch port rate on a fabric). */
+/* The receive and transmit NIC resources of endpoint ep: nodes x nics x rate, the rate capped
+ * at the switch port's on a fabric. */
+static void af_endpoint_nics(af_world *w, af_endpoint *ep, const char *what, const char *name,
+                             int64_t nodes, int nics, double rate, af_hold hold)
+{
+    if (ep->fabric != AF_NIL)
+        rate = fmin(rate, w->cfg->fabrics[ep->fabric].spec.sw.port_rate_Bps);
+    double cap = (double)nodes * nics * rate;
+    char label[160];
+    snprintf(label, sizeof label, "%s %s NICs in", what, name);
+    ep->rx = af_res_add(w, label, cap, hold);
+    snprintf(label, sizeof label, "%s %s NICs out", what, name);
+    ep->tx = af_res_add(w, label, cap, hold);
+}
+
+/* NIC resources of every pool and tier, and every tier's devices. */
 static void af_world_nics(af_world *w)
 {
     const af_world_config *cfg = w->cfg;
-    char name[160];
     for (size_t p = 0; p < cfg->npools; p++) {
         const af_pool_config *pc = &cfg->pools[p];
-        af_endpoint *ep = &w->eps[af_ep_pool(p)];
-        double rate = pc->node.storage_nic.rate_Bps;
-        if (ep->fabric != AF_NIL)
-            rate = fmin(rate, cfg->fabrics[ep->fabric].spec.sw.port_rate_Bps);
-        double cap = (double)pc->nodes * pc->node.storage_nics * rate;
-        snprintf(name, sizeof name, "pool %s storage NICs in", pc->name);
-        ep->rx = af_res_add(w, name, cap, AF_HOLD_CLIENT);
-        snprintf(name, sizeof name, "pool %s storage NICs out", pc->name);
-        ep->tx = af_res_add(w, name, cap, AF_HOLD_CLIENT);
+        af_endpoint_nics(w, &w->eps[af_ep_pool(p)], "pool", pc->name, pc->nodes,
+                         pc->node.storage_nics, pc->node.storage_nic.rate_Bps, AF_HOLD_CLIENT);
     }
     for (size_t t = 0; t < cfg->ntiers; t++) {
         const af_tier_config *tc = &cfg->tiers[t];
-        af_endpoint *ep = &w->eps[af_ep_tier(w, t)];
         af_tier_state *ts = &w->tiers[t];
-        double rate = tc->system.nic.rate_Bps;
-        if (ep->fabric != AF_NIL)
-            rate = fmin(rate, cfg->fabrics[ep->fabric].spec.sw.port_rate_Bps);
-        double cap = (double)tc->nodes * tc->system.nics * rate;
-        snprintf(name, sizeof name, "tier %s NICs in", tc->name);
-        ep->rx = af_res_add(w, name, cap, AF_HOLD_SNIC);
-        snprintf(name, sizeof name, "tier %s NICs out", tc->name);
-        ep->tx = af_res_add(w, name, cap, AF_HOLD_SNIC);
+        af_endpoint_nics(w, &w->eps[af_ep_tier(w, t)], "tier", tc->name, tc->nodes,
+                         tc->system.nics, tc->system.nic.rate_Bps, AF_HOLD_SNIC);
         ts->devices = (double)tc->nodes * tc->system.devices;
-        snprintf(name, sizeof name, "tier %s devices", tc->name);
-        ts->dev = af_res_add(w, name, ts->devices * (1 - tc->reserve), AF_HOLD_DEVICES);
+        char label[160];
+        snprintf(label, sizeof label, "tier %s devices", tc->name);
+        ts->dev = af_res_add(w, label, ts->devices * (1 - tc->reserve), AF_HOLD_DEVICES);
     }
 }
 
