@@ -73,6 +73,10 @@
 /* Default event budget when the scenario gives none: about a minute of engine time. */
 #define AF_WORLD_DEFAULT_EVENTS 200000000ULL
 
+/* Look-ups in a tier's queue at most; arrivals beyond are dropped and counted (an overload that
+ * lasts would otherwise grow the queue without bound). */
+#define AF_WORLD_MAX_QUEUED 1000000u
+
 /* No resource / no index. */
 #define AF_NIL UINT32_MAX
 
@@ -113,7 +117,6 @@ typedef struct af_xfer {
     af_flow_id id;
     af_xfer_kind kind;
     uint32_t owner;      /* job, burst or (for drains) burst index */
-    uint32_t copy;       /* drains: the copy's slot in its burst's ring */
     double size_B;       /* bytes per member */
     uint32_t k;          /* members */
     uint32_t ndev;       /* entries in dev */
@@ -167,12 +170,18 @@ typedef struct af_job {
     double floor_Bps;        /* QoS floor: per-GPU read rate guaranteed by the weights */
 } af_job;
 
-/* A copy written by a burst. */
+/* A copy written by a burst, numbered 1, 2, ... in the order written. */
 typedef struct af_copy {
+    uint64_t seq;    /* its number */
     double here_B;   /* bytes on the burst's tier */
     double there_B;  /* bytes on the drain target */
-    bool freed;
 } af_copy;
+
+/* A copy waiting for its drain. */
+typedef struct af_pending {
+    uint64_t seq;  /* the copy's number */
+    double bytes;  /* bytes to drain */
+} af_pending;
 
 typedef struct af_burst {
     const af_burst_config *cfg;
@@ -184,17 +193,26 @@ typedef struct af_burst {
     bool running;
     af_time_ns started_ns;
     uint64_t started, completed, skipped;
+    uint64_t fires;     /* burst times scheduled so far after the first */
     double time_sum_s, time_max_s;
+    double alone_sum_s; /* sum over completed bursts of their bytes / alone_Bps */
     double moved_B, rejected_B;
     double alone_Bps;   /* aggregate rate with nothing else running */
     double floor_Bps;   /* aggregate rate the QoS weights guarantee */
-    af_copy *ring;      /* the copies kept (writes with keep > 0), a ring of ring_cap */
-    uint32_t ring_cap, ring_n, ring_head;
-    uint32_t cur_copy;  /* slot of the copy being written */
-    /* drain of this burst's writes */
+    /* Copies (writes): numbers [seq_oldest, seq_next) are kept; with keep > 0 copy n sits in
+     * ring[n % ring_cap] and older ones are freed. */
+    af_copy *ring;
+    uint32_t ring_cap;
+    uint64_t seq_next, seq_oldest;
+    uint64_t cur_seq;   /* the copy being written */
+    /* Drain of this burst's writes: one copy at a time, the others wait in order. */
     af_path drain_path;
     double drain_read_scale, drain_write_scale;
     uint32_t drain_k;
+    af_pending *dq;     /* waiting copies: dq[dq_head .. dq_head + dq_n) */
+    size_t dq_head, dq_n, dq_cap;
+    bool draining;
+    uint64_t drain_seq; /* the copy being drained */
     uint64_t drains_started, drains_completed;
 } af_burst;
 
@@ -210,6 +228,8 @@ typedef struct af_tier_state {
     const af_lookup_config *lookup;
     gsl_rng *lookup_rng;
     double lookup_demand_s;  /* device-seconds per look-up */
+    double lookup_next_s;    /* exact time of the next arrival, s */
+    uint64_t lookup_dropped; /* arrivals refused: AF_WORLD_MAX_QUEUED already waiting */
     double lookup_extra_s;   /* latency not covered by the service time */
     uint32_t cached_by;      /* cache tier in front of this one, or AF_NIL */
 } af_tier_state;
@@ -526,34 +546,54 @@ static void af_tier_release(af_tier_state *t, double bytes)
         t->used_B = 0;
 }
 
+/* Schedules the next burst of b: the n-th after the first at start + n x every exactly, so
+ * that periods that are not whole nanoseconds do not drift and none rounds to zero. */
+static void af_burst_fire(af_sim *sim, void *ctx, uint64_t arg);
+
+static void af_burst_schedule(af_burst *b)
+{
+    af_sim *sim = b->world->sim;
+    b->fires++;
+    double t = (b->cfg->start_s + (double)b->fires * b->cfg->every_s) * 1e9;
+    if (t >= (double)AF_TIME_MAX)
+        return;
+    af_time_ns at = (af_time_ns)llround(t);
+    if (at < af_sim_now(sim))
+        at = af_sim_now(sim);
+    af_sim_at(sim, at, af_burst_fire, b, 0);
+}
+
+/* The kept copy numbered seq, or NULL when it was freed (or copies are not tracked). */
+static af_copy *af_burst_copy(af_burst *b, uint64_t seq)
+{
+    if (!b->ring || seq < b->seq_oldest || seq >= b->seq_next)
+        return NULL;
+    return &b->ring[seq % b->ring_cap];
+}
+
 static void af_burst_fire(af_sim *sim, void *ctx, uint64_t arg)
 {
     (void)arg;
     af_burst *b = ctx;
     af_world *w = b->world;
     const af_burst_config *c = b->cfg;
-    af_sim_after(sim, (af_time_ns)llround(c->every_s * 1e9), af_burst_fire, b, 0);
+    af_burst_schedule(b);
     if (b->running) {
         b->skipped++;
         return;
     }
+    b->started++;
     double bytes = c->size_B;
     if (c->write) {
         af_tier_state *t = &w->tiers[c->tier];
         double fit = af_tier_take(t, bytes);
         b->rejected_B += bytes - fit;
         bytes = fit;
-        if (b->ring) {
-            b->cur_copy = (b->ring_head + b->ring_n) % b->ring_cap;
-            b->ring[b->cur_copy] = (af_copy){.here_B = fit};
-            b->ring_n++;
-        }
-    }
-    b->started++;
-    if (bytes <= 0) {
+        if (bytes <= 0)
+            return;
+        b->cur_seq = b->seq_next++;
         if (b->ring)
-            b->ring_n--;
-        return;
+            b->ring[b->cur_seq % b->ring_cap] = (af_copy){.seq = b->cur_seq, .here_B = fit};
     }
     b->running = true;
     b->started_ns = af_sim_now(sim);
@@ -565,38 +605,58 @@ static void af_burst_fire(af_sim *sim, void *ctx, uint64_t arg)
     af_world_sync(w);
 }
 
-/* Frees the copies beyond `keep`, oldest first. */
+/* Frees the copies beyond `keep`, oldest first, on whichever tiers they sit. */
 static void af_burst_trim(af_burst *b)
 {
     af_world *w = b->world;
     const af_burst_config *c = b->cfg;
-    while (b->ring_n > (uint32_t)c->keep) {
-        af_copy *cp = &b->ring[b->ring_head];
+    while (b->seq_next - b->seq_oldest > (uint64_t)c->keep) {
+        af_copy *cp = af_burst_copy(b, b->seq_oldest);
         af_tier_release(&w->tiers[c->tier], cp->here_B);
-        if (cp->there_B > 0 && b->drain_k)
+        if (b->drain_k)
             af_tier_release(&w->tiers[w->cfg->tiers[c->tier].drain_to], cp->there_B);
-        cp->here_B = cp->there_B = 0;
-        cp->freed = true;
-        b->ring_head = (b->ring_head + 1) % b->ring_cap;
-        b->ring_n--;
+        b->seq_oldest++;
     }
 }
 
-static void af_drain_start(af_world *w, af_burst *b, uint32_t copy, double bytes)
+/* Starts draining the oldest waiting copy that is still kept and fits on the target, if no drain
+ * of this burst runs. */
+static void af_drain_next(af_world *w, af_burst *b)
 {
     const af_tier_config *tc = &w->cfg->tiers[b->cfg->tier];
-    af_tier_state *dst = &w->tiers[tc->drain_to];
-    double fit = af_tier_take(dst, bytes);
-    if (fit <= 0)
-        return;
-    b->drains_started++;
-    uint32_t x = af_xfer_start(w, AF_XF_DRAIN, b->index, &b->drain_path, fit / b->drain_k,
-                               tc->drain_weight > 0 ? tc->drain_weight : 0.25, 0, b->drain_k);
-    af_xfer *xf = &w->xfers[x];
-    xf->copy = copy;
-    xf->ndev = 2;
-    xf->dev[0] = (af_devuse){(uint32_t)b->cfg->tier, false, b->drain_read_scale};
-    xf->dev[1] = (af_devuse){(uint32_t)tc->drain_to, true, b->drain_write_scale};
+    while (!b->draining && b->dq_n > 0) {
+        af_pending p = b->dq[b->dq_head++];
+        b->dq_n--;
+        if (b->ring && !af_burst_copy(b, p.seq))
+            continue; /* freed while it waited */
+        double fit = af_tier_take(&w->tiers[tc->drain_to], p.bytes);
+        if (fit <= 0)
+            continue; /* the target is full: the copy stays where it is */
+        b->draining = true;
+        b->drain_seq = p.seq;
+        b->drains_started++;
+        uint32_t x = af_xfer_start(w, AF_XF_DRAIN, b->index, &b->drain_path, fit / b->drain_k,
+                                   tc->drain_weight > 0 ? tc->drain_weight : 0.25, 0, b->drain_k);
+        af_xfer *xf = &w->xfers[x];
+        xf->ndev = 2;
+        xf->dev[0] = (af_devuse){(uint32_t)b->cfg->tier, false, b->drain_read_scale};
+        xf->dev[1] = (af_devuse){(uint32_t)tc->drain_to, true, b->drain_write_scale};
+    }
+}
+
+/* Queues a written copy for its drain. */
+static void af_drain_push(af_world *w, af_burst *b, uint64_t seq, double bytes)
+{
+    if (b->dq_head + b->dq_n == b->dq_cap) {
+        if (b->dq_head > 0) {
+            memmove(b->dq, b->dq + b->dq_head, b->dq_n * sizeof *b->dq);
+            b->dq_head = 0;
+        } else {
+            b->dq = af_grow(b->dq, &b->dq_cap, b->dq_n + 1, sizeof *b->dq);
+        }
+    }
+    b->dq[b->dq_head + b->dq_n++] = (af_pending){seq, bytes};
+    af_drain_next(w, b);
 }
 
 static void af_burst_done(af_world *w, af_burst *b, double bytes)
@@ -606,38 +666,39 @@ static void af_burst_done(af_world *w, af_burst *b, double bytes)
     b->running = false;
     b->completed++;
     b->time_sum_s += dt;
+    b->alone_sum_s += bytes / b->alone_Bps;
     if (dt > b->time_max_s)
         b->time_max_s = dt;
     b->moved_B += bytes;
     af_bursts_toggle(w, -1);
-    const af_burst_config *c = b->cfg;
-    if (!c->write)
+    if (!b->cfg->write)
         return;
-    uint32_t copy = b->ring ? b->cur_copy : AF_NIL;
     if (b->drain_k)
-        af_drain_start(w, b, copy, bytes);
+        af_drain_push(w, b, b->cur_seq, bytes);
     if (b->ring)
         af_burst_trim(b);
 }
 
-static void af_drain_done(af_world *w, af_burst *b, uint32_t copy, double bytes)
+static void af_drain_done(af_world *w, af_burst *b, double bytes)
 {
     const af_tier_config *tc = &w->cfg->tiers[b->cfg->tier];
-    b->drains_completed++;
     af_tier_state *src = &w->tiers[b->cfg->tier];
     af_tier_state *dst = &w->tiers[tc->drain_to];
-    if (copy != AF_NIL && b->ring) {
-        af_copy *cp = &b->ring[copy];
-        if (cp->freed) {
-            /* The copy was freed while it drained: nothing stays on either tier. */
-            af_tier_release(dst, bytes);
-            return;
+    b->drains_completed++;
+    b->draining = false;
+    af_copy *cp = af_burst_copy(b, b->drain_seq);
+    if (b->ring && !cp) {
+        /* The copy was freed while it drained (its bytes here with it): what reached the target
+         * goes too. */
+        af_tier_release(dst, bytes);
+    } else {
+        af_tier_release(src, bytes);
+        if (cp) {
+            cp->here_B -= bytes;
+            cp->there_B += bytes;
         }
-        cp->here_B -= bytes;
-        cp->there_B += bytes;
     }
-    af_tier_release(src, bytes);
-    (void)dst;
+    af_drain_next(w, b);
 }
 
 /* ---- completions -------------------------------------------------------------------------- */
@@ -662,7 +723,7 @@ static void af_xfer_done(af_sim *sim, void *ctx, uint64_t arg)
         af_burst_done(w, &w->bursts[x.owner], all);
         break;
     case AF_XF_DRAIN:
-        af_drain_done(w, &w->bursts[x.owner], x.copy, all);
+        af_drain_done(w, &w->bursts[x.owner], all);
         break;
     }
     af_world_sync(w);
@@ -670,14 +731,31 @@ static void af_xfer_done(af_sim *sim, void *ctx, uint64_t arg)
 
 /* ---- look-ups ----------------------------------------------------------------------------- */
 
+static void af_lookup_arrive(af_sim *sim, void *ctx, uint64_t arg);
+
+/* Schedules the next arrival on an exact clock (rounding each gap would bias the rate when
+ * gaps are a few nanoseconds); arrivals that round to one nanosecond share it. */
+static void af_lookup_schedule(af_sim *sim, af_tier_state *t)
+{
+    t->lookup_next_s += gsl_ran_exponential(t->lookup_rng, 1 / t->lookup->rate_per_s);
+    double at = t->lookup_next_s * 1e9;
+    if (at >= (double)AF_TIME_MAX)
+        return;
+    af_time_ns ns = (af_time_ns)llround(at);
+    af_sim_at(sim, ns > af_sim_now(sim) ? ns : af_sim_now(sim), af_lookup_arrive, t, 0);
+}
+
 static void af_lookup_arrive(af_sim *sim, void *ctx, uint64_t arg)
 {
     (void)arg;
     af_tier_state *t = ctx;
-    af_queue_submit(t->lookups, t->lookup_demand_s, NULL, NULL, 0);
-    double gap = gsl_ran_exponential(t->lookup_rng, 1 / t->lookup->rate_per_s);
-    af_time_ns d = (af_time_ns)ceil(gap * 1e9);
-    af_sim_after(sim, d > 0 ? d : 1, af_lookup_arrive, t, 0);
+    af_queue_stats st;
+    af_queue_get_stats(t->lookups, &st);
+    if (st.in_system < AF_WORLD_MAX_QUEUED)
+        af_queue_submit(t->lookups, t->lookup_demand_s, NULL, NULL, 0);
+    else
+        t->lookup_dropped++;
+    af_lookup_schedule(sim, t);
 }
 
 /* ---- QoS floors --------------------------------------------------------------------------- */
@@ -853,8 +931,8 @@ static void af_report_bursts(const af_world *w, af_results *r)
         if (b->completed) {
             af_put(r, "burst", nm, "time_mean", mean, AF_DIM_TIME, "mean duration");
             af_put(r, "burst", nm, "time_max", b->time_max_s, AF_DIM_TIME, "longest duration");
-            af_put(r, "burst", nm, "slowdown", mean / alone, AF_DIM_RATIO,
-                   "mean duration / alone");
+            af_put(r, "burst", nm, "slowdown", b->time_sum_s / b->alone_sum_s, AF_DIM_RATIO,
+                   "duration / duration alone");
         }
         af_put(r, "burst", nm, "slowdown_bound", b->alone_Bps / b->floor_Bps, AF_DIM_RATIO,
                "QoS bound on slowdown");
@@ -896,6 +974,8 @@ static void af_report_lookups(const af_world *w, af_results *r)
             af_put(r, "lookup", nm, "slo", ts->lookup->slo_s, AF_DIM_TIME, "p99 objective");
         af_put(r, "lookup", nm, "in_flight", (double)st.in_system, AF_DIM_COUNT,
                "requests unfinished at the end");
+        af_put(r, "lookup", nm, "dropped", (double)ts->lookup_dropped, AF_DIM_COUNT,
+               "requests dropped: queue full");
     }
 }
 
@@ -950,23 +1030,23 @@ static void af_world_report(const af_world *w, af_results *r)
         const af_storage_spec *s = &ts->cfg->system;
         const af_endpoint *ep = &w->eps[af_ep_tier(w, t)];
         double nodes = (double)ts->cfg->nodes;
-        double lookup_dev_s = 0;
+        double lookup_dev_s = 0, read_B = ts->read_B;
         if (ts->lookups) {
             af_queue_stats st;
             af_queue_get_stats(ts->lookups, &st);
             lookup_dev_s = st.work_s;
+            read_B += (double)st.completed * ts->lookup->size_B;
         }
         double rfrac = af_min(1, (ts->read_dev_s + lookup_dev_s) / (ts->devices * T));
         double wfrac = af_min(1 - rfrac, ts->write_dev_s / (ts->devices * T));
         double power = nodes * af_storage_node_power_W(s, rfrac, wfrac);
-        double pmax = nodes * fmax(af_storage_node_power_W(s, 1, 0),
-                                   af_storage_node_power_W(s, 0, 1));
+        double pmax = nodes * af_storage_node_max_W(s);
         it_W += power;
         it_max_W += pmax;
         capital_usd += nodes * s->price_usd;
         rack_u += nodes * s->rack_units;
         const char *nm = ts->cfg->name;
-        af_put(r, "storage", nm, "read_rate", ts->read_B / T, AF_DIM_BANDWIDTH,
+        af_put(r, "storage", nm, "read_rate", read_B / T, AF_DIM_BANDWIDTH,
                "read from devices");
         af_put(r, "storage", nm, "write_rate", ts->write_B / T, AF_DIM_BANDWIDTH,
                "written to devices");
@@ -985,7 +1065,7 @@ static void af_world_report(const af_world *w, af_results *r)
         if (ts->cfg->reserve > 0)
             af_put(r, "storage", nm, "reserve", ts->cfg->reserve, AF_DIM_RATIO,
                    "device time reserved for look-ups");
-        af_put(r, "storage", nm, "read_bytes", ts->read_B, AF_DIM_SIZE, "bytes read");
+        af_put(r, "storage", nm, "read_bytes", read_B, AF_DIM_SIZE, "bytes read");
         af_put(r, "storage", nm, "write_bytes", ts->write_B, AF_DIM_SIZE, "bytes written");
         af_put(r, "storage", nm, "usable_capacity", ts->usable_B, AF_DIM_SIZE, "usable capacity");
         af_put(r, "storage", nm, "used_capacity", ts->used_B, AF_DIM_SIZE, "used at the end");
@@ -1006,7 +1086,7 @@ static void af_world_report(const af_world *w, af_results *r)
         af_put(r, "fabric", nm, "oversubscription", fp->oversubscription, AF_DIM_COUNT,
                "leaf oversubscription (down:up)");
         af_put(r, "fabric", nm, "spine_bandwidth", fp->spine_Bps, AF_DIM_BANDWIDTH,
-               "leaf uplink capacity");
+               fp->levels > 1 ? "capacity into the spine" : "switch capacity");
         af_put(r, "fabric", nm, "power", fp->typical_W, AF_DIM_POWER, "switch power (typical)");
     }
 
@@ -1193,8 +1273,11 @@ static int af_world_job(af_world *w, size_t j, af_diag *d)
         af_path_net(w, &job->path_miss, af_ep_tier(w, src), pool_ep);
     }
     if (tc->reader_threads > 0) {
-        /* Little's law: T files in flight, each taking latency + transfer time. */
-        double per = sv->device_latency_s + file_B / sv->device_read_Bps;
+        /* Little's law: T files in flight, each taking latency + transfer time on the tier it
+         * comes from (the cache for hits, the backing tier for misses). */
+        double per_hit = sv->device_latency_s + file_B / sv->device_read_Bps;
+        double per_miss = sb->device_latency_s + file_B / sb->device_read_Bps;
+        double per = job->hit * per_hit + (1 - job->hit) * per_miss;
         job->cap_Bps = tc->reader_threads * file_B / per;
     }
     return AF_OK;
@@ -1214,6 +1297,7 @@ static void af_world_burst(af_world *w, size_t i)
     double op = c->op_B > 0 ? c->op_B : 1048576;
     b->dev_scale = af_dev_scale(&tc->system, c->write, op, 1);
     b->k = (uint32_t)(c->pool != AF_WORLD_NONE ? cfg->pools[c->pool].nodes : tc->nodes);
+    b->seq_next = b->seq_oldest = 1;
     if (c->write) {
         if (c->pool != AF_WORLD_NONE)
             af_path_net(w, &b->path, af_ep_pool(c->pool), tep);
@@ -1263,6 +1347,15 @@ static int af_world_lookup(af_world *w, size_t i, af_diag *d)
     }
     ts->lookup = c;
     ts->lookup_demand_s = 1 / s->device_read_iops + c->size_B / s->device_read_Bps;
+    double load = c->rate_per_s * ts->lookup_demand_s;
+    if (load >= ts->devices) {
+        af_diag_error(d, "look-ups \"%s\": %.4g requests/s of %.4g device-seconds each need %.4g "
+                         "devices busy all the time, and tier \"%s\" has %.0f; its queue would "
+                         "grow without bound (lower the rate or add nodes)",
+                      c->name, c->rate_per_s, ts->lookup_demand_s, load, ts->cfg->name,
+                      ts->devices);
+        return AF_EINPUT;
+    }
     double extra = s->device_latency_s - 1 / s->device_read_iops;
     ts->lookup_extra_s = extra > 0 ? extra : 0;
     ts->lookups = af_queue_new(w->sim, (uint32_t)ts->devices, 0);
@@ -1382,7 +1475,7 @@ static int af_world_go(const af_world_config *cfg, af_results *res, af_diag *d)
     }
     for (size_t t = 0; t < cfg->ntiers; t++)
         if (w.tiers[t].lookups)
-            af_sim_at(w.sim, 0, af_lookup_arrive, &w.tiers[t], 0);
+            af_lookup_schedule(w.sim, &w.tiers[t]);
     af_world_sync(&w);
 
     double end_s = cfg->duration_s * 1e9;
@@ -1415,8 +1508,10 @@ static int af_world_go(const af_world_config *cfg, af_results *res, af_diag *d)
 done:
     for (size_t j = 0; j < cfg->ntrains; j++)
         af_rng_free(w.jobs[j].rng);
-    for (size_t i = 0; i < cfg->nbursts; i++)
+    for (size_t i = 0; i < cfg->nbursts; i++) {
         af_free(w.bursts[i].ring);
+        af_free(w.bursts[i].dq);
+    }
     for (size_t t = 0; t < cfg->ntiers; t++) {
         af_queue_free(w.tiers[t].lookups);
         af_rng_free(w.tiers[t].lookup_rng);

@@ -233,7 +233,8 @@ hostile budget-runs-out 1 "$good" --set 'duration=0.75 s' --set 'workloads.vit.s
 saw 'good.yaml: error: the event budget of 1000000 events ran out at'
 # --- Bursts and look-ups at the limits the format accepts: a billion look-ups per second for a
 # century and a burst every nanosecond are refused by the budget estimate; a look-up stream on a
-# tier of 32 million devices is refused by the queue's limit; 1 EB bursts every day for a century
+# tier of 32 million devices is refused by the queue's limit, and one that would keep more
+# devices busy than the tier has by its load; 1 EB bursts every day for a century
 # keeping a million copies run (the copy ring is sized by the bursts the run can start) and
 # report what the full tier refused.
 cat >"$tmp/limits.yaml" <<'YAML'
@@ -250,7 +251,9 @@ workloads:
 YAML
 hostile lookups-1e9-per-s 2 "$tmp/limits.yaml"
 saw 'has 32000000 devices, more than this version queues look-ups over'
-hostile lookups-budget 1 "$tmp/limits.yaml" --set storage.hot.nodes=1
+hostile lookups-overload 2 "$tmp/limits.yaml" --set storage.hot.nodes=1
+saw 'its queue would grow without bound'
+hostile lookups-budget 1 "$tmp/limits.yaml" --set storage.hot.nodes=100
 saw 'more than its event budget'
 cat >"$tmp/bursts.yaml" <<'YAML'
 aifsim: 1

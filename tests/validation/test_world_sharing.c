@@ -360,6 +360,100 @@ static void test_lookups_match_md1(void)
     }
 }
 
+/* Regressions found in review. A tier draining to the data set's tier, fed by bursts faster
+ * than the drains: one drain per burst runs at a time, so the QoS floor (which counts one) still
+ * holds, and the burst's slowdown stays within its bound. */
+static void test_floor_holds_with_drains(void)
+{
+    af_fixture f;
+    af_fix_init(&f, 4, 1, 1e9, 1e9, 1.0, 600); /* job on tier 0: 1 GB/s of devices for 32 GB/s */
+    size_t hot = af_fix_add_tier(&f, "hot");
+    f.tiers[hot].system = af_fix_storage(1e11);
+    f.tiers[hot].nodes = 2;
+    f.tiers[hot].drain_to = 0;
+    f.tiers[hot].drain_weight = 4;
+    af_fix_add_burst(&f, "ckpt", AF_WORLD_NONE, hot, true, 200e9, 5, 1);
+    af_results *r = af_run(&f);
+    /* The floor is a rate: bytes delivered (the fetch in flight at the end included) over the
+     * run are at least the floor's, whatever the drains and bursts did. */
+    double got = af_get(r, "train.job.read_rate_per_gpu");
+    double floor = af_get(r, "train.job.qos_floor_per_gpu");
+    CU_ASSERT(floor > 0);
+    CU_ASSERT(got >= floor * (1 - 1e-6));
+    CU_ASSERT(af_get(r, "burst.ckpt.slowdown") <= af_get(r, "burst.ckpt.slowdown_bound") * (1 + 1e-9));
+    CU_ASSERT(af_get(r, "storage.hot.read_bytes") > 0); /* the drains ran */
+    af_results_free(r);
+}
+
+/* keep with drains slower than the bursts: every copy is freed once, wherever it sits. */
+static void test_keep_with_slow_drains(void)
+{
+    const int keeps[] = {1, 3};
+    for (size_t i = 0; i < sizeof keeps / sizeof keeps[0]; i++) {
+        af_fixture f;
+        af_fix_init(&f, 1, 2, 1e12, 1e6, 1.0, 100);
+        size_t cold = af_fix_add_tier(&f, "cold");
+        f.tiers[cold].system.device_write_Bps = 1e9; /* 20 GB/s: 100 GB in 5 s, bursts every 2 s */
+        f.tiers[0].drain_to = cold;
+        af_burst_config *b = af_fix_add_burst(&f, "ckpt", AF_WORLD_NONE, 0, true, 100e9, 2, 1);
+        b->keep = keeps[i];
+        af_results *r = af_run(&f);
+        double hot = af_get(r, "storage.hot.used_capacity") - 1e12; /* less the data set */
+        double cold_used = af_get(r, "storage.cold.used_capacity");
+        /* The kept copies are on hot, on cold, or (while a drain runs) on both. */
+        CU_ASSERT(hot >= -1 && hot <= keeps[i] * 100e9 * (1 + 1e-9));
+        CU_ASSERT(cold_used <= keeps[i] * 100e9 * (1 + 1e-9) + 100e9);
+        CU_ASSERT(hot + cold_used >= keeps[i] * 100e9 * (1 - 1e-9));
+        af_results_free(r);
+    }
+}
+
+/* Reader threads behind a cache that hits nothing read at the backing tier's latency. */
+static void test_reader_cap_behind_cache(void)
+{
+    af_fixture f;
+    af_fix_init(&f, 1, 2, 1e12, 1e6, 0.001, 10);
+    f.trains[0].reader_threads = 2;
+    f.tiers[0].system.device_latency_s = 10e-3;
+    size_t cache = af_fix_add_tier(&f, "cache");
+    f.tiers[cache].system.device_latency_s = 10e-6;
+    f.tiers[cache].cache_for = 0;
+    f.tiers[cache].hit_ratio = 0;
+    af_results *r = af_run(&f);
+    double per = 10e-3 + 1e6 / 1e11; /* latency + 1 MB at the backing devices' 100 GB/s */
+    AF_ASSERT_REL(af_get(r, "train.job.reader_cap_per_gpu"), 2 * 1e6 / per, 1e-12);
+    af_results_free(r);
+}
+
+/* Look-up arrivals keep their rate when the gaps are nanoseconds: 1e8/s for 10 ms. */
+static void test_lookup_rate_unbiased(void)
+{
+    af_fixture f;
+    af_fix_init(&f, 1, 1000, 1e12, 1e6, 1.0, 0.01);
+    f.cfg.ntrains = 0;
+    f.lookups[0] = (af_lookup_config){.name = "feat", .tier = 0, .rate_per_s = 1e8,
+                                      .size_B = 4096};
+    f.cfg.nlookups = 1;
+    f.cfg.max_events = 10000000;
+    af_results *r = af_run(&f);
+    double n = af_get(r, "lookup.feat.requests") + af_get(r, "lookup.feat.in_flight");
+    AF_ASSERT_REL(n, 1e6, 5e-3); /* Poisson: sd 1e3, 0.1% */
+    af_results_free(r);
+}
+
+/* A burst cut short by a full tier is compared with the time alone of what it moved. */
+static void test_partial_bursts_slowdown(void)
+{
+    af_fixture f;
+    af_fix_init(&f, 1, 2, 1e12, 1e6, 1.0, 3600);
+    f.cfg.ntrains = 0; /* alone on the tier */
+    af_fix_add_burst(&f, "ingest", AF_WORLD_NONE, 0, true, 100e12, 600, 10);
+    af_results *r = af_run(&f);
+    CU_ASSERT(af_get(r, "storage.hot.rejected_writes") > 0);
+    AF_ASSERT_REL(af_get(r, "burst.ingest.slowdown"), 1, 1e-6);
+    af_results_free(r);
+}
+
 static const af_test tests[] = {
     {"each stage can bind and is named", test_each_stage_can_bind},
     {"a fabric's leaf uplinks can bind", test_fabric_uplinks_bind},
@@ -369,6 +463,11 @@ static const af_test tests[] = {
     {"a drain moves bytes to the next tier", test_drain_moves_bytes},
     {"a cache splits reads by its hit ratio", test_cache_splits_reads},
     {"look-ups over fluid background match M/D/1", test_lookups_match_md1},
+    {"the QoS floor holds with drains", test_floor_holds_with_drains},
+    {"keep with slow drains frees each copy once", test_keep_with_slow_drains},
+    {"reader threads behind a cache use the backing latency", test_reader_cap_behind_cache},
+    {"look-up arrivals keep their rate at ns gaps", test_lookup_rate_unbiased},
+    {"partial bursts are compared with their own time alone", test_partial_bursts_slowdown},
     {NULL, NULL}};
 
 AF_TEST_MAIN("world-sharing", tests)
