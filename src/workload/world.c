@@ -201,8 +201,9 @@ typedef struct af_burst {
     double floor_Bps;   /* aggregate rate the QoS weights guarantee */
     /* Copies (writes): numbers [seq_oldest, seq_next) are kept; with keep > 0 copy n sits in
      * ring[n % ring_cap] and older ones are freed. */
-    af_copy *ring;
-    uint32_t ring_cap;
+    bool track;         /* copies are tracked (writes with keep > 0) */
+    af_copy *ring;      /* grown as copies accumulate, up to keep + 1 */
+    size_t ring_cap;
     uint64_t seq_next, seq_oldest;
     uint64_t cur_seq;   /* the copy being written */
     /* Drain of this burst's writes: one copy at a time, the others wait in order. */
@@ -566,9 +567,27 @@ static void af_burst_schedule(af_burst *b)
 /* The kept copy numbered seq, or NULL when it was freed (or copies are not tracked). */
 static af_copy *af_burst_copy(af_burst *b, uint64_t seq)
 {
-    if (!b->ring || seq < b->seq_oldest || seq >= b->seq_next)
+    if (!b->track || seq < b->seq_oldest || seq >= b->seq_next)
         return NULL;
     return &b->ring[seq % b->ring_cap];
+}
+
+/* Records copy seq (the next number) of fit bytes, growing the ring when the kept copies fill
+ * it: to twice its size, at most keep + 1, the live copies moved to their new slots. */
+static void af_burst_ring_push(af_burst *b, uint64_t seq, double fit)
+{
+    if (seq - b->seq_oldest + 1 > b->ring_cap) {
+        size_t cap = b->ring_cap ? 2 * b->ring_cap : 4;
+        if (cap > (size_t)b->cfg->keep + 1)
+            cap = (size_t)b->cfg->keep + 1;
+        af_copy *ring = af_calloc(cap, sizeof *ring);
+        for (uint64_t n = b->seq_oldest; n < seq; n++)
+            ring[n % cap] = b->ring[n % b->ring_cap];
+        af_free(b->ring);
+        b->ring = ring;
+        b->ring_cap = cap;
+    }
+    b->ring[seq % b->ring_cap] = (af_copy){.seq = seq, .here_B = fit};
 }
 
 static void af_burst_fire(af_sim *sim, void *ctx, uint64_t arg)
@@ -592,8 +611,8 @@ static void af_burst_fire(af_sim *sim, void *ctx, uint64_t arg)
         if (bytes <= 0)
             return;
         b->cur_seq = b->seq_next++;
-        if (b->ring)
-            b->ring[b->cur_seq % b->ring_cap] = (af_copy){.seq = b->cur_seq, .here_B = fit};
+        if (b->track)
+            af_burst_ring_push(b, b->cur_seq, fit);
     }
     b->running = true;
     b->started_ns = af_sim_now(sim);
@@ -627,7 +646,7 @@ static void af_drain_next(af_world *w, af_burst *b)
     while (!b->draining && b->dq_n > 0) {
         af_pending p = b->dq[b->dq_head++];
         b->dq_n--;
-        if (b->ring && !af_burst_copy(b, p.seq))
+        if (b->track && !af_burst_copy(b, p.seq))
             continue; /* freed while it waited */
         double fit = af_tier_take(&w->tiers[tc->drain_to], p.bytes);
         if (fit <= 0)
@@ -675,7 +694,7 @@ static void af_burst_done(af_world *w, af_burst *b, double bytes)
         return;
     if (b->drain_k)
         af_drain_push(w, b, b->cur_seq, bytes);
-    if (b->ring)
+    if (b->track)
         af_burst_trim(b);
 }
 
@@ -687,7 +706,7 @@ static void af_drain_done(af_world *w, af_burst *b, double bytes)
     b->drains_completed++;
     b->draining = false;
     af_copy *cp = af_burst_copy(b, b->drain_seq);
-    if (b->ring && !cp) {
+    if (b->track && !cp) {
         /* The copy was freed while it drained (its bytes here with it): what reached the target
          * goes too. */
         af_tier_release(dst, bytes);
@@ -1311,12 +1330,7 @@ static void af_world_burst(af_world *w, size_t i)
         else
             af_path_push(&b->path, w->eps[tep].tx, 1);
     }
-    if (c->write && c->keep > 0) {
-        /* Room for keep + 1 copies, or for every burst the run can start if that is fewer. */
-        double runs = floor((cfg->duration_s - c->start_s) / c->every_s) + 2;
-        b->ring_cap = (uint32_t)fmin((double)c->keep + 1, fmax(2, runs));
-        b->ring = af_calloc(b->ring_cap, sizeof *b->ring);
-    }
+    b->track = c->write && c->keep > 0;
     if (c->write && tc->drain_to < cfg->ntiers && tc->drain_to != c->tier) {
         const af_tier_config *dc = &cfg->tiers[tc->drain_to];
         b->drain_k = (uint32_t)tc->nodes;

@@ -261,6 +261,16 @@ static void test_capacity_accounting(void)
     AF_ASSERT_REL(af_get(r, "storage.hot.peak_capacity"), 151e12, 1e-12);
     AF_ASSERT_REL(af_get(r, "storage.hot.used_capacity"), 101e12, 1e-12);
     af_results_free(r);
+
+    /* keep = 10 over 30 bursts: the copy ring grows (4, 8, 11 slots) and keeps the newest ten. */
+    af_fix_init(&f, 1, 2, 1e12, 1e6, 1.0, 303); /* the 31st would start at 305 s */
+    b = af_fix_add_burst(&f, "ckpt", AF_WORLD_NONE, 0, true, 1e12, 10, 5);
+    b->keep = 10;
+    r = af_run(&f);
+    CU_ASSERT_DOUBLE_EQUAL(af_get(r, "burst.ckpt.completed"), 30, 0);
+    AF_ASSERT_REL(af_get(r, "storage.hot.used_capacity"), 11e12, 1e-12);
+    AF_ASSERT_REL(af_get(r, "storage.hot.peak_capacity"), 12e12, 1e-12);
+    af_results_free(r);
 }
 
 /* A drain moves written bytes to the next tier and frees them. */
