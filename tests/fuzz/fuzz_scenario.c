@@ -3,8 +3,10 @@
  * (doc, schema and scenario checks) against the real catalog, loaded once.
  *
  * A failed parse must have reported an error; a successful one must have reported none and
- * produced a configuration that keeps every documented promise (af_fuzz_check_config). Every
- * message is formatted once. Everything is freed per input.
+ * produced a configuration that keeps every documented promise (af_fuzz_check_config), from
+ * which the world builds (af_world_check: fabrics planned, resources and paths made, copies and
+ * queues set up) or refuses with a message. Every message is formatted once. Everything is
+ * freed per input.
  */
 #include "fuzz.h"
 
@@ -34,6 +36,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         if (af_diag_errors(d) != 0)
             abort();
         af_fuzz_check_config(&cfg);
+        int wrc = af_world_check(&cfg, d);
+        if ((wrc == AF_OK) != (af_diag_errors(d) == 0)) {
+            fprintf(stderr, "fuzz: af_world_check returned %d with %zu errors\n", wrc,
+                    af_diag_errors(d));
+            abort();
+        }
     } else if (rc != AF_EINPUT || af_diag_errors(d) == 0) {
         fprintf(stderr, "fuzz: af_scenario_parse returned %d with %zu errors\n", rc,
                 af_diag_errors(d));
