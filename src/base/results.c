@@ -6,6 +6,7 @@
 
 #include "base/alloc.h"
 
+#include <math.h>
 #include <string.h>
 
 struct af_results {
@@ -26,6 +27,7 @@ void af_results_free(af_results *r)
     for (size_t i = 0; i < r->n; i++) {
         af_free(r->m[i].name);
         af_free(r->m[i].label);
+        af_free(r->m[i].text);
     }
     af_free(r->m);
     af_free(r);
@@ -39,7 +41,8 @@ static af_metric *af_results_lookup(const af_results *r, const char *name)
     return NULL;
 }
 
-void af_results_set(af_results *r, const char *name, double value, af_dim dim, const char *label)
+/* The metric called name, appended (empty) when new; its label set to a copy of label. */
+static af_metric *af_results_slot(af_results *r, const char *name, const char *label)
 {
     af_metric *m = af_results_lookup(r, name);
     if (!m) {
@@ -47,13 +50,32 @@ void af_results_set(af_results *r, const char *name, double value, af_dim dim, c
         m = &r->m[r->n++];
         m->name = af_strdup(name);
         m->label = NULL;
+        m->text = NULL;
     }
     /* Copy before freeing: label may be the metric's own label (a caller updating the value). */
     char *copy = label ? af_strdup(label) : NULL;
     af_free(m->label);
     m->label = copy;
+    return m;
+}
+
+void af_results_set(af_results *r, const char *name, double value, af_dim dim, const char *label)
+{
+    af_metric *m = af_results_slot(r, name, label);
+    af_free(m->text);
+    m->text = NULL;
     m->value = value;
     m->dim = dim;
+}
+
+void af_results_set_text(af_results *r, const char *name, const char *text, const char *label)
+{
+    af_metric *m = af_results_slot(r, name, label);
+    char *copy = af_strdup(text);
+    af_free(m->text);
+    m->text = copy;
+    m->value = NAN;
+    m->dim = AF_DIM_COUNT;
 }
 
 const af_metric *af_results_find(const af_results *r, const char *name)

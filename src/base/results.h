@@ -14,12 +14,13 @@
 
 #include <stddef.h>
 
-/* One scalar metric. */
+/* One metric: a scalar, or a short text (the name of a bottleneck). */
 typedef struct af_metric {
     char *name;   /* stable dotted name, owned */
     char *label;  /* short human label for summaries ("GPU utilization"), owned; may be NULL */
-    double value; /* value in SI base units of `dim` */
+    double value; /* value in SI base units of `dim` (NaN for a text metric) */
     af_dim dim;   /* dimension; fixes the unit */
+    char *text;   /* the text of a text metric, owned; NULL for a scalar */
 } af_metric;
 
 typedef struct af_results af_results;
@@ -31,6 +32,9 @@ void af_results_free(af_results *r);
 /* Sets metric `name` (copied) to value. A new name is appended; an existing one is overwritten in
  * place and keeps its position. label may be NULL. */
 void af_results_set(af_results *r, const char *name, double value, af_dim dim, const char *label);
+
+/* Sets metric `name` to the text `text` (copied), like af_results_set. */
+void af_results_set_text(af_results *r, const char *name, const char *text, const char *label);
 
 /* Returns the metric called name, or NULL. The pointer is borrowed and stays valid until the
  * next af_results_set or af_results_free. */

@@ -33,6 +33,12 @@ int af_report_json_save(const af_results *r, const char *path, af_diag *d)
         const af_metric *m = af_results_get(r, i);
         af_outfile_printf(f, "  ");
         af_json_write_string(f, m->name);
+        if (m->text) {
+            af_outfile_printf(f, ": {\"text\": ");
+            af_json_write_string(f, m->text);
+            af_outfile_printf(f, "}%s\n", i + 1 < n ? "," : "");
+            continue;
+        }
         if (isfinite(m->value))
             af_outfile_printf(f, ": {\"value\": %.17g, \"unit\": ", m->value);
         else

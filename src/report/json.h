@@ -3,7 +3,8 @@
  *     {"train.vit.gpu_utilization": {"value": 0.613, "unit": "1"}, ...}
  * with values in SI base units, the unit named by af_units_si, names in recorded order and
  * numbers printed with 17 significant digits so that they read back exactly. Non-finite values
- * are written as null. The file is written atomically (base/outfile.h).
+ * are written as null; a text metric as {"text": "..."} (train.vit.bottleneck). The file is
+ * written atomically (base/outfile.h).
  */
 #ifndef AF_REPORT_JSON_H
 #define AF_REPORT_JSON_H

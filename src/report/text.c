@@ -66,6 +66,11 @@ static void af_text_train_verdict(const af_results *r, const char *group, size_t
             af_units_format(all > 0 ? most / all : 0, AF_DIM_RATIO, b, sizeof b);
             fprintf(f, "           bottleneck: %s (%s of the wait)\n", af_text_holds[best].what,
                     b);
+            char name[300];
+            snprintf(name, sizeof name, "%.*s.bottleneck", (int)glen, group);
+            const af_metric *m = af_results_find(r, name);
+            if (m && m->text)
+                fprintf(f, "           held back longest by: %s\n", m->text);
         }
     }
     double during = af_text_get(r, group, glen, "gpu_utilization_during_bursts", -1);
@@ -140,9 +145,13 @@ void af_report_text(const af_results *r, const char *title, FILE *f)
             fprintf(f, "\n%.*s\n", (int)glen, group);
             af_text_verdict(r, group, glen, f);
         }
+        const char *label = m->label ? m->label : m->name + glen + 1;
+        if (m->text) {
+            fprintf(f, "  %-34s %s\n", label, m->text);
+            continue;
+        }
         char val[48];
         af_units_format(m->value, m->dim, val, sizeof val);
-        const char *label = m->label ? m->label : m->name + glen + 1;
         fprintf(f, "  %-34s %14s\n", label, val);
     }
 }

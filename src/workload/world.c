@@ -164,6 +164,10 @@ typedef struct af_job {
     af_time_ns compute_total_ns, wait_total_ns;
     af_time_ns wait_by_ns[AF_HOLD__COUNT];
     af_hold hold;            /* what the current wait is charged to */
+    const af_path *flow_path[2]; /* the path of each flow of the fetch in flight */
+    int hold_flow, hold_hop; /* the flow and hop of the current hold, -1 when none (a cap) */
+    af_time_ns wait_hop_ns[2][AF_FLOWNET_MAX_PATH]; /* wait charged to each hop of the two
+                                                       paths (hit, miss) */
     af_time_ns compute_in_burst_ns;
     uint64_t steps;
     double read_B;           /* bytes delivered to the GPUs */
@@ -402,6 +406,9 @@ static void af_job_account(af_job *job, af_time_ns now)
     } else {
         job->wait_total_ns += dt;
         job->wait_by_ns[job->hold] += dt;
+        if (job->hold_hop >= 0)
+            job->wait_hop_ns[job->flow_path[job->hold_flow] == &job->path_hit ? 0 : 1]
+                            [job->hold_hop] += dt;
     }
     job->since_ns = now;
 }
@@ -423,6 +430,14 @@ static void af_job_find_hold(af_job *job)
             job->hold = b == AF_FLOWNET_CAPPED ? AF_HOLD_READERS
                         : b < w->nres          ? (af_hold)w->hold[b]
                                                : AF_HOLD_DEVICES;
+            job->hold_flow = i;
+            job->hold_hop = -1;
+            const af_path *p = job->flow_path[i];
+            for (uint32_t h = 0; p && h < p->n; h++)
+                if (p->res[h] == b) {
+                    job->hold_hop = (int)h;
+                    break;
+                }
         }
     }
 }
@@ -450,6 +465,7 @@ static bool af_job_maybe_fetch(af_job *job)
         w->xfers[x].ndev = 1;
         w->xfers[x].dev[0] = (af_devuse){job->serve, false, job->scale_hit_dev};
         w->xfers[x].serve_tier = job->serve;
+        job->flow_path[job->flows_left] = &job->path_hit;
         job->flow[job->flows_left++] = w->xfers[x].id;
     }
     if (hit < 1) {
@@ -461,6 +477,7 @@ static bool af_job_maybe_fetch(af_job *job)
         if (src != job->serve)
             xf->dev[xf->ndev++] = (af_devuse){job->serve, true, job->scale_miss_write};
         xf->serve_tier = src;
+        job->flow_path[job->flows_left] = &job->path_miss;
         job->flow[job->flows_left++] = xf->id;
     }
     if (!job->computing) {
@@ -900,6 +917,23 @@ static void af_report_jobs(const af_world *w, af_results *r)
             if (job->wait_by_ns[h] > 0)
                 af_put(r, "train", nm, af_hold_metric[h], (double)job->wait_by_ns[h] * 1e-9 / T,
                        AF_DIM_RATIO, af_hold_label[h]);
+        /* The one resource that held the GPUs back longest (its name says which stage, link
+         * group and direction), or the reader threads when their cap did. */
+        af_time_ns most = job->wait_by_ns[AF_HOLD_READERS];
+        const char *which = most > 0 ? "reader threads (per-GPU cap)" : NULL;
+        for (int i = 0; i < 2; i++) {
+            const af_path *p = i == 0 ? &job->path_hit : &job->path_miss;
+            for (uint32_t h = 0; h < p->n; h++)
+                if (job->wait_hop_ns[i][h] > most) {
+                    most = job->wait_hop_ns[i][h];
+                    which = af_flownet_resource_name(w->net, p->res[h]);
+                }
+        }
+        if (which) {
+            char name[256];
+            snprintf(name, sizeof name, "train.%s.bottleneck", nm);
+            af_results_set_text(r, name, which, "held back longest by");
+        }
         af_put(r, "train", nm, "steps", (double)job->steps, AF_DIM_COUNT, "steps completed");
         af_put(r, "train", nm, "compute_time_per_step", step_s, AF_DIM_TIME,
                "compute time per step");
@@ -1199,10 +1233,11 @@ static void af_endpoint_nics(af_world *w, af_endpoint *ep, const char *what, con
     if (ep->fabric != AF_NIL)
         rate = fmin(rate, w->cfg->fabrics[ep->fabric].spec.sw.port_rate_Bps);
     double cap = (double)nodes * nics * rate;
-    char label[160];
-    snprintf(label, sizeof label, "%s %s NICs in", what, name);
+    char label[200];
+    const char *nic = hold == AF_HOLD_CLIENT ? "storage NICs" : "NICs";
+    snprintf(label, sizeof label, "%s %s %s in", what, name, nic);
     ep->rx = af_res_add(w, label, cap, hold);
-    snprintf(label, sizeof label, "%s %s NICs out", what, name);
+    snprintf(label, sizeof label, "%s %s %s out", what, name, nic);
     ep->tx = af_res_add(w, label, cap, hold);
 }
 
@@ -1239,6 +1274,7 @@ static int af_world_job(af_world *w, size_t j, af_diag *d)
     job->world = w;
     job->index = (uint32_t)j;
     job->pool = tc->pool;
+    job->hold_hop = -1;
     job->gpus = (double)pc->nodes * pc->node.gpus;
     double compute_s = af_train_compute_s(tc, job->gpus, peak);
     if (!(compute_s >= 1e-9) || !isfinite(compute_s) || compute_s > 1e9) {

@@ -4,6 +4,8 @@
  */
 #include "base/results.h"
 
+#include <math.h>
+
 #include "cutest.h"
 
 #include <stdint.h>
@@ -150,6 +152,31 @@ static void test_special_values(void)
     af_results_free(r);
 }
 
+/* A text metric keeps its place, is copied, and turns back into a scalar when set so. */
+static void test_text_metrics(void)
+{
+    af_results *r = af_results_new();
+    char text[] = "tier hot NICs out";
+    af_results_set(r, "a", 1, AF_DIM_COUNT, NULL);
+    af_results_set_text(r, "b", text, "held back most by");
+    text[0] = 'X';
+    const af_metric *m = af_results_find(r, "b");
+    CU_ASSERT_PTR_NOT_NULL_FATAL(m);
+    CU_ASSERT_STRING_EQUAL(m->text, "tier hot NICs out");
+    CU_ASSERT_STRING_EQUAL(m->label, "held back most by");
+    CU_ASSERT(isnan(m->value));
+    CU_ASSERT_PTR_NULL(af_results_find(r, "a")->text);
+    af_results_set_text(r, "b", "devices", NULL);
+    CU_ASSERT_STRING_EQUAL(af_results_find(r, "b")->text, "devices");
+    af_results_set(r, "b", 2, AF_DIM_RATIO, NULL);
+    m = af_results_find(r, "b");
+    CU_ASSERT_PTR_NULL(m->text);
+    CU_ASSERT_EQUAL(m->value, 2);
+    CU_ASSERT_EQUAL(af_results_count(r), 2);
+    CU_ASSERT_STRING_EQUAL(af_results_get(r, 1)->name, "b");
+    af_results_free(r);
+}
+
 static const af_test tests[] = {
     {"empty results", test_empty},
     {"metrics keep insertion order", test_insertion_order},
@@ -158,6 +185,7 @@ static const af_test tests[] = {
     {"names and labels are copied", test_copies},
     {"a thousand metrics, reverse order, overwrites", test_many},
     {"NaN, infinity and empty names are stored as given", test_special_values},
+    {"text metrics", test_text_metrics},
     {NULL, NULL},
 };
 

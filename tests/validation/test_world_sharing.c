@@ -52,8 +52,9 @@ static double af_get0(const af_results *r, const char *name)
     return m ? m->value : 0;
 }
 
-/* Checks utilization against R / demand and that the wait is charged to `hold`. */
-static void af_check_bound(af_fixture *f, double R, const char *hold)
+/* Checks utilization against R / demand, that the wait is charged to `hold`, and that the
+ * resource named as holding the GPUs back longest contains `res`. */
+static void af_check_bound(af_fixture *f, double R, const char *hold, const char *res)
 {
     af_results *r = af_run(f);
     double demand = f->trains[0].sample_B * f->trains[0].samples_per_gpu /
@@ -68,6 +69,10 @@ static void af_check_bound(af_fixture *f, double R, const char *hold)
     double wait = af_get(r, "train.job.data_wait");
     CU_ASSERT(wait > 0.1);
     AF_ASSERT_REL(af_get0(r, name), wait, 1e-9);
+    const af_metric *m = af_results_find(r, "train.job.bottleneck");
+    CU_ASSERT(m && m->text && strstr(m->text, res));
+    if (m && m->text && !strstr(m->text, res))
+        fprintf(stderr, "bottleneck \"%s\", expected \"%s\"\n", m->text, res);
     af_results_free(r);
 }
 
@@ -79,31 +84,31 @@ static void test_each_stage_can_bind(void)
      * term (2 ops per file at 1e6 IOPS) negligible but present. */
     af_fix_init(&f, 4, 2, 5e9, 1e9, 1.0, 6000);
     double dev_scale = 1 / 0.5e9 + 2 / (1e6 * 1e9);
-    af_check_bound(&f, 20 / dev_scale / 32, "wait_devices");
+    af_check_bound(&f, 20 / dev_scale / 32, "wait_devices", "tier hot devices");
 
     /* Client NICs: 4 nodes x 2 x 2 GB/s = 16 GB/s for 32 GPUs; storage plentiful. */
     af_fix_init(&f, 4, 2, 1e12, 1e9, 1.0, 6000);
     f.pools[0].node.storage_nic.rate_Bps = 2e9;
-    af_check_bound(&f, 16e9 / 32, "wait_client_nics");
+    af_check_bound(&f, 16e9 / 32, "wait_client_nics", "pool gpus storage NICs in");
 
     /* Storage NICs: 2 nodes x 1 x 6 GB/s = 12 GB/s. */
     af_fix_init(&f, 4, 2, 1e12, 1e9, 1.0, 6000);
     f.tiers[0].system.nic.rate_Bps = 6e9;
-    af_check_bound(&f, 12e9 / 32, "wait_storage_nics");
+    af_check_bound(&f, 12e9 / 32, "wait_storage_nics", "tier hot NICs out");
 
     /* IOPS: 64 kB one-sample files on 2 x 10 devices of 1000 IOPS: a file costs 2 operations
      * (2 ms) plus 64 kB at 100 GB/s. */
     af_fix_init(&f, 4, 2, 1e12, 64e3, 0.001, 60);
     f.tiers[0].system.device_read_iops = 1000;
     double s = 1 / 1e11 + 2 / (1000 * 64e3);
-    af_check_bound(&f, 20 / s / 32, "wait_devices");
+    af_check_bound(&f, 20 / s / 32, "wait_devices", "tier hot devices");
 
     /* Reader threads: 4 per GPU, 10 MB files, 5 ms latency, 100 GB/s devices: each thread moves
      * 10 MB per 5.1 ms. */
     af_fix_init(&f, 4, 2, 1e12, 10e6, 0.001, 60);
     f.trains[0].reader_threads = 4;
     f.tiers[0].system.device_latency_s = 5e-3;
-    af_check_bound(&f, 4 * 10e6 / (5e-3 + 10e6 / 1e11), "wait_readers");
+    af_check_bound(&f, 4 * 10e6 / (5e-3 + 10e6 / 1e11), "wait_readers", "reader threads");
 }
 
 /* A fabric with 3:1 leaves: the pool's leaf uplinks bind. */
@@ -152,7 +157,7 @@ static void test_fabric_uplinks_bind(void)
         }
     CU_ASSERT(st[which].kind == AF_STAGE_SRC_UPLINK || st[which].kind == AF_STAGE_DST_DOWNLINK ||
               st[which].kind == AF_STAGE_SPINE);
-    af_check_bound(&f, R / 64, "wait_fabric");
+    af_check_bound(&f, R / 64, "wait_fabric", st[which].label);
     af_results *r = af_run(&f);
     CU_ASSERT_DOUBLE_EQUAL(af_get(r, "fabric.net.switches"), (double)plan.switches, 0);
     AF_ASSERT_REL(af_get(r, "fabric.net.power"), plan.switches * 500.0, 1e-12);
