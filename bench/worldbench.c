@@ -67,27 +67,45 @@ static double af_bench(size_t n, int64_t nodes, double duration_s, double *wall,
 {
     af_pool_config *pools = af_calloc(n, sizeof *pools);
     af_train_config *trains = af_calloc(n, sizeof *trains);
-    char (*names)[32] = af_calloc(n, sizeof *names);
-    af_tier_config tier = {.name = "hot", .system = af_bench_storage(), .nodes = 8,
-                           .cache_for = AF_WORLD_NONE, .drain_to = AF_WORLD_NONE};
+    char(*names)[32] = af_calloc(n, sizeof *names);
+    af_tier_config tier = {.name = "hot",
+                           .system = af_bench_storage(),
+                           .nodes = 8,
+                           .cache_for = AF_WORLD_NONE,
+                           .drain_to = AF_WORLD_NONE};
     for (size_t i = 0; i < n; i++) {
         snprintf(names[i], sizeof names[i], "job%zu", i);
         pools[i] = (af_pool_config){.name = names[i], .node = af_bench_node(), .nodes = nodes};
         /* 200 MB/s per GPU asked; the tier (8 x 100 GB/s) feeds 4000 GPUs. Step times differ a
          * little so that completions do not coincide. */
-        trains[i] = (af_train_config){.name = names[i], .pool = i, .tier = 0,
+        trains[i] = (af_train_config){.name = names[i],
+                                      .pool = i,
+                                      .tier = 0,
                                       .step_time_s = 0.25 + 1e-4 * (double)(i % 97),
-                                      .dataset_B = 1e9, .sample_B = 1e6,
-                                      .samples_per_gpu = 50, .samples_per_file = 100,
-                                      .prefetch = 2, .weight = 1};
+                                      .dataset_B = 1e9,
+                                      .sample_B = 1e6,
+                                      .samples_per_gpu = 50,
+                                      .samples_per_file = 100,
+                                      .prefetch = 2,
+                                      .weight = 1};
     }
-    af_world_config cfg = {.name = "bench", .seed = 1, .duration_s = duration_s,
+    af_world_config cfg = {.name = "bench",
+                           .seed = 1,
+                           .duration_s = duration_s,
                            .max_events = 1000000000ULL,
-                           .facility = {.name = "f", .pue = 1.2, .energy_price_usd_J = 2e-8,
-                                        .amortization_s = 1.5e8, .rack_power_W = 40000,
-                                        .rack_units = 42, .space_usd_s_per_rack = 1e-3},
-                           .pools = pools, .npools = n, .tiers = &tier, .ntiers = 1,
-                           .trains = trains, .ntrains = n};
+                           .facility = {.name = "f",
+                                        .pue = 1.2,
+                                        .energy_price_usd_J = 2e-8,
+                                        .amortization_s = 1.5e8,
+                                        .rack_power_W = 40000,
+                                        .rack_units = 42,
+                                        .space_usd_s_per_rack = 1e-3},
+                           .pools = pools,
+                           .npools = n,
+                           .tiers = &tier,
+                           .ntiers = 1,
+                           .trains = trains,
+                           .ntrains = n};
     double best = 1e300, ev = 0;
     for (int rep = 0; rep < 3; rep++) {
         af_results *r = af_results_new();

@@ -30,8 +30,13 @@ static inline af_node_spec af_fix_node(void)
     af_node_spec n;
     memset(&n, 0, sizeof n);
     n.name = "test-node";
-    n.gpu = (af_gpu_spec){.name = "test-gpu", .bf16_flops = 1e15, .fp8_flops = 2e15,
-                          .hbm_B = 80e9, .hbm_Bps = 3e12, .tdp_W = 700, .idle_W = 100,
+    n.gpu = (af_gpu_spec){.name = "test-gpu",
+                          .bf16_flops = 1e15,
+                          .fp8_flops = 2e15,
+                          .hbm_B = 80e9,
+                          .hbm_Bps = 3e12,
+                          .tdp_W = 700,
+                          .idle_W = 100,
                           .price_usd = 25000};
     n.gpus = 8;
     n.storage_nic = (af_link_spec){.name = "test-nic", .rate_Bps = 50e9};
@@ -79,18 +84,35 @@ static inline void af_fix_init(af_fixture *f, int64_t nodes, int64_t snodes, dou
     f->tiers[0].name = "hot";
     f->tiers[0].system = af_fix_storage(read_Bps);
     f->tiers[0].nodes = snodes;
-    f->trains[0] = (af_train_config){.name = "job", .pool = 0, .tier = 0, .step_time_s = step_s,
-                                     .dataset_B = 1e12, .sample_B = batch_B,
-                                     .samples_per_gpu = 1, .samples_per_file = 1,
-                                     .prefetch = 2, .weight = 1};
-    f->cfg = (af_world_config){
-        .name = "fixture", .seed = 1, .duration_s = duration_s,
-        .facility = {.name = "test", .pue = 1.25, .energy_price_usd_J = 0.1 / 3.6e6,
-                     .amortization_s = 4 * 365 * 86400.0, .rack_power_W = 40000,
-                     .rack_units = 42, .space_usd_s_per_rack = 2.0 / 3600},
-        .pools = f->pools, .npools = 1, .tiers = f->tiers, .ntiers = 1,
-        .trains = f->trains, .ntrains = 1, .bursts = f->bursts, .lookups = f->lookups,
-        .fabrics = f->fabrics};
+    f->trains[0] = (af_train_config){.name = "job",
+                                     .pool = 0,
+                                     .tier = 0,
+                                     .step_time_s = step_s,
+                                     .dataset_B = 1e12,
+                                     .sample_B = batch_B,
+                                     .samples_per_gpu = 1,
+                                     .samples_per_file = 1,
+                                     .prefetch = 2,
+                                     .weight = 1};
+    f->cfg = (af_world_config){.name = "fixture",
+                               .seed = 1,
+                               .duration_s = duration_s,
+                               .facility = {.name = "test",
+                                            .pue = 1.25,
+                                            .energy_price_usd_J = 0.1 / 3.6e6,
+                                            .amortization_s = 4 * 365 * 86400.0,
+                                            .rack_power_W = 40000,
+                                            .rack_units = 42,
+                                            .space_usd_s_per_rack = 2.0 / 3600},
+                               .pools = f->pools,
+                               .npools = 1,
+                               .tiers = f->tiers,
+                               .ntiers = 1,
+                               .trains = f->trains,
+                               .ntrains = 1,
+                               .bursts = f->bursts,
+                               .lookups = f->lookups,
+                               .fabrics = f->fabrics};
 }
 
 /* Adds a second tier like the first (same system and node count) and returns its index. */
@@ -112,9 +134,15 @@ static inline af_burst_config *af_fix_add_burst(af_fixture *f, const char *name,
                                                 double every_s, double start_s)
 {
     af_burst_config *b = &f->bursts[f->cfg.nbursts++];
-    *b = (af_burst_config){.name = name, .pool = pool, .tier = tier, .write = write,
-                           .size_B = size_B, .every_s = every_s, .start_s = start_s,
-                           .op_B = 1048576, .weight = 1};
+    *b = (af_burst_config){.name = name,
+                           .pool = pool,
+                           .tier = tier,
+                           .write = write,
+                           .size_B = size_B,
+                           .every_s = every_s,
+                           .start_s = start_s,
+                           .op_B = 1048576,
+                           .weight = 1};
     return b;
 }
 

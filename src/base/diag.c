@@ -67,8 +67,8 @@ static void af_diag_vadd(af_diag *d, af_severity sev, const char *file, int line
         d->errors++;
 }
 
-void af_diag_add(af_diag *d, af_severity sev, const char *file, int line, int col,
-                 const char *path, const char *fmt, ...)
+void af_diag_add(af_diag *d, af_severity sev, const char *file, int line, int col, const char *path,
+                 const char *fmt, ...)
 {
     va_list ap;
     va_start(ap, fmt);

@@ -42,8 +42,8 @@ af_diag *af_diag_new(void);
 void af_diag_free(af_diag *d);
 
 /* Adds a message at a position (file may be NULL; line and col may be 0; path may be NULL). */
-void af_diag_add(af_diag *d, af_severity sev, const char *file, int line, int col,
-                 const char *path, const char *fmt, ...) __attribute__((format(printf, 7, 8)));
+void af_diag_add(af_diag *d, af_severity sev, const char *file, int line, int col, const char *path,
+                 const char *fmt, ...) __attribute__((format(printf, 7, 8)));
 
 /* Shorthand for an error at a position. */
 void af_diag_error_at(af_diag *d, const char *file, int line, int col, const char *path,

@@ -126,7 +126,7 @@ static void af_validate_print(const char *file, const af_world_config *w, FILE *
                 t->name, p->name, tier->name, af_q(&f, step, AF_DIM_TIME),
                 af_q(&f, af_train_batch_B(t), AF_DIM_SIZE), af_q(&f, demand, AF_DIM_BANDWIDTH),
                 af_q(&f, demand * gpus, AF_DIM_BANDWIDTH), 100 * demand * gpus / tier_Bps);
-        fprintf(out, "            data set %s in %.4g files of %.4g samples, sample %s", 
+        fprintf(out, "            data set %s in %.4g files of %.4g samples, sample %s",
                 af_q(&f, t->dataset_B, AF_DIM_SIZE), t->files, t->samples_per_file,
                 af_q(&f, t->sample_B, AF_DIM_SIZE));
         if (t->sample_sd_B > 0)
@@ -137,16 +137,15 @@ static void af_validate_print(const char *file, const af_world_config *w, FILE *
     }
     for (size_t i = 0; i < w->nbursts; i++) {
         const af_burst_config *b = &w->bursts[i];
-        fprintf(out, "  burst     %s: %s %s %s %s every %s from %s, first at %s",
-                b->name, b->write ? "writes" : "reads", af_q(&f, b->size_B, AF_DIM_SIZE),
-                b->write ? "to" : "from", w->tiers[b->tier].name,
-                af_q(&f, b->every_s, AF_DIM_TIME),
+        fprintf(out, "  burst     %s: %s %s %s %s every %s from %s, first at %s", b->name,
+                b->write ? "writes" : "reads", af_q(&f, b->size_B, AF_DIM_SIZE),
+                b->write ? "to" : "from", w->tiers[b->tier].name, af_q(&f, b->every_s, AF_DIM_TIME),
                 b->pool != AF_WORLD_NONE ? w->pools[b->pool].name : "outside clients",
                 af_q(&f, b->start_s, AF_DIM_TIME));
         if (b->write && b->keep > 0)
             fprintf(out, ", keeps %d", b->keep);
-        fprintf(out, ", %s operations, QoS weight %.3g per node\n",
-                af_q(&f, b->op_B, AF_DIM_SIZE), b->weight);
+        fprintf(out, ", %s operations, QoS weight %.3g per node\n", af_q(&f, b->op_B, AF_DIM_SIZE),
+                b->weight);
     }
     for (size_t i = 0; i < w->nlookups; i++) {
         const af_lookup_config *l = &w->lookups[i];

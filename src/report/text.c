@@ -64,8 +64,7 @@ static void af_text_train_verdict(const af_results *r, const char *group, size_t
         }
         if (most > 0) {
             af_units_format(all > 0 ? most / all : 0, AF_DIM_RATIO, b, sizeof b);
-            fprintf(f, "           bottleneck: %s (%s of the wait)\n", af_text_holds[best].what,
-                    b);
+            fprintf(f, "           bottleneck: %s (%s of the wait)\n", af_text_holds[best].what, b);
             char name[300];
             snprintf(name, sizeof name, "%.*s.bottleneck", (int)glen, group);
             const af_metric *m = af_results_find(r, name);
@@ -92,7 +91,8 @@ static void af_text_burst_verdict(const af_results *r, const char *group, size_t
         fprintf(f, "  verdict: no burst completed in the simulated time\n");
         return;
     }
-    fprintf(f, "  verdict: bursts took %.3gx their time alone; the QoS weights allow at most %.3gx\n",
+    fprintf(f,
+            "  verdict: bursts took %.3gx their time alone; the QoS weights allow at most %.3gx\n",
             slow, bound);
     if (skipped > 0)
         fprintf(f, "           %.0f bursts skipped: the previous one was still running\n", skipped);

@@ -107,9 +107,9 @@ typedef enum { AF_XF_TRAIN, AF_XF_BURST, AF_XF_DRAIN } af_xfer_kind;
 
 /* Device traffic of a transfer on one tier, for the read/write accounting. */
 typedef struct af_devuse {
-    uint32_t tier;  /* tier index */
-    bool write;     /* written (else read) */
-    double scale;   /* device-seconds per byte */
+    uint32_t tier; /* tier index */
+    bool write;    /* written (else read) */
+    double scale;  /* device-seconds per byte */
 } af_devuse;
 
 /* A flow the world started, with what its completion means. */
@@ -127,9 +127,9 @@ typedef struct af_xfer {
 
 /* Where a pool or tier meets the network. */
 typedef struct af_endpoint {
-    uint32_t rx, tx;  /* NIC resources, receive and transmit */
-    uint32_t fabric;  /* fabric index, or AF_NIL */
-    uint32_t group;   /* group index within the fabric */
+    uint32_t rx, tx; /* NIC resources, receive and transmit */
+    uint32_t fabric; /* fabric index, or AF_NIL */
+    uint32_t group;  /* group index within the fabric */
 } af_endpoint;
 
 typedef struct af_fabric_state {
@@ -147,44 +147,44 @@ typedef struct af_job {
     size_t pool;
     double gpus;
     af_time_ns compute_ns;
-    double batch_B;          /* mean bytes per GPU per batch */
-    double batch_sd_B;       /* standard deviation of a GPU's batch bytes */
-    double cap_Bps;          /* reader-thread cap per GPU, 0 = none */
-    uint32_t serve;          /* tier the hits come from (the cache, or the data set's tier) */
-    double hit;              /* share of bytes from `serve` when it caches the data set's tier */
-    gsl_rng *rng;            /* batch-size draws (only with a spread) */
+    double batch_B;    /* mean bytes per GPU per batch */
+    double batch_sd_B; /* standard deviation of a GPU's batch bytes */
+    double cap_Bps;    /* reader-thread cap per GPU, 0 = none */
+    uint32_t serve;    /* tier the hits come from (the cache, or the data set's tier) */
+    double hit;        /* share of bytes from `serve` when it caches the data set's tier */
+    gsl_rng *rng;      /* batch-size draws (only with a spread) */
     af_path path_hit, path_miss;
     double scale_hit_dev, scale_miss_read, scale_miss_write;
     int ready;
     bool fetching;
-    int flows_left;          /* flows of the fetch in flight */
+    int flows_left; /* flows of the fetch in flight */
     af_flow_id flow[2];
     bool computing;
     af_time_ns since_ns;
     af_time_ns compute_total_ns, wait_total_ns;
     af_time_ns wait_by_ns[AF_HOLD__COUNT];
-    af_hold hold;            /* what the current wait is charged to */
+    af_hold hold;                /* what the current wait is charged to */
     const af_path *flow_path[2]; /* the path of each flow of the fetch in flight */
-    int hold_flow, hold_hop; /* the flow and hop of the current hold, -1 when none (a cap) */
+    int hold_flow, hold_hop;     /* the flow and hop of the current hold, -1 when none (a cap) */
     af_time_ns wait_hop_ns[2][AF_FLOWNET_MAX_PATH]; /* wait charged to each hop of the two
                                                        paths (hit, miss) */
     af_time_ns compute_in_burst_ns;
     uint64_t steps;
-    double read_B;           /* bytes delivered to the GPUs */
-    double floor_Bps;        /* QoS floor: per-GPU read rate guaranteed by the weights */
+    double read_B;    /* bytes delivered to the GPUs */
+    double floor_Bps; /* QoS floor: per-GPU read rate guaranteed by the weights */
 } af_job;
 
 /* A copy written by a burst, numbered 1, 2, ... in the order written. */
 typedef struct af_copy {
-    uint64_t seq;    /* its number */
-    double here_B;   /* bytes on the burst's tier */
-    double there_B;  /* bytes on the drain target */
+    uint64_t seq;   /* its number */
+    double here_B;  /* bytes on the burst's tier */
+    double there_B; /* bytes on the drain target */
 } af_copy;
 
 /* A copy waiting for its drain. */
 typedef struct af_pending {
-    uint64_t seq;  /* the copy's number */
-    double bytes;  /* bytes to drain */
+    uint64_t seq; /* the copy's number */
+    double bytes; /* bytes to drain */
 } af_pending;
 
 typedef struct af_burst {
@@ -197,24 +197,24 @@ typedef struct af_burst {
     bool running;
     af_time_ns started_ns;
     uint64_t started, completed, skipped;
-    uint64_t fires;     /* burst times scheduled so far after the first */
+    uint64_t fires; /* burst times scheduled so far after the first */
     double time_sum_s, time_max_s;
     double alone_sum_s; /* sum over completed bursts of their bytes / alone_Bps */
     double moved_B, rejected_B;
-    double alone_Bps;   /* aggregate rate with nothing else running */
-    double floor_Bps;   /* aggregate rate the QoS weights guarantee */
+    double alone_Bps; /* aggregate rate with nothing else running */
+    double floor_Bps; /* aggregate rate the QoS weights guarantee */
     /* Copies (writes): numbers [seq_oldest, seq_next) are kept; with keep > 0 copy n sits in
      * ring[n % ring_cap] and older ones are freed. */
-    bool track;         /* copies are tracked (writes with keep > 0) */
-    af_copy *ring;      /* grown as copies accumulate, up to keep + 1 */
+    bool track;    /* copies are tracked (writes with keep > 0) */
+    af_copy *ring; /* grown as copies accumulate, up to keep + 1 */
     size_t ring_cap;
     uint64_t seq_next, seq_oldest;
-    uint64_t cur_seq;   /* the copy being written */
+    uint64_t cur_seq; /* the copy being written */
     /* Drain of this burst's writes: one copy at a time, the others wait in order. */
     af_path drain_path;
     double drain_read_scale, drain_write_scale;
     uint32_t drain_k;
-    af_pending *dq;     /* waiting copies: dq[dq_head .. dq_head + dq_n) */
+    af_pending *dq; /* waiting copies: dq[dq_head .. dq_head + dq_n) */
     size_t dq_head, dq_n, dq_cap;
     bool draining;
     uint64_t drain_seq; /* the copy being drained */
@@ -223,13 +223,13 @@ typedef struct af_burst {
 
 typedef struct af_tier_state {
     const af_tier_config *cfg;
-    uint32_t dev;            /* devices resource */
-    double devices;          /* nodes x devices (all device time, device-s/s) */
+    uint32_t dev;   /* devices resource */
+    double devices; /* nodes x devices (all device time, device-s/s) */
     double usable_B;
     double used_B, peak_B, rejected_B;
-    double read_B, write_B;  /* bytes read from and written to the devices */
+    double read_B, write_B;         /* bytes read from and written to the devices */
     double read_dev_s, write_dev_s; /* device-seconds spent reading and writing */
-    af_queue *lookups;       /* look-up queue, or NULL */
+    af_queue *lookups;              /* look-up queue, or NULL */
     const af_lookup_config *lookup;
     gsl_rng *lookup_rng;
     double lookup_demand_s;  /* device-seconds per look-up */
@@ -247,8 +247,8 @@ struct af_world {
     af_burst *bursts;
     af_tier_state *tiers;
     af_fabric_state *fabrics;
-    af_endpoint *eps;        /* pools then tiers */
-    uint8_t *hold;           /* per resource */
+    af_endpoint *eps; /* pools then tiers */
+    uint8_t *hold;    /* per resource */
     size_t nres, cap_res;
     af_xfer *xfers;
     uint32_t nxfers, cap_xfers, free_xfer;
@@ -470,8 +470,8 @@ static bool af_job_maybe_fetch(af_job *job)
     }
     if (hit < 1) {
         uint32_t src = (uint32_t)job->cfg->tier;
-        uint32_t x = af_xfer_start(w, AF_XF_TRAIN, job->index, &job->path_miss, (1 - hit) * b,
-                                   w8, job->cap_Bps * (1 - hit), k);
+        uint32_t x = af_xfer_start(w, AF_XF_TRAIN, job->index, &job->path_miss, (1 - hit) * b, w8,
+                                   job->cap_Bps * (1 - hit), k);
         af_xfer *xf = &w->xfers[x];
         xf->dev[xf->ndev++] = (af_devuse){src, false, job->scale_miss_read};
         if (src != job->serve)
@@ -880,8 +880,8 @@ static void af_world_floors(af_world *w)
 
 /* ---- report ------------------------------------------------------------------------------- */
 
-static void af_put(af_results *r, const char *a, const char *b, const char *c, double v,
-                   af_dim dim, const char *label)
+static void af_put(af_results *r, const char *a, const char *b, const char *c, double v, af_dim dim,
+                   const char *label)
 {
     char name[256];
     if (b)
@@ -972,8 +972,7 @@ static void af_report_bursts(const af_world *w, af_results *r)
         double alone = b->cfg->size_B / b->alone_Bps;
         af_put(r, "burst", nm, "size", b->cfg->size_B, AF_DIM_SIZE, "bytes per burst");
         af_put(r, "burst", nm, "started", (double)b->started, AF_DIM_COUNT, "bursts started");
-        af_put(r, "burst", nm, "completed", (double)b->completed, AF_DIM_COUNT,
-               "bursts completed");
+        af_put(r, "burst", nm, "completed", (double)b->completed, AF_DIM_COUNT, "bursts completed");
         af_put(r, "burst", nm, "skipped", (double)b->skipped, AF_DIM_COUNT,
                "skipped (previous still running)");
         af_put(r, "burst", nm, "moved", b->moved_B, AF_DIM_SIZE, "bytes moved");
@@ -990,8 +989,8 @@ static void af_report_bursts(const af_world *w, af_results *r)
         af_put(r, "burst", nm, "slowdown_bound", b->alone_Bps / b->floor_Bps, AF_DIM_RATIO,
                "QoS bound on slowdown");
         if (b->drain_k)
-            af_put(r, "burst", nm, "drains_completed", (double)b->drains_completed,
-                   AF_DIM_COUNT, "drains completed");
+            af_put(r, "burst", nm, "drains_completed", (double)b->drains_completed, AF_DIM_COUNT,
+                   "drains completed");
     }
 }
 
@@ -1099,8 +1098,7 @@ static void af_world_report(const af_world *w, af_results *r)
         capital_usd += nodes * s->price_usd;
         rack_u += nodes * s->rack_units;
         const char *nm = ts->cfg->name;
-        af_put(r, "storage", nm, "read_rate", read_B / T, AF_DIM_BANDWIDTH,
-               "read from devices");
+        af_put(r, "storage", nm, "read_rate", read_B / T, AF_DIM_BANDWIDTH, "read from devices");
         af_put(r, "storage", nm, "write_rate", ts->write_B / T, AF_DIM_BANDWIDTH,
                "written to devices");
         af_put(r, "storage", nm, "read_bandwidth", nodes * af_storage_node_read_Bps(s),
@@ -1179,8 +1177,8 @@ static int af_world_fabrics(af_world *w, af_diag *d)
                 fs->stage_res[i][g] = AF_NIL;
         size_t n = fc->npools + fc->ntiers;
         if (n > AF_FABRIC_MAX_GROUPS) {
-            af_diag_error(d, "fabric \"%s\": connects %zu pools and tiers; at most %d", fc->name,
-                          n, AF_FABRIC_MAX_GROUPS);
+            af_diag_error(d, "fabric \"%s\": connects %zu pools and tiers; at most %d", fc->name, n,
+                          AF_FABRIC_MAX_GROUPS);
             rc = AF_EINPUT;
             continue;
         }
@@ -1193,19 +1191,20 @@ static int af_world_fabrics(af_world *w, af_diag *d)
         for (size_t i = 0; i < fc->npools; i++) {
             const af_pool_config *pc = &cfg->pools[fc->pools[i]];
             const af_link_spec *nic = backend ? &pc->node.nic : &pc->node.storage_nic;
-            groups[i] = (af_fabric_group){
-                .name = pc->name, .nodes = (int)pc->nodes,
-                .nics_per_node = backend ? pc->node.nics : pc->node.storage_nics,
-                .nic_rate_Bps = fmin(nic->rate_Bps, fc->spec.sw.port_rate_Bps),
-                .rail_attached = backend && fc->spec.topology == AF_FABRIC_RAIL};
+            groups[i] =
+                (af_fabric_group){.name = pc->name,
+                                  .nodes = (int)pc->nodes,
+                                  .nics_per_node = backend ? pc->node.nics : pc->node.storage_nics,
+                                  .nic_rate_Bps = fmin(nic->rate_Bps, fc->spec.sw.port_rate_Bps),
+                                  .rail_attached = backend && fc->spec.topology == AF_FABRIC_RAIL};
         }
         for (size_t i = 0; i < fc->ntiers; i++) {
             const af_tier_config *tc = &cfg->tiers[fc->tiers[i]];
-            groups[fc->npools + i] =
-                (af_fabric_group){.name = tc->name, .nodes = (int)tc->nodes,
-                                  .nics_per_node = tc->system.nics,
-                                  .nic_rate_Bps =
-                                      fmin(tc->system.nic.rate_Bps, fc->spec.sw.port_rate_Bps)};
+            groups[fc->npools + i] = (af_fabric_group){
+                .name = tc->name,
+                .nodes = (int)tc->nodes,
+                .nics_per_node = tc->system.nics,
+                .nic_rate_Bps = fmin(tc->system.nic.rate_Bps, fc->spec.sw.port_rate_Bps)};
         }
         af_fabric_spec spec = fc->spec;
         spec.name = fc->name;
@@ -1253,8 +1252,8 @@ static void af_world_nics(af_world *w)
     for (size_t t = 0; t < cfg->ntiers; t++) {
         const af_tier_config *tc = &cfg->tiers[t];
         af_tier_state *ts = &w->tiers[t];
-        af_endpoint_nics(w, &w->eps[af_ep_tier(w, t)], "tier", tc->name, tc->nodes,
-                         tc->system.nics, tc->system.nic.rate_Bps, AF_HOLD_SNIC);
+        af_endpoint_nics(w, &w->eps[af_ep_tier(w, t)], "tier", tc->name, tc->nodes, tc->system.nics,
+                         tc->system.nic.rate_Bps, AF_HOLD_SNIC);
         ts->devices = (double)tc->nodes * tc->system.devices;
         char label[160];
         snprintf(label, sizeof label, "tier %s devices", tc->name);
@@ -1278,9 +1277,10 @@ static int af_world_job(af_world *w, size_t j, af_diag *d)
     job->gpus = (double)pc->nodes * pc->node.gpus;
     double compute_s = af_train_compute_s(tc, job->gpus, peak);
     if (!(compute_s >= 1e-9) || !isfinite(compute_s) || compute_s > 1e9) {
-        af_diag_error(d, "train job \"%s\": compute time per step of %g s is out of range "
-                         "(1 ns to 1e9 s); check step_time, params, tokens_per_step, mfu "
-                         "and the GPU's peak",
+        af_diag_error(d,
+                      "train job \"%s\": compute time per step of %g s is out of range "
+                      "(1 ns to 1e9 s); check step_time, params, tokens_per_step, mfu "
+                      "and the GPU's peak",
                       tc->name, compute_s);
         return AF_EINPUT;
     }
@@ -1383,15 +1383,17 @@ static int af_world_lookup(af_world *w, size_t i, af_diag *d)
     const af_lookup_config *c = &w->cfg->lookups[i];
     af_tier_state *ts = &w->tiers[c->tier];
     if (ts->lookups) {
-        af_diag_error(d, "look-ups \"%s\" and \"%s\" both read tier \"%s\"; this version models "
-                         "one look-up stream per tier (merge them: rates add up)",
+        af_diag_error(d,
+                      "look-ups \"%s\" and \"%s\" both read tier \"%s\"; this version models "
+                      "one look-up stream per tier (merge them: rates add up)",
                       ts->lookup->name, c->name, ts->cfg->name);
         return AF_EINPUT;
     }
     const af_storage_spec *s = &ts->cfg->system;
     if (ts->devices > 1e6) {
-        af_diag_error(d, "look-ups \"%s\": tier \"%s\" has %.0f devices, more than this version "
-                         "queues look-ups over",
+        af_diag_error(d,
+                      "look-ups \"%s\": tier \"%s\" has %.0f devices, more than this version "
+                      "queues look-ups over",
                       c->name, ts->cfg->name, ts->devices);
         return AF_EINPUT;
     }
@@ -1399,9 +1401,10 @@ static int af_world_lookup(af_world *w, size_t i, af_diag *d)
     ts->lookup_demand_s = 1 / s->device_read_iops + c->size_B / s->device_read_Bps;
     double load = c->rate_per_s * ts->lookup_demand_s;
     if (load >= ts->devices) {
-        af_diag_error(d, "look-ups \"%s\": %.4g requests/s of %.4g device-seconds each need %.4g "
-                         "devices busy all the time, and tier \"%s\" has %.0f; its queue would "
-                         "grow without bound (lower the rate or add nodes)",
+        af_diag_error(d,
+                      "look-ups \"%s\": %.4g requests/s of %.4g device-seconds each need %.4g "
+                      "devices busy all the time, and tier \"%s\" has %.0f; its queue would "
+                      "grow without bound (lower the rate or add nodes)",
                       c->name, c->rate_per_s, ts->lookup_demand_s, load, ts->cfg->name,
                       ts->devices);
         return AF_EINPUT;
@@ -1431,8 +1434,9 @@ static int af_world_budget(const af_world *w, uint64_t budget, af_diag *d)
     for (size_t i = 0; i < cfg->nbursts; i++)
         work += cfg->duration_s / cfg->bursts[i].every_s;
     if (work > (double)budget) {
-        af_diag_error(d, "this run needs at least %.3g events (%.3g training steps), more than "
-                         "its event budget of %llu; raise max_events or shorten the duration",
+        af_diag_error(d,
+                      "this run needs at least %.3g events (%.3g training steps), more than "
+                      "its event budget of %llu; raise max_events or shorten the duration",
                       work, steps, (unsigned long long)budget);
         return AF_EIO;
     }
@@ -1446,14 +1450,16 @@ static int af_world_capacity(af_world *w, af_diag *d)
     int rc = AF_OK;
     for (size_t t = 0; t < cfg->ntiers; t++) {
         af_tier_state *ts = &w->tiers[t];
-        ts->usable_B = (double)cfg->tiers[t].nodes * af_storage_node_usable_B(&cfg->tiers[t].system);
+        ts->usable_B =
+            (double)cfg->tiers[t].nodes * af_storage_node_usable_B(&cfg->tiers[t].system);
         double need = 0;
         for (size_t j = 0; j < cfg->ntrains; j++)
             if (cfg->trains[j].tier == t)
                 need += cfg->trains[j].dataset_B;
         if (need > ts->usable_B) {
-            af_diag_error(d, "storage tier \"%s\": the data sets placed on it need %.4g TB but "
-                             "its %lld nodes hold %.4g TB usable; add nodes or move a data set",
+            af_diag_error(d,
+                          "storage tier \"%s\": the data sets placed on it need %.4g TB but "
+                          "its %lld nodes hold %.4g TB usable; add nodes or move a data set",
                           cfg->tiers[t].name, need / 1e12, (long long)cfg->tiers[t].nodes,
                           ts->usable_B / 1e12);
             rc = AF_EINPUT;
@@ -1532,8 +1538,9 @@ static int af_world_go(const af_world_config *cfg, af_results *res, af_diag *d)
     af_time_ns end_ns = end_s >= (double)AF_TIME_MAX ? AF_TIME_MAX : (af_time_ns)llround(end_s);
     af_run_status st = af_sim_run(w.sim, end_ns, budget);
     if (st == AF_RUN_BUDGET) {
-        af_diag_error(d, "the event budget of %llu events ran out at %.6g s of %.6g s simulated; "
-                         "raise max_events or shorten the duration",
+        af_diag_error(d,
+                      "the event budget of %llu events ran out at %.6g s of %.6g s simulated; "
+                      "raise max_events or shorten the duration",
                       (unsigned long long)budget, (double)af_sim_now(w.sim) * 1e-9,
                       cfg->duration_s);
         rc = AF_EIO;

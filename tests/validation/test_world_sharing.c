@@ -57,8 +57,7 @@ static double af_get0(const af_results *r, const char *name)
 static void af_check_bound(af_fixture *f, double R, const char *hold, const char *res)
 {
     af_results *r = af_run(f);
-    double demand = f->trains[0].sample_B * f->trains[0].samples_per_gpu /
-                    f->trains[0].step_time_s;
+    double demand = f->trains[0].sample_B * f->trains[0].samples_per_gpu / f->trains[0].step_time_s;
     double expect = R / demand < 1 ? R / demand : 1;
     double util = af_get(r, "train.job.gpu_utilization");
     if (fabs(util - expect) > 2e-3 * expect)
@@ -116,15 +115,22 @@ static void test_fabric_uplinks_bind(void)
 {
     af_fixture f;
     af_fix_init(&f, 8, 2, 1e12, 1e10, 1.0, 6000); /* 64 GPUs asking 10 GB/s each */
-    af_switch_spec sw = {.name = "test-switch", .ports = 16, .port_rate_Bps = 50e9,
-                         .typical_W = 500, .max_W = 1000, .rack_units = 1, .price_usd = 20000};
+    af_switch_spec sw = {.name = "test-switch",
+                         .ports = 16,
+                         .port_rate_Bps = 50e9,
+                         .typical_W = 500,
+                         .max_W = 1000,
+                         .rack_units = 1,
+                         .price_usd = 20000};
     f.fabric_pools[0] = 0;
     f.fabric_tiers[0] = 0;
-    f.fabrics[0] = (af_fabric_config){.name = "net",
-                                      .spec = {.name = "net", .topology = AF_FABRIC_FAT_TREE,
-                                               .sw = sw, .oversubscription = 3},
-                                      .pools = f.fabric_pools, .npools = 1,
-                                      .tiers = f.fabric_tiers, .ntiers = 1};
+    f.fabrics[0] = (af_fabric_config){
+        .name = "net",
+        .spec = {.name = "net", .topology = AF_FABRIC_FAT_TREE, .sw = sw, .oversubscription = 3},
+        .pools = f.fabric_pools,
+        .npools = 1,
+        .tiers = f.fabric_tiers,
+        .ntiers = 1};
     f.cfg.nfabrics = 1;
     /* The plan, from the fabric model itself (tested on its own in test_fabric). */
     af_fabric plan;
@@ -171,15 +177,21 @@ static void test_backend_fabric_counts_but_carries_nothing(void)
     af_fixture f;
     af_fix_init(&f, 8, 2, 1e12, 1e10, 1.0, 600);
     af_results *plain = af_run(&f);
-    af_switch_spec sw = {.name = "test-switch", .ports = 64, .port_rate_Bps = 50e9,
-                         .typical_W = 500, .max_W = 1000, .rack_units = 1, .price_usd = 20000};
+    af_switch_spec sw = {.name = "test-switch",
+                         .ports = 64,
+                         .port_rate_Bps = 50e9,
+                         .typical_W = 500,
+                         .max_W = 1000,
+                         .rack_units = 1,
+                         .price_usd = 20000};
     f.pools[0].node.nic = (af_link_spec){.name = "ib", .rate_Bps = 50e9};
     f.pools[0].node.nics = 8;
     f.fabric_pools[0] = 0;
-    f.fabrics[0] = (af_fabric_config){.name = "backend",
-                                      .spec = {.name = "backend", .topology = AF_FABRIC_RAIL,
-                                               .sw = sw, .oversubscription = 1},
-                                      .pools = f.fabric_pools, .npools = 1};
+    f.fabrics[0] = (af_fabric_config){
+        .name = "backend",
+        .spec = {.name = "backend", .topology = AF_FABRIC_RAIL, .sw = sw, .oversubscription = 1},
+        .pools = f.fabric_pools,
+        .npools = 1};
     f.cfg.nfabrics = 1;
     af_results *r = af_run(&f);
     CU_ASSERT_DOUBLE_EQUAL(af_get(r, "train.job.gpu_utilization"),
@@ -209,8 +221,7 @@ static void test_burst_share_matches_weights(void)
     for (size_t i = 0; i < sizeof weights / sizeof weights[0]; i++) {
         af_fixture f;
         af_fix_init(&f, 4, 2, 5e9, 1e9, 1.0, 4000); /* devices bind: 10 GB/s for 32 GB/s asked */
-        af_burst_config *b = af_fix_add_burst(&f, "ckpt", AF_WORLD_NONE, 0, true, 200e9, 2000,
-                                              100);
+        af_burst_config *b = af_fix_add_burst(&f, "ckpt", AF_WORLD_NONE, 0, true, 200e9, 2000, 100);
         b->weight = weights[i];
         const af_storage_spec *s = &f.tiers[0].system;
         double sr = af_read_scale(s, 1e9), sw = af_write_scale(s, 1048576);
@@ -312,13 +323,13 @@ static void test_cache_splits_reads(void)
     AF_ASSERT_REL(af_get(r, "storage.cache.read_bytes"), 0.75 * got, 2e-2);
     AF_ASSERT_REL(af_get(r, "storage.hot.read_bytes"), 0.25 * got, 2e-2);
     AF_ASSERT_REL(af_get(r, "storage.cache.write_bytes"), 0.25 * got, 2e-2);
-    AF_ASSERT_REL(af_get(r, "storage.cache.read_bytes") + af_get(r, "storage.hot.read_bytes"),
-                  got, 1e-9);
+    AF_ASSERT_REL(af_get(r, "storage.cache.read_bytes") + af_get(r, "storage.hot.read_bytes"), got,
+                  1e-9);
     /* Both tiers read at 10 GB/s and the cache also writes at 5 GB/s per node x 2; with the
      * misses' cache writes the cache's devices bind: 0.75 x sr + 0.25 x sw per byte. */
     const af_storage_spec *s = &f.tiers[0].system;
-    double per_B = 0.75 * af_read_scale(s, 1e9) + 0.25 * (1 / s->device_write_Bps +
-                                                         1 / (s->device_write_iops * 1e9));
+    double per_B = 0.75 * af_read_scale(s, 1e9) +
+                   0.25 * (1 / s->device_write_Bps + 1 / (s->device_write_iops * 1e9));
     double R = 20 / per_B / 32;
     AF_ASSERT_REL(af_get(r, "train.job.gpu_utilization"), R / 1e9, 2e-3);
     af_results_free(r);
@@ -332,8 +343,7 @@ static void test_lookups_match_md1(void)
     const struct {
         bool background;
         double rho;
-    } cases[] = {{false, 0.5}, {false, 0.8}, {false, 0.9}, {true, 0.5}, {true, 0.8},
-                 {true, 0.9}};
+    } cases[] = {{false, 0.5}, {false, 0.8}, {false, 0.9}, {true, 0.5}, {true, 0.8}, {true, 0.9}};
     for (size_t c = 0; c < sizeof cases / sizeof cases[0]; c++) {
         enum { REPS = 8 };
         double sum = 0, sum2 = 0;
@@ -354,8 +364,8 @@ static void test_lookups_match_md1(void)
                 f.tiers[0].reserve = 0.5; /* the job is data-bound: it takes the other half */
             else
                 f.cfg.ntrains = 0;
-            f.lookups[0] = (af_lookup_config){.name = "feat", .tier = 0, .rate_per_s = lambda,
-                                              .size_B = 1000};
+            f.lookups[0] =
+                (af_lookup_config){.name = "feat", .tier = 0, .rate_per_s = lambda, .size_B = 1000};
             f.cfg.nlookups = 1;
             af_results *r = af_run(&f);
             double W = af_get(r, "lookup.feat.latency_mean");
@@ -395,7 +405,8 @@ static void test_floor_holds_with_drains(void)
     double floor = af_get(r, "train.job.qos_floor_per_gpu");
     CU_ASSERT(floor > 0);
     CU_ASSERT(got >= floor * (1 - 1e-6));
-    CU_ASSERT(af_get(r, "burst.ckpt.slowdown") <= af_get(r, "burst.ckpt.slowdown_bound") * (1 + 1e-9));
+    CU_ASSERT(af_get(r, "burst.ckpt.slowdown") <=
+              af_get(r, "burst.ckpt.slowdown_bound") * (1 + 1e-9));
     CU_ASSERT(af_get(r, "storage.hot.read_bytes") > 0); /* the drains ran */
     af_results_free(r);
 }
@@ -446,8 +457,7 @@ static void test_lookup_rate_unbiased(void)
     af_fixture f;
     af_fix_init(&f, 1, 1000, 1e12, 1e6, 1.0, 0.01);
     f.cfg.ntrains = 0;
-    f.lookups[0] = (af_lookup_config){.name = "feat", .tier = 0, .rate_per_s = 1e8,
-                                      .size_B = 4096};
+    f.lookups[0] = (af_lookup_config){.name = "feat", .tier = 0, .rate_per_s = 1e8, .size_B = 4096};
     f.cfg.nlookups = 1;
     f.cfg.max_events = 10000000;
     af_results *r = af_run(&f);
