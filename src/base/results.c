@@ -1,19 +1,55 @@
 /*
- * results: an insertion-ordered list of metrics; see results.h. Look-up is linear: a run has
- * tens to hundreds of metrics, and they are written once at the end of the run, not per event.
+ * results: an insertion-ordered list of metrics; see results.h. Names are found through an
+ * open-addressing hash index beside the list (FNV-1a, linear probing, at most half full), so a
+ * world with thousands of jobs and tens of thousands of metrics writes them in linear time. The
+ * index only finds; the order of outputs is the list's.
  */
 #include "base/results.h"
 
 #include "base/alloc.h"
 
 #include <math.h>
+#include <stdint.h>
 #include <string.h>
 
 struct af_results {
-    af_metric *m; /* metrics in insertion order */
-    size_t n;     /* number of metrics */
-    size_t cap;   /* capacity of m */
+    af_metric *m;    /* metrics in insertion order */
+    size_t n;        /* number of metrics */
+    size_t cap;      /* capacity of m */
+    uint32_t *index; /* hash slots: metric index + 1, 0 = empty */
+    size_t nslots;   /* slots in index, a power of two (0 before the first metric) */
 };
+
+static uint64_t af_results_hash(const char *s)
+{
+    uint64_t h = 1469598103934665603ULL;
+    for (; *s; s++) {
+        h ^= (unsigned char)*s;
+        h *= 1099511628211ULL;
+    }
+    return h;
+}
+
+/* Slot of name in the index: where it is, or the empty slot where it would go. */
+static size_t af_results_probe(const af_results *r, const char *name)
+{
+    size_t mask = r->nslots - 1;
+    size_t i = (size_t)af_results_hash(name) & mask;
+    while (r->index[i] && strcmp(r->m[r->index[i] - 1].name, name) != 0)
+        i = (i + 1) & mask;
+    return i;
+}
+
+/* Doubles the index (or makes the first) and re-enters every metric. */
+static void af_results_rehash(af_results *r)
+{
+    size_t nslots = r->nslots ? 2 * r->nslots : 64;
+    af_free(r->index);
+    r->index = af_calloc(nslots, sizeof *r->index);
+    r->nslots = nslots;
+    for (size_t k = 0; k < r->n; k++)
+        r->index[af_results_probe(r, r->m[k].name)] = (uint32_t)(k + 1);
+}
 
 af_results *af_results_new(void)
 {
@@ -30,15 +66,16 @@ void af_results_free(af_results *r)
         af_free(r->m[i].text);
     }
     af_free(r->m);
+    af_free(r->index);
     af_free(r);
 }
 
 static af_metric *af_results_lookup(const af_results *r, const char *name)
 {
-    for (size_t i = 0; i < r->n; i++)
-        if (strcmp(r->m[i].name, name) == 0)
-            return &r->m[i];
-    return NULL;
+    if (!r->nslots)
+        return NULL;
+    uint32_t k = r->index[af_results_probe(r, name)];
+    return k ? &r->m[k - 1] : NULL;
 }
 
 /* The metric called name, appended (empty) when new; its label set to a copy of label. */
@@ -51,6 +88,10 @@ static af_metric *af_results_slot(af_results *r, const char *name, const char *l
         m->name = af_strdup(name);
         m->label = NULL;
         m->text = NULL;
+        if (2 * r->n > r->nslots)
+            af_results_rehash(r);
+        else
+            r->index[af_results_probe(r, name)] = (uint32_t)r->n;
     }
     /* Copy before freeing: label may be the metric's own label (a caller updating the value). */
     char *copy = label ? af_strdup(label) : NULL;
