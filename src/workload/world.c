@@ -116,13 +116,12 @@ typedef struct af_devuse {
 typedef struct af_xfer {
     af_flow_id id;
     af_xfer_kind kind;
-    uint32_t owner;      /* job, burst or (for drains) burst index */
-    double size_B;       /* bytes per member */
-    uint32_t k;          /* members */
-    uint32_t ndev;       /* entries in dev */
-    af_devuse dev[2];    /* device traffic */
-    uint32_t serve_tier; /* training: tier whose data it reads (for per-tier read bytes) */
-    uint32_t next_free;  /* free list */
+    uint32_t owner;     /* job, burst or (for drains) burst index */
+    double size_B;      /* bytes per member */
+    uint32_t k;         /* members */
+    uint32_t ndev;      /* entries in dev */
+    af_devuse dev[2];   /* device traffic */
+    uint32_t next_free; /* free list */
 } af_xfer;
 
 /* Where a pool or tier meets the network. */
@@ -256,6 +255,13 @@ struct af_world {
     af_time_ns burst_since_ns;
     af_time_ns burst_time_ns;
 };
+
+/* A QoS weight as configured, or its default when the configuration left it 0 (hand-built
+ * configurations; the scenario layer always sets one). */
+static double af_weight(double w, double dflt)
+{
+    return w > 0 ? w : dflt;
+}
 
 /* ---- resources and paths ---------------------------------------------------------------- */
 
@@ -456,7 +462,7 @@ static bool af_job_maybe_fetch(af_job *job)
     job->fetching = true;
     job->flows_left = 0;
     job->flow[0] = job->flow[1] = (af_flow_id){0, 0};
-    double w8 = job->cfg->weight > 0 ? job->cfg->weight : 1;
+    double w8 = af_weight(job->cfg->weight, 1);
     uint32_t k = (uint32_t)job->gpus;
     double hit = job->hit;
     if (hit > 0) {
@@ -464,7 +470,6 @@ static bool af_job_maybe_fetch(af_job *job)
                                    job->cap_Bps * hit, k);
         w->xfers[x].ndev = 1;
         w->xfers[x].dev[0] = (af_devuse){job->serve, false, job->scale_hit_dev};
-        w->xfers[x].serve_tier = job->serve;
         job->flow_path[job->flows_left] = &job->path_hit;
         job->flow[job->flows_left++] = w->xfers[x].id;
     }
@@ -476,7 +481,6 @@ static bool af_job_maybe_fetch(af_job *job)
         xf->dev[xf->ndev++] = (af_devuse){src, false, job->scale_miss_read};
         if (src != job->serve)
             xf->dev[xf->ndev++] = (af_devuse){job->serve, true, job->scale_miss_write};
-        xf->serve_tier = src;
         job->flow_path[job->flows_left] = &job->path_miss;
         job->flow[job->flows_left++] = xf->id;
     }
@@ -635,7 +639,7 @@ static void af_burst_fire(af_sim *sim, void *ctx, uint64_t arg)
     b->started_ns = af_sim_now(sim);
     af_bursts_toggle(w, +1);
     uint32_t x = af_xfer_start(w, AF_XF_BURST, b->index, &b->path, bytes / b->k,
-                               c->weight > 0 ? c->weight : 1, 0, b->k);
+                               af_weight(c->weight, 1), 0, b->k);
     w->xfers[x].ndev = 1;
     w->xfers[x].dev[0] = (af_devuse){(uint32_t)c->tier, c->write, b->dev_scale};
     af_world_sync(w);
@@ -672,7 +676,7 @@ static void af_drain_next(af_world *w, af_burst *b)
         b->drain_seq = p.seq;
         b->drains_started++;
         uint32_t x = af_xfer_start(w, AF_XF_DRAIN, b->index, &b->drain_path, fit / b->drain_k,
-                                   tc->drain_weight > 0 ? tc->drain_weight : 0.25, 0, b->drain_k);
+                                   af_weight(tc->drain_weight, 0.25), 0, b->drain_k);
         af_xfer *xf = &w->xfers[x];
         xf->ndev = 2;
         xf->dev[0] = (af_devuse){(uint32_t)b->cfg->tier, false, b->drain_read_scale};
@@ -834,7 +838,7 @@ static void af_world_floors(af_world *w)
     double *W = af_calloc(w->nres, sizeof *W);
     for (size_t j = 0; j < cfg->ntrains; j++) {
         af_job *job = &w->jobs[j];
-        double w8 = job->cfg->weight > 0 ? job->cfg->weight : 1;
+        double w8 = af_weight(job->cfg->weight, 1);
         if (job->hit > 0)
             af_floor_add(W, &job->path_hit, job->gpus, w8);
         if (job->hit < 1)
@@ -842,15 +846,15 @@ static void af_world_floors(af_world *w)
     }
     for (size_t i = 0; i < cfg->nbursts; i++) {
         af_burst *b = &w->bursts[i];
-        af_floor_add(W, &b->path, b->k, b->cfg->weight > 0 ? b->cfg->weight : 1);
+        af_floor_add(W, &b->path, b->k, af_weight(b->cfg->weight, 1));
         if (b->drain_k) {
             double dw = cfg->tiers[b->cfg->tier].drain_weight;
-            af_floor_add(W, &b->drain_path, b->drain_k, dw > 0 ? dw : 0.25);
+            af_floor_add(W, &b->drain_path, b->drain_k, af_weight(dw, 0.25));
         }
     }
     for (size_t j = 0; j < cfg->ntrains; j++) {
         af_job *job = &w->jobs[j];
-        double w8 = job->cfg->weight > 0 ? job->cfg->weight : 1;
+        double w8 = af_weight(job->cfg->weight, 1);
         /* A fetch ends when its slower part does: time per byte of batch at the floor. */
         double tpb = 0;
         if (job->hit > 0) {
@@ -869,7 +873,7 @@ static void af_world_floors(af_world *w)
     }
     for (size_t i = 0; i < cfg->nbursts; i++) {
         af_burst *b = &w->bursts[i];
-        double w8 = b->cfg->weight > 0 ? b->cfg->weight : 1;
+        double w8 = af_weight(b->cfg->weight, 1);
         b->alone_Bps = af_alone_Bps(w, &b->path);
         b->floor_Bps = b->k * w8 * af_floor_level(w, W, &b->path);
         if (b->floor_Bps > b->alone_Bps)
@@ -988,9 +992,12 @@ static void af_report_bursts(const af_world *w, af_results *r)
         }
         af_put(r, "burst", nm, "slowdown_bound", b->alone_Bps / b->floor_Bps, AF_DIM_RATIO,
                "QoS bound on slowdown");
-        if (b->drain_k)
+        if (b->drain_k) {
+            af_put(r, "burst", nm, "drains_started", (double)b->drains_started, AF_DIM_COUNT,
+                   "drains started");
             af_put(r, "burst", nm, "drains_completed", (double)b->drains_completed, AF_DIM_COUNT,
                    "drains completed");
+        }
     }
 }
 
