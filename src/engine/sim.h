@@ -15,6 +15,7 @@
 #ifndef AF_ENGINE_SIM_H
 #define AF_ENGINE_SIM_H
 
+#include <math.h>
 #include <stdbool.h>
 #include <stdint.h>
 
@@ -25,6 +26,28 @@ typedef int64_t af_time_ns;
 
 /* Largest representable time; used as "no end". */
 #define AF_TIME_MAX INT64_MAX
+
+/* Nanoseconds per second: the one place the clock's resolution is written down. */
+#define AF_NS_PER_S 1e9
+
+/* Seconds to clock time, rounded to the nearest nanosecond and clamped to [0, AF_TIME_MAX]
+ * (times at or past the horizon, and +inf, become AF_TIME_MAX, "never"; negative times and NaN
+ * become 0). Every conversion from a double of seconds to the clock goes through here. */
+static inline af_time_ns af_time_from_s(double s)
+{
+    double ns = s * AF_NS_PER_S;
+    if (!(ns > 0))
+        return 0;
+    if (ns >= (double)AF_TIME_MAX)
+        return AF_TIME_MAX;
+    return (af_time_ns)llround(ns);
+}
+
+/* Clock time (or a duration) in seconds. */
+static inline double af_time_to_s(af_time_ns t)
+{
+    return (double)t / AF_NS_PER_S;
+}
 
 /* Handle of a scheduled event. The zero value ({0, 0}) never names a live event. */
 typedef struct af_event_id {
