@@ -46,7 +46,7 @@ static inline af_time_ns af_time_from_s(double s)
 /* Clock time (or a duration) in seconds. */
 static inline double af_time_to_s(af_time_ns t)
 {
-    return (double)t / AF_NS_PER_S;
+    return (double)t * 1e-9;
 }
 
 /* Handle of a scheduled event. The zero value ({0, 0}) never names a live event. */

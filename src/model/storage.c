@@ -44,6 +44,11 @@ double af_storage_node_usable_B(const af_storage_spec *s)
     return s->devices * s->device_B * s->usable_fraction;
 }
 
+double af_storage_file_read_cost_s(const af_storage_spec *s, double size_B)
+{
+    return AF_STORAGE_FILE_OPS / s->device_read_iops + size_B / s->device_read_Bps;
+}
+
 double af_storage_read_cost_s(const af_storage_spec *s, double size_B)
 {
     return 1.0 / s->device_read_iops + size_B / s->device_read_Bps;

@@ -65,6 +65,17 @@ double af_storage_node_write_Bps(const af_storage_spec *s);
 /* Usable capacity of one node, bytes. */
 double af_storage_node_usable_B(const af_storage_spec *s);
 
+/* Device operations one file read costs: the open's metadata look-up and the first read's seek.
+ * A file of size_B bytes read whole and in order takes AF_STORAGE_FILE_OPS / read_iops +
+ * size_B / device_read_Bps of device time (af_storage_file_read_cost_s); `aifsim run` charges
+ * training reads this way and `aifsim size --file-reads` sizes for it (doc/formulas.md,
+ * "Storage devices"). A single random read (a look-up) is one operation. */
+#define AF_STORAGE_FILE_OPS 2
+
+/* Device time for reading one file of size_B bytes whole: AF_STORAGE_FILE_OPS / read_iops +
+ * size_B / device_read_Bps, s. */
+double af_storage_file_read_cost_s(const af_storage_spec *s, double size_B);
+
 /* Device time for one read of size_B bytes: 1/read_iops + size_B/device_read_Bps, s. */
 double af_storage_read_cost_s(const af_storage_spec *s, double size_B);
 

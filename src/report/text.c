@@ -1,61 +1,71 @@
 /*
- * text: grouped, aligned summary; see text.h. Reads only the results record.
+ * text: grouped, aligned summary; see text.h. Reads only the results record, and names metrics
+ * only through the metric table (base/metrics.h).
  */
 #include "report/text.h"
+
+#include "base/metrics.h"
 
 #include <stdbool.h>
 #include <string.h>
 
+/* A verdict is worth printing for a data wait above this share of the run. */
+#define TEXT_MATERIAL_WAIT 1e-3
+
 /* Length of the group prefix of a metric name: up to the last dot for names with three or more
  * parts ("train.vit.steps" -> "train.vit"), the first part otherwise ("cost.total" -> "cost"). */
-static size_t af_text_group_len(const char *name)
+static size_t text_group_len(const char *name)
 {
     const char *last = strrchr(name, '.');
     return last ? (size_t)(last - name) : strlen(name);
 }
 
-/* Value of metric "<group>.<leaf>", or `fallback` when absent. */
-static double af_text_get(const af_results *r, const char *group, size_t glen, const char *leaf,
-                          double fallback)
-{
-    char name[300];
-    snprintf(name, sizeof name, "%.*s.%s", (int)glen, group, leaf);
-    const af_metric *m = af_results_find(r, name);
-    return m ? m->value : fallback;
-}
-
-/* The bottleneck names of the wait_* metrics (workload/world.c), for the verdict. */
+/* What each train.*.wait_* metric's bottleneck is called in a verdict, in af_hold order. */
 static const struct {
-    const char *leaf, *what;
-} af_text_holds[] = {
-    {"wait_client_nics", "the pool's storage NICs"},
-    {"wait_fabric", "the fabric (leaf uplinks or spine)"},
-    {"wait_storage_nics", "the storage tier's NICs"},
-    {"wait_devices", "the storage tier's devices"},
-    {"wait_readers", "the data loader's reader threads"},
+    af_metric_id id;
+    const char *what;
+} text_holds[] = {
+    {AF_M_TRAIN_WAIT_CLIENT, "the pool's storage NICs"},
+    {AF_M_TRAIN_WAIT_FABRIC, "the fabric (leaf uplinks or spine)"},
+    {AF_M_TRAIN_WAIT_SNIC, "the storage tier's NICs"},
+    {AF_M_TRAIN_WAIT_DEVICES, "the storage tier's devices"},
+    {AF_M_TRAIN_WAIT_READERS, "the data loader's reader threads"},
 };
 
-static void af_text_train_verdict(const af_results *r, const char *group, size_t glen, FILE *f)
+/* Formats a value with its unit into one of the rotating buffers of fmt. */
+typedef struct text_fmt {
+    char buf[8][48];
+    int next;
+} text_fmt;
+
+static const char *text_q(text_fmt *f, double v, af_dim dim)
 {
-    double util = af_text_get(r, group, glen, "gpu_utilization", -1);
-    double demand = af_text_get(r, group, glen, "read_demand_per_gpu", -1);
-    double got = af_text_get(r, group, glen, "read_rate_per_gpu", -1);
+    char *b = f->buf[f->next++ % 8];
+    return af_units_format(v, dim, b, sizeof f->buf[0]);
+}
+
+static void text_train_verdict(const af_results *r, const char *job, FILE *f)
+{
+    double util = af_results_value(r, AF_M_TRAIN_UTIL, job, -1);
+    double wait = af_results_value(r, AF_M_TRAIN_DATA_WAIT, job, 0);
+    double demand = af_results_value(r, AF_M_TRAIN_DEMAND, job, -1);
+    double got = af_results_value(r, AF_M_TRAIN_READ_RATE, job, -1);
     if (util < 0)
         return;
-    char a[32], b[32], c[32], e[32];
-    af_units_format(util, AF_DIM_RATIO, a, sizeof a);
-    if (util >= 0.99 || demand <= 0 || got < 0) {
-        fprintf(f, "  verdict: compute-bound; GPUs busy %s of the time, storage keeps up\n", a);
+    text_fmt q = {.next = 0};
+    if (util >= 0.99 || wait < TEXT_MATERIAL_WAIT || demand <= 0 || got < 0) {
+        fprintf(f, "  verdict: compute-bound; GPUs busy %s of the time, storage keeps up\n",
+                text_q(&q, util, AF_DIM_RATIO));
     } else {
-        af_units_format(got, AF_DIM_BANDWIDTH, b, sizeof b);
-        af_units_format(demand, AF_DIM_BANDWIDTH, c, sizeof c);
-        af_units_format(demand - got, AF_DIM_BANDWIDTH, e, sizeof e);
-        fprintf(f, "  verdict: data-bound; GPUs busy %s of the time\n", a);
-        fprintf(f, "           each GPU got %s of the %s it needs, %s short\n", b, c, e);
+        fprintf(f, "  verdict: data-bound; GPUs busy %s of the time\n",
+                text_q(&q, util, AF_DIM_RATIO));
+        fprintf(f, "           each GPU got %s of the %s it needs, %s short\n",
+                text_q(&q, got, AF_DIM_BANDWIDTH), text_q(&q, demand, AF_DIM_BANDWIDTH),
+                text_q(&q, demand > got ? demand - got : 0, AF_DIM_BANDWIDTH));
         size_t best = 0;
         double most = -1, all = 0;
-        for (size_t i = 0; i < sizeof af_text_holds / sizeof af_text_holds[0]; i++) {
-            double v = af_text_get(r, group, glen, af_text_holds[i].leaf, 0);
+        for (size_t i = 0; i < sizeof text_holds / sizeof text_holds[0]; i++) {
+            double v = af_results_value(r, text_holds[i].id, job, 0);
             all += v;
             if (v > most) {
                 most = v;
@@ -63,72 +73,81 @@ static void af_text_train_verdict(const af_results *r, const char *group, size_t
             }
         }
         if (most > 0) {
-            af_units_format(all > 0 ? most / all : 0, AF_DIM_RATIO, b, sizeof b);
-            fprintf(f, "           bottleneck: %s (%s of the wait)\n", af_text_holds[best].what, b);
-            char name[300];
-            snprintf(name, sizeof name, "%.*s.bottleneck", (int)glen, group);
-            const af_metric *m = af_results_find(r, name);
+            fprintf(f, "           bottleneck: %s (%s of the wait)\n", text_holds[best].what,
+                    text_q(&q, all > 0 ? most / all : 0, AF_DIM_RATIO));
+            const af_metric *m = af_results_lookup(r, AF_M_TRAIN_BOTTLENECK, job);
             if (m && m->text)
                 fprintf(f, "           held back longest by: %s\n", m->text);
         }
     }
-    double during = af_text_get(r, group, glen, "gpu_utilization_during_bursts", -1);
-    double floor = af_text_get(r, group, glen, "qos_floor_utilization", -1);
-    if (during >= 0 && floor >= 0) {
-        af_units_format(during, AF_DIM_RATIO, b, sizeof b);
-        af_units_format(floor, AF_DIM_RATIO, c, sizeof c);
-        fprintf(f, "  during bursts: GPUs busy %s; the QoS weights guarantee at least %s\n", b, c);
-    }
+    double during = af_results_value(r, AF_M_TRAIN_UTIL_BURSTS, job, -1);
+    double floor = af_results_value(r, AF_M_TRAIN_FLOOR_UTIL, job, -1);
+    if (during >= 0 && floor >= 0)
+        fprintf(f, "  during bursts: GPUs busy %s; the QoS weights guarantee at least %s\n",
+                text_q(&q, during, AF_DIM_RATIO), text_q(&q, floor, AF_DIM_RATIO));
 }
 
-static void af_text_burst_verdict(const af_results *r, const char *group, size_t glen, FILE *f)
+static void text_burst_verdict(const af_results *r, const char *name, FILE *f)
 {
-    double slow = af_text_get(r, group, glen, "slowdown", -1);
-    double bound = af_text_get(r, group, glen, "slowdown_bound", -1);
-    double skipped = af_text_get(r, group, glen, "skipped", 0);
-    double rejected = af_text_get(r, group, glen, "rejected", 0);
+    double slow = af_results_value(r, AF_M_BURST_SLOWDOWN, name, -1);
+    double bound = af_results_value(r, AF_M_BURST_SLOWDOWN_BOUND, name, -1);
+    double skipped = af_results_value(r, AF_M_BURST_SKIPPED, name, 0);
+    double rejected = af_results_value(r, AF_M_BURST_REJECTED, name, 0);
+    text_fmt q = {.next = 0};
     if (slow < 0) {
         fprintf(f, "  verdict: no burst completed in the simulated time\n");
         return;
     }
-    fprintf(f,
-            "  verdict: bursts took %.3gx their time alone; the QoS weights allow at most %.3gx\n",
-            slow, bound);
+    /* The same form as the slowdown lines below it. */
+    fprintf(f, "  verdict: bursts took %s of their time alone; the QoS weights allow at most %s\n",
+            text_q(&q, slow, AF_DIM_RATIO), text_q(&q, bound, AF_DIM_RATIO));
     if (skipped > 0)
         fprintf(f, "           %.0f bursts skipped: the previous one was still running\n", skipped);
-    if (rejected > 0) {
-        char a[32];
-        af_units_format(rejected, AF_DIM_SIZE, a, sizeof a);
-        fprintf(f, "           %s refused: the tier was full\n", a);
-    }
+    if (rejected > 0)
+        fprintf(f, "           %s refused: the tier was full\n",
+                text_q(&q, rejected, AF_DIM_SIZE));
 }
 
-static void af_text_lookup_verdict(const af_results *r, const char *group, size_t glen, FILE *f)
+static void text_lookup_verdict(const af_results *r, const char *name, FILE *f)
 {
-    double p99 = af_text_get(r, group, glen, "latency_p99", -1);
-    double slo = af_text_get(r, group, glen, "slo", -1);
-    if (p99 < 0 || slo <= 0)
-        return;
-    char a[32], b[32];
-    af_units_format(p99, AF_DIM_TIME, a, sizeof a);
-    af_units_format(slo, AF_DIM_TIME, b, sizeof b);
-    fprintf(f, "  verdict: p99 latency %s %s the %s objective\n", a,
-            p99 <= slo ? "meets" : "MISSES", b);
+    double p99 = af_results_value(r, AF_M_LOOKUP_P99, name, -1);
+    double slo = af_results_value(r, AF_M_LOOKUP_SLO, name, -1);
+    double unserved = af_results_value(r, AF_M_LOOKUP_UNSERVED, name, 0);
+    text_fmt q = {.next = 0};
+    if (p99 >= 0 && slo > 0)
+        fprintf(f, "  verdict: p99 latency %s %s the %s objective\n", text_q(&q, p99, AF_DIM_TIME),
+                p99 <= slo ? "meets" : "MISSES", text_q(&q, slo, AF_DIM_TIME));
+    else if (p99 < 0 && slo > 0)
+        fprintf(f, "  verdict: no look-up was answered; the %s objective is MISSED\n",
+                text_q(&q, slo, AF_DIM_TIME));
+    if (unserved > 0)
+        fprintf(f, "           for %s of the run bulk traffic left look-ups no device time\n",
+                text_q(&q, unserved, AF_DIM_RATIO));
 }
 
-/* Prints the verdict of a group whose kind ("train", "burst", "lookup") has one. */
-static void af_text_verdict(const af_results *r, const char *group, size_t glen, FILE *f)
+/* The kinds with a verdict, by one of their metrics. */
+static const struct {
+    af_metric_id any;
+    void (*fn)(const af_results *r, const char *instance, FILE *f);
+} text_verdicts[] = {
+    {AF_M_TRAIN_GPUS, text_train_verdict},
+    {AF_M_BURST_SIZE, text_burst_verdict},
+    {AF_M_LOOKUP_REQUESTS, text_lookup_verdict},
+};
+
+/* Prints the verdict of the group of metric m (group prefix of length glen), if its kind has
+ * one. */
+static void text_verdict(const af_results *r, const af_metric *m, size_t glen, FILE *f)
 {
-    const char *dot = memchr(group, '.', glen);
-    if (!dot)
+    const af_metric_def *def = af_metric_of_name(m->name);
+    if (!def || !def->instanced)
         return;
-    size_t k = (size_t)(dot - group);
-    if (k == 5 && strncmp(group, "train", 5) == 0)
-        af_text_train_verdict(r, group, glen, f);
-    else if (k == 5 && strncmp(group, "burst", 5) == 0)
-        af_text_burst_verdict(r, group, glen, f);
-    else if (k == 6 && strncmp(group, "lookup", 6) == 0)
-        af_text_lookup_verdict(r, group, glen, f);
+    size_t klen = strlen(def->group);
+    char instance[300];
+    snprintf(instance, sizeof instance, "%.*s", (int)(glen - klen - 1), m->name + klen + 1);
+    for (size_t i = 0; i < sizeof text_verdicts / sizeof text_verdicts[0]; i++)
+        if (strcmp(af_metric_get(text_verdicts[i].any)->group, def->group) == 0)
+            text_verdicts[i].fn(r, instance, f);
 }
 
 void af_report_text(const af_results *r, const char *title, FILE *f)
@@ -138,12 +157,12 @@ void af_report_text(const af_results *r, const char *title, FILE *f)
     size_t glen = 0;
     for (size_t i = 0; i < af_results_count(r); i++) {
         const af_metric *m = af_results_get(r, i);
-        size_t len = af_text_group_len(m->name);
+        size_t len = text_group_len(m->name);
         if (!group || len != glen || strncmp(group, m->name, len) != 0) {
             group = m->name;
             glen = len;
             fprintf(f, "\n%.*s\n", (int)glen, group);
-            af_text_verdict(r, group, glen, f);
+            text_verdict(r, m, glen, f);
         }
         const char *label = m->label ? m->label : m->name + glen + 1;
         if (m->text) {

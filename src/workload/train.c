@@ -1,8 +1,36 @@
 /*
- * train: derived figures of a training job; see train.h. The job's event logic lives in world.c,
- * next to the storage sharing it depends on.
+ * train: the training kind of the world; see train.h.
+ *
+ * Each job is one flow group of N GPUs in lock-step. Its loader fetches one batch for the whole
+ * group at a time and keeps up to `prefetch` batches ready. A fetch is one flow (k = N members,
+ * each its batch) from the data set's tier to the pool, or, when a cache tier fronts the data
+ * set's tier, two: the hits (hit_ratio of the bytes) from the cache, and the misses read through
+ * it (backing devices -> backing NICs -> cache NICs -> cache devices, written -> cache NICs ->
+ * pool). Files of samples_per_file samples are read whole and in order, each costing
+ * AF_STORAGE_FILE_OPS device operations (model/storage.h: the open's metadata look-up and the
+ * first read's seek) plus its bytes, so one-sample files of small samples are IOPS-bound where
+ * large shard files stream. With reader_threads T per GPU, each with one file in flight taking
+ * device latency + file / device_read_Bps, a GPU reads at most T x file / (latency + file /
+ * device_read_Bps) (Little's law), a per-member cap on the flow.
+ *
+ * Time attribution: every second of a job is computing or waiting for data (utilization + data
+ * wait = 1 exactly); a wait is charged to the bottleneck of the fetch it waits for
+ * (af_flownet_bottleneck: client NICs, fabric, storage NICs, devices, or the reader threads' cap)
+ * and to the exact resource on its path, so the report can name the one that held the job back.
  */
 #include "workload/train.h"
+
+#include "base/alloc.h"
+#include "base/metrics.h"
+#include "engine/rng.h"
+#include "workload/world_int.h"
+
+#include <gsl/gsl_randist.h>
+#include <math.h>
+#include <stdio.h>
+
+/* Waiting below this share of the run is not worth naming a bottleneck for. */
+#define TRAIN_MATERIAL_WAIT 1e-3
 
 double af_train_compute_s(const af_train_config *c, double gpus, double peak_flops)
 {
@@ -16,3 +44,470 @@ double af_train_batch_B(const af_train_config *c)
 {
     return c->samples_per_gpu * c->sample_B;
 }
+
+void af_train_plan_make(const af_world_config *cfg, size_t j, af_train_plan *out)
+{
+    const af_train_config *tc = &cfg->trains[j];
+    const af_pool_config *pc = &cfg->pools[tc->pool];
+    out->gpus = (double)pc->nodes * pc->node.gpus;
+    out->peak_flops =
+        tc->precision == AF_PREC_FP8 ? pc->node.gpu.fp8_flops : pc->node.gpu.bf16_flops;
+    out->compute_s = af_train_compute_s(tc, out->gpus, out->peak_flops);
+    out->batch_B = af_train_batch_B(tc);
+    out->batch_sd_B = sqrt(tc->samples_per_gpu) * tc->sample_sd_B;
+    out->demand_Bps = out->batch_B / out->compute_s;
+    out->file_B = (tc->samples_per_file >= 1 ? tc->samples_per_file : 1) * tc->sample_B;
+}
+
+double af_train_draw_batch_B(const af_train_plan *p, gsl_rng *rng)
+{
+    if (!rng || !(p->batch_sd_B > 0))
+        return p->batch_B;
+    double b = p->batch_B + gsl_ran_gaussian(rng, p->batch_sd_B);
+    return b < 0.1 * p->batch_B ? 0.1 * p->batch_B : b;
+}
+
+/* A training job in flight. */
+typedef struct job {
+    const af_train_config *cfg;
+    af_world *world;
+    af_train_plan plan;
+    af_time_ns compute_ns; /* compute time per step on the clock */
+    double cap_Bps;        /* reader-thread cap per GPU, 0 = none */
+    uint32_t serve;        /* tier the hits come from (the cache, or the data set's tier) */
+    double hit;            /* share of bytes from `serve` when it caches the data set's tier */
+    gsl_rng *rng;          /* batch-size draws (only with a spread) */
+    af_path path_hit, path_miss;
+    double scale_hit_dev, scale_miss_read, scale_miss_write;
+    int ready;      /* batches ready */
+    bool fetching;  /* a fetch is in flight */
+    int flows_left; /* flows of the fetch in flight */
+    af_flow_id flow[2];
+    bool computing;
+    af_time_ns since_ns; /* accounted up to here */
+    af_time_ns compute_total_ns, wait_total_ns;
+    af_time_ns wait_by_ns[AF_HOLD__COUNT];
+    af_hold hold;                /* what the current wait is charged to */
+    const af_path *flow_path[2]; /* the path of each flow of the fetch in flight */
+    int hold_flow, hold_hop;     /* the flow and hop of the current hold, -1 when none (a cap) */
+    af_time_ns wait_hop_ns[2][AF_FLOWNET_MAX_PATH]; /* wait charged to each hop of the two
+                                                       paths (hit, miss) */
+    af_time_ns compute_in_burst_ns;
+    uint64_t steps;
+    af_time_ns last_step_end_ns; /* end of the last completed step */
+    double read_B;               /* bytes delivered to the GPUs */
+    double floor_Bps;            /* QoS floor: per-GPU read rate guaranteed by the weights */
+} job;
+
+typedef struct train_state {
+    job *jobs;
+    size_t n;
+} train_state;
+
+static train_state *train_of(const af_world *w)
+{
+    return w->kind[AF_WL_TRAIN];
+}
+
+static void job_account(job *jb, af_time_ns now)
+{
+    af_time_ns dt = now - jb->since_ns;
+    if (jb->computing) {
+        jb->compute_total_ns += dt;
+        if (jb->world->bursts_active)
+            jb->compute_in_burst_ns += dt;
+    } else {
+        jb->wait_total_ns += dt;
+        jb->wait_by_ns[jb->hold] += dt;
+        if (jb->hold_hop >= 0)
+            jb->wait_hop_ns[jb->flow_path[jb->hold_flow] == &jb->path_hit ? 0 : 1][jb->hold_hop] +=
+                dt;
+    }
+    jb->since_ns = now;
+}
+
+/* Charges the current wait of a job to the bottleneck of the slowest flow of its fetch. */
+static void job_find_hold(job *jb)
+{
+    af_world *w = jb->world;
+    double worst = -1;
+    for (int i = 0; i < 2; i++) {
+        if (!af_flownet_live(w->net, jb->flow[i]))
+            continue;
+        double rate = af_flownet_rate(w->net, jb->flow[i]);
+        double left = af_flownet_left(w->net, jb->flow[i]);
+        double t = rate > 0 ? left / rate : INFINITY;
+        if (t > worst) {
+            worst = t;
+            uint32_t b = af_flownet_bottleneck(w->net, jb->flow[i]);
+            jb->hold = b == AF_FLOWNET_CAPPED ? AF_HOLD_READERS
+                       : b < w->nres          ? (af_hold)w->hold[b]
+                                              : AF_HOLD_DEVICES;
+            jb->hold_flow = i;
+            jb->hold_hop = -1;
+            const af_path *p = jb->flow_path[i];
+            for (uint32_t h = 0; p && h < p->n; h++)
+                if (p->res[h] == b) {
+                    jb->hold_hop = (int)h;
+                    break;
+                }
+        }
+    }
+}
+
+static void job_fetch_done(af_world *w, void *owner, uint64_t arg, double bytes, af_flow_id id);
+static void job_fetch_partial(af_world *w, void *owner, uint64_t arg, double bytes);
+static const af_xfer_ops job_fetch_ops = {job_fetch_done, job_fetch_partial};
+
+static bool job_maybe_fetch(job *jb)
+{
+    af_world *w = jb->world;
+    if (jb->fetching || jb->ready >= jb->cfg->prefetch)
+        return false;
+    double b = af_train_draw_batch_B(&jb->plan, jb->rng);
+    jb->fetching = true;
+    jb->flows_left = 0;
+    jb->flow[0] = jb->flow[1] = (af_flow_id){0, 0};
+    double w8 = af_weight(jb->cfg->weight, 1);
+    uint32_t k = (uint32_t)jb->plan.gpus;
+    double hit = jb->hit;
+    if (hit > 0) {
+        af_devuse dev = {jb->serve, false, jb->scale_hit_dev};
+        jb->flow_path[jb->flows_left] = &jb->path_hit;
+        jb->flow[jb->flows_left++] = af_xfer_start(w, &jb->path_hit, hit * b, w8,
+                                                   jb->cap_Bps * hit, k, &dev, 1, &job_fetch_ops,
+                                                   jb, 0);
+    }
+    if (hit < 1) {
+        uint32_t src = (uint32_t)jb->cfg->tier;
+        af_devuse dev[2] = {{src, false, jb->scale_miss_read},
+                            {jb->serve, true, jb->scale_miss_write}};
+        jb->flow_path[jb->flows_left] = &jb->path_miss;
+        jb->flow[jb->flows_left++] =
+            af_xfer_start(w, &jb->path_miss, (1 - hit) * b, w8, jb->cap_Bps * (1 - hit), k, dev,
+                          src != jb->serve ? 2 : 1, &job_fetch_ops, jb, 0);
+    }
+    if (!jb->computing) {
+        job_account(jb, af_sim_now(w->sim));
+        job_find_hold(jb);
+    }
+    return true;
+}
+
+static void job_step_done(af_sim *sim, void *ctx, uint64_t arg);
+
+static void job_start_step(job *jb)
+{
+    af_sim *sim = jb->world->sim;
+    job_account(jb, af_sim_now(sim));
+    jb->ready--;
+    jb->computing = true;
+    af_sim_after(sim, jb->compute_ns, job_step_done, jb, 0);
+    job_maybe_fetch(jb);
+}
+
+static void job_step_done(af_sim *sim, void *ctx, uint64_t arg)
+{
+    (void)arg;
+    job *jb = ctx;
+    af_time_ns now = af_sim_now(sim);
+    job_account(jb, now);
+    jb->computing = false;
+    jb->steps++;
+    jb->last_step_end_ns = now;
+    if (jb->ready > 0)
+        job_start_step(jb);
+    else
+        job_find_hold(jb);
+    af_world_load_changed(jb->world);
+}
+
+static void job_fetch_done(af_world *w, void *owner, uint64_t arg, double bytes, af_flow_id id)
+{
+    (void)arg;
+    job *jb = owner;
+    jb->read_B += bytes;
+    for (int i = 0; i < 2; i++)
+        if (jb->flow[i].slot == id.slot && jb->flow[i].gen == id.gen)
+            jb->flow[i] = (af_flow_id){0, 0};
+    if (--jb->flows_left > 0) {
+        if (!jb->computing) {
+            job_account(jb, af_sim_now(w->sim));
+            job_find_hold(jb);
+        }
+        return;
+    }
+    jb->fetching = false;
+    jb->ready++;
+    if (!jb->computing)
+        job_start_step(jb);
+    job_maybe_fetch(jb);
+}
+
+static void job_fetch_partial(af_world *w, void *owner, uint64_t arg, double bytes)
+{
+    (void)w;
+    (void)arg;
+    job *jb = owner;
+    jb->read_B += bytes;
+}
+
+/* ---- the kind's operations ------------------------------------------------------------------ */
+
+static size_t train_count(const af_world_config *cfg)
+{
+    return cfg->ntrains;
+}
+
+static const char *train_instance(const af_world_config *cfg, size_t i)
+{
+    return cfg->trains[i].name;
+}
+
+/* Sets up job j: its step time, batch, paths and reader cap. */
+static int train_build_job(af_world *w, job *jb, size_t j, af_diag *d)
+{
+    const af_world_config *cfg = w->cfg;
+    const af_train_config *tc = &cfg->trains[j];
+    jb->cfg = tc;
+    jb->world = w;
+    jb->hold_hop = -1;
+    af_train_plan_make(cfg, j, &jb->plan);
+    double compute_s = jb->plan.compute_s;
+    if (!(compute_s >= 1e-9) || !isfinite(compute_s) || compute_s > 1e9) {
+        af_diag_error(d,
+                      "train job \"%s\": compute time per step of %g s is out of range "
+                      "(1 ns to 1e9 s); check step_time, params, tokens_per_step, mfu "
+                      "and the GPU's peak",
+                      tc->name, compute_s);
+        return AF_EINPUT;
+    }
+    if (jb->plan.gpus > (double)UINT32_MAX) {
+        af_diag_error(d, "train job \"%s\": %.0f GPUs is more than this version can simulate",
+                      tc->name, jb->plan.gpus);
+        return AF_EINPUT;
+    }
+    jb->compute_ns = af_time_from_s(compute_s);
+    if (jb->plan.batch_sd_B > 0) {
+        char name[160];
+        snprintf(name, sizeof name, "train.%s.batches", tc->name);
+        jb->rng = af_rng_new(cfg->seed, name);
+    }
+
+    uint32_t src = (uint32_t)tc->tier;
+    uint32_t cache = w->tiers[src].cached_by;
+    jb->serve = cache != AF_NIL ? cache : src;
+    jb->hit = cache != AF_NIL ? cfg->tiers[cache].hit_ratio : 0;
+    double file_B = jb->plan.file_B;
+    const af_storage_spec *sv = &cfg->tiers[jb->serve].system;
+    const af_storage_spec *sb = &cfg->tiers[src].system;
+    size_t pool_ep = af_ep_pool(tc->pool);
+    if (cache != AF_NIL) {
+        jb->scale_hit_dev = af_dev_scale(sv, false, file_B, AF_STORAGE_FILE_OPS);
+        af_path_push(&jb->path_hit, w->tiers[cache].dev, jb->scale_hit_dev);
+        af_path_net(w, &jb->path_hit, af_ep_tier(w, cache), pool_ep);
+        /* Misses: read from the backing tier, written into the cache, sent on to the pool. */
+        jb->scale_miss_read = af_dev_scale(sb, false, file_B, AF_STORAGE_FILE_OPS);
+        jb->scale_miss_write = af_dev_scale(sv, true, file_B, 1);
+        af_path_push(&jb->path_miss, w->tiers[src].dev, jb->scale_miss_read);
+        af_path_net(w, &jb->path_miss, af_ep_tier(w, src), af_ep_tier(w, cache));
+        af_path_push(&jb->path_miss, w->tiers[cache].dev, jb->scale_miss_write);
+        af_path_net(w, &jb->path_miss, af_ep_tier(w, cache), pool_ep);
+    } else {
+        jb->hit = 0;
+        jb->scale_miss_read = af_dev_scale(sb, false, file_B, AF_STORAGE_FILE_OPS);
+        af_path_push(&jb->path_miss, w->tiers[src].dev, jb->scale_miss_read);
+        af_path_net(w, &jb->path_miss, af_ep_tier(w, src), pool_ep);
+    }
+    if (tc->reader_threads > 0) {
+        /* Little's law: T files in flight, each taking latency + transfer time on the tier it
+         * comes from (the cache for hits, the backing tier for misses). */
+        double per_hit = sv->device_latency_s + file_B / sv->device_read_Bps;
+        double per_miss = sb->device_latency_s + file_B / sb->device_read_Bps;
+        double per = jb->hit * per_hit + (1 - jb->hit) * per_miss;
+        jb->cap_Bps = tc->reader_threads * file_B / per;
+    }
+    return AF_OK;
+}
+
+static int train_build(af_world *w, af_diag *d)
+{
+    train_state *s = af_calloc(1, sizeof *s);
+    w->kind[AF_WL_TRAIN] = s;
+    s->n = w->cfg->ntrains;
+    s->jobs = af_calloc(s->n, sizeof *s->jobs);
+    int rc = AF_OK;
+    for (size_t j = 0; j < s->n; j++)
+        if (train_build_job(w, &s->jobs[j], j, d) != AF_OK)
+            rc = AF_EINPUT;
+    return rc;
+}
+
+/* A step is its end event plus the completions of its fetch's flows (one, or two behind a
+ * cache); steps take at least the compute time. */
+static double train_events(const af_world *w, size_t i)
+{
+    const job *jb = &train_of(w)->jobs[i];
+    double flows = jb->hit > 0 && jb->hit < 1 ? 2 : 1;
+    return (w->cfg->duration_s / af_time_to_s(jb->compute_ns) + 1) * (1 + flows);
+}
+
+static void train_weigh(const af_world *w, double *W)
+{
+    train_state *s = train_of(w);
+    for (size_t j = 0; j < s->n; j++) {
+        const job *jb = &s->jobs[j];
+        double w8 = af_weight(jb->cfg->weight, 1);
+        if (jb->hit > 0)
+            af_qos_add(W, &jb->path_hit, jb->plan.gpus, w8);
+        if (jb->hit < 1)
+            af_qos_add(W, &jb->path_miss, jb->plan.gpus, w8);
+    }
+}
+
+static void train_floors(af_world *w, const double *W)
+{
+    train_state *s = train_of(w);
+    for (size_t j = 0; j < s->n; j++) {
+        job *jb = &s->jobs[j];
+        double w8 = af_weight(jb->cfg->weight, 1);
+        /* A fetch ends when its slower part does: time per byte of batch at the floor. */
+        double tpb = 0;
+        if (jb->hit > 0) {
+            double r = w8 * af_qos_level(w, W, &jb->path_hit);
+            if (jb->cap_Bps > 0 && jb->cap_Bps * jb->hit < r)
+                r = jb->cap_Bps * jb->hit;
+            tpb = fmax(tpb, jb->hit / r);
+        }
+        if (jb->hit < 1) {
+            double r = w8 * af_qos_level(w, W, &jb->path_miss);
+            if (jb->cap_Bps > 0 && jb->cap_Bps * (1 - jb->hit) < r)
+                r = jb->cap_Bps * (1 - jb->hit);
+            tpb = fmax(tpb, (1 - jb->hit) / r);
+        }
+        jb->floor_Bps = tpb > 0 ? 1 / tpb : INFINITY;
+    }
+}
+
+/* Every loader starts fetching at time 0. */
+static void train_start(af_world *w)
+{
+    train_state *s = train_of(w);
+    for (size_t j = 0; j < s->n; j++)
+        job_maybe_fetch(&s->jobs[j]);
+}
+
+static void train_after_start(af_world *w)
+{
+    train_state *s = train_of(w);
+    for (size_t j = 0; j < s->n; j++)
+        job_find_hold(&s->jobs[j]);
+}
+
+static void train_account(af_world *w, af_time_ns now)
+{
+    train_state *s = train_of(w);
+    for (size_t j = 0; j < s->n; j++)
+        job_account(&s->jobs[j], now);
+}
+
+static void train_finish(af_world *w, af_time_ns end_ns)
+{
+    train_state *s = train_of(w);
+    double T = w->cfg->duration_s;
+    for (size_t j = 0; j < s->n; j++) {
+        job *jb = &s->jobs[j];
+        job_account(jb, end_ns);
+        double compute_s = af_time_to_s(jb->compute_total_ns);
+        w->useful_gpu_s += compute_s * jb->plan.gpus;
+        w->pool_util[jb->cfg->pool] = compute_s / T;
+    }
+}
+
+/* The one resource that held the GPUs back longest (its name says which stage, link group and
+ * direction), or the reader threads when their cap did; NULL when none did. */
+static const char *job_bottleneck(const af_world *w, const job *jb)
+{
+    af_time_ns most = jb->wait_by_ns[AF_HOLD_READERS];
+    const char *which = most > 0 ? "reader threads (per-GPU cap)" : NULL;
+    for (int i = 0; i < 2; i++) {
+        const af_path *p = i == 0 ? &jb->path_hit : &jb->path_miss;
+        for (uint32_t h = 0; h < p->n; h++)
+            if (jb->wait_hop_ns[i][h] > most) {
+                most = jb->wait_hop_ns[i][h];
+                which = af_flownet_resource_name(w->net, p->res[h]);
+            }
+    }
+    return which;
+}
+
+static void train_report(const af_world *w, af_results *r)
+{
+    train_state *s = train_of(w);
+    double T = w->cfg->duration_s;
+    double burst_s = af_time_to_s(w->burst_time_ns);
+    for (size_t j = 0; j < s->n; j++) {
+        const job *jb = &s->jobs[j];
+        const char *nm = jb->cfg->name;
+        double wait = af_time_to_s(jb->wait_total_ns) / T;
+        double step_s = af_time_to_s(jb->compute_ns);
+        double demand = jb->plan.batch_B / step_s;
+        double got = jb->read_B / jb->plan.gpus / T;
+        af_results_put(r, AF_M_TRAIN_GPUS, nm, jb->plan.gpus);
+        af_results_put(r, AF_M_TRAIN_UTIL, nm, af_time_to_s(jb->compute_total_ns) / T);
+        af_results_put(r, AF_M_TRAIN_DATA_WAIT, nm, wait);
+        for (int h = 0; h < AF_HOLD__COUNT; h++)
+            if (jb->wait_by_ns[h] > 0)
+                af_results_put(r, AF_M_TRAIN_WAIT_CLIENT + h, nm,
+                               af_time_to_s(jb->wait_by_ns[h]) / T);
+        const char *which = job_bottleneck(w, jb);
+        if (which && wait >= TRAIN_MATERIAL_WAIT)
+            af_results_put_text(r, AF_M_TRAIN_BOTTLENECK, nm, which);
+        af_results_put(r, AF_M_TRAIN_STEPS, nm, (double)jb->steps);
+        af_results_put(r, AF_M_TRAIN_COMPUTE_STEP, nm, step_s);
+        af_results_put(r, AF_M_TRAIN_WALL_STEP, nm,
+                       jb->steps ? af_time_to_s(jb->last_step_end_ns) / (double)jb->steps : 0);
+        af_results_put(r, AF_M_TRAIN_SAMPLES_RATE, nm,
+                       (double)jb->steps * jb->cfg->samples_per_gpu * jb->plan.gpus / T);
+        af_results_put(r, AF_M_TRAIN_DEMAND, nm, demand);
+        af_results_put(r, AF_M_TRAIN_READ_RATE, nm, got);
+        af_results_put(r, AF_M_TRAIN_SHORTFALL, nm, demand > got ? demand - got : 0);
+        if (jb->cap_Bps > 0)
+            af_results_put(r, AF_M_TRAIN_READER_CAP, nm, jb->cap_Bps);
+        if (isfinite(jb->floor_Bps)) {
+            af_results_put(r, AF_M_TRAIN_FLOOR, nm, jb->floor_Bps);
+            af_results_put(r, AF_M_TRAIN_FLOOR_UTIL, nm, fmin(1, jb->floor_Bps / demand));
+        }
+        if (burst_s > 0)
+            af_results_put(r, AF_M_TRAIN_UTIL_BURSTS, nm,
+                           af_time_to_s(jb->compute_in_burst_ns) / burst_s);
+    }
+}
+
+static void train_free(af_world *w)
+{
+    train_state *s = train_of(w);
+    if (!s)
+        return;
+    for (size_t j = 0; j < s->n; j++)
+        af_rng_free(s->jobs[j].rng);
+    af_free(s->jobs);
+    af_free(s);
+    w->kind[AF_WL_TRAIN] = NULL;
+}
+
+const af_wl_kind af_wl_train = {
+    .name = "train",
+    .count = train_count,
+    .instance = train_instance,
+    .build = train_build,
+    .events = train_events,
+    .weigh = train_weigh,
+    .floors = train_floors,
+    .start = train_start,
+    .after_start = train_after_start,
+    .account = train_account,
+    .finish = train_finish,
+    .report = train_report,
+    .free = train_free,
+};

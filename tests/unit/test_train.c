@@ -83,8 +83,9 @@ static void test_power_and_cost_add_up(void)
     AF_ASSERT_REL(af_get(r, "cost.space"), 2 * 2.0 / 3600 * T, 1e-12);
     double total = af_get(r, "cost.total");
     AF_ASSERT_REL(total, capex + energy_usd + 2 * 2.0 / 3600 * T, 1e-12);
-    AF_ASSERT_REL(af_get(r, "cost.per_hour"), total / T, 1e-12);
-    AF_ASSERT_REL(af_get(r, "cost.per_useful_gpu_hour"), total / (32 * u * T), 1e-12);
+    /* Per hour of run and per GPU-hour spent computing, in USD (not USD/s). */
+    AF_ASSERT_REL(af_get(r, "cost.per_hour"), total / (T / 3600), 1e-12);
+    AF_ASSERT_REL(af_get(r, "cost.per_useful_gpu_hour"), total / (32 * u * T / 3600), 1e-12);
     af_results_free(r);
     af_diag_free(d);
 }
@@ -107,22 +108,36 @@ static void test_event_budget_up_front(void)
     af_diag_free(d);
 }
 
-/* A run that passes the estimate but spends its budget (about two events per step: the step and
- * the fetch) stops with a clear message instead of running on. */
-static void test_event_budget_at_run_time(void)
+/* The estimate is an upper bound on the events a run executes (GPUs never waiting), close to it
+ * for a compute-bound job, and the refusal names the workload that drives the count. */
+static void test_event_estimate_bounds_the_run(void)
 {
-    af_fixture f;
-    af_fix_init(&f, 1, 1, 1e12, 1e3, 1e-3, 100); /* 1e5 steps, about 2e5 events */
-    f.cfg.max_events = 150000;
-    af_results *r = af_results_new();
-    af_diag *d = af_diag_new();
-    CU_ASSERT_EQUAL(af_world_run(&f.cfg, r, d), AF_EIO);
-    CU_ASSERT_EQUAL(af_diag_errors(d), 1);
-    char *msg = af_diag_format(d, 0);
-    CU_ASSERT_PTR_NOT_NULL(strstr(msg, "the event budget of 150000 events ran out"));
-    af_free(msg);
-    af_results_free(r);
-    af_diag_free(d);
+    static const struct {
+        double step_s, bw;
+    } cases[] = {{1e-3, 1e12}, {0.2, 1e12}, {1e-3, 1e5}, {0.05, 2e6}};
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        af_fixture f;
+        af_fix_init(&f, 1, 1, cases[i].bw, 1e3, cases[i].step_s, 100);
+        af_world_estimate e;
+        af_diag *d = af_diag_new();
+        CU_ASSERT_EQUAL_FATAL(af_world_check_estimate(&f.cfg, &e, d), AF_OK);
+        af_results *r = af_results_new();
+        CU_ASSERT_EQUAL_FATAL(af_world_run(&f.cfg, r, d), AF_OK);
+        double ran = af_get(r, "run.events");
+        CU_ASSERT(ran <= e.events);
+        if (af_get(r, "train.job.gpu_utilization") > 0.999)
+            CU_ASSERT(ran >= 0.95 * e.events);
+        CU_ASSERT_STRING_EQUAL(e.top_kind, "train");
+        CU_ASSERT_STRING_EQUAL(e.top_name, "job");
+        af_results_free(r);
+
+        f.cfg.max_events = (uint64_t)(e.events / 2);
+        CU_ASSERT_EQUAL(af_world_check(&f.cfg, d), AF_EIO);
+        char *msg = af_diag_format(d, 0);
+        CU_ASSERT_PTR_NOT_NULL(strstr(msg, "train \"job\" needs"));
+        af_free(msg);
+        af_diag_free(d);
+    }
 }
 
 /* Same configuration, same results, to the last bit. */
@@ -150,7 +165,7 @@ static const af_test tests[] = {
     {"time attribution and byte conservation", test_time_attribution_and_bytes},
     {"power and cost add up", test_power_and_cost_add_up},
     {"a run beyond its event budget is refused up front", test_event_budget_up_front},
-    {"the event budget stops a run that outgrows it", test_event_budget_at_run_time},
+    {"the event estimate bounds the run and names its driver", test_event_estimate_bounds_the_run},
     {"runs are deterministic", test_deterministic},
     {NULL, NULL},
 };

@@ -1,0 +1,232 @@
+/*
+ * metrics: the contract between what a run writes and what reports read. Every metric aifsim can
+ * produce is declared once here, with its dotted name, its unit (a dimension of base/units.h,
+ * stored in SI base units), the label the text summary prints and one line saying what it means.
+ * Workloads write metrics by id (af_results_put), reports read them by id (af_results_lookup),
+ * the JSON output names them by the same names, and `aifsim metrics` prints the table; so a name,
+ * its unit and its label cannot drift apart.
+ *
+ * Names: "<group>.<leaf>" for metrics of the whole run ("cost.total") and
+ * "<group>.<instance>.<leaf>" for metrics of one named thing ("train.llm.gpu_utilization"),
+ * the instance being the name the scenario gave the job, burst, look-up stream, pool, tier or
+ * fabric. A metric's name and its unit agree: a "per_hour" cost is in USD per hour of run,
+ * stored as USD (the amount for one hour), never as USD per second.
+ */
+#ifndef AF_BASE_METRICS_H
+#define AF_BASE_METRICS_H
+
+#include "base/results.h"
+#include "base/units.h"
+
+#include <stdbool.h>
+#include <stdio.h>
+
+/* The table: X(ID, group, instanced, leaf, dimension, label, meaning). A text metric has
+ * dimension NUMBER and is marked by a label starting with the group; see af_metric_def.text. */
+#define AF_METRICS(X)                                                                              \
+    X(RUN_DURATION, "run", 0, "duration", TIME, "simulated time",                                 \
+      "simulated time the run covered (the scenario's duration)")                                 \
+    X(RUN_SEED, "run", 0, "seed", COUNT, "seed", "seed of every random stream of the run")        \
+    X(RUN_EVENTS, "run", 0, "events", COUNT, "events executed",                                   \
+      "discrete events the engine executed (cancelled ones not counted)")                         \
+    X(TRAIN_GPUS, "train", 1, "gpus", COUNT, "GPUs", "GPUs the job runs on (its pool's)")         \
+    X(TRAIN_UTIL, "train", 1, "gpu_utilization", RATIO, "computing",                              \
+      "share of the run the job's GPUs computed (GPU utilization)")                               \
+    X(TRAIN_DATA_WAIT, "train", 1, "data_wait", RATIO, "waiting for data",                        \
+      "share of the run the GPUs waited for a batch; computing + waiting = 100%")                 \
+    X(TRAIN_WAIT_CLIENT, "train", 1, "wait_client_nics", RATIO, "waits held by client NICs",      \
+      "share of the run spent waiting while the pool's storage NICs were the bottleneck")         \
+    X(TRAIN_WAIT_FABRIC, "train", 1, "wait_fabric", RATIO, "waits held by fabric",                \
+      "share of the run spent waiting while a fabric stage (leaf uplinks, spine) was the "        \
+      "bottleneck")                                                                               \
+    X(TRAIN_WAIT_SNIC, "train", 1, "wait_storage_nics", RATIO, "waits held by storage NICs",      \
+      "share of the run spent waiting while the storage tier's NICs were the bottleneck")         \
+    X(TRAIN_WAIT_DEVICES, "train", 1, "wait_devices", RATIO, "waits held by devices",             \
+      "share of the run spent waiting while the tier's device time (bandwidth or IOPS) was the "  \
+      "bottleneck")                                                                               \
+    X(TRAIN_WAIT_READERS, "train", 1, "wait_readers", RATIO, "waits held by reader threads",      \
+      "share of the run spent waiting while the loader's reader threads capped the reads")        \
+    X(TRAIN_BOTTLENECK, "train", 1, "bottleneck", TEXT, "held back longest by",                   \
+      "the one resource (stage, link group, direction) that held the GPUs back longest; only "    \
+      "when waiting is material (at least 0.1% of the run)")                                      \
+    X(TRAIN_STEPS, "train", 1, "steps", COUNT, "steps completed",                                 \
+      "training steps completed in the run")                                                      \
+    X(TRAIN_COMPUTE_STEP, "train", 1, "compute_time_per_step", TIME, "compute time per step",     \
+      "GPU compute time of one step (given, or 6 x params x tokens / (GPUs x peak x MFU))")       \
+    X(TRAIN_WALL_STEP, "train", 1, "time_per_step", TIME, "wall time per step",                   \
+      "mean wall time of a completed step: time of the last step's end over steps completed")     \
+    X(TRAIN_SAMPLES_RATE, "train", 1, "samples_per_second", RATE, "samples per second",           \
+      "training samples consumed per second of run, all GPUs")                                    \
+    X(TRAIN_DEMAND, "train", 1, "read_demand_per_gpu", BANDWIDTH, "read demand per GPU",          \
+      "read rate each GPU needs to never wait: batch bytes over compute time per step")           \
+    X(TRAIN_READ_RATE, "train", 1, "read_rate_per_gpu", BANDWIDTH, "read rate per GPU",           \
+      "bytes delivered to each GPU over the run, per second")                                     \
+    X(TRAIN_SHORTFALL, "train", 1, "read_shortfall_per_gpu", BANDWIDTH, "read shortfall per GPU", \
+      "demand minus delivered rate per GPU when the job was data-bound, else 0")                  \
+    X(TRAIN_READER_CAP, "train", 1, "reader_cap_per_gpu", BANDWIDTH,                              \
+      "reader-thread limit per GPU",                                                              \
+      "most a GPU's reader threads can read (Little's law: threads x file / time per file)")      \
+    X(TRAIN_FLOOR, "train", 1, "qos_floor_per_gpu", BANDWIDTH, "QoS floor per GPU",               \
+      "read rate per GPU the QoS weights guarantee whatever else runs")                           \
+    X(TRAIN_FLOOR_UTIL, "train", 1, "qos_floor_utilization", RATIO, "QoS floor utilization",      \
+      "GPU utilization the QoS floor guarantees: min(1, floor / demand)")                         \
+    X(TRAIN_UTIL_BURSTS, "train", 1, "gpu_utilization_during_bursts", RATIO,                      \
+      "computing while bursts run",                                                               \
+      "share of the time bursts ran during which the job's GPUs computed")                        \
+    X(BURST_SIZE, "burst", 1, "size", SIZE, "bytes per burst", "bytes one burst moves")           \
+    X(BURST_STARTED, "burst", 1, "started", COUNT, "bursts started",                              \
+      "bursts that started before the end of the run")                                            \
+    X(BURST_COMPLETED, "burst", 1, "completed", COUNT, "bursts completed",                        \
+      "bursts that finished before the end of the run")                                           \
+    X(BURST_SKIPPED, "burst", 1, "skipped", COUNT, "skipped (previous still running)",            \
+      "burst times at which the previous burst was still running, so none started")               \
+    X(BURST_MOVED, "burst", 1, "moved", SIZE, "bytes moved", "bytes of completed bursts")         \
+    X(BURST_REJECTED, "burst", 1, "rejected", SIZE, "bytes refused: tier full",                   \
+      "bytes of writes that did not fit on the tier")                                             \
+    X(BURST_TIME_ALONE, "burst", 1, "time_alone", TIME, "duration alone",                         \
+      "duration of one burst with nothing else running: size over its path's narrowest stage")    \
+    X(BURST_TIME_MEAN, "burst", 1, "time_mean", TIME, "mean duration",                            \
+      "mean duration of completed bursts")                                                        \
+    X(BURST_TIME_MAX, "burst", 1, "time_max", TIME, "longest duration",                           \
+      "longest duration of a completed burst")                                                    \
+    X(BURST_SLOWDOWN, "burst", 1, "slowdown", RATIO, "duration / duration alone",                 \
+      "sum of completed bursts' durations over the sum of their durations alone")                \
+    X(BURST_SLOWDOWN_BOUND, "burst", 1, "slowdown_bound", RATIO, "QoS bound on slowdown",         \
+      "largest slowdown the QoS weights allow: rate alone over the guaranteed rate")              \
+    X(BURST_DRAINS_STARTED, "burst", 1, "drains_started", COUNT, "drains started",                \
+      "copies whose drain to the next tier started")                                              \
+    X(BURST_DRAINS_DONE, "burst", 1, "drains_completed", COUNT, "drains completed",               \
+      "copies drained to the next tier and freed here")                                           \
+    X(LOOKUP_REQUESTS, "lookup", 1, "requests", COUNT, "requests completed",                      \
+      "look-ups answered in the run")                                                             \
+    X(LOOKUP_RATE, "lookup", 1, "rate", RATE, "requests per second",                              \
+      "look-ups answered per second of run")                                                      \
+    X(LOOKUP_MEAN, "lookup", 1, "latency_mean", TIME, "mean latency",                             \
+      "mean latency of answered look-ups (queueing + service + device latency)")                  \
+    X(LOOKUP_P50, "lookup", 1, "latency_p50", TIME, "p50 latency",                                \
+      "median latency of answered look-ups")                                                      \
+    X(LOOKUP_P99, "lookup", 1, "latency_p99", TIME, "p99 latency",                                \
+      "99th percentile latency of answered look-ups")                                             \
+    X(LOOKUP_P999, "lookup", 1, "latency_p999", TIME, "p99.9 latency",                            \
+      "99.9th percentile latency of answered look-ups")                                           \
+    X(LOOKUP_SLO, "lookup", 1, "slo", TIME, "p99 objective", "the p99 latency objective given")   \
+    X(LOOKUP_IN_FLIGHT, "lookup", 1, "in_flight", COUNT, "requests unfinished at the end",        \
+      "look-ups still queued or in service when the run ended")                                   \
+    X(LOOKUP_UNSERVED, "lookup", 1, "unserved_time", RATIO, "time with no device time left",      \
+      "share of the run during which bulk traffic left the look-ups no device time at all")       \
+    X(LOOKUP_DROPPED, "lookup", 1, "dropped", COUNT, "requests dropped: queue full",              \
+      "look-ups refused because a million were already waiting")                                  \
+    X(POOL_GPUS, "pool", 1, "gpus", COUNT, "GPUs", "GPUs in the pool")                            \
+    X(POOL_UTIL, "pool", 1, "gpu_utilization", RATIO, "GPU utilization",                          \
+      "GPU utilization of the pool: the share of its GPU-time that computed")                     \
+    X(POOL_NIC_BW, "pool", 1, "storage_nic_bandwidth", BANDWIDTH, "storage NIC bandwidth",        \
+      "the pool's storage NIC bandwidth, each direction")                                         \
+    X(POOL_IN_RATE, "pool", 1, "storage_in_rate", BANDWIDTH, "storage traffic in",                \
+      "mean rate the pool's storage NICs received")                                               \
+    X(POOL_OUT_RATE, "pool", 1, "storage_out_rate", BANDWIDTH, "storage traffic out",             \
+      "mean rate the pool's storage NICs sent")                                                   \
+    X(POOL_POWER, "pool", 1, "power", POWER, "average power",                                     \
+      "mean IT power of the pool's nodes (follows GPU utilization)")                              \
+    X(POOL_ENERGY, "pool", 1, "energy", ENERGY, "IT energy", "IT energy of the pool's nodes")     \
+    X(STORAGE_READ_RATE, "storage", 1, "read_rate", BANDWIDTH, "read from devices",               \
+      "mean rate read from the tier's devices (bulk reads and look-ups)")                         \
+    X(STORAGE_WRITE_RATE, "storage", 1, "write_rate", BANDWIDTH, "written to devices",            \
+      "mean rate written to the tier's devices")                                                  \
+    X(STORAGE_READ_BW, "storage", 1, "read_bandwidth", BANDWIDTH, "streaming read bandwidth",     \
+      "the tier's streaming read bandwidth (nodes x per-node figure)")                            \
+    X(STORAGE_NIC_OUT, "storage", 1, "nic_out_utilization", RATIO, "storage NICs busy sending",   \
+      "share of the tier's NIC capacity used sending")                                            \
+    X(STORAGE_NIC_IN, "storage", 1, "nic_in_utilization", RATIO, "storage NICs busy receiving",   \
+      "share of the tier's NIC capacity used receiving")                                          \
+    X(STORAGE_DEV_READ, "storage", 1, "device_read_busy", RATIO, "devices reading",               \
+      "share of the devices' time spent reading")                                                 \
+    X(STORAGE_DEV_WRITE, "storage", 1, "device_write_busy", RATIO, "devices writing",             \
+      "share of the devices' time spent writing")                                                 \
+    X(STORAGE_RESERVE, "storage", 1, "reserve", RATIO, "device time reserved for look-ups",       \
+      "share of device time held back from bulk flows for look-ups")                              \
+    X(STORAGE_READ_BYTES, "storage", 1, "read_bytes", SIZE, "bytes read",                         \
+      "bytes read from the tier's devices")                                                       \
+    X(STORAGE_WRITE_BYTES, "storage", 1, "write_bytes", SIZE, "bytes written",                    \
+      "bytes written to the tier's devices")                                                      \
+    X(STORAGE_USABLE, "storage", 1, "usable_capacity", SIZE, "usable capacity",                   \
+      "usable capacity of the tier")                                                              \
+    X(STORAGE_USED, "storage", 1, "used_capacity", SIZE, "used at the end",                       \
+      "bytes stored on the tier when the run ended")                                              \
+    X(STORAGE_PEAK, "storage", 1, "peak_capacity", SIZE, "peak used",                             \
+      "most bytes stored on the tier at any time")                                                \
+    X(STORAGE_REJECTED, "storage", 1, "rejected_writes", SIZE, "writes refused: tier full",       \
+      "bytes written to the tier that did not fit")                                               \
+    X(STORAGE_POWER, "storage", 1, "power", POWER, "average power",                               \
+      "mean power of the tier's nodes (follows device read and write time)")                      \
+    X(FABRIC_SWITCHES, "fabric", 1, "switches", COUNT, "switches", "switches the fabric needs")   \
+    X(FABRIC_LEVELS, "fabric", 1, "levels", COUNT, "switch levels",                               \
+      "switch levels (1: one switch, 2: leaf and spine, 3: three tiers)")                         \
+    X(FABRIC_OVERSUB, "fabric", 1, "oversubscription", NUMBER, "leaf oversubscription (down:up)", \
+      "ratio of a leaf's downlink to uplink bandwidth")                                           \
+    X(FABRIC_CORE_BW, "fabric", 1, "spine_bandwidth", BANDWIDTH, "capacity into the spine",       \
+      "bandwidth the leaves can send into the spine (the one switch's, on a one-level fabric)")   \
+    X(FABRIC_POWER, "fabric", 1, "power", POWER, "switch power (typical)",                        \
+      "typical power of the fabric's switches")                                                   \
+    X(FACILITY_IT_POWER, "facility", 0, "it_power", POWER, "IT power",                            \
+      "mean IT power: GPU nodes, storage nodes and switches")                                     \
+    X(FACILITY_POWER, "facility", 0, "power", POWER, "facility power (PUE)",                      \
+      "mean facility power: IT power x PUE")                                                      \
+    X(FACILITY_ENERGY, "facility", 0, "energy", ENERGY, "facility energy",                        \
+      "facility energy over the run")                                                             \
+    X(FACILITY_RACKS, "facility", 0, "racks", COUNT, "racks",                                     \
+      "racks needed: by rack units or by rack power, whichever needs more")                       \
+    X(COST_CAPITAL, "cost", 0, "capital", MONEY, "capital (amortized)",                           \
+      "purchase price of all equipment spread over the amortization period, for the run")         \
+    X(COST_ENERGY, "cost", 0, "energy", MONEY, "energy", "facility energy x energy price")        \
+    X(COST_SPACE, "cost", 0, "space", MONEY, "space and upkeep",                                  \
+      "racks x space and maintenance price per rack, for the run")                                \
+    X(COST_TOTAL, "cost", 0, "total", MONEY, "total", "capital + energy + space, for the run")    \
+    X(COST_PER_HOUR, "cost", 0, "per_hour", MONEY, "per hour of run",                             \
+      "total cost of one hour of run (total / duration in hours), USD")                           \
+    X(COST_PER_GPU_HOUR, "cost", 0, "per_useful_gpu_hour", MONEY, "per useful GPU-hour",          \
+      "total cost over the GPU-hours spent computing, USD per GPU-hour")
+
+#define AF_METRIC_ENUM(id, g, inst, leaf, dim, label, meaning) AF_M_##id,
+/* Every metric, in table order. */
+typedef enum { AF_METRICS(AF_METRIC_ENUM) AF_M__COUNT } af_metric_id;
+#undef AF_METRIC_ENUM
+
+/* One row of the table. */
+typedef struct af_metric_def {
+    const char *group;   /* first part of the name: "train", "cost" */
+    bool instanced;      /* true: "<group>.<instance>.<leaf>"; false: "<group>.<leaf>" */
+    const char *leaf;    /* last part of the name */
+    af_dim dim;          /* unit; for a text metric AF_DIM_NUMBER (unused) */
+    bool text;           /* a text metric (the name of a resource), not a number */
+    const char *label;   /* label in the text summary */
+    const char *meaning; /* one line for people */
+} af_metric_def;
+
+/* The definition of metric id (id < AF_M__COUNT). */
+const af_metric_def *af_metric_get(af_metric_id id);
+
+/* The definition a recorded metric name follows ("train.llm.steps" -> TRAIN_STEPS), or NULL. */
+const af_metric_def *af_metric_of_name(const char *name);
+
+/* Writes the full name of metric id for `instance` (ignored, may be NULL, for metrics of the
+ * run) into buf (n bytes, truncated). Returns buf. */
+char *af_metric_name(af_metric_id id, const char *instance, char *buf, size_t n);
+
+/* Sets metric id of instance to value, with the table's unit and label. */
+void af_results_put(af_results *r, af_metric_id id, const char *instance, double value);
+
+/* Sets text metric id of instance to text (copied). */
+void af_results_put_text(af_results *r, af_metric_id id, const char *instance, const char *text);
+
+/* The recorded metric id of instance, or NULL (borrowed as af_results_find). */
+const af_metric *af_results_lookup(const af_results *r, af_metric_id id, const char *instance);
+
+/* Value of metric id of instance, or `fallback` when it was not recorded. */
+double af_results_value(const af_results *r, af_metric_id id, const char *instance,
+                        double fallback);
+
+/* Prints the table for people (markdown = false: aligned text; true: a Markdown table). Returns
+ * 0, or -1 when writing to f failed. */
+int af_metrics_print(FILE *f, bool markdown);
+
+#endif

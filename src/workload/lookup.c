@@ -1,0 +1,266 @@
+/*
+ * lookup: the look-up kind of the world, small random reads arriving as a Poisson process at a
+ * tier (inference feature look-ups, metadata; af_lookup_config), in the latency class.
+ *
+ * Requests queue at the tier's devices (engine/queue.h, one server per device, FIFO), each a
+ * demand of 1/read_iops + size/device_read_Bps device-seconds (one operation: a single random
+ * read), served at speed 1 - (bulk device load / all device time): what the fluid traffic leaves,
+ * the tier's reserve included. A request's latency is its sojourn plus the part of the device
+ * latency its service time does not cover, max(0, latency - 1/read_iops), so an idle tier answers
+ * in the catalog latency. The hybrid of discrete requests over a fluid background is validated
+ * against M/D/1 (Pollaczek-Khinchine) in tests/validation/test_world_sharing.c.
+ *
+ * When the bulk flows take all the device time (no reserve, saturating traffic) the look-ups get
+ * none: the queue stops (engine/queue.h treats speeds below 1e-12 as 0) and schedules no
+ * completion until the speed rises. The time spent so is reported (lookup.<name>.unserved_time),
+ * and requests still waiting at the end as unfinished, never as completions at the end of time.
+ * A million waiting requests at most: arrivals beyond are dropped and counted.
+ */
+#include "base/alloc.h"
+#include "base/metrics.h"
+#include "engine/rng.h"
+#include "workload/world_int.h"
+
+#include <gsl/gsl_randist.h>
+#include <math.h>
+#include <stdio.h>
+
+/* Look-ups in a tier's queue at most; arrivals beyond are dropped and counted (an overload that
+ * lasts would otherwise grow the queue without bound). */
+#define LOOKUP_MAX_QUEUED 1000000u
+
+/* Speeds below this are none (as engine/queue.h reads them). */
+#define LOOKUP_MIN_SPEED 1e-12
+
+typedef struct stream {
+    const af_lookup_config *cfg;
+    af_world *world;
+    af_tier_state *tier;
+    af_queue *queue;
+    gsl_rng *rng;
+    double demand_s;     /* device-seconds per look-up */
+    double next_s;       /* exact time of the next arrival, s */
+    uint64_t dropped;    /* arrivals refused: LOOKUP_MAX_QUEUED already waiting */
+    double extra_s;      /* latency not covered by the service time */
+    bool stalled;        /* no device time left for it now */
+    af_time_ns stalled_since_ns;
+    af_time_ns stalled_ns; /* time with no device time left */
+} stream;
+
+typedef struct lookup_state {
+    stream *streams;
+    size_t n;
+} lookup_state;
+
+static lookup_state *lookup_of(const af_world *w)
+{
+    return w->kind[AF_WL_LOOKUP];
+}
+
+static void lookup_arrive(af_sim *sim, void *ctx, uint64_t arg);
+
+/* Schedules the next arrival on an exact clock (rounding each gap would bias the rate when
+ * gaps are a few nanoseconds); arrivals that round to one nanosecond share it. */
+static void lookup_schedule(af_sim *sim, stream *s)
+{
+    s->next_s += gsl_ran_exponential(s->rng, 1 / s->cfg->rate_per_s);
+    af_time_ns ns = af_time_from_s(s->next_s);
+    if (ns >= AF_TIME_MAX)
+        return;
+    af_sim_at(sim, ns > af_sim_now(sim) ? ns : af_sim_now(sim), lookup_arrive, s, 0);
+}
+
+static void lookup_arrive(af_sim *sim, void *ctx, uint64_t arg)
+{
+    (void)arg;
+    stream *s = ctx;
+    af_queue_stats st;
+    af_queue_get_stats(s->queue, &st);
+    if (st.in_system < LOOKUP_MAX_QUEUED)
+        af_queue_submit(s->queue, s->demand_s, NULL, NULL, 0);
+    else
+        s->dropped++;
+    lookup_schedule(sim, s);
+}
+
+static size_t lookup_count(const af_world_config *cfg)
+{
+    return cfg->nlookups;
+}
+
+static const char *lookup_instance(const af_world_config *cfg, size_t i)
+{
+    return cfg->lookups[i].name;
+}
+
+static int lookup_build_one(af_world *w, stream *s, size_t i, af_diag *d)
+{
+    const af_lookup_config *c = &w->cfg->lookups[i];
+    af_tier_state *ts = &w->tiers[c->tier];
+    lookup_state *ls = lookup_of(w);
+    for (size_t j = 0; j < i; j++)
+        if (ls->streams[j].tier == ts && ls->streams[j].queue) {
+            af_diag_error(d,
+                          "look-ups \"%s\" and \"%s\" both read tier \"%s\"; this version models "
+                          "one look-up stream per tier (merge them: rates add up)",
+                          ls->streams[j].cfg->name, c->name, ts->cfg->name);
+            return AF_EINPUT;
+        }
+    const af_storage_spec *sp = &ts->cfg->system;
+    if (ts->devices > 1e6) {
+        af_diag_error(d,
+                      "look-ups \"%s\": tier \"%s\" has %.0f devices, more than this version "
+                      "queues look-ups over",
+                      c->name, ts->cfg->name, ts->devices);
+        return AF_EINPUT;
+    }
+    s->cfg = c;
+    s->world = w;
+    s->tier = ts;
+    s->demand_s = af_storage_read_cost_s(sp, c->size_B);
+    double load = c->rate_per_s * s->demand_s;
+    if (load >= ts->devices) {
+        af_diag_error(d,
+                      "look-ups \"%s\": %.4g requests/s of %.4g device-seconds each need %.4g "
+                      "devices busy all the time, and tier \"%s\" has %.0f; its queue would "
+                      "grow without bound (lower the rate or add nodes)",
+                      c->name, c->rate_per_s, s->demand_s, load, ts->cfg->name, ts->devices);
+        return AF_EINPUT;
+    }
+    double extra = sp->device_latency_s - 1 / sp->device_read_iops;
+    s->extra_s = extra > 0 ? extra : 0;
+    s->queue = af_queue_new(w->sim, (uint32_t)ts->devices, 0);
+    char name[160];
+    snprintf(name, sizeof name, "lookup.%s", c->name);
+    s->rng = af_rng_new(w->cfg->seed, name);
+    return AF_OK;
+}
+
+static int lookup_build(af_world *w, af_diag *d)
+{
+    lookup_state *s = af_calloc(1, sizeof *s);
+    w->kind[AF_WL_LOOKUP] = s;
+    s->n = w->cfg->nlookups;
+    s->streams = af_calloc(s->n, sizeof *s->streams);
+    int rc = AF_OK;
+    for (size_t i = 0; i < s->n; i++)
+        if (lookup_build_one(w, &s->streams[i], i, d) != AF_OK)
+            rc = AF_EINPUT;
+    return rc;
+}
+
+/* An arrival and a completion per request; Poisson arrivals, so the count is bounded by its
+ * mean plus six standard deviations (sqrt of the mean). */
+static double lookup_events(const af_world *w, size_t i)
+{
+    double n = w->cfg->lookups[i].rate_per_s * w->cfg->duration_s;
+    return 2 * (n + 6 * sqrt(n) + 1);
+}
+
+static void lookup_start(af_world *w)
+{
+    lookup_state *ls = lookup_of(w);
+    for (size_t i = 0; i < ls->n; i++)
+        if (ls->streams[i].queue)
+            lookup_schedule(w->sim, &ls->streams[i]);
+}
+
+/* Lets each stream run at the device time the bulk flows leave. */
+static void lookup_load_changed(af_world *w)
+{
+    lookup_state *ls = lookup_of(w);
+    for (size_t i = 0; i < ls->n; i++) {
+        stream *s = &ls->streams[i];
+        if (!s->queue)
+            continue;
+        double sp = 1 - af_flownet_resource_load(w->net, s->tier->dev) / s->tier->devices;
+        sp = sp < LOOKUP_MIN_SPEED ? 0 : sp > 1 ? 1 : sp;
+        if (sp != af_queue_speed(s->queue))
+            af_queue_set_speed(s->queue, sp);
+        bool stalled = sp == 0;
+        if (stalled != s->stalled) {
+            af_time_ns now = af_sim_now(w->sim);
+            if (s->stalled)
+                s->stalled_ns += now - s->stalled_since_ns;
+            s->stalled_since_ns = now;
+            s->stalled = stalled;
+        }
+    }
+}
+
+static void lookup_finish(af_world *w, af_time_ns end_ns)
+{
+    lookup_state *ls = lookup_of(w);
+    for (size_t i = 0; i < ls->n; i++) {
+        stream *s = &ls->streams[i];
+        if (!s->queue)
+            continue;
+        if (s->stalled) {
+            s->stalled_ns += end_ns - s->stalled_since_ns;
+            s->stalled_since_ns = end_ns;
+        }
+        af_queue_stats st;
+        af_queue_get_stats(s->queue, &st);
+        s->tier->lookup_dev_s += st.work_s;
+        s->tier->lookup_read_B += (double)st.completed * s->cfg->size_B;
+    }
+}
+
+static void lookup_report(const af_world *w, af_results *r)
+{
+    lookup_state *ls = lookup_of(w);
+    double T = w->cfg->duration_s;
+    for (size_t i = 0; i < ls->n; i++) {
+        const stream *s = &ls->streams[i];
+        const char *nm = s->cfg->name;
+        af_queue_stats st;
+        af_queue_get_stats(s->queue, &st);
+        af_results_put(r, AF_M_LOOKUP_REQUESTS, nm, (double)st.completed);
+        af_results_put(r, AF_M_LOOKUP_RATE, nm, (double)st.completed / T);
+        if (st.completed) {
+            af_results_put(r, AF_M_LOOKUP_MEAN, nm,
+                           st.sojourn_sum_s / (double)st.completed + s->extra_s);
+            static const struct {
+                double p;
+                af_metric_id id;
+            } q[] = {{0.5, AF_M_LOOKUP_P50}, {0.99, AF_M_LOOKUP_P99}, {0.999, AF_M_LOOKUP_P999}};
+            for (size_t k = 0; k < sizeof q / sizeof q[0]; k++)
+                af_results_put(r, q[k].id, nm,
+                               af_queue_quantile_s(s->queue, AF_QUEUE_SOJOURN, q[k].p) +
+                                   s->extra_s);
+        }
+        if (s->cfg->slo_s > 0)
+            af_results_put(r, AF_M_LOOKUP_SLO, nm, s->cfg->slo_s);
+        af_results_put(r, AF_M_LOOKUP_IN_FLIGHT, nm, (double)st.in_system);
+        if (s->stalled_ns > 0)
+            af_results_put(r, AF_M_LOOKUP_UNSERVED, nm, af_time_to_s(s->stalled_ns) / T);
+        af_results_put(r, AF_M_LOOKUP_DROPPED, nm, (double)s->dropped);
+    }
+}
+
+static void lookup_free(af_world *w)
+{
+    lookup_state *ls = lookup_of(w);
+    if (!ls)
+        return;
+    for (size_t i = 0; i < ls->n; i++) {
+        af_queue_free(ls->streams[i].queue);
+        af_rng_free(ls->streams[i].rng);
+    }
+    af_free(ls->streams);
+    af_free(ls);
+    w->kind[AF_WL_LOOKUP] = NULL;
+}
+
+const af_wl_kind af_wl_lookup = {
+    .name = "lookup",
+    .count = lookup_count,
+    .instance = lookup_instance,
+    .build = lookup_build,
+    .events = lookup_events,
+    .start = lookup_start,
+    .load_changed = lookup_load_changed,
+    .finish = lookup_finish,
+    .report = lookup_report,
+    .free = lookup_free,
+};

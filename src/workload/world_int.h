@@ -1,0 +1,256 @@
+/*
+ * world_int: the world's private parts, shared by the files of src/workload/ and nothing else.
+ *
+ * The world (world.c) owns the context: the engine, the flow network, the resources and paths
+ * (wiring.c), the transfer pool (xfer.c), the storage tiers' state and the QoS floors (qos.c). It
+ * knows the workload kinds only through their table of operations, af_wl_kind: each kind (train.c,
+ * burst.c, lookup.c) builds its instances from the configuration, starts them, reacts to the
+ * completions of the transfers and events it schedules, keeps its own accounting and writes its
+ * metrics. Adding a kind is one new file with one af_wl_kind, one entry in world.c's table and its
+ * part of the scenario schema (doc/architecture.md, "Adding a workload kind").
+ */
+#ifndef AF_WORKLOAD_WORLD_INT_H
+#define AF_WORKLOAD_WORLD_INT_H
+
+#include "workload/world.h"
+
+#include "engine/flow.h"
+#include "engine/queue.h"
+#include "engine/sim.h"
+
+#include <gsl/gsl_rng.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+/* No resource / no index. */
+#define AF_NIL UINT32_MAX
+
+typedef struct af_world af_world;
+
+/* ---- wiring: resources and paths (wiring.c) ------------------------------------------------ */
+
+/* What holds a flow back, for the attribution of data waits. Order matches the train.*.wait_*
+ * metrics (AF_M_TRAIN_WAIT_CLIENT + hold). */
+typedef enum {
+    AF_HOLD_CLIENT,  /* the client pool's storage NICs */
+    AF_HOLD_FABRIC,  /* leaf uplinks or the spine layer */
+    AF_HOLD_SNIC,    /* the tier's storage NICs */
+    AF_HOLD_DEVICES, /* the tier's devices (bandwidth, IOPS, or both, in device time) */
+    AF_HOLD_READERS, /* the loader's reader threads (the flow's own cap) */
+    AF_HOLD__COUNT
+} af_hold;
+
+/* A path of resources with the scale of each hop (units of the resource per byte). */
+typedef struct af_path {
+    uint32_t res[AF_FLOWNET_MAX_PATH];
+    double scale[AF_FLOWNET_MAX_PATH];
+    uint32_t n;
+} af_path;
+
+/* Where a pool or tier meets the network. */
+typedef struct af_endpoint {
+    uint32_t rx, tx; /* NIC resources, receive and transmit */
+    uint32_t fabric; /* fabric index, or AF_NIL */
+    uint32_t group;  /* group index within the fabric */
+} af_endpoint;
+
+/* A fabric's plan and its stage resources, created when a path first crosses them. */
+typedef struct af_fabric_state {
+    af_fabric plan;
+    uint32_t stage_res[AF_FABRIC_MAX_STAGES][AF_FABRIC_MAX_GROUPS + 1];
+} af_fabric_state;
+
+/* A storage tier's run-time state. */
+typedef struct af_tier_state {
+    const af_tier_config *cfg;
+    uint32_t dev;                   /* devices resource */
+    double devices;                 /* nodes x devices (all device time, device-s/s) */
+    double usable_B;                /* usable capacity, bytes */
+    double used_B, peak_B;          /* bytes stored now, and at most */
+    double rejected_B;              /* bytes of writes that did not fit */
+    double read_B, write_B;         /* bytes read from and written to the devices (bulk) */
+    double read_dev_s, write_dev_s; /* device-seconds spent on bulk reads and writes */
+    double lookup_read_B;           /* bytes read by look-ups (set by lookup.c at the end) */
+    double lookup_dev_s;            /* device-seconds of look-ups (set by lookup.c at the end) */
+    uint32_t cached_by;             /* cache tier in front of this one, or AF_NIL */
+} af_tier_state;
+
+/* Endpoint index of pool p and of tier t. */
+static inline size_t af_ep_pool(size_t p)
+{
+    return p;
+}
+size_t af_ep_tier(const af_world *w, size_t t);
+
+/* Appends resource r with scale to path p (a path full at AF_FLOWNET_MAX_PATH hops keeps its
+ * first hops; the world's paths have at most 9). */
+void af_path_push(af_path *p, uint32_t r, double scale);
+
+/* Appends the network from endpoint a to endpoint b: a's NICs out, the fabric stages between
+ * them when one fabric connects both, b's NICs in. */
+void af_path_net(af_world *w, af_path *p, size_t a, size_t b);
+
+/* Device-seconds per byte of reads (write = false) or writes of op_B-byte operations, with
+ * `ops` device operations per op_B bytes: 1/bandwidth + ops/(IOPS x op_B). */
+double af_dev_scale(const af_storage_spec *s, bool write, double op_B, double ops);
+
+/* Plans the fabrics and creates the NIC and device resources (build step 1). */
+int af_wiring_build(af_world *w, af_diag *d);
+
+/* Checks that the data sets fit on their tiers and sets each tier's usable and used bytes (build
+ * step 3, after the kinds, so that messages come in the order of the scenario's sections). */
+int af_wiring_capacity(af_world *w, af_diag *d);
+
+/* ---- transfers (xfer.c) --------------------------------------------------------------------- */
+
+/* Device traffic of a transfer on one tier, for the read/write accounting. */
+typedef struct af_devuse {
+    uint32_t tier; /* tier index */
+    bool write;    /* written (else read) */
+    double scale;  /* device-seconds per byte */
+} af_devuse;
+
+/* What a transfer's owner does when it ends. done: the transfer completed; owner and arg as given
+ * to af_xfer_start, bytes the total moved (size x members); its slot is already free. partial
+ * (may be NULL): the run ended with the transfer in flight, having moved `bytes` in all. */
+typedef struct af_xfer_ops {
+    void (*done)(af_world *w, void *owner, uint64_t arg, double bytes, af_flow_id id);
+    void (*partial)(af_world *w, void *owner, uint64_t arg, double bytes);
+} af_xfer_ops;
+
+/* A flow the world started, with who to tell when it completes. */
+typedef struct af_xfer {
+    af_flow_id id;
+    const af_xfer_ops *ops; /* what its end means to its owner */
+    void *owner;            /* the owner, passed back */
+    uint64_t arg;           /* passed back */
+    double size_B;        /* bytes per member */
+    uint32_t k;           /* members */
+    uint32_t ndev;        /* entries in dev */
+    af_devuse dev[2];     /* device traffic */
+    uint32_t next_free;   /* free list */
+} af_xfer;
+
+/* Starts a flow of k members of size_B bytes each on path p with weight and per-member cap
+ * (0 = none), whose end calls ops (static storage) with owner and arg. dev lists the tiers whose
+ * device traffic it is (ndev <= 2), credited when it completes. Returns the flow's id. */
+af_flow_id af_xfer_start(af_world *w, const af_path *p, double size_B, double weight, double cap,
+                         uint32_t k, const af_devuse *dev, uint32_t ndev, const af_xfer_ops *ops,
+                         void *owner, uint64_t arg);
+
+/* At the end of the run: credits the bytes the transfers still in flight have moved to their
+ * tiers and tells their owners (ops->partial). */
+void af_xfer_settle(af_world *w);
+
+/* ---- workload kinds ------------------------------------------------------------------------- */
+
+/* The operations of one workload kind. Every function may be NULL where the kind has nothing to
+ * do. Build runs in table order after the wiring; the others run in table order too. */
+typedef struct af_wl_kind {
+    const char *name; /* the kind's key in the scenario and the first part of its metrics */
+    /* Instances of this kind in the configuration. */
+    size_t (*count)(const af_world_config *cfg);
+    /* Name of instance i (for messages). */
+    const char *(*instance)(const af_world_config *cfg, size_t i);
+    /* Builds every instance from the configuration into w (its state in w->kind[slot]);
+     * diagnostics name the instance. Returns AF_OK or AF_EINPUT. */
+    int (*build)(af_world *w, af_diag *d);
+    /* Events instance i will need at most, for the event budget (never below the truth when the
+     * GPUs never wait; see world.c). */
+    double (*events)(const af_world *w, size_t i);
+    /* Adds, for the QoS floors, scale x k x weight of every flow instance may start to W (one
+     * entry per resource). */
+    void (*weigh)(const af_world *w, double *W);
+    /* Reads the floors from the completed W. */
+    void (*floors)(af_world *w, const double *W);
+    /* Starts the instances at time 0. Flow starts are deferred and flushed after every kind has
+     * started; after_start runs after the flush. */
+    void (*start)(af_world *w);
+    void (*after_start)(af_world *w);
+    /* Brings time accounting up to now (called before shared state that the accounting depends
+     * on changes, e.g. the burst activity). */
+    void (*account)(af_world *w, af_time_ns now);
+    /* The bulk load on the devices changed (after every event that starts or ends flows). */
+    void (*load_changed)(af_world *w);
+    /* At the end of the run: bytes moved by a transfer still in flight (see af_xfer_settle),
+     * then the final accounting at end_ns. */
+    void (*finish)(af_world *w, af_time_ns end_ns);
+    /* Writes the kind's metrics. */
+    void (*report)(const af_world *w, af_results *r);
+    /* Releases the kind's state (also after a failed build). */
+    void (*free)(af_world *w);
+} af_wl_kind;
+
+/* The kinds, one slot each in af_world.kind. */
+enum { AF_WL_TRAIN, AF_WL_BURST, AF_WL_LOOKUP, AF_WL__COUNT };
+extern const af_wl_kind af_wl_train, af_wl_burst, af_wl_lookup;
+
+/* The table: kind AF_WL_x at index AF_WL_x (world.c). */
+extern const af_wl_kind *const af_world_kinds[AF_WL__COUNT];
+
+/* ---- the world ------------------------------------------------------------------------------ */
+
+struct af_world {
+    const af_world_config *cfg;
+    af_sim *sim;
+    af_flownet *net;
+    af_time_ns end_ns; /* end of the run */
+    /* wiring */
+    af_tier_state *tiers;     /* per tier */
+    af_fabric_state *fabrics; /* per fabric */
+    af_endpoint *eps;         /* pools then tiers */
+    uint8_t *hold;            /* per resource: its af_hold category */
+    size_t nres, cap_res;
+    /* transfers */
+    af_xfer *xfers;
+    uint32_t nxfers, cap_xfers, free_xfer;
+    /* burst activity, which training accounts against */
+    uint32_t bursts_active;
+    af_time_ns burst_since_ns, burst_time_ns;
+    /* GPU work, filled by the kinds' finish for the power and cost roll-up */
+    double *pool_util;   /* per pool: share of its GPU-time spent computing */
+    double useful_gpu_s; /* GPU-seconds spent computing, all pools */
+    /* each kind's state */
+    void *kind[AF_WL__COUNT];
+};
+
+/* A QoS weight as configured, or its default when the configuration left it 0 (hand-built
+ * configurations; the scenario layer always sets one). */
+static inline double af_weight(double w, double dflt)
+{
+    return w > 0 ? w : dflt;
+}
+
+/* Adds a resource of capacity cap (units per second) named name, charged to hold. */
+uint32_t af_world_res_add(af_world *w, const char *name, double cap, af_hold hold);
+
+/* Estimates the events of a built world (world.c, "Event budget"). */
+void af_world_estimate_events(const af_world *w, af_world_estimate *out);
+
+/* Tells every kind that the bulk load changed. */
+void af_world_load_changed(af_world *w);
+
+/* A burst started (delta +1) or ended (-1): accounts every kind up to now, then counts it. */
+void af_world_bursts_toggle(af_world *w, int delta);
+
+/* Bytes of a write of `want` bytes that fit on tier t; takes them and counts the rest. */
+double af_tier_take(af_tier_state *t, double want);
+
+/* Frees bytes on tier t. */
+void af_tier_release(af_tier_state *t, double bytes);
+
+/* ---- QoS floors (qos.c) --------------------------------------------------------------------- */
+
+/* Adds a potential flow's scale x k x weight to W of every resource on its path. */
+void af_qos_add(double *W, const af_path *p, double k, double weight);
+
+/* The level (rate per unit weight) a flow on path p is guaranteed: min over p of C_r / W_r. */
+double af_qos_level(const af_world *w, const double *W, const af_path *p);
+
+/* Aggregate rate of a flow on path p alone: min over p of C_r / scale_r. */
+double af_qos_alone_Bps(const af_world *w, const af_path *p);
+
+/* Computes every kind's floors (weigh, then floors). */
+void af_qos_floors(af_world *w);
+
+#endif
