@@ -35,6 +35,17 @@
  * round freezes at least one flow and saturates a resource or reaches a cap level, so rounds <=
  * min(F, R + distinct cap levels).
  *
+ * Weights far apart. W_r is kept by subtraction as flows freeze, and a_fh w_f may span 43 orders
+ * of magnitude (weights 1e-12 to 1e6, scales 1e-15 to 1e3, k to 1e7): once a heavy flow freezes,
+ * what is left of W_r can be pure rounding, even 0 or negative while light flows remain. So when
+ * W_r falls to AF_FLOWNET_W_DRIFT (2^-12) of its last exact value it is summed afresh over r's
+ * unfrozen hops, which keeps it within about 1e-12 of the exact sum. Each re-sum divides W_r by
+ * 4096 at least, so it happens at most a few times per resource and fill (none when weights are
+ * within a factor 4096), costing O(hops of r) each. C'_r is kept by subtraction too; its error is
+ * about 1e-16 of C_r, so a flow whose share is below that may get rate 0 (see flow.h, Range).
+ * Weights and scales are clamped to [1e-30, 1e30] at the start, so no product under- or
+ * overflows and every level is finite.
+ *
  * Locality. A change at flow f (or resource r) can only move rates in the connected component
  * of the bipartite flow-resource graph that contains it. That component is found by a
  * breadth-first search through the per-resource flow lists, brought up to date (progress is
@@ -108,6 +119,11 @@
 /* Relative tolerance under which two filling levels count as one. */
 #define AF_FLOWNET_EPS 1e-12
 
+/* A resource's unfrozen weight is summed afresh over its hops when subtractions have brought it
+ * down to this fraction of its last exact value (2^-12): the rounding error of the subtractions,
+ * at most about 2^-52 of that value, then stays below 2^-40 (1e-12) of what is left. */
+#define AF_FLOWNET_W_DRIFT 0x1p-12
+
 /* Relative slack taken off a completion delay before rounding up, so that rounding noise of
  * one part in 1e16 does not push a completion one nanosecond late. */
 #define AF_FLOWNET_CEIL_SLACK 1e-12
@@ -165,18 +181,19 @@ _Static_assert(sizeof(af_flow) == 320 && offsetof(af_flow, scaled) < 64 &&
 
 /* A resource. */
 typedef struct af_res {
-    char *name;      /* owned copy, or NULL */
-    double cap_Bps;  /* capacity */
-    double load_Bps; /* sum of scale * k * rate over its hops, units/s */
-    double done_B;   /* units credited by flows that ended (every member) */
-    uint32_t *hops;  /* hop entries slot << HOP_BITS | h, one per (live flow, path position) */
-    size_t n_hops;   /* entries in hops */
-    size_t cap_hops; /* capacity of hops */
-    double fill_cap; /* capacity not yet taken by frozen flows (fill scratch) */
-    double fill_w;   /* sum of scale * k * w over unfrozen hops (fill scratch) */
-    uint32_t n_unf;  /* unfrozen hops (fill scratch) */
-    uint32_t sat;    /* fill round in which it saturated, or NIL (fill scratch) */
-    uint32_t mark;   /* search epoch that last reached it */
+    char *name;        /* owned copy, or NULL */
+    double cap_Bps;    /* capacity */
+    double load_Bps;   /* sum of scale * k * rate over its hops, units/s */
+    double done_B;     /* units credited by flows that ended (every member) */
+    uint32_t *hops;    /* hop entries slot << HOP_BITS | h, one per (live flow, path position) */
+    size_t n_hops;     /* entries in hops */
+    size_t cap_hops;   /* capacity of hops */
+    double fill_cap;   /* capacity not yet taken by frozen flows (fill scratch) */
+    double fill_w;     /* sum of scale * k * w over unfrozen hops (fill scratch) */
+    double fill_w_min; /* fill_w is summed afresh when it falls to this (fill scratch) */
+    uint32_t n_unf;    /* unfrozen hops (fill scratch) */
+    uint32_t sat;      /* fill round in which it saturated, or NIL (fill scratch) */
+    uint32_t mark;     /* search epoch that last reached it */
 } af_res;
 
 /* A capped flow in the fill's sorted list. */
@@ -453,7 +470,7 @@ static void af_flownet_comp_advance(af_flownet *net)
             continue;
         assert(f->t_upd < now);
         if (f->rate_Bps > 0) {
-            f->rem_B -= f->rate_Bps * (double)(now - f->t_upd) / 1e9;
+            f->rem_B -= f->rate_Bps * (double)(now - f->t_upd) / AF_NS_PER_S;
             if (f->rem_B < 0)
                 f->rem_B = 0;
         }
@@ -545,12 +562,34 @@ static void af_flownet_freeze(af_flownet *net, uint32_t s, double x, uint32_t bn
     f->bottleneck = bn;
 }
 
-/* Level at which resource r saturates given what is frozen (INFINITY if nothing unfrozen). */
-static inline double af_flownet_res_level(const af_res *r)
+/* Sums resource r's unfrozen weight afresh: scale * k * w over its hops whose flow is not
+ * frozen. O(hops of r); runs only after heavy flows froze (see AF_FLOWNET_W_DRIFT). */
+static void af_flownet_res_reweigh(af_flownet *net, af_res *r)
+{
+    double w = 0;
+    for (size_t j = 0; j < r->n_hops; j++) {
+        uint32_t e = r->hops[j], s = e >> AF_FLOWNET_HOP_BITS;
+        if (net->frozen[s])
+            continue;
+        const af_flow *f = &net->flows[s];
+        double kw = (double)f->k * f->weight;
+        w += f->scaled ? f->scale[e & AF_FLOWNET_HOP_MASK] * kw : kw;
+    }
+    r->fill_w = w;
+    r->fill_w_min = w * AF_FLOWNET_W_DRIFT;
+}
+
+/* Level at which resource r saturates given what is frozen (INFINITY if nothing unfrozen). The
+ * unfrozen weight is kept by subtraction as flows freeze; when that has cancelled most of it
+ * (weights or scales orders of magnitude apart), it is summed afresh, so it stays positive and
+ * within 1e-12 of the exact sum. With weights and scales in the range of flow.h the level is
+ * finite. */
+static inline double af_flownet_res_level(af_flownet *net, af_res *r)
 {
     if (!r->n_unf)
         return INFINITY;
-    assert(r->fill_w > 0 && "weights or scales too far apart for double precision");
+    if (!(r->fill_w > r->fill_w_min))
+        af_flownet_res_reweigh(net, r);
     return (r->fill_cap > 0 ? r->fill_cap : 0) / r->fill_w;
 }
 
@@ -592,6 +631,10 @@ static void af_flownet_comp_fill(af_flownet *net)
             net->caps[n_caps++] = (af_capkey){.level = f->cap_Bps / f->weight, .slot = s};
         }
     }
+    for (uint32_t i = 0; i < net->n_comp_res; i++) {
+        af_res *r = &net->res[net->comp_res[i]];
+        r->fill_w_min = r->fill_w * AF_FLOWNET_W_DRIFT;
+    }
     /* A heap, not a sort: capped flows that freeze at a resource below their cap level are
      * never popped unless the level passes their cap, so heapify (O(n)) plus the pops beats
      * sorting them all. */
@@ -603,7 +646,7 @@ static void af_flownet_comp_fill(af_flownet *net)
         uint32_t left_before = left;
         double level = INFINITY;
         for (uint32_t i = 0; i < net->n_comp_res; i++) {
-            double l = af_flownet_res_level(&net->res[net->comp_res[i]]);
+            double l = af_flownet_res_level(net, &net->res[net->comp_res[i]]);
             if (l < level)
                 level = l;
         }
@@ -629,7 +672,7 @@ static void af_flownet_comp_fill(af_flownet *net)
         uint32_t n_sat = 0;
         for (uint32_t i = 0; i < net->n_comp_res; i++) {
             af_res *r = &net->res[net->comp_res[i]];
-            if (r->n_unf && af_flownet_res_level(r) <= lim) {
+            if (r->n_unf && af_flownet_res_level(net, r) <= lim) {
                 r->sat = round;
                 net->sat[n_sat++] = net->comp_res[i];
             }
@@ -679,7 +722,7 @@ static void af_flownet_schedule(af_flownet *net, uint32_t s)
     if (f->rem_B <= af_flownet_tol(f)) {
         t = now;
     } else if (f->rate_Bps > 0) {
-        double x = f->rem_B * 1e9 / f->rate_Bps;
+        double x = f->rem_B * AF_NS_PER_S / f->rate_Bps;
         x -= x * AF_FLOWNET_CEIL_SLACK;
         if (!(x < 0.5 * (double)(AF_TIME_MAX - now)))
             return; /* beyond the clock's range: as good as stalled */
@@ -749,6 +792,14 @@ void af_flownet_flush(af_flownet *net)
     af_flownet_comp_reshare(net);
 }
 
+/* A weight or scale brought into [AF_FLOWNET_MIN_FACTOR, AF_FLOWNET_MAX_FACTOR]. */
+static inline double af_flownet_clamp(double v)
+{
+    return v < AF_FLOWNET_MIN_FACTOR   ? AF_FLOWNET_MIN_FACTOR
+           : v > AF_FLOWNET_MAX_FACTOR ? AF_FLOWNET_MAX_FACTOR
+                                       : v;
+}
+
 af_flow_id af_flownet_start(af_flownet *net, const uint32_t *path, uint32_t n_path, double size_B,
                             double weight, double cap_Bps, uint32_t k, af_event_fn fn, void *ctx,
                             uint64_t arg)
@@ -781,7 +832,7 @@ af_flow_id af_flownet_start_scaled(af_flownet *net, const uint32_t *path, const 
     f->size_B = size_B;
     f->rem_B = size_B;
     f->rate_Bps = -1;
-    f->weight = weight;
+    f->weight = af_flownet_clamp(weight);
     f->cap_Bps = cap_Bps > 0 ? cap_Bps : INFINITY;
     f->k = k;
     f->t_upd = af_sim_now(net->sim);
@@ -794,7 +845,8 @@ af_flow_id af_flownet_start_scaled(af_flownet *net, const uint32_t *path, const 
     f->live = true;
     f->scaled = scaled;
     if (scaled)
-        memcpy(f->scale, scale, n_path * sizeof(double));
+        for (uint32_t h = 0; h < n_path; h++)
+            f->scale[h] = af_flownet_clamp(scale[h]);
     for (uint32_t h = 0; h < n_path; h++) {
         f->res[h] = path[h];
         af_flownet_hop_link(net, s, h);
@@ -938,7 +990,7 @@ static double af_flownet_left_now(const af_flownet *net, const af_flow *f)
 {
     double left = f->rem_B;
     if (f->rate_Bps > 0)
-        left -= f->rate_Bps * (double)(af_sim_now(net->sim) - f->t_upd) / 1e9;
+        left -= f->rate_Bps * (double)(af_sim_now(net->sim) - f->t_upd) / AF_NS_PER_S;
     return fmin(fmax(left, 0), f->size_B);
 }
 

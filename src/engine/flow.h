@@ -35,6 +35,19 @@
  * Accounting is exact: a completed flow credits exactly s_h * k * size_B units to resource
  * path[h] for every hop h, whatever floating-point residue its progress left.
  *
+ * Range. Weights and scales may be any mix of values in [AF_FLOWNET_MIN_FACTOR,
+ * AF_FLOWNET_MAX_FACTOR] = [1e-30, 1e30], with any k and capacities up to 1e30 units/s: no ratio
+ * between them is too large (a weight of 1e6 beside one of 1e-12, times scales from 1e-15 to 1e3
+ * and groups of 1e7, is solved like any other case). A weight or scale outside the range is
+ * taken as the nearest bound (the flow shares as if it had that value, and a clamped scale is
+ * what its resources are charged), so every finite positive value is accepted. Rounding is
+ * relative to each resource's traffic: a flow whose fair share of a resource is below about
+ * 1e-16 of that resource's capacity, because much heavier flows bottlenecked elsewhere take the
+ * rest, may get rate 0; and a positive rate so small that the completion lies beyond the clock
+ * (AF_TIME_MAX) schedules no event. Neither lasts for ever: rates are recomputed at every change
+ * of the component (the heavy flows ending, typically), and the flow completes once its rate
+ * allows.
+ *
  * Preconditions are checked with assert (they are the calling model's bugs, not user input:
  * the scenario layer validates configuration before the world is built).
  *
@@ -72,6 +85,11 @@ typedef struct af_flow_id {
 #define AF_FLOWNET_TOL_B 1.0
 #define AF_FLOWNET_TOL_REL 1e-9
 
+/* The range of weights and scales the solver carries (see Range above); values outside it are
+ * clamped to it. */
+#define AF_FLOWNET_MIN_FACTOR 1e-30
+#define AF_FLOWNET_MAX_FACTOR 1e30
+
 /* Counters for benchmarks and reports (cumulative since af_flownet_new). */
 typedef struct af_flownet_stats {
     uint64_t starts;         /* flows started */
@@ -106,21 +124,21 @@ void af_flownet_set_capacity(af_flownet *net, uint32_t r, double capacity_Bps);
 /* Starts a flow at the current time and returns its id. path: n_path resource ids
  * (n_path <= AF_FLOWNET_MAX_PATH; copied; a resource may appear twice and then counts twice);
  * n_path may be 0 only with a cap. size_B >= 0: bytes per member. weight > 0: share per member
- * relative to other flows at a common bottleneck. cap_Bps >= 0: per-member rate cap, 0 for
- * none. k >= 1: group multiplicity. On completion fn(sim, ctx, arg) runs (fn may be NULL) as
- * an event handler, never from inside this call, even for size_B == 0; by then the flow has
- * ended and its id is dead. Every hop has scale 1: the same as af_flownet_start_scaled with
- * scale NULL. */
+ * relative to other flows at a common bottleneck (clamped to [AF_FLOWNET_MIN_FACTOR,
+ * AF_FLOWNET_MAX_FACTOR]). cap_Bps >= 0: per-member rate cap, 0 for none. k >= 1: group
+ * multiplicity. On completion fn(sim, ctx, arg) runs (fn may be NULL) as an event handler, never
+ * from inside this call, even for size_B == 0; by then the flow has ended and its id is dead. Every
+ * hop has scale 1: the same as af_flownet_start_scaled with scale NULL. */
 af_flow_id af_flownet_start(af_flownet *net, const uint32_t *path, uint32_t n_path, double size_B,
                             double weight, double cap_Bps, uint32_t k, af_event_fn fn, void *ctx,
                             uint64_t arg);
 
 /* Starts a flow like af_flownet_start, with per-hop scales: scale[h] (finite, > 0) is the
  * resource units one member uses per byte it moves at hop h, so at per-member rate x the flow
- * consumes scale[h] * k * x units/s of path[h]. scale has n_path entries (copied) or is NULL for
- * all 1. The weight and cap stay per member in bytes: at a resource where it is bottlenecked a
- * flow gets weight * L bytes/s like any other, and a larger scale makes it cost more of the
- * resource, not get less of the level. */
+ * consumes scale[h] * k * x units/s of path[h] (each scale clamped like the weight). scale has
+ * n_path entries (copied) or is NULL for all 1. The weight and cap stay per member in bytes: at a
+ * resource where it is bottlenecked a flow gets weight * L bytes/s like any other, and a larger
+ * scale makes it cost more of the resource, not get less of the level. */
 af_flow_id af_flownet_start_scaled(af_flownet *net, const uint32_t *path, const double *scale,
                                    uint32_t n_path, double size_B, double weight, double cap_Bps,
                                    uint32_t k, af_event_fn fn, void *ctx, uint64_t arg);

@@ -57,6 +57,9 @@
 /* Floating-point slack (device-ns) below which a remaining amount of work counts as none. */
 #define AF_QUEUE_SLACK_NS 1e-3
 
+/* Speeds below this count as 0 (see af_queue_set_speed in queue.h). */
+#define AF_QUEUE_MIN_SPEED 1e-12
+
 /* Virtual time (device-ns) beyond which the heap keys are shifted down: 2^40. */
 #define AF_QUEUE_REBASE_NS 1099511627776.0
 
@@ -317,7 +320,9 @@ static void af_queue_advance(af_queue *q)
 static void af_queue_complete(af_sim *sim, void *ctx, uint64_t arg);
 
 /* Replaces the pending completion event by one for the current top of the heap (none when no
- * request is in service, or when the queue is stalled with work left). V must be current. */
+ * request is in service, or when the queue is stalled with work left, or so slow that the
+ * completion would lie at or beyond AF_TIME_MAX: the top then stays in service, and a later speed
+ * change, submission or completion schedules it). V must be current. */
 static void af_queue_resched(af_queue *q)
 {
     af_sim_cancel(q->sim, q->ev);
@@ -332,8 +337,11 @@ static void af_queue_resched(af_queue *q)
     if (rem > AF_QUEUE_SLACK_NS) {
         if (q->speed <= 0)
             return;
+        /* x is +inf when the quotient overflows; (double)(AF_TIME_MAX - now) may round up, but
+         * a whole x below it is still at most AF_TIME_MAX - now. */
         double x = ceil((rem - AF_QUEUE_SLACK_NS) / q->speed);
-        assert(x < (double)(AF_TIME_MAX - now) && "completion beyond the end of time");
+        if (!(x < (double)(AF_TIME_MAX - now)))
+            return;
         delay = (af_time_ns)x;
     }
     q->ev = af_sim_at(q->sim, now + delay, af_queue_complete, q, top->req);
@@ -346,8 +354,8 @@ static void af_queue_start(af_queue *q, uint32_t r)
     af_qreq *req = &q->pool[r];
     req->start_ns = q->t_last;
     q->started++;
-    af_qbusy_push(q,
-                  (af_qbusy){.finish = q->vnow + req->demand_s * 1e9, .seq = q->seq++, .req = r});
+    af_qbusy_push(
+        q, (af_qbusy){.finish = q->vnow + req->demand_s * AF_NS_PER_S, .seq = q->seq++, .req = r});
 }
 
 /* Event handler: the top request of the heap completes. */
@@ -430,6 +438,8 @@ void af_queue_submit(af_queue *q, double demand_s, af_queue_done_fn fn, void *ct
 void af_queue_set_speed(af_queue *q, double s)
 {
     assert(s >= 0 && s <= 1 && "speed factor must lie in [0, 1]");
+    if (s < AF_QUEUE_MIN_SPEED)
+        s = 0;
     af_queue_advance(q);
     if (s == q->speed)
         return;
@@ -462,16 +472,16 @@ void af_queue_get_stats(const af_queue *q, af_queue_stats *out)
 {
     af_time_ns now = af_sim_now(q->sim);
     double dt = (double)(now - q->t_last);
-    out->window_s = (double)(now - q->since_ns) * 1e-9;
+    out->window_s = af_time_to_s(now - q->since_ns);
     out->arrived = q->arrived;
     out->started = q->started;
     out->completed = q->completed;
-    out->wait_sum_s = q->wait_sum_ns * 1e-9;
-    out->sojourn_sum_s = q->sojourn_sum_ns * 1e-9;
-    out->area_system_s = (q->area_system_ns + (double)(q->n_busy + q->n_wait) * dt) * 1e-9;
-    out->area_queue_s = (q->area_queue_ns + (double)q->n_wait * dt) * 1e-9;
-    out->area_service_s = (q->area_service_ns + (double)q->n_busy * dt) * 1e-9;
-    out->work_s = (q->work_ns + (double)q->n_busy * q->speed * dt) * 1e-9;
+    out->wait_sum_s = q->wait_sum_ns / AF_NS_PER_S;
+    out->sojourn_sum_s = q->sojourn_sum_ns / AF_NS_PER_S;
+    out->area_system_s = (q->area_system_ns + (double)(q->n_busy + q->n_wait) * dt) / AF_NS_PER_S;
+    out->area_queue_s = (q->area_queue_ns + (double)q->n_wait * dt) / AF_NS_PER_S;
+    out->area_service_s = (q->area_service_ns + (double)q->n_busy * dt) / AF_NS_PER_S;
+    out->work_s = (q->work_ns + (double)q->n_busy * q->speed * dt) / AF_NS_PER_S;
     out->in_system = q->n_busy + q->n_wait;
     out->in_queue = q->n_wait;
     out->in_service = q->n_busy;
@@ -482,5 +492,5 @@ double af_queue_quantile_s(const af_queue *q, af_queue_latency which, double p)
 {
     assert(which == AF_QUEUE_SOJOURN || which == AF_QUEUE_WAIT);
     assert(p >= 0 && p <= 1);
-    return af_qhist_quantile(&q->hist[which], p) * 1e-9;
+    return af_qhist_quantile(&q->hist[which], p) / AF_NS_PER_S;
 }

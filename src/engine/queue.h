@@ -99,10 +99,17 @@ void af_queue_submit(af_queue *q, double demand_s, af_queue_done_fn fn, void *ct
 
 /* Sets the speed factor s in [0, 1] from now on (1 = the device's full speed, 0 = stalled: work
  * stops, nothing completes until a later call raises it). Requests in service keep the work
- * already done; their completion is rescheduled at the new speed. */
+ * already done; their completion is rescheduled at the new speed.
+ *
+ * A speed below 1e-12 counts as 0 (af_queue_speed then reads 0): an owner that computes the
+ * speed as 1 - load / capacity gets a rounding residue of about 1e-16 instead of 0 when the load
+ * fills the capacity, and at 1e-12 a microsecond of service already takes 11 days. Likewise,
+ * when at the current speed the next completion would lie at or beyond AF_TIME_MAX, none is
+ * scheduled: the requests stay in service (and in af_queue_stats.in_system) until the speed
+ * rises. Neither case is an error. */
 void af_queue_set_speed(af_queue *q, double s);
 
-/* The current speed factor. */
+/* The speed factor in force: the last one set, or 0 if that was below 1e-12. */
 double af_queue_speed(const af_queue *q);
 
 /* Number of servers. */

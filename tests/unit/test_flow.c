@@ -15,6 +15,7 @@
 
 #include <gsl/gsl_rng.h>
 #include <stdint.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "base/alloc.h"
@@ -1075,6 +1076,274 @@ static void test_property_dynamic(void)
     CU_ASSERT(checks > 100000);
 }
 
+/* ---- weights and scales far apart --------------------------------------------------------- */
+
+/* Weight 1e6 beside weight 1e-12 on one link of 1 GB/s: 1e6 + 1e-12 rounds to 1e6, so the heavy
+ * flow gets exactly 1 GB/s and the light one 1e-9 B/s, too slow to finish within the clock, so
+ * it has no completion event; once the heavy flow ends at 1 s the light one gets the link and
+ * its 1 GB end at 2 s. */
+static void test_weights_far_apart(void)
+{
+    af_sim *sim = af_sim_new(0);
+    af_flownet *net = af_flownet_new(sim, 0);
+    uint32_t a = af_flownet_resource_add(net, NULL, 1 * GB);
+    done_log log = {0};
+    af_flow_id hi = af_flownet_start(net, &a, 1, 1 * GB, 1e6, 0, 1, log_done, &log, 1);
+    af_flow_id lo = af_flownet_start(net, &a, 1, 1 * GB, 1e-12, 0, 1, log_done, &log, 2);
+    CU_ASSERT_EQUAL(af_flownet_rate(net, hi), 1 * GB);
+    AF_ASSERT_REL(af_flownet_rate(net, lo), 1e-9, 1e-12);
+    CU_ASSERT_EQUAL(af_flownet_bottleneck(net, lo), a);
+    AF_ASSERT_REL(af_flownet_resource_load(net, a), 1 * GB, 1e-15);
+    CU_ASSERT_EQUAL(af_sim_events_pending(sim), 1);
+    af_sim_run(sim, AF_TIME_MAX, 0);
+    CU_ASSERT_EQUAL_FATAL(log.n, 2);
+    CU_ASSERT_EQUAL(log.arg[0], 1);
+    CU_ASSERT_EQUAL(log.t[0], 1 * SEC);
+    CU_ASSERT_EQUAL(log.arg[1], 2);
+    CU_ASSERT(llabs(log.t[1] - 2 * SEC) <= 1);
+    CU_ASSERT_EQUAL(af_flownet_resource_carried(net, a), 2 * GB);
+    af_flownet_free(net);
+    af_sim_free(sim);
+}
+
+/* The extremes together (this case aborted with "weights or scales too far apart"): a group H of
+ * k = 1e7 members at weight 1e6 crosses B (1e9 units/s, scale 1) and A (1e15 units/s, scale 1e3);
+ * a single flow L at weight 1e-12 crosses A at scale 1e-15. A's unfrozen weight is 1e16 + 1e-27,
+ * which rounds to 1e16. B saturates first, at level 1e9 / 1e13 = 1e-4: H gets 100 B/s per member
+ * and takes 1e3 * 1e7 * 100 = 1e12 units/s of A. Subtracting H's weight from A's leaves 0, which
+ * the solver must not take for L's: L gets all the rest, 1e15 - 1e12 units/s, at scale 1e-15 a
+ * rate of 9.99e29 B/s. */
+static void test_extremes_together(void)
+{
+    af_sim *sim = af_sim_new(0);
+    af_flownet *net = af_flownet_new(sim, 0);
+    uint32_t A = af_flownet_resource_add(net, "A", 1e15);
+    uint32_t B = af_flownet_resource_add(net, "B", 1e9);
+    const uint32_t ph[] = {B, A}, pl[] = {A};
+    const double sh[] = {1, 1e3}, sl[] = {1e-15};
+    done_log log = {0};
+    af_flow_id h =
+        af_flownet_start_scaled(net, ph, sh, 2, 1e3, 1e6, 0, 10000000, log_done, &log, 1);
+    af_flow_id l = af_flownet_start_scaled(net, pl, sl, 1, 1e30, 1e-12, 0, 1, log_done, &log, 2);
+    AF_ASSERT_REL(af_flownet_rate(net, h), 100, 1e-12);
+    AF_ASSERT_REL(af_flownet_rate(net, l), 9.99e29, 1e-12);
+    CU_ASSERT_EQUAL(af_flownet_bottleneck(net, h), B);
+    CU_ASSERT_EQUAL(af_flownet_bottleneck(net, l), A);
+    AF_ASSERT_REL(af_flownet_resource_load(net, A), 1e15, 1e-12);
+    AF_ASSERT_REL(af_flownet_resource_load(net, B), 1e9, 1e-12);
+    af_sim_run(sim, AF_TIME_MAX, 0);
+    CU_ASSERT_EQUAL_FATAL(log.n, 2);
+    /* L: 1e30 B at 9.99e29 B/s, 1.001 s; H: 1e3 B at 100 B/s, 10 s. */
+    CU_ASSERT_EQUAL(log.arg[0], 2);
+    CU_ASSERT(llabs(log.t[0] - 1001001001) <= 1);
+    CU_ASSERT_EQUAL(log.arg[1], 1);
+    CU_ASSERT(llabs(log.t[1] - 10 * SEC) <= 1);
+    AF_ASSERT_REL(af_flownet_resource_carried(net, A), 1e3 * 1e7 * 1e3 + 1e-15 * 1e30, 1e-15);
+    af_flownet_free(net);
+    af_sim_free(sim);
+}
+
+/* A heavy group and a light flow bottlenecked together on one resource of 1 unit/s: the light
+ * flow's share, 1e-25 B/s, is far below the clock's reach, yet it is not starved for ever: it
+ * gets the resource when the group ends (its members' 10 B at 1e-7 B/s take 1e8 s, about 3 years
+ * of simulated time) and completes 10 s later. */
+static void test_light_flow_waits_for_heavy(void)
+{
+    af_sim *sim = af_sim_new(0);
+    af_flownet *net = af_flownet_new(sim, 0);
+    uint32_t A = af_flownet_resource_add(net, NULL, 1);
+    uint32_t B = af_flownet_resource_add(net, NULL, 1);
+    const uint32_t ph[] = {B, A};
+    done_log log = {0};
+    af_flow_id h = af_flownet_start(net, ph, 2, 10, 1e6, 0, 10000000, log_done, &log, 1);
+    af_flow_id l = af_flownet_start(net, &A, 1, 10, 1e-12, 0, 1, log_done, &log, 2);
+    AF_ASSERT_REL(af_flownet_rate(net, h), 1e-7, 1e-12);
+    CU_ASSERT(af_flownet_rate(net, l) >= 0 && af_flownet_rate(net, l) <= 1e-24);
+    AF_ASSERT_REL(af_flownet_resource_load(net, A), 1, 1e-12);
+    af_sim_run(sim, AF_TIME_MAX, 0);
+    CU_ASSERT_EQUAL_FATAL(log.n, 2);
+    CU_ASSERT_EQUAL(log.arg[0], 1);
+    /* Up to the completion slack of flow.c, 1e-12 of the delay (100 us here). */
+    AF_ASSERT_REL((double)log.t[0], 1e8 * SEC, 2e-12);
+    CU_ASSERT_EQUAL(log.arg[1], 2);
+    AF_ASSERT_REL((double)(log.t[1] - log.t[0]), 10.0 * SEC, 1e-12);
+    af_flownet_free(net);
+    af_sim_free(sim);
+}
+
+/* Weights and scales outside [AF_FLOWNET_MIN_FACTOR, AF_FLOWNET_MAX_FACTOR] are clamped to it: a
+ * flow of weight 1e-300 at scale 1e-300 (whose product would underflow) shares like one of 1e-30
+ * at 1e-30; beside a flow of weight and scale 1e300 (taken as 1e30) it gets 1e-81 B/s, and the
+ * other 1e-21 B/s; that one has less than the 1 B tolerance to move and ends at once, after
+ * which the first gets 1e9 / 1e-30 B/s and moves its 1e40 B in 10 s. */
+static void test_factors_clamped(void)
+{
+    af_sim *sim = af_sim_new(0);
+    af_flownet *net = af_flownet_new(sim, 0);
+    uint32_t a = af_flownet_resource_add(net, NULL, 1 * GB);
+    const double tiny = 1e-300, huge = 1e300;
+    done_log log = {0};
+    af_flow_id f =
+        af_flownet_start_scaled(net, &a, &tiny, 1, 1e40, 1e-300, 0, 1, log_done, &log, 1);
+    /* Alone, a flow gets capacity / scale whatever its weight. */
+    AF_ASSERT_REL(af_flownet_rate(net, f), 1e39, 1e-12);
+    af_flow_id g = af_flownet_start_scaled(net, &a, &huge, 1, 0.5, 1e300, 0, 1, log_done, &log, 2);
+    AF_ASSERT_REL(af_flownet_rate(net, f), 1e-81, 1e-12);
+    AF_ASSERT_REL(af_flownet_rate(net, g), 1e-21, 1e-12);
+    AF_ASSERT_REL(af_flownet_resource_load(net, a), 1 * GB, 1e-12);
+    af_sim_run(sim, AF_TIME_MAX, 0);
+    CU_ASSERT_EQUAL_FATAL(log.n, 2);
+    CU_ASSERT_EQUAL(log.arg[0], 2);
+    CU_ASSERT_EQUAL(log.t[0], 0);
+    CU_ASSERT_EQUAL(log.arg[1], 1);
+    CU_ASSERT(llabs(log.t[1] - 10 * SEC) <= 1);
+    af_flownet_free(net);
+    af_sim_free(sim);
+}
+
+#define WMAX_RES 6
+#define WMAX_FLOWS 12
+#define WMAX_PATH 4
+
+/* A random instance over the whole documented range: weights 10^U(-12, 6), scales
+ * 10^U(-15, 3), k = 10^U(0, 7), capacities 10^U(0, 12). */
+typedef struct wide {
+    af_sim *sim;
+    af_flownet *net;
+    uint32_t n_res;
+    double cap[WMAX_RES];
+    uint32_t n_flows;
+    af_flow_id id[WMAX_FLOWS];
+    uint32_t path[WMAX_FLOWS][WMAX_PATH];
+    double scale[WMAX_FLOWS][WMAX_PATH];
+    uint32_t n_path[WMAX_FLOWS];
+    double size[WMAX_FLOWS];
+    double weight[WMAX_FLOWS];
+    uint32_t k[WMAX_FLOWS];
+    bool done[WMAX_FLOWS];
+    uint64_t checks;
+    int failures;
+} wide;
+
+/* Checks feasibility and the bottlenecks up to rounding relative to capacity (flow.h, Range): no
+ * resource above capacity, every flow's bottleneck on its path and saturated, and a flow's
+ * shortfall against the highest rate per unit weight on its bottleneck worth at most 1e-9 of
+ * that resource's capacity. */
+static void wide_check(wide *w)
+{
+    const double tol = 1e-9;
+    double load[WMAX_RES] = {0}, top[WMAX_RES] = {0};
+    for (uint32_t f = 0; f < w->n_flows; f++) {
+        if (!af_flownet_live(w->net, w->id[f]))
+            continue;
+        double x = af_flownet_rate(w->net, w->id[f]);
+        INST_CHECK(w, isfinite(x) && x >= 0);
+        for (uint32_t h = 0; h < w->n_path[f]; h++) {
+            uint32_t r = w->path[f][h];
+            load[r] += w->scale[f][h] * w->k[f] * x;
+            top[r] = fmax(top[r], x / w->weight[f]);
+        }
+    }
+    for (uint32_t r = 0; r < w->n_res; r++) {
+        INST_CHECK(w, load[r] <= w->cap[r] * (1 + tol));
+        INST_CHECK(w, fabs(load[r] - af_flownet_resource_load(w->net, r)) <= tol * w->cap[r]);
+    }
+    for (uint32_t f = 0; f < w->n_flows; f++) {
+        if (!af_flownet_live(w->net, w->id[f]))
+            continue;
+        double x = af_flownet_rate(w->net, w->id[f]);
+        uint32_t bn = af_flownet_bottleneck(w->net, w->id[f]);
+        double a = 0; /* units of bn per byte of f, all members */
+        for (uint32_t h = 0; h < w->n_path[f]; h++)
+            if (w->path[f][h] == bn)
+                a += w->scale[f][h] * w->k[f];
+        INST_CHECK(w, a > 0);
+        if (a > 0) {
+            INST_CHECK(w, load[bn] >= w->cap[bn] * (1 - tol));
+            INST_CHECK(w, a * (w->weight[f] * top[bn] - x) <= tol * w->cap[bn]);
+        }
+        w->checks++;
+    }
+}
+
+static void wide_done(af_sim *sim, void *ctx, uint64_t arg)
+{
+    (void)sim;
+    wide *w = ctx;
+    INST_CHECK(w, !w->done[arg]);
+    w->done[arg] = true;
+    wide_check(w);
+}
+
+/* 10^U(lo, hi). */
+static double wide_pow(gsl_rng *r, double lo, double hi)
+{
+    return pow(10, lo + (hi - lo) * gsl_rng_uniform(r));
+}
+
+/* Random instances over the documented range, started one by one (half of them in one deferred
+ * batch), checked after every start and completion, run to the end: every flow completes and
+ * every resource is credited scale * k * size. Sizes are cut so that each flow alone would take
+ * at most 1e6 s, which keeps the whole run within the clock. */
+static void test_property_wide(void)
+{
+    gsl_rng *r = af_rng_new(1, "test_flow.wide");
+    uint64_t checks = 0;
+    int failures = 0;
+    for (int trial = 0; trial < 300; trial++) {
+        wide w;
+        memset(&w, 0, sizeof w);
+        w.sim = af_sim_new(0);
+        w.net = af_flownet_new(w.sim, 0);
+        w.n_res = 1 + (uint32_t)gsl_rng_uniform_int(r, WMAX_RES);
+        for (uint32_t i = 0; i < w.n_res; i++) {
+            w.cap[i] = wide_pow(r, 0, 12);
+            af_flownet_resource_add(w.net, NULL, w.cap[i]);
+        }
+        w.n_flows = 1 + (uint32_t)gsl_rng_uniform_int(r, WMAX_FLOWS);
+        bool batch = gsl_rng_uniform(r) < 0.5;
+        if (batch)
+            af_flownet_defer(w.net);
+        for (uint32_t f = 0; f < w.n_flows; f++) {
+            w.n_path[f] = 1 + (uint32_t)gsl_rng_uniform_int(r, WMAX_PATH);
+            w.weight[f] = wide_pow(r, -12, 6);
+            w.k[f] = (uint32_t)round(wide_pow(r, 0, 7));
+            double alone_Bps = INFINITY;
+            for (uint32_t h = 0; h < w.n_path[f]; h++) {
+                w.path[f][h] = (uint32_t)gsl_rng_uniform_int(r, w.n_res);
+                w.scale[f][h] = wide_pow(r, -15, 3);
+                alone_Bps =
+                    fmin(alone_Bps, w.cap[w.path[f][h]] / (WMAX_PATH * w.scale[f][h] * w.k[f]));
+            }
+            w.size[f] = fmin(wide_pow(r, 3, 12), 1e6 * alone_Bps);
+            w.id[f] = af_flownet_start_scaled(w.net, w.path[f], w.scale[f], w.n_path[f], w.size[f],
+                                              w.weight[f], 0, w.k[f], wide_done, &w, f);
+            if (!batch)
+                wide_check(&w);
+        }
+        if (batch)
+            af_flownet_flush(w.net);
+        wide_check(&w);
+        af_sim_run(w.sim, AF_TIME_MAX, 0);
+        double want[WMAX_RES] = {0};
+        for (uint32_t f = 0; f < w.n_flows; f++) {
+            INST_CHECK(&w, w.done[f]);
+            for (uint32_t h = 0; h < w.n_path[f]; h++)
+                want[w.path[f][h]] += w.scale[f][h] * w.k[f] * w.size[f];
+        }
+        for (uint32_t i = 0; i < w.n_res; i++)
+            INST_CHECK(&w,
+                       fabs(af_flownet_resource_carried(w.net, i) - want[i]) <= 1e-12 * want[i]);
+        checks += w.checks;
+        failures += w.failures;
+        af_flownet_free(w.net);
+        af_sim_free(w.sim);
+    }
+    af_rng_free(r);
+    CU_ASSERT_EQUAL(failures, 0);
+    CU_ASSERT(checks > 1000);
+}
+
 static const af_test tests[] = {
     {"one bottleneck shared by three equal flows", test_one_bottleneck},
     {"two bottlenecks: 10 over f1 f2, 4 over f2 f3 gives 8 2 2", test_two_bottlenecks},
@@ -1101,6 +1370,11 @@ static const af_test tests[] = {
     {"steady churn allocates nothing", test_steady_state_pools},
     {"random instances: max-min characterisation, order independence", test_property_static},
     {"random runs: completion, exact conservation, determinism", test_property_dynamic},
+    {"weights 1e6 and 1e-12 on one link; the light flow finishes after", test_weights_far_apart},
+    {"weight, scale and k at their extremes together", test_extremes_together},
+    {"a light flow outrun by a heavy group completes after it", test_light_flow_waits_for_heavy},
+    {"weights and scales outside the range are clamped", test_factors_clamped},
+    {"random instances over the whole weight, scale and k range", test_property_wide},
     {NULL, NULL}};
 
 AF_TEST_MAIN("flow", tests)

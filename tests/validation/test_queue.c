@@ -536,6 +536,101 @@ static void test_stall_and_free(void)
     af_sim_free(sim);
 }
 
+/* A speed to set from an event (af_set_speed_ev takes thousandths; these need any double). */
+typedef struct af_speed_at {
+    af_queue *q;
+    double s;
+} af_speed_at;
+
+static void af_set_speed_to(af_sim *sim, void *ctx, uint64_t arg)
+{
+    (void)sim;
+    (void)arg;
+    const af_speed_at *sp = ctx;
+    af_queue_set_speed(sp->q, sp->s);
+}
+
+/* A rounding residue for a speed (1 - load / capacity computed as 1.1e-16 instead of 0) stalls
+ * the queue like 0 instead of putting completions beyond the end of time; the requests stay in
+ * system, more wait behind them, and at speed 1 all complete. Two servers, two requests of 1 ms
+ * started at 0 and stalled at 0.2 ms, two more submitted while stalled; at 1 s the speed comes
+ * back: the first two have 0.8 ms left (done at 1.0008 s), the others follow 1 ms later. */
+static void test_speed_residue_then_back(void)
+{
+    static const double stalls[] = {1.1102230246251565e-16, 0, 1e-13};
+    for (size_t i = 0; i < sizeof stalls / sizeof stalls[0]; i++) {
+        af_sim *sim = af_sim_new(0);
+        af_queue *q = af_queue_new(sim, 2, 0);
+        af_log l = {0};
+        af_queue_submit(q, 1e-3, af_log_done, &l, 0);
+        af_queue_submit(q, 1e-3, af_log_done, &l, 1);
+        af_speed_at stall = {q, stalls[i]}, full = {q, 1};
+        af_sim_at(sim, 200000, af_set_speed_to, &stall, 0);
+        af_sim_run(sim, 300000, 0);
+        CU_ASSERT_EQUAL(af_queue_speed(q), 0);
+        CU_ASSERT_EQUAL(af_sim_events_pending(sim), 0);
+        af_queue_submit(q, 1e-3, af_log_done, &l, 2);
+        af_queue_submit(q, 1e-3, af_log_done, &l, 3);
+        af_sim_at(sim, 1000000000, af_set_speed_to, &full, 0);
+        CU_ASSERT_EQUAL(af_sim_run(sim, 999999999, 0), AF_RUN_END);
+        af_queue_stats st;
+        af_queue_get_stats(q, &st);
+        CU_ASSERT_EQUAL(l.n, 0);
+        CU_ASSERT_EQUAL(st.in_system, 4);
+        CU_ASSERT_EQUAL(st.in_service, 2);
+        CU_ASSERT_EQUAL(st.in_queue, 2);
+        AF_ASSERT_REL(st.work_s, 4e-4, 1e-12);
+        af_sim_run(sim, AF_TIME_MAX, 0);
+        CU_ASSERT_EQUAL_FATAL(l.n, 4);
+        CU_ASSERT_EQUAL(l.end_ns[0], 1000800000);
+        CU_ASSERT_EQUAL(l.end_ns[1], 1000800000);
+        CU_ASSERT_EQUAL(l.end_ns[2], 1001800000);
+        CU_ASSERT_EQUAL(l.end_ns[3], 1001800000);
+        af_queue_get_stats(q, &st);
+        CU_ASSERT_EQUAL(st.in_system, 0);
+        CU_ASSERT_EQUAL(st.completed, 4);
+        AF_ASSERT_REL(st.work_s, 4e-3, 1e-12);
+        af_queue_free(q);
+        af_sim_free(sim);
+    }
+}
+
+/* Speeds above the stall threshold whose completion would overflow the clock: 1e-11 with 1e9 s
+ * of work left (1e29 ns), and a demand of 1e300 s at full speed (an infinite number of ns). No
+ * completion is scheduled, the requests count in system, the run ends, and when the speed
+ * rises to 1 the first request completes on time; freeing the queue with the huge one still in
+ * service is clean. */
+static void test_speed_overflow(void)
+{
+    af_sim *sim = af_sim_new(0);
+    af_queue *q = af_queue_new(sim, 1, 0);
+    af_log l = {0};
+    af_queue_set_speed(q, 1e-11);
+    CU_ASSERT_EQUAL(af_queue_speed(q), 1e-11);
+    af_queue_submit(q, 1e9, af_log_done, &l, 0);
+    af_queue_submit(q, 1e300, af_log_done, &l, 1);
+    CU_ASSERT_EQUAL(af_sim_events_pending(sim), 0);
+    CU_ASSERT_EQUAL(af_sim_run(sim, AF_TIME_MAX, 0), AF_RUN_EMPTY);
+    af_queue_stats st;
+    af_queue_get_stats(q, &st);
+    CU_ASSERT_EQUAL(st.in_system, 2);
+    CU_ASSERT_EQUAL(st.in_service, 1);
+    /* 1 s at 1e-11, then full speed: 1e9 - 1e-11 s of work left. */
+    af_speed_at full = {q, 1};
+    af_sim_at(sim, 1000000000, af_set_speed_to, &full, 0);
+    af_sim_run(sim, AF_TIME_MAX, 0);
+    CU_ASSERT_EQUAL_FATAL(l.n, 1);
+    CU_ASSERT_EQUAL(l.arg[0], 0);
+    CU_ASSERT_EQUAL(l.end_ns[0], 1000000000 + 1000000000LL * 1000000000LL);
+    af_queue_get_stats(q, &st);
+    CU_ASSERT_EQUAL(st.in_system, 1);
+    CU_ASSERT_EQUAL(st.in_service, 1);
+    CU_ASSERT_EQUAL(st.completed, 1);
+    CU_ASSERT_EQUAL(af_sim_events_pending(sim), 0);
+    af_queue_free(q);
+    af_sim_free(sim);
+}
+
 /* Random arrivals and frequent random speed changes: the device work delivered equals the sum of
  * the demands served (each completion may run at most 1 ns late, so at most speed * 1 ns each). */
 typedef struct af_churn {
@@ -679,6 +774,8 @@ static const af_test tests[] = {
     {"speed changes with several requests in service", test_speed_changes_many_in_service},
     {"FIFO order and zero demands", test_fifo_and_zero_demand},
     {"stalled queue holds work; free drops requests", test_stall_and_free},
+    {"a speed residue of 1e-16 stalls like 0; speed 1 resumes", test_speed_residue_then_back},
+    {"completions beyond the end of time are not scheduled", test_speed_overflow},
     {"work conserved under random speed churn", test_work_conserved_under_churn},
     {"histogram quantiles within 2^-8", test_histogram_error_bound},
     {"deterministic", test_deterministic},
