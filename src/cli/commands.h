@@ -21,4 +21,7 @@ int af_cmd_catalog(int argc, char **argv);
  * storage tier for a demand and say which constraint binds. */
 int af_cmd_size(int argc, char **argv);
 
+/* aifsim metrics [--markdown]: the table of every metric a run can write (base/metrics.h). */
+int af_cmd_metrics(int argc, char **argv);
+
 #endif

@@ -22,6 +22,7 @@ static const char af_usage[] =
     "  validate FILE   check scenarios and print their resolved configuration\n"
     "  catalog [KIND]  list the model catalog (gpus, nodes, links, storage, facility)\n"
     "  size SYSTEM     size a storage tier for a demand (capacity, bandwidth, IOPS)\n"
+    "  metrics         list every metric a run writes: name, unit, label, meaning\n"
     "\n"
     "options:\n"
     "  -h, --help      show this help (or `aifsim COMMAND --help` for a command's)\n"
@@ -38,6 +39,7 @@ static const struct {
     {"validate", af_cmd_validate},
     {"catalog", af_cmd_catalog},
     {"size", af_cmd_size},
+    {"metrics", af_cmd_metrics},
 };
 
 int main(int argc, char **argv)

@@ -53,13 +53,21 @@ static const char *af_q(af_fmt *f, double v, af_dim dim)
 }
 
 /* Prints the resolved configuration of one valid scenario. */
-static void af_validate_print(const char *file, const af_world_config *w, FILE *out)
+static void af_validate_print(const char *file, const af_world_config *w,
+                              const af_world_estimate *est, FILE *out)
 {
     af_fmt f = {.next = 0};
     fprintf(out, "%s: valid\n", file);
     fprintf(out, "  scenario  %s: seed %llu, duration %s, event budget %s\n", w->name,
             (unsigned long long)w->seed, af_q(&f, w->duration_s, AF_DIM_TIME),
             w->max_events ? af_q(&f, (double)w->max_events, AF_DIM_COUNT) : "engine default");
+    fprintf(out, "  events    up to %.3g of the budget's %s (%.3g%%)", est->events,
+            af_q(&f, (double)est->budget, AF_DIM_COUNT),
+            100 * est->events / (double)est->budget);
+    if (est->top_kind)
+        fprintf(out, "; most for %s \"%s\" (%.3g%%)", est->top_kind, est->top_name,
+                est->events > 0 ? 100 * est->top_events / est->events : 0);
+    fputc('\n', out);
     const af_facility_spec *fa = &w->facility;
     fprintf(out,
             "  facility  %s: PUE %.3g, energy %s, amortization %s, rack %s and %.3g U, space %s "
@@ -115,17 +123,16 @@ static void af_validate_print(const char *file, const af_world_config *w, FILE *
         const af_train_config *t = &w->trains[i];
         const af_pool_config *p = &w->pools[t->pool];
         const af_tier_config *tier = &w->tiers[t->tier];
-        double gpus = (double)p->nodes * p->node.gpus;
-        double peak = t->precision == AF_PREC_FP8 ? p->node.gpu.fp8_flops : p->node.gpu.bf16_flops;
-        double step = af_train_compute_s(t, gpus, peak);
-        double demand = af_train_batch_B(t) / step;
+        af_train_plan plan;
+        af_train_plan_make(w, i, &plan);
         double tier_Bps = (double)tier->nodes * af_storage_node_read_Bps(&tier->system);
         fprintf(out,
                 "  train     %s on %s from %s: compute %s per step, batch %s per GPU, read "
                 "demand %s per GPU, %s for the pool (%.3g%% of the tier's read bandwidth)\n",
-                t->name, p->name, tier->name, af_q(&f, step, AF_DIM_TIME),
-                af_q(&f, af_train_batch_B(t), AF_DIM_SIZE), af_q(&f, demand, AF_DIM_BANDWIDTH),
-                af_q(&f, demand * gpus, AF_DIM_BANDWIDTH), 100 * demand * gpus / tier_Bps);
+                t->name, p->name, tier->name, af_q(&f, plan.compute_s, AF_DIM_TIME),
+                af_q(&f, plan.batch_B, AF_DIM_SIZE), af_q(&f, plan.demand_Bps, AF_DIM_BANDWIDTH),
+                af_q(&f, plan.demand_Bps * plan.gpus, AF_DIM_BANDWIDTH),
+                100 * plan.demand_Bps * plan.gpus / tier_Bps);
         fprintf(out, "            data set %s in %.4g files of %.4g samples, sample %s",
                 af_q(&f, t->dataset_B, AF_DIM_SIZE), t->files, t->samples_per_file,
                 af_q(&f, t->sample_B, AF_DIM_SIZE));
@@ -198,12 +205,13 @@ int af_cmd_validate(int argc, char **argv)
     for (size_t i = 0; i < nfiles; i++) {
         af_arena *arena = af_arena_new();
         af_world_config cfg;
+        af_world_estimate est;
         size_t before = af_diag_count(d);
         bool ok = af_scenario_load(files[i], cat, opts.sets, opts.nsets, arena, &cfg, d) == AF_OK &&
-                  af_world_check(&cfg, d) == AF_OK;
+                  af_world_check_estimate(&cfg, &est, d) == AF_OK;
         af_diag_set_file(d, before, files[i]);
         if (ok) {
-            af_validate_print(files[i], &cfg, stdout);
+            af_validate_print(files[i], &cfg, &est, stdout);
         } else {
             rc = 2;
         }

@@ -140,6 +140,58 @@ static void test_event_estimate_bounds_the_run(void)
     }
 }
 
+/* A GPU's batch is the sum of n independent sample sizes, so its bytes vary with coefficient of
+ * variation sigma / (mu sqrt(n)), not sigma / mu: checked over 20000 draws for n = 1, 16 and 256
+ * against a 99.9% interval (the CV's standard error is about CV / sqrt(2 N) for a normal). */
+static void test_batch_bytes_spread(void)
+{
+    static const double ns[] = {1, 16, 256};
+    for (size_t i = 0; i < sizeof ns / sizeof ns[0]; i++) {
+        af_fixture f;
+        af_fix_init(&f, 1, 1, 1e12, 1e6, 1, 10);
+        f.trains[0].samples_per_gpu = ns[i];
+        f.trains[0].sample_sd_B = 0.2e6; /* 20% per sample: truncation at 10% never bites */
+        af_train_plan p;
+        af_train_plan_make(&f.cfg, 0, &p);
+        AF_ASSERT_REL(p.batch_B, ns[i] * 1e6, 1e-15);
+        AF_ASSERT_REL(p.batch_sd_B, sqrt(ns[i]) * 0.2e6, 1e-15);
+        gsl_rng *rng = gsl_rng_alloc(gsl_rng_mt19937);
+        gsl_rng_set(rng, 7);
+        const int N = 20000;
+        double sum = 0, sum2 = 0;
+        for (int k = 0; k < N; k++) {
+            double b = af_train_draw_batch_B(&p, rng);
+            sum += b;
+            sum2 += b * b;
+        }
+        gsl_rng_free(rng);
+        double mean = sum / N, sd = sqrt((sum2 - N * mean * mean) / (N - 1));
+        double want = 0.2 / sqrt(ns[i]), se = want / sqrt(2.0 * N);
+        CU_ASSERT(fabs(sd / mean - want) < 3.3 * se);
+        CU_ASSERT(fabs(mean - p.batch_B) < 3.3 * p.batch_sd_B / sqrt(N));
+        /* Without a spread the batch is the mean exactly. */
+        f.trains[0].sample_sd_B = 0;
+        af_train_plan_make(&f.cfg, 0, &p);
+        CU_ASSERT_DOUBLE_EQUAL(af_train_draw_batch_B(&p, NULL), ns[i] * 1e6, 0);
+    }
+}
+
+/* "wall time per step" counts completed steps only: the time of the last step's end over steps,
+ * so a run that ends mid-step reports the step time, not more. */
+static void test_wall_time_per_step(void)
+{
+    af_fixture f;
+    af_fix_init(&f, 1, 1, 1e12, 1e3, 0.3, 10); /* 33 steps end by 9.9 s, then 0.1 s of the 34th */
+    af_results *r = af_results_new();
+    af_diag *d = af_diag_new();
+    CU_ASSERT_EQUAL_FATAL(af_world_run(&f.cfg, r, d), AF_OK);
+    CU_ASSERT_DOUBLE_EQUAL(af_get(r, "train.job.steps"), 33, 0);
+    double per = af_get(r, "train.job.time_per_step");
+    CU_ASSERT(per >= 0.3 && per < 0.3 * 1.001);
+    af_results_free(r);
+    af_diag_free(d);
+}
+
 /* Same configuration, same results, to the last bit. */
 static void test_deterministic(void)
 {
@@ -167,6 +219,8 @@ static const af_test tests[] = {
     {"a run beyond its event budget is refused up front", test_event_budget_up_front},
     {"the event estimate bounds the run and names its driver", test_event_estimate_bounds_the_run},
     {"runs are deterministic", test_deterministic},
+    {"batch bytes vary as sigma / sqrt(n)", test_batch_bytes_spread},
+    {"wall time per step counts completed steps", test_wall_time_per_step},
     {NULL, NULL},
 };
 AF_TEST_MAIN("train", tests)

@@ -1,0 +1,144 @@
+/*
+ * config: a whole scenario's configuration as plain structs in SI units, the contract between
+ * the scenario layer (which fills it from YAML and the catalog, strings and arrays in its arena)
+ * and the world (which builds and runs it). Nothing here knows about YAML or the engine.
+ *
+ * Every field says its meaning and unit. Indices name entries of the arrays of af_world_config
+ * in declaration order; AF_WORLD_NONE is an index that names none.
+ */
+#ifndef AF_WORKLOAD_CONFIG_H
+#define AF_WORKLOAD_CONFIG_H
+
+#include "model/fabric.h"
+#include "model/facility.h"
+#include "model/node.h"
+#include "model/storage.h"
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+/* Precision whose dense peak sets the derived step time. */
+typedef enum { AF_PREC_BF16, AF_PREC_FP8 } af_precision;
+
+/* One training job's configuration. Plain data; strings borrowed from the scenario arena. */
+typedef struct af_train_config {
+    const char *name;       /* job name, unique among workloads (defaults to the pool name) */
+    size_t pool;            /* index of the GPU pool in af_world_config.pools */
+    size_t tier;            /* index of the storage tier the data set lives on */
+    double step_time_s;     /* compute time per step; 0 = derive from params, tokens, MFU */
+    double params;          /* model parameters (for the derived step time), count */
+    double tokens_per_step; /* global tokens per step (for the derived step time), count */
+    double mfu;             /* model FLOPs utilization, (0, 1] (for the derived step time) */
+    af_precision precision; /* which peak the derived step time uses */
+    double dataset_B;       /* data set size on the tier, bytes */
+    double sample_B;        /* mean sample size, bytes */
+    double sample_sd_B;     /* standard deviation of the sample size, bytes (0 = all equal) */
+    double samples_per_file; /* samples stored per file, >= 1 (each file opened costs one
+                                metadata operation on the tier) */
+    double files;           /* files in the data set: dataset_B / (sample_B * samples_per_file) */
+    double samples_per_gpu; /* batch size per GPU per step, samples */
+    int reader_threads;     /* loader threads per GPU, each with one read in flight; 0 = no
+                               limit (the loader keeps enough reads in flight) */
+    int prefetch;           /* batches the loader keeps ready ahead of the running step, >= 1 */
+    double weight;          /* QoS weight per GPU on the tier, > 0 (default 1) */
+} af_train_config;
+
+/* A pool of identical GPU nodes. */
+typedef struct af_pool_config {
+    const char *name;  /* pool name, unique */
+    af_node_spec node; /* node model (catalog entry with scenario overrides applied) */
+    int64_t nodes;     /* number of nodes, >= 1 */
+} af_pool_config;
+
+/* No tier (an index field that names none). */
+#define AF_WORLD_NONE SIZE_MAX
+
+/* A storage tier: a catalog system times a node count, optionally in front of another tier. */
+typedef struct af_tier_config {
+    const char *name;       /* tier name, unique */
+    af_storage_spec system; /* storage node model (with overrides applied) */
+    int64_t nodes;          /* number of storage nodes, >= 1 */
+    /* Cache: this tier caches `cache_for` (a tier index, or AF_WORLD_NONE). A read of a data
+     * set that lives on `cache_for` is served from this tier with probability hit_ratio; a miss
+     * reads the backing tier and writes the bytes into this one (the cache fill). */
+    size_t cache_for;       /* backing tier, or AF_WORLD_NONE */
+    double hit_ratio;       /* share of reads served by this tier, [0, 1] */
+    /* Drain: bytes written to this tier are copied in the background to `drain_to` (a tier
+     * index, or AF_WORLD_NONE) and then freed here, with QoS weight drain_weight. */
+    size_t drain_to;        /* drain target, or AF_WORLD_NONE */
+    double drain_weight;    /* weight of the drain flows, > 0 (default 0.25) */
+    /* QoS: a share of the devices' time held back for the latency class (look-ups): bulk flows
+     * together use at most (1 - reserve) of it. */
+    double reserve;         /* reserved share for the latency class, [0, 1) */
+} af_tier_config;
+
+/* A network fabric between pools and tiers (model/fabric.h). Pools and tiers a storage fabric
+ * (one that connects a tier) connects reach each other through its stages; a pair no fabric
+ * connects is assumed joined by a non-blocking network (only the NICs limit it). A fabric of
+ * pools only is a backend (GPU) fabric on the nodes' compute NICs: planned and counted in power,
+ * space and cost, it carries no storage traffic. A tier is on at most one fabric, a pool on at
+ * most one storage and one backend fabric. */
+typedef struct af_fabric_config {
+    const char *name;         /* fabric name, unique */
+    af_fabric_spec spec;      /* topology, switch model (catalog), oversubscription, levels */
+    size_t *pools;            /* indices of the pools it connects */
+    size_t npools;
+    size_t *tiers;            /* indices of the tiers it connects */
+    size_t ntiers;
+} af_fabric_config;
+
+/* QoS class of a workload on its tier. */
+typedef enum {
+    AF_QOS_BULK,   /* fluid traffic: shares by weight, kept out of a tier's reserve */
+    AF_QOS_LATENCY /* discrete look-ups: served first from the reserve */
+} af_qos_class;
+
+/* A periodic bulk transfer between a pool (or outside clients) and a tier: a checkpoint write,
+ * an ingest burst, a model load. */
+typedef struct af_burst_config {
+    const char *name;   /* workload name, unique among workloads */
+    size_t pool;        /* client pool whose storage NICs carry it, or AF_WORLD_NONE (outside
+                           clients: only the tier's NICs and devices limit it) */
+    size_t tier;        /* tier written to or read from */
+    bool write;         /* true: write to the tier; false: read from it */
+    double size_B;      /* bytes per burst, > 0 */
+    double every_s;     /* period: a burst starts every every_s, > 0 */
+    double start_s;     /* time of the first burst, >= 0 */
+    double op_B;        /* operation size for the device-time cost, bytes (default 1 MiB) */
+    int keep;           /* writes: copies kept on the tier, older ones freed; 0 = keep all */
+    double weight;      /* QoS weight per client node (or per tier node without a pool), > 0 */
+} af_burst_config;
+
+/* Small random reads arriving as a Poisson process at a tier (inference feature look-ups,
+ * metadata). Latency class: served from the devices' time that bulk flows leave. */
+typedef struct af_lookup_config {
+    const char *name;   /* workload name, unique among workloads */
+    size_t tier;        /* tier read from */
+    double rate_per_s;  /* mean arrival rate, requests/s, > 0 */
+    double size_B;      /* bytes per request, > 0 */
+    double slo_s;       /* latency objective for the p99, s (0 = none) */
+} af_lookup_config;
+
+/* The whole world. */
+typedef struct af_world_config {
+    const char *name;          /* scenario name */
+    uint64_t seed;             /* scenario seed for all random streams */
+    double duration_s;         /* simulated time to run, s (> 0) */
+    uint64_t max_events;       /* event budget (0 = default limit) */
+    af_facility_spec facility; /* facility figures */
+    af_pool_config *pools;     /* GPU pools in declaration order */
+    size_t npools;
+    af_tier_config *tiers;     /* storage tiers in declaration order */
+    size_t ntiers;
+    af_fabric_config *fabrics; /* fabrics in declaration order (may be none) */
+    size_t nfabrics;
+    af_train_config *trains;   /* training jobs in declaration order */
+    size_t ntrains;
+    af_burst_config *bursts;   /* bursts in declaration order */
+    size_t nbursts;
+    af_lookup_config *lookups; /* look-up streams in declaration order */
+    size_t nlookups;
+} af_world_config;
+
+#endif
