@@ -199,11 +199,16 @@ static void af_catalog_table(const af_catalog *cat, af_section sec, FILE *out)
     af_free(cells);
 }
 
+/* Where the [keys] of the source texts are resolved: doc/sources.md, installed in the docdir. */
+#ifndef AF_DOCDIR
+#define AF_DOCDIR "doc"
+#endif
+
 /* Prints the source of every figure of a section. */
 static void af_catalog_sources(const af_catalog *cat, af_section sec, FILE *out)
 {
     const af_spec_desc *desc = af_schema_desc(sec);
-    fprintf(out, "\nsources of %s figures:\n", desc->key);
+    fprintf(out, "\nsources of %s figures ([key]: %s/sources.md):\n", desc->key, AF_DOCDIR);
     for (size_t r = 0; r < af_catalog_count(cat, sec); r++) {
         const void *spec = af_catalog_entry(cat, sec, r);
         const char *name = *(const char *const *)((const char *)spec + desc->name_offset);
