@@ -5,7 +5,7 @@
  * operations per second, watts, joules, FLOP/s, USD, USD per joule, USD per second, and plain
  * ratios. Conversion happens only here, at the edges.
  *
- * Accepted input (STYLE.md "Units"):
+ * Accepted input (doc/architecture.md, "Units"; aifsim-scenario(5), UNITS):
  *   time        ns us ms s min h d y        ("90 d"; a bare "m" is refused as ambiguous)
  *   size        B kB MB GB TB PB, KiB MiB GiB TiB PiB   ("61.44 TB")
  *   bandwidth   b/s kb/s Mb/s Gb/s Tb/s (bits) and B/s kB/s MB/s GB/s TB/s, KiB/s.. (bytes)

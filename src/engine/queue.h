@@ -2,8 +2,9 @@
  * queue: discrete requests served FIFO by c parallel servers whose speed the owner sets.
  *
  * This is the "discrete requests over fluid background" half of the storage model
- * (ARCHITECTURE.md): small random reads (inference feature look-ups, metadata) are individual
- * requests queued at a tier's devices, while bulk traffic is fluid (flow.h). A request carries a
+ * (doc/architecture.md, "The engine"): small random reads (inference feature look-ups,
+ * metadata) are individual requests queued at a tier's devices, while bulk traffic is fluid
+ * (flow.h). A request carries a
  * service demand in device-seconds at full speed (the caller computes it, typically
  * 1/IOPS + size_B / bandwidth_Bps). The c servers (device channels) take waiting requests in
  * arrival order; each serves one request at a time at speed s(t) in [0, 1]: the share of device

@@ -38,7 +38,7 @@
  * packed contiguously into its leaves. A rail-attached group talking to itself is rail-aligned
  * (NIC i to NIC i of another node, as NCCL arranges), so it leaves its leaf only across SUs.
  *
- * Collectives (alpha-beta model; ../shared/reference/formulas.md, "Collectives"): Thakur,
+ * Collectives (alpha-beta model; doc/formulas.md, "Collectives"): Thakur,
  * Rabenseifner and Gropp, "Optimization of collective communication operations in MPICH",
  * IJHPCA 19(1) 2005; Patarasuk and Yuan, "Bandwidth optimal all-reduce algorithms for clusters of
  * workstations", JPDC 69(2) 2009; Sanders, Speck and Traeff, "Two-tree algorithms for full

@@ -2,8 +2,9 @@
  * gpu: an accelerator model.
  *
  * Peak throughput by precision, memory, and power. Power follows utilization linearly between
- * idle and full load, the usual first-order model (see ../shared/reference/hardware.md section 9
- * for the idle and load fractions of TDP). Figures come from the catalog (models/gpus.yaml).
+ * idle and full load, the usual first-order model (Fan, Weber and Barroso, "Power provisioning
+ * for a warehouse-sized computer", ISCA 2007; doc/formulas.md, "Power"). Figures come from the
+ * catalog (models/gpus.yaml; the idle fraction of TDP is explained in doc/sources.md, aifsim-est).
  */
 #ifndef AF_MODEL_GPU_H
 #define AF_MODEL_GPU_H

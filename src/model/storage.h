@@ -4,8 +4,8 @@
  * and capacity accounting.
  *
  * Device time model: an operation of s bytes costs 1/IOPS + s/bandwidth seconds of device time
- * (../shared/reference/formulas.md, "Storage sizing"), so one budget bounds both small random and
- * large sequential traffic. A node delivers the lesser of its devices' aggregate and its NICs'.
+ * (doc/formulas.md, "Storage devices"), so one budget bounds both small random and large
+ * sequential traffic. A node delivers the lesser of its devices' aggregate and its NICs'.
  *
  * Read/write interference: a device doing mixed traffic spends reads/read_bw + writes/write_bw
  * (+ ops/IOPS) of its time, and that sum cannot exceed 1 s per second. So a write burst takes
@@ -13,17 +13,17 @@
  * the device time, hence half the read bandwidth (less if the NICs bind first). The NICs are full
  * duplex, so reads (out) and writes (in) do not share them.
  *
- * Sizing (formulas.md, "Storage sizing"; hardware.md sec. 7 "Assessment"): the node count is the
- * maximum of the capacity-, bandwidth- and IOPS-driven counts, plus the count that fits all the
- * demands at once in the device-time budget; which one binds is part of the answer.
+ * Sizing (doc/formulas.md, "Storage sizing"): the node count is the maximum of the capacity-,
+ * bandwidth- and IOPS-driven counts, plus the count that fits all the demands at once in the
+ * device-time budget; which one binds is part of the answer.
  *
  * Power: a device draws its idle power when idle and its read or write power while busy with
- * that, weighted by the share of time in each state (the duty-cycle model of the Scality study,
- * hardware.md sec. 7: 10% idle, 80% read, 10% write gives 8.7 W for an Exos X22 and 14.5 W for a
- * Micron 6500 ION). Read and write power differ and either may be the larger: a disk draws more
- * seeking for reads (Exos X22 9.4 W read, 6.4 W write), flash more programming cells (6500 ION
- * 15 W read, 20 W write). "Busy" power figures (all devices busy, no idle time) therefore take
- * the larger of the two.
+ * that, weighted by the share of time in each state (doc/formulas.md, "Power": the duty-cycle
+ * model of the Scality study, doc/sources.md [bf-scality]: 10% idle, 80% read, 10% write gives
+ * 8.7 W for an Exos X22 and 14.5 W for a Micron 6500 ION). Read and write power differ and either
+ * may be the larger: a disk draws more seeking for reads (Exos X22 9.4 W read, 6.4 W write),
+ * flash more programming cells (6500 ION 15 W read, 20 W write). "Busy" power figures (all
+ * devices busy, no idle time) therefore take the larger of the two.
  */
 #ifndef AF_MODEL_STORAGE_H
 #define AF_MODEL_STORAGE_H

@@ -1,5 +1,5 @@
 #!/bin/sh
-# Keeps the layering of ARCHITECTURE.md: a layer includes only the layers it may use.
+# Keeps the layering of doc/architecture.md ("Layers"): a layer includes only the layers it may use.
 . "$(dirname "$0")/lib.sh"
 allowed() {
     case "$1" in

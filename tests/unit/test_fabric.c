@@ -1,7 +1,7 @@
 /*
  * test_fabric: fat-tree and rail-optimized switch counts against hand counts and Al-Fares et al.
  * (SIGCOMM 2008), oversubscription, power, path stages, input checks, and the alpha-beta
- * collective costs against the formulas of ../shared/reference/formulas.md worked by hand.
+ * collective costs against the formulas of doc/formulas.md ("Collectives") worked by hand.
  */
 #include "model/fabric.h"
 
@@ -12,8 +12,8 @@
 
 #include <string.h>
 
-/* NVIDIA Quantum-2 QM9700 as hardware.md sec. 3 gives it: 64 x 400G, 1U, 747 W typical, 1720 W
- * max; price unknown. */
+/* NVIDIA Quantum-2 QM9700 as the catalog gives it (models/switches.yaml; doc/sources.md,
+ * nvidia-qm97x0-spec): 64 x 400G, 1U, 747 W typical, 1720 W max; price unknown. */
 static const af_switch_spec qm9700 = {"qm9700", "Quantum-2 NDR 64 x 400G", 64, 50e9, 747, 1720, 1,
                                       0};
 

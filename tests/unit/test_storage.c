@@ -1,7 +1,7 @@
 /*
  * test_storage: node rates, the device-time model, read/write interference, capacity accounting,
  * sizing for a demand (flash versus disk), and the power model against the Scality figures of
- * ../shared/reference/hardware.md section 7. Every expected value is worked by hand in a comment.
+ * doc/sources.md (bf-scality). Every expected value is worked by hand in a comment.
  */
 #include "model/storage.h"
 
@@ -313,8 +313,8 @@ static void test_size_input_checks(void)
     af_diag_free(d);
 }
 
-/* hardware.md sec. 7, the Scality study per drive: Exos X22 22 TB idle 5.7 / read 9.4 / write
- * 6.4 W, Micron 6500 ION 30.72 TB 5 / 15 / 20 W.
+/* The Scality study per drive (doc/sources.md, bf-scality): Exos X22 22 TB idle 5.7 / read 9.4 /
+ * write 6.4 W, Micron 6500 ION 30.72 TB 5 / 15 / 20 W.
  *   read-heavy (10% idle, 80% read, 10% write): 0.57 + 7.52 + 0.64 = 8.73 W vs
  *     0.5 + 12 + 2 = 14.5 W; 22 / 8.73 = 2.52 vs 30.72 / 14.5 = 2.12 TB/W (published 8.7 vs
  *     14.5 W, 2.5 vs 2.1 TB/W)

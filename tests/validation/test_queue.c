@@ -1,5 +1,5 @@
 /*
- * Validation of af_queue against the closed forms of ../shared/reference/formulas.md
+ * Validation of af_queue against the closed forms of doc/formulas.md
  * ("Queueing"): M/M/1, M/D/1 (Pollaczek-Khinchine) and M/M/c (Erlang C, computed here from the
  * formula, independently of the module), Little's law on the simulator's own time averages, the
  * speed factor, exact work conservation across speed changes, and latency percentiles.
@@ -93,7 +93,7 @@ static double af_tq(int df)
 }
 
 /* Erlang C: the probability that an arrival waits in M/M/c with a = lambda / mu Erlangs (a < c),
- * straight from the formula of formulas.md. */
+ * straight from the formula of doc/formulas.md. */
 static double af_erlang_c(unsigned c, double a)
 {
     double term = 1, sum = 0; /* term = a^k / k! */
@@ -271,7 +271,7 @@ static uint64_t af_jobs(double millions)
 
 static const double af_rhos[] = {0.5, 0.8, 0.9};
 
-/* The test's Erlang C reproduces the reference table of formulas.md (mu = 1). */
+/* The test's Erlang C reproduces the reference table of doc/formulas.md, "Queueing" (mu = 1). */
 static void test_erlang_c_table(void)
 {
     /* The table is rounded to 6 decimals. */

@@ -1,6 +1,6 @@
 /*
  * Validation: a training job's GPU utilization in the bandwidth-bound regime against the closed
- * form of ../shared/reference/formulas.md ("Storage sizing"):
+ * form of doc/formulas.md ("Training compute"):
  *     utilization = min(1, B / (N * demand)),  demand = batch bytes per GPU / compute time.
  * The simulation is deterministic (no random draws), so the only departure from the formula is
  * the start-up transient (the first batch loads before the first step) and the partial step at

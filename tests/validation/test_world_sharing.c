@@ -9,7 +9,7 @@
  *   frees old copies, drains move bytes from one tier to another, cache hits and misses split the
  *   reads by the hit ratio;
  * - look-ups: Poisson arrivals on one device served at the speed the fluid traffic leaves match
- *   M/D/1 (Pollaczek-Khinchine; ../shared/reference/formulas.md, "Queueing") with service time
+ *   M/D/1 (Pollaczek-Khinchine; doc/formulas.md, "Queueing") with service time
  *   D / speed, inside a 99.9% confidence interval over independent replications.
  */
 #include "tests/unit/cutest.h"
