@@ -209,7 +209,11 @@ int af_storage_size(const af_storage_spec *s, const af_storage_demand *dem, af_s
         return AF_EINPUT;
 
     af_storage_sizing z = {0};
-    double read_ops_time = dem->read_iops > 0 ? af_storage_read_cost_s(s, dem->read_op_B) : 0;
+    /* A read costs its operations (one, or a file's AF_STORAGE_FILE_OPS) and its bytes. */
+    double per_read = dem->read_ops_per_read > 1 ? dem->read_ops_per_read : 1;
+    double read_ops_time =
+        dem->read_iops > 0 ? per_read / s->device_read_iops + dem->read_op_B / s->device_read_Bps
+                           : 0;
     double write_ops_time = dem->write_iops > 0 ? af_storage_write_cost_s(s, dem->write_op_B) : 0;
     /* Device-seconds per second of the whole demand, by side. */
     double read_dev = dem->read_Bps / s->device_read_Bps + dem->read_iops * read_ops_time;
@@ -219,8 +223,13 @@ int af_storage_size(const af_storage_spec *s, const af_storage_demand *dem, af_s
     z.need[AF_SIZE_CAPACITY] = dem->capacity_B / af_storage_node_usable_B(s);
     z.need[AF_SIZE_READ_BW] = dem->read_Bps / af_storage_node_read_Bps(s);
     z.need[AF_SIZE_WRITE_BW] = dem->write_Bps / af_storage_node_write_Bps(s);
-    z.need[AF_SIZE_READ_IOPS] =
-        dem->read_iops > 0 ? dem->read_iops / af_storage_node_read_ops(s, dem->read_op_B) : 0;
+    double node_reads = af_storage_node_read_ops(s, dem->read_op_B);
+    if (per_read > 1) {
+        node_reads = s->devices / read_ops_time;
+        if (dem->read_op_B > 0)
+            node_reads = af_min(node_reads, nic / dem->read_op_B);
+    }
+    z.need[AF_SIZE_READ_IOPS] = dem->read_iops > 0 ? dem->read_iops / node_reads : 0;
     z.need[AF_SIZE_WRITE_IOPS] =
         dem->write_iops > 0 ? dem->write_iops / af_storage_node_write_ops(s, dem->write_op_B) : 0;
     double nic_out = (dem->read_Bps + dem->read_iops * dem->read_op_B) / nic;

@@ -160,6 +160,9 @@ typedef struct af_storage_demand {
     double write_Bps;  /* streaming write bandwidth, bytes/s */
     double read_iops;  /* random reads per second of read_op_B bytes each, ops/s */
     double read_op_B;  /* size of one random read, bytes (e.g. 4096) */
+    double read_ops_per_read; /* device operations each read costs: 0 or 1 for a single random
+                                 read, AF_STORAGE_FILE_OPS for a file read whole (the way
+                                 `aifsim run` charges training reads) */
     double write_iops; /* random writes per second of write_op_B bytes each, ops/s */
     double write_op_B; /* size of one random write, bytes */
     int min_nodes;     /* floor on the node count, e.g. the erasure-coding stripe width; 0: 1 */

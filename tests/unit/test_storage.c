@@ -243,6 +243,26 @@ static void test_size_iops(void)
     AF_ASSERT_REL(f.need[AF_SIZE_WRITE_IOPS], 2e6 / (32 / (1 / 38000.0 + 4096 / 3.3e9)), 1e-12);
 }
 
+/* A file read whole costs AF_STORAGE_FILE_OPS operations (open, first read) plus its bytes, the
+ * same charge `aifsim run` makes for training reads; a single random read costs one. 100,000
+ * files/s of 110 kB on disk: 2/150 + 110e3/150e6 = 14.07 ms each, 102 / 14.07 ms = 7,251 per
+ * node -> 13.79 nodes; as single reads 1/150 + 110e3/150e6 = 7.40 ms, 13,783 per node -> 7.26. */
+static void test_size_file_reads(void)
+{
+    af_storage_demand dem = {.read_iops = 1e5, .read_op_B = 110e3};
+    af_storage_sizing one = size_ok(&hdd, &dem);
+    dem.read_ops_per_read = AF_STORAGE_FILE_OPS;
+    af_storage_sizing file = size_ok(&hdd, &dem);
+    double per_file = 2 / 150.0 + 110e3 / 150e6, per_op = 1 / 150.0 + 110e3 / 150e6;
+    AF_ASSERT_REL(file.need[AF_SIZE_READ_IOPS], 1e5 * per_file / 102, 1e-12);
+    AF_ASSERT_REL(one.need[AF_SIZE_READ_IOPS], 1e5 * per_op / 102, 1e-12);
+    CU_ASSERT_EQUAL(file.nodes, 14);
+    CU_ASSERT_EQUAL(one.nodes, 8);
+    AF_ASSERT_REL(af_storage_file_read_cost_s(&hdd, 110e3), per_file, 1e-15);
+    /* The busy share counts the file reads' device time. */
+    AF_ASSERT_REL(file.busy, 1e5 * per_file / (14 * 102.0), 1e-12);
+}
+
 /* Demands that each fit one node can need two together: 10 GB/s of reads and 10 GB/s of writes
  * on disk take 10/15.3 + 10/15.3 = 1.307 nodes of device time. */
 static void test_size_mixed_and_minimum(void)
@@ -425,6 +445,7 @@ static const af_test tests[] = {
     {"capacity accounting: usable and fit", test_capacity_accounting},
     {"sizing 10 PB + 500 GB/s: flash vs disk", test_size_flash_vs_disk},
     {"sizing for random reads and writes", test_size_iops},
+    {"sizing for file reads: the run's charge", test_size_file_reads},
     {"sizing: mixed load and node floor", test_size_mixed_and_minimum},
     {"sizing input checks", test_size_input_checks},
     {"power mix reproduces the Scality figures", test_scality_power},
