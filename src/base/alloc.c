@@ -1,19 +1,42 @@
 /*
  * alloc: checked allocation; see alloc.h. Out-of-memory is not recoverable in a simulator that
- * sizes its pools up front, so it aborts with a message rather than returning NULL.
+ * sizes its pools up front, so it ends the process with a message rather than returning NULL.
+ * It exits with _exit(1), not abort() (no core file, the documented status 1) and not exit(1):
+ * the heap is exhausted and the callers' state half-built, so no atexit handler or stdio flush
+ * may run; the hook has already removed what must not be left behind.
  */
 #include "base/alloc.h"
+
+#include "base/fault.h"
 
 #include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
-static void af_alloc_die(size_t n, size_t size)
+/* Called on out-of-memory before the exit; NULL for none. Process-wide, set at start-up. */
+static void (*af_alloc_oom_hook)(void);
+
+void af_alloc_set_oom_hook(void (*hook)(void))
 {
-    fprintf(stderr, "aifsim: out of memory allocating %zu x %zu bytes\n", n, size);
-    abort();
+    af_alloc_oom_hook = hook;
+}
+
+static _Noreturn void af_alloc_die(size_t n, size_t size)
+{
+    /* Formatted on the stack and written with write(2): stdio may want memory. */
+    char msg[128];
+    int len = snprintf(msg, sizeof msg,
+                       "aifsim: error: out of memory (allocating %zu x %zu bytes)\n", n, size);
+    if (af_alloc_oom_hook)
+        af_alloc_oom_hook();
+    if (len > 0) {
+        ssize_t w = write(STDERR_FILENO, msg, (size_t)len < sizeof msg ? (size_t)len : sizeof msg);
+        (void)w; /* nothing more to do if standard error fails too */
+    }
+    _exit(1);
 }
 
 void *af_malloc_array(size_t n, size_t size)
@@ -21,7 +44,7 @@ void *af_malloc_array(size_t n, size_t size)
     if (size != 0 && n > SIZE_MAX / size)
         af_alloc_die(n, size);
     size_t bytes = n * size;
-    void *p = malloc(bytes ? bytes : 1);
+    void *p = af_fault_alloc() ? NULL : malloc(bytes ? bytes : 1);
     if (!p)
         af_alloc_die(n, size);
     return p;
@@ -31,7 +54,7 @@ void *af_calloc(size_t n, size_t size)
 {
     if (size != 0 && n > SIZE_MAX / size)
         af_alloc_die(n, size);
-    void *p = calloc(n ? n : 1, size ? size : 1);
+    void *p = af_fault_alloc() ? NULL : calloc(n ? n : 1, size ? size : 1);
     if (!p)
         af_alloc_die(n, size);
     return p;
@@ -42,7 +65,7 @@ void *af_realloc_array(void *p, size_t n, size_t size)
     if (size != 0 && n > SIZE_MAX / size)
         af_alloc_die(n, size);
     size_t bytes = n * size;
-    void *q = realloc(p, bytes ? bytes : 1);
+    void *q = af_fault_alloc() ? NULL : realloc(p, bytes ? bytes : 1);
     if (!q)
         af_alloc_die(n, size);
     return q;

@@ -2,23 +2,26 @@
  * alloc: checked allocation.
  *
  * Every allocation in aifsim goes through these wrappers. They test `n * size` for overflow and
- * abort with a message on out-of-memory, so callers never test for NULL (the Redis habit). The
- * engine's hot path does not call them per event: it draws from pools allocated up front.
+ * end the process on out-of-memory, so callers never test for NULL (the Redis habit): the
+ * message "aifsim: error: out of memory ..." on standard error and exit status 1, as documented
+ * for a failed run, after the out-of-memory hook (af_alloc_set_oom_hook) has removed any output
+ * file in progress. The engine's hot path does not call them per event: it draws from pools
+ * allocated up front. Allocations count for fault injection (base/fault.h, AIFSIM_FAULT_ALLOC).
  */
 #ifndef AF_BASE_ALLOC_H
 #define AF_BASE_ALLOC_H
 
 #include <stddef.h>
 
-/* Allocates n * size bytes (uninitialised); aborts on overflow or out-of-memory. n * size == 0
- * returns a valid unique pointer. Release with af_free. */
+/* Allocates n * size bytes (uninitialised); exits on overflow or out-of-memory (see above).
+ * n * size == 0 returns a valid unique pointer. Release with af_free. */
 void *af_malloc_array(size_t n, size_t size);
 
-/* Allocates n * size zeroed bytes; aborts on overflow or out-of-memory. */
+/* Allocates n * size zeroed bytes; exits on overflow or out-of-memory. */
 void *af_calloc(size_t n, size_t size);
 
 /* Resizes p (may be NULL) to n * size bytes and returns the new pointer (the old one is no longer
- * valid); aborts on overflow or out-of-memory. */
+ * valid); exits on overflow or out-of-memory. */
 void *af_realloc_array(void *p, size_t n, size_t size);
 
 /* Returns a new copy of the NUL-terminated string s (s must not be NULL). */
@@ -36,5 +39,10 @@ void af_free(void *p);
 /* Grows a dynamic array so that it holds at least `need` elements of `size` bytes. `*cap` is the
  * current capacity in elements and is updated; returns the (possibly moved) array. */
 void *af_grow(void *p, size_t *cap, size_t need, size_t size);
+
+/* Sets the function called once on out-of-memory, just before the process exits (NULL for
+ * none). It runs with the heap exhausted, so it must not allocate; base/outfile.c's removes the
+ * temporary files in progress. Process-wide, like the exit it precedes; set it at start-up. */
+void af_alloc_set_oom_hook(void (*hook)(void));
 
 #endif

@@ -9,6 +9,7 @@
  * --sources every figure is listed with its source.
  */
 #include "cli/commands.h"
+#include "cli/common.h"
 #include "cli/options.h"
 
 #include "base/alloc.h"
@@ -225,12 +226,13 @@ static void af_catalog_sources(const af_catalog *cat, af_section sec, FILE *out)
 
 int af_cmd_catalog(int argc, char **argv)
 {
+    af_cli c;
+    af_cli_start(&c, "catalog");
+    af_diag *d = c.d;
     int rc = 2;
     const char *models = NULL, *section = NULL;
     bool sources = false;
-    char *models_dir = NULL;
     af_catalog *cat = NULL;
-    af_diag *d = af_diag_new();
     const char *keys[AF_SECTION__COUNT];
     for (int s = 0; s < AF_SECTION__COUNT; s++)
         keys[s] = af_schema_desc((af_section)s)->key;
@@ -240,20 +242,16 @@ int af_cmd_catalog(int argc, char **argv)
         bool missing = false;
         const char *v;
         if (af_cli_is_help(argv[i])) {
-            fputs(af_catalog_usage, stdout);
-            rc = 0;
+            rc = af_cli_help(&c, af_catalog_usage);
             goto done;
         } else if ((v = af_cli_take(argc, argv, &i, "--models", &missing))) {
             models = v;
         } else if (strcmp(argv[i], "--sources") == 0) {
             sources = true;
         } else if (missing) {
-            af_diag_error(d, "option %s needs a value; see `aifsim catalog --help`", argv[i]);
+            af_cli_missing_value(&c, argv[i]);
         } else if (argv[i][0] == '-' && argv[i][1] != '\0') {
-            af_diag_error(d,
-                          "unknown option \"%s\" for `aifsim catalog`; see "
-                          "`aifsim catalog --help`",
-                          argv[i]);
+            af_cli_unknown_option(&c, argv[i]);
         } else if (section) {
             af_diag_error(d, "`aifsim catalog` takes one section, got \"%s\" and \"%s\"", section,
                           argv[i]);
@@ -267,21 +265,25 @@ int af_cmd_catalog(int argc, char **argv)
                 only = s;
         if (only < 0) {
             const char *near = af_did_you_mean(section, keys, AF_SECTION__COUNT);
-            if (near)
+            if (near) {
                 af_diag_error(d, "unknown catalog section \"%s\"; did you mean \"%s\"?", section,
                               near);
-            else
-                af_diag_error(d,
-                              "unknown catalog section \"%s\"; expected one of gpus, links, "
-                              "nodes, storage, facility, switches",
-                              section);
+            } else {
+                /* The list comes from the schema, so a new section is named here by itself. */
+                char list[256] = "";
+                size_t len = 0;
+                for (int k = 0; k < AF_SECTION__COUNT && len < sizeof list; k++)
+                    len += (size_t)snprintf(list + len, sizeof list - len, "%s%s", k ? ", " : "",
+                                            keys[k]);
+                af_diag_error(d, "unknown catalog section \"%s\"; expected one of %s", section,
+                              list);
+            }
         }
     }
     if (af_diag_errors(d))
         goto done;
 
-    models_dir = af_cli_models_dir(models);
-    cat = af_catalog_load(models_dir, d);
+    cat = af_cli_load_catalog(models, d);
     if (!cat)
         goto done;
     for (int s = 0; s < AF_SECTION__COUNT; s++) {
@@ -296,9 +298,6 @@ int af_cmd_catalog(int argc, char **argv)
     rc = 0;
 
 done:
-    af_diag_print(d, stderr);
     af_catalog_free(cat);
-    af_free(models_dir);
-    af_diag_free(d);
-    return rc;
+    return af_cli_finish(&c, rc);
 }

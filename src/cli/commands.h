@@ -9,16 +9,17 @@
 /* aifsim run FILE [--set path=value]... [--seed N] [--json FILE] [--models DIR] */
 int af_cmd_run(int argc, char **argv);
 
-/* aifsim validate FILE... [--set path=value]... [--models DIR]: check scenarios and print the
- * resolved configuration with units. */
+/* aifsim validate FILE... [--set path=value]... [--seed N] [--models DIR]: check scenarios and
+ * print the resolved configuration with units. */
 int af_cmd_validate(int argc, char **argv);
 
-/* aifsim catalog [gpus|nodes|links|storage|facility] [--models DIR]: list the model catalog. */
+/* aifsim catalog [gpus|nodes|links|storage|facility|switches] [--sources] [--models DIR]: list
+ * the model catalog. */
 int af_cmd_catalog(int argc, char **argv);
 
 /* aifsim size SYSTEM [--capacity SIZE] [--read BW] [--write BW] [--read-iops RATE]
- * [--write-iops RATE] [--op-size SIZE] [--min-nodes N] [--compare SYSTEM] [--models DIR]: size a
- * storage tier for a demand and say which constraint binds. */
+ * [--write-iops RATE] [--op-size SIZE] [--min-nodes N] [--compare SYSTEM] [--json FILE]
+ * [--models DIR] [-q]: size a storage tier for a demand and say which constraint binds. */
 int af_cmd_size(int argc, char **argv);
 
 /* aifsim metrics [--markdown]: the table of every metric a run can write (base/metrics.h). */

@@ -1,7 +1,9 @@
 /*
- * main: the `aifsim` command. Dispatches to the subcommands in commands.h.
+ * main: the `aifsim` command. Sets up the process (cli/common.h), dispatches to the subcommands
+ * in commands.h, and checks standard output before it exits.
  */
 #include "cli/commands.h"
+#include "cli/common.h"
 #include "cli/options.h"
 
 #include "base/diag.h"
@@ -20,7 +22,8 @@ static const char af_usage[] =
     "commands:\n"
     "  run FILE        simulate one scenario and print its summary\n"
     "  validate FILE   check scenarios and print their resolved configuration\n"
-    "  catalog [KIND]  list the model catalog (gpus, nodes, links, storage, facility)\n"
+    "  catalog [KIND]  list the model catalog (gpus, nodes, links, storage, facility,\n"
+    "                  switches)\n"
     "  size SYSTEM     size a storage tier for a demand (capacity, bandwidth, IOPS)\n"
     "  metrics         list every metric a run writes: name, unit, label, meaning\n"
     "\n"
@@ -44,28 +47,29 @@ static const struct {
 
 int main(int argc, char **argv)
 {
+    af_cli_setup();
     if (argc < 2) {
         fputs(af_usage, stderr);
-        return 2;
+        return af_cli_exit(2);
     }
     const char *cmd = argv[1];
     if (af_cli_is_help(cmd)) {
         fputs(af_usage, stdout);
-        return 0;
+        return af_cli_exit(0);
     }
     if (strcmp(cmd, "--version") == 0 || strcmp(cmd, "-V") == 0) {
         printf("aifsim %s\n", PACKAGE_VERSION);
-        return 0;
+        return af_cli_exit(0);
     }
     const char *names[sizeof af_commands / sizeof af_commands[0]];
     for (size_t i = 0; i < sizeof af_commands / sizeof af_commands[0]; i++) {
         if (strcmp(cmd, af_commands[i].name) == 0)
-            return af_commands[i].fn(argc - 1, argv + 1);
+            return af_cli_exit(af_commands[i].fn(argc - 1, argv + 1));
         names[i] = af_commands[i].name;
     }
     const char *near = af_did_you_mean(cmd, names, sizeof names / sizeof names[0]);
     fprintf(stderr, "aifsim: error: unknown command \"%s\"%s%s%s\n", cmd,
             near ? "; did you mean \"" : "", near ? near : "", near ? "\"?" : "");
     fprintf(stderr, "run `aifsim --help` for the list of commands\n");
-    return 2;
+    return af_cli_exit(2);
 }

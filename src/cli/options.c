@@ -4,6 +4,7 @@
 #include "cli/options.h"
 
 #include "base/alloc.h"
+#include "cli/common.h"
 
 #include <limits.h>
 #include <stdlib.h>
@@ -83,8 +84,8 @@ void af_cli_scenario_opts_fini(af_cli_scenario_opts *o)
     af_free(o->seed_set);
 }
 
-bool af_cli_take_scenario_opt(int argc, char **argv, int *i, af_cli_scenario_opts *o,
-                              bool *missing, af_diag *d)
+bool af_cli_take_scenario_opt(int argc, char **argv, int *i, af_cli_scenario_opts *o, bool *missing,
+                              af_diag *d)
 {
     const char *v;
     if ((v = af_cli_take(argc, argv, i, "--set", missing))) {
@@ -110,8 +111,5 @@ af_catalog *af_cli_scenario_opts_finish(af_cli_scenario_opts *o, af_diag *d)
         o->nsets++;
     if (af_diag_errors(d))
         return NULL;
-    char *dir = af_cli_models_dir(o->models);
-    af_catalog *cat = af_catalog_load(dir, d);
-    af_free(dir);
-    return cat;
+    return af_cli_load_catalog(o->models, d);
 }

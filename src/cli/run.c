@@ -1,16 +1,20 @@
 /*
  * run: `aifsim run FILE [--set path=value]... [--seed N] [--json FILE] [--models DIR]`.
  *
- * Loads the catalog and the scenario (every mistake reported, exit 2, nothing written), runs the
- * world, prints the summary and writes the requested output files atomically. Outputs are written
- * only after the run succeeded, so a failed run leaves no file behind.
+ * Loads the catalog and the scenario (every mistake reported, exit 2, nothing written), checks
+ * that the outputs can be written (so a long run does not end in a refusal), runs the world,
+ * prints the summary and writes the requested output files atomically. Outputs are written only
+ * after the run and the summary succeeded, so a failed run leaves no file behind. With
+ * `--json -` the JSON is the only thing on standard output: the summary is not printed.
  */
 #include "cli/commands.h"
+#include "cli/common.h"
 #include "cli/options.h"
 
 #include "base/alloc.h"
 #include "base/arena.h"
 #include "base/diag.h"
+#include "base/outfile.h"
 #include "base/results.h"
 #include "report/json.h"
 #include "report/text.h"
@@ -33,17 +37,20 @@ static const char af_run_usage[] =
     "  --set PATH=VALUE  override a scenario field, e.g. --set storage.hot.nodes=8 or\n"
     "                    --set 'duration=2 h' (repeatable)\n"
     "  --seed N          override the scenario's seed\n"
-    "  --json FILE       also write every metric as JSON (\"-\" for stdout)\n"
+    "  --json FILE       also write every metric as JSON (\"-\" for stdout, which then\n"
+    "                    carries the JSON alone, without the summary)\n"
     "  --models DIR      read the model catalog from DIR (default: $AIFSIM_MODELS, or the\n"
     "                    catalog next to the program, or the installed one)\n"
     "  -q, --quiet       do not print the summary\n";
 
 int af_cmd_run(int argc, char **argv)
 {
+    af_cli c;
+    af_cli_start(&c, "run");
+    af_diag *d = c.d;
     int rc = 2;
     const char *file = NULL, *json = NULL;
     bool quiet = false;
-    af_diag *d = af_diag_new();
     af_arena *arena = af_arena_new();
     af_cli_scenario_opts opts;
     af_cli_scenario_opts_init(&opts, argc);
@@ -54,8 +61,7 @@ int af_cmd_run(int argc, char **argv)
         bool missing = false;
         const char *v;
         if (af_cli_is_help(argv[i])) {
-            fputs(af_run_usage, stdout);
-            rc = 0;
+            rc = af_cli_help(&c, af_run_usage);
             goto done;
         } else if (af_cli_take_scenario_opt(argc, argv, &i, &opts, &missing, d)) {
             /* --set, --seed, --models */
@@ -66,8 +72,7 @@ int af_cmd_run(int argc, char **argv)
         } else if (missing) {
             /* reported below */
         } else if (argv[i][0] == '-' && argv[i][1] != '\0') {
-            af_diag_error(d, "unknown option \"%s\" for `aifsim run`; see `aifsim run --help`",
-                          argv[i]);
+            af_cli_unknown_option(&c, argv[i]);
         } else if (file) {
             af_diag_error(d, "`aifsim run` takes one scenario file, got \"%s\" and \"%s\"", file,
                           argv[i]);
@@ -75,10 +80,12 @@ int af_cmd_run(int argc, char **argv)
             file = argv[i];
         }
         if (missing)
-            af_diag_error(d, "option %s needs a value; see `aifsim run --help`", argv[i]);
+            af_cli_missing_value(&c, argv[i]);
     }
     if (!file && af_diag_errors(d) == 0)
         af_diag_error(d, "`aifsim run` needs a scenario file; see `aifsim run --help`");
+    if (file && json)
+        af_cli_check_not_input(&c, "--json", json, "scenario file", file);
     if (af_diag_errors(d))
         goto done;
     cat = af_cli_scenario_opts_finish(&opts, d);
@@ -87,6 +94,10 @@ int af_cmd_run(int argc, char **argv)
     af_world_config cfg;
     if (af_scenario_load(file, cat, opts.sets, opts.nsets, arena, &cfg, d) != AF_OK)
         goto done;
+    if (json && af_outfile_check(json, d) != AF_OK) {
+        rc = 1;
+        goto done;
+    }
 
     res = af_results_new();
     size_t before = af_diag_count(d);
@@ -96,21 +107,22 @@ int af_cmd_run(int argc, char **argv)
         rc = rc == AF_EINPUT ? 2 : 1;
         goto done;
     }
-    if (!quiet) {
+    if (!quiet && !(json && strcmp(json, "-") == 0)) {
         char title[512];
         snprintf(title, sizeof title, "aifsim %s: %s (%s)", PACKAGE_VERSION, cfg.name, file);
         af_report_text(res, title, stdout);
     }
-    rc = 0;
+    rc = 1;
+    if (af_cli_check_stdout(&c) != AF_OK)
+        goto done;
     if (json && af_report_json_save(res, json, d) != AF_OK)
-        rc = 1;
+        goto done;
+    rc = 0;
 
 done:
-    af_diag_print(d, stderr);
     af_results_free(res);
     af_catalog_free(cat);
     af_cli_scenario_opts_fini(&opts);
     af_arena_free(arena);
-    af_diag_free(d);
-    return rc;
+    return af_cli_finish(&c, rc);
 }

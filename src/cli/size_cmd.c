@@ -10,9 +10,11 @@
  * Every mistake on the command line is reported in one run (bad values name their option and
  * the expected form), exit 2, nothing written. The text output and the JSON file are driven by
  * the same tables of figures below, so they cannot list different things; the JSON file is
- * written atomically (base/outfile.h) after the sizing succeeded.
+ * written atomically (base/outfile.h) after the sizing succeeded and the figures were printed.
+ * With `--json -` the JSON is the only thing on standard output: the figures are not printed.
  */
 #include "cli/commands.h"
+#include "cli/common.h"
 #include "cli/options.h"
 
 #include "base/alloc.h"
@@ -53,11 +55,12 @@ static const char af_size_usage[] =
     "  --min-nodes N         at least N nodes, e.g. the erasure-coding stripe width\n"
     "  --compare SYSTEM2     also size SYSTEM2 and show both side by side with the ratios\n"
     "                        SYSTEM2 / SYSTEM\n"
-    "  --json FILE           also write the figures as JSON in SI base units (\"-\" for stdout)\n"
+    "  --json FILE           also write the figures as JSON in SI base units (\"-\" for\n"
+    "                        stdout, which then carries the JSON alone)\n"
     "  --models DIR          read the model catalog from DIR\n"
     "  -q, --quiet           do not print the figures\n"
     "\n"
-    "exit status: 0 ok, 1 the JSON file could not be written, 2 bad input\n";
+    "exit status: 0 ok, 1 the figures or the JSON file could not be written, 2 bad input\n";
 
 /* Default size of one random operation, bytes: the 4 KiB of data-sheet IOPS figures. */
 #define AF_SIZE_DEFAULT_OP_B 4096.0
@@ -379,7 +382,6 @@ static void af_size_print_two(const af_storage_spec *sa, const af_storage_spec *
 
 /* ---- JSON output ---- */
 
-
 /* A number, or null when it is not finite (JSON has no infinity). */
 static void af_size_json_number(af_outfile *f, double v)
 {
@@ -537,22 +539,22 @@ static void af_size_parse_min(const char *text, int *out, af_diag *d)
 
 int af_cmd_size(int argc, char **argv)
 {
+    af_cli c;
+    af_cli_start(&c, "size");
+    af_diag *d = c.d;
     int rc = 2;
     const char *system = NULL, *compare = NULL, *json = NULL, *models = NULL;
     bool quiet = false;
     double vals[AF_O__COUNT] = {0};
     bool given[AF_O__COUNT] = {false};
     int min_nodes = 0;
-    char *models_dir = NULL;
     af_catalog *cat = NULL;
-    af_diag *d = af_diag_new();
 
     for (int i = 1; i < argc; i++) {
         bool missing = false, taken = false;
         const char *v;
         if (af_cli_is_help(argv[i])) {
-            fputs(af_size_usage, stdout);
-            rc = 0;
+            rc = af_cli_help(&c, af_size_usage);
             goto done;
         }
         for (int o = 0; o < AF_O__COUNT && !taken && !missing; o++) {
@@ -596,7 +598,7 @@ int af_cmd_size(int argc, char **argv)
             system = argv[i];
         }
         if (missing)
-            af_diag_error(d, "option %s needs a value; see `aifsim size --help`", argv[i]);
+            af_cli_missing_value(&c, argv[i]);
     }
 
     /* A demand option with a bad value has its own error; "needs a demand" would only add
@@ -625,10 +627,8 @@ int af_cmd_size(int argc, char **argv)
                     "has no effect without --write-iops");
 
     /* Look the systems up even after other mistakes, so that one run reports them all. */
-    if (system) {
-        models_dir = af_cli_models_dir(models);
-        cat = af_catalog_load(models_dir, d);
-    }
+    if (system)
+        cat = af_cli_load_catalog(models, d);
     if (!cat)
         goto done;
     const af_storage_spec *sa = af_size_find(cat, system, NULL, d);
@@ -653,21 +653,20 @@ int af_cmd_size(int argc, char **argv)
            : af_storage_size(sa, &dem, &z, d) != AF_OK)
         goto done;
 
-    if (!quiet) {
+    if (!quiet && !(json && strcmp(json, "-") == 0)) {
         if (sb)
             af_size_print_two(sa, sb, &dem, &cmp, stdout);
         else
             af_size_print_one(sa, &dem, &z, stdout);
-        fflush(stdout);
     }
-    rc = 0;
+    rc = 1;
+    if (af_cli_check_stdout(&c) != AF_OK)
+        goto done;
     if (json && af_size_json_save(json, &dem, sa, sb, &z, sb ? &cmp : NULL, d) != AF_OK)
-        rc = 1;
+        goto done;
+    rc = 0;
 
 done:
-    af_diag_print(d, stderr);
     af_catalog_free(cat);
-    af_free(models_dir);
-    af_diag_free(d);
-    return rc;
+    return af_cli_finish(&c, rc);
 }

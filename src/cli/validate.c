@@ -5,9 +5,10 @@
  * as `aifsim run` prints them) and prints, for each valid one, its resolved configuration with
  * units on stdout: the figures a capacity planner checks before running anything, such as each
  * job's read demand per GPU against its tier's bandwidth. Exit 0 when every file is valid, 2
- * otherwise.
+ * otherwise, and 1 when the configuration could not be written (standard output failed).
  */
 #include "cli/commands.h"
+#include "cli/common.h"
 #include "cli/options.h"
 
 #include "base/alloc.h"
@@ -38,7 +39,8 @@ static const char af_validate_usage[] =
     "  --seed N          override the scenarios' seed\n"
     "  --models DIR      read the model catalog from DIR\n"
     "\n"
-    "exit status: 0 every file is valid, 2 a file is invalid or unreadable\n";
+    "exit status: 0 every file is valid, 1 the configuration could not be written,\n"
+    "2 a file is invalid or unreadable\n";
 
 /* Rotating buffers for formatting several quantities in one printf. */
 typedef struct af_fmt {
@@ -62,8 +64,7 @@ static void af_validate_print(const char *file, const af_world_config *w,
             (unsigned long long)w->seed, af_q(&f, w->duration_s, AF_DIM_TIME),
             w->max_events ? af_q(&f, (double)w->max_events, AF_DIM_COUNT) : "engine default");
     fprintf(out, "  events    up to %.3g of the budget's %s (%.3g%%)", est->events,
-            af_q(&f, (double)est->budget, AF_DIM_COUNT),
-            100 * est->events / (double)est->budget);
+            af_q(&f, (double)est->budget, AF_DIM_COUNT), 100 * est->events / (double)est->budget);
     if (est->top_kind)
         fprintf(out, "; most for %s \"%s\" (%.3g%%)", est->top_kind, est->top_name,
                 est->events > 0 ? 100 * est->top_events / est->events : 0);
@@ -167,29 +168,27 @@ static void af_validate_print(const char *file, const af_world_config *w,
 
 int af_cmd_validate(int argc, char **argv)
 {
+    af_cli c;
+    af_cli_start(&c, "validate");
+    af_diag *d = c.d;
     int rc = 2;
     const char **files = af_calloc((size_t)argc, sizeof *files);
     size_t nfiles = 0;
     af_cli_scenario_opts opts;
     af_cli_scenario_opts_init(&opts, argc);
     af_catalog *cat = NULL;
-    af_diag *d = af_diag_new();
 
     for (int i = 1; i < argc; i++) {
         bool missing = false;
         if (af_cli_is_help(argv[i])) {
-            fputs(af_validate_usage, stdout);
-            rc = 0;
+            rc = af_cli_help(&c, af_validate_usage);
             goto done;
         } else if (af_cli_take_scenario_opt(argc, argv, &i, &opts, &missing, d)) {
             /* --set, --seed, --models */
         } else if (missing) {
-            af_diag_error(d, "option %s needs a value; see `aifsim validate --help`", argv[i]);
+            af_cli_missing_value(&c, argv[i]);
         } else if (argv[i][0] == '-' && argv[i][1] != '\0') {
-            af_diag_error(d,
-                          "unknown option \"%s\" for `aifsim validate`; see "
-                          "`aifsim validate --help`",
-                          argv[i]);
+            af_cli_unknown_option(&c, argv[i]);
         } else {
             files[nfiles++] = argv[i];
         }
@@ -222,10 +221,8 @@ int af_cmd_validate(int argc, char **argv)
     }
 
 done:
-    af_diag_print(d, stderr);
     af_catalog_free(cat);
     af_cli_scenario_opts_fini(&opts);
     af_free(files);
-    af_diag_free(d);
-    return rc;
+    return af_cli_finish(&c, rc);
 }

@@ -1,22 +1,28 @@
 /*
  * test_outfile: atomic output files. A commit puts exactly the written bytes at the path and
- * leaves no temporary file; an abort or a failed write (injected with AIFSIM_TEST_FAIL_WRITE, as
- * a full disk would fail) leaves no file and never touches an existing target; a missing
- * directory fails cleanly; "-" writes to standard output. Every test works in its own fresh
- * directory under $TMPDIR (or /tmp) and removes it afterwards.
+ * leaves no temporary file; an abort or a failed operation (each one in turn, injected with
+ * AIFSIM_FAULT_WRITE as a full disk would fail it) leaves no file and never touches an existing
+ * target; a missing directory fails cleanly; "-" writes to standard output. A read-only target
+ * is refused and kept, a symlink is written through and stays a link, a 255-byte name works,
+ * and a process killed by a signal or out of memory while writing leaves no temporary file.
+ * Every test works in its own fresh directory under $TMPDIR (or /tmp) and removes it afterwards.
  */
 #include "base/outfile.h"
 
 #include "base/alloc.h"
+#include "base/fault.h"
 
 #include "cutest.h"
 
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
+#include <signal.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 /* The directory of the running test, created by fresh_dir. */
@@ -66,6 +72,16 @@ static void remove_dir(void)
 static char *path_in_dir(const char *name)
 {
     return af_strfmt("%s/%s", dir, name);
+}
+
+/* Sets (value not NULL) or clears a fault-injection variable and restarts the counts. */
+static void set_fault(const char *name, const char *value)
+{
+    if (value)
+        setenv(name, value, 1);
+    else
+        unsetenv(name);
+    af_fault_setup();
 }
 
 /* Reads a whole file into a new string (NULL if it cannot be read); *len gets its size. */
@@ -187,14 +203,15 @@ static void test_failed_write(void)
     char *path = path_in_dir("full.txt");
     put_file(path, "old\n");
     af_diag *d = af_diag_new();
-    setenv("AIFSIM_TEST_FAIL_WRITE", "2", 1);
+    /* Operation 1 creates the file, 2 and 3 are the writes: the second write call fails. */
+    set_fault("AIFSIM_FAULT_WRITE", "3");
     af_outfile *f = af_outfile_open(path, d);
     CU_ASSERT_PTR_NOT_NULL_FATAL(f);
     af_outfile_write(f, "one\n", 4);
-    af_outfile_printf(f, "two\n"); /* the second write call fails */
+    af_outfile_printf(f, "two\n");
     af_outfile_write(f, "three\n", 6);
     CU_ASSERT_EQUAL(af_outfile_commit(f, d), AF_EIO);
-    unsetenv("AIFSIM_TEST_FAIL_WRITE");
+    set_fault("AIFSIM_FAULT_WRITE", NULL);
     CU_ASSERT_EQUAL(af_diag_errors(d), 1);
     char *msg = af_diag_format(d, 0);
     char *want = af_strfmt("aifsim: error: cannot write %s: %s", path, strerror(ENOSPC));
@@ -210,28 +227,49 @@ static void test_failed_write(void)
     remove_dir();
 }
 
+/* Writes "12" to path in two calls and commits: 7 output operations (create, 2 writes, flush,
+ * fsync, close, rename). */
+static int write_12(const char *path, af_diag *d)
+{
+    af_outfile *f = af_outfile_open(path, d);
+    if (!f)
+        return AF_EIO;
+    af_outfile_write(f, "1", 1);
+    af_outfile_write(f, "2", 1);
+    return af_outfile_commit(f, d);
+}
+
 static void test_failed_write_new_file(void)
 {
     fresh_dir();
     char *a = path_in_dir("a.txt"), *b = path_in_dir("b.txt");
     af_diag *d = af_diag_new();
-    /* The count is per file: with N = 3, a file with two writes succeeds and one with three
-     * fails, even while both are open at once. */
-    setenv("AIFSIM_TEST_FAIL_WRITE", "3", 1);
-    af_outfile *fa = af_outfile_open(a, d);
-    af_outfile *fb = af_outfile_open(b, d);
-    CU_ASSERT_PTR_NOT_NULL_FATAL(fa);
-    CU_ASSERT_PTR_NOT_NULL_FATAL(fb);
-    af_outfile_write(fa, "1", 1);
-    af_outfile_write(fb, "1", 1);
-    af_outfile_write(fa, "2", 1);
-    af_outfile_write(fb, "2", 1);
-    af_outfile_write(fb, "3", 1);
-    unsetenv("AIFSIM_TEST_FAIL_WRITE");
-    CU_ASSERT_EQUAL(af_outfile_commit(fa, d), AF_OK);
-    CU_ASSERT_EQUAL(af_outfile_commit(fb, d), AF_EIO);
+    /* Each operation in turn fails: the open, each write, the flush, fsync, close and rename. */
+    for (int n = 1; n <= 7; n++) {
+        char v[8];
+        snprintf(v, sizeof v, "%d", n);
+        set_fault("AIFSIM_FAULT_WRITE", v);
+        CU_ASSERT_EQUAL(write_12(a, d), AF_EIO);
+        CU_ASSERT_EQUAL(af_fault_writes(), n); /* nothing is tried after the failure */
+        CU_ASSERT_EQUAL(af_diag_errors(d), 1);
+        if (af_diag_count(d) == 1) {
+            char *want = af_strfmt("cannot write %s: %s", a, strerror(ENOSPC));
+            CU_ASSERT_STRING_EQUAL(af_diag_get(d, 0)->text, want);
+            af_free(want);
+        }
+        af_diag_clear(d);
+        CU_ASSERT_EQUAL(access(a, F_OK), -1); /* no file at all */
+        CU_ASSERT_EQUAL(dir_entries(), 0);    /* nor a temporary one */
+    }
+    /* The count is process-wide: with N = 10 the first file (7 operations) succeeds and the
+     * second fails at its third, its second write. */
+    set_fault("AIFSIM_FAULT_WRITE", "10");
+    CU_ASSERT_EQUAL(write_12(a, d), AF_OK);
+    CU_ASSERT_EQUAL(af_fault_writes(), 7);
+    CU_ASSERT_EQUAL(write_12(b, d), AF_EIO);
+    set_fault("AIFSIM_FAULT_WRITE", NULL);
     CU_ASSERT_EQUAL(af_diag_errors(d), 1);
-    CU_ASSERT_EQUAL(access(b, F_OK), -1); /* no file at all */
+    CU_ASSERT_EQUAL(access(b, F_OK), -1);
     char *got = slurp(a, NULL);
     CU_ASSERT_STRING_EQUAL(got, "12");
     CU_ASSERT_EQUAL(dir_entries(), 1);
@@ -368,14 +406,15 @@ static void test_stdout(void)
     af_free(got);
     CU_ASSERT(fprintf(stdout, "%s", "") >= 0);
 
-    /* A failed write to standard output is reported too. */
-    setenv("AIFSIM_TEST_FAIL_WRITE", "1", 1);
+    /* A failed write to standard output is reported too, and leaves the stream itself clean. */
+    set_fault("AIFSIM_FAULT_WRITE", "2");
     got = capture_stdout(write_to_stdout, d, &rc);
-    unsetenv("AIFSIM_TEST_FAIL_WRITE");
+    set_fault("AIFSIM_FAULT_WRITE", NULL);
     CU_ASSERT_EQUAL(rc, AF_EIO);
+    CU_ASSERT_FALSE(ferror(stdout));
     CU_ASSERT_EQUAL(af_diag_errors(d), 1);
     if (af_diag_count(d) == 1) {
-        char *want = af_strfmt("cannot write standard output: %s", strerror(ENOSPC));
+        char *want = af_strfmt("writing standard output: %s", strerror(ENOSPC));
         CU_ASSERT_STRING_EQUAL(af_diag_get(d, 0)->text, want);
         af_free(want);
     }
@@ -384,16 +423,224 @@ static void test_stdout(void)
     remove_dir();
 }
 
+static void test_read_only_target(void)
+{
+    fresh_dir();
+    char *path = path_in_dir("ro.json");
+    put_file(path, "precious\n");
+    CU_ASSERT_EQUAL_FATAL(chmod(path, 0444), 0);
+    af_diag *d = af_diag_new();
+    /* Refused by the check before a run and by the open, even for root. */
+    CU_ASSERT_EQUAL(af_outfile_check(path, d), AF_EIO);
+    CU_ASSERT_PTR_NULL(af_outfile_open(path, d));
+    CU_ASSERT_EQUAL(af_diag_errors(d), 2);
+    char *want = af_strfmt("cannot write %s: the file is read-only", path);
+    CU_ASSERT_STRING_EQUAL(af_diag_get(d, 1)->text, want);
+    char *got = slurp(path, NULL);
+    CU_ASSERT_STRING_EQUAL(got, "precious\n");
+    CU_ASSERT_EQUAL(dir_entries(), 1);
+    struct stat st;
+    CU_ASSERT(stat(path, &st) == 0 && (st.st_mode & 0777) == 0444);
+    af_free(got);
+    af_free(want);
+    af_free(path);
+    af_diag_free(d);
+    remove_dir();
+}
+
+static void test_keeps_mode(void)
+{
+    fresh_dir();
+    char *path = path_in_dir("private.json");
+    put_file(path, "old\n");
+    CU_ASSERT_EQUAL_FATAL(chmod(path, 0600), 0);
+    af_diag *d = af_diag_new();
+    CU_ASSERT_EQUAL(af_outfile_check(path, d), AF_OK);
+    af_outfile *f = af_outfile_open(path, d);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(f);
+    af_outfile_printf(f, "new\n");
+    CU_ASSERT_EQUAL(af_outfile_commit(f, d), AF_OK);
+    struct stat st;
+    CU_ASSERT(stat(path, &st) == 0 && (st.st_mode & 0777) == 0600);
+    char *got = slurp(path, NULL);
+    CU_ASSERT_STRING_EQUAL(got, "new\n");
+    af_free(got);
+    af_free(path);
+    af_diag_free(d);
+    remove_dir();
+}
+
+static void test_symlink(void)
+{
+    fresh_dir();
+    char *real = path_in_dir("real.json"), *link = path_in_dir("link.json");
+    char *chain = path_in_dir("chain.json"), *dangling = path_in_dir("dangling.json");
+    char *made = path_in_dir("made.json");
+    put_file(real, "old\n");
+    CU_ASSERT_EQUAL_FATAL(symlink("real.json", link), 0); /* relative to the link's directory */
+    CU_ASSERT_EQUAL_FATAL(symlink(link, chain), 0);       /* absolute, two hops */
+    CU_ASSERT_EQUAL_FATAL(symlink("made.json", dangling), 0);
+    af_diag *d = af_diag_new();
+    const char *via[] = {link, chain};
+    for (int i = 0; i < 2; i++) {
+        af_outfile *f = af_outfile_open(via[i], d);
+        CU_ASSERT_PTR_NOT_NULL_FATAL(f);
+        af_outfile_printf(f, "through %d\n", i);
+        CU_ASSERT_EQUAL(af_outfile_commit(f, d), AF_OK);
+        char want[32];
+        snprintf(want, sizeof want, "through %d\n", i);
+        char *got = slurp(real, NULL);
+        CU_ASSERT_STRING_EQUAL(got, want);
+        af_free(got);
+        struct stat st;
+        CU_ASSERT(lstat(link, &st) == 0 && S_ISLNK(st.st_mode));
+        CU_ASSERT(lstat(chain, &st) == 0 && S_ISLNK(st.st_mode));
+    }
+    /* A dangling link: the file it names is created, the link stays. */
+    af_outfile *f = af_outfile_open(dangling, d);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(f);
+    af_outfile_printf(f, "made\n");
+    CU_ASSERT_EQUAL(af_outfile_commit(f, d), AF_OK);
+    char *got = slurp(made, NULL);
+    CU_ASSERT_PTR_NOT_NULL(got);
+    if (got)
+        CU_ASSERT_STRING_EQUAL(got, "made\n");
+    af_free(got);
+    struct stat st;
+    CU_ASSERT(lstat(dangling, &st) == 0 && S_ISLNK(st.st_mode));
+    CU_ASSERT_EQUAL(dir_entries(), 5); /* real, link, chain, dangling, made: no temporary */
+    CU_ASSERT_EQUAL(af_diag_count(d), 0);
+    /* A loop is refused. */
+    char *loop = path_in_dir("loop.json");
+    CU_ASSERT_EQUAL_FATAL(symlink("loop.json", loop), 0);
+    CU_ASSERT_PTR_NULL(af_outfile_open(loop, d));
+    CU_ASSERT_EQUAL(af_diag_errors(d), 1);
+    CU_ASSERT_EQUAL(dir_entries(), 6);
+    af_free(loop);
+    af_free(made);
+    af_free(dangling);
+    af_free(chain);
+    af_free(link);
+    af_free(real);
+    af_diag_free(d);
+    remove_dir();
+}
+
+static void test_long_name(void)
+{
+    fresh_dir();
+    /* The longest name a directory entry can have: the temporary's must not grow past it. */
+    char name[NAME_MAX + 1];
+    memset(name, 'n', NAME_MAX);
+    name[NAME_MAX] = '\0';
+    char *path = path_in_dir(name);
+    af_diag *d = af_diag_new();
+    CU_ASSERT_EQUAL(af_outfile_check(path, d), AF_OK);
+    af_outfile *f = af_outfile_open(path, d);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(f);
+    af_outfile_printf(f, "long\n");
+    CU_ASSERT_EQUAL(af_outfile_commit(f, d), AF_OK);
+    char *got = slurp(path, NULL);
+    CU_ASSERT_PTR_NOT_NULL(got);
+    if (got)
+        CU_ASSERT_STRING_EQUAL(got, "long\n");
+    CU_ASSERT_EQUAL(dir_entries(), 1);
+    af_free(got);
+    af_free(path);
+    af_diag_free(d);
+    remove_dir();
+}
+
+static void test_check(void)
+{
+    fresh_dir();
+    af_diag *d = af_diag_new();
+    char *ok = path_in_dir("new.json"), *missing = path_in_dir("no/such/dir/x.json");
+    CU_ASSERT_EQUAL(af_outfile_check(ok, d), AF_OK);
+    CU_ASSERT_EQUAL(af_outfile_check("-", d), AF_OK);
+    CU_ASSERT_EQUAL(af_diag_count(d), 0);
+    CU_ASSERT_EQUAL(af_outfile_check(missing, d), AF_EIO);
+    CU_ASSERT_EQUAL(af_outfile_check(dir, d), AF_EIO); /* a directory */
+    CU_ASSERT_EQUAL(af_diag_errors(d), 2);
+    CU_ASSERT_EQUAL(dir_entries(), 0); /* a check creates nothing */
+    af_free(missing);
+    af_free(ok);
+    af_diag_free(d);
+    remove_dir();
+}
+
+/* In a child process: opens an output file in the test directory, writes to it and then, with
+ * the clean-up installed, dies by signal sig (0: runs out of memory instead). Returns the
+ * child's wait status. */
+static int die_while_writing(int sig)
+{
+    char *path = path_in_dir("out.json");
+    fflush(NULL);
+    pid_t pid = fork();
+    if (pid == 0) {
+        int null = open("/dev/null", O_WRONLY);
+        dup2(null, STDERR_FILENO); /* the out-of-memory message */
+        af_outfile_install_cleanup();
+        af_diag *d = af_diag_new();
+        af_outfile *f = af_outfile_open(path, d);
+        if (!f)
+            _exit(3);
+        af_outfile_printf(f, "{\"partial\": ");
+        if (sig) {
+            raise(sig);
+        } else {
+            set_fault("AIFSIM_FAULT_ALLOC", "1");
+            af_malloc_array(1, 1);
+        }
+        _exit(4); /* not reached */
+    }
+    af_free(path);
+    int status = -1;
+    waitpid(pid, &status, 0);
+    return status;
+}
+
+static void test_signal_removes_temporary(void)
+{
+    static const int sigs[] = {SIGHUP, SIGINT, SIGPIPE, SIGTERM};
+    for (size_t i = 0; i < sizeof sigs / sizeof sigs[0]; i++) {
+        fresh_dir();
+        int status = die_while_writing(sigs[i]);
+        /* Killed by the same signal, with the default action, and nothing left behind. */
+        CU_ASSERT(WIFSIGNALED(status) && WTERMSIG(status) == sigs[i]);
+        CU_ASSERT_EQUAL(dir_entries(), 0);
+        remove_dir();
+    }
+}
+
+static void test_out_of_memory_removes_temporary(void)
+{
+    fresh_dir();
+    int status = die_while_writing(0);
+    /* The documented exit status 1, not an abort, and nothing left behind. */
+    CU_ASSERT(WIFEXITED(status) && WEXITSTATUS(status) == 1);
+    CU_ASSERT_EQUAL(dir_entries(), 0);
+    remove_dir();
+}
+
 static const af_test tests[] = {
     {"commit writes the content and leaves no temporary file", test_commit},
     {"commit replaces an existing file, binary and long output", test_commit_replaces_and_binary},
     {"abort leaves no file and keeps an existing target", test_abort},
     {"a failed write keeps the old target and removes the temporary", test_failed_write},
-    {"the failing write is counted per file", test_failed_write_new_file},
+    {"each output operation in turn fails cleanly, counted per process",
+     test_failed_write_new_file},
     {"a missing directory fails cleanly", test_missing_directory},
     {"a directory as target fails cleanly", test_target_is_directory},
     {"a relative path without a directory", test_relative_path},
     {"\"-\" writes to standard output", test_stdout},
+    {"a read-only target is refused and kept", test_read_only_target},
+    {"a replaced file keeps its permission bits", test_keeps_mode},
+    {"a symlink is written through and stays a link", test_symlink},
+    {"a name of NAME_MAX bytes can be written", test_long_name},
+    {"af_outfile_check finds what open would refuse", test_check},
+    {"a signal while writing removes the temporary", test_signal_removes_temporary},
+    {"out of memory while writing removes the temporary", test_out_of_memory_removes_temporary},
     {NULL, NULL},
 };
 
