@@ -10,15 +10,21 @@
 void af_json_write_string(af_outfile *f, const char *s)
 {
     af_outfile_write(f, "\"", 1);
+    /* Runs of plain bytes go out in one write; quotes, backslashes and the control characters
+     * (below 0x20, and DEL) as escapes, \u00XX for the controls so no raw one reaches a reader. */
+    const char *run = s;
     for (; *s; s++) {
         unsigned char c = (unsigned char)*s;
+        if (c != '"' && c != '\\' && c >= 0x20 && c != 0x7f)
+            continue;
+        af_outfile_write(f, run, (size_t)(s - run));
         if (c == '"' || c == '\\')
             af_outfile_printf(f, "\\%c", c);
-        else if (c < 0x20)
-            af_outfile_printf(f, "\\u%04x", c);
         else
-            af_outfile_write(f, s, 1);
+            af_outfile_printf(f, "\\u%04x", c);
+        run = s + 1;
     }
+    af_outfile_write(f, run, (size_t)(s - run));
     af_outfile_write(f, "\"", 1);
 }
 
