@@ -54,7 +54,7 @@ void af_train_plan_make(const af_world_config *cfg, size_t j, af_train_plan *out
         tc->precision == AF_PREC_FP8 ? pc->node.gpu.fp8_flops : pc->node.gpu.bf16_flops;
     out->compute_s = af_train_compute_s(tc, out->gpus, out->peak_flops);
     out->batch_B = af_train_batch_B(tc);
-    out->batch_sd_B = sqrt(tc->samples_per_gpu) * tc->sample_sd_B;
+    out->batch_sd_B = sqrt(tc->samples_per_gpu / out->gpus) * tc->sample_sd_B;
     out->demand_Bps = out->batch_B / out->compute_s;
     out->file_B = (tc->samples_per_file >= 1 ? tc->samples_per_file : 1) * tc->sample_B;
 }

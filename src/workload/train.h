@@ -36,7 +36,11 @@ typedef struct af_train_plan {
     double peak_flops; /* peak of one GPU at the job's precision, FLOP/s */
     double compute_s;  /* compute time per step, s */
     double batch_B;    /* mean bytes one GPU reads per step */
-    double batch_sd_B; /* standard deviation of those bytes: sqrt(samples_per_gpu) x spread */
+    double batch_sd_B; /* standard deviation of those bytes as the lock-step group draws them:
+                          the group's batch is the sum of gpus x samples_per_gpu independent
+                          samples, split evenly over its members, so sqrt(samples_per_gpu /
+                          gpus) x spread (the group total varies by spread x sqrt(N), N the
+                          samples of the global batch) */
     double demand_Bps; /* read rate per GPU that keeps it busy: batch_B / compute_s */
     double file_B;     /* bytes per file of the data set: samples_per_file x sample_B */
 } af_train_plan;
@@ -44,10 +48,12 @@ typedef struct af_train_plan {
 /* Derives the plan of job j of cfg. */
 void af_train_plan_make(const af_world_config *cfg, size_t j, af_train_plan *out);
 
-/* Draws the bytes one GPU reads in one step: the sum of samples_per_gpu independent sample sizes
- * of mean sample_B and standard deviation sample_sd_B, by the central limit theorem a normal of
- * mean batch_B and standard deviation batch_sd_B, truncated below at a tenth of the mean (a
- * batch is never empty). Without a spread (or rng NULL) the mean. */
+/* Draws the bytes each GPU of the group reads in one step: the global batch is the sum of N =
+ * gpus x samples_per_gpu independent sample sizes of mean sample_B and standard deviation
+ * sample_sd_B, by the central limit theorem a normal of mean N x sample_B and standard deviation
+ * sqrt(N) x sample_sd_B, shared evenly by the members: a normal of mean batch_B and standard
+ * deviation batch_sd_B, truncated below at a tenth of the mean (a batch is never empty).
+ * Without a spread (or rng NULL) the mean. */
 double af_train_draw_batch_B(const af_train_plan *p, gsl_rng *rng);
 
 #endif

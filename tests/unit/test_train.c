@@ -140,39 +140,45 @@ static void test_event_estimate_bounds_the_run(void)
     }
 }
 
-/* A GPU's batch is the sum of n independent sample sizes, so its bytes vary with coefficient of
- * variation sigma / (mu sqrt(n)), not sigma / mu: checked over 20000 draws for n = 1, 16 and 256
- * against a 99.9% interval (the CV's standard error is about CV / sqrt(2 N) for a normal). */
+/* A fetch carries the global batch: the sum of N = GPUs x samples per GPU independent sample
+ * sizes, so its bytes vary with coefficient of variation sigma / (mu sqrt(N)), whatever the
+ * split between GPUs and samples: checked over 20000 draws for N = 1, 16, 16, 256 and 4096
+ * against a 99.9% interval (the CV's standard error is about CV / sqrt(2 x draws)). */
 static void test_batch_bytes_spread(void)
 {
-    static const double ns[] = {1, 16, 256};
-    for (size_t i = 0; i < sizeof ns / sizeof ns[0]; i++) {
+    static const struct {
+        int64_t nodes; /* x 8 GPUs, or 1 GPU when 0 */
+        double per_gpu;
+    } cases[] = {{0, 1}, {0, 16}, {1, 2}, {1, 32}, {4, 128}};
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
         af_fixture f;
-        af_fix_init(&f, 1, 1, 1e12, 1e6, 1, 10);
-        f.trains[0].samples_per_gpu = ns[i];
+        af_fix_init(&f, cases[i].nodes ? cases[i].nodes : 1, 1, 1e12, 1e6, 1, 10);
+        if (!cases[i].nodes)
+            f.pools[0].node.gpus = 1;
+        f.trains[0].samples_per_gpu = cases[i].per_gpu;
         f.trains[0].sample_sd_B = 0.2e6; /* 20% per sample: truncation at 10% never bites */
         af_train_plan p;
         af_train_plan_make(&f.cfg, 0, &p);
-        AF_ASSERT_REL(p.batch_B, ns[i] * 1e6, 1e-15);
-        AF_ASSERT_REL(p.batch_sd_B, sqrt(ns[i]) * 0.2e6, 1e-15);
+        double N = p.gpus * cases[i].per_gpu;
+        AF_ASSERT_REL(p.batch_B, cases[i].per_gpu * 1e6, 1e-15);
         gsl_rng *rng = gsl_rng_alloc(gsl_rng_mt19937);
         gsl_rng_set(rng, 7);
-        const int N = 20000;
+        const int draws = 20000;
         double sum = 0, sum2 = 0;
-        for (int k = 0; k < N; k++) {
-            double b = af_train_draw_batch_B(&p, rng);
+        for (int k = 0; k < draws; k++) {
+            double b = af_train_draw_batch_B(&p, rng) * p.gpus; /* the fetch's bytes */
             sum += b;
             sum2 += b * b;
         }
         gsl_rng_free(rng);
-        double mean = sum / N, sd = sqrt((sum2 - N * mean * mean) / (N - 1));
-        double want = 0.2 / sqrt(ns[i]), se = want / sqrt(2.0 * N);
+        double mean = sum / draws, sd = sqrt((sum2 - draws * mean * mean) / (draws - 1));
+        double want = 0.2 / sqrt(N), se = want / sqrt(2.0 * draws);
         CU_ASSERT(fabs(sd / mean - want) < 3.3 * se);
-        CU_ASSERT(fabs(mean - p.batch_B) < 3.3 * p.batch_sd_B / sqrt(N));
+        CU_ASSERT(fabs(mean - N * 1e6) < 3.3 * 0.2e6 * sqrt(N) / sqrt(draws));
         /* Without a spread the batch is the mean exactly. */
         f.trains[0].sample_sd_B = 0;
         af_train_plan_make(&f.cfg, 0, &p);
-        CU_ASSERT_DOUBLE_EQUAL(af_train_draw_batch_B(&p, NULL), ns[i] * 1e6, 0);
+        CU_ASSERT_DOUBLE_EQUAL(af_train_draw_batch_B(&p, NULL), cases[i].per_gpu * 1e6, 0);
     }
 }
 
@@ -219,7 +225,7 @@ static const af_test tests[] = {
     {"a run beyond its event budget is refused up front", test_event_budget_up_front},
     {"the event estimate bounds the run and names its driver", test_event_estimate_bounds_the_run},
     {"runs are deterministic", test_deterministic},
-    {"batch bytes vary as sigma / sqrt(n)", test_batch_bytes_spread},
+    {"a fetch's bytes vary as sigma / sqrt(samples)", test_batch_bytes_spread},
     {"wall time per step counts completed steps", test_wall_time_per_step},
     {NULL, NULL},
 };
