@@ -779,7 +779,7 @@ static const af_test tests[] = {
     {"work conserved under random speed churn", test_work_conserved_under_churn},
     {"histogram quantiles within 2^-8", test_histogram_error_bound},
     {"deterministic", test_deterministic},
-    {"Erlang C reproduces the formulas.md table", test_erlang_c_table},
+    {"Erlang C reproduces the doc/formulas.md table", test_erlang_c_table},
     {"M/M/1 at rho 0.5, 0.8, 0.9 (and sojourn percentiles)", test_mm1},
     {"M/D/1 at rho 0.5, 0.8, 0.9", test_md1},
     {"M/M/c, c = 2, 3, 8, 10", test_mmc},
