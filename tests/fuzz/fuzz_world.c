@@ -1,0 +1,1214 @@
+/*
+ * fuzz_world: structure-aware harness for the whole pipeline: the input bytes choose a valid
+ * scenario, written as YAML text and read by the real loader (parse, catalog look-ups, checks),
+ * whose world is built (af_world_check), run (af_world_run) and reported; then the results are
+ * checked against what must hold of every run.
+ *
+ * The generator. The bytes are read front to back as choices (an exhausted input reads as
+ * zeros, which choose the smallest scenario: one pool, one tier, one training job). It writes
+ * pools of catalog nodes with overrides (GPU and NIC swaps or figures, counts), storage tiers
+ * with overrides, caches, drains and reserves, fabrics (storage and backend, fat-tree and rail,
+ * oversubscription, levels), and workloads of every kind: training jobs (given or derived step
+ * time, precision, QoS weight, data sets with sample spread, samples per file, files, reader
+ * threads, prefetch), bursts (reads and writes, pool or outside clients, keep, start, every,
+ * op size, weight) and look-up streams (rate, size, SLO). Each figure is usually log-uniform in
+ * a typical span and sometimes log-uniform over its whole documented range or one of its ends
+ * (scenario.h: weights (0, 1e6], reserves [0, 0.9], ...; DBL_MIN stands for an open zero end,
+ * being the smallest positive number the units parser reads). Choices that depend on each other
+ * follow the loader's rules (one job per pool, one cache per tier, FP8 only on a GPU with FP8,
+ * sample size at most the data set, fabric membership), so the loader must accept every
+ * scenario; one it refuses is reported as a broken invariant. To keep runs cheap and also make
+ * them long enough to matter, the generator keeps its own copy of each pool's node and each
+ * tier's system (catalog entry plus its overrides): data sets mostly fit their tiers, look-up
+ * rates are mostly below what the tier can serve, burst sizes scale with the tier's bandwidth,
+ * and the duration is cut so that the events af_world_check counts stay near a small budget
+ * (max_events, at most AF_FW_MAX_BUDGET). A run that exhausts its budget ends with AF_EIO, a
+ * legal outcome.
+ *
+ * What must hold (a broken promise prints the scenario and traps, so libFuzzer saves the input):
+ * - the loader accepts the scenario and its configuration keeps scenario.h's promises;
+ * - af_world_check and af_world_run agree when the check refuses (same code, AF_EINPUT or
+ *   AF_EIO, with a message); once the check passes, the run returns AF_OK, or AF_EIO with a
+ *   message (the event budget), and nothing else;
+ * - every metric: a unique name found by af_results_find, finite and >= 0 (text metrics carry
+ *   NaN), and every ratio but a slowdown in [0, 1];
+ * - per training job: computing + waiting for data = 1, the "waits held by" shares add up to the
+ *   data wait, and the completed steps fit in the computing time;
+ * - per burst: completed <= started, moved + rejected <= started x size and >= completed x
+ *   size, drains completed <= drains started, mean duration <= longest;
+ * - per look-up stream: p50 <= p99 <= p99.9 and the rate is the requests over the duration;
+ * - per tier: rates are bytes over the duration, used <= peak <= usable capacity, devices
+ *   reading + writing <= 1; per tier and its cache together: bytes read from the devices >=
+ *   bytes delivered to the GPUs + bytes moved by read bursts, bytes written >= bytes moved by
+ *   write bursts;
+ * - pools and facility: energy = power x duration, a pool's utilization is its job's, the IT
+ *   power is the pools', tiers' and fabrics' sum, the facility power at least the IT power;
+ * - costs: capital + energy + space = total, per hour = total / duration, per useful GPU-hour =
+ *   total / (the jobs' computing GPU-seconds);
+ * - the text report prints, and a second run of the same configuration gives the same results
+ *   bit for bit.
+ * Time ratios are counted in whole nanoseconds of a duration in seconds, so equalities of them
+ * hold to 1e-9 plus one nanosecond over the duration.
+ *
+ * Environment: AIFSIM_FUZZ_PRINT=1 prints each generated scenario to standard output (to turn a
+ * crashing input into a YAML file: AIFSIM_FUZZ_PRINT=1 world_random crash-file).
+ * AIFSIM_FUZZ_AVOID=weights,lookups,tiny,nic narrows the generator away from known issues, to
+ * find others: QoS weights within [1e-3, 1e3]; look-ups only on tiers with a reserve of at least
+ * 1%; no figure or duration at DBL_MIN (an open zero end reads as 1e-6 of the typical span's low
+ * end); and "nic" skips the [0, 1] bound of NIC utilizations (see tests/fuzz/findings/). Left
+ * unset, every documented range and every check is used. AIFSIM_FUZZ_STATS=1 prints at exit how
+ * the runs ended (refused by the check, out of budget, completed); =2 also why each refused one
+ * was refused.
+ */
+#include "fuzz.h"
+
+#include "base/arena.h"
+#include "base/diag.h"
+#include "base/results.h"
+#include "model/storage.h"
+#include "report/text.h"
+#include "scenario/scenario.h"
+
+#include <float.h>
+#include <math.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define AF_FW_MAX_POOLS 6
+#define AF_FW_MAX_TIERS 6
+#define AF_FW_MAX_FABRICS 3
+#define AF_FW_MAX_BURSTS 4
+#define AF_FW_MAX_BUDGET 30000 /* max_events at most; keeps one execution near 0.1 s */
+#define AF_FW_YEAR_S (365.0 * 86400)
+
+/* ---- the input as a stream of choices ---------------------------------------------------- */
+
+typedef struct af_fw_src {
+    const uint8_t *p; /* next byte */
+    size_t n;         /* bytes left; past the end every byte reads as 0 */
+    unsigned wild;    /* how often a figure leaves its typical span, in 256ths */
+    bool tame;        /* an open zero end reads as 1e-6 of the typical low, not DBL_MIN */
+} af_fw_src;
+
+static unsigned af_fw_u8(af_fw_src *s)
+{
+    if (s->n == 0)
+        return 0;
+    s->n--;
+    return *s->p++;
+}
+
+/* A uniform number in [0, 1] from two bytes. */
+static double af_fw_unit(af_fw_src *s)
+{
+    unsigned v = af_fw_u8(s) << 8;
+    return (double)(v | af_fw_u8(s)) / 65535.0;
+}
+
+/* An index below n (n <= 256). */
+static size_t af_fw_pick(af_fw_src *s, size_t n)
+{
+    return n ? af_fw_u8(s) % n : 0;
+}
+
+/* True one time in `in` (never on an exhausted input). */
+static bool af_fw_maybe(af_fw_src *s, unsigned in)
+{
+    return af_fw_u8(s) % in == in - 1;
+}
+
+/* v, or DBL_MIN when it is below that but positive: the units parser refuses subnormal
+ * numbers. */
+static double af_fw_normal(double v)
+{
+    return v > 0 && v < DBL_MIN ? DBL_MIN : v;
+}
+
+/* Log-uniform in [lo, hi], 0 < lo <= hi. */
+static double af_fw_logu(af_fw_src *s, double lo, double hi)
+{
+    double v = lo * pow(hi / lo, af_fw_unit(s));
+    return af_fw_normal(v < lo ? lo : v > hi ? hi : v);
+}
+
+/* A figure of documented range [lo, hi] (lo excluded when open) with a typical span [tlo, thi]
+ * inside it: log-uniform over the span, or (s->wild times in 256) log-uniform over the whole
+ * range or one of its ends. An open (or zero) low end reads as DBL_MIN for the whole range and
+ * as the extreme of an open range. */
+static double af_fw_real(af_fw_src *s, double lo, double hi, bool open, double tlo, double thi)
+{
+    unsigned b = af_fw_u8(s);
+    if (b < 256 - s->wild)
+        return af_fw_logu(s, tlo, thi);
+    double tiny = s->tame ? fmin(tlo * 1e-6, hi) : DBL_MIN;
+    switch (b % 3) {
+    case 0:
+        return af_fw_logu(s, lo > 0 ? lo : tiny, hi);
+    case 1:
+        return hi;
+    default:
+        return open ? tiny : lo;
+    }
+}
+
+/* Like af_fw_real for an integer field; a typical span from 0 reads as from 1, less 1. */
+static double af_fw_int(af_fw_src *s, double lo, double hi, double tlo, double thi)
+{
+    double off = tlo < 1 ? 1 - tlo : 0;
+    double v = round(af_fw_real(s, lo + off, hi + off, false, tlo + off, thi + off) - off);
+    return v < lo ? lo : v > hi ? hi : v;
+}
+
+/* ---- the text written ---------------------------------------------------------------------- */
+
+typedef struct af_fw_text {
+    char *buf; /* NUL-terminated */
+    size_t len, cap;
+} af_fw_text;
+
+static void af_fw_put(af_fw_text *t, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void af_fw_put(af_fw_text *t, const char *fmt, ...)
+{
+    for (;;) {
+        va_list ap;
+        va_start(ap, fmt);
+        int n = vsnprintf(t->buf + t->len, t->cap - t->len, fmt, ap);
+        va_end(ap);
+        if (n < 0)
+            abort();
+        if ((size_t)n < t->cap - t->len) {
+            t->len += (size_t)n;
+            return;
+        }
+        t->cap = 2 * t->cap + (size_t)n + 1;
+        t->buf = realloc(t->buf, t->cap);
+        if (!t->buf)
+            abort();
+    }
+}
+
+/* ---- the generator ------------------------------------------------------------------------ */
+
+/* What the generator knows of a pool: the node with the overrides it wrote. */
+typedef struct af_fw_pool {
+    af_node_spec node;
+    double nodes;
+    bool sfab, bfab; /* on a storage / a backend fabric */
+} af_fw_pool;
+
+/* What it knows of a tier. */
+typedef struct af_fw_tier {
+    af_storage_spec sys;
+    double nodes;
+    size_t cache_for, cached_by, drain_to; /* AF_WORLD_NONE when none */
+    bool drained_into;                     /* another tier drains here */
+    bool fab;                              /* on a fabric */
+    bool lookup;                           /* has a look-up stream */
+    double reserve;                        /* reserved share of device time */
+    double free_B;                         /* usable capacity not given to data sets */
+} af_fw_tier;
+
+/* Generator flags from AIFSIM_FUZZ_AVOID. */
+enum {
+    AF_FW_AVOID_WEIGHTS = 1,
+    AF_FW_AVOID_LOOKUPS = 2,
+    AF_FW_AVOID_TINY = 4,
+    AF_FW_AVOID_NIC = 8
+};
+
+typedef struct af_fw_gen {
+    af_fw_src src;
+    af_fw_text text;
+    const af_catalog *cat;
+    unsigned avoid;
+    af_fw_pool pools[AF_FW_MAX_POOLS];
+    size_t npools;
+    af_fw_tier tiers[AF_FW_MAX_TIERS];
+    size_t ntiers;
+    double T0;           /* the duration aimed at, s */
+    double events_per_s; /* events per simulated second, about as the check counts them */
+    double budget;       /* max_events */
+} af_fw_gen;
+
+static unsigned af_fw_avoid_flags(void)
+{
+    const char *v = getenv("AIFSIM_FUZZ_AVOID");
+    unsigned f = 0;
+    if (v && strstr(v, "weights"))
+        f |= AF_FW_AVOID_WEIGHTS;
+    if (v && strstr(v, "lookups"))
+        f |= AF_FW_AVOID_LOOKUPS;
+    if (v && strstr(v, "tiny"))
+        f |= AF_FW_AVOID_TINY;
+    if (v && strstr(v, "nic"))
+        f |= AF_FW_AVOID_NIC;
+    return f;
+}
+
+/* A QoS weight: (0, 1e6]. */
+static double af_fw_weight(af_fw_gen *g)
+{
+    if (g->avoid & AF_FW_AVOID_WEIGHTS)
+        return af_fw_logu(&g->src, 1e-3, 1e3);
+    return af_fw_real(&g->src, 0, 1e6, true, 0.01, 100);
+}
+
+/* A link: a catalog name (swap) or a rate override of the current one. */
+static void af_fw_link(af_fw_gen *g, const char *key, af_link_spec *link)
+{
+    af_fw_src *s = &g->src;
+    if (af_fw_maybe(s, 2)) {
+        size_t n;
+        const af_link_spec *all = af_catalog_links(g->cat, &n);
+        *link = all[af_fw_pick(s, n)];
+        af_fw_put(&g->text, "%s: %s", key, link->name);
+    } else {
+        link->rate_Bps = af_fw_real(s, 0, 1e14, true, 1e8, 1e12);
+        af_fw_put(&g->text, "%s: { rate: %.17g B/s }", key, link->rate_Bps);
+    }
+}
+
+/* The override mapping of a pool, or nothing. */
+static void af_fw_node_override(af_fw_gen *g, af_fw_pool *p)
+{
+    af_fw_src *s = &g->src;
+    if (!af_fw_maybe(s, 3))
+        return;
+    af_fw_text *t = &g->text;
+    af_fw_put(t, "    override: {");
+    const char *sep = " ";
+    if (af_fw_maybe(s, 2)) {
+        p->node.gpus = (int)af_fw_int(s, 1, 1024, 1, 16);
+        af_fw_put(t, "%sgpus: %d", sep, p->node.gpus);
+        sep = ", ";
+    }
+    if (af_fw_maybe(s, 2)) {
+        p->node.storage_nics = (int)af_fw_int(s, 1, 1024, 1, 8);
+        af_fw_put(t, "%sstorage_nics: %d", sep, p->node.storage_nics);
+        sep = ", ";
+    }
+    if (af_fw_maybe(s, 2)) {
+        af_fw_put(t, "%s", sep);
+        af_fw_link(g, "storage_nic", &p->node.storage_nic);
+        sep = ", ";
+    }
+    if (af_fw_maybe(s, 3)) {
+        af_fw_put(t, "%s", sep);
+        af_fw_link(g, "nic", &p->node.nic);
+        sep = ", ";
+    }
+    if (af_fw_maybe(s, 3)) {
+        p->node.nics = (int)af_fw_int(s, 0, 1024, 1, 16);
+        af_fw_put(t, "%snics: %d", sep, p->node.nics);
+        sep = ", ";
+    }
+    if (af_fw_maybe(s, 3)) {
+        af_gpu_spec *gpu = &p->node.gpu;
+        if (af_fw_maybe(s, 2)) {
+            size_t n;
+            const af_gpu_spec *all = af_catalog_gpus(g->cat, &n);
+            *gpu = all[af_fw_pick(s, n)];
+            af_fw_put(t, "%sgpu: %s", sep, gpu->name);
+        } else {
+            gpu->bf16_flops = af_fw_real(s, 0, 1e18, true, 1e13, 1e16);
+            gpu->fp8_flops = af_fw_maybe(s, 3) ? 0 : af_fw_real(s, 0, 1e18, false, 1e13, 1e16);
+            gpu->tdp_W = af_fw_real(s, 0, 1e5, true, 100, 2000);
+            gpu->idle_W = af_fw_normal(gpu->tdp_W * af_fw_unit(s));
+            af_fw_put(t,
+                      "%sgpu: { bf16: %.17g FLOP/s, fp8: %.17g FLOP/s, tdp: %.17g W, "
+                      "idle_power: %.17g W }",
+                      sep, gpu->bf16_flops, gpu->fp8_flops, gpu->tdp_W, gpu->idle_W);
+        }
+        sep = ", ";
+    }
+    if (af_fw_maybe(s, 4)) {
+        p->node.price_usd = af_fw_real(s, 0, 1e10, false, 1e4, 1e6);
+        af_fw_put(t, "%sprice: %.17g USD", sep, p->node.price_usd);
+        sep = ", ";
+    }
+    af_fw_put(t, " }\n");
+}
+
+/* The override mapping of a tier, or nothing. */
+static void af_fw_storage_override(af_fw_gen *g, af_fw_tier *tr)
+{
+    af_fw_src *s = &g->src;
+    if (!af_fw_maybe(s, 3))
+        return;
+    af_fw_text *t = &g->text;
+    af_storage_spec *y = &tr->sys;
+    af_fw_put(t, "    override: {");
+    const char *sep = " ";
+    if (af_fw_maybe(s, 2)) {
+        y->devices = (int)af_fw_int(s, 1, 100000, 1, 64);
+        af_fw_put(t, "%sdevices: %d", sep, y->devices);
+        sep = ", ";
+    }
+    if (af_fw_maybe(s, 3)) {
+        y->device_B = af_fw_real(s, 0, 1e15, true, 1e11, 3e13);
+        af_fw_put(t, "%sdevice_capacity: %.17g B", sep, y->device_B);
+        sep = ", ";
+    }
+    if (af_fw_maybe(s, 2)) {
+        y->device_read_Bps = af_fw_real(s, 0, 1e12, true, 1e8, 1.4e10);
+        af_fw_put(t, "%sdevice_read: %.17g B/s", sep, y->device_read_Bps);
+        sep = ", ";
+    }
+    if (af_fw_maybe(s, 2)) {
+        y->device_write_Bps = af_fw_real(s, 0, 1e12, true, 1e8, 1.4e10);
+        af_fw_put(t, "%sdevice_write: %.17g B/s", sep, y->device_write_Bps);
+        sep = ", ";
+    }
+    if (af_fw_maybe(s, 3)) {
+        y->device_read_iops = af_fw_real(s, 0, 1e9, true, 100, 2e6);
+        af_fw_put(t, "%sdevice_read_iops: %.17g/s", sep, y->device_read_iops);
+        sep = ", ";
+    }
+    if (af_fw_maybe(s, 3)) {
+        y->device_write_iops = af_fw_real(s, 0, 1e9, true, 100, 2e6);
+        af_fw_put(t, "%sdevice_write_iops: %.17g/s", sep, y->device_write_iops);
+        sep = ", ";
+    }
+    if (af_fw_maybe(s, 3)) {
+        y->device_latency_s = af_fw_real(s, 0, 10, false, 1e-5, 1e-2);
+        af_fw_put(t, "%sdevice_latency: %.17g s", sep, y->device_latency_s);
+        sep = ", ";
+    }
+    if (af_fw_maybe(s, 3)) {
+        y->nics = (int)af_fw_int(s, 1, 1024, 1, 8);
+        af_fw_put(t, "%snics: %d", sep, y->nics);
+        sep = ", ";
+    }
+    if (af_fw_maybe(s, 3)) {
+        af_fw_put(t, "%s", sep);
+        af_fw_link(g, "nic", &y->nic);
+        sep = ", ";
+    }
+    if (af_fw_maybe(s, 4)) {
+        y->usable_fraction = af_fw_real(s, 0, 1, true, 0.3, 1);
+        af_fw_put(t, "%susable_fraction: %.17g", sep, y->usable_fraction);
+        sep = ", ";
+    }
+    af_fw_put(t, " }\n");
+}
+
+static void af_fw_header(af_fw_gen *g)
+{
+    af_fw_src *s = &g->src;
+    af_fw_text *t = &g->text;
+    af_fw_put(t, "aifsim: 1\nname: fuzz-world\n");
+    switch (af_fw_pick(s, 4)) {
+    case 1:
+        af_fw_put(t, "seed: %u\n", af_fw_u8(s));
+        break;
+    case 2:
+        af_fw_put(t, "seed: 0\n");
+        break;
+    case 3:
+        af_fw_put(t, "seed: 18446744073709551615\n");
+        break;
+    default:
+        break;
+    }
+    g->budget = af_fw_maybe(s, 64) ? 1 : round(af_fw_logu(s, 10, AF_FW_MAX_BUDGET));
+    af_fw_put(t, "max_events: %.0f\n", g->budget);
+    /* The duration aimed at; the one written (last) may be shorter, to fit the budget. */
+    g->T0 = af_fw_real(s, 0, 100 * AF_FW_YEAR_S, true, 1e-3, 3600);
+
+    size_t nf;
+    const af_facility_spec *fac = af_catalog_facilities(g->cat, &nf);
+    const char *preset = fac[af_fw_pick(s, nf)].name;
+    if (!af_fw_maybe(s, 3)) {
+        if (af_fw_maybe(s, 2))
+            af_fw_put(t, "facility: %s\n", preset);
+        return;
+    }
+    af_fw_put(t, "facility: { preset: %s", preset);
+    if (af_fw_maybe(s, 2))
+        af_fw_put(t, ", pue: %.17g", af_fw_real(s, 1, 10, false, 1, 2));
+    if (af_fw_maybe(s, 2))
+        af_fw_put(t, ", energy_price: %.17g USD/kWh", af_fw_real(s, 0, 10, false, 0.01, 0.5));
+    if (af_fw_maybe(s, 2))
+        af_fw_put(t, ", amortization: %.17g s",
+                  af_fw_real(s, 0, 100 * AF_FW_YEAR_S, true, AF_FW_YEAR_S, 10 * AF_FW_YEAR_S));
+    if (af_fw_maybe(s, 2))
+        af_fw_put(t, ", rack_power: %.17g W", af_fw_real(s, 0, 1e7, true, 5e3, 1e5));
+    if (af_fw_maybe(s, 2))
+        af_fw_put(t, ", rack_units: %.17g", af_fw_real(s, 0, 1000, true, 10, 60));
+    if (af_fw_maybe(s, 2))
+        af_fw_put(t, ", space_cost: %.17g USD/h", af_fw_real(s, 0, 1e6, false, 0.1, 100));
+    af_fw_put(t, " }\n");
+}
+
+static void af_fw_cluster(af_fw_gen *g)
+{
+    af_fw_src *s = &g->src;
+    size_t nn;
+    const af_node_spec *nodes = af_catalog_nodes(g->cat, &nn);
+    g->npools = 1 + af_fw_pick(s, AF_FW_MAX_POOLS);
+    if (!af_fw_maybe(s, 2))
+        g->npools = 1 + g->npools / 3;
+    af_fw_put(&g->text, "cluster:\n");
+    for (size_t i = 0; i < g->npools; i++) {
+        af_fw_pool *p = &g->pools[i];
+        p->node = nodes[af_fw_pick(s, nn)];
+        p->nodes = af_fw_int(s, 1, 1e6, 1, 64);
+        af_fw_put(&g->text, "  - pool: p%zu\n    node: %s\n    nodes: %.0f\n", i, p->node.name,
+                  p->nodes);
+        af_fw_node_override(g, p);
+    }
+}
+
+/* Tier i may cache tier j: neither is a cache or cached, and they differ. */
+static bool af_fw_can_cache(const af_fw_gen *g, size_t i, size_t j)
+{
+    const af_fw_tier *c = &g->tiers[i], *b = &g->tiers[j];
+    return i != j && c->cache_for == AF_WORLD_NONE && c->cached_by == AF_WORLD_NONE &&
+           b->cache_for == AF_WORLD_NONE && b->cached_by == AF_WORLD_NONE;
+}
+
+/* Tier i may drain to tier j: i has no drain and is no drain's target, j has no drain. */
+static bool af_fw_can_drain(const af_fw_gen *g, size_t i, size_t j)
+{
+    const af_fw_tier *a = &g->tiers[i], *b = &g->tiers[j];
+    return i != j && a->drain_to == AF_WORLD_NONE && !a->drained_into &&
+           b->drain_to == AF_WORLD_NONE;
+}
+
+static void af_fw_storage(af_fw_gen *g)
+{
+    af_fw_src *s = &g->src;
+    af_fw_text *t = &g->text;
+    size_t ns;
+    const af_storage_spec *sys = af_catalog_storage(g->cat, &ns);
+    g->ntiers = 1 + af_fw_pick(s, AF_FW_MAX_TIERS);
+    if (!af_fw_maybe(s, 2))
+        g->ntiers = 1 + g->ntiers / 3;
+    for (size_t i = 0; i < g->ntiers; i++) {
+        af_fw_tier *tr = &g->tiers[i];
+        tr->cache_for = tr->cached_by = tr->drain_to = AF_WORLD_NONE;
+    }
+    /* The links first: a cache or a drain constrains the tiers written before it too. */
+    for (size_t i = 0; i < g->ntiers; i++) {
+        if (g->ntiers > 1 && af_fw_maybe(s, 3)) {
+            size_t j = af_fw_pick(s, g->ntiers);
+            if (af_fw_can_cache(g, i, j)) {
+                g->tiers[i].cache_for = j;
+                g->tiers[j].cached_by = i;
+            }
+        }
+        if (g->ntiers > 1 && af_fw_maybe(s, 3)) {
+            size_t j = af_fw_pick(s, g->ntiers);
+            if (af_fw_can_drain(g, i, j)) {
+                g->tiers[i].drain_to = j;
+                g->tiers[j].drained_into = true;
+            }
+        }
+    }
+    af_fw_put(t, "storage:\n");
+    for (size_t i = 0; i < g->ntiers; i++) {
+        af_fw_tier *tr = &g->tiers[i];
+        tr->sys = sys[af_fw_pick(s, ns)];
+        tr->nodes = af_fw_int(s, 1, 1e6, 1, 16);
+        af_fw_put(t, "  - tier: t%zu\n    system: %s\n    nodes: %.0f\n", i, tr->sys.name,
+                  tr->nodes);
+        af_fw_storage_override(g, tr);
+        tr->free_B = tr->nodes * af_storage_node_usable_B(&tr->sys);
+        if (tr->cache_for != AF_WORLD_NONE)
+            af_fw_put(t, "    cache: { for: t%zu, hit_ratio: %.17g }\n", tr->cache_for,
+                      af_fw_maybe(s, 4) ? (double)af_fw_pick(s, 2) : af_fw_unit(s));
+        if (tr->drain_to != AF_WORLD_NONE) {
+            af_fw_put(t, "    drain: { to: t%zu", tr->drain_to);
+            if (af_fw_maybe(s, 2))
+                af_fw_put(t, ", weight: %.17g", af_fw_weight(g));
+            af_fw_put(t, " }\n");
+        }
+        if (af_fw_maybe(s, 3)) {
+            tr->reserve = af_fw_real(s, 0, 0.9, false, 0.01, 0.5);
+            af_fw_put(t, "    reserve: %.17g\n", tr->reserve);
+        }
+    }
+}
+
+static void af_fw_fabrics(af_fw_gen *g)
+{
+    af_fw_src *s = &g->src;
+    af_fw_text *t = &g->text;
+    size_t nf = af_fw_maybe(s, 2) ? 1 + af_fw_pick(s, AF_FW_MAX_FABRICS) : 0;
+    size_t nsw;
+    const af_switch_spec *sw = af_catalog_switches(g->cat, &nsw);
+    bool header = false;
+    for (size_t f = 0; f < nf; f++) {
+        char members[512];
+        size_t len = 0, n = 0;
+        members[0] = '\0';
+        bool storage = af_fw_pick(s, 3) != 0;
+        if (storage) {
+            for (size_t i = 0; i < g->ntiers; i++)
+                if (!g->tiers[i].fab && (n == 0 || af_fw_maybe(s, 2))) {
+                    g->tiers[i].fab = true;
+                    len += (size_t)snprintf(members + len, sizeof members - len, "%st%zu",
+                                            n++ ? ", " : "", i);
+                }
+            if (n == 0)
+                continue;
+        }
+        size_t tiers = n;
+        for (size_t i = 0; i < g->npools; i++) {
+            af_fw_pool *p = &g->pools[i];
+            bool *on = storage ? &p->sfab : &p->bfab;
+            if (!*on && af_fw_maybe(s, 2)) {
+                *on = true;
+                len += (size_t)snprintf(members + len, sizeof members - len, "%sp%zu",
+                                        n++ ? ", " : "", i);
+            }
+        }
+        if (n == tiers && !storage)
+            continue;
+        if (!header)
+            af_fw_put(t, "fabric:\n");
+        header = true;
+        af_fw_put(t, "  - name: f%zu\n    switch: %s\n", f, sw[af_fw_pick(s, nsw)].name);
+        switch (af_fw_pick(s, 3)) {
+        case 1:
+            af_fw_put(t, "    topology: fat-tree\n");
+            break;
+        case 2:
+            af_fw_put(t, "    topology: rail\n");
+            break;
+        default:
+            break;
+        }
+        if (af_fw_maybe(s, 2)) {
+            double o = af_fw_real(s, 1, 64, false, 1, 8);
+            af_fw_put(t,
+                      af_fw_maybe(s, 2) ? "    oversubscription: \"%.17g:1\"\n"
+                                        : "    oversubscription: %.17g\n",
+                      o);
+        }
+        if (af_fw_maybe(s, 2))
+            af_fw_put(t, "    levels: %zu\n", af_fw_pick(s, 4));
+        af_fw_put(t, "    connects: [%s]\n", members);
+    }
+}
+
+/* Writes one training job on pool i. */
+static void af_fw_train(af_fw_gen *g, size_t i)
+{
+    af_fw_src *s = &g->src;
+    af_fw_text *t = &g->text;
+    af_fw_pool *p = &g->pools[i];
+    af_fw_put(t, "  - train:\n");
+    if (af_fw_maybe(s, 2))
+        af_fw_put(t, "      name: j%zu\n", i);
+    af_fw_put(t, "      pool: p%zu\n", i);
+    bool fp8 = p->node.gpu.fp8_flops > 0 && af_fw_maybe(s, 2);
+    double step_s;
+    if (af_fw_maybe(s, 3)) {
+        double params = af_fw_int(s, 1, 1e15, 1e8, 1e12);
+        double tokens = af_fw_int(s, 1, 1e12, 1e5, 1e8);
+        double mfu = af_fw_real(s, 0, 1, true, 0.1, 0.7);
+        double peak = fp8 ? p->node.gpu.fp8_flops : p->node.gpu.bf16_flops;
+        step_s = 6 * params * tokens / (p->nodes * p->node.gpus * peak * mfu);
+        af_fw_put(t,
+                  "      model: { params: %.0f }\n      tokens_per_step: %.0f\n"
+                  "      mfu: %.17g\n",
+                  params, tokens, mfu);
+    } else {
+        double hi = fmin(86400, g->T0);
+        step_s = af_fw_real(s, 0, 86400, true, fmax(hi * 1e-4, 1e-6), fmax(hi, 1e-6));
+        af_fw_put(t, "      step_time: %.17g s\n", step_s);
+    }
+    if (isfinite(step_s) && step_s >= 1e-9)
+        g->events_per_s += 3 / step_s; /* the step's end, the fetch's start and end */
+    if (fp8)
+        af_fw_put(t, "      precision: fp8\n");
+    else if (af_fw_maybe(s, 4))
+        af_fw_put(t, "      precision: bf16\n");
+    af_fw_put(t, "      batch_per_gpu: %.0f\n", af_fw_int(s, 1, 1e9, 1, 1024));
+    if (af_fw_maybe(s, 2))
+        af_fw_put(t, "      qos: { weight: %.17g }\n", af_fw_weight(g));
+
+    size_t k = af_fw_pick(s, g->ntiers);
+    af_fw_tier *tr = &g->tiers[k];
+    af_fw_put(t, "      dataset:\n        tier: t%zu\n", k);
+    double sample = af_fw_real(s, 0, 1e12, true, 1e3, 1e8);
+    double size;
+    if (af_fw_maybe(s, 8))
+        size = af_fw_real(s, sample, 1e18, false, sample, fmax(sample, 1e15));
+    else
+        size = fmin(1e18, fmax(sample, 0.98 * tr->free_B * af_fw_logu(s, 1e-6, 1)));
+    tr->free_B = fmax(0, tr->free_B - size);
+    double spf = af_fw_maybe(s, 2) ? af_fw_int(s, 1, 1e9, 1, 1e4) : 0;
+    double files = size / (sample * (spf > 0 ? spf : 1));
+    bool with_files = files >= 100 && files <= 1e15 &&
+                      round(files) * sample * (spf > 0 ? spf : 1) <= 1e18 && af_fw_maybe(s, 4);
+    if (!with_files || af_fw_maybe(s, 2))
+        af_fw_put(t, "        size: %.17g B\n", size);
+    af_fw_put(t, "        sample_size: %.17g B\n", sample);
+    if (af_fw_maybe(s, 3))
+        af_fw_put(t, "        sample_spread: %.17g B\n",
+                  af_fw_real(s, 0, 1e12, false, sample * 1e-3, sample));
+    if (spf > 0)
+        af_fw_put(t, "        samples_per_file: %.0f\n", spf);
+    if (with_files)
+        af_fw_put(t, "        files: %.0f\n", round(files));
+    if (af_fw_maybe(s, 3))
+        af_fw_put(t, "        reader_threads: %.0f\n", af_fw_int(s, 0, 4096, 1, 64));
+    if (af_fw_maybe(s, 3))
+        af_fw_put(t, "        prefetch: %.0f\n", af_fw_int(s, 1, 1024, 1, 8));
+}
+
+static void af_fw_burst(af_fw_gen *g, size_t i)
+{
+    af_fw_src *s = &g->src;
+    af_fw_text *t = &g->text;
+    size_t k = af_fw_pick(s, g->ntiers);
+    const af_fw_tier *tr = &g->tiers[k];
+    af_fw_put(t, "  - burst:\n      name: b%zu\n      tier: t%zu\n", i, k);
+    if (!af_fw_maybe(s, 3))
+        af_fw_put(t, "      pool: p%zu\n", af_fw_pick(s, g->npools));
+    bool write = !af_fw_maybe(s, 3);
+    if (!write)
+        af_fw_put(t, "      direction: read\n");
+    else if (af_fw_maybe(s, 2))
+        af_fw_put(t, "      direction: write\n");
+    /* Sized to take about the duration aimed at, alone on the tier. */
+    double bw = tr->nodes * af_storage_node_read_Bps(&tr->sys) * g->T0;
+    double lo = fmin(fmax(bw * 1e-4, 1), 1e18), hi = fmin(fmax(bw * 2, lo), 1e18);
+    af_fw_put(t, "      size: %.17g B\n", af_fw_real(s, 0, 1e18, true, lo, hi));
+    double T = fmin(g->T0, 100 * AF_FW_YEAR_S);
+    double every = af_fw_real(s, 0, 100 * AF_FW_YEAR_S, true, fmax(T * 0.05, 1e-9),
+                              fmin(fmax(T * 2, 1e-9), 100 * AF_FW_YEAR_S));
+    af_fw_put(t, "      every: %.17g s\n", every);
+    g->events_per_s += 3 / every; /* start, end, drain */
+    if (af_fw_maybe(s, 2))
+        af_fw_put(t, "      start: %.17g s\n",
+                  af_fw_maybe(s, 8) ? af_fw_real(s, 0, 100 * AF_FW_YEAR_S, false, T, T)
+                                    : af_fw_normal(T * af_fw_unit(s)));
+    if (af_fw_maybe(s, 2))
+        af_fw_put(t, "      op_size: %.17g B\n", af_fw_real(s, 0, 1e12, true, 4096, 64 << 20));
+    if (write && af_fw_maybe(s, 2))
+        af_fw_put(t, "      keep: %.0f\n", af_fw_int(s, 0, 1e6, 0, 8));
+    if (af_fw_maybe(s, 2))
+        af_fw_put(t, "      qos: { weight: %.17g }\n", af_fw_weight(g));
+}
+
+static void af_fw_lookup(af_fw_gen *g, size_t k)
+{
+    af_fw_src *s = &g->src;
+    af_fw_text *t = &g->text;
+    af_fw_tier *tr = &g->tiers[k];
+    tr->lookup = true;
+    af_fw_put(t, "  - lookup:\n      name: l%zu\n      tier: t%zu\n", k, k);
+    double size = 4096;
+    if (af_fw_maybe(s, 2)) {
+        size = af_fw_real(s, 0, 1e9, true, 512, 1 << 20);
+        af_fw_put(t, "      size: %.17g B\n", size);
+    }
+    /* Mostly below what the tier's devices serve; sometimes anything. */
+    double demand = 1 / tr->sys.device_read_iops + size / tr->sys.device_read_Bps;
+    double most = tr->nodes * tr->sys.devices / demand;
+    double rate;
+    if (af_fw_maybe(s, 8))
+        rate = af_fw_real(s, 0, 1e9, true, 1, 1e6);
+    else
+        rate = fmin(1e9, fmax(DBL_MIN, most * af_fw_logu(s, 1e-6, 0.98)));
+    af_fw_put(t, "      rate: %.17g/s\n", rate);
+    g->events_per_s += 2 * rate; /* arrival, departure */
+    if (af_fw_maybe(s, 2))
+        af_fw_put(t, "      slo: %.17g s\n", af_fw_real(s, 0, 3600, true, 1e-4, 1));
+}
+
+static void af_fw_workloads(af_fw_gen *g)
+{
+    af_fw_src *s = &g->src;
+    af_fw_put(&g->text, "workloads:\n");
+    size_t n = 0;
+    for (size_t i = 0; i < g->npools; i++)
+        if (i == 0 ? !af_fw_maybe(s, 4) : af_fw_maybe(s, 2)) {
+            af_fw_train(g, i);
+            n++;
+        }
+    size_t nb = af_fw_maybe(s, 2) ? 1 + af_fw_pick(s, AF_FW_MAX_BURSTS) : 0;
+    for (size_t i = 0; i < nb; i++)
+        af_fw_burst(g, i);
+    n += nb;
+    for (size_t k = 0; k < g->ntiers; k++) {
+        bool ok = !(g->avoid & AF_FW_AVOID_LOOKUPS) || g->tiers[k].reserve >= 0.01;
+        if (ok && af_fw_maybe(s, 4)) {
+            af_fw_lookup(g, k);
+            n++;
+        }
+    }
+    if (n == 0)
+        af_fw_train(g, 0);
+}
+
+/* The duration, written last: the one aimed at, cut so that the events the check counts stay
+ * within a share of the budget (sometimes above it, for the refusal), or an extreme. */
+static void af_fw_duration(af_fw_gen *g)
+{
+    af_fw_src *s = &g->src;
+    double T = fmin(g->T0, 100 * AF_FW_YEAR_S);
+    double share = af_fw_logu(s, 0.01, 1.2);
+    if (g->events_per_s * T > g->budget * share)
+        T = g->budget * share / g->events_per_s;
+    switch (af_fw_pick(s, 32)) {
+    case 0:
+        T = s->tame ? 1e-9 : DBL_MIN;
+        break;
+    case 1:
+        T = 100 * AF_FW_YEAR_S;
+        break;
+    case 2:
+        T = 1e-9;
+        break;
+    default:
+        /* Whole nanoseconds, as the clock counts them. */
+        if (T >= 1e-9)
+            T = round(T * 1e9) / 1e9;
+        break;
+    }
+    T = fmin(fmax(T, DBL_MIN), 100 * AF_FW_YEAR_S);
+    af_fw_put(&g->text, "duration: %.17g s\n", T);
+}
+
+/* Writes the scenario chosen by data into g->text. */
+static void af_fw_generate(af_fw_gen *g, const uint8_t *data, size_t size)
+{
+    static const unsigned wild[4] = {0, 8, 32, 96};
+    g->src = (af_fw_src){data, size, 0, (g->avoid & AF_FW_AVOID_TINY) != 0};
+    g->src.wild = wild[af_fw_pick(&g->src, 4)];
+    af_fw_header(g);
+    af_fw_cluster(g);
+    af_fw_storage(g);
+    af_fw_fabrics(g);
+    af_fw_workloads(g);
+    af_fw_duration(g);
+}
+
+/* ---- the checks --------------------------------------------------------------------------- */
+
+/* The scenario being run, for the failure message. */
+static const char *af_fw_yaml;
+
+static void af_fw_fail(const char *fmt, ...) __attribute__((format(printf, 1, 2), noreturn));
+static void af_fw_fail(const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    fputs("fuzz_world: broken invariant: ", stderr);
+    vfprintf(stderr, fmt, ap);
+    va_end(ap);
+    fprintf(stderr, "\nfuzz_world: the scenario:\n%s", af_fw_yaml ? af_fw_yaml : "(none)\n");
+    fflush(stderr);
+    __builtin_trap();
+}
+
+/* Metric "a.b.c" (b may be NULL), or NULL when the run did not set it. */
+static const af_metric *af_fw_find(const af_results *r, const char *a, const char *b, const char *c)
+{
+    char name[256];
+    if (b)
+        snprintf(name, sizeof name, "%s.%s.%s", a, b, c);
+    else
+        snprintf(name, sizeof name, "%s.%s", a, c);
+    return af_results_find(r, name);
+}
+
+/* The value of metric "a.b.c", which every run must set. */
+static double af_fw_need(const af_results *r, const char *a, const char *b, const char *c)
+{
+    const af_metric *m = af_fw_find(r, a, b, c);
+    if (!m || m->text)
+        af_fw_fail("metric %s.%s%s%s missing", a, b ? b : "", b ? "." : "", c);
+    return m->value;
+}
+
+/* The value of metric "a.b.c", or `dflt` when the run did not set it. */
+static double af_fw_opt(const af_results *r, const char *a, const char *b, const char *c,
+                        double dflt)
+{
+    const af_metric *m = af_fw_find(r, a, b, c);
+    return m && !m->text ? m->value : dflt;
+}
+
+/* a <= b up to a relative error rel and an absolute slack abs. */
+static bool af_fw_le(double a, double b, double rel, double abs)
+{
+    return a <= b + rel * fmax(fabs(a), fabs(b)) + abs;
+}
+
+/* a == b up to a relative error rel and an absolute slack abs. */
+static bool af_fw_eq(double a, double b, double rel, double abs)
+{
+    return af_fw_le(a, b, rel, abs) && af_fw_le(b, a, rel, abs);
+}
+
+#define AF_FW_REL 1e-9
+
+/* Ratios that may exceed 1 (a burst's duration over its duration alone). */
+static bool af_fw_unbounded_ratio(const char *name)
+{
+    size_t n = strlen(name);
+    return (n >= 9 && strcmp(name + n - 9, ".slowdown") == 0) ||
+           (n >= 15 && strcmp(name + n - 15, ".slowdown_bound") == 0);
+}
+
+/* Every metric alike: found by name, finite, non-negative, ratios in [0, 1] (but NIC
+ * utilizations under AF_FW_AVOID_NIC). q is the slack of a ratio of times. */
+static void af_fw_check_all(const af_results *r, double q, unsigned avoid)
+{
+    size_t n = af_results_count(r);
+    for (size_t i = 0; i < n; i++) {
+        const af_metric *m = af_results_get(r, i);
+        if (!m || !m->name || !*m->name)
+            af_fw_fail("metric %zu has no name", i);
+        if (af_results_find(r, m->name) != m)
+            af_fw_fail("metric %s: af_results_find gives another one", m->name);
+        if (m->text) {
+            if (!isnan(m->value))
+                af_fw_fail("text metric %s has value %g, not NaN", m->name, m->value);
+            continue;
+        }
+        if (!isfinite(m->value))
+            af_fw_fail("metric %s = %g is not finite", m->name, m->value);
+        if (m->value < 0)
+            af_fw_fail("metric %s = %g is negative", m->name, m->value);
+        bool nic = (avoid & AF_FW_AVOID_NIC) && strstr(m->name, ".nic_");
+        if (m->dim == AF_DIM_RATIO && !af_fw_unbounded_ratio(m->name) && !nic && m->value > 1 + q)
+            af_fw_fail("ratio %s = %.17g is above 1", m->name, m->value);
+    }
+}
+
+/* Sum of the metrics whose names start with prefix. */
+static double af_fw_sum_prefix(const af_results *r, const char *prefix)
+{
+    double sum = 0;
+    size_t n = af_results_count(r), len = strlen(prefix);
+    for (size_t i = 0; i < n; i++) {
+        const af_metric *m = af_results_get(r, i);
+        if (!m->text && strncmp(m->name, prefix, len) == 0)
+            sum += m->value;
+    }
+    return sum;
+}
+
+/* The tier whose group (a tier and its cache) tier t belongs to. */
+static size_t af_fw_group(const af_world_config *cfg, size_t t)
+{
+    size_t b = cfg->tiers[t].cache_for;
+    return b != AF_WORLD_NONE ? b : t;
+}
+
+static void af_fw_check_results(const af_world_config *cfg, const af_results *r, unsigned avoid)
+{
+    double T = cfg->duration_s;
+    double q = AF_FW_REL + 1e-9 / T; /* one nanosecond over the duration */
+    af_fw_check_all(r, q, avoid);
+    if (!af_fw_eq(af_fw_need(r, "run", NULL, "duration"), T, 0, 0))
+        af_fw_fail("run.duration is not the scenario's duration");
+
+    double *delivered = calloc(cfg->ntiers, sizeof(double)); /* per group: to GPUs, read bursts */
+    double *written = calloc(cfg->ntiers, sizeof(double));   /* per group: write bursts */
+    double useful_gpu_s = 0;
+    for (size_t j = 0; j < cfg->ntrains; j++) {
+        const char *nm = cfg->trains[j].name;
+        double u = af_fw_need(r, "train", nm, "gpu_utilization");
+        double w = af_fw_need(r, "train", nm, "data_wait");
+        if (!af_fw_eq(u + w, 1, 0, q))
+            af_fw_fail("train %s: computing %.17g + waiting for data %.17g = %.17g, not 1", nm, u,
+                       w, u + w);
+        char prefix[160];
+        snprintf(prefix, sizeof prefix, "train.%s.wait_", nm);
+        double held = af_fw_sum_prefix(r, prefix);
+        if (!af_fw_eq(held, w, AF_FW_REL, AF_FW_REL))
+            af_fw_fail("train %s: the waits held by the resources add up to %.17g, the data wait "
+                       "is %.17g",
+                       nm, held, w);
+        double gpus = af_fw_need(r, "train", nm, "gpus");
+        double steps = af_fw_need(r, "train", nm, "steps");
+        double step_s = af_fw_need(r, "train", nm, "compute_time_per_step");
+        if (!af_fw_le(steps * step_s, u * T, AF_FW_REL, 1e-9))
+            af_fw_fail("train %s: %.17g steps of %.17g s do not fit in %.17g s of computing", nm,
+                       steps, step_s, u * T);
+        if (!af_fw_eq(
+                af_fw_need(r, "pool", cfg->pools[cfg->trains[j].pool].name, "gpu_utilization"), u,
+                0, 0))
+            af_fw_fail("train %s: its pool's utilization is not the job's", nm);
+        useful_gpu_s += u * T * gpus;
+        delivered[af_fw_group(cfg, cfg->trains[j].tier)] +=
+            af_fw_need(r, "train", nm, "read_rate_per_gpu") * gpus * T;
+    }
+
+    for (size_t i = 0; i < cfg->nbursts; i++) {
+        const af_burst_config *b = &cfg->bursts[i];
+        const char *nm = b->name;
+        double started = af_fw_need(r, "burst", nm, "started");
+        double completed = af_fw_need(r, "burst", nm, "completed");
+        double moved = af_fw_need(r, "burst", nm, "moved");
+        double rejected = b->write ? af_fw_need(r, "burst", nm, "rejected") : 0;
+        double size = af_fw_need(r, "burst", nm, "size");
+        if (completed > started)
+            af_fw_fail("burst %s: %.17g completed of %.17g started", nm, completed, started);
+        if (!af_fw_le(moved + rejected, started * size, AF_FW_REL, 0))
+            af_fw_fail("burst %s: moved %.17g + rejected %.17g B, more than %.17g bursts of "
+                       "%.17g B",
+                       nm, moved, rejected, started, size);
+        if (!af_fw_le(completed * size, moved + rejected, AF_FW_REL, 0))
+            af_fw_fail("burst %s: %.17g bursts of %.17g B completed, but only %.17g B moved and "
+                       "%.17g B rejected",
+                       nm, completed, size, moved, rejected);
+        if (af_fw_opt(r, "burst", nm, "drains_completed", 0) >
+            af_fw_opt(r, "burst", nm, "drains_started", 0))
+            af_fw_fail("burst %s: more drains completed than started", nm);
+        if (!af_fw_le(af_fw_opt(r, "burst", nm, "time_mean", 0),
+                      af_fw_opt(r, "burst", nm, "time_max", 0), AF_FW_REL, 0))
+            af_fw_fail("burst %s: mean duration above the longest", nm);
+        size_t g = af_fw_group(cfg, b->tier);
+        if (b->write)
+            written[g] += moved;
+        else
+            delivered[g] += moved;
+    }
+
+    for (size_t i = 0; i < cfg->nlookups; i++) {
+        const char *nm = cfg->lookups[i].name;
+        double n = af_fw_need(r, "lookup", nm, "requests");
+        if (!af_fw_eq(af_fw_need(r, "lookup", nm, "rate"), n / T, AF_FW_REL, 0))
+            af_fw_fail("lookup %s: rate is not requests / duration", nm);
+        if (n > 0) {
+            double p50 = af_fw_need(r, "lookup", nm, "latency_p50");
+            double p99 = af_fw_need(r, "lookup", nm, "latency_p99");
+            double p999 = af_fw_need(r, "lookup", nm, "latency_p999");
+            if (!af_fw_le(p50, p99, AF_FW_REL, 0) || !af_fw_le(p99, p999, AF_FW_REL, 0))
+                af_fw_fail("lookup %s: latency quantiles out of order: p50 %.17g, p99 %.17g, "
+                           "p99.9 %.17g",
+                           nm, p50, p99, p999);
+        }
+    }
+
+    double it_W = 0;
+    double *read_g = calloc(cfg->ntiers, sizeof(double));
+    double *write_g = calloc(cfg->ntiers, sizeof(double));
+    for (size_t t = 0; t < cfg->ntiers; t++) {
+        const char *nm = cfg->tiers[t].name;
+        double rb = af_fw_need(r, "storage", nm, "read_bytes");
+        double wb = af_fw_need(r, "storage", nm, "write_bytes");
+        if (!af_fw_eq(af_fw_need(r, "storage", nm, "read_rate"), rb / T, AF_FW_REL, 0) ||
+            !af_fw_eq(af_fw_need(r, "storage", nm, "write_rate"), wb / T, AF_FW_REL, 0))
+            af_fw_fail("storage %s: a rate is not its bytes / duration", nm);
+        double used = af_fw_need(r, "storage", nm, "used_capacity");
+        double peak = af_fw_need(r, "storage", nm, "peak_capacity");
+        double usable = af_fw_need(r, "storage", nm, "usable_capacity");
+        if (!af_fw_le(used, peak, AF_FW_REL, 0) || !af_fw_le(peak, usable, AF_FW_REL, 0))
+            af_fw_fail("storage %s: used %.17g, peak %.17g, usable %.17g B out of order", nm, used,
+                       peak, usable);
+        double busy = af_fw_need(r, "storage", nm, "device_read_busy") +
+                      af_fw_need(r, "storage", nm, "device_write_busy");
+        if (busy > 1 + AF_FW_REL)
+            af_fw_fail("storage %s: devices reading + writing = %.17g", nm, busy);
+        read_g[af_fw_group(cfg, t)] += rb;
+        write_g[af_fw_group(cfg, t)] += wb;
+        it_W += af_fw_need(r, "storage", nm, "power");
+    }
+    for (size_t t = 0; t < cfg->ntiers; t++) {
+        if (!af_fw_le(delivered[t], read_g[t], AF_FW_REL, 0))
+            af_fw_fail("storage %s (with its cache): %.17g B delivered to GPUs and read bursts, "
+                       "only %.17g B read from the devices",
+                       cfg->tiers[t].name, delivered[t], read_g[t]);
+        if (!af_fw_le(written[t], write_g[t], AF_FW_REL, 0))
+            af_fw_fail("storage %s (with its cache): %.17g B moved by write bursts, only %.17g B "
+                       "written to the devices",
+                       cfg->tiers[t].name, written[t], write_g[t]);
+    }
+    free(write_g);
+    free(read_g);
+    free(written);
+    free(delivered);
+
+    for (size_t p = 0; p < cfg->npools; p++) {
+        const char *nm = cfg->pools[p].name;
+        double power = af_fw_need(r, "pool", nm, "power");
+        if (!af_fw_eq(af_fw_need(r, "pool", nm, "energy"), power * T, AF_FW_REL, 0))
+            af_fw_fail("pool %s: energy is not power x duration", nm);
+        it_W += power;
+    }
+    for (size_t f = 0; f < cfg->nfabrics; f++)
+        it_W += af_fw_need(r, "fabric", cfg->fabrics[f].name, "power");
+    double it = af_fw_need(r, "facility", NULL, "it_power");
+    double fac = af_fw_need(r, "facility", NULL, "power");
+    if (!af_fw_eq(it, it_W, AF_FW_REL, 0))
+        af_fw_fail("facility: IT power %.17g W, the pools, tiers and fabrics draw %.17g W", it,
+                   it_W);
+    if (!af_fw_le(it, fac, AF_FW_REL, 0))
+        af_fw_fail("facility: power %.17g W below the IT power %.17g W", fac, it);
+    if (!af_fw_eq(af_fw_need(r, "facility", NULL, "energy"), fac * T, AF_FW_REL, 0))
+        af_fw_fail("facility: energy is not power x duration");
+
+    double capital = af_fw_need(r, "cost", NULL, "capital");
+    double energy = af_fw_need(r, "cost", NULL, "energy");
+    double space = af_fw_need(r, "cost", NULL, "space");
+    double total = af_fw_need(r, "cost", NULL, "total");
+    if (!af_fw_eq(capital + energy + space, total, AF_FW_REL, 0))
+        af_fw_fail("cost: capital %.17g + energy %.17g + space %.17g = %.17g, total %.17g", capital,
+                   energy, space, capital + energy + space, total);
+    /* A price per hour is USD per second in the dimension of an hourly price, USD for one hour
+     * in that of money. */
+    const af_metric *per = af_fw_find(r, "cost", NULL, "per_hour");
+    if (!per || per->text)
+        af_fw_fail("metric cost.per_hour missing");
+    double hour = per->dim == AF_DIM_MONEY ? 3600 : 1;
+    if (!af_fw_eq(per->value, total / T * hour, AF_FW_REL, 0))
+        af_fw_fail("cost: per hour %.17g, total / duration %.17g", per->value, total / T * hour);
+    const af_metric *per_gpu = af_fw_find(r, "cost", NULL, "per_useful_gpu_hour");
+    if (per_gpu && useful_gpu_s > 0 &&
+        !af_fw_eq(per_gpu->value, total / useful_gpu_s * hour, 1e-6, 0))
+        af_fw_fail("cost: per useful GPU-hour %.17g, total / computing GPU-time %.17g",
+                   per_gpu->value, total / useful_gpu_s * hour);
+}
+
+/* The two runs of one configuration gave the same results. */
+static void af_fw_check_same(const af_results *a, const af_results *b)
+{
+    size_t n = af_results_count(a);
+    if (af_results_count(b) != n)
+        af_fw_fail("a second run gives %zu metrics, the first %zu", af_results_count(b), n);
+    for (size_t i = 0; i < n; i++) {
+        const af_metric *x = af_results_get(a, i), *y = af_results_get(b, i);
+        bool same = strcmp(x->name, y->name) == 0 && x->dim == y->dim && !x->text == !y->text &&
+                    (!x->text || strcmp(x->text, y->text) == 0) &&
+                    (x->text || memcmp(&x->value, &y->value, sizeof x->value) == 0);
+        if (!same)
+            af_fw_fail("a second run differs at metric %zu: %s = %.17g, then %s = %.17g", i,
+                       x->name, x->value, y->name, y->value);
+    }
+}
+
+/* ---- the harness -------------------------------------------------------------------------- */
+
+static FILE *af_fw_null;
+
+/* How the runs ended: refused by the check (AF_EINPUT, AF_EIO), out of budget, completed. */
+static unsigned long long af_fw_ends[4];
+
+/* AIFSIM_FUZZ_STATS=2: print why each refused run was refused. */
+static bool af_fw_verbose;
+
+static void af_fw_print_stats(void)
+{
+    fprintf(stderr,
+            "fuzz_world: %llu refused as bad input, %llu refused for the event budget, %llu out "
+            "of budget, %llu completed\n",
+            af_fw_ends[0], af_fw_ends[1], af_fw_ends[2], af_fw_ends[3]);
+}
+
+static void af_fw_close_null(void)
+{
+    if (af_fw_null)
+        fclose(af_fw_null);
+    af_fw_null = NULL;
+}
+
+int LLVMFuzzerInitialize(int *argc, char ***argv)
+{
+    (void)argc;
+    (void)argv;
+    af_fuzz_catalog();
+    af_fw_null = fopen("/dev/null", "w");
+    if (!af_fw_null) {
+        perror("fuzz_world: /dev/null");
+        exit(2);
+    }
+    atexit(af_fw_close_null);
+    const char *stats = getenv("AIFSIM_FUZZ_STATS");
+    if (stats && *stats && strcmp(stats, "0") != 0)
+        atexit(af_fw_print_stats);
+    af_fw_verbose = stats && strcmp(stats, "2") == 0;
+    return 0;
+}
+
+/* Checks that rc and the errors in d agree: AF_OK with none, a failure with some. */
+static void af_fw_check_rc(const char *what, int rc, const af_diag *d)
+{
+    if ((rc == AF_OK) != (af_diag_errors(d) == 0)) {
+        af_diag_print(d, stderr);
+        af_fw_fail("%s returned %d with %zu errors", what, rc, af_diag_errors(d));
+    }
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+    af_fw_gen g = {.cat = af_fuzz_catalog(), .avoid = af_fw_avoid_flags()};
+    g.text.cap = 4096;
+    g.text.buf = malloc(g.text.cap);
+    if (!g.text.buf)
+        abort();
+    g.text.buf[0] = '\0';
+    af_fw_generate(&g, data, size);
+    af_fw_yaml = g.text.buf;
+    const char *print = getenv("AIFSIM_FUZZ_PRINT");
+    if (print && *print && strcmp(print, "0") != 0) {
+        fputs(g.text.buf, stdout);
+        fflush(stdout);
+    }
+
+    af_diag *d = af_diag_new();
+    af_arena *arena = af_arena_new();
+    af_world_config cfg;
+    int rc = af_scenario_parse("fuzz-world.yaml", g.text.buf, g.text.len, af_fuzz_catalog(), NULL,
+                               0, arena, &cfg, d);
+    if (rc != AF_OK) {
+        af_diag_print(d, stderr);
+        af_fw_fail("the loader refused a scenario within the documented ranges (rc %d)", rc);
+    }
+    af_fw_check_rc("af_scenario_parse", rc, d);
+    af_fuzz_check_config(&cfg);
+
+    int crc = af_world_check(&cfg, d);
+    af_fw_check_rc("af_world_check", crc, d);
+    af_results *res = af_results_new();
+    af_diag *rd = af_diag_new();
+    int rrc = af_world_run(&cfg, res, rd);
+    af_fw_check_rc("af_world_run", rrc, rd);
+    if (crc != AF_OK) {
+        /* Refused: the run refuses it the same way, before simulating. */
+        if (crc != AF_EINPUT && crc != AF_EIO)
+            af_fw_fail("af_world_check returned %d", crc);
+        if (rrc != crc)
+            af_fw_fail("af_world_check returned %d, af_world_run %d", crc, rrc);
+        af_fw_ends[crc == AF_EINPUT ? 0 : 1]++;
+        if (af_fw_verbose)
+            af_diag_print(d, stderr);
+    } else if (rrc == AF_OK) {
+        af_fw_ends[3]++;
+        af_fw_check_results(&cfg, res, g.avoid);
+        af_report_text(res, cfg.name, af_fw_null);
+        af_results *again = af_results_new();
+        af_diag *ad = af_diag_new();
+        if (af_world_run(&cfg, again, ad) != AF_OK)
+            af_fw_fail("a second run of the same configuration failed");
+        af_fw_check_same(res, again);
+        af_fuzz_drain(ad);
+        af_diag_free(ad);
+        af_results_free(again);
+    } else if (rrc == AF_EIO) {
+        af_fw_ends[2]++;
+    } else {
+        af_diag_print(rd, stderr);
+        af_fw_fail("af_world_check passed, af_world_run returned %d", rrc);
+    }
+    af_fuzz_drain(rd);
+    af_fuzz_drain(d);
+    af_diag_free(rd);
+    af_results_free(res);
+    af_arena_free(arena);
+    af_diag_free(d);
+    af_fw_yaml = NULL;
+    free(g.text.buf);
+    return 0;
+}
