@@ -8,7 +8,7 @@
  * the tier's reserve included. A request's latency is its sojourn plus the part of the device
  * latency its service time does not cover, max(0, latency - 1/read_iops), so an idle tier answers
  * in the catalog latency. The hybrid of discrete requests over a fluid background is validated
- * against M/D/1 (Pollaczek-Khinchine) in tests/validation/test_world_sharing.c.
+ * against M/D/1 (Pollaczek-Khinchine) in tests/validation/test_lookup.c.
  *
  * When the bulk flows take all the device time (no reserve, saturating traffic) the look-ups get
  * none: the queue stops (engine/queue.h treats speeds below 1e-12 as 0) and schedules no
