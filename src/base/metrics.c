@@ -109,5 +109,5 @@ int af_metrics_print(FILE *f, bool markdown)
         else
             fprintf(f, "%-44s %-7s %s\n%44s         %s\n", name, unit, m->label, "", m->meaning);
     }
-    return fflush(f) == 0 && !ferror(f) ? 0 : -1;
+    return ferror(f) ? -1 : 0;
 }

@@ -4,6 +4,7 @@
  * `aifsim run --json` and label the text summary; doc/metrics.md is this command's --markdown.
  */
 #include "cli/commands.h"
+#include "cli/common.h"
 #include "cli/options.h"
 
 #include "base/metrics.h"
@@ -24,24 +25,25 @@ static const char metrics_usage[] =
 
 int af_cmd_metrics(int argc, char **argv)
 {
+    af_cli c;
+    af_cli_start(&c, "metrics");
+    int rc = 2;
     bool markdown = false;
     for (int i = 1; i < argc; i++) {
         if (af_cli_is_help(argv[i])) {
-            fputs(metrics_usage, stdout);
-            return 0;
+            rc = af_cli_help(&c, metrics_usage);
+            goto done;
         } else if (strcmp(argv[i], "--markdown") == 0) {
             markdown = true;
         } else {
-            fprintf(stderr,
-                    "aifsim: error: unknown argument \"%s\" for `aifsim metrics`; see "
-                    "`aifsim metrics --help`\n",
-                    argv[i]);
-            return 2;
+            af_cli_unknown_option(&c, argv[i]);
         }
     }
-    if (af_metrics_print(stdout, markdown) != 0) {
-        perror("aifsim: error: writing standard output");
-        return 1;
-    }
-    return 0;
+    if (af_diag_errors(c.d))
+        goto done;
+    af_metrics_print(stdout, markdown);
+    rc = af_cli_check_stdout(&c) == AF_OK ? 0 : 1;
+
+done:
+    return af_cli_finish(&c, rc);
 }

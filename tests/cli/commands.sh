@@ -80,7 +80,7 @@ expect_grep '"run.seed": {"value": 7,' "$tmp/seed.json"
 # A write that fails leaves no file behind and exits 1.
 expect_status 1 env AIFSIM_TEST_FAIL_WRITE=3 "$AIFSIM" run scenarios/flagship.yaml --json "$tmp/f.json"
 [ ! -e "$tmp/f.json" ] || fail "a failed JSON write left $tmp/f.json"
-ls -a "$tmp" | grep -q '^\.f\.json\.' && fail "a failed JSON write left a temporary file"
+ls -a "$tmp" | grep -q '^\.aifsim-' && fail "a failed JSON write left a temporary file"
 if [ -w /dev/full ]; then
     expect_status 1 "$AIFSIM" run scenarios/flagship.yaml --json /dev/full
 fi

@@ -14,7 +14,7 @@ if ! cmp -s "$tmp/out" "$tmp/doc"; then
     diff "$tmp/out" "$tmp/doc" | head -n 10
 fi
 expect_status 2 "$AIFSIM" metrics --bogus
-expect_grep 'unknown argument "--bogus"' "$tmp/err"
+expect_grep "unknown option \"--bogus\"" "$tmp/err"
 
 # Every metric a run writes has a row: names with the instance replaced by its placeholder.
 sed -n 's/^| `\([^`]*\)`.*/\1/p' doc/metrics.md >"$tmp/names"
