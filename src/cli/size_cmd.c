@@ -35,6 +35,7 @@
 
 static const char af_size_usage[] =
     "usage: aifsim size SYSTEM [--capacity SIZE] [--read BW] [--write BW] [--read-iops RATE]\n"
+    "                   [--file-reads RATE --file-size SIZE]\n"
     "                   [--write-iops RATE] [--op-size SIZE] [--read-op-size SIZE]\n"
     "                   [--write-op-size SIZE] [--min-nodes N] [--compare SYSTEM2]\n"
     "                   [--json FILE] [--models DIR] [-q]\n"
@@ -48,6 +49,10 @@ static const char af_size_usage[] =
     "  --read BW             streaming read bandwidth, e.g. \"1 TB/s\" or \"400 Gb/s\"\n"
     "  --write BW            streaming write bandwidth\n"
     "  --read-iops RATE      random reads per second, e.g. \"500k/s\" or \"2 M IOPS\"\n"
+    "  --file-reads RATE     files read whole per second, e.g. a training loader's \"20k/s\";\n"
+    "                        each costs two device operations (open, first read) plus its\n"
+    "                        bytes, as `aifsim run` charges training reads\n"
+    "  --file-size SIZE      size of one file of --file-reads, e.g. \"110 kB\"\n"
     "  --write-iops RATE     random writes per second\n"
     "  --op-size SIZE        size of one random read and write (default 4 KiB)\n"
     "  --read-op-size SIZE   size of one random read (overrides --op-size)\n"
@@ -78,6 +83,8 @@ enum {
     AF_O_OP_SIZE,
     AF_O_READ_OP_SIZE,
     AF_O_WRITE_OP_SIZE,
+    AF_O_FILE_READS,
+    AF_O_FILE_SIZE,
     AF_O__COUNT
 };
 
@@ -94,13 +101,16 @@ static const struct {
     [AF_O_OP_SIZE] = {"--op-size", AF_DIM_SIZE, false},
     [AF_O_READ_OP_SIZE] = {"--read-op-size", AF_DIM_SIZE, false},
     [AF_O_WRITE_OP_SIZE] = {"--write-op-size", AF_DIM_SIZE, false},
+    [AF_O_FILE_READS] = {"--file-reads", AF_DIM_RATE, true},
+    [AF_O_FILE_SIZE] = {"--file-size", AF_DIM_SIZE, false},
 };
 
 /* Every option of the command, for "did you mean". */
 static const char *const af_size_names[] = {
     "--capacity", "--read",         "--write",         "--read-iops", "--write-iops",
     "--op-size",  "--read-op-size", "--write-op-size", "--min-nodes", "--compare",
-    "--json",     "--models",       "--quiet",         "--help",
+    "--json",     "--models",       "--quiet",         "--help",      "--file-reads",
+    "--file-size",
 };
 
 /* A figure of the demand or of a sized tier, as printed and as written to JSON. */
@@ -253,7 +263,8 @@ static void af_size_print_demand(const af_storage_demand *dem, FILE *out)
     af_size_demand_row(&t, "capacity", dem->capacity_B, AF_DIM_SIZE, 0);
     af_size_demand_row(&t, "read bandwidth", dem->read_Bps, AF_DIM_BANDWIDTH, 0);
     af_size_demand_row(&t, "write bandwidth", dem->write_Bps, AF_DIM_BANDWIDTH, 0);
-    af_size_demand_row(&t, "read IOPS", dem->read_iops, AF_DIM_RATE, dem->read_op_B);
+    af_size_demand_row(&t, dem->read_ops_per_read > 1 ? "file reads" : "read IOPS",
+                       dem->read_iops, AF_DIM_RATE, dem->read_op_B);
     af_size_demand_row(&t, "write IOPS", dem->write_iops, AF_DIM_RATE, dem->write_op_B);
     if (dem->min_nodes > 0) {
         int r = af_table_row(&t);
@@ -612,7 +623,17 @@ int af_cmd_size(int argc, char **argv)
     }
     if (!any_positive && (!any_given || af_diag_errors(d) == 0))
         af_diag_error(d, "`aifsim size` needs at least one demand above zero: --capacity, --read, "
-                         "--write, --read-iops or --write-iops; see `aifsim size --help`");
+                         "--write, --read-iops, --file-reads or --write-iops; see "
+                         "`aifsim size --help`");
+    if (given[AF_O_FILE_READS] && given[AF_O_READ_IOPS])
+        af_diag_error(d, "--file-reads and --read-iops both describe the random reads; give one "
+                         "(a file read costs two operations, a random read one)");
+    if (given[AF_O_FILE_READS] && !given[AF_O_FILE_SIZE])
+        af_diag_error(d, "--file-reads needs --file-size, the size of one file, e.g. "
+                         "--file-size \"110 kB\"");
+    if (given[AF_O_FILE_SIZE] && !given[AF_O_FILE_READS])
+        af_diag_add(d, AF_SEV_WARNING, NULL, 0, 0, "--file-size",
+                    "has no effect without --file-reads");
     if (!system)
         af_diag_error(d, "`aifsim size` needs a storage system, e.g. `aifsim size flash-qlc-node "
                          "--capacity 10 PB`; see `aifsim catalog storage`");
@@ -641,8 +662,11 @@ int af_cmd_size(int argc, char **argv)
         .capacity_B = vals[AF_O_CAPACITY],
         .read_Bps = vals[AF_O_READ],
         .write_Bps = vals[AF_O_WRITE],
-        .read_iops = vals[AF_O_READ_IOPS],
-        .read_op_B = given[AF_O_READ_OP_SIZE] ? vals[AF_O_READ_OP_SIZE] : op,
+        .read_iops = given[AF_O_FILE_READS] ? vals[AF_O_FILE_READS] : vals[AF_O_READ_IOPS],
+        .read_op_B = given[AF_O_FILE_READS]     ? vals[AF_O_FILE_SIZE]
+                     : given[AF_O_READ_OP_SIZE] ? vals[AF_O_READ_OP_SIZE]
+                                                : op,
+        .read_ops_per_read = given[AF_O_FILE_READS] ? AF_STORAGE_FILE_OPS : 1,
         .write_iops = vals[AF_O_WRITE_IOPS],
         .write_op_B = given[AF_O_WRITE_OP_SIZE] ? vals[AF_O_WRITE_OP_SIZE] : op,
         .min_nodes = min_nodes,

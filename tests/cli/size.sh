@@ -280,4 +280,22 @@ expect_status 2 "$AIFSIM" size $hdd --capacity "1e30 B"
 expect_grep "nodes, more than" "$tmp/err"
 expect_status 2 "$AIFSIM" size $qlc --read "1 TB/s" --models "$tmp/no-such-dir"
 expect_grep "no-such-dir" "$tmp/err"
+# --- One model of a file read for `size` and `run`. The storage-bound job with one 110 kB image
+# per file reads 512 GPUs x 256 / 200 ms = 655,360 files/s; sized for file reads (two operations
+# each, plus the bytes) the disk tier needs 91 nodes, and the run agrees: 91 nodes keep the GPUs
+# busy, 90 do not quite. Sized as single random reads it would say 48, which the run refutes.
+expect_status 0 "$AIFSIM" size $hdd --file-reads 655360/s --file-size "110 kB"
+expect_grep "tier: 91 x hdd-nearline-node (read iops binds)" "$tmp/out"
+expect_grep "file reads  655.4 k/s of 110 kB" "$tmp/out"
+one_file="--set workloads.vit-b16.dataset.samples_per_file=1"
+expect_status 0 "$AIFSIM" run scenarios/storage-bound.yaml $one_file --set storage.disk.nodes=91
+expect_grep "computing                                  99.99%" "$tmp/out"
+expect_status 0 "$AIFSIM" run scenarios/storage-bound.yaml $one_file --set storage.disk.nodes=90
+expect_grep "computing                                  99.57%" "$tmp/out"
+expect_status 0 "$AIFSIM" run scenarios/storage-bound.yaml $one_file --set storage.disk.nodes=48
+expect_grep "verdict: data-bound; GPUs busy 53.11% of the time" "$tmp/out"
+expect_status 2 "$AIFSIM" size $hdd --file-reads 1k/s
+expect_grep "--file-reads needs --file-size" "$tmp/err"
+expect_status 2 "$AIFSIM" size $hdd --file-reads 1k/s --file-size "1 MB" --read-iops 5/s
+expect_grep "--file-reads and --read-iops both describe the random reads" "$tmp/err"
 finish
