@@ -15,24 +15,24 @@
 #include <sys/stat.h>
 
 /* One section's entries. */
-typedef struct af_cat_section {
+typedef struct cat_section {
     void *specs;          /* n spec structs of the section's type, file order */
     const char **names;   /* n entry names (the specs' own name strings) */
     const char **sources; /* n * nfields sources, row per entry; NULL for words */
     size_t n;
     bool ok; /* the section's file loaded without error */
-} af_cat_section;
+} cat_section;
 
 struct af_catalog {
     af_arena *arena; /* everything below */
-    af_cat_section sec[AF_SECTION__COUNT];
+    cat_section sec[AF_SECTION__COUNT];
 };
 
 /* Reads the list of one section's file into cat. */
-static void af_catalog_read(af_catalog *cat, af_section sec, const af_doc *doc, af_check *c)
+static void catalog_read(af_catalog *cat, af_section sec, const af_doc *doc, af_check *c)
 {
     const af_spec_desc *desc = af_schema_desc(sec);
-    af_cat_section *s = &cat->sec[sec];
+    cat_section *s = &cat->sec[sec];
     size_t before = c->errors;
     const af_node *root = af_doc_root(doc);
     if (!root) {
@@ -80,12 +80,13 @@ static void af_catalog_read(af_catalog *cat, af_section sec, const af_doc *doc, 
     s->sources = af_arena_calloc(cat->arena, list->n * desc->nfields, sizeof *s->sources);
     int *lines = af_calloc(list->n, sizeof *lines);
     void *spec = af_calloc(1, desc->size);
+    af_schema_refs refs = af_catalog_refs(cat); /* the sections loaded so far */
     for (size_t i = 0; i < list->n; i++) {
         const af_node *item = list->items[i];
         size_t old = af_path_index(&path, i);
         memset(spec, 0, desc->size);
         const char **sources = &s->sources[s->n * desc->nfields];
-        af_schema_read(c, cat, sec, item, &path, AF_SCHEMA_CATALOG, spec, sources);
+        af_schema_read(c, &refs, sec, item, &path, AF_SCHEMA_CATALOG, spec, sources);
         const char *name = *(const char **)((char *)spec + desc->name_offset);
         size_t dup = 0;
         while (name && dup < s->n && strcmp(s->names[dup], name) != 0)
@@ -116,7 +117,7 @@ static void af_catalog_read(af_catalog *cat, af_section sec, const af_doc *doc, 
 }
 
 /* Loads every section from dir (when not NULL) or from texts. */
-static af_catalog *af_catalog_build(const char *dir, const af_catalog_text *texts, af_diag *d)
+static af_catalog *catalog_build(const char *dir, const af_catalog_text *texts, af_diag *d)
 {
     af_catalog *cat = af_calloc(1, sizeof *cat);
     cat->arena = af_arena_new();
@@ -136,7 +137,7 @@ static af_catalog *af_catalog_build(const char *dir, const af_catalog_text *text
             rc = af_doc_parse(texts[sec].name, texts[sec].text, texts[sec].len, &doc, tmp);
         }
         if (rc == AF_OK)
-            af_catalog_read(cat, (af_section)sec, doc, &c);
+            catalog_read(cat, (af_section)sec, doc, &c);
         af_doc_free(doc);
     }
     bool failed = af_diag_errors(tmp) > 0;
@@ -161,12 +162,12 @@ af_catalog *af_catalog_load(const char *dir, af_diag *d)
                          strerror(err));
         return NULL;
     }
-    return af_catalog_build(dir, NULL, d);
+    return catalog_build(dir, NULL, d);
 }
 
 af_catalog *af_catalog_parse(const af_catalog_text texts[AF_SECTION__COUNT], af_diag *d)
 {
-    return af_catalog_build(NULL, texts, d);
+    return catalog_build(NULL, texts, d);
 }
 
 void af_catalog_free(af_catalog *cat)
@@ -184,13 +185,13 @@ size_t af_catalog_count(const af_catalog *cat, af_section sec)
 
 const void *af_catalog_entry(const af_catalog *cat, af_section sec, size_t i)
 {
-    const af_cat_section *s = &cat->sec[sec];
+    const cat_section *s = &cat->sec[sec];
     return i < s->n ? (const char *)s->specs + i * af_schema_desc(sec)->size : NULL;
 }
 
-static size_t af_catalog_index(const af_catalog *cat, af_section sec, const char *name)
+static size_t catalog_index(const af_catalog *cat, af_section sec, const char *name)
 {
-    const af_cat_section *s = &cat->sec[sec];
+    const cat_section *s = &cat->sec[sec];
     size_t i = 0;
     while (i < s->n && strcmp(s->names[i], name) != 0)
         i++;
@@ -199,7 +200,7 @@ static size_t af_catalog_index(const af_catalog *cat, af_section sec, const char
 
 const void *af_catalog_find(const af_catalog *cat, af_section sec, const char *name)
 {
-    return af_catalog_entry(cat, sec, af_catalog_index(cat, sec, name));
+    return af_catalog_entry(cat, sec, catalog_index(cat, sec, name));
 }
 
 const char *const *af_catalog_names(const af_catalog *cat, af_section sec, size_t *n)
@@ -213,12 +214,33 @@ bool af_catalog_section_ok(const af_catalog *cat, af_section sec)
     return cat->sec[sec].ok;
 }
 
+/* af_schema_refs over a catalog: ctx is the af_catalog. */
+static const void *refs_find(const void *ctx, af_section sec, const char *name)
+{
+    return af_catalog_find(ctx, sec, name);
+}
+
+static const char *const *refs_names(const void *ctx, af_section sec, size_t *n)
+{
+    return af_catalog_names(ctx, sec, n);
+}
+
+static bool refs_section_ok(const void *ctx, af_section sec)
+{
+    return af_catalog_section_ok(ctx, sec);
+}
+
+af_schema_refs af_catalog_refs(const af_catalog *cat)
+{
+    return (af_schema_refs){cat, refs_find, refs_names, refs_section_ok};
+}
+
 const char *af_catalog_source(const af_catalog *cat, af_section sec, const char *name,
                               const char *field)
 {
     const af_spec_desc *desc = af_schema_desc(sec);
     const af_field *f = af_schema_field(desc, field);
-    size_t i = af_catalog_index(cat, sec, name);
+    size_t i = catalog_index(cat, sec, name);
     if (!f || i >= cat->sec[sec].n)
         return NULL;
     return cat->sec[sec].sources[i * desc->nfields + (size_t)(f - desc->fields)];

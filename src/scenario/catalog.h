@@ -36,6 +36,9 @@
 
 #define AF_CATALOG_MAX_ENTRIES 1000
 
+/* A loaded model catalog (opaque). */
+typedef struct af_catalog af_catalog;
+
 /* Loads the six catalog files (one per af_section, named after its key) from directory dir. Returns
  * a new catalog (release with af_catalog_free), or NULL with every error in d, in document order: a
  * directory that cannot be opened is one error; otherwise a file that cannot be read is reported
@@ -82,6 +85,10 @@ const char *const *af_catalog_names(const af_catalog *cat, af_section sec, size_
 /* False while or after a section failed to load (callers then skip "unknown name" errors that
  * would only repeat the section's own errors). */
 bool af_catalog_section_ok(const af_catalog *cat, af_section sec);
+
+/* The look-up functions af_schema_read resolves reference fields with, over cat (which must
+ * outlive every use of the result). */
+af_schema_refs af_catalog_refs(const af_catalog *cat);
 
 /* The `source:` text of figure `field` (a key such as "tdp") of entry `name`, or NULL when there
  * is no such entry or field, or the field is a plain word (enum or reference). */

@@ -30,28 +30,28 @@ struct af_doc {
 
 /* A collection being read: its node and the children read so far (a mapping's alternate key,
  * value, key, value). */
-typedef struct af_frame {
+typedef struct frame {
     af_node *node;
     af_node **kids;
     size_t n, cap;
-} af_frame;
+} frame;
 
 /* The state of one parse. */
-typedef struct af_builder {
-    af_doc *doc;                      /* where nodes go */
-    const char *file;                 /* source name for nodes (in the doc's arena) */
-    const unsigned char *buf;         /* the input, for positions of reader errors */
-    size_t len;                       /* bytes in buf */
-    int set_line;                     /* > 0 for a --set value: every node is on this line */
-    int col_base;                     /* columns before the value on its first line */
-    af_frame stack[AF_DOC_MAX_DEPTH]; /* open collections, outermost first */
-    int depth;                        /* number of open collections */
-    size_t nodes;                     /* nodes made so far */
-    af_node *root;                    /* the finished root */
-    bool bad;                         /* an error was reported (parsing may go on) */
-    size_t key_errors;                /* duplicate or non-scalar keys found so far */
+typedef struct builder {
+    af_doc *doc;                   /* where nodes go */
+    const char *file;              /* source name for nodes (in the doc's arena) */
+    const unsigned char *buf;      /* the input, for positions of reader errors */
+    size_t len;                    /* bytes in buf */
+    int set_line;                  /* > 0 for a --set value: every node is on this line */
+    int col_base;                  /* columns before the value on its first line */
+    frame stack[AF_DOC_MAX_DEPTH]; /* open collections, outermost first */
+    int depth;                     /* number of open collections */
+    size_t nodes;                  /* nodes made so far */
+    af_node *root;                 /* the finished root */
+    bool bad;                      /* an error was reported (parsing may go on) */
+    size_t key_errors;             /* duplicate or non-scalar keys found so far */
     af_diag *d;
-} af_builder;
+} builder;
 
 const char *af_node_kind_name(af_node_kind kind)
 {
@@ -116,7 +116,7 @@ const char *af_doc_quote(const char *s, char *buf, size_t n)
 /* ---------------------------------------------------------------------------------------------
  * Building the tree. */
 
-static void af_builder_pos(const af_builder *b, yaml_mark_t m, int *line, int *col)
+static void builder_pos(const builder *b, yaml_mark_t m, int *line, int *col)
 {
     size_t l = m.line, c = m.column;
     if (b->set_line > 0) {
@@ -132,12 +132,12 @@ static void af_builder_pos(const af_builder *b, yaml_mark_t m, int *line, int *c
 
 /* Writes the path of the value being read at stack depth `upto` ("cluster[0].override") into
  * buf, with control characters of user keys replaced by '?'. */
-static const char *af_builder_path(const af_builder *b, int upto, char *buf, size_t n)
+static const char *builder_path(const builder *b, int upto, char *buf, size_t n)
 {
     size_t o = 0;
     buf[0] = '\0';
     for (int i = 0; i < upto && o + 1 < n; i++) {
-        const af_frame *f = &b->stack[i];
+        const frame *f = &b->stack[i];
         if (f->node->kind == AF_NODE_SEQ) {
             o += (size_t)snprintf(buf + o, n - o, "[%zu]", f->n);
         } else if (f->n % 2 == 1) {
@@ -153,11 +153,11 @@ static const char *af_builder_path(const af_builder *b, int upto, char *buf, siz
     return buf;
 }
 
-static af_node *af_builder_node(af_builder *b, af_node_kind kind, yaml_mark_t m)
+static af_node *builder_node(builder *b, af_node_kind kind, yaml_mark_t m)
 {
     if (b->nodes >= AF_DOC_MAX_NODES) {
         int line, col;
-        af_builder_pos(b, m, &line, &col);
+        builder_pos(b, m, &line, &col);
         af_diag_error_at(b->d, b->file, line, col, NULL,
                          "more than %u YAML nodes; a scenario is never this big", AF_DOC_MAX_NODES);
         return NULL;
@@ -166,30 +166,30 @@ static af_node *af_builder_node(af_builder *b, af_node_kind kind, yaml_mark_t m)
     af_node *node = af_arena_calloc(b->doc->arena, 1, sizeof *node);
     node->kind = kind;
     node->file = b->file;
-    af_builder_pos(b, m, &node->line, &node->col);
+    builder_pos(b, m, &node->line, &node->col);
     return node;
 }
 
 /* Adds a finished node to the open collection, or makes it the root. */
-static void af_builder_add(af_builder *b, af_node *node)
+static void builder_add(builder *b, af_node *node)
 {
     if (b->depth == 0) {
         b->root = node;
         return;
     }
-    af_frame *f = &b->stack[b->depth - 1];
+    frame *f = &b->stack[b->depth - 1];
     f->kids = af_grow(f->kids, &f->cap, f->n + 1, sizeof *f->kids);
     f->kids[f->n++] = node;
 }
 
-typedef struct af_keyref {
+typedef struct keyref {
     const char *key;
     size_t idx;
-} af_keyref;
+} keyref;
 
-static int af_keyref_cmp(const void *a, const void *b)
+static int keyref_cmp(const void *a, const void *b)
 {
-    const af_keyref *x = a, *y = b;
+    const keyref *x = a, *y = b;
     int c = strcmp(x->key, y->key);
     if (c)
         return c;
@@ -198,7 +198,7 @@ static int af_keyref_cmp(const void *a, const void *b)
 
 /* Turns a finished mapping's key, value list into pairs, refusing non-scalar and duplicate keys
  * (the later of two equal keys is reported and dropped). */
-static void af_builder_finish_map(af_builder *b, af_frame *f)
+static void builder_finish_map(builder *b, frame *f)
 {
     af_node *map = f->node;
     size_t npairs = f->n / 2;
@@ -208,12 +208,12 @@ static void af_builder_finish_map(af_builder *b, af_frame *f)
     for (size_t i = 0; i < npairs; i++)
         first[i] = i;
     if (npairs > 16) {
-        af_keyref *refs = af_malloc_array(npairs, sizeof *refs);
+        keyref *refs = af_malloc_array(npairs, sizeof *refs);
         size_t nrefs = 0;
         for (size_t i = 0; i < npairs; i++)
             if (f->kids[2 * i]->kind == AF_NODE_SCALAR)
-                refs[nrefs++] = (af_keyref){f->kids[2 * i]->text, i};
-        qsort(refs, nrefs, sizeof *refs, af_keyref_cmp);
+                refs[nrefs++] = (keyref){f->kids[2 * i]->text, i};
+        qsort(refs, nrefs, sizeof *refs, keyref_cmp);
         for (size_t i = 1; i < nrefs; i++)
             if (strcmp(refs[i].key, refs[i - 1].key) == 0)
                 first[refs[i].idx] = first[refs[i - 1].idx];
@@ -241,15 +241,14 @@ static void af_builder_finish_map(af_builder *b, af_frame *f)
                                  AF_DOC_MAX_KEY_ERRORS);
             b->bad = true;
         } else if (key->kind != AF_NODE_SCALAR) {
-            af_diag_error_at(b->d, key->file, key->line, key->col,
-                             af_builder_path(b, b->depth, path, sizeof path),
-                             "mapping keys must be plain words, got %s",
-                             af_node_kind_name(key->kind));
+            af_diag_error_at(
+                b->d, key->file, key->line, key->col, builder_path(b, b->depth, path, sizeof path),
+                "mapping keys must be plain words, got %s", af_node_kind_name(key->kind));
             b->bad = true;
         } else if (first[i] != i) {
             char q[128];
             af_diag_error_at(b->d, key->file, key->line, key->col,
-                             af_builder_path(b, b->depth, path, sizeof path),
+                             builder_path(b, b->depth, path, sizeof path),
                              "duplicate key \"%s\"; first given at line %d",
                              af_doc_quote(key->text, q, sizeof q), f->kids[2 * first[i]]->line);
             b->bad = true;
@@ -261,7 +260,7 @@ static void af_builder_finish_map(af_builder *b, af_frame *f)
 }
 
 /* Finds the byte at 0-based line and character column of the input, or -1. */
-static int af_builder_char_at(const af_builder *b, size_t line, size_t col)
+static int builder_char_at(const builder *b, size_t line, size_t col)
 {
     size_t i = 0;
     for (size_t l = 0; l < line && i < b->len; i++)
@@ -274,7 +273,7 @@ static int af_builder_char_at(const af_builder *b, size_t line, size_t col)
 }
 
 /* Reports libyaml's error in the GNU form with a 1-based position. */
-static void af_builder_syntax(af_builder *b, const yaml_parser_t *p)
+static void builder_syntax(builder *b, const yaml_parser_t *p)
 {
     const char *problem = p->problem ? p->problem : "malformed input";
     int line, col;
@@ -293,7 +292,7 @@ static void af_builder_syntax(af_builder *b, const yaml_parser_t *p)
                 m.column++;
             }
         }
-        af_builder_pos(b, m, &line, &col);
+        builder_pos(b, m, &line, &col);
         if (p->problem_value >= 0)
             af_diag_error_at(b->d, b->file, line, col, NULL, "YAML syntax: %s (byte 0x%02x)",
                              problem, (unsigned)p->problem_value);
@@ -301,8 +300,8 @@ static void af_builder_syntax(af_builder *b, const yaml_parser_t *p)
             af_diag_error_at(b->d, b->file, line, col, NULL, "YAML syntax: %s", problem);
         return;
     }
-    af_builder_pos(b, p->problem_mark, &line, &col);
-    if (af_builder_char_at(b, p->problem_mark.line, p->problem_mark.column) == '\t') {
+    builder_pos(b, p->problem_mark, &line, &col);
+    if (builder_char_at(b, p->problem_mark.line, p->problem_mark.column) == '\t') {
         /* libyaml's context for a tab names whatever it was scanning before: leave it out. */
         af_diag_error_at(b->d, b->file, line, col, NULL, "YAML syntax: %s%s", problem,
                          strstr(problem, "tab") ? "; indent with spaces"
@@ -310,7 +309,7 @@ static void af_builder_syntax(af_builder *b, const yaml_parser_t *p)
     } else if (p->context && (p->context_mark.line != p->problem_mark.line ||
                               p->context_mark.column != p->problem_mark.column)) {
         int cline, ccol;
-        af_builder_pos(b, p->context_mark, &cline, &ccol);
+        builder_pos(b, p->context_mark, &cline, &ccol);
         af_diag_error_at(b->d, b->file, line, col, NULL,
                          "YAML syntax: %s (%s that starts at line %d, column %d)", problem,
                          p->context, cline, ccol);
@@ -321,7 +320,7 @@ static void af_builder_syntax(af_builder *b, const yaml_parser_t *p)
 
 /* Handles one event. Returns false when parsing must stop (an error was reported). Sets *done at
  * the end of the stream. */
-static bool af_builder_event(af_builder *b, const yaml_event_t *ev, int *docs, bool *done)
+static bool builder_event(builder *b, const yaml_event_t *ev, int *docs, bool *done)
 {
     int line, col;
     af_node *node;
@@ -331,19 +330,19 @@ static bool af_builder_event(af_builder *b, const yaml_event_t *ev, int *docs, b
         return true;
     case YAML_DOCUMENT_START_EVENT:
         if (++*docs > 1) {
-            af_builder_pos(b, ev->start_mark, &line, &col);
+            builder_pos(b, ev->start_mark, &line, &col);
             af_diag_error_at(b->d, b->file, line, col, NULL,
                              "a second YAML document; a file holds exactly one");
             return false;
         }
         return true;
     case YAML_ALIAS_EVENT:
-        af_builder_pos(b, ev->start_mark, &line, &col);
+        builder_pos(b, ev->start_mark, &line, &col);
         af_diag_error_at(b->d, b->file, line, col, NULL,
                          "YAML aliases (\"*name\") are not supported; write the value out");
         return false;
     case YAML_SCALAR_EVENT:
-        if (!(node = af_builder_node(b, AF_NODE_SCALAR, ev->start_mark)))
+        if (!(node = builder_node(b, AF_NODE_SCALAR, ev->start_mark)))
             return false;
         if (strlen((const char *)ev->data.scalar.value) != ev->data.scalar.length) {
             af_diag_error_at(b->d, b->file, node->line, node->col, NULL,
@@ -354,35 +353,35 @@ static bool af_builder_event(af_builder *b, const yaml_event_t *ev, int *docs, b
                                       ev->data.scalar.length);
         node->n = ev->data.scalar.length;
         node->plain = ev->data.scalar.style == YAML_PLAIN_SCALAR_STYLE;
-        af_builder_add(b, node);
+        builder_add(b, node);
         return true;
     case YAML_SEQUENCE_START_EVENT:
     case YAML_MAPPING_START_EVENT:
         if (b->depth >= AF_DOC_MAX_DEPTH) {
-            af_builder_pos(b, ev->start_mark, &line, &col);
+            builder_pos(b, ev->start_mark, &line, &col);
             af_diag_error_at(b->d, b->file, line, col, NULL,
                              "lists and mappings nested more than %d deep", AF_DOC_MAX_DEPTH);
             return false;
         }
-        node = af_builder_node(b, ev->type == YAML_SEQUENCE_START_EVENT ? AF_NODE_SEQ : AF_NODE_MAP,
-                               ev->start_mark);
+        node = builder_node(b, ev->type == YAML_SEQUENCE_START_EVENT ? AF_NODE_SEQ : AF_NODE_MAP,
+                            ev->start_mark);
         if (!node)
             return false;
-        b->stack[b->depth++] = (af_frame){node, NULL, 0, 0};
+        b->stack[b->depth++] = (frame){node, NULL, 0, 0};
         return true;
     case YAML_SEQUENCE_END_EVENT:
     case YAML_MAPPING_END_EVENT: {
-        af_frame f = b->stack[--b->depth];
+        frame f = b->stack[--b->depth];
         if (f.node->kind == AF_NODE_SEQ) {
             f.node->items = af_arena_calloc(b->doc->arena, f.n, sizeof *f.node->items);
             if (f.n)
                 memcpy(f.node->items, f.kids, f.n * sizeof *f.kids);
             f.node->n = f.n;
         } else {
-            af_builder_finish_map(b, &f);
+            builder_finish_map(b, &f);
         }
         af_free(f.kids);
-        af_builder_add(b, f.node);
+        builder_add(b, f.node);
         return true;
     }
     default:
@@ -391,7 +390,7 @@ static bool af_builder_event(af_builder *b, const yaml_event_t *ev, int *docs, b
 }
 
 /* Parses buf into b->root. Returns AF_OK or AF_EINPUT. */
-static int af_builder_run(af_builder *b)
+static int builder_run(builder *b)
 {
     yaml_parser_t p;
     if (!yaml_parser_initialize(&p)) {
@@ -404,11 +403,11 @@ static int af_builder_run(af_builder *b)
     while (ok && !done) {
         yaml_event_t ev;
         if (!yaml_parser_parse(&p, &ev)) {
-            af_builder_syntax(b, &p);
+            builder_syntax(b, &p);
             ok = false;
             break;
         }
-        ok = af_builder_event(b, &ev, &docs, &done);
+        ok = builder_event(b, &ev, &docs, &done);
         yaml_event_delete(&ev);
     }
     yaml_parser_delete(&p);
@@ -429,9 +428,9 @@ int af_doc_parse(const char *name, const char *buf, size_t len, af_doc **out, af
         af_doc_free(doc);
         return AF_EINPUT;
     }
-    af_builder b = {
+    builder b = {
         .doc = doc, .file = doc->name, .buf = (const unsigned char *)buf, .len = len, .d = d};
-    int rc = af_builder_run(&b);
+    int rc = builder_run(&b);
     if (rc != AF_OK) {
         af_doc_free(doc);
         return rc;
@@ -499,18 +498,18 @@ const char *af_doc_name(const af_doc *doc)
  * --set overrides. */
 
 /* Context of one af_doc_set call, for its messages. */
-typedef struct af_setter {
+typedef struct setter {
     const char *path; /* the whole path */
     const char *file; /* "--set" */
     int line;         /* line for messages */
     int path_col;     /* column of path[0] */
     af_diag *d;
-} af_setter;
+} setter;
 
 /* Reports that the path up to byte `end` leads nowhere; `seg` is where the failing segment
  * starts. cands (n of them) are the words that would have worked in its place. */
-static int af_setter_nowhere(const af_setter *s, size_t seg, size_t end, const char *const *cands,
-                             size_t n, const char *why)
+static int setter_nowhere(const setter *s, size_t seg, size_t end, const char *const *cands,
+                          size_t n, const char *why)
 {
     char prefix[AF_DOC_MAX_PATH + 1], word[AF_DOC_MAX_PATH + 1];
     snprintf(prefix, sizeof prefix, "%.*s", (int)end, s->path);
@@ -528,7 +527,7 @@ static int af_setter_nowhere(const af_setter *s, size_t seg, size_t end, const c
     return AF_EINPUT;
 }
 
-static int af_setter_syntax(const af_setter *s, size_t at)
+static int setter_syntax(const setter *s, size_t at)
 {
     char q[128];
     af_diag_error_at(s->d, s->file, s->line, s->path_col + (int)at, NULL,
@@ -539,8 +538,8 @@ static int af_setter_syntax(const af_setter *s, size_t at)
 }
 
 /* Makes a node for a --set path segment at byte `at` of the path. */
-static af_node *af_setter_node(af_doc *doc, const af_setter *s, const char *file, af_node_kind kind,
-                               size_t at)
+static af_node *setter_node(af_doc *doc, const setter *s, const char *file, af_node_kind kind,
+                            size_t at)
 {
     af_node *node = af_arena_calloc(doc->arena, 1, sizeof *node);
     node->kind = kind;
@@ -554,37 +553,37 @@ static af_node *af_setter_node(af_doc *doc, const af_setter *s, const char *file
 }
 
 /* Adds key (klen bytes) to mapping map with an empty value; returns the value's slot. */
-static af_node **af_setter_add_key(af_doc *doc, const af_setter *s, const char *file, af_node *map,
-                                   const char *key, size_t klen, size_t at)
+static af_node **setter_add_key(af_doc *doc, const setter *s, const char *file, af_node *map,
+                                const char *key, size_t klen, size_t at)
 {
     af_pair *pairs = af_arena_calloc(doc->arena, map->n + 1, sizeof *pairs);
     if (map->n)
         memcpy(pairs, map->pairs, map->n * sizeof *pairs);
-    af_node *k = af_setter_node(doc, s, file, AF_NODE_SCALAR, at);
+    af_node *k = setter_node(doc, s, file, AF_NODE_SCALAR, at);
     k->text = af_arena_strndup(doc->arena, key, klen);
     k->n = klen;
-    pairs[map->n] = (af_pair){k, af_setter_node(doc, s, file, AF_NODE_MAP, at)};
+    pairs[map->n] = (af_pair){k, setter_node(doc, s, file, AF_NODE_MAP, at)};
     map->pairs = pairs;
     return &map->pairs[map->n++].value;
 }
 
 /* Parses the value text into a node in the doc's arena. */
-static int af_setter_value(af_doc *doc, const char *file, const char *value, int line, int col,
-                           af_node **out, af_diag *d)
+static int setter_value(af_doc *doc, const char *file, const char *value, int line, int col,
+                        af_node **out, af_diag *d)
 {
-    af_builder b = {.doc = doc,
-                    .file = file,
-                    .buf = (const unsigned char *)value,
-                    .len = strlen(value),
-                    .set_line = line,
-                    .col_base = col - 1,
-                    .d = d};
+    builder b = {.doc = doc,
+                 .file = file,
+                 .buf = (const unsigned char *)value,
+                 .len = strlen(value),
+                 .set_line = line,
+                 .col_base = col - 1,
+                 .d = d};
     if (b.len > AF_DOC_MAX_BYTES) {
         af_diag_error_at(d, file, line, col, NULL, "value larger than %u MiB",
                          AF_DOC_MAX_BYTES >> 20);
         return AF_EINPUT;
     }
-    int rc = af_builder_run(&b);
+    int rc = builder_run(&b);
     if (rc != AF_OK)
         return rc;
     if (!b.root) {
@@ -602,29 +601,29 @@ static int af_setter_value(af_doc *doc, const char *file, const char *value, int
 
 int af_doc_check_path(const char *path, const char *file, int line, int col, af_diag *d)
 {
-    af_setter s = {path, file, line, col, d};
+    setter s = {path, file, line, col, d};
     size_t i = 0, len = strlen(path);
     if (len == 0 || len > AF_DOC_MAX_PATH)
-        return af_setter_syntax(&s, 0);
+        return setter_syntax(&s, 0);
     for (;;) {
         size_t seg = i;
         while (path[i] && !strchr(".[]=", path[i]))
             i++;
         if (i == seg)
-            return af_setter_syntax(&s, i);
+            return setter_syntax(&s, i);
         while (path[i] == '[') {
             size_t digits = 0;
             for (i++; path[i] >= '0' && path[i] <= '9'; i++)
                 if (++digits > 9)
-                    return af_setter_syntax(&s, i);
+                    return setter_syntax(&s, i);
             if (!digits || path[i] != ']')
-                return af_setter_syntax(&s, i);
+                return setter_syntax(&s, i);
             i++;
         }
         if (path[i] == '\0')
             return AF_OK;
         if (path[i] != '.')
-            return af_setter_syntax(&s, i);
+            return setter_syntax(&s, i);
         i++;
     }
 }
@@ -632,17 +631,17 @@ int af_doc_check_path(const char *path, const char *file, int line, int col, af_
 int af_doc_set(af_doc *doc, const char *path, const char *value, const char *file, int line,
                int path_col, int value_col, af_doc_namer namer, af_diag *d)
 {
-    af_setter s = {path, file, line, path_col, d};
+    setter s = {path, file, line, path_col, d};
     int rc = af_doc_check_path(path, file, line, path_col, d);
     if (rc != AF_OK)
         return rc;
     const char *afile = af_arena_strdup(doc->arena, file);
     af_node *val;
-    rc = af_setter_value(doc, afile, value, line, value_col, &val, d);
+    rc = setter_value(doc, afile, value, line, value_col, &val, d);
     if (rc != AF_OK)
         return rc;
     if (!doc->root)
-        doc->root = af_setter_node(doc, &s, afile, AF_NODE_MAP, 0);
+        doc->root = setter_node(doc, &s, afile, AF_NODE_MAP, 0);
 
     af_node **slot = &doc->root;
     char key[AF_DOC_MAX_PATH + 1] = "";
@@ -666,11 +665,11 @@ int af_doc_set(af_doc *doc, const char *path, const char *value, const char *fil
                 const char **cands = af_malloc_array(node->n, sizeof *cands);
                 for (size_t j = 0; j < node->n; j++)
                     cands[j] = node->pairs[j].key->text;
-                rc = af_setter_nowhere(&s, seg, i, cands, node->n, NULL);
+                rc = setter_nowhere(&s, seg, i, cands, node->n, NULL);
                 af_free(cands);
                 return rc;
             }
-            slot = found ? found : af_setter_add_key(doc, &s, afile, node, key, klen, seg);
+            slot = found ? found : setter_add_key(doc, &s, afile, node, key, klen, seg);
         } else if (node->kind == AF_NODE_SEQ) {
             const char **cands = af_malloc_array(node->n, sizeof *cands);
             size_t nc = 0;
@@ -685,13 +684,13 @@ int af_doc_set(af_doc *doc, const char *path, const char *value, const char *fil
                 cands[nc++] = name;
             }
             if (!found)
-                rc = af_setter_nowhere(&s, seg, i, cands, nc, "select list entries by name or [N]");
+                rc = setter_nowhere(&s, seg, i, cands, nc, "select list entries by name or [N]");
             af_free(cands);
             if (!found)
                 return rc;
             slot = found;
         } else {
-            return af_setter_nowhere(&s, seg, i, NULL, 0, NULL);
+            return setter_nowhere(&s, seg, i, NULL, 0, NULL);
         }
         while (path[i] == '[') {
             size_t open = i++;
@@ -701,12 +700,12 @@ int af_doc_set(af_doc *doc, const char *path, const char *value, const char *fil
             i++; /* the ']' (the syntax was checked above) */
             node = *slot;
             if (node->kind != AF_NODE_SEQ)
-                return af_setter_nowhere(&s, open, i, NULL, 0, "not a list");
+                return setter_nowhere(&s, open, i, NULL, 0, "not a list");
             if (idx >= node->n) {
                 char why[64];
                 snprintf(why, sizeof why, "the list has %zu entr%s", node->n,
                          node->n == 1 ? "y" : "ies");
-                return af_setter_nowhere(&s, open, i, NULL, 0, why);
+                return setter_nowhere(&s, open, i, NULL, 0, why);
             }
             slot = &node->items[idx];
         }

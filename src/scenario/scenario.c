@@ -11,6 +11,7 @@
 #include "scenario/scenario.h"
 
 #include "base/alloc.h"
+#include "base/units.h"
 #include "scenario/schema.h"
 
 #include <errno.h>
@@ -20,12 +21,11 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define AF_YEAR_S (365.0 * 86400) /* as units.c reads "y" */
-
 /* The state of one check. */
 typedef struct af_scen {
     af_check c;                /* errors */
     const af_catalog *cat;     /* catalog for node, system, switch and preset names */
+    af_schema_refs refs;       /* cat, for the references in `override:` mappings */
     af_arena *arena;           /* where the config goes */
     af_path path;              /* path of the field being read */
     af_world_config w;         /* the config being built */
@@ -128,7 +128,7 @@ static void af_scen_override(af_scen *s, af_section sec, const af_node *override
 {
     if (override) {
         size_t old = af_path_key(&s->path, "override");
-        af_schema_read(&s->c, s->cat, sec, override, &s->path, AF_SCHEMA_OVERRIDE, spec, NULL);
+        af_schema_read(&s->c, &s->refs, sec, override, &s->path, AF_SCHEMA_OVERRIDE, spec, NULL);
         af_path_pop(&s->path, old);
     }
     if (spec)
@@ -267,7 +267,7 @@ static void af_scen_facility(af_scen *s, const af_node *root, const af_node *nod
         known = def != NULL;
     }
     if (node && node->kind == AF_NODE_MAP)
-        af_schema_read(&s->c, s->cat, AF_SECTION_FACILITY, &over, &s->path, AF_SCHEMA_OVERRIDE,
+        af_schema_read(&s->c, &s->refs, AF_SECTION_FACILITY, &over, &s->path, AF_SCHEMA_OVERRIDE,
                        known ? &s->w.facility : NULL, NULL);
     if (known)
         af_schema_intern(AF_SECTION_FACILITY, &s->w.facility, s->arena);
@@ -719,8 +719,8 @@ static void af_scen_fabrics(af_scen *s, const af_node *list)
                        "pool \"%s\" is on two %s fabrics, \"%s\" and \"%s\"; a pool joins at most "
                        "one storage fabric (one that connects tiers) and one backend fabric (pools "
                        "only)",
-                       af_doc_quote(on.pool_at2[p]->text, q, sizeof q),
-                       sa ? "storage" : "backend", af_scen_fabric_label(&on, a, r, sizeof r),
+                       af_doc_quote(on.pool_at2[p]->text, q, sizeof q), sa ? "storage" : "backend",
+                       af_scen_fabric_label(&on, a, r, sizeof r),
                        af_scen_fabric_label(&on, b, t, sizeof t));
         af_path_pop(&s->path, k);
         af_path_pop(&s->path, o);
@@ -1232,7 +1232,7 @@ int af_scenario_parse_set(const char *arg, af_scenario_set *out, af_diag *d)
 static int af_scenario_doc(af_doc *doc, const af_catalog *cat, const af_scenario_set *sets,
                            size_t nsets, af_arena *arena, af_world_config *out, af_diag *d)
 {
-    af_scen s = {.c = {d, 0}, .cat = cat, .arena = arena};
+    af_scen s = {.c = {d, 0}, .cat = cat, .refs = af_catalog_refs(cat), .arena = arena};
     bool set_failed = false;
     for (size_t i = 0; i < nsets; i++)
         if (af_doc_set(doc, sets[i].path, sets[i].value, "--set", 1, 1,

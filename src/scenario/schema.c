@@ -15,7 +15,6 @@
 #include "model/link.h"
 #include "model/node.h"
 #include "model/storage.h"
-#include "scenario/catalog.h"
 
 #include <limits.h>
 #include <math.h>
@@ -31,7 +30,7 @@ _Static_assert(sizeof(af_media) == sizeof(int), "enum fields are stored as int")
  * Paths and errors. */
 
 /* Records that n more bytes were written at the end of p (cut at the buffer's end). */
-static size_t af_path_grew(af_path *p, size_t old, int n)
+static size_t path_grew(af_path *p, size_t old, int n)
 {
     if (n > 0)
         p->len += (size_t)n;
@@ -43,14 +42,13 @@ static size_t af_path_grew(af_path *p, size_t old, int n)
 size_t af_path_key(af_path *p, const char *key)
 {
     size_t old = p->len;
-    return af_path_grew(p, old,
-                        snprintf(p->s + old, sizeof p->s - old, "%s%s", old ? "." : "", key));
+    return path_grew(p, old, snprintf(p->s + old, sizeof p->s - old, "%s%s", old ? "." : "", key));
 }
 
 size_t af_path_index(af_path *p, size_t i)
 {
     size_t old = p->len;
-    return af_path_grew(p, old, snprintf(p->s + old, sizeof p->s - old, "[%zu]", i));
+    return path_grew(p, old, snprintf(p->s + old, sizeof p->s - old, "[%zu]", i));
 }
 
 void af_path_pop(af_path *p, size_t len)
@@ -77,16 +75,16 @@ void af_check_error(af_check *c, const af_node *at, const af_path *path, const c
 }
 
 /* A message's place in document order, for af_check_flush. */
-typedef struct af_msg_order {
+typedef struct msg_order {
     size_t file;  /* rank of the file by first appearance */
     int line;     /* line, INT_MAX for none */
     int col;      /* column */
     size_t index; /* insertion order */
-} af_msg_order;
+} msg_order;
 
-static int af_msg_order_cmp(const void *a, const void *b)
+static int msg_order_cmp(const void *a, const void *b)
 {
-    const af_msg_order *x = a, *y = b;
+    const msg_order *x = a, *y = b;
     if (x->file != y->file)
         return x->file < y->file ? -1 : 1;
     if (x->line != y->line)
@@ -99,7 +97,7 @@ static int af_msg_order_cmp(const void *a, const void *b)
 void af_check_flush(af_diag *from, af_diag *to)
 {
     size_t n = af_diag_count(from);
-    af_msg_order *order = af_malloc_array(n, sizeof *order);
+    msg_order *order = af_malloc_array(n, sizeof *order);
     for (size_t i = 0; i < n; i++) {
         const af_diag_msg *m = af_diag_get(from, i);
         size_t rank = 0;
@@ -111,9 +109,9 @@ void af_check_flush(af_diag *from, af_diag *to)
         }
         /* The rank is the index of the first message with this file, which orders files by
          * first appearance. */
-        order[i] = (af_msg_order){rank, m->line > 0 ? m->line : INT_MAX, m->col, i};
+        order[i] = (msg_order){rank, m->line > 0 ? m->line : INT_MAX, m->col, i};
     }
-    qsort(order, n, sizeof *order, af_msg_order_cmp);
+    qsort(order, n, sizeof *order, msg_order_cmp);
     for (size_t i = 0; i < n; i++) {
         const af_diag_msg *m = af_diag_get(from, order[i].index);
         af_diag_add(to, m->sev, m->file, m->line, m->col, m->path, "%s", m->text);
@@ -124,7 +122,7 @@ void af_check_flush(af_diag *from, af_diag *to)
 
 /* Describes what a node is, for "got ...": the quoted text of a scalar, "nothing" for an empty
  * one, or "a list" / "a mapping". */
-static const char *af_check_got(const af_node *node, char *buf, size_t n)
+static const char *check_got(const af_node *node, char *buf, size_t n)
 {
     if (node->kind != AF_NODE_SCALAR)
         return af_node_kind_name(node->kind);
@@ -135,35 +133,35 @@ static const char *af_check_got(const af_node *node, char *buf, size_t n)
     return buf;
 }
 
-static bool af_check_kind(af_check *c, const af_node *node, const af_path *path, const char *what,
-                          af_node_kind kind)
+static bool check_kind(af_check *c, const af_node *node, const af_path *path, const char *what,
+                       af_node_kind kind)
 {
     if (!node)
         return false;
     if (node->kind == kind)
         return true;
     char got[160];
-    af_check_error(c, node, path, "expected %s, got %s", what, af_check_got(node, got, sizeof got));
+    af_check_error(c, node, path, "expected %s, got %s", what, check_got(node, got, sizeof got));
     return false;
 }
 
 bool af_check_map(af_check *c, const af_node *node, const af_path *path, const char *what)
 {
-    return af_check_kind(c, node, path, what, AF_NODE_MAP);
+    return check_kind(c, node, path, what, AF_NODE_MAP);
 }
 
 bool af_check_seq(af_check *c, const af_node *node, const af_path *path, const char *what)
 {
-    return af_check_kind(c, node, path, what, AF_NODE_SEQ);
+    return check_kind(c, node, path, what, AF_NODE_SEQ);
 }
 
 bool af_check_scalar(af_check *c, const af_node *node, const af_path *path, const char *what)
 {
-    return af_check_kind(c, node, path, what, AF_NODE_SCALAR);
+    return check_kind(c, node, path, what, AF_NODE_SCALAR);
 }
 
 /* Appends the n words to buf as "a, b, c". */
-static void af_check_list(char *buf, size_t size, const char *const *words, size_t n)
+static void check_list(char *buf, size_t size, const char *const *words, size_t n)
 {
     size_t o = 0;
     buf[0] = '\0';
@@ -180,8 +178,8 @@ static void af_check_list(char *buf, size_t size, const char *const *words, size
 /* The key of keys[0..n) that `word` is most likely a typo of, or NULL: the nearest by edit
  * distance within af_did_you_mean's threshold; among equals, one not yet given in map ("nodez"
  * next to "node" means "nodes"), then one of the same length (a slip of one letter). */
-static const char *af_check_suggest(const char *word, const char *const *keys, size_t n,
-                                    const af_node *map)
+static const char *check_suggest(const char *word, const char *const *keys, size_t n,
+                                 const af_node *map)
 {
     const char *best = NULL;
     int best_score = INT_MAX;
@@ -213,12 +211,12 @@ void af_check_keys(af_check *c, const af_node *map, const af_path *path, const c
             continue;
         }
         char q[128], list[512];
-        const char *best = af_check_suggest(p->key->text, keys, n, map);
+        const char *best = check_suggest(p->key->text, keys, n, map);
         af_doc_quote(p->key->text, q, sizeof q);
         if (best) {
             af_check_error(c, p->key, path, "unknown key \"%s\"; did you mean \"%s\"?", q, best);
         } else {
-            af_check_list(list, sizeof list, keys, n);
+            check_list(list, sizeof list, keys, n);
             af_check_error(c, p->key, path, "unknown key \"%s\"; expected one of: %s", q, list);
         }
     }
@@ -234,12 +232,12 @@ bool af_check_required(af_check *c, const af_node *map, const af_path *path, con
 }
 
 /* Formats a range bound for a message. Long times read better in years than in days. */
-static const char *af_check_fmt(af_dim dim, double v, char *buf, size_t n)
+static const char *check_fmt(af_dim dim, double v, char *buf, size_t n)
 {
     if (dim == AF_DIM_NUMBER || dim == AF_DIM_COUNT || dim == AF_DIM_RATIO)
         snprintf(buf, n, "%.10g", v);
-    else if (dim == AF_DIM_TIME && v >= 365.0 * 86400)
-        snprintf(buf, n, "%.4g y", v / (365.0 * 86400));
+    else if (dim == AF_DIM_TIME && v >= AF_YEAR_S)
+        snprintf(buf, n, "%.4g y", v / AF_YEAR_S);
     else
         af_units_format(v, dim, buf, n);
     return buf;
@@ -271,8 +269,8 @@ bool af_check_quantity(af_check *c, const af_node *node, const af_path *path, af
         *out = v;
         return true;
     }
-    af_check_fmt(dim, r.min, lo, sizeof lo);
-    af_check_fmt(dim, r.max, hi, sizeof hi);
+    check_fmt(dim, r.min, lo, sizeof lo);
+    check_fmt(dim, r.max, hi, sizeof hi);
     if (dim == AF_DIM_RATIO)
         af_check_error(c, node, path, "expected a value in %s%s, %s], got \"%s\"",
                        r.min_open ? "(" : "[", lo, hi, q);
@@ -301,12 +299,12 @@ bool af_check_integer(af_check *c, const af_node *node, const af_path *path, int
     if (node->n == 0 || af_units_parse(node->text, AF_DIM_COUNT, &v, err, sizeof err) != 0 ||
         !isfinite(v) || v != floor(v) || v < (double)min) {
         af_check_error(c, node, path, "expected %s, got %s", what,
-                       af_check_got(node, got, sizeof got));
+                       check_got(node, got, sizeof got));
         return false;
     }
     if (v > (double)max) {
         af_check_error(c, node, path, "expected at most %lld, got %s", (long long)max,
-                       af_check_got(node, got, sizeof got));
+                       check_got(node, got, sizeof got));
         return false;
     }
     *out = (int64_t)v;
@@ -338,7 +336,7 @@ const char *af_check_name(af_check *c, const af_node *node, const af_path *path)
         return s;
     char got[160];
     af_check_error(c, node, path, "expected %s (at most 64), got %s", what,
-                   af_check_got(node, got, sizeof got));
+                   check_got(node, got, sizeof got));
     return NULL;
 }
 
@@ -348,7 +346,7 @@ int af_check_word(af_check *c, const af_node *node, const af_path *path, const c
     while (words[n])
         n++;
     char list[256], got[160];
-    af_check_list(list, sizeof list, words, n);
+    check_list(list, sizeof list, words, n);
     char what[300];
     snprintf(what, sizeof what, "one of %s", list);
     if (!af_check_scalar(c, node, path, what))
@@ -359,10 +357,10 @@ int af_check_word(af_check *c, const af_node *node, const af_path *path, const c
     const char *best = af_did_you_mean(node->text, words, n);
     if (best)
         af_check_error(c, node, path, "expected %s, got %s; did you mean \"%s\"?", what,
-                       af_check_got(node, got, sizeof got), best);
+                       check_got(node, got, sizeof got), best);
     else
         af_check_error(c, node, path, "expected %s, got %s", what,
-                       af_check_got(node, got, sizeof got));
+                       check_got(node, got, sizeof got));
     return -1;
 }
 
@@ -378,7 +376,7 @@ void af_check_unknown(af_check *c, const af_node *node, const af_path *path, con
         af_check_error(c, node, path, "unknown %s \"%s\"; see \"aifsim catalog %s\"", noun, q,
                        see_section);
     else if (n) {
-        af_check_list(list, sizeof list, cands, n);
+        check_list(list, sizeof list, cands, n);
         af_check_error(c, node, path, "unknown %s \"%s\"; defined: %s", noun, q, list);
     } else {
         af_check_error(c, node, path, "unknown %s \"%s\"", noun, q);
@@ -389,7 +387,6 @@ void af_check_unknown(af_check *c, const af_node *node, const af_path *path, con
  * The field table. */
 
 #define AF_INF 1e300
-#define AF_YEAR_S (365.0 * 86400) /* as units.c reads "y" */
 /* The initializer macros read better unwrapped. */
 /* clang-format off */
 #define AF_RANGE(lo, hi, open) {(lo), (hi), (open)}
@@ -408,7 +405,7 @@ void af_check_unknown(af_check *c, const af_node *node, const af_path *path, con
     {key, AF_FIELD_REF, AF_DIM_NUMBER, offsetof(spec, member), {0, 0, false}, NULL, sec}
 /* clang-format on */
 
-static const af_field af_gpu_fields[] = {
+static const af_field gpu_fields[] = {
     AF_REAL(af_gpu_spec, "bf16", AF_DIM_FLOPS, bf16_flops, AF_POSITIVE(1e18)),
     AF_REAL(af_gpu_spec, "fp8", AF_DIM_FLOPS, fp8_flops, AF_NONNEG(1e18)),
     AF_REAL(af_gpu_spec, "hbm", AF_DIM_SIZE, hbm_B, AF_POSITIVE(1e15)),
@@ -417,17 +414,17 @@ static const af_field af_gpu_fields[] = {
     AF_REAL(af_gpu_spec, "idle_power", AF_DIM_POWER, idle_W, AF_NONNEG(1e5)),
     AF_REAL(af_gpu_spec, "price", AF_DIM_MONEY, price_usd, AF_NONNEG(1e9)),
 };
-static const af_field_order af_gpu_orders[] = {{"idle_power", "tdp"}};
+static const af_field_order gpu_orders[] = {{"idle_power", "tdp"}};
 
-static const char *const af_link_kinds[] = {"infiniband", "ethernet", "nvlink", NULL};
-static const af_field af_link_fields[] = {
-    AF_ENUM(af_link_spec, "kind", kind, af_link_kinds),
+static const char *const link_kinds[] = {"infiniband", "ethernet", "nvlink", NULL};
+static const af_field link_fields[] = {
+    AF_ENUM(af_link_spec, "kind", kind, link_kinds),
     AF_REAL(af_link_spec, "rate", AF_DIM_BANDWIDTH, rate_Bps, AF_POSITIVE(1e14)),
     AF_REAL(af_link_spec, "latency", AF_DIM_TIME, latency_s, AF_NONNEG(1)),
     AF_REAL(af_link_spec, "port_power", AF_DIM_POWER, port_power_W, AF_NONNEG(1e4)),
 };
 
-static const af_field af_node_fields[] = {
+static const af_field node_fields[] = {
     AF_REF(af_node_spec, "gpu", gpu, AF_SECTION_GPUS),
     AF_INT(af_node_spec, "gpus", gpus, 1, 1024),
     AF_REF(af_node_spec, "nic", nic, AF_SECTION_LINKS),
@@ -440,11 +437,11 @@ static const af_field af_node_fields[] = {
     AF_REAL(af_node_spec, "price", AF_DIM_MONEY, price_usd, AF_NONNEG(1e10)),
     AF_REF(af_node_spec, "nvlink", nvlink, AF_SECTION_LINKS),
 };
-static const af_field_order af_node_orders[] = {{"overhead_power", "max_power"}};
+static const af_field_order node_orders[] = {{"overhead_power", "max_power"}};
 
-static const char *const af_media_words[] = {"tlc", "qlc", "hdd", NULL};
-static const af_field af_storage_fields[] = {
-    AF_ENUM(af_storage_spec, "media", media, af_media_words),
+static const char *const media_words[] = {"tlc", "qlc", "hdd", NULL};
+static const af_field storage_fields[] = {
+    AF_ENUM(af_storage_spec, "media", media, media_words),
     AF_INT(af_storage_spec, "devices", devices, 1, 100000),
     AF_REAL(af_storage_spec, "device_capacity", AF_DIM_SIZE, device_B, AF_POSITIVE(1e15)),
     AF_REAL(af_storage_spec, "device_read", AF_DIM_BANDWIDTH, device_read_Bps, AF_POSITIVE(1e12)),
@@ -462,10 +459,10 @@ static const af_field af_storage_fields[] = {
     AF_REAL(af_storage_spec, "rack_units", AF_DIM_NUMBER, rack_units, AF_POSITIVE(1000)),
     AF_REAL(af_storage_spec, "price", AF_DIM_MONEY, price_usd, AF_NONNEG(1e10)),
 };
-static const af_field_order af_storage_orders[] = {{"device_idle_power", "device_read_power"},
-                                                   {"device_idle_power", "device_write_power"}};
+static const af_field_order storage_orders[] = {{"device_idle_power", "device_read_power"},
+                                                {"device_idle_power", "device_write_power"}};
 
-static const af_field af_facility_fields[] = {
+static const af_field facility_fields[] = {
     AF_REAL(af_facility_spec, "pue", AF_DIM_NUMBER, pue, AF_RANGE(1, 10, false)),
     /* 10 USD/kWh */
     AF_REAL(af_facility_spec, "energy_price", AF_DIM_ENERGY_PRICE, energy_price_usd_J,
@@ -482,7 +479,7 @@ static const af_field af_facility_fields[] = {
 /* A switch has at least two ports (a radix below 2 switches nothing, af_fabric_init refuses it);
  * 10,000 ports are far past any chassis, and a port is held to the links' limit. Power may not
  * be zero: a switch with no draw is a typo. */
-static const af_field af_switch_fields[] = {
+static const af_field switch_fields[] = {
     AF_INT(af_switch_spec, "ports", ports, 2, 10000),
     AF_REAL(af_switch_spec, "port_rate", AF_DIM_BANDWIDTH, port_rate_Bps, AF_POSITIVE(1e14)),
     AF_REAL(af_switch_spec, "typical_power", AF_DIM_POWER, typical_W, AF_POSITIVE(1e6)),
@@ -490,41 +487,41 @@ static const af_field af_switch_fields[] = {
     AF_REAL(af_switch_spec, "rack_units", AF_DIM_NUMBER, rack_units, AF_POSITIVE(1000)),
     AF_REAL(af_switch_spec, "price", AF_DIM_MONEY, price_usd, AF_NONNEG(1e10)),
 };
-static const af_field_order af_switch_orders[] = {{"typical_power", "max_power"}};
+static const af_field_order switch_orders[] = {{"typical_power", "max_power"}};
 
 #define AF_N(a) (sizeof(a) / sizeof((a)[0]))
 
-static const af_spec_desc af_descs[AF_SECTION__COUNT] = {
+static const af_spec_desc descs[AF_SECTION__COUNT] = {
     {AF_SECTION_GPUS, "gpus", "gpu", sizeof(af_gpu_spec), offsetof(af_gpu_spec, name),
-     offsetof(af_gpu_spec, description), af_gpu_fields, AF_N(af_gpu_fields), af_gpu_orders,
-     AF_N(af_gpu_orders)},
+     offsetof(af_gpu_spec, description), gpu_fields, AF_N(gpu_fields), gpu_orders,
+     AF_N(gpu_orders)},
     {AF_SECTION_LINKS, "links", "link", sizeof(af_link_spec), offsetof(af_link_spec, name),
-     offsetof(af_link_spec, description), af_link_fields, AF_N(af_link_fields), NULL, 0},
+     offsetof(af_link_spec, description), link_fields, AF_N(link_fields), NULL, 0},
     {AF_SECTION_NODES, "nodes", "node", sizeof(af_node_spec), offsetof(af_node_spec, name),
-     offsetof(af_node_spec, description), af_node_fields, AF_N(af_node_fields), af_node_orders,
-     AF_N(af_node_orders)},
+     offsetof(af_node_spec, description), node_fields, AF_N(node_fields), node_orders,
+     AF_N(node_orders)},
     {AF_SECTION_STORAGE, "storage", "storage system", sizeof(af_storage_spec),
-     offsetof(af_storage_spec, name), offsetof(af_storage_spec, description), af_storage_fields,
-     AF_N(af_storage_fields), af_storage_orders, AF_N(af_storage_orders)},
+     offsetof(af_storage_spec, name), offsetof(af_storage_spec, description), storage_fields,
+     AF_N(storage_fields), storage_orders, AF_N(storage_orders)},
     {AF_SECTION_FACILITY, "facility", "facility preset", sizeof(af_facility_spec),
-     offsetof(af_facility_spec, name), offsetof(af_facility_spec, description), af_facility_fields,
-     AF_N(af_facility_fields), NULL, 0},
+     offsetof(af_facility_spec, name), offsetof(af_facility_spec, description), facility_fields,
+     AF_N(facility_fields), NULL, 0},
     {AF_SECTION_SWITCHES, "switches", "switch", sizeof(af_switch_spec),
-     offsetof(af_switch_spec, name), offsetof(af_switch_spec, description), af_switch_fields,
-     AF_N(af_switch_fields), af_switch_orders, AF_N(af_switch_orders)},
+     offsetof(af_switch_spec, name), offsetof(af_switch_spec, description), switch_fields,
+     AF_N(switch_fields), switch_orders, AF_N(switch_orders)},
 };
 
 /* Fields per section and bytes per spec at most (for stack arrays). */
 #define AF_MAX_FIELDS 24
 #define AF_MAX_SPEC 512
-_Static_assert(AF_N(af_storage_fields) <= AF_MAX_FIELDS, "raise AF_MAX_FIELDS");
+_Static_assert(AF_N(storage_fields) <= AF_MAX_FIELDS, "raise AF_MAX_FIELDS");
 _Static_assert(sizeof(af_node_spec) <= AF_MAX_SPEC && sizeof(af_storage_spec) <= AF_MAX_SPEC &&
                    sizeof(af_switch_spec) <= AF_MAX_SPEC,
                "raise AF_MAX_SPEC");
 
 const af_spec_desc *af_schema_desc(af_section sec)
 {
-    return sec < AF_SECTION__COUNT ? &af_descs[sec] : NULL;
+    return sec < AF_SECTION__COUNT ? &descs[sec] : NULL;
 }
 
 const af_field *af_schema_field(const af_spec_desc *desc, const char *key)
@@ -535,12 +532,12 @@ const af_field *af_schema_field(const af_spec_desc *desc, const char *key)
     return NULL;
 }
 
-static void *af_member(void *spec, size_t offset)
+static void *spec_member(void *spec, size_t offset)
 {
     return (char *)spec + offset;
 }
 
-static const void *af_cmember(const void *spec, size_t offset)
+static const void *spec_cmember(const void *spec, size_t offset)
 {
     return (const char *)spec + offset;
 }
@@ -548,9 +545,9 @@ static const void *af_cmember(const void *spec, size_t offset)
 double af_schema_value(const af_field *f, const void *spec)
 {
     if (f->kind == AF_FIELD_REAL)
-        return *(const double *)af_cmember(spec, f->offset);
+        return *(const double *)spec_cmember(spec, f->offset);
     if (f->kind == AF_FIELD_INT)
-        return *(const int *)af_cmember(spec, f->offset);
+        return *(const int *)spec_cmember(spec, f->offset);
     return 0;
 }
 
@@ -564,10 +561,10 @@ const char *af_schema_format(const af_field *f, const void *spec, char *buf, siz
             af_units_format(af_schema_value(f, spec), f->dim, buf, n);
         break;
     case AF_FIELD_INT:
-        snprintf(buf, n, "%d", *(const int *)af_cmember(spec, f->offset));
+        snprintf(buf, n, "%d", *(const int *)spec_cmember(spec, f->offset));
         break;
     case AF_FIELD_ENUM: {
-        int v = *(const int *)af_cmember(spec, f->offset);
+        int v = *(const int *)spec_cmember(spec, f->offset);
         int k = 0;
         while (f->words[k] && k < v)
             k++;
@@ -577,7 +574,7 @@ const char *af_schema_format(const af_field *f, const void *spec, char *buf, siz
     case AF_FIELD_REF: {
         const af_spec_desc *sub = af_schema_desc(f->ref);
         const char *name =
-            *(const char *const *)af_cmember(af_cmember(spec, f->offset), sub->name_offset);
+            *(const char *const *)spec_cmember(spec_cmember(spec, f->offset), sub->name_offset);
         snprintf(buf, n, "%s", name ? name : "?");
         break;
     }
@@ -588,15 +585,15 @@ const char *af_schema_format(const af_field *f, const void *spec, char *buf, siz
 void af_schema_intern(af_section sec, void *spec, af_arena *arena)
 {
     const af_spec_desc *desc = af_schema_desc(sec);
-    const char **name = af_member(spec, desc->name_offset);
-    const char **text = af_member(spec, desc->description_offset);
+    const char **name = spec_member(spec, desc->name_offset);
+    const char **text = spec_member(spec, desc->description_offset);
     if (*name)
         *name = af_arena_strdup(arena, *name);
     if (*text)
         *text = af_arena_strdup(arena, *text);
     for (size_t i = 0; i < desc->nfields; i++)
         if (desc->fields[i].kind == AF_FIELD_REF)
-            af_schema_intern(desc->fields[i].ref, af_member(spec, desc->fields[i].offset), arena);
+            af_schema_intern(desc->fields[i].ref, spec_member(spec, desc->fields[i].offset), arena);
 }
 
 /* ---------------------------------------------------------------------------------------------
@@ -604,15 +601,15 @@ void af_schema_intern(af_section sec, void *spec, af_arena *arena)
 
 /* A catalog figure `{ value: <quantity>, source: "<text>" }`: reports what is wrong with its
  * shape, stores the source and returns the value node (NULL when there is none). */
-static const af_node *af_schema_figure(af_check *c, const af_node *node, af_path *path,
-                                       const char **source)
+static const af_node *schema_figure(af_check *c, const af_node *node, af_path *path,
+                                    const char **source)
 {
     if (node->kind != AF_NODE_MAP) {
         char got[160];
         af_check_error(c, node, path,
                        "expected { value: <quantity>, source: \"<where it comes from>\" } (every "
                        "catalog figure has a source), got %s",
-                       af_check_got(node, got, sizeof got));
+                       check_got(node, got, sizeof got));
         return NULL;
     }
     static const char *const keys[] = {"value", "source"};
@@ -632,15 +629,15 @@ static const af_node *af_schema_figure(af_check *c, const af_node *node, af_path
 }
 
 /* Reads one field's value node into spec; returns true when it was valid. */
-static bool af_schema_field_read(af_check *c, const af_catalog *cat, const af_field *f,
-                                 const af_node *node, af_path *path, af_schema_mode mode,
-                                 void *spec, const char **source)
+static bool schema_field_read(af_check *c, const af_schema_refs *refs, const af_field *f,
+                              const af_node *node, af_path *path, af_schema_mode mode, void *spec,
+                              const char **source)
 {
-    void *member = af_member(spec, f->offset);
+    void *member = spec_member(spec, f->offset);
     switch (f->kind) {
     case AF_FIELD_REAL:
     case AF_FIELD_INT: {
-        if (mode == AF_SCHEMA_CATALOG && !(node = af_schema_figure(c, node, path, source)))
+        if (mode == AF_SCHEMA_CATALOG && !(node = schema_figure(c, node, path, source)))
             return false;
         bool ok;
         if (f->kind == AF_FIELD_REAL) {
@@ -664,7 +661,7 @@ static bool af_schema_field_read(af_check *c, const af_catalog *cat, const af_fi
     case AF_FIELD_REF: {
         const af_spec_desc *sub = af_schema_desc(f->ref);
         if (mode == AF_SCHEMA_OVERRIDE && node->kind == AF_NODE_MAP)
-            return af_schema_read(c, cat, f->ref, node, path, mode, member, NULL);
+            return af_schema_read(c, refs, f->ref, node, path, mode, member, NULL);
         char what[96];
         snprintf(what, sizeof what, "a %s name such as \"%s\"%s", sub->noun,
                  f->ref == AF_SECTION_GPUS ? "h100-sxm" : "ib-ndr-400",
@@ -672,14 +669,14 @@ static bool af_schema_field_read(af_check *c, const af_catalog *cat, const af_fi
         const char *name = af_check_string(c, node, path, what);
         if (!name)
             return false;
-        const void *entry = af_catalog_find(cat, f->ref, name);
+        const void *entry = refs->find(refs->ctx, f->ref, name);
         if (entry) {
             memcpy(member, entry, sub->size);
             return true;
         }
-        if (af_catalog_section_ok(cat, f->ref)) {
+        if (refs->section_ok(refs->ctx, f->ref)) {
             size_t n;
-            const char *const *names = af_catalog_names(cat, f->ref, &n);
+            const char *const *names = refs->names(refs->ctx, f->ref, &n);
             af_check_unknown(c, node, path, sub->noun, name, names, n, sub->key);
         }
         return false;
@@ -689,7 +686,7 @@ static bool af_schema_field_read(af_check *c, const af_catalog *cat, const af_fi
 }
 
 /* Checks a kebab-case catalog name: lower-case letters and digits in words joined by '-'. */
-static bool af_schema_kebab(const char *s)
+static bool schema_kebab(const char *s)
 {
     if (!*s || *s == '-')
         return false;
@@ -701,7 +698,7 @@ static bool af_schema_kebab(const char *s)
     return strlen(s) <= 64;
 }
 
-bool af_schema_read(af_check *c, const af_catalog *cat, af_section sec, const af_node *map,
+bool af_schema_read(af_check *c, const af_schema_refs *refs, af_section sec, const af_node *map,
                     af_path *path, af_schema_mode mode, void *spec, const char **sources)
 {
     const af_spec_desc *desc = af_schema_desc(sec);
@@ -735,7 +732,7 @@ bool af_schema_read(af_check *c, const af_catalog *cat, af_section sec, const af
         const char *name = NULL, *text = NULL;
         size_t old = af_path_key(path, "name");
         if (vals[0] && (name = af_check_string(c, vals[0], path, "a name such as \"h100-sxm\"")) &&
-            !af_schema_kebab(name)) {
+            !schema_kebab(name)) {
             char q[128];
             af_check_error(c, vals[0], path,
                            "expected a kebab-case name (lower-case words joined by \"-\") such "
@@ -749,8 +746,8 @@ bool af_schema_read(af_check *c, const af_catalog *cat, af_section sec, const af
         af_path_pop(path, old);
         af_check_required(c, map, path, "name", vals[0]);
         af_check_required(c, map, path, "description", vals[1]);
-        *(const char **)af_member(spec, desc->name_offset) = name;
-        *(const char **)af_member(spec, desc->description_offset) = text;
+        *(const char **)spec_member(spec, desc->name_offset) = name;
+        *(const char **)spec_member(spec, desc->description_offset) = text;
     }
 
     bool ok[AF_MAX_FIELDS];
@@ -767,7 +764,7 @@ bool af_schema_read(af_check *c, const af_catalog *cat, af_section sec, const af
         }
         size_t old = af_path_key(path, f->key);
         ok[i] =
-            af_schema_field_read(c, cat, f, fv[i], path, mode, spec, sources ? &sources[i] : NULL);
+            schema_field_read(c, refs, f, fv[i], path, mode, spec, sources ? &sources[i] : NULL);
         af_path_pop(path, old);
     }
 

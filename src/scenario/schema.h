@@ -41,8 +41,6 @@ typedef enum {
     AF_SECTION__COUNT
 } af_section;
 
-typedef struct af_catalog af_catalog;
-
 /* Errors reported through one af_check before it falls silent. */
 #define AF_CHECK_MAX_ERRORS 100
 
@@ -192,14 +190,30 @@ typedef enum {
                            that entry's fields) */
 } af_schema_mode;
 
+/* Where af_schema_read looks up the catalog entry a reference field names (`gpu: h100-sxm`).
+ * The catalog fills one in (af_catalog_refs), so the schema needs no catalog of its own and the
+ * catalog, which reads its files through the schema, is not included back. Each function gets
+ * ctx as its first argument. */
+typedef struct af_schema_refs {
+    const void *ctx; /* the catalog, as the functions below expect it */
+    /* The entry called name in section sec (a pointer to the section's spec struct, borrowed),
+     * or NULL when there is none. */
+    const void *(*find)(const void *ctx, af_section sec, const char *name);
+    /* The names of section sec in file order, for "did you mean"; *n receives their number. */
+    const char *const *(*names)(const void *ctx, af_section sec, size_t *n);
+    /* False while or after section sec failed to load (its unknown names are then not reported:
+     * they would only repeat the section's own errors). */
+    bool (*section_ok)(const void *ctx, af_section sec);
+} af_schema_refs;
+
 /* Reads mapping `map` into spec (a struct of the section's type; in override mode it already
  * holds the values to override). spec may be NULL to only check the mapping (when the entry it
- * would override is unknown); cross-field checks are then skipped. References are looked up in cat
- * (which, while the catalog loads, holds the sections loaded so far). In catalog mode the strings
- * (name, description) are borrowed from the doc and sources, when not NULL, receives per field the
- * `source:` text (borrowed from the doc; NULL for enum and reference fields). Reports every
- * mistake; returns true when there was none. */
-bool af_schema_read(af_check *c, const af_catalog *cat, af_section sec, const af_node *map,
+ * would override is unknown); cross-field checks are then skipped. References are looked up
+ * through refs (which, while the catalog loads, sees the sections loaded so far). In catalog mode
+ * the strings (name, description) are borrowed from the doc and sources, when not NULL, receives
+ * per field the `source:` text (borrowed from the doc; NULL for enum and reference fields).
+ * Reports every mistake; returns true when there was none. */
+bool af_schema_read(af_check *c, const af_schema_refs *refs, af_section sec, const af_node *map,
                     af_path *path, af_schema_mode mode, void *spec, const char **sources);
 
 /* Copies the name and description strings of spec (and of the specs it embeds) into arena, so
