@@ -577,20 +577,25 @@ static void af_flownet_res_reweigh(af_flownet *net, af_res *r)
     }
     r->fill_w = w;
     r->fill_w_min = w * AF_FLOWNET_W_DRIFT;
+    net->stats.resums++;
 }
 
-/* Level at which resource r saturates given what is frozen (INFINITY if nothing unfrozen). The
- * unfrozen weight is kept by subtraction as flows freeze; when that has cancelled most of it
- * (weights or scales orders of magnitude apart), it is summed afresh, so it stays positive and
- * within 1e-12 of the exact sum. With weights and scales in the range of flow.h the level is
- * finite. */
-static inline double af_flownet_res_level(af_flownet *net, af_res *r)
+/* Level at which resource r saturates given what is frozen (INFINITY if nothing unfrozen). Its
+ * unfrozen weight must be fresh (see af_flownet_res_fresh); then it is positive and within 1e-12
+ * of the exact sum, and with weights and scales in the range of flow.h the level is finite. */
+static inline double af_flownet_res_level(const af_res *r)
 {
     if (!r->n_unf)
         return INFINITY;
-    if (!(r->fill_w > r->fill_w_min))
-        af_flownet_res_reweigh(net, r);
     return (r->fill_cap > 0 ? r->fill_cap : 0) / r->fill_w;
+}
+
+/* Makes r's unfrozen weight fresh: it is kept by subtraction as flows freeze, and when that has
+ * cancelled most of it (weights or scales orders of magnitude apart) it is summed afresh. */
+static inline void af_flownet_res_fresh(af_flownet *net, af_res *r)
+{
+    if (r->n_unf && !(r->fill_w > r->fill_w_min))
+        af_flownet_res_reweigh(net, r);
 }
 
 /* Progressive filling over the collected component: sets fill_Bps and bottleneck of each of
@@ -631,9 +636,20 @@ static void af_flownet_comp_fill(af_flownet *net)
             net->caps[n_caps++] = (af_capkey){.level = f->cap_Bps / f->weight, .slot = s};
         }
     }
-    for (uint32_t i = 0; i < net->n_comp_res; i++) {
-        af_res *r = &net->res[net->comp_res[i]];
+    /* Locals, so that the rare call to re-sum a weight forces no reloads in the scans below. */
+    af_res *const res = net->res;
+    const uint32_t *const comp_res = net->comp_res;
+    const uint32_t n_comp_res = net->n_comp_res;
+    /* The first round's search for the lowest level (skipped in an empty component) also sets
+     * the thresholds of the re-sums: nothing is frozen yet, so every fill_w is an exact sum. */
+    uint32_t left = net->n_comp_flows, round = 0;
+    double first = INFINITY;
+    for (uint32_t i = 0; left && i < n_comp_res; i++) {
+        af_res *r = &res[comp_res[i]];
         r->fill_w_min = r->fill_w * AF_FLOWNET_W_DRIFT;
+        double l = af_flownet_res_level(r);
+        if (l < first)
+            first = l;
     }
     /* A heap, not a sort: capped flows that freeze at a resource below their cap level are
      * never popped unless the level passes their cap, so heapify (O(n)) plus the pops beats
@@ -641,14 +657,18 @@ static void af_flownet_comp_fill(af_flownet *net)
     for (size_t i = n_caps / 2; i-- > 0;)
         af_flownet_caps_sift(net->caps, n_caps, i);
 
-    uint32_t left = net->n_comp_flows, round = 0;
     while (left > 0) {
         uint32_t left_before = left;
-        double level = INFINITY;
-        for (uint32_t i = 0; i < net->n_comp_res; i++) {
-            double l = af_flownet_res_level(net, &net->res[net->comp_res[i]]);
-            if (l < level)
-                level = l;
+        double level = first;
+        if (round > 0) {
+            level = INFINITY;
+            for (uint32_t i = 0; i < n_comp_res; i++) {
+                af_res *r = &res[comp_res[i]];
+                af_flownet_res_fresh(net, r);
+                double l = af_flownet_res_level(r);
+                if (l < level)
+                    level = l;
+            }
         }
         /* Frozen entries are dropped only when they would decide the level, so a capped flow
          * frozen below its cap level is popped only if the level ever passes that cap. */
@@ -659,22 +679,26 @@ static void af_flownet_comp_fill(af_flownet *net)
         assert(level < INFINITY && "a flow with neither path nor cap");
         double lim = level * (1 + AF_FLOWNET_EPS);
 
-        /* Flows whose cap is reached. */
+        /* Flows whose cap is reached; the resources on their paths are made fresh for the
+         * saturation test below. */
         for (; n_caps && net->caps[0].level <= lim; af_flownet_caps_pop(net->caps, &n_caps)) {
             uint32_t s = net->caps[0].slot;
             if (!net->frozen[s]) {
                 af_flownet_freeze(net, s, net->flows[s].cap_Bps, AF_FLOWNET_CAPPED, round);
                 left--;
+                const af_flow *f = &net->flows[s];
+                for (uint32_t h = 0; h < f->n_path; h++)
+                    af_flownet_res_fresh(net, &res[f->res[h]]);
             }
         }
         /* Resources that saturate: mark them all first, so each flow's bottleneck is the
          * lowest id among them, then freeze their flows. */
         uint32_t n_sat = 0;
-        for (uint32_t i = 0; i < net->n_comp_res; i++) {
-            af_res *r = &net->res[net->comp_res[i]];
-            if (r->n_unf && af_flownet_res_level(net, r) <= lim) {
+        for (uint32_t i = 0; i < n_comp_res; i++) {
+            af_res *r = &res[comp_res[i]];
+            if (r->n_unf && af_flownet_res_level(r) <= lim) {
                 r->sat = round;
-                net->sat[n_sat++] = net->comp_res[i];
+                net->sat[n_sat++] = comp_res[i];
             }
         }
         for (uint32_t i = 0; i < n_sat; i++) {

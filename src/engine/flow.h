@@ -100,6 +100,8 @@ typedef struct af_flownet_stats {
     uint64_t res_touched;    /* sum over updates of the resources in the component */
     uint64_t levels;         /* sum over updates of progressive-filling levels */
     uint64_t reschedules;    /* completion events scheduled (each after a rate change) */
+    uint64_t resums;         /* unfrozen weights of a resource summed afresh in a fill (only
+                                when weights far apart cancelled; see flow.c) */
     uint32_t max_comp_flows; /* largest component seen, in flows (a group counts once) */
     uint32_t flows_live;     /* flows (entries) now in progress */
     uint32_t flow_pool_cap;  /* flow records allocated; grows only at a new high-water mark */

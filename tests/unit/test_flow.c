@@ -1131,6 +1131,9 @@ static void test_extremes_together(void)
     CU_ASSERT_EQUAL(af_flownet_bottleneck(net, l), A);
     AF_ASSERT_REL(af_flownet_resource_load(net, A), 1e15, 1e-12);
     AF_ASSERT_REL(af_flownet_resource_load(net, B), 1e9, 1e-12);
+    af_flownet_stats st;
+    af_flownet_get_stats(net, &st);
+    CU_ASSERT(st.resums >= 1);
     af_sim_run(sim, AF_TIME_MAX, 0);
     CU_ASSERT_EQUAL_FATAL(log.n, 2);
     /* L: 1e30 B at 9.99e29 B/s, 1.001 s; H: 1e3 B at 100 B/s, 10 s. */
@@ -1288,7 +1291,7 @@ static double wide_pow(gsl_rng *r, double lo, double hi)
 static void test_property_wide(void)
 {
     gsl_rng *r = af_rng_new(1, "test_flow.wide");
-    uint64_t checks = 0;
+    uint64_t checks = 0, resums = 0;
     int failures = 0;
     for (int trial = 0; trial < 300; trial++) {
         wide w;
@@ -1336,12 +1339,16 @@ static void test_property_wide(void)
                        fabs(af_flownet_resource_carried(w.net, i) - want[i]) <= 1e-12 * want[i]);
         checks += w.checks;
         failures += w.failures;
+        af_flownet_stats st;
+        af_flownet_get_stats(w.net, &st);
+        resums += st.resums;
         af_flownet_free(w.net);
         af_sim_free(w.sim);
     }
     af_rng_free(r);
     CU_ASSERT_EQUAL(failures, 0);
     CU_ASSERT(checks > 1000);
+    CU_ASSERT(resums > 100);
 }
 
 static const af_test tests[] = {
