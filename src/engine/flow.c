@@ -39,12 +39,15 @@
  * of magnitude (weights 1e-12 to 1e6, scales 1e-15 to 1e3, k to 1e7): once a heavy flow freezes,
  * what is left of W_r can be pure rounding, even 0 or negative while light flows remain. So when
  * W_r falls to AF_FLOWNET_W_DRIFT (2^-12) of its last exact value it is summed afresh over r's
- * unfrozen hops, which keeps it within about 1e-12 of the exact sum. Each re-sum divides W_r by
- * 4096 at least, so it happens at most a few times per resource and fill (none when weights are
- * within a factor 4096), costing O(hops of r) each. C'_r is kept by subtraction too; its error is
- * about 1e-16 of C_r, so a flow whose share is below that may get rate 0 (see flow.h, Range).
- * Weights and scales are clamped to [1e-30, 1e30] at the start, so no product under- or
- * overflows and every level is finite.
+ * unfrozen hops, which keeps it within about 1e-12 of the exact sum (checked where W_r may have
+ * fallen since it was last read: in each round's level scan, and on the paths of flows that a
+ * round freezes at their caps before its saturation test). A re-sum costs O(hops of r) and comes
+ * only after W_r has fallen 4096-fold, so at most 12 times per resource and fill over those 43
+ * orders (36 over the clamped range of flow.h); with equal weights that fall takes freezing all but
+ * 1/4096 of r's hops, which pays for it (no flowchurn case re-sums at all). C'_r is kept by
+ * subtraction too; its error is about 1e-16 of C_r, so a flow whose share is below that may get
+ * rate 0 (see flow.h, Range). Weights and scales are clamped to [1e-30, 1e30] at the start, so no
+ * product under- or overflows and every level is finite.
  *
  * Locality. A change at flow f (or resource r) can only move rates in the connected component
  * of the bipartite flow-resource graph that contains it. That component is found by a
