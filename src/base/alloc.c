@@ -24,7 +24,7 @@ void af_alloc_set_oom_hook(void (*hook)(void))
     af_alloc_oom_hook = hook;
 }
 
-static _Noreturn void af_alloc_die(size_t n, size_t size)
+static _Noreturn void alloc_die(size_t n, size_t size)
 {
     /* Formatted on the stack and written with write(2): stdio may want memory. */
     char msg[128];
@@ -42,32 +42,32 @@ static _Noreturn void af_alloc_die(size_t n, size_t size)
 void *af_malloc_array(size_t n, size_t size)
 {
     if (size != 0 && n > SIZE_MAX / size)
-        af_alloc_die(n, size);
+        alloc_die(n, size);
     size_t bytes = n * size;
     void *p = af_fault_alloc() ? NULL : malloc(bytes ? bytes : 1);
     if (!p)
-        af_alloc_die(n, size);
+        alloc_die(n, size);
     return p;
 }
 
 void *af_calloc(size_t n, size_t size)
 {
     if (size != 0 && n > SIZE_MAX / size)
-        af_alloc_die(n, size);
+        alloc_die(n, size);
     void *p = af_fault_alloc() ? NULL : calloc(n ? n : 1, size ? size : 1);
     if (!p)
-        af_alloc_die(n, size);
+        alloc_die(n, size);
     return p;
 }
 
 void *af_realloc_array(void *p, size_t n, size_t size)
 {
     if (size != 0 && n > SIZE_MAX / size)
-        af_alloc_die(n, size);
+        alloc_die(n, size);
     size_t bytes = n * size;
     void *q = af_fault_alloc() ? NULL : realloc(p, bytes ? bytes : 1);
     if (!q)
-        af_alloc_die(n, size);
+        alloc_die(n, size);
     return q;
 }
 
@@ -91,7 +91,7 @@ char *af_strfmt(const char *fmt, ...)
     int n = vsnprintf(NULL, 0, fmt, ap);
     va_end(ap);
     if (n < 0)
-        af_alloc_die(0, 0);
+        alloc_die(0, 0);
     char *p = af_malloc_array((size_t)n + 1, 1);
     va_start(ap, fmt);
     vsnprintf(p, (size_t)n + 1, fmt, ap);
@@ -111,7 +111,7 @@ void *af_grow(void *p, size_t *cap, size_t need, size_t size)
     size_t ncap = *cap ? *cap : 8;
     while (ncap < need) {
         if (ncap > SIZE_MAX / 2)
-            af_alloc_die(need, size);
+            alloc_die(need, size);
         ncap *= 2;
     }
     p = af_realloc_array(p, ncap, size);

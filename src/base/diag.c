@@ -41,12 +41,12 @@ void af_diag_free(af_diag *d)
     af_free(d);
 }
 
-static void af_diag_vadd(af_diag *d, af_severity sev, const char *file, int line, int col,
-                         const char *path, const char *fmt, va_list ap)
+static void diag_vadd(af_diag *d, af_severity sev, const char *file, int line, int col,
+                      const char *path, const char *fmt, va_list ap)
     __attribute__((format(printf, 7, 0)));
 
-static void af_diag_vadd(af_diag *d, af_severity sev, const char *file, int line, int col,
-                         const char *path, const char *fmt, va_list ap)
+static void diag_vadd(af_diag *d, af_severity sev, const char *file, int line, int col,
+                      const char *path, const char *fmt, va_list ap)
 {
     d->msgs = af_grow(d->msgs, &d->cap, d->n + 1, sizeof(af_diag_msg));
     af_diag_msg *m = &d->msgs[d->n++];
@@ -72,7 +72,7 @@ void af_diag_add(af_diag *d, af_severity sev, const char *file, int line, int co
 {
     va_list ap;
     va_start(ap, fmt);
-    af_diag_vadd(d, sev, file, line, col, path, fmt, ap);
+    diag_vadd(d, sev, file, line, col, path, fmt, ap);
     va_end(ap);
 }
 
@@ -81,7 +81,7 @@ void af_diag_error_at(af_diag *d, const char *file, int line, int col, const cha
 {
     va_list ap;
     va_start(ap, fmt);
-    af_diag_vadd(d, AF_SEV_ERROR, file, line, col, path, fmt, ap);
+    diag_vadd(d, AF_SEV_ERROR, file, line, col, path, fmt, ap);
     va_end(ap);
 }
 
@@ -89,7 +89,7 @@ void af_diag_error(af_diag *d, const char *fmt, ...)
 {
     va_list ap;
     va_start(ap, fmt);
-    af_diag_vadd(d, AF_SEV_ERROR, NULL, 0, 0, NULL, fmt, ap);
+    diag_vadd(d, AF_SEV_ERROR, NULL, 0, 0, NULL, fmt, ap);
     va_end(ap);
 }
 
@@ -186,7 +186,7 @@ int af_edit_distance(const char *a, const char *b)
 
 /* True when b is a with exactly one pair of adjacent letters swapped ("hto" / "hot"), the most
  * common typo, which plain edit distance counts as two edits. */
-static bool af_is_transposition(const char *a, const char *b)
+static bool is_transposition(const char *a, const char *b)
 {
     size_t n = strlen(a);
     if (n != strlen(b) || n < 2)
@@ -204,7 +204,7 @@ const char *af_did_you_mean(const char *word, const char *const *cands, size_t n
     const char *best = NULL;
     int best_d = 100;
     for (size_t i = 0; i < n; i++) {
-        int dist = af_is_transposition(word, cands[i]) ? 1 : af_edit_distance(word, cands[i]);
+        int dist = is_transposition(word, cands[i]) ? 1 : af_edit_distance(word, cands[i]);
         if (dist < best_d) {
             best_d = dist;
             best = cands[i];

@@ -13,7 +13,7 @@ static atomic_long af_fault_alloc_at, af_fault_write_at;
 static atomic_bool af_fault_report;
 
 /* The positive integer in environment variable name, or 0. */
-static long af_fault_env(const char *name)
+static long fault_env(const char *name)
 {
     const char *v = getenv(name);
     if (!v || !*v)
@@ -25,10 +25,10 @@ static long af_fault_env(const char *name)
 
 void af_fault_setup(void)
 {
-    long w = af_fault_env("AIFSIM_FAULT_WRITE");
-    atomic_store(&af_fault_alloc_at, af_fault_env("AIFSIM_FAULT_ALLOC"));
-    atomic_store(&af_fault_write_at, w ? w : af_fault_env("AIFSIM_TEST_FAIL_WRITE"));
-    atomic_store(&af_fault_report, af_fault_env("AIFSIM_FAULT_COUNT") > 0);
+    long w = fault_env("AIFSIM_FAULT_WRITE");
+    atomic_store(&af_fault_alloc_at, fault_env("AIFSIM_FAULT_ALLOC"));
+    atomic_store(&af_fault_write_at, w ? w : fault_env("AIFSIM_TEST_FAIL_WRITE"));
+    atomic_store(&af_fault_report, fault_env("AIFSIM_FAULT_COUNT") > 0);
     atomic_store(&af_fault_nalloc, 0);
     atomic_store(&af_fault_nwrite, 0);
 }

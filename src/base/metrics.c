@@ -9,13 +9,14 @@
 enum { AF_DIM_TEXT = AF_DIM__COUNT };
 
 #define AF_METRIC_ROW(id, g, inst, lf, d, lab, mean)                                               \
-    [AF_M_##id] = {.group = g,                                                                     \
-                   .instanced = inst,                                                              \
-                   .leaf = lf,                                                                     \
-                   .dim = (int)AF_DIM_##d == (int)AF_DIM_TEXT ? AF_DIM_NUMBER : (af_dim)AF_DIM_##d, \
-                   .text = (int)AF_DIM_##d == (int)AF_DIM_TEXT,                                    \
-                   .label = lab,                                                                   \
-                   .meaning = mean},
+    [AF_M_##                                                                                       \
+        id] = {.group = g,                                                                         \
+               .instanced = inst,                                                                  \
+               .leaf = lf,                                                                         \
+               .dim = (int)AF_DIM_##d == (int)AF_DIM_TEXT ? AF_DIM_NUMBER : (af_dim)AF_DIM_##d,    \
+               .text = (int)AF_DIM_##d == (int)AF_DIM_TEXT,                                        \
+               .label = lab,                                                                       \
+               .meaning = mean},
 
 static const af_metric_def metric_table[AF_M__COUNT] = {AF_METRICS(AF_METRIC_ROW)};
 
@@ -73,8 +74,7 @@ const af_metric *af_results_lookup(const af_results *r, af_metric_id id, const c
     return af_results_find(r, af_metric_name(id, instance, name, sizeof name));
 }
 
-double af_results_value(const af_results *r, af_metric_id id, const char *instance,
-                        double fallback)
+double af_results_value(const af_results *r, af_metric_id id, const char *instance, double fallback)
 {
     const af_metric *m = af_results_lookup(r, id, instance);
     return m && !m->text ? m->value : fallback;

@@ -44,32 +44,32 @@ static af_outfile *volatile af_outfile_live;
 
 /* The signals after which the temporary files are removed (the ones that end a command line
  * program by default). */
-static const int af_outfile_signals[] = {SIGHUP, SIGINT, SIGPIPE, SIGTERM};
+static const int outfile_signals[] = {SIGHUP, SIGINT, SIGPIPE, SIGTERM};
 
-static void af_outfile_block(sigset_t *old)
+static void outfile_block(sigset_t *old)
 {
     sigset_t set;
     sigemptyset(&set);
-    for (size_t i = 0; i < sizeof af_outfile_signals / sizeof af_outfile_signals[0]; i++)
-        sigaddset(&set, af_outfile_signals[i]);
+    for (size_t i = 0; i < sizeof outfile_signals / sizeof outfile_signals[0]; i++)
+        sigaddset(&set, outfile_signals[i]);
     sigprocmask(SIG_BLOCK, &set, old);
 }
 
-static void af_outfile_unblock(const sigset_t *old)
+static void outfile_unblock(const sigset_t *old)
 {
     sigprocmask(SIG_SETMASK, old, NULL);
 }
 
 /* Removes every temporary file in progress. Async-signal-safe: only unlink(2) and reads. */
-static void af_outfile_remove_temps(void)
+static void outfile_remove_temps(void)
 {
     for (af_outfile *f = af_outfile_live; f; f = f->next)
         unlink(f->tmp);
 }
 
-static void af_outfile_on_signal(int sig)
+static void outfile_on_signal(int sig)
 {
-    af_outfile_remove_temps();
+    outfile_remove_temps();
     /* The signal is blocked while its handler runs: raised again with the default action, it
      * ends the process as soon as the handler returns, with the status a shell expects. */
     signal(sig, SIG_DFL);
@@ -80,23 +80,23 @@ void af_outfile_install_cleanup(void)
 {
     struct sigaction sa;
     memset(&sa, 0, sizeof sa);
-    sa.sa_handler = af_outfile_on_signal;
+    sa.sa_handler = outfile_on_signal;
     sigemptyset(&sa.sa_mask);
-    for (size_t i = 0; i < sizeof af_outfile_signals / sizeof af_outfile_signals[0]; i++)
-        sigaddset(&sa.sa_mask, af_outfile_signals[i]);
-    for (size_t i = 0; i < sizeof af_outfile_signals / sizeof af_outfile_signals[0]; i++) {
+    for (size_t i = 0; i < sizeof outfile_signals / sizeof outfile_signals[0]; i++)
+        sigaddset(&sa.sa_mask, outfile_signals[i]);
+    for (size_t i = 0; i < sizeof outfile_signals / sizeof outfile_signals[0]; i++) {
         struct sigaction old;
         /* A signal the parent ignores (nohup, a background job's SIGINT) stays ignored. */
-        if (sigaction(af_outfile_signals[i], NULL, &old) == 0 && old.sa_handler != SIG_IGN)
-            sigaction(af_outfile_signals[i], &sa, NULL);
+        if (sigaction(outfile_signals[i], NULL, &old) == 0 && old.sa_handler != SIG_IGN)
+            sigaction(outfile_signals[i], &sa, NULL);
     }
-    af_alloc_set_oom_hook(af_outfile_remove_temps);
+    af_alloc_set_oom_hook(outfile_remove_temps);
 }
 
 /* Returns path with the symlinks at its last component followed, as a new string: the file a
  * commit must replace so that the links stay. A dangling link gives the path it names (the
  * file is then created there). NULL with errno set (ELOOP) on a loop. */
-static char *af_outfile_follow(const char *path)
+static char *outfile_follow(const char *path)
 {
     char *cur = af_strdup(path);
     for (int hops = 0; hops < AF_OUTFILE_MAX_LINKS; hops++) {
@@ -138,7 +138,7 @@ typedef struct af_outfile_plan {
 
 /* Fills p for path, or adds an error to d and returns AF_EIO: a directory, a read-only file,
  * a symlink loop, or a path that cannot be looked up. */
-static int af_outfile_make_plan(const char *path, af_outfile_plan *p, af_diag *d)
+static int outfile_make_plan(const char *path, af_outfile_plan *p, af_diag *d)
 {
     memset(p, 0, sizeof *p);
     struct stat st;
@@ -152,7 +152,7 @@ static int af_outfile_make_plan(const char *path, af_outfile_plan *p, af_diag *d
         p->in_place = true;
         return AF_OK;
     }
-    p->target = af_outfile_follow(path);
+    p->target = outfile_follow(path);
     if (!p->target) {
         af_diag_error(d, "cannot write %s: %s", path, strerror(errno));
         return AF_EIO;
@@ -184,7 +184,7 @@ int af_outfile_check(const char *path, af_diag *d)
     if (strcmp(path, "-") == 0)
         return AF_OK;
     af_outfile_plan p;
-    if (af_outfile_make_plan(path, &p, d) != AF_OK)
+    if (outfile_make_plan(path, &p, d) != AF_OK)
         return AF_EIO;
     int rc = AF_OK;
     if (p.target) {
@@ -205,14 +205,14 @@ int af_outfile_check(const char *path, af_diag *d)
 /* Creates "<dir of target>/.aifsim-<pid>-<n>.tmp" exclusively with mode 0666 (so the umask
  * applies, as for any other file the user creates) and puts f on the list of temporaries, both
  * with the signals blocked. Returns the descriptor, or -1 with errno set. */
-static int af_outfile_create_tmp(af_outfile *f)
+static int outfile_create_tmp(af_outfile *f)
 {
     const char *slash = strrchr(f->target, '/');
     int dirlen = slash ? (int)(slash - f->target) + 1 : 0;
     for (unsigned n = 0; n < 1000; n++) {
         char *tmp = af_strfmt("%.*s.aifsim-%ld-%u.tmp", dirlen, f->target, (long)getpid(), n);
         sigset_t old;
-        af_outfile_block(&old);
+        outfile_block(&old);
         int fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0666);
         int e = errno;
         if (fd >= 0) {
@@ -220,7 +220,7 @@ static int af_outfile_create_tmp(af_outfile *f)
             f->next = af_outfile_live;
             af_outfile_live = f;
         }
-        af_outfile_unblock(&old);
+        outfile_unblock(&old);
         if (fd >= 0)
             return fd;
         af_free(tmp);
@@ -234,7 +234,7 @@ static int af_outfile_create_tmp(af_outfile *f)
 }
 
 /* Takes f off the list of temporaries. Call it with the signals blocked. */
-static void af_outfile_unlist_blocked(af_outfile *f)
+static void outfile_unlist_blocked(af_outfile *f)
 {
     for (af_outfile *volatile *p = &af_outfile_live; *p; p = &(*p)->next) {
         if (*p == f) {
@@ -246,16 +246,16 @@ static void af_outfile_unlist_blocked(af_outfile *f)
 
 /* Removes f's temporary file and takes f off the list, with the signals blocked, so that a
  * signal finds the file either listed or gone. */
-static void af_outfile_remove_tmp(af_outfile *f)
+static void outfile_remove_tmp(af_outfile *f)
 {
     sigset_t old;
-    af_outfile_block(&old);
+    outfile_block(&old);
     unlink(f->tmp);
-    af_outfile_unlist_blocked(f);
-    af_outfile_unblock(&old);
+    outfile_unlist_blocked(f);
+    outfile_unblock(&old);
 }
 
-static void af_outfile_release(af_outfile *f)
+static void outfile_release(af_outfile *f)
 {
     af_free(f->tmp);
     af_free(f->target);
@@ -279,13 +279,13 @@ af_outfile *af_outfile_open(const char *path, af_diag *d)
          * Whatever the program printed before goes first. */
         fflush(stdout);
         fd = fcntl(STDOUT_FILENO, F_DUPFD_CLOEXEC, 3);
-    } else if (af_outfile_make_plan(path, &p, d) != AF_OK) {
+    } else if (outfile_make_plan(path, &p, d) != AF_OK) {
         goto fail;
     } else if (p.in_place) {
         fd = open(path, O_WRONLY | O_CLOEXEC);
     } else {
         f->target = p.target;
-        fd = af_outfile_create_tmp(f);
+        fd = outfile_create_tmp(f);
         /* A replaced file keeps its permissions (best effort: the owner may differ). */
         if (fd >= 0 && p.exists)
             (void)fchmod(fd, p.mode & 0777);
@@ -302,13 +302,13 @@ af_outfile *af_outfile_open(const char *path, af_diag *d)
         af_diag_error(d, "cannot write %s: %s", path, strerror(errno));
         close(fd);
         if (f->tmp)
-            af_outfile_remove_tmp(f);
+            outfile_remove_tmp(f);
         goto fail;
     }
     return f;
 
 fail:
-    af_outfile_release(f);
+    outfile_release(f);
     return NULL;
 }
 
@@ -374,15 +374,15 @@ int af_outfile_commit(af_outfile *f, af_diag *d)
     if (f->tmp) {
         /* Renamed (or removed) and taken off the list in one step as far as signals go. */
         sigset_t old;
-        af_outfile_block(&old);
+        outfile_block(&old);
         if (!f->err && af_fault_write())
             f->err = ENOSPC;
         else if (!f->err && rename(f->tmp, f->target) != 0)
             f->err = errno;
         if (f->err)
             unlink(f->tmp);
-        af_outfile_unlist_blocked(f);
-        af_outfile_unblock(&old);
+        outfile_unlist_blocked(f);
+        outfile_unblock(&old);
     }
     int rc = AF_OK;
     if (f->err) {
@@ -392,7 +392,7 @@ int af_outfile_commit(af_outfile *f, af_diag *d)
             af_diag_error(d, "cannot write %s: %s", f->path, strerror(f->err));
         rc = AF_EIO;
     }
-    af_outfile_release(f);
+    outfile_release(f);
     return rc;
 }
 
@@ -402,6 +402,6 @@ void af_outfile_abort(af_outfile *f)
         return;
     fclose(f->fp);
     if (f->tmp)
-        af_outfile_remove_tmp(f);
-    af_outfile_release(f);
+        outfile_remove_tmp(f);
+    outfile_release(f);
 }

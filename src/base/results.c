@@ -20,7 +20,7 @@ struct af_results {
     size_t nslots;   /* slots in index, a power of two (0 before the first metric) */
 };
 
-static uint64_t af_results_hash(const char *s)
+static uint64_t results_hash(const char *s)
 {
     uint64_t h = 1469598103934665603ULL;
     for (; *s; s++) {
@@ -31,24 +31,24 @@ static uint64_t af_results_hash(const char *s)
 }
 
 /* Slot of name in the index: where it is, or the empty slot where it would go. */
-static size_t af_results_probe(const af_results *r, const char *name)
+static size_t results_probe(const af_results *r, const char *name)
 {
     size_t mask = r->nslots - 1;
-    size_t i = (size_t)af_results_hash(name) & mask;
+    size_t i = (size_t)results_hash(name) & mask;
     while (r->index[i] && strcmp(r->m[r->index[i] - 1].name, name) != 0)
         i = (i + 1) & mask;
     return i;
 }
 
 /* Doubles the index (or makes the first) and re-enters every metric. */
-static void af_results_rehash(af_results *r)
+static void results_rehash(af_results *r)
 {
     size_t nslots = r->nslots ? 2 * r->nslots : 64;
     af_free(r->index);
     r->index = af_calloc(nslots, sizeof *r->index);
     r->nslots = nslots;
     for (size_t k = 0; k < r->n; k++)
-        r->index[af_results_probe(r, r->m[k].name)] = (uint32_t)(k + 1);
+        r->index[results_probe(r, r->m[k].name)] = (uint32_t)(k + 1);
 }
 
 af_results *af_results_new(void)
@@ -74,12 +74,12 @@ static af_metric *af_results_lookup(const af_results *r, const char *name)
 {
     if (!r->nslots)
         return NULL;
-    uint32_t k = r->index[af_results_probe(r, name)];
+    uint32_t k = r->index[results_probe(r, name)];
     return k ? &r->m[k - 1] : NULL;
 }
 
 /* The metric called name, appended (empty) when new; its label set to a copy of label. */
-static af_metric *af_results_slot(af_results *r, const char *name, const char *label)
+static af_metric *results_slot(af_results *r, const char *name, const char *label)
 {
     af_metric *m = af_results_lookup(r, name);
     if (!m) {
@@ -89,9 +89,9 @@ static af_metric *af_results_slot(af_results *r, const char *name, const char *l
         m->label = NULL;
         m->text = NULL;
         if (2 * r->n > r->nslots)
-            af_results_rehash(r);
+            results_rehash(r);
         else
-            r->index[af_results_probe(r, name)] = (uint32_t)r->n;
+            r->index[results_probe(r, name)] = (uint32_t)r->n;
     }
     /* Copy before freeing: label may be the metric's own label (a caller updating the value). */
     char *copy = label ? af_strdup(label) : NULL;
@@ -102,7 +102,7 @@ static af_metric *af_results_slot(af_results *r, const char *name, const char *l
 
 void af_results_set(af_results *r, const char *name, double value, af_dim dim, const char *label)
 {
-    af_metric *m = af_results_slot(r, name, label);
+    af_metric *m = results_slot(r, name, label);
     af_free(m->text);
     m->text = NULL;
     m->value = value;
@@ -111,7 +111,7 @@ void af_results_set(af_results *r, const char *name, double value, af_dim dim, c
 
 void af_results_set_text(af_results *r, const char *name, const char *text, const char *label)
 {
-    af_metric *m = af_results_slot(r, name, label);
+    af_metric *m = results_slot(r, name, label);
     char *copy = af_strdup(text);
     af_free(m->text);
     m->text = copy;

@@ -103,7 +103,7 @@ typedef struct af_sb {
     size_t len; /* bytes written so far (never more than n - 1) */
 } af_sb;
 
-static void af_sb_init(af_sb *sb, char *buf, size_t n)
+static void sb_init(af_sb *sb, char *buf, size_t n)
 {
     sb->buf = buf;
     sb->n = buf ? n : 0;
@@ -112,7 +112,7 @@ static void af_sb_init(af_sb *sb, char *buf, size_t n)
         sb->buf[0] = '\0';
 }
 
-static void af_sb_putn(af_sb *sb, const char *s, size_t k)
+static void sb_putn(af_sb *sb, const char *s, size_t k)
 {
     if (sb->n == 0)
         return;
@@ -124,27 +124,27 @@ static void af_sb_putn(af_sb *sb, const char *s, size_t k)
     sb->buf[sb->len] = '\0';
 }
 
-static void af_sb_puts(af_sb *sb, const char *s)
+static void sb_puts(af_sb *sb, const char *s)
 {
-    af_sb_putn(sb, s, strlen(s));
+    sb_putn(sb, s, strlen(s));
 }
 
-static void af_sb_putc(af_sb *sb, char c)
+static void sb_putc(af_sb *sb, char c)
 {
-    af_sb_putn(sb, &c, 1);
+    sb_putn(sb, &c, 1);
 }
 
-static void af_sb_putq(af_sb *sb, const char *s)
+static void sb_putq(af_sb *sb, const char *s)
 {
-    af_sb_putc(sb, '"');
-    af_sb_puts(sb, s);
-    af_sb_putc(sb, '"');
+    sb_putc(sb, '"');
+    sb_puts(sb, s);
+    sb_putc(sb, '"');
 }
 
 /* Length of the printable character at p (at most avail bytes): 1 for printable ASCII, 2 to 4
  * for well-formed UTF-8 other than a C1 control; 0 for a control byte, a stray or truncated
  * sequence, an overlong form or a surrogate. Only such characters reach a terminal unescaped. */
-static size_t af_utf8_printable(const unsigned char *p, size_t avail)
+static size_t utf8_printable(const unsigned char *p, size_t avail)
 {
     unsigned char c = p[0], lo = 0x80, hi = 0xBF;
     size_t n;
@@ -180,7 +180,7 @@ static size_t af_utf8_printable(const unsigned char *p, size_t avail)
 /* Appends the bytes [b, e) in double quotes: at most AF_UNITS_QUOTEMAX input bytes (never
  * splitting a character), then "..." if cut; quotes and backslashes are escaped with a
  * backslash, and every byte that is not a printable character (see above) as \xHH. */
-static void af_sb_quote(af_sb *sb, const char *b, const char *e)
+static void sb_quote(af_sb *sb, const char *b, const char *e)
 {
     static const char hex[] = "0123456789abcdef";
     const unsigned char *p = (const unsigned char *)b;
@@ -188,64 +188,64 @@ static void af_sb_quote(af_sb *sb, const char *b, const char *e)
     bool cut = k > AF_UNITS_QUOTEMAX;
     if (cut)
         k = AF_UNITS_QUOTEMAX;
-    af_sb_putc(sb, '"');
+    sb_putc(sb, '"');
     for (size_t i = 0; i < k;) {
-        size_t n = af_utf8_printable(p + i, len - i);
+        size_t n = utf8_printable(p + i, len - i);
         if (i + n > k)
             break;
         if (n == 1 && (p[i] == '"' || p[i] == '\\')) {
-            af_sb_putc(sb, '\\');
-            af_sb_putc(sb, (char)p[i]);
+            sb_putc(sb, '\\');
+            sb_putc(sb, (char)p[i]);
         } else if (n > 0) {
-            af_sb_putn(sb, b + i, n);
+            sb_putn(sb, b + i, n);
         } else {
             char esc[4] = {'\\', 'x', hex[p[i] >> 4], hex[p[i] & 15]};
-            af_sb_putn(sb, esc, 4);
+            sb_putn(sb, esc, 4);
             n = 1;
         }
         i += n;
     }
     if (cut)
-        af_sb_puts(sb, "...");
-    af_sb_putc(sb, '"');
+        sb_puts(sb, "...");
+    sb_putc(sb, '"');
 }
 
 /* ------------------------------------------------------------------------------------------ */
 /* Character classes that do not depend on the locale. */
 
-static bool af_is_space(char c)
+static bool is_space(char c)
 {
     return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\v' || c == '\f';
 }
 
-static bool af_is_digit(char c)
+static bool is_digit(char c)
 {
     return c >= '0' && c <= '9';
 }
 
-static char af_lower(char c)
+static char lower(char c)
 {
     return c >= 'A' && c <= 'Z' ? (char)(c - 'A' + 'a') : c;
 }
 
-static bool af_ieq(const char *a, const char *b)
+static bool units_ieq(const char *a, const char *b)
 {
     for (; *a && *b; a++, b++)
-        if (af_lower(*a) != af_lower(*b))
+        if (lower(*a) != lower(*b))
             return false;
     return *a == *b;
 }
 
 /* Whether [b, e) starts with `word`, ignoring ASCII case. */
-static bool af_istarts(const char *b, const char *e, const char *word)
+static bool istarts(const char *b, const char *e, const char *word)
 {
     for (; *word; word++, b++)
-        if (b == e || af_lower(*b) != *word)
+        if (b == e || lower(*b) != *word)
             return false;
     return true;
 }
 
-static bool af_ends_with(const char *s, const char *suffix)
+static bool ends_with(const char *s, const char *suffix)
 {
     size_t ls = strlen(s), lx = strlen(suffix);
     return ls >= lx && memcmp(s + ls - lx, suffix, lx) == 0;
@@ -273,45 +273,45 @@ typedef struct af_scale {
 #define AF_TI 1099511627776.0
 #define AF_PI 1125899906842624.0
 
-static const af_unit af_u_time[] = {
+static const af_unit u_time[] = {
     {"ns", -9, 1, 1},   {"us", -6, 1, 1},      {"\xc2\xb5s", -6, 1, 1}, {"\xce\xbcs", -6, 1, 1},
     {"ms", -3, 1, 1},   {"s", 0, 1, 1},        {"min", 0, 60, 1},       {"h", 0, 3600, 1},
     {"d", 0, 86400, 1}, {"y", 0, 31536000, 1},
 };
-static const af_unit af_u_bytes[] = {
+static const af_unit u_bytes[] = {
     {"B", 0, 1, 1},       {"kB", 3, 1, 1},      {"MB", 6, 1, 1},      {"GB", 9, 1, 1},
     {"TB", 12, 1, 1},     {"PB", 15, 1, 1},     {"KiB", 0, AF_KI, 1}, {"MiB", 0, AF_MI, 1},
     {"GiB", 0, AF_GI, 1}, {"TiB", 0, AF_TI, 1}, {"PiB", 0, AF_PI, 1},
 };
-static const af_unit af_u_bits[] = {
+static const af_unit u_bits[] = {
     {"b", 0, 1, 8},  {"kb", 3, 1, 8},  {"Mb", 6, 1, 8},
     {"Gb", 9, 1, 8}, {"Tb", 12, 1, 8}, {"Pb", 15, 1, 8},
 };
-static const af_unit af_u_slash[] = {{"/", 0, 1, 1}};
-static const af_unit af_u_rate_prefix[] = {
+static const af_unit u_slash[] = {{"/", 0, 1, 1}};
+static const af_unit u_rate_prefix[] = {
     {"", 0, 1, 1}, {"k", 3, 1, 1}, {"M", 6, 1, 1}, {"G", 9, 1, 1}, {"T", 12, 1, 1}, {"P", 15, 1, 1},
 };
-static const af_unit af_u_iops[] = {
+static const af_unit u_iops[] = {
     {"IOPS", 0, 1, 1},   {"kIOPS", 3, 1, 1}, {"k IOPS", 3, 1, 1}, {"MIOPS", 6, 1, 1},
     {"M IOPS", 6, 1, 1}, {"GIOPS", 9, 1, 1}, {"G IOPS", 9, 1, 1},
 };
-static const af_unit af_u_power[] = {
+static const af_unit u_power[] = {
     {"W", 0, 1, 1}, {"kW", 3, 1, 1}, {"MW", 6, 1, 1}, {"GW", 9, 1, 1}};
-static const af_unit af_u_energy[] = {
+static const af_unit u_energy[] = {
     {"J", 0, 1, 1},      {"kJ", 3, 1, 1},      {"MJ", 6, 1, 1},     {"GJ", 9, 1, 1},
     {"TJ", 12, 1, 1},    {"Wh", 0, 3600, 1},   {"kWh", 3, 3600, 1}, {"MWh", 6, 3600, 1},
     {"GWh", 9, 3600, 1}, {"TWh", 12, 3600, 1},
 };
-static const af_unit af_u_flop_prefix[] = {
+static const af_unit u_flop_prefix[] = {
     {"", 0, 1, 1},   {"k", 3, 1, 1},  {"M", 6, 1, 1},  {"G", 9, 1, 1},
     {"T", 12, 1, 1}, {"P", 15, 1, 1}, {"E", 18, 1, 1},
 };
-static const af_unit af_u_flop[] = {{"FLOP/s", 0, 1, 1}, {"FLOPS", 0, 1, 1}};
-static const af_unit af_u_money[] = {
+static const af_unit u_flop[] = {{"FLOP/s", 0, 1, 1}, {"FLOPS", 0, 1, 1}};
+static const af_unit u_money[] = {
     {"USD", 0, 1, 1}, {"k USD", 3, 1, 1}, {"M USD", 6, 1, 1}, {"B USD", 9, 1, 1}};
-static const af_unit af_u_usd_per[] = {{"USD/", 0, 1, 1}};
-static const af_unit af_u_percent[] = {{"%", -2, 1, 1}};
-static const af_unit af_u_count[] = {
+static const af_unit u_usd_per[] = {{"USD/", 0, 1, 1}};
+static const af_unit u_percent[] = {{"%", -2, 1, 1}};
+static const af_unit u_count[] = {
     {"k", 3, 1, 1},      {"M", 6, 1, 1},      {"G", 9, 1, 1},      {"T", 12, 1, 1},
     {"P", 15, 1, 1},     {"Ki", 0, AF_KI, 1}, {"Mi", 0, AF_MI, 1}, {"Gi", 0, AF_GI, 1},
     {"Ti", 0, AF_TI, 1}, {"Pi", 0, AF_PI, 1},
@@ -334,27 +334,27 @@ typedef struct af_form {
 #define AF_P(t) (t), AF_NELEM(t), false
 #define AF_INV(t) (t), AF_NELEM(t), true
 
-static const af_form af_f_time[] = {{{{AF_P(af_u_time)}}}};
-static const af_form af_f_size[] = {{{{AF_P(af_u_bytes)}}}};
+static const af_form f_time[] = {{{{AF_P(u_time)}}}};
+static const af_form f_size[] = {{{{AF_P(u_bytes)}}}};
 /* Bits first, so that hints list "Gb/s" before "GB/s". */
-static const af_form af_f_bandwidth[] = {
-    {{{AF_P(af_u_bits)}, {AF_P(af_u_slash)}, {AF_INV(af_u_time)}}},
-    {{{AF_P(af_u_bytes)}, {AF_P(af_u_slash)}, {AF_INV(af_u_time)}}},
+static const af_form f_bandwidth[] = {
+    {{{AF_P(u_bits)}, {AF_P(u_slash)}, {AF_INV(u_time)}}},
+    {{{AF_P(u_bytes)}, {AF_P(u_slash)}, {AF_INV(u_time)}}},
 };
-static const af_form af_f_rate[] = {
-    {{{AF_P(af_u_rate_prefix)}, {AF_P(af_u_slash)}, {AF_INV(af_u_time)}}},
-    {{{AF_P(af_u_iops)}}},
+static const af_form f_rate[] = {
+    {{{AF_P(u_rate_prefix)}, {AF_P(u_slash)}, {AF_INV(u_time)}}},
+    {{{AF_P(u_iops)}}},
 };
-static const af_form af_f_power[] = {{{{AF_P(af_u_power)}}}};
-static const af_form af_f_energy[] = {{{{AF_P(af_u_energy)}}}};
-static const af_form af_f_flops[] = {{{{AF_P(af_u_flop_prefix)}, {AF_P(af_u_flop)}}}};
-static const af_form af_f_money[] = {{{{AF_P(af_u_money)}}}};
-static const af_form af_f_energy_price[] = {{{{AF_P(af_u_usd_per)}, {AF_INV(af_u_energy)}}}};
-static const af_form af_f_hourly_price[] = {
-    {{{AF_P(af_u_money)}, {AF_P(af_u_slash)}, {AF_INV(af_u_time)}}},
+static const af_form f_power[] = {{{{AF_P(u_power)}}}};
+static const af_form f_energy[] = {{{{AF_P(u_energy)}}}};
+static const af_form f_flops[] = {{{{AF_P(u_flop_prefix)}, {AF_P(u_flop)}}}};
+static const af_form f_money[] = {{{{AF_P(u_money)}}}};
+static const af_form f_energy_price[] = {{{{AF_P(u_usd_per)}, {AF_INV(u_energy)}}}};
+static const af_form f_hourly_price[] = {
+    {{{AF_P(u_money)}, {AF_P(u_slash)}, {AF_INV(u_time)}}},
 };
-static const af_form af_f_ratio[] = {{{{AF_P(af_u_percent)}}}};
-static const af_form af_f_count[] = {{{{AF_P(af_u_count)}}}};
+static const af_form f_ratio[] = {{{{AF_P(u_percent)}}}};
+static const af_form f_count[] = {{{{AF_P(u_count)}}}};
 
 /* Everything the module knows about a dimension. */
 typedef struct af_dim_info {
@@ -370,61 +370,60 @@ typedef struct af_dim_info {
 
 #define AF_FORMS(f) (f), AF_NELEM(f)
 
-static const af_dim_info af_dims[AF_DIM__COUNT] = {
+static const af_dim_info units_dims[AF_DIM__COUNT] = {
     [AF_DIM_NUMBER] = {"1", "a number such as \"0.4\"", "a number", "0.4", "a number takes no unit",
                        NULL, 0, true},
     [AF_DIM_COUNT] = {"1", "a whole number such as \"128\"", "a whole number", "128",
                       "use k, M, G, T, P (1000s), Ki, Mi, Gi, Ti, Pi (1024s) or no unit",
-                      AF_FORMS(af_f_count), true},
+                      AF_FORMS(f_count), true},
     [AF_DIM_RATIO] = {"1", "a ratio such as \"0.9\" or \"90%\"", "a ratio", "90%",
-                      "use \"%\" or no unit", AF_FORMS(af_f_ratio), true},
+                      "use \"%\" or no unit", AF_FORMS(f_ratio), true},
     [AF_DIM_TIME] = {"s", "a time such as \"90 d\"", "a time", "90 d",
-                     "use ns, us, ms, s, min, h, d or y", AF_FORMS(af_f_time), false},
+                     "use ns, us, ms, s, min, h, d or y", AF_FORMS(f_time), false},
     [AF_DIM_SIZE] = {"B", "a size such as \"61.44 TB\"", "a size", "61.44 TB",
-                     "use B, kB, MB, GB, TB, PB or KiB, MiB, GiB, TiB, PiB", AF_FORMS(af_f_size),
+                     "use B, kB, MB, GB, TB, PB or KiB, MiB, GiB, TiB, PiB", AF_FORMS(f_size),
                      false},
     [AF_DIM_BANDWIDTH] = {"B/s", "a bandwidth such as \"25 GB/s\"", "a bandwidth", "25 GB/s",
                           "use a size over a time, e.g. GB/s, MiB/s or Gb/s (bits)",
-                          AF_FORMS(af_f_bandwidth), false},
+                          AF_FORMS(f_bandwidth), false},
     [AF_DIM_RATE] = {"1/s", "a rate such as \"10000/s\"", "a rate", "10000/s",
-                     "use /s, k/s, M/s, /min, /h or IOPS, k IOPS, M IOPS", AF_FORMS(af_f_rate),
-                     false},
+                     "use /s, k/s, M/s, /min, /h or IOPS, k IOPS, M IOPS", AF_FORMS(f_rate), false},
     [AF_DIM_POWER] = {"W", "a power such as \"700 W\"", "a power", "700 W", "use W, kW, MW or GW",
-                      AF_FORMS(af_f_power), false},
+                      AF_FORMS(f_power), false},
     [AF_DIM_ENERGY] = {"J", "an energy such as \"1.5 MWh\"", "an energy", "1.5 MWh",
-                       "use J, kJ, MJ, Wh, kWh, MWh or GWh", AF_FORMS(af_f_energy), false},
+                       "use J, kJ, MJ, Wh, kWh, MWh or GWh", AF_FORMS(f_energy), false},
     [AF_DIM_FLOPS] = {"FLOP/s", "a FLOP rate such as \"989 TFLOP/s\"", "a FLOP rate", "989 TFLOP/s",
                       "use FLOP/s with a prefix k, M, G, T, P or E, e.g. TFLOP/s",
-                      AF_FORMS(af_f_flops), false},
+                      AF_FORMS(f_flops), false},
     [AF_DIM_MONEY] = {"USD", "an amount of money such as \"1.2 M USD\"", "an amount of money",
-                      "1.2 M USD", "use USD, k USD, M USD or B USD", AF_FORMS(af_f_money), false},
+                      "1.2 M USD", "use USD, k USD, M USD or B USD", AF_FORMS(f_money), false},
     [AF_DIM_ENERGY_PRICE] = {"USD/J", "an energy price such as \"0.12 USD/kWh\"", "an energy price",
-                             "0.12 USD/kWh", "use USD/kWh or USD/MWh", AF_FORMS(af_f_energy_price),
+                             "0.12 USD/kWh", "use USD/kWh or USD/MWh", AF_FORMS(f_energy_price),
                              false},
     [AF_DIM_HOURLY_PRICE] = {"USD/s", "an hourly price such as \"12.5 USD/h\"", "an hourly price",
-                             "12.5 USD/h", "use USD/h", AF_FORMS(af_f_hourly_price), false},
+                             "12.5 USD/h", "use USD/h", AF_FORMS(f_hourly_price), false},
 };
 
-static bool af_dim_valid(af_dim dim)
+static bool dim_valid(af_dim dim)
 {
     return (unsigned)dim < (unsigned)AF_DIM__COUNT;
 }
 
 const char *af_units_si(af_dim dim)
 {
-    return af_dim_valid(dim) ? af_dims[dim].si : "?";
+    return dim_valid(dim) ? units_dims[dim].si : "?";
 }
 
 const char *af_units_expected(af_dim dim)
 {
-    return af_dim_valid(dim) ? af_dims[dim].expected : "a value";
+    return dim_valid(dim) ? units_dims[dim].expected : "a value";
 }
 
 /* Writes the idx-th spelling of dim into buf (AF_UNITS_SPELLMAX bytes) and its scale; returns
  * false past the last one. Parts vary fastest from the right, forms in table order. */
-static bool af_spell(af_dim dim, size_t idx, char *buf, af_scale *sc)
+static bool spell(af_dim dim, size_t idx, char *buf, af_scale *sc)
 {
-    const af_dim_info *di = &af_dims[dim];
+    const af_dim_info *di = &units_dims[dim];
     for (size_t f = 0; f < di->nforms; f++) {
         const af_form *fm = &di->forms[f];
         size_t nparts = 0, count = 1;
@@ -464,15 +463,15 @@ static bool af_spell(af_dim dim, size_t idx, char *buf, af_scale *sc)
 }
 
 /* Looks up a normalized unit spelling; the empty unit is a bare number. */
-static bool af_unit_find(af_dim dim, const char *unit, af_scale *sc)
+static bool unit_find(af_dim dim, const char *unit, af_scale *sc)
 {
     if (!*unit) {
         *sc = (af_scale){0, 1, 1};
-        return af_dims[dim].bare;
+        return units_dims[dim].bare;
     }
     char buf[AF_UNITS_SPELLMAX];
     af_scale s;
-    for (size_t i = 0; af_spell(dim, i, buf, &s); i++)
+    for (size_t i = 0; spell(dim, i, buf, &s); i++)
         if (strcmp(buf, unit) == 0) {
             *sc = s;
             return true;
@@ -482,12 +481,12 @@ static bool af_unit_find(af_dim dim, const char *unit, af_scale *sc)
 
 /* Copies the unit text [b, e) (trimmed) into out with whitespace runs as one space and no space
  * around '/'; returns false when the result would not fit in AF_UNITS_UNITMAX bytes. */
-static bool af_unit_normalize(const char *b, const char *e, char *out)
+static bool unit_normalize(const char *b, const char *e, char *out)
 {
     size_t len = 0;
     bool space = false;
     for (const char *p = b; p < e; p++) {
-        if (af_is_space(*p)) {
+        if (is_space(*p)) {
             space = true;
             continue;
         }
@@ -534,7 +533,7 @@ typedef struct af_scan {
     long long dexp;                  /* value = digits * 10^dexp */
 } af_scan;
 
-static long long af_sat_add(long long a, long long b)
+static long long sat_add(long long a, long long b)
 {
     long long r = a + b; /* |a|, |b| <= 2 * AF_UNITS_EXPCAP, no overflow */
     if (r > AF_UNITS_EXPCAP)
@@ -545,7 +544,7 @@ static long long af_sat_add(long long a, long long b)
 }
 
 /* Scans a decimal number at [p, e). Returns the end of the number, or p when there is none. */
-static const char *af_scan_number(const char *p, const char *e, af_scan *s)
+static const char *scan_number(const char *p, const char *e, af_scan *s)
 {
     const char *start = p;
     bool sticky = false;
@@ -558,24 +557,24 @@ static const char *af_scan_number(const char *p, const char *e, af_scan *s)
         s->neg = *p == '-';
         p++;
     }
-    for (; p < e && af_is_digit(*p); p++, seen++) {
+    for (; p < e && is_digit(*p); p++, seen++) {
         if (s->ndig == 0 && *p == '0')
             continue;
         if (s->ndig < AF_UNITS_MAXDIG) {
             s->dig[s->ndig++] = *p;
         } else {
-            s->dexp = af_sat_add(s->dexp, 1);
+            s->dexp = sat_add(s->dexp, 1);
             sticky |= *p != '0';
         }
     }
     if (p < e && *p == '.') {
         p++;
-        for (; p < e && af_is_digit(*p); p++, seen++) {
+        for (; p < e && is_digit(*p); p++, seen++) {
             if (s->ndig == 0 && *p == '0') {
-                s->dexp = af_sat_add(s->dexp, -1);
+                s->dexp = sat_add(s->dexp, -1);
             } else if (s->ndig < AF_UNITS_MAXDIG) {
                 s->dig[s->ndig++] = *p;
-                s->dexp = af_sat_add(s->dexp, -1);
+                s->dexp = sat_add(s->dexp, -1);
             } else {
                 sticky |= *p != '0';
             }
@@ -590,31 +589,31 @@ static const char *af_scan_number(const char *p, const char *e, af_scan *s)
             eneg = *q == '-';
             q++;
         }
-        if (q < e && af_is_digit(*q)) {
+        if (q < e && is_digit(*q)) {
             long long x = 0;
-            for (; q < e && af_is_digit(*q); q++)
+            for (; q < e && is_digit(*q); q++)
                 if (x < AF_UNITS_EXPCAP)
                     x = x * 10 + (*q - '0');
-            s->dexp = af_sat_add(s->dexp, eneg ? -x : x);
+            s->dexp = sat_add(s->dexp, eneg ? -x : x);
             s->has_exp = true;
             p = q;
         }
     }
     if (sticky && s->ndig > 0) {
         s->dig[s->ndig++] = '1';
-        s->dexp = af_sat_add(s->dexp, -1);
+        s->dexp = sat_add(s->dexp, -1);
     }
     return p;
 }
 
 /* Converts the scanned number in a unit of scale sc; returns AF_U_OK or AF_U_RANGE. */
-static af_ucode af_scan_value(const af_scan *s, af_scale sc, double *out)
+static af_ucode scan_value(const af_scan *s, af_scale sc, double *out)
 {
     if (s->ndig == 0) {
         *out = 0.0; /* also for "-0": callers never see a negative zero */
         return AF_U_OK;
     }
-    long long ex = af_sat_add(s->dexp, sc.p10);
+    long long ex = sat_add(s->dexp, sc.p10);
     /* With at most AF_UNITS_MAXDIG + 1 digits, |exponent| > 99999 is 0 or infinite either way. */
     if (ex > 99999)
         ex = 99999;
@@ -637,7 +636,7 @@ static af_ucode af_scan_value(const af_scan *s, af_scale sc, double *out)
 }
 
 /* Parses the trimmed text [b, e) into *out; fills s for the messages. */
-static af_ucode af_parse_span(const char *b, const char *e, af_dim dim, double *out, af_scan *s)
+static af_ucode parse_span(const char *b, const char *e, af_dim dim, double *out, af_scan *s)
 {
     s->num_b = s->num_e = b;
     s->unit_b = s->unit_e = e;
@@ -645,21 +644,21 @@ static af_ucode af_parse_span(const char *b, const char *e, af_dim dim, double *
     s->unit[0] = '\0';
     if (b == e)
         return AF_U_EMPTY;
-    const char *p = af_scan_number(b, e, s);
+    const char *p = scan_number(b, e, s);
     if (p == b)
         return AF_U_NONUM;
     s->num_e = p;
-    while (p < e && af_is_space(*p))
+    while (p < e && is_space(*p))
         p++;
     s->unit_b = p;
-    s->unit_fits = af_unit_normalize(p, e, s->unit);
+    s->unit_fits = unit_normalize(p, e, s->unit);
     if (!s->unit_fits)
         return AF_U_BADUNIT;
     af_scale sc;
-    if (!af_unit_find(dim, s->unit, &sc))
+    if (!unit_find(dim, s->unit, &sc))
         return s->unit[0] ? AF_U_BADUNIT : AF_U_NOUNIT;
     double v;
-    af_ucode rc = af_scan_value(s, sc, &v);
+    af_ucode rc = scan_value(s, sc, &v);
     if (rc != AF_U_OK)
         return rc;
     if (dim == AF_DIM_COUNT) {
@@ -675,19 +674,19 @@ static af_ucode af_parse_span(const char *b, const char *e, af_dim dim, double *
 }
 
 /* Whether the NUL-terminated text parses as dim (no message). */
-static bool af_parses(const char *text, af_dim dim)
+static bool units_parses(const char *text, af_dim dim)
 {
     af_scan s;
     double v;
-    return af_parse_span(text, text + strlen(text), dim, &v, &s) == AF_U_OK;
+    return parse_span(text, text + strlen(text), dim, &v, &s) == AF_U_OK;
 }
 
 /* The dimension other than `dim` (and other than a plain number) that accepts unit u, or -1. */
-static int af_other_dim(const char *u, af_dim dim)
+static int other_dim(const char *u, af_dim dim)
 {
     af_scale sc;
     for (int d = 0; d < AF_DIM__COUNT; d++)
-        if (d != (int)dim && d != AF_DIM_NUMBER && af_unit_find((af_dim)d, u, &sc))
+        if (d != (int)dim && d != AF_DIM_NUMBER && unit_find((af_dim)d, u, &sc))
             return d;
     return -1;
 }
@@ -704,55 +703,55 @@ typedef struct af_hint_ctx {
     char num[AF_UNITS_SHOWMAX + 1]; /* the number as written, or "1" when too long */
 } af_hint_ctx;
 
-static void af_hint_begin(af_hint_ctx *h)
+static void hint_begin(af_hint_ctx *h)
 {
-    af_sb_puts(h->sb, "; ");
+    sb_puts(h->sb, "; ");
 }
 
 /* Writes the input as the subject of a sentence: 25 GB (unquoted, as written) or "this". */
-static void af_hint_subject(af_hint_ctx *h)
+static void hint_subject(af_hint_ctx *h)
 {
     const unsigned char *p = (const unsigned char *)h->b;
     size_t k = (size_t)(h->e - h->b);
     bool plain = k <= AF_UNITS_UNITMAX;
     for (size_t i = 0, n; plain && i < k; i += n)
-        plain = (n = af_utf8_printable(p + i, k - i)) > 0;
+        plain = (n = utf8_printable(p + i, k - i)) > 0;
     if (plain)
-        af_sb_putn(h->sb, h->b, k);
+        sb_putn(h->sb, h->b, k);
     else
-        af_sb_puts(h->sb, "this");
+        sb_puts(h->sb, "this");
 }
 
 /* Writes "<num> <unit>" in quotes. */
-static void af_hint_example(af_hint_ctx *h, const char *unit)
+static void hint_example(af_hint_ctx *h, const char *unit)
 {
-    af_sb_putc(h->sb, '"');
-    af_sb_puts(h->sb, h->num);
-    af_sb_putc(h->sb, ' ');
-    af_sb_puts(h->sb, unit);
-    af_sb_putc(h->sb, '"');
+    sb_putc(h->sb, '"');
+    sb_puts(h->sb, h->num);
+    sb_putc(h->sb, ' ');
+    sb_puts(h->sb, unit);
+    sb_putc(h->sb, '"');
 }
 
 /* "<num> <unit>" as a string, for trial parses. */
-static bool af_with_num(const af_hint_ctx *h, const char *unit, char *out, size_t n)
+static bool with_num(const af_hint_ctx *h, const char *unit, char *out, size_t n)
 {
     int k = snprintf(out, n, "%s %s", h->num, unit);
     return k > 0 && (size_t)k < n;
 }
 
 /* Malformed numbers: "1,5", "1 000", "1..2", "0x10", "1e". */
-static bool af_hint_number(af_hint_ctx *h)
+static bool hint_number(af_hint_ctx *h)
 {
     const af_scan *s = h->s;
     char c = *s->unit_b;
     const char *msg = NULL;
     if (c == ',')
         msg = "use \".\" for decimals and no thousands separators, e.g. \"1234.5\"";
-    else if (af_is_digit(c))
+    else if (is_digit(c))
         msg = "write the number without spaces, e.g. \"1000\"";
     else if (c == '.')
         msg = "a number has at most one decimal point";
-    else if (c == '/' && s->unit_b + 1 < s->unit_e && af_is_digit(s->unit_b[1]))
+    else if (c == '/' && s->unit_b + 1 < s->unit_e && is_digit(s->unit_b[1]))
         msg = "write fractions as decimals, e.g. \"0.5\"";
     else if ((c == 'x' || c == 'X') && s->ndig == 0 && !s->has_exp)
         msg = "hexadecimal numbers are not accepted; write a decimal number";
@@ -761,37 +760,36 @@ static bool af_hint_number(af_hint_ctx *h)
         msg = "an exponent needs digits, e.g. \"1e9\"";
     if (!msg)
         return false;
-    af_hint_begin(h);
-    af_sb_puts(h->sb, msg);
+    hint_begin(h);
+    sb_puts(h->sb, msg);
     return true;
 }
 
 /* "m" (and "/m") for minutes; "M" for a time. */
-static bool af_hint_minutes(af_hint_ctx *h)
+static bool hint_minutes(af_hint_ctx *h)
 {
     const char *u = h->s->unit;
-    if ((h->dim == AF_DIM_TIME && strcmp(u, "m") == 0) || af_ends_with(u, "/m")) {
-        af_hint_begin(h);
-        af_sb_puts(h->sb, "\"m\" is ambiguous: write \"min\" for minutes");
+    if ((h->dim == AF_DIM_TIME && strcmp(u, "m") == 0) || ends_with(u, "/m")) {
+        hint_begin(h);
+        sb_puts(h->sb, "\"m\" is ambiguous: write \"min\" for minutes");
         return true;
     }
     if (h->dim == AF_DIM_TIME && strcmp(u, "M") == 0) {
-        af_hint_begin(h);
-        af_sb_puts(
-            h->sb,
-            "\"M\" is not a time unit: write \"min\" for minutes or \"ms\" for milliseconds");
+        hint_begin(h);
+        sb_puts(h->sb,
+                "\"M\" is not a time unit: write \"min\" for minutes or \"ms\" for milliseconds");
         return true;
     }
     return false;
 }
 
 /* "KB" is neither kB nor KiB; "K" is not a count suffix. */
-static bool af_hint_kilo(af_hint_ctx *h)
+static bool hint_kilo(af_hint_ctx *h)
 {
     const char *u = h->s->unit;
     if (h->dim == AF_DIM_COUNT && strcmp(u, "K") == 0) {
-        af_hint_begin(h);
-        af_sb_puts(h->sb, "write k (1000) or Ki (1024)");
+        hint_begin(h);
+        sb_puts(h->sb, "write k (1000) or Ki (1024)");
         return true;
     }
     if (u[0] != 'K' || u[1] != 'B')
@@ -799,43 +797,43 @@ static bool af_hint_kilo(af_hint_ctx *h)
     char dec[AF_UNITS_UNITMAX + 8], bin[AF_UNITS_UNITMAX + 8], trial[AF_UNITS_UNITMAX + 40];
     snprintf(dec, sizeof dec, "k%s", u + 1);
     snprintf(bin, sizeof bin, "Ki%s", u + 1);
-    if (!af_with_num(h, dec, trial, sizeof trial) || !af_parses(trial, h->dim))
+    if (!with_num(h, dec, trial, sizeof trial) || !units_parses(trial, h->dim))
         return false;
-    af_hint_begin(h);
-    af_sb_puts(h->sb, "write ");
-    af_sb_puts(h->sb, dec);
-    af_sb_puts(h->sb, " (1000 ");
-    af_sb_puts(h->sb, u + 1);
-    af_sb_puts(h->sb, ") or ");
-    af_sb_puts(h->sb, bin);
-    af_sb_puts(h->sb, " (1024 ");
-    af_sb_puts(h->sb, u + 1);
-    af_sb_puts(h->sb, ")");
+    hint_begin(h);
+    sb_puts(h->sb, "write ");
+    sb_puts(h->sb, dec);
+    sb_puts(h->sb, " (1000 ");
+    sb_puts(h->sb, u + 1);
+    sb_puts(h->sb, ") or ");
+    sb_puts(h->sb, bin);
+    sb_puts(h->sb, " (1024 ");
+    sb_puts(h->sb, u + 1);
+    sb_puts(h->sb, ")");
     return true;
 }
 
 /* Bits where a size in bytes is expected: "8 Gb". */
-static bool af_hint_bits(af_hint_ctx *h)
+static bool hint_bits(af_hint_ctx *h)
 {
     if (h->dim != AF_DIM_SIZE)
         return false;
     const char *u = h->s->unit;
-    for (size_t i = 0; i < AF_NELEM(af_u_bits); i++)
-        if (strcmp(u, af_u_bits[i].name) == 0) {
+    for (size_t i = 0; i < AF_NELEM(u_bits); i++)
+        if (strcmp(u, u_bits[i].name) == 0) {
             char bytes[8];
             snprintf(bytes, sizeof bytes, "%.*sB", (int)(strlen(u) - 1), u);
-            af_hint_begin(h);
-            af_sb_putq(h->sb, u);
-            af_sb_puts(h->sb, " counts bits; a size is in bytes: did you mean ");
-            af_sb_putq(h->sb, bytes);
-            af_sb_puts(h->sb, "?");
+            hint_begin(h);
+            sb_putq(h->sb, u);
+            sb_puts(h->sb, " counts bits; a size is in bytes: did you mean ");
+            sb_putq(h->sb, bytes);
+            sb_puts(h->sb, "?");
             return true;
         }
     return false;
 }
 
 /* Common non-canonical words and their canonical spelling. */
-static const char *const af_time_words[][2] = {
+static const char *const time_words[][2] = {
     {"sec", "s"},           {"secs", "s"},         {"second", "s"},
     {"seconds", "s"},       {"mins", "min"},       {"minute", "min"},
     {"minutes", "min"},     {"hr", "h"},           {"hrs", "h"},
@@ -846,20 +844,20 @@ static const char *const af_time_words[][2] = {
     {"milliseconds", "ms"}, {"microsecond", "us"}, {"microseconds", "us"},
     {"nanosecond", "ns"},   {"nanoseconds", "ns"},
 };
-static const char *const af_data_words[][2] = {
+static const char *const data_words[][2] = {
     {"bits", "b"}, {"bit", "b"}, {"bytes", "B"}, {"byte", "B"}, {"Bytes", "B"}, {"Byte", "B"},
 };
-static const char *const af_count_words[] = {"op",       "ops", "req", "reqs",
-                                             "requests", "IO",  "IOs", "events"};
+static const char *const count_words[] = {"op",       "ops", "req", "reqs",
+                                          "requests", "IO",  "IOs", "events"};
 
 /* Rewrites one piece of a unit (a time word, a data word suffix) into out. */
-static void af_rewrite_piece(const char *piece, size_t len, char *out, size_t n, bool slash_next)
+static void rewrite_piece(const char *piece, size_t len, char *out, size_t n, bool slash_next)
 {
     char tmp[AF_UNITS_UNITMAX + 1];
     snprintf(tmp, sizeof tmp, "%.*s", (int)len, piece);
-    for (size_t i = 0; i < AF_NELEM(af_time_words); i++)
-        if (strcmp(tmp, af_time_words[i][0]) == 0) {
-            snprintf(out, n, "%s", af_time_words[i][1]);
+    for (size_t i = 0; i < AF_NELEM(time_words); i++)
+        if (strcmp(tmp, time_words[i][0]) == 0) {
+            snprintf(out, n, "%s", time_words[i][1]);
             return;
         }
     if (strcmp(tmp, "percent") == 0 || strcmp(tmp, "pct") == 0) {
@@ -867,15 +865,15 @@ static void af_rewrite_piece(const char *piece, size_t len, char *out, size_t n,
         return;
     }
     if (slash_next)
-        for (size_t i = 0; i < AF_NELEM(af_count_words); i++)
-            if (strcmp(tmp, af_count_words[i]) == 0) {
+        for (size_t i = 0; i < AF_NELEM(count_words); i++)
+            if (strcmp(tmp, count_words[i]) == 0) {
                 out[0] = '\0';
                 return;
             }
-    for (size_t i = 0; i < AF_NELEM(af_data_words); i++)
-        if (af_ends_with(tmp, af_data_words[i][0])) {
-            size_t keep = strlen(tmp) - strlen(af_data_words[i][0]);
-            snprintf(out, n, "%.*s%s", (int)keep, tmp, af_data_words[i][1]);
+    for (size_t i = 0; i < AF_NELEM(data_words); i++)
+        if (ends_with(tmp, data_words[i][0])) {
+            size_t keep = strlen(tmp) - strlen(data_words[i][0]);
+            snprintf(out, n, "%.*s%s", (int)keep, tmp, data_words[i][1]);
             return;
         }
     if (strlen(tmp) == 4 && strchr("kMB", tmp[0]) && strcmp(tmp + 1, "USD") == 0) {
@@ -886,7 +884,7 @@ static void af_rewrite_piece(const char *piece, size_t len, char *out, size_t n,
 }
 
 /* Non-canonical spellings: "Gbps", "Gbit/s", "GB/sec", "5 hours", "kUSD", "ops/s". */
-static bool af_hint_rewrite(af_hint_ctx *h)
+static bool hint_rewrite(af_hint_ctx *h)
 {
     const char *u = h->s->unit;
     char fixed[2 * AF_UNITS_UNITMAX + 24], num[AF_UNITS_UNITMAX + 8], den[AF_UNITS_UNITMAX + 8];
@@ -894,31 +892,31 @@ static bool af_hint_rewrite(af_hint_ctx *h)
     size_t ulen = strlen(u);
     if (!slash && ulen >= 3 && strcmp(u + ulen - 2, "ps") == 0 &&
         (u[ulen - 3] == 'b' || u[ulen - 3] == 'B')) {
-        af_rewrite_piece(u, ulen - 2, num, sizeof num, true);
+        rewrite_piece(u, ulen - 2, num, sizeof num, true);
         snprintf(fixed, sizeof fixed, "%s/s", num);
     } else if (slash) {
-        af_rewrite_piece(u, (size_t)(slash - u), num, sizeof num, true);
-        af_rewrite_piece(slash + 1, strlen(slash + 1), den, sizeof den, false);
+        rewrite_piece(u, (size_t)(slash - u), num, sizeof num, true);
+        rewrite_piece(slash + 1, strlen(slash + 1), den, sizeof den, false);
         snprintf(fixed, sizeof fixed, "%s/%s", num, den);
     } else {
-        af_rewrite_piece(u, ulen, fixed, sizeof fixed, false);
+        rewrite_piece(u, ulen, fixed, sizeof fixed, false);
     }
     char trial[3 * AF_UNITS_UNITMAX + 64];
-    if (strcmp(fixed, u) == 0 || !af_with_num(h, fixed, trial, sizeof trial))
+    if (strcmp(fixed, u) == 0 || !with_num(h, fixed, trial, sizeof trial))
         return false;
     if (fixed[0] == '/' || fixed[0] == '%') /* "3/min", "90%": no space after the number */
         snprintf(trial, sizeof trial, "%s%s", h->num, fixed);
-    if (!af_parses(trial, h->dim))
+    if (!units_parses(trial, h->dim))
         return false;
-    af_hint_begin(h);
-    af_sb_puts(h->sb, "write ");
-    af_sb_putq(h->sb, trial);
+    hint_begin(h);
+    sb_puts(h->sb, "write ");
+    sb_putq(h->sb, trial);
     return true;
 }
 
 /* A unit of a neighbouring dimension: a size for a bandwidth, a bandwidth for a size, energy
  * for power, money for a price, or any other dimension. */
-static bool af_hint_dimension(af_hint_ctx *h)
+static bool hint_dimension(af_hint_ctx *h)
 {
     static const char *const fallback[AF_DIM__COUNT] = {
         [AF_DIM_BANDWIDTH] = "a size",
@@ -929,8 +927,8 @@ static bool af_hint_dimension(af_hint_ctx *h)
         [AF_DIM_ENERGY_PRICE] = "an amount of money",
     };
     const char *u = h->s->unit;
-    int other = af_other_dim(u, h->dim);
-    const char *other_noun = other >= 0 ? af_dims[other].noun : NULL;
+    int other = other_dim(u, h->dim);
+    const char *other_noun = other >= 0 ? units_dims[other].noun : NULL;
     char cand[AF_UNITS_UNITMAX + 16], trial[2 * AF_UNITS_UNITMAX + 40];
     const char *needs = "a time";
 
@@ -946,7 +944,7 @@ static bool af_hint_dimension(af_hint_ctx *h)
         snprintf(cand, sizeof cand, "%s/h", u);
         break;
     case AF_DIM_ENERGY:
-        if (af_ends_with(u, "W"))
+        if (ends_with(u, "W"))
             snprintf(cand, sizeof cand, "%sh", u);
         break;
     case AF_DIM_ENERGY_PRICE:
@@ -958,17 +956,17 @@ static bool af_hint_dimension(af_hint_ctx *h)
     default:
         break;
     }
-    if (cand[0] && af_with_num(h, cand, trial, sizeof trial) && af_parses(trial, h->dim)) {
-        af_hint_begin(h);
-        af_hint_subject(h);
-        af_sb_puts(h->sb, " is ");
-        af_sb_puts(h->sb, other_noun ? other_noun : fallback[h->dim]);
-        af_sb_puts(h->sb, "; ");
-        af_sb_puts(h->sb, af_dims[h->dim].noun);
-        af_sb_puts(h->sb, " needs ");
-        af_sb_puts(h->sb, needs);
-        af_sb_puts(h->sb, ", e.g. ");
-        af_hint_example(h, cand);
+    if (cand[0] && with_num(h, cand, trial, sizeof trial) && units_parses(trial, h->dim)) {
+        hint_begin(h);
+        hint_subject(h);
+        sb_puts(h->sb, " is ");
+        sb_puts(h->sb, other_noun ? other_noun : fallback[h->dim]);
+        sb_puts(h->sb, "; ");
+        sb_puts(h->sb, units_dims[h->dim].noun);
+        sb_puts(h->sb, " needs ");
+        sb_puts(h->sb, needs);
+        sb_puts(h->sb, ", e.g. ");
+        hint_example(h, cand);
         return true;
     }
 
@@ -977,29 +975,29 @@ static bool af_hint_dimension(af_hint_ctx *h)
     const char *slash = strchr(u, '/');
     if (slash)
         snprintf(cand, sizeof cand, "%.*s", (int)(slash - u), u);
-    else if (af_ends_with(u, "Wh"))
+    else if (ends_with(u, "Wh"))
         snprintf(cand, sizeof cand, "%.*s", (int)(strlen(u) - 1), u);
-    if (other_noun && cand[0] && af_with_num(h, cand, trial, sizeof trial) &&
-        af_parses(trial, h->dim)) {
-        af_hint_begin(h);
-        af_hint_subject(h);
-        af_sb_puts(h->sb, " is ");
-        af_sb_puts(h->sb, other_noun);
-        af_sb_puts(h->sb, "; ");
-        af_sb_puts(h->sb, af_dims[h->dim].noun);
-        af_sb_puts(h->sb, " takes no time unit, e.g. ");
-        af_hint_example(h, cand);
+    if (other_noun && cand[0] && with_num(h, cand, trial, sizeof trial) &&
+        units_parses(trial, h->dim)) {
+        hint_begin(h);
+        hint_subject(h);
+        sb_puts(h->sb, " is ");
+        sb_puts(h->sb, other_noun);
+        sb_puts(h->sb, "; ");
+        sb_puts(h->sb, units_dims[h->dim].noun);
+        sb_puts(h->sb, " takes no time unit, e.g. ");
+        hint_example(h, cand);
         return true;
     }
 
     if (!other_noun)
         return false;
-    af_hint_begin(h);
-    af_hint_subject(h);
-    af_sb_puts(h->sb, " is ");
-    af_sb_puts(h->sb, other_noun);
-    af_sb_puts(h->sb, ", not ");
-    af_sb_puts(h->sb, af_dims[h->dim].noun);
+    hint_begin(h);
+    hint_subject(h);
+    sb_puts(h->sb, " is ");
+    sb_puts(h->sb, other_noun);
+    sb_puts(h->sb, ", not ");
+    sb_puts(h->sb, units_dims[h->dim].noun);
     return true;
 }
 
@@ -1010,27 +1008,27 @@ typedef struct af_cands {
     size_t n;
 } af_cands;
 
-static void af_cands_fill(af_cands *c, af_dim dim)
+static void cands_fill(af_cands *c, af_dim dim)
 {
     af_scale sc;
     c->n = 0;
-    while (c->n < AF_UNITS_MAXSPELL && af_spell(dim, c->n, c->text[c->n], &sc)) {
+    while (c->n < AF_UNITS_MAXSPELL && spell(dim, c->n, c->text[c->n], &sc)) {
         c->ptr[c->n] = c->text[c->n];
         c->n++;
     }
 }
 
 /* The same letters in another case ("gb/s"), else an edit-distance near miss ("TFLOP/S"). */
-static bool af_hint_did_you_mean(af_hint_ctx *h)
+static bool hint_did_you_mean(af_hint_ctx *h)
 {
     const char *u = h->s->unit;
     af_cands cands;
     af_cands *c = &cands;
-    af_cands_fill(c, h->dim);
+    cands_fill(c, h->dim);
     const char *hits[3];
     size_t nhits = 0;
     for (size_t i = 0; i < c->n && nhits < 3; i++)
-        if (af_ieq(c->ptr[i], u))
+        if (units_ieq(c->ptr[i], u))
             hits[nhits++] = c->ptr[i];
     /* Below three letters nearly every unit is one edit from another ("EB" -> "B"), so the
      * list of units in the fallback hint helps more than a guess. */
@@ -1040,41 +1038,41 @@ static bool af_hint_did_you_mean(af_hint_ctx *h)
             hits[nhits++] = best;
     }
     if (nhits > 0) {
-        af_hint_begin(h);
-        af_sb_puts(h->sb, "did you mean ");
+        hint_begin(h);
+        sb_puts(h->sb, "did you mean ");
         for (size_t i = 0; i < nhits; i++) {
             if (i > 0)
-                af_sb_puts(h->sb, i + 1 == nhits ? " or " : ", ");
-            af_sb_putq(h->sb, hits[i]);
+                sb_puts(h->sb, i + 1 == nhits ? " or " : ", ");
+            sb_putq(h->sb, hits[i]);
         }
-        af_sb_puts(h->sb, "?");
+        sb_puts(h->sb, "?");
     }
     return nhits > 0;
 }
 
-static void af_hint_unit(af_hint_ctx *h)
+static void hint_unit(af_hint_ctx *h)
 {
-    if (af_hint_number(h) || !h->s->unit_fits)
+    if (hint_number(h) || !h->s->unit_fits)
         return;
-    if (af_hint_minutes(h) || af_hint_kilo(h) || af_hint_bits(h) || af_hint_rewrite(h) ||
-        af_hint_dimension(h) || af_hint_did_you_mean(h))
+    if (hint_minutes(h) || hint_kilo(h) || hint_bits(h) || hint_rewrite(h) || hint_dimension(h) ||
+        hint_did_you_mean(h))
         return;
-    af_hint_begin(h);
-    af_sb_puts(h->sb, "unknown unit ");
-    af_sb_quote(h->sb, h->s->unit, h->s->unit + strlen(h->s->unit));
-    af_sb_puts(h->sb, "; ");
-    af_sb_puts(h->sb, af_dims[h->dim].units);
+    hint_begin(h);
+    sb_puts(h->sb, "unknown unit ");
+    sb_quote(h->sb, h->s->unit, h->s->unit + strlen(h->s->unit));
+    sb_puts(h->sb, "; ");
+    sb_puts(h->sb, units_dims[h->dim].units);
 }
 
 /* No number at the start: "fast", "nan", "$1200", "GB/s". */
-static void af_hint_nonum(af_hint_ctx *h)
+static void hint_nonum(af_hint_ctx *h)
 {
     const char *p = h->b;
     if (p < h->e && (*p == '+' || *p == '-'))
         p++;
-    if (af_istarts(p, h->e, "nan") || af_istarts(p, h->e, "inf")) {
-        af_hint_begin(h);
-        af_sb_puts(h->sb, "NaN and infinity are not accepted");
+    if (istarts(p, h->e, "nan") || istarts(p, h->e, "inf")) {
+        hint_begin(h);
+        sb_puts(h->sb, "NaN and infinity are not accepted");
         return;
     }
     bool money =
@@ -1085,29 +1083,28 @@ static void af_hint_nonum(af_hint_ctx *h)
         const char *q = h->b + 1;
         bool ok = false;
         if (h->e - q <= AF_UNITS_UNITMAX) {
-            const char *ne = af_scan_number(q, h->e, &s);
-            if (ne != q && af_unit_normalize(ne, h->e, s.unit) &&
-                (!s.unit[0] || s.unit[0] == '/')) {
+            const char *ne = scan_number(q, h->e, &s);
+            if (ne != q && unit_normalize(ne, h->e, s.unit) && (!s.unit[0] || s.unit[0] == '/')) {
                 snprintf(trial, sizeof trial, "%.*s USD%s", (int)(ne - q), q, s.unit);
-                ok = af_parses(trial, h->dim);
+                ok = units_parses(trial, h->dim);
             }
         }
-        af_hint_begin(h);
-        af_sb_puts(h->sb, "write amounts in USD, e.g. ");
-        af_sb_putq(h->sb, ok ? trial : af_dims[h->dim].example);
+        hint_begin(h);
+        sb_puts(h->sb, "write amounts in USD, e.g. ");
+        sb_putq(h->sb, ok ? trial : units_dims[h->dim].example);
         return;
     }
     char unit[AF_UNITS_UNITMAX + 1];
     af_scale sc;
-    if (af_unit_normalize(h->b, h->e, unit) && unit[0] && af_unit_find(h->dim, unit, &sc)) {
-        af_hint_begin(h);
-        af_sb_puts(h->sb, "add a number, e.g. ");
-        af_sb_putq(h->sb, af_dims[h->dim].example);
+    if (unit_normalize(h->b, h->e, unit) && unit[0] && unit_find(h->dim, unit, &sc)) {
+        hint_begin(h);
+        sb_puts(h->sb, "add a number, e.g. ");
+        sb_putq(h->sb, units_dims[h->dim].example);
     }
 }
 
-static void af_hint(af_sb *sb, af_ucode rc, af_dim dim, const char *b, const char *e,
-                    const af_scan *s)
+static void units_hint(af_sb *sb, af_ucode rc, af_dim dim, const char *b, const char *e,
+                       const af_scan *s)
 {
     af_hint_ctx h = {.sb = sb, .dim = dim, .s = s, .b = b, .e = e};
     size_t nlen = (size_t)(s->num_e - s->num_b);
@@ -1117,27 +1114,27 @@ static void af_hint(af_sb *sb, af_ucode rc, af_dim dim, const char *b, const cha
         snprintf(h.num, sizeof h.num, "1");
     switch (rc) {
     case AF_U_NONUM:
-        af_hint_nonum(&h);
+        hint_nonum(&h);
         break;
     case AF_U_NOUNIT:
-        af_hint_begin(&h);
-        af_sb_puts(sb, "add a unit, e.g. ");
-        af_sb_putq(sb, af_dims[dim].example);
+        hint_begin(&h);
+        sb_puts(sb, "add a unit, e.g. ");
+        sb_putq(sb, units_dims[dim].example);
         break;
     case AF_U_BADUNIT:
-        af_hint_unit(&h);
+        hint_unit(&h);
         break;
     case AF_U_RANGE:
-        af_hint_begin(&h);
-        af_sb_puts(sb, "the number is out of range");
+        hint_begin(&h);
+        sb_puts(sb, "the number is out of range");
         break;
     case AF_U_NEGATIVE:
-        af_hint_begin(&h);
-        af_sb_puts(sb, "a count cannot be negative");
+        hint_begin(&h);
+        sb_puts(sb, "a count cannot be negative");
         break;
     case AF_U_TOOBIG:
-        af_hint_begin(&h);
-        af_sb_puts(sb, "the largest count is 2^53 = 9007199254740992");
+        hint_begin(&h);
+        sb_puts(sb, "the largest count is 2^53 = 9007199254740992");
         break;
     case AF_U_OK:
     case AF_U_EMPTY:
@@ -1149,31 +1146,31 @@ static void af_hint(af_sb *sb, af_ucode rc, af_dim dim, const char *b, const cha
 int af_units_parse(const char *text, af_dim dim, double *out, char *err, size_t errlen)
 {
     af_sb sb;
-    af_sb_init(&sb, err, errlen);
-    if (!af_dim_valid(dim)) {
-        af_sb_puts(&sb, "internal error: unknown dimension");
+    sb_init(&sb, err, errlen);
+    if (!dim_valid(dim)) {
+        sb_puts(&sb, "internal error: unknown dimension");
         return -1;
     }
     if (!text)
         text = "";
     const char *b = text, *e = text + strlen(text);
-    while (b < e && af_is_space(*b))
+    while (b < e && is_space(*b))
         b++;
-    while (e > b && af_is_space(e[-1]))
+    while (e > b && is_space(e[-1]))
         e--;
     af_scan s;
     double v = 0;
-    af_ucode rc = af_parse_span(b, e, dim, &v, &s);
+    af_ucode rc = parse_span(b, e, dim, &v, &s);
     if (rc == AF_U_OK) {
         if (out) /* NULL only checks the text */
             *out = v;
         return 0;
     }
-    af_sb_puts(&sb, "expected ");
-    af_sb_puts(&sb, af_dims[dim].expected);
-    af_sb_puts(&sb, ", got ");
-    af_sb_quote(&sb, b, e);
-    af_hint(&sb, rc, dim, b, e, &s);
+    sb_puts(&sb, "expected ");
+    sb_puts(&sb, units_dims[dim].expected);
+    sb_puts(&sb, ", got ");
+    sb_quote(&sb, b, e);
+    units_hint(&sb, rc, dim, b, e, &s);
     return -1;
 }
 
@@ -1186,40 +1183,40 @@ typedef struct af_pfx {
     const char *suffix; /* text after the mantissa, with its leading space if any */
 } af_pfx;
 
-static const af_pfx af_fmt_time_si[] = {{-9, " ns"}, {-6, " us"}, {-3, " ms"}, {0, " s"}};
-static const af_pfx af_fmt_min[] = {{0, " min"}};
-static const af_pfx af_fmt_hour[] = {{0, " h"}};
-static const af_pfx af_fmt_day[] = {{0, " d"}};
-static const af_pfx af_fmt_year[] = {{0, " y"}};
-static const af_pfx af_fmt_size[] = {{0, " B"},  {3, " kB"},  {6, " MB"},
-                                     {9, " GB"}, {12, " TB"}, {15, " PB"}};
-static const af_pfx af_fmt_bandwidth[] = {{0, " B/s"},  {3, " kB/s"},  {6, " MB/s"},
-                                          {9, " GB/s"}, {12, " TB/s"}, {15, " PB/s"}};
-static const af_pfx af_fmt_rate[] = {{0, "/s"},   {3, " k/s"},  {6, " M/s"},
-                                     {9, " G/s"}, {12, " T/s"}, {15, " P/s"}};
-static const af_pfx af_fmt_power[] = {{0, " W"}, {3, " kW"}, {6, " MW"}, {9, " GW"}};
-static const af_pfx af_fmt_joule[] = {{0, " J"}, {3, " kJ"}, {6, " MJ"}};
-static const af_pfx af_fmt_wh[] = {{3, " kWh"}, {6, " MWh"}, {9, " GWh"}, {12, " TWh"}};
-static const af_pfx af_fmt_flops[] = {{0, " FLOP/s"},  {3, " kFLOP/s"},  {6, " MFLOP/s"},
-                                      {9, " GFLOP/s"}, {12, " TFLOP/s"}, {15, " PFLOP/s"},
-                                      {18, " EFLOP/s"}};
-static const af_pfx af_fmt_money[] = {{0, " USD"}, {3, " k USD"}, {6, " M USD"}, {9, " B USD"}};
-static const af_pfx af_fmt_hourly[] = {
+static const af_pfx fmt_time_si[] = {{-9, " ns"}, {-6, " us"}, {-3, " ms"}, {0, " s"}};
+static const af_pfx fmt_min[] = {{0, " min"}};
+static const af_pfx fmt_hour[] = {{0, " h"}};
+static const af_pfx fmt_day[] = {{0, " d"}};
+static const af_pfx fmt_year[] = {{0, " y"}};
+static const af_pfx fmt_size[] = {{0, " B"},  {3, " kB"},  {6, " MB"},
+                                  {9, " GB"}, {12, " TB"}, {15, " PB"}};
+static const af_pfx fmt_bandwidth[] = {{0, " B/s"},  {3, " kB/s"},  {6, " MB/s"},
+                                       {9, " GB/s"}, {12, " TB/s"}, {15, " PB/s"}};
+static const af_pfx fmt_rate[] = {{0, "/s"},   {3, " k/s"},  {6, " M/s"},
+                                  {9, " G/s"}, {12, " T/s"}, {15, " P/s"}};
+static const af_pfx fmt_power[] = {{0, " W"}, {3, " kW"}, {6, " MW"}, {9, " GW"}};
+static const af_pfx fmt_joule[] = {{0, " J"}, {3, " kJ"}, {6, " MJ"}};
+static const af_pfx fmt_wh[] = {{3, " kWh"}, {6, " MWh"}, {9, " GWh"}, {12, " TWh"}};
+static const af_pfx fmt_flops[] = {{0, " FLOP/s"},  {3, " kFLOP/s"},  {6, " MFLOP/s"},
+                                   {9, " GFLOP/s"}, {12, " TFLOP/s"}, {15, " PFLOP/s"},
+                                   {18, " EFLOP/s"}};
+static const af_pfx fmt_money[] = {{0, " USD"}, {3, " k USD"}, {6, " M USD"}, {9, " B USD"}};
+static const af_pfx fmt_hourly[] = {
     {0, " USD/h"}, {3, " k USD/h"}, {6, " M USD/h"}, {9, " B USD/h"}};
-static const af_pfx af_fmt_energy_price[] = {{0, " USD/kWh"}};
-static const af_pfx af_fmt_ratio[] = {{0, "%"}};
-static const af_pfx af_fmt_plain[] = {{0, ""}};
+static const af_pfx fmt_energy_price[] = {{0, " USD/kWh"}};
+static const af_pfx fmt_ratio[] = {{0, "%"}};
+static const af_pfx fmt_plain[] = {{0, ""}};
 
 /* Rounds x > 0 (finite) to 4 significant digits: x ~ d[0].d[1]d[2]d[3] * 10^*e10. printf rounds
  * correctly; its digits are read back skipping whatever the locale uses as decimal point. */
-static void af_sig4(double x, char d[4], int *e10)
+static void units_sig4(double x, char d[4], int *e10)
 {
     char tmp[64];
     snprintf(tmp, sizeof tmp, "%.3e", x);
     size_t nd = 0;
     const char *p = tmp;
     for (; *p && *p != 'e' && *p != 'E'; p++)
-        if (af_is_digit(*p) && nd < 4)
+        if (is_digit(*p) && nd < 4)
             d[nd++] = *p;
     while (nd < 4)
         d[nd++] = '0';
@@ -1228,80 +1225,80 @@ static void af_sig4(double x, char d[4], int *e10)
         p++;
     if (*p == '-' || *p == '+')
         sign = *p++ == '-' ? -1 : 1;
-    for (; af_is_digit(*p); p++)
+    for (; is_digit(*p); p++)
         ex = ex * 10 + (*p - '0');
     *e10 = sign * ex;
 }
 
-static void af_sb_putint(af_sb *sb, int v)
+static void sb_putint(af_sb *sb, int v)
 {
     char tmp[16];
     snprintf(tmp, sizeof tmp, "%d", v);
-    af_sb_puts(sb, tmp);
+    sb_puts(sb, tmp);
 }
 
 /* Writes d[0].d[1]d[2]d[3] * 10^k without trailing zeros: positional for -4 <= k <= 5, else with
  * an exponent ("1.5e-7", "2e6"). */
-static void af_put_mantissa(af_sb *sb, const char d[4], int k)
+static void put_mantissa(af_sb *sb, const char d[4], int k)
 {
     int last = 3;
     while (last > 0 && d[last] == '0')
         last--;
     if (k >= 0 && k <= 5) {
         for (int i = 0; i <= k; i++)
-            af_sb_putc(sb, i < 4 ? d[i] : '0');
+            sb_putc(sb, i < 4 ? d[i] : '0');
         if (last > k) {
-            af_sb_putc(sb, '.');
-            af_sb_putn(sb, d + k + 1, (size_t)(last - k));
+            sb_putc(sb, '.');
+            sb_putn(sb, d + k + 1, (size_t)(last - k));
         }
     } else if (k < 0 && k >= -4) {
-        af_sb_puts(sb, "0.");
+        sb_puts(sb, "0.");
         for (int i = 0; i < -k - 1; i++)
-            af_sb_putc(sb, '0');
-        af_sb_putn(sb, d, (size_t)last + 1);
+            sb_putc(sb, '0');
+        sb_putn(sb, d, (size_t)last + 1);
     } else {
-        af_sb_putc(sb, d[0]);
+        sb_putc(sb, d[0]);
         if (last > 0) {
-            af_sb_putc(sb, '.');
-            af_sb_putn(sb, d + 1, (size_t)last);
+            sb_putc(sb, '.');
+            sb_putn(sb, d + 1, (size_t)last);
         }
-        af_sb_putc(sb, 'e');
-        af_sb_putint(sb, k);
+        sb_putc(sb, 'e');
+        sb_putint(sb, k);
     }
 }
 
 /* Writes x > 0 with the largest prefix of t (ascending) not above its magnitude. */
-static void af_put_prefixed(af_sb *sb, double x, const af_pfx *t, size_t n)
+static void put_prefixed(af_sb *sb, double x, const af_pfx *t, size_t n)
 {
     if (!isfinite(x)) { /* a finite value whose display unit overflows */
-        af_sb_puts(sb, "inf");
+        sb_puts(sb, "inf");
         return;
     }
     char d[4];
     int e10;
-    af_sig4(x, d, &e10);
+    units_sig4(x, d, &e10);
     size_t i = 0;
     while (i + 1 < n && t[i + 1].p10 <= e10)
         i++;
-    af_put_mantissa(sb, d, e10 - t[i].p10);
-    af_sb_puts(sb, t[i].suffix);
+    put_mantissa(sb, d, e10 - t[i].p10);
+    sb_puts(sb, t[i].suffix);
 }
 
-#define AF_PUT(sb, x, t) af_put_prefixed((sb), (x), (t), AF_NELEM(t))
+#define AF_PUT(sb, x, t) put_prefixed((sb), (x), (t), AF_NELEM(t))
 
 char *af_units_format(double value, af_dim dim, char *buf, size_t n)
 {
     af_sb sb;
-    af_sb_init(&sb, buf, n);
+    sb_init(&sb, buf, n);
     if (isnan(value)) {
-        af_sb_puts(&sb, "nan");
+        sb_puts(&sb, "nan");
         return buf;
     }
     if (isinf(value)) {
-        af_sb_puts(&sb, value < 0 ? "-inf" : "inf");
+        sb_puts(&sb, value < 0 ? "-inf" : "inf");
         return buf;
     }
-    if (!af_dim_valid(dim))
+    if (!dim_valid(dim))
         dim = AF_DIM_NUMBER;
     static const char *const zero[AF_DIM__COUNT] = {
         [AF_DIM_NUMBER] = "0",
@@ -1319,16 +1316,16 @@ char *af_units_format(double value, af_dim dim, char *buf, size_t n)
         [AF_DIM_HOURLY_PRICE] = "0 USD/h",
     };
     if (value == 0) {
-        af_sb_puts(&sb, zero[dim]);
+        sb_puts(&sb, zero[dim]);
         return buf;
     }
     if (dim == AF_DIM_RATIO && value > 0 && value < 1e-4) {
         /* Shares too small to matter read as such, not as "1.165e-6%". */
-        af_sb_puts(&sb, "<0.01%");
+        sb_puts(&sb, "<0.01%");
         return buf;
     }
     if (value < 0)
-        af_sb_putc(&sb, '-');
+        sb_putc(&sb, '-');
     double x = fabs(value);
     switch (dim) {
     case AF_DIM_NUMBER:
@@ -1336,55 +1333,55 @@ char *af_units_format(double value, af_dim dim, char *buf, size_t n)
         if (x >= 1000 && x < 1e15) {
             char tmp[32];
             snprintf(tmp, sizeof tmp, "%.0f", x);
-            af_sb_puts(&sb, tmp);
+            sb_puts(&sb, tmp);
         } else {
-            AF_PUT(&sb, x, af_fmt_plain);
+            AF_PUT(&sb, x, fmt_plain);
         }
         break;
     case AF_DIM_RATIO:
-        AF_PUT(&sb, x * 100, af_fmt_ratio);
+        AF_PUT(&sb, x * 100, fmt_ratio);
         break;
     case AF_DIM_TIME:
         if (x < 60)
-            AF_PUT(&sb, x, af_fmt_time_si);
+            AF_PUT(&sb, x, fmt_time_si);
         else if (x < 3600)
-            AF_PUT(&sb, x / 60, af_fmt_min);
+            AF_PUT(&sb, x / 60, fmt_min);
         else if (x < 86400)
-            AF_PUT(&sb, x / 3600, af_fmt_hour);
+            AF_PUT(&sb, x / 3600, fmt_hour);
         else if (x < 31536000)
-            AF_PUT(&sb, x / 86400, af_fmt_day);
+            AF_PUT(&sb, x / 86400, fmt_day);
         else
-            AF_PUT(&sb, x / 31536000, af_fmt_year);
+            AF_PUT(&sb, x / 31536000, fmt_year);
         break;
     case AF_DIM_SIZE:
-        AF_PUT(&sb, x, af_fmt_size);
+        AF_PUT(&sb, x, fmt_size);
         break;
     case AF_DIM_BANDWIDTH:
-        AF_PUT(&sb, x, af_fmt_bandwidth);
+        AF_PUT(&sb, x, fmt_bandwidth);
         break;
     case AF_DIM_RATE:
-        AF_PUT(&sb, x, af_fmt_rate);
+        AF_PUT(&sb, x, fmt_rate);
         break;
     case AF_DIM_POWER:
-        AF_PUT(&sb, x, af_fmt_power);
+        AF_PUT(&sb, x, fmt_power);
         break;
     case AF_DIM_ENERGY:
         if (x < 3.6e6)
-            AF_PUT(&sb, x, af_fmt_joule);
+            AF_PUT(&sb, x, fmt_joule);
         else
-            AF_PUT(&sb, x / 3600, af_fmt_wh);
+            AF_PUT(&sb, x / 3600, fmt_wh);
         break;
     case AF_DIM_FLOPS:
-        AF_PUT(&sb, x, af_fmt_flops);
+        AF_PUT(&sb, x, fmt_flops);
         break;
     case AF_DIM_MONEY:
-        AF_PUT(&sb, x, af_fmt_money);
+        AF_PUT(&sb, x, fmt_money);
         break;
     case AF_DIM_ENERGY_PRICE:
-        AF_PUT(&sb, x * 3.6e6, af_fmt_energy_price);
+        AF_PUT(&sb, x * 3.6e6, fmt_energy_price);
         break;
     case AF_DIM_HOURLY_PRICE:
-        AF_PUT(&sb, x * 3600, af_fmt_hourly);
+        AF_PUT(&sb, x * 3600, fmt_hourly);
         break;
     case AF_DIM__COUNT:
         break;

@@ -24,7 +24,7 @@
 #include <stdio.h>
 #include <string.h>
 
-static const char af_catalog_usage[] =
+static const char catalog_usage[] =
     "usage: aifsim catalog [gpus|links|nodes|storage|facility|switches] [--sources]\n"
     "                      [--models DIR]\n"
     "\n"
@@ -43,13 +43,13 @@ typedef struct af_col {
     void (*derive)(const void *spec, char *buf, size_t n);
 } af_col;
 
-static void af_node_peak(const void *spec, char *buf, size_t n)
+static void node_peak(const void *spec, char *buf, size_t n)
 {
     const af_node_spec *s = spec;
     af_units_format(s->gpus * s->gpu.bf16_flops, AF_DIM_FLOPS, buf, n);
 }
 
-static void af_node_storage(const void *spec, char *buf, size_t n)
+static void node_storage(const void *spec, char *buf, size_t n)
 {
     char rate[AF_CELL];
     const af_node_spec *s = spec;
@@ -57,7 +57,7 @@ static void af_node_storage(const void *spec, char *buf, size_t n)
              af_units_format(s->storage_nic.rate_Bps, AF_DIM_BANDWIDTH, rate, sizeof rate));
 }
 
-static void af_node_fabric(const void *spec, char *buf, size_t n)
+static void node_fabric(const void *spec, char *buf, size_t n)
 {
     char rate[AF_CELL];
     const af_node_spec *s = spec;
@@ -65,54 +65,54 @@ static void af_node_fabric(const void *spec, char *buf, size_t n)
              af_units_format(s->nic.rate_Bps, AF_DIM_BANDWIDTH, rate, sizeof rate));
 }
 
-static void af_node_nvlink(const void *spec, char *buf, size_t n)
+static void node_nvlink(const void *spec, char *buf, size_t n)
 {
     const af_node_spec *s = spec;
     af_units_format(s->nvlink.rate_Bps, AF_DIM_BANDWIDTH, buf, n);
 }
 
-static void af_storage_raw(const void *spec, char *buf, size_t n)
+static void storage_raw(const void *spec, char *buf, size_t n)
 {
     const af_storage_spec *s = spec;
     af_units_format(s->devices * s->device_B, AF_DIM_SIZE, buf, n);
 }
 
-static void af_storage_usable(const void *spec, char *buf, size_t n)
+static void storage_usable(const void *spec, char *buf, size_t n)
 {
     af_units_format(af_storage_node_usable_B(spec), AF_DIM_SIZE, buf, n);
 }
 
-static void af_storage_read(const void *spec, char *buf, size_t n)
+static void storage_read(const void *spec, char *buf, size_t n)
 {
     af_units_format(af_storage_node_read_Bps(spec), AF_DIM_BANDWIDTH, buf, n);
 }
 
-static void af_storage_write(const void *spec, char *buf, size_t n)
+static void storage_write(const void *spec, char *buf, size_t n)
 {
     af_units_format(af_storage_node_write_Bps(spec), AF_DIM_BANDWIDTH, buf, n);
 }
 
-static void af_storage_iops(const void *spec, char *buf, size_t n)
+static void storage_iops(const void *spec, char *buf, size_t n)
 {
     const af_storage_spec *s = spec;
     af_units_format(s->devices * s->device_read_iops, AF_DIM_RATE, buf, n);
 }
 
-static void af_storage_power(const void *spec, char *buf, size_t n)
+static void storage_power(const void *spec, char *buf, size_t n)
 {
     af_units_format(af_storage_node_max_W(spec), AF_DIM_POWER, buf, n);
 }
 
 /* Switching capacity one way: ports x port rate (a 64 x 400 Gb/s switch: 25.6 Tb/s, the
  * datasheets' 51.2 Tb/s counts both directions). */
-static void af_switch_capacity(const void *spec, char *buf, size_t n)
+static void switch_capacity(const void *spec, char *buf, size_t n)
 {
     const af_switch_spec *s = spec;
     af_units_format(s->ports * s->port_rate_Bps, AF_DIM_BANDWIDTH, buf, n);
 }
 
 /* The columns of each section's table. */
-static const af_col af_cols[AF_SECTION__COUNT][AF_MAX_COLS] = {
+static const af_col catalog_cols[AF_SECTION__COUNT][AF_MAX_COLS] = {
     [AF_SECTION_GPUS] = {{"BF16", "bf16", NULL},
                          {"FP8", "fp8", NULL},
                          {"HBM", "hbm", NULL},
@@ -126,21 +126,21 @@ static const af_col af_cols[AF_SECTION__COUNT][AF_MAX_COLS] = {
                           {"port power", "port_power", NULL}},
     [AF_SECTION_NODES] = {{"GPU", "gpu", NULL},
                           {"GPUs", "gpus", NULL},
-                          {"peak BF16", NULL, af_node_peak},
-                          {"fabric", NULL, af_node_fabric},
-                          {"NVLink/GPU", NULL, af_node_nvlink},
-                          {"storage ports", NULL, af_node_storage},
+                          {"peak BF16", NULL, node_peak},
+                          {"fabric", NULL, node_fabric},
+                          {"NVLink/GPU", NULL, node_nvlink},
+                          {"storage ports", NULL, node_storage},
                           {"max power", "max_power", NULL},
                           {"U", "rack_units", NULL},
                           {"price", "price", NULL}},
     [AF_SECTION_STORAGE] = {{"media", "media", NULL},
                             {"devices", "devices", NULL},
-                            {"raw", NULL, af_storage_raw},
-                            {"usable", NULL, af_storage_usable},
-                            {"read", NULL, af_storage_read},
-                            {"write", NULL, af_storage_write},
-                            {"read IOPS", NULL, af_storage_iops},
-                            {"max power", NULL, af_storage_power},
+                            {"raw", NULL, storage_raw},
+                            {"usable", NULL, storage_usable},
+                            {"read", NULL, storage_read},
+                            {"write", NULL, storage_write},
+                            {"read IOPS", NULL, storage_iops},
+                            {"max power", NULL, storage_power},
                             {"U", "rack_units", NULL},
                             {"price", "price", NULL}},
     [AF_SECTION_FACILITY] = {{"PUE", "pue", NULL},
@@ -151,7 +151,7 @@ static const af_col af_cols[AF_SECTION__COUNT][AF_MAX_COLS] = {
                              {"space", "space_cost", NULL}},
     [AF_SECTION_SWITCHES] = {{"ports", "ports", NULL},
                              {"port rate", "port_rate", NULL},
-                             {"capacity", NULL, af_switch_capacity},
+                             {"capacity", NULL, switch_capacity},
                              {"typical power", "typical_power", NULL},
                              {"max power", "max_power", NULL},
                              {"U", "rack_units", NULL},
@@ -160,10 +160,10 @@ static const af_col af_cols[AF_SECTION__COUNT][AF_MAX_COLS] = {
 
 /* Prints one section as a table: a header line, then one row per entry, columns padded to
  * their widest cell. */
-static void af_catalog_table(const af_catalog *cat, af_section sec, FILE *out)
+static void catalog_table(const af_catalog *cat, af_section sec, FILE *out)
 {
     const af_spec_desc *desc = af_schema_desc(sec);
-    const af_col *cols = af_cols[sec];
+    const af_col *cols = catalog_cols[sec];
     size_t ncols = 0;
     while (ncols < AF_MAX_COLS && cols[ncols].header)
         ncols++;
@@ -206,7 +206,7 @@ static void af_catalog_table(const af_catalog *cat, af_section sec, FILE *out)
 #endif
 
 /* Prints the source of every figure of a section. */
-static void af_catalog_sources(const af_catalog *cat, af_section sec, FILE *out)
+static void catalog_sources(const af_catalog *cat, af_section sec, FILE *out)
 {
     const af_spec_desc *desc = af_schema_desc(sec);
     fprintf(out, "\nsources of %s figures ([key]: %s/sources.md):\n", desc->key, AF_DOCDIR);
@@ -242,7 +242,7 @@ int af_cmd_catalog(int argc, char **argv)
         bool missing = false;
         const char *v;
         if (af_cli_is_help(argv[i])) {
-            rc = af_cli_help(&c, af_catalog_usage);
+            rc = af_cli_help(&c, catalog_usage);
             goto done;
         } else if ((v = af_cli_take(argc, argv, &i, "--models", &missing))) {
             models = v;
@@ -291,9 +291,9 @@ int af_cmd_catalog(int argc, char **argv)
             continue;
         if (only < 0 && s > 0)
             fputc('\n', stdout);
-        af_catalog_table(cat, (af_section)s, stdout);
+        catalog_table(cat, (af_section)s, stdout);
         if (sources)
-            af_catalog_sources(cat, (af_section)s, stdout);
+            catalog_sources(cat, (af_section)s, stdout);
     }
     rc = 0;
 

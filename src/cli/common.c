@@ -41,7 +41,7 @@ void af_cli_setup(void)
 
 /* Flushes standard output; returns 0 or the errno of its failure. With fault_point it counts as
  * an output operation for fault injection, which fails it with ENOSPC. */
-static int af_cli_flush_stdout(bool fault_point)
+static int cli_flush_stdout(bool fault_point)
 {
     if (fault_point && af_fault_write())
         return ENOSPC;
@@ -53,7 +53,7 @@ static int af_cli_flush_stdout(bool fault_point)
 
 int af_cli_exit(int rc)
 {
-    int err = af_cli_stdout_failed ? 0 : af_cli_flush_stdout(false);
+    int err = af_cli_stdout_failed ? 0 : cli_flush_stdout(false);
     errno = 0;
     if (fclose(stdout) != 0 && !err && !af_cli_stdout_failed)
         err = errno ? errno : EIO;
@@ -98,7 +98,7 @@ int af_cli_check_stdout(af_cli *c)
 {
     if (af_cli_stdout_failed)
         return AF_EIO;
-    int err = af_cli_flush_stdout(!c->checked);
+    int err = cli_flush_stdout(!c->checked);
     c->checked = true;
     if (!err)
         return AF_OK;

@@ -13,7 +13,7 @@
 #include <stdio.h>
 #include <string.h>
 
-static const char af_usage[] =
+static const char main_usage[] =
     "usage: aifsim COMMAND [ARGS]\n"
     "\n"
     "An AI-factory simulator and capacity planner: GPUs, fabric and storage under training\n"
@@ -38,23 +38,20 @@ static const struct {
     const char *name;
     int (*fn)(int, char **);
 } af_commands[] = {
-    {"run", af_cmd_run},
-    {"validate", af_cmd_validate},
-    {"catalog", af_cmd_catalog},
-    {"size", af_cmd_size},
-    {"metrics", af_cmd_metrics},
+    {"run", af_cmd_run},   {"validate", af_cmd_validate}, {"catalog", af_cmd_catalog},
+    {"size", af_cmd_size}, {"metrics", af_cmd_metrics},
 };
 
 int main(int argc, char **argv)
 {
     af_cli_setup();
     if (argc < 2) {
-        fputs(af_usage, stderr);
+        fputs(main_usage, stderr);
         return af_cli_exit(2);
     }
     const char *cmd = argv[1];
     if (af_cli_is_help(cmd)) {
-        fputs(af_usage, stdout);
+        fputs(main_usage, stdout);
         return af_cli_exit(0);
     }
     if (strcmp(cmd, "--version") == 0 || strcmp(cmd, "-V") == 0) {

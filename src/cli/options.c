@@ -11,7 +11,7 @@
 #include <string.h>
 #include <unistd.h>
 
-static bool af_cli_has_catalog(const char *dir)
+static bool cli_has_catalog(const char *dir)
 {
     char *probe = af_strfmt("%s/gpus.yaml", dir);
     bool ok = access(probe, R_OK) == 0;
@@ -34,15 +34,15 @@ char *af_cli_models_dir(const char *flag)
         if (slash) {
             *slash = '\0';
             char *dir = af_strfmt("%s/models", exe);
-            if (af_cli_has_catalog(dir))
+            if (cli_has_catalog(dir))
                 return dir;
             af_free(dir);
         }
     }
-    if (af_cli_has_catalog(AF_PKGDATADIR "/models"))
+    if (cli_has_catalog(AF_PKGDATADIR "/models"))
         return af_strdup(AF_PKGDATADIR "/models");
     /* Not installed: a program run from its build directory uses its source tree's catalog. */
-    if (af_cli_has_catalog(AF_SRCDIR "/models"))
+    if (cli_has_catalog(AF_SRCDIR "/models"))
         return af_strdup(AF_SRCDIR "/models");
     return af_strdup(AF_PKGDATADIR "/models");
 }

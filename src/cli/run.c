@@ -27,7 +27,7 @@
 #include <stdio.h>
 #include <string.h>
 
-static const char af_run_usage[] =
+static const char run_usage[] =
     "usage: aifsim run FILE [--set PATH=VALUE]... [--seed N] [--json FILE] [--models DIR]\n"
     "\n"
     "Simulates the scenario in FILE and prints a summary: for each training job the share of\n"
@@ -61,7 +61,7 @@ int af_cmd_run(int argc, char **argv)
         bool missing = false;
         const char *v;
         if (af_cli_is_help(argv[i])) {
-            rc = af_cli_help(&c, af_run_usage);
+            rc = af_cli_help(&c, run_usage);
             goto done;
         } else if (af_cli_take_scenario_opt(argc, argv, &i, &opts, &missing, d)) {
             /* --set, --seed, --models */

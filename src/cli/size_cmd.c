@@ -33,7 +33,7 @@
 #include <stdio.h>
 #include <string.h>
 
-static const char af_size_usage[] =
+static const char size_usage[] =
     "usage: aifsim size SYSTEM [--capacity SIZE] [--read BW] [--write BW] [--read-iops RATE]\n"
     "                   [--file-reads RATE --file-size SIZE]\n"
     "                   [--write-iops RATE] [--op-size SIZE] [--read-op-size SIZE]\n"
@@ -106,11 +106,10 @@ static const struct {
 };
 
 /* Every option of the command, for "did you mean". */
-static const char *const af_size_names[] = {
-    "--capacity", "--read",         "--write",         "--read-iops", "--write-iops",
-    "--op-size",  "--read-op-size", "--write-op-size", "--min-nodes", "--compare",
-    "--json",     "--models",       "--quiet",         "--help",      "--file-reads",
-    "--file-size",
+static const char *const size_names[] = {
+    "--capacity",     "--read",          "--write",      "--read-iops", "--write-iops", "--op-size",
+    "--read-op-size", "--write-op-size", "--min-nodes",  "--compare",   "--json",       "--models",
+    "--quiet",        "--help",          "--file-reads", "--file-size",
 };
 
 /* A figure of the demand or of a sized tier, as printed and as written to JSON. */
@@ -124,7 +123,7 @@ typedef struct af_size_fig {
     size_t ratio_offset; /* offset of the comparison's ratio of this figure, or SIZE_MAX */
 } af_size_fig;
 
-static const af_size_fig af_demand_figs[] = {
+static const af_size_fig demand_figs[] = {
     {"capacity", "capacity", AF_DIM_SIZE, offsetof(af_storage_demand, capacity_B), NULL, SIZE_MAX},
     {"read bandwidth", "read_bandwidth", AF_DIM_BANDWIDTH, offsetof(af_storage_demand, read_Bps),
      NULL, SIZE_MAX},
@@ -140,7 +139,7 @@ static const af_size_fig af_demand_figs[] = {
 };
 
 /* The figures of a sized tier (after its node count), in output order. */
-static const af_size_fig af_tier_figs[] = {
+static const af_size_fig tier_figs[] = {
     {"usable capacity", "usable_capacity", AF_DIM_SIZE, offsetof(af_storage_sizing, usable_B), NULL,
      SIZE_MAX},
     {"read bandwidth", "read_bandwidth", AF_DIM_BANDWIDTH, offsetof(af_storage_sizing, read_Bps),
@@ -161,7 +160,7 @@ static const af_size_fig af_tier_figs[] = {
 
 #define AF_COUNTOF(a) (sizeof(a) / sizeof((a)[0]))
 
-static double af_fig_get(const af_size_fig *f, const void *base)
+static double fig_get(const af_size_fig *f, const void *base)
 {
     return *(const double *)((const char *)base + f->offset);
 }
@@ -177,16 +176,16 @@ typedef struct af_table {
 } af_table;
 
 /* Starts a new row and returns its index. The tables here have fixed shapes within AF_ROWS. */
-static int af_table_row(af_table *t)
+static int table_row(af_table *t)
 {
     assert(t->rows < AF_ROWS);
     return t->rows++;
 }
 
-static void af_table_set(af_table *t, int r, int c, const char *fmt, ...)
+static void table_set(af_table *t, int r, int c, const char *fmt, ...)
     __attribute__((format(printf, 4, 5)));
 
-static void af_table_set(af_table *t, int r, int c, const char *fmt, ...)
+static void table_set(af_table *t, int r, int c, const char *fmt, ...)
 {
     va_list ap;
     va_start(ap, fmt);
@@ -196,7 +195,7 @@ static void af_table_set(af_table *t, int r, int c, const char *fmt, ...)
 
 /* Prints the table, each row indented by two spaces; the first column is left-aligned, the
  * others right-aligned (numbers line up on their units). */
-static void af_table_print(const af_table *t, FILE *out)
+static void table_print(const af_table *t, FILE *out)
 {
     size_t width[AF_COLS] = {0};
     int ncols = 0;
@@ -220,7 +219,7 @@ static void af_table_print(const af_table *t, FILE *out)
 }
 
 /* Formats v of dimension dim into buf, with unit `unit` after a plain number when not NULL. */
-static const char *af_size_q(double v, af_dim dim, const char *unit, char *buf, size_t n)
+static const char *size_q(double v, af_dim dim, const char *unit, char *buf, size_t n)
 {
     af_units_format(v, dim, buf, n);
     if (unit) {
@@ -231,7 +230,7 @@ static const char *af_size_q(double v, af_dim dim, const char *unit, char *buf, 
 }
 
 /* A ratio for people: "6.6x"; "inf" when the first system's figure is 0. */
-static const char *af_size_ratio(double r, char *buf, size_t n)
+static const char *size_ratio(double r, char *buf, size_t n)
 {
     af_units_format(r, AF_DIM_NUMBER, buf, n);
     if (isfinite(r)) {
@@ -242,72 +241,72 @@ static const char *af_size_ratio(double r, char *buf, size_t n)
 }
 
 /* Adds a row "label  value" for a demand figure above zero. */
-static void af_size_demand_row(af_table *t, const char *label, double v, af_dim dim, double op_B)
+static void size_demand_row(af_table *t, const char *label, double v, af_dim dim, double op_B)
 {
     char a[AF_CELL], b[AF_CELL];
     if (!(v > 0))
         return;
-    int r = af_table_row(t);
-    af_table_set(t, r, 0, "%s", label);
+    int r = table_row(t);
+    table_set(t, r, 0, "%s", label);
     if (op_B > 0)
-        af_table_set(t, r, 1, "%s of %s", af_units_format(v, dim, a, sizeof a),
-                     af_units_format(op_B, AF_DIM_SIZE, b, sizeof b));
+        table_set(t, r, 1, "%s of %s", af_units_format(v, dim, a, sizeof a),
+                  af_units_format(op_B, AF_DIM_SIZE, b, sizeof b));
     else
-        af_table_set(t, r, 1, "%s", af_units_format(v, dim, a, sizeof a));
+        table_set(t, r, 1, "%s", af_units_format(v, dim, a, sizeof a));
 }
 
 /* Prints the demand figures that are above zero (IOPS with their operation size). */
-static void af_size_print_demand(const af_storage_demand *dem, FILE *out)
+static void size_print_demand(const af_storage_demand *dem, FILE *out)
 {
     af_table t = {.rows = 0};
-    af_size_demand_row(&t, "capacity", dem->capacity_B, AF_DIM_SIZE, 0);
-    af_size_demand_row(&t, "read bandwidth", dem->read_Bps, AF_DIM_BANDWIDTH, 0);
-    af_size_demand_row(&t, "write bandwidth", dem->write_Bps, AF_DIM_BANDWIDTH, 0);
-    af_size_demand_row(&t, dem->read_ops_per_read > 1 ? "file reads" : "read IOPS",
-                       dem->read_iops, AF_DIM_RATE, dem->read_op_B);
-    af_size_demand_row(&t, "write IOPS", dem->write_iops, AF_DIM_RATE, dem->write_op_B);
+    size_demand_row(&t, "capacity", dem->capacity_B, AF_DIM_SIZE, 0);
+    size_demand_row(&t, "read bandwidth", dem->read_Bps, AF_DIM_BANDWIDTH, 0);
+    size_demand_row(&t, "write bandwidth", dem->write_Bps, AF_DIM_BANDWIDTH, 0);
+    size_demand_row(&t, dem->read_ops_per_read > 1 ? "file reads" : "read IOPS", dem->read_iops,
+                    AF_DIM_RATE, dem->read_op_B);
+    size_demand_row(&t, "write IOPS", dem->write_iops, AF_DIM_RATE, dem->write_op_B);
     if (dem->min_nodes > 0) {
-        int r = af_table_row(&t);
-        af_table_set(&t, r, 0, "minimum");
-        af_table_set(&t, r, 1, "%d nodes", dem->min_nodes);
+        int r = table_row(&t);
+        table_set(&t, r, 0, "minimum");
+        table_set(&t, r, 1, "%d nodes", dem->min_nodes);
     }
     fprintf(out, "demand\n");
-    af_table_print(&t, out);
+    table_print(&t, out);
 }
 
 /* Prints the nodes each constraint needs for n systems (1 or 2), the binding one marked. */
-static void af_size_print_needs(const af_storage_spec *const *sys,
-                                const af_storage_sizing *const *z, int n, FILE *out)
+static void size_print_needs(const af_storage_spec *const *sys, const af_storage_sizing *const *z,
+                             int n, FILE *out)
 {
     af_table t = {.rows = 0};
     char a[AF_CELL];
-    int h = af_table_row(&t);
-    af_table_set(&t, h, 0, "constraint");
+    int h = table_row(&t);
+    table_set(&t, h, 0, "constraint");
     for (int k = 0; k < n; k++) {
-        af_table_set(&t, h, 1 + 2 * k, "%s%sneed", n > 1 ? sys[k]->name : "", n > 1 ? " " : "");
-        af_table_set(&t, h, 2 + 2 * k, "nodes  ");
+        table_set(&t, h, 1 + 2 * k, "%s%sneed", n > 1 ? sys[k]->name : "", n > 1 ? " " : "");
+        table_set(&t, h, 2 + 2 * k, "nodes  ");
     }
     for (int c = 0; c < AF_SIZE__COUNT; c++) {
-        int r = af_table_row(&t);
-        af_table_set(&t, r, 0, "%s", af_storage_constraint_name((af_storage_constraint)c));
+        int r = table_row(&t);
+        table_set(&t, r, 0, "%s", af_storage_constraint_name((af_storage_constraint)c));
         for (int k = 0; k < n; k++) {
             bool binds = z[k]->binding == (af_storage_constraint)c;
             if (z[k]->need[c] > 0) {
-                af_table_set(&t, r, 1 + 2 * k, "%s",
-                             af_units_format(z[k]->need[c], AF_DIM_NUMBER, a, sizeof a));
-                af_table_set(&t, r, 2 + 2 * k, "%d%s", z[k]->nodes_for[c], binds ? " *" : "  ");
+                table_set(&t, r, 1 + 2 * k, "%s",
+                          af_units_format(z[k]->need[c], AF_DIM_NUMBER, a, sizeof a));
+                table_set(&t, r, 2 + 2 * k, "%d%s", z[k]->nodes_for[c], binds ? " *" : "  ");
             } else {
-                af_table_set(&t, r, 1 + 2 * k, "-");
-                af_table_set(&t, r, 2 + 2 * k, "-  ");
+                table_set(&t, r, 1 + 2 * k, "-");
+                table_set(&t, r, 2 + 2 * k, "-  ");
             }
         }
     }
     fprintf(out, "\nnodes each constraint needs (* binds: it sets the node count)\n");
-    af_table_print(&t, out);
+    table_print(&t, out);
 }
 
-static void af_size_print_one(const af_storage_spec *s, const af_storage_demand *dem,
-                              const af_storage_sizing *z, FILE *out)
+static void size_print_one(const af_storage_spec *s, const af_storage_demand *dem,
+                           const af_storage_sizing *z, FILE *out)
 {
     char a[AF_CELL], b[AF_CELL], c[AF_CELL];
     fprintf(out, "aifsim size: %s (%s)\n", s->name, s->description ? s->description : "");
@@ -315,27 +314,27 @@ static void af_size_print_one(const af_storage_spec *s, const af_storage_demand 
             af_units_format(af_storage_node_usable_B(s), AF_DIM_SIZE, a, sizeof a),
             af_units_format(af_storage_node_read_Bps(s), AF_DIM_BANDWIDTH, b, sizeof b),
             af_units_format(af_storage_node_write_Bps(s), AF_DIM_BANDWIDTH, c, sizeof c));
-    af_size_print_demand(dem, out);
-    af_size_print_needs(&s, &z, 1, out);
+    size_print_demand(dem, out);
+    size_print_needs(&s, &z, 1, out);
 
     af_table t = {.rows = 0};
-    int r = af_table_row(&t);
-    af_table_set(&t, r, 0, "nodes");
-    af_table_set(&t, r, 1, "%d", z->nodes);
-    for (size_t i = 0; i < AF_COUNTOF(af_tier_figs); i++) {
-        const af_size_fig *f = &af_tier_figs[i];
-        r = af_table_row(&t);
-        af_table_set(&t, r, 0, "%s", f->label);
-        af_table_set(&t, r, 1, "%s", af_size_q(af_fig_get(f, z), f->dim, f->unit, a, sizeof a));
+    int r = table_row(&t);
+    table_set(&t, r, 0, "nodes");
+    table_set(&t, r, 1, "%d", z->nodes);
+    for (size_t i = 0; i < AF_COUNTOF(tier_figs); i++) {
+        const af_size_fig *f = &tier_figs[i];
+        r = table_row(&t);
+        table_set(&t, r, 0, "%s", f->label);
+        table_set(&t, r, 1, "%s", size_q(fig_get(f, z), f->dim, f->unit, a, sizeof a));
     }
     fprintf(out, "\ntier: %d x %s (%s binds)\n", z->nodes, s->name,
             af_storage_constraint_name(z->binding));
-    af_table_print(&t, out);
+    table_print(&t, out);
 }
 
-static void af_size_print_two(const af_storage_spec *sa, const af_storage_spec *sb,
-                              const af_storage_demand *dem, const af_storage_comparison *cmp,
-                              FILE *out)
+static void size_print_two(const af_storage_spec *sa, const af_storage_spec *sb,
+                           const af_storage_demand *dem, const af_storage_comparison *cmp,
+                           FILE *out)
 {
     char a[AF_CELL], b[AF_CELL], c[AF_CELL];
     fprintf(out, "aifsim size: %s against %s\n", sb->name, sa->name);
@@ -347,54 +346,52 @@ static void af_size_print_two(const af_storage_spec *sa, const af_storage_spec *
                 af_units_format(af_storage_node_read_Bps(sys[k]), AF_DIM_BANDWIDTH, b, sizeof b),
                 af_units_format(af_storage_node_write_Bps(sys[k]), AF_DIM_BANDWIDTH, c, sizeof c));
     fputc('\n', out);
-    af_size_print_demand(dem, out);
+    size_print_demand(dem, out);
     const af_storage_sizing *z[2] = {&cmp->a, &cmp->b};
-    af_size_print_needs(sys, z, 2, out);
+    size_print_needs(sys, z, 2, out);
 
     af_table t = {.rows = 0};
-    int r = af_table_row(&t);
-    af_table_set(&t, r, 1, "%s", sa->name);
-    af_table_set(&t, r, 2, "%s", sb->name);
-    af_table_set(&t, r, 3, "ratio");
-    r = af_table_row(&t);
-    af_table_set(&t, r, 0, "nodes");
-    af_table_set(&t, r, 1, "%d", cmp->a.nodes);
-    af_table_set(&t, r, 2, "%d", cmp->b.nodes);
-    af_table_set(&t, r, 3, "%s", af_size_ratio(cmp->nodes_ratio, a, sizeof a));
-    r = af_table_row(&t);
-    af_table_set(&t, r, 0, "binding");
-    af_table_set(&t, r, 1, "%s", af_storage_constraint_name(cmp->a.binding));
-    af_table_set(&t, r, 2, "%s", af_storage_constraint_name(cmp->b.binding));
-    for (size_t i = 0; i < AF_COUNTOF(af_tier_figs); i++) {
-        const af_size_fig *f = &af_tier_figs[i];
-        r = af_table_row(&t);
-        af_table_set(&t, r, 0, "%s", f->label);
-        af_table_set(&t, r, 1, "%s",
-                     af_size_q(af_fig_get(f, &cmp->a), f->dim, f->unit, a, sizeof a));
-        af_table_set(&t, r, 2, "%s",
-                     af_size_q(af_fig_get(f, &cmp->b), f->dim, f->unit, b, sizeof b));
+    int r = table_row(&t);
+    table_set(&t, r, 1, "%s", sa->name);
+    table_set(&t, r, 2, "%s", sb->name);
+    table_set(&t, r, 3, "ratio");
+    r = table_row(&t);
+    table_set(&t, r, 0, "nodes");
+    table_set(&t, r, 1, "%d", cmp->a.nodes);
+    table_set(&t, r, 2, "%d", cmp->b.nodes);
+    table_set(&t, r, 3, "%s", size_ratio(cmp->nodes_ratio, a, sizeof a));
+    r = table_row(&t);
+    table_set(&t, r, 0, "binding");
+    table_set(&t, r, 1, "%s", af_storage_constraint_name(cmp->a.binding));
+    table_set(&t, r, 2, "%s", af_storage_constraint_name(cmp->b.binding));
+    for (size_t i = 0; i < AF_COUNTOF(tier_figs); i++) {
+        const af_size_fig *f = &tier_figs[i];
+        r = table_row(&t);
+        table_set(&t, r, 0, "%s", f->label);
+        table_set(&t, r, 1, "%s", size_q(fig_get(f, &cmp->a), f->dim, f->unit, a, sizeof a));
+        table_set(&t, r, 2, "%s", size_q(fig_get(f, &cmp->b), f->dim, f->unit, b, sizeof b));
         if (f->ratio_offset != SIZE_MAX)
-            af_table_set(
+            table_set(
                 &t, r, 3, "%s",
-                af_size_ratio(*(const double *)((const char *)cmp + f->ratio_offset), c, sizeof c));
+                size_ratio(*(const double *)((const char *)cmp + f->ratio_offset), c, sizeof c));
     }
     fprintf(out, "\ntiers side by side (ratio: %s / %s)\n", sb->name, sa->name);
-    af_table_print(&t, out);
+    table_print(&t, out);
 
     char p[AF_CELL], u[AF_CELL];
     fprintf(out,
             "\n%s needs %s the nodes, %s the power at load, %s the rack units and %s the "
             "price of %s\n",
-            sb->name, af_size_ratio(cmp->nodes_ratio, a, sizeof a),
-            af_size_ratio(cmp->load_W_ratio, p, sizeof p),
-            af_size_ratio(cmp->rack_units_ratio, u, sizeof u),
-            af_size_ratio(cmp->price_ratio, b, sizeof b), sa->name);
+            sb->name, size_ratio(cmp->nodes_ratio, a, sizeof a),
+            size_ratio(cmp->load_W_ratio, p, sizeof p),
+            size_ratio(cmp->rack_units_ratio, u, sizeof u),
+            size_ratio(cmp->price_ratio, b, sizeof b), sa->name);
 }
 
 /* ---- JSON output ---- */
 
 /* A number, or null when it is not finite (JSON has no infinity). */
-static void af_size_json_number(af_outfile *f, double v)
+static void size_json_number(af_outfile *f, double v)
 {
     if (isfinite(v))
         af_outfile_printf(f, "%.17g", v);
@@ -403,7 +400,7 @@ static void af_size_json_number(af_outfile *f, double v)
 }
 
 /* The JSON key of a constraint: its name with spaces as underscores ("read_bandwidth"). */
-static void af_size_json_constraint(af_outfile *f, af_storage_constraint c)
+static void size_json_constraint(af_outfile *f, af_storage_constraint c)
 {
     char key[64];
     snprintf(key, sizeof key, "%s", af_storage_constraint_name(c));
@@ -414,57 +411,56 @@ static void af_size_json_constraint(af_outfile *f, af_storage_constraint c)
 }
 
 /* `"key": {"value": v, "unit": "u"}` for figure fg of base. */
-static void af_size_json_fig(af_outfile *f, const char *indent, const af_size_fig *fg,
-                             const void *base, bool last)
+static void size_json_fig(af_outfile *f, const char *indent, const af_size_fig *fg,
+                          const void *base, bool last)
 {
     af_outfile_printf(f, "%s\"%s\": {\"value\": ", indent, fg->key);
-    af_size_json_number(f, af_fig_get(fg, base));
+    size_json_number(f, fig_get(fg, base));
     af_outfile_printf(f, ", \"unit\": ");
     af_json_write_string(f, fg->unit ? fg->unit : af_units_si(fg->dim));
     af_outfile_printf(f, "}%s\n", last ? "" : ",");
 }
 
-static void af_size_json_system(af_outfile *f, const af_storage_spec *s, const af_storage_sizing *z,
-                                bool last)
+static void size_json_system(af_outfile *f, const af_storage_spec *s, const af_storage_sizing *z,
+                             bool last)
 {
     af_outfile_printf(f, "    {\n      \"name\": ");
     af_json_write_string(f, s->name);
     af_outfile_printf(f, ",\n      \"nodes\": %d,\n      \"binding\": ", z->nodes);
-    af_size_json_constraint(f, z->binding);
+    size_json_constraint(f, z->binding);
     af_outfile_printf(f, ",\n      \"constraints\": {\n");
     for (int c = 0; c < AF_SIZE__COUNT; c++) {
         af_outfile_printf(f, "        ");
-        af_size_json_constraint(f, (af_storage_constraint)c);
+        size_json_constraint(f, (af_storage_constraint)c);
         af_outfile_printf(f, ": {\"need\": ");
-        af_size_json_number(f, z->need[c]);
+        size_json_number(f, z->need[c]);
         af_outfile_printf(f, ", \"nodes\": %d}%s\n", z->nodes_for[c],
                           c + 1 < AF_SIZE__COUNT ? "," : "");
     }
     af_outfile_printf(f, "      },\n");
-    for (size_t i = 0; i < AF_COUNTOF(af_tier_figs); i++)
-        af_size_json_fig(f, "      ", &af_tier_figs[i], z, i + 1 == AF_COUNTOF(af_tier_figs));
+    for (size_t i = 0; i < AF_COUNTOF(tier_figs); i++)
+        size_json_fig(f, "      ", &tier_figs[i], z, i + 1 == AF_COUNTOF(tier_figs));
     af_outfile_printf(f, "    }%s\n", last ? "" : ",");
 }
 
 /* Writes the figures to path atomically: the demand, each system's sizing and, when cmp is not
  * NULL, the ratios of the second system's figures to the first's. */
-static int af_size_json_save(const char *path, const af_storage_demand *dem,
-                             const af_storage_spec *sa, const af_storage_spec *sb,
-                             const af_storage_sizing *za, const af_storage_comparison *cmp,
-                             af_diag *d)
+static int size_json_save(const char *path, const af_storage_demand *dem, const af_storage_spec *sa,
+                          const af_storage_spec *sb, const af_storage_sizing *za,
+                          const af_storage_comparison *cmp, af_diag *d)
 {
     af_outfile *f = af_outfile_open(path, d);
     if (!f)
         return AF_EIO;
     af_outfile_printf(f, "{\n  \"demand\": {\n");
-    for (size_t i = 0; i < AF_COUNTOF(af_demand_figs); i++)
-        af_size_json_fig(f, "    ", &af_demand_figs[i], dem, false);
+    for (size_t i = 0; i < AF_COUNTOF(demand_figs); i++)
+        size_json_fig(f, "    ", &demand_figs[i], dem, false);
     af_outfile_printf(f, "    \"min_nodes\": {\"value\": %d, \"unit\": \"1\"}\n  },\n",
                       dem->min_nodes);
     af_outfile_printf(f, "  \"systems\": [\n");
-    af_size_json_system(f, sa, cmp ? &cmp->a : za, cmp == NULL);
+    size_json_system(f, sa, cmp ? &cmp->a : za, cmp == NULL);
     if (cmp)
-        af_size_json_system(f, sb, &cmp->b, true);
+        size_json_system(f, sb, &cmp->b, true);
     af_outfile_printf(f, "  ]");
     if (cmp) {
         const struct {
@@ -477,7 +473,7 @@ static int af_size_json_save(const char *path, const af_storage_demand *dem,
         af_outfile_printf(f, ",\n  \"ratios\": {\n");
         for (size_t i = 0; i < AF_COUNTOF(ratios); i++) {
             af_outfile_printf(f, "    \"%s\": ", ratios[i].key);
-            af_size_json_number(f, ratios[i].v);
+            size_json_number(f, ratios[i].v);
             af_outfile_printf(f, "%s\n", i + 1 < AF_COUNTOF(ratios) ? "," : "");
         }
         af_outfile_printf(f, "  }");
@@ -490,8 +486,8 @@ static int af_size_json_save(const char *path, const af_storage_demand *dem,
 
 /* Finds the storage system called name, or adds an error (with a near miss, else the list of
  * systems) under `option` ("--compare", or NULL for the SYSTEM argument) and returns NULL. */
-static const af_storage_spec *af_size_find(const af_catalog *cat, const char *name,
-                                           const char *option, af_diag *d)
+static const af_storage_spec *size_find(const af_catalog *cat, const char *name, const char *option,
+                                        af_diag *d)
 {
     const af_storage_spec *s = af_catalog_find_storage(cat, name);
     if (s)
@@ -517,7 +513,7 @@ static const af_storage_spec *af_size_find(const af_catalog *cat, const char *na
 
 /* Parses the value of quantity option o into vals[o]; a bad or out-of-range value adds an error
  * naming the option. */
-static void af_size_parse(int o, const char *text, double *vals, af_diag *d)
+static void size_parse(int o, const char *text, double *vals, af_diag *d)
 {
     char err[256];
     double v;
@@ -534,7 +530,7 @@ static void af_size_parse(int o, const char *text, double *vals, af_diag *d)
 }
 
 /* Parses --min-nodes: a whole number from 1 to AF_SIZE_MAX_NODES. */
-static void af_size_parse_min(const char *text, int *out, af_diag *d)
+static void size_parse_min(const char *text, int *out, af_diag *d)
 {
     char err[256];
     double v;
@@ -565,19 +561,19 @@ int af_cmd_size(int argc, char **argv)
         bool missing = false, taken = false;
         const char *v;
         if (af_cli_is_help(argv[i])) {
-            rc = af_cli_help(&c, af_size_usage);
+            rc = af_cli_help(&c, size_usage);
             goto done;
         }
         for (int o = 0; o < AF_O__COUNT && !taken && !missing; o++) {
             if ((v = af_cli_take(argc, argv, &i, af_size_opts[o].name, &missing))) {
                 taken = given[o] = true;
-                af_size_parse(o, v, vals, d);
+                size_parse(o, v, vals, d);
             }
         }
         if (taken || missing) {
             /* a quantity, or an option without its value (reported below) */
         } else if ((v = af_cli_take(argc, argv, &i, "--min-nodes", &missing))) {
-            af_size_parse_min(v, &min_nodes, d);
+            size_parse_min(v, &min_nodes, d);
         } else if ((v = af_cli_take(argc, argv, &i, "--compare", &missing))) {
             compare = v;
         } else if ((v = af_cli_take(argc, argv, &i, "--json", &missing))) {
@@ -589,7 +585,7 @@ int af_cmd_size(int argc, char **argv)
         } else if (missing) {
             /* reported below */
         } else if (argv[i][0] == '-' && argv[i][1] != '\0') {
-            const char *near = af_did_you_mean(argv[i], af_size_names, AF_COUNTOF(af_size_names));
+            const char *near = af_did_you_mean(argv[i], size_names, AF_COUNTOF(size_names));
             af_diag_error(d,
                           "unknown option \"%s\" for `aifsim size`; %s%s%ssee `aifsim size "
                           "--help`",
@@ -652,8 +648,8 @@ int af_cmd_size(int argc, char **argv)
         cat = af_cli_load_catalog(models, d);
     if (!cat)
         goto done;
-    const af_storage_spec *sa = af_size_find(cat, system, NULL, d);
-    const af_storage_spec *sb = compare ? af_size_find(cat, compare, "--compare", d) : NULL;
+    const af_storage_spec *sa = size_find(cat, system, NULL, d);
+    const af_storage_spec *sb = compare ? size_find(cat, compare, "--compare", d) : NULL;
     if (af_diag_errors(d))
         goto done;
 
@@ -679,14 +675,14 @@ int af_cmd_size(int argc, char **argv)
 
     if (!quiet && !(json && strcmp(json, "-") == 0)) {
         if (sb)
-            af_size_print_two(sa, sb, &dem, &cmp, stdout);
+            size_print_two(sa, sb, &dem, &cmp, stdout);
         else
-            af_size_print_one(sa, &dem, &z, stdout);
+            size_print_one(sa, &dem, &z, stdout);
     }
     rc = 1;
     if (af_cli_check_stdout(&c) != AF_OK)
         goto done;
-    if (json && af_size_json_save(json, &dem, sa, sb, &z, sb ? &cmp : NULL, d) != AF_OK)
+    if (json && size_json_save(json, &dem, sa, sb, &z, sb ? &cmp : NULL, d) != AF_OK)
         goto done;
     rc = 0;
 

@@ -25,7 +25,7 @@
 #include <stdio.h>
 #include <string.h>
 
-static const char af_validate_usage[] =
+static const char validate_usage[] =
     "usage: aifsim validate FILE... [--set PATH=VALUE]... [--seed N] [--models DIR]\n"
     "\n"
     "Checks each scenario FILE against the model catalog, reports every mistake, and prints\n"
@@ -48,23 +48,24 @@ typedef struct af_fmt {
     int next;
 } af_fmt;
 
-static const char *af_q(af_fmt *f, double v, af_dim dim)
+static const char *validate_q(af_fmt *f, double v, af_dim dim)
 {
     char *b = f->buf[f->next++ % 16];
     return af_units_format(v, dim, b, sizeof f->buf[0]);
 }
 
 /* Prints the resolved configuration of one valid scenario. */
-static void af_validate_print(const char *file, const af_world_config *w,
-                              const af_world_estimate *est, FILE *out)
+static void validate_print(const char *file, const af_world_config *w, const af_world_estimate *est,
+                           FILE *out)
 {
     af_fmt f = {.next = 0};
     fprintf(out, "%s: valid\n", file);
     fprintf(out, "  scenario  %s: seed %llu, duration %s, event budget %s\n", w->name,
-            (unsigned long long)w->seed, af_q(&f, w->duration_s, AF_DIM_TIME),
-            w->max_events ? af_q(&f, (double)w->max_events, AF_DIM_COUNT) : "engine default");
+            (unsigned long long)w->seed, validate_q(&f, w->duration_s, AF_DIM_TIME),
+            w->max_events ? validate_q(&f, (double)w->max_events, AF_DIM_COUNT) : "engine default");
     fprintf(out, "  events    up to %.3g of the budget's %s (%.3g%%)", est->events,
-            af_q(&f, (double)est->budget, AF_DIM_COUNT), 100 * est->events / (double)est->budget);
+            validate_q(&f, (double)est->budget, AF_DIM_COUNT),
+            100 * est->events / (double)est->budget);
     if (est->top_kind)
         fprintf(out, "; most for %s \"%s\" (%.3g%%)", est->top_kind, est->top_name,
                 est->events > 0 ? 100 * est->top_events / est->events : 0);
@@ -73,9 +74,10 @@ static void af_validate_print(const char *file, const af_world_config *w,
     fprintf(out,
             "  facility  %s: PUE %.3g, energy %s, amortization %s, rack %s and %.3g U, space %s "
             "per rack\n",
-            fa->name, fa->pue, af_q(&f, fa->energy_price_usd_J, AF_DIM_ENERGY_PRICE),
-            af_q(&f, fa->amortization_s, AF_DIM_TIME), af_q(&f, fa->rack_power_W, AF_DIM_POWER),
-            fa->rack_units, af_q(&f, fa->space_usd_s_per_rack, AF_DIM_HOURLY_PRICE));
+            fa->name, fa->pue, validate_q(&f, fa->energy_price_usd_J, AF_DIM_ENERGY_PRICE),
+            validate_q(&f, fa->amortization_s, AF_DIM_TIME),
+            validate_q(&f, fa->rack_power_W, AF_DIM_POWER), fa->rack_units,
+            validate_q(&f, fa->space_usd_s_per_rack, AF_DIM_HOURLY_PRICE));
     for (size_t i = 0; i < w->npools; i++) {
         const af_pool_config *p = &w->pools[i];
         double gpus = (double)p->nodes * p->node.gpus;
@@ -83,29 +85,29 @@ static void af_validate_print(const char *file, const af_world_config *w,
                 "  pool      %s: %lld x %s, %.0f GPUs %s, peak %s BF16, NVLink %s per GPU, "
                 "storage network %s (%s per node), max power %s\n",
                 p->name, (long long)p->nodes, p->node.name, gpus, p->node.gpu.name,
-                af_q(&f, gpus * p->node.gpu.bf16_flops, AF_DIM_FLOPS),
-                af_q(&f, p->node.nvlink.rate_Bps, AF_DIM_BANDWIDTH),
-                af_q(&f, (double)p->nodes * af_node_storage_Bps(&p->node), AF_DIM_BANDWIDTH),
-                af_q(&f, af_node_storage_Bps(&p->node), AF_DIM_BANDWIDTH),
-                af_q(&f, (double)p->nodes * p->node.max_power_W, AF_DIM_POWER));
+                validate_q(&f, gpus * p->node.gpu.bf16_flops, AF_DIM_FLOPS),
+                validate_q(&f, p->node.nvlink.rate_Bps, AF_DIM_BANDWIDTH),
+                validate_q(&f, (double)p->nodes * af_node_storage_Bps(&p->node), AF_DIM_BANDWIDTH),
+                validate_q(&f, af_node_storage_Bps(&p->node), AF_DIM_BANDWIDTH),
+                validate_q(&f, (double)p->nodes * p->node.max_power_W, AF_DIM_POWER));
     }
     for (size_t i = 0; i < w->ntiers; i++) {
         const af_tier_config *t = &w->tiers[i];
         double n = (double)t->nodes;
         fprintf(out, "  tier      %s: %lld x %s, usable %s, read %s, write %s", t->name,
                 (long long)t->nodes, t->system.name,
-                af_q(&f, n * af_storage_node_usable_B(&t->system), AF_DIM_SIZE),
-                af_q(&f, n * af_storage_node_read_Bps(&t->system), AF_DIM_BANDWIDTH),
-                af_q(&f, n * af_storage_node_write_Bps(&t->system), AF_DIM_BANDWIDTH));
+                validate_q(&f, n * af_storage_node_usable_B(&t->system), AF_DIM_SIZE),
+                validate_q(&f, n * af_storage_node_read_Bps(&t->system), AF_DIM_BANDWIDTH),
+                validate_q(&f, n * af_storage_node_write_Bps(&t->system), AF_DIM_BANDWIDTH));
         if (t->cache_for != AF_WORLD_NONE)
             fprintf(out, ", caches %s (hit ratio %s)", w->tiers[t->cache_for].name,
-                    af_q(&f, t->hit_ratio, AF_DIM_RATIO));
+                    validate_q(&f, t->hit_ratio, AF_DIM_RATIO));
         if (t->drain_to != AF_WORLD_NONE)
             fprintf(out, ", drains to %s (weight %.3g)", w->tiers[t->drain_to].name,
                     t->drain_weight);
         if (t->reserve > 0)
             fprintf(out, ", %s of device time reserved for look-ups",
-                    af_q(&f, t->reserve, AF_DIM_RATIO));
+                    validate_q(&f, t->reserve, AF_DIM_RATIO));
         fputc('\n', out);
     }
     for (size_t i = 0; i < w->nfabrics; i++) {
@@ -113,7 +115,8 @@ static void af_validate_print(const char *file, const af_world_config *w,
         fprintf(out, "  fabric    %s: %s of %s (%d x %s), oversubscription %.3g:1, connects",
                 fc->name, fc->spec.topology == AF_FABRIC_RAIL ? "rail-optimized" : "fat-tree",
                 fc->spec.sw.name, fc->spec.sw.ports,
-                af_q(&f, fc->spec.sw.port_rate_Bps, AF_DIM_BANDWIDTH), fc->spec.oversubscription);
+                validate_q(&f, fc->spec.sw.port_rate_Bps, AF_DIM_BANDWIDTH),
+                fc->spec.oversubscription);
         for (size_t k = 0; k < fc->npools; k++)
             fprintf(out, " %s", w->pools[fc->pools[k]].name);
         for (size_t k = 0; k < fc->ntiers; k++)
@@ -130,15 +133,16 @@ static void af_validate_print(const char *file, const af_world_config *w,
         fprintf(out,
                 "  train     %s on %s from %s: compute %s per step, batch %s per GPU, read "
                 "demand %s per GPU, %s for the pool (%.3g%% of the tier's read bandwidth)\n",
-                t->name, p->name, tier->name, af_q(&f, plan.compute_s, AF_DIM_TIME),
-                af_q(&f, plan.batch_B, AF_DIM_SIZE), af_q(&f, plan.demand_Bps, AF_DIM_BANDWIDTH),
-                af_q(&f, plan.demand_Bps * plan.gpus, AF_DIM_BANDWIDTH),
+                t->name, p->name, tier->name, validate_q(&f, plan.compute_s, AF_DIM_TIME),
+                validate_q(&f, plan.batch_B, AF_DIM_SIZE),
+                validate_q(&f, plan.demand_Bps, AF_DIM_BANDWIDTH),
+                validate_q(&f, plan.demand_Bps * plan.gpus, AF_DIM_BANDWIDTH),
                 100 * plan.demand_Bps * plan.gpus / tier_Bps);
         fprintf(out, "            data set %s in %.4g files of %.4g samples, sample %s",
-                af_q(&f, t->dataset_B, AF_DIM_SIZE), t->files, t->samples_per_file,
-                af_q(&f, t->sample_B, AF_DIM_SIZE));
+                validate_q(&f, t->dataset_B, AF_DIM_SIZE), t->files, t->samples_per_file,
+                validate_q(&f, t->sample_B, AF_DIM_SIZE));
         if (t->sample_sd_B > 0)
-            fprintf(out, " +- %s", af_q(&f, t->sample_sd_B, AF_DIM_SIZE));
+            fprintf(out, " +- %s", validate_q(&f, t->sample_sd_B, AF_DIM_SIZE));
         if (t->reader_threads > 0)
             fprintf(out, ", %d reader threads per GPU", t->reader_threads);
         fprintf(out, ", prefetch %d, QoS weight %.3g per GPU\n", t->prefetch, t->weight);
@@ -146,22 +150,23 @@ static void af_validate_print(const char *file, const af_world_config *w,
     for (size_t i = 0; i < w->nbursts; i++) {
         const af_burst_config *b = &w->bursts[i];
         fprintf(out, "  burst     %s: %s %s %s %s every %s from %s, first at %s", b->name,
-                b->write ? "writes" : "reads", af_q(&f, b->size_B, AF_DIM_SIZE),
-                b->write ? "to" : "from", w->tiers[b->tier].name, af_q(&f, b->every_s, AF_DIM_TIME),
+                b->write ? "writes" : "reads", validate_q(&f, b->size_B, AF_DIM_SIZE),
+                b->write ? "to" : "from", w->tiers[b->tier].name,
+                validate_q(&f, b->every_s, AF_DIM_TIME),
                 b->pool != AF_WORLD_NONE ? w->pools[b->pool].name : "outside clients",
-                af_q(&f, b->start_s, AF_DIM_TIME));
+                validate_q(&f, b->start_s, AF_DIM_TIME));
         if (b->write && b->keep > 0)
             fprintf(out, ", keeps %d", b->keep);
-        fprintf(out, ", %s operations, QoS weight %.3g per node\n", af_q(&f, b->op_B, AF_DIM_SIZE),
-                b->weight);
+        fprintf(out, ", %s operations, QoS weight %.3g per node\n",
+                validate_q(&f, b->op_B, AF_DIM_SIZE), b->weight);
     }
     for (size_t i = 0; i < w->nlookups; i++) {
         const af_lookup_config *l = &w->lookups[i];
         fprintf(out, "  lookup    %s: %s of %s from %s", l->name,
-                af_q(&f, l->rate_per_s, AF_DIM_RATE), af_q(&f, l->size_B, AF_DIM_SIZE),
+                validate_q(&f, l->rate_per_s, AF_DIM_RATE), validate_q(&f, l->size_B, AF_DIM_SIZE),
                 w->tiers[l->tier].name);
         if (l->slo_s > 0)
-            fprintf(out, ", p99 objective %s", af_q(&f, l->slo_s, AF_DIM_TIME));
+            fprintf(out, ", p99 objective %s", validate_q(&f, l->slo_s, AF_DIM_TIME));
         fputc('\n', out);
     }
 }
@@ -181,7 +186,7 @@ int af_cmd_validate(int argc, char **argv)
     for (int i = 1; i < argc; i++) {
         bool missing = false;
         if (af_cli_is_help(argv[i])) {
-            rc = af_cli_help(&c, af_validate_usage);
+            rc = af_cli_help(&c, validate_usage);
             goto done;
         } else if (af_cli_take_scenario_opt(argc, argv, &i, &opts, &missing, d)) {
             /* --set, --seed, --models */
@@ -210,7 +215,7 @@ int af_cmd_validate(int argc, char **argv)
                   af_world_check_estimate(&cfg, &est, d) == AF_OK;
         af_diag_set_file(d, before, files[i]);
         if (ok) {
-            af_validate_print(files[i], &cfg, &est, stdout);
+            validate_print(files[i], &cfg, &est, stdout);
         } else {
             rc = 2;
         }

@@ -21,7 +21,8 @@ void af_cost_rollup(const af_cost_input *in, const af_facility_spec *fac, af_cos
     double T = in->duration_s;
     out->facility_W = in->it_power_W * fac->pue;
     out->energy_J = out->facility_W * T;
-    out->racks = ceil(fmax(in->rack_units / fac->rack_units, in->it_max_power_W / fac->rack_power_W));
+    out->racks =
+        ceil(fmax(in->rack_units / fac->rack_units, in->it_max_power_W / fac->rack_power_W));
     out->capital_usd = in->capital_usd * T / fac->amortization_s;
     out->energy_usd = out->energy_J * fac->energy_price_usd_J;
     out->space_usd = out->racks * fac->space_usd_s_per_rack * T;

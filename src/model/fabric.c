@@ -13,20 +13,20 @@
 /* Slack for rounding a ratio that should be an integer (64 x 2 / 3 and the like). */
 #define AF_FABRIC_EPS 1e-9
 
-static double af_fabric_min(double a, double b)
+static double fabric_min(double a, double b)
 {
     return a < b ? a : b;
 }
 
 /* ceil(a / b) for positive integers. */
-static int64_t af_fabric_ceil_div(int64_t a, int64_t b)
+static int64_t fabric_ceil_div(int64_t a, int64_t b)
 {
     return (a + b - 1) / b;
 }
 
 /* The fewest spines, at least `need`, over which `up` uplinks per leaf stripe evenly: the
  * smallest divisor of up that is >= need (need <= up). */
-static int64_t af_fabric_even_spines(int64_t need, int64_t up)
+static int64_t fabric_even_spines(int64_t need, int64_t up)
 {
     int64_t s = need < 1 ? 1 : need;
     while (up % s != 0)
@@ -35,7 +35,7 @@ static int64_t af_fabric_even_spines(int64_t need, int64_t up)
 }
 
 /* Checks the spec; adds one error per problem to d and returns how many it added. */
-static int af_fabric_check_spec(const af_fabric_spec *spec, af_diag *d)
+static int fabric_check_spec(const af_fabric_spec *spec, af_diag *d)
 {
     const char *name = spec->name ? spec->name : "fabric";
     const af_switch_spec *sw = &spec->sw;
@@ -79,8 +79,8 @@ static int af_fabric_check_spec(const af_fabric_spec *spec, af_diag *d)
 }
 
 /* Checks one group; adds errors to d and returns how many it added. */
-static int af_fabric_check_group(const af_fabric_spec *spec, const af_fabric_group *g, size_t i,
-                                 af_diag *d)
+static int fabric_check_group(const af_fabric_spec *spec, const af_fabric_group *g, size_t i,
+                              af_diag *d)
 {
     const char *name = spec->name ? spec->name : "fabric";
     const char *gname = g->name ? g->name : "?";
@@ -112,7 +112,7 @@ static int af_fabric_check_group(const af_fabric_spec *spec, const af_fabric_gro
 
 /* Share of uniform traffic among `total` endpoints that stays inside a leaf when they sit
  * `per_leaf` to a leaf (the last leaf holding the rest): sum of n_leaf^2 / total^2. */
-static double af_fabric_local_fraction(int64_t total, int64_t per_leaf)
+static double fabric_local_fraction(int64_t total, int64_t per_leaf)
 {
     int64_t full = total / per_leaf, rest = total % per_leaf;
     double t = (double)total;
@@ -124,14 +124,14 @@ int af_fabric_init(af_fabric *f, const af_fabric_spec *spec, const af_fabric_gro
                    size_t n, af_diag *d)
 {
     const char *name = spec->name ? spec->name : "fabric";
-    int bad = af_fabric_check_spec(spec, d);
+    int bad = fabric_check_spec(spec, d);
     if (n < 1 || n > AF_FABRIC_MAX_GROUPS) {
         af_diag_error(d, "fabric %s: expected 1 to %d endpoint groups, got %zu", name,
                       AF_FABRIC_MAX_GROUPS, n);
         return AF_EINPUT;
     }
     for (size_t i = 0; i < n; i++)
-        bad += af_fabric_check_group(spec, &groups[i], i, d);
+        bad += fabric_check_group(spec, &groups[i], i, d);
     if (bad)
         return AF_EINPUT;
 
@@ -153,7 +153,7 @@ int af_fabric_init(af_fabric *f, const af_fabric_spec *spec, const af_fabric_gro
             return AF_EINPUT;
         }
         p->endpoints = (int)e;
-        p->endpoint_Bps = af_fabric_min(groups[i].nic_rate_Bps, r);
+        p->endpoint_Bps = fabric_min(groups[i].nic_rate_Bps, r);
         p->nic_total_Bps = (double)e * p->endpoint_Bps;
         nic_sum += p->nic_total_Bps;
     }
@@ -194,17 +194,17 @@ int af_fabric_init(af_fabric *f, const af_fabric_spec *spec, const af_fabric_gro
             const af_fabric_group *g = &groups[i];
             int64_t gl;
             if (spec->topology == AF_FABRIC_RAIL && g->rail_attached) {
-                gl = af_fabric_ceil_div(g->nodes, down) * g->nics_per_node;
-                p->local_fraction = af_fabric_local_fraction(g->nodes, down);
+                gl = fabric_ceil_div(g->nodes, down) * g->nics_per_node;
+                p->local_fraction = fabric_local_fraction(g->nodes, down);
             } else {
-                gl = af_fabric_ceil_div(p->endpoints, down);
-                p->local_fraction = af_fabric_local_fraction(p->endpoints, down);
+                gl = fabric_ceil_div(p->endpoints, down);
+                p->local_fraction = fabric_local_fraction(p->endpoints, down);
             }
             p->first_leaf = (int)leaves;
             p->leaves = (int)gl;
             leaves += gl;
             p->uplink_total_Bps = (double)gl * (double)up * r;
-            p->uplink_per_endpoint_Bps = af_fabric_min(p->endpoint_Bps, (double)up * r / down);
+            p->uplink_per_endpoint_Bps = fabric_min(p->endpoint_Bps, (double)up * r / down);
         }
         out.leaves = (int)leaves;
 
@@ -219,7 +219,7 @@ int af_fabric_init(af_fabric *f, const af_fabric_spec *spec, const af_fabric_gro
                           name, (long long)leaves, (long long)k, (long long)k);
             return AF_EINPUT;
         }
-        if (levels == 3 && (half < 1 || af_fabric_ceil_div(leaves, half) > k)) {
+        if (levels == 3 && (half < 1 || fabric_ceil_div(leaves, half) > k)) {
             af_diag_error(d,
                           "fabric %s: %lld leaves exceed the %lld pods of %lld leaves a "
                           "three-level fat-tree of %lld-port switches can hold",
@@ -230,22 +230,22 @@ int af_fabric_init(af_fabric *f, const af_fabric_spec *spec, const af_fabric_gro
         int64_t uplinks = leaves * up;
         if (levels == 2) {
             out.pods = 1;
-            out.spines = (int)af_fabric_even_spines(af_fabric_ceil_div(uplinks, k), up);
+            out.spines = (int)fabric_even_spines(fabric_ceil_div(uplinks, k), up);
             out.cores = 0;
             out.switch_cables = (int)uplinks;
         } else {
-            int64_t pods = af_fabric_ceil_div(leaves, half), spines = 0;
+            int64_t pods = fabric_ceil_div(leaves, half), spines = 0;
             for (int64_t pod = 0; pod < pods; pod++) {
                 int64_t in_pod = leaves - pod * half < half ? leaves - pod * half : half;
-                spines += af_fabric_even_spines(af_fabric_ceil_div(in_pod * up, half), up);
+                spines += fabric_even_spines(fabric_ceil_div(in_pod * up, half), up);
             }
             out.pods = (int)pods;
             out.spines = (int)spines;
-            out.cores = (int)af_fabric_ceil_div(uplinks, k);
+            out.cores = (int)fabric_ceil_div(uplinks, k);
             out.switch_cables = (int)(2 * uplinks);
         }
         out.spine_Bps = (double)uplinks * r;
-        out.bisection_Bps = af_fabric_min(nic_sum, out.spine_Bps) / 2;
+        out.bisection_Bps = fabric_min(nic_sum, out.spine_Bps) / 2;
     }
 
     out.switches = out.leaves + out.spines + out.cores;
@@ -261,8 +261,8 @@ int af_fabric_init(af_fabric *f, const af_fabric_spec *spec, const af_fabric_gro
 }
 
 /* Appends a stage to out at *n. */
-static void af_fabric_push(af_fabric_stage *out, size_t *n, af_stage_kind kind, int group,
-                           double link_Bps, double crossing, const char *label)
+static void fabric_push(af_fabric_stage *out, size_t *n, af_stage_kind kind, int group,
+                        double link_Bps, double crossing, const char *label)
 {
     assert(*n < AF_FABRIC_MAX_STAGES);
     out[*n] = (af_fabric_stage){.kind = kind,
@@ -279,24 +279,24 @@ size_t af_fabric_stages(const af_fabric *f, size_t src, size_t dst, af_fabric_st
     assert(src < f->ngroups && dst < f->ngroups);
     const af_fabric_place *s = &f->place[src], *t = &f->place[dst];
     size_t n = 0;
-    af_fabric_push(out, &n, AF_STAGE_SRC_NIC, (int)src, s->nic_total_Bps, 1, "source NICs");
+    fabric_push(out, &n, AF_STAGE_SRC_NIC, (int)src, s->nic_total_Bps, 1, "source NICs");
     if (f->levels >= 2) {
         /* Traffic of a group to itself stays on a leaf in proportion to the leaf's share. */
         double crossing = src == dst ? 1 - s->local_fraction : 1;
         if (crossing > AF_FABRIC_EPS) {
-            af_fabric_push(out, &n, AF_STAGE_SRC_UPLINK, (int)src, s->uplink_total_Bps, crossing,
-                           "source leaf uplinks");
-            af_fabric_push(out, &n, AF_STAGE_SPINE, -1, f->spine_Bps, crossing, "spine layer");
-            af_fabric_push(out, &n, AF_STAGE_DST_DOWNLINK, (int)dst, t->uplink_total_Bps, crossing,
-                           "destination leaf downlinks");
+            fabric_push(out, &n, AF_STAGE_SRC_UPLINK, (int)src, s->uplink_total_Bps, crossing,
+                        "source leaf uplinks");
+            fabric_push(out, &n, AF_STAGE_SPINE, -1, f->spine_Bps, crossing, "spine layer");
+            fabric_push(out, &n, AF_STAGE_DST_DOWNLINK, (int)dst, t->uplink_total_Bps, crossing,
+                        "destination leaf downlinks");
         }
     }
-    af_fabric_push(out, &n, AF_STAGE_DST_NIC, (int)dst, t->nic_total_Bps, 1, "destination NICs");
+    fabric_push(out, &n, AF_STAGE_DST_NIC, (int)dst, t->nic_total_Bps, 1, "destination NICs");
     return n;
 }
 
 /* ceil(log2 p) for p >= 1. */
-static int af_fabric_ceil_log2(int p)
+static int fabric_ceil_log2(int p)
 {
     int steps = 0;
     for (int64_t span = 1; span < p; span *= 2)
@@ -330,7 +330,7 @@ double af_fabric_allreduce_tree_s(int p, double n_B, double alpha_s, double bw_B
     if (p <= 1)
         return 0;
     assert(bw_Bps > 0 && n_B >= 0 && alpha_s >= 0);
-    return 2.0 * af_fabric_ceil_log2(p) * (alpha_s + n_B / bw_Bps);
+    return 2.0 * fabric_ceil_log2(p) * (alpha_s + n_B / bw_Bps);
 }
 
 double af_fabric_allreduce_dbtree_s(int p, double n_B, double alpha_s, double bw_Bps)
@@ -338,7 +338,7 @@ double af_fabric_allreduce_dbtree_s(int p, double n_B, double alpha_s, double bw
     if (p <= 1)
         return 0;
     assert(bw_Bps > 0 && n_B >= 0 && alpha_s >= 0);
-    return 2.0 * af_fabric_ceil_log2(p) * alpha_s + 2.0 * n_B / bw_Bps;
+    return 2.0 * fabric_ceil_log2(p) * alpha_s + 2.0 * n_B / bw_Bps;
 }
 
 double af_fabric_busbw_Bps(af_coll_op op, int p, double n_B, double t_s)

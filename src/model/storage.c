@@ -13,30 +13,30 @@
 /* A need within this of an integer rounds to it (500e9 / 100e9 may land a hair above 5). */
 #define AF_STORAGE_EPS 1e-9
 
-static double af_min(double a, double b)
+static double storage_min(double a, double b)
 {
     return a < b ? a : b;
 }
 
-static double af_max(double a, double b)
+static double storage_max(double a, double b)
 {
     return a > b ? a : b;
 }
 
 /* Both directions of one node's NICs carry this much each, bytes/s. */
-static double af_storage_nic_Bps(const af_storage_spec *s)
+static double storage_nic_Bps(const af_storage_spec *s)
 {
     return s->nics * s->nic.rate_Bps;
 }
 
 double af_storage_node_read_Bps(const af_storage_spec *s)
 {
-    return af_min(s->devices * s->device_read_Bps, af_storage_nic_Bps(s));
+    return storage_min(s->devices * s->device_read_Bps, storage_nic_Bps(s));
 }
 
 double af_storage_node_write_Bps(const af_storage_spec *s)
 {
-    return af_min(s->devices * s->device_write_Bps, af_storage_nic_Bps(s));
+    return storage_min(s->devices * s->device_write_Bps, storage_nic_Bps(s));
 }
 
 double af_storage_node_usable_B(const af_storage_spec *s)
@@ -72,23 +72,23 @@ double af_storage_device_write_ops(const af_storage_spec *s, double size_B)
 double af_storage_node_read_ops(const af_storage_spec *s, double size_B)
 {
     double ops = s->devices * af_storage_device_read_ops(s, size_B);
-    return size_B > 0 ? af_min(ops, af_storage_nic_Bps(s) / size_B) : ops;
+    return size_B > 0 ? storage_min(ops, storage_nic_Bps(s) / size_B) : ops;
 }
 
 double af_storage_node_write_ops(const af_storage_spec *s, double size_B)
 {
     double ops = s->devices * af_storage_device_write_ops(s, size_B);
-    return size_B > 0 ? af_min(ops, af_storage_nic_Bps(s) / size_B) : ops;
+    return size_B > 0 ? storage_min(ops, storage_nic_Bps(s) / size_B) : ops;
 }
 
 /* Device time of the read side alone, device-seconds. */
-static double af_storage_read_time_s(const af_storage_spec *s, double read_B, double read_ops)
+static double storage_read_time_s(const af_storage_spec *s, double read_B, double read_ops)
 {
     return read_B / s->device_read_Bps + read_ops / s->device_read_iops;
 }
 
 /* Device time of the write side alone, device-seconds. */
-static double af_storage_write_time_s(const af_storage_spec *s, double write_B, double write_ops)
+static double storage_write_time_s(const af_storage_spec *s, double write_B, double write_ops)
 {
     return write_B / s->device_write_Bps + write_ops / s->device_write_iops;
 }
@@ -96,8 +96,7 @@ static double af_storage_write_time_s(const af_storage_spec *s, double write_B, 
 double af_storage_device_time_s(const af_storage_spec *s, double read_B, double write_B,
                                 double read_ops, double write_ops)
 {
-    return af_storage_read_time_s(s, read_B, read_ops) +
-           af_storage_write_time_s(s, write_B, write_ops);
+    return storage_read_time_s(s, read_B, read_ops) + storage_write_time_s(s, write_B, write_ops);
 }
 
 double af_storage_node_busy(const af_storage_spec *s, double read_Bps, double write_Bps,
@@ -108,18 +107,18 @@ double af_storage_node_busy(const af_storage_spec *s, double read_Bps, double wr
 
 double af_storage_node_read_left_Bps(const af_storage_spec *s, double write_Bps, double write_ops)
 {
-    double left = 1 - af_storage_write_time_s(s, write_Bps, write_ops) / s->devices;
+    double left = 1 - storage_write_time_s(s, write_Bps, write_ops) / s->devices;
     if (left <= 0)
         return 0;
-    return af_min(af_storage_nic_Bps(s), left * s->devices * s->device_read_Bps);
+    return storage_min(storage_nic_Bps(s), left * s->devices * s->device_read_Bps);
 }
 
 double af_storage_node_write_left_Bps(const af_storage_spec *s, double read_Bps, double read_ops)
 {
-    double left = 1 - af_storage_read_time_s(s, read_Bps, read_ops) / s->devices;
+    double left = 1 - storage_read_time_s(s, read_Bps, read_ops) / s->devices;
     if (left <= 0)
         return 0;
-    return af_min(af_storage_nic_Bps(s), left * s->devices * s->device_write_Bps);
+    return storage_min(storage_nic_Bps(s), left * s->devices * s->device_write_Bps);
 }
 
 double af_storage_usable_B(const af_storage_spec *s, int nodes)
@@ -130,7 +129,7 @@ double af_storage_usable_B(const af_storage_spec *s, int nodes)
 double af_storage_fit_B(const af_storage_spec *s, int nodes, double used_B, double write_B)
 {
     double free_B = af_storage_usable_B(s, nodes) - used_B;
-    return af_min(write_B, af_max(0, free_B));
+    return storage_min(write_B, storage_max(0, free_B));
 }
 
 af_storage_power_states af_storage_device_power(const af_storage_spec *s)
@@ -140,8 +139,8 @@ af_storage_power_states af_storage_device_power(const af_storage_spec *s)
 
 double af_storage_mix_W(const af_storage_power_states *p, double read_frac, double write_frac)
 {
-    double r = read_frac > 0 ? af_min(read_frac, 1) : 0;
-    double w = write_frac > 0 ? af_min(write_frac, 1) : 0;
+    double r = read_frac > 0 ? storage_min(read_frac, 1) : 0;
+    double w = write_frac > 0 ? storage_min(write_frac, 1) : 0;
     if (r + w > 1) {
         double sum = r + w;
         r /= sum;
@@ -158,7 +157,7 @@ double af_storage_node_power_W(const af_storage_spec *s, double read_frac, doubl
 
 double af_storage_node_max_W(const af_storage_spec *s)
 {
-    return s->overhead_W + s->devices * af_max(s->device_read_W, s->device_write_W);
+    return s->overhead_W + s->devices * storage_max(s->device_read_W, s->device_write_W);
 }
 
 const char *af_storage_constraint_name(af_storage_constraint c)
@@ -185,7 +184,7 @@ const char *af_storage_constraint_name(af_storage_constraint c)
 }
 
 /* Checks one demand figure; adds an error to d and returns 1 when it is negative or not finite. */
-static int af_storage_check(const char *system, const char *field, double v, af_diag *d)
+static int storage_check(const char *system, const char *field, double v, af_diag *d)
 {
     if (v >= 0 && isfinite(v))
         return 0;
@@ -198,13 +197,13 @@ int af_storage_size(const af_storage_spec *s, const af_storage_demand *dem, af_s
                     af_diag *d)
 {
     const char *sys = s->name ? s->name : "?";
-    int bad = af_storage_check(sys, "capacity", dem->capacity_B, d) +
-              af_storage_check(sys, "read bandwidth", dem->read_Bps, d) +
-              af_storage_check(sys, "write bandwidth", dem->write_Bps, d) +
-              af_storage_check(sys, "read iops", dem->read_iops, d) +
-              af_storage_check(sys, "read operation size", dem->read_op_B, d) +
-              af_storage_check(sys, "write iops", dem->write_iops, d) +
-              af_storage_check(sys, "write operation size", dem->write_op_B, d);
+    int bad = storage_check(sys, "capacity", dem->capacity_B, d) +
+              storage_check(sys, "read bandwidth", dem->read_Bps, d) +
+              storage_check(sys, "write bandwidth", dem->write_Bps, d) +
+              storage_check(sys, "read iops", dem->read_iops, d) +
+              storage_check(sys, "read operation size", dem->read_op_B, d) +
+              storage_check(sys, "write iops", dem->write_iops, d) +
+              storage_check(sys, "write operation size", dem->write_op_B, d);
     if (bad)
         return AF_EINPUT;
 
@@ -218,7 +217,7 @@ int af_storage_size(const af_storage_spec *s, const af_storage_demand *dem, af_s
     /* Device-seconds per second of the whole demand, by side. */
     double read_dev = dem->read_Bps / s->device_read_Bps + dem->read_iops * read_ops_time;
     double write_dev = dem->write_Bps / s->device_write_Bps + dem->write_iops * write_ops_time;
-    double nic = af_storage_nic_Bps(s);
+    double nic = storage_nic_Bps(s);
 
     z.need[AF_SIZE_CAPACITY] = dem->capacity_B / af_storage_node_usable_B(s);
     z.need[AF_SIZE_READ_BW] = dem->read_Bps / af_storage_node_read_Bps(s);
@@ -227,14 +226,15 @@ int af_storage_size(const af_storage_spec *s, const af_storage_demand *dem, af_s
     if (per_read > 1) {
         node_reads = s->devices / read_ops_time;
         if (dem->read_op_B > 0)
-            node_reads = af_min(node_reads, nic / dem->read_op_B);
+            node_reads = storage_min(node_reads, nic / dem->read_op_B);
     }
     z.need[AF_SIZE_READ_IOPS] = dem->read_iops > 0 ? dem->read_iops / node_reads : 0;
     z.need[AF_SIZE_WRITE_IOPS] =
         dem->write_iops > 0 ? dem->write_iops / af_storage_node_write_ops(s, dem->write_op_B) : 0;
     double nic_out = (dem->read_Bps + dem->read_iops * dem->read_op_B) / nic;
     double nic_in = (dem->write_Bps + dem->write_iops * dem->write_op_B) / nic;
-    z.need[AF_SIZE_MIXED] = af_max((read_dev + write_dev) / s->devices, af_max(nic_out, nic_in));
+    z.need[AF_SIZE_MIXED] =
+        storage_max((read_dev + write_dev) / s->devices, storage_max(nic_out, nic_in));
     z.need[AF_SIZE_MINIMUM] = dem->min_nodes > 1 ? dem->min_nodes : 1;
 
     z.nodes = 0;
@@ -257,7 +257,7 @@ int af_storage_size(const af_storage_spec *s, const af_storage_demand *dem, af_s
     int n = z.nodes;
     double device_s = (double)n * s->devices; /* device-seconds per second the tier supplies */
     double read_frac = read_dev / device_s, write_frac = write_dev / device_s;
-    z.busy = af_min(1, read_frac + write_frac);
+    z.busy = storage_min(1, read_frac + write_frac);
     z.usable_B = af_storage_usable_B(s, n);
     z.read_Bps = n * af_storage_node_read_Bps(s);
     z.write_Bps = n * af_storage_node_write_Bps(s);
@@ -271,7 +271,7 @@ int af_storage_size(const af_storage_spec *s, const af_storage_demand *dem, af_s
 }
 
 /* b / a, inf when only a is 0 and 1 when both are. */
-static double af_storage_ratio(double b, double a)
+static double storage_ratio(double b, double a)
 {
     if (a == 0)
         return b == 0 ? 1 : INFINITY;
@@ -285,9 +285,9 @@ int af_storage_compare(const af_storage_spec *a, const af_storage_spec *b,
     if (af_storage_size(a, dem, &c.a, d) != AF_OK || af_storage_size(b, dem, &c.b, d) != AF_OK)
         return AF_EINPUT;
     c.nodes_ratio = (double)c.b.nodes / c.a.nodes;
-    c.load_W_ratio = af_storage_ratio(c.b.load_W, c.a.load_W);
-    c.rack_units_ratio = af_storage_ratio(c.b.rack_units, c.a.rack_units);
-    c.price_ratio = af_storage_ratio(c.b.price_usd, c.a.price_usd);
+    c.load_W_ratio = storage_ratio(c.b.load_W, c.a.load_W);
+    c.rack_units_ratio = storage_ratio(c.b.rack_units, c.a.rack_units);
+    c.price_ratio = storage_ratio(c.b.price_usd, c.a.price_usd);
     *out = c;
     return AF_OK;
 }

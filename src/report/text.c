@@ -104,8 +104,7 @@ static void text_burst_verdict(const af_results *r, const char *name, FILE *f)
     if (skipped > 0)
         fprintf(f, "           %.0f bursts skipped: the previous one was still running\n", skipped);
     if (rejected > 0)
-        fprintf(f, "           %s refused: the tier was full\n",
-                text_q(&q, rejected, AF_DIM_SIZE));
+        fprintf(f, "           %s refused: the tier was full\n", text_q(&q, rejected, AF_DIM_SIZE));
 }
 
 static void text_lookup_verdict(const af_results *r, const char *name, FILE *f)
