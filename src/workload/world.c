@@ -55,9 +55,8 @@ uint32_t af_world_res_add(af_world *w, const char *name, double cap, af_hold hol
 
 void af_world_load_changed(af_world *w)
 {
-    for (size_t k = 0; k < AF_WL__COUNT; k++)
-        if (af_world_kinds[k]->load_changed)
-            af_world_kinds[k]->load_changed(w);
+    for (uint32_t k = 0; k < w->n_on_load; k++)
+        w->on_load[k]->load_changed(w);
 }
 
 void af_world_bursts_toggle(af_world *w, int delta)
@@ -239,6 +238,9 @@ static int world_go(const af_world_config *cfg, af_results *res, af_world_estima
     w.pool_util = af_calloc(cfg->npools, sizeof *w.pool_util);
     for (size_t i = 0; i < neps; i++)
         w.eps[i].fabric = AF_NIL;
+    for (size_t k = 0; k < AF_WL__COUNT; k++)
+        if (af_world_kinds[k]->load_changed)
+            w.on_load[w.n_on_load++] = af_world_kinds[k];
 
     if (af_wiring_build(&w, d) != AF_OK) {
         rc = AF_EINPUT;

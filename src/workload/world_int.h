@@ -212,6 +212,10 @@ struct af_world {
     double useful_gpu_s; /* GPU-seconds spent computing, all pools */
     /* each kind's state */
     void *kind[AF_WL__COUNT];
+    /* the kinds with a load_changed operation, in table order (called after every event that
+     * starts or ends flows, so the hot path skips the others) */
+    const af_wl_kind *on_load[AF_WL__COUNT];
+    uint32_t n_on_load;
 };
 
 /* A QoS weight as configured, or its default when the configuration left it 0 (hand-built

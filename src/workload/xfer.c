@@ -9,7 +9,6 @@
 
 #include "base/alloc.h"
 
-#include <string.h>
 
 static uint32_t xfer_slot(af_world *w)
 {
@@ -61,7 +60,6 @@ af_flow_id af_xfer_start(af_world *w, const af_path *p, double size_B, double we
 {
     uint32_t i = xfer_slot(w);
     af_xfer *x = &w->xfers[i];
-    memset(x, 0, sizeof *x);
     x->ops = ops;
     x->owner = owner;
     x->arg = arg;
