@@ -14,6 +14,7 @@
 #include "base/units.h"
 #include "scenario/schema.h"
 
+#include <assert.h>
 #include <errno.h>
 #include <math.h>
 #include <stddef.h>
@@ -22,7 +23,7 @@
 #include <string.h>
 
 /* The state of one check. */
-typedef struct af_scen {
+typedef struct scen {
     af_check c;                /* errors */
     const af_catalog *cat;     /* catalog for node, system, switch and preset names */
     af_schema_refs refs;       /* cat, for the references in `override:` mappings */
@@ -35,11 +36,251 @@ typedef struct af_scen {
     const af_node **work_at;   /* per workload (list index): its name node, or NULL */
     const af_node **train_at;  /* per training job: the node its name came from */
     size_t *pool_job;          /* per pool: index of the job running on it, or SIZE_MAX */
-} af_scen;
+} scen;
+
+/* ---------------------------------------------------------------------------------------------
+ * Key tables. Each kind of mapping in a scenario has a struct with one member per key, holding
+ * the value under that key (NULL when the key is absent), and a table of its keys saying which
+ * member each fills and whether it must be given. scen_fields splits a mapping through a table,
+ * so the readers below name what they read (v.batch_per_gpu) instead of counting positions. A
+ * table lists its keys in the order "expected one of: ..." shows them, and the required ones in
+ * the order their "missing required field" errors are reported. */
+
+/* Whether a key must be given. */
+typedef enum {
+    SCEN_OPTIONAL, /* may be absent */
+    SCEN_REQUIRED, /* "missing required field" when absent (see scen_key.or_key) */
+} scen_need;
+
+/* One key of a mapping. */
+typedef struct scen_key {
+    const char *name;   /* the YAML key, e.g. "batch_per_gpu" */
+    size_t offset;      /* offsetof the `const af_node *` member that receives its value */
+    scen_need need;     /* whether it must be given */
+    const char *or_key; /* REQUIRED only: another key of the table that may be given instead
+                           ("files" for "size"), or NULL */
+} scen_key;
+
+/* The most keys one mapping has. */
+#define SCEN_MAX_KEYS 16
+
+#define SCEN_N(table) (sizeof(table) / sizeof((table)[0]))
+/* The tables read better unwrapped. */
+/* clang-format off */
+#define SCEN_KEY(type, key, member, need) {key, offsetof(type, member), need, NULL}
+#define SCEN_KEY_OR(type, key, member, or_key) {key, offsetof(type, member), SCEN_REQUIRED, or_key}
+/* clang-format on */
+
+/* The top level of a scenario. */
+typedef struct root_fields {
+    const af_node *aifsim, *name, *description, *seed, *duration, *max_events, *facility, *cluster,
+        *storage, *fabric, *workloads;
+} root_fields;
+/* `aifsim` is required too, but checked before the others (see scen_root). */
+static const scen_key root_keys[] = {
+    SCEN_KEY(root_fields, "aifsim", aifsim, SCEN_OPTIONAL),
+    SCEN_KEY(root_fields, "name", name, SCEN_REQUIRED),
+    SCEN_KEY(root_fields, "description", description, SCEN_OPTIONAL),
+    SCEN_KEY(root_fields, "seed", seed, SCEN_OPTIONAL),
+    SCEN_KEY(root_fields, "duration", duration, SCEN_REQUIRED),
+    SCEN_KEY(root_fields, "max_events", max_events, SCEN_OPTIONAL),
+    SCEN_KEY(root_fields, "facility", facility, SCEN_OPTIONAL),
+    SCEN_KEY(root_fields, "cluster", cluster, SCEN_REQUIRED),
+    SCEN_KEY(root_fields, "storage", storage, SCEN_REQUIRED),
+    SCEN_KEY(root_fields, "fabric", fabric, SCEN_OPTIONAL),
+    SCEN_KEY(root_fields, "workloads", workloads, SCEN_REQUIRED),
+};
+
+/* An entry of `cluster:` (a pool) or of `storage:` (a tier); see scen_group. */
+typedef struct group_fields {
+    const af_node *name;     /* pool: / tier: */
+    const af_node *model;    /* node: / system: (a catalog name) */
+    const af_node *nodes;    /* nodes: */
+    const af_node *override; /* override: */
+    const af_node *cache;    /* tiers only, read by scen_tier_links */
+    const af_node *drain;    /* likewise */
+    const af_node *reserve;  /* likewise */
+} group_fields;
+static const scen_key pool_keys[] = {
+    SCEN_KEY(group_fields, "pool", name, SCEN_REQUIRED),
+    SCEN_KEY(group_fields, "node", model, SCEN_REQUIRED),
+    SCEN_KEY(group_fields, "nodes", nodes, SCEN_REQUIRED),
+    SCEN_KEY(group_fields, "override", override, SCEN_OPTIONAL),
+};
+static const scen_key tier_keys[] = {
+    SCEN_KEY(group_fields, "tier", name, SCEN_REQUIRED),
+    SCEN_KEY(group_fields, "system", model, SCEN_REQUIRED),
+    SCEN_KEY(group_fields, "nodes", nodes, SCEN_REQUIRED),
+    SCEN_KEY(group_fields, "override", override, SCEN_OPTIONAL),
+    SCEN_KEY(group_fields, "cache", cache, SCEN_OPTIONAL),
+    SCEN_KEY(group_fields, "drain", drain, SCEN_OPTIONAL),
+    SCEN_KEY(group_fields, "reserve", reserve, SCEN_OPTIONAL),
+};
+
+/* A tier's `cache:`. */
+typedef struct cache_fields {
+    const af_node *target, *hit_ratio; /* for:, hit_ratio: */
+} cache_fields;
+static const scen_key cache_keys[] = {
+    SCEN_KEY(cache_fields, "for", target, SCEN_REQUIRED),
+    SCEN_KEY(cache_fields, "hit_ratio", hit_ratio, SCEN_REQUIRED),
+};
+
+/* A tier's `drain:`. */
+typedef struct drain_fields {
+    const af_node *to, *weight;
+} drain_fields;
+static const scen_key drain_keys[] = {
+    SCEN_KEY(drain_fields, "to", to, SCEN_REQUIRED),
+    SCEN_KEY(drain_fields, "weight", weight, SCEN_OPTIONAL),
+};
+
+/* An entry of `fabric:`. */
+typedef struct fabric_fields {
+    const af_node *name, *sw, *topology, *oversubscription, *levels, *connects; /* sw: switch: */
+} fabric_fields;
+static const scen_key fabric_keys[] = {
+    SCEN_KEY(fabric_fields, "name", name, SCEN_REQUIRED),
+    SCEN_KEY(fabric_fields, "switch", sw, SCEN_REQUIRED),
+    SCEN_KEY(fabric_fields, "topology", topology, SCEN_OPTIONAL),
+    SCEN_KEY(fabric_fields, "oversubscription", oversubscription, SCEN_OPTIONAL),
+    SCEN_KEY(fabric_fields, "levels", levels, SCEN_OPTIONAL),
+    SCEN_KEY(fabric_fields, "connects", connects, SCEN_REQUIRED),
+};
+
+/* A workload's `qos:`. */
+typedef struct qos_fields {
+    const af_node *weight;
+} qos_fields;
+static const scen_key qos_keys[] = {
+    SCEN_KEY(qos_fields, "weight", weight, SCEN_OPTIONAL),
+};
+
+/* A training job's `dataset:`. */
+typedef struct dataset_fields {
+    const af_node *tier, *size, *sample_size, *sample_spread, *samples_per_file, *files,
+        *reader_threads, *prefetch;
+} dataset_fields;
+static const scen_key dataset_keys[] = {
+    SCEN_KEY(dataset_fields, "tier", tier, SCEN_REQUIRED),
+    SCEN_KEY_OR(dataset_fields, "size", size, "files"),
+    SCEN_KEY(dataset_fields, "sample_size", sample_size, SCEN_REQUIRED),
+    SCEN_KEY(dataset_fields, "sample_spread", sample_spread, SCEN_OPTIONAL),
+    SCEN_KEY(dataset_fields, "samples_per_file", samples_per_file, SCEN_OPTIONAL),
+    SCEN_KEY(dataset_fields, "files", files, SCEN_OPTIONAL),
+    SCEN_KEY(dataset_fields, "reader_threads", reader_threads, SCEN_OPTIONAL),
+    SCEN_KEY(dataset_fields, "prefetch", prefetch, SCEN_OPTIONAL),
+};
+
+/* A training job's `model:`. */
+typedef struct model_fields {
+    const af_node *params;
+} model_fields;
+static const scen_key model_keys[] = {
+    SCEN_KEY(model_fields, "params", params, SCEN_REQUIRED),
+};
+
+/* A `train:` workload. Either step_time or model, tokens_per_step and mfu is required; that
+ * is checked by scen_compute. */
+typedef struct train_fields {
+    const af_node *name, *pool, *step_time, *model, *tokens_per_step, *mfu, *precision,
+        *batch_per_gpu, *dataset, *qos;
+} train_fields;
+static const scen_key train_keys[] = {
+    SCEN_KEY(train_fields, "name", name, SCEN_OPTIONAL),
+    SCEN_KEY(train_fields, "pool", pool, SCEN_REQUIRED),
+    SCEN_KEY(train_fields, "step_time", step_time, SCEN_OPTIONAL),
+    SCEN_KEY(train_fields, "model", model, SCEN_OPTIONAL),
+    SCEN_KEY(train_fields, "tokens_per_step", tokens_per_step, SCEN_OPTIONAL),
+    SCEN_KEY(train_fields, "mfu", mfu, SCEN_OPTIONAL),
+    SCEN_KEY(train_fields, "precision", precision, SCEN_OPTIONAL),
+    SCEN_KEY(train_fields, "batch_per_gpu", batch_per_gpu, SCEN_REQUIRED),
+    SCEN_KEY(train_fields, "dataset", dataset, SCEN_REQUIRED),
+    SCEN_KEY(train_fields, "qos", qos, SCEN_OPTIONAL),
+};
+
+/* A `burst:` workload. */
+typedef struct burst_fields {
+    const af_node *name, *pool, *tier, *direction, *size, *every, *start, *op_size, *keep, *qos;
+} burst_fields;
+static const scen_key burst_keys[] = {
+    SCEN_KEY(burst_fields, "name", name, SCEN_REQUIRED),
+    SCEN_KEY(burst_fields, "pool", pool, SCEN_OPTIONAL),
+    SCEN_KEY(burst_fields, "tier", tier, SCEN_REQUIRED),
+    SCEN_KEY(burst_fields, "direction", direction, SCEN_OPTIONAL),
+    SCEN_KEY(burst_fields, "size", size, SCEN_REQUIRED),
+    SCEN_KEY(burst_fields, "every", every, SCEN_REQUIRED),
+    SCEN_KEY(burst_fields, "start", start, SCEN_OPTIONAL),
+    SCEN_KEY(burst_fields, "op_size", op_size, SCEN_OPTIONAL),
+    SCEN_KEY(burst_fields, "keep", keep, SCEN_OPTIONAL),
+    SCEN_KEY(burst_fields, "qos", qos, SCEN_OPTIONAL),
+};
+
+/* A `lookup:` workload. */
+typedef struct lookup_fields {
+    const af_node *name, *tier, *rate, *size, *slo;
+} lookup_fields;
+static const scen_key lookup_keys[] = {
+    SCEN_KEY(lookup_fields, "name", name, SCEN_REQUIRED),
+    SCEN_KEY(lookup_fields, "tier", tier, SCEN_REQUIRED),
+    SCEN_KEY(lookup_fields, "rate", rate, SCEN_REQUIRED),
+    SCEN_KEY(lookup_fields, "size", size, SCEN_OPTIONAL),
+    SCEN_KEY(lookup_fields, "slo", slo, SCEN_OPTIONAL),
+};
+
+/* The member of a fields struct at offset. */
+static const af_node **scen_member(void *fields, size_t offset)
+{
+    return (const af_node **)(void *)((char *)fields + offset);
+}
+
+/* Splits mapping `map` by the n keys of `keys` into *fields (a struct of `const af_node *`
+ * members: the value under each key, NULL when absent), reporting every other key as unknown
+ * (af_check_keys). Required keys are not checked (scen_require). */
+static void scen_split(scen *s, const af_node *map, const scen_key *keys, size_t n, void *fields)
+{
+    const char *names[SCEN_MAX_KEYS];
+    af_node *vals[SCEN_MAX_KEYS];
+    assert(n <= SCEN_MAX_KEYS);
+    for (size_t i = 0; i < n; i++)
+        names[i] = keys[i].name;
+    af_check_keys(&s->c, map, &s->path, names, n, vals);
+    for (size_t i = 0; i < n; i++)
+        *scen_member(fields, keys[i].offset) = vals[i];
+}
+
+/* Reports, at map, each required key of `keys` that *fields lacks, in table order: `missing
+ * required field "size"`, or `missing required field "size" (or "files")` when its or_key is
+ * absent too. */
+static void scen_require(scen *s, const af_node *map, const scen_key *keys, size_t n, void *fields)
+{
+    for (size_t i = 0; i < n; i++) {
+        if (keys[i].need != SCEN_REQUIRED || *scen_member(fields, keys[i].offset))
+            continue;
+        if (!keys[i].or_key) {
+            af_check_required(&s->c, map, &s->path, keys[i].name, NULL);
+            continue;
+        }
+        size_t j = 0;
+        while (j < n && strcmp(keys[j].name, keys[i].or_key) != 0)
+            j++;
+        assert(j < n);
+        if (!*scen_member(fields, keys[j].offset))
+            af_check_error(&s->c, map, &s->path, "missing required field \"%s\" (or \"%s\")",
+                           keys[i].name, keys[i].or_key);
+    }
+}
+
+/* scen_split, then scen_require: the usual way to read a mapping's keys. */
+static void scen_fields(scen *s, const af_node *map, const scen_key *keys, size_t n, void *fields)
+{
+    scen_split(s, map, keys, n, fields);
+    scen_require(s, map, keys, n, fields);
+}
 
 /* The names of the first n entries whose name node is set, for "did you mean" and "defined:";
  * a new array (release with af_free) of borrowed strings. */
-static const char **af_scen_names(const af_node *const *at, size_t n, size_t *count)
+static const char **scen_names(const af_node *const *at, size_t n, size_t *count)
 {
     const char **names = af_malloc_array(n ? n : 1, sizeof *names);
     *count = 0;
@@ -50,7 +291,7 @@ static const char **af_scen_names(const af_node *const *at, size_t n, size_t *co
 }
 
 /* Index of the entry called name among the first n, or SIZE_MAX. */
-static size_t af_scen_index(const af_node *const *at, size_t n, const char *name)
+static size_t scen_index(const af_node *const *at, size_t n, const char *name)
 {
     for (size_t i = 0; i < n; i++)
         if (at[i] && strcmp(at[i]->text, name) == 0)
@@ -59,7 +300,7 @@ static size_t af_scen_index(const af_node *const *at, size_t n, const char *name
 }
 
 /* The entry of mapping map under key (for the key's position), or NULL. */
-static const af_pair *af_scen_pair(const af_node *map, const char *key)
+static const af_pair *scen_pair(const af_node *map, const char *key)
 {
     if (!map || map->kind != AF_NODE_MAP)
         return NULL;
@@ -71,13 +312,13 @@ static const af_pair *af_scen_pair(const af_node *map, const char *key)
 
 /* Reads a unique entry name (pool, tier, fabric or workload) at node; returns it, or NULL when
  * it is malformed or taken (both reported). at[0..n) are the names so far. */
-static const char *af_scen_unique(af_scen *s, const af_node *node, const af_node *const *at,
-                                  size_t n, const char *noun, const char *hint)
+static const char *scen_unique(scen *s, const af_node *node, const af_node *const *at, size_t n,
+                               const char *noun, const char *hint)
 {
     const char *name = af_check_name(&s->c, node, &s->path);
     if (!name)
         return NULL;
-    size_t i = af_scen_index(at, n, name);
+    size_t i = scen_index(at, n, name);
     if (i == SIZE_MAX)
         return name;
     char q[128];
@@ -87,7 +328,7 @@ static const char *af_scen_unique(af_scen *s, const af_node *node, const af_node
 }
 
 /* Checks that a list has 1 to AF_SCENARIO_MAX_ENTRIES entries. */
-static bool af_scen_list(af_scen *s, const af_node *list, const char *what)
+static bool scen_list(scen *s, const af_node *list, const char *what)
 {
     if (!af_check_seq(&s->c, list, &s->path, what))
         return false;
@@ -103,7 +344,7 @@ static bool af_scen_list(af_scen *s, const af_node *list, const char *what)
 
 /* Looks up a catalog entry by the name at node; copies it into spec and returns true, or
  * reports an unknown name (with "did you mean") and returns false. */
-static bool af_scen_catalog(af_scen *s, af_section sec, const af_node *node, void *spec)
+static bool scen_catalog(scen *s, af_section sec, const af_node *node, void *spec)
 {
     const af_spec_desc *desc = af_schema_desc(sec);
     char what[96];
@@ -124,7 +365,7 @@ static bool af_scen_catalog(af_scen *s, af_section sec, const af_node *node, voi
 
 /* Applies an `override:` mapping to spec (NULL: only check it) and copies the spec's strings
  * into the arena. */
-static void af_scen_override(af_scen *s, af_section sec, const af_node *override, void *spec)
+static void scen_override(scen *s, af_section sec, const af_node *override, void *spec)
 {
     if (override) {
         size_t old = af_path_key(&s->path, "override");
@@ -138,21 +379,22 @@ static void af_scen_override(af_scen *s, af_section sec, const af_node *override
 /* A list of named entries that each take a catalog model and a node count: the pools of
  * `cluster:` and the tiers of `storage:`. The entry structs are read through offsets so that
  * one reader serves both. */
-typedef struct af_scen_group {
-    const char *list_key;      /* "cluster" */
-    const char *name_key;      /* "pool" */
-    const char *model_key;     /* "node" */
-    af_section section;        /* the catalog section of the model */
-    const char *what;          /* the list, for "expected ..." */
-    const char *item_what;     /* one entry, for "expected ..." */
-    size_t size;               /* sizeof the entry struct */
-    size_t name_offset;        /* offsetof its `const char *name` */
-    size_t model_offset;       /* offsetof its spec */
-    size_t nodes_offset;       /* offsetof its `int64_t nodes` */
-    const char *const *extras; /* further keys, read by the caller later; NULL-terminated */
-} af_scen_group;
+typedef struct scen_group {
+    const char *list_key;  /* "cluster" */
+    const char *name_key;  /* "pool" */
+    const char *model_key; /* "node" */
+    af_section section;    /* the catalog section of the model */
+    const char *what;      /* the list, for "expected ..." */
+    const char *item_what; /* one entry, for "expected ..." */
+    size_t size;           /* sizeof the entry struct */
+    size_t name_offset;    /* offsetof its `const char *name` */
+    size_t model_offset;   /* offsetof its spec */
+    size_t nodes_offset;   /* offsetof its `int64_t nodes` */
+    const scen_key *keys;  /* the keys of an entry (pool_keys, tier_keys) */
+    size_t nkeys;
+} scen_group;
 
-static const af_scen_group af_scen_pools = {
+static const scen_group pool_group = {
     "cluster",
     "pool",
     "node",
@@ -163,11 +405,10 @@ static const af_scen_group af_scen_pools = {
     offsetof(af_pool_config, name),
     offsetof(af_pool_config, node),
     offsetof(af_pool_config, nodes),
-    NULL};
+    pool_keys,
+    SCEN_N(pool_keys)};
 
-static const char *const af_scen_tier_extras[] = {"cache", "drain", "reserve", NULL};
-
-static const af_scen_group af_scen_tiers = {
+static const scen_group tier_group = {
     "storage",
     "tier",
     "system",
@@ -178,27 +419,24 @@ static const af_scen_group af_scen_tiers = {
     offsetof(af_tier_config, name),
     offsetof(af_tier_config, system),
     offsetof(af_tier_config, nodes),
-    af_scen_tier_extras};
+    tier_keys,
+    SCEN_N(tier_keys)};
 
 /* Reads a group's list into a new array of entries (returned; *n receives the count, *at the
  * name node of each entry, NULL where the name was wrong, and *items each entry's mapping, NULL
  * where it was not one). Returns NULL when the list is unusable (reported). */
-static void *af_scen_group_read(af_scen *s, const af_scen_group *g, const af_node *list, size_t *n,
-                                const af_node ***at, const af_node ***items)
+static void *scen_group_read(scen *s, const scen_group *g, const af_node *list, size_t *n,
+                             const af_node ***at, const af_node ***items)
 {
     *n = 0;
     size_t old = af_path_key(&s->path, g->list_key);
-    if (!af_scen_list(s, list, g->what)) {
+    if (!scen_list(s, list, g->what)) {
         af_path_pop(&s->path, old);
         return NULL;
     }
     char *entries = af_arena_calloc(s->arena, list->n, g->size);
     *at = af_arena_calloc(s->arena, list->n, sizeof **at);
     *items = af_arena_calloc(s->arena, list->n, sizeof **items);
-    const char *keys[8] = {g->name_key, g->model_key, "nodes", "override"};
-    size_t nkeys = 4;
-    for (size_t e = 0; g->extras && g->extras[e]; e++)
-        keys[nkeys++] = g->extras[e];
     for (size_t i = 0; i < list->n; i++) {
         const af_node *item = list->items[i];
         char *e = entries + i * g->size;
@@ -209,25 +447,23 @@ static void *af_scen_group_read(af_scen *s, const af_scen_group *g, const af_nod
             continue;
         }
         (*items)[i] = item;
-        af_node *v[8];
-        af_check_keys(&s->c, item, &s->path, keys, nkeys, v);
-        for (int k = 0; k < 3; k++)
-            af_check_required(&s->c, item, &s->path, keys[k], v[k]);
+        group_fields v = {0}; /* a pool's table leaves the tier-only members */
+        scen_fields(s, item, g->keys, g->nkeys, &v);
         size_t k = af_path_key(&s->path, g->name_key);
-        if (v[0] && af_scen_unique(s, v[0], *at, i, g->name_key, "")) {
-            (*at)[i] = v[0];
-            *(const char **)(e + g->name_offset) = af_arena_strdup(s->arena, v[0]->text);
+        if (v.name && scen_unique(s, v.name, *at, i, g->name_key, "")) {
+            (*at)[i] = v.name;
+            *(const char **)(e + g->name_offset) = af_arena_strdup(s->arena, v.name->text);
         }
         af_path_pop(&s->path, k);
         k = af_path_key(&s->path, g->model_key);
-        bool known = v[1] && af_scen_catalog(s, g->section, v[1], e + g->model_offset);
+        bool known = v.model && scen_catalog(s, g->section, v.model, e + g->model_offset);
         af_path_pop(&s->path, k);
         k = af_path_key(&s->path, "nodes");
-        if (v[2])
-            af_check_integer(&s->c, v[2], &s->path, 1, AF_SCENARIO_MAX_NODES,
+        if (v.nodes)
+            af_check_integer(&s->c, v.nodes, &s->path, 1, AF_SCENARIO_MAX_NODES,
                              (int64_t *)(void *)(e + g->nodes_offset));
         af_path_pop(&s->path, k);
-        af_scen_override(s, g->section, v[3], known ? e + g->model_offset : NULL);
+        scen_override(s, g->section, v.override, known ? e + g->model_offset : NULL);
         af_path_pop(&s->path, o);
     }
     af_path_pop(&s->path, old);
@@ -235,7 +471,7 @@ static void *af_scen_group_read(af_scen *s, const af_scen_group *g, const af_nod
 }
 
 /* facility: a preset name, or a mapping with an optional preset and figures to override. */
-static void af_scen_facility(af_scen *s, const af_node *root, const af_node *node)
+static void scen_facility(scen *s, const af_node *root, const af_node *node)
 {
     const af_node *preset = NULL;
     af_node over = {0}; /* the mapping without its `preset:` entry */
@@ -255,7 +491,7 @@ static void af_scen_facility(af_scen *s, const af_node *root, const af_node *nod
     bool known;
     if (preset) {
         size_t k = node->kind == AF_NODE_MAP ? af_path_key(&s->path, "preset") : s->path.len;
-        known = af_scen_catalog(s, AF_SECTION_FACILITY, preset, &s->w.facility);
+        known = scen_catalog(s, AF_SECTION_FACILITY, preset, &s->w.facility);
         af_path_pop(&s->path, k);
     } else {
         const af_facility_spec *def = af_catalog_find_facility(s->cat, "hyperscale");
@@ -275,19 +511,19 @@ static void af_scen_facility(af_scen *s, const af_node *root, const af_node *nod
 }
 
 /* Resolves a pool or tier reference at node; returns its index or SIZE_MAX (reported). */
-static size_t af_scen_ref(af_scen *s, const af_node *node, const af_node *const *at, size_t n,
-                          const char *noun)
+static size_t scen_ref(scen *s, const af_node *node, const af_node *const *at, size_t n,
+                       const char *noun)
 {
     char what[64];
     snprintf(what, sizeof what, "a %s name", noun);
     const char *name = af_check_string(&s->c, node, &s->path, what);
     if (!name)
         return SIZE_MAX;
-    size_t i = af_scen_index(at, n, name);
+    size_t i = scen_index(at, n, name);
     if (i != SIZE_MAX)
         return i;
     size_t count;
-    const char **names = af_scen_names(at, n, &count);
+    const char **names = scen_names(at, n, &count);
     /* Without any valid name (the list missing or all of its names wrong) the reference error
      * would only repeat an earlier one. */
     if (count)
@@ -296,21 +532,21 @@ static size_t af_scen_ref(af_scen *s, const af_node *node, const af_node *const 
     return SIZE_MAX;
 }
 
-/* Like af_scen_ref under key `key` of the current path; node may be NULL (returns SIZE_MAX). */
-static size_t af_scen_ref_key(af_scen *s, const af_node *node, const char *key,
-                              const af_node *const *at, size_t n, const char *noun)
+/* Like scen_ref under key `key` of the current path; node may be NULL (returns SIZE_MAX). */
+static size_t scen_ref_key(scen *s, const af_node *node, const char *key, const af_node *const *at,
+                           size_t n, const char *noun)
 {
     if (!node)
         return SIZE_MAX;
     size_t k = af_path_key(&s->path, key);
-    size_t i = af_scen_ref(s, node, at, n, noun);
+    size_t i = scen_ref(s, node, at, n, noun);
     af_path_pop(&s->path, k);
     return i;
 }
 
 /* Reads an optional quantity under key of map at the current path. */
-static bool af_scen_quantity(af_scen *s, const af_node *node, const char *key, af_dim dim,
-                             af_range r, double *out)
+static bool scen_quantity(scen *s, const af_node *node, const char *key, af_dim dim, af_range r,
+                          double *out)
 {
     if (!node)
         return false;
@@ -321,8 +557,8 @@ static bool af_scen_quantity(af_scen *s, const af_node *node, const char *key, a
 }
 
 /* Reads an optional integer in [min, max] under key; returns whether one was read. */
-static bool af_scen_integer(af_scen *s, const af_node *node, const char *key, int64_t min,
-                            int64_t max, int64_t *out)
+static bool scen_integer(scen *s, const af_node *node, const char *key, int64_t min, int64_t max,
+                         int64_t *out)
 {
     if (!node)
         return false;
@@ -333,7 +569,7 @@ static bool af_scen_integer(af_scen *s, const af_node *node, const char *key, in
 }
 
 /* Reports an error at node under key of the current path. */
-#define AF_SCEN_ERROR_AT(s, key, node, ...)                                                        \
+#define SCEN_ERROR_AT(s, key, node, ...)                                                           \
     do {                                                                                           \
         size_t k_ = af_path_key(&(s)->path, key);                                                  \
         af_check_error(&(s)->c, node, &(s)->path, __VA_ARGS__);                                    \
@@ -345,7 +581,7 @@ static bool af_scen_integer(af_scen *s, const af_node *node, const char *key, in
  * tiers declared later too). */
 
 /* The name of tier i for messages. */
-static const char *af_scen_tier_name(const af_scen *s, size_t i, char *buf, size_t n)
+static const char *scen_tier_name(const scen *s, size_t i, char *buf, size_t n)
 {
     if (s->tier_at[i])
         return af_doc_quote(s->tier_at[i]->text, buf, n);
@@ -355,7 +591,7 @@ static const char *af_scen_tier_name(const af_scen *s, size_t i, char *buf, size
 
 /* cache: { for: TIER, hit_ratio: RATIO } of tier i. cache[j] is tier j's `cache` entry or NULL;
  * cached_by[j] the tier that caches tier j so far, or AF_WORLD_NONE. */
-static void af_scen_cache(af_scen *s, size_t i, const af_pair *const *cache, size_t *cached_by)
+static void scen_cache(scen *s, size_t i, const af_pair *const *cache, size_t *cached_by)
 {
     af_tier_config *t = &s->w.tiers[i];
     const af_node *m = cache[i]->value;
@@ -364,36 +600,33 @@ static void af_scen_cache(af_scen *s, size_t i, const af_pair *const *cache, siz
         af_path_pop(&s->path, old);
         return;
     }
-    static const char *const keys[] = {"for", "hit_ratio"};
-    af_node *v[2];
-    af_check_keys(&s->c, m, &s->path, keys, 2, v);
-    af_check_required(&s->c, m, &s->path, "for", v[0]);
-    af_check_required(&s->c, m, &s->path, "hit_ratio", v[1]);
-    size_t b = af_scen_ref_key(s, v[0], "for", s->tier_at, s->w.ntiers, "tier");
+    cache_fields v;
+    scen_fields(s, m, cache_keys, SCEN_N(cache_keys), &v);
+    size_t b = scen_ref_key(s, v.target, "for", s->tier_at, s->w.ntiers, "tier");
     char q[128], r[128];
     if (b == i) {
-        AF_SCEN_ERROR_AT(s, "for", v[0], "expected another tier; a tier cannot cache itself");
+        SCEN_ERROR_AT(s, "for", v.target, "expected another tier; a tier cannot cache itself");
     } else if (b != SIZE_MAX && cache[b]) {
-        AF_SCEN_ERROR_AT(s, "for", v[0],
-                         "tier \"%s\" is itself a cache (line %d); caches do not chain",
-                         af_scen_tier_name(s, b, q, sizeof q), cache[b]->key->line);
+        SCEN_ERROR_AT(s, "for", v.target,
+                      "tier \"%s\" is itself a cache (line %d); caches do not chain",
+                      scen_tier_name(s, b, q, sizeof q), cache[b]->key->line);
     } else if (b != SIZE_MAX && cached_by[b] != AF_WORLD_NONE) {
-        AF_SCEN_ERROR_AT(s, "for", v[0],
-                         "tier \"%s\" already has a cache, \"%s\" (line %d); a tier has at "
-                         "most one",
-                         af_scen_tier_name(s, b, q, sizeof q),
-                         af_scen_tier_name(s, cached_by[b], r, sizeof r),
-                         cache[cached_by[b]]->key->line);
+        SCEN_ERROR_AT(s, "for", v.target,
+                      "tier \"%s\" already has a cache, \"%s\" (line %d); a tier has at "
+                      "most one",
+                      scen_tier_name(s, b, q, sizeof q),
+                      scen_tier_name(s, cached_by[b], r, sizeof r), cache[cached_by[b]]->key->line);
     } else if (b != SIZE_MAX) {
         cached_by[b] = i;
         t->cache_for = b;
     }
-    af_scen_quantity(s, v[1], "hit_ratio", AF_DIM_RATIO, (af_range){0, 1, false}, &t->hit_ratio);
+    scen_quantity(s, v.hit_ratio, "hit_ratio", AF_DIM_RATIO, (af_range){0, 1, false},
+                  &t->hit_ratio);
     af_path_pop(&s->path, old);
 }
 
 /* drain: { to: TIER, weight: NUMBER } of tier i. drain[j] is tier j's `drain` entry or NULL. */
-static void af_scen_drain(af_scen *s, size_t i, const af_pair *const *drain)
+static void scen_drain(scen *s, size_t i, const af_pair *const *drain)
 {
     af_tier_config *t = &s->w.tiers[i];
     const af_node *m = drain[i]->value;
@@ -402,26 +635,24 @@ static void af_scen_drain(af_scen *s, size_t i, const af_pair *const *drain)
         af_path_pop(&s->path, old);
         return;
     }
-    static const char *const keys[] = {"to", "weight"};
-    af_node *v[2];
-    af_check_keys(&s->c, m, &s->path, keys, 2, v);
-    af_check_required(&s->c, m, &s->path, "to", v[0]);
-    size_t b = af_scen_ref_key(s, v[0], "to", s->tier_at, s->w.ntiers, "tier");
+    drain_fields v;
+    scen_fields(s, m, drain_keys, SCEN_N(drain_keys), &v);
+    size_t b = scen_ref_key(s, v.to, "to", s->tier_at, s->w.ntiers, "tier");
     char q[128];
     if (b == i) {
-        AF_SCEN_ERROR_AT(s, "to", v[0], "expected another tier; a tier cannot drain into itself");
+        SCEN_ERROR_AT(s, "to", v.to, "expected another tier; a tier cannot drain into itself");
     } else if (b != SIZE_MAX && drain[b]) {
-        AF_SCEN_ERROR_AT(s, "to", v[0], "tier \"%s\" itself drains (line %d); drains do not chain",
-                         af_scen_tier_name(s, b, q, sizeof q), drain[b]->key->line);
+        SCEN_ERROR_AT(s, "to", v.to, "tier \"%s\" itself drains (line %d); drains do not chain",
+                      scen_tier_name(s, b, q, sizeof q), drain[b]->key->line);
     } else if (b != SIZE_MAX) {
         t->drain_to = b;
     }
-    af_scen_quantity(s, v[1], "weight", AF_DIM_NUMBER, (af_range){0, 1e6, true}, &t->drain_weight);
+    scen_quantity(s, v.weight, "weight", AF_DIM_NUMBER, (af_range){0, 1e6, true}, &t->drain_weight);
     af_path_pop(&s->path, old);
 }
 
 /* The cache, drain and reserve fields of every tier (defaults where absent). */
-static void af_scen_tier_links(af_scen *s)
+static void scen_tier_links(scen *s)
 {
     size_t n = s->w.ntiers;
     const af_pair **cache = af_arena_calloc(s->arena, n, sizeof *cache);
@@ -433,8 +664,8 @@ static void af_scen_tier_links(af_scen *s)
         t->drain_to = AF_WORLD_NONE;
         t->drain_weight = 0.25;
         cached_by[i] = AF_WORLD_NONE;
-        cache[i] = af_scen_pair(s->tier_item[i], "cache");
-        drain[i] = af_scen_pair(s->tier_item[i], "drain");
+        cache[i] = scen_pair(s->tier_item[i], "cache");
+        drain[i] = scen_pair(s->tier_item[i], "drain");
     }
     size_t old = af_path_key(&s->path, "storage");
     for (size_t i = 0; i < n; i++) {
@@ -442,11 +673,11 @@ static void af_scen_tier_links(af_scen *s)
             continue;
         size_t o = af_path_index(&s->path, i);
         if (cache[i])
-            af_scen_cache(s, i, cache, cached_by);
+            scen_cache(s, i, cache, cached_by);
         if (drain[i])
-            af_scen_drain(s, i, drain);
-        af_scen_quantity(s, af_node_find(s->tier_item[i], "reserve"), "reserve", AF_DIM_RATIO,
-                         (af_range){0, 0.9, false}, &s->w.tiers[i].reserve);
+            scen_drain(s, i, drain);
+        scen_quantity(s, af_node_find(s->tier_item[i], "reserve"), "reserve", AF_DIM_RATIO,
+                      (af_range){0, 0.9, false}, &s->w.tiers[i].reserve);
         af_path_pop(&s->path, o);
     }
     af_path_pop(&s->path, old);
@@ -456,7 +687,7 @@ static void af_scen_tier_links(af_scen *s)
  * Fabrics. */
 
 /* switch: a catalog switch copied into *sw with its strings in the arena. */
-static bool af_scen_switch(af_scen *s, const af_node *node, af_switch_spec *sw)
+static bool scen_switch(scen *s, const af_node *node, af_switch_spec *sw)
 {
     const char *name = af_check_string(&s->c, node, &s->path, "a switch name from the catalog");
     if (!name)
@@ -475,7 +706,7 @@ static bool af_scen_switch(af_scen *s, const af_node *node, af_switch_spec *sw)
 }
 
 /* Parses a whole decimal number of the text [p, end) into *out; true when it is one. */
-static bool af_scen_ratio_part(const char *p, const char *end, double *out)
+static bool scen_ratio_part(const char *p, const char *end, double *out)
 {
     char buf[64];
     while (p < end && *p == ' ')
@@ -493,7 +724,7 @@ static bool af_scen_ratio_part(const char *p, const char *end, double *out)
 }
 
 /* oversubscription: a number in [1, 64] ("2"), or the ratio written "2:1". */
-static void af_scen_oversub(af_scen *s, const af_node *node, double *out)
+static void scen_oversub(scen *s, const af_node *node, double *out)
 {
     size_t k = af_path_key(&s->path, "oversubscription");
     static const char what[] = "an oversubscription from 1 to 64 such as \"2\" or \"2:1\"";
@@ -501,8 +732,8 @@ static void af_scen_oversub(af_scen *s, const af_node *node, double *out)
     if (colon) {
         double a, b;
         char q[128];
-        if (af_scen_ratio_part(node->text, colon, &a) &&
-            af_scen_ratio_part(colon + 1, node->text + node->n, &b) && a / b >= 1 && a / b <= 64)
+        if (scen_ratio_part(node->text, colon, &a) &&
+            scen_ratio_part(colon + 1, node->text + node->n, &b) && a / b >= 1 && a / b <= 64)
             *out = a / b;
         else
             af_check_error(&s->c, node, &s->path, "expected %s, got \"%s\"", what,
@@ -514,7 +745,7 @@ static void af_scen_oversub(af_scen *s, const af_node *node, double *out)
 }
 
 /* Where each pool and tier sits while fabrics are read. */
-typedef struct af_scen_on {
+typedef struct scen_on {
     size_t *pool_fabric;       /* per pool: its fabric, or SIZE_MAX */
     const af_node **pool_at;   /* per pool: the connects entry that put it there */
     size_t *pool_fabric2;      /* per pool: a second fabric, or SIZE_MAX */
@@ -522,10 +753,10 @@ typedef struct af_scen_on {
     size_t *tier_fabric;       /* per tier: likewise (one fabric) */
     const af_node **tier_at;   /* per tier: likewise */
     const af_node **fabric_at; /* per fabric: its name node, or NULL */
-} af_scen_on;
+} scen_on;
 
 /* Name of fabric fi for a message: its name, or fabric[fi]. */
-static const char *af_scen_fabric_label(const af_scen_on *on, size_t fi, char *buf, size_t len)
+static const char *scen_fabric_label(const scen_on *on, size_t fi, char *buf, size_t len)
 {
     if (on->fabric_at[fi])
         return af_doc_quote(on->fabric_at[fi]->text, buf, len);
@@ -534,7 +765,7 @@ static const char *af_scen_fabric_label(const af_scen_on *on, size_t fi, char *b
 }
 
 /* connects: the pools and tiers of fabric fi. */
-static void af_scen_connects(af_scen *s, size_t fi, const af_node *list, af_scen_on *on)
+static void scen_connects(scen *s, size_t fi, const af_node *list, scen_on *on)
 {
     af_fabric_config *f = &s->w.fabrics[fi];
     static const char what[] = "a list of pool and tier names such as [train, hot]";
@@ -558,8 +789,8 @@ static void af_scen_connects(af_scen *s, size_t fi, const af_node *list, af_scen
         const af_node *item = list->items[i];
         size_t o = af_path_index(&s->path, i);
         const char *name = af_check_string(&s->c, item, &s->path, "a pool or tier name");
-        size_t p = name ? af_scen_index(s->pool_at, s->w.npools, name) : SIZE_MAX;
-        size_t t = name ? af_scen_index(s->tier_at, s->w.ntiers, name) : SIZE_MAX;
+        size_t p = name ? scen_index(s->pool_at, s->w.npools, name) : SIZE_MAX;
+        size_t t = name ? scen_index(s->tier_at, s->w.ntiers, name) : SIZE_MAX;
         char q[128], r[128];
         if (!name) {
             ;
@@ -570,8 +801,8 @@ static void af_scen_connects(af_scen *s, size_t fi, const af_node *list, af_scen
                            s->tier_at[t]->line);
         } else if (p == SIZE_MAX && t == SIZE_MAX) {
             size_t np, nt;
-            const char **pools = af_scen_names(s->pool_at, s->w.npools, &np);
-            const char **tiers = af_scen_names(s->tier_at, s->w.ntiers, &nt);
+            const char **pools = scen_names(s->pool_at, s->w.npools, &np);
+            const char **tiers = scen_names(s->tier_at, s->w.ntiers, &nt);
             const char **all = af_malloc_array(np + nt + 1, sizeof *all);
             if (np)
                 memcpy(all, pools, np * sizeof *all);
@@ -601,7 +832,7 @@ static void af_scen_connects(af_scen *s, size_t fi, const af_node *list, af_scen
                     fab = &on->pool_fabric2[idx];
                     at = &on->pool_at2[idx];
                 }
-                af_scen_fabric_label(on, *fab, r, sizeof r);
+                scen_fabric_label(on, *fab, r, sizeof r);
                 af_check_error(&s->c, item, &s->path,
                                pool ? "pool \"%s\" is already on two fabrics (the second \"%s\", "
                                       "line %d); a pool joins at most one storage fabric and one "
@@ -624,7 +855,7 @@ static void af_scen_connects(af_scen *s, size_t fi, const af_node *list, af_scen
 }
 
 /* fabric: an optional list of up to AF_SCENARIO_MAX_FABRICS fabrics. */
-static void af_scen_fabrics(af_scen *s, const af_node *list)
+static void scen_fabrics(scen *s, const af_node *list)
 {
     size_t old = af_path_key(&s->path, "fabric");
     if (!af_check_seq(&s->c, list, &s->path,
@@ -639,14 +870,13 @@ static void af_scen_fabrics(af_scen *s, const af_node *list)
         af_path_pop(&s->path, old);
         return;
     }
-    af_scen_on on = {.pool_fabric = af_arena_calloc(s->arena, s->w.npools, sizeof *on.pool_fabric),
-                     .pool_at = af_arena_calloc(s->arena, s->w.npools, sizeof *on.pool_at),
-                     .pool_fabric2 =
-                         af_arena_calloc(s->arena, s->w.npools, sizeof *on.pool_fabric2),
-                     .pool_at2 = af_arena_calloc(s->arena, s->w.npools, sizeof *on.pool_at2),
-                     .tier_fabric = af_arena_calloc(s->arena, s->w.ntiers, sizeof *on.tier_fabric),
-                     .tier_at = af_arena_calloc(s->arena, s->w.ntiers, sizeof *on.tier_at),
-                     .fabric_at = af_arena_calloc(s->arena, list->n, sizeof *on.fabric_at)};
+    scen_on on = {.pool_fabric = af_arena_calloc(s->arena, s->w.npools, sizeof *on.pool_fabric),
+                  .pool_at = af_arena_calloc(s->arena, s->w.npools, sizeof *on.pool_at),
+                  .pool_fabric2 = af_arena_calloc(s->arena, s->w.npools, sizeof *on.pool_fabric2),
+                  .pool_at2 = af_arena_calloc(s->arena, s->w.npools, sizeof *on.pool_at2),
+                  .tier_fabric = af_arena_calloc(s->arena, s->w.ntiers, sizeof *on.tier_fabric),
+                  .tier_at = af_arena_calloc(s->arena, s->w.ntiers, sizeof *on.tier_at),
+                  .fabric_at = af_arena_calloc(s->arena, list->n, sizeof *on.fabric_at)};
     for (size_t i = 0; i < s->w.npools; i++)
         on.pool_fabric[i] = on.pool_fabric2[i] = SIZE_MAX;
     for (size_t i = 0; i < s->w.ntiers; i++)
@@ -665,43 +895,39 @@ static void af_scen_fabrics(af_scen *s, const af_node *list)
             af_path_pop(&s->path, o);
             continue;
         }
-        static const char *const keys[] = {"name",   "switch",  "topology", "oversubscription",
-                                           "levels", "connects"};
-        af_node *v[6];
-        af_check_keys(&s->c, item, &s->path, keys, 6, v);
-        af_check_required(&s->c, item, &s->path, "name", v[0]);
-        af_check_required(&s->c, item, &s->path, "switch", v[1]);
-        af_check_required(&s->c, item, &s->path, "connects", v[5]);
+        fabric_fields v;
+        scen_fields(s, item, fabric_keys, SCEN_N(fabric_keys), &v);
         size_t k;
-        if (v[0]) {
+        if (v.name) {
             k = af_path_key(&s->path, "name");
-            if (af_scen_unique(s, v[0], on.fabric_at, i, "fabric", "")) {
-                on.fabric_at[i] = v[0];
-                f->name = af_arena_strdup(s->arena, v[0]->text);
+            if (scen_unique(s, v.name, on.fabric_at, i, "fabric", "")) {
+                on.fabric_at[i] = v.name;
+                f->name = af_arena_strdup(s->arena, v.name->text);
                 f->spec.name = f->name;
             }
             af_path_pop(&s->path, k);
         }
-        if (v[1]) {
+        if (v.sw) {
             k = af_path_key(&s->path, "switch");
-            af_scen_switch(s, v[1], &f->spec.sw);
+            scen_switch(s, v.sw, &f->spec.sw);
             af_path_pop(&s->path, k);
         }
-        if (v[2]) {
-            static const char *const words[] = {"fat-tree", "rail", NULL};
+        if (v.topology) {
+            static const char *const words[] = {
+                [AF_FABRIC_FAT_TREE] = "fat-tree", [AF_FABRIC_RAIL] = "rail", NULL};
             k = af_path_key(&s->path, "topology");
-            f->spec.topology = af_check_word(&s->c, v[2], &s->path, words) == 1
+            f->spec.topology = af_check_word(&s->c, v.topology, &s->path, words) == AF_FABRIC_RAIL
                                    ? AF_FABRIC_RAIL
                                    : AF_FABRIC_FAT_TREE;
             af_path_pop(&s->path, k);
         }
-        if (v[3])
-            af_scen_oversub(s, v[3], &f->spec.oversubscription);
+        if (v.oversubscription)
+            scen_oversub(s, v.oversubscription, &f->spec.oversubscription);
         int64_t levels;
-        if (af_scen_integer(s, v[4], "levels", 0, 3, &levels))
+        if (scen_integer(s, v.levels, "levels", 0, 3, &levels))
             f->spec.levels = (int)levels;
-        if (v[5])
-            af_scen_connects(s, i, v[5], &on);
+        if (v.connects)
+            scen_connects(s, i, v.connects, &on);
         af_path_pop(&s->path, o);
     }
     /* A pool on two fabrics needs one with tiers (storage) and one without (backend). */
@@ -720,8 +946,8 @@ static void af_scen_fabrics(af_scen *s, const af_node *list)
                        "one storage fabric (one that connects tiers) and one backend fabric (pools "
                        "only)",
                        af_doc_quote(on.pool_at2[p]->text, q, sizeof q), sa ? "storage" : "backend",
-                       af_scen_fabric_label(&on, a, r, sizeof r),
-                       af_scen_fabric_label(&on, b, t, sizeof t));
+                       scen_fabric_label(&on, a, r, sizeof r),
+                       scen_fabric_label(&on, b, t, sizeof t));
         af_path_pop(&s->path, k);
         af_path_pop(&s->path, o);
     }
@@ -732,35 +958,34 @@ static void af_scen_fabrics(af_scen *s, const af_node *list)
  * Workloads. */
 
 /* qos: { weight: NUMBER } in (0, 1e6]; *weight is 1 when absent. */
-static void af_scen_qos(af_scen *s, const af_node *node, double *weight)
+static void scen_qos(scen *s, const af_node *node, double *weight)
 {
     *weight = 1;
     if (!node)
         return;
     size_t k = af_path_key(&s->path, "qos");
     if (af_check_map(&s->c, node, &s->path, "a mapping such as { weight: 2 }")) {
-        static const char *const keys[] = {"weight"};
-        af_node *v[1];
-        af_check_keys(&s->c, node, &s->path, keys, 1, v);
-        af_scen_quantity(s, v[0], "weight", AF_DIM_NUMBER, (af_range){0, 1e6, true}, weight);
+        qos_fields v;
+        scen_fields(s, node, qos_keys, SCEN_N(qos_keys), &v);
+        scen_quantity(s, v.weight, "weight", AF_DIM_NUMBER, (af_range){0, 1e6, true}, weight);
     }
     af_path_pop(&s->path, k);
 }
 
 /* Registers the name at node (under key `key`) as workload wi's; returns it (in the arena) or
  * NULL when it is malformed or taken (reported). */
-static const char *af_scen_work_name(af_scen *s, const af_node *node, const char *key, size_t wi,
-                                     const char *hint)
+static const char *scen_work_name(scen *s, const af_node *node, const char *key, size_t wi,
+                                  const char *hint)
 {
     size_t k = af_path_key(&s->path, key);
-    const char *name = af_scen_unique(s, node, s->work_at, wi, "workload", hint);
+    const char *name = scen_unique(s, node, s->work_at, wi, "workload", hint);
     af_path_pop(&s->path, k);
     s->work_at[wi] = name ? node : NULL;
     return name ? af_arena_strdup(s->arena, name) : NULL;
 }
 
 /* dataset: of a training job. */
-static void af_scen_dataset(af_scen *s, const af_node *node, af_train_config *t)
+static void scen_dataset(scen *s, const af_node *node, af_train_config *t)
 {
     size_t old = af_path_key(&s->path, "dataset");
     t->samples_per_file = 1;
@@ -770,133 +995,119 @@ static void af_scen_dataset(af_scen *s, const af_node *node, af_train_config *t)
         af_path_pop(&s->path, old);
         return;
     }
-    static const char *const keys[] = {
-        "tier",  "size",           "sample_size", "sample_spread", "samples_per_file",
-        "files", "reader_threads", "prefetch"};
-    af_node *v[8];
-    af_check_keys(&s->c, node, &s->path, keys, 8, v);
-    af_check_required(&s->c, node, &s->path, "tier", v[0]);
-    if (!v[1] && !v[5])
-        af_check_error(&s->c, node, &s->path, "missing required field \"size\" (or \"files\")");
-    af_check_required(&s->c, node, &s->path, "sample_size", v[2]);
-    t->tier = af_scen_ref_key(s, v[0], "tier", s->tier_at, s->w.ntiers, "tier");
+    dataset_fields v;
+    scen_fields(s, node, dataset_keys, SCEN_N(dataset_keys), &v);
+    t->tier = scen_ref_key(s, v.tier, "tier", s->tier_at, s->w.ntiers, "tier");
     bool size_ok =
-        af_scen_quantity(s, v[1], "size", AF_DIM_SIZE, (af_range){0, 1e18, true}, &t->dataset_B);
-    bool sample_ok = af_scen_quantity(s, v[2], "sample_size", AF_DIM_SIZE,
-                                      (af_range){0, 1e12, true}, &t->sample_B);
+        scen_quantity(s, v.size, "size", AF_DIM_SIZE, (af_range){0, 1e18, true}, &t->dataset_B);
+    bool sample_ok = scen_quantity(s, v.sample_size, "sample_size", AF_DIM_SIZE,
+                                   (af_range){0, 1e12, true}, &t->sample_B);
     if (size_ok && sample_ok && t->sample_B > t->dataset_B) {
         char a[64], b[64];
-        AF_SCEN_ERROR_AT(s, "sample_size", v[2],
-                         "expected at most the data set's size (%s), got %s",
-                         af_units_format(t->dataset_B, AF_DIM_SIZE, a, sizeof a),
-                         af_units_format(t->sample_B, AF_DIM_SIZE, b, sizeof b));
+        SCEN_ERROR_AT(s, "sample_size", v.sample_size,
+                      "expected at most the data set's size (%s), got %s",
+                      af_units_format(t->dataset_B, AF_DIM_SIZE, a, sizeof a),
+                      af_units_format(t->sample_B, AF_DIM_SIZE, b, sizeof b));
     }
-    af_scen_quantity(s, v[3], "sample_spread", AF_DIM_SIZE, (af_range){0, 1e12, false},
-                     &t->sample_sd_B);
+    scen_quantity(s, v.sample_spread, "sample_spread", AF_DIM_SIZE, (af_range){0, 1e12, false},
+                  &t->sample_sd_B);
     int64_t n;
-    bool spf_ok = !v[4] || af_scen_integer(s, v[4], "samples_per_file", 1, 1000000000, &n);
-    if (v[4] && spf_ok)
+    bool spf_ok = !v.samples_per_file ||
+                  scen_integer(s, v.samples_per_file, "samples_per_file", 1, 1000000000, &n);
+    if (v.samples_per_file && spf_ok)
         t->samples_per_file = (double)n;
-    bool files_ok = v[5] && af_scen_integer(s, v[5], "files", 1, 1000000000000000LL, &n);
+    bool files_ok = v.files && scen_integer(s, v.files, "files", 1, 1000000000000000LL, &n);
     if (files_ok)
         t->files = (double)n;
     if (files_ok && spf_ok && sample_ok) {
         double total = t->files * t->samples_per_file * t->sample_B;
         char a[64], b[64];
-        if (!v[1] && total > 1e18) {
-            AF_SCEN_ERROR_AT(s, "files", v[5],
-                             "files x samples_per_file x sample_size make %s; "
-                             "expected at most 1 EB",
-                             af_units_format(total, AF_DIM_SIZE, a, sizeof a));
-        } else if (!v[1]) {
+        if (!v.size && total > 1e18) {
+            SCEN_ERROR_AT(s, "files", v.files,
+                          "files x samples_per_file x sample_size make %s; "
+                          "expected at most 1 EB",
+                          af_units_format(total, AF_DIM_SIZE, a, sizeof a));
+        } else if (!v.size) {
             t->dataset_B = total;
         } else if (size_ok && fabs(total - t->dataset_B) > 0.01 * t->dataset_B) {
-            AF_SCEN_ERROR_AT(s, "files", v[5],
-                             "files x samples_per_file x sample_size make %s but "
-                             "size is %s; they must agree within 1%% (or give only one)",
-                             af_units_format(total, AF_DIM_SIZE, a, sizeof a),
-                             af_units_format(t->dataset_B, AF_DIM_SIZE, b, sizeof b));
+            SCEN_ERROR_AT(s, "files", v.files,
+                          "files x samples_per_file x sample_size make %s but "
+                          "size is %s; they must agree within 1%% (or give only one)",
+                          af_units_format(total, AF_DIM_SIZE, a, sizeof a),
+                          af_units_format(t->dataset_B, AF_DIM_SIZE, b, sizeof b));
         }
-    } else if (!v[5] && size_ok && sample_ok && spf_ok) {
+    } else if (!v.files && size_ok && sample_ok && spf_ok) {
         t->files = t->dataset_B / (t->sample_B * t->samples_per_file);
     }
-    if (af_scen_integer(s, v[6], "reader_threads", 0, 4096, &n))
+    if (scen_integer(s, v.reader_threads, "reader_threads", 0, 4096, &n))
         t->reader_threads = (int)n;
-    if (af_scen_integer(s, v[7], "prefetch", 1, 1024, &n))
+    if (scen_integer(s, v.prefetch, "prefetch", 1, 1024, &n))
         t->prefetch = (int)n;
     af_path_pop(&s->path, old);
 }
 
 /* The compute side of a training job: step_time, or model.params + tokens_per_step + mfu. */
-static void af_scen_compute(af_scen *s, const af_node *body, af_node *const *v, af_train_config *t,
-                            size_t pool)
+static void scen_compute(scen *s, const af_node *body, const train_fields *v, af_train_config *t,
+                         size_t pool)
 {
-    /* v: step_time, model, tokens_per_step, mfu, precision */
-    af_scen_quantity(s, v[0], "step_time", AF_DIM_TIME, (af_range){0, 86400, true},
-                     &t->step_time_s);
-    if (v[1]) {
+    scen_quantity(s, v->step_time, "step_time", AF_DIM_TIME, (af_range){0, 86400, true},
+                  &t->step_time_s);
+    if (v->model) {
         size_t k = af_path_key(&s->path, "model");
-        if (af_check_map(&s->c, v[1], &s->path, "a mapping such as { params: 70e9 }")) {
-            static const char *const keys[] = {"params"};
-            af_node *pv[1];
-            af_check_keys(&s->c, v[1], &s->path, keys, 1, pv);
-            if (af_check_required(&s->c, v[1], &s->path, "params", pv[0]))
-                af_scen_quantity(s, pv[0], "params", AF_DIM_COUNT, (af_range){0, 1e15, true},
-                                 &t->params);
+        if (af_check_map(&s->c, v->model, &s->path, "a mapping such as { params: 70e9 }")) {
+            model_fields m;
+            scen_fields(s, v->model, model_keys, SCEN_N(model_keys), &m);
+            scen_quantity(s, m.params, "params", AF_DIM_COUNT, (af_range){0, 1e15, true},
+                          &t->params);
         }
         af_path_pop(&s->path, k);
     }
-    af_scen_quantity(s, v[2], "tokens_per_step", AF_DIM_COUNT, (af_range){0, 1e12, true},
-                     &t->tokens_per_step);
-    af_scen_quantity(s, v[3], "mfu", AF_DIM_RATIO, (af_range){0, 1, true}, &t->mfu);
+    scen_quantity(s, v->tokens_per_step, "tokens_per_step", AF_DIM_COUNT, (af_range){0, 1e12, true},
+                  &t->tokens_per_step);
+    scen_quantity(s, v->mfu, "mfu", AF_DIM_RATIO, (af_range){0, 1, true}, &t->mfu);
     t->precision = AF_PREC_BF16;
-    if (v[4]) {
-        static const char *const words[] = {"bf16", "fp8", NULL};
+    if (v->precision) {
+        static const char *const words[] = {[AF_PREC_BF16] = "bf16", [AF_PREC_FP8] = "fp8", NULL};
         size_t k = af_path_key(&s->path, "precision");
-        int p = af_check_word(&s->c, v[4], &s->path, words);
-        if (p == 1 && pool != SIZE_MAX && s->pool_at[pool] && s->w.pools[pool].node.gpu.name &&
-            s->w.pools[pool].node.gpu.fp8_flops <= 0) {
+        int p = af_check_word(&s->c, v->precision, &s->path, words);
+        if (p == AF_PREC_FP8 && pool != SIZE_MAX && s->pool_at[pool] &&
+            s->w.pools[pool].node.gpu.name && s->w.pools[pool].node.gpu.fp8_flops <= 0) {
             char q[128];
-            af_check_error(&s->c, v[4], &s->path, "the pool's GPU \"%s\" has no FP8 peak; use bf16",
+            af_check_error(&s->c, v->precision, &s->path,
+                           "the pool's GPU \"%s\" has no FP8 peak; use bf16",
                            af_doc_quote(s->w.pools[pool].node.gpu.name, q, sizeof q));
         }
-        t->precision = p == 1 ? AF_PREC_FP8 : AF_PREC_BF16;
+        t->precision = p == AF_PREC_FP8 ? AF_PREC_FP8 : AF_PREC_BF16;
         af_path_pop(&s->path, k);
     }
 
-    bool derived = v[1] || v[2] || v[3];
-    if (v[0] && derived) {
+    bool derived = v->model || v->tokens_per_step || v->mfu;
+    if (v->step_time && derived) {
         size_t k = af_path_key(&s->path, "step_time");
-        af_check_error(&s->c, v[0], &s->path,
+        af_check_error(&s->c, v->step_time, &s->path,
                        "give either step_time or model.params with tokens_per_step and mfu, "
                        "not both");
         af_path_pop(&s->path, k);
-    } else if (!v[0] && !derived) {
+    } else if (!v->step_time && !derived) {
         af_check_error(&s->c, body, &s->path,
                        "missing required field \"step_time\" (or model.params with "
                        "tokens_per_step and mfu)");
     } else if (derived) {
-        af_check_required(&s->c, body, &s->path, "model", v[1]);
-        af_check_required(&s->c, body, &s->path, "tokens_per_step", v[2]);
-        af_check_required(&s->c, body, &s->path, "mfu", v[3]);
+        af_check_required(&s->c, body, &s->path, "model", v->model);
+        af_check_required(&s->c, body, &s->path, "tokens_per_step", v->tokens_per_step);
+        af_check_required(&s->c, body, &s->path, "mfu", v->mfu);
     }
 }
 
 /* One `train:` workload body; wi is its index in `workloads:`. */
-static void af_scen_train(af_scen *s, const af_node *body, size_t wi)
+static void scen_train(scen *s, const af_node *body, size_t wi)
 {
     if (!af_check_map(&s->c, body, &s->path,
                       "a mapping of training fields (pool, step_time or model, batch_per_gpu, "
                       "dataset)"))
         return;
-    static const char *const keys[] = {
-        "name", "pool",      "step_time",     "model",   "tokens_per_step",
-        "mfu",  "precision", "batch_per_gpu", "dataset", "qos"};
-    af_node *v[10];
-    af_check_keys(&s->c, body, &s->path, keys, 10, v);
-    af_check_required(&s->c, body, &s->path, "pool", v[1]);
-    af_check_required(&s->c, body, &s->path, "batch_per_gpu", v[7]);
-    af_check_required(&s->c, body, &s->path, "dataset", v[8]);
+    train_fields v;
+    scen_fields(s, body, train_keys, SCEN_N(train_keys), &v);
 
     size_t j = s->w.ntrains++;
     af_train_config *t = &s->w.trains[j];
@@ -905,17 +1116,17 @@ static void af_scen_train(af_scen *s, const af_node *body, size_t wi)
     t->samples_per_file = 1;
     t->prefetch = 2;
     bool pool_taken = false;
-    if (v[1]) {
+    if (v.pool) {
         size_t k = af_path_key(&s->path, "pool");
-        t->pool = af_scen_ref(s, v[1], s->pool_at, s->w.npools, "pool");
+        t->pool = scen_ref(s, v.pool, s->pool_at, s->w.npools, "pool");
         pool_taken = t->pool != SIZE_MAX && s->pool_job[t->pool] != SIZE_MAX;
         if (pool_taken) {
             const af_node *other = s->train_at[s->pool_job[t->pool]];
             char q[128], r[128];
-            af_check_error(&s->c, v[1], &s->path,
+            af_check_error(&s->c, v.pool, &s->path,
                            "pool \"%s\" already runs training job \"%s\" (line %d); one training "
                            "job per pool",
-                           af_doc_quote(v[1]->text, q, sizeof q),
+                           af_doc_quote(v.pool->text, q, sizeof q),
                            other ? af_doc_quote(other->text, r, sizeof r) : "?",
                            other ? other->line : 0);
         } else if (t->pool != SIZE_MAX) {
@@ -924,93 +1135,83 @@ static void af_scen_train(af_scen *s, const af_node *body, size_t wi)
         af_path_pop(&s->path, k);
     }
     /* The name: given, or the pool's (not checked again when the pool was refused). */
-    const af_node *name_at = v[0];
+    const af_node *name_at = v.name;
     if (!name_at && t->pool != SIZE_MAX && !pool_taken)
-        name_at = v[1];
+        name_at = v.pool;
     if (name_at) {
-        t->name = af_scen_work_name(s, name_at, v[0] ? "name" : "pool", wi,
-                                    v[0] ? ""
-                                         : " (a job's name defaults to its pool's; give it a "
-                                           "name:)");
+        t->name = scen_work_name(s, name_at, v.name ? "name" : "pool", wi,
+                                 v.name ? ""
+                                        : " (a job's name defaults to its pool's; give it a "
+                                          "name:)");
         s->train_at[j] = t->name ? name_at : NULL;
     }
-    af_node *compute[5] = {v[2], v[3], v[4], v[5], v[6]};
-    af_scen_compute(s, body, compute, t, t->pool);
+    scen_compute(s, body, &v, t, t->pool);
     int64_t b;
-    if (af_scen_integer(s, v[7], "batch_per_gpu", 1, 1000000000, &b))
+    if (scen_integer(s, v.batch_per_gpu, "batch_per_gpu", 1, 1000000000, &b))
         t->samples_per_gpu = (double)b;
-    if (v[8])
-        af_scen_dataset(s, v[8], t);
-    af_scen_qos(s, v[9], &t->weight);
+    if (v.dataset)
+        scen_dataset(s, v.dataset, t);
+    scen_qos(s, v.qos, &t->weight);
 }
 
 /* One `burst:` workload body; wi is its index in `workloads:`. */
-static void af_scen_burst(af_scen *s, const af_node *body, size_t wi)
+static void scen_burst(scen *s, const af_node *body, size_t wi)
 {
     if (!af_check_map(&s->c, body, &s->path, "a mapping of burst fields (name, tier, size, every)"))
         return;
-    static const char *const keys[] = {"name",  "pool",  "tier",    "direction", "size",
-                                       "every", "start", "op_size", "keep",      "qos"};
-    af_node *v[10];
-    af_check_keys(&s->c, body, &s->path, keys, 10, v);
-    af_check_required(&s->c, body, &s->path, "name", v[0]);
-    af_check_required(&s->c, body, &s->path, "tier", v[2]);
-    af_check_required(&s->c, body, &s->path, "size", v[4]);
-    af_check_required(&s->c, body, &s->path, "every", v[5]);
+    burst_fields v;
+    scen_fields(s, body, burst_keys, SCEN_N(burst_keys), &v);
     af_burst_config *b = &s->w.bursts[s->w.nbursts++];
     b->write = true;
     b->op_B = 1048576;
-    if (v[0])
-        b->name = af_scen_work_name(s, v[0], "name", wi, "");
+    if (v.name)
+        b->name = scen_work_name(s, v.name, "name", wi, "");
     b->pool =
-        v[1] ? af_scen_ref_key(s, v[1], "pool", s->pool_at, s->w.npools, "pool") : AF_WORLD_NONE;
-    b->tier = af_scen_ref_key(s, v[2], "tier", s->tier_at, s->w.ntiers, "tier");
-    if (v[3]) {
-        static const char *const words[] = {"write", "read", NULL};
+        v.pool ? scen_ref_key(s, v.pool, "pool", s->pool_at, s->w.npools, "pool") : AF_WORLD_NONE;
+    b->tier = scen_ref_key(s, v.tier, "tier", s->tier_at, s->w.ntiers, "tier");
+    if (v.direction) {
+        enum { DIR_WRITE, DIR_READ };
+        static const char *const words[] = {[DIR_WRITE] = "write", [DIR_READ] = "read", NULL};
         size_t k = af_path_key(&s->path, "direction");
-        b->write = af_check_word(&s->c, v[3], &s->path, words) != 1;
+        b->write = af_check_word(&s->c, v.direction, &s->path, words) != DIR_READ;
         af_path_pop(&s->path, k);
     }
-    af_scen_quantity(s, v[4], "size", AF_DIM_SIZE, (af_range){0, 1e18, true}, &b->size_B);
-    bool every_ok = af_scen_quantity(s, v[5], "every", AF_DIM_TIME,
-                                     (af_range){0, 100 * AF_YEAR_S, true}, &b->every_s);
+    scen_quantity(s, v.size, "size", AF_DIM_SIZE, (af_range){0, 1e18, true}, &b->size_B);
+    bool every_ok = scen_quantity(s, v.every, "every", AF_DIM_TIME,
+                                  (af_range){0, 100 * AF_YEAR_S, true}, &b->every_s);
     if (every_ok)
         b->start_s = b->every_s;
-    af_scen_quantity(s, v[6], "start", AF_DIM_TIME, (af_range){0, 100 * AF_YEAR_S, false},
-                     &b->start_s);
-    af_scen_quantity(s, v[7], "op_size", AF_DIM_SIZE, (af_range){0, 1e12, true}, &b->op_B);
+    scen_quantity(s, v.start, "start", AF_DIM_TIME, (af_range){0, 100 * AF_YEAR_S, false},
+                  &b->start_s);
+    scen_quantity(s, v.op_size, "op_size", AF_DIM_SIZE, (af_range){0, 1e12, true}, &b->op_B);
     int64_t keep;
-    if (af_scen_integer(s, v[8], "keep", 0, 1000000, &keep))
+    if (scen_integer(s, v.keep, "keep", 0, 1000000, &keep))
         b->keep = (int)keep;
-    if (v[8] && v[3] && !b->write)
-        AF_SCEN_ERROR_AT(s, "keep", v[8],
-                         "keep applies to writes only; remove it or use direction: write");
-    af_scen_qos(s, v[9], &b->weight);
+    if (v.keep && v.direction && !b->write)
+        SCEN_ERROR_AT(s, "keep", v.keep,
+                      "keep applies to writes only; remove it or use direction: write");
+    scen_qos(s, v.qos, &b->weight);
 }
 
 /* One `lookup:` workload body; wi is its index in `workloads:`. */
-static void af_scen_lookup(af_scen *s, const af_node *body, size_t wi)
+static void scen_lookup(scen *s, const af_node *body, size_t wi)
 {
     if (!af_check_map(&s->c, body, &s->path, "a mapping of look-up fields (name, tier, rate)"))
         return;
-    static const char *const keys[] = {"name", "tier", "rate", "size", "slo"};
-    af_node *v[5];
-    af_check_keys(&s->c, body, &s->path, keys, 5, v);
-    af_check_required(&s->c, body, &s->path, "name", v[0]);
-    af_check_required(&s->c, body, &s->path, "tier", v[1]);
-    af_check_required(&s->c, body, &s->path, "rate", v[2]);
+    lookup_fields v;
+    scen_fields(s, body, lookup_keys, SCEN_N(lookup_keys), &v);
     af_lookup_config *l = &s->w.lookups[s->w.nlookups++];
     l->size_B = 4096;
-    if (v[0])
-        l->name = af_scen_work_name(s, v[0], "name", wi, "");
-    l->tier = af_scen_ref_key(s, v[1], "tier", s->tier_at, s->w.ntiers, "tier");
-    af_scen_quantity(s, v[2], "rate", AF_DIM_RATE, (af_range){0, 1e9, true}, &l->rate_per_s);
-    af_scen_quantity(s, v[3], "size", AF_DIM_SIZE, (af_range){0, 1e9, true}, &l->size_B);
-    af_scen_quantity(s, v[4], "slo", AF_DIM_TIME, (af_range){0, 3600, true}, &l->slo_s);
+    if (v.name)
+        l->name = scen_work_name(s, v.name, "name", wi, "");
+    l->tier = scen_ref_key(s, v.tier, "tier", s->tier_at, s->w.ntiers, "tier");
+    scen_quantity(s, v.rate, "rate", AF_DIM_RATE, (af_range){0, 1e9, true}, &l->rate_per_s);
+    scen_quantity(s, v.size, "size", AF_DIM_SIZE, (af_range){0, 1e9, true}, &l->size_B);
+    scen_quantity(s, v.slo, "slo", AF_DIM_TIME, (af_range){0, 3600, true}, &l->slo_s);
 }
 
 /* One item of `workloads:` (index wi): a one-key mapping whose key is the kind. */
-static void af_scen_workload(af_scen *s, const af_node *item, size_t wi)
+static void scen_workload(scen *s, const af_node *item, size_t wi)
 {
     if (!af_check_map(&s->c, item, &s->path, "a workload such as \"train: { pool: ... }\""))
         return;
@@ -1030,19 +1231,19 @@ static void af_scen_workload(af_scen *s, const af_node *item, size_t wi)
                        item->n, item->n ? " (" : "", keys, item->n ? ")" : "");
         return;
     }
-    static const char *const kinds[] = {"train", "burst", "lookup"};
+    static const char *const kinds[] = {"train", "burst", "lookup"}; /* for "did you mean" */
     const af_node *kind = item->pairs[0].key;
     size_t k = af_path_key(&s->path, kind->text);
-    if (strcmp(kind->text, kinds[0]) == 0) {
-        af_scen_train(s, item->pairs[0].value, wi);
-    } else if (strcmp(kind->text, kinds[1]) == 0) {
-        af_scen_burst(s, item->pairs[0].value, wi);
-    } else if (strcmp(kind->text, kinds[2]) == 0) {
-        af_scen_lookup(s, item->pairs[0].value, wi);
+    if (strcmp(kind->text, "train") == 0) {
+        scen_train(s, item->pairs[0].value, wi);
+    } else if (strcmp(kind->text, "burst") == 0) {
+        scen_burst(s, item->pairs[0].value, wi);
+    } else if (strcmp(kind->text, "lookup") == 0) {
+        scen_lookup(s, item->pairs[0].value, wi);
     } else {
         af_path_pop(&s->path, k);
         char q[128];
-        const char *best = af_did_you_mean(kind->text, kinds, 3);
+        const char *best = af_did_you_mean(kind->text, kinds, SCEN_N(kinds));
         if (best)
             af_check_error(&s->c, kind, &s->path,
                            "unknown workload kind \"%s\"; did you mean \"%s\"?",
@@ -1056,10 +1257,10 @@ static void af_scen_workload(af_scen *s, const af_node *item, size_t wi)
 }
 
 /* workloads: a list of one-key mappings naming the kind. */
-static void af_scen_workloads(af_scen *s, const af_node *list)
+static void scen_workloads(scen *s, const af_node *list)
 {
     size_t old = af_path_key(&s->path, "workloads");
-    if (!af_scen_list(s, list, "a list of workloads such as \"- train: { pool: train, ... }\"")) {
+    if (!scen_list(s, list, "a list of workloads such as \"- train: { pool: train, ... }\"")) {
         af_path_pop(&s->path, old);
         return;
     }
@@ -1070,14 +1271,14 @@ static void af_scen_workloads(af_scen *s, const af_node *list)
     s->work_at = af_arena_calloc(s->arena, list->n, sizeof *s->work_at);
     for (size_t i = 0; i < list->n; i++) {
         size_t o = af_path_index(&s->path, i);
-        af_scen_workload(s, list->items[i], i);
+        scen_workload(s, list->items[i], i);
         af_path_pop(&s->path, o);
     }
     af_path_pop(&s->path, old);
 }
 
 /* seed: a whole number in [0, 2^64). */
-static void af_scen_seed(af_scen *s, const af_node *node)
+static void scen_seed(scen *s, const af_node *node)
 {
     size_t k = af_path_key(&s->path, "seed");
     static const char what[] = "a non-negative integer below 2^64 such as \"42\"";
@@ -1100,7 +1301,7 @@ static void af_scen_seed(af_scen *s, const af_node *node)
 }
 
 /* The whole document. */
-static void af_scen_root(af_scen *s, const af_doc *doc)
+static void scen_root(scen *s, const af_doc *doc)
 {
     const af_node *root = af_doc_root(doc);
     if (!root) {
@@ -1112,72 +1313,65 @@ static void af_scen_root(af_scen *s, const af_doc *doc)
     if (!af_check_map(&s->c, root, &s->path,
                       "a mapping of scenario fields starting with \"aifsim: 1\""))
         return;
-    static const char *const keys[] = {"aifsim",   "name",       "description", "seed",
-                                       "duration", "max_events", "facility",    "cluster",
-                                       "storage",  "fabric",     "workloads"};
-    af_node *v[11];
-    af_check_keys(&s->c, root, &s->path, keys, 11, v);
-    if (!af_check_required(&s->c, root, &s->path, "aifsim", v[0]))
+    root_fields v;
+    scen_split(s, root, root_keys, SCEN_N(root_keys), &v);
+    if (!af_check_required(&s->c, root, &s->path, "aifsim", v.aifsim))
         ;
-    else if (v[0]->kind != AF_NODE_SCALAR || strcmp(v[0]->text, "1") != 0) {
+    else if (v.aifsim->kind != AF_NODE_SCALAR || strcmp(v.aifsim->text, "1") != 0) {
         /* Another version's fields would only give a flood of misleading errors. */
+        bool scalar = v.aifsim->kind == AF_NODE_SCALAR;
         char q[128];
         af_path_key(&s->path, "aifsim");
-        af_check_error(&s->c, v[0], &s->path,
-                       "unsupported format version %s%s%s; this aifsim reads version 1",
-                       v[0]->kind == AF_NODE_SCALAR ? "\"" : "",
-                       v[0]->kind == AF_NODE_SCALAR ? af_doc_quote(v[0]->text, q, sizeof q)
-                                                    : af_node_kind_name(v[0]->kind),
-                       v[0]->kind == AF_NODE_SCALAR ? "\"" : "");
+        af_check_error(
+            &s->c, v.aifsim, &s->path,
+            "unsupported format version %s%s%s; this aifsim reads version 1", scalar ? "\"" : "",
+            scalar ? af_doc_quote(v.aifsim->text, q, sizeof q) : af_node_kind_name(v.aifsim->kind),
+            scalar ? "\"" : "");
         return;
     }
-    af_check_required(&s->c, root, &s->path, "name", v[1]);
-    af_check_required(&s->c, root, &s->path, "duration", v[4]);
-    af_check_required(&s->c, root, &s->path, "cluster", v[7]);
-    af_check_required(&s->c, root, &s->path, "storage", v[8]);
-    af_check_required(&s->c, root, &s->path, "workloads", v[10]);
+    scen_require(s, root, root_keys, SCEN_N(root_keys), &v);
 
     size_t k;
-    if (v[1]) {
+    if (v.name) {
         k = af_path_key(&s->path, "name");
-        const char *name = af_check_string(&s->c, v[1], &s->path, "a name such as \"flagship\"");
+        const char *name = af_check_string(&s->c, v.name, &s->path, "a name such as \"flagship\"");
         s->w.name = name ? af_arena_strdup(s->arena, name) : NULL;
         af_path_pop(&s->path, k);
     }
-    if (v[2]) {
+    if (v.description) {
         k = af_path_key(&s->path, "description");
-        af_check_scalar(&s->c, v[2], &s->path, "a one-line description");
+        af_check_scalar(&s->c, v.description, &s->path, "a one-line description");
         af_path_pop(&s->path, k);
     }
     s->w.seed = 1;
-    if (v[3])
-        af_scen_seed(s, v[3]);
-    af_scen_quantity(s, v[4], "duration", AF_DIM_TIME, (af_range){0, 100 * AF_YEAR_S, true},
-                     &s->w.duration_s);
+    if (v.seed)
+        scen_seed(s, v.seed);
+    scen_quantity(s, v.duration, "duration", AF_DIM_TIME, (af_range){0, 100 * AF_YEAR_S, true},
+                  &s->w.duration_s);
     int64_t n;
-    if (af_scen_integer(s, v[5], "max_events", 0, 1000000000000000LL, &n))
+    if (scen_integer(s, v.max_events, "max_events", 0, 1000000000000000LL, &n))
         s->w.max_events = (uint64_t)n;
-    af_scen_facility(s, root, v[6]);
-    if (v[7]) {
+    scen_facility(s, root, v.facility);
+    if (v.cluster) {
         const af_node **items;
-        s->w.pools = af_scen_group_read(s, &af_scen_pools, v[7], &s->w.npools, &s->pool_at, &items);
+        s->w.pools = scen_group_read(s, &pool_group, v.cluster, &s->w.npools, &s->pool_at, &items);
         s->pool_job = af_arena_calloc(s->arena, s->w.npools, sizeof *s->pool_job);
         for (size_t i = 0; i < s->w.npools; i++)
             s->pool_job[i] = SIZE_MAX;
     }
-    if (v[8]) {
+    if (v.storage) {
         s->w.tiers =
-            af_scen_group_read(s, &af_scen_tiers, v[8], &s->w.ntiers, &s->tier_at, &s->tier_item);
-        af_scen_tier_links(s);
+            scen_group_read(s, &tier_group, v.storage, &s->w.ntiers, &s->tier_at, &s->tier_item);
+        scen_tier_links(s);
     }
-    if (v[9])
-        af_scen_fabrics(s, v[9]);
-    if (v[10])
-        af_scen_workloads(s, v[10]);
+    if (v.fabric)
+        scen_fabrics(s, v.fabric);
+    if (v.workloads)
+        scen_workloads(s, v.workloads);
 }
 
 /* Selects list entries by name for --set paths (see scenario.h). */
-static const char *af_scenario_namer(const char *seq_key, af_node **elem, af_node ***next)
+static const char *scen_namer(const char *seq_key, af_node **elem, af_node ***next)
 {
     af_node *e = *elem;
     *next = elem;
@@ -1229,16 +1423,16 @@ int af_scenario_parse_set(const char *arg, af_scenario_set *out, af_diag *d)
 }
 
 /* Applies the overrides to doc and checks it into *out. */
-static int af_scenario_doc(af_doc *doc, const af_catalog *cat, const af_scenario_set *sets,
-                           size_t nsets, af_arena *arena, af_world_config *out, af_diag *d)
+static int scen_doc(af_doc *doc, const af_catalog *cat, const af_scenario_set *sets, size_t nsets,
+                    af_arena *arena, af_world_config *out, af_diag *d)
 {
-    af_scen s = {.c = {d, 0}, .cat = cat, .refs = af_catalog_refs(cat), .arena = arena};
+    scen s = {.c = {d, 0}, .cat = cat, .refs = af_catalog_refs(cat), .arena = arena};
     bool set_failed = false;
     for (size_t i = 0; i < nsets; i++)
         if (af_doc_set(doc, sets[i].path, sets[i].value, "--set", 1, 1,
-                       (int)(sets[i].value - sets[i].arg) + 1, af_scenario_namer, d) != AF_OK)
+                       (int)(sets[i].value - sets[i].arg) + 1, scen_namer, d) != AF_OK)
             set_failed = true;
-    af_scen_root(&s, doc);
+    scen_root(&s, doc);
     if (s.c.errors || set_failed)
         return AF_EINPUT;
     *out = s.w;
@@ -1247,15 +1441,15 @@ static int af_scenario_doc(af_doc *doc, const af_catalog *cat, const af_scenario
 
 /* Reads the doc from path (when not NULL) or from buf, then checks it; messages go to d in
  * document order. */
-static int af_scenario_read(const char *path, const char *name, const char *buf, size_t len,
-                            const af_catalog *cat, const af_scenario_set *sets, size_t nsets,
-                            af_arena *arena, af_world_config *out, af_diag *d)
+static int scen_read(const char *path, const char *name, const char *buf, size_t len,
+                     const af_catalog *cat, const af_scenario_set *sets, size_t nsets,
+                     af_arena *arena, af_world_config *out, af_diag *d)
 {
     af_diag *tmp = af_diag_new();
     af_doc *doc = NULL;
     int rc = path ? af_doc_load(path, &doc, tmp) : af_doc_parse(name, buf, len, &doc, tmp);
     if (rc == AF_OK)
-        rc = af_scenario_doc(doc, cat, sets, nsets, arena, out, tmp);
+        rc = scen_doc(doc, cat, sets, nsets, arena, out, tmp);
     af_check_flush(tmp, d);
     af_doc_free(doc);
     af_diag_free(tmp);
@@ -1266,11 +1460,11 @@ int af_scenario_parse(const char *name, const char *buf, size_t len, const af_ca
                       const af_scenario_set *sets, size_t nsets, af_arena *arena,
                       af_world_config *out, af_diag *d)
 {
-    return af_scenario_read(NULL, name, buf, len, cat, sets, nsets, arena, out, d);
+    return scen_read(NULL, name, buf, len, cat, sets, nsets, arena, out, d);
 }
 
 int af_scenario_load(const char *path, const af_catalog *cat, const af_scenario_set *sets,
                      size_t nsets, af_arena *arena, af_world_config *out, af_diag *d)
 {
-    return af_scenario_read(path, NULL, NULL, 0, cat, sets, nsets, arena, out, d);
+    return scen_read(path, NULL, NULL, 0, cat, sets, nsets, arena, out, d);
 }
