@@ -99,8 +99,15 @@ static void text_burst_verdict(const af_results *r, const char *name, FILE *f)
         return;
     }
     /* The same form as the slowdown lines below it. */
-    fprintf(f, "  verdict: bursts took %s of their time alone; the QoS weights allow at most %s\n",
-            text_q(&q, slow, AF_DIM_RATIO), text_q(&q, bound, AF_DIM_RATIO));
+    if (bound >= 0)
+        fprintf(f,
+                "  verdict: bursts took %s of their time alone; the QoS weights allow at most %s\n",
+                text_q(&q, slow, AF_DIM_RATIO), text_q(&q, bound, AF_DIM_RATIO));
+    else
+        fprintf(f,
+                "  verdict: bursts took %s of their time alone; their QoS weight guarantees them "
+                "no measurable rate\n",
+                text_q(&q, slow, AF_DIM_RATIO));
     if (skipped > 0)
         fprintf(f, "           %.0f bursts skipped: the previous one was still running\n", skipped);
     if (rejected > 0)

@@ -406,7 +406,7 @@ void af_check_unknown(af_check *c, const af_node *node, const af_path *path, con
 /* clang-format on */
 
 static const af_field gpu_fields[] = {
-    AF_REAL(af_gpu_spec, "bf16", AF_DIM_FLOPS, bf16_flops, AF_POSITIVE(1e18)),
+    AF_REAL(af_gpu_spec, "bf16", AF_DIM_FLOPS, bf16_flops, AF_RANGE(1e9, 1e18, false)),
     AF_REAL(af_gpu_spec, "fp8", AF_DIM_FLOPS, fp8_flops, AF_NONNEG(1e18)),
     AF_REAL(af_gpu_spec, "hbm", AF_DIM_SIZE, hbm_B, AF_POSITIVE(1e15)),
     AF_REAL(af_gpu_spec, "hbm_bandwidth", AF_DIM_BANDWIDTH, hbm_Bps, AF_POSITIVE(1e15)),
@@ -419,7 +419,7 @@ static const af_field_order gpu_orders[] = {{"idle_power", "tdp"}};
 static const char *const link_kinds[] = {"infiniband", "ethernet", "nvlink", NULL};
 static const af_field link_fields[] = {
     AF_ENUM(af_link_spec, "kind", kind, link_kinds),
-    AF_REAL(af_link_spec, "rate", AF_DIM_BANDWIDTH, rate_Bps, AF_POSITIVE(1e14)),
+    AF_REAL(af_link_spec, "rate", AF_DIM_BANDWIDTH, rate_Bps, AF_RANGE(1e3, 1e14, false)),
     AF_REAL(af_link_spec, "latency", AF_DIM_TIME, latency_s, AF_NONNEG(1)),
     AF_REAL(af_link_spec, "port_power", AF_DIM_POWER, port_power_W, AF_NONNEG(1e4)),
 };
@@ -444,10 +444,14 @@ static const af_field storage_fields[] = {
     AF_ENUM(af_storage_spec, "media", media, media_words),
     AF_INT(af_storage_spec, "devices", devices, 1, 100000),
     AF_REAL(af_storage_spec, "device_capacity", AF_DIM_SIZE, device_B, AF_POSITIVE(1e15)),
-    AF_REAL(af_storage_spec, "device_read", AF_DIM_BANDWIDTH, device_read_Bps, AF_POSITIVE(1e12)),
-    AF_REAL(af_storage_spec, "device_write", AF_DIM_BANDWIDTH, device_write_Bps, AF_POSITIVE(1e12)),
-    AF_REAL(af_storage_spec, "device_read_iops", AF_DIM_RATE, device_read_iops, AF_POSITIVE(1e9)),
-    AF_REAL(af_storage_spec, "device_write_iops", AF_DIM_RATE, device_write_iops, AF_POSITIVE(1e9)),
+    AF_REAL(af_storage_spec, "device_read", AF_DIM_BANDWIDTH, device_read_Bps,
+            AF_RANGE(1e3, 1e12, false)),
+    AF_REAL(af_storage_spec, "device_write", AF_DIM_BANDWIDTH, device_write_Bps,
+            AF_RANGE(1e3, 1e12, false)),
+    AF_REAL(af_storage_spec, "device_read_iops", AF_DIM_RATE, device_read_iops,
+            AF_RANGE(1, 1e9, false)),
+    AF_REAL(af_storage_spec, "device_write_iops", AF_DIM_RATE, device_write_iops,
+            AF_RANGE(1, 1e9, false)),
     AF_REAL(af_storage_spec, "device_latency", AF_DIM_TIME, device_latency_s, AF_NONNEG(10)),
     AF_REAL(af_storage_spec, "device_idle_power", AF_DIM_POWER, device_idle_W, AF_NONNEG(1e4)),
     AF_REAL(af_storage_spec, "device_read_power", AF_DIM_POWER, device_read_W, AF_NONNEG(1e4)),
@@ -468,9 +472,9 @@ static const af_field facility_fields[] = {
     AF_REAL(af_facility_spec, "energy_price", AF_DIM_ENERGY_PRICE, energy_price_usd_J,
             AF_NONNEG(10 / 3.6e6)),
     AF_REAL(af_facility_spec, "amortization", AF_DIM_TIME, amortization_s,
-            AF_POSITIVE(100 * AF_YEAR_S)),
-    AF_REAL(af_facility_spec, "rack_power", AF_DIM_POWER, rack_power_W, AF_POSITIVE(1e7)),
-    AF_REAL(af_facility_spec, "rack_units", AF_DIM_NUMBER, rack_units, AF_POSITIVE(1000)),
+            AF_RANGE(86400, 100 * AF_YEAR_S, false)),
+    AF_REAL(af_facility_spec, "rack_power", AF_DIM_POWER, rack_power_W, AF_RANGE(100, 1e7, false)),
+    AF_REAL(af_facility_spec, "rack_units", AF_DIM_NUMBER, rack_units, AF_RANGE(1, 1000, false)),
     /* 1e6 USD/h */
     AF_REAL(af_facility_spec, "space_cost", AF_DIM_HOURLY_PRICE, space_usd_s_per_rack,
             AF_NONNEG(1e6 / 3600)),
@@ -481,7 +485,7 @@ static const af_field facility_fields[] = {
  * be zero: a switch with no draw is a typo. */
 static const af_field switch_fields[] = {
     AF_INT(af_switch_spec, "ports", ports, 2, 10000),
-    AF_REAL(af_switch_spec, "port_rate", AF_DIM_BANDWIDTH, port_rate_Bps, AF_POSITIVE(1e14)),
+    AF_REAL(af_switch_spec, "port_rate", AF_DIM_BANDWIDTH, port_rate_Bps, AF_RANGE(1e3, 1e14, false)),
     AF_REAL(af_switch_spec, "typical_power", AF_DIM_POWER, typical_W, AF_POSITIVE(1e6)),
     AF_REAL(af_switch_spec, "max_power", AF_DIM_POWER, max_W, AF_POSITIVE(1e6)),
     AF_REAL(af_switch_spec, "rack_units", AF_DIM_NUMBER, rack_units, AF_POSITIVE(1000)),

@@ -380,7 +380,11 @@ static void burst_report(const af_world *w, af_results *r)
             af_results_put(r, AF_M_BURST_TIME_MAX, nm, b->time_max_s);
             af_results_put(r, AF_M_BURST_SLOWDOWN, nm, b->time_sum_s / b->alone_sum_s);
         }
-        af_results_put(r, AF_M_BURST_SLOWDOWN_BOUND, nm, b->alone_Bps / b->floor_Bps);
+        /* No bound when the weights guarantee nothing measurable (a weight so small that the
+         * guaranteed rate underflows): the report says so by leaving it out. */
+        double bound = b->alone_Bps / b->floor_Bps;
+        if (isfinite(bound))
+            af_results_put(r, AF_M_BURST_SLOWDOWN_BOUND, nm, bound);
         if (b->drain_k) {
             af_results_put(r, AF_M_BURST_DRAINS_STARTED, nm, (double)b->drains_started);
             af_results_put(r, AF_M_BURST_DRAINS_DONE, nm, (double)b->drains_completed);

@@ -26,6 +26,7 @@
 #include "workload/world_int.h"
 
 #include <gsl/gsl_randist.h>
+#include <float.h>
 #include <math.h>
 #include <stdio.h>
 
@@ -324,8 +325,13 @@ static int train_build_job(af_world *w, job *jb, size_t j, af_diag *d)
          * comes from (the cache for hits, the backing tier for misses). */
         double per_hit = sv->device_latency_s + file_B / sv->device_read_Bps;
         double per_miss = sb->device_latency_s + file_B / sb->device_read_Bps;
-        double per = jb->hit * per_hit + (1 - jb->hit) * per_miss;
+        double per = (jb->hit > 0 ? jb->hit * per_hit : 0) +
+                     (jb->hit < 1 ? (1 - jb->hit) * per_miss : 0);
         jb->cap_Bps = tc->reader_threads * file_B / per;
+        /* The schema's floors on device figures keep this finite and positive; should it not
+         * be, the slowest readers must not become unlimited ones (a cap of 0 is none). */
+        if (!(jb->cap_Bps > 0) || !isfinite(jb->cap_Bps))
+            jb->cap_Bps = jb->cap_Bps > 0 ? DBL_MAX : DBL_MIN;
     }
     return AF_OK;
 }

@@ -112,13 +112,13 @@ saw '--set:1:10: error: duration: expected at most 100 y, got "1000 y"'
 
 # --- Zero and negative bandwidth.
 hostile zero-device-read 2 "$good" --set 'storage.hot.override.device_read=0 GB/s'
-saw 'storage[0].override.device_read: expected more than 0 B/s, got "0 GB/s"'
+saw 'storage[0].override.device_read: expected at least 1 kB/s, got "0 GB/s"'
 hostile negative-device-read 2 "$good" --set 'storage.hot.override.device_read=-5 GB/s'
-saw 'storage[0].override.device_read: expected more than 0 B/s, got "-5 GB/s"'
+saw 'storage[0].override.device_read: expected at least 1 kB/s, got "-5 GB/s"'
 hostile zero-nic-rate 2 "$good" --set 'storage.hot.override.nic={ rate: 0 Gb/s }'
-saw 'storage[0].override.nic.rate: expected more than 0 B/s, got "0 Gb/s"'
+saw 'storage[0].override.nic.rate: expected at least 1 kB/s, got "0 Gb/s"'
 hostile negative-nic-rate 2 "$good" --set 'cluster.train.override.storage_nic.rate=-400 Gb/s'
-saw 'cluster[0].override.storage_nic.rate: expected more than 0 B/s, got "-400 Gb/s"'
+saw 'cluster[0].override.storage_nic.rate: expected at least 1 kB/s, got "-400 Gb/s"'
 
 # --- NaN and infinity, in several spellings and fields.
 cat >"$tmp/nan.yaml" <<'YAML'

@@ -318,7 +318,7 @@ static void test_broken_figures(void)
     EXPECT(AF_SECTION_GPUS, "bf16: { value: 100 TFLOP/s", "bf16: { value: nan TFLOP/s",
            "gpus.yaml:6:20: error: gpus[0].bf16: expected a FLOP rate*");
     EXPECT(AF_SECTION_GPUS, "bf16: { value: 100 TFLOP/s", "bf16: { value: 0 TFLOP/s",
-           "gpus.yaml:6:20: error: gpus[0].bf16: expected more than 0 FLOP/s, got \"0 TFLOP/s\"");
+           "gpus.yaml:6:20: error: gpus[0].bf16: expected at least 1 GFLOP/s, got \"0 TFLOP/s\"");
     EXPECT(AF_SECTION_GPUS, tdp, "tdp: { value: 400 kW, source: x }",
            "gpus.yaml:10:19: error: gpus[0].tdp: expected at most 100 kW, got \"400 kW\"");
     EXPECT(AF_SECTION_GPUS, "idle_power: { value: 50 W", "idle_power: { value: 500 W",

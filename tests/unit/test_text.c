@@ -126,6 +126,16 @@ static void test_burst_verdicts(void)
     free(s);
     af_results_free(r);
 
+    /* A weight too small to guarantee anything leaves no bound. */
+    r = af_results_new();
+    af_results_put(r, AF_M_BURST_SIZE, "ck", 1e12);
+    af_results_put(r, AF_M_BURST_SLOWDOWN, "ck", 1.0001);
+    s = summary(r);
+    HAS(s, "verdict: bursts took 100% of their time alone; their QoS weight guarantees them no "
+           "measurable rate\n");
+    free(s);
+    af_results_free(r);
+
     r = af_results_new();
     af_results_put(r, AF_M_BURST_SIZE, "ck", 1e12);
     s = summary(r);
