@@ -32,8 +32,10 @@
  *   message (the event budget), and nothing else;
  * - every metric: a unique name found by af_results_find, finite and >= 0 (text metrics carry
  *   NaN), and every ratio but a slowdown in [0, 1];
+ * - the run executed at most max_events events;
  * - per training job: computing + waiting for data = 1, the "waits held by" shares add up to the
- *   data wait, and the completed steps fit in the computing time;
+ *   data wait, the completed steps fit in the computing time, and the samples per second are
+ *   the steps' samples over the duration;
  * - per burst: completed <= started, moved + rejected <= started x size and >= completed x
  *   size, drains completed <= drains started, mean duration <= longest;
  * - per look-up stream: p50 <= p99 <= p99.9 and the rate is the requests over the duration;
@@ -108,7 +110,7 @@ static double af_fw_unit(af_fw_src *s)
     return (double)(v | af_fw_u8(s)) / 65535.0;
 }
 
-/* An index below n (n <= 256). */
+/* An index below n (n <= 256: one byte). */
 static size_t af_fw_pick(af_fw_src *s, size_t n)
 {
     return n ? af_fw_u8(s) % n : 0;
@@ -395,6 +397,13 @@ static void af_fw_storage_override(af_fw_gen *g, af_fw_tier *tr)
     af_fw_put(t, " }\n");
 }
 
+/* A price v written in a unit `per` times the base unit's (USD/kWh: 3.6e6 J), raised to the
+ * least that stays a normal number in the base unit (the units parser refuses the others). */
+static double af_fw_price(double v, double per)
+{
+    return v > 0 && v / per < 2 * DBL_MIN ? 2 * DBL_MIN * per : v;
+}
+
 static void af_fw_header(af_fw_gen *g)
 {
     af_fw_src *s = &g->src;
@@ -430,7 +439,8 @@ static void af_fw_header(af_fw_gen *g)
     if (af_fw_maybe(s, 2))
         af_fw_put(t, ", pue: %.17g", af_fw_real(s, 1, 10, false, 1, 2));
     if (af_fw_maybe(s, 2))
-        af_fw_put(t, ", energy_price: %.17g USD/kWh", af_fw_real(s, 0, 10, false, 0.01, 0.5));
+        af_fw_put(t, ", energy_price: %.17g USD/kWh",
+                  af_fw_price(af_fw_real(s, 0, 10, false, 0.01, 0.5), 3.6e6));
     if (af_fw_maybe(s, 2))
         af_fw_put(t, ", amortization: %.17g s",
                   af_fw_real(s, 0, 100 * AF_FW_YEAR_S, true, AF_FW_YEAR_S, 10 * AF_FW_YEAR_S));
@@ -439,7 +449,8 @@ static void af_fw_header(af_fw_gen *g)
     if (af_fw_maybe(s, 2))
         af_fw_put(t, ", rack_units: %.17g", af_fw_real(s, 0, 1000, true, 10, 60));
     if (af_fw_maybe(s, 2))
-        af_fw_put(t, ", space_cost: %.17g USD/h", af_fw_real(s, 0, 1e6, false, 0.1, 100));
+        af_fw_put(t, ", space_cost: %.17g USD/h",
+                  af_fw_price(af_fw_real(s, 0, 1e6, false, 0.1, 100), 3600));
     af_fw_put(t, " }\n");
 }
 
@@ -912,6 +923,10 @@ static void af_fw_check_results(const af_world_config *cfg, const af_results *r,
     af_fw_check_all(r, q, avoid);
     if (!af_fw_eq(af_fw_need(r, "run", NULL, "duration"), T, 0, 0))
         af_fw_fail("run.duration is not the scenario's duration");
+    double events = af_fw_need(r, "run", NULL, "events");
+    if (cfg->max_events && events > (double)cfg->max_events)
+        af_fw_fail("the run completed after %.17g events, over its budget of %llu", events,
+                   (unsigned long long)cfg->max_events);
 
     double *delivered = calloc(cfg->ntiers, sizeof(double)); /* per group: to GPUs, read bursts */
     double *written = calloc(cfg->ntiers, sizeof(double));   /* per group: write bursts */
@@ -936,6 +951,9 @@ static void af_fw_check_results(const af_world_config *cfg, const af_results *r,
         if (!af_fw_le(steps * step_s, u * T, AF_FW_REL, 1e-9))
             af_fw_fail("train %s: %.17g steps of %.17g s do not fit in %.17g s of computing", nm,
                        steps, step_s, u * T);
+        double samples = steps * cfg->trains[j].samples_per_gpu * gpus / T;
+        if (!af_fw_eq(af_fw_need(r, "train", nm, "samples_per_second"), samples, AF_FW_REL, 0))
+            af_fw_fail("train %s: samples per second is not steps x batch x GPUs / duration", nm);
         if (!af_fw_eq(
                 af_fw_need(r, "pool", cfg->pools[cfg->trains[j].pool].name, "gpu_utilization"), u,
                 0, 0))
