@@ -70,6 +70,7 @@
 #include "model/storage.h"
 #include "report/text.h"
 #include "scenario/scenario.h"
+#include "scenario/schema.h"
 
 #include <float.h>
 #include <math.h>
@@ -258,6 +259,75 @@ static double af_fw_weight(af_fw_gen *g)
     return af_fw_real(&g->src, 0, 1e6, true, 0.01, 100);
 }
 
+/* Writes v, a value of dimension dim that must read back inside r, as text for the units parser
+ * (SI units; prices per kWh and per hour), nudged inwards when the unit conversion would carry
+ * it out of r or below the normal numbers; returns the value the parser reads back. */
+static double af_fw_qty(af_fw_text *t, double v, af_dim dim, af_range r)
+{
+    char buf[64], err[256];
+    double back = v;
+    for (int i = 0; i < 16; i++) {
+        switch (dim) {
+        case AF_DIM_COUNT:
+            snprintf(buf, sizeof buf, "%.0f", v);
+            break;
+        case AF_DIM_NUMBER:
+        case AF_DIM_RATIO:
+            snprintf(buf, sizeof buf, "%.17g", v);
+            break;
+        case AF_DIM_ENERGY_PRICE:
+            snprintf(buf, sizeof buf, "%.17g USD/kWh", v * 3.6e6);
+            break;
+        case AF_DIM_HOURLY_PRICE:
+            snprintf(buf, sizeof buf, "%.17g USD/h", v * 3600);
+            break;
+        case AF_DIM_RATE:
+            snprintf(buf, sizeof buf, "%.17g/s", v);
+            break;
+        default:
+            snprintf(buf, sizeof buf, "%.17g %s", v, af_units_si(dim));
+            break;
+        }
+        if (af_units_parse(buf, dim, &back, err, sizeof err) == 0 && back >= r.min &&
+            back <= r.max && !(r.min_open && back == r.min))
+            break;
+        if (v < 1e-290)
+            v = v > 0 ? v * 4 : 4 * DBL_MIN; /* a subnormal after the conversion */
+        else
+            v = nextafter(v, v > r.max / 2 ? -INFINITY : INFINITY);
+    }
+    af_fw_put(t, "%s", buf);
+    return back;
+}
+
+/* The schema's entry for field `key` of section sec (the catalog and override fields). */
+static const af_field *af_fw_schema(af_section sec, const char *key)
+{
+    const af_field *f = af_schema_field(af_schema_desc(sec), key);
+    if (!f) {
+        fprintf(stderr, "fuzz_world: the schema has no field %s.%s\n", af_schema_desc(sec)->key,
+                key);
+        abort();
+    }
+    return f;
+}
+
+/* Draws a value of catalog field `key` of section sec in its range (from the schema's table, so
+ * that the generator follows its floors and ceilings), typically in [tlo, thi] (clamped into
+ * the range), writes "<sep>key: VALUE" and returns the value the loader will read. */
+static double af_fw_field(af_fw_gen *g, af_section sec, const char *key, double tlo, double thi,
+                          const char *sep)
+{
+    const af_field *f = af_fw_schema(sec, key);
+    af_range r = f->range;
+    tlo = fmin(fmax(tlo, fmax(r.min, DBL_MIN)), r.max);
+    thi = fmin(fmax(thi, tlo), r.max);
+    double v = f->kind == AF_FIELD_INT ? af_fw_int(&g->src, r.min, r.max, tlo, thi)
+                                       : af_fw_real(&g->src, r.min, r.max, r.min_open, tlo, thi);
+    af_fw_put(&g->text, "%s%s: ", sep, key);
+    return af_fw_qty(&g->text, v, f->dim, r);
+}
+
 /* A link: a catalog name (swap) or a rate override of the current one. */
 static void af_fw_link(af_fw_gen *g, const char *key, af_link_spec *link)
 {
@@ -268,8 +338,9 @@ static void af_fw_link(af_fw_gen *g, const char *key, af_link_spec *link)
         *link = all[af_fw_pick(s, n)];
         af_fw_put(&g->text, "%s: %s", key, link->name);
     } else {
-        link->rate_Bps = af_fw_real(s, 0, 1e14, true, 1e8, 1e12);
-        af_fw_put(&g->text, "%s: { rate: %.17g B/s }", key, link->rate_Bps);
+        af_fw_put(&g->text, "%s: {", key);
+        link->rate_Bps = af_fw_field(g, AF_SECTION_LINKS, "rate", 1e8, 1e12, " ");
+        af_fw_put(&g->text, " }");
     }
 }
 
@@ -283,13 +354,11 @@ static void af_fw_node_override(af_fw_gen *g, af_fw_pool *p)
     af_fw_put(t, "    override: {");
     const char *sep = " ";
     if (af_fw_maybe(s, 2)) {
-        p->node.gpus = (int)af_fw_int(s, 1, 1024, 1, 16);
-        af_fw_put(t, "%sgpus: %d", sep, p->node.gpus);
+        p->node.gpus = (int)af_fw_field(g, AF_SECTION_NODES, "gpus", 1, 16, sep);
         sep = ", ";
     }
     if (af_fw_maybe(s, 2)) {
-        p->node.storage_nics = (int)af_fw_int(s, 1, 1024, 1, 8);
-        af_fw_put(t, "%sstorage_nics: %d", sep, p->node.storage_nics);
+        p->node.storage_nics = (int)af_fw_field(g, AF_SECTION_NODES, "storage_nics", 1, 8, sep);
         sep = ", ";
     }
     if (af_fw_maybe(s, 2)) {
@@ -303,8 +372,7 @@ static void af_fw_node_override(af_fw_gen *g, af_fw_pool *p)
         sep = ", ";
     }
     if (af_fw_maybe(s, 3)) {
-        p->node.nics = (int)af_fw_int(s, 0, 1024, 1, 16);
-        af_fw_put(t, "%snics: %d", sep, p->node.nics);
+        p->node.nics = (int)af_fw_field(g, AF_SECTION_NODES, "nics", 1, 16, sep);
         sep = ", ";
     }
     if (af_fw_maybe(s, 3)) {
@@ -315,20 +383,25 @@ static void af_fw_node_override(af_fw_gen *g, af_fw_pool *p)
             *gpu = all[af_fw_pick(s, n)];
             af_fw_put(t, "%sgpu: %s", sep, gpu->name);
         } else {
-            gpu->bf16_flops = af_fw_real(s, 0, 1e18, true, 1e13, 1e16);
-            gpu->fp8_flops = af_fw_maybe(s, 3) ? 0 : af_fw_real(s, 0, 1e18, false, 1e13, 1e16);
-            gpu->tdp_W = af_fw_real(s, 0, 1e5, true, 100, 2000);
-            gpu->idle_W = af_fw_normal(gpu->tdp_W * af_fw_unit(s));
-            af_fw_put(t,
-                      "%sgpu: { bf16: %.17g FLOP/s, fp8: %.17g FLOP/s, tdp: %.17g W, "
-                      "idle_power: %.17g W }",
-                      sep, gpu->bf16_flops, gpu->fp8_flops, gpu->tdp_W, gpu->idle_W);
+            af_fw_put(t, "%sgpu: {", sep);
+            gpu->bf16_flops = af_fw_field(g, AF_SECTION_GPUS, "bf16", 1e13, 1e16, " ");
+            if (af_fw_maybe(s, 3)) {
+                gpu->fp8_flops = 0;
+                af_fw_put(t, ", fp8: 0 FLOP/s");
+            } else {
+                gpu->fp8_flops = af_fw_field(g, AF_SECTION_GPUS, "fp8", 1e13, 1e16, ", ");
+            }
+            gpu->tdp_W = af_fw_field(g, AF_SECTION_GPUS, "tdp", 100, 2000, ", ");
+            /* idle_power at most tdp (an order of the schema) */
+            af_fw_put(t, ", idle_power: ");
+            gpu->idle_W = af_fw_qty(t, af_fw_normal(gpu->tdp_W * af_fw_unit(s)), AF_DIM_POWER,
+                                    (af_range){0, gpu->tdp_W, false});
+            af_fw_put(t, " }");
         }
         sep = ", ";
     }
     if (af_fw_maybe(s, 4)) {
-        p->node.price_usd = af_fw_real(s, 0, 1e10, false, 1e4, 1e6);
-        af_fw_put(t, "%sprice: %.17g USD", sep, p->node.price_usd);
+        p->node.price_usd = af_fw_field(g, AF_SECTION_NODES, "price", 1e4, 1e6, sep);
         sep = ", ";
     }
     af_fw_put(t, " }\n");
@@ -345,43 +418,36 @@ static void af_fw_storage_override(af_fw_gen *g, af_fw_tier *tr)
     af_fw_put(t, "    override: {");
     const char *sep = " ";
     if (af_fw_maybe(s, 2)) {
-        y->devices = (int)af_fw_int(s, 1, 100000, 1, 64);
-        af_fw_put(t, "%sdevices: %d", sep, y->devices);
+        y->devices = (int)af_fw_field(g, AF_SECTION_STORAGE, "devices", 1, 64, sep);
         sep = ", ";
     }
     if (af_fw_maybe(s, 3)) {
-        y->device_B = af_fw_real(s, 0, 1e15, true, 1e11, 3e13);
-        af_fw_put(t, "%sdevice_capacity: %.17g B", sep, y->device_B);
+        y->device_B = af_fw_field(g, AF_SECTION_STORAGE, "device_capacity", 1e11, 3e13, sep);
         sep = ", ";
     }
     if (af_fw_maybe(s, 2)) {
-        y->device_read_Bps = af_fw_real(s, 0, 1e12, true, 1e8, 1.4e10);
-        af_fw_put(t, "%sdevice_read: %.17g B/s", sep, y->device_read_Bps);
+        y->device_read_Bps = af_fw_field(g, AF_SECTION_STORAGE, "device_read", 1e8, 1.4e10, sep);
         sep = ", ";
     }
     if (af_fw_maybe(s, 2)) {
-        y->device_write_Bps = af_fw_real(s, 0, 1e12, true, 1e8, 1.4e10);
-        af_fw_put(t, "%sdevice_write: %.17g B/s", sep, y->device_write_Bps);
+        y->device_write_Bps = af_fw_field(g, AF_SECTION_STORAGE, "device_write", 1e8, 1.4e10, sep);
         sep = ", ";
     }
     if (af_fw_maybe(s, 3)) {
-        y->device_read_iops = af_fw_real(s, 0, 1e9, true, 100, 2e6);
-        af_fw_put(t, "%sdevice_read_iops: %.17g/s", sep, y->device_read_iops);
+        y->device_read_iops = af_fw_field(g, AF_SECTION_STORAGE, "device_read_iops", 100, 2e6, sep);
         sep = ", ";
     }
     if (af_fw_maybe(s, 3)) {
-        y->device_write_iops = af_fw_real(s, 0, 1e9, true, 100, 2e6);
-        af_fw_put(t, "%sdevice_write_iops: %.17g/s", sep, y->device_write_iops);
+        y->device_write_iops =
+            af_fw_field(g, AF_SECTION_STORAGE, "device_write_iops", 100, 2e6, sep);
         sep = ", ";
     }
     if (af_fw_maybe(s, 3)) {
-        y->device_latency_s = af_fw_real(s, 0, 10, false, 1e-5, 1e-2);
-        af_fw_put(t, "%sdevice_latency: %.17g s", sep, y->device_latency_s);
+        y->device_latency_s = af_fw_field(g, AF_SECTION_STORAGE, "device_latency", 1e-5, 1e-2, sep);
         sep = ", ";
     }
     if (af_fw_maybe(s, 3)) {
-        y->nics = (int)af_fw_int(s, 1, 1024, 1, 8);
-        af_fw_put(t, "%snics: %d", sep, y->nics);
+        y->nics = (int)af_fw_field(g, AF_SECTION_STORAGE, "nics", 1, 8, sep);
         sep = ", ";
     }
     if (af_fw_maybe(s, 3)) {
@@ -390,18 +456,10 @@ static void af_fw_storage_override(af_fw_gen *g, af_fw_tier *tr)
         sep = ", ";
     }
     if (af_fw_maybe(s, 4)) {
-        y->usable_fraction = af_fw_real(s, 0, 1, true, 0.3, 1);
-        af_fw_put(t, "%susable_fraction: %.17g", sep, y->usable_fraction);
+        y->usable_fraction = af_fw_field(g, AF_SECTION_STORAGE, "usable_fraction", 0.3, 1, sep);
         sep = ", ";
     }
     af_fw_put(t, " }\n");
-}
-
-/* A price v written in a unit `per` times the base unit's (USD/kWh: 3.6e6 J), raised to the
- * least that stays a normal number in the base unit (the units parser refuses the others). */
-static double af_fw_price(double v, double per)
-{
-    return v > 0 && v / per < 2 * DBL_MIN ? 2 * DBL_MIN * per : v;
 }
 
 static void af_fw_header(af_fw_gen *g)
@@ -437,20 +495,17 @@ static void af_fw_header(af_fw_gen *g)
     }
     af_fw_put(t, "facility: { preset: %s", preset);
     if (af_fw_maybe(s, 2))
-        af_fw_put(t, ", pue: %.17g", af_fw_real(s, 1, 10, false, 1, 2));
+        af_fw_field(g, AF_SECTION_FACILITY, "pue", 1, 2, ", ");
     if (af_fw_maybe(s, 2))
-        af_fw_put(t, ", energy_price: %.17g USD/kWh",
-                  af_fw_price(af_fw_real(s, 0, 10, false, 0.01, 0.5), 3.6e6));
+        af_fw_field(g, AF_SECTION_FACILITY, "energy_price", 0.01 / 3.6e6, 0.5 / 3.6e6, ", ");
     if (af_fw_maybe(s, 2))
-        af_fw_put(t, ", amortization: %.17g s",
-                  af_fw_real(s, 0, 100 * AF_FW_YEAR_S, true, AF_FW_YEAR_S, 10 * AF_FW_YEAR_S));
+        af_fw_field(g, AF_SECTION_FACILITY, "amortization", AF_FW_YEAR_S, 10 * AF_FW_YEAR_S, ", ");
     if (af_fw_maybe(s, 2))
-        af_fw_put(t, ", rack_power: %.17g W", af_fw_real(s, 0, 1e7, true, 5e3, 1e5));
+        af_fw_field(g, AF_SECTION_FACILITY, "rack_power", 5e3, 1e5, ", ");
     if (af_fw_maybe(s, 2))
-        af_fw_put(t, ", rack_units: %.17g", af_fw_real(s, 0, 1000, true, 10, 60));
+        af_fw_field(g, AF_SECTION_FACILITY, "rack_units", 10, 60, ", ");
     if (af_fw_maybe(s, 2))
-        af_fw_put(t, ", space_cost: %.17g USD/h",
-                  af_fw_price(af_fw_real(s, 0, 1e6, false, 0.1, 100), 3600));
+        af_fw_field(g, AF_SECTION_FACILITY, "space_cost", 0.1 / 3600, 100 / 3600.0, ", ");
     af_fw_put(t, " }\n");
 }
 
