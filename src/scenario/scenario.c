@@ -349,7 +349,7 @@ static bool scen_catalog(scen *s, af_section sec, const af_node *node, void *spe
     const af_spec_desc *desc = af_schema_desc(sec);
     char what[96];
     snprintf(what, sizeof what, "a %s name from the catalog", desc->noun);
-    const char *name = af_check_string(&s->c, node, &s->path, what);
+    const char *name = af_check_label(&s->c, node, &s->path, what, desc->example);
     if (!name)
         return false;
     const void *entry = af_catalog_find(s->cat, sec, name);
@@ -510,13 +510,15 @@ static void scen_facility(scen *s, const af_node *root, const af_node *node)
     af_path_pop(&s->path, old);
 }
 
-/* Resolves a pool or tier reference at node; returns its index or SIZE_MAX (reported). */
+/* Resolves a pool or tier reference (noun "pool" or "tier") at node; returns its index or
+ * SIZE_MAX (reported). */
 static size_t scen_ref(scen *s, const af_node *node, const af_node *const *at, size_t n,
                        const char *noun)
 {
     char what[64];
     snprintf(what, sizeof what, "a %s name", noun);
-    const char *name = af_check_string(&s->c, node, &s->path, what);
+    const char *example = strcmp(noun, "pool") == 0 ? "train" : "hot";
+    const char *name = af_check_label(&s->c, node, &s->path, what, example);
     if (!name)
         return SIZE_MAX;
     size_t i = scen_index(at, n, name);
@@ -689,7 +691,8 @@ static void scen_tier_links(scen *s)
 /* switch: a catalog switch copied into *sw with its strings in the arena. */
 static bool scen_switch(scen *s, const af_node *node, af_switch_spec *sw)
 {
-    const char *name = af_check_string(&s->c, node, &s->path, "a switch name from the catalog");
+    const char *name = af_check_label(&s->c, node, &s->path, "a switch name from the catalog",
+                                      af_schema_desc(AF_SECTION_SWITCHES)->example);
     if (!name)
         return false;
     const af_switch_spec *e = af_catalog_find_switch(s->cat, name);
@@ -788,7 +791,7 @@ static void scen_connects(scen *s, size_t fi, const af_node *list, scen_on *on)
     for (size_t i = 0; i < list->n; i++) {
         const af_node *item = list->items[i];
         size_t o = af_path_index(&s->path, i);
-        const char *name = af_check_string(&s->c, item, &s->path, "a pool or tier name");
+        const char *name = af_check_label(&s->c, item, &s->path, "a pool or tier name", "train");
         size_t p = name ? scen_index(s->pool_at, s->w.npools, name) : SIZE_MAX;
         size_t t = name ? scen_index(s->tier_at, s->w.ntiers, name) : SIZE_MAX;
         char q[128], r[128];
@@ -1334,7 +1337,8 @@ static void scen_root(scen *s, const af_doc *doc)
     size_t k;
     if (v.name) {
         k = af_path_key(&s->path, "name");
-        const char *name = af_check_string(&s->c, v.name, &s->path, "a name such as \"flagship\"");
+        const char *name =
+            af_check_label(&s->c, v.name, &s->path, "a name such as \"flagship\"", "llm-pretrain");
         s->w.name = name ? af_arena_strdup(s->arena, name) : NULL;
         af_path_pop(&s->path, k);
     }

@@ -322,10 +322,41 @@ const char *af_check_string(af_check *c, const af_node *node, const af_path *pat
     return node->text;
 }
 
+/* Reports the first control character of the scalar at node (see af_check_label) and returns
+ * false; true when there is none. Besides the C0 controls and DEL (single bytes) this finds the
+ * C1 controls U+0080..U+009F, which some terminals obey too (U+009B starts an escape sequence
+ * like ESC [); in the UTF-8 that libyaml hands over they are the pairs C2 80..C2 9F. */
+static bool check_printable(af_check *c, const af_node *node, const af_path *path,
+                            const char *example)
+{
+    for (const unsigned char *p = (const unsigned char *)node->text; *p; p++) {
+        unsigned code;
+        if (*p < 0x20 || *p == 0x7f)
+            code = *p;
+        else if (p[0] == 0xc2 && p[1] >= 0x80 && p[1] <= 0x9f)
+            code = p[1];
+        else
+            continue;
+        af_check_error(c, node, path,
+                       "control character U+%04X is not allowed; expected printable text such "
+                       "as \"%s\"",
+                       code, example);
+        return false;
+    }
+    return true;
+}
+
+const char *af_check_label(af_check *c, const af_node *node, const af_path *path, const char *what,
+                           const char *example)
+{
+    const char *s = af_check_string(c, node, path, what);
+    return s && check_printable(c, node, path, example) ? s : NULL;
+}
+
 const char *af_check_name(af_check *c, const af_node *node, const af_path *path)
 {
     static const char what[] = "a name of letters, digits, \"-\" and \"_\" such as \"train\"";
-    const char *s = af_check_string(c, node, path, what);
+    const char *s = af_check_label(c, node, path, what, "train");
     if (!s)
         return NULL;
     bool ok = node->n <= 64 && s[0] != '-' && s[0] != '_';
@@ -496,21 +527,22 @@ static const af_field_order switch_orders[] = {{"typical_power", "max_power"}};
 #define AF_N(a) (sizeof(a) / sizeof((a)[0]))
 
 static const af_spec_desc descs[AF_SECTION__COUNT] = {
-    {AF_SECTION_GPUS, "gpus", "gpu", sizeof(af_gpu_spec), offsetof(af_gpu_spec, name),
+    {AF_SECTION_GPUS, "gpus", "gpu", "h100-sxm", sizeof(af_gpu_spec), offsetof(af_gpu_spec, name),
      offsetof(af_gpu_spec, description), gpu_fields, AF_N(gpu_fields), gpu_orders,
      AF_N(gpu_orders)},
-    {AF_SECTION_LINKS, "links", "link", sizeof(af_link_spec), offsetof(af_link_spec, name),
-     offsetof(af_link_spec, description), link_fields, AF_N(link_fields), NULL, 0},
-    {AF_SECTION_NODES, "nodes", "node", sizeof(af_node_spec), offsetof(af_node_spec, name),
-     offsetof(af_node_spec, description), node_fields, AF_N(node_fields), node_orders,
-     AF_N(node_orders)},
-    {AF_SECTION_STORAGE, "storage", "storage system", sizeof(af_storage_spec),
+    {AF_SECTION_LINKS, "links", "link", "ib-ndr-400", sizeof(af_link_spec),
+     offsetof(af_link_spec, name), offsetof(af_link_spec, description), link_fields,
+     AF_N(link_fields), NULL, 0},
+    {AF_SECTION_NODES, "nodes", "node", "dgx-h100", sizeof(af_node_spec),
+     offsetof(af_node_spec, name), offsetof(af_node_spec, description), node_fields,
+     AF_N(node_fields), node_orders, AF_N(node_orders)},
+    {AF_SECTION_STORAGE, "storage", "storage system", "flash-qlc-node", sizeof(af_storage_spec),
      offsetof(af_storage_spec, name), offsetof(af_storage_spec, description), storage_fields,
      AF_N(storage_fields), storage_orders, AF_N(storage_orders)},
-    {AF_SECTION_FACILITY, "facility", "facility preset", sizeof(af_facility_spec),
+    {AF_SECTION_FACILITY, "facility", "facility preset", "hyperscale", sizeof(af_facility_spec),
      offsetof(af_facility_spec, name), offsetof(af_facility_spec, description), facility_fields,
      AF_N(facility_fields), NULL, 0},
-    {AF_SECTION_SWITCHES, "switches", "switch", sizeof(af_switch_spec),
+    {AF_SECTION_SWITCHES, "switches", "switch", "qm9700", sizeof(af_switch_spec),
      offsetof(af_switch_spec, name), offsetof(af_switch_spec, description), switch_fields,
      AF_N(switch_fields), switch_orders, AF_N(switch_orders)},
 };
@@ -667,10 +699,9 @@ static bool schema_field_read(af_check *c, const af_schema_refs *refs, const af_
         if (mode == AF_SCHEMA_OVERRIDE && node->kind == AF_NODE_MAP)
             return af_schema_read(c, refs, f->ref, node, path, mode, member, NULL);
         char what[96];
-        snprintf(what, sizeof what, "a %s name such as \"%s\"%s", sub->noun,
-                 f->ref == AF_SECTION_GPUS ? "h100-sxm" : "ib-ndr-400",
+        snprintf(what, sizeof what, "a %s name such as \"%s\"%s", sub->noun, sub->example,
                  mode == AF_SCHEMA_OVERRIDE ? " or a mapping of its fields" : "");
-        const char *name = af_check_string(c, node, path, what);
+        const char *name = af_check_label(c, node, path, what, sub->example);
         if (!name)
             return false;
         const void *entry = refs->find(refs->ctx, f->ref, name);

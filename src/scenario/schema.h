@@ -114,8 +114,16 @@ bool af_check_integer(af_check *c, const af_node *node, const af_path *path, int
 const char *af_check_string(af_check *c, const af_node *node, const af_path *path,
                             const char *what);
 
+/* Like af_check_string for text that names or refers to something (a scenario's name, a pool
+ * reference, a catalog name): also refuses a control character (U+0000..U+001F, U+007F and
+ * U+0080..U+009F), which would reach a terminal raw, with `control character U+001B is not
+ * allowed; expected printable text such as "<example>"`. */
+const char *af_check_label(af_check *c, const af_node *node, const af_path *path, const char *what,
+                           const char *example);
+
 /* Like af_check_string for a name that appears in metric names and --set paths: 1 to 64
- * letters, digits, '-' or '_', starting with a letter or digit. */
+ * letters, digits, '-' or '_', starting with a letter or digit. A control character is reported
+ * as by af_check_label (example "train"). */
 const char *af_check_name(af_check *c, const af_node *node, const af_path *path);
 
 /* Returns the index of the node's word in the NULL-terminated list `words`, or reports
@@ -160,6 +168,7 @@ typedef struct af_spec_desc {
     af_section section;        /* which section */
     const char *key;           /* the section's key and file stem: "gpus" */
     const char *noun;          /* what an entry is, for messages: "gpu", "storage system" */
+    const char *example;       /* an entry's name, for messages: "h100-sxm" */
     size_t size;               /* sizeof the spec struct */
     size_t name_offset;        /* offset of `const char *name` */
     size_t description_offset; /* offset of `const char *description` */

@@ -59,4 +59,6 @@ check set-no-such-field "$good" --set storage.hott.nodes=4
 check set-bad-value "$good" --set storage.hot.nodes=eight --set 'workloads.vit.step_time=5 m'
 check set-unknown-key "$good" --set cluster.train.nodez=4
 check set-malformed "$good" --set nodes --set 'storage[x].nodes=1'
+# A control character written as a YAML escape (a raw one is a YAML syntax error).
+check set-control-name "$good" --set 'name="good\e[31m"'
 finish

@@ -340,6 +340,10 @@ static void test_broken_entries(void)
     EXPECT(AF_SECTION_NODES, "gpu: gpu-a", "gpu: h100",
            "nodes.yaml:6:10: error: nodes[0].gpu: unknown gpu \"h100\"; see \"aifsim catalog "
            "gpus\"");
+    /* A control character in a reference is refused as in a scenario, not reported raw. */
+    EXPECT(AF_SECTION_NODES, "gpu: gpu-a", "gpu: \"gpu-a\\e\"",
+           "nodes.yaml:6:10: error: nodes[0].gpu: control character U+001B is not allowed; "
+           "expected printable text such as \"h100-sxm\"");
     EXPECT(AF_SECTION_STORAGE, "nic: net-400", "nic: { rate: 1 GB/s }",
            "storage.yaml:17:10: error: storage[0].nic: expected a link name such as "
            "\"ib-ndr-400\", got a mapping");

@@ -1165,6 +1165,62 @@ static void test_v2_dataset_errors(void)
             "B, got \"-1 B\"");
 }
 
+/* Control characters (C0, DEL, C1) in names and references would reach a terminal raw: each is
+ * refused at its place, naming the field; the neighbours of each range are accepted. */
+static void test_control_characters(void)
+{
+#define CTRL(code, example)                                                                        \
+    "control character U+" code " is not allowed; expected printable text "                        \
+    "such as \"" example "\""
+    EXPECT("name: test\n", "name: \"test\\e[31m\"\n",
+           "t.yaml:2:7: error: name: " CTRL("001B", "llm-pretrain"));
+    EXPECT("name: test\n", "name: \"a\\tb\"\n",
+           "t.yaml:2:7: error: name: " CTRL("0009", "llm-pretrain"));
+    EXPECT("name: test\n", "name: \"\\x1f\"\n",
+           "t.yaml:2:7: error: name: " CTRL("001F", "llm-pretrain"));
+    EXPECT("name: test\n", "name: \"a\\x7f\"\n",
+           "t.yaml:2:7: error: name: " CTRL("007F", "llm-pretrain"));
+    EXPECT("name: test\n", "name: \"a\\u0080\"\n",
+           "t.yaml:2:7: error: name: " CTRL("0080", "llm-pretrain"));
+    EXPECT("name: test\n", "name: \"a\\u009b[31m\"\n",
+           "t.yaml:2:7: error: name: " CTRL("009B", "llm-pretrain"));
+    EXPECT("name: test\n", "name: \"a\\u009f\"\n",
+           "t.yaml:2:7: error: name: " CTRL("009F", "llm-pretrain"));
+    EXPECT("  - pool: train\n", "  - pool: \"train\\a\"\n",
+           "t.yaml:5:11: error: cluster[0].pool: " CTRL("0007", "train"));
+    EXPECT("  - tier: hot\n", "  - tier: \"hot\\r\"\n",
+           "t.yaml:9:11: error: storage[0].tier: " CTRL("000D", "train"));
+    EXPECT("      pool: train\n", "      name: \"a\\x7fb\"\n      pool: train\n",
+           "t.yaml:14:13: error: workloads[0].train.name: " CTRL("007F", "train"));
+    EXPECT("    node: node-a\n", "    node: \"node-a\\n\"\n",
+           "t.yaml:6:11: error: cluster[0].node: " CTRL("000A", "dgx-h100"));
+    EXPECT("    system: flash\n", "    system: \"fla\\x1bsh\"\n",
+           "t.yaml:10:13: error: storage[0].system: " CTRL("001B", "flash-qlc-node"));
+    EXPECT("name: test\n", "name: test\nfacility: \"hyperscale\\x02\"\n",
+           "t.yaml:3:11: error: facility: " CTRL("0002", "hyperscale"));
+    EXPECT("    nodes: 4\n", "    nodes: 4\n    override: { gpu: \"gpu-a\\x01\" }\n",
+           "t.yaml:8:22: error: cluster[0].override.gpu: " CTRL("0001", "h100-sxm"));
+    /* References: the pool and tier exist, only the control character is wrong. */
+    EXPECT("      pool: train\n", "      pool: \"train\\e\"\n",
+           "t.yaml:14:13: error: workloads[0].train.pool: " CTRL("001B", "train"));
+    EXPECT("{ tier: hot,", "{ tier: \"hot\\u009b\",",
+           "t.yaml:17:24: error: workloads[0].train.dataset.tier: " CTRL("009B", "hot"));
+    EXPECT_SET("name=\"x\\e\"", "--set:1:6: error: name: " CTRL("001B", "llm-pretrain"));
+#undef CTRL
+
+    /* Space, '~', U+00A0 and other printable text beside the refused ranges are accepted. */
+    af_diag *d = af_diag_new();
+    af_arena *arena = af_arena_new();
+    af_world_config w;
+    char *text = edit("name: test\n", "name: \" ~\\u00a0\\u00ff\\u00e9t\\u00e9\"\n");
+    CU_ASSERT_EQUAL(load(text, NULL, 0, arena, &w, d), AF_OK);
+    CU_ASSERT_EQUAL(af_diag_count(d), 0);
+    CU_ASSERT_STRING_EQUAL(w.name, " ~\xc2\xa0\xc3\xbf\xc3\xa9t\xc3\xa9");
+    af_free(text);
+    af_arena_free(arena);
+    af_diag_free(d);
+}
+
 static const af_test tests[] = {
     {"a valid scenario fills the config", test_valid_fills_config},
     {"overrides of fields, references and the facility", test_valid_overrides},
@@ -1187,6 +1243,7 @@ static const af_test tests[] = {
     {"v2: fabric mistakes", test_v2_fabric_errors},
     {"v2: burst, look-up and kind mistakes", test_v2_workload_errors},
     {"v2: data set mistakes", test_v2_dataset_errors},
+    {"control characters in names and references", test_control_characters},
     {NULL, NULL},
 };
 
