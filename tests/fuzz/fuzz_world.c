@@ -59,8 +59,8 @@
  * 1%; no figure or duration at DBL_MIN (an open zero end reads as 1e-6 of the typical span's low
  * end); and "nic" skips the [0, 1] bound of NIC utilizations (see tests/fuzz/findings/). Left
  * unset, every documented range and every check is used. AIFSIM_FUZZ_STATS=1 prints at exit how
- * the runs ended (refused by the check, out of budget, completed); =2 also why each refused one
- * was refused.
+ * the runs ended (refused by the check, out of budget, completed) and how often the check's event
+ * estimate was low; =2 also why each refused run was refused and each low estimate.
  */
 #include "fuzz.h"
 
@@ -1169,15 +1169,43 @@ static FILE *af_fw_null;
 /* How the runs ended: refused by the check (AF_EINPUT, AF_EIO), out of budget, completed. */
 static unsigned long long af_fw_ends[4];
 
-/* AIFSIM_FUZZ_STATS=2: print why each refused run was refused. */
-static bool af_fw_verbose;
+/* Runs that passed the check and needed more events than its estimate (af_world_check_estimate,
+ * "at most" for jobs that never wait), and the largest ratio. */
+static unsigned long long af_fw_low;
+static double af_fw_low_worst;
+
+/* AIFSIM_FUZZ_STATS: count the ends and the low estimates; =2: print why each refused run was
+ * refused and each low estimate (with the scenario when 10 times low). */
+static bool af_fw_stats, af_fw_verbose;
 
 static void af_fw_print_stats(void)
 {
     fprintf(stderr,
             "fuzz_world: %llu refused as bad input, %llu refused for the event budget, %llu out "
-            "of budget, %llu completed\n",
-            af_fw_ends[0], af_fw_ends[1], af_fw_ends[2], af_fw_ends[3]);
+            "of budget, %llu completed; %llu needed more events than estimated (at worst %.3g "
+            "times)\n",
+            af_fw_ends[0], af_fw_ends[1], af_fw_ends[2], af_fw_ends[3], af_fw_low, af_fw_low_worst);
+}
+
+/* Compares the events a run executed (or its budget, when it ran out) with the estimate. */
+static void af_fw_count_estimate(const af_world_config *cfg, double events)
+{
+    af_world_estimate est;
+    af_diag *d = af_diag_new();
+    int rc = af_world_check_estimate(cfg, &est, d);
+    if (rc == AF_OK && events > est.events) {
+        af_fw_low++;
+        if (events / est.events > af_fw_low_worst)
+            af_fw_low_worst = events / est.events;
+        if (af_fw_verbose)
+            fprintf(stderr, "fuzz_world: %.0f events, %.0f estimated (%s %s the most)\n", events,
+                    est.events, est.top_kind ? est.top_kind : "-",
+                    est.top_name ? est.top_name : "-");
+        if (af_fw_verbose && events > 10 * est.events)
+            fprintf(stderr, "fuzz_world: the scenario:\n%s", af_fw_yaml);
+    }
+    af_fuzz_drain(d);
+    af_diag_free(d);
 }
 
 static void af_fw_close_null(void)
@@ -1199,7 +1227,8 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
     }
     atexit(af_fw_close_null);
     const char *stats = getenv("AIFSIM_FUZZ_STATS");
-    if (stats && *stats && strcmp(stats, "0") != 0)
+    af_fw_stats = stats && *stats && strcmp(stats, "0") != 0;
+    if (af_fw_stats)
         atexit(af_fw_print_stats);
     af_fw_verbose = stats && strcmp(stats, "2") == 0;
     return 0;
@@ -1260,6 +1289,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     } else if (rrc == AF_OK) {
         af_fw_ends[3]++;
         af_fw_check_results(&cfg, res, g.avoid);
+        if (af_fw_stats)
+            af_fw_count_estimate(&cfg, af_fw_need(res, "run", NULL, "events"));
         af_report_text(res, cfg.name, af_fw_null);
         af_results *again = af_results_new();
         af_diag *ad = af_diag_new();
@@ -1271,6 +1302,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         af_results_free(again);
     } else if (rrc == AF_EIO) {
         af_fw_ends[2]++;
+        if (af_fw_stats)
+            af_fw_count_estimate(&cfg, cfg.max_events ? (double)cfg.max_events : INFINITY);
     } else {
         af_diag_print(rd, stderr);
         af_fw_fail("af_world_check passed, af_world_run returned %d", rrc);
