@@ -43,7 +43,7 @@
 #define AF_HEAP_ALIGN 64
 
 /* First entry index below which sift-down does not prefetch (4096 entries = 96 KiB); see
- * af_heap_prefetch_grandchildren. */
+ * heap_prefetch_grandchildren. */
 #define AF_HEAP_PREFETCH_FROM ((size_t)4096)
 
 /* Capacity used when af_heap_init is given 0. */
@@ -57,17 +57,17 @@ _Static_assert(AF_HEAP_ARITY >= 2, "a heap needs at least two children per node"
  * order of (t_ns, seq) is then plain integer order, and comparing two keys compiles to a
  * compare and a subtract-with-borrow, with no branch to mispredict. */
 __extension__ typedef unsigned __int128 af_heap_key;
-static inline af_heap_key af_heap_key_of(const af_heap_entry *e)
+static inline af_heap_key heap_key_of(const af_heap_entry *e)
 {
     return (af_heap_key)((uint64_t)e->t_ns ^ (UINT64_C(1) << 63)) << 64 | e->seq;
 }
 #endif
 
 /* True if x orders before y: smaller time, or equal time and smaller sequence. */
-static inline bool af_heap_before(const af_heap_entry *x, const af_heap_entry *y)
+static inline bool heap_before(const af_heap_entry *x, const af_heap_entry *y)
 {
 #ifdef __SIZEOF_INT128__
-    return af_heap_key_of(x) < af_heap_key_of(y);
+    return heap_key_of(x) < heap_key_of(y);
 #else
     return (x->t_ns < y->t_ns) | ((x->t_ns == y->t_ns) & (x->seq < y->seq));
 #endif
@@ -77,17 +77,17 @@ static inline bool af_heap_before(const af_heap_entry *x, const af_heap_entry *y
  * selections are arithmetic on the comparison results so that they become conditional moves:
  * which child is smallest is a coin toss, and a mispredicted branch per level would cost more
  * than the whole level. */
-static inline size_t af_heap_min_full(const af_heap_entry *a, size_t c)
+static inline size_t heap_min_full(const af_heap_entry *a, size_t c)
 {
 #if AF_HEAP_ARITY == 4
-    size_t m0 = c + af_heap_before(&a[c + 1], &a[c]);
-    size_t m1 = c + 2 + af_heap_before(&a[c + 3], &a[c + 2]);
-    size_t take1 = -(size_t)af_heap_before(&a[m1], &a[m0]);
+    size_t m0 = c + heap_before(&a[c + 1], &a[c]);
+    size_t m1 = c + 2 + heap_before(&a[c + 3], &a[c + 2]);
+    size_t take1 = -(size_t)heap_before(&a[m1], &a[m0]);
     return m0 ^ ((m0 ^ m1) & take1);
 #else
     size_t m = c;
     for (size_t k = 1; k < AF_HEAP_D; k++) {
-        size_t take = -(size_t)af_heap_before(&a[c + k], &a[m]);
+        size_t take = -(size_t)heap_before(&a[c + k], &a[m]);
         m ^= (m ^ (c + k)) & take;
     }
     return m;
@@ -99,7 +99,7 @@ static inline size_t af_heap_min_full(const af_heap_entry *a, size_t c)
  * level, so the next level's cache misses overlap with this level's instead of following them:
  * this raised the rate at 1e6 pending by about 1.7x. The top of the heap is walked by every pop
  * and stays cached, so prefetching there would only cost instructions. */
-static inline void af_heap_prefetch_grandchildren(const af_heap_entry *a, size_t n, size_t c)
+static inline void heap_prefetch_grandchildren(const af_heap_entry *a, size_t n, size_t c)
 {
     size_t g = AF_HEAP_D * c + 1;
     if (g < AF_HEAP_PREFETCH_FROM || g >= n)
@@ -111,22 +111,22 @@ static inline void af_heap_prefetch_grandchildren(const af_heap_entry *a, size_t
 }
 
 /* Places x in the hole at i of a heap of n entries, moving smaller children up. */
-static inline void af_heap_sift_down(af_heap_entry *a, size_t n, size_t i, af_heap_entry x)
+static inline void heap_sift_down(af_heap_entry *a, size_t n, size_t i, af_heap_entry x)
 {
     for (;;) {
         size_t c = AF_HEAP_D * i + 1;
         size_t m;
         if (c + AF_HEAP_D <= n) {
-            af_heap_prefetch_grandchildren(a, n, c);
-            m = af_heap_min_full(a, c);
+            heap_prefetch_grandchildren(a, n, c);
+            m = heap_min_full(a, c);
         } else if (c < n) {
             m = c;
             for (size_t k = c + 1; k < n; k++)
-                m = af_heap_before(&a[k], &a[m]) ? k : m;
+                m = heap_before(&a[k], &a[m]) ? k : m;
         } else {
             break;
         }
-        if (!af_heap_before(&a[m], &x))
+        if (!heap_before(&a[m], &x))
             break;
         a[i] = a[m];
         i = m;
@@ -135,11 +135,11 @@ static inline void af_heap_sift_down(af_heap_entry *a, size_t n, size_t i, af_he
 }
 
 /* Places x in the hole at i, moving larger parents down. */
-static inline void af_heap_sift_up(af_heap_entry *a, size_t i, af_heap_entry x)
+static inline void heap_sift_up(af_heap_entry *a, size_t i, af_heap_entry x)
 {
     while (i > 0) {
         size_t p = (i - 1) / AF_HEAP_D;
-        if (!af_heap_before(&x, &a[p]))
+        if (!heap_before(&x, &a[p]))
             break;
         a[i] = a[p];
         i = p;
@@ -150,7 +150,7 @@ static inline void af_heap_sift_up(af_heap_entry *a, size_t i, af_heap_entry x)
 /* Points h->a into a fresh allocation of `cap` entries, aligned as the layout comment says, and
  * copies the current entries over. Growth is rare (geometric), so a copy instead of realloc
  * costs nothing that matters and keeps the alignment. */
-static void af_heap_realloc(af_heap *h, size_t cap)
+static void heap_realloc(af_heap *h, size_t cap)
 {
     /* Spare entries covering one line let &a[1] move up to the next line boundary; the
      * checked allocator aborts if (cap + spare) * size overflows. */
@@ -174,7 +174,7 @@ void af_heap_init(af_heap *h, size_t hint)
     h->mem = NULL;
     h->n = 0;
     h->cap = 0;
-    af_heap_realloc(h, hint ? hint : AF_HEAP_DEFAULT_CAP);
+    heap_realloc(h, hint ? hint : AF_HEAP_DEFAULT_CAP);
 }
 
 void af_heap_fini(af_heap *h)
@@ -190,9 +190,9 @@ void af_heap_push(af_heap *h, int64_t t_ns, uint64_t seq, uint32_t payload)
 {
     /* Doubling cannot wrap: cap entries of 24 bytes already fit in memory. */
     if (h->n == h->cap)
-        af_heap_realloc(h, h->cap ? h->cap * 2 : AF_HEAP_DEFAULT_CAP);
+        heap_realloc(h, h->cap ? h->cap * 2 : AF_HEAP_DEFAULT_CAP);
     af_heap_entry x = {.t_ns = t_ns, .seq = seq, .payload = payload};
-    af_heap_sift_up(h->a, h->n++, x);
+    heap_sift_up(h->a, h->n++, x);
 }
 
 af_heap_entry af_heap_pop(af_heap *h)
@@ -202,7 +202,7 @@ af_heap_entry af_heap_pop(af_heap *h)
     af_heap_entry top = a[0];
     size_t n = --h->n;
     if (n > 0)
-        af_heap_sift_down(a, n, 0, a[n]);
+        heap_sift_down(a, n, 0, a[n]);
     return top;
 }
 
@@ -211,7 +211,7 @@ af_heap_entry af_heap_replace_min(af_heap *h, int64_t t_ns, uint64_t seq, uint32
     assert(h->n > 0);
     af_heap_entry top = h->a[0];
     af_heap_entry x = {.t_ns = t_ns, .seq = seq, .payload = payload};
-    af_heap_sift_down(h->a, h->n, 0, x);
+    heap_sift_down(h->a, h->n, 0, x);
     return top;
 }
 
@@ -226,5 +226,5 @@ void af_heap_filter(af_heap *h, bool (*keep)(void *ctx, const af_heap_entry *e),
     /* Floyd: sift down every internal node, last first; O(n) in total. */
     if (n > 1)
         for (size_t i = (n - 2) / AF_HEAP_D + 1; i-- > 0;)
-            af_heap_sift_down(a, n, i, a[i]);
+            heap_sift_down(a, n, i, a[i]);
 }

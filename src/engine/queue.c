@@ -133,7 +133,7 @@ struct af_queue {
 /* ---- histogram ------------------------------------------------------------------------------ */
 
 /* floor(log2 v) for v > 0. */
-static inline unsigned af_qhist_log2(uint64_t v)
+static inline unsigned qhist_log2(uint64_t v)
 {
 #if defined(__GNUC__)
     return 63u - (unsigned)__builtin_clzll(v);
@@ -146,16 +146,16 @@ static inline unsigned af_qhist_log2(uint64_t v)
 }
 
 /* Bucket index of value v. */
-static inline uint32_t af_qhist_bucket(uint64_t v)
+static inline uint32_t qhist_bucket(uint64_t v)
 {
     if (v < AF_QHIST_SUB)
         return (uint32_t)v;
-    unsigned shift = af_qhist_log2(v) - AF_QHIST_SUB_BITS;
+    unsigned shift = qhist_log2(v) - AF_QHIST_SUB_BITS;
     return ((shift + 1u) << AF_QHIST_SUB_BITS) + (uint32_t)((v >> shift) & (AF_QHIST_SUB - 1u));
 }
 
 /* The midpoint of bucket b, the value a quantile in it is reported as. */
-static double af_qhist_mid(uint32_t b)
+static double qhist_mid(uint32_t b)
 {
     if (b < AF_QHIST_SUB)
         return (double)b;
@@ -165,10 +165,10 @@ static double af_qhist_mid(uint32_t b)
     return (double)lo + (double)(width - 1u) / 2.0;
 }
 
-static void af_qhist_add(af_qhist *h, int64_t v_ns)
+static void qhist_add(af_qhist *h, int64_t v_ns)
 {
     assert(v_ns >= 0);
-    h->count[af_qhist_bucket((uint64_t)v_ns)]++;
+    h->count[qhist_bucket((uint64_t)v_ns)]++;
     if (h->n == 0 || v_ns < h->min_ns)
         h->min_ns = v_ns;
     if (h->n == 0 || v_ns > h->max_ns)
@@ -177,7 +177,7 @@ static void af_qhist_add(af_qhist *h, int64_t v_ns)
 }
 
 /* The p-quantile in ns as documented at af_queue_quantile_s; NaN when empty. */
-static double af_qhist_quantile(const af_qhist *h, double p)
+static double qhist_quantile(const af_qhist *h, double p)
 {
     if (h->n == 0)
         return NAN;
@@ -201,7 +201,7 @@ static double af_qhist_quantile(const af_qhist *h, double p)
             break;
     }
     assert(b < AF_QHIST_BUCKETS);
-    double v = af_qhist_mid(b);
+    double v = qhist_mid(b);
     /* The extreme buckets may hold the extremes exactly. */
     if (v < (double)h->min_ns)
         v = (double)h->min_ns;
@@ -212,18 +212,18 @@ static double af_qhist_quantile(const af_qhist *h, double p)
 
 /* ---- in-service heap ------------------------------------------------------------------------ */
 
-static inline bool af_qbusy_before(const af_qbusy *x, const af_qbusy *y)
+static inline bool qbusy_before(const af_qbusy *x, const af_qbusy *y)
 {
     return x->finish < y->finish || (x->finish == y->finish && x->seq < y->seq);
 }
 
-static void af_qbusy_push(af_queue *q, af_qbusy e)
+static void qbusy_push(af_queue *q, af_qbusy e)
 {
     assert(q->n_busy < q->servers);
     uint32_t i = q->n_busy++;
     while (i > 0) {
         uint32_t parent = (i - 1) / 2;
-        if (!af_qbusy_before(&e, &q->busy[parent]))
+        if (!qbusy_before(&e, &q->busy[parent]))
             break;
         q->busy[i] = q->busy[parent];
         i = parent;
@@ -231,7 +231,7 @@ static void af_qbusy_push(af_queue *q, af_qbusy e)
     q->busy[i] = e;
 }
 
-static void af_qbusy_pop(af_queue *q)
+static void qbusy_pop(af_queue *q)
 {
     assert(q->n_busy > 0);
     af_qbusy e = q->busy[--q->n_busy];
@@ -240,9 +240,9 @@ static void af_qbusy_pop(af_queue *q)
         uint32_t child = 2 * i + 1;
         if (child >= n)
             break;
-        if (child + 1 < n && af_qbusy_before(&q->busy[child + 1], &q->busy[child]))
+        if (child + 1 < n && qbusy_before(&q->busy[child + 1], &q->busy[child]))
             child++;
-        if (!af_qbusy_before(&q->busy[child], &e))
+        if (!qbusy_before(&q->busy[child], &e))
             break;
         q->busy[i] = q->busy[child];
         i = child;
@@ -254,7 +254,7 @@ static void af_qbusy_pop(af_queue *q)
 /* ---- queue ---------------------------------------------------------------------------------- */
 
 /* Grows the pool to at least `need` records and puts the new ones on the free list. */
-static void af_queue_grow(af_queue *q, size_t need)
+static void queue_grow(af_queue *q, size_t need)
 {
     size_t old = q->pool_cap;
     assert(need <= AF_QUEUE_MAX_CAP && "too many requests in one queue");
@@ -280,7 +280,7 @@ af_queue *af_queue_new(af_sim *sim, uint32_t servers, uint32_t hint)
     q->busy = af_malloc_array(servers, sizeof q->busy[0]);
     q->ev_req = AF_QUEUE_NONE;
     q->t_last = q->since_ns = af_sim_now(sim);
-    af_queue_grow(q, hint ? hint : AF_QUEUE_DEFAULT_CAP);
+    queue_grow(q, hint ? hint : AF_QUEUE_DEFAULT_CAP);
     return q;
 }
 
@@ -295,7 +295,7 @@ void af_queue_free(af_queue *q)
 }
 
 /* Brings V and the integrals up to now, and rebases V when it may. */
-static void af_queue_advance(af_queue *q)
+static void queue_advance(af_queue *q)
 {
     af_time_ns now = af_sim_now(q->sim);
     assert(now >= q->t_last);
@@ -317,13 +317,13 @@ static void af_queue_advance(af_queue *q)
     }
 }
 
-static void af_queue_complete(af_sim *sim, void *ctx, uint64_t arg);
+static void queue_complete(af_sim *sim, void *ctx, uint64_t arg);
 
 /* Replaces the pending completion event by one for the current top of the heap (none when no
  * request is in service, or when the queue is stalled with work left, or so slow that the
  * completion would lie at or beyond AF_TIME_MAX: the top then stays in service, and a later speed
  * change, submission or completion schedules it). V must be current. */
-static void af_queue_resched(af_queue *q)
+static void queue_resched(af_queue *q)
 {
     af_sim_cancel(q->sim, q->ev);
     q->ev = (af_event_id){0, 0};
@@ -344,30 +344,30 @@ static void af_queue_resched(af_queue *q)
             return;
         delay = (af_time_ns)x;
     }
-    q->ev = af_sim_at(q->sim, now + delay, af_queue_complete, q, top->req);
+    q->ev = af_sim_at(q->sim, now + delay, queue_complete, q, top->req);
     q->ev_req = top->req;
 }
 
 /* Puts request r into service now. V must be current. */
-static void af_queue_start(af_queue *q, uint32_t r)
+static void queue_start(af_queue *q, uint32_t r)
 {
     af_qreq *req = &q->pool[r];
     req->start_ns = q->t_last;
     q->started++;
-    af_qbusy_push(
+    qbusy_push(
         q, (af_qbusy){.finish = q->vnow + req->demand_s * AF_NS_PER_S, .seq = q->seq++, .req = r});
 }
 
 /* Event handler: the top request of the heap completes. */
-static void af_queue_complete(af_sim *sim, void *ctx, uint64_t arg)
+static void queue_complete(af_sim *sim, void *ctx, uint64_t arg)
 {
     af_queue *q = ctx;
     uint32_t r = (uint32_t)arg;
     q->ev = (af_event_id){0, 0};
     q->ev_req = AF_QUEUE_NONE;
-    af_queue_advance(q);
+    queue_advance(q);
     assert(q->n_busy > 0 && q->busy[0].req == r);
-    af_qbusy_pop(q);
+    qbusy_pop(q);
 
     af_qreq *req = &q->pool[r];
     af_time_ns now = q->t_last;
@@ -386,17 +386,17 @@ static void af_queue_complete(af_sim *sim, void *ctx, uint64_t arg)
     int64_t sojourn_ns = now - done.arrive_ns;
     q->wait_sum_ns += (double)wait_ns;
     q->sojourn_sum_ns += (double)sojourn_ns;
-    af_qhist_add(&q->hist[AF_QUEUE_WAIT], wait_ns);
-    af_qhist_add(&q->hist[AF_QUEUE_SOJOURN], sojourn_ns);
+    qhist_add(&q->hist[AF_QUEUE_WAIT], wait_ns);
+    qhist_add(&q->hist[AF_QUEUE_SOJOURN], sojourn_ns);
 
     if (q->n_wait > 0) {
         uint32_t w = q->wait_head;
         q->wait_head = q->pool[w].next;
         if (--q->n_wait == 0)
             q->wait_tail = AF_QUEUE_NONE;
-        af_queue_start(q, w);
+        queue_start(q, w);
     }
-    af_queue_resched(q);
+    queue_resched(q);
     /* The record is already free: the callback may submit (and so grow the pool). */
     if (fn)
         fn(sim, fn_ctx, fn_arg, &done);
@@ -405,9 +405,9 @@ static void af_queue_complete(af_sim *sim, void *ctx, uint64_t arg)
 void af_queue_submit(af_queue *q, double demand_s, af_queue_done_fn fn, void *ctx, uint64_t arg)
 {
     assert(isfinite(demand_s) && demand_s >= 0 && "service demand must be finite and >= 0");
-    af_queue_advance(q);
+    queue_advance(q);
     if (q->free_head == AF_QUEUE_NONE)
-        af_queue_grow(q, q->pool_cap + 1);
+        queue_grow(q, q->pool_cap + 1);
     uint32_t r = q->free_head;
     af_qreq *req = &q->pool[r];
     q->free_head = req->next;
@@ -422,9 +422,9 @@ void af_queue_submit(af_queue *q, double demand_s, af_queue_done_fn fn, void *ct
 
     if (q->n_busy < q->servers) {
         assert(q->n_wait == 0);
-        af_queue_start(q, r);
+        queue_start(q, r);
         if (q->busy[0].req != q->ev_req)
-            af_queue_resched(q);
+            queue_resched(q);
     } else {
         if (q->wait_tail == AF_QUEUE_NONE)
             q->wait_head = r;
@@ -440,12 +440,12 @@ void af_queue_set_speed(af_queue *q, double s)
     assert(s >= 0 && s <= 1 && "speed factor must lie in [0, 1]");
     if (s < AF_QUEUE_MIN_SPEED)
         s = 0;
-    af_queue_advance(q);
+    queue_advance(q);
     if (s == q->speed)
         return;
     q->speed = s;
     if (q->n_busy > 0)
-        af_queue_resched(q);
+        queue_resched(q);
 }
 
 double af_queue_speed(const af_queue *q)
@@ -460,7 +460,7 @@ uint32_t af_queue_servers(const af_queue *q)
 
 void af_queue_reset_stats(af_queue *q)
 {
-    af_queue_advance(q);
+    queue_advance(q);
     q->since_ns = q->t_last;
     q->arrived = q->started = q->completed = 0;
     q->wait_sum_ns = q->sojourn_sum_ns = 0;
@@ -492,5 +492,5 @@ double af_queue_quantile_s(const af_queue *q, af_queue_latency which, double p)
 {
     assert(which == AF_QUEUE_SOJOURN || which == AF_QUEUE_WAIT);
     assert(p >= 0 && p <= 1);
-    return af_qhist_quantile(&q->hist[which], p) / AF_NS_PER_S;
+    return qhist_quantile(&q->hist[which], p) / AF_NS_PER_S;
 }

@@ -30,7 +30,7 @@
 #define AF_FNV64_PRIME UINT64_C(0x100000001b3)
 
 /* 64-bit FNV-1a hash of the NUL-terminated string s. */
-static uint64_t af_rng_fnv1a64(const char *s)
+static uint64_t rng_fnv1a64(const char *s)
 {
     uint64_t h = AF_FNV64_OFFSET;
     for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
@@ -41,7 +41,7 @@ static uint64_t af_rng_fnv1a64(const char *s)
 }
 
 /* One SplitMix64 step from state x: the next output of the generator whose state was x. */
-static uint64_t af_rng_splitmix64(uint64_t x)
+static uint64_t rng_splitmix64(uint64_t x)
 {
     uint64_t z = x + UINT64_C(0x9e3779b97f4a7c15);
     z = (z ^ (z >> 30)) * UINT64_C(0xbf58476d1ce4e5b9);
@@ -51,7 +51,7 @@ static uint64_t af_rng_splitmix64(uint64_t x)
 
 uint64_t af_rng_seed(uint64_t seed, const char *name)
 {
-    return af_rng_splitmix64(af_rng_splitmix64(seed) ^ af_rng_fnv1a64(name));
+    return rng_splitmix64(rng_splitmix64(seed) ^ rng_fnv1a64(name));
 }
 
 gsl_rng *af_rng_new(uint64_t seed, const char *name)

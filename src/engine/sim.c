@@ -64,7 +64,7 @@
 /* Fewest stale heap entries worth a compaction (below this the O(n) pass is not worth it). */
 #define AF_SIM_COMPACT_MIN 64u
 
-/* Pool size above which the run loop prefetches upcoming records (see af_sim_prefetch_next). */
+/* Pool size above which the run loop prefetches upcoming records (see sim_prefetch_next). */
 #define AF_SIM_PREFETCH_MIN 8192u
 
 /* One event record (32 bytes; two per cache line). */
@@ -92,7 +92,7 @@ struct af_sim {
 
 /* Grows the pool to `cap` records (cap > pool_cap), keeping slots, and puts the new records on
  * the free list, lowest slot first. */
-static void af_sim_pool_grow(af_sim *sim, uint32_t cap)
+static void sim_pool_grow(af_sim *sim, uint32_t cap)
 {
     assert(cap > sim->pool_cap);
     /* One spare record lets the array be aligned up to 32 bytes (malloc gives 16). */
@@ -111,12 +111,12 @@ static void af_sim_pool_grow(af_sim *sim, uint32_t cap)
 }
 
 /* Returns a free slot, growing the pool (doubling) if none is left. */
-static inline uint32_t af_sim_slot_take(af_sim *sim)
+static inline uint32_t sim_slot_take(af_sim *sim)
 {
     if (sim->free_head == AF_SIM_NONE) {
         assert(sim->pool_cap < AF_SIM_MAX_CAP && "too many pending events");
         uint32_t cap = sim->pool_cap > AF_SIM_MAX_CAP / 2 ? AF_SIM_MAX_CAP : sim->pool_cap * 2;
-        af_sim_pool_grow(sim, cap);
+        sim_pool_grow(sim, cap);
     }
     uint32_t s = sim->free_head;
     sim->free_head = sim->pool[s].next;
@@ -124,7 +124,7 @@ static inline uint32_t af_sim_slot_take(af_sim *sim)
 }
 
 /* Puts slot s on the free list. Its fn must already be NULL. */
-static inline void af_sim_slot_put(af_sim *sim, uint32_t s)
+static inline void sim_slot_put(af_sim *sim, uint32_t s)
 {
     sim->pool[s].next = sim->free_head;
     sim->free_head = s;
@@ -135,7 +135,7 @@ static inline void af_sim_slot_put(af_sim *sim, uint32_t s)
  * after it. The children rarely change between events, so these are mostly cache hits; the one
  * new line per event is requested a whole event ahead, which hides a miss in a large pool. A
  * pool of up to AF_SIM_PREFETCH_MIN records (256 KiB) stays cached and is not prefetched. */
-static inline void af_sim_prefetch_next(const af_sim *sim)
+static inline void sim_prefetch_next(const af_sim *sim)
 {
     if (sim->pool_cap <= AF_SIM_PREFETCH_MIN)
         return;
@@ -151,7 +151,7 @@ af_sim *af_sim_new(uint32_t hint)
     if (cap > AF_SIM_MAX_CAP)
         cap = AF_SIM_MAX_CAP;
     sim->free_head = AF_SIM_NONE;
-    af_sim_pool_grow(sim, cap);
+    sim_pool_grow(sim, cap);
     af_heap_init(&sim->heap, cap);
     return sim;
 }
@@ -174,7 +174,7 @@ af_event_id af_sim_at(af_sim *sim, af_time_ns t_ns, af_event_fn fn, void *ctx, u
 {
     assert(t_ns >= sim->now && "event scheduled in the past");
     assert(fn != NULL);
-    uint32_t s = af_sim_slot_take(sim);
+    uint32_t s = sim_slot_take(sim);
     af_event *ev = &sim->pool[s];
     ev->fn = fn;
     ev->ctx = ctx;
@@ -191,7 +191,7 @@ af_event_id af_sim_after(af_sim *sim, af_time_ns delay_ns, af_event_fn fn, void 
 }
 
 /* Returns the record id names if it is live, else NULL. */
-static af_event *af_sim_live(const af_sim *sim, af_event_id id)
+static af_event *sim_live(const af_sim *sim, af_event_id id)
 {
     if (id.slot == 0 || id.slot > sim->pool_cap)
         return NULL;
@@ -200,18 +200,18 @@ static af_event *af_sim_live(const af_sim *sim, af_event_id id)
 }
 
 /* af_heap_filter callback for compaction: keeps live entries and frees stale records. */
-static bool af_sim_keep_live(void *ctx, const af_heap_entry *e)
+static bool sim_keep_live(void *ctx, const af_heap_entry *e)
 {
     af_sim *sim = ctx;
     if (sim->pool[e->payload].fn)
         return true;
-    af_sim_slot_put(sim, e->payload);
+    sim_slot_put(sim, e->payload);
     return false;
 }
 
 bool af_sim_cancel(af_sim *sim, af_event_id id)
 {
-    af_event *ev = af_sim_live(sim, id);
+    af_event *ev = sim_live(sim, id);
     if (!ev)
         return false;
     ev->gen++;
@@ -219,7 +219,7 @@ bool af_sim_cancel(af_sim *sim, af_event_id id)
     sim->stale++;
     size_t live = af_heap_size(&sim->heap) - sim->stale;
     if (sim->stale >= AF_SIM_COMPACT_MIN && sim->stale > live) {
-        af_heap_filter(&sim->heap, af_sim_keep_live, sim);
+        af_heap_filter(&sim->heap, sim_keep_live, sim);
         sim->stale = 0;
     }
     return true;
@@ -227,7 +227,7 @@ bool af_sim_cancel(af_sim *sim, af_event_id id)
 
 bool af_sim_pending(const af_sim *sim, af_event_id id)
 {
-    return af_sim_live(sim, id) != NULL;
+    return sim_live(sim, id) != NULL;
 }
 
 af_run_status af_sim_run(af_sim *sim, af_time_ns end_ns, uint64_t max_events)
@@ -249,7 +249,7 @@ af_run_status af_sim_run(af_sim *sim, af_time_ns end_ns, uint64_t max_events)
         af_event *ev = &sim->pool[s];
         if (!ev->fn) { /* a cancelled event surfaced: drop it */
             af_heap_pop(heap);
-            af_sim_slot_put(sim, s);
+            sim_slot_put(sim, s);
             sim->stale--;
             continue;
         }
@@ -269,9 +269,9 @@ af_run_status af_sim_run(af_sim *sim, af_time_ns end_ns, uint64_t max_events)
         uint64_t arg = ev->arg;
         ev->gen++;
         ev->fn = NULL;
-        af_sim_slot_put(sim, s);
+        sim_slot_put(sim, s);
         af_heap_pop(heap);
-        af_sim_prefetch_next(sim);
+        sim_prefetch_next(sim);
         sim->events_run++;
         fn(sim, ctx, arg);
         if (sim->stop) {
