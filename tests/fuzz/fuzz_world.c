@@ -35,7 +35,8 @@
  * - the run executed at most max_events events;
  * - per training job: computing + waiting for data = 1, the "waits held by" shares add up to the
  *   data wait, the completed steps fit in the computing time, and the samples per second are
- *   the steps' samples over the duration;
+ *   the steps' samples over the duration; a resource that held the job waiting was busy at least
+ *   as long (the pool's NICs, the NICs and devices of its tier and cache);
  * - per burst: completed <= started, moved + rejected <= started x size and >= completed x
  *   size, drains completed <= drains started, mean duration <= longest;
  * - per look-up stream: p50 <= p99 <= p99.9 and the rate is the requests over the duration;
@@ -54,11 +55,12 @@
  *
  * Environment: AIFSIM_FUZZ_PRINT=1 prints each generated scenario to standard output (to turn a
  * crashing input into a YAML file: AIFSIM_FUZZ_PRINT=1 world_random crash-file).
- * AIFSIM_FUZZ_AVOID=weights,lookups,tiny,nic narrows the generator away from known issues, to
- * find others: QoS weights within [1e-3, 1e3]; look-ups only on tiers with a reserve of at least
- * 1%; no figure or duration at DBL_MIN (an open zero end reads as 1e-6 of the typical span's low
- * end); and "nic" skips the [0, 1] bound of NIC utilizations (see tests/fuzz/findings/). Left
- * unset, every documented range and every check is used. AIFSIM_FUZZ_STATS=1 prints at exit how
+ * AIFSIM_FUZZ_AVOID=weights,lookups,tiny,nic,holds narrows the generator and the checks away from
+ * known issues, to find others: QoS weights within [1e-3, 1e3]; look-ups only on tiers with a
+ * reserve of at least 1%; no figure or duration at DBL_MIN (an open zero end reads as 1e-6 of the
+ * typical span's low end); "nic" skips the [0, 1] bound of NIC utilizations and "holds" the
+ * check of the resources that held jobs waiting (see tests/fuzz/findings/). Left unset, every
+ * documented range and every check is used. AIFSIM_FUZZ_STATS=1 prints at exit how
  * the runs ended (refused by the check, out of budget, completed) and how often the check's event
  * estimate was low; =2 also why each refused run was refused and each low estimate.
  */
@@ -219,7 +221,8 @@ enum {
     AF_FW_AVOID_WEIGHTS = 1,
     AF_FW_AVOID_LOOKUPS = 2,
     AF_FW_AVOID_TINY = 4,
-    AF_FW_AVOID_NIC = 8
+    AF_FW_AVOID_NIC = 8,
+    AF_FW_AVOID_HOLDS = 16
 };
 
 typedef struct af_fw_gen {
@@ -248,6 +251,8 @@ static unsigned af_fw_avoid_flags(void)
         f |= AF_FW_AVOID_TINY;
     if (v && strstr(v, "nic"))
         f |= AF_FW_AVOID_NIC;
+    if (v && strstr(v, "holds"))
+        f |= AF_FW_AVOID_HOLDS;
     return f;
 }
 
@@ -964,6 +969,47 @@ static double af_fw_sum_prefix(const af_results *r, const char *prefix)
     return sum;
 }
 
+/* A job waits held by a resource only while that resource is saturated, so the resource was
+ * busy at least that share of the run: the pool's storage NICs (receiving) for "client NICs",
+ * the NICs (either way) of the job's tier or its cache for "storage NICs", and the devices of
+ * those tiers, up to their reserves, for "devices". */
+static void af_fw_check_holds(const af_world_config *cfg, const af_results *r, size_t j, double q)
+{
+    const af_train_config *tc = &cfg->trains[j];
+    const char *nm = tc->name;
+    size_t tiers[2] = {tc->tier, AF_WORLD_NONE};
+    for (size_t t = 0; t < cfg->ntiers; t++)
+        if (cfg->tiers[t].cache_for == tc->tier)
+            tiers[1] = t;
+    double nic = 0, busy = 0, reserve = 0;
+    for (int i = 0; i < 2 && tiers[i] != AF_WORLD_NONE; i++) {
+        const char *tn = cfg->tiers[tiers[i]].name;
+        nic += af_fw_need(r, "storage", tn, "nic_out_utilization") +
+               af_fw_need(r, "storage", tn, "nic_in_utilization");
+        busy += af_fw_need(r, "storage", tn, "device_read_busy") +
+                af_fw_need(r, "storage", tn, "device_write_busy");
+        reserve = fmax(reserve, cfg->tiers[tiers[i]].reserve);
+    }
+    double w = af_fw_opt(r, "train", nm, "wait_storage_nics", 0);
+    if (nic < w * (1 - 1e-6) - q)
+        af_fw_fail("train %s: waits held by storage NICs %.17g of the run, but the NICs of its "
+                   "tiers were busy %.17g",
+                   nm, w, nic);
+    w = af_fw_opt(r, "train", nm, "wait_devices", 0);
+    if (busy < w * (1 - reserve) * (1 - 1e-6) - q)
+        af_fw_fail("train %s: waits held by devices %.17g of the run, but the devices of its "
+                   "tiers were busy %.17g",
+                   nm, w, busy);
+    const char *pn = cfg->pools[tc->pool].name;
+    double in = af_fw_need(r, "pool", pn, "storage_in_rate") /
+                af_fw_need(r, "pool", pn, "storage_nic_bandwidth");
+    w = af_fw_opt(r, "train", nm, "wait_client_nics", 0);
+    if (in < w * (1 - 1e-6) - q)
+        af_fw_fail("train %s: waits held by client NICs %.17g of the run, but its pool's NICs "
+                   "received %.17g of their bandwidth",
+                   nm, w, in);
+}
+
 /* The tier whose group (a tier and its cache) tier t belongs to. */
 static size_t af_fw_group(const af_world_config *cfg, size_t t)
 {
@@ -1013,6 +1059,8 @@ static void af_fw_check_results(const af_world_config *cfg, const af_results *r,
                 af_fw_need(r, "pool", cfg->pools[cfg->trains[j].pool].name, "gpu_utilization"), u,
                 0, 0))
             af_fw_fail("train %s: its pool's utilization is not the job's", nm);
+        if (!(avoid & AF_FW_AVOID_HOLDS))
+            af_fw_check_holds(cfg, r, j, q);
         useful_gpu_s += u * T * gpus;
         delivered[af_fw_group(cfg, cfg->trains[j].tier)] +=
             af_fw_need(r, "train", nm, "read_rate_per_gpu") * gpus * T;

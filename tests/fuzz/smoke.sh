@@ -19,7 +19,7 @@ set -u
 : "${top_srcdir:?top_srcdir must name the source tree}"
 : "${FUZZ_SECONDS:=20}"
 : "${FUZZ_SEED:=1}"
-AIFSIM_FUZZ_AVOID=${AIFSIM_FUZZ_AVOID-weights,lookups,tiny,nic}
+AIFSIM_FUZZ_AVOID=${AIFSIM_FUZZ_AVOID-weights,lookups,tiny,nic,holds}
 export AIFSIM_FUZZ_AVOID
 flags="-rss_limit_mb=2048 -timeout=5"
 ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1}
