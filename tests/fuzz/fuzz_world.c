@@ -82,10 +82,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define AF_FW_MAX_POOLS 6
-#define AF_FW_MAX_TIERS 6
-#define AF_FW_MAX_FABRICS 3
-#define AF_FW_MAX_BURSTS 4
+#define AF_FW_MAX_POOLS 12
+#define AF_FW_MAX_TIERS 8
+#define AF_FW_MAX_FABRICS 4
+#define AF_FW_MAX_BURSTS 8
 #define AF_FW_MAX_BUDGET 30000 /* max_events at most; keeps one execution near 0.1 s */
 #define AF_FW_YEAR_S (365.0 * 86400)
 
@@ -520,8 +520,8 @@ static void af_fw_cluster(af_fw_gen *g)
     size_t nn;
     const af_node_spec *nodes = af_catalog_nodes(g->cat, &nn);
     g->npools = 1 + af_fw_pick(s, AF_FW_MAX_POOLS);
-    if (!af_fw_maybe(s, 2))
-        g->npools = 1 + g->npools / 3;
+    if (!af_fw_maybe(s, 4))
+        g->npools = 1 + g->npools / 4;
     af_fw_put(&g->text, "cluster:\n");
     for (size_t i = 0; i < g->npools; i++) {
         af_fw_pool *p = &g->pools[i];
@@ -556,8 +556,8 @@ static void af_fw_storage(af_fw_gen *g)
     size_t ns;
     const af_storage_spec *sys = af_catalog_storage(g->cat, &ns);
     g->ntiers = 1 + af_fw_pick(s, AF_FW_MAX_TIERS);
-    if (!af_fw_maybe(s, 2))
-        g->ntiers = 1 + g->ntiers / 3;
+    if (!af_fw_maybe(s, 4))
+        g->ntiers = 1 + g->ntiers / 4;
     for (size_t i = 0; i < g->ntiers; i++) {
         af_fw_tier *tr = &g->tiers[i];
         tr->cache_for = tr->cached_by = tr->drain_to = AF_WORLD_NONE;
@@ -768,13 +768,15 @@ static void af_fw_burst(af_fw_gen *g, size_t i)
         af_fw_put(t, "      qos: { weight: %.17g }\n", af_fw_weight(g));
 }
 
-static void af_fw_lookup(af_fw_gen *g, size_t k)
+/* Writes a look-up stream on tier k; `second` names a second one on the same tier (which the
+ * world check refuses: one stream per tier). */
+static void af_fw_lookup(af_fw_gen *g, size_t k, bool second)
 {
     af_fw_src *s = &g->src;
     af_fw_text *t = &g->text;
     af_fw_tier *tr = &g->tiers[k];
     tr->lookup = true;
-    af_fw_put(t, "  - lookup:\n      name: l%zu\n      tier: t%zu\n", k, k);
+    af_fw_put(t, "  - lookup:\n      name: l%zu%s\n      tier: t%zu\n", k, second ? "b" : "", k);
     double size = 4096;
     if (af_fw_maybe(s, 2)) {
         size = af_fw_real(s, 0, 1e9, true, 512, 1 << 20);
@@ -805,14 +807,18 @@ static void af_fw_workloads(af_fw_gen *g)
             n++;
         }
     size_t nb = af_fw_maybe(s, 2) ? 1 + af_fw_pick(s, AF_FW_MAX_BURSTS) : 0;
+    if (!af_fw_maybe(s, 4))
+        nb = (nb + 1) / 2;
     for (size_t i = 0; i < nb; i++)
         af_fw_burst(g, i);
     n += nb;
     for (size_t k = 0; k < g->ntiers; k++) {
         bool ok = !(g->avoid & AF_FW_AVOID_LOOKUPS) || g->tiers[k].reserve >= 0.01;
         if (ok && af_fw_maybe(s, 4)) {
-            af_fw_lookup(g, k);
+            af_fw_lookup(g, k, false);
             n++;
+            if (af_fw_maybe(s, 32))
+                af_fw_lookup(g, k, true);
         }
     }
     if (n == 0)
