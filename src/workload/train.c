@@ -349,13 +349,16 @@ static int train_build(af_world *w, af_diag *d)
     return rc;
 }
 
-/* A step is its end event plus the completions of its fetch's flows (one, or two behind a
- * cache); steps take at least the compute time. */
+/* A step is one end event and consumes one batch; a batch is one completion per flow of its
+ * fetch (one, or two behind a cache). Steps take at least the compute time, and the loader fetches
+ * at most `prefetch` batches (and one in flight) ahead of the steps: so at most S = duration /
+ * compute + 1 step ends and S + prefetch + 1 fetches. */
 static double train_events(const af_world *w, size_t i)
 {
     const job *jb = &train_of(w)->jobs[i];
     double flows = jb->hit > 0 && jb->hit < 1 ? 2 : 1;
-    return (w->cfg->duration_s / af_time_to_s(jb->compute_ns) + 1) * (1 + flows);
+    double steps = w->cfg->duration_s / af_time_to_s(jb->compute_ns) + 1;
+    return steps + (steps + jb->cfg->prefetch + 1) * flows;
 }
 
 static void train_weigh(const af_world *w, double *W)
@@ -408,6 +411,21 @@ static void train_after_start(af_world *w)
     train_state *s = train_of(w);
     for (size_t j = 0; j < s->n; j++)
         job_find_hold(&s->jobs[j]);
+}
+
+/* The load under a waiting job may have moved its bottleneck (another job's flow ended, a burst
+ * started): charge the wait so far to the old one, and what follows to the new. */
+static void train_load_changed(af_world *w)
+{
+    train_state *s = train_of(w);
+    af_time_ns now = af_sim_now(w->sim);
+    for (size_t j = 0; j < s->n; j++) {
+        job *jb = &s->jobs[j];
+        if (jb->computing || !jb->fetching)
+            continue;
+        job_account(jb, now);
+        job_find_hold(jb);
+    }
 }
 
 static void train_account(af_world *w, af_time_ns now)
@@ -513,6 +531,7 @@ const af_wl_kind af_wl_train = {
     .start = train_start,
     .after_start = train_after_start,
     .account = train_account,
+    .load_changed = train_load_changed,
     .finish = train_finish,
     .report = train_report,
     .free = train_free,

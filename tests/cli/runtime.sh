@@ -21,4 +21,22 @@ for r in 0 10%; do
         --set workloads.video.qos.weight=1e-12 --set workloads.ckpt.qos.weight=1e6
     expect_grep "verdict:" "$tmp/out"
 done
+# Fuzz findings (copies in tests/fixtures/runtime/), fixed: a wait is charged to what holds the job back now,
+# not to what held it when the wait began (another job's device-heavy fetch ended microseconds
+# in; the pool's NICs held the job from then on).
+expect_status 0 "$AIFSIM" run tests/fixtures/runtime/stale-wait-attribution.yaml
+expect_grep "bottleneck: the pool's storage NICs" "$tmp/out"
+# The loader's prefetch counts in the event estimate, so validate refuses what run could not
+# finish instead of passing it.
+expect_status 2 "$AIFSIM" validate tests/fixtures/runtime/estimate-ignores-prefetch.yaml
+expect_grep 'more than its event budget of 100; train "p0" needs' "$tmp/err"
+# The device and facility floors refuse the figures that made costs and times infinite.
+for f in capital-inf racks-inf burst-time-alone-inf reader-cap-nan device-scale-inf nic-util-nan
+do
+    expect_status 2 "$AIFSIM" validate "tests/fixtures/runtime/$f.yaml"
+    expect_grep "expected at least" "$tmp/err"
+done
+# A burst whose weight guarantees it nothing measurable gets no bound, not an infinite one.
+expect_status 0 "$AIFSIM" run tests/fixtures/runtime/burst-slowdown-bound-inf.yaml --json - -q
+grep -q null "$tmp/out" && fail "burst-slowdown-bound-inf: a metric is not finite"
 finish
