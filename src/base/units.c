@@ -276,7 +276,7 @@ typedef struct af_scale {
 static const af_unit u_time[] = {
     {"ns", -9, 1, 1},   {"us", -6, 1, 1},      {"\xc2\xb5s", -6, 1, 1}, {"\xce\xbcs", -6, 1, 1},
     {"ms", -3, 1, 1},   {"s", 0, 1, 1},        {"min", 0, 60, 1},       {"h", 0, 3600, 1},
-    {"d", 0, 86400, 1}, {"y", 0, 31536000, 1},
+    {"d", 0, 86400, 1}, {"y", 0, AF_YEAR_S, 1},
 };
 static const af_unit u_bytes[] = {
     {"B", 0, 1, 1},       {"kB", 3, 1, 1},      {"MB", 6, 1, 1},      {"GB", 9, 1, 1},
@@ -1348,10 +1348,10 @@ char *af_units_format(double value, af_dim dim, char *buf, size_t n)
             AF_PUT(&sb, x / 60, fmt_min);
         else if (x < 86400)
             AF_PUT(&sb, x / 3600, fmt_hour);
-        else if (x < 31536000)
+        else if (x < AF_YEAR_S)
             AF_PUT(&sb, x / 86400, fmt_day);
         else
-            AF_PUT(&sb, x / 31536000, fmt_year);
+            AF_PUT(&sb, x / AF_YEAR_S, fmt_year);
         break;
     case AF_DIM_SIZE:
         AF_PUT(&sb, x, fmt_size);

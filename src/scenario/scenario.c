@@ -1186,7 +1186,7 @@ static void scen_burst(scen *s, const af_node *body, size_t wi)
         b->start_s = b->every_s;
     scen_quantity(s, v.start, "start", AF_DIM_TIME, (af_range){0, 100 * AF_YEAR_S, false},
                   &b->start_s);
-    scen_quantity(s, v.op_size, "op_size", AF_DIM_SIZE, (af_range){0, 1e12, true}, &b->op_B);
+    scen_quantity(s, v.op_size, "op_size", AF_DIM_SIZE, (af_range){1, 1e12, false}, &b->op_B);
     int64_t keep;
     if (scen_integer(s, v.keep, "keep", 0, 1000000, &keep))
         b->keep = (int)keep;
@@ -1350,7 +1350,7 @@ static void scen_root(scen *s, const af_doc *doc)
     s->w.seed = 1;
     if (v.seed)
         scen_seed(s, v.seed);
-    scen_quantity(s, v.duration, "duration", AF_DIM_TIME, (af_range){0, 100 * AF_YEAR_S, true},
+    scen_quantity(s, v.duration, "duration", AF_DIM_TIME, (af_range){1e-6, 100 * AF_YEAR_S, false},
                   &s->w.duration_s);
     int64_t n;
     if (scen_integer(s, v.max_events, "max_events", 0, 1000000000000000LL, &n))

@@ -7,7 +7,7 @@
  *   name: flagship             required string
  *   description: ...           optional string
  *   seed: 42                   optional integer in [0, 2^64), default 1
- *   duration: 6 h              required time in (0, 100 y]
+ *   duration: 6 h              required time in [1 us, 100 y]
  *   max_events: 1e8            optional integer in [0, 1e15], default 0 (the engine's default)
  *   facility: hyperscale       optional preset name, default "hyperscale"; or a mapping
  *                              { preset: NAME, <facility field>: VALUE, ... } overriding figures
@@ -84,7 +84,7 @@
  *         size: 2 TB           required size in (0, 1e18 B], bytes per burst
  *         every: 30 min        required time in (0, 100 y], the period
  *         start: 5 min         optional time in [0, 100 y], default `every`: the first burst
- *         op_size: 1 MiB       optional size in (0, 1 TB], default 1 MiB: operation size
+ *         op_size: 1 MiB       optional size in [1 B, 1 TB], default 1 MiB: operation size
  *         keep: 3              optional integer in [0, 1e6], default 0 (keep all): copies kept
  *                              on the tier, older ones freed; writes only
  *         qos: { weight: 1 }   optional; weight per client node, number in (0, 1e6], default 1
