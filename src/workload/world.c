@@ -19,8 +19,10 @@
  * add up to the total by construction, which the tests check.
  *
  * Event budget. Each kind estimates the events its instances need at most when the GPUs never
- * wait for data (a data-bound job runs fewer steps): a training step is its end plus its fetch's
- * completions, a look-up its arrival and completion, a burst its time, completion and drain. A
+ * wait for data (a data-bound job runs fewer steps): a training step is its end, a batch its
+ * fetch's completions (the loader's prefetch fetches ahead of the steps), a look-up its arrival
+ * and completion (Poisson: mean plus six standard deviations), a burst its time, completion
+ * and drain. A
  * run whose estimate exceeds its budget is refused up front, by `validate` as by `run`, with the
  * workload that dominates the count named; a run that passes can still run out on an estimate
  * that was low, and says so with the same detail.
