@@ -57,7 +57,7 @@
  * crashing input into a YAML file: AIFSIM_FUZZ_PRINT=1 world_random crash-file).
  * AIFSIM_FUZZ_AVOID=weights,lookups,tiny,nic,holds narrows the generator and the checks away from
  * known issues, to find others: QoS weights within [1e-3, 1e3]; look-ups only on tiers with a
- * reserve of at least 1%; no figure or duration at DBL_MIN (an open zero end reads as 1e-6 of the
+ * reserve of at least 1%; no figure at DBL_MIN (an open zero end reads as 1e-6 of the
  * typical span's low end); "nic" skips the [0, 1] bound of NIC utilizations and "holds" the
  * check of the resources that held jobs waiting (see tests/fuzz/findings/). Left unset, every
  * documented range and every check is used. AIFSIM_FUZZ_STATS=1 prints at exit how
@@ -88,6 +88,10 @@
 #define AF_FW_MAX_BURSTS 8
 #define AF_FW_MAX_BUDGET 30000 /* max_events at most; keeps one execution near 0.1 s */
 #define AF_FW_YEAR_S (365.0 * 86400)
+/* Limits of scenario fields that no table holds (scenario.h). */
+#define AF_FW_MAX_CONNECTS 16     /* pools and tiers one fabric connects */
+#define AF_FW_MIN_DURATION_S 1e-6 /* duration in [1 us, 100 y] */
+#define AF_FW_MIN_OP_B 1.0        /* a burst's op_size in [1 B, 1 TB] */
 
 /* ---- the input as a stream of choices ---------------------------------------------------- */
 
@@ -618,7 +622,7 @@ static void af_fw_fabrics(af_fw_gen *g)
         members[0] = '\0';
         bool storage = af_fw_pick(s, 3) != 0;
         if (storage) {
-            for (size_t i = 0; i < g->ntiers; i++)
+            for (size_t i = 0; i < g->ntiers && n < AF_FW_MAX_CONNECTS; i++)
                 if (!g->tiers[i].fab && (n == 0 || af_fw_maybe(s, 2))) {
                     g->tiers[i].fab = true;
                     len += (size_t)snprintf(members + len, sizeof members - len, "%st%zu",
@@ -628,7 +632,7 @@ static void af_fw_fabrics(af_fw_gen *g)
                 continue;
         }
         size_t tiers = n;
-        for (size_t i = 0; i < g->npools; i++) {
+        for (size_t i = 0; i < g->npools && n < AF_FW_MAX_CONNECTS; i++) {
             af_fw_pool *p = &g->pools[i];
             bool *on = storage ? &p->sfab : &p->bfab;
             if (!*on && af_fw_maybe(s, 2)) {
@@ -761,7 +765,8 @@ static void af_fw_burst(af_fw_gen *g, size_t i)
                   af_fw_maybe(s, 8) ? af_fw_real(s, 0, 100 * AF_FW_YEAR_S, false, T, T)
                                     : af_fw_normal(T * af_fw_unit(s)));
     if (af_fw_maybe(s, 2))
-        af_fw_put(t, "      op_size: %.17g B\n", af_fw_real(s, 0, 1e12, true, 4096, 64 << 20));
+        af_fw_put(t, "      op_size: %.17g B\n",
+                  af_fw_real(s, AF_FW_MIN_OP_B, 1e12, false, 4096, 64 << 20));
     if (write && af_fw_maybe(s, 2))
         af_fw_put(t, "      keep: %.0f\n", af_fw_int(s, 0, 1e6, 0, 8));
     if (af_fw_maybe(s, 2))
@@ -836,21 +841,17 @@ static void af_fw_duration(af_fw_gen *g)
         T = g->budget * share / g->events_per_s;
     switch (af_fw_pick(s, 32)) {
     case 0:
-        T = s->tame ? 1e-9 : DBL_MIN;
+        T = AF_FW_MIN_DURATION_S;
         break;
     case 1:
         T = 100 * AF_FW_YEAR_S;
         break;
-    case 2:
-        T = 1e-9;
-        break;
     default:
         /* Whole nanoseconds, as the clock counts them. */
-        if (T >= 1e-9)
-            T = round(T * 1e9) / 1e9;
+        T = round(T * 1e9) / 1e9;
         break;
     }
-    T = fmin(fmax(T, DBL_MIN), 100 * AF_FW_YEAR_S);
+    T = fmin(fmax(T, AF_FW_MIN_DURATION_S), 100 * AF_FW_YEAR_S);
     af_fw_put(&g->text, "duration: %.17g s\n", T);
 }
 
