@@ -1179,7 +1179,7 @@ static void scen_burst(scen *s, const af_node *body, size_t wi)
         b->write = af_check_word(&s->c, v.direction, &s->path, words) != DIR_READ;
         af_path_pop(&s->path, k);
     }
-    scen_quantity(s, v.size, "size", AF_DIM_SIZE, (af_range){0, 1e18, true}, &b->size_B);
+    scen_quantity(s, v.size, "size", AF_DIM_SIZE, (af_range){1, 1e18, false}, &b->size_B);
     bool every_ok = scen_quantity(s, v.every, "every", AF_DIM_TIME,
                                   (af_range){0, 100 * AF_YEAR_S, true}, &b->every_s);
     if (every_ok)
@@ -1209,7 +1209,7 @@ static void scen_lookup(scen *s, const af_node *body, size_t wi)
         l->name = scen_work_name(s, v.name, "name", wi, "");
     l->tier = scen_ref_key(s, v.tier, "tier", s->tier_at, s->w.ntiers, "tier");
     scen_quantity(s, v.rate, "rate", AF_DIM_RATE, (af_range){0, 1e9, true}, &l->rate_per_s);
-    scen_quantity(s, v.size, "size", AF_DIM_SIZE, (af_range){0, 1e9, true}, &l->size_B);
+    scen_quantity(s, v.size, "size", AF_DIM_SIZE, (af_range){1, 1e9, false}, &l->size_B);
     scen_quantity(s, v.slo, "slo", AF_DIM_TIME, (af_range){0, 3600, true}, &l->slo_s);
 }
 

@@ -81,7 +81,7 @@
  *                              clients, limited only by the tier
  *         tier: hot            required tier
  *         direction: write     optional write | read, default write
- *         size: 2 TB           required size in (0, 1e18 B], bytes per burst
+ *         size: 2 TB           required size in [1 B, 1e18 B], bytes per burst
  *         every: 30 min        required time in (0, 100 y], the period
  *         start: 5 min         optional time in [0, 100 y], default `every`: the first burst
  *         op_size: 1 MiB       optional size in [1 B, 1 TB], default 1 MiB: operation size
@@ -92,7 +92,7 @@
  *         name: features       required name
  *         tier: hot            required tier
  *         rate: 20000/s        required rate in (0, 1e9]/s ("20 k/s", "20000 IOPS")
- *         size: 4 KiB          optional size in (0, 1 GB], default 4096 B per request
+ *         size: 4 KiB          optional size in [1 B, 1 GB], default 4096 B per request
  *         slo: 5 ms            optional time in (0, 1 h], the p99 latency objective; default
  *                              none
  *
