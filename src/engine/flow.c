@@ -52,19 +52,26 @@
  * Locality. A change at flow f (or resource r) can only move rates in the connected component
  * of the bipartite flow-resource graph that contains it. That component is found by a
  * breadth-first search through the per-resource flow lists, brought up to date (progress is
- * lazy: a flow stores its bytes left at its last update time t_upd and its rate, both
+ * lazy: a flow stores its bytes moved at its last update time t_upd and its rate, both
  * unchanged outside the components that changes touch), and refilled; only flows whose rate
  * changed get their completion event cancelled and rescheduled. A search from all resources of
  * an ending flow covers every piece the component may split into. af_flownet_defer / flush
  * batch many changes at one instant into one search (seeded by all of them) and one fill.
  *
+ * Progress is kept as bytes moved, not bytes left: moved_B is the sum of rate * elapsed time
+ * over the flow's rate periods, so a member's progress keeps its full precision however large
+ * size_B is (bytes left, size_B - moved, round to the ulp of size_B, which times k could credit a
+ * resource more than its capacity allows). Bytes left are derived where a completion is tested
+ * or scheduled, where that ulp is harmless.
+ *
  * Invariants, for every live flow f and resource r (between calls, outside a defer batch):
- *   - rem_B is f's bytes left per member at t_upd, and it falls at rate_Bps since then;
+ *   - moved_B is f's bytes moved per member from its start to t_upd (the sum of rate * elapsed
+ *     time), and it grows at rate_Bps since then, whether or not f has a completion event;
  *   - rate_Bps and bottleneck are the max-min solution of f's current component;
  *   - f has a pending completion event iff it is complete (within the tolerance in flow.h) or
  *     its rate is positive and the completion lies within the int64 clock, and the event time
- *     is t_upd + ceil(rem_B / rate_Bps) ns as of the last rate change (so it needs no change
- *     while the rate stays the same);
+ *     is t_upd + ceil((size_B - moved_B) / rate_Bps) ns as of the last rate change (so it needs
+ *     no change while the rate stays the same);
  *   - r's hop array holds one entry (slot, hop index) for each time a live flow's path names r,
  *     and the flow's pos[] says where; load_Bps is the sum of scale * k * rate over those
  *     entries (units/s);
@@ -151,13 +158,14 @@ _Static_assert(AF_FLOWNET_MAX_PATH <= 1u << AF_FLOWNET_HOP_BITS, "hop encoding")
  * lists test them for every hop, mostly for flows already seen, and a dense array keeps those
  * tests in cache where records would not. */
 typedef struct af_flow {
-    double rem_B;                      /* bytes per member left at t_upd, >= 0 */
+    double moved_B;                    /* bytes per member moved up to t_upd, >= 0 (may pass
+                                          size_B by rounding once the completion is due) */
     double rate_Bps;                   /* per-member rate since t_upd; -1 before the first fill */
     double fill_Bps;                   /* rate found by the fill in progress (scratch) */
     double weight;                     /* weight per member, > 0 */
     double cap_Bps;                    /* per-member rate cap; INFINITY for none */
     double size_B;                     /* bytes per member to transfer */
-    af_time_ns t_upd;                  /* time at which rem_B was last brought up to date */
+    af_time_ns t_upd;                  /* time at which moved_B was last brought up to date */
     uint32_t k;                        /* multiplicity, >= 1 */
     bool live;                         /* in progress */
     bool scaled;                       /* some scale differs from 1 (else scale[] is unset) */
@@ -461,7 +469,7 @@ static void af_flownet_comp_collect(af_flownet *net, uint32_t s, uint32_t r)
     af_flownet_comp_expand(net);
 }
 
-/* Brings the bytes left of every flow in the component up to the current time. */
+/* Brings the bytes moved of every flow in the component up to the current time. */
 static void af_flownet_comp_advance(af_flownet *net)
 {
     af_time_ns now = af_sim_now(net->sim);
@@ -472,11 +480,8 @@ static void af_flownet_comp_advance(af_flownet *net)
         if (f->t_upd == now)
             continue;
         assert(f->t_upd < now);
-        if (f->rate_Bps > 0) {
-            f->rem_B -= f->rate_Bps * (double)(now - f->t_upd) / AF_NS_PER_S;
-            if (f->rem_B < 0)
-                f->rem_B = 0;
-        }
+        if (f->rate_Bps > 0)
+            f->moved_B += f->rate_Bps * (double)(now - f->t_upd) / AF_NS_PER_S;
         f->t_upd = now;
     }
 }
@@ -491,10 +496,14 @@ static void af_flownet_comp_drop(af_flownet *net, uint32_t s)
     net->n_comp_flows = n;
 }
 
-/* Bytes left at which flow f counts as complete. */
-static inline double af_flownet_tol(const af_flow *f)
+/* Whether flow f, with left_B bytes left per member, is complete: within the tolerance of flow.h,
+ * whose absolute part counts the whole group (k * left_B <= TOL_B), so a group of many tiny
+ * members is not complete before all but TOL_B of its bytes have moved. For a single flow this
+ * is left_B <= max(TOL_B, TOL_REL * size_B). No division and no fmax: it runs for every flow of
+ * a component at each completion instant. */
+static inline bool af_flownet_complete(const af_flow *f, double left_B)
 {
-    return fmax(AF_FLOWNET_TOL_B, AF_FLOWNET_TOL_REL * f->size_B);
+    return left_B <= AF_FLOWNET_TOL_REL * f->size_B || left_B * (double)f->k <= AF_FLOWNET_TOL_B;
 }
 
 /* Order of capped flows: by level, then slot. */
@@ -746,13 +755,14 @@ static void af_flownet_schedule(af_flownet *net, uint32_t s)
 {
     af_flow *f = &net->flows[s];
     af_time_ns now = af_sim_now(net->sim), t;
-    if (f->rem_B <= af_flownet_tol(f)) {
+    double left = f->size_B - f->moved_B;
+    if (af_flownet_complete(f, left)) {
         t = now;
     } else if (f->rate_Bps > 0) {
-        double x = f->rem_B * AF_NS_PER_S / f->rate_Bps;
+        double x = left * AF_NS_PER_S / f->rate_Bps;
         x -= x * AF_FLOWNET_CEIL_SLACK;
         if (!(x < 0.5 * (double)(AF_TIME_MAX - now)))
-            return; /* beyond the clock's range: as good as stalled */
+            return; /* beyond the clock's range: no event, though the progress counts */
         t = now + (af_time_ns)ceil(x);
     } else {
         return;
@@ -791,7 +801,7 @@ static void af_flownet_comp_reshare(af_flownet *net)
 
 /* ---- changes ------------------------------------------------------------------------------ */
 
-static double af_flownet_left_now(const af_flownet *net, const af_flow *f);
+static double af_flownet_moved_now(const af_flownet *net, const af_flow *f);
 
 void af_flownet_defer(af_flownet *net)
 {
@@ -857,7 +867,7 @@ af_flow_id af_flownet_start_scaled(af_flownet *net, const uint32_t *path, const 
     uint32_t s = af_flownet_slot_take(net);
     af_flow *f = &net->flows[s];
     f->size_B = size_B;
-    f->rem_B = size_B;
+    f->moved_B = 0;
     f->rate_Bps = -1;
     f->weight = af_flownet_clamp(weight);
     f->cap_Bps = cap_Bps > 0 ? cap_Bps : INFINITY;
@@ -901,7 +911,7 @@ double af_flownet_cancel(af_flownet *net, af_flow_id id)
     uint32_t s = id.slot - 1;
     if (net->deferred) {
         /* Rates hold until the flush, so the lazy progress is exact; the flush reshares. */
-        double moved = f->size_B - af_flownet_left_now(net, f);
+        double moved = af_flownet_moved_now(net, f);
         if (f->ev.slot)
             af_sim_cancel(net->sim, f->ev);
         f->ev = (af_event_id){0, 0};
@@ -918,7 +928,7 @@ double af_flownet_cancel(af_flownet *net, af_flow_id id)
     af_flownet_comp_collect(net, s, AF_FLOWNET_NIL);
     af_flownet_comp_advance(net);
     f = &net->flows[s];
-    double moved = fmin(fmax(f->size_B - f->rem_B, 0), f->size_B);
+    double moved = af_flownet_moved_now(net, f);
     if (f->ev.slot)
         af_sim_cancel(net->sim, f->ev);
     f->ev = (af_event_id){0, 0};
@@ -972,7 +982,7 @@ static void af_flownet_on_done(af_sim *sim, void *ctx, uint64_t arg)
     for (uint32_t i = 0; i < net->n_comp_flows; i++) {
         uint32_t t = net->comp_flows[i];
         af_flow *f = &net->flows[t];
-        if (f->rem_B > af_flownet_tol(f)) {
+        if (!af_flownet_complete(f, f->size_B - f->moved_B)) {
             net->comp_flows[keep++] = t;
             continue;
         }
@@ -1012,19 +1022,26 @@ double af_flownet_rate(const af_flownet *net, af_flow_id id)
     return f && f->rate_Bps > 0 ? f->rate_Bps : 0;
 }
 
-/* Bytes left per member of live flow f now. */
-static double af_flownet_left_now(const af_flownet *net, const af_flow *f)
+/* Bytes moved per member of live flow f now, in [0, size_B]: rate * elapsed time since t_upd
+ * added, whether or not f has a completion event. */
+static double af_flownet_moved_now(const af_flownet *net, const af_flow *f)
 {
-    double left = f->rem_B;
+    double moved = f->moved_B;
     if (f->rate_Bps > 0)
-        left -= f->rate_Bps * (double)(af_sim_now(net->sim) - f->t_upd) / AF_NS_PER_S;
-    return fmin(fmax(left, 0), f->size_B);
+        moved += f->rate_Bps * (double)(af_sim_now(net->sim) - f->t_upd) / AF_NS_PER_S;
+    return fmin(moved, f->size_B);
 }
 
 double af_flownet_left(const af_flownet *net, af_flow_id id)
 {
     const af_flow *f = af_flownet_find(net, id);
-    return f ? af_flownet_left_now(net, f) : 0;
+    return f ? f->size_B - af_flownet_moved_now(net, f) : 0;
+}
+
+double af_flownet_moved(const af_flownet *net, af_flow_id id)
+{
+    const af_flow *f = af_flownet_find(net, id);
+    return f ? af_flownet_moved_now(net, f) : 0;
 }
 
 uint32_t af_flownet_bottleneck(const af_flownet *net, af_flow_id id)
@@ -1070,7 +1087,7 @@ double af_flownet_resource_carried(const af_flownet *net, uint32_t r)
     double carried = res->done_B;
     for (size_t j = 0; j < res->n_hops; j++) {
         const af_flow *f = &net->flows[res->hops[j] >> AF_FLOWNET_HOP_BITS];
-        double all_B = (double)f->k * (f->size_B - af_flownet_left_now(net, f));
+        double all_B = (double)f->k * af_flownet_moved_now(net, f);
         carried += f->scaled ? f->scale[res->hops[j] & AF_FLOWNET_HOP_MASK] * all_B : all_B;
     }
     return carried;

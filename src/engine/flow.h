@@ -27,8 +27,16 @@
  * in bytes; per-resource quantities (capacity, load, carried) are in resource units (bytes when
  * the scales are 1; the _Bps and _B suffixes below name that case) and count every member.
  *
- * Completion: a flow is complete when its bytes left fall to at most
- * max(AF_FLOWNET_TOL_B, AF_FLOWNET_TOL_REL * size_B). Its completion event is scheduled at
+ * Progress: a flow's bytes moved per member are the sum of rate * elapsed time over its rate
+ * periods, kept in that form (not as size_B less bytes left, which would round to the ulp of
+ * size_B and, times k, could credit a resource more than its capacity carried), and they count
+ * whether or not the flow has a completion event. Elapsed time is the sim's clock: a sim whose
+ * queue runs empty keeps its clock (af_sim_run), so a caller that reads progress at an end time
+ * must have the clock reach it.
+ *
+ * Completion: a flow is complete when the bytes left of its whole group fall to at most
+ * max(AF_FLOWNET_TOL_B, AF_FLOWNET_TOL_REL * k * size_B), i.e. per member at most
+ * max(AF_FLOWNET_TOL_B / k, AF_FLOWNET_TOL_REL * size_B). Its completion event is scheduled at
  * now + ceil(bytes_left / rate) ns; a flow at rate 0 has none (it waits for a change). When it
  * fires, every flow of the component that is complete at that instant ends together (their
  * callbacks run in the order the flows were started, after the shares have been recomputed).
@@ -44,9 +52,9 @@
  * relative to each resource's traffic: a flow whose fair share of a resource is below about
  * 1e-16 of that resource's capacity, because much heavier flows bottlenecked elsewhere take the
  * rest, may get rate 0; and a positive rate so small that the completion lies beyond the clock
- * (AF_TIME_MAX) schedules no event. Neither lasts for ever: rates are recomputed at every change
- * of the component (the heavy flows ending, typically), and the flow completes once its rate
- * allows.
+ * (AF_TIME_MAX) schedules no event (its progress still counts, see Progress). Neither lasts for
+ * ever: rates are recomputed at every change of the component (the heavy flows ending,
+ * typically), and the flow completes once its rate allows.
  *
  * Preconditions are checked with assert (they are the calling model's bugs, not user input:
  * the scenario layer validates configuration before the world is built).
@@ -79,9 +87,11 @@ typedef struct af_flow_id {
 /* af_flownet_bottleneck: the id names no live flow. */
 #define AF_FLOWNET_NONE UINT32_MAX
 
-/* Completion tolerance: a flow with at most max(TOL_B, TOL_REL * size_B) bytes left per member
- * is complete. Floating-point drift in bytes left is about 1e-16 relative per rate change, so
- * TOL_REL leaves room for millions of changes; TOL_B absorbs rounding on tiny flows. */
+/* Completion tolerance: a flow whose group has at most max(TOL_B, TOL_REL * k * size_B) bytes
+ * left (k members) is complete. Floating-point drift in bytes moved is about 1e-16 relative per
+ * rate change, so TOL_REL leaves room for millions of changes; TOL_B absorbs rounding on tiny
+ * flows. TOL_B counts the whole group, so at most TOL_B bytes of a flow go without time, however
+ * many members it has. */
 #define AF_FLOWNET_TOL_B 1.0
 #define AF_FLOWNET_TOL_REL 1e-9
 
@@ -169,6 +179,11 @@ double af_flownet_rate(const af_flownet *net, af_flow_id id);
 
 /* Bytes each member of a flow has left now, in [0, size_B]; 0 for a dead id. */
 double af_flownet_left(const af_flownet *net, af_flow_id id);
+
+/* Bytes each member of a flow has moved since its start, in [0, size_B]: the sum of rate *
+ * elapsed time, exact to rounding relative to itself (not to size_B, as size_B less
+ * af_flownet_left would be); 0 for a dead id. */
+double af_flownet_moved(const af_flownet *net, af_flow_id id);
 
 /* The resource that limits a flow: the lowest-id resource on its path that saturated at the
  * flow's level, AF_FLOWNET_CAPPED if its own cap limits it, AF_FLOWNET_NONE for a dead id. */

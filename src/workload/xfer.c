@@ -9,7 +9,6 @@
 
 #include "base/alloc.h"
 
-
 static uint32_t xfer_slot(af_world *w)
 {
     if (w->free_xfer != AF_NIL) {
@@ -82,7 +81,8 @@ void af_xfer_settle(af_world *w)
         af_xfer *x = &w->xfers[i];
         if (!af_flownet_live(w->net, x->id))
             continue;
-        double moved = x->size_B - af_flownet_left(w->net, x->id);
+        /* Not size_B less the bytes left: that rounds to the ulp of size_B, times k. */
+        double moved = af_flownet_moved(w->net, x->id);
         xfer_credit(w, x, moved);
         if (x->ops->partial)
             x->ops->partial(w, x->owner, x->arg, moved * x->k);

@@ -1204,6 +1204,119 @@ static void test_factors_clamped(void)
     af_sim_free(sim);
 }
 
+/* An event that does nothing: placed at an end time, it brings the clock there (a sim whose
+ * queue runs empty keeps its clock). */
+static void ev_nothing(af_sim *sim, void *ctx, uint64_t arg)
+{
+    (void)sim;
+    (void)ctx;
+    (void)arg;
+}
+
+/* A flow whose completion lies beyond the clock (1e15 B at 1 kB/s: 1e12 s, past the int64
+ * nanoseconds) has no completion event, yet moves its bytes at its rate: 1 kB/s for 2.5 s, then
+ * 3 kB/s for 1.5 s after a capacity change, 7 kB in all, which is what it reports moved and
+ * left, its link carried and its cancel returns (the fuzz finding flow-beyond-horizon). */
+static void test_beyond_clock_progresses(void)
+{
+    af_sim *sim = af_sim_new(0);
+    script sc = {0};
+    sc.net = af_flownet_new(sim, 0);
+    sc.res[0] = af_flownet_resource_add(sc.net, NULL, 1000);
+    sc.ids[0] = start1(sc.net, sc.res, 1, 1e15, &sc.log, 0);
+    CU_ASSERT_EQUAL(af_flownet_rate(sc.net, sc.ids[0]), 1000);
+    CU_ASSERT_EQUAL(af_sim_events_pending(sim), 0);
+    af_sim_at(sim, 2 * SEC + SEC / 2, ev_capacity, &sc, 3000);
+    af_sim_at(sim, 4 * SEC, ev_nothing, NULL, 0);
+    CU_ASSERT_EQUAL(af_sim_run(sim, AF_TIME_MAX, 0), AF_RUN_EMPTY);
+    CU_ASSERT_EQUAL(af_sim_now(sim), 4 * SEC);
+    CU_ASSERT_EQUAL(sc.log.n, 0);
+    CU_ASSERT_EQUAL(af_flownet_rate(sc.net, sc.ids[0]), 3000);
+    CU_ASSERT_EQUAL(af_flownet_moved(sc.net, sc.ids[0]), 7000);
+    CU_ASSERT_EQUAL(af_flownet_left(sc.net, sc.ids[0]), 1e15 - 7000);
+    CU_ASSERT_EQUAL(af_flownet_resource_carried(sc.net, sc.res[0]), 7000);
+    CU_ASSERT_EQUAL(af_flownet_cancel(sc.net, sc.ids[0]), 7000);
+    CU_ASSERT_EQUAL(af_flownet_resource_carried(sc.net, sc.res[0]), 7000);
+    CU_ASSERT_EQUAL(af_flownet_moved(sc.net, sc.ids[0]), 0);
+    af_flownet_free(sc.net);
+    af_sim_free(sim);
+}
+
+/* Progress of a group of huge members is rate * time, not size less bytes left (the fuzz finding
+ * nic-util-above-one): 8e6 members of 237 TB share 100 GB/s, 12.5 kB/s each, and in 2831348 ns
+ * each moves 35.39185 B, where 237 TB less the bytes left rounds to 1/32 B and, times 8e6, made
+ * the link carry 0.04% more than its capacity. A group of 1e6 members of 1 TB on 1 GB/s (1 kB/s
+ * each, completing within the clock) moves 1.234567 B each in 1234567 ns. Each link carries
+ * exactly capacity * time. */
+static void test_huge_group_progress_exact(void)
+{
+    af_sim *sim = af_sim_new(0);
+    af_flownet *net = af_flownet_new(sim, 0);
+    uint32_t a = af_flownet_resource_add(net, NULL, 100 * GB);
+    uint32_t b = af_flownet_resource_add(net, NULL, 1 * GB);
+    af_flow_id f = af_flownet_start(net, &a, 1, 2.37e14, 1, 0, 8000000, NULL, NULL, 0);
+    af_flow_id g = af_flownet_start(net, &b, 1, 1e12, 1, 0, 1000000, NULL, NULL, 0);
+    CU_ASSERT_EQUAL(af_flownet_rate(net, f), 12500);
+    CU_ASSERT_EQUAL(af_flownet_rate(net, g), 1000);
+    const af_time_ns t1 = 1234567, t2 = 2831348;
+    af_sim_at(sim, t1, ev_nothing, NULL, 0);
+    af_sim_at(sim, t2, ev_nothing, NULL, 0);
+    af_sim_run(sim, t1, 0);
+    AF_ASSERT_REL(af_flownet_moved(net, g), 1.234567, 1e-15);
+    AF_ASSERT_REL(af_flownet_resource_carried(net, b), 1.234567e6, 1e-15);
+    CU_ASSERT(af_flownet_resource_carried(net, b) <= 1 * GB * 1234567e-9 * (1 + 1e-12));
+    af_sim_run(sim, t2, 0);
+    CU_ASSERT_EQUAL(af_sim_now(sim), t2);
+    AF_ASSERT_REL(af_flownet_moved(net, f), 35.39185, 1e-15);
+    AF_ASSERT_REL(af_flownet_resource_carried(net, a), 283134800, 1e-15);
+    CU_ASSERT(af_flownet_resource_carried(net, a) <= 100 * GB * 2831348e-9 * (1 + 1e-12));
+    AF_ASSERT_REL(af_flownet_cancel(net, f), 35.39185, 1e-15);
+    AF_ASSERT_REL(af_flownet_resource_carried(net, a), 283134800, 1e-15);
+    AF_ASSERT_REL(af_flownet_cancel(net, g), 2.831348, 1e-15);
+    AF_ASSERT_REL(af_flownet_resource_carried(net, b), 2.831348e6, 1e-15);
+    af_flownet_free(net);
+    af_sim_free(sim);
+}
+
+/* The completion tolerance counts a group's bytes, not each member's (the fuzz finding
+ * tiny-flows-free): 8e6 members of 1 B on 1 MB/s take 8 s and carry 1 MB/s meanwhile, where a
+ * tolerance of 1 B per member made them complete as they started. At the boundary, on a link of
+ * 1 B/s, 4 members of 0.25 B (1 B in all, AF_FLOWNET_TOL_B) still complete at once, and 5 of them
+ * (1.25 B) take 1.25 s. */
+static void test_tiny_group_takes_its_time(void)
+{
+    af_sim *sim = af_sim_new(0);
+    af_flownet *net = af_flownet_new(sim, 0);
+    uint32_t a = af_flownet_resource_add(net, NULL, 1e6);
+    uint32_t m = af_flownet_resource_add(net, NULL, 1);
+    done_log log = {0};
+    af_flow_id f = af_flownet_start(net, &a, 1, 1, 1, 0, 8000000, log_done, &log, 1);
+    af_flownet_start(net, &m, 1, 0.25, 1, 0, 4, log_done, &log, 2);
+    af_flownet_start(net, &m, 1, 0.25, 1, 0, 5, log_done, &log, 3);
+    CU_ASSERT_EQUAL(af_flownet_rate(net, f), 0.125);
+    /* After 1 ns: 1 mB carried, no more. */
+    CU_ASSERT_EQUAL(af_sim_run(sim, 1, 0), AF_RUN_END);
+    CU_ASSERT_EQUAL_FATAL(log.n, 1);
+    CU_ASSERT_EQUAL(log.arg[0], 2);
+    CU_ASSERT_EQUAL(log.t[0], 0);
+    CU_ASSERT(af_flownet_live(net, f));
+    AF_ASSERT_REL(af_flownet_resource_carried(net, a), 1e-3, 1e-12);
+    CU_ASSERT(af_flownet_resource_carried(net, a) <= 1e-3 * (1 + 1e-12));
+    af_sim_run(sim, 4 * SEC, 0);
+    CU_ASSERT_EQUAL(af_flownet_resource_carried(net, a), 4e6);
+    CU_ASSERT_EQUAL(af_flownet_left(net, f), 0.5);
+    af_sim_run(sim, AF_TIME_MAX, 0);
+    CU_ASSERT_EQUAL_FATAL(log.n, 3);
+    CU_ASSERT_EQUAL(log.arg[1], 3);
+    CU_ASSERT_EQUAL(log.t[1], SEC + SEC / 4);
+    CU_ASSERT_EQUAL(log.arg[2], 1);
+    CU_ASSERT_EQUAL(log.t[2], 8 * SEC);
+    CU_ASSERT_EQUAL(af_flownet_resource_carried(net, a), 8e6);
+    CU_ASSERT_EQUAL(af_flownet_resource_carried(net, m), 2.25);
+    af_flownet_free(net);
+    af_sim_free(sim);
+}
+
 #define WMAX_RES 6
 #define WMAX_FLOWS 12
 #define WMAX_PATH 4
@@ -1381,6 +1494,10 @@ static const af_test tests[] = {
     {"weight, scale and k at their extremes together", test_extremes_together},
     {"a light flow outrun by a heavy group completes after it", test_light_flow_waits_for_heavy},
     {"weights and scales outside the range are clamped", test_factors_clamped},
+    {"a flow completing beyond the clock still moves rate * time", test_beyond_clock_progresses},
+    {"a group of huge members carries exactly rate * time", test_huge_group_progress_exact},
+    {"the tolerance counts a group's bytes: 8e6 x 1 B on 1 MB/s take 8 s",
+     test_tiny_group_takes_its_time},
     {"random instances over the whole weight, scale and k range", test_property_wide},
     {NULL, NULL}};
 
