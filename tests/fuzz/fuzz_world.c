@@ -92,6 +92,7 @@
 #define AF_FW_MAX_CONNECTS 16     /* pools and tiers one fabric connects */
 #define AF_FW_MIN_DURATION_S 1e-6 /* duration in [1 us, 100 y] */
 #define AF_FW_MIN_OP_B 1.0        /* a burst's op_size in [1 B, 1 TB] */
+#define AF_FW_MIN_SIZE_B 1.0      /* burst and look-up sizes from 1 B */
 
 /* ---- the input as a stream of choices ---------------------------------------------------- */
 
@@ -754,7 +755,7 @@ static void af_fw_burst(af_fw_gen *g, size_t i)
     /* Sized to take about the duration aimed at, alone on the tier. */
     double bw = tr->nodes * af_storage_node_read_Bps(&tr->sys) * g->T0;
     double lo = fmin(fmax(bw * 1e-4, 1), 1e18), hi = fmin(fmax(bw * 2, lo), 1e18);
-    af_fw_put(t, "      size: %.17g B\n", af_fw_real(s, 0, 1e18, true, lo, hi));
+    af_fw_put(t, "      size: %.17g B\n", af_fw_real(s, AF_FW_MIN_SIZE_B, 1e18, false, lo, hi));
     double T = fmin(g->T0, 100 * AF_FW_YEAR_S);
     double every = af_fw_real(s, 0, 100 * AF_FW_YEAR_S, true, fmax(T * 0.05, 1e-9),
                               fmin(fmax(T * 2, 1e-9), 100 * AF_FW_YEAR_S));
@@ -784,7 +785,7 @@ static void af_fw_lookup(af_fw_gen *g, size_t k, bool second)
     af_fw_put(t, "  - lookup:\n      name: l%zu%s\n      tier: t%zu\n", k, second ? "b" : "", k);
     double size = 4096;
     if (af_fw_maybe(s, 2)) {
-        size = af_fw_real(s, 0, 1e9, true, 512, 1 << 20);
+        size = af_fw_real(s, AF_FW_MIN_SIZE_B, 1e9, false, 512, 1 << 20);
         af_fw_put(t, "      size: %.17g B\n", size);
     }
     /* Mostly below what the tier's devices serve; sometimes anything. */
