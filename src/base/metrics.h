@@ -80,6 +80,8 @@
       "bursts that finished before the end of the run")                                           \
     X(BURST_SKIPPED, "burst", 1, "skipped", COUNT, "skipped (previous still running)",            \
       "burst times at which the previous burst was still running, so none started")               \
+    X(BURST_REFUSED, "burst", 1, "refused", COUNT, "refused (tier full)",                         \
+      "burst times whose write found no room at all on the tier, so none started")               \
     X(BURST_MOVED, "burst", 1, "moved", SIZE, "bytes moved", "bytes of completed bursts")         \
     X(BURST_REJECTED, "burst", 1, "rejected", SIZE, "bytes refused: tier full",                   \
       "bytes of writes that did not fit on the tier")                                             \
@@ -97,6 +99,8 @@
       "copies whose drain to the next tier started")                                              \
     X(BURST_DRAINS_DONE, "burst", 1, "drains_completed", COUNT, "drains completed",               \
       "copies drained to the next tier and freed here")                                           \
+    X(BURST_DRAINS_DROPPED, "burst", 1, "drains_dropped", COUNT, "drains dropped: copy freed",    \
+      "drains stopped because `keep` freed their copy first (what they moved is freed too)")      \
     X(LOOKUP_REQUESTS, "lookup", 1, "requests", COUNT, "requests completed",                      \
       "look-ups answered in the run")                                                             \
     X(LOOKUP_RATE, "lookup", 1, "rate", RATE, "requests per second",                              \

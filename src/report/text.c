@@ -53,7 +53,7 @@ static void text_train_verdict(const af_results *r, const char *job, FILE *f)
     if (util < 0)
         return;
     text_fmt q = {.next = 0};
-    if (util >= 0.99 || wait < TEXT_MATERIAL_WAIT || demand <= 0 || got < 0) {
+    if (wait < TEXT_MATERIAL_WAIT || demand <= 0 || got < 0) {
         fprintf(f, "  verdict: compute-bound; GPUs busy %s of the time, storage keeps up\n",
                 text_q(&q, util, AF_DIM_RATIO));
     } else {
@@ -93,13 +93,14 @@ static void text_burst_verdict(const af_results *r, const char *name, FILE *f)
     double bound = af_results_value(r, AF_M_BURST_SLOWDOWN_BOUND, name, -1);
     double skipped = af_results_value(r, AF_M_BURST_SKIPPED, name, 0);
     double rejected = af_results_value(r, AF_M_BURST_REJECTED, name, 0);
+    double completed = af_results_value(r, AF_M_BURST_COMPLETED, name, -1);
     text_fmt q = {.next = 0};
-    if (slow < 0) {
-        fprintf(f, "  verdict: no burst completed in the simulated time\n");
-        return;
-    }
     /* The same form as the slowdown lines below it. */
-    if (bound >= 0)
+    if (completed == 0)
+        fprintf(f, "  verdict: no burst completed in the simulated time\n");
+    else if (slow < 0)
+        fprintf(f, "  verdict: bursts completed too fast to measure a slowdown\n");
+    else if (bound >= 0)
         fprintf(f,
                 "  verdict: bursts took %s of their time alone; the QoS weights allow at most %s\n",
                 text_q(&q, slow, AF_DIM_RATIO), text_q(&q, bound, AF_DIM_RATIO));
@@ -120,15 +121,18 @@ static void text_lookup_verdict(const af_results *r, const char *name, FILE *f)
     double slo = af_results_value(r, AF_M_LOOKUP_SLO, name, -1);
     double unserved = af_results_value(r, AF_M_LOOKUP_UNSERVED, name, 0);
     text_fmt q = {.next = 0};
+    bool said = true;
     if (p99 >= 0 && slo > 0)
         fprintf(f, "  verdict: p99 latency %s %s the %s objective\n", text_q(&q, p99, AF_DIM_TIME),
                 p99 <= slo ? "meets" : "MISSES", text_q(&q, slo, AF_DIM_TIME));
     else if (p99 < 0 && slo > 0)
         fprintf(f, "  verdict: no look-up was answered; the %s objective is MISSED\n",
                 text_q(&q, slo, AF_DIM_TIME));
+    else
+        said = false;
     if (unserved > 0)
-        fprintf(f, "           for %s of the run bulk traffic left look-ups no device time\n",
-                text_q(&q, unserved, AF_DIM_RATIO));
+        fprintf(f, "  %s for %s of the run bulk traffic left look-ups no device time\n",
+                said ? "        " : "verdict:", text_q(&q, unserved, AF_DIM_RATIO));
 }
 
 /* The kinds with a verdict, by one of their metrics. */

@@ -42,6 +42,7 @@ typedef struct burst {
     bool running;
     af_time_ns started_ns;
     uint64_t started, completed, skipped;
+    uint64_t refused; /* burst times whose write did not fit at all (not started) */
     uint64_t fires; /* burst times scheduled so far after the first */
     double time_sum_s, time_max_s;
     double alone_sum_s; /* sum over completed bursts of their bytes / alone_Bps */
@@ -62,8 +63,10 @@ typedef struct burst {
     pending *dq;      /* waiting copies: dq[dq_head .. dq_head + dq_n) */
     size_t dq_head, dq_n, dq_cap;
     bool draining;
-    uint64_t drain_seq; /* the copy being drained */
-    uint64_t drains_started, drains_completed;
+    uint64_t drain_seq;  /* the copy being drained */
+    af_flow_id drain_id; /* its transfer */
+    double drain_fit_B;  /* bytes it took on the target */
+    uint64_t drains_started, drains_completed, drains_dropped;
 } burst;
 
 typedef struct burst_state {
@@ -134,19 +137,21 @@ static void burst_fire(af_sim *sim, void *ctx, uint64_t arg)
         b->skipped++;
         return;
     }
-    b->started++;
     double bytes = c->size_B;
     if (c->write) {
         af_tier_state *t = &w->tiers[c->tier];
         double fit = af_tier_take(t, bytes);
         b->rejected_B += bytes - fit;
         bytes = fit;
-        if (bytes <= 0)
+        if (bytes <= 0) {
+            b->refused++;
             return;
+        }
         b->cur_seq = b->seq_next++;
         if (b->track)
             burst_ring_push(b, b->cur_seq, fit);
     }
+    b->started++;
     b->running = true;
     b->started_ns = af_sim_now(sim);
     af_world_bursts_toggle(w, +1);
@@ -156,18 +161,34 @@ static void burst_fire(af_sim *sim, void *ctx, uint64_t arg)
     af_world_load_changed(w);
 }
 
-/* Frees the copies beyond `keep`, oldest first, on whichever tiers they sit. */
+static void drain_next(af_world *w, burst *b);
+
+/* Frees the copies beyond `keep`, oldest first, on whichever tiers they sit. A copy freed while
+ * it drains stops draining at once: what reached the target is freed too, and the next waiting
+ * copy may start. */
 static void burst_trim(burst *b)
 {
     af_world *w = b->world;
     const af_burst_config *c = b->cfg;
+    bool dropped = false;
     while (b->seq_next - b->seq_oldest > (uint64_t)c->keep) {
         copy *cp = burst_copy(b, b->seq_oldest);
         af_tier_release(&w->tiers[c->tier], cp->here_B);
-        if (b->drain_k)
-            af_tier_release(&w->tiers[w->cfg->tiers[c->tier].drain_to], cp->there_B);
+        if (b->drain_k) {
+            af_tier_state *dst = &w->tiers[w->cfg->tiers[c->tier].drain_to];
+            af_tier_release(dst, cp->there_B);
+            if (b->draining && b->drain_seq == b->seq_oldest) {
+                af_xfer_cancel(w, b->drain_id);
+                af_tier_release(dst, b->drain_fit_B);
+                b->draining = false;
+                b->drains_dropped++;
+                dropped = true;
+            }
+        }
         b->seq_oldest++;
     }
+    if (dropped)
+        drain_next(w, b);
 }
 
 /* Starts draining the oldest waiting copy that is still kept and fits on the target, if no drain
@@ -185,11 +206,13 @@ static void drain_next(af_world *w, burst *b)
             continue; /* the target is full: the copy stays where it is */
         b->draining = true;
         b->drain_seq = p.seq;
+        b->drain_fit_B = fit;
         b->drains_started++;
         af_devuse dev[2] = {{(uint32_t)b->cfg->tier, false, b->drain_read_scale},
                             {(uint32_t)tc->drain_to, true, b->drain_write_scale}};
-        af_xfer_start(w, &b->drain_path, fit / b->drain_k, af_weight(tc->drain_weight, 0.25), 0,
-                      b->drain_k, dev, 2, &drain_ops, b, 0);
+        b->drain_id = af_xfer_start(w, &b->drain_path, fit / b->drain_k,
+                                    af_weight(tc->drain_weight, 0.25), 0, b->drain_k, dev, 2,
+                                    &drain_ops, b, 0);
     }
 }
 
@@ -371,6 +394,8 @@ static void burst_report(const af_world *w, af_results *r)
         af_results_put(r, AF_M_BURST_STARTED, nm, (double)b->started);
         af_results_put(r, AF_M_BURST_COMPLETED, nm, (double)b->completed);
         af_results_put(r, AF_M_BURST_SKIPPED, nm, (double)b->skipped);
+        if (b->cfg->write)
+            af_results_put(r, AF_M_BURST_REFUSED, nm, (double)b->refused);
         af_results_put(r, AF_M_BURST_MOVED, nm, b->moved_B);
         if (b->cfg->write)
             af_results_put(r, AF_M_BURST_REJECTED, nm, b->rejected_B);
@@ -390,6 +415,7 @@ static void burst_report(const af_world *w, af_results *r)
         if (b->drain_k) {
             af_results_put(r, AF_M_BURST_DRAINS_STARTED, nm, (double)b->drains_started);
             af_results_put(r, AF_M_BURST_DRAINS_DONE, nm, (double)b->drains_completed);
+            af_results_put(r, AF_M_BURST_DRAINS_DROPPED, nm, (double)b->drains_dropped);
         }
     }
 }

@@ -99,7 +99,7 @@ static int lookup_build_one(af_world *w, stream *s, size_t i, af_diag *d)
     af_tier_state *ts = &w->tiers[c->tier];
     lookup_state *ls = lookup_of(w);
     for (size_t j = 0; j < i; j++)
-        if (ls->streams[j].tier == ts && ls->streams[j].queue) {
+        if (ls->streams[j].cfg && ls->streams[j].cfg->tier == c->tier) {
             af_diag_error(d,
                           "look-ups \"%s\" and \"%s\" both read tier \"%s\"; this version models "
                           "one look-up stream per tier (merge them: rates add up)",

@@ -489,8 +489,9 @@ static void train_report(const af_world *w, af_results *r)
             af_results_put_text(r, AF_M_TRAIN_BOTTLENECK, nm, which);
         af_results_put(r, AF_M_TRAIN_STEPS, nm, (double)jb->steps);
         af_results_put(r, AF_M_TRAIN_COMPUTE_STEP, nm, step_s);
-        af_results_put(r, AF_M_TRAIN_WALL_STEP, nm,
-                       jb->steps ? af_time_to_s(jb->last_step_end_ns) / (double)jb->steps : 0);
+        if (jb->steps)
+            af_results_put(r, AF_M_TRAIN_WALL_STEP, nm,
+                           af_time_to_s(jb->last_step_end_ns) / (double)jb->steps);
         af_results_put(r, AF_M_TRAIN_SAMPLES_RATE, nm,
                        (double)jb->steps * jb->cfg->samples_per_gpu * jb->plan.gpus / T);
         af_results_put(r, AF_M_TRAIN_DEMAND, nm, demand);

@@ -20,6 +20,7 @@
  */
 #include "workload/world_int.h"
 
+#include <assert.h>
 #include <math.h>
 #include <stdio.h>
 
@@ -30,6 +31,7 @@ size_t af_ep_tier(const af_world *w, size_t t)
 
 void af_path_push(af_path *p, uint32_t r, double scale)
 {
+    assert(p->n < AF_FLOWNET_MAX_PATH && "a path longer than the flow network carries");
     if (p->n < AF_FLOWNET_MAX_PATH) {
         p->res[p->n] = r;
         p->scale[p->n] = scale;

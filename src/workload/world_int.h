@@ -82,8 +82,9 @@ static inline size_t af_ep_pool(size_t p)
 }
 size_t af_ep_tier(const af_world *w, size_t t);
 
-/* Appends resource r with scale to path p (a path full at AF_FLOWNET_MAX_PATH hops keeps its
- * first hops; the world's paths have at most 9). */
+/* Appends resource r with scale to path p. The longest path the world builds, a cache miss
+ * through two-level fabrics (devices, 5 network hops, cache devices, 5 network hops), has 12
+ * hops, AF_FLOWNET_MAX_PATH: a longer one is our bug, caught by an assertion. */
 void af_path_push(af_path *p, uint32_t r, double scale);
 
 /* Appends the network from endpoint a to endpoint b: a's NICs out, the fabric stages between
@@ -142,10 +143,15 @@ af_flow_id af_xfer_start(af_world *w, const af_path *p, double size_B, double we
  * tiers and tells their owners (ops->partial). */
 void af_xfer_settle(af_world *w);
 
+/* Ends transfer id now without calling its owner: credits the bytes it moved to its tiers,
+ * frees its slot and returns those bytes (all members); 0 when id is no live transfer. */
+double af_xfer_cancel(af_world *w, af_flow_id id);
+
 /* ---- workload kinds ------------------------------------------------------------------------- */
 
-/* The operations of one workload kind. Every function may be NULL where the kind has nothing to
- * do. Build runs in table order after the wiring; the others run in table order too. */
+/* The operations of one workload kind. name, count, build and free are required, and instance
+ * too when events is given; every other function may be NULL where the kind has nothing to do.
+ * Build runs in table order after the wiring; the others run in table order too. */
 typedef struct af_wl_kind {
     const char *name; /* the kind's key in the scenario and the first part of its metrics */
     /* Instances of this kind in the configuration. */

@@ -88,3 +88,18 @@ void af_xfer_settle(af_world *w)
             x->ops->partial(w, x->owner, x->arg, moved * x->k);
     }
 }
+
+double af_xfer_cancel(af_world *w, af_flow_id id)
+{
+    for (uint32_t i = 0; i < w->nxfers; i++) {
+        af_xfer *x = &w->xfers[i];
+        if (x->id.slot != id.slot || x->id.gen != id.gen || !af_flownet_live(w->net, id))
+            continue;
+        double moved = af_flownet_cancel(w->net, id);
+        xfer_credit(w, x, moved);
+        x->next_free = w->free_xfer;
+        w->free_xfer = i;
+        return moved * x->k;
+    }
+    return 0;
+}

@@ -39,4 +39,8 @@ done
 # A burst whose weight guarantees it nothing measurable gets no bound, not an infinite one.
 expect_status 0 "$AIFSIM" run tests/fixtures/runtime/burst-slowdown-bound-inf.yaml --json - -q
 grep -q null "$tmp/out" && fail "burst-slowdown-bound-inf: a metric is not finite"
+# Review finding: a copy freed by `keep` while it drains stops draining at once.
+expect_status 0 "$AIFSIM" run tests/fixtures/runtime/drain-of-freed-copy.yaml
+expect_grep "drains completed                                0" "$tmp/out"
+expect_grep "drains dropped: copy freed                     18" "$tmp/out"
 finish

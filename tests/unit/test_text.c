@@ -67,6 +67,22 @@ static void test_compute_bound(void)
     af_results_free(r);
 }
 
+/* A job that waits a material 0.72% is not "compute-bound; storage keeps up", even at 99.28%
+ * busy: the verdict says data-bound and names what held it. */
+static void test_nearly_compute_bound(void)
+{
+    af_results *r = train_results(0.9928, 0.0072);
+    af_results_put(r, AF_M_TRAIN_WAIT_SNIC, "job", 0.0072);
+    af_results_put(r, AF_M_TRAIN_DEMAND, "job", 1e9);
+    af_results_put(r, AF_M_TRAIN_READ_RATE, "job", 0.9928e9);
+    char *s = summary(r);
+    HAS(s, "verdict: data-bound; GPUs busy 99.28% of the time\n");
+    HAS(s, "bottleneck: the storage tier's NICs (100% of the wait)");
+    HASNT(s, "storage keeps up");
+    free(s);
+    af_results_free(r);
+}
+
 static void test_data_bound_each_category(void)
 {
     static const struct {
@@ -136,10 +152,14 @@ static void test_burst_verdicts(void)
     free(s);
     af_results_free(r);
 
+    /* None completed: said, and the refusals that explain it still printed. */
     r = af_results_new();
     af_results_put(r, AF_M_BURST_SIZE, "ck", 1e12);
+    af_results_put(r, AF_M_BURST_COMPLETED, "ck", 0);
+    af_results_put(r, AF_M_BURST_REJECTED, "ck", 9e12);
     s = summary(r);
     HAS(s, "verdict: no burst completed in the simulated time\n");
+    HAS(s, "9 TB refused: the tier was full\n");
     free(s);
     af_results_free(r);
 }
@@ -154,13 +174,16 @@ static void test_lookup_verdicts(void)
         {17.7, 1e-3, 0, "verdict: p99 latency 17.7 s MISSES the 1 ms objective\n"},
         {-1, 1e-3, 0.25, "verdict: no look-up was answered; the 1 ms objective is MISSED\n"},
         {-1, 1e-3, 0.25, "for 25% of the run bulk traffic left look-ups no device time\n"},
+        /* Without an objective the starvation is the verdict. */
+        {1e-3, 0, 0.25, "  verdict: for 25% of the run bulk traffic left look-ups no device"},
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
         af_results *r = af_results_new();
         af_results_put(r, AF_M_LOOKUP_REQUESTS, "f", cases[i].p99 >= 0 ? 100 : 0);
         if (cases[i].p99 >= 0)
             af_results_put(r, AF_M_LOOKUP_P99, "f", cases[i].p99);
-        af_results_put(r, AF_M_LOOKUP_SLO, "f", cases[i].slo);
+        if (cases[i].slo > 0)
+            af_results_put(r, AF_M_LOOKUP_SLO, "f", cases[i].slo);
         if (cases[i].unserved > 0)
             af_results_put(r, AF_M_LOOKUP_UNSERVED, "f", cases[i].unserved);
         char *s = summary(r);
@@ -208,6 +231,7 @@ static void test_metric_table(void)
 static const af_test tests[] = {
     {"compute-bound verdicts", test_compute_bound},
     {"data-bound verdict names each bottleneck", test_data_bound_each_category},
+    {"a material wait is data-bound even at 99% busy", test_nearly_compute_bound},
     {"utilization during bursts against the floor", test_during_bursts},
     {"burst verdicts", test_burst_verdicts},
     {"look-up verdicts", test_lookup_verdicts},
