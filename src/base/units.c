@@ -1319,11 +1319,6 @@ char *af_units_format(double value, af_dim dim, char *buf, size_t n)
         sb_puts(&sb, zero[dim]);
         return buf;
     }
-    if (dim == AF_DIM_RATIO && value > 0 && value < 1e-4) {
-        /* Shares too small to matter read as such, not as "1.165e-6%". */
-        sb_puts(&sb, "<0.01%");
-        return buf;
-    }
     if (value < 0)
         sb_putc(&sb, '-');
     double x = fabs(value);

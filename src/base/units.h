@@ -57,8 +57,7 @@ int af_units_parse(const char *text, af_dim dim, double *out, char *err, size_t 
 /* Formats `value` (SI base units) for people, choosing a prefix so that the mantissa is in
  * [1, 1000) and printing up to 4 significant digits without trailing zeros: "25 GB/s",
  * "61.44 TB", "700 W", "1.5 h", "90%", "0.12 USD/kWh". Times pick among ns us ms s min h d.
- * Sizes use decimal prefixes. A positive ratio below 0.01% prints "<0.01%". Writes into buf
- * (size n, NUL-terminated) and returns buf. */
+ * Sizes use decimal prefixes. Writes into buf (size n, NUL-terminated) and returns buf. */
 char *af_units_format(double value, af_dim dim, char *buf, size_t n);
 
 /* The SI base unit of a dimension, as used in machine-readable output: "s", "B", "B/s", "1/s",

@@ -38,10 +38,22 @@ typedef struct text_fmt {
     int next;
 } text_fmt;
 
+/* Formats v for the summary: af_units_format, except that a positive share below 0.01% reads
+ * "<0.01%" rather than "1.165e-6%" (the JSON keeps the exact value; af_units_format itself
+ * keeps its promise that every output parses back). */
+static char *text_value(double v, af_dim dim, char *buf, size_t n)
+{
+    if (dim == AF_DIM_RATIO && v > 0 && v < 1e-4) {
+        snprintf(buf, n, "<0.01%%");
+        return buf;
+    }
+    return af_units_format(v, dim, buf, n);
+}
+
 static const char *text_q(text_fmt *f, double v, af_dim dim)
 {
     char *b = f->buf[f->next++ % 8];
-    return af_units_format(v, dim, b, sizeof f->buf[0]);
+    return text_value(v, dim, b, sizeof f->buf[0]);
 }
 
 static void text_train_verdict(const af_results *r, const char *job, FILE *f)
@@ -180,7 +192,7 @@ void af_report_text(const af_results *r, const char *title, FILE *f)
             continue;
         }
         char val[48];
-        af_units_format(m->value, m->dim, val, sizeof val);
+        text_value(m->value, m->dim, val, sizeof val);
         fprintf(f, "  %-34s %14s\n", label, val);
     }
 }

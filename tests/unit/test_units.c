@@ -733,9 +733,6 @@ static void test_format_examples(void)
     FORMAT(59, AF_DIM_TIME, "59 s");
     FORMAT(0.9, AF_DIM_RATIO, "90%");
     FORMAT(0.123456, AF_DIM_RATIO, "12.35%");
-    FORMAT(1.165e-8, AF_DIM_RATIO, "<0.01%"); /* tiny shares read as such */
-    FORMAT(0.99999e-4, AF_DIM_RATIO, "<0.01%");
-    FORMAT(1e-4, AF_DIM_RATIO, "0.01%");
     FORMAT(0.12 / 3.6e6, AF_DIM_ENERGY_PRICE, "0.12 USD/kWh");
     FORMAT(989.4e12, AF_DIM_FLOPS, "989.4 TFLOP/s");
     FORMAT(1e18, AF_DIM_FLOPS, "1 EFLOP/s");
@@ -826,8 +823,6 @@ static void test_format_edges(void)
 static int round_trips(double x, af_dim dim)
 {
     char buf[64], err[256];
-    if (dim == AF_DIM_RATIO && x > 0 && x < 1e-4)
-        return 1; /* prints "<0.01%" on purpose (units.h), tested in test_format */
     af_units_format(x, dim, buf, sizeof buf);
     double y = SENTINEL;
     if (af_units_parse(buf, dim, &y, err, sizeof err) != 0) {
