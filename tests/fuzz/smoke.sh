@@ -12,17 +12,16 @@
 # FUZZ_SECONDS seconds (seed FUZZ_SEED, default 1, so a failure repeats).
 # The world harness's generator keeps away from the issues of tests/fuzz/findings/ that are not
 # fixed yet (AIFSIM_FUZZ_AVOID, see tests/fuzz/fuzz_world.c): "nic" for NIC utilizations above 1
-# (nic-util-above-one, tiny-flows-free), "holds" for a flow that moves nothing when no event is
-# pending (flow-beyond-horizon), "weights" and "lookups" for the known flow-network and look-up
-# queue issues, "tiny" for figures at DBL_MIN. Drop a word from the default below with the fix
-# of its issue, and set AIFSIM_FUZZ_AVOID= (empty) for every range and check.
+# (tiny-flows-free-group), "weights" and "lookups" for the flow-network and look-up queue issues
+# under repair. Drop a word from the default below with the fix of its issue, and set
+# AIFSIM_FUZZ_AVOID= (empty) for every range and check.
 # Environment: top_srcdir (the source tree), FUZZ_SECONDS (default 20), FUZZ_SEED,
 # AIFSIM_FUZZ_AVOID, AIFSIM_MODELS.
 set -u
 : "${top_srcdir:?top_srcdir must name the source tree}"
 : "${FUZZ_SECONDS:=20}"
 : "${FUZZ_SEED:=1}"
-AIFSIM_FUZZ_AVOID=${AIFSIM_FUZZ_AVOID-weights,lookups,tiny,nic,holds}
+AIFSIM_FUZZ_AVOID=${AIFSIM_FUZZ_AVOID-weights,lookups,nic}
 export AIFSIM_FUZZ_AVOID
 flags="-rss_limit_mb=2048 -timeout=5"
 ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1}
