@@ -43,4 +43,9 @@ grep -q null "$tmp/out" && fail "burst-slowdown-bound-inf: a metric is not finit
 expect_status 0 "$AIFSIM" run tests/fixtures/runtime/drain-of-freed-copy.yaml
 expect_grep "drains completed                                0" "$tmp/out"
 expect_grep "drains dropped: copy freed                     18" "$tmp/out"
+# Fuzz finding: a flow group of at most 1 B completed as it started, so tiny batches passed a
+# NIC 205 times over; now every flow takes its time.
+expect_status 0 "$AIFSIM" run tests/fixtures/runtime/tiny-flows-free-group.yaml --json - -q
+sed -n 's/.*nic_\(in\|out\)_utilization": {"value": \([^,]*\),.*/\2/p' "$tmp/out" |
+    awk '$1 > 1 + 1e-12 { bad = 1 } END { exit bad }' || fail "tiny-flows-free-group: a NIC above 100%"
 finish
