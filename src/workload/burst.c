@@ -403,9 +403,10 @@ static void burst_report(const af_world *w, af_results *r)
         if (b->completed) {
             af_results_put(r, AF_M_BURST_TIME_MEAN, nm, b->time_sum_s / (double)b->completed);
             af_results_put(r, AF_M_BURST_TIME_MAX, nm, b->time_max_s);
-            /* Bursts too small to take a nanosecond alone have no meaningful slowdown. */
-            if (b->alone_sum_s > 0)
-                af_results_put(r, AF_M_BURST_SLOWDOWN, nm, b->time_sum_s / b->alone_sum_s);
+            /* Bursts too small to take measurable time alone have no meaningful slowdown. */
+            double slowdown = b->time_sum_s / b->alone_sum_s;
+            if (b->alone_sum_s > 0 && isfinite(slowdown))
+                af_results_put(r, AF_M_BURST_SLOWDOWN, nm, slowdown);
         }
         /* No bound when the weights guarantee nothing measurable (a weight so small that the
          * guaranteed rate underflows): the report says so by leaving it out. */

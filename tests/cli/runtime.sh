@@ -48,4 +48,8 @@ expect_grep "drains dropped: copy freed                     18" "$tmp/out"
 expect_status 0 "$AIFSIM" run tests/fixtures/runtime/tiny-flows-free-group.yaml --json - -q
 sed -n 's/.*nic_\(in\|out\)_utilization": {"value": \([^,]*\),.*/\2/p' "$tmp/out" |
     awk '$1 > 1 + 1e-12 { bad = 1 } END { exit bad }' || fail "tiny-flows-free-group: a NIC above 100%"
+# Fuzz finding: a burst that fits a subnormal share of a nearly empty tier took 1 ns against a
+# time alone of 0: no slowdown is reported rather than an infinite one.
+expect_status 0 "$AIFSIM" run tests/fixtures/runtime/burst-slowdown-inf.yaml --json - -q
+grep -q null "$tmp/out" && fail "burst-slowdown-inf: a metric is not finite"
 finish
