@@ -35,8 +35,9 @@
  * must have the clock reach it.
  *
  * Completion: a flow is complete when the bytes left of its whole group fall to at most
- * max(AF_FLOWNET_TOL_B, AF_FLOWNET_TOL_REL * k * size_B), i.e. per member at most
- * max(AF_FLOWNET_TOL_B / k, AF_FLOWNET_TOL_REL * size_B). Its completion event is scheduled at
+ * AF_FLOWNET_TOL_REL * k * size_B, or to at most AF_FLOWNET_TOL_B while they are also at most a
+ * millionth of the group's bytes: no flow passes more than a millionth of its bytes without
+ * time, and a flow that has moved nothing is never complete (unless its size is 0). Its completion event is scheduled at
  * now + ceil(bytes_left / rate) ns; a flow at rate 0 has none (it waits for a change). When it
  * fires, every flow of the component that is complete at that instant ends together (their
  * callbacks run in the order the flows were started, after the shares have been recomputed).
@@ -87,11 +88,12 @@ typedef struct af_flow_id {
 /* af_flownet_bottleneck: the id names no live flow. */
 #define AF_FLOWNET_NONE UINT32_MAX
 
-/* Completion tolerance: a flow whose group has at most max(TOL_B, TOL_REL * k * size_B) bytes
- * left (k members) is complete. Floating-point drift in bytes moved is about 1e-16 relative per
- * rate change, so TOL_REL leaves room for millions of changes; TOL_B absorbs rounding on tiny
- * flows. TOL_B counts the whole group, so at most TOL_B bytes of a flow go without time, however
- * many members it has. */
+/* Completion tolerance: a flow whose group has at most TOL_REL * k * size_B bytes left (k
+ * members), or at most TOL_B bytes that are also at most a millionth of k * size_B, is complete.
+ * Floating-point drift in bytes moved is about 1e-16 relative per rate change, so TOL_REL leaves
+ * room for millions of changes; TOL_B absorbs rounding on small flows. TOL_B counts the whole
+ * group, and the millionth bounds it on tiny flows, so no flow passes more than a millionth of
+ * its bytes without time, however many members it has or however often it starts. */
 #define AF_FLOWNET_TOL_B 1.0
 #define AF_FLOWNET_TOL_REL 1e-9
 
