@@ -16,7 +16,8 @@ fi
 expect_status 2 "$AIFSIM" metrics --bogus
 expect_grep "unknown option \"--bogus\"" "$tmp/err"
 
-# Every metric a run writes has a row: names with the instance replaced by its placeholder.
+# Every metric a run writes has a row: a name matches when its instance part is one of the
+# table's <job>, <workload>, <pool>, <tier> or <fabric> stand-ins.
 sed -n 's/^| `\([^`]*\)`.*/\1/p' doc/metrics.md >"$tmp/names"
 for f in scenarios/*.yaml; do
     "$AIFSIM" run "$f" -q --json "$tmp/run.json" >/dev/null 2>&1 || fail "run $f"
