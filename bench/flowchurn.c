@@ -8,7 +8,8 @@
  * time in five, a per-member cap of 2 GB/s. N flows are kept in progress: every completion
  * starts a new flow from its callback, so each completion costs two reshares of its component
  * (the end, then the start). Once N is in the hundreds, flows on these 104 shared resources
- * form one component, so the cost of a change grows with N.
+ * form one component, so the cost of a change grows with N. (island:N and link:N build
+ * topologies of their own, described with them below.)
  *
  * Cases (each "KIND:N[xK]"):
  *   single:N    N single flows.
@@ -23,20 +24,26 @@
  *               5.5e-11 device-s per byte, a write 1/10 GB/s + 1/(100k IOPS * 1 MB) = 1.1e-10,
  *               so reads and writes share one budget; compare with single:N for the cost of
  *               scales. Its layerchk compares the three byte layers only.
+ *   link:N      N single flows of weight 1, without a cap, on one shared link of 100 GB/s (a
+ *               path of one resource), sizes drawn as above: every change reshares all N flows
+ *               and changes every rate, the plainest form of many flows on one bottleneck
+ *               (issue 10's "single flows on one link"). Its layerchk is 0 (one layer).
  * The initial population is started in one deferred batch (af_flownet_defer / flush).
  *
  * Measurement. After a warm-up (min(N entries, 2000) completions and at least 0.2 s, but no
  * more than 2 s), completion events run in growing chunks until at least -t seconds (default 1)
  * have passed. Time is process CPU time (CLOCK_PROCESS_CPUTIME_ID; the run is single-threaded),
- * which a busy shared machine disturbs less than wall time. Reported per case: entry starts +
- * ends per second ("ops/s"), the same counted in GPU-flows (times K), and per reshare the mean
- * component size in flows and resources and the mean number of filling levels. "layerchk" is
- * the largest relative difference between the bytes carried by the layers (every flow crosses
- * each layer once, so they must agree up to rounding).
+ * which a busy shared machine disturbs less than wall time. Reported per case: entry completions
+ * per CPU-second ("ends/s", the figure issue 10 states its targets in; each completion also
+ * starts one entry), entry starts + ends per second ("ops/s", about twice ends/s), the same
+ * counted in GPU-flows (times K), and per reshare the mean component size in flows and resources
+ * and the mean number of filling levels. "layerchk" is the largest relative difference between
+ * the bytes carried by the layers (every flow crosses each layer once, so they must agree up to
+ * rounding).
  *
  * Usage: flowchurn [-t SECONDS] [CASE ...]
  * Default: single:10 single:1e3 single:1e5 group:1x10 group:10x100 group:100x1000 island:1e5
- * scaled:1e3 scaled:1e5.
+ * scaled:1e3 scaled:1e5 link:1e3 link:1e4.
  */
 #include <errno.h>
 #include <inttypes.h>
@@ -73,13 +80,16 @@
 #define FC_CAP_BPS 2e9
 #define FC_CAP_ODDS 0.2
 
+/* The one link of link:N (B/s). */
+#define FC_LINK_BPS 100e9
+
 /* Scaled devices: device-seconds per byte of a read and of a write (see scaled:N above). */
 #define FC_READ_S_PER_B (1 / 20e9 + 1 / (2e5 * 1e6))
 #define FC_WRITE_S_PER_B (1 / 10e9 + 1 / (1e5 * 1e6))
 
 #define FC_SEED 20240601u
 
-typedef enum { FC_SINGLE, FC_GROUP, FC_ISLAND, FC_SCALED } fc_kind;
+typedef enum { FC_SINGLE, FC_GROUP, FC_ISLAND, FC_SCALED, FC_LINK } fc_kind;
 
 /* One benchmark case in progress. */
 typedef struct fc_case {
@@ -107,6 +117,12 @@ static void fc_start(fc_case *c)
 {
     gsl_rng *r = c->rng;
     uint32_t path[4], n_path;
+    if (c->kind == FC_LINK) {
+        path[0] = 0;
+        double size = fmax(FC_MIN_B, floor(-FC_MEAN_B * log(gsl_rng_uniform_pos(r))));
+        af_flownet_start(c->net, path, 1, size, 1, 0, 1, fc_done, c, 0);
+        return;
+    }
     if (c->kind == FC_ISLAND) {
         uint32_t i = (uint32_t)gsl_rng_uniform_int(r, c->n_islands);
         uint32_t base = i * (FC_ISLAND_CLIENTS + 1);
@@ -144,6 +160,10 @@ static void fc_done(af_sim *sim, void *ctx, uint64_t arg)
 /* Builds the topology of case c. */
 static void fc_build(fc_case *c, uint64_t entries)
 {
+    if (c->kind == FC_LINK) {
+        af_flownet_resource_add(c->net, "link", FC_LINK_BPS);
+        return;
+    }
     if (c->kind == FC_ISLAND) {
         c->n_islands = (uint32_t)((entries + FC_ISLAND_FLOWS - 1) / FC_ISLAND_FLOWS);
         for (uint32_t i = 0; i < c->n_islands; i++) {
@@ -174,12 +194,14 @@ static void fc_build(fc_case *c, uint64_t entries)
 
 /* Largest relative difference between the bytes carried by the four layers (the first three
  * for scaled:N, whose device layer carries device-seconds; for islands, client NICs and storage
- * NICs). */
+ * NICs; none for link:N, which has one layer). */
 static double fc_layer_check(const fc_case *c)
 {
     double sum[4] = {0};
     int n_layers;
-    if (c->kind == FC_ISLAND) {
+    if (c->kind == FC_LINK) {
+        return 0;
+    } else if (c->kind == FC_ISLAND) {
         n_layers = 2;
         for (uint32_t r = 0; r < af_flownet_resource_count(c->net); r++)
             sum[r % (FC_ISLAND_CLIENTS + 1) == FC_ISLAND_CLIENTS] +=
@@ -211,7 +233,7 @@ static uint64_t fc_count(const char *s, const char *what)
     return (uint64_t)v;
 }
 
-/* Runs one case ("single:1e5", "group:100x1000", "island:1e5") and prints its line. */
+/* Runs one case ("single:1e5", "group:100x1000", "link:1e4") and prints its line. */
 static void fc_run(const char *spec, double seconds)
 {
     char *arg = af_strdup(spec);
@@ -223,8 +245,12 @@ static void fc_run(const char *spec, double seconds)
     *colon = '\0';
     fc_case c = {.k = 1};
     uint64_t entries;
-    if (strcmp(arg, "single") == 0 || strcmp(arg, "island") == 0 || strcmp(arg, "scaled") == 0) {
-        c.kind = strcmp(arg, "single") == 0 ? FC_SINGLE : arg[0] == 'i' ? FC_ISLAND : FC_SCALED;
+    if (strcmp(arg, "single") == 0 || strcmp(arg, "island") == 0 || strcmp(arg, "scaled") == 0 ||
+        strcmp(arg, "link") == 0) {
+        c.kind = strcmp(arg, "single") == 0   ? FC_SINGLE
+                 : strcmp(arg, "island") == 0 ? FC_ISLAND
+                 : strcmp(arg, "scaled") == 0 ? FC_SCALED
+                                              : FC_LINK;
         entries = fc_count(colon + 1, "N");
     } else if (strcmp(arg, "group") == 0) {
         c.kind = FC_GROUP;
@@ -238,7 +264,8 @@ static void fc_run(const char *spec, double seconds)
         entries = fc_count(colon + 1, "GROUPS");
         c.k = (uint32_t)fc_count(x + 1, "MEMBERS");
     } else {
-        fprintf(stderr, "flowchurn: unknown case kind \"%s\" (single, group, island or scaled)\n",
+        fprintf(stderr,
+                "flowchurn: unknown case kind \"%s\" (single, group, island, scaled or link)\n",
                 arg);
         exit(2);
     }
@@ -274,10 +301,11 @@ static void fc_run(const char *spec, double seconds)
     double wall = t1 - t0;
     uint64_t ops = (s1.starts - s0.starts) + (s1.ends - s0.ends);
     uint64_t upd = s1.updates - s0.updates;
-    printf("%-16s %9" PRIu64 " %7" PRIu64 " %5u %9" PRIu64 " %7.3f %11.4g %11.4g %9.1f %6.1f "
-           "%6.1f %8.1e\n",
-           spec, entries * c.k, entries, c.k, s1.ends - s0.ends, wall, (double)ops / wall,
-           (double)ops * c.k / wall, (double)(s1.flows_touched - s0.flows_touched) / (double)upd,
+    printf("%-16s %9" PRIu64 " %7" PRIu64 " %5u %9" PRIu64 " %7.3f %11.4g %11.4g %11.4g %9.1f "
+           "%6.1f %6.1f %8.1e\n",
+           spec, entries * c.k, entries, c.k, s1.ends - s0.ends, wall,
+           (double)(s1.ends - s0.ends) / wall, (double)ops / wall, (double)ops * c.k / wall,
+           (double)(s1.flows_touched - s0.flows_touched) / (double)upd,
            (double)(s1.res_touched - s0.res_touched) / (double)upd,
            (double)(s1.levels - s0.levels) / (double)upd, fc_layer_check(&c));
     fflush(stdout);
@@ -289,9 +317,9 @@ static void fc_run(const char *spec, double seconds)
 
 int main(int argc, char **argv)
 {
-    static const char *defaults[] = {"single:10",  "single:1e3",   "single:1e5",
-                                     "group:1x10", "group:10x100", "group:100x1000",
-                                     "island:1e5", "scaled:1e3",   "scaled:1e5"};
+    static const char *defaults[] = {"single:10",    "single:1e3",     "single:1e5", "group:1x10",
+                                     "group:10x100", "group:100x1000", "island:1e5", "scaled:1e3",
+                                     "scaled:1e5",   "link:1e3",       "link:1e4"};
     double seconds = 1;
     int i = 1;
     for (; i < argc && argv[i][0] == '-'; i++) {
@@ -299,7 +327,7 @@ int main(int argc, char **argv)
             seconds = (double)fc_count(argv[++i], "-t");
         } else {
             fprintf(stderr, "usage: flowchurn [-t SECONDS] "
-                            "[single:N|group:GxK|island:N|scaled:N ...]\n");
+                            "[single:N|group:GxK|island:N|scaled:N|link:N ...]\n");
             return 2;
         }
     }
@@ -309,9 +337,9 @@ int main(int argc, char **argv)
         cases = defaults;
         n = sizeof(defaults) / sizeof(defaults[0]);
     }
-    printf("%-16s %9s %7s %5s %9s %7s %11s %11s %9s %6s %6s %8s\n", "case", "gpu_flows", "entries",
-           "k", "ends", "seconds", "ops/s", "gpu_ops/s", "comp_flw", "comp_r", "levels",
-           "layerchk");
+    printf("%-16s %9s %7s %5s %9s %7s %11s %11s %11s %9s %6s %6s %8s\n", "case", "gpu_flows",
+           "entries", "k", "ends", "seconds", "ends/s", "ops/s", "gpu_ops/s", "comp_flw", "comp_r",
+           "levels", "layerchk");
     for (size_t j = 0; j < n; j++)
         fc_run(cases[j], seconds);
     return 0;
