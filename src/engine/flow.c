@@ -134,6 +134,16 @@
  * at most about 2^-52 of that value, then stays below 2^-40 (1e-12) of what is left. */
 #define AF_FLOWNET_W_DRIFT 0x1p-12
 
+/* Block of a flow or resource: none (the max-min solver handles it), or, for a flow, not yet
+ * placed (started since the last flush). */
+#define AF_BLK_NONE UINT32_MAX
+#define AF_BLK_NEW (UINT32_MAX - 1u)
+
+/* A block's clock is rebased to 0 when it passes this many times the span (bytes left per unit
+ * weight) of its smallest flow: the clock's rounding, an ulp of its value per change, then stays
+ * below 256 * 2^-53 = 3e-14 of that flow's bytes per change. */
+#define AF_FLOWNET_REBASE 256.0
+
 /* Relative slack taken off a completion delay before rounding up, so that rounding noise of
  * one part in 1e16 does not push a completion one nanosecond late. */
 #define AF_FLOWNET_CEIL_SLACK 1e-12
@@ -147,20 +157,20 @@ _Static_assert(AF_FLOWNET_MAX_PATH <= 1u << AF_FLOWNET_HOP_BITS, "hop encoding")
  * progress update and the fill read for every flow of a component, with the `scaled` flag; line
  * 1 the path (all the search reads) and what the fill writes; line 2 the hop positions and what
  * only starts, ends and reschedules need; lines 3 and 4 the per-hop scales (doubles, so a scale
- * is exactly what the caller gave: hops 0-7 in line 3, 8-11 in line 4) and the callback. The
- * fill reads the scales only of flows with `scaled` set, so unscaled flows touch lines 0 and 1
- * as before; a scaled flow with up to 8 hops adds line 3. Float scales would have fitted 256
- * bytes only by overlaying fields, and would round a scale by up to 6e-8, so loads and carried
- * units would drift from what the caller computes; growing the record from 256 bytes to 320
- * made no difference beyond noise to the churn benchmark (the records of a large component are
- * scattered anyway). The search mark and the fill's frozen
- * flag live in dense arrays beside the pool (af_flownet.mark, .frozen): scans of resource hop
- * lists test them for every hop, mostly for flows already seen, and a dense array keeps those
- * tests in cache where records would not. */
+ * is exactly what the caller gave: hops 0-7 in line 3, 8-11 in line 4) the callback and the
+ * block clock (see "Blocks" in the opening comment). The fill reads the scales only of flows with
+ * `scaled` set, so unscaled flows touch lines 0 and 1; a scaled flow with up to 8 hops adds
+ * line 3. Float scales would have fitted 256 bytes only by overlaying fields, and would round a
+ * scale by up to 6e-8, so loads and carried units would drift from what the caller computes. The
+ * search mark and the fill's frozen flag live in dense arrays beside the pool (af_flownet.mark,
+ * .frozen): scans of resource hop lists test them for every hop, mostly for flows already seen,
+ * and a dense array keeps those tests in cache where records would not. */
 typedef struct af_flow {
-    double moved_B;                    /* bytes per member moved up to t_upd, >= 0 (may pass
-                                          size_B by rounding once the completion is due) */
-    double rate_Bps;                   /* per-member rate since t_upd; -1 before the first fill */
+    double moved_B;                    /* bytes per member moved up to t_upd (in a block: up to
+                                          the block's clock v_entry), >= 0 (may pass size_B by
+                                          rounding once the completion is due) */
+    double rate_Bps;                   /* per-member rate since t_upd; -1 before the first fill
+                                          (and in a block, where the rate is weight * level) */
     double fill_Bps;                   /* rate found by the fill in progress (scratch) */
     double weight;                     /* weight per member, > 0 */
     double cap_Bps;                    /* per-member rate cap; INFINITY for none */
@@ -169,6 +179,7 @@ typedef struct af_flow {
     uint32_t k;                        /* multiplicity, >= 1 */
     bool live;                         /* in progress */
     bool scaled;                       /* some scale differs from 1 (else scale[] is unset) */
+    bool bn_moved;                     /* the fill in progress changed the bottleneck (scratch) */
     uint32_t res[AF_FLOWNET_MAX_PATH]; /* the path */
     uint32_t bottleneck;               /* resource id, AF_FLOWNET_CAPPED, or AF_FLOWNET_NONE */
     af_event_id ev;                    /* pending completion event, or the zero id */
@@ -181,10 +192,10 @@ typedef struct af_flow {
     af_event_fn fn;                    /* completion callback, or NULL */
     void *ctx;                         /* callback context (borrowed) */
     uint64_t arg;                      /* callback argument */
-    char pad[320 - 4 * 64 - 56];       /* to a whole number of cache lines */
+    double v_entry;                    /* in a block: the block's clock when moved_B was set */
 } af_flow;
 
-_Static_assert(sizeof(af_flow) == 320 && offsetof(af_flow, scaled) < 64 &&
+_Static_assert(sizeof(af_flow) == 320 && offsetof(af_flow, bn_moved) < 64 &&
                    offsetof(af_flow, res) == 64 &&
                    offsetof(af_flow, ev) <= 128 - sizeof(af_event_id) &&
                    offsetof(af_flow, pos) == 128 && offsetof(af_flow, scale) == 192,
@@ -194,7 +205,7 @@ _Static_assert(sizeof(af_flow) == 320 && offsetof(af_flow, scaled) < 64 &&
 typedef struct af_res {
     char *name;        /* owned copy, or NULL */
     double cap_Bps;    /* capacity */
-    double load_Bps;   /* sum of scale * k * rate over its hops, units/s */
+    double load_Bps;   /* sum of scale * k * rate over its hops, units/s (outside blocks) */
     double done_B;     /* units credited by flows that ended (every member) */
     uint32_t *hops;    /* hop entries slot << HOP_BITS | h, one per (live flow, path position) */
     size_t n_hops;     /* entries in hops */
@@ -205,6 +216,12 @@ typedef struct af_res {
     uint32_t n_unf;    /* unfrozen hops (fill scratch) */
     uint32_t sat;      /* fill round in which it saturated, or NIL (fill scratch) */
     uint32_t mark;     /* search epoch that last reached it */
+    uint32_t blk;      /* block that holds it, or AF_BLK_NONE */
+    uint32_t blk_hops; /* in a block: hops of the block's flows on it */
+    uint32_t blk_ops;  /* in a block: joins and leaves since blk_w was last summed afresh */
+    double blk_w;      /* in a block: sum of scale * k * w over those hops */
+    double blk_w_min;  /* in a block: blk_w is summed afresh when it falls to this */
+    uint32_t stamp;    /* block search epoch that last reached it (af_flownet_try_block) */
 } af_res;
 
 /* A capped flow in the fill's sorted list. */
@@ -221,20 +238,64 @@ typedef struct af_done {
     uint64_t arg;
 } af_done;
 
+/* An entry of a block's indexed heap: a key and the flow slot or resource id it orders. */
+typedef struct af_hent {
+    double key;
+    uint32_t id;
+} af_hent;
+
+/* A binary min-heap of af_hent by (key, id), whose ids' positions are kept in a caller's array
+ * (pos[id]), so that an entry can be removed or re-keyed in O(log n). */
+typedef struct af_iheap {
+    af_hent *a;
+    uint32_t n;
+    size_t cap;
+} af_iheap;
+
+/* A block: a component whose every flow crosses its anchor, the one resource that limits them
+ * all (see "Blocks" in the opening comment). */
+typedef struct af_block {
+    uint32_t anchor;    /* the resource every flow crosses and that limits them all */
+    uint32_t n_flows;   /* flows in it */
+    double V;           /* its clock: bytes per unit weight a member has moved, at t_v */
+    af_time_ns t_v;     /* when V was last brought up to date */
+    double L;           /* its level: rate per unit weight, B/s, since t_v (0 before settled) */
+    double rebase_at;   /* V beyond which the clock is rebased to 0 */
+    af_event_id ev;     /* the completion event of its first flow to finish, or the zero id */
+    af_time_ns ev_t;    /* that event's time */
+    uint32_t gen;       /* generation; bumped when the block is released */
+    uint32_t next_free; /* next free block while on the free list */
+    bool live;          /* in use */
+    bool dirty;         /* changed since it was last settled (it is on the dirty list) */
+    af_iheap fin;       /* its flows by finishing point on the clock (v_entry + left / w) */
+    af_iheap caps;      /* its capped flows by the level of their cap (c / w) */
+    af_iheap lvl;       /* its resources other than the anchor by saturation level (C / W) */
+} af_block;
+
+/* The watcher of rate changes (af_flownet_watch). */
+typedef void (*af_flownet_watch_fn_)(void *ctx, af_flow_id id, uint64_t arg);
+
 struct af_flownet {
     af_sim *sim;            /* the engine (borrowed) */
     af_flow *flows;         /* the pool, indexed by slot; 64-byte aligned */
     void *flows_mem;        /* the allocation `flows` points into */
     uint32_t *mark;         /* per slot: search epoch that last reached the flow */
     uint8_t *frozen;        /* per slot: fixed by the fill in progress (scratch) */
+    uint32_t *fblk;         /* per slot: the flow's block, AF_BLK_NONE or AF_BLK_NEW */
+    uint32_t *fin_pos;      /* per slot: position in its block's `fin` heap */
+    uint32_t *cap_pos;      /* per slot: position in its block's `caps` heap */
+    uint32_t *stamp;        /* per slot: block search epoch that last reached it */
     uint32_t flow_cap;      /* records in the pool */
     uint32_t free_head;     /* first free slot, or NIL */
     uint32_t n_live;        /* live flows */
     uint64_t serial;        /* serial of the next flow started */
     af_res *res;            /* resources, indexed by id */
+    uint32_t *lvl_pos;      /* per resource: position in its block's `lvl` heap */
     size_t n_res;           /* resources added */
     size_t cap_res;         /* capacity of res */
+    size_t cap_lvl_pos;     /* capacity of lvl_pos */
     uint32_t epoch;         /* current search epoch (marks equal to it are "visited") */
+    uint32_t stamp_epoch;   /* current block search epoch */
     uint32_t *comp_flows;   /* the component's flow slots (scratch, flow_cap entries) */
     uint32_t n_comp_flows;  /* entries in comp_flows */
     uint32_t *comp_res;     /* the component's resource ids (scratch) */
@@ -246,14 +307,24 @@ struct af_flownet {
     size_t cap_caps;        /* capacity of caps */
     af_done *done;          /* callbacks of the completion instant being handled (scratch) */
     size_t cap_done;        /* capacity of done */
-    bool deferred;          /* inside af_flownet_defer .. af_flownet_flush */
-    af_time_ns t_defer;     /* time of af_flownet_defer */
-    uint32_t *seed_flows;   /* flows started while deferred (slots; may have ended since) */
+    bool ps;                /* blocks allowed (af_flownet_set_blocks) */
+    bool pending;           /* changes wait for the flush (the end-of-instant hook is set) */
+    uint32_t *seed_flows;   /* flows started since the last flush (slots; may have ended since) */
     size_t n_seed_flows;    /* entries in seed_flows */
     size_t cap_seed_flows;  /* capacity of seed_flows */
-    uint32_t *seed_res;     /* resources touched while deferred (repeats allowed) */
+    uint32_t *seed_res;     /* resources whose flows must be reshared at the flush (repeats
+                               allowed) */
     size_t n_seed_res;      /* entries in seed_res */
     size_t cap_seed_res;    /* capacity of seed_res */
+    af_block *blocks;       /* blocks, indexed by number */
+    uint32_t n_blocks;      /* blocks ever made (live or on the free list) */
+    size_t cap_blocks;      /* capacity of blocks */
+    uint32_t free_block;    /* first free block, or AF_BLK_NONE */
+    uint32_t *dirty;        /* blocks changed since the last flush */
+    size_t n_dirty;         /* entries in dirty */
+    size_t cap_dirty;       /* capacity of dirty */
+    af_flownet_watch_fn_ watch; /* told of rate and bottleneck changes, or NULL */
+    void *watch_ctx;        /* its context */
     af_flownet_stats stats; /* counters */
 };
 
@@ -280,7 +351,15 @@ static void af_flownet_pool_grow(af_flownet *net, uint32_t cap)
     net->comp_flows = af_realloc_array(net->comp_flows, cap, sizeof(uint32_t));
     net->mark = af_realloc_array(net->mark, cap, sizeof(uint32_t));
     net->frozen = af_realloc_array(net->frozen, cap, sizeof(uint8_t));
-    memset(net->mark + net->flow_cap, 0, (size_t)(cap - net->flow_cap) * sizeof(uint32_t));
+    net->fblk = af_realloc_array(net->fblk, cap, sizeof(uint32_t));
+    net->fin_pos = af_realloc_array(net->fin_pos, cap, sizeof(uint32_t));
+    net->cap_pos = af_realloc_array(net->cap_pos, cap, sizeof(uint32_t));
+    net->stamp = af_realloc_array(net->stamp, cap, sizeof(uint32_t));
+    size_t grown = (size_t)(cap - net->flow_cap);
+    memset(net->mark + net->flow_cap, 0, grown * sizeof(uint32_t));
+    memset(net->stamp + net->flow_cap, 0, grown * sizeof(uint32_t));
+    for (uint32_t s = net->flow_cap; s < cap; s++)
+        net->fblk[s] = AF_BLK_NONE;
     net->flow_cap = cap;
 }
 
@@ -306,6 +385,7 @@ static void af_flownet_slot_put(af_flownet *net, uint32_t s)
     f->gen++;
     f->bottleneck = AF_FLOWNET_NONE;
     f->next = net->free_head;
+    net->fblk[s] = AF_BLK_NONE;
     net->free_head = s;
 }
 
@@ -324,34 +404,55 @@ af_flownet *af_flownet_new(af_sim *sim, uint32_t hint)
     af_flownet *net = af_calloc(1, sizeof(*net));
     net->sim = sim;
     net->free_head = AF_FLOWNET_NIL;
+    net->free_block = AF_BLK_NONE;
     net->epoch = 1;
+    net->stamp_epoch = 1;
+    net->ps = true;
     uint32_t cap = hint ? hint : AF_FLOWNET_DEFAULT_CAP;
     af_flownet_pool_grow(net, cap < AF_FLOWNET_MAX_FLOWS ? cap : AF_FLOWNET_MAX_FLOWS);
     return net;
 }
 
+static void af_flownet_instant_end(af_sim *sim, void *ctx);
+
 void af_flownet_free(af_flownet *net)
 {
     if (!net)
         return;
+    af_sim_forget_instant_end(net->sim, af_flownet_instant_end, net);
     for (uint32_t s = 0; s < net->flow_cap; s++)
         if (net->flows[s].live && net->flows[s].ev.slot)
             af_sim_cancel(net->sim, net->flows[s].ev);
+    for (uint32_t b = 0; b < net->n_blocks; b++) {
+        af_block *k = &net->blocks[b];
+        if (k->live && k->ev.slot)
+            af_sim_cancel(net->sim, k->ev);
+        af_free(k->fin.a);
+        af_free(k->caps.a);
+        af_free(k->lvl.a);
+    }
     for (size_t r = 0; r < net->n_res; r++) {
         af_free(net->res[r].name);
         af_free(net->res[r].hops);
     }
     af_free(net->res);
+    af_free(net->lvl_pos);
     af_free(net->flows_mem);
     af_free(net->comp_flows);
     af_free(net->mark);
     af_free(net->frozen);
+    af_free(net->fblk);
+    af_free(net->fin_pos);
+    af_free(net->cap_pos);
+    af_free(net->stamp);
     af_free(net->comp_res);
     af_free(net->sat);
     af_free(net->caps);
     af_free(net->done);
     af_free(net->seed_flows);
     af_free(net->seed_res);
+    af_free(net->blocks);
+    af_free(net->dirty);
     af_free(net);
 }
 
@@ -365,7 +466,9 @@ uint32_t af_flownet_resource_add(af_flownet *net, const char *name, double capac
     r->name = name ? af_strdup(name) : NULL;
     r->cap_Bps = capacity_Bps;
     r->sat = AF_FLOWNET_NIL;
+    r->blk = AF_BLK_NONE;
     net->n_res++;
+    net->lvl_pos = af_grow(net->lvl_pos, &net->cap_lvl_pos, net->n_res, sizeof(uint32_t));
     net->comp_res = af_grow(net->comp_res, &net->cap_comp_res, net->n_res, sizeof(uint32_t));
     net->sat = af_grow(net->sat, &net->cap_sat, net->n_res, sizeof(uint32_t));
     return (uint32_t)(net->n_res - 1);
@@ -407,6 +510,30 @@ static void af_flownet_detach(af_flownet *net, uint32_t s, double moved_B)
     }
 }
 
+/* Units of resource path[h] that one unit of weight of flow f uses per byte: scale * k * w. */
+static inline double af_flownet_hop_weight(const af_flow *f, uint32_t h)
+{
+    double kw = (double)f->k * f->weight;
+    return f->scaled ? f->scale[h] * kw : kw;
+}
+
+/* Marks the net changed: the flush runs when the instant ends (or at the first query). */
+static inline void af_flownet_touch(af_flownet *net)
+{
+    if (!net->pending) {
+        net->pending = true;
+        af_sim_at_instant_end(net->sim, af_flownet_instant_end, net);
+    }
+}
+
+/* Tells the watcher that flow slot s has a new rate or bottleneck. */
+static inline void af_flownet_notify(af_flownet *net, uint32_t s)
+{
+    if (net->watch) {
+        const af_flow *f = &net->flows[s];
+        net->watch(net->watch_ctx, (af_flow_id){.slot = s + 1, .gen = f->gen}, f->arg);
+    }
+}
 /* ---- the component: search, progress, fill, reschedule --------------------------------- */
 
 /* Starts a new search epoch (clearing every mark when the counter wraps). */
@@ -422,17 +549,20 @@ static void af_flownet_comp_begin(af_flownet *net)
     net->n_comp_res = 0;
 }
 
+/* Adds resource r to the component being collected, unless a block holds it. */
 static inline void af_flownet_comp_res(af_flownet *net, uint32_t r)
 {
-    if (net->res[r].mark != net->epoch) {
+    if (net->res[r].mark != net->epoch && net->res[r].blk == AF_BLK_NONE) {
         net->res[r].mark = net->epoch;
         net->comp_res[net->n_comp_res++] = r;
     }
 }
 
+/* Adds flow slot s and its path to the component being collected, unless it is in a block or
+ * not yet placed (started since the last flush: the flush places it first). */
 static inline void af_flownet_comp_flow(af_flownet *net, uint32_t s)
 {
-    if (net->mark[s] == net->epoch)
+    if (net->mark[s] == net->epoch || net->fblk[s] != AF_BLK_NONE)
         return;
     net->mark[s] = net->epoch;
     const af_flow *f = &net->flows[s];
@@ -484,16 +614,6 @@ static void af_flownet_comp_advance(af_flownet *net)
             f->moved_B += f->rate_Bps * (double)(now - f->t_upd) / AF_NS_PER_S;
         f->t_upd = now;
     }
-}
-
-/* Drops flow slot s from comp_flows (order of the others kept). */
-static void af_flownet_comp_drop(af_flownet *net, uint32_t s)
-{
-    uint32_t n = 0;
-    for (uint32_t i = 0; i < net->n_comp_flows; i++)
-        if (net->comp_flows[i] != s)
-            net->comp_flows[n++] = net->comp_flows[i];
-    net->n_comp_flows = n;
 }
 
 /* Whether flow f, with left_B bytes left per member, is complete: within the tolerance of flow.h,
@@ -579,6 +699,7 @@ static void af_flownet_freeze(af_flownet *net, uint32_t s, double x, uint32_t bn
             bn = af_flownet_freeze_hop(net, f->res[h], f->scale[h] * use, f->scale[h] * kw, bn,
                                        round);
     }
+    f->bn_moved = f->bottleneck != bn;
     f->bottleneck = bn;
 }
 
@@ -757,39 +878,54 @@ static void af_flownet_comp_fill(af_flownet *net)
 }
 
 static void af_flownet_on_done(af_sim *sim, void *ctx, uint64_t arg);
+static void af_flownet_on_block_done(af_sim *sim, void *ctx, uint64_t arg);
+
+/* The time at which a flow with left_B bytes left per member at rate_Bps completes, counted
+ * from now, or -1 when it has none (rate 0, or beyond the clock's range). complete: it is
+ * complete already (af_flownet_complete). */
+static af_time_ns af_flownet_due(const af_flownet *net, bool complete, double left_B,
+                                 double rate_Bps)
+{
+    af_time_ns now = af_sim_now(net->sim);
+    if (complete)
+        return now;
+    if (!(rate_Bps > 0))
+        return -1;
+    double x = left_B * AF_NS_PER_S / rate_Bps;
+    x -= x * AF_FLOWNET_CEIL_SLACK;
+    if (!(x < 0.5 * (double)(AF_TIME_MAX - now)))
+        return -1; /* beyond the clock's range: no event, though the progress counts */
+    return now + (af_time_ns)ceil(x);
+}
 
 /* Schedules the completion event of flow slot s (whose ev is the zero id), if it has one. */
 static void af_flownet_schedule(af_flownet *net, uint32_t s)
 {
     af_flow *f = &net->flows[s];
-    af_time_ns now = af_sim_now(net->sim), t;
     double left = f->size_B - f->moved_B;
-    if (af_flownet_complete(f, left)) {
-        t = now;
-    } else if (f->rate_Bps > 0) {
-        double x = left * AF_NS_PER_S / f->rate_Bps;
-        x -= x * AF_FLOWNET_CEIL_SLACK;
-        if (!(x < 0.5 * (double)(AF_TIME_MAX - now)))
-            return; /* beyond the clock's range: no event, though the progress counts */
-        t = now + (af_time_ns)ceil(x);
-    } else {
+    af_time_ns t = af_flownet_due(net, af_flownet_complete(f, left), left, f->rate_Bps);
+    if (t < 0)
         return;
-    }
     f->ev = af_sim_at(net->sim, t, af_flownet_on_done, net, (uint64_t)f->gen << 32 | s);
     net->stats.reschedules++;
 }
 
 /* Commits the fill's rates and reschedules the completions of flows whose rate changed (or
- * that have no event). */
+ * that have no event); tells the watcher of each flow whose rate or bottleneck changed. Flows
+ * that the fill's component handed to a block (af_flownet_comp_blocks) are skipped. */
 static void af_flownet_comp_commit(af_flownet *net)
 {
     for (uint32_t i = 0; i < net->n_comp_flows; i++) {
         if (i + AF_FLOWNET_PREFETCH < net->n_comp_flows)
             AF_FLOWNET_PREFETCH_PATH(net, net->comp_flows[i + AF_FLOWNET_PREFETCH]);
         uint32_t s = net->comp_flows[i];
+        if (net->fblk[s] != AF_BLK_NONE)
+            continue;
         af_flow *f = &net->flows[s];
         bool same = f->fill_Bps == f->rate_Bps;
         f->rate_Bps = f->fill_Bps;
+        if (!same || f->bn_moved)
+            af_flownet_notify(net, s);
         if (same && f->ev.slot)
             continue;
         if (f->ev.slot) {
@@ -800,42 +936,590 @@ static void af_flownet_comp_commit(af_flownet *net)
     }
 }
 
-/* Refills the collected component and reschedules what changed. */
-static void af_flownet_comp_reshare(af_flownet *net)
+/* ---- indexed heaps -------------------------------------------------------------------------- */
+
+static inline bool af_hent_less(const af_hent *x, const af_hent *y)
 {
-    af_flownet_comp_fill(net);
-    af_flownet_comp_commit(net);
+    return x->key < y->key || (x->key == y->key && x->id < y->id);
+}
+
+/* Moves entry i up to its place. */
+static void af_ih_up(af_iheap *h, uint32_t *pos, uint32_t i)
+{
+    af_hent e = h->a[i];
+    while (i > 0) {
+        uint32_t p = (i - 1) / 2;
+        if (!af_hent_less(&e, &h->a[p]))
+            break;
+        h->a[i] = h->a[p];
+        pos[h->a[i].id] = i;
+        i = p;
+    }
+    h->a[i] = e;
+    pos[e.id] = i;
+}
+
+/* Moves entry i down to its place. */
+static void af_ih_down(af_iheap *h, uint32_t *pos, uint32_t i)
+{
+    af_hent e = h->a[i];
+    for (;;) {
+        uint32_t c = 2 * i + 1;
+        if (c >= h->n)
+            break;
+        if (c + 1 < h->n && af_hent_less(&h->a[c + 1], &h->a[c]))
+            c++;
+        if (!af_hent_less(&h->a[c], &e))
+            break;
+        h->a[i] = h->a[c];
+        pos[h->a[i].id] = i;
+        i = c;
+    }
+    h->a[i] = e;
+    pos[e.id] = i;
+}
+
+/* Restores the order around entry i after its key changed. */
+static void af_ih_fix(af_iheap *h, uint32_t *pos, uint32_t i)
+{
+    if (i > 0 && af_hent_less(&h->a[i], &h->a[(i - 1) / 2]))
+        af_ih_up(h, pos, i);
+    else
+        af_ih_down(h, pos, i);
+}
+
+static void af_ih_push(af_iheap *h, uint32_t *pos, double key, uint32_t id)
+{
+    h->a = af_grow(h->a, &h->cap, (size_t)h->n + 1, sizeof(af_hent));
+    h->a[h->n] = (af_hent){.key = key, .id = id};
+    pos[id] = h->n++;
+    af_ih_up(h, pos, h->n - 1);
+}
+
+static void af_ih_remove(af_iheap *h, uint32_t *pos, uint32_t id)
+{
+    uint32_t i = pos[id];
+    assert(i < h->n && h->a[i].id == id);
+    if (i < --h->n) {
+        h->a[i] = h->a[h->n];
+        pos[h->a[i].id] = i;
+        af_ih_fix(h, pos, i);
+    }
+}
+
+static void af_ih_rekey(af_iheap *h, uint32_t *pos, uint32_t id, double key)
+{
+    uint32_t i = pos[id];
+    assert(i < h->n && h->a[i].id == id);
+    h->a[i].key = key;
+    af_ih_fix(h, pos, i);
+}
+
+/* Rebuilds the order after every key changed (Floyd's construction, O(n)). */
+static void af_ih_heapify(af_iheap *h, uint32_t *pos)
+{
+    for (uint32_t i = h->n / 2; i-- > 0;)
+        af_ih_down(h, pos, i);
+}
+
+/* ---- blocks: one limiting resource, one clock ----------------------------------------------- */
+
+/* A block's clock now: V advanced by L times the time since t_v. */
+static inline double af_block_clock(const af_flownet *net, const af_block *k)
+{
+    af_time_ns now = af_sim_now(net->sim);
+    if (now == k->t_v || !(k->L > 0))
+        return k->V;
+    return k->V + k->L * (double)(now - k->t_v) / AF_NS_PER_S;
+}
+
+/* Bytes per member flow f of a block has moved when the block's clock reads v. */
+static inline double af_block_moved(const af_flow *f, double v)
+{
+    return f->moved_B + f->weight * (v - f->v_entry);
+}
+
+/* Brings block b's clock back to 0 by folding every flow's progress into its moved_B; the
+ * finishing points are recomputed from what is left (the order may change by rounding only, so
+ * the heap is rebuilt). Sets the next rebase point: AF_FLOWNET_REBASE times the smallest span
+ * left of a flow not yet complete. */
+static void af_block_rebase(af_flownet *net, uint32_t b)
+{
+    af_block *k = &net->blocks[b];
+    double next = INFINITY;
+    for (uint32_t i = 0; i < k->fin.n; i++) {
+        af_flow *f = &net->flows[k->fin.a[i].id];
+        f->moved_B = af_block_moved(f, k->V);
+        f->v_entry = 0;
+        double left = f->size_B - f->moved_B, span = left / f->weight;
+        k->fin.a[i].key = span;
+        if (!af_flownet_complete(f, left) && AF_FLOWNET_REBASE * span < next)
+            next = AF_FLOWNET_REBASE * span;
+    }
+    af_ih_heapify(&k->fin, net->fin_pos);
+    k->V = 0;
+    k->rebase_at = next;
+    net->stats.block_rebases++;
+}
+
+/* Brings block b's clock up to now (at its current level), rebasing it when it has grown past
+ * the point where its rounding would matter to its smallest flow. */
+static void af_block_advance(af_flownet *net, uint32_t b)
+{
+    af_block *k = &net->blocks[b];
+    k->V = af_block_clock(net, k);
+    k->t_v = af_sim_now(net->sim);
+    if (k->V > k->rebase_at)
+        af_block_rebase(net, b);
+}
+
+/* Sums resource r's weight in block b afresh over its hops whose flow is in b. */
+static void af_block_res_reweigh(af_flownet *net, uint32_t b, af_res *r)
+{
+    double w = 0;
+    for (size_t j = 0; j < r->n_hops; j++) {
+        uint32_t e = r->hops[j], s = e >> AF_FLOWNET_HOP_BITS;
+        if (net->fblk[s] == b)
+            w += af_flownet_hop_weight(&net->flows[s], e & AF_FLOWNET_HOP_MASK);
+    }
+    r->blk_w = w;
+    r->blk_w_min = w * AF_FLOWNET_W_DRIFT;
+    r->blk_ops = 0;
+    net->stats.resums++;
+}
+
+/* Puts block b on the dirty list, so that the flush settles it. */
+static void af_block_dirty(af_flownet *net, uint32_t b)
+{
+    af_block *k = &net->blocks[b];
+    if (!k->dirty) {
+        k->dirty = true;
+        net->dirty = af_grow(net->dirty, &net->cap_dirty, net->n_dirty + 1, sizeof(uint32_t));
+        net->dirty[net->n_dirty++] = b;
+    }
+    af_flownet_touch(net);
+}
+
+/* A new empty block anchored at resource `anchor`, its clock at 0 now. */
+static uint32_t af_block_new(af_flownet *net, uint32_t anchor)
+{
+    uint32_t b;
+    if (net->free_block != AF_BLK_NONE) {
+        b = net->free_block;
+        net->free_block = net->blocks[b].next_free;
+    } else {
+        assert(net->n_blocks < AF_BLK_NEW && "too many blocks");
+        net->blocks = af_grow(net->blocks, &net->cap_blocks, (size_t)net->n_blocks + 1,
+                              sizeof(af_block));
+        b = net->n_blocks++;
+        memset(&net->blocks[b], 0, sizeof(af_block));
+    }
+    af_block *k = &net->blocks[b];
+    k->anchor = anchor;
+    k->n_flows = 0;
+    k->V = 0;
+    k->t_v = af_sim_now(net->sim);
+    k->L = 0;
+    k->rebase_at = INFINITY;
+    k->ev = (af_event_id){0, 0};
+    k->live = true;
+    k->dirty = false;
+    k->fin.n = k->caps.n = k->lvl.n = 0;
+    net->stats.blocks++;
+    return b;
+}
+
+/* Returns block b (empty, or dissolved) to the free list, cancelling its event. */
+static void af_block_put(af_flownet *net, uint32_t b)
+{
+    af_block *k = &net->blocks[b];
+    if (k->ev.slot)
+        af_sim_cancel(net->sim, k->ev);
+    k->ev = (af_event_id){0, 0};
+    k->live = false;
+    k->gen++;
+    k->next_free = net->free_block;
+    net->free_block = b;
+}
+
+/* Adds flow slot s, whose moved_B holds its progress now, to block b (whose clock is at now):
+ * its finishing point goes on the clock, its cap level on the caps heap, its weights onto its
+ * path's resources (which join the block if they are not in it yet). */
+static void af_block_join(af_flownet *net, uint32_t b, uint32_t s)
+{
+    af_block *k = &net->blocks[b];
+    af_flow *f = &net->flows[s];
+    net->fblk[s] = b;
+    f->v_entry = k->V;
+    f->rate_Bps = -1;
+    f->bottleneck = k->anchor;
+    double left = f->size_B - f->moved_B, span = left / f->weight;
+    af_ih_push(&k->fin, net->fin_pos, f->v_entry + span, s);
+    if (f->cap_Bps < INFINITY)
+        af_ih_push(&k->caps, net->cap_pos, f->cap_Bps / f->weight, s);
+    if (!af_flownet_complete(f, left) && AF_FLOWNET_REBASE * span < k->rebase_at)
+        k->rebase_at = AF_FLOWNET_REBASE * span;
+    for (uint32_t h = 0; h < f->n_path; h++) {
+        uint32_t id = f->res[h];
+        af_res *r = &net->res[id];
+        if (r->blk != b) {
+            assert(r->blk == AF_BLK_NONE);
+            r->blk = b;
+            r->blk_hops = 0;
+            r->blk_ops = 0;
+            r->blk_w = 0;
+            if (id != k->anchor)
+                af_ih_push(&k->lvl, net->lvl_pos, INFINITY, id);
+        }
+        r->blk_hops++;
+        r->blk_ops++;
+        r->blk_w += af_flownet_hop_weight(f, h);
+        r->blk_w_min = r->blk_w * AF_FLOWNET_W_DRIFT;
+    }
+    for (uint32_t h = 0; h < f->n_path; h++)
+        if (f->res[h] != k->anchor)
+            af_ih_rekey(&k->lvl, net->lvl_pos, f->res[h],
+                        net->res[f->res[h]].cap_Bps / net->res[f->res[h]].blk_w);
+    k->n_flows++;
+    net->stats.block_joins++;
+    if (k->V > k->rebase_at)
+        af_block_rebase(net, b);
+}
+
+/* Removes flow slot s from its block (whose clock is at now), setting moved_B and t_upd to its
+ * progress now. Resources left with no hop of the block leave it. */
+static void af_block_leave(af_flownet *net, uint32_t s)
+{
+    uint32_t b = net->fblk[s];
+    af_block *k = &net->blocks[b];
+    af_flow *f = &net->flows[s];
+    f->moved_B = af_block_moved(f, k->V);
+    f->t_upd = af_sim_now(net->sim);
+    f->rate_Bps = -1;
+    net->fblk[s] = AF_BLK_NONE;
+    af_ih_remove(&k->fin, net->fin_pos, s);
+    if (f->cap_Bps < INFINITY)
+        af_ih_remove(&k->caps, net->cap_pos, s);
+    for (uint32_t h = 0; h < f->n_path; h++) {
+        uint32_t id = f->res[h];
+        af_res *r = &net->res[id];
+        r->blk_w -= af_flownet_hop_weight(f, h);
+        r->blk_ops++;
+        if (--r->blk_hops == 0) {
+            if (id != k->anchor)
+                af_ih_remove(&k->lvl, net->lvl_pos, id);
+            r->blk = AF_BLK_NONE;
+            r->load_Bps = 0;
+        }
+    }
+    /* Weights kept by subtraction: summed afresh after heavy flows left (the rest may be
+     * rounding) and after as many changes as the resource has hops (so that drift cannot build
+     * up over a long run, at O(1) amortised per change). */
+    for (uint32_t h = 0; h < f->n_path; h++) {
+        uint32_t id = f->res[h];
+        af_res *r = &net->res[id];
+        if (r->blk != b)
+            continue;
+        if (!(r->blk_w > r->blk_w_min) || r->blk_ops > r->blk_hops + 64)
+            af_block_res_reweigh(net, b, r);
+        if (id != k->anchor)
+            af_ih_rekey(&k->lvl, net->lvl_pos, id, r->cap_Bps / r->blk_w);
+    }
+    k->n_flows--;
+    net->stats.block_leaves++;
+}
+
+/* Hands every flow of block b back to the max-min solver: their progress now goes into moved_B
+ * (rate -1, so that the next fill reschedules them), the resources leave the block, and the
+ * anchor is seeded for the flush's fill, which reaches them all. */
+static void af_block_dissolve(af_flownet *net, uint32_t b)
+{
+    af_block *k = &net->blocks[b];
+    af_time_ns now = af_sim_now(net->sim);
+    double v = af_block_clock(net, k);
+    for (uint32_t i = 0; i < k->fin.n; i++) {
+        uint32_t s = k->fin.a[i].id;
+        af_flow *f = &net->flows[s];
+        f->moved_B = af_block_moved(f, v);
+        f->t_upd = now;
+        f->rate_Bps = -1;
+        net->fblk[s] = AF_BLK_NONE;
+    }
+    for (uint32_t i = 0; i < k->lvl.n; i++)
+        net->res[k->lvl.a[i].id].blk = AF_BLK_NONE;
+    net->res[k->anchor].blk = AF_BLK_NONE;
+    net->seed_res = af_grow(net->seed_res, &net->cap_seed_res, net->n_seed_res + 1,
+                            sizeof(uint32_t));
+    net->seed_res[net->n_seed_res++] = k->anchor;
+    af_block_put(net, b);
+    net->stats.block_dissolves++;
+    af_flownet_touch(net);
+}
+
+/* (Re)schedules block b's event for its first flow to finish, unless it is already set for
+ * that time. */
+static void af_block_schedule(af_flownet *net, uint32_t b)
+{
+    af_block *k = &net->blocks[b];
+    af_time_ns t = -1;
+    if (k->fin.n) {
+        const af_flow *f = &net->flows[k->fin.a[0].id];
+        double left = f->size_B - af_block_moved(f, k->V);
+        t = af_flownet_due(net, af_flownet_complete(f, left), left, f->weight * k->L);
+    }
+    if (k->ev.slot && t == k->ev_t)
+        return;
+    if (k->ev.slot)
+        af_sim_cancel(net->sim, k->ev);
+    k->ev = (af_event_id){0, 0};
+    if (t < 0)
+        return;
+    k->ev = af_sim_at(net->sim, t, af_flownet_on_block_done, net, (uint64_t)k->gen << 32 | b);
+    k->ev_t = t;
+    net->stats.reschedules++;
+}
+
+/* Settles block b at the flush: its level becomes C / W of its anchor if that still limits
+ * every flow (every other resource and every cap has a higher level, by more than the fill's
+ * tolerance, so that the fill would freeze them all in one round on the anchor alone), and its
+ * event is set for its first flow to finish; otherwise it is dissolved. An empty block is
+ * released. */
+static void af_block_settle(af_flownet *net, uint32_t b)
+{
+    af_block *k = &net->blocks[b];
+    k->dirty = false;
+    if (!k->live)
+        return;
+    af_block_advance(net, b);
+    if (k->n_flows == 0) {
+        af_block_put(net, b);
+        return;
+    }
+    const af_res *a = &net->res[k->anchor];
+    double L = a->cap_Bps / a->blk_w, lim = L * (1 + AF_FLOWNET_EPS);
+    if (!(L > 0 && lim < INFINITY) || (k->lvl.n && !(k->lvl.a[0].key > lim)) ||
+        (k->caps.n && !(k->caps.a[0].key > lim))) {
+        af_block_dissolve(net, b);
+        return;
+    }
+    k->L = L;
+    net->stats.block_settles++;
+    af_block_schedule(net, b);
+}
+
+/* Whether flow slot s, started since the last flush, can join a block: its path holds the
+ * anchor of exactly one block and its other resources are in that block or carry no flow but
+ * other new ones. Returns the block, or AF_BLK_NONE. */
+static uint32_t af_block_for(af_flownet *net, uint32_t s)
+{
+    const af_flow *f = &net->flows[s];
+    uint32_t b = AF_BLK_NONE;
+    for (uint32_t h = 0; h < f->n_path; h++) {
+        uint32_t rb = net->res[f->res[h]].blk;
+        if (rb == AF_BLK_NONE)
+            continue;
+        if (b != AF_BLK_NONE && rb != b)
+            return AF_BLK_NONE;
+        b = rb;
+    }
+    if (b == AF_BLK_NONE)
+        return AF_BLK_NONE;
+    bool anchor = false;
+    for (uint32_t h = 0; h < f->n_path; h++)
+        anchor |= f->res[h] == net->blocks[b].anchor;
+    double span = (f->size_B - f->moved_B) / f->weight;
+    if (!anchor || !(span * AF_FLOWNET_REBASE < INFINITY))
+        return AF_BLK_NONE;
+    for (uint32_t h = 0; h < f->n_path; h++) {
+        const af_res *r = &net->res[f->res[h]];
+        if (r->blk != AF_BLK_NONE)
+            continue;
+        for (size_t j = 0; j < r->n_hops; j++) {
+            uint32_t t = r->hops[j] >> AF_FLOWNET_HOP_BITS;
+            if (t != s && net->fblk[t] != AF_BLK_NEW)
+                return AF_BLK_NONE;
+        }
+    }
+    return b;
+}
+
+/* Places flow slot s, started since the last flush: into a block if one can take it, else
+ * with the max-min solver, dissolving the blocks its path touches (it joins their component).
+ * Returns true if it went to the solver. */
+static bool af_flownet_place(af_flownet *net, uint32_t s)
+{
+    uint32_t b = net->ps ? af_block_for(net, s) : AF_BLK_NONE;
+    if (b != AF_BLK_NONE) {
+        af_block_advance(net, b);
+        af_block_join(net, b, s);
+        af_block_dirty(net, b);
+        af_flownet_notify(net, s);
+        return false;
+    }
+    net->fblk[s] = AF_BLK_NONE;
+    const af_flow *f = &net->flows[s];
+    for (uint32_t h = 0; h < f->n_path; h++) {
+        uint32_t rb = net->res[f->res[h]].blk;
+        if (rb != AF_BLK_NONE)
+            af_block_dissolve(net, rb);
+    }
+    return true;
+}
+
+/* After a fill: whether the component of saturated resource id can become a block anchored
+ * there, and if so makes it one. It can when every flow on id has id as its bottleneck (so it
+ * froze on id alone), every other resource of those flows stayed below saturation and carries
+ * only flows that cross id, and no cap is within the fill's tolerance of id's level; that is,
+ * when the fill froze the whole component in one round on id. The checks stop at the first
+ * failure, so a resource that cannot anchor costs little. */
+static bool af_flownet_try_block(af_flownet *net, uint32_t id)
+{
+    af_res *a = &net->res[id];
+    if (++net->stamp_epoch == 0) {
+        memset(net->stamp, 0, (size_t)net->flow_cap * sizeof(uint32_t));
+        for (size_t r = 0; r < net->n_res; r++)
+            net->res[r].stamp = 0;
+        net->stamp_epoch = 1;
+    }
+    uint32_t ep = net->stamp_epoch;
+    double W = 0;
+    for (size_t j = 0; j < a->n_hops; j++) {
+        uint32_t e = a->hops[j], s = e >> AF_FLOWNET_HOP_BITS;
+        const af_flow *f = &net->flows[s];
+        if (f->bottleneck != id)
+            return false;
+        net->stamp[s] = ep;
+        W += af_flownet_hop_weight(f, e & AF_FLOWNET_HOP_MASK);
+    }
+    double L = a->cap_Bps / W, lim = L * (1 + AF_FLOWNET_EPS);
+    if (!(L > 0 && lim < INFINITY))
+        return false;
+    a->stamp = ep;
+    for (size_t j = 0; j < a->n_hops; j++) {
+        const af_flow *f = &net->flows[a->hops[j] >> AF_FLOWNET_HOP_BITS];
+        if (f->cap_Bps < INFINITY && !(f->cap_Bps / f->weight > lim))
+            return false;
+        if (!((f->size_B - f->moved_B) / f->weight * AF_FLOWNET_REBASE < INFINITY))
+            return false;
+        for (uint32_t h = 0; h < f->n_path; h++) {
+            af_res *r = &net->res[f->res[h]];
+            if (r->stamp == ep)
+                continue;
+            r->stamp = ep;
+            if (r->sat != AF_FLOWNET_NIL)
+                return false;
+            double w = 0;
+            for (size_t i = 0; i < r->n_hops; i++) {
+                uint32_t e = r->hops[i], t = e >> AF_FLOWNET_HOP_BITS;
+                if (net->stamp[t] != ep)
+                    return false;
+                w += af_flownet_hop_weight(&net->flows[t], e & AF_FLOWNET_HOP_MASK);
+            }
+            if (!(r->cap_Bps / w > lim))
+                return false;
+        }
+    }
+    uint32_t b = af_block_new(net, id);
+    for (size_t j = 0; j < a->n_hops; j++) {
+        uint32_t s = a->hops[j] >> AF_FLOWNET_HOP_BITS;
+        if (net->fblk[s] == b)
+            continue; /* it crosses the anchor twice */
+        af_flow *f = &net->flows[s];
+        if (f->ev.slot) {
+            af_sim_cancel(net->sim, f->ev);
+            f->ev = (af_event_id){0, 0};
+        }
+        if (f->fill_Bps != f->rate_Bps || f->bn_moved)
+            af_flownet_notify(net, s);
+        af_block_join(net, b, s);
+    }
+    af_block *k = &net->blocks[b];
+    k->L = a->cap_Bps / a->blk_w;
+    af_block_schedule(net, b);
+    return true;
+}
+
+/* After a fill: turns every component of it that one resource limits alone into a block. */
+static void af_flownet_comp_blocks(af_flownet *net)
+{
+    if (!net->ps)
+        return;
+    for (uint32_t i = 0; i < net->n_comp_res; i++) {
+        uint32_t id = net->comp_res[i];
+        const af_res *r = &net->res[id];
+        if (r->sat != AF_FLOWNET_NIL && r->blk == AF_BLK_NONE && r->n_hops)
+            af_flownet_try_block(net, id);
+    }
+}
+
+/* ---- the flush ------------------------------------------------------------------------------ */
+
+void af_flownet_flush(af_flownet *net)
+{
+    if (!net->pending)
+        return;
+    net->pending = false;
+    /* New flows first: into blocks where they fit (the rest are kept at the front of the seed
+     * list for the fill), then the blocks that changed, then one fill over what is left. */
+    size_t n_ex = 0;
+    for (size_t i = 0; i < net->n_seed_flows; i++) {
+        uint32_t s = net->seed_flows[i];
+        if (net->flows[s].live && net->fblk[s] == AF_BLK_NEW && af_flownet_place(net, s))
+            net->seed_flows[n_ex++] = s;
+    }
+    for (size_t i = 0; i < net->n_dirty; i++)
+        af_block_settle(net, net->dirty[i]);
+    net->n_dirty = 0;
+    if (n_ex || net->n_seed_res) {
+        af_flownet_comp_begin(net);
+        for (size_t i = 0; i < n_ex; i++)
+            if (net->flows[net->seed_flows[i]].live)
+                af_flownet_comp_flow(net, net->seed_flows[i]);
+        for (size_t i = 0; i < net->n_seed_res; i++)
+            af_flownet_comp_res(net, net->seed_res[i]);
+        af_flownet_comp_expand(net);
+        af_flownet_comp_advance(net);
+        af_flownet_comp_fill(net);
+        af_flownet_comp_blocks(net);
+        af_flownet_comp_commit(net);
+    }
+    net->n_seed_flows = 0;
+    net->n_seed_res = 0;
+    /* Settling and placing never dissolve a block once the fill has run, and the fill's new
+     * blocks are settled as they are made, so nothing is left pending. */
+    net->pending = false;
+}
+
+static void af_flownet_instant_end(af_sim *sim, void *ctx)
+{
+    (void)sim;
+    af_flownet_flush(ctx);
+}
+
+void af_flownet_set_blocks(af_flownet *net, bool on)
+{
+    af_flownet_flush(net);
+    net->ps = on;
+    if (!on) {
+        for (uint32_t b = 0; b < net->n_blocks; b++)
+            if (net->blocks[b].live) {
+                af_block_advance(net, b);
+                af_block_dissolve(net, b);
+            }
+        af_flownet_flush(net);
+    }
+}
+
+void af_flownet_watch(af_flownet *net, void (*fn)(void *ctx, af_flow_id id, uint64_t arg),
+                      void *ctx)
+{
+    net->watch = fn;
+    net->watch_ctx = ctx;
 }
 
 /* ---- changes ------------------------------------------------------------------------------ */
 
 static double af_flownet_moved_now(const af_flownet *net, const af_flow *f);
-
-void af_flownet_defer(af_flownet *net)
-{
-    assert(!net->deferred && "af_flownet_defer does not nest");
-    net->deferred = true;
-    net->t_defer = af_sim_now(net->sim);
-}
-
-void af_flownet_flush(af_flownet *net)
-{
-    if (!net->deferred)
-        return;
-    assert(af_sim_now(net->sim) == net->t_defer && "flush at the time of the defer");
-    net->deferred = false;
-    af_flownet_comp_begin(net);
-    for (size_t i = 0; i < net->n_seed_flows; i++)
-        if (net->flows[net->seed_flows[i]].live)
-            af_flownet_comp_flow(net, net->seed_flows[i]);
-    for (size_t i = 0; i < net->n_seed_res; i++)
-        af_flownet_comp_res(net, net->seed_res[i]);
-    net->n_seed_flows = 0;
-    net->n_seed_res = 0;
-    af_flownet_comp_expand(net);
-    af_flownet_comp_advance(net);
-    af_flownet_comp_reshare(net);
-}
 
 /* A weight or scale brought into [AF_FLOWNET_MIN_FACTOR, AF_FLOWNET_MAX_FACTOR]. */
 static inline double af_flownet_clamp(double v)
@@ -889,6 +1573,7 @@ af_flow_id af_flownet_start_scaled(af_flownet *net, const uint32_t *path, const 
     f->n_path = (uint8_t)n_path;
     f->live = true;
     f->scaled = scaled;
+    f->bn_moved = false;
     if (scaled)
         for (uint32_t h = 0; h < n_path; h++)
             f->scale[h] = af_flownet_clamp(scale[h]);
@@ -896,19 +1581,14 @@ af_flow_id af_flownet_start_scaled(af_flownet *net, const uint32_t *path, const 
         f->res[h] = path[h];
         af_flownet_hop_link(net, s, h);
     }
+    net->fblk[s] = AF_BLK_NEW;
     net->n_live++;
     net->stats.starts++;
-
-    if (net->deferred) {
-        net->seed_flows =
-            af_grow(net->seed_flows, &net->cap_seed_flows, net->n_seed_flows + 1, sizeof(uint32_t));
-        net->seed_flows[net->n_seed_flows++] = s;
-        return (af_flow_id){.slot = s + 1, .gen = f->gen};
-    }
-    af_flownet_comp_collect(net, s, AF_FLOWNET_NIL);
-    af_flownet_comp_advance(net);
-    af_flownet_comp_reshare(net);
-    return (af_flow_id){.slot = s + 1, .gen = net->flows[s].gen};
+    net->seed_flows =
+        af_grow(net->seed_flows, &net->cap_seed_flows, net->n_seed_flows + 1, sizeof(uint32_t));
+    net->seed_flows[net->n_seed_flows++] = s;
+    af_flownet_touch(net);
+    return (af_flow_id){.slot = s + 1, .gen = f->gen};
 }
 
 double af_flownet_cancel(af_flownet *net, af_flow_id id)
@@ -916,10 +1596,18 @@ double af_flownet_cancel(af_flownet *net, af_flow_id id)
     af_flow *f = af_flownet_find(net, id);
     if (!f)
         return -1;
-    uint32_t s = id.slot - 1;
-    if (net->deferred) {
+    uint32_t s = id.slot - 1, b = net->fblk[s];
+    double moved;
+    if (b == AF_BLK_NEW) {
+        moved = 0; /* nothing shared yet, nothing to reshare */
+    } else if (b != AF_BLK_NONE) {
+        af_block_advance(net, b);
+        af_block_leave(net, s);
+        moved = fmin(f->moved_B, f->size_B);
+        af_block_dirty(net, b);
+    } else {
         /* Rates hold until the flush, so the lazy progress is exact; the flush reshares. */
-        double moved = af_flownet_moved_now(net, f);
+        moved = af_flownet_moved_now(net, f);
         if (f->ev.slot)
             af_sim_cancel(net->sim, f->ev);
         f->ev = (af_event_id){0, 0};
@@ -927,25 +1615,12 @@ double af_flownet_cancel(af_flownet *net, af_flow_id id)
                                 sizeof(uint32_t));
         for (uint32_t h = 0; h < f->n_path; h++)
             net->seed_res[net->n_seed_res++] = f->res[h];
-        af_flownet_detach(net, s, moved);
-        af_flownet_slot_put(net, s);
-        net->n_live--;
-        net->stats.ends++;
-        return moved;
+        af_flownet_touch(net);
     }
-    af_flownet_comp_collect(net, s, AF_FLOWNET_NIL);
-    af_flownet_comp_advance(net);
-    f = &net->flows[s];
-    double moved = af_flownet_moved_now(net, f);
-    if (f->ev.slot)
-        af_sim_cancel(net->sim, f->ev);
-    f->ev = (af_event_id){0, 0};
     af_flownet_detach(net, s, moved);
     af_flownet_slot_put(net, s);
     net->n_live--;
     net->stats.ends++;
-    af_flownet_comp_drop(net, s);
-    af_flownet_comp_reshare(net);
     return moved;
 }
 
@@ -953,17 +1628,22 @@ void af_flownet_set_capacity(af_flownet *net, uint32_t r, double capacity_Bps)
 {
     assert(r < net->n_res && "unknown resource");
     assert(isfinite(capacity_Bps) && capacity_Bps >= 0 && "capacity must be finite and >= 0");
-    if (net->deferred) {
-        net->seed_res =
-            af_grow(net->seed_res, &net->cap_seed_res, net->n_seed_res + 1, sizeof(uint32_t));
-        net->seed_res[net->n_seed_res++] = r;
-        net->res[r].cap_Bps = capacity_Bps;
+    af_res *res = &net->res[r];
+    uint32_t b = res->blk;
+    if (b != AF_BLK_NONE) {
+        /* The clock runs at the old level up to now. */
+        af_block_advance(net, b);
+        res->cap_Bps = capacity_Bps;
+        if (r != net->blocks[b].anchor)
+            af_ih_rekey(&net->blocks[b].lvl, net->lvl_pos, r, capacity_Bps / res->blk_w);
+        af_block_dirty(net, b);
         return;
     }
-    af_flownet_comp_collect(net, AF_FLOWNET_NIL, r);
-    af_flownet_comp_advance(net);
-    net->res[r].cap_Bps = capacity_Bps;
-    af_flownet_comp_reshare(net);
+    net->seed_res =
+        af_grow(net->seed_res, &net->cap_seed_res, net->n_seed_res + 1, sizeof(uint32_t));
+    net->seed_res[net->n_seed_res++] = r;
+    res->cap_Bps = capacity_Bps;
+    af_flownet_touch(net);
 }
 
 /* qsort order of callbacks: by start serial (unique). */
@@ -973,12 +1653,39 @@ static int af_flownet_done_cmp(const void *pa, const void *pb)
     return (a->serial > b->serial) - (a->serial < b->serial);
 }
 
-/* The completion event of flow (arg & 0xffffffff) at generation (arg >> 32). Ends every flow of
- * its component that is complete now, reshares what is left, then runs their callbacks. */
+/* Records the callback of flow slot s, which completes now, and ends it (exact credit). */
+static size_t af_flownet_end_done(af_flownet *net, uint32_t s, size_t n_done)
+{
+    af_flow *f = &net->flows[s];
+    net->done = af_grow(net->done, &net->cap_done, n_done + 1, sizeof(af_done));
+    net->done[n_done++] =
+        (af_done){.serial = f->serial, .fn = f->fn, .ctx = f->ctx, .arg = f->arg};
+    af_flownet_detach(net, s, f->size_B);
+    af_flownet_slot_put(net, s);
+    net->n_live--;
+    net->stats.ends++;
+    return n_done;
+}
+
+/* Runs the callbacks of the n_done flows that completed together, in start order. */
+static void af_flownet_run_done(af_flownet *net, size_t n_done)
+{
+    if (n_done > 1)
+        qsort(net->done, n_done, sizeof(af_done), af_flownet_done_cmp);
+    /* Callbacks may start flows (which reuses the search scratch, not `done`); a callback
+     * cannot complete a flow, so `done` is not reentered. */
+    for (size_t i = 0; i < n_done; i++)
+        if (net->done[i].fn)
+            net->done[i].fn(net->sim, net->done[i].ctx, net->done[i].arg);
+}
+
+/* The completion event of flow (arg & 0xffffffff) at generation (arg >> 32), outside blocks.
+ * Ends every flow of its component that is complete now and seeds the rest for the flush, then
+ * runs their callbacks. */
 static void af_flownet_on_done(af_sim *sim, void *ctx, uint64_t arg)
 {
+    (void)sim;
     af_flownet *net = ctx;
-    assert(!net->deferred && "time advanced between af_flownet_defer and af_flownet_flush");
     uint32_t s = (uint32_t)arg;
     assert(s < net->flow_cap && net->flows[s].live && net->flows[s].gen == (uint32_t)(arg >> 32));
     net->flows[s].ev = (af_event_id){0, 0};
@@ -986,35 +1693,49 @@ static void af_flownet_on_done(af_sim *sim, void *ctx, uint64_t arg)
     af_flownet_comp_collect(net, s, AF_FLOWNET_NIL);
     af_flownet_comp_advance(net);
     size_t n_done = 0;
-    uint32_t keep = 0;
     for (uint32_t i = 0; i < net->n_comp_flows; i++) {
         uint32_t t = net->comp_flows[i];
         af_flow *f = &net->flows[t];
-        if (!af_flownet_complete(f, f->size_B - f->moved_B)) {
-            net->comp_flows[keep++] = t;
+        if (!af_flownet_complete(f, f->size_B - f->moved_B))
             continue;
-        }
         if (f->ev.slot) {
-            af_sim_cancel(sim, f->ev);
+            af_sim_cancel(net->sim, f->ev);
             f->ev = (af_event_id){0, 0};
         }
-        net->done = af_grow(net->done, &net->cap_done, n_done + 1, sizeof(af_done));
-        net->done[n_done++] =
-            (af_done){.serial = f->serial, .fn = f->fn, .ctx = f->ctx, .arg = f->arg};
-        af_flownet_detach(net, t, f->size_B);
-        af_flownet_slot_put(net, t);
-        net->n_live--;
-        net->stats.ends++;
+        net->seed_res = af_grow(net->seed_res, &net->cap_seed_res, net->n_seed_res + f->n_path,
+                                sizeof(uint32_t));
+        for (uint32_t h = 0; h < f->n_path; h++)
+            net->seed_res[net->n_seed_res++] = f->res[h];
+        n_done = af_flownet_end_done(net, t, n_done);
     }
-    net->n_comp_flows = keep;
-    af_flownet_comp_reshare(net);
+    af_flownet_touch(net);
+    af_flownet_run_done(net, n_done);
+}
 
-    if (n_done > 1)
-        qsort(net->done, n_done, sizeof(af_done), af_flownet_done_cmp);
-    /* Callbacks may start flows (which reuses the search scratch, not `done`). */
-    for (size_t i = 0; i < n_done; i++)
-        if (net->done[i].fn)
-            net->done[i].fn(sim, net->done[i].ctx, net->done[i].arg);
+/* The completion event of block (arg & 0xffffffff) at generation (arg >> 32): ends every flow
+ * at the front of its clock that is complete now, then runs their callbacks; the flush settles
+ * the block. */
+static void af_flownet_on_block_done(af_sim *sim, void *ctx, uint64_t arg)
+{
+    (void)sim;
+    af_flownet *net = ctx;
+    uint32_t b = (uint32_t)arg;
+    assert(b < net->n_blocks && net->blocks[b].live &&
+           net->blocks[b].gen == (uint32_t)(arg >> 32));
+    af_block *k = &net->blocks[b];
+    k->ev = (af_event_id){0, 0};
+    af_block_advance(net, b);
+    size_t n_done = 0;
+    while (k->fin.n) {
+        uint32_t s = k->fin.a[0].id;
+        const af_flow *f = &net->flows[s];
+        if (!af_flownet_complete(f, f->size_B - af_block_moved(f, k->V)))
+            break;
+        af_block_leave(net, s);
+        n_done = af_flownet_end_done(net, s, n_done);
+    }
+    af_block_dirty(net, b);
+    af_flownet_run_done(net, n_done);
 }
 
 /* ---- queries ------------------------------------------------------------------------------ */
@@ -1024,19 +1745,31 @@ bool af_flownet_live(const af_flownet *net, af_flow_id id)
     return af_flownet_find(net, id) != NULL;
 }
 
-double af_flownet_rate(const af_flownet *net, af_flow_id id)
+double af_flownet_rate(af_flownet *net, af_flow_id id)
 {
+    af_flownet_flush(net);
     const af_flow *f = af_flownet_find(net, id);
-    return f && f->rate_Bps > 0 ? f->rate_Bps : 0;
+    if (!f)
+        return 0;
+    uint32_t b = net->fblk[id.slot - 1];
+    double rate = b < AF_BLK_NEW ? f->weight * net->blocks[b].L : f->rate_Bps;
+    return rate > 0 ? rate : 0;
 }
 
 /* Bytes moved per member of live flow f now, in [0, size_B]: rate * elapsed time since t_upd
- * added, whether or not f has a completion event. */
+ * added (in a block, its weight times the block clock since v_entry), whether or not f has a
+ * completion event. */
 static double af_flownet_moved_now(const af_flownet *net, const af_flow *f)
 {
-    double moved = f->moved_B;
-    if (f->rate_Bps > 0)
-        moved += f->rate_Bps * (double)(af_sim_now(net->sim) - f->t_upd) / AF_NS_PER_S;
+    uint32_t b = net->fblk[f - net->flows];
+    double moved;
+    if (b < AF_BLK_NEW) {
+        moved = af_block_moved(f, af_block_clock(net, &net->blocks[b]));
+    } else {
+        moved = f->moved_B;
+        if (f->rate_Bps > 0)
+            moved += f->rate_Bps * (double)(af_sim_now(net->sim) - f->t_upd) / AF_NS_PER_S;
+    }
     return fmin(moved, f->size_B);
 }
 
@@ -1052,8 +1785,9 @@ double af_flownet_moved(const af_flownet *net, af_flow_id id)
     return f ? af_flownet_moved_now(net, f) : 0;
 }
 
-uint32_t af_flownet_bottleneck(const af_flownet *net, af_flow_id id)
+uint32_t af_flownet_bottleneck(af_flownet *net, af_flow_id id)
 {
+    af_flownet_flush(net);
     const af_flow *f = af_flownet_find(net, id);
     return f ? f->bottleneck : AF_FLOWNET_NONE;
 }
@@ -1075,17 +1809,19 @@ double af_flownet_resource_capacity(const af_flownet *net, uint32_t r)
     return net->res[r].cap_Bps;
 }
 
-double af_flownet_resource_load(const af_flownet *net, uint32_t r)
+double af_flownet_resource_load(af_flownet *net, uint32_t r)
 {
     assert(r < net->n_res);
-    return net->res[r].load_Bps;
+    af_flownet_flush(net);
+    const af_res *res = &net->res[r];
+    return res->blk != AF_BLK_NONE ? net->blocks[res->blk].L * res->blk_w : res->load_Bps;
 }
 
-double af_flownet_resource_utilization(const af_flownet *net, uint32_t r)
+double af_flownet_resource_utilization(af_flownet *net, uint32_t r)
 {
     assert(r < net->n_res);
-    const af_res *res = &net->res[r];
-    return res->cap_Bps > 0 ? res->load_Bps / res->cap_Bps : 0;
+    double load = af_flownet_resource_load(net, r);
+    return net->res[r].cap_Bps > 0 ? load / net->res[r].cap_Bps : 0;
 }
 
 double af_flownet_resource_carried(const af_flownet *net, uint32_t r)
@@ -1107,9 +1843,14 @@ uint32_t af_flownet_resource_flows(const af_flownet *net, uint32_t r)
     return (uint32_t)net->res[r].n_hops;
 }
 
-void af_flownet_get_stats(const af_flownet *net, af_flownet_stats *out)
+void af_flownet_get_stats(af_flownet *net, af_flownet_stats *out)
 {
+    af_flownet_flush(net);
     *out = net->stats;
     out->flows_live = net->n_live;
     out->flow_pool_cap = net->flow_cap;
+    uint32_t live = 0;
+    for (uint32_t b = 0; b < net->n_blocks; b++)
+        live += net->blocks[b].live;
+    out->blocks_live = live;
 }

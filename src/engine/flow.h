@@ -18,9 +18,30 @@
  *
  * Rates are weighted max-min fair with caps: every flow has a bottleneck, either its own cap or
  * a saturated resource on its path on which no flow gets a larger rate per unit weight. They are
- * found by progressive filling (see flow.c). A start, an end, a cancel or a capacity change
- * recomputes only the connected component it touches (flows that share resources, transitively)
- * and reschedules the completion events of the flows whose rate changed.
+ * found by progressive filling (see flow.c) over the connected component a change touches (flows
+ * that share resources, transitively), and only the completion events of flows whose rate
+ * changed are rescheduled.
+ *
+ * Batching. Starts, ends, cancels and capacity changes take effect on the paths at once, but the
+ * shares are recomputed once per instant: at the end of the instant (an af_sim end-of-instant
+ * hook), or earlier when a query needs them (af_flownet_rate, af_flownet_bottleneck, the resource
+ * load and utilization, af_flownet_get_stats) or the caller calls af_flownet_flush. So a
+ * completion and the starts its callback makes, and every change of one instant anywhere in the
+ * net, cost one recomputation over the union of what they touched. Progress queries (moved,
+ * left, carried) and cancels need no recomputation: rates hold until the instant ends, so the
+ * progress up to now is exact either way.
+ *
+ * Blocks. A component whose flows all cross one resource that limits them all (the common case
+ * of many jobs behind one storage tier: every flow gets weight * C / W of that resource, and no
+ * other resource or cap comes near) becomes a *block*: its flows share one clock, the bytes per
+ * unit weight a member has moved, and one completion event, for the flow whose finishing point on
+ * that clock comes first. A start or an end in a block then costs O(path * log n) instead of a
+ * fill over its n flows and n event reschedules. The rates are exactly those of the max-min fill
+ * (the block is made from a fill that froze the whole component in one round, and it is kept
+ * only while that stays true: when a new flow would join it from outside, another resource or a
+ * cap comes within the fill's tolerance of its level, or its capacity falls to 0, it is handed
+ * back to the fill). af_flownet_set_blocks turns blocks off, for tests and measurements that
+ * compare the two.
  *
  * Quantities: bytes (B), bytes per second (Bps), time in integer nanoseconds (af_time_ns).
  * Per-flow quantities (size, rate, bytes left, bytes transferred) are per member of a group and
@@ -39,8 +60,9 @@
  * millionth of the group's bytes: no flow passes more than a millionth of its bytes without
  * time, and a flow that has moved nothing is never complete (unless its size is 0). Its completion event is scheduled at
  * now + ceil(bytes_left / rate) ns; a flow at rate 0 has none (it waits for a change). When it
- * fires, every flow of the component that is complete at that instant ends together (their
- * callbacks run in the order the flows were started, after the shares have been recomputed).
+ * fires, every flow of the component (or block) that is complete at that instant ends together
+ * (their callbacks run in the order the flows were started; a callback that queries a rate sees
+ * the shares without them).
  * Accounting is exact: a completed flow credits exactly s_h * k * size_B units to resource
  * path[h] for every hop h, whatever floating-point residue its progress left.
  *
@@ -106,15 +128,22 @@ typedef struct af_flow_id {
 typedef struct af_flownet_stats {
     uint64_t starts;         /* flows started */
     uint64_t ends;           /* flows completed or cancelled */
-    uint64_t updates;        /* component recomputations (one per start, cancel, capacity
-                                change, completion instant and flush) */
+    uint64_t updates;        /* progressive fills (at most one per flush) */
     uint64_t flows_touched;  /* sum over updates of the flows in the component */
     uint64_t res_touched;    /* sum over updates of the resources in the component */
     uint64_t levels;         /* sum over updates of progressive-filling levels */
     uint64_t reschedules;    /* completion events scheduled (each after a rate change) */
     uint64_t resums;         /* unfrozen weights of a resource summed afresh in a fill (only
                                 when weights far apart cancelled; see flow.c) */
-    uint32_t max_comp_flows; /* largest component seen, in flows (a group counts once) */
+    uint64_t blocks;          /* blocks made (each from a fill) */
+    uint64_t block_joins;     /* flows placed into a block (at their start or at its making) */
+    uint64_t block_leaves;    /* flows that left a block (completed or cancelled) */
+    uint64_t block_settles;   /* blocks settled at a flush (one level and one event each) */
+    uint64_t block_dissolves; /* blocks handed back to the fill */
+    uint64_t block_rebases;   /* block clocks rebased to 0 */
+    uint32_t blocks_live;     /* blocks in use now */
+    uint32_t max_comp_flows; /* most flows in one fill (a group counts once; a flush fills the
+                                union of the components its changes touched) */
     uint32_t flows_live;     /* flows (entries) now in progress */
     uint32_t flow_pool_cap;  /* flow records allocated; grows only at a new high-water mark */
 } af_flownet_stats;
@@ -162,22 +191,28 @@ af_flow_id af_flownet_start_scaled(af_flownet *net, const uint32_t *path, const 
  * was cancelled, or is the zero id). */
 double af_flownet_cancel(af_flownet *net, af_flow_id id);
 
-/* Batching. Between af_flownet_defer and af_flownet_flush, starts, cancels and capacity
- * changes take effect on the paths at once but are reshared together, in one search and one
- * fill over the union of the components they touch, at the flush (worth it when many flows
- * start at one instant: n starts into one component cost one fill instead of n). Both calls
- * must happen at the same simulated time (no event may run in between); defer does not nest;
- * flush without defer does nothing. Until the flush, queries see the rates and loads from
- * before the defer, and flows started in the batch report rate 0 and no bottleneck. Bytes
- * returned by a cancel in the batch are exact. */
-void af_flownet_defer(af_flownet *net);
+/* Recomputes the shares now for every change since the last recomputation (see Batching
+ * above); does nothing when there is none. Must not be called from a watcher. */
 void af_flownet_flush(af_flownet *net);
+
+/* Allows (on, the default) or forbids blocks (see Blocks above); forbidding them hands every
+ * block back to the fill. The rates are the same either way, to rounding; the cost is not. */
+void af_flownet_set_blocks(af_flownet *net, bool on);
+
+/* Sets the watcher of rate changes, or none (fn NULL): at each recomputation fn(ctx, id, arg)
+ * is called, with the flow's id and its callback argument, for every flow whose bottleneck
+ * changed or whose rate changed other than with its block's level: a flow in a block is told
+ * when it gets its first rate there, and then not when the block's level moves, which moves
+ * every rate of the block by one factor (their ratios, and which resource holds them back, stay).
+ * fn must not call into the net (it may note the flow and look later). */
+void af_flownet_watch(af_flownet *net, void (*fn)(void *ctx, af_flow_id id, uint64_t arg),
+                      void *ctx);
 
 /* True if id names a flow in progress. */
 bool af_flownet_live(const af_flownet *net, af_flow_id id);
 
 /* Current rate of each member of a flow, Bps; 0 for a dead id. */
-double af_flownet_rate(const af_flownet *net, af_flow_id id);
+double af_flownet_rate(af_flownet *net, af_flow_id id);
 
 /* Bytes each member of a flow has left now, in [0, size_B]; 0 for a dead id. */
 double af_flownet_left(const af_flownet *net, af_flow_id id);
@@ -189,7 +224,7 @@ double af_flownet_moved(const af_flownet *net, af_flow_id id);
 
 /* The resource that limits a flow: the lowest-id resource on its path that saturated at the
  * flow's level, AF_FLOWNET_CAPPED if its own cap limits it, AF_FLOWNET_NONE for a dead id. */
-uint32_t af_flownet_bottleneck(const af_flownet *net, af_flow_id id);
+uint32_t af_flownet_bottleneck(af_flownet *net, af_flow_id id);
 
 /* Number of resources. */
 uint32_t af_flownet_resource_count(const af_flownet *net);
@@ -202,10 +237,10 @@ const char *af_flownet_resource_name(const af_flownet *net, uint32_t r);
 double af_flownet_resource_capacity(const af_flownet *net, uint32_t r);
 
 /* Load on resource r now, units/s: the sum over the hops through r of scale * k * rate. */
-double af_flownet_resource_load(const af_flownet *net, uint32_t r);
+double af_flownet_resource_load(af_flownet *net, uint32_t r);
 
 /* Load over capacity, in [0, 1] up to rounding; 0 for a resource of capacity 0. */
-double af_flownet_resource_utilization(const af_flownet *net, uint32_t r);
+double af_flownet_resource_utilization(af_flownet *net, uint32_t r);
 
 /* Units carried by resource r from the creation of the net until now, every member counted:
  * for each hop through r, scale * k * bytes moved (bytes when the scale is 1); exact totals of
@@ -216,6 +251,6 @@ double af_flownet_resource_carried(const af_flownet *net, uint32_t r);
 uint32_t af_flownet_resource_flows(const af_flownet *net, uint32_t r);
 
 /* Copies the counters into *out. */
-void af_flownet_get_stats(const af_flownet *net, af_flownet_stats *out);
+void af_flownet_get_stats(af_flownet *net, af_flownet_stats *out);
 
 #endif

@@ -23,8 +23,11 @@
  * O(1) per cancel, and after any cancel the heap holds at most 2 * pending + AF_SIM_COMPACT_MIN
  * entries (firing events only lowers the count).
  *
- * Run loop (af_sim_run). Before each event, stale entries at the top are dropped, then the
- * first of these that holds ends the call:
+ * Run loop (af_sim_run). Before each event, stale entries at the top are dropped. If hooks are
+ * pending (af_sim_at_instant_end) and the next live event lies after the current time, or none is
+ * pending, the instant is over: the hooks registered so far run, in registration order, and the
+ * loop starts again (a hook may have scheduled an event now). Then the first of these that holds
+ * ends the call:
  *   AF_RUN_EMPTY   nothing is pending; the clock stays at the last event run (it does not move
  *                  to end_ns: there is no event to say time passed);
  *   AF_RUN_END     the next event is later than end_ns; the clock is set to end_ns. end_ns is
@@ -76,6 +79,12 @@ typedef struct af_event {
     uint32_t next;  /* next free slot while on the free list, else unused */
 } af_event;
 
+/* A pending end-of-instant hook. */
+typedef struct af_hook {
+    af_instant_fn fn;
+    void *ctx;
+} af_hook;
+
 struct af_sim {
     af_time_ns now;      /* the clock: time of the event running or last run (ns) */
     uint64_t seq;        /* insertion number for the next scheduled event */
@@ -88,6 +97,11 @@ struct af_sim {
     uint64_t events_run; /* events executed, over all calls of af_sim_run */
     bool stop;           /* af_sim_stop was called during the current run */
     bool running;        /* inside af_sim_run (catches re-entry from a handler) */
+    af_hook *hooks;      /* end-of-instant hooks pending, in registration order */
+    size_t n_hooks;      /* entries in hooks */
+    size_t cap_hooks;    /* capacity of hooks */
+    af_hook *running_hooks; /* the batch being run (hooks registered meanwhile go to `hooks`) */
+    size_t cap_running;     /* capacity of running_hooks */
 };
 
 /* Grows the pool to `cap` records (cap > pool_cap), keeping slots, and puts the new records on
@@ -162,6 +176,8 @@ void af_sim_free(af_sim *sim)
         return;
     af_heap_fini(&sim->heap);
     af_free(sim->pool_mem);
+    af_free(sim->hooks);
+    af_free(sim->running_hooks);
     af_free(sim);
 }
 
@@ -230,6 +246,45 @@ bool af_sim_pending(const af_sim *sim, af_event_id id)
     return sim_live(sim, id) != NULL;
 }
 
+void af_sim_at_instant_end(af_sim *sim, af_instant_fn fn, void *ctx)
+{
+    assert(fn != NULL);
+    sim->hooks = af_grow(sim->hooks, &sim->cap_hooks, sim->n_hooks + 1, sizeof(af_hook));
+    sim->hooks[sim->n_hooks++] = (af_hook){fn, ctx};
+}
+
+void af_sim_forget_instant_end(af_sim *sim, af_instant_fn fn, void *ctx)
+{
+    size_t n = 0;
+    for (size_t i = 0; i < sim->n_hooks; i++)
+        if (sim->hooks[i].fn != fn || sim->hooks[i].ctx != ctx)
+            sim->hooks[n++] = sim->hooks[i];
+    sim->n_hooks = n;
+    /* A batch being run may hold it too: blank it there (the runner skips NULL). */
+    for (size_t i = 0; i < sim->cap_running; i++)
+        if (sim->running_hooks[i].fn == fn && sim->running_hooks[i].ctx == ctx)
+            sim->running_hooks[i].fn = NULL;
+}
+
+/* Ends the current instant: runs the hooks pending now, in registration order. They are moved
+ * to a second array first, so that hooks registered while they run wait for the next end. */
+static void sim_run_hooks(af_sim *sim)
+{
+    size_t n = sim->n_hooks;
+    sim->running_hooks = af_grow(sim->running_hooks, &sim->cap_running, n, sizeof(af_hook));
+    memcpy(sim->running_hooks, sim->hooks, n * sizeof(af_hook));
+    for (size_t i = n; i < sim->cap_running; i++)
+        sim->running_hooks[i].fn = NULL;
+    sim->n_hooks = 0;
+    for (size_t i = 0; i < n; i++) {
+        af_hook h = sim->running_hooks[i];
+        if (h.fn) {
+            sim->running_hooks[i].fn = NULL;
+            h.fn(sim, h.ctx);
+        }
+    }
+}
+
 af_run_status af_sim_run(af_sim *sim, af_time_ns end_ns, uint64_t max_events)
 {
     assert(!sim->running && "af_sim_run called from a handler");
@@ -241,18 +296,23 @@ af_run_status af_sim_run(af_sim *sim, af_time_ns end_ns, uint64_t max_events)
     sim->running = true;
     for (;;) {
         const af_heap_entry *top = af_heap_min(heap);
+        if (top && !sim->pool[top->payload].fn) { /* a cancelled event surfaced: drop it */
+            uint32_t s = top->payload;
+            af_heap_pop(heap);
+            sim_slot_put(sim, s);
+            sim->stale--;
+            continue;
+        }
+        if (sim->n_hooks && (!top || top->t_ns > sim->now)) {
+            sim_run_hooks(sim);
+            continue;
+        }
         if (!top) {
             status = AF_RUN_EMPTY;
             break;
         }
         uint32_t s = top->payload;
         af_event *ev = &sim->pool[s];
-        if (!ev->fn) { /* a cancelled event surfaced: drop it */
-            af_heap_pop(heap);
-            sim_slot_put(sim, s);
-            sim->stale--;
-            continue;
-        }
         if (top->t_ns > end_ns) {
             sim->now = end_ns;
             status = AF_RUN_END;

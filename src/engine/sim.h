@@ -59,6 +59,10 @@ typedef struct af_event_id {
  * with. It may schedule and cancel events, and call af_sim_stop. */
 typedef void (*af_event_fn)(af_sim *sim, void *ctx, uint64_t arg);
 
+/* An end-of-instant hook: called with the simulation and the context it was registered with. It
+ * may schedule and cancel events (at the current time too) and register hooks again. */
+typedef void (*af_instant_fn)(af_sim *sim, void *ctx);
+
 /* Why af_sim_run returned. */
 typedef enum {
     AF_RUN_EMPTY,  /* no pending events remain */
@@ -95,6 +99,21 @@ bool af_sim_pending(const af_sim *sim, af_event_id id);
  * (AF_TIME_MAX for no end), max_events have run (0 for no budget), or a handler stops the run.
  * Can be called again to continue. */
 af_run_status af_sim_run(af_sim *sim, af_time_ns end_ns, uint64_t max_events);
+
+/* Registers fn(sim, ctx) to run once when the current instant ends: after every event at the
+ * current time has run (those that earlier hooks or events scheduled at that time included), and
+ * before the clock moves on or af_sim_run returns AF_RUN_EMPTY or AF_RUN_END. Hooks run in the
+ * order they were registered; one that schedules an event at the current time makes the instant
+ * go on, and hooks registered meanwhile run when it ends again. A module that batches the changes
+ * of one instant (the flow network) registers once per instant and applies them in its hook.
+ * Registered outside af_sim_run, a hook runs when the next run reaches the end of the instant;
+ * after AF_RUN_BUDGET or AF_RUN_STOPPED, hooks still pending run in the next af_sim_run. Costs
+ * nothing per event while none is registered; allocates only when more hooks are pending at once
+ * than ever before. */
+void af_sim_at_instant_end(af_sim *sim, af_instant_fn fn, void *ctx);
+
+/* Removes every pending registration of (fn, ctx) (for a module released mid-run). */
+void af_sim_forget_instant_end(af_sim *sim, af_instant_fn fn, void *ctx);
 
 /* Asks af_sim_run to return after the current handler. */
 void af_sim_stop(af_sim *sim);

@@ -271,7 +271,6 @@ static int world_go(const af_world_config *cfg, af_results *res, af_world_estima
         goto done;
     af_qos_floors(&w);
 
-    af_flownet_defer(w.net);
     for (size_t k = 0; k < AF_WL__COUNT; k++)
         if (af_world_kinds[k]->start)
             af_world_kinds[k]->start(&w);

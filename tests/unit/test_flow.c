@@ -366,29 +366,37 @@ static void test_capacity_change(void)
     af_sim_free(sim);
 }
 
-/* Flows completing at one instant end together and call back in the order they started. */
+/* Flows completing at one instant end together and call back in the order they started; with
+ * blocks the three share one event, without they have one each and the instant costs one fill. */
 static void test_simultaneous(void)
 {
-    af_sim *sim = af_sim_new(0);
-    af_flownet *net = af_flownet_new(sim, 0);
-    uint32_t a = af_flownet_resource_add(net, NULL, 3 * GB);
-    done_log log = {0};
-    for (uint64_t i = 0; i < 3; i++)
-        start1(net, &a, 1, 1 * GB, &log, 10 + i);
-    af_flownet_stats before, after;
-    af_flownet_get_stats(net, &before);
-    af_sim_run(sim, AF_TIME_MAX, 0);
-    af_flownet_get_stats(net, &after);
-    CU_ASSERT_EQUAL(log.n, 3);
-    for (int i = 0; i < 3; i++) {
-        CU_ASSERT_EQUAL(log.t[i], 1 * SEC);
-        CU_ASSERT_EQUAL(log.arg[i], 10u + (uint64_t)i);
+    for (int blocks = 0; blocks < 2; blocks++) {
+        af_sim *sim = af_sim_new(0);
+        af_flownet *net = af_flownet_new(sim, 0);
+        af_flownet_set_blocks(net, blocks);
+        uint32_t a = af_flownet_resource_add(net, NULL, 3 * GB);
+        done_log log = {0};
+        for (uint64_t i = 0; i < 3; i++)
+            start1(net, &a, 1, 1 * GB, &log, 10 + i);
+        af_flownet_stats before, after;
+        af_flownet_get_stats(net, &before);
+        CU_ASSERT_EQUAL(af_sim_events_pending(sim), blocks ? 1 : 3);
+        CU_ASSERT_EQUAL(before.blocks_live, blocks ? 1 : 0);
+        af_sim_run(sim, AF_TIME_MAX, 0);
+        af_flownet_get_stats(net, &after);
+        CU_ASSERT_EQUAL(log.n, 3);
+        for (int i = 0; i < 3; i++) {
+            CU_ASSERT_EQUAL(log.t[i], 1 * SEC);
+            CU_ASSERT_EQUAL(log.arg[i], 10u + (uint64_t)i);
+        }
+        CU_ASSERT_EQUAL(after.updates - before.updates, blocks ? 0 : 1);
+        CU_ASSERT_EQUAL(after.block_leaves, blocks ? 3 : 0);
+        CU_ASSERT_EQUAL(after.blocks_live, 0);
+        CU_ASSERT_EQUAL(after.ends, 3);
+        CU_ASSERT_EQUAL(after.flows_live, 0);
+        af_flownet_free(net);
+        af_sim_free(sim);
     }
-    CU_ASSERT_EQUAL(after.updates - before.updates, 1);
-    CU_ASSERT_EQUAL(after.ends, 3);
-    CU_ASSERT_EQUAL(after.flows_live, 0);
-    af_flownet_free(net);
-    af_sim_free(sim);
 }
 
 /* A change recomputes only its component. */
@@ -396,10 +404,12 @@ static void test_locality(void)
 {
     af_sim *sim = af_sim_new(0);
     af_flownet *net = af_flownet_new(sim, 0);
+    af_flownet_set_blocks(net, false); /* count the fill's work */
     uint32_t r[100];
     for (int i = 0; i < 100; i++) {
         r[i] = af_flownet_resource_add(net, NULL, 1 * GB);
         start1(net, &r[i], 1, 1e12, NULL, 0);
+        af_flownet_flush(net); /* one fill each (one flush would fill their union) */
     }
     af_flownet_stats before, after;
     af_flownet_get_stats(net, &before);
@@ -421,37 +431,33 @@ static void ev_batch(af_sim *sim, void *ctx, uint64_t arg)
     script *sc = ctx;
     af_flownet_stats before, after;
     af_flownet_get_stats(sc->net, &before);
-    af_flownet_defer(sc->net);
     sc->moved[0] = af_flownet_cancel(sc->net, sc->ids[0]);
     af_flownet_set_capacity(sc->net, sc->res[0], 14 * GB);
     af_flow_id d = start1(sc->net, sc->res, 1, 10 * GB, &sc->log, 3);
     sc->moved[3] = af_flownet_cancel(sc->net, d);
-    /* Until the flush the old shares stand. */
-    CU_ASSERT_EQUAL(af_flownet_rate(sc->net, sc->ids[1]), 3 * GB);
-    af_flownet_flush(sc->net);
+    /* The first query recomputes once for the four changes. */
+    CU_ASSERT_EQUAL(af_flownet_rate(sc->net, sc->ids[1]), 7 * GB);
     af_flownet_get_stats(sc->net, &after);
     CU_ASSERT_EQUAL(after.updates - before.updates, 1);
-    CU_ASSERT_EQUAL(af_flownet_rate(sc->net, sc->ids[1]), 7 * GB);
     CU_ASSERT_EQUAL(af_flownet_rate(sc->net, sc->ids[2]), 7 * GB);
 }
 
-/* Deferred changes are reshared once, at the flush, with the same result. */
-static void test_defer(void)
+/* Changes of one instant are reshared once: at the first query, or when the instant ends. */
+static void test_batching(void)
 {
     af_sim *sim = af_sim_new(0);
     script sc = {0};
     sc.net = af_flownet_new(sim, 0);
+    af_flownet_set_blocks(sc.net, false); /* count fills */
     sc.res[0] = af_flownet_resource_add(sc.net, NULL, 9 * GB);
     af_flownet_stats before, after;
     af_flownet_get_stats(sc.net, &before);
-    af_flownet_flush(sc.net); /* no-op without defer */
-    af_flownet_defer(sc.net);
+    af_flownet_flush(sc.net); /* nothing pending: no-op */
     for (uint64_t i = 0; i < 3; i++)
         sc.ids[i] = start1(sc.net, sc.res, 1, 10 * GB, &sc.log, i);
-    CU_ASSERT_EQUAL(af_flownet_rate(sc.net, sc.ids[0]), 0);
-    CU_ASSERT_EQUAL(af_flownet_bottleneck(sc.net, sc.ids[0]), AF_FLOWNET_NONE);
     CU_ASSERT(af_flownet_live(sc.net, sc.ids[0]));
-    af_flownet_flush(sc.net);
+    CU_ASSERT_EQUAL(af_flownet_moved(sc.net, sc.ids[0]), 0);
+    CU_ASSERT_EQUAL(af_flownet_rate(sc.net, sc.ids[0]), 3 * GB);
     af_flownet_get_stats(sc.net, &after);
     CU_ASSERT_EQUAL(after.updates - before.updates, 1);
     for (int i = 0; i < 3; i++) {
@@ -474,22 +480,28 @@ static void test_defer(void)
     af_sim_free(sim);
 }
 
-/* Freeing the net cancels the completion events it scheduled, so the sim can run on. */
+/* Freeing the net cancels the completion events it scheduled (one per flow without blocks, one
+ * for the block with), so the sim can run on. */
 static void test_free_cancels_events(void)
 {
-    af_sim *sim = af_sim_new(0);
-    af_flownet *net = af_flownet_new(sim, 0);
-    uint32_t a = af_flownet_resource_add(net, NULL, 1 * GB);
-    done_log log = {0};
-    for (int i = 0; i < 3; i++)
-        start1(net, &a, 1, 1 * GB, &log, 0);
-    CU_ASSERT_EQUAL(af_sim_events_pending(sim), 3);
-    af_flownet_free(net);
-    af_flownet_free(NULL);
-    CU_ASSERT_EQUAL(af_sim_events_pending(sim), 0);
-    CU_ASSERT_EQUAL(af_sim_run(sim, AF_TIME_MAX, 0), AF_RUN_EMPTY);
-    CU_ASSERT_EQUAL(log.n, 0);
-    af_sim_free(sim);
+    for (int blocks = 0; blocks < 2; blocks++) {
+        af_sim *sim = af_sim_new(0);
+        af_flownet *net = af_flownet_new(sim, 0);
+        af_flownet_set_blocks(net, blocks);
+        uint32_t a = af_flownet_resource_add(net, NULL, 1 * GB);
+        done_log log = {0};
+        for (int i = 0; i < 3; i++)
+            start1(net, &a, 1, 1 * GB, &log, 0);
+        CU_ASSERT_EQUAL(af_sim_events_pending(sim), 0); /* not before the instant ends */
+        af_flownet_flush(net);
+        CU_ASSERT_EQUAL(af_sim_events_pending(sim), blocks ? 1 : 3);
+        af_flownet_free(net);
+        af_flownet_free(NULL);
+        CU_ASSERT_EQUAL(af_sim_events_pending(sim), 0);
+        CU_ASSERT_EQUAL(af_sim_run(sim, AF_TIME_MAX, 0), AF_RUN_EMPTY);
+        CU_ASSERT_EQUAL(log.n, 0);
+        af_sim_free(sim);
+    }
 }
 
 /* ---- per-hop scales ------------------------------------------------------------------------ */
@@ -945,7 +957,7 @@ static void test_property_static(void)
         for (uint32_t r = 0; r < in.n_res; r++)
             af_flownet_resource_add(other, NULL, in.cap[r]);
         af_flow_id oid[PMAX_FLOWS];
-        af_flownet_defer(other); /* one fill from scratch */
+        /* One fill from scratch: the starts of one instant are reshared together. */
         for (uint32_t f = in.n_flows; f-- > 0;)
             oid[f] = af_flownet_start_scaled(other, in.path[f], inst_scales(&in, f), in.n_path[f],
                                              in.size[f], in.weight[f], in.fcap[f], in.k[f], NULL,
@@ -1422,9 +1434,9 @@ static void test_property_wide(void)
             af_flownet_resource_add(w.net, NULL, w.cap[i]);
         }
         w.n_flows = 1 + (uint32_t)gsl_rng_uniform_int(r, WMAX_FLOWS);
+        /* Half the instances query after every start (one recomputation each), half only
+         * after all of them (one recomputation for the batch). */
         bool batch = gsl_rng_uniform(r) < 0.5;
-        if (batch)
-            af_flownet_defer(w.net);
         for (uint32_t f = 0; f < w.n_flows; f++) {
             w.n_path[f] = 1 + (uint32_t)gsl_rng_uniform_int(r, WMAX_PATH);
             w.weight[f] = wide_pow(r, -12, 6);
@@ -1489,7 +1501,7 @@ static const af_test tests[] = {
     {"cancel returns bytes so far and reshares", test_cancel},
     {"capacity changes reshare, zero stalls, repair resumes", test_capacity_change},
     {"simultaneous completions end together in start order", test_simultaneous},
-    {"deferred changes reshare once at the flush", test_defer},
+    {"changes of one instant reshare once", test_batching},
     {"freeing the net cancels its events", test_free_cancels_events},
     {"a change recomputes only its component", test_locality},
     {"steady churn allocates nothing", test_steady_state_pools},
