@@ -28,7 +28,8 @@
  *               path of one resource), sizes drawn as above: every change reshares all N flows
  *               and changes every rate, the plainest form of many flows on one bottleneck
  *               (issue 10's "single flows on one link"). Its layerchk is 0 (one layer).
- * The initial population is started in one deferred batch (af_flownet_defer / flush).
+ * The initial population is started at one instant, so it is shared out in one batch (flow.h,
+ * Batching), and af_flownet_flush applies it before the clock starts.
  *
  * Measurement. After a warm-up (min(N entries, 2000) completions and at least 0.2 s, but no
  * more than 2 s), completion events run in growing chunks until at least -t seconds (default 1)
@@ -274,7 +275,6 @@ static void fc_run(const char *spec, double seconds)
     c.net = af_flownet_new(c.sim, (uint32_t)entries + 16);
     c.rng = af_rng_new(FC_SEED, "flowchurn");
     fc_build(&c, entries);
-    af_flownet_defer(c.net);
     for (uint64_t i = 0; i < entries; i++)
         fc_start(&c);
     af_flownet_flush(c.net);

@@ -122,9 +122,9 @@ static void burst_ring_push(burst *b, uint64_t seq, double fit)
 }
 
 static void burst_done(af_world *w, void *owner, uint64_t arg, double bytes, af_flow_id id);
-static const af_xfer_ops burst_ops = {burst_done, NULL};
+static const af_xfer_ops burst_ops = {burst_done, NULL, NULL};
 static void drain_done(af_world *w, void *owner, uint64_t arg, double bytes, af_flow_id id);
-static const af_xfer_ops drain_ops = {drain_done, NULL};
+static const af_xfer_ops drain_ops = {drain_done, NULL, NULL};
 
 static void burst_fire(af_sim *sim, void *ctx, uint64_t arg)
 {

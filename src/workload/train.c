@@ -86,6 +86,7 @@ typedef struct job {
     af_flow_id flow[2];
     bool computing;
     af_time_ns since_ns; /* accounted up to here */
+    bool dirty;          /* its hold must be looked at when the instant ends */
     af_time_ns compute_total_ns, wait_total_ns;
     af_time_ns wait_by_ns[AF_HOLD__COUNT];
     af_hold hold;                /* what the current wait is charged to */
@@ -103,6 +104,8 @@ typedef struct job {
 typedef struct train_state {
     job *jobs;
     size_t n;
+    job **dirty; /* jobs whose hold is looked at when the instant ends (train_load_changed) */
+    size_t n_dirty, cap_dirty;
 } train_state;
 
 static train_state *train_of(const af_world *w)
@@ -156,9 +159,28 @@ static void job_find_hold(job *jb)
     }
 }
 
+/* Asks for the job's hold to be looked at when the instant ends, after the flow network has
+ * reshared (train_load_changed). The hold is the bottleneck of the slower flow of the fetch; it
+ * can change only when the job's own state does or when a flow of its fetch is told of a new
+ * rate or bottleneck (job_fetch_changed): a fetch's two flows share the pool's NICs and the
+ * cache's devices, so they are always in one component, and a change that scales every rate of a
+ * block by one factor, of which the network tells no one, keeps which flow is slower and what
+ * holds it. So the jobs looked at per instant are those that changed, not every job. */
+static void job_mark(job *jb)
+{
+    if (!jb->dirty) {
+        train_state *s = train_of(jb->world);
+        jb->dirty = true;
+        s->dirty = af_grow(s->dirty, &s->cap_dirty, s->n_dirty + 1, sizeof *s->dirty);
+        s->dirty[s->n_dirty++] = jb;
+    }
+    af_world_load_changed(jb->world);
+}
+
 static void job_fetch_done(af_world *w, void *owner, uint64_t arg, double bytes, af_flow_id id);
 static void job_fetch_partial(af_world *w, void *owner, uint64_t arg, double bytes);
-static const af_xfer_ops job_fetch_ops = {job_fetch_done, job_fetch_partial};
+static void job_fetch_changed(af_world *w, void *owner, uint64_t arg);
+static const af_xfer_ops job_fetch_ops = {job_fetch_done, job_fetch_partial, job_fetch_changed};
 
 static bool job_maybe_fetch(job *jb)
 {
@@ -188,10 +210,7 @@ static bool job_maybe_fetch(job *jb)
             af_xfer_start(w, &jb->path_miss, (1 - hit) * b, w8, jb->cap_Bps * (1 - hit), k, dev,
                           src != jb->serve ? 2 : 1, &job_fetch_ops, jb, 0);
     }
-    if (!jb->computing) {
-        job_account(jb, af_sim_now(w->sim));
-        job_find_hold(jb);
-    }
+    job_mark(jb);
     return true;
 }
 
@@ -219,12 +238,12 @@ static void job_step_done(af_sim *sim, void *ctx, uint64_t arg)
     if (jb->ready > 0)
         job_start_step(jb);
     else
-        job_find_hold(jb);
-    af_world_load_changed(jb->world);
+        job_mark(jb);
 }
 
 static void job_fetch_done(af_world *w, void *owner, uint64_t arg, double bytes, af_flow_id id)
 {
+    (void)w;
     (void)arg;
     job *jb = owner;
     jb->read_B += bytes;
@@ -232,10 +251,7 @@ static void job_fetch_done(af_world *w, void *owner, uint64_t arg, double bytes,
         if (jb->flow[i].slot == id.slot && jb->flow[i].gen == id.gen)
             jb->flow[i] = (af_flow_id){0, 0};
     if (--jb->flows_left > 0) {
-        if (!jb->computing) {
-            job_account(jb, af_sim_now(w->sim));
-            job_find_hold(jb);
-        }
+        job_mark(jb);
         return;
     }
     jb->fetching = false;
@@ -243,6 +259,13 @@ static void job_fetch_done(af_world *w, void *owner, uint64_t arg, double bytes,
     if (!jb->computing)
         job_start_step(jb);
     job_maybe_fetch(jb);
+}
+
+static void job_fetch_changed(af_world *w, void *owner, uint64_t arg)
+{
+    (void)w;
+    (void)arg;
+    job_mark(owner);
 }
 
 static void job_fetch_partial(af_world *w, void *owner, uint64_t arg, double bytes)
@@ -413,19 +436,21 @@ static void train_after_start(af_world *w)
         job_find_hold(&s->jobs[j]);
 }
 
-/* The load under a waiting job may have moved its bottleneck (another job's flow ended, a burst
- * started): charge the wait so far to the old one, and what follows to the new. */
+/* The end of an instant: a waiting job whose fetch changed, or whose flows' rates or bottlenecks
+ * did (job_mark), charges its wait so far to the old hold and what follows to the new. */
 static void train_load_changed(af_world *w)
 {
     train_state *s = train_of(w);
     af_time_ns now = af_sim_now(w->sim);
-    for (size_t j = 0; j < s->n; j++) {
-        job *jb = &s->jobs[j];
-        if (jb->computing || !jb->fetching)
+    for (size_t i = 0; i < s->n_dirty; i++) {
+        job *jb = s->dirty[i];
+        jb->dirty = false;
+        if (jb->computing)
             continue;
         job_account(jb, now);
         job_find_hold(jb);
     }
+    s->n_dirty = 0;
 }
 
 static void train_account(af_world *w, af_time_ns now)
@@ -517,6 +542,7 @@ static void train_free(af_world *w)
     for (size_t j = 0; j < s->n; j++)
         af_rng_free(s->jobs[j].rng);
     af_free(s->jobs);
+    af_free(s->dirty);
     af_free(s);
     w->kind[AF_WL_TRAIN] = NULL;
 }

@@ -8,11 +8,17 @@
  *   2. each kind builds its instances from the configuration, in table order (creating the
  *      fabric-stage resources its paths cross);
  *   3. the data sets must fit their tiers; the event budget must suffice (below);
- *   4. QoS floors (qos.c), then each kind starts; flow starts at time 0 are deferred and reshared
- *      once;
+ *   4. QoS floors (qos.c), then each kind starts; the flow starts at time 0 are reshared once;
  *   5. the engine runs to the end; each kind settles what is in flight and accounts to the end;
  *   6. each kind writes its metrics, then the world writes the pools', tiers' and fabrics' and
  *      rolls power and cost up (model/cost.h).
+ *
+ * Instants. The flow network reshares once per instant (flow.h, Batching), and the world
+ * follows suit: a kind that starts or ends flows, or whose state the load matters to, calls
+ * af_world_load_changed, and at the end of the instant the network reshares, telling the owners of
+ * the transfers whose rate or bottleneck changed (af_xfer_ops.changed), and then each kind's
+ * load_changed looks at the result. So an instant costs what changed in it, not what the world
+ * holds: a thousand jobs on one tier cost one job's work per completion.
  *
  * Power follows utilization (model/gpu.h) and the devices' read and write time
  * (af_storage_node_power_W); switches draw their typical power. Energy, capital and space costs
@@ -55,10 +61,36 @@ uint32_t af_world_res_add(af_world *w, const char *name, double cap, af_hold hol
     return r;
 }
 
-void af_world_load_changed(af_world *w)
+/* The end of an instant in which the load changed: the flow network reshares what changed
+ * (telling the transfers' owners, see world_watch), then the kinds look at the result. */
+static void world_instant_end(af_sim *sim, void *ctx)
 {
+    (void)sim;
+    af_world *w = ctx;
+    af_flownet_flush(w->net);
+    w->settle_pending = false;
     for (uint32_t k = 0; k < w->n_on_load; k++)
         w->on_load[k]->load_changed(w);
+}
+
+void af_world_load_changed(af_world *w)
+{
+    if (!w->settle_pending) {
+        w->settle_pending = true;
+        af_sim_at_instant_end(w->sim, world_instant_end, w);
+    }
+}
+
+/* The flow network's watcher: a transfer's rate or bottleneck changed (its argument is the
+ * transfer's slot); its owner notes it, and the kinds look at the end of the instant. */
+static void world_watch(void *ctx, af_flow_id id, uint64_t arg)
+{
+    (void)id;
+    af_world *w = ctx;
+    const af_xfer *x = &w->xfers[arg];
+    if (x->ops->changed)
+        x->ops->changed(w, x->owner, x->arg);
+    af_world_load_changed(w);
 }
 
 void af_world_bursts_toggle(af_world *w, int delta)
@@ -242,6 +274,7 @@ static int world_go(const af_world_config *cfg, af_results *res, af_world_estima
     w.end_ns = af_time_from_s(cfg->duration_s);
     w.sim = af_sim_new(64);
     w.net = af_flownet_new(w.sim, (uint32_t)(2 * cfg->ntrains + 2 * cfg->nbursts + 16));
+    af_flownet_watch(w.net, world_watch, &w);
     w.tiers = af_calloc(cfg->ntiers, sizeof *w.tiers);
     w.fabrics = af_calloc(cfg->nfabrics, sizeof *w.fabrics);
     w.eps = af_calloc(neps, sizeof *w.eps);

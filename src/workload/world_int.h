@@ -117,6 +117,10 @@ typedef struct af_devuse {
 typedef struct af_xfer_ops {
     void (*done)(af_world *w, void *owner, uint64_t arg, double bytes, af_flow_id id);
     void (*partial)(af_world *w, void *owner, uint64_t arg, double bytes);
+    /* The flow's bottleneck changed, or its rate other than with its block's level (flow.h,
+     * af_flownet_watch); may be NULL. Called while the flow network reshares: it may note the
+     * owner for the end of the instant (the kind's load_changed), not call into the network. */
+    void (*changed)(af_world *w, void *owner, uint64_t arg);
 } af_xfer_ops;
 
 /* A flow the world started, with who to tell when it completes. */
@@ -176,7 +180,10 @@ typedef struct af_wl_kind {
     /* Brings time accounting up to now (called before shared state that the accounting depends
      * on changes, e.g. the burst activity). */
     void (*account)(af_world *w, af_time_ns now);
-    /* The bulk load on the devices changed (after every event that starts or ends flows). */
+    /* At the end of every instant in which flows started or ended (or a kind called
+     * af_world_load_changed), after the flow network has reshared: the bulk load on the devices,
+     * and the rates of the transfers whose owners were told (af_xfer_ops.changed), are those
+     * that hold from now on. */
     void (*load_changed)(af_world *w);
     /* At the end of the run: bytes moved by a transfer still in flight (see af_xfer_settle),
      * then the final accounting at end_ns. */
@@ -218,10 +225,11 @@ struct af_world {
     double useful_gpu_s; /* GPU-seconds spent computing, all pools */
     /* each kind's state */
     void *kind[AF_WL__COUNT];
-    /* the kinds with a load_changed operation, in table order (called after every event that
-     * starts or ends flows, so the hot path skips the others) */
+    /* the kinds with a load_changed operation, in table order (called at the end of each
+     * instant in which the load changed, so the hot path skips the others) */
     const af_wl_kind *on_load[AF_WL__COUNT];
     uint32_t n_on_load;
+    bool settle_pending; /* the end-of-instant hook that calls them is set */
 };
 
 /* A QoS weight as configured, or its default when the configuration left it 0 (hand-built
@@ -237,7 +245,8 @@ uint32_t af_world_res_add(af_world *w, const char *name, double cap, af_hold hol
 /* Estimates the events of a built world (world.c, "Event budget"). */
 void af_world_estimate_events(const af_world *w, af_world_estimate *out);
 
-/* Tells every kind that the bulk load changed. */
+/* Asks for every kind's load_changed at the end of this instant (once, however often it is
+ * asked), after the flow network has reshared. */
 void af_world_load_changed(af_world *w);
 
 /* A burst started (delta +1) or ended (-1): accounts every kind up to now, then counts it. */
