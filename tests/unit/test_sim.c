@@ -4,7 +4,8 @@
  * Handlers append (time, arg) to a log, so each test compares the log with the order sim.h
  * promises: (time, insertion sequence), cancelled events absent, the run statuses and clock
  * positions exactly as documented. Pool reuse is checked through sim_internal.h: a million
- * events with a bounded pending count must not grow the pool after warm-up.
+ * events with a bounded pending count must not grow the pool after warm-up. End-of-instant hooks
+ * are driven by small scripts of events and hooks (see stage_play).
  */
 #include "engine/sim.h"
 
@@ -17,6 +18,7 @@
 #include <unistd.h>
 
 #include "base/alloc.h"
+#include "base/fault.h"
 #include "cutest.h"
 #include "engine/sim_internal.h"
 
@@ -457,6 +459,436 @@ static void test_independent(void)
     af_sim_free(b);
 }
 
+/*
+ * End-of-instant hooks (af_sim_at_instant_end). A small script drives them: events and hooks
+ * are actors that log (af_sim_now, id) when they run and then carry out the actions the script
+ * lists for their id: schedule an event, register or forget a hook, stop the run. Events have
+ * ids below HOOK; hook k has id HOOK + k and its own context, stage.hooks[k], so that
+ * af_sim_forget_instant_end can name it.
+ */
+enum { HOOK = 100, MAX_HOOKS = 16 };
+
+typedef enum { DO_EVENT, DO_HOOK, DO_FORGET, DO_STOP } action_kind;
+
+/* One step of a script: when actor `who` runs, do `kind` to `target` (an event id scheduled
+ * after `delay`, or a hook number). */
+typedef struct action {
+    uint64_t who;
+    action_kind kind;
+    uint64_t target;
+    af_time_ns delay;
+} action;
+
+struct stage;
+
+/* The context of one hook. */
+typedef struct hook_actor {
+    struct stage *st;
+    uint64_t k; /* hook number; its id is HOOK + k */
+} hook_actor;
+
+typedef struct stage {
+    event_log log;               /* (time, id) of every actor run, in run order */
+    hook_actor hooks[MAX_HOOKS]; /* contexts of the hooks */
+    const action *script;        /* the actions, ended by who == 0 */
+} stage;
+
+static void play_hook(af_sim *sim, void *ctx);
+
+static void play_event(af_sim *sim, void *ctx, uint64_t arg);
+
+/* Registers hook k of st. */
+static void stage_hook(af_sim *sim, stage *st, uint64_t k)
+{
+    af_sim_at_instant_end(sim, play_hook, &st->hooks[k]);
+}
+
+/* Logs actor `who` and carries out its actions. */
+static void stage_play(af_sim *sim, stage *st, uint64_t who)
+{
+    log_add(&st->log, af_sim_now(sim), who);
+    for (const action *a = st->script; a && a->who; a++) {
+        if (a->who != who)
+            continue;
+        switch (a->kind) {
+        case DO_EVENT:
+            af_sim_after(sim, a->delay, play_event, st, a->target);
+            break;
+        case DO_HOOK:
+            stage_hook(sim, st, a->target);
+            break;
+        case DO_FORGET:
+            af_sim_forget_instant_end(sim, play_hook, &st->hooks[a->target]);
+            break;
+        case DO_STOP:
+            af_sim_stop(sim);
+            break;
+        }
+    }
+}
+
+static void play_event(af_sim *sim, void *ctx, uint64_t arg)
+{
+    stage_play(sim, ctx, arg);
+}
+
+static void play_hook(af_sim *sim, void *ctx)
+{
+    hook_actor *h = ctx;
+    stage_play(sim, h->st, HOOK + h->k);
+}
+
+static void stage_init(stage *st, const action *script)
+{
+    *st = (stage){.script = script};
+    for (uint64_t k = 0; k < MAX_HOOKS; k++)
+        st->hooks[k] = (hook_actor){st, k};
+}
+
+/* True when the log holds exactly the n (time, id) pairs of want, in order; prints the first
+ * difference otherwise. */
+static bool log_is(const event_log *log, const log_entry *want, size_t n)
+{
+    for (size_t i = 0; i < n && i < log->n; i++)
+        if (log->e[i].t_ns != want[i].t_ns || log->e[i].arg != want[i].arg) {
+            fprintf(stderr, "\n  log[%zu] = (%lld, %llu), want (%lld, %llu)\n", i,
+                    (long long)log->e[i].t_ns, (unsigned long long)log->e[i].arg,
+                    (long long)want[i].t_ns, (unsigned long long)want[i].arg);
+            return false;
+        }
+    if (log->n != n)
+        fprintf(stderr, "\n  log has %zu entries, want %zu\n", log->n, n);
+    return log->n == n;
+}
+
+#define LOG_IS(log, ...)                                                                           \
+    log_is((log), (const log_entry[]){__VA_ARGS__},                                                \
+           sizeof((const log_entry[]){__VA_ARGS__}) / sizeof(log_entry))
+
+/* A hook registered by an event runs after every event of its instant, those scheduled there
+ * by later events and by hooks included, before the clock moves; hooks run in registration
+ * order, once per registration (twice if registered twice); a hook that schedules an event now
+ * makes the instant go on, and hooks registered meanwhile run when it ends again. Hooks do not
+ * count as events. */
+static void test_hook_instant_end(void)
+{
+    static const action script[] = {
+        {1, DO_HOOK, 1, 0},         /* event 1 registers hook 1 ... */
+        {1, DO_EVENT, 3, 0},        /* ... and schedules event 3 now */
+        {2, DO_HOOK, 2, 0},         /* event 2 registers hook 2, then hook 1 a second time */
+        {2, DO_HOOK, 1, 0},         /* (a second registration of hook 1) */
+        {2, DO_EVENT, 4, 0},        /* ... and schedules event 4 now */
+        {3, DO_HOOK, 3, 0},         /* event 3, scheduled by event 1, registers hook 3 */
+        {HOOK + 1, DO_EVENT, 5, 0}, /* hook 1 schedules event 5 now (each time it runs) */
+        {HOOK + 2, DO_HOOK, 4, 0},  /* hook 2 registers hook 4: it waits for the next end */
+        {5, DO_HOOK, 5, 0},         /* event 5 registers hook 5 */
+        {5, DO_EVENT, 6, 1},        /* ... and schedules event 6 one ns later */
+        {0, DO_EVENT, 0, 0},
+    };
+    stage st;
+    stage_init(&st, script);
+    af_sim *sim = af_sim_new(0);
+    af_sim_at(sim, 5, play_event, &st, 8);
+    af_sim_at(sim, 10, play_event, &st, 1);
+    af_sim_at(sim, 10, play_event, &st, 2);
+    af_sim_at(sim, 20, play_event, &st, 9);
+    CU_ASSERT_EQUAL(af_sim_run(sim, AF_TIME_MAX, 0), AF_RUN_EMPTY);
+    CU_ASSERT_TRUE(LOG_IS(&st.log, {5, 8},
+                          /* the events of instant 10, those scheduled there included */
+                          {10, 1}, {10, 2}, {10, 3}, {10, 4},
+                          /* the first end: the hooks registered so far, in order */
+                          {10, HOOK + 1}, {10, HOOK + 2}, {10, HOOK + 1}, {10, HOOK + 3},
+                          /* the instant goes on: the events hook 1 scheduled ... */
+                          {10, 5}, {10, 5},
+                          /* ... then the hooks registered since the first end */
+                          {10, HOOK + 4}, {10, HOOK + 5}, {10, HOOK + 5},
+                          /* only then does the clock move */
+                          {11, 6}, {11, 6}, {20, 9}));
+    /* 8, 1, 2, 3, 4, 5, 5, 6, 6, 9: the nine hook runs are not events */
+    CU_ASSERT_EQUAL(af_sim_events_run(sim), 10);
+    CU_ASSERT_EQUAL(af_sim_events_pending(sim), 0);
+    CU_ASSERT_EQUAL(af_sim_now(sim), 20);
+    /* Nothing is left registered: another run runs nothing. */
+    CU_ASSERT_EQUAL(af_sim_run(sim, AF_TIME_MAX, 0), AF_RUN_EMPTY);
+    CU_ASSERT_EQUAL(st.log.n, 17);
+    CU_ASSERT_EQUAL(af_sim_events_run(sim), 10);
+    af_free(st.log.e);
+    af_sim_free(sim);
+}
+
+/* Hooks registered outside af_sim_run run when the next run reaches the end of the instant:
+ * with nothing pending (EMPTY comes after them), after the events pending at the current time,
+ * and before END when the next event lies after the end time. */
+static void test_hook_outside_run(void)
+{
+    static const action script[] = {
+        {HOOK + 2, DO_EVENT, 1, 0}, /* hook 2 schedules event 1 now and event 2 later */
+        {HOOK + 2, DO_EVENT, 2, 5},
+        {1, DO_HOOK, 3, 0}, /* event 1 registers hook 3 */
+        {0, DO_EVENT, 0, 0},
+    };
+    stage st;
+    stage_init(&st, script);
+
+    /* Nothing pending: the hook runs, then EMPTY, with the clock where it was. */
+    af_sim *sim = af_sim_new(0);
+    stage_hook(sim, &st, 1);
+    CU_ASSERT_EQUAL(af_sim_run(sim, AF_TIME_MAX, 0), AF_RUN_EMPTY);
+    CU_ASSERT_TRUE(LOG_IS(&st.log, {0, HOOK + 1}));
+    CU_ASSERT_EQUAL(af_sim_now(sim), 0);
+    CU_ASSERT_EQUAL(af_sim_run(sim, AF_TIME_MAX, 0), AF_RUN_EMPTY); /* once */
+    CU_ASSERT_EQUAL(st.log.n, 1);
+
+    /* A hook that schedules events on an empty queue: EMPTY only after all of them and the
+     * hook they register. */
+    st.log.n = 0;
+    stage_hook(sim, &st, 2);
+    CU_ASSERT_EQUAL(af_sim_run(sim, AF_TIME_MAX, 0), AF_RUN_EMPTY);
+    CU_ASSERT_TRUE(LOG_IS(&st.log, {0, HOOK + 2}, {0, 1}, {0, HOOK + 3}, {5, 2}));
+    CU_ASSERT_EQUAL(af_sim_now(sim), 5);
+    CU_ASSERT_EQUAL(af_sim_events_run(sim), 2);
+    af_sim_free(sim);
+
+    /* Events pending at the current time run before the hook; a later one after it. */
+    st.log.n = 0;
+    sim = af_sim_new(0);
+    af_sim_at(sim, 0, play_event, &st, 7);
+    af_sim_at(sim, 3, play_event, &st, 8);
+    stage_hook(sim, &st, 4);
+    af_sim_at(sim, 0, play_event, &st, 9); /* scheduled after the registration */
+    CU_ASSERT_EQUAL(af_sim_run(sim, AF_TIME_MAX, 0), AF_RUN_EMPTY);
+    CU_ASSERT_TRUE(LOG_IS(&st.log, {0, 7}, {0, 9}, {0, HOOK + 4}, {3, 8}));
+    af_sim_free(sim);
+
+    /* With an end time. */
+    static const action script_end[] = {
+        {1, DO_HOOK, 1, 0}, /* event 1 registers hook 1 */
+        {3, DO_HOOK, 3, 0}, /* event 3 registers hook 3 */
+        {0, DO_EVENT, 0, 0},
+    };
+    st.log.n = 0;
+    st.script = script_end;
+    sim = af_sim_new(0);
+    af_sim_at(sim, 10, play_event, &st, 1);
+    af_sim_at(sim, 30, play_event, &st, 2);
+    /* A hook registered by the last event before the end time runs before END, at its time. */
+    CU_ASSERT_EQUAL(af_sim_run(sim, 20, 0), AF_RUN_END);
+    CU_ASSERT_TRUE(LOG_IS(&st.log, {10, 1}, {10, HOOK + 1}));
+    CU_ASSERT_EQUAL(af_sim_now(sim), 20);
+    /* Registered outside the run at 20, with nothing due before the end time: it runs at 20,
+     * then END moves the clock. */
+    stage_hook(sim, &st, 2);
+    CU_ASSERT_EQUAL(af_sim_run(sim, 25, 0), AF_RUN_END);
+    CU_ASSERT_TRUE(LOG_IS(&st.log, {10, 1}, {10, HOOK + 1}, {20, HOOK + 2}));
+    CU_ASSERT_EQUAL(af_sim_now(sim), 25);
+    /* An event exactly at the end time, and hooks registered outside the run and by it: the
+     * event runs, then the hooks, then END. */
+    stage_hook(sim, &st, 4);
+    af_sim_at(sim, 25, play_event, &st, 3);
+    CU_ASSERT_EQUAL(af_sim_run(sim, 25, 0), AF_RUN_END);
+    CU_ASSERT_TRUE(LOG_IS(&st.log, {10, 1}, {10, HOOK + 1}, {20, HOOK + 2}, {25, 3}, {25, HOOK + 4},
+                          {25, HOOK + 3}));
+    CU_ASSERT_EQUAL(af_sim_now(sim), 25);
+    CU_ASSERT_EQUAL(af_sim_run(sim, AF_TIME_MAX, 0), AF_RUN_EMPTY);
+    CU_ASSERT_EQUAL(st.log.n, 7);
+    CU_ASSERT_EQUAL(af_sim_events_run(sim), 3);
+    af_free(st.log.e);
+    af_sim_free(sim);
+}
+
+/* Hooks still pending after AF_RUN_BUDGET or AF_RUN_STOPPED run in the next af_sim_run, at the
+ * end of the instant they were registered in. */
+static void test_hook_budget_stop(void)
+{
+    static const action script[] = {
+        {1, DO_HOOK, 1, 0}, /* event 1 registers hook 1 */
+        {3, DO_HOOK, 3, 0}, /* event 3 registers hook 3 and stops the run */
+        {3, DO_STOP, 0, 0}, /* (event 3) */
+        {4, DO_HOOK, 4, 0}, /* event 4 registers hook 4 and stops the run */
+        {4, DO_STOP, 0, 0}, /* (event 4) */
+        {0, DO_EVENT, 0, 0},
+    };
+    stage st;
+    stage_init(&st, script);
+    af_sim *sim = af_sim_new(0);
+    af_sim_at(sim, 10, play_event, &st, 1);
+    af_sim_at(sim, 10, play_event, &st, 2);
+    af_sim_at(sim, 20, play_event, &st, 3);
+    af_sim_at(sim, 20, play_event, &st, 5);
+    af_sim_at(sim, 30, play_event, &st, 4);
+    af_sim_at(sim, 40, play_event, &st, 6);
+    /* The budget runs out inside instant 10, with hook 1 pending. */
+    CU_ASSERT_EQUAL(af_sim_run(sim, AF_TIME_MAX, 1), AF_RUN_BUDGET);
+    CU_ASSERT_TRUE(LOG_IS(&st.log, {10, 1}));
+    CU_ASSERT_EQUAL(af_sim_now(sim), 10);
+    /* The next call ends the instant: event 2, then hook 1, before the clock moves. */
+    CU_ASSERT_EQUAL(af_sim_run(sim, AF_TIME_MAX, 1), AF_RUN_BUDGET);
+    CU_ASSERT_TRUE(LOG_IS(&st.log, {10, 1}, {10, 2}, {10, HOOK + 1}));
+    CU_ASSERT_EQUAL(af_sim_now(sim), 10);
+    /* Event 3 stops the run inside instant 20, with hook 3 pending. */
+    CU_ASSERT_EQUAL(af_sim_run(sim, AF_TIME_MAX, 0), AF_RUN_STOPPED);
+    CU_ASSERT_TRUE(LOG_IS(&st.log, {10, 1}, {10, 2}, {10, HOOK + 1}, {20, 3}));
+    CU_ASSERT_EQUAL(af_sim_now(sim), 20);
+    /* Event 4 stops the run as the last event of instant 30: hook 4 is pending; the next run
+     * ends instant 20 (event 5, hook 3), and instant 30 (hook 4), before its end time 35. */
+    CU_ASSERT_EQUAL(af_sim_run(sim, AF_TIME_MAX, 0), AF_RUN_STOPPED);
+    CU_ASSERT_TRUE(LOG_IS(&st.log, {10, 1}, {10, 2}, {10, HOOK + 1}, {20, 3}, {20, 5},
+                          {20, HOOK + 3}, {30, 4}));
+    CU_ASSERT_EQUAL(af_sim_now(sim), 30);
+    CU_ASSERT_EQUAL(af_sim_run(sim, 35, 0), AF_RUN_END);
+    CU_ASSERT_TRUE(LOG_IS(&st.log, {10, 1}, {10, 2}, {10, HOOK + 1}, {20, 3}, {20, 5},
+                          {20, HOOK + 3}, {30, 4}, {30, HOOK + 4}));
+    CU_ASSERT_EQUAL(af_sim_now(sim), 35);
+    CU_ASSERT_EQUAL(af_sim_run(sim, AF_TIME_MAX, 0), AF_RUN_EMPTY);
+    CU_ASSERT_EQUAL(st.log.n, 9);
+    CU_ASSERT_EQUAL(af_sim_events_run(sim), 6);
+    af_sim_free(sim);
+
+    /* Stopped with the queue empty: the next run runs the hook, then returns EMPTY. */
+    st.log.n = 0;
+    sim = af_sim_new(0);
+    af_sim_at(sim, 30, play_event, &st, 4);
+    CU_ASSERT_EQUAL(af_sim_run(sim, AF_TIME_MAX, 0), AF_RUN_STOPPED);
+    CU_ASSERT_TRUE(LOG_IS(&st.log, {30, 4}));
+    CU_ASSERT_EQUAL(af_sim_run(sim, AF_TIME_MAX, 0), AF_RUN_EMPTY);
+    CU_ASSERT_TRUE(LOG_IS(&st.log, {30, 4}, {30, HOOK + 4}));
+    CU_ASSERT_EQUAL(af_sim_now(sim), 30);
+    af_free(st.log.e);
+    af_sim_free(sim);
+}
+
+/* Counts the runs of a hook that is not play_hook (for the (fn, ctx) pair in forget). */
+static void count_hook(af_sim *sim, void *ctx)
+{
+    (void)sim;
+    hook_actor *h = ctx;
+    h->st->log.e[0].arg++; /* the first log entry is the counter (see test_hook_forget) */
+}
+
+/* af_sim_forget_instant_end removes every pending registration of (fn, ctx), and only those:
+ * from outside a run, from an event, and from a hook of the same batch (the removed hook must
+ * not run), or of the batch registered meanwhile. */
+static void test_hook_forget(void)
+{
+    stage st;
+    stage_init(&st, NULL);
+    af_sim *sim = af_sim_new(0);
+    log_add(&st.log, -1, 0); /* count_hook's counter */
+    /* Outside a run. */
+    stage_hook(sim, &st, 1);
+    stage_hook(sim, &st, 2);
+    stage_hook(sim, &st, 1);
+    af_sim_at_instant_end(sim, count_hook, &st.hooks[1]); /* same ctx, another fn */
+    stage_hook(sim, &st, 3);
+    af_sim_forget_instant_end(sim, play_hook, &st.hooks[1]);
+    af_sim_forget_instant_end(sim, play_hook, &st.hooks[9]); /* not registered: no effect */
+    CU_ASSERT_EQUAL(af_sim_run(sim, AF_TIME_MAX, 0), AF_RUN_EMPTY);
+    CU_ASSERT_TRUE(LOG_IS(&st.log, {-1, 1}, {0, HOOK + 2}, {0, HOOK + 3}));
+    af_sim_free(sim);
+    af_free(st.log.e);
+
+    static const action script[] = {
+        {1, DO_HOOK, 1, 0}, /* event 1: hooks 1, 2, 3, 2, 4, 7 */
+        {1, DO_HOOK, 2, 0},
+        {1, DO_HOOK, 3, 0},
+        {1, DO_HOOK, 2, 0},
+        {1, DO_HOOK, 4, 0},
+        {1, DO_HOOK, 7, 0},
+        {2, DO_HOOK, 8, 0}, /* event 2 registers hook 8 and forgets hook 7 */
+        {2, DO_FORGET, 7, 0},
+        {HOOK + 1, DO_FORGET, 2, 0}, /* hook 1 removes both later registrations of hook 2 */
+        {HOOK + 1, DO_HOOK, 5, 0},   /* ... and registers hooks 5 and 6 for the next end */
+        {HOOK + 1, DO_HOOK, 6, 0},
+        {HOOK + 3, DO_FORGET, 5, 0}, /* hook 3 removes hook 5, pending for the next end */
+        {HOOK + 4, DO_FORGET, 1, 0}, /* hook 4 forgets hook 1, which already ran: no effect */
+        {HOOK + 4, DO_FORGET, 4, 0}, /* ... and itself, running now: no effect */
+        {HOOK + 6, DO_HOOK, 2, 0},   /* hook 6 registers hook 2 anew: it runs */
+        {0, DO_EVENT, 0, 0},
+    };
+    stage_init(&st, script);
+    sim = af_sim_new(0);
+    af_sim_at(sim, 10, play_event, &st, 1);
+    af_sim_at(sim, 10, play_event, &st, 2);
+    af_sim_at(sim, 11, play_event, &st, 3);
+    CU_ASSERT_EQUAL(af_sim_run(sim, AF_TIME_MAX, 0), AF_RUN_EMPTY);
+    CU_ASSERT_TRUE(LOG_IS(&st.log, {10, 1}, {10, 2}, {10, HOOK + 1}, {10, HOOK + 3}, {10, HOOK + 4},
+                          {10, HOOK + 8}, {10, HOOK + 6}, {10, HOOK + 2}, {11, 3}));
+    af_free(st.log.e);
+    af_sim_free(sim);
+}
+
+/* State of the steady-state run: each instant's event registers 1 to 4 hooks; some hooks
+ * schedule an event at the same time (a second end of the instant) and register more hooks. */
+typedef struct hook_churn {
+    uint64_t events;     /* events run */
+    uint64_t registered; /* hook registrations */
+    uint64_t hooks;      /* hook runs */
+    uint64_t bad;        /* hooks that ran at another time than the one they were registered */
+    af_time_ns reg_t;    /* time of the registrations */
+} hook_churn;
+
+static void churn_hook(af_sim *sim, void *ctx);
+
+static void churn_register(af_sim *sim, hook_churn *c)
+{
+    c->registered++;
+    c->reg_t = af_sim_now(sim);
+    af_sim_at_instant_end(sim, churn_hook, c);
+}
+
+static void churn_again(af_sim *sim, void *ctx, uint64_t arg)
+{
+    hook_churn *c = ctx;
+    (void)arg;
+    c->events++;
+    churn_register(sim, c);
+}
+
+static void churn_hook(af_sim *sim, void *ctx)
+{
+    hook_churn *c = ctx;
+    c->hooks++;
+    c->bad += af_sim_now(sim) != c->reg_t;
+    if (c->hooks % 7 == 0)
+        af_sim_after(sim, 0, churn_again, c, 0);
+    if (c->hooks % 5 == 0)
+        churn_register(sim, c);
+}
+
+static void churn_tick(af_sim *sim, void *ctx, uint64_t arg)
+{
+    hook_churn *c = ctx;
+    c->events++;
+    for (uint64_t k = 0; k <= arg % 4; k++)
+        churn_register(sim, c);
+    af_sim_after(sim, 1 + (af_time_ns)(arg % 3), churn_tick, c, arg + 1);
+}
+
+/* Once warm, instants that each register hooks allocate nothing. The hook arrays' capacity is
+ * not visible through sim_internal.h, so the test counts allocations through the allocator's
+ * fault-injection counter (base/fault.h), which every af_* allocation increments. */
+static void test_hook_no_alloc(void)
+{
+    hook_churn c = {0};
+    af_sim *sim = af_sim_new(16);
+    af_sim_at(sim, 0, churn_tick, &c, 0);
+    CU_ASSERT_EQUAL(af_sim_run(sim, AF_TIME_MAX, 1000), AF_RUN_BUDGET); /* warm-up */
+    size_t cap = af_sim_pool_capacity(sim);
+    long allocs = af_fault_allocs();
+    CU_ASSERT_EQUAL(af_sim_run(sim, AF_TIME_MAX, 200000), AF_RUN_BUDGET);
+    CU_ASSERT_EQUAL(af_fault_allocs() - allocs, 0);
+    CU_ASSERT_EQUAL(af_sim_pool_capacity(sim), cap);
+    CU_ASSERT_EQUAL(af_sim_events_run(sim), 201000); /* hooks not counted */
+    CU_ASSERT_EQUAL(c.events, 201000);
+    /* End the current instant (an end time at the clock), so that every registration has run,
+     * exactly once. */
+    CU_ASSERT(c.hooks > 200000);
+    CU_ASSERT_EQUAL(af_sim_run(sim, af_sim_now(sim), 0), AF_RUN_END);
+    CU_ASSERT_EQUAL(c.hooks, c.registered);
+    CU_ASSERT_EQUAL(c.bad, 0);
+    af_sim_free(sim);
+}
+
 #ifndef NDEBUG
 /* The programming errors sim.h rules out are caught by assert. Each case runs in a child
  * process, which must die of SIGABRT. */
@@ -536,6 +968,12 @@ static const af_test tests[] = {
     {"stop returns after the handler and can resume", test_stop},
     {"free with pending events", test_free},
     {"simulations are independent", test_independent},
+    {"instant-end hooks: after the instant's events, in order, once each", test_hook_instant_end},
+    {"instant-end hooks registered outside a run: EMPTY and END after them", test_hook_outside_run},
+    {"instant-end hooks pending after BUDGET or STOPPED run in the next run",
+     test_hook_budget_stop},
+    {"forgetting instant-end hooks, also within a batch", test_hook_forget},
+    {"instant-end hooks allocate nothing once warm", test_hook_no_alloc},
     {"scheduling in the past and a past end time assert", test_misuse_asserts},
     {NULL, NULL},
 };
