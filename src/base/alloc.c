@@ -104,7 +104,7 @@ void af_free(void *p)
     free(p);
 }
 
-void *af_grow(void *p, size_t *cap, size_t need, size_t size)
+void *af_grow_slow(void *p, size_t *cap, size_t need, size_t size)
 {
     if (need <= *cap)
         return p;

@@ -36,9 +36,16 @@ char *af_strfmt(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* Releases memory from the functions above; NULL is allowed. */
 void af_free(void *p);
 
+/* The growing part of af_grow (call af_grow). */
+void *af_grow_slow(void *p, size_t *cap, size_t need, size_t size);
+
 /* Grows a dynamic array so that it holds at least `need` elements of `size` bytes. `*cap` is the
- * current capacity in elements and is updated; returns the (possibly moved) array. */
-void *af_grow(void *p, size_t *cap, size_t need, size_t size);
+ * current capacity in elements and is updated; returns the (possibly moved) array. Inline, so
+ * that the common case, room enough, costs a compare where hot paths append. */
+static inline void *af_grow(void *p, size_t *cap, size_t need, size_t size)
+{
+    return need <= *cap ? p : af_grow_slow(p, cap, need, size);
+}
 
 /* Sets the function called once on out-of-memory, just before the process exits (NULL for
  * none). It runs with the heap exhausted, so it must not allocate; base/outfile.c's removes the

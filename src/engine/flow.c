@@ -261,8 +261,8 @@ typedef struct af_block {
     af_time_ns t_v;     /* when V was last brought up to date */
     double L;           /* its level: rate per unit weight, B/s, since t_v (0 before settled) */
     double rebase_at;   /* V beyond which the clock is rebased to 0 */
-    af_event_id ev;     /* the completion event of its first flow to finish, or the zero id */
-    af_time_ns ev_t;    /* that event's time */
+    af_timer timer;     /* its completion event, for the first flow to finish (armed when that
+                           flow has a completion within the clock's range) */
     uint32_t gen;       /* generation; bumped when the block is released */
     uint32_t next_free; /* next free block while on the free list */
     bool live;          /* in use */
@@ -425,8 +425,7 @@ void af_flownet_free(af_flownet *net)
             af_sim_cancel(net->sim, net->flows[s].ev);
     for (uint32_t b = 0; b < net->n_blocks; b++) {
         af_block *k = &net->blocks[b];
-        if (k->live && k->ev.slot)
-            af_sim_cancel(net->sim, k->ev);
+        af_sim_timer_free(net->sim, k->timer);
         af_free(k->fin.a);
         af_free(k->caps.a);
         af_free(k->lvl.a);
@@ -1113,6 +1112,7 @@ static uint32_t af_block_new(af_flownet *net, uint32_t anchor)
                               sizeof(af_block));
         b = net->n_blocks++;
         memset(&net->blocks[b], 0, sizeof(af_block));
+        net->blocks[b].timer = af_sim_timer_new(net->sim, af_flownet_on_block_done, net, b);
     }
     af_block *k = &net->blocks[b];
     k->anchor = anchor;
@@ -1121,7 +1121,6 @@ static uint32_t af_block_new(af_flownet *net, uint32_t anchor)
     k->t_v = af_sim_now(net->sim);
     k->L = 0;
     k->rebase_at = INFINITY;
-    k->ev = (af_event_id){0, 0};
     k->live = true;
     k->dirty = false;
     k->fin.n = k->caps.n = k->lvl.n = 0;
@@ -1129,13 +1128,11 @@ static uint32_t af_block_new(af_flownet *net, uint32_t anchor)
     return b;
 }
 
-/* Returns block b (empty, or dissolved) to the free list, cancelling its event. */
+/* Returns block b (empty, or dissolved) to the free list, disarming its event. */
 static void af_block_put(af_flownet *net, uint32_t b)
 {
     af_block *k = &net->blocks[b];
-    if (k->ev.slot)
-        af_sim_cancel(net->sim, k->ev);
-    k->ev = (af_event_id){0, 0};
+    af_sim_timer_clear(net->sim, k->timer);
     k->live = false;
     k->gen++;
     k->next_free = net->free_block;
@@ -1256,26 +1253,25 @@ static void af_block_dissolve(af_flownet *net, uint32_t b)
     af_flownet_touch(net);
 }
 
-/* (Re)schedules block b's event for its first flow to finish, unless it is already set for
- * that time. */
+/* Moves block b's event, in place, to the completion of its first flow to finish, unless it is
+ * already set for that time (or disarms it when that flow has none). */
 static void af_block_schedule(af_flownet *net, uint32_t b)
 {
     af_block *k = &net->blocks[b];
-    af_time_ns t = -1;
+    af_time_ns t = -1, cur;
     if (k->fin.n) {
         const af_flow *f = &net->flows[k->fin.a[0].id];
         double left = f->size_B - af_block_moved(f, k->V);
         t = af_flownet_due(net, af_flownet_complete(f, left), left, f->weight * k->L);
     }
-    if (k->ev.slot && t == k->ev_t)
+    bool armed = af_sim_timer_armed(net->sim, k->timer, &cur);
+    if (t < 0) {
+        af_sim_timer_clear(net->sim, k->timer);
         return;
-    if (k->ev.slot)
-        af_sim_cancel(net->sim, k->ev);
-    k->ev = (af_event_id){0, 0};
-    if (t < 0)
+    }
+    if (armed && cur == t)
         return;
-    k->ev = af_sim_at(net->sim, t, af_flownet_on_block_done, net, (uint64_t)k->gen << 32 | b);
-    k->ev_t = t;
+    af_sim_timer_set(net->sim, k->timer, t);
     net->stats.reschedules++;
 }
 
@@ -1712,18 +1708,15 @@ static void af_flownet_on_done(af_sim *sim, void *ctx, uint64_t arg)
     af_flownet_run_done(net, n_done);
 }
 
-/* The completion event of block (arg & 0xffffffff) at generation (arg >> 32): ends every flow
- * at the front of its clock that is complete now, then runs their callbacks; the flush settles
- * the block. */
+/* The completion event (timer) of block arg: ends every flow at the front of its clock that is
+ * complete now, then runs their callbacks; the flush settles the block. */
 static void af_flownet_on_block_done(af_sim *sim, void *ctx, uint64_t arg)
 {
     (void)sim;
     af_flownet *net = ctx;
     uint32_t b = (uint32_t)arg;
-    assert(b < net->n_blocks && net->blocks[b].live &&
-           net->blocks[b].gen == (uint32_t)(arg >> 32));
+    assert(b < net->n_blocks && net->blocks[b].live);
     af_block *k = &net->blocks[b];
-    k->ev = (af_event_id){0, 0};
     af_block_advance(net, b);
     size_t n_done = 0;
     while (k->fin.n) {

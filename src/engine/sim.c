@@ -79,6 +79,17 @@ typedef struct af_event {
     uint32_t next;  /* next free slot while on the free list, else unused */
 } af_event;
 
+/* A timer (see sim.h): its handler and, while armed, its key and its place in the timer heap. */
+typedef struct af_timer_rec {
+    af_event_fn fn;  /* handler; NULL while the timer is free */
+    void *ctx;
+    uint64_t arg;
+    af_time_ns t_ns; /* time, while armed */
+    uint64_t seq;    /* sequence number of the arming, while armed */
+    uint32_t pos;    /* index in the timer heap, or AF_SIM_NONE when disarmed */
+    uint32_t next;   /* next free timer while free */
+} af_timer_rec;
+
 /* A pending end-of-instant hook. */
 typedef struct af_hook {
     af_instant_fn fn;
@@ -102,6 +113,13 @@ struct af_sim {
     size_t cap_hooks;    /* capacity of hooks */
     af_hook *running_hooks; /* the batch being run (hooks registered meanwhile go to `hooks`) */
     size_t cap_running;     /* capacity of running_hooks */
+    af_timer_rec *timers;   /* timers, indexed by number */
+    size_t n_timers;        /* timers made (in use or free) */
+    size_t cap_timers;      /* capacity of timers */
+    uint32_t free_timer;    /* first free timer, or AF_SIM_NONE */
+    uint32_t *theap;        /* armed timers, a binary min-heap by (t_ns, seq) */
+    uint32_t n_armed;       /* entries in theap */
+    size_t cap_theap;       /* capacity of theap */
 };
 
 /* Grows the pool to `cap` records (cap > pool_cap), keeping slots, and puts the new records on
@@ -165,6 +183,7 @@ af_sim *af_sim_new(uint32_t hint)
     if (cap > AF_SIM_MAX_CAP)
         cap = AF_SIM_MAX_CAP;
     sim->free_head = AF_SIM_NONE;
+    sim->free_timer = AF_SIM_NONE;
     sim_pool_grow(sim, cap);
     af_heap_init(&sim->heap, cap);
     return sim;
@@ -178,6 +197,8 @@ void af_sim_free(af_sim *sim)
     af_free(sim->pool_mem);
     af_free(sim->hooks);
     af_free(sim->running_hooks);
+    af_free(sim->timers);
+    af_free(sim->theap);
     af_free(sim);
 }
 
@@ -266,6 +287,106 @@ void af_sim_forget_instant_end(af_sim *sim, af_instant_fn fn, void *ctx)
             sim->running_hooks[i].fn = NULL;
 }
 
+/* ---- timers ---- */
+
+/* Whether timer a comes before timer b. */
+static inline bool sim_timer_before(const af_sim *sim, uint32_t a, uint32_t b)
+{
+    const af_timer_rec *x = &sim->timers[a], *y = &sim->timers[b];
+    return x->t_ns < y->t_ns || (x->t_ns == y->t_ns && x->seq < y->seq);
+}
+
+/* Puts timer id at heap position i and records it there. */
+static inline void sim_theap_put(af_sim *sim, uint32_t i, uint32_t id)
+{
+    sim->theap[i] = id;
+    sim->timers[id].pos = i;
+}
+
+/* Restores the timer heap's order around position i. */
+static void sim_theap_fix(af_sim *sim, uint32_t i)
+{
+    uint32_t id = sim->theap[i];
+    while (i > 0 && sim_timer_before(sim, id, sim->theap[(i - 1) / 2])) {
+        sim_theap_put(sim, i, sim->theap[(i - 1) / 2]);
+        i = (i - 1) / 2;
+    }
+    for (;;) {
+        uint32_t c = 2 * i + 1;
+        if (c >= sim->n_armed)
+            break;
+        if (c + 1 < sim->n_armed && sim_timer_before(sim, sim->theap[c + 1], sim->theap[c]))
+            c++;
+        if (!sim_timer_before(sim, sim->theap[c], id))
+            break;
+        sim_theap_put(sim, i, sim->theap[c]);
+        i = c;
+    }
+    sim_theap_put(sim, i, id);
+}
+
+af_timer af_sim_timer_new(af_sim *sim, af_event_fn fn, void *ctx, uint64_t arg)
+{
+    assert(fn != NULL);
+    uint32_t id;
+    if (sim->free_timer != AF_SIM_NONE) {
+        id = sim->free_timer;
+        sim->free_timer = sim->timers[id].next;
+    } else {
+        assert(sim->n_timers < AF_SIM_MAX_CAP && "too many timers");
+        sim->timers = af_grow(sim->timers, &sim->cap_timers, sim->n_timers + 1,
+                              sizeof(af_timer_rec));
+        id = (uint32_t)sim->n_timers++;
+        sim->theap = af_grow(sim->theap, &sim->cap_theap, sim->n_timers, sizeof(uint32_t));
+    }
+    sim->timers[id] = (af_timer_rec){.fn = fn, .ctx = ctx, .arg = arg, .pos = AF_SIM_NONE};
+    return id;
+}
+
+void af_sim_timer_set(af_sim *sim, af_timer t, af_time_ns t_ns)
+{
+    assert(t < sim->n_timers && sim->timers[t].fn && "unknown timer");
+    assert(t_ns >= sim->now && "timer set in the past");
+    af_timer_rec *r = &sim->timers[t];
+    r->t_ns = t_ns;
+    r->seq = sim->seq++;
+    if (r->pos == AF_SIM_NONE)
+        sim_theap_put(sim, sim->n_armed++, t);
+    sim_theap_fix(sim, r->pos);
+}
+
+void af_sim_timer_clear(af_sim *sim, af_timer t)
+{
+    assert(t < sim->n_timers && sim->timers[t].fn && "unknown timer");
+    uint32_t i = sim->timers[t].pos;
+    if (i == AF_SIM_NONE)
+        return;
+    sim->timers[t].pos = AF_SIM_NONE;
+    if (i < --sim->n_armed) {
+        sim_theap_put(sim, i, sim->theap[sim->n_armed]);
+        sim_theap_fix(sim, i);
+    }
+}
+
+bool af_sim_timer_armed(const af_sim *sim, af_timer t, af_time_ns *t_ns)
+{
+    assert(t < sim->n_timers && sim->timers[t].fn && "unknown timer");
+    const af_timer_rec *r = &sim->timers[t];
+    if (r->pos == AF_SIM_NONE)
+        return false;
+    if (t_ns)
+        *t_ns = r->t_ns;
+    return true;
+}
+
+void af_sim_timer_free(af_sim *sim, af_timer t)
+{
+    af_sim_timer_clear(sim, t);
+    sim->timers[t].fn = NULL;
+    sim->timers[t].next = sim->free_timer;
+    sim->free_timer = t;
+}
+
 /* Ends the current instant: runs the hooks pending now, in registration order. They are moved
  * to a second array first, so that hooks registered while they run wait for the next end. */
 static void sim_run_hooks(af_sim *sim)
@@ -303,17 +424,34 @@ af_run_status af_sim_run(af_sim *sim, af_time_ns end_ns, uint64_t max_events)
             sim->stale--;
             continue;
         }
-        if (sim->n_hooks && (!top || top->t_ns > sim->now)) {
-            sim_run_hooks(sim);
-            continue;
+        /* The next event: the heap's first, or the first armed timer if that comes before; the
+         * instant ends first if hooks wait for it. Runs with neither timers nor hooks (PHOLD)
+         * take the short branch. */
+        const af_timer_rec *timer = NULL;
+        af_time_ns t_next;
+        if (__builtin_expect(sim->n_armed || sim->n_hooks, 0)) {
+            if (sim->n_armed) {
+                const af_timer_rec *r = &sim->timers[sim->theap[0]];
+                if (!top || r->t_ns < top->t_ns || (r->t_ns == top->t_ns && r->seq < top->seq))
+                    timer = r;
+            }
+            t_next = timer ? timer->t_ns : top ? top->t_ns : AF_TIME_MAX;
+            if (sim->n_hooks && ((!top && !timer) || t_next > sim->now)) {
+                sim_run_hooks(sim);
+                continue;
+            }
+            if (!top && !timer) {
+                status = AF_RUN_EMPTY;
+                break;
+            }
+        } else {
+            if (!top) {
+                status = AF_RUN_EMPTY;
+                break;
+            }
+            t_next = top->t_ns;
         }
-        if (!top) {
-            status = AF_RUN_EMPTY;
-            break;
-        }
-        uint32_t s = top->payload;
-        af_event *ev = &sim->pool[s];
-        if (top->t_ns > end_ns) {
+        if (t_next > end_ns) {
             sim->now = end_ns;
             status = AF_RUN_END;
             break;
@@ -323,15 +461,27 @@ af_run_status af_sim_run(af_sim *sim, af_time_ns end_ns, uint64_t max_events)
             break;
         }
         budget--;
-        sim->now = top->t_ns;
-        af_event_fn fn = ev->fn;
-        void *ctx = ev->ctx;
-        uint64_t arg = ev->arg;
-        ev->gen++;
-        ev->fn = NULL;
-        sim_slot_put(sim, s);
-        af_heap_pop(heap);
-        sim_prefetch_next(sim);
+        sim->now = t_next;
+        af_event_fn fn;
+        void *ctx;
+        uint64_t arg;
+        if (__builtin_expect(timer != NULL, 0)) {
+            fn = timer->fn;
+            ctx = timer->ctx;
+            arg = timer->arg;
+            af_sim_timer_clear(sim, sim->theap[0]);
+        } else {
+            uint32_t s = top->payload;
+            af_event *ev = &sim->pool[s];
+            fn = ev->fn;
+            ctx = ev->ctx;
+            arg = ev->arg;
+            ev->gen++;
+            ev->fn = NULL;
+            sim_slot_put(sim, s);
+            af_heap_pop(heap);
+            sim_prefetch_next(sim);
+        }
         sim->events_run++;
         fn(sim, ctx, arg);
         if (sim->stop) {
@@ -355,7 +505,7 @@ uint64_t af_sim_events_run(const af_sim *sim)
 
 uint64_t af_sim_events_pending(const af_sim *sim)
 {
-    return af_heap_size(&sim->heap) - sim->stale;
+    return af_heap_size(&sim->heap) - sim->stale + sim->n_armed;
 }
 
 size_t af_sim_pool_capacity(const af_sim *sim)

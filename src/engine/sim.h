@@ -100,6 +100,30 @@ bool af_sim_pending(const af_sim *sim, af_event_id id);
  * Can be called again to continue. */
 af_run_status af_sim_run(af_sim *sim, af_time_ns end_ns, uint64_t max_events);
 
+/* A timer: a movable event. Its handler, context and argument are fixed when it is made; it is
+ * armed at a time, and moved or disarmed in place, in O(log timers), without leaving a cancelled
+ * entry behind (for a model that reschedules one event at every change, where cancel and
+ * af_sim_at would churn the pending set). Arming (or moving) takes a new sequence number, so an
+ * armed timer ties with other events at its time exactly as an event scheduled by af_sim_at at
+ * that moment would. A timer that fires is disarmed before its handler runs (which may arm it
+ * again); it counts in af_sim_events_run and, while armed, in af_sim_events_pending. */
+typedef uint32_t af_timer;
+
+/* Makes a disarmed timer; allocates only when more timers exist at once than ever before. */
+af_timer af_sim_timer_new(af_sim *sim, af_event_fn fn, void *ctx, uint64_t arg);
+
+/* Arms timer t at absolute time t_ns (>= now), or moves it there if armed. */
+void af_sim_timer_set(af_sim *sim, af_timer t, af_time_ns t_ns);
+
+/* Disarms timer t (nothing if it is not armed). */
+void af_sim_timer_clear(af_sim *sim, af_timer t);
+
+/* Whether timer t is armed, and if so at what time (*t_ns, may be NULL). */
+bool af_sim_timer_armed(const af_sim *sim, af_timer t, af_time_ns *t_ns);
+
+/* Disarms timer t and releases it; its number may be given to a later af_sim_timer_new. */
+void af_sim_timer_free(af_sim *sim, af_timer t);
+
 /* Registers fn(sim, ctx) to run once when the current instant ends: after every event at the
  * current time has run (those that earlier hooks or events scheduled at that time included), and
  * before the clock moves on or af_sim_run returns AF_RUN_EMPTY or AF_RUN_END. Hooks run in the
