@@ -37,8 +37,9 @@
  * which a busy shared machine disturbs less than wall time. Reported per case: entry completions
  * per CPU-second ("ends/s", the figure issue 10 states its targets in; each completion also
  * starts one entry), entry starts + ends per second ("ops/s", about twice ends/s), the same
- * counted in GPU-flows (times K), and per reshare the mean component size in flows and resources
- * and the mean number of filling levels. "layerchk" is the largest relative difference between
+ * counted in GPU-flows (times K), the share of completions that ended in a block ("blk%": a
+ * component one resource limits alone, see engine/flow.h), and per fill the mean component size
+ * in flows and resources and the mean number of filling levels ("-" when nothing was filled). "layerchk" is the largest relative difference between
  * the bytes carried by the layers (every flow crosses each layer once, so they must agree up to
  * rounding).
  *
@@ -301,13 +302,25 @@ static void fc_run(const char *spec, double seconds)
     double wall = t1 - t0;
     uint64_t ops = (s1.starts - s0.starts) + (s1.ends - s0.ends);
     uint64_t upd = s1.updates - s0.updates;
-    printf("%-16s %9" PRIu64 " %7" PRIu64 " %5u %9" PRIu64 " %7.3f %11.4g %11.4g %11.4g %9.1f "
-           "%6.1f %6.1f %8.1e\n",
-           spec, entries * c.k, entries, c.k, s1.ends - s0.ends, wall,
-           (double)(s1.ends - s0.ends) / wall, (double)ops / wall, (double)ops * c.k / wall,
-           (double)(s1.flows_touched - s0.flows_touched) / (double)upd,
-           (double)(s1.res_touched - s0.res_touched) / (double)upd,
-           (double)(s1.levels - s0.levels) / (double)upd, fc_layer_check(&c));
+    /* Per fill: a case whose flows all end in blocks fills nothing, and shows "-". */
+    char comp[3][16];
+    if (upd) {
+        snprintf(comp[0], sizeof comp[0], "%.1f",
+                 (double)(s1.flows_touched - s0.flows_touched) / (double)upd);
+        snprintf(comp[1], sizeof comp[1], "%.1f",
+                 (double)(s1.res_touched - s0.res_touched) / (double)upd);
+        snprintf(comp[2], sizeof comp[2], "%.1f", (double)(s1.levels - s0.levels) / (double)upd);
+    } else {
+        for (int m = 0; m < 3; m++)
+            snprintf(comp[m], sizeof comp[m], "-");
+    }
+    uint64_t ends = s1.ends - s0.ends;
+    printf("%-16s %9" PRIu64 " %7" PRIu64 " %5u %9" PRIu64 " %7.3f %11.4g %11.4g %11.4g %6.1f "
+           "%9s %6s %6s %8.1e\n",
+           spec, entries * c.k, entries, c.k, ends, wall, (double)ends / wall, (double)ops / wall,
+           (double)ops * c.k / wall,
+           ends ? 100.0 * (double)(s1.block_leaves - s0.block_leaves) / (double)ends : 0.0,
+           comp[0], comp[1], comp[2], fc_layer_check(&c));
     fflush(stdout);
     af_flownet_free(c.net);
     af_sim_free(c.sim);
@@ -337,9 +350,9 @@ int main(int argc, char **argv)
         cases = defaults;
         n = sizeof(defaults) / sizeof(defaults[0]);
     }
-    printf("%-16s %9s %7s %5s %9s %7s %11s %11s %11s %9s %6s %6s %8s\n", "case", "gpu_flows",
-           "entries", "k", "ends", "seconds", "ends/s", "ops/s", "gpu_ops/s", "comp_flw", "comp_r",
-           "levels", "layerchk");
+    printf("%-16s %9s %7s %5s %9s %7s %11s %11s %11s %6s %9s %6s %6s %8s\n", "case",
+           "gpu_flows", "entries", "k", "ends", "seconds", "ends/s", "ops/s", "gpu_ops/s", "blk%",
+           "comp_flw", "comp_r", "levels", "layerchk");
     for (size_t j = 0; j < n; j++)
         fc_run(cases[j], seconds);
     return 0;

@@ -55,8 +55,44 @@
  * lazy: a flow stores its bytes moved at its last update time t_upd and its rate, both
  * unchanged outside the components that changes touch), and refilled; only flows whose rate
  * changed get their completion event cancelled and rescheduled. A search from all resources of
- * an ending flow covers every piece the component may split into. af_flownet_defer / flush
- * batch many changes at one instant into one search (seeded by all of them) and one fill.
+ * an ending flow covers every piece the component may split into.
+ *
+ * Batching. No change reshares at once: a start puts its flow on the seed list (unplaced,
+ * AF_BLK_NEW), an end or a capacity change puts its resources there (or marks its block
+ * dirty), and the first change of an instant registers an end-of-instant hook with the sim.
+ * The flush (that hook, a rate query, or af_flownet_flush) places the new flows (into blocks
+ * where they fit), settles the dirty blocks, and runs one search seeded by everything else and
+ * one fill over the union. Until then no time passes, so progress (moved_B at the old rate) and
+ * the bytes a cancel returns are exact; queries that need rates flush first.
+ *
+ * Blocks. Many flows behind one storage tier form one component that the tier alone limits:
+ * the fill freezes them all in one round at L = C / W of that resource (the anchor), and every
+ * start or end would refill all n of them and reschedule all n events. A block keeps that case
+ * in O(path log n): every flow of it moves at w * L, so a member's progress is its weight times
+ * the block's clock V (bytes per unit weight, advanced by L * elapsed time), and a flow that
+ * joined at V0 with b bytes left finishes when V reaches V0 + b / w, its finishing point. The
+ * block keeps its flows in a heap by finishing point and one timer (af_sim_timer) for the first,
+ * moved in place only when that flow's completion time changes; a join or a leave updates W of
+ * the path's resources (kept by addition and subtraction, summed afresh after heavy flows left
+ * and after as many changes as the resource has hops), and the settle at the flush recomputes
+ * L = C / W of the anchor. Such generalized processor sharing with a virtual clock is the
+ * classical device of fair queueing (Demers, Keshav & Shenker, "Analysis and simulation of a
+ * fair queueing algorithm", SIGCOMM 1989; Parekh & Gallager, "A generalized processor sharing
+ * approach to flow control", IEEE/ACM ToN 1(3), 1993), here applied to fluid flows.
+ *   It is exact only while the anchor limits every flow alone, which is what the fill would find:
+ * a block is made from a fill (af_flownet_try_block) only where every flow on the anchor froze
+ * there, every other resource of those flows stayed unsaturated and carries no other flow, and
+ * no cap lies within AF_FLOWNET_EPS of L; and it is kept (af_block_settle) only while the other
+ * resources' levels C_r / W_r (a heap, `lvl`) and the caps' levels c / w (a heap, `caps`) stay
+ * above L (1 + AF_FLOWNET_EPS) and C > 0. Otherwise it is dissolved: each flow's progress goes
+ * into moved_B, and the fill takes the component back. A new flow joins a block when its path
+ * holds the block's anchor and touches no other busy resource; one that touches a block and
+ * anything else dissolves the block and is filled with it. So blocks and the fill give the same
+ * rates, to the rounding of W (tests/unit/test_flow_blocks.c compares them on random runs).
+ *   The clock grows without bound, and a flow's progress w * (V - V0) loses an ulp of V per
+ * change, so the clock is rebased to 0 (progress folded into moved_B, O(n)) once it passes
+ * AF_FLOWNET_REBASE times the smallest span left of its flows: about once per 256 lifetimes of
+ * its flows, and the error stays within 3e-14 of a flow's bytes per change.
  *
  * Progress is kept as bytes moved, not bytes left: moved_B is the sum of rate * elapsed time
  * over the flow's rate periods, so a member's progress keeps its full precision however large
@@ -64,7 +100,7 @@
  * resource more than its capacity allows). Bytes left are derived where a completion is tested
  * or scheduled, where that ulp is harmless.
  *
- * Invariants, for every live flow f and resource r (between calls, outside a defer batch):
+ * Invariants, for every live flow f and resource r outside a block, after a flush:
  *   - moved_B is f's bytes moved per member from its start to t_upd (the sum of rate * elapsed
  *     time), and it grows at rate_Bps since then, whether or not f has a completion event;
  *   - rate_Bps and bottleneck are the max-min solution of f's current component;
@@ -79,10 +115,21 @@
  *     of a completed one and scale * k * (bytes transferred) for each hop of a cancelled one;
  *   - a flow's `scaled` flag is false iff every scale of its path is 1, and scale[] is read
  *     (and written) only when it is true.
+ * and for every block b, after a flush:
+ *   - every flow in b crosses its anchor, every resource on their paths is in b (blk == b) and
+ *     carries no flow outside b except new ones not yet placed; blk_hops and blk_w of each are
+ *     the count and the sum of scale * k * w of b's hops on it;
+ *   - a flow f of b has moved moved_B + w (V_now - v_entry) bytes, its rate is w * L and its
+ *     bottleneck the anchor, it has no event of its own, and its key in `fin` is
+ *     v_entry + (size_B - moved_B) / w;
+ *   - L = C / blk_w of the anchor, and every key of `lvl` and `caps` exceeds L (1 + EPS);
+ *   - b's timer is armed at the completion of the first flow of `fin` (as af_flownet_schedule
+ *     would set it), unless that flow has none.
  *
  * Memory. Flows live in a pool with a free list (most recently freed reused first), grown by
  * doubling; per-resource hop arrays and the scratch arrays of the search and the fill grow only
- * at a new high-water mark. In steady state no call allocates. A large component's records are
+ * at a new high-water mark; so do the blocks (a pool with a free list, whose heaps keep their
+ * arrays when a block is reused) and the seed and dirty lists. In steady state no call allocates. A large component's records are
  * scattered over the pool, so its scans are bound by cache misses: records are laid out by
  * cache line (see af_flow), the search marks and frozen flags sit in dense arrays, and the
  * scans prefetch a few records ahead (about 1.7x on a 1e5-flow component).
@@ -1202,9 +1249,11 @@ static void af_block_leave(af_flownet *net, uint32_t s)
         af_res *r = &net->res[id];
         r->blk_w -= af_flownet_hop_weight(f, h);
         r->blk_ops++;
-        if (--r->blk_hops == 0) {
-            if (id != k->anchor)
-                af_ih_remove(&k->lvl, net->lvl_pos, id);
+        /* A resource left without hops leaves the block; the anchor stays until the flush,
+         * so that a flow started at this instant behind the same resource (the next fetch of
+         * a job whose fetch just ended) joins the block instead of refilling. */
+        if (--r->blk_hops == 0 && id != k->anchor) {
+            af_ih_remove(&k->lvl, net->lvl_pos, id);
             r->blk = AF_BLK_NONE;
             r->load_Bps = 0;
         }
@@ -1288,6 +1337,9 @@ static void af_block_settle(af_flownet *net, uint32_t b)
         return;
     af_block_advance(net, b);
     if (k->n_flows == 0) {
+        af_res *a = &net->res[k->anchor];
+        a->blk = AF_BLK_NONE;
+        a->load_Bps = 0;
         af_block_put(net, b);
         return;
     }

@@ -23,11 +23,19 @@
  * O(1) per cancel, and after any cancel the heap holds at most 2 * pending + AF_SIM_COMPACT_MIN
  * entries (firing events only lowers the count).
  *
+ * Timers. A timer is a record of its own (handler, context, argument fixed at creation) and, while
+ * armed, an entry in a binary heap of timers keyed like events by (t_ns, seq); each record knows
+ * its heap position, so moving or disarming it is O(log timers) in place. The flow network gives
+ * each block one, moved at every change of the block, which through the event heap would be a
+ * cancel (a stale entry) and a push per change. Timers are few (one per block), so their heap
+ * is small and separate: the event heap keeps its compact entries and its sifts untouched.
+ *
  * Run loop (af_sim_run). Before each event, stale entries at the top are dropped. If hooks are
  * pending (af_sim_at_instant_end) and the next live event lies after the current time, or none is
  * pending, the instant is over: the hooks registered so far run, in registration order, and the
- * loop starts again (a hook may have scheduled an event now). Then the first of these that holds
- * ends the call:
+ * loop starts again (a hook may have scheduled an event now). The next event is the event heap's
+ * first or the first armed timer, whichever comes first by (t_ns, seq). Then the first of these
+ * that holds ends the call:
  *   AF_RUN_EMPTY   nothing is pending; the clock stays at the last event run (it does not move
  *                  to end_ns: there is no event to say time passed);
  *   AF_RUN_END     the next event is later than end_ns; the clock is set to end_ns. end_ns is
