@@ -41,6 +41,7 @@
 
 #include <math.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 /* Default event budget when the scenario gives none: about a minute of engine time. */
@@ -275,6 +276,11 @@ static int world_go(const af_world_config *cfg, af_results *res, af_world_estima
     w.sim = af_sim_new(64);
     w.net = af_flownet_new(w.sim, (uint32_t)(2 * cfg->ntrains + 2 * cfg->nbursts + 16));
     af_flownet_watch(w.net, world_watch, &w);
+    /* AIFSIM_FLOW_BLOCKS=0 solves every change by the fill alone, to check that blocks change
+     * nothing but the time (aifsim(1), ENVIRONMENT). */
+    const char *blocks = getenv("AIFSIM_FLOW_BLOCKS");
+    if (blocks && strcmp(blocks, "0") == 0)
+        af_flownet_set_blocks(w.net, false);
     w.tiers = af_calloc(cfg->ntiers, sizeof *w.tiers);
     w.fabrics = af_calloc(cfg->nfabrics, sizeof *w.fabrics);
     w.eps = af_calloc(neps, sizeof *w.eps);
