@@ -888,6 +888,149 @@ static void test_hook_no_alloc(void)
     CU_ASSERT_EQUAL(c.bad, 0);
     af_sim_free(sim);
 }
+/* ---- timers ---------------------------------------------------------------------------- */
+
+/* A timer fires at its time, in (time, sequence) order with events, the sequence being that of
+ * its last arming; moving it leaves no entry behind in the event heap; it counts as one pending
+ * event while armed and one run event when it fires. */
+static void test_timer_order(void)
+{
+    af_sim *sim = af_sim_new(0);
+    event_log log = {0};
+    af_timer t = af_sim_timer_new(sim, record, &log, 99);
+    CU_ASSERT(!af_sim_timer_armed(sim, t, NULL));
+    af_sim_at(sim, 10, record, &log, 1);
+    af_sim_timer_set(sim, t, 10); /* after event 1 at 10: armed later */
+    af_sim_at(sim, 10, record, &log, 2);
+    af_sim_at(sim, 20, record, &log, 3);
+    CU_ASSERT_EQUAL(af_sim_events_pending(sim), 4);
+    size_t entries = af_sim_heap_entries(sim);
+    af_sim_timer_set(sim, t, 30); /* moved: no stale entry */
+    af_sim_timer_set(sim, t, 5);
+    af_sim_timer_set(sim, t, 20); /* re-armed after event 3: runs after it */
+    af_time_ns when = 0;
+    CU_ASSERT(af_sim_timer_armed(sim, t, &when));
+    CU_ASSERT_EQUAL(when, 20);
+    CU_ASSERT_EQUAL(af_sim_heap_entries(sim), entries);
+    CU_ASSERT_EQUAL(af_sim_events_pending(sim), 4);
+    CU_ASSERT_EQUAL(af_sim_run(sim, AF_TIME_MAX, 0), AF_RUN_EMPTY);
+    CU_ASSERT_EQUAL(log.n, 4);
+    const log_entry want[] = {{10, 1}, {10, 2}, {20, 3}, {20, 99}};
+    for (size_t i = 0; i < 4 && i < log.n; i++) {
+        CU_ASSERT_EQUAL(log.e[i].t_ns, want[i].t_ns);
+        CU_ASSERT_EQUAL(log.e[i].arg, want[i].arg);
+    }
+    CU_ASSERT_EQUAL(af_sim_events_run(sim), 4);
+    CU_ASSERT(!af_sim_timer_armed(sim, t, NULL));
+    af_free(log.e);
+    af_sim_free(sim);
+}
+
+typedef struct rearm {
+    af_timer t;
+    int left;      /* re-arms still to do */
+    int fired;     /* times the handler ran */
+    bool disarmed; /* the timer was disarmed each time its handler ran */
+} rearm;
+
+/* Handler: checks the timer is disarmed, then arms it 7 ns later while `left` lasts. */
+static void rearm_fire(af_sim *sim, void *ctx, uint64_t arg)
+{
+    (void)arg;
+    rearm *r = ctx;
+    r->fired++;
+    r->disarmed &= !af_sim_timer_armed(sim, r->t, NULL);
+    if (r->left-- > 0)
+        af_sim_timer_set(sim, r->t, af_sim_now(sim) + 7);
+}
+
+/* A firing timer is disarmed before its handler, which may arm it again; a cleared timer does
+ * not fire; a freed timer's number is reused; the end time applies to timers as to events. */
+static void test_timer_rearm_clear_free(void)
+{
+    af_sim *sim = af_sim_new(0);
+    rearm r = {.left = 3, .disarmed = true};
+    r.t = af_sim_timer_new(sim, rearm_fire, &r, 0);
+    af_sim_timer_set(sim, r.t, 1);
+    CU_ASSERT_EQUAL(af_sim_run(sim, AF_TIME_MAX, 0), AF_RUN_EMPTY);
+    CU_ASSERT_EQUAL(r.fired, 4);
+    CU_ASSERT(r.disarmed);
+    CU_ASSERT_EQUAL(af_sim_now(sim), 1 + 3 * 7);
+
+    /* Cleared: never fires; clearing twice is harmless. */
+    af_sim_timer_set(sim, r.t, 100);
+    af_sim_timer_clear(sim, r.t);
+    af_sim_timer_clear(sim, r.t);
+    CU_ASSERT_EQUAL(af_sim_events_pending(sim), 0);
+    CU_ASSERT_EQUAL(af_sim_run(sim, AF_TIME_MAX, 0), AF_RUN_EMPTY);
+    CU_ASSERT_EQUAL(r.fired, 4);
+
+    /* The end time: a timer past it stays armed and fires in the next run. */
+    r.left = 0;
+    af_sim_timer_set(sim, r.t, 200);
+    CU_ASSERT_EQUAL(af_sim_run(sim, 150, 0), AF_RUN_END);
+    CU_ASSERT_EQUAL(af_sim_now(sim), 150);
+    CU_ASSERT(af_sim_timer_armed(sim, r.t, NULL));
+    CU_ASSERT_EQUAL(af_sim_run(sim, AF_TIME_MAX, 0), AF_RUN_EMPTY);
+    CU_ASSERT_EQUAL(r.fired, 5);
+
+    /* Freed (armed): it is disarmed, and its number goes to the next timer made. */
+    af_sim_timer_set(sim, r.t, 300);
+    af_timer old = r.t;
+    af_sim_timer_free(sim, r.t);
+    CU_ASSERT_EQUAL(af_sim_events_pending(sim), 0);
+    af_timer again = af_sim_timer_new(sim, rearm_fire, &r, 0);
+    CU_ASSERT_EQUAL(again, old);
+    CU_ASSERT(!af_sim_timer_armed(sim, again, NULL));
+    af_sim_free(sim);
+}
+
+/* Many timers moved at random keep the (time, sequence) order: the log of firings equals the
+ * order of their final (time, arming) keys, and nothing is allocated once the timers exist. */
+static void test_timer_random(void)
+{
+    enum { NT = 200 };
+    af_sim *sim = af_sim_new(0);
+    event_log log = {0};
+    log.e = af_grow(log.e, &log.cap, NT, sizeof(*log.e));
+    af_timer t[NT];
+    for (uint64_t i = 0; i < NT; i++)
+        t[i] = af_sim_timer_new(sim, record, &log, i);
+    gsl_rng *rng = gsl_rng_alloc(gsl_rng_mt19937);
+    gsl_rng_set(rng, 5);
+    af_time_ns key_t[NT];
+    uint64_t key_seq[NT], seq = 0;
+    bool armed[NT] = {false};
+    long before = af_fault_allocs();
+    for (int step = 0; step < 20000; step++) {
+        uint32_t i = (uint32_t)gsl_rng_uniform_int(rng, NT);
+        if (gsl_rng_uniform(rng) < 0.1) {
+            af_sim_timer_clear(sim, t[i]);
+            armed[i] = false;
+        } else {
+            key_t[i] = (af_time_ns)gsl_rng_uniform_int(rng, 50);
+            key_seq[i] = seq++;
+            armed[i] = true;
+            af_sim_timer_set(sim, t[i], key_t[i]);
+        }
+    }
+    CU_ASSERT_EQUAL(af_fault_allocs(), before);
+    size_t n_armed = 0;
+    for (int i = 0; i < NT; i++)
+        n_armed += armed[i];
+    CU_ASSERT_EQUAL(af_sim_events_pending(sim), n_armed);
+    CU_ASSERT_EQUAL(af_sim_run(sim, AF_TIME_MAX, 0), AF_RUN_EMPTY);
+    CU_ASSERT_EQUAL(log.n, n_armed);
+    for (size_t k = 1; k < log.n; k++) {
+        uint64_t a = log.e[k - 1].arg, b = log.e[k].arg;
+        CU_ASSERT(key_t[a] < key_t[b] || (key_t[a] == key_t[b] && key_seq[a] < key_seq[b]));
+        CU_ASSERT_EQUAL(log.e[k].t_ns, key_t[b]);
+    }
+    gsl_rng_free(rng);
+    af_free(log.e);
+    af_sim_free(sim);
+}
+
 
 #ifndef NDEBUG
 /* The programming errors sim.h rules out are caught by assert. Each case runs in a child
@@ -974,6 +1117,11 @@ static const af_test tests[] = {
      test_hook_budget_stop},
     {"forgetting instant-end hooks, also within a batch", test_hook_forget},
     {"instant-end hooks allocate nothing once warm", test_hook_no_alloc},
+    {"timers: order with events by their last arming, moved without stale entries",
+     test_timer_order},
+    {"timers: disarmed before firing, re-armed, cleared, past the end, freed and reused",
+     test_timer_rearm_clear_free},
+    {"timers moved at random fire in (time, arming) order and allocate nothing", test_timer_random},
     {"scheduling in the past and a past end time assert", test_misuse_asserts},
     {NULL, NULL},
 };
