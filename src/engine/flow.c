@@ -363,6 +363,10 @@ struct af_flownet {
                                allowed) */
     size_t n_seed_res;      /* entries in seed_res */
     size_t cap_seed_res;    /* capacity of seed_res */
+    uint32_t *emptied;      /* resources left without a flow of their block since the last
+                               flush (they leave it at the flush unless a flow joined again) */
+    size_t n_emptied;       /* entries in emptied */
+    size_t cap_emptied;     /* capacity of emptied */
     af_block *blocks;       /* blocks, indexed by number */
     uint32_t n_blocks;      /* blocks ever made (live or on the free list) */
     size_t cap_blocks;      /* capacity of blocks */
@@ -497,6 +501,7 @@ void af_flownet_free(af_flownet *net)
     af_free(net->done);
     af_free(net->seed_flows);
     af_free(net->seed_res);
+    af_free(net->emptied);
     af_free(net->blocks);
     af_free(net->dirty);
     af_free(net);
@@ -1186,6 +1191,23 @@ static void af_block_put(af_flownet *net, uint32_t b)
     net->free_block = b;
 }
 
+/* Whether resource id is held by a block only nominally: it lost its last flow of that block at
+ * this instant and is not the anchor (see af_block_leave); it is free for any flow. */
+static inline bool af_flownet_res_emptied(const af_flownet *net, uint32_t id)
+{
+    const af_res *r = &net->res[id];
+    return r->blk != AF_BLK_NONE && r->blk_hops == 0 && id != net->blocks[r->blk].anchor;
+}
+
+/* Takes an emptied resource (af_flownet_res_emptied) out of its block. */
+static void af_flownet_free_res(af_flownet *net, uint32_t id)
+{
+    af_res *r = &net->res[id];
+    af_ih_remove(&net->blocks[r->blk].lvl, net->lvl_pos, id);
+    r->blk = AF_BLK_NONE;
+    r->load_Bps = 0;
+}
+
 /* Adds flow slot s, whose moved_B holds its progress now, to block b (whose clock is at now):
  * its finishing point goes on the clock, its cap level on the caps heap, its weights onto its
  * path's resources (which join the block if they are not in it yet). */
@@ -1206,8 +1228,11 @@ static void af_block_join(af_flownet *net, uint32_t b, uint32_t s)
     for (uint32_t h = 0; h < f->n_path; h++) {
         uint32_t id = f->res[h];
         af_res *r = &net->res[id];
+        if (r->blk != b && r->blk != AF_BLK_NONE) {
+            assert(af_flownet_res_emptied(net, id));
+            af_flownet_free_res(net, id);
+        }
         if (r->blk != b) {
-            assert(r->blk == AF_BLK_NONE);
             r->blk = b;
             r->blk_hops = 0;
             r->blk_ops = 0;
@@ -1249,13 +1274,19 @@ static void af_block_leave(af_flownet *net, uint32_t s)
         af_res *r = &net->res[id];
         r->blk_w -= af_flownet_hop_weight(f, h);
         r->blk_ops++;
-        /* A resource left without hops leaves the block; the anchor stays until the flush,
-         * so that a flow started at this instant behind the same resource (the next fetch of
-         * a job whose fetch just ended) joins the block instead of refilling. */
-        if (--r->blk_hops == 0 && id != k->anchor) {
-            af_ih_remove(&k->lvl, net->lvl_pos, id);
-            r->blk = AF_BLK_NONE;
-            r->load_Bps = 0;
+        /* A resource left without hops leaves the block at the flush, unless a flow joins
+         * it again first: the next fetch of a job whose fetch just ended usually starts at
+         * the same instant behind the same resources, and then joins the block without taking
+         * them out of its heap and putting them back (the anchor of a block left empty stays
+         * likewise, see af_block_settle). Until then its key is stale, and nothing reads it
+         * (af_flownet_res_emptied). */
+        if (--r->blk_hops == 0) {
+            r->blk_w = 0;
+            if (id != k->anchor) {
+                net->emptied = af_grow(net->emptied, &net->cap_emptied, net->n_emptied + 1,
+                                       sizeof(uint32_t));
+                net->emptied[net->n_emptied++] = id;
+            }
         }
     }
     /* Weights kept by subtraction: summed afresh after heavy flows left (the rest may be
@@ -1264,7 +1295,7 @@ static void af_block_leave(af_flownet *net, uint32_t s)
     for (uint32_t h = 0; h < f->n_path; h++) {
         uint32_t id = f->res[h];
         af_res *r = &net->res[id];
-        if (r->blk != b)
+        if (r->blk != b || r->blk_hops == 0)
             continue;
         if (!(r->blk_w > r->blk_w_min) || r->blk_ops > r->blk_hops + 64)
             af_block_res_reweigh(net, b, r);
@@ -1291,9 +1322,14 @@ static void af_block_dissolve(af_flownet *net, uint32_t b)
         f->rate_Bps = -1;
         net->fblk[s] = AF_BLK_NONE;
     }
-    for (uint32_t i = 0; i < k->lvl.n; i++)
+    /* The fill sets the loads of the resources it reaches; an emptied one it does not reach
+     * carries nothing. */
+    for (uint32_t i = 0; i < k->lvl.n; i++) {
         net->res[k->lvl.a[i].id].blk = AF_BLK_NONE;
+        net->res[k->lvl.a[i].id].load_Bps = 0;
+    }
     net->res[k->anchor].blk = AF_BLK_NONE;
+    net->res[k->anchor].load_Bps = 0;
     net->seed_res = af_grow(net->seed_res, &net->cap_seed_res, net->n_seed_res + 1,
                             sizeof(uint32_t));
     net->seed_res[net->n_seed_res++] = k->anchor;
@@ -1364,7 +1400,7 @@ static uint32_t af_block_for(af_flownet *net, uint32_t s)
     uint32_t b = AF_BLK_NONE;
     for (uint32_t h = 0; h < f->n_path; h++) {
         uint32_t rb = net->res[f->res[h]].blk;
-        if (rb == AF_BLK_NONE)
+        if (rb == AF_BLK_NONE || af_flownet_res_emptied(net, f->res[h]))
             continue;
         if (b != AF_BLK_NONE && rb != b)
             return AF_BLK_NONE;
@@ -1380,7 +1416,7 @@ static uint32_t af_block_for(af_flownet *net, uint32_t s)
         return AF_BLK_NONE;
     for (uint32_t h = 0; h < f->n_path; h++) {
         const af_res *r = &net->res[f->res[h]];
-        if (r->blk != AF_BLK_NONE)
+        if (r->blk != AF_BLK_NONE && !af_flownet_res_emptied(net, f->res[h]))
             continue;
         for (size_t j = 0; j < r->n_hops; j++) {
             uint32_t t = r->hops[j] >> AF_FLOWNET_HOP_BITS;
@@ -1407,8 +1443,12 @@ static bool af_flownet_place(af_flownet *net, uint32_t s)
     net->fblk[s] = AF_BLK_NONE;
     const af_flow *f = &net->flows[s];
     for (uint32_t h = 0; h < f->n_path; h++) {
-        uint32_t rb = net->res[f->res[h]].blk;
-        if (rb != AF_BLK_NONE)
+        uint32_t id = f->res[h], rb = net->res[id].blk;
+        if (rb == AF_BLK_NONE)
+            continue;
+        if (af_flownet_res_emptied(net, id))
+            af_flownet_free_res(net, id);
+        else
             af_block_dissolve(net, rb);
     }
     return true;
@@ -1515,6 +1555,10 @@ void af_flownet_flush(af_flownet *net)
         if (net->flows[s].live && net->fblk[s] == AF_BLK_NEW && af_flownet_place(net, s))
             net->seed_flows[n_ex++] = s;
     }
+    for (size_t i = 0; i < net->n_emptied; i++)
+        if (af_flownet_res_emptied(net, net->emptied[i]))
+            af_flownet_free_res(net, net->emptied[i]);
+    net->n_emptied = 0;
     for (size_t i = 0; i < net->n_dirty; i++)
         af_block_settle(net, net->dirty[i]);
     net->n_dirty = 0;
@@ -1677,6 +1721,8 @@ void af_flownet_set_capacity(af_flownet *net, uint32_t r, double capacity_Bps)
     assert(r < net->n_res && "unknown resource");
     assert(isfinite(capacity_Bps) && capacity_Bps >= 0 && "capacity must be finite and >= 0");
     af_res *res = &net->res[r];
+    if (af_flownet_res_emptied(net, r))
+        af_flownet_free_res(net, r);
     uint32_t b = res->blk;
     if (b != AF_BLK_NONE) {
         /* The clock runs at the old level up to now. */
