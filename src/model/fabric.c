@@ -1,7 +1,6 @@
 /*
- * fabric: switch counts of fat-tree and rail-optimized fabrics, their path stages for the fluid
- * model, and alpha-beta collective costs; see fabric.h for the topologies, the counting rules
- * and the sources.
+ * fabric: switch counts of fat-tree and rail-optimized fabrics and their path stages for the
+ * fluid model; see fabric.h for the topologies, the counting rules and the sources.
  */
 #include "model/fabric.h"
 
@@ -293,95 +292,4 @@ size_t af_fabric_stages(const af_fabric *f, size_t src, size_t dst, af_fabric_st
     }
     fabric_push(out, &n, AF_STAGE_DST_NIC, (int)dst, t->nic_total_Bps, 1, "destination NICs");
     return n;
-}
-
-/* ceil(log2 p) for p >= 1. */
-static int fabric_ceil_log2(int p)
-{
-    int steps = 0;
-    for (int64_t span = 1; span < p; span *= 2)
-        steps++;
-    return steps;
-}
-
-double af_fabric_allreduce_ring_s(int p, double n_B, double alpha_s, double bw_Bps)
-{
-    if (p <= 1)
-        return 0;
-    assert(bw_Bps > 0 && n_B >= 0 && alpha_s >= 0);
-    return 2.0 * (p - 1) * alpha_s + 2.0 * (p - 1) / p * n_B / bw_Bps;
-}
-
-double af_fabric_reduce_scatter_s(int p, double n_B, double alpha_s, double bw_Bps)
-{
-    if (p <= 1)
-        return 0;
-    assert(bw_Bps > 0 && n_B >= 0 && alpha_s >= 0);
-    return (p - 1) * alpha_s + (double)(p - 1) / p * n_B / bw_Bps;
-}
-
-double af_fabric_all_gather_s(int p, double n_B, double alpha_s, double bw_Bps)
-{
-    return af_fabric_reduce_scatter_s(p, n_B, alpha_s, bw_Bps);
-}
-
-double af_fabric_allreduce_tree_s(int p, double n_B, double alpha_s, double bw_Bps)
-{
-    if (p <= 1)
-        return 0;
-    assert(bw_Bps > 0 && n_B >= 0 && alpha_s >= 0);
-    return 2.0 * fabric_ceil_log2(p) * (alpha_s + n_B / bw_Bps);
-}
-
-double af_fabric_allreduce_dbtree_s(int p, double n_B, double alpha_s, double bw_Bps)
-{
-    if (p <= 1)
-        return 0;
-    assert(bw_Bps > 0 && n_B >= 0 && alpha_s >= 0);
-    return 2.0 * fabric_ceil_log2(p) * alpha_s + 2.0 * n_B / bw_Bps;
-}
-
-double af_fabric_busbw_Bps(af_coll_op op, int p, double n_B, double t_s)
-{
-    if (p <= 1 || !(t_s > 0))
-        return 0;
-    double factor;
-    switch (op) {
-    case AF_COLL_ALLREDUCE:
-        factor = 2.0 * (p - 1) / p;
-        break;
-    case AF_COLL_REDUCE_SCATTER:
-    case AF_COLL_ALL_GATHER:
-    case AF_COLL_ALL_TO_ALL:
-        factor = (double)(p - 1) / p;
-        break;
-    case AF_COLL_BROADCAST:
-    case AF_COLL_REDUCE:
-    default:
-        factor = 1;
-        break;
-    }
-    return n_B / t_s * factor;
-}
-
-double af_fabric_hier_nic_per_gpu_Bps(const af_coll_hier *h)
-{
-    assert(h->gpus_per_node >= 1);
-    return h->nics_per_node * h->nic_Bps / h->gpus_per_node;
-}
-
-double af_fabric_allreduce_hier_s(const af_coll_hier *h, double n_B, af_coll_hier_time *phases)
-{
-    assert(h->nodes >= 1 && h->gpus_per_node >= 1);
-    af_coll_hier_time t = {0};
-    int g = h->gpus_per_node;
-    t.reduce_scatter_s = af_fabric_reduce_scatter_s(g, n_B, h->intra_alpha_s, h->intra_Bps);
-    if (h->nodes > 1)
-        t.inter_s = af_fabric_allreduce_ring_s(h->nodes, n_B / g, h->inter_alpha_s,
-                                               af_fabric_hier_nic_per_gpu_Bps(h));
-    t.all_gather_s = af_fabric_all_gather_s(g, n_B, h->intra_alpha_s, h->intra_Bps);
-    t.total_s = t.reduce_scatter_s + t.inter_s + t.all_gather_s;
-    if (phases)
-        *phases = t;
-    return t.total_s;
 }

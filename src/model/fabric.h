@@ -1,6 +1,6 @@
 /*
  * fabric: a network that connects endpoint groups (the NICs of GPU nodes, of storage nodes)
- * through switches, and the alpha-beta cost of collectives over it.
+ * through switches.
  *
  * Topologies, all built from one switch model (af_switch_spec):
  * - Fat-tree (folded Clos; Leiserson, "Fat-trees: universal networks for hardware-efficient
@@ -38,14 +38,8 @@
  * packed contiguously into its leaves. A rail-attached group talking to itself is rail-aligned
  * (NIC i to NIC i of another node, as NCCL arranges), so it leaves its leaf only across SUs.
  *
- * Collectives (alpha-beta model; doc/formulas.md, "Collectives"): Thakur,
- * Rabenseifner and Gropp, "Optimization of collective communication operations in MPICH",
- * IJHPCA 19(1) 2005; Patarasuk and Yuan, "Bandwidth optimal all-reduce algorithms for clusters of
- * workstations", JPDC 69(2) 2009; Sanders, Speck and Traeff, "Two-tree algorithms for full
- * bandwidth broadcast, reduction and scan", Parallel Computing 35(12) 2009 (NCCL's double binary
- * tree); nccl-tests doc/PERFORMANCE.md for bus bandwidth. alpha is the per-step latency in s, the
- * bandwidth is per rank per direction in bytes/s, n is the buffer size in bytes. Reduction
- * arithmetic (the gamma term) is not charged.
+ * The cost of collectives over a fabric's links (alpha-beta, flat and hierarchical) is in
+ * model/collective.h.
  */
 #ifndef AF_MODEL_FABRIC_H
 #define AF_MODEL_FABRIC_H
@@ -175,65 +169,5 @@ typedef struct af_fabric_stage {
  * does a group talking to itself on one leaf. Data flows src to dst: for storage reads pass the
  * storage group as src. The group indices must be below f->ngroups. */
 size_t af_fabric_stages(const af_fabric *f, size_t src, size_t dst, af_fabric_stage *out);
-
-/* Ring all-reduce of n_B bytes over p ranks: 2(p-1) alpha + 2 ((p-1)/p) n / bw, s. 0 when p <= 1.
- */
-double af_fabric_allreduce_ring_s(int p, double n_B, double alpha_s, double bw_Bps);
-
-/* Ring reduce-scatter (n_B is the full input) or all-gather (n_B is the full output) over p
- * ranks: (p-1) alpha + ((p-1)/p) n / bw, s. 0 when p <= 1. */
-double af_fabric_reduce_scatter_s(int p, double n_B, double alpha_s, double bw_Bps);
-double af_fabric_all_gather_s(int p, double n_B, double alpha_s, double bw_Bps);
-
-/* Binomial-tree all-reduce (reduce then broadcast, not pipelined; Thakur et al. 2005):
- * 2 ceil(log2 p) (alpha + n / bw), s. 0 when p <= 1. */
-double af_fabric_allreduce_tree_s(int p, double n_B, double alpha_s, double bw_Bps);
-
-/* Pipelined double-binary-tree all-reduce (Sanders et al. 2009; NCCL's tree): each rank moves
- * 2n bytes and the pipeline is 2 ceil(log2 p) steps deep, so 2 ceil(log2 p) alpha + 2 n / bw, s,
- * ignoring the fill time of one chunk. 0 when p <= 1. */
-double af_fabric_allreduce_dbtree_s(int p, double n_B, double alpha_s, double bw_Bps);
-
-/* Collective operation, for the nccl-tests bus bandwidth factor. */
-typedef enum {
-    AF_COLL_ALLREDUCE,      /* factor 2(p-1)/p */
-    AF_COLL_REDUCE_SCATTER, /* factor (p-1)/p */
-    AF_COLL_ALL_GATHER,     /* factor (p-1)/p */
-    AF_COLL_ALL_TO_ALL,     /* factor (p-1)/p */
-    AF_COLL_BROADCAST,      /* factor 1 */
-    AF_COLL_REDUCE          /* factor 1 */
-} af_coll_op;
-
-/* nccl-tests bus bandwidth: algbw = n_B / t_s times the operation's factor, bytes/s. For a ring
- * all-reduce with alpha = 0 it equals the link bandwidth. 0 when t_s <= 0 or p <= 1. */
-double af_fabric_busbw_Bps(af_coll_op op, int p, double n_B, double t_s);
-
-/* A two-level (hierarchical) all-reduce: nodes x gpus_per_node ranks. */
-typedef struct af_coll_hier {
-    int nodes;            /* nodes, >= 1 */
-    int gpus_per_node;    /* GPUs per node, >= 1 */
-    double intra_alpha_s; /* per-step latency inside a node (NVLink), s */
-    double intra_Bps;     /* per-GPU bandwidth inside a node per direction (NVLink), bytes/s */
-    double inter_alpha_s; /* per-step latency between nodes (NIC to NIC), s */
-    int nics_per_node;    /* fabric NICs per node, >= 1 */
-    double nic_Bps;       /* rate of one NIC per direction, bytes/s */
-} af_coll_hier;
-
-/* Phases of a hierarchical all-reduce, s. */
-typedef struct af_coll_hier_time {
-    double reduce_scatter_s; /* ring reduce-scatter of n inside each node */
-    double inter_s;          /* ring all-reduce of each GPU's n/g shard across the nodes */
-    double all_gather_s;     /* ring all-gather of n inside each node */
-    double total_s;          /* the sum */
-} af_coll_hier_time;
-
-/* Inter-node bandwidth one GPU gets: nics_per_node x nic_Bps / gpus_per_node, bytes/s. */
-double af_fabric_hier_nic_per_gpu_Bps(const af_coll_hier *h);
-
-/* Hierarchical all-reduce of n_B bytes: reduce-scatter inside the node over NVLink, then the g
- * local ranks each all-reduce their n/g shard in a ring across the nodes at the NIC rate per GPU
- * (af_fabric_hier_nic_per_gpu_Bps, which therefore bounds the step, not one NIC per node), then
- * all-gather inside the node. Returns the total in s and fills *phases when it is not NULL. */
-double af_fabric_allreduce_hier_s(const af_coll_hier *h, double n_B, af_coll_hier_time *phases);
 
 #endif

@@ -1,7 +1,7 @@
 /*
  * test_fabric: fat-tree and rail-optimized switch counts against hand counts and Al-Fares et al.
- * (SIGCOMM 2008), oversubscription, power, path stages, input checks, and the alpha-beta
- * collective costs against the formulas of doc/formulas.md ("Collectives") worked by hand.
+ * (SIGCOMM 2008), oversubscription, power, path stages and input checks. The collective costs are
+ * tested in test_collective.c.
  */
 #include "model/fabric.h"
 
@@ -308,97 +308,6 @@ static void test_input_checks(void)
     af_diag_free(d);
 }
 
-/* p = 8, n = 1 GiB, 50 GB/s, alpha 5 us, by hand:
- *   ring all-reduce  2 x 7 x 5e-6 + 2 x 7/8 x 2^30 / 50e9 = 0.03765096384 s
- *   reduce-scatter   7 x 5e-6 + 7/8 x 2^30 / 50e9         = 0.01882548192 s
- *   binomial tree    2 x 3 x (5e-6 + 2^30 / 50e9)         = 0.12887901888 s
- *   double tree      2 x 3 x 5e-6 + 2 x 2^30 / 50e9       = 0.04297967296 s */
-static void test_alpha_beta(void)
-{
-    double n = 1073741824.0;
-    AF_ASSERT_REL(af_fabric_allreduce_ring_s(8, n, 5e-6, 50e9), 0.03765096384, 1e-12);
-    AF_ASSERT_REL(af_fabric_reduce_scatter_s(8, n, 5e-6, 50e9), 0.01882548192, 1e-12);
-    AF_ASSERT_REL(af_fabric_all_gather_s(8, n, 5e-6, 50e9), 0.01882548192, 1e-12);
-    AF_ASSERT_REL(af_fabric_allreduce_tree_s(8, n, 5e-6, 50e9), 0.12887901888, 1e-12);
-    AF_ASSERT_REL(af_fabric_allreduce_dbtree_s(8, n, 5e-6, 50e9), 0.04297967296, 1e-12);
-    /* ceil(log2 p) for p not a power of two: 9 ranks take 4 steps. */
-    AF_ASSERT_REL(af_fabric_allreduce_tree_s(9, 0, 1e-6, 50e9), 8e-6, 1e-12);
-    AF_ASSERT_REL(af_fabric_allreduce_dbtree_s(2, 0, 1e-6, 50e9), 2e-6, 1e-12);
-    /* One rank communicates nothing. */
-    CU_ASSERT_EQUAL(af_fabric_allreduce_ring_s(1, n, 5e-6, 50e9), 0);
-    CU_ASSERT_EQUAL(af_fabric_reduce_scatter_s(1, n, 5e-6, 50e9), 0);
-    CU_ASSERT_EQUAL(af_fabric_allreduce_tree_s(1, n, 5e-6, 50e9), 0);
-    CU_ASSERT_EQUAL(af_fabric_allreduce_dbtree_s(0, n, 5e-6, 50e9), 0);
-    /* Latency alone for an empty buffer. */
-    AF_ASSERT_REL(af_fabric_allreduce_ring_s(8, 0, 5e-6, 50e9), 7e-5, 1e-12);
-}
-
-/* busbw = algbw x 2(p-1)/p is the link bandwidth in the bandwidth limit (alpha = 0), whatever p;
- * with latency it falls below. */
-static void test_busbw(void)
-{
-    double n = 1073741824.0;
-    for (int p = 2; p <= 1024; p *= 2) {
-        double t = af_fabric_allreduce_ring_s(p, n, 0, 50e9);
-        AF_ASSERT_REL(af_fabric_busbw_Bps(AF_COLL_ALLREDUCE, p, n, t), 50e9, 1e-12);
-        t = af_fabric_all_gather_s(p, n, 0, 50e9);
-        AF_ASSERT_REL(af_fabric_busbw_Bps(AF_COLL_ALL_GATHER, p, n, t), 50e9, 1e-12);
-        AF_ASSERT_REL(af_fabric_busbw_Bps(AF_COLL_REDUCE_SCATTER, p, n, t), 50e9, 1e-12);
-    }
-    double t = af_fabric_allreduce_ring_s(8, n, 5e-6, 50e9);
-    double busbw = af_fabric_busbw_Bps(AF_COLL_ALLREDUCE, 8, n, t);
-    AF_ASSERT_REL(busbw, n / 0.03765096384 * 1.75, 1e-12);
-    CU_ASSERT(busbw < 50e9);
-    AF_ASSERT_REL(af_fabric_busbw_Bps(AF_COLL_ALL_TO_ALL, 4, 3e9, 1), 2.25e9, 1e-12);
-    AF_ASSERT_REL(af_fabric_busbw_Bps(AF_COLL_BROADCAST, 4, 3e9, 1), 3e9, 1e-12);
-    AF_ASSERT_REL(af_fabric_busbw_Bps(AF_COLL_REDUCE, 4, 3e9, 2), 1.5e9, 1e-12);
-    CU_ASSERT_EQUAL(af_fabric_busbw_Bps(AF_COLL_ALLREDUCE, 8, n, 0), 0);
-    CU_ASSERT_EQUAL(af_fabric_busbw_Bps(AF_COLL_ALLREDUCE, 1, n, 1), 0);
-}
-
-/* 16 DGX H100 (8 GPUs, NVLink 450 GB/s per direction, alpha 1 us; 8 x 400G NICs, alpha 5 us),
- * 1 GiB, by hand:
- *   reduce-scatter = all-gather = 7 x 1e-6 + 7/8 x 2^30 / 450e9 = 0.0020948313244 s
- *   inter-node: 2 x 15 x 5e-6 + 2 x 15/16 x (2^30 / 8) / 50e9 = 0.0051831648 s */
-static void test_hierarchical(void)
-{
-    double n = 1073741824.0;
-    af_coll_hier h = {16, 8, 1e-6, 450e9, 5e-6, 8, 50e9};
-    af_coll_hier_time t;
-    AF_ASSERT_REL(af_fabric_hier_nic_per_gpu_Bps(&h), 50e9, 1e-12);
-    double total = af_fabric_allreduce_hier_s(&h, n, &t);
-    AF_ASSERT_REL(t.reduce_scatter_s, 0.0020948313244444445, 1e-12);
-    AF_ASSERT_REL(t.all_gather_s, 0.0020948313244444445, 1e-12);
-    AF_ASSERT_REL(t.inter_s, 0.0051831648, 1e-12);
-    AF_ASSERT_REL(total, 0.0020948313244444445 * 2 + 0.0051831648, 1e-12);
-    AF_ASSERT_REL(t.total_s, total, 1e-15);
-    CU_ASSERT_EQUAL(af_fabric_allreduce_hier_s(&h, n, NULL), total);
-
-    /* The NIC rate per GPU bounds the inter-node step: 4 NICs for 8 GPUs give each 25 GB/s and
-     * double the bandwidth term; one NIC per node gives 6.25 GB/s. */
-    h.nics_per_node = 4;
-    AF_ASSERT_REL(af_fabric_hier_nic_per_gpu_Bps(&h), 25e9, 1e-12);
-    af_fabric_allreduce_hier_s(&h, n, &t);
-    AF_ASSERT_REL(t.inter_s, 1.5e-4 + 2 * 0.0050331648, 1e-12);
-    h.nics_per_node = 1;
-    AF_ASSERT_REL(af_fabric_hier_nic_per_gpu_Bps(&h), 6.25e9, 1e-12);
-
-    /* However fast NVLink is, the whole never beats the inter-node ring at the NIC rate per GPU:
-     * 2 (m-1)/m x (n/g) / (NIC per GPU). */
-    h = (af_coll_hier){16, 8, 0, 1e30, 0, 8, 50e9};
-    double floor_s = 2.0 * 15 / 16 * (n / 8) / 50e9;
-    AF_ASSERT_REL(af_fabric_allreduce_hier_s(&h, n, NULL), floor_s, 1e-9);
-
-    /* One node: NVLink only. One GPU per node: a flat ring over the nodes' NICs. */
-    h = (af_coll_hier){1, 8, 1e-6, 450e9, 5e-6, 8, 50e9};
-    af_fabric_allreduce_hier_s(&h, n, &t);
-    CU_ASSERT_EQUAL(t.inter_s, 0);
-    AF_ASSERT_REL(t.total_s, af_fabric_allreduce_ring_s(8, n, 1e-6, 450e9), 1e-12);
-    h = (af_coll_hier){16, 1, 1e-6, 450e9, 5e-6, 2, 50e9};
-    AF_ASSERT_REL(af_fabric_allreduce_hier_s(&h, n, NULL),
-                  af_fabric_allreduce_ring_s(16, n, 5e-6, 100e9), 1e-12);
-}
-
 static const af_test tests[] = {
     {"a fabric that fits one switch has one level", test_one_switch},
     {"two-level fat-tree counts (2048 endpoints, 64 ports, 1:1)", test_two_level_counts},
@@ -408,9 +317,6 @@ static const af_test tests[] = {
     {"rail-optimized counts (128 DGX H100, 8 rails) and stages", test_rail_optimized},
     {"fat-tree path stages with two groups", test_stages_fat_tree},
     {"input checks report every error", test_input_checks},
-    {"alpha-beta collective times by hand", test_alpha_beta},
-    {"nccl-tests bus bandwidth", test_busbw},
-    {"hierarchical all-reduce bounded by NIC rate per GPU", test_hierarchical},
     {NULL, NULL}};
 
 AF_TEST_MAIN("fabric", tests)
