@@ -71,6 +71,12 @@ static void node_nvlink(const void *spec, char *buf, size_t n)
     af_units_format(s->nvlink.rate_Bps, AF_DIM_BANDWIDTH, buf, n);
 }
 
+static void node_host_link(const void *spec, char *buf, size_t n)
+{
+    const af_node_spec *s = spec;
+    af_units_format(s->host_link.rate_Bps, AF_DIM_BANDWIDTH, buf, n);
+}
+
 static void storage_raw(const void *spec, char *buf, size_t n)
 {
     const af_storage_spec *s = spec;
@@ -129,6 +135,7 @@ static const af_col catalog_cols[AF_SECTION__COUNT][AF_MAX_COLS] = {
                           {"peak BF16", NULL, node_peak},
                           {"fabric", NULL, node_fabric},
                           {"NVLink/GPU", NULL, node_nvlink},
+                          {"PCIe/GPU", NULL, node_host_link},
                           {"storage ports", NULL, node_storage},
                           {"max power", "max_power", NULL},
                           {"U", "rack_units", NULL},

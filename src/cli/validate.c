@@ -82,11 +82,12 @@ static void validate_print(const char *file, const af_world_config *w, const af_
         const af_pool_config *p = &w->pools[i];
         double gpus = (double)p->nodes * p->node.gpus;
         fprintf(out,
-                "  pool      %s: %lld x %s, %.0f GPUs %s, peak %s BF16, NVLink %s per GPU, "
-                "storage network %s (%s per node), max power %s\n",
+                "  pool      %s: %lld x %s, %.0f GPUs %s, peak %s BF16, NVLink %s and PCIe %s "
+                "per GPU, storage network %s (%s per node), max power %s\n",
                 p->name, (long long)p->nodes, p->node.name, gpus, p->node.gpu.name,
                 validate_q(&f, gpus * p->node.gpu.bf16_flops, AF_DIM_FLOPS),
                 validate_q(&f, p->node.nvlink.rate_Bps, AF_DIM_BANDWIDTH),
+                validate_q(&f, p->node.host_link.rate_Bps, AF_DIM_BANDWIDTH),
                 validate_q(&f, (double)p->nodes * af_node_storage_Bps(&p->node), AF_DIM_BANDWIDTH),
                 validate_q(&f, af_node_storage_Bps(&p->node), AF_DIM_BANDWIDTH),
                 validate_q(&f, (double)p->nodes * p->node.max_power_W, AF_DIM_POWER));

@@ -1,10 +1,11 @@
 /*
- * link: a network or in-node link model (InfiniBand, RoCE, NVLink). Figures from models/links.yaml.
+ * link: a network or in-node link model (InfiniBand, RoCE, NVLink, PCIe). Figures from
+ * models/links.yaml.
  */
 #ifndef AF_MODEL_LINK_H
 #define AF_MODEL_LINK_H
 
-typedef enum { AF_LINK_INFINIBAND, AF_LINK_ETHERNET, AF_LINK_NVLINK } af_link_kind;
+typedef enum { AF_LINK_INFINIBAND, AF_LINK_ETHERNET, AF_LINK_NVLINK, AF_LINK_PCIE } af_link_kind;
 
 /* A link (one port). Strings borrowed from the catalog. */
 typedef struct af_link_spec {

@@ -24,6 +24,8 @@ typedef struct af_node_spec {
     double price_usd;        /* price of the node with its GPUs, USD */
     af_link_spec nvlink;     /* GPU-to-GPU link inside the node (NVLink through NVSwitch), per
                               * GPU per direction: the intra-node stage of collectives */
+    af_link_spec host_link;  /* GPU-to-host link (PCIe), per GPU per direction: the snapshot
+                              * copy of asynchronous checkpoints */
 } af_node_spec;
 
 /* Storage read bandwidth one node's storage NICs can carry, bytes/s. */

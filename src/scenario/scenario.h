@@ -15,8 +15,9 @@
  *     - pool: train            required name (letters, digits, - and _), unique
  *       node: dgx-h100         required catalog node
  *       nodes: 16              required integer in [1, 1e6]
- *       override: { ... }      optional: catalog node fields with plain values; gpu, nic and
- *                              storage_nic take a catalog name (swap) or a mapping (override)
+ *       override: { ... }      optional: catalog node fields with plain values; gpu, nic,
+ *                              storage_nic, nvlink and host_link take a catalog name (swap) or
+ *                              a mapping (override)
  *   storage:                   required list of 1 to 1000 tiers
  *     - tier: hot              required name, unique
  *       system: flash-qlc-node required catalog storage system

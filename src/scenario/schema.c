@@ -447,7 +447,7 @@ static const af_field gpu_fields[] = {
 };
 static const af_field_order gpu_orders[] = {{"idle_power", "tdp"}};
 
-static const char *const link_kinds[] = {"infiniband", "ethernet", "nvlink", NULL};
+static const char *const link_kinds[] = {"infiniband", "ethernet", "nvlink", "pcie", NULL};
 static const af_field link_fields[] = {
     AF_ENUM(af_link_spec, "kind", kind, link_kinds),
     AF_REAL(af_link_spec, "rate", AF_DIM_BANDWIDTH, rate_Bps, AF_RANGE(1e3, 1e14, false)),
@@ -467,6 +467,7 @@ static const af_field node_fields[] = {
     AF_REAL(af_node_spec, "rack_units", AF_DIM_NUMBER, rack_units, AF_POSITIVE(1000)),
     AF_REAL(af_node_spec, "price", AF_DIM_MONEY, price_usd, AF_NONNEG(1e10)),
     AF_REF(af_node_spec, "nvlink", nvlink, AF_SECTION_LINKS),
+    AF_REF(af_node_spec, "host_link", host_link, AF_SECTION_LINKS),
 };
 static const af_field_order node_orders[] = {{"overhead_power", "max_power"}};
 

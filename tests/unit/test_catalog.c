@@ -77,6 +77,21 @@ static void test_real_catalog(void)
     CU_ASSERT_EQUAL(hdd->device_write_W, 6.4);
     AF_ASSERT_REL(ndr->rate_Bps, 50e9, 1e-12);
     CU_ASSERT_EQUAL(ndr->kind, AF_LINK_INFINIBAND);
+    /* Each GPU's host link (PCIe Gen5 x16: 32 GT/s x 16 lanes x 128/130 / 8 = 63.0 GB/s per
+     * direction) and the A100's Gen4 link at half that; both as catalog link entries. */
+    CU_ASSERT_STRING_EQUAL(dgx->host_link.name, "pcie-gen5-x16");
+    CU_ASSERT_EQUAL(dgx->host_link.kind, AF_LINK_PCIE);
+    AF_ASSERT_REL(dgx->host_link.rate_Bps, 63e9, 1e-12);
+    AF_ASSERT_REL(dgx->host_link.rate_Bps, 32e9 * 16 * 128 / 130 / 8, 0.001);
+    const af_node_spec *a100 = af_catalog_find_node(cat, "dgx-a100");
+    CU_ASSERT_PTR_NOT_NULL_FATAL(a100);
+    CU_ASSERT_STRING_EQUAL(a100->host_link.name, "pcie-gen4-x16");
+    AF_ASSERT_REL(a100->host_link.rate_Bps, 31.5e9, 1e-12);
+    for (size_t i = 0; i < af_catalog_count(cat, AF_SECTION_NODES); i++) {
+        const af_node_spec *node = af_catalog_entry(cat, AF_SECTION_NODES, i);
+        CU_ASSERT_EQUAL(node->host_link.kind, AF_LINK_PCIE);
+        CU_ASSERT_TRUE(node->host_link.rate_Bps > 0);
+    }
     /* A node holds a copy of its GPU entry. */
     CU_ASSERT_STRING_EQUAL(dgx->gpu.name, h100->name);
     CU_ASSERT_EQUAL(dgx->gpu.bf16_flops, h100->bf16_flops);
@@ -110,10 +125,11 @@ static void test_fixture_figures(void)
     CU_ASSERT_EQUAL(gpus[1].tdp_W, 1000);
 
     const af_link_spec *links = af_catalog_links(cat, &n);
-    CU_ASSERT_EQUAL(n, 3);
+    CU_ASSERT_EQUAL(n, 4);
     CU_ASSERT_EQUAL(links[0].kind, AF_LINK_ETHERNET);
     CU_ASSERT_EQUAL(links[1].kind, AF_LINK_INFINIBAND);
     CU_ASSERT_EQUAL(links[2].kind, AF_LINK_NVLINK);
+    CU_ASSERT_EQUAL(links[3].kind, AF_LINK_PCIE);
     AF_ASSERT_REL(links[0].rate_Bps, 12.5e9, 1e-15);
     AF_ASSERT_REL(links[0].latency_s, 2e-6, 1e-15);
 
@@ -121,6 +137,10 @@ static void test_fixture_figures(void)
     CU_ASSERT_PTR_NOT_NULL_FATAL(node);
     CU_ASSERT_STRING_EQUAL(node->nvlink.name, "nvl");
     AF_ASSERT_REL(node->nvlink.rate_Bps, 450e9, 1e-15);
+    CU_ASSERT_STRING_EQUAL(node->host_link.name, "pci");
+    CU_ASSERT_STRING_EQUAL(node->host_link.description, "GPU-to-host test link");
+    AF_ASSERT_REL(node->host_link.rate_Bps, 63e9, 1e-15);
+    AF_ASSERT_REL(node->host_link.latency_s, 1e-6, 1e-15);
     CU_ASSERT_STRING_EQUAL(node->gpu.name, "gpu-a");
     CU_ASSERT_EQUAL(node->gpus, 4);
     CU_ASSERT_EQUAL(node->nics, 4);
@@ -195,6 +215,7 @@ static void test_fixture_figures(void)
     CU_ASSERT_STRING_EQUAL(af_catalog_source(cat, AF_SECTION_GPUS, "gpu-a", "fp8"), "test: none");
     CU_ASSERT_PTR_NULL(af_catalog_source(cat, AF_SECTION_LINKS, "net-100", "kind"));
     CU_ASSERT_PTR_NULL(af_catalog_source(cat, AF_SECTION_NODES, "node-a", "gpu"));
+    CU_ASSERT_PTR_NULL(af_catalog_source(cat, AF_SECTION_NODES, "node-a", "host_link"));
     CU_ASSERT_PTR_NULL(af_catalog_source(cat, AF_SECTION_GPUS, "gpu-a", "tdpp"));
     CU_ASSERT_PTR_NULL(af_catalog_source(cat, AF_SECTION_GPUS, "gpu-c", "tdp"));
 
@@ -204,6 +225,12 @@ static void test_fixture_figures(void)
                            "gpu-a");
     CU_ASSERT_STRING_EQUAL(af_schema_format(af_schema_field(desc, "gpus"), node, buf, sizeof buf),
                            "4");
+    CU_ASSERT_STRING_EQUAL(
+        af_schema_format(af_schema_field(desc, "host_link"), node, buf, sizeof buf), "pci");
+    CU_ASSERT_STRING_EQUAL(
+        af_schema_format(af_schema_field(af_schema_desc(AF_SECTION_LINKS), "kind"), &links[3], buf,
+                         sizeof buf),
+        "pcie");
     CU_ASSERT_STRING_EQUAL(
         af_schema_format(af_schema_field(af_schema_desc(AF_SECTION_LINKS), "kind"), &links[1], buf,
                          sizeof buf),
@@ -349,7 +376,20 @@ static void test_broken_entries(void)
            "\"ib-ndr-400\", got a mapping");
     EXPECT(AF_SECTION_LINKS, "kind: ethernet", "kind: ethernt",
            "links.yaml:6:11: error: links[0].kind: expected one of infiniband, ethernet, nvlink, "
-           "got \"ethernt\"; did you mean \"ethernet\"?");
+           "pcie, got \"ethernt\"; did you mean \"ethernet\"?");
+    /* The host link names a link entry like nvlink: a typo, a name from another section, a
+     * missing one (every node field is required in the catalog) and a mapping. */
+    EXPECT(AF_SECTION_NODES, "host_link: pci\n", "host_link: pic\n",
+           "nodes.yaml:17:16: error: nodes[0].host_link: unknown link \"pic\"; did you mean "
+           "\"pci\"?");
+    EXPECT(AF_SECTION_NODES, "host_link: pci\n", "host_link: pcie-gen5-x16\n",
+           "nodes.yaml:17:16: error: nodes[0].host_link: unknown link \"pcie-gen5-x16\"; see "
+           "\"aifsim catalog links\"");
+    EXPECT(AF_SECTION_NODES, "    host_link: pci\n", "",
+           "nodes.yaml:4:5: error: nodes[0]: missing required field \"host_link\"");
+    EXPECT(AF_SECTION_NODES, "host_link: pci\n", "host_link: { rate: 63 GB/s }\n",
+           "nodes.yaml:17:16: error: nodes[0].host_link: expected a link name such as "
+           "\"ib-ndr-400\", got a mapping");
     EXPECT(AF_SECTION_GPUS, tdp, "tdpp: { value: 400 W, source: x }",
            "gpus.yaml:4:5: error: gpus[0]: missing required field \"tdp\"",
            "gpus.yaml:10:5: error: gpus[0]: unknown key \"tdpp\"; did you mean \"tdp\"?");

@@ -184,7 +184,8 @@ static const char full[] =
     "  - pool: a\n"
     "    node: node-a\n"
     "    nodes: 2\n"
-    "    override: { storage_nics: 2, gpu: { tdp: 600 W }, nic: net-400 }\n"
+    "    override: { storage_nics: 2, gpu: { tdp: 600 W }, nic: net-400, host_link: { rate: 32 "
+    "GB/s } }\n"
     "  - pool: b\n"
     "    node: node-b\n"
     "    nodes: 3\n"
@@ -235,6 +236,11 @@ static void test_valid_overrides(void)
     CU_ASSERT_STRING_EQUAL(a->nic.name, "net-400");
     CU_ASSERT_EQUAL(a->nic.rate_Bps, 50e9);
     CU_ASSERT_STRING_EQUAL(a->storage_nic.name, "net-100");
+    /* Pool a's host link: rate overridden, the rest of the catalog's entry kept. */
+    CU_ASSERT_STRING_EQUAL(a->host_link.name, "pci");
+    CU_ASSERT_EQUAL(a->host_link.kind, AF_LINK_PCIE);
+    CU_ASSERT_EQUAL(a->host_link.rate_Bps, 32e9);
+    CU_ASSERT_EQUAL(a->host_link.latency_s, 1e-6);
     /* Pool b: swapped GPU, overridden storage NIC rate. */
     const af_node_spec *b = &w.pools[1].node;
     CU_ASSERT_STRING_EQUAL(b->gpu.name, "gpu-a");
@@ -242,6 +248,8 @@ static void test_valid_overrides(void)
     CU_ASSERT_EQUAL(b->gpus, 8);
     CU_ASSERT_EQUAL(b->storage_nic.rate_Bps, 25e9);
     CU_ASSERT_STRING_EQUAL(b->storage_nic.name, "net-400");
+    CU_ASSERT_STRING_EQUAL(b->host_link.name, "pci");
+    CU_ASSERT_EQUAL(b->host_link.rate_Bps, 63e9);
     /* The catalog itself is untouched by overrides (checked through a second load below). */
     const af_storage_spec *hot = &w.tiers[0].system;
     CU_ASSERT_EQUAL(hot->device_read_Bps, 6e9);
@@ -453,13 +461,16 @@ static void test_unknown_names(void)
     EXPECT("    nodes: 4\n", "    nodes: 4\n    override: { nic: net-40 }\n",
            "t.yaml:8:22: error: cluster[0].override.nic: unknown link \"net-40\"; did you mean "
            "\"net-400\"?");
+    EXPECT("    nodes: 4\n", "    nodes: 4\n    override: { host_link: pcie-gen9 }\n",
+           "t.yaml:8:28: error: cluster[0].override.host_link: unknown link \"pcie-gen9\"; see "
+           "\"aifsim catalog links\"");
     EXPECT("    nodes: 4\n", "    nodes: 4\n    override: { gpu: { tdpw: 1 kW } }\n",
            "t.yaml:8:24: error: cluster[0].override.gpu: unknown key \"tdpw\"; did you mean "
            "\"tdp\"?");
     EXPECT("    nodes: 4\n", "    nodes: 4\n    override: { name: x }\n",
            "t.yaml:8:17: error: cluster[0].override: unknown key \"name\"; expected one of: gpu, "
            "gpus, nic, nics, storage_nic, storage_nics, max_power, overhead_power, rack_units, "
-           "price, nvlink");
+           "price, nvlink, host_link");
     EXPECT("  - train:", "  - inference:",
            "t.yaml:13:5: error: workloads[0]: unknown workload kind \"inference\"; supported: "
            "train, burst, lookup");
