@@ -73,6 +73,43 @@
     X(TRAIN_UTIL_BURSTS, "train", 1, "gpu_utilization_during_bursts", RATIO,                      \
       "computing while bursts run",                                                               \
       "share of the time bursts ran during which the job's GPUs computed")                        \
+    X(TRAIN_CKPT_STALL, "train", 1, "checkpoint_stall", RATIO, "stalled for checkpoints",         \
+      "share of the run the GPUs waited for checkpoints (the write, or the copy to host memory)")   \
+    X(TRAIN_LOST, "train", 1, "lost_work", RATIO, "work lost to failures",                        \
+      "share of the run spent computing steps that a failure undid (done again)")                 \
+    X(TRAIN_DOWN, "train", 1, "restart", RATIO, "down: detect, restart, repair",                  \
+      "share of the run between failures and the restart (detection, restart, repair)")           \
+    X(TRAIN_RELOAD, "train", 1, "reload", RATIO, "reading checkpoints back",                      \
+      "share of the run spent reading the last checkpoint back after a failure")                  \
+    X(TRAIN_IDLE, "train", 1, "idle", RATIO, "idle: target reached",                              \
+      "share of the run after the job reached its target steps")                                  \
+    X(TRAIN_STEPS_REDONE, "train", 1, "steps_redone", COUNT, "steps done again",                  \
+      "steps lost to failures and computed again")                                                \
+    X(TRAIN_TIME_TO_TARGET, "train", 1, "time_to_target", TIME, "time to the target steps",       \
+      "wall time until the job completed its target steps")                                       \
+    X(TRAIN_ETTR, "train", 1, "effective_training_time", RATIO, "effective training time",        \
+      "useful compute (kept steps) over the time until the target, or the run")                   \
+    X(CKPT_SIZE, "checkpoint", 1, "size", SIZE, "bytes per checkpoint",                           \
+      "bytes of one checkpoint of the job")                                                       \
+    X(CKPT_INTERVAL, "checkpoint", 1, "interval", TIME, "interval (training time)",               \
+      "training time between checkpoints (whole steps; the last one when automatic)")            \
+    X(CKPT_COST, "checkpoint", 1, "cost", TIME, "cost (stall)",                                   \
+      "the GPUs' stall of the last checkpoint (before the first: its write alone); Daly's delta") \
+    X(CKPT_WRITTEN, "checkpoint", 1, "written", COUNT, "checkpoints written",                     \
+      "checkpoints whose write completed (durable)")                                              \
+    X(CKPT_REFUSED, "checkpoint", 1, "refused", COUNT, "refused (tier full)",                     \
+      "checkpoints not written because the tier had no room")                                     \
+    X(CKPT_WRITE_TIME, "checkpoint", 1, "write_time", TIME, "mean write time",                    \
+      "mean duration of a completed checkpoint write")                                            \
+    X(CKPT_READS, "checkpoint", 1, "reads", COUNT, "checkpoints read back",                       \
+      "restarts that read the last checkpoint back")                                              \
+    X(CKPT_READ_TIME, "checkpoint", 1, "read_time", TIME, "mean read time",                       \
+      "mean duration of a completed checkpoint read")                                             \
+    X(FAIL_COUNT, "failures", 1, "count", COUNT, "failures", "failures that stopped the job")     \
+    X(FAIL_MTBF, "failures", 1, "mtbf", TIME, "job MTBF",                                          \
+      "mean time to the job's first failure of any of its GPUs and nodes")                        \
+    X(FAIL_CAUSE, "failure", 1, "count", COUNT, "failures",                                       \
+      "failures of one cause (instance: job.cause)")                                              \
     X(BURST_SIZE, "burst", 1, "size", SIZE, "bytes per burst", "bytes one burst moves")           \
     X(BURST_STARTED, "burst", 1, "started", COUNT, "bursts started",                              \
       "bursts that started before the end of the run")                                            \

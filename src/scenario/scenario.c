@@ -180,11 +180,45 @@ static const scen_key model_keys[] = {
     SCEN_KEY(model_fields, "params", params, SCEN_REQUIRED),
 };
 
+/* A training job's `checkpoint:`. */
+typedef struct ckpt_fields {
+    const af_node *to, *every, *every_steps, *mode, *size, *bytes_per_param, *writers, *keep,
+        *weight;
+} ckpt_fields;
+static const scen_key ckpt_keys[] = {
+    SCEN_KEY(ckpt_fields, "to", to, SCEN_REQUIRED),
+    SCEN_KEY(ckpt_fields, "every", every, SCEN_OPTIONAL),
+    SCEN_KEY(ckpt_fields, "every_steps", every_steps, SCEN_OPTIONAL),
+    SCEN_KEY(ckpt_fields, "mode", mode, SCEN_OPTIONAL),
+    SCEN_KEY(ckpt_fields, "size", size, SCEN_OPTIONAL),
+    SCEN_KEY(ckpt_fields, "bytes_per_param", bytes_per_param, SCEN_OPTIONAL),
+    SCEN_KEY(ckpt_fields, "writers", writers, SCEN_OPTIONAL),
+    SCEN_KEY(ckpt_fields, "keep", keep, SCEN_OPTIONAL),
+    SCEN_KEY(ckpt_fields, "weight", weight, SCEN_OPTIONAL),
+};
+
+/* A training job's `failures:`. */
+typedef struct fail_fields {
+    const af_node *gpu_mtbf, *node_mtbf, *distribution, *shape, *detect, *restart, *spares,
+        *repair, *causes;
+} fail_fields;
+static const scen_key fail_keys[] = {
+    SCEN_KEY(fail_fields, "gpu_mtbf", gpu_mtbf, SCEN_OPTIONAL),
+    SCEN_KEY(fail_fields, "node_mtbf", node_mtbf, SCEN_OPTIONAL),
+    SCEN_KEY(fail_fields, "distribution", distribution, SCEN_OPTIONAL),
+    SCEN_KEY(fail_fields, "shape", shape, SCEN_OPTIONAL),
+    SCEN_KEY(fail_fields, "detect", detect, SCEN_OPTIONAL),
+    SCEN_KEY(fail_fields, "restart", restart, SCEN_OPTIONAL),
+    SCEN_KEY(fail_fields, "spares", spares, SCEN_OPTIONAL),
+    SCEN_KEY(fail_fields, "repair", repair, SCEN_OPTIONAL),
+    SCEN_KEY(fail_fields, "causes", causes, SCEN_OPTIONAL),
+};
+
 /* A `train:` workload. Either step_time or model, tokens_per_step and mfu is required; that
  * is checked by scen_compute. */
 typedef struct train_fields {
     const af_node *name, *pool, *step_time, *model, *tokens_per_step, *mfu, *precision,
-        *batch_per_gpu, *dataset, *qos;
+        *batch_per_gpu, *dataset, *qos, *steps, *checkpoint, *failures;
 } train_fields;
 static const scen_key train_keys[] = {
     SCEN_KEY(train_fields, "name", name, SCEN_OPTIONAL),
@@ -197,6 +231,9 @@ static const scen_key train_keys[] = {
     SCEN_KEY(train_fields, "batch_per_gpu", batch_per_gpu, SCEN_REQUIRED),
     SCEN_KEY(train_fields, "dataset", dataset, SCEN_REQUIRED),
     SCEN_KEY(train_fields, "qos", qos, SCEN_OPTIONAL),
+    SCEN_KEY(train_fields, "steps", steps, SCEN_OPTIONAL),
+    SCEN_KEY(train_fields, "checkpoint", checkpoint, SCEN_OPTIONAL),
+    SCEN_KEY(train_fields, "failures", failures, SCEN_OPTIONAL),
 };
 
 /* A `burst:` workload. */
@@ -1049,6 +1086,144 @@ static void scen_dataset(scen *s, const af_node *node, af_train_config *t)
     af_path_pop(&s->path, old);
 }
 
+/* checkpoint: of a training job (after its compute side, whose params size it by default). */
+static void scen_checkpoint(scen *s, const af_node *node, af_train_config *t)
+{
+    size_t old = af_path_key(&s->path, "checkpoint");
+    if (!af_check_map(&s->c, node, &s->path,
+                      "a mapping such as { to: hot, every: 1 h, mode: async, keep: 3 }")) {
+        af_path_pop(&s->path, old);
+        return;
+    }
+    ckpt_fields v;
+    scen_fields(s, node, ckpt_keys, SCEN_N(ckpt_keys), &v);
+    af_ckpt_config *c = &t->ckpt;
+    c->on = true;
+    c->tier = scen_ref_key(s, v.to, "to", s->tier_at, s->w.ntiers, "tier");
+    c->bytes_per_param = 14;
+    c->writers = 1;
+    c->keep = 2;
+    c->weight = 1;
+    if (v.every && v.every->text && strcmp(v.every->text, "auto") == 0) {
+        c->every_auto = true;
+    } else {
+        scen_quantity(s, v.every, "every", AF_DIM_TIME, (af_range){0, 1e9, true}, &c->every_s);
+    }
+    int64_t n;
+    if (scen_integer(s, v.every_steps, "every_steps", 1, 1000000000000LL, &n))
+        c->every_steps = n;
+    if (v.every && v.every_steps)
+        SCEN_ERROR_AT(s, "every_steps", v.every_steps,
+                      "give either every (a time, or auto) or every_steps, not both");
+    else if (!v.every && !v.every_steps)
+        af_check_error(&s->c, node, &s->path,
+                       "missing required field \"every\" (a time such as \"1 h\", or auto) or "
+                       "\"every_steps\"");
+    if (v.mode) {
+        static const char *const words[] = {[AF_CKPT_SYNC] = "sync", [AF_CKPT_ASYNC] = "async",
+                                            NULL};
+        size_t k = af_path_key(&s->path, "mode");
+        int m = af_check_word(&s->c, v.mode, &s->path, words);
+        c->mode = m == AF_CKPT_ASYNC ? AF_CKPT_ASYNC : AF_CKPT_SYNC;
+        af_path_pop(&s->path, k);
+    }
+    scen_quantity(s, v.bytes_per_param, "bytes_per_param", AF_DIM_SIZE,
+                  (af_range){0, 1024, true}, &c->bytes_per_param);
+    if (v.size)
+        scen_quantity(s, v.size, "size", AF_DIM_SIZE, (af_range){0, 1e18, true}, &c->size_B);
+    else if (t->params > 0)
+        c->size_B = t->params * c->bytes_per_param;
+    else
+        af_check_error(&s->c, node, &s->path,
+                       "missing required field \"size\" (or the job's model.params, which "
+                       "sizes a checkpoint as params x bytes_per_param)");
+    scen_quantity(s, v.writers, "writers", AF_DIM_RATIO, (af_range){0, 1, true}, &c->writers);
+    if (v.writers && !(c->writers > 0))
+        SCEN_ERROR_AT(s, "writers", v.writers, "expected a share of the nodes above 0");
+    if (scen_integer(s, v.keep, "keep", 0, 1000000, &n))
+        c->keep = (int)n;
+    scen_quantity(s, v.weight, "weight", AF_DIM_NUMBER, (af_range){0, 1e6, true}, &c->weight);
+    af_path_pop(&s->path, old);
+}
+
+/* A failure distribution's word. */
+static af_failure_dist scen_fail_dist(scen *s, const af_node *node)
+{
+    static const char *const words[] = {[AF_FAIL_EXPONENTIAL] = "exponential",
+                                        [AF_FAIL_WEIBULL] = "weibull", NULL};
+    size_t k = af_path_key(&s->path, "distribution");
+    int d = af_check_word(&s->c, node, &s->path, words);
+    af_path_pop(&s->path, k);
+    return d == AF_FAIL_WEIBULL ? AF_FAIL_WEIBULL : AF_FAIL_EXPONENTIAL;
+}
+
+/* failures: of a training job. */
+static void scen_failures(scen *s, const af_node *node, af_train_config *t)
+{
+    size_t old = af_path_key(&s->path, "failures");
+    if (!af_check_map(&s->c, node, &s->path,
+                      "a mapping such as { gpu_mtbf: 50000 h, node_mtbf: 100000 h, "
+                      "restart: 10 min }")) {
+        af_path_pop(&s->path, old);
+        return;
+    }
+    fail_fields v;
+    scen_fields(s, node, fail_keys, SCEN_N(fail_keys), &v);
+    af_fail_config *f = &t->fail;
+    f->on = true;
+    f->spares = -1;
+    af_failure_dist dist = v.distribution ? scen_fail_dist(s, v.distribution) : AF_FAIL_EXPONENTIAL;
+    double shape = 1;
+    scen_quantity(s, v.shape, "shape", AF_DIM_NUMBER,
+                  (af_range){AF_FAIL_SHAPE_MIN, AF_FAIL_SHAPE_MAX, false}, &shape);
+    if (v.shape && dist != AF_FAIL_WEIBULL)
+        SCEN_ERROR_AT(s, "shape", v.shape, "a shape needs distribution: weibull");
+    f->gpu = (af_failure_spec){dist, 0, shape};
+    f->node = (af_failure_spec){dist, 0, shape};
+    scen_quantity(s, v.gpu_mtbf, "gpu_mtbf", AF_DIM_TIME, (af_range){0, 1e13, true},
+                  &f->gpu.mean_s);
+    scen_quantity(s, v.node_mtbf, "node_mtbf", AF_DIM_TIME, (af_range){0, 1e13, true},
+                  &f->node.mean_s);
+    if (!v.gpu_mtbf && !v.node_mtbf)
+        af_check_error(&s->c, node, &s->path,
+                       "missing required field \"gpu_mtbf\" or \"node_mtbf\" (a time such as "
+                       "\"50000 h\")");
+    scen_quantity(s, v.detect, "detect", AF_DIM_TIME, (af_range){0, 1e9, false}, &f->detect_s);
+    scen_quantity(s, v.restart, "restart", AF_DIM_TIME, (af_range){0, 1e9, false}, &f->restart_s);
+    int64_t n;
+    if (scen_integer(s, v.spares, "spares", 0, 1000000000, &n))
+        f->spares = n;
+    scen_quantity(s, v.repair, "repair", AF_DIM_TIME, (af_range){0, 1e9, false}, &f->repair_s);
+    if (v.spares && !v.repair)
+        SCEN_ERROR_AT(s, "spares", v.spares,
+                      "with spares, give the repair time for failures past them (repair:)");
+    if (v.causes) {
+        size_t k = af_path_key(&s->path, "causes");
+        if (af_check_map(&s->c, v.causes, &s->path,
+                         "a mapping of causes to shares such as { gpu: 58%, host: 20%, "
+                         "software: 22% }")) {
+            if (v.causes->n > AF_FAIL_MAX_CAUSES) {
+                af_check_error(&s->c, v.causes, &s->path, "expected at most %d causes, got %zu",
+                               AF_FAIL_MAX_CAUSES, v.causes->n);
+            } else {
+                for (size_t i = 0; i < v.causes->n; i++) {
+                    const af_node *key = v.causes->pairs[i].key;
+                    size_t kk = af_path_key(&s->path, key->text);
+                    double w = 0;
+                    if (af_check_quantity(&s->c, v.causes->pairs[i].value, &s->path,
+                                          AF_DIM_RATIO, (af_range){0, 1e9, true}, &w)) {
+                        f->cause[f->ncauses] = af_arena_strdup(s->arena, key->text);
+                        f->cause_weight[f->ncauses++] = w;
+                    }
+                    af_path_pop(&s->path, kk);
+                }
+            }
+        }
+        af_path_pop(&s->path, k);
+    }
+    af_path_pop(&s->path, old);
+}
+
 /* The compute side of a training job: step_time, or model.params + tokens_per_step + mfu. */
 static void scen_compute(scen *s, const af_node *body, const train_fields *v, af_train_config *t,
                          size_t pool)
@@ -1155,6 +1330,12 @@ static void scen_train(scen *s, const af_node *body, size_t wi)
     if (v.dataset)
         scen_dataset(s, v.dataset, t);
     scen_qos(s, v.qos, &t->weight);
+    if (scen_integer(s, v.steps, "steps", 1, 1000000000000000LL, &b))
+        t->target_steps = (double)b;
+    if (v.checkpoint)
+        scen_checkpoint(s, v.checkpoint, t);
+    if (v.failures)
+        scen_failures(s, v.failures, t);
 }
 
 /* One `burst:` workload body; wi is its index in `workloads:`. */

@@ -12,6 +12,7 @@
 #include "model/fabric.h"
 #include "model/facility.h"
 #include "model/node.h"
+#include "model/reliability.h"
 #include "model/storage.h"
 
 #include <stdbool.h>
@@ -20,6 +21,50 @@
 
 /* Precision whose dense peak sets the derived step time. */
 typedef enum { AF_PREC_BF16, AF_PREC_FP8 } af_precision;
+
+/* How a checkpoint stalls its job. */
+typedef enum {
+    AF_CKPT_SYNC, /* the GPUs wait until the write is durable on the tier */
+    AF_CKPT_ASYNC /* the GPUs wait while the state is copied to host memory over the GPU-to-host
+                     link; the write then drains while training goes on */
+} af_ckpt_mode;
+
+/* A training job's checkpoints (resilience.c). Present when `on`. */
+typedef struct af_ckpt_config {
+    bool on;                /* the job checkpoints */
+    size_t tier;            /* tier written to and read back from at a restart */
+    double size_B;          /* bytes per checkpoint, whole job (> 0 after the scenario layer:
+                               given, or params x bytes_per_param) */
+    double bytes_per_param; /* training state per parameter, B (default 14: bf16 weights, fp32
+                               master weights and two fp32 Adam moments) */
+    double every_s;         /* interval in training (compute) time, s; 0 = by steps or auto */
+    int64_t every_steps;    /* interval in steps; 0 = by time or auto */
+    bool every_auto;        /* interval from Daly's formula, the job's failure rate and the
+                               simulated checkpoint cost */
+    af_ckpt_mode mode;      /* synchronous or asynchronous */
+    double writers;         /* share of the job's nodes that write their shard, (0, 1] */
+    int keep;               /* copies kept on the tier, older ones freed; 0 = keep all */
+    double weight;          /* QoS weight per writing node, > 0 */
+} af_ckpt_config;
+
+/* Most named failure causes per job. */
+#define AF_FAIL_MAX_CAUSES 8
+
+/* A training job's failures and restarts (resilience.c). Present when `on`. A failure of any
+ * GPU or node stops the whole job. */
+typedef struct af_fail_config {
+    bool on;                 /* failures are simulated */
+    af_failure_spec gpu;     /* how one GPU fails (mean_s = its MTBF); mean_s 0 = never */
+    af_failure_spec node;    /* how one node fails (host, NIC, software); mean_s 0 = never */
+    double detect_s;         /* from a failure to its detection, s */
+    double restart_s;        /* from detection to the job running again (reschedule, reload
+                                the code), s; the checkpoint read follows */
+    int64_t spares;          /* spare nodes; a failure past them waits for repair */
+    double repair_s;         /* repair time of a node when no spare is left, s */
+    size_t ncauses;          /* named causes (0: "gpu" and "node" by the component) */
+    const char *cause[AF_FAIL_MAX_CAUSES];  /* cause names */
+    double cause_weight[AF_FAIL_MAX_CAUSES]; /* their shares, > 0 (normalised) */
+} af_fail_config;
 
 /* One training job's configuration. Plain data; strings borrowed from the scenario arena. */
 typedef struct af_train_config {
@@ -42,6 +87,10 @@ typedef struct af_train_config {
                                limit (the loader keeps enough reads in flight) */
     int prefetch;           /* batches the loader keeps ready ahead of the running step, >= 1 */
     double weight;          /* QoS weight per GPU on the tier, > 0 (default 1) */
+    double target_steps;    /* steps to train, then the job ends and its GPUs idle; 0 = train
+                               until the end of the run */
+    af_ckpt_config ckpt;    /* checkpoints */
+    af_fail_config fail;    /* failures and restarts */
 } af_train_config;
 
 /* A pool of identical GPU nodes. */

@@ -18,7 +18,7 @@
  * (af_flownet_bottleneck: client NICs, fabric, storage NICs, devices, or the reader threads' cap)
  * and to the exact resource on its path, so the report can name the one that held the job back.
  */
-#include "workload/train.h"
+#include "workload/train_int.h"
 
 #include "base/alloc.h"
 #include "base/metrics.h"
@@ -68,55 +68,12 @@ double af_train_draw_batch_B(const af_train_plan *p, gsl_rng *rng)
     return b < 0.1 * p->batch_B ? 0.1 * p->batch_B : b;
 }
 
-/* A training job in flight. */
-typedef struct job {
-    const af_train_config *cfg;
-    af_world *world;
-    af_train_plan plan;
-    af_time_ns compute_ns; /* compute time per step on the clock */
-    double cap_Bps;        /* reader-thread cap per GPU, 0 = none */
-    uint32_t serve;        /* tier the hits come from (the cache, or the data set's tier) */
-    double hit;            /* share of bytes from `serve` when it caches the data set's tier */
-    gsl_rng *rng;          /* batch-size draws (only with a spread) */
-    af_path path_hit, path_miss;
-    double scale_hit_dev, scale_miss_read, scale_miss_write;
-    int ready;      /* batches ready */
-    bool fetching;  /* a fetch is in flight */
-    int flows_left; /* flows of the fetch in flight */
-    af_flow_id flow[2];
-    bool computing;
-    af_time_ns since_ns; /* accounted up to here */
-    bool dirty;          /* its hold must be looked at when the instant ends */
-    af_time_ns compute_total_ns, wait_total_ns;
-    af_time_ns wait_by_ns[AF_HOLD__COUNT];
-    af_hold hold;                /* what the current wait is charged to */
-    const af_path *flow_path[2]; /* the path of each flow of the fetch in flight */
-    int hold_flow, hold_hop;     /* the flow and hop of the current hold, -1 when none (a cap) */
-    af_time_ns wait_hop_ns[2][AF_FLOWNET_MAX_PATH]; /* wait charged to each hop of the two
-                                                       paths (hit, miss) */
-    af_time_ns compute_in_burst_ns;
-    uint64_t steps;
-    af_time_ns last_step_end_ns; /* end of the last completed step */
-    double read_B;               /* bytes delivered to the GPUs */
-    double floor_Bps;            /* QoS floor: per-GPU read rate guaranteed by the weights */
-} job;
-
-typedef struct train_state {
-    job *jobs;
-    size_t n;
-    job **dirty; /* jobs whose hold is looked at when the instant ends (train_load_changed) */
-    size_t n_dirty, cap_dirty;
-} train_state;
-
-static train_state *train_of(const af_world *w)
-{
-    return w->kind[AF_WL_TRAIN];
-}
-
-static void job_account(job *jb, af_time_ns now)
+void af_job_account(job *jb, af_time_ns now)
 {
     af_time_ns dt = now - jb->since_ns;
-    if (jb->computing) {
+    if (jb->phase != AF_PHASE_RUN) {
+        jb->phase_ns[jb->phase] += dt;
+    } else if (jb->computing) {
         jb->compute_total_ns += dt;
         if (jb->world->bursts_active)
             jb->compute_in_burst_ns += dt;
@@ -166,7 +123,7 @@ static void job_find_hold(job *jb)
  * cache's devices, so they are always in one component, and a change that scales every rate of a
  * block by one factor, of which the network tells no one, keeps which flow is slower and what
  * holds it. So the jobs looked at per instant are those that changed, not every job. */
-static void job_mark(job *jb)
+void af_job_mark(job *jb)
 {
     if (!jb->dirty) {
         train_state *s = train_of(jb->world);
@@ -185,7 +142,8 @@ static const af_xfer_ops job_fetch_ops = {job_fetch_done, job_fetch_partial, job
 static bool job_maybe_fetch(job *jb)
 {
     af_world *w = jb->world;
-    if (jb->fetching || jb->ready >= jb->cfg->prefetch)
+    if (jb->fetching || jb->ready >= jb->cfg->prefetch ||
+        (jb->phase != AF_PHASE_RUN && jb->phase != AF_PHASE_CKPT))
         return false;
     double b = af_train_draw_batch_B(&jb->plan, jb->rng);
     jb->fetching = true;
@@ -210,7 +168,7 @@ static bool job_maybe_fetch(job *jb)
             af_xfer_start(w, &jb->path_miss, (1 - hit) * b, w8, jb->cap_Bps * (1 - hit), k, dev,
                           src != jb->serve ? 2 : 1, &job_fetch_ops, jb, 0);
     }
-    job_mark(jb);
+    af_job_mark(jb);
     return true;
 }
 
@@ -219,10 +177,10 @@ static void job_step_done(af_sim *sim, void *ctx, uint64_t arg);
 static void job_start_step(job *jb)
 {
     af_sim *sim = jb->world->sim;
-    job_account(jb, af_sim_now(sim));
+    af_job_account(jb, af_sim_now(sim));
     jb->ready--;
     jb->computing = true;
-    af_sim_after(sim, jb->compute_ns, job_step_done, jb, 0);
+    jb->step_ev = af_sim_after(sim, jb->compute_ns, job_step_done, jb, 0);
     job_maybe_fetch(jb);
 }
 
@@ -231,14 +189,54 @@ static void job_step_done(af_sim *sim, void *ctx, uint64_t arg)
     (void)arg;
     job *jb = ctx;
     af_time_ns now = af_sim_now(sim);
-    job_account(jb, now);
+    jb->step_ev = (af_event_id){0, 0};
+    af_job_account(jb, now);
     jb->computing = false;
     jb->steps++;
     jb->last_step_end_ns = now;
+    if (jb->cfg->target_steps > 0 && (double)jb->steps >= jb->cfg->target_steps) {
+        /* Trained: the loader stops and the GPUs idle. */
+        af_job_halt(jb);
+        jb->phase = AF_PHASE_DONE;
+        jb->done_ns = now;
+        return;
+    }
+    if (af_res_after_step(jb))
+        return;
     if (jb->ready > 0)
         job_start_step(jb);
     else
-        job_mark(jb);
+        af_job_mark(jb);
+}
+
+void af_job_resume(job *jb)
+{
+    af_job_account(jb, af_sim_now(jb->world->sim));
+    jb->phase = AF_PHASE_RUN;
+    if (!jb->computing && jb->ready > 0) {
+        job_start_step(jb);
+    } else {
+        job_maybe_fetch(jb);
+        af_job_mark(jb);
+    }
+}
+
+void af_job_halt(job *jb)
+{
+    af_world *w = jb->world;
+    af_job_account(jb, af_sim_now(w->sim));
+    if (jb->step_ev.slot)
+        af_sim_cancel(w->sim, jb->step_ev);
+    jb->step_ev = (af_event_id){0, 0};
+    jb->computing = false;
+    for (int i = 0; i < 2; i++) {
+        if (jb->flow[i].slot && af_flownet_live(w->net, jb->flow[i]))
+            jb->read_B += af_xfer_cancel(w, jb->flow[i]);
+        jb->flow[i] = (af_flow_id){0, 0};
+    }
+    jb->fetching = false;
+    jb->flows_left = 0;
+    jb->ready = 0;
 }
 
 static void job_fetch_done(af_world *w, void *owner, uint64_t arg, double bytes, af_flow_id id)
@@ -251,12 +249,12 @@ static void job_fetch_done(af_world *w, void *owner, uint64_t arg, double bytes,
         if (jb->flow[i].slot == id.slot && jb->flow[i].gen == id.gen)
             jb->flow[i] = (af_flow_id){0, 0};
     if (--jb->flows_left > 0) {
-        job_mark(jb);
+        af_job_mark(jb);
         return;
     }
     jb->fetching = false;
     jb->ready++;
-    if (!jb->computing)
+    if (!jb->computing && jb->phase == AF_PHASE_RUN)
         job_start_step(jb);
     job_maybe_fetch(jb);
 }
@@ -265,7 +263,7 @@ static void job_fetch_changed(af_world *w, void *owner, uint64_t arg)
 {
     (void)w;
     (void)arg;
-    job_mark(owner);
+    af_job_mark(owner);
 }
 
 static void job_fetch_partial(af_world *w, void *owner, uint64_t arg, double bytes)
@@ -367,7 +365,8 @@ static int train_build(af_world *w, af_diag *d)
     s->jobs = af_calloc(s->n, sizeof *s->jobs);
     int rc = AF_OK;
     for (size_t j = 0; j < s->n; j++)
-        if (train_build_job(w, &s->jobs[j], j, d) != AF_OK)
+        if (train_build_job(w, &s->jobs[j], j, d) != AF_OK ||
+            af_res_build(w, &s->jobs[j], d) != AF_OK)
             rc = AF_EINPUT;
     return rc;
 }
@@ -381,7 +380,8 @@ static double train_events(const af_world *w, size_t i)
     const job *jb = &train_of(w)->jobs[i];
     double flows = jb->hit > 0 && jb->hit < 1 ? 2 : 1;
     double steps = w->cfg->duration_s / af_time_to_s(jb->compute_ns) + 1;
-    return steps + (steps + jb->cfg->prefetch + 1) * flows;
+    return steps + (steps + jb->cfg->prefetch + 1) * flows +
+           af_res_events(jb, w->cfg->duration_s);
 }
 
 static void train_weigh(const af_world *w, double *W)
@@ -425,8 +425,10 @@ static void train_floors(af_world *w, const double *W)
 static void train_start(af_world *w)
 {
     train_state *s = train_of(w);
-    for (size_t j = 0; j < s->n; j++)
+    for (size_t j = 0; j < s->n; j++) {
         job_maybe_fetch(&s->jobs[j]);
+        af_res_start(&s->jobs[j]);
+    }
 }
 
 static void train_after_start(af_world *w)
@@ -445,9 +447,9 @@ static void train_load_changed(af_world *w)
     for (size_t i = 0; i < s->n_dirty; i++) {
         job *jb = s->dirty[i];
         jb->dirty = false;
-        if (jb->computing)
+        if (jb->computing || jb->phase != AF_PHASE_RUN)
             continue;
-        job_account(jb, now);
+        af_job_account(jb, now);
         job_find_hold(jb);
     }
     s->n_dirty = 0;
@@ -457,7 +459,7 @@ static void train_account(af_world *w, af_time_ns now)
 {
     train_state *s = train_of(w);
     for (size_t j = 0; j < s->n; j++)
-        job_account(&s->jobs[j], now);
+        af_job_account(&s->jobs[j], now);
 }
 
 static void train_finish(af_world *w, af_time_ns end_ns)
@@ -466,7 +468,7 @@ static void train_finish(af_world *w, af_time_ns end_ns)
     double T = w->cfg->duration_s;
     for (size_t j = 0; j < s->n; j++) {
         job *jb = &s->jobs[j];
-        job_account(jb, end_ns);
+        af_job_account(jb, end_ns);
         double compute_s = af_time_to_s(jb->compute_total_ns);
         w->useful_gpu_s += compute_s * jb->plan.gpus;
         w->pool_util[jb->cfg->pool] = compute_s / T;
@@ -488,6 +490,28 @@ static const char *job_bottleneck(const af_world *w, const job *jb)
             }
     }
     return which;
+}
+
+/* Where the job's time went beyond computing and waiting for data, and what it achieved: the
+ * parts (computing, data waits, checkpoint stalls, lost work, restarts, reloads, idle) add up to
+ * the run; effective training time is the useful compute over the time until the job was done
+ * (or the end of the run). */
+static void train_report_time(const job *jb, af_results *r, double T)
+{
+    const char *nm = jb->cfg->name;
+    bool resilient = jb->res || jb->cfg->target_steps > 0;
+    if (!resilient)
+        return;
+    af_results_put(r, AF_M_TRAIN_CKPT_STALL, nm, af_time_to_s(jb->phase_ns[AF_PHASE_CKPT]) / T);
+    af_results_put(r, AF_M_TRAIN_LOST, nm, af_time_to_s(jb->lost_ns) / T);
+    af_results_put(r, AF_M_TRAIN_DOWN, nm, af_time_to_s(jb->phase_ns[AF_PHASE_DOWN]) / T);
+    af_results_put(r, AF_M_TRAIN_RELOAD, nm, af_time_to_s(jb->phase_ns[AF_PHASE_RELOAD]) / T);
+    af_results_put(r, AF_M_TRAIN_IDLE, nm, af_time_to_s(jb->phase_ns[AF_PHASE_DONE]) / T);
+    af_results_put(r, AF_M_TRAIN_STEPS_REDONE, nm, (double)jb->steps_redone);
+    double elapsed = jb->done_ns ? af_time_to_s(jb->done_ns) : T;
+    if (jb->done_ns)
+        af_results_put(r, AF_M_TRAIN_TIME_TO_TARGET, nm, elapsed);
+    af_results_put(r, AF_M_TRAIN_ETTR, nm, af_time_to_s(jb->compute_total_ns) / elapsed);
 }
 
 static void train_report(const af_world *w, af_results *r)
@@ -531,6 +555,8 @@ static void train_report(const af_world *w, af_results *r)
         if (burst_s > 0)
             af_results_put(r, AF_M_TRAIN_UTIL_BURSTS, nm,
                            af_time_to_s(jb->compute_in_burst_ns) / burst_s);
+        train_report_time(jb, r, T);
+        af_res_report(w, jb, r);
     }
 }
 
@@ -539,8 +565,10 @@ static void train_free(af_world *w)
     train_state *s = train_of(w);
     if (!s)
         return;
-    for (size_t j = 0; j < s->n; j++)
+    for (size_t j = 0; j < s->n; j++) {
         af_rng_free(s->jobs[j].rng);
+        af_res_free(&s->jobs[j]);
+    }
     af_free(s->jobs);
     af_free(s->dirty);
     af_free(s);
