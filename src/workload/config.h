@@ -9,6 +9,7 @@
 #ifndef AF_WORKLOAD_CONFIG_H
 #define AF_WORKLOAD_CONFIG_H
 
+#include "model/collective.h"
 #include "model/fabric.h"
 #include "model/facility.h"
 #include "model/node.h"
@@ -89,6 +90,18 @@ typedef struct af_train_config {
     double weight;          /* QoS weight per GPU on the tier, > 0 (default 1) */
     double target_steps;    /* steps to train, then the job ends and its GPUs idle; 0 = train
                                until the end of the run */
+    /* Parallelism (with model params): the GPUs split into tp x pp x dp; dp replicas all-reduce
+     * their gradients every step over the backend fabric (train.c, "The step"). */
+    int tp;                 /* tensor-parallel degree, inside a node (divides its GPUs); >= 1 */
+    int pp;                 /* pipeline stages, >= 1 */
+    int microbatches;       /* micro-batches per step per pipeline, >= 1 (the bubble) */
+    double grad_bytes_per_param; /* gradient bytes per parameter all-reduced each step (2: bf16);
+                                    0 = no all-reduce */
+    af_coll_algo coll_algo; /* all-reduce algorithm across nodes: ring or tree */
+    double overlap;         /* share of the all-reduce (as it would take alone) hidden behind the
+                               backward pass, [0, 1] */
+    double straggler_cv;    /* coefficient of variation of a node's step compute time (lognormal,
+                               mean 1); each step waits for the slowest node; 0 = none */
     af_ckpt_config ckpt;    /* checkpoints */
     af_fail_config fail;    /* failures and restarts */
 } af_train_config;
