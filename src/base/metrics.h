@@ -73,6 +73,18 @@
     X(TRAIN_UTIL_BURSTS, "train", 1, "gpu_utilization_during_bursts", RATIO,                      \
       "computing while bursts run",                                                               \
       "share of the time bursts ran during which the job's GPUs computed")                        \
+    X(TRAIN_COMM, "train", 1, "exposed_communication", RATIO, "exposed communication",            \
+      "share of the run the GPUs waited for the gradient all-reduce after their compute")         \
+    X(TRAIN_BUBBLE, "train", 1, "pipeline_bubble", RATIO, "pipeline bubble",                      \
+      "share of the run the GPUs idled in the pipeline's fill and drain, (p-1)/(m+p-1) a step")   \
+    X(TRAIN_STRAGGLER, "train", 1, "straggler_wait", RATIO, "waiting for the slowest node",       \
+      "share of the run the GPUs waited each step for the slowest node of the lock-step group")   \
+    X(TRAIN_ALLREDUCE_TIME, "train", 1, "allreduce_time", TIME, "all-reduce time",                \
+      "mean duration of a step's gradient all-reduce, start to end, as simulated")                \
+    X(TRAIN_ALLREDUCE_ALONE, "train", 1, "allreduce_alone", TIME, "all-reduce alone",             \
+      "the all-reduce's time with nothing else on its links (alpha-beta, hierarchical)")          \
+    X(TRAIN_BUSBW, "train", 1, "allreduce_busbw", BANDWIDTH, "all-reduce bus bandwidth",         \
+      "bus bandwidth of the simulated all-reduce as nccl-tests reports it: n / t x 2(p-1)/p")     \
     X(TRAIN_CKPT_STALL, "train", 1, "checkpoint_stall", RATIO, "stalled for checkpoints",         \
       "share of the run the GPUs waited for checkpoints (the write, or the copy to host memory)")   \
     X(TRAIN_LOST, "train", 1, "lost_work", RATIO, "work lost to failures",                        \

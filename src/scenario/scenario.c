@@ -214,11 +214,26 @@ static const scen_key fail_keys[] = {
     SCEN_KEY(fail_fields, "causes", causes, SCEN_OPTIONAL),
 };
 
+/* A training job's `parallel:`. */
+typedef struct par_fields {
+    const af_node *tensor, *pipeline, *microbatches, *overlap, *algorithm, *grad_bytes_per_param,
+        *straggler_spread;
+} par_fields;
+static const scen_key par_keys[] = {
+    SCEN_KEY(par_fields, "tensor", tensor, SCEN_OPTIONAL),
+    SCEN_KEY(par_fields, "pipeline", pipeline, SCEN_OPTIONAL),
+    SCEN_KEY(par_fields, "microbatches", microbatches, SCEN_OPTIONAL),
+    SCEN_KEY(par_fields, "overlap", overlap, SCEN_OPTIONAL),
+    SCEN_KEY(par_fields, "algorithm", algorithm, SCEN_OPTIONAL),
+    SCEN_KEY(par_fields, "grad_bytes_per_param", grad_bytes_per_param, SCEN_OPTIONAL),
+    SCEN_KEY(par_fields, "straggler_spread", straggler_spread, SCEN_OPTIONAL),
+};
+
 /* A `train:` workload. Either step_time or model, tokens_per_step and mfu is required; that
  * is checked by scen_compute. */
 typedef struct train_fields {
     const af_node *name, *pool, *step_time, *model, *tokens_per_step, *mfu, *precision,
-        *batch_per_gpu, *dataset, *qos, *steps, *checkpoint, *failures;
+        *batch_per_gpu, *dataset, *qos, *steps, *checkpoint, *failures, *parallel;
 } train_fields;
 static const scen_key train_keys[] = {
     SCEN_KEY(train_fields, "name", name, SCEN_OPTIONAL),
@@ -234,6 +249,7 @@ static const scen_key train_keys[] = {
     SCEN_KEY(train_fields, "steps", steps, SCEN_OPTIONAL),
     SCEN_KEY(train_fields, "checkpoint", checkpoint, SCEN_OPTIONAL),
     SCEN_KEY(train_fields, "failures", failures, SCEN_OPTIONAL),
+    SCEN_KEY(train_fields, "parallel", parallel, SCEN_OPTIONAL),
 };
 
 /* A `burst:` workload. */
@@ -1146,6 +1162,44 @@ static void scen_checkpoint(scen *s, const af_node *node, af_train_config *t)
     af_path_pop(&s->path, old);
 }
 
+/* parallel: of a training job: the split of its GPUs and the step's all-reduce. */
+static void scen_parallel(scen *s, const af_node *node, af_train_config *t)
+{
+    size_t old = af_path_key(&s->path, "parallel");
+    t->tp = t->pp = t->microbatches = 1;
+    t->grad_bytes_per_param = 2;
+    t->coll_algo = AF_COLL_RING;
+    if (!af_check_map(&s->c, node, &s->path,
+                      "a mapping such as { tensor: 8, pipeline: 4, microbatches: 32, "
+                      "overlap: 50% }")) {
+        af_path_pop(&s->path, old);
+        return;
+    }
+    par_fields v;
+    scen_fields(s, node, par_keys, SCEN_N(par_keys), &v);
+    int64_t n;
+    if (scen_integer(s, v.tensor, "tensor", 1, 1024, &n))
+        t->tp = (int)n;
+    if (scen_integer(s, v.pipeline, "pipeline", 1, 100000, &n))
+        t->pp = (int)n;
+    if (scen_integer(s, v.microbatches, "microbatches", 1, 1000000, &n))
+        t->microbatches = (int)n;
+    scen_quantity(s, v.overlap, "overlap", AF_DIM_RATIO, (af_range){0, 1, false}, &t->overlap);
+    if (v.algorithm) {
+        static const char *const words[] = {[AF_COLL_RING] = "ring", [AF_COLL_TREE] = "tree",
+                                            NULL};
+        size_t k = af_path_key(&s->path, "algorithm");
+        int a = af_check_word(&s->c, v.algorithm, &s->path, words);
+        t->coll_algo = a == AF_COLL_TREE ? AF_COLL_TREE : AF_COLL_RING;
+        af_path_pop(&s->path, k);
+    }
+    scen_quantity(s, v.grad_bytes_per_param, "grad_bytes_per_param", AF_DIM_SIZE,
+                  (af_range){0, 64, false}, &t->grad_bytes_per_param);
+    scen_quantity(s, v.straggler_spread, "straggler_spread", AF_DIM_RATIO,
+                  (af_range){0, 10, false}, &t->straggler_cv);
+    af_path_pop(&s->path, old);
+}
+
 /* A failure distribution's word. */
 static af_failure_dist scen_fail_dist(scen *s, const af_node *node)
 {
@@ -1336,6 +1390,8 @@ static void scen_train(scen *s, const af_node *body, size_t wi)
         scen_checkpoint(s, v.checkpoint, t);
     if (v.failures)
         scen_failures(s, v.failures, t);
+    if (v.parallel)
+        scen_parallel(s, v.parallel, t);
 }
 
 /* One `burst:` workload body; wi is its index in `workloads:`. */

@@ -73,6 +73,8 @@ void af_job_account(job *jb, af_time_ns now)
     af_time_ns dt = now - jb->since_ns;
     if (jb->phase != AF_PHASE_RUN) {
         jb->phase_ns[jb->phase] += dt;
+    } else if (jb->communicating) {
+        jb->comm_total_ns += dt;
     } else if (jb->computing) {
         jb->compute_total_ns += dt;
         if (jb->world->bursts_active)
@@ -174,16 +176,85 @@ static bool job_maybe_fetch(job *jb)
 
 static void job_step_done(af_sim *sim, void *ctx, uint64_t arg);
 
+static void job_comm_start(af_sim *sim, void *ctx, uint64_t arg);
+static void job_step_complete(job *jb);
+
+/* Starts a step: its compute (with the pipeline bubble and the wait for the slowest node) and,
+ * when the job all-reduces, the all-reduce, timed to start comm_lead before the compute ends
+ * (the overlapped share of its time alone). */
 static void job_start_step(job *jb)
 {
     af_sim *sim = jb->world->sim;
     af_job_account(jb, af_sim_now(sim));
     jb->ready--;
     jb->computing = true;
-    jb->step_ev = af_sim_after(sim, jb->compute_ns, job_step_done, jb, 0);
+    jb->in_step = true;
+    af_time_ns strag = 0;
+    if (jb->strag_rng) {
+        /* The slowest of the pool's nodes, each with a step-time factor of mean 1. */
+        double nodes = (double)jb->world->cfg->pools[jb->cfg->pool].nodes;
+        double f = af_straggler_max_draw(&jb->strag, nodes, jb->strag_rng);
+        double extra = (double)jb->compute_ns * (f - 1);
+        strag = extra > 0 && extra < 1e18 ? (af_time_ns)llround(extra) : 0;
+    }
+    jb->step_strag_ns = strag;
+    jb->step_extra_ns = jb->bubble_ns + strag;
+    af_time_ns dur = jb->compute_ns + jb->step_extra_ns;
+    jb->step_ev = af_sim_after(sim, dur, job_step_done, jb, 0);
+    if (jb->comm) {
+        jb->comm_pending = true;
+        af_time_ns at = dur > jb->comm_lead_ns ? dur - jb->comm_lead_ns : 0;
+        jb->comm_ev = af_sim_after(sim, at, job_comm_start, jb, 0);
+    }
     job_maybe_fetch(jb);
 }
 
+static void job_comm_done(af_world *w, void *owner, uint64_t arg, double bytes, af_flow_id id);
+static const af_xfer_ops job_comm_ops = {job_comm_done, NULL, NULL};
+
+static void job_comm_end(af_sim *sim, void *ctx, uint64_t arg)
+{
+    (void)arg;
+    job *jb = ctx;
+    af_time_ns now = af_sim_now(sim);
+    jb->comm_ev = (af_event_id){0, 0};
+    jb->comm_pending = false;
+    jb->comms++;
+    jb->comm_sum_s += af_time_to_s(now - jb->comm_since);
+    if (jb->communicating) {
+        af_job_account(jb, now);
+        jb->communicating = false;
+        job_step_complete(jb);
+    }
+}
+
+/* The all-reduce's bytes across nodes are done: its latency steps and NVLink phases follow. */
+static void job_comm_done(af_world *w, void *owner, uint64_t arg, double bytes, af_flow_id id)
+{
+    (void)arg;
+    (void)bytes;
+    (void)id;
+    job *jb = owner;
+    jb->comm_id = (af_flow_id){0, 0};
+    jb->comm_ev = af_sim_after(w->sim, jb->comm_fixed_ns, job_comm_end, jb, 0);
+}
+
+static void job_comm_start(af_sim *sim, void *ctx, uint64_t arg)
+{
+    (void)arg;
+    job *jb = ctx;
+    af_world *w = jb->world;
+    jb->comm_ev = (af_event_id){0, 0};
+    jb->comm_since = af_sim_now(sim);
+    if (jb->comm_wire_B > 0)
+        jb->comm_id = af_xfer_start(w, &jb->comm_path, jb->comm_wire_B, 1, 0,
+                                    (uint32_t)jb->plan.gpus, NULL, 0, &job_comm_ops, jb, 0);
+    else
+        jb->comm_ev = af_sim_after(sim, jb->comm_fixed_ns, job_comm_end, jb, 0);
+}
+
+/* The compute of the step is done: the bubble and the straggler wait leave computing for their
+ * own accounts; the step ends now, or when its all-reduce does. */
 static void job_step_done(af_sim *sim, void *ctx, uint64_t arg)
 {
     (void)arg;
@@ -192,6 +263,22 @@ static void job_step_done(af_sim *sim, void *ctx, uint64_t arg)
     jb->step_ev = (af_event_id){0, 0};
     af_job_account(jb, now);
     jb->computing = false;
+    jb->compute_total_ns -= jb->step_extra_ns;
+    jb->bubble_total_ns += jb->step_extra_ns - jb->step_strag_ns;
+    jb->strag_total_ns += jb->step_strag_ns;
+    if (jb->comm_pending) {
+        jb->communicating = true;
+        return;
+    }
+    job_step_complete(jb);
+}
+
+/* A step is complete (compute and all-reduce): count it, then checkpoint, stop at the target,
+ * or go on. */
+static void job_step_complete(job *jb)
+{
+    af_time_ns now = af_sim_now(jb->world->sim);
+    jb->in_step = false;
     jb->steps++;
     jb->last_step_end_ns = now;
     if (jb->cfg->target_steps > 0 && (double)jb->steps >= jb->cfg->target_steps) {
@@ -213,7 +300,7 @@ void af_job_resume(job *jb)
 {
     af_job_account(jb, af_sim_now(jb->world->sim));
     jb->phase = AF_PHASE_RUN;
-    if (!jb->computing && jb->ready > 0) {
+    if (!jb->in_step && jb->ready > 0) {
         job_start_step(jb);
     } else {
         job_maybe_fetch(jb);
@@ -228,7 +315,13 @@ void af_job_halt(job *jb)
     if (jb->step_ev.slot)
         af_sim_cancel(w->sim, jb->step_ev);
     jb->step_ev = (af_event_id){0, 0};
-    jb->computing = false;
+    if (jb->comm_ev.slot)
+        af_sim_cancel(w->sim, jb->comm_ev);
+    jb->comm_ev = (af_event_id){0, 0};
+    if (jb->comm_id.slot && af_flownet_live(w->net, jb->comm_id))
+        af_xfer_cancel(w, jb->comm_id);
+    jb->comm_id = (af_flow_id){0, 0};
+    jb->computing = jb->communicating = jb->comm_pending = jb->in_step = false;
     for (int i = 0; i < 2; i++) {
         if (jb->flow[i].slot && af_flownet_live(w->net, jb->flow[i]))
             jb->read_B += af_xfer_cancel(w, jb->flow[i]);
@@ -254,7 +347,7 @@ static void job_fetch_done(af_world *w, void *owner, uint64_t arg, double bytes,
     }
     jb->fetching = false;
     jb->ready++;
-    if (!jb->computing && jb->phase == AF_PHASE_RUN)
+    if (!jb->in_step && jb->phase == AF_PHASE_RUN)
         job_start_step(jb);
     job_maybe_fetch(jb);
 }
@@ -286,6 +379,62 @@ static const char *train_instance(const af_world_config *cfg, size_t i)
     return cfg->trains[i].name;
 }
 
+/* The step model of job jb (see "The step" in the opening comment): the pipeline bubble, the
+ * stragglers and, with a data-parallel degree above 1, the gradient all-reduce: each GPU holds
+ * params / (tp x pp) of the model and all-reduces its gradients with its dp replicas, g of them
+ * in its node over NVLink (reduce-scatter, then all-gather) and the rest across the pool's nodes
+ * over its compute NICs and the backend fabric, as flows that share those links with everything
+ * else on them (model/collective.h, af_coll_hier_allreduce, for the forms and their sources). */
+static int job_plan_step(af_world *w, job *jb, af_diag *d)
+{
+    const af_train_config *tc = jb->cfg;
+    const af_node_spec *node = &w->cfg->pools[tc->pool].node;
+    int tp = tc->tp > 0 ? tc->tp : 1, pp = tc->pp > 0 ? tc->pp : 1;
+    int m = tc->microbatches > 0 ? tc->microbatches : 1;
+    if (node->gpus % tp != 0 || fmod(jb->plan.gpus, (double)tp * pp) != 0) {
+        af_diag_error(d,
+                      "train job \"%s\": tensor parallelism %d must divide the node's %d GPUs "
+                      "and tensor x pipeline (%d) the job's %.0f GPUs",
+                      tc->name, tp, node->gpus, tp * pp, jb->plan.gpus);
+        return AF_EINPUT;
+    }
+    double bubble = af_pipeline_bubble(pp, m);
+    jb->bubble_ns = af_time_from_s(jb->plan.compute_s * bubble / (1 - bubble));
+    if (tc->straggler_cv > 0) {
+        jb->strag = af_straggler_lognormal(1, tc->straggler_cv);
+        char name[160];
+        snprintf(name, sizeof name, "train.%s.stragglers", tc->name);
+        jb->strag_rng = af_rng_new(w->cfg->seed, name);
+    }
+    jb->dp = jb->plan.gpus / ((double)tp * pp);
+    if (!(tc->grad_bytes_per_param > 0) || !(tc->params > 0) || jb->dp < 2)
+        return AF_OK;
+    jb->comm = true;
+    jb->comm_n_B = tc->params * tc->grad_bytes_per_param / ((double)tp * pp);
+    int g = node->gpus / tp;                        /* replicas of a GPU inside its node */
+    double nodes = jb->dp / g;                      /* across nodes, per rail */
+    af_coll_hier h = {.nodes = nodes < 1 ? 1 : (int)nodes,
+                      .gpus_per_node = g,
+                      .intra_alpha_s = node->nvlink.latency_s,
+                      .intra_Bps = node->nvlink.rate_Bps,
+                      .inter_alpha_s = node->nic.latency_s,
+                      /* All the node's GPUs run their groups' all-reduces at once (one group
+                       * per tensor rank), so the g GPUs of one group have g GPUs' share of the
+                       * node's NICs: one NIC each on a DGX (one per GPU, rail by rail). */
+                      .nics_per_node = g,
+                      .nic_Bps = node->nic.rate_Bps * node->nics / node->gpus,
+                      .inter_algo = tc->coll_algo};
+    af_coll_hier_cost cost;
+    jb->comm_alone_s = af_coll_hier_allreduce(&h, jb->comm_n_B, &cost);
+    jb->comm_wire_B = h.nodes > 1 ? cost.inter.wire_B : 0;
+    jb->comm_fixed_ns = af_time_from_s(cost.reduce_scatter.time_s + cost.all_gather.time_s +
+                                       cost.inter.steps * cost.inter.alpha_s);
+    jb->comm_lead_ns = af_time_from_s(tc->overlap * jb->comm_alone_s);
+    if (jb->comm_wire_B > 0)
+        af_path_backend(w, &jb->comm_path, tc->pool);
+    return AF_OK;
+}
+
 /* Sets up job j: its step time, batch, paths and reader cap. */
 static int train_build_job(af_world *w, job *jb, size_t j, af_diag *d)
 {
@@ -310,6 +459,8 @@ static int train_build_job(af_world *w, job *jb, size_t j, af_diag *d)
         return AF_EINPUT;
     }
     jb->compute_ns = af_time_from_s(compute_s);
+    if (job_plan_step(w, jb, d) != AF_OK)
+        return AF_EINPUT;
     if (jb->plan.batch_sd_B > 0) {
         char name[160];
         snprintf(name, sizeof name, "train.%s.batches", tc->name);
@@ -380,7 +531,7 @@ static double train_events(const af_world *w, size_t i)
     const job *jb = &train_of(w)->jobs[i];
     double flows = jb->hit > 0 && jb->hit < 1 ? 2 : 1;
     double steps = w->cfg->duration_s / af_time_to_s(jb->compute_ns) + 1;
-    return steps + (steps + jb->cfg->prefetch + 1) * flows +
+    return steps * (jb->comm ? 4 : 1) + (steps + jb->cfg->prefetch + 1) * flows +
            af_res_events(jb, w->cfg->duration_s);
 }
 
@@ -447,7 +598,7 @@ static void train_load_changed(af_world *w)
     for (size_t i = 0; i < s->n_dirty; i++) {
         job *jb = s->dirty[i];
         jb->dirty = false;
-        if (jb->computing || jb->phase != AF_PHASE_RUN)
+        if (jb->in_step || jb->phase != AF_PHASE_RUN)
             continue;
         af_job_account(jb, now);
         job_find_hold(jb);
@@ -499,6 +650,20 @@ static const char *job_bottleneck(const af_world *w, const job *jb)
 static void train_report_time(const job *jb, af_results *r, double T)
 {
     const char *nm = jb->cfg->name;
+    if (jb->comm) {
+        af_results_put(r, AF_M_TRAIN_COMM, nm, af_time_to_s(jb->comm_total_ns) / T);
+        af_results_put(r, AF_M_TRAIN_ALLREDUCE_ALONE, nm, jb->comm_alone_s);
+        if (jb->comms) {
+            double mean = jb->comm_sum_s / (double)jb->comms;
+            af_results_put(r, AF_M_TRAIN_ALLREDUCE_TIME, nm, mean);
+            af_results_put(r, AF_M_TRAIN_BUSBW, nm,
+                           af_coll_busbw_Bps(AF_COLL_ALLREDUCE, (int)jb->dp, jb->comm_n_B, mean));
+        }
+    }
+    if (jb->bubble_ns > 0)
+        af_results_put(r, AF_M_TRAIN_BUBBLE, nm, af_time_to_s(jb->bubble_total_ns) / T);
+    if (jb->strag_rng)
+        af_results_put(r, AF_M_TRAIN_STRAGGLER, nm, af_time_to_s(jb->strag_total_ns) / T);
     bool resilient = jb->res || jb->cfg->target_steps > 0;
     if (!resilient)
         return;
@@ -567,6 +732,7 @@ static void train_free(af_world *w)
         return;
     for (size_t j = 0; j < s->n; j++) {
         af_rng_free(s->jobs[j].rng);
+        af_rng_free(s->jobs[j].strag_rng);
         af_res_free(&s->jobs[j]);
     }
     af_free(s->jobs);

@@ -64,6 +64,29 @@ typedef struct job {
     uint64_t steps_redone;       /* steps lost to failures (done again) */
     af_time_ns done_ns;          /* when the job reached its target steps (0 = not yet) */
     af_resilience *res;          /* checkpoints and failures (resilience.c), or NULL */
+    /* the step model: gradient all-reduce, pipeline bubble, stragglers (train.c, "The step") */
+    bool comm;                   /* each step all-reduces gradients across the pool's nodes */
+    af_path comm_path;           /* compute NICs out, backend fabric, compute NICs in */
+    double comm_n_B;             /* gradient bytes each GPU all-reduces per step */
+    double comm_wire_B;          /* bytes each GPU sends across nodes per step */
+    af_time_ns comm_fixed_ns;    /* latency steps across nodes plus the NVLink phases */
+    af_time_ns comm_lead_ns;     /* how long before the compute ends the all-reduce starts */
+    double comm_alone_s;         /* the all-reduce alone (closed form, model/collective.h) */
+    double dp;                   /* data-parallel replicas */
+    af_time_ns bubble_ns;        /* pipeline bubble per step */
+    af_straggler_spec strag;     /* a node's step-time factor (lognormal, mean 1) */
+    gsl_rng *strag_rng;          /* its draws, or NULL without stragglers */
+    bool in_step;                /* a step is in flight (its compute or its all-reduce) */
+    bool comm_pending;           /* the step's all-reduce has not ended */
+    bool communicating;          /* the compute is done; the GPUs wait for the all-reduce */
+    af_event_id comm_ev;         /* the all-reduce's start, or its end after the flow */
+    af_flow_id comm_id;          /* the all-reduce's flow */
+    af_time_ns comm_since;       /* when it started */
+    af_time_ns step_extra_ns;    /* bubble and straggler wait of the step in flight */
+    af_time_ns step_strag_ns;    /* the straggler part of it */
+    af_time_ns comm_total_ns, bubble_total_ns, strag_total_ns;
+    uint64_t comms;              /* all-reduces completed */
+    double comm_sum_s;           /* their durations, start to end */
 } job;
 
 typedef struct train_state {

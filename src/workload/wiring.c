@@ -15,8 +15,9 @@
  * downlinks, each one shared resource per (fabric, stage, group), created when a path first
  * crosses it; its NIC stages are the endpoints' NIC resources, capped at the switch port rate.
  * Pairs that no fabric connects meet through a non-blocking network: only their NICs limit them.
- * A fabric of pools only is a backend (GPU) fabric on the compute NICs: planned and counted in
- * power, space and cost, it carries no storage traffic.
+ * A fabric of pools only is a backend (GPU) fabric on the compute NICs: it carries the training
+ * jobs' collectives among a pool's nodes (af_path_backend), never storage traffic; a pool on no
+ * backend fabric meets its own nodes through a non-blocking one at the compute NICs' rate.
  */
 #include "workload/world_int.h"
 
@@ -39,9 +40,9 @@ void af_path_push(af_path *p, uint32_t r, double scale)
     }
 }
 
-void af_path_net(af_world *w, af_path *p, size_t a, size_t b)
+/* Appends ea's transmit NICs, the stages of their common fabric and eb's receive NICs. */
+static void wiring_path(af_world *w, af_path *p, const af_endpoint *ea, const af_endpoint *eb)
 {
-    const af_endpoint *ea = &w->eps[a], *eb = &w->eps[b];
     af_path_push(p, ea->tx, 1);
     if (ea->fabric != AF_NIL && ea->fabric == eb->fabric) {
         af_fabric_state *fs = &w->fabrics[ea->fabric];
@@ -63,6 +64,31 @@ void af_path_net(af_world *w, af_path *p, size_t a, size_t b)
         }
     }
     af_path_push(p, eb->rx, 1);
+}
+
+void af_path_net(af_world *w, af_path *p, size_t a, size_t b)
+{
+    wiring_path(w, p, &w->eps[a], &w->eps[b]);
+}
+
+void af_path_backend(af_world *w, af_path *p, size_t pool)
+{
+    af_endpoint *ep = &w->beps[pool];
+    if (ep->rx == AF_NIL) {
+        /* The compute NICs, created when a job first needs them: nodes x NICs x rate, the rate
+         * capped at the backend fabric's switch ports. */
+        const af_pool_config *pc = &w->cfg->pools[pool];
+        double rate = pc->node.nic.rate_Bps;
+        if (ep->fabric != AF_NIL)
+            rate = fmin(rate, w->cfg->fabrics[ep->fabric].spec.sw.port_rate_Bps);
+        double cap = (double)pc->nodes * pc->node.nics * rate;
+        char label[200];
+        snprintf(label, sizeof label, "pool %s compute NICs in", pc->name);
+        ep->rx = af_world_res_add(w, label, cap, AF_HOLD_FABRIC);
+        snprintf(label, sizeof label, "pool %s compute NICs out", pc->name);
+        ep->tx = af_world_res_add(w, label, cap, AF_HOLD_FABRIC);
+    }
+    wiring_path(w, p, ep, ep);
 }
 
 double af_dev_scale(const af_storage_spec *s, bool write, double op_B, double ops)
@@ -119,9 +145,10 @@ static int wiring_fabrics(af_world *w, af_diag *d)
             rc = AF_EINPUT;
             continue;
         }
-        for (size_t i = 0; i < fc->npools && !backend; i++) {
-            w->eps[af_ep_pool(fc->pools[i])].fabric = (uint32_t)f;
-            w->eps[af_ep_pool(fc->pools[i])].group = (uint32_t)i;
+        for (size_t i = 0; i < fc->npools; i++) {
+            af_endpoint *ep = backend ? &w->beps[fc->pools[i]] : &w->eps[af_ep_pool(fc->pools[i])];
+            ep->fabric = (uint32_t)f;
+            ep->group = (uint32_t)i;
         }
         for (size_t i = 0; i < fc->ntiers; i++) {
             w->eps[af_ep_tier(w, fc->tiers[i])].fabric = (uint32_t)f;

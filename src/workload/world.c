@@ -284,6 +284,9 @@ static int world_go(const af_world_config *cfg, af_results *res, af_world_estima
     w.tiers = af_calloc(cfg->ntiers, sizeof *w.tiers);
     w.fabrics = af_calloc(cfg->nfabrics, sizeof *w.fabrics);
     w.eps = af_calloc(neps, sizeof *w.eps);
+    w.beps = af_calloc(cfg->npools, sizeof *w.beps);
+    for (size_t i = 0; i < cfg->npools; i++)
+        w.beps[i].fabric = w.beps[i].rx = w.beps[i].tx = AF_NIL;
     w.pool_util = af_calloc(cfg->npools, sizeof *w.pool_util);
     for (size_t i = 0; i < neps; i++)
         w.eps[i].fabric = AF_NIL;
@@ -360,6 +363,7 @@ done:
     af_free(w.hold);
     af_free(w.pool_util);
     af_free(w.eps);
+    af_free(w.beps);
     af_free(w.fabrics);
     af_free(w.tiers);
     af_sim_free(w.sim);

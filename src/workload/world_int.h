@@ -91,6 +91,11 @@ void af_path_push(af_path *p, uint32_t r, double scale);
  * them when one fabric connects both, b's NICs in. */
 void af_path_net(af_world *w, af_path *p, size_t a, size_t b);
 
+/* Appends to p the path of collective traffic among pool p's nodes: its compute NICs out, the
+ * stages of its backend fabric that traffic crosses (none without one: a non-blocking network
+ * at the NICs' rate), its compute NICs in. */
+void af_path_backend(af_world *w, af_path *p, size_t pool);
+
 /* Device-seconds per byte of reads (write = false) or writes of op_B-byte operations, with
  * `ops` device operations per op_B bytes: 1/bandwidth + ops/(IOPS x op_B). */
 double af_dev_scale(const af_storage_spec *s, bool write, double op_B, double ops);
@@ -212,6 +217,7 @@ struct af_world {
     af_tier_state *tiers;     /* per tier */
     af_fabric_state *fabrics; /* per fabric */
     af_endpoint *eps;         /* pools then tiers */
+    af_endpoint *beps;        /* per pool: its compute NICs and backend fabric (collectives) */
     uint8_t *hold;            /* per resource: its af_hold category */
     size_t nres, cap_res;
     /* transfers */
