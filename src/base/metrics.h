@@ -73,6 +73,10 @@
     X(TRAIN_UTIL_BURSTS, "train", 1, "gpu_utilization_during_bursts", RATIO,                      \
       "computing while bursts run",                                                               \
       "share of the time bursts ran during which the job's GPUs computed")                        \
+    X(TRAIN_TOKENS, "train", 1, "tokens", COUNT, "tokens trained",                               \
+      "tokens of the steps kept (steps x tokens_per_step; redone steps counted once)")            \
+    X(TRAIN_GOODPUT, "train", 1, "goodput", RATE, "goodput (tokens/s)",                           \
+      "tokens trained per second of wall time, until the target or to the end of the run")       \
     X(TRAIN_COMM, "train", 1, "exposed_communication", RATIO, "exposed communication",            \
       "share of the run the GPUs waited for the gradient all-reduce after their compute")         \
     X(TRAIN_BUBBLE, "train", 1, "pipeline_bubble", RATIO, "pipeline bubble",                      \

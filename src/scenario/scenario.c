@@ -174,10 +174,13 @@ static const scen_key dataset_keys[] = {
 
 /* A training job's `model:`. */
 typedef struct model_fields {
-    const af_node *params;
+    const af_node *params, *layers, *hidden, *seq_len;
 } model_fields;
 static const scen_key model_keys[] = {
     SCEN_KEY(model_fields, "params", params, SCEN_REQUIRED),
+    SCEN_KEY(model_fields, "layers", layers, SCEN_OPTIONAL),
+    SCEN_KEY(model_fields, "hidden", hidden, SCEN_OPTIONAL),
+    SCEN_KEY(model_fields, "seq_len", seq_len, SCEN_OPTIONAL),
 };
 
 /* A training job's `checkpoint:`. */
@@ -1291,6 +1294,19 @@ static void scen_compute(scen *s, const af_node *body, const train_fields *v, af
             scen_fields(s, v->model, model_keys, SCEN_N(model_keys), &m);
             scen_quantity(s, m.params, "params", AF_DIM_COUNT, (af_range){0, 1e15, true},
                           &t->params);
+            int64_t n;
+            if (scen_integer(s, m.layers, "layers", 1, 100000, &n))
+                t->layers = (int)n;
+            if (scen_integer(s, m.hidden, "hidden", 1, 10000000, &n))
+                t->hidden = (int)n;
+            if (scen_integer(s, m.seq_len, "seq_len", 1, 100000000, &n))
+                t->seq_len = (int)n;
+            int given = !!m.layers + !!m.hidden + !!m.seq_len;
+            if (given && given < 3)
+                af_check_error(&s->c, v->model, &s->path,
+                               "give layers, hidden and seq_len together (they add the "
+                               "attention FLOPs 12 x layers x hidden x seq_len per token), or "
+                               "none");
         }
         af_path_pop(&s->path, k);
     }

@@ -75,6 +75,9 @@ typedef struct af_train_config {
     double step_time_s;     /* compute time per step; 0 = derive from params, tokens, MFU */
     double params;          /* model parameters (for the derived step time), count */
     double tokens_per_step; /* global tokens per step (for the derived step time), count */
+    int layers;             /* model layers, for the attention FLOPs (0 = 6 x params only) */
+    int hidden;             /* model width (d_model), for the attention FLOPs */
+    int seq_len;            /* training sequence length, tokens, for the attention FLOPs */
     double mfu;             /* model FLOPs utilization, (0, 1] (for the derived step time) */
     af_precision precision; /* which peak the derived step time uses */
     double dataset_B;       /* data set size on the tier, bytes */

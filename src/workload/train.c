@@ -37,8 +37,11 @@ double af_train_compute_s(const af_train_config *c, double gpus, double peak_flo
 {
     if (c->step_time_s > 0)
         return c->step_time_s;
-    /* 6 FLOPs per parameter per token: 2 forward, 4 backward (Kaplan et al. 2020). */
-    return 6.0 * c->params * c->tokens_per_step / (gpus * peak_flops * c->mfu);
+    /* 6 FLOPs per parameter per token: 2 forward, 4 backward (Kaplan et al. 2020); with the
+     * model's shape, plus the attention scores' 12 L d s (model/collective.h). */
+    double per_token = af_flops_per_token(c->params, c->layers, c->hidden, c->seq_len,
+                                          c->layers > 0 && c->hidden > 0 && c->seq_len > 0);
+    return per_token * c->tokens_per_step / (gpus * peak_flops * c->mfu);
 }
 
 double af_train_batch_B(const af_train_config *c)
@@ -659,6 +662,13 @@ static void train_report_time(const job *jb, af_results *r, double T)
             af_results_put(r, AF_M_TRAIN_BUSBW, nm,
                            af_coll_busbw_Bps(AF_COLL_ALLREDUCE, (int)jb->dp, jb->comm_n_B, mean));
         }
+    }
+    if (jb->cfg->tokens_per_step > 0) {
+        /* Kept steps only: those a failure undid were done again. */
+        double tokens = (double)jb->steps * jb->cfg->tokens_per_step;
+        af_results_put(r, AF_M_TRAIN_TOKENS, nm, tokens);
+        af_results_put(r, AF_M_TRAIN_GOODPUT, nm,
+                       tokens / (jb->done_ns ? af_time_to_s(jb->done_ns) : T));
     }
     if (jb->bubble_ns > 0)
         af_results_put(r, AF_M_TRAIN_BUBBLE, nm, af_time_to_s(jb->bubble_total_ns) / T);
