@@ -117,6 +117,12 @@
       "checkpoints not written because the tier had no room")                                     \
     X(CKPT_WRITE_TIME, "checkpoint", 1, "write_time", TIME, "mean write time",                    \
       "mean duration of a completed checkpoint write")                                            \
+    X(CKPT_DRAINED, "checkpoint", 1, "drained", COUNT, "copies drained",                          \
+      "copies past `keep` copied to the drain tier (then freed on the checkpoint tier)")          \
+    X(CKPT_DRAINED_B, "checkpoint", 1, "drained_bytes", SIZE, "bytes drained",                    \
+      "bytes those drains wrote to the drain tier")                                               \
+    X(CKPT_DRAIN_REJECTED, "checkpoint", 1, "drain_rejected", SIZE, "bytes refused: drain tier full", \
+      "bytes of drained copies that did not fit on the drain tier")                              \
     X(CKPT_READS, "checkpoint", 1, "reads", COUNT, "checkpoints read back",                       \
       "restarts that read the last checkpoint back")                                              \
     X(CKPT_READ_TIME, "checkpoint", 1, "read_time", TIME, "mean read time",                       \

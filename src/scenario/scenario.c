@@ -186,7 +186,7 @@ static const scen_key model_keys[] = {
 /* A training job's `checkpoint:`. */
 typedef struct ckpt_fields {
     const af_node *to, *every, *every_steps, *mode, *size, *bytes_per_param, *writers, *keep,
-        *weight;
+        *weight, *drain;
 } ckpt_fields;
 static const scen_key ckpt_keys[] = {
     SCEN_KEY(ckpt_fields, "to", to, SCEN_REQUIRED),
@@ -198,16 +198,18 @@ static const scen_key ckpt_keys[] = {
     SCEN_KEY(ckpt_fields, "writers", writers, SCEN_OPTIONAL),
     SCEN_KEY(ckpt_fields, "keep", keep, SCEN_OPTIONAL),
     SCEN_KEY(ckpt_fields, "weight", weight, SCEN_OPTIONAL),
+    SCEN_KEY(ckpt_fields, "drain", drain, SCEN_OPTIONAL),
 };
 
 /* A training job's `failures:`. */
 typedef struct fail_fields {
-    const af_node *gpu_mtbf, *node_mtbf, *distribution, *shape, *detect, *restart, *spares,
-        *repair, *causes;
+    const af_node *gpu_mtbf, *node_mtbf, *switch_mtbf, *distribution, *shape, *detect, *restart,
+        *spares, *repair, *causes;
 } fail_fields;
 static const scen_key fail_keys[] = {
     SCEN_KEY(fail_fields, "gpu_mtbf", gpu_mtbf, SCEN_OPTIONAL),
     SCEN_KEY(fail_fields, "node_mtbf", node_mtbf, SCEN_OPTIONAL),
+    SCEN_KEY(fail_fields, "switch_mtbf", switch_mtbf, SCEN_OPTIONAL),
     SCEN_KEY(fail_fields, "distribution", distribution, SCEN_OPTIONAL),
     SCEN_KEY(fail_fields, "shape", shape, SCEN_OPTIONAL),
     SCEN_KEY(fail_fields, "detect", detect, SCEN_OPTIONAL),
@@ -1119,6 +1121,16 @@ static void scen_checkpoint(scen *s, const af_node *node, af_train_config *t)
     af_ckpt_config *c = &t->ckpt;
     c->on = true;
     c->tier = scen_ref_key(s, v.to, "to", s->tier_at, s->w.ntiers, "tier");
+    c->drain_to = AF_WORLD_NONE;
+    if (v.drain) {
+        c->drain_to = scen_ref_key(s, v.drain, "drain", s->tier_at, s->w.ntiers, "tier");
+        if (c->drain_to == SIZE_MAX) {
+            c->drain_to = AF_WORLD_NONE;
+        } else if (c->drain_to == c->tier) {
+            SCEN_ERROR_AT(s, "drain", v.drain, "expected another tier than the checkpoint's");
+            c->drain_to = AF_WORLD_NONE;
+        }
+    }
     c->bytes_per_param = 14;
     c->writers = 1;
     c->keep = 2;
@@ -1237,14 +1249,17 @@ static void scen_failures(scen *s, const af_node *node, af_train_config *t)
         SCEN_ERROR_AT(s, "shape", v.shape, "a shape needs distribution: weibull");
     f->gpu = (af_failure_spec){dist, 0, shape};
     f->node = (af_failure_spec){dist, 0, shape};
+    f->sw = (af_failure_spec){dist, 0, shape};
+    scen_quantity(s, v.switch_mtbf, "switch_mtbf", AF_DIM_TIME, (af_range){0, 1e13, true},
+                  &f->sw.mean_s);
     scen_quantity(s, v.gpu_mtbf, "gpu_mtbf", AF_DIM_TIME, (af_range){0, 1e13, true},
                   &f->gpu.mean_s);
     scen_quantity(s, v.node_mtbf, "node_mtbf", AF_DIM_TIME, (af_range){0, 1e13, true},
                   &f->node.mean_s);
-    if (!v.gpu_mtbf && !v.node_mtbf)
+    if (!v.gpu_mtbf && !v.node_mtbf && !v.switch_mtbf)
         af_check_error(&s->c, node, &s->path,
-                       "missing required field \"gpu_mtbf\" or \"node_mtbf\" (a time such as "
-                       "\"50000 h\")");
+                       "missing required field \"gpu_mtbf\", \"node_mtbf\" or \"switch_mtbf\" "
+                       "(a time such as \"50000 h\")");
     scen_quantity(s, v.detect, "detect", AF_DIM_TIME, (af_range){0, 1e9, false}, &f->detect_s);
     scen_quantity(s, v.restart, "restart", AF_DIM_TIME, (af_range){0, 1e9, false}, &f->restart_s);
     int64_t n;

@@ -46,6 +46,9 @@ typedef struct af_ckpt_config {
     double writers;         /* share of the job's nodes that write their shard, (0, 1] */
     int keep;               /* copies kept on the tier, older ones freed; 0 = keep all */
     double weight;          /* QoS weight per writing node, > 0 */
+    size_t drain_to;        /* a copy past `keep` is first copied to this tier (kept there),
+                               then freed; AF_WORLD_NONE (or the checkpoint's own tier, as a
+                               zeroed configuration has it) = freed at once */
 } af_ckpt_config;
 
 /* Most named failure causes per job. */
@@ -57,6 +60,8 @@ typedef struct af_fail_config {
     bool on;                 /* failures are simulated */
     af_failure_spec gpu;     /* how one GPU fails (mean_s = its MTBF); mean_s 0 = never */
     af_failure_spec node;    /* how one node fails (host, NIC, software); mean_s 0 = never */
+    af_failure_spec sw;      /* how one switch of the pool's backend fabric fails (all its
+                                switches count: a failed one stops the job); mean_s 0 = never */
     double detect_s;         /* from a failure to its detection, s */
     double restart_s;        /* from detection to the job running again (reschedule, reload
                                 the code), s; the checkpoint read follows */

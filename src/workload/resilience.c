@@ -11,15 +11,17 @@
  * on and competes with the loader's reads. A checkpoint can be restarted from once its write is
  * durable; a checkpoint due while the previous one still drains waits for it (the GPUs stall: a
  * second snapshot has nowhere to go). The last `keep` durable copies stay on the tier; older ones
- * are freed, and a write that does not fit is refused (counted; the job goes on).
+ * are freed, or first copied to a colder tier (`drain`, one copy at a time, read from the tier's
+ * devices and written to the other's, sharing both with everything else), and a write that does
+ * not fit is refused (counted; the job goes on).
  *   The interval is training (compute) time between checkpoints, rounded to whole steps, or a
  *   number of steps, or `auto`: Daly's optimum (model/reliability.h, af_daly_interval_s) from
  *   the job's mean time between failures and the checkpoint's cost as simulated (the stall of
  *   the last checkpoint, or before the first one the write at the narrowest of the pool's NICs
  *   and the tier's devices alone), recomputed after every checkpoint.
  *
- * Failures. Every GPU and every node of the job fails independently (exponential or Weibull,
- * model/reliability.h); the job's time to its next failure is the first of them, drawn in O(1)
+ * Failures. Every GPU and every node of the job, and every switch of its pool's backend fabric,
+ * fails independently (exponential or Weibull, model/reliability.h); the job's time to its next failure is the first of them, drawn in O(1)
  * whatever the GPU count, and drawn afresh after each failure (renewal: the failed part is
  * replaced). A failure stops the whole job wherever it is, also during a checkpoint, a restart
  * or a reload (as Daly's model assumes): the step and the fetches in flight are dropped, a
@@ -28,7 +30,8 @@
  * plus a repair when no spare node is left (spares are used up one per node failure), and then
  * every GPU reads its shard of the last durable checkpoint back (the read storm competes with
  * everything else on the tier); without one the job starts over from step 0. A cause is drawn
- * for each failure from the named causes' weights (or "gpu"/"node" by the component).
+ * for each failure from the named causes' weights (or "gpu", "node" or "switch" by the
+ * component). A switch failure is repaired by rerouting: it costs detection and restart alone.
  */
 #include "workload/train_int.h"
 
@@ -39,6 +42,9 @@
 #include <math.h>
 #include <stdio.h>
 #include <string.h>
+
+/* The component classes that fail. */
+enum { RES_GPU, RES_NODE, RES_SWITCH };
 
 /* Operation size of checkpoint writes and reads for the devices' time, B (large sequential
  * shard files). */
@@ -81,9 +87,18 @@ struct af_resilience {
     af_time_ns read_since;
     int64_t spares_left;
     uint64_t failures, reloads;
-    uint64_t by_cause[AF_FAIL_MAX_CAUSES + 2];
+    uint64_t by_cause[AF_FAIL_MAX_CAUSES + 3]; /* named causes, then gpu, node, switch */
     double read_total_s;
     double mtbf_s;          /* mean time to the job's first failure (all its parts), s */
+    /* drains of copies past `keep` to a colder tier, one at a time */
+    af_path drain_path;
+    double drain_read_scale, drain_write_scale;
+    double *drain_q;        /* bytes of the copies waiting to drain, oldest first */
+    size_t drain_head, drain_n, drain_cap;
+    bool draining;
+    double drain_B;         /* bytes of the copy draining */
+    uint64_t drained;       /* copies drained */
+    double drained_B, drain_rejected_B;
 };
 
 /* The job's nodes and GPUs. */
@@ -128,7 +143,51 @@ static void res_stall_end(af_resilience *rs)
     af_job_resume(jb);
 }
 
-/* Keeps the last `keep` durable copies, freeing older ones on the tier. */
+static void res_drain_done(af_world *w, void *owner, uint64_t arg, double bytes, af_flow_id id);
+static const af_xfer_ops res_drain_ops = {res_drain_done, NULL, NULL};
+
+/* Whether copies past `keep` drain to a colder tier (config.h: none, or the own tier, is no). */
+static bool res_drains(const af_ckpt_config *c)
+{
+    return c->drain_to != AF_WORLD_NONE && c->drain_to != c->tier;
+}
+
+/* Starts draining the oldest waiting copy, if none drains: it is read from the checkpoint tier
+ * and written to the drain tier (what does not fit there is counted and not written), then
+ * freed on the checkpoint tier. */
+static void res_drain_next(af_resilience *rs)
+{
+    const af_ckpt_config *c = &rs->jb->cfg->ckpt;
+    af_world *w = rs->jb->world;
+    if (rs->draining || rs->drain_n == 0)
+        return;
+    rs->drain_B = rs->drain_q[rs->drain_head];
+    rs->drain_head = (rs->drain_head + 1) % rs->drain_cap;
+    rs->drain_n--;
+    double fit = af_tier_take(&w->tiers[c->drain_to], rs->drain_B);
+    rs->drain_rejected_B += rs->drain_B - fit;
+    rs->draining = true;
+    uint32_t k = rs->writers;
+    af_devuse dev[2] = {{(uint32_t)c->tier, false, rs->drain_read_scale},
+                        {(uint32_t)c->drain_to, true, rs->drain_write_scale}};
+    af_xfer_start(w, &rs->drain_path, fit / k, af_weight(c->weight, 1), 0, k, dev, 2,
+                  &res_drain_ops, rs, 0);
+}
+
+static void res_drain_done(af_world *w, void *owner, uint64_t arg, double bytes, af_flow_id id)
+{
+    (void)arg;
+    (void)id;
+    af_resilience *rs = owner;
+    af_tier_release(&w->tiers[rs->jb->cfg->ckpt.tier], rs->drain_B);
+    rs->draining = false;
+    rs->drained++;
+    rs->drained_B += bytes;
+    res_drain_next(rs);
+}
+
+/* Keeps the last `keep` durable copies: older ones are drained to the colder tier when there is
+ * one, else freed at once. */
 static void res_trim(af_resilience *rs)
 {
     const af_ckpt_config *c = &rs->jb->cfg->ckpt;
@@ -136,8 +195,25 @@ static void res_trim(af_resilience *rs)
     if (c->keep <= 0)
         return;
     size_t drop = rs->ncopies > (size_t)c->keep ? rs->ncopies - (size_t)c->keep : 0;
-    for (size_t i = 0; i < drop; i++)
-        af_tier_release(&w->tiers[c->tier], rs->copies[i].bytes);
+    for (size_t i = 0; i < drop; i++) {
+        if (!res_drains(c)) {
+            af_tier_release(&w->tiers[c->tier], rs->copies[i].bytes);
+            continue;
+        }
+        if (rs->drain_n == rs->drain_cap) {
+            /* Grow the ring, keeping its order. */
+            size_t cap = rs->drain_cap ? 2 * rs->drain_cap : 4;
+            double *q = af_calloc(cap, sizeof *q);
+            for (size_t j = 0; j < rs->drain_n; j++)
+                q[j] = rs->drain_q[(rs->drain_head + j) % rs->drain_cap];
+            af_free(rs->drain_q);
+            rs->drain_q = q;
+            rs->drain_head = 0;
+            rs->drain_cap = cap;
+        }
+        rs->drain_q[(rs->drain_head + rs->drain_n++) % rs->drain_cap] = rs->copies[i].bytes;
+    }
+    res_drain_next(rs);
     if (drop) {
         memmove(rs->copies, rs->copies + drop, (rs->ncopies - drop) * sizeof *rs->copies);
         rs->ncopies -= drop;
@@ -241,21 +317,34 @@ bool af_res_after_step(job *jb)
 
 static void res_fail(af_sim *sim, void *ctx, uint64_t arg);
 
-/* Draws the job's next failure from now: the first of its GPUs' and its nodes' (arg: 1 for a
- * node, 0 for a GPU). */
+/* Switches of the pool's backend fabric (0 without one). */
+static double res_switches(const job *jb)
+{
+    const af_world *w = jb->world;
+    uint32_t f = w->beps[jb->cfg->pool].fabric;
+    return f != AF_NIL ? (double)w->fabrics[f].plan.switches : 0;
+}
+
+/* Draws the job's next failure from now: the first of its GPUs', its nodes' and its backend
+ * fabric's switches' (arg: RES_GPU, RES_NODE or RES_SWITCH). */
 static void res_draw_failure(af_resilience *rs)
 {
     const af_fail_config *f = &rs->jb->cfg->fail;
     af_world *w = rs->jb->world;
-    double t_gpu = f->gpu.mean_s > 0 ? af_failure_first_s(&f->gpu, rs->jb->plan.gpus, rs->rng)
-                                     : INFINITY;
-    double t_node = f->node.mean_s > 0 ? af_failure_first_s(&f->node, res_nodes(rs->jb), rs->rng)
-                                       : INFINITY;
-    double t = fmin(t_gpu, t_node);
-    af_time_ns at = af_time_from_s(af_time_to_s(af_sim_now(w->sim)) + t);
-    if (!isfinite(t) || at > w->end_ns)
+    double t[3] = {INFINITY, INFINITY, INFINITY};
+    if (f->gpu.mean_s > 0)
+        t[RES_GPU] = af_failure_first_s(&f->gpu, rs->jb->plan.gpus, rs->rng);
+    if (f->node.mean_s > 0)
+        t[RES_NODE] = af_failure_first_s(&f->node, res_nodes(rs->jb), rs->rng);
+    if (f->sw.mean_s > 0 && res_switches(rs->jb) > 0)
+        t[RES_SWITCH] = af_failure_first_s(&f->sw, res_switches(rs->jb), rs->rng);
+    int which = t[RES_NODE] < t[RES_GPU] ? RES_NODE : RES_GPU;
+    if (t[RES_SWITCH] < t[which])
+        which = RES_SWITCH;
+    af_time_ns at = af_time_from_s(af_time_to_s(af_sim_now(w->sim)) + t[which]);
+    if (!isfinite(t[which]) || at > w->end_ns)
         return;
-    rs->fail_ev = af_sim_at(w->sim, at, res_fail, rs, t_node < t_gpu);
+    rs->fail_ev = af_sim_at(w->sim, at, res_fail, rs, (uint64_t)which);
 }
 
 static void res_down_end(af_sim *sim, void *ctx, uint64_t arg);
@@ -296,8 +385,8 @@ static void res_fail(af_sim *sim, void *ctx, uint64_t arg)
     rs->fail_ev = (af_event_id){0, 0};
     rs->failures++;
     size_t cause = f->ncauses ? af_cause_pick(f->cause_weight, f->ncauses, rs->rng)
-                              : (size_t)AF_FAIL_MAX_CAUSES + (arg ? 1 : 0);
-    if (cause < AF_FAIL_MAX_CAUSES + 2)
+                              : (size_t)AF_FAIL_MAX_CAUSES + (size_t)arg;
+    if (cause < AF_FAIL_MAX_CAUSES + 3)
         rs->by_cause[cause]++;
     if (jb->phase == AF_PHASE_DONE) {
         res_draw_failure(rs);
@@ -315,7 +404,7 @@ static void res_fail(af_sim *sim, void *ctx, uint64_t arg)
     rs->last_steps = keep_steps;
     jb->phase = AF_PHASE_DOWN;
     double down = f->detect_s + f->restart_s;
-    if (arg && f->spares >= 0) {
+    if (arg == RES_NODE && f->spares >= 0) {
         if (rs->spares_left > 0)
             rs->spares_left--;
         else
@@ -380,13 +469,16 @@ int af_res_build(af_world *w, job *jb, af_diag *d)
     rs->rng = af_rng_new(cfg->seed, name);
     if (tc->fail.on) {
         if ((tc->fail.gpu.mean_s > 0 && af_failure_check(&tc->fail.gpu, "failures.gpu", d)) ||
-            (tc->fail.node.mean_s > 0 && af_failure_check(&tc->fail.node, "failures.node", d)))
+            (tc->fail.node.mean_s > 0 && af_failure_check(&tc->fail.node, "failures.node", d)) ||
+            (tc->fail.sw.mean_s > 0 && af_failure_check(&tc->fail.sw, "failures.switch", d)))
             return AF_EINPUT;
         double rate = 0;
         if (tc->fail.gpu.mean_s > 0)
             rate += 1 / af_failure_group_mean_s(&tc->fail.gpu, jb->plan.gpus);
         if (tc->fail.node.mean_s > 0)
             rate += 1 / af_failure_group_mean_s(&tc->fail.node, res_nodes(jb));
+        if (tc->fail.sw.mean_s > 0 && res_switches(jb) > 0)
+            rate += 1 / af_failure_group_mean_s(&tc->fail.sw, res_switches(jb));
         rs->mtbf_s = rate > 0 ? 1 / rate : INFINITY;
     }
     if (tc->ckpt.on) {
@@ -420,6 +512,14 @@ int af_res_build(af_world *w, job *jb, af_diag *d)
         else if (c->every_s > 0)
             rs->every_steps = res_steps_for(jb, c->every_s);
         res_auto_interval(rs);
+        if (res_drains(c)) {
+            const af_storage_spec *cold = &cfg->tiers[c->drain_to].system;
+            rs->drain_read_scale = af_dev_scale(sys, false, RES_CKPT_OP_B, 1);
+            rs->drain_write_scale = af_dev_scale(cold, true, RES_CKPT_OP_B, 1);
+            af_path_push(&rs->drain_path, w->tiers[c->tier].dev, rs->drain_read_scale);
+            af_path_net(w, &rs->drain_path, tier_ep, af_ep_tier(w, c->drain_to));
+            af_path_push(&rs->drain_path, w->tiers[c->drain_to].dev, rs->drain_write_scale);
+        }
     }
     return AF_OK;
 }
@@ -464,6 +564,11 @@ void af_res_report(const af_world *w, const job *jb, af_results *r)
         af_results_put(r, AF_M_CKPT_REFUSED, nm, (double)rs->refused);
         if (rs->written)
             af_results_put(r, AF_M_CKPT_WRITE_TIME, nm, rs->write_total_s / (double)rs->written);
+        if (res_drains(&jb->cfg->ckpt)) {
+            af_results_put(r, AF_M_CKPT_DRAINED, nm, (double)rs->drained);
+            af_results_put(r, AF_M_CKPT_DRAINED_B, nm, rs->drained_B);
+            af_results_put(r, AF_M_CKPT_DRAIN_REJECTED, nm, rs->drain_rejected_B);
+        }
         af_results_put(r, AF_M_CKPT_READS, nm, (double)rs->reloads);
         if (rs->reloads)
             af_results_put(r, AF_M_CKPT_READ_TIME, nm, rs->read_total_s / (double)rs->reloads);
@@ -477,12 +582,15 @@ void af_res_report(const af_world *w, const job *jb, af_results *r)
             snprintf(inst, sizeof inst, "%s.%s", nm, f->cause[i]);
             af_results_put(r, AF_M_FAIL_CAUSE, inst, (double)rs->by_cause[i]);
         }
-        for (int node = 0; node < 2 && !f->ncauses; node++) {
-            if (!((node ? f->node.mean_s : f->gpu.mean_s) > 0))
+        static const char *const classes[] = {[RES_GPU] = "gpu", [RES_NODE] = "node",
+                                              [RES_SWITCH] = "switch"};
+        const af_failure_spec *specs[] = {[RES_GPU] = &f->gpu, [RES_NODE] = &f->node,
+                                          [RES_SWITCH] = &f->sw};
+        for (int c = 0; c < 3 && !f->ncauses; c++) {
+            if (!(specs[c]->mean_s > 0) || (c == RES_SWITCH && !(res_switches(jb) > 0)))
                 continue;
-            snprintf(inst, sizeof inst, "%s.%s", nm, node ? "node" : "gpu");
-            af_results_put(r, AF_M_FAIL_CAUSE, inst,
-                           (double)rs->by_cause[AF_FAIL_MAX_CAUSES + node]);
+            snprintf(inst, sizeof inst, "%s.%s", nm, classes[c]);
+            af_results_put(r, AF_M_FAIL_CAUSE, inst, (double)rs->by_cause[AF_FAIL_MAX_CAUSES + c]);
         }
     }
 }
@@ -494,6 +602,7 @@ void af_res_free(job *jb)
         return;
     af_rng_free(rs->rng);
     af_free(rs->copies);
+    af_free(rs->drain_q);
     af_free(rs);
     jb->res = NULL;
 }

@@ -145,7 +145,34 @@ static void test_failure_count_and_attribution(void)
     CU_ASSERT(fabs(mean - want) <= Z999 * se);
 }
 
+/* Copies past `keep` drain to a colder tier: written - keep of them, size each, which the
+ * colder tier then holds; the checkpoint tier holds the kept ones. */
+static void test_drain_older_copies(void)
+{
+    af_fixture f;
+    res_world(&f, 0, 100, 10, 1e12, 20, 3000, 5); /* no failure in practice */
+    size_t cold = af_fix_add_tier(&f, "cold");
+    f.trains[0].ckpt.drain_to = cold;
+    f.trains[0].ckpt.keep = 3;
+    double size = f.trains[0].ckpt.size_B;
+    af_results *r = af_run(&f);
+    double written = af_get(r, "checkpoint.job.written");
+    CU_ASSERT(written >= 20);
+    CU_ASSERT(af_get(r, "checkpoint.job.drained") >= written - 3 - 1); /* one may be draining */
+    CU_ASSERT(af_get(r, "checkpoint.job.drained") <= written - 3);
+    AF_ASSERT_REL(af_get(r, "checkpoint.job.drained_bytes"),
+                  af_get(r, "checkpoint.job.drained") * size, 1e-12);
+    /* The colder tier holds every copy drained or draining, the hot one the data set, the kept
+     * copies and the one draining. */
+    double draining = written - 3 - af_get(r, "checkpoint.job.drained");
+    AF_ASSERT_REL(af_get(r, "storage.cold.used_capacity"),
+                  (af_get(r, "checkpoint.job.drained") + draining) * size, 1e-12);
+    AF_ASSERT_REL(af_get(r, "storage.hot.used_capacity"), 1e12 + (3 + draining) * size, 1e-12);
+    af_results_free(r);
+}
+
 static const af_test tests[] = {
+    {"copies past keep drain to a colder tier", test_drain_older_copies},
     {"Daly: mean wall time within its 99.9% interval for three MTBFs", test_daly_wall_time},
     {"Daly: the optimum interval is the grid's best", test_daly_best_interval},
     {"failures are Poisson; the parts of a job's time add up", test_failure_count_and_attribution},
