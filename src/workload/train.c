@@ -13,8 +13,20 @@
  * device latency + file / device_read_Bps, a GPU reads at most T x file / (latency + file /
  * device_read_Bps) (Little's law), a per-member cap on the flow.
  *
- * Time attribution: every second of a job is computing or waiting for data (utilization + data
- * wait = 1 exactly); a wait is charged to the bottleneck of the fetch it waits for
+ * The step. Without `parallel:` a step is its compute. With it the GPUs split into tensor x
+ * pipeline x data-parallel groups, and a step is: its compute, plus the pipeline bubble
+ * (p - 1) / (m + p - 1) of it (GPipe), plus the model-parallel traffic on its critical path
+ * (tensor ranks' activation all-reduces over NVLink, stages' activation sends over the NICs;
+ * closed forms, with the model's shape), plus the wait for the slowest node (one draw of the
+ * maximum of n step-time factors, model/reliability.h), and then the part of the data-parallel
+ * gradient all-reduce that the backward pass does not hide: that all-reduce runs as a flow group
+ * on the compute NICs and the backend fabric (shared with every other job there), started
+ * `overlap` x its time alone before the compute ends, plus its latency steps and its NVLink
+ * phases (model/collective.h). The next step starts when both have ended and a batch is ready.
+ *
+ * Time attribution: every second of a job is computing, waiting for data, exposed communication,
+ * pipeline bubble, straggler wait, or one of the phases of resilience.c (train_int.h); the parts
+ * add up to the run. Without those features, utilization + data wait = 1 exactly; a wait is charged to the bottleneck of the fetch it waits for
  * (af_flownet_bottleneck: client NICs, fabric, storage NICs, devices, or the reader threads' cap)
  * and to the exact resource on its path, so the report can name the one that held the job back.
  */
@@ -201,7 +213,7 @@ static void job_start_step(job *jb)
         strag = extra > 0 && extra < 1e18 ? (af_time_ns)llround(extra) : 0;
     }
     jb->step_strag_ns = strag;
-    jb->step_extra_ns = jb->bubble_ns + strag;
+    jb->step_extra_ns = jb->bubble_ns + jb->mp_comm_ns + strag;
     af_time_ns dur = jb->compute_ns + jb->step_extra_ns;
     jb->step_ev = af_sim_after(sim, dur, job_step_done, jb, 0);
     if (jb->comm) {
@@ -267,8 +279,9 @@ static void job_step_done(af_sim *sim, void *ctx, uint64_t arg)
     af_job_account(jb, now);
     jb->computing = false;
     jb->compute_total_ns -= jb->step_extra_ns;
-    jb->bubble_total_ns += jb->step_extra_ns - jb->step_strag_ns;
+    jb->bubble_total_ns += jb->step_extra_ns - jb->step_strag_ns - jb->mp_comm_ns;
     jb->strag_total_ns += jb->step_strag_ns;
+    jb->comm_total_ns += jb->mp_comm_ns;
     if (jb->comm_pending) {
         jb->communicating = true;
         return;
@@ -403,6 +416,25 @@ static int job_plan_step(af_world *w, job *jb, af_diag *d)
     }
     double bubble = af_pipeline_bubble(pp, m);
     jb->bubble_ns = af_time_from_s(jb->plan.compute_s * bubble / (1 - bubble));
+    double dp_ = jb->plan.gpus / ((double)tp * pp);
+    if (tc->layers > 0 && tc->hidden > 0 && tc->tokens_per_step > 0 && (tp > 1 || pp > 1)) {
+        /* Model-parallel traffic on the critical path (Shoeybi et al. 2019, Megatron-LM: two
+         * all-reduces of a layer's activations forward and two backward per layer, among the
+         * tensor ranks over NVLink; Narayanan et al. 2021, sec. 4.1: each micro-batch's
+         * activations forward and their gradients backward between adjacent stages, each
+         * tensor rank sending its 1/tp slice over its NIC share). A pipeline's tokens per step
+         * are tokens_per_step / dp, in m micro-batches; its stage holds layers / pp layers. */
+        double mb_B = tc->tokens_per_step / dp_ / m * tc->hidden * 2; /* bf16 activations */
+        double t = 0;
+        if (tp > 1)
+            t += 4.0 * tc->layers / pp * m *
+                 af_coll_time_s(AF_COLL_ALLREDUCE, AF_COLL_RING, tp, mb_B,
+                                node->nvlink.latency_s, node->nvlink.rate_Bps);
+        if (pp > 1)
+            t += 2.0 * m * (node->nic.latency_s +
+                            mb_B / tp / (node->nic.rate_Bps * node->nics / node->gpus));
+        jb->mp_comm_ns = af_time_from_s(t);
+    }
     if (tc->straggler_cv > 0) {
         jb->strag = af_straggler_lognormal(1, tc->straggler_cv);
         char name[160];
@@ -653,8 +685,9 @@ static const char *job_bottleneck(const af_world *w, const job *jb)
 static void train_report_time(const job *jb, af_results *r, double T)
 {
     const char *nm = jb->cfg->name;
-    if (jb->comm) {
+    if (jb->comm || jb->mp_comm_ns > 0)
         af_results_put(r, AF_M_TRAIN_COMM, nm, af_time_to_s(jb->comm_total_ns) / T);
+    if (jb->comm) {
         af_results_put(r, AF_M_TRAIN_ALLREDUCE_ALONE, nm, jb->comm_alone_s);
         if (jb->comms) {
             double mean = jb->comm_sum_s / (double)jb->comms;

@@ -74,6 +74,7 @@ typedef struct job {
     double comm_alone_s;         /* the all-reduce alone (closed form, model/collective.h) */
     double dp;                   /* data-parallel replicas */
     af_time_ns bubble_ns;        /* pipeline bubble per step */
+    af_time_ns mp_comm_ns;       /* tensor- and pipeline-parallel communication per step */
     af_straggler_spec strag;     /* a node's step-time factor (lognormal, mean 1) */
     gsl_rng *strag_rng;          /* its draws, or NULL without stragglers */
     bool in_step;                /* a step is in flight (its compute or its all-reduce) */

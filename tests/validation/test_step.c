@@ -144,7 +144,39 @@ static void test_stragglers(void)
     printf("\n");
 }
 
+/* Tensor- and pipeline-parallel traffic: four activation all-reduces per layer per micro-batch
+ * among the tensor ranks over NVLink, and each micro-batch's activations and gradients between
+ * stages over the NICs, add to every step as exposed communication. */
+static void test_model_parallel_traffic(void)
+{
+    af_fixture f;
+    step_world(&f, 4, 7e9, 8, 4, 16, 0, AF_COLL_RING, 3600); /* dp = 1: no all-reduce */
+    af_train_config *t = &f.trains[0];
+    t->layers = 32;
+    t->hidden = 4096;
+    t->tokens_per_step = 1 << 20;
+    af_results *r = af_run(&f);
+    double mb_B = (1 << 20) / 16.0 * 4096 * 2;
+    double tp_s = 4.0 * 32 / 4 * 16 *
+                  (2 * 7 * 0.5e-6 + 2.0 * 7 / 8 * mb_B / 450e9); /* ring over 8 ranks */
+    double pp_s = 2.0 * 16 * (1e-6 + mb_B / 8 / 50e9);
+    double b = af_pipeline_bubble(4, 16);
+    double step = 1 / (1 - b) + tp_s + pp_s;
+    printf("\n  tensor %.6f s + pipeline %.6f s per step; step %.6f s (want %.6f)\n", tp_s, pp_s,
+           af_get(r, "train.job.time_per_step"), step);
+    AF_ASSERT_REL(af_get(r, "train.job.time_per_step"), step, 1e-6);
+    double steps = af_get(r, "train.job.steps");
+    AF_ASSERT_REL(af_get(r, "train.job.exposed_communication"), steps * (tp_s + pp_s) / 3600,
+                  1e-6);
+    double parts = af_get(r, "train.job.gpu_utilization") + af_get(r, "train.job.data_wait") +
+                   af_get(r, "train.job.exposed_communication") +
+                   af_get(r, "train.job.pipeline_bubble");
+    AF_ASSERT_REL(parts, 1, 1e-9);
+    af_results_free(r);
+}
+
 static const af_test tests[] = {
+    {"tensor and pipeline traffic add to every step", test_model_parallel_traffic},
     {"an all-reduce alone takes its closed form; overlap hides its share", test_allreduce_alone},
     {"the pipeline bubble idles (p-1)/(m+p-1) of each step", test_pipeline_bubble},
     {"each step waits for the slowest node (order statistics)", test_stragglers},
