@@ -1199,6 +1199,22 @@ static void scen_parallel(scen *s, const af_node *node, af_train_config *t)
         t->pp = (int)n;
     if (scen_integer(s, v.microbatches, "microbatches", 1, 1000000, &n))
         t->microbatches = (int)n;
+    /* The split must fit the pool: tensor ranks inside a node, tensor x pipeline groups over
+     * the job's GPUs. */
+    if (t->pool != SIZE_MAX && s->pool_at[t->pool] && s->w.pools[t->pool].node.gpus > 0) {
+        const af_pool_config *pc = &s->w.pools[t->pool];
+        double gpus = (double)pc->nodes * pc->node.gpus;
+        if (v.tensor && pc->node.gpus % t->tp != 0)
+            SCEN_ERROR_AT(s, "tensor", v.tensor,
+                          "expected a divisor of the node's %d GPUs (tensor ranks share a "
+                          "node), got %d",
+                          pc->node.gpus, t->tp);
+        else if (v.pipeline && fmod(gpus, (double)t->tp * t->pp) != 0)
+            SCEN_ERROR_AT(s, "pipeline", v.pipeline,
+                          "expected tensor x pipeline (%d x %d) to divide the job's %.0f GPUs "
+                          "into data-parallel replicas",
+                          t->tp, t->pp, gpus);
+    }
     scen_quantity(s, v.overlap, "overlap", AF_DIM_RATIO, (af_range){0, 1, false}, &t->overlap);
     if (v.algorithm) {
         static const char *const words[] = {[AF_COLL_RING] = "ring", [AF_COLL_TREE] = "tree",
