@@ -383,15 +383,13 @@ static void res_fail(af_sim *sim, void *ctx, uint64_t arg)
     const af_fail_config *f = &jb->cfg->fail;
     af_time_ns now = af_sim_now(sim);
     rs->fail_ev = (af_event_id){0, 0};
+    if (jb->phase == AF_PHASE_DONE)
+        return; /* trained: its GPUs are no longer the job's */
     rs->failures++;
     size_t cause = f->ncauses ? af_cause_pick(f->cause_weight, f->ncauses, rs->rng)
                               : (size_t)AF_FAIL_MAX_CAUSES + (size_t)arg;
     if (cause < AF_FAIL_MAX_CAUSES + 3)
         rs->by_cause[cause]++;
-    if (jb->phase == AF_PHASE_DONE) {
-        res_draw_failure(rs);
-        return;
-    }
     af_job_halt(jb);
     res_abandon(rs);
     /* The work since the last durable checkpoint is lost (the whole run without one). */
