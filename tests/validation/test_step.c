@@ -15,6 +15,7 @@
 #include "tests/validation/sharing.h"
 
 #include "model/collective.h"
+#include "model/fabric.h"
 #include "model/reliability.h"
 
 /* One pool of `nodes` 8-GPU nodes with 8 x 50 GB/s compute NICs (1 us) and 450 GB/s NVLink
@@ -175,7 +176,58 @@ static void test_model_parallel_traffic(void)
     af_results_free(r);
 }
 
+/* On an oversubscribed fat-tree backend the all-reduce shares the leaves' uplinks: its flow
+ * group runs at the narrowest stage of the pool's path (af_fabric_stages: NICs, uplinks, spine,
+ * downlinks) over its GPUs, slower than alone by exactly that ratio. */
+static void test_allreduce_on_shared_fabric(void)
+{
+    af_fixture f;
+    step_world(&f, 64, 7e9, 8, 1, 1, 0, AF_COLL_RING, 600); /* 64 nodes x 8 NICs, dp 64 */
+    af_fabric_config *fc = &f.fabrics[0];
+    f.fabric_pools[0] = 0;
+    *fc = (af_fabric_config){.name = "be",
+                             .spec = {.name = "be",
+                                      .topology = AF_FABRIC_FAT_TREE,
+                                      .sw = {.name = "sw",
+                                             .ports = 64,
+                                             .port_rate_Bps = 50e9,
+                                             .typical_W = 1000,
+                                             .max_W = 1500,
+                                             .rack_units = 1,
+                                             .price_usd = 20000},
+                                      .oversubscription = 4},
+                             .pools = f.fabric_pools,
+                             .npools = 1};
+    f.cfg.nfabrics = 1;
+    af_results *r = af_run(&f);
+    /* The path's stages as the world builds them, and the narrowest per GPU. */
+    af_fabric plan;
+    af_fabric_group g = {.name = "gpus", .nodes = 64, .nics_per_node = 8, .nic_rate_Bps = 50e9};
+    af_diag *d = af_diag_new();
+    CU_ASSERT_EQUAL_FATAL(af_fabric_init(&plan, &fc->spec, &g, 1, d), AF_OK);
+    af_diag_free(d);
+    af_fabric_stage st[AF_FABRIC_MAX_STAGES];
+    size_t n = af_fabric_stages(&plan, 0, 0, st);
+    double cap = 64 * 8 * 50e9; /* the compute NICs */
+    for (size_t i = 0; i < n; i++)
+        if (st[i].kind != AF_STAGE_SRC_NIC && st[i].kind != AF_STAGE_DST_NIC)
+            cap = fmin(cap, st[i].capacity_Bps);
+    double rate = cap / 512; /* per GPU */
+    double alone = step_alone(64, 7e9, 8, 1, AF_COLL_RING);
+    double wire = 2.0 * 63 / 64 * 7e9 * 2 / 8;   /* ring over 64 nodes, per GPU */
+    double fixed = alone - wire / 50e9;           /* latency steps */
+    double want = wire / rate + fixed;
+    printf("\n  narrowest stage %.4g B/s for 512 GPUs: all-reduce %.6f s (alone %.6f, "
+           "expected %.6f)\n",
+           cap, af_get(r, "train.job.allreduce_time"), alone, want);
+    CU_ASSERT(want > 1.5 * alone);
+    AF_ASSERT_REL(af_get(r, "train.job.allreduce_time"), want, 1e-6);
+    af_results_free(r);
+}
+
 static const af_test tests[] = {
+    {"an all-reduce on an oversubscribed fabric runs at its narrowest stage",
+     test_allreduce_on_shared_fabric},
     {"tensor and pipeline traffic add to every step", test_model_parallel_traffic},
     {"an all-reduce alone takes its closed form; overlap hides its share", test_allreduce_alone},
     {"the pipeline bubble idles (p-1)/(m+p-1) of each step", test_pipeline_bubble},
