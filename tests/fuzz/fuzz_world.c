@@ -10,8 +10,19 @@
  * with overrides, caches, drains and reserves, fabrics (storage and backend, fat-tree and rail,
  * oversubscription, levels), and workloads of every kind: training jobs (given or derived step
  * time, precision, QoS weight, data sets with sample spread, samples per file, files, reader
- * threads, prefetch), bursts (reads and writes, pool or outside clients, keep, start, every,
- * op size, weight) and look-up streams (rate, size, SLO). Each figure is usually log-uniform in
+ * threads, prefetch; and, each one time in three, a target of steps, a checkpoint and failures),
+ * bursts (reads and writes, pool or outside clients, keep, start, every, op size, weight) and
+ * look-up streams (rate, size, SLO). A checkpoint goes to any tier, every a time, a number of
+ * steps or auto, sync or async, sized directly or per parameter of the job's model (mostly so
+ * that its write takes 1e-5 to 5% of the run), with writers, keep and weight; failures have a
+ * GPU and/or a node MTBF (mostly such that the job's MTBF is 1e-3 to 10 times the run, down to
+ * many failures per step; else from the span of published figures), exponential or Weibull
+ * (shapes across [0.1, 20]), detection, restart, spares with repair, and 1 to 8 named causes.
+ * These three are chosen after every other choice of the input and spliced into their jobs, so
+ * that an input written before them (the seeds of tests/fuzz/corpus/world/) chooses the same
+ * scenario plus, from its trailing bytes, a target, checkpoints or failures; "the run" they are
+ * sized to is the duration as the other workloads' events cut it. Each figure is usually
+ * log-uniform in
  * a typical span and sometimes log-uniform over its whole documented range or one of its ends
  * (scenario.h: weights (0, 1e6], reserves [0, 0.9], ...; DBL_MIN stands for an open zero end,
  * being the smallest positive number the units parser reads). Choices that depend on each other
@@ -33,17 +44,37 @@
  * - every metric: a unique name found by af_results_find, finite and >= 0 (text metrics carry
  *   NaN), and every ratio but a slowdown in [0, 1];
  * - the run executed at most max_events events;
- * - per training job: computing + waiting for data = 1, the "waits held by" shares add up to the
- *   data wait, the completed steps fit in the computing time, and the samples per second are
- *   the steps' samples over the duration; a resource that held the job waiting was busy at least
- *   as long (the pool's NICs, the NICs and devices of its tier and cache);
+ * - per training job: computing + waiting for data + checkpoint stalls + lost work + restarts +
+ *   reloads + idle = 1 (the last five are reported only for jobs with a checkpoint, failures or
+ *   a target of steps, and read as 0 otherwise; each must be 0 without its cause), the "waits
+ *   held by" shares add up to the data wait, the completed steps (net of those redone) fit in the
+ *   computing time, and the samples per second are the steps' samples over the duration; a
+ *   resource that held the job waiting was busy at least as long (the pool's NICs, the NICs and
+ *   devices of its tier and cache);
+ * - per job with a target: steps <= target; once reached (time_to_target <= duration), the
+ *   steps are the target and idle = (duration - time_to_target) / duration; the effective
+ *   training time is the computing time over the time to the target (or the duration);
+ * - per job with failures: failures.<job>.count = the sum of failure.<job>.<cause>.count (each
+ *   cause named, or "gpu"/"node", reported); down time <= failures x (detect + restart +
+ *   repair); steps redone x step time <= lost work; no failure, no lost work, restart, reload
+ *   or redone step;
+ * - per job with a checkpoint: size as configured; reads <= failures, and a read needs a
+ *   durable write; written x mean write time <= duration, and <= the checkpoint stall when
+ *   synchronous (the GPUs stall through each write); reads x mean read time <= the reload time;
+ *   the interval is the given one in whole steps (every_steps, or every rounded to steps, at
+ *   least one), or for auto none (0) or at least a step; no checkpoint, no stall or reload;
  * - per burst: completed <= started, moved + rejected <= (started + refused) x size and >=
  *   completed x size, drains completed + dropped <= drains started, mean duration <= longest;
  * - per look-up stream: p50 <= p99 <= p99.9 and the rate is the requests over the duration;
- * - per tier: rates are bytes over the duration, used <= peak <= usable capacity, devices
- *   reading + writing <= 1; per tier and its cache together: bytes read from the devices >=
- *   bytes delivered to the GPUs + bytes moved by read bursts, bytes written >= bytes moved by
- *   write bursts;
+ * - per tier: rates are bytes over the duration, used <= peak <= usable capacity, used >= its
+ *   data sets + the checkpoint copies kept on it (min(written, keep) of each job, all with keep
+ *   0), devices reading + writing <= 1; per tier and its cache together: bytes read from the
+ *   devices >= bytes delivered to the GPUs + bytes moved by read bursts, bytes written >= bytes
+ *   moved by write bursts + durable checkpoints written x their size. Checkpoint traffic is in
+ *   the tiers' bytes, but these stay inequalities: the metrics tell neither the bytes of writes
+ *   abandoned at a failure or in flight at the end, nor how many reloads completed (a failure
+ *   cuts one short), so checkpoint reads only add to the bytes read (as cache fills and drains
+ *   add to those written);
  * - pools and facility: energy = power x duration, a pool's utilization is its job's, the IT
  *   power is the pools', tiers' and fabrics' sum, the facility power at least the IT power;
  * - costs: capital + energy + space = total, per hour = total / duration, per useful GPU-hour =
@@ -61,14 +92,18 @@
  * typical span's low end); "nic" skips the [0, 1] bound of NIC utilizations and "holds" the
  * check of the resources that held jobs waiting (see tests/fuzz/findings/). Left unset, every
  * documented range and every check is used. AIFSIM_FUZZ_STATS=1 prints at exit how
- * the runs ended (refused by the check, out of budget, completed) and how often the check's event
- * estimate was low; =2 also why each refused run was refused and each low estimate.
+ * the runs ended (refused by the check, out of budget, completed), how often the check's event
+ * estimate was low, and how many of the completed runs' jobs failed, read a checkpoint back,
+ * wrote one and reached their target; =2 also why each refused run was refused and each low
+ * estimate.
  */
 #include "fuzz.h"
 
 #include "base/arena.h"
 #include "base/diag.h"
 #include "base/results.h"
+#include "model/node.h"
+#include "model/reliability.h"
 #include "model/storage.h"
 #include "report/text.h"
 #include "scenario/scenario.h"
@@ -221,6 +256,16 @@ typedef struct af_fw_tier {
     double free_B;                         /* usable capacity not given to data sets */
 } af_fw_tier;
 
+/* What it knows of a training job, for its steps, checkpoints and failures (chosen last). */
+typedef struct af_fw_job {
+    size_t pool;   /* its pool */
+    size_t at;     /* offset in the text where its steps, checkpoint and failures go */
+    double step_s; /* its compute time per step as the generator derived it (may be out of
+                      range, or not finite, for the check to refuse) */
+    double params; /* model.params, 0 when the step time is given */
+    char *extra;   /* the fields chosen last (malloc'd), NULL when none */
+} af_fw_job;
+
 /* Generator flags from AIFSIM_FUZZ_AVOID. */
 enum {
     AF_FW_AVOID_WEIGHTS = 1,
@@ -239,6 +284,8 @@ typedef struct af_fw_gen {
     size_t npools;
     af_fw_tier tiers[AF_FW_MAX_TIERS];
     size_t ntiers;
+    af_fw_job jobs[AF_FW_MAX_POOLS]; /* one training job per pool at most */
+    size_t njobs;
     double T0;           /* the duration aimed at, s */
     double events_per_s; /* events per simulated second, about as the check counts them */
     double budget;       /* max_events */
@@ -682,9 +729,9 @@ static void af_fw_train(af_fw_gen *g, size_t i)
         af_fw_put(t, "      name: j%zu\n", i);
     af_fw_put(t, "      pool: p%zu\n", i);
     bool fp8 = p->node.gpu.fp8_flops > 0 && af_fw_maybe(s, 2);
-    double step_s;
+    double step_s, params = 0;
     if (af_fw_maybe(s, 3)) {
-        double params = af_fw_int(s, 1, 1e15, 1e8, 1e12);
+        params = af_fw_int(s, 1, 1e15, 1e8, 1e12);
         double tokens = af_fw_int(s, 1, 1e12, 1e5, 1e8);
         double mfu = af_fw_real(s, 0, 1, true, 0.1, 0.7);
         double peak = fp8 ? p->node.gpu.fp8_flops : p->node.gpu.bf16_flops;
@@ -736,6 +783,8 @@ static void af_fw_train(af_fw_gen *g, size_t i)
         af_fw_put(t, "        reader_threads: %.0f\n", af_fw_int(s, 0, 4096, 1, 64));
     if (af_fw_maybe(s, 3))
         af_fw_put(t, "        prefetch: %.0f\n", af_fw_int(s, 1, 1024, 1, 8));
+    /* Its steps, checkpoint and failures are chosen last (af_fw_resilience) and go here. */
+    g->jobs[g->njobs++] = (af_fw_job){.pool = i, .at = t->len, .step_s = step_s, .params = params};
 }
 
 static void af_fw_burst(af_fw_gen *g, size_t i)
@@ -831,16 +880,249 @@ static void af_fw_workloads(af_fw_gen *g)
         af_fw_train(g, 0);
 }
 
+/* ---- steps, checkpoints and failures: chosen last ------------------------------------------
+ * The fields of issue 11 come after every other choice of the input, so that an input written
+ * for the generator without them (the seeds of tests/fuzz/corpus/world/) still chooses the same
+ * scenario, to which its trailing bytes, if any, add these. They are spliced into their jobs'
+ * text at the end (af_fw_duration). */
+
+/* Draws a value of dimension dim in range r (log-uniform, typically in [tlo, thi], clamped into
+ * r), writes "<key>: VALUE\n" to t, and returns the value the loader will read. */
+static double af_fw_value(af_fw_gen *g, af_fw_text *t, const char *key, af_dim dim, af_range r,
+                          double tlo, double thi)
+{
+    tlo = fmin(fmax(tlo, fmax(r.min, DBL_MIN)), r.max);
+    thi = fmin(fmax(thi, tlo), r.max);
+    double v = af_fw_real(&g->src, r.min, r.max, r.min_open, tlo, thi);
+    af_fw_put(t, "%s: ", key);
+    v = af_fw_qty(t, v, dim, r);
+    af_fw_put(t, "\n");
+    return v;
+}
+
+/* Cause names: realistic ones (two the same as the default "gpu" and "node"), a dotted one and
+ * short ones; a job takes up to 8 different ones. */
+static const char *const af_fw_causes[] = {"gpu",   "node",     "hbm", "host",     "network",
+                                           "power", "software", "c0",  "gpu.sram", "x"};
+#define AF_FW_NCAUSES (sizeof af_fw_causes / sizeof *af_fw_causes)
+
+/* Writes the failures: of a job on pool p; returns the job's mean time to its first failure
+ * (INFINITY when none can come), s. T is the run it is sized to (af_fw_resilience). */
+static double af_fw_failures(af_fw_gen *g, af_fw_text *t, const af_fw_pool *p, double T)
+{
+    af_fw_src *s = &g->src;
+    const af_range mtbf_r = {0, 1e13, true}, time_r = {0, 1e9, false};
+    double n[2] = {p->nodes * p->node.gpus, p->nodes}; /* GPUs, nodes */
+    af_fw_put(t, "      failures:\n");
+    af_failure_spec f = {AF_FAIL_EXPONENTIAL, 1, 1};
+    if (af_fw_maybe(s, 3)) {
+        f.dist = AF_FAIL_WEIBULL;
+        af_fw_put(t, "        distribution: weibull\n");
+        if (!af_fw_maybe(s, 4))
+            f.shape = af_fw_value(g, t, "        shape", AF_DIM_NUMBER,
+                                  (af_range){AF_FAIL_SHAPE_MIN, AF_FAIL_SHAPE_MAX, false},
+                                  AF_FAIL_SHAPE_MIN, AF_FAIL_SHAPE_MAX);
+    } else if (af_fw_maybe(s, 3)) {
+        af_fw_put(t, "        distribution: exponential\n");
+    }
+    unsigned which = 1 + (unsigned)af_fw_pick(s, 3); /* 1: GPUs, 2: nodes, 3: both */
+    double rate = 0;
+    for (int k = 0; k < 2; k++) {
+        if (!(which & (1u << k)))
+            continue;
+        /* Mostly a component MTBF for which the job's MTBF (the first failure of its n
+         * components) is 1e-3 to 10 times the run, down to many failures per step; else the
+         * span of published MTBFs. */
+        double tlo = 1e6, thi = 1e10;
+        if (!af_fw_maybe(s, 3)) {
+            af_failure_spec unit = f;
+            unit.mean_s = 1;
+            /* the job's MTBF per second of f's */
+            double per = af_failure_group_mean_s(&unit, n[k]);
+            tlo = T * 1e-3 / per;
+            thi = T * 10 / per;
+        }
+        f.mean_s = af_fw_value(g, t, k ? "        node_mtbf" : "        gpu_mtbf", AF_DIM_TIME,
+                               mtbf_r, tlo, thi);
+        rate += 1 / af_failure_group_mean_s(&f, n[k]);
+    }
+    double tlo = fmax(T * 1e-4, 1e-9), thi = fmax(T * 0.1, 1e-9);
+    if (af_fw_maybe(s, 2))
+        af_fw_value(g, t, "        detect", AF_DIM_TIME, time_r, tlo, thi);
+    if (af_fw_maybe(s, 2))
+        af_fw_value(g, t, "        restart", AF_DIM_TIME, time_r, tlo, thi);
+    switch (af_fw_pick(s, 6)) {
+    case 0:
+        af_fw_put(t, "        spares: %.0f\n", af_fw_int(s, 0, 1e9, 0, 16));
+        af_fw_value(g, t, "        repair", AF_DIM_TIME, time_r, tlo, fmax(T, 1e-9));
+        break;
+    case 1: /* a repair without spares: unlimited spares, never used */
+        af_fw_value(g, t, "        repair", AF_DIM_TIME, time_r, tlo, fmax(T, 1e-9));
+        break;
+    default:
+        break;
+    }
+    if (af_fw_maybe(s, 2)) {
+        size_t nc = 1 + af_fw_pick(s, AF_FAIL_MAX_CAUSES), first = af_fw_pick(s, AF_FW_NCAUSES);
+        af_fw_put(t, "        causes: {");
+        for (size_t i = 0; i < nc; i++) {
+            af_fw_put(t, "%s%s: ", i ? ", " : " ", af_fw_causes[(first + i) % AF_FW_NCAUSES]);
+            af_fw_qty(t, af_fw_real(s, 0, 1e9, true, 0.01, 1), AF_DIM_RATIO,
+                      (af_range){0, 1e9, true});
+        }
+        af_fw_put(t, " }\n");
+    }
+    return rate > 0 ? 1 / rate : INFINITY;
+}
+
+/* Writes the checkpoint: of job jb, whose step takes step s (as the check will see it, about),
+ * whose job MTBF is mtbf (INFINITY without failures), in a run of about T; returns the
+ * checkpoints per second of training the check's estimate counts (4 events each). */
+static double af_fw_checkpoint(af_fw_gen *g, af_fw_text *t, const af_fw_job *jb, double step,
+                               double mtbf, double T)
+{
+    af_fw_src *s = &g->src;
+    const af_fw_pool *p = &g->pools[jb->pool];
+    size_t k = af_fw_pick(s, g->ntiers);
+    const af_fw_tier *tr = &g->tiers[k];
+    af_fw_put(t, "      checkpoint:\n        to: t%zu\n", k);
+    double every = 0; /* steps between checkpoints; 0: auto */
+    switch (af_fw_pick(s, 3)) {
+    case 0: {
+        double tau = af_fw_value(g, t, "        every", AF_DIM_TIME, (af_range){0, 1e9, true}, step,
+                                 fmax(T, step));
+        every = fmin(fmax(round(tau / step), 1), 1e15);
+        break;
+    }
+    case 1:
+        every = af_fw_int(s, 1, 1e12, 1, fmax(T / step, 1));
+        af_fw_put(t, "        every_steps: %.0f\n", every);
+        break;
+    default:
+        af_fw_put(t, "        every: auto\n");
+        break;
+    }
+    switch (af_fw_pick(s, 3)) {
+    case 1:
+        af_fw_put(t, "        mode: sync\n");
+        break;
+    case 2:
+        af_fw_put(t, "        mode: async\n");
+        break;
+    default:
+        break;
+    }
+    double writers = 1;
+    if (af_fw_maybe(s, 3))
+        writers =
+            af_fw_value(g, t, "        writers", AF_DIM_RATIO, (af_range){0, 1, true}, 0.01, 1);
+    /* Mostly a size that the writers' NICs and the tier's devices write alone in 1e-5 to 5% of
+     * the run (and that fits a third of the tier), else params x 14 B or a typical state per
+     * parameter. */
+    double w_nodes = fmax(round(p->nodes * writers), 1);
+    double bw = fmin(w_nodes * af_node_storage_Bps(&p->node),
+                     tr->nodes * tr->sys.devices * tr->sys.device_write_Bps);
+    double room = tr->nodes * af_storage_node_usable_B(&tr->sys) / 3;
+    double shi = fmin(fmax(bw * T * 0.05, 1), fmax(room, 1)), slo = fmin(bw * T * 1e-5, shi);
+    double size;
+    if (jb->params > 0 && !af_fw_maybe(s, 4)) {
+        double bpp = 14;
+        switch (af_fw_pick(s, 3)) {
+        case 1:
+            bpp = af_fw_value(g, t, "        bytes_per_param", AF_DIM_SIZE,
+                              (af_range){0, 1024, true}, 2, 16);
+            break;
+        case 2:
+            bpp = af_fw_value(g, t, "        bytes_per_param", AF_DIM_SIZE,
+                              (af_range){0, 1024, true}, slo / jb->params, shi / jb->params);
+            break;
+        default:
+            break;
+        }
+        size = jb->params * bpp;
+    } else {
+        size = af_fw_value(g, t, "        size", AF_DIM_SIZE, (af_range){0, 1e18, true}, slo, shi);
+    }
+    if (af_fw_maybe(s, 3))
+        af_fw_put(t, "        keep: %.0f\n", af_fw_int(s, 0, 1e6, 0, 8));
+    if (af_fw_maybe(s, 4))
+        af_fw_put(t, "        weight: %.17g\n", af_fw_weight(g));
+    if (every == 0 && isfinite(mtbf) && mtbf > 0) {
+        /* auto: Daly's interval from the write alone, as the world estimates it first. */
+        double tau = af_daly_interval_s(size / bw, mtbf);
+        every = isfinite(tau) && tau > 0 ? fmin(fmax(round(tau / step), 1), 1e15) : 1;
+    }
+    /* auto without failures: no interval, which the estimate counts as one per step */
+    return 1 / (fmax(every, 1) * step);
+}
+
+/* Chooses the steps, checkpoint and failures of each training job (each one time in three),
+ * into its `extra` text, and counts their events: about 4 per checkpoint and 3 per failure. T is
+ * the duration as the other workloads' events cut it: their figures are sized to it, so that
+ * targets are reached, checkpoints written and read back, and failures come, within the run (the
+ * events of the failures and checkpoints may cut it further). */
+static void af_fw_resilience(af_fw_gen *g, double T)
+{
+    af_fw_src *s = &g->src;
+    for (size_t j = 0; j < g->njobs; j++) {
+        af_fw_job *jb = &g->jobs[j];
+        const af_fw_pool *p = &g->pools[jb->pool];
+        /* The step as the world will see it, about (a step out of range is refused anyway). */
+        double step = isfinite(jb->step_s) ? fmin(fmax(jb->step_s, 1e-9), 1e9) : 1;
+        af_fw_text t = {malloc(256), 0, 256};
+        if (!t.buf)
+            abort();
+        t.buf[0] = '\0';
+        if (af_fw_maybe(s, 3))
+            af_fw_put(&t, "      steps: %.0f\n",
+                      af_fw_int(s, 1, 1e15, 1, fmin(fmax(T / step, 1), 1e15)));
+        double mtbf = INFINITY;
+        if (af_fw_maybe(s, 3)) {
+            mtbf = af_fw_failures(g, &t, p, T);
+            g->events_per_s += 3 / mtbf; /* the failure, the restart, the reload's end */
+        }
+        if (af_fw_maybe(s, 3))
+            g->events_per_s += 4 * af_fw_checkpoint(g, &t, jb, step, mtbf, T);
+        if (t.len) {
+            jb->extra = t.buf;
+        } else {
+            free(t.buf);
+        }
+    }
+}
+
+/* Inserts str into t at offset at. */
+static void af_fw_insert(af_fw_text *t, size_t at, const char *str)
+{
+    size_t n = strlen(str);
+    if (t->len + n + 1 > t->cap) {
+        t->cap = t->len + n + 1 + t->cap;
+        t->buf = realloc(t->buf, t->cap);
+        if (!t->buf)
+            abort();
+    }
+    memmove(t->buf + at + n, t->buf + at, t->len - at + 1);
+    memcpy(t->buf + at, str, n);
+    t->len += n;
+}
+
 /* The duration, written last: the one aimed at, cut so that the events the check counts stay
- * within a share of the budget (sometimes above it, for the refusal), or an extreme. */
+ * within a share of the budget (sometimes above it, for the refusal), or an extreme. Its
+ * choices come before those of the jobs' steps, checkpoints and failures (af_fw_resilience),
+ * whose events it counts and whose text it splices into the jobs'. */
 static void af_fw_duration(af_fw_gen *g)
 {
     af_fw_src *s = &g->src;
-    double T = fmin(g->T0, 100 * AF_FW_YEAR_S);
     double share = af_fw_logu(s, 0.01, 1.2);
+    size_t extreme = af_fw_pick(s, 32);
+    double T = fmin(g->T0, 100 * AF_FW_YEAR_S);
+    if (g->events_per_s * T > g->budget * share)
+        af_fw_resilience(g, fmax(g->budget * share / g->events_per_s, AF_FW_MIN_DURATION_S));
+    else
+        af_fw_resilience(g, T);
     if (g->events_per_s * T > g->budget * share)
         T = g->budget * share / g->events_per_s;
-    switch (af_fw_pick(s, 32)) {
+    switch (extreme) {
     case 0:
         T = AF_FW_MIN_DURATION_S;
         break;
@@ -854,6 +1136,12 @@ static void af_fw_duration(af_fw_gen *g)
     }
     T = fmin(fmax(T, AF_FW_MIN_DURATION_S), 100 * AF_FW_YEAR_S);
     af_fw_put(&g->text, "duration: %.17g s\n", T);
+    for (size_t j = g->njobs; j-- > 0;) {
+        if (g->jobs[j].extra)
+            af_fw_insert(&g->text, g->jobs[j].at, g->jobs[j].extra);
+        free(g->jobs[j].extra);
+        g->jobs[j].extra = NULL;
+    }
 }
 
 /* Writes the scenario chosen by data into g->text. */
@@ -1019,6 +1307,141 @@ static void af_fw_check_holds(const af_world_config *cfg, const af_results *r, s
                    nm, w, in);
 }
 
+/* A part of job nm's time that the run reports only for jobs with a checkpoint, failures or a
+ * target (`on`): needed then, 0 when absent otherwise. */
+static double af_fw_part(const af_results *r, const char *nm, const char *c, bool on)
+{
+    return on ? af_fw_need(r, "train", nm, c) : af_fw_opt(r, "train", nm, c, 0);
+}
+
+/* The parts of job j's time besides computing and waiting for data (checkpoint stalls, lost
+ * work, restarts, reloads, idle; 0 for a job without a checkpoint, failures or a target), and
+ * what must hold of its target, checkpoints and failures. u is its computing share, T the
+ * duration, q the slack of a ratio of times. Returns the sum of the parts; adds the bytes of
+ * its durable checkpoint writes to *ckpt_B. */
+static double af_fw_check_resilience(const af_world_config *cfg, const af_results *r, size_t j,
+                                     double u, double T, double q, double *ckpt_B)
+{
+    const af_train_config *tc = &cfg->trains[j];
+    const char *nm = tc->name;
+    bool on = tc->ckpt.on || tc->fail.on || tc->target_steps > 0;
+    double stall = af_fw_part(r, nm, "checkpoint_stall", on);
+    double lost = af_fw_part(r, nm, "lost_work", on);
+    double down = af_fw_part(r, nm, "restart", on);
+    double reload = af_fw_part(r, nm, "reload", on);
+    double idle = af_fw_part(r, nm, "idle", on);
+    double redone = af_fw_part(r, nm, "steps_redone", on);
+    double steps = af_fw_need(r, "train", nm, "steps");
+    double step_s = af_fw_need(r, "train", nm, "compute_time_per_step");
+    char inst[256];
+
+    /* Failures: the causes' counts add up to the count; each failure is down at most detect +
+     * restart + repair (a failure while down cuts the previous one short, and one that comes
+     * once the job is done does not stop it); lost work holds at least the steps redone. */
+    double nfail = 0;
+    if (tc->fail.on) {
+        const af_fail_config *f = &tc->fail;
+        nfail = af_fw_need(r, "failures", nm, "count");
+        if (f->ncauses)
+            for (size_t c = 0; c < f->ncauses; c++) {
+                snprintf(inst, sizeof inst, "%s.%s", nm, f->cause[c]);
+                af_fw_need(r, "failure", inst, "count");
+            }
+        else
+            for (int k = 0; k < 2; k++)
+                if ((k ? f->node.mean_s : f->gpu.mean_s) > 0) {
+                    snprintf(inst, sizeof inst, "%s.%s", nm, k ? "node" : "gpu");
+                    af_fw_need(r, "failure", inst, "count");
+                }
+        snprintf(inst, sizeof inst, "failure.%s.", nm);
+        double by_cause = af_fw_sum_prefix(r, inst);
+        if (by_cause != nfail)
+            af_fw_fail("failures.%s.count = %.17g, but its causes' counts add up to %.17g", nm,
+                       nfail, by_cause);
+        double most = nfail * (f->detect_s + f->restart_s + f->repair_s);
+        if (!af_fw_le(down * T, most, AF_FW_REL, (q + nfail * 1e-9 / T) * T))
+            af_fw_fail("train %s: down %.17g s after %.17g failures of at most %.17g + %.17g + "
+                       "%.17g s",
+                       nm, down * T, nfail, f->detect_s, f->restart_s, f->repair_s);
+    }
+    if (nfail == 0 && (lost > 0 || down > 0 || reload > 0 || redone > 0))
+        af_fw_fail("train %s: no failure, but lost work %.17g, restart %.17g, reload %.17g, "
+                   "%.17g steps redone",
+                   nm, lost, down, reload, redone);
+    if (!af_fw_le(redone * step_s, lost * T, AF_FW_REL, 0))
+        af_fw_fail("train %s: %.17g steps of %.17g s redone, but only %.17g s of lost work", nm,
+                   redone, step_s, lost * T);
+
+    /* The target: never passed; once reached (time_to_target), the job idles to the end. */
+    double elapsed = T;
+    const af_metric *ttt = af_fw_find(r, "train", nm, "time_to_target");
+    if (tc->target_steps > 0) {
+        if (steps > tc->target_steps)
+            af_fw_fail("train %s: %.17g steps, more than its target of %.17g", nm, steps,
+                       tc->target_steps);
+        if (ttt && !ttt->text) {
+            elapsed = ttt->value;
+            if (steps != tc->target_steps || !af_fw_le(elapsed, T, 0, 0))
+                af_fw_fail("train %s: target reached at %.17g s of %.17g with %.17g steps of "
+                           "%.17g",
+                           nm, elapsed, T, steps, tc->target_steps);
+            if (!af_fw_eq(idle, (T - elapsed) / T, AF_FW_REL, q))
+                af_fw_fail("train %s: target reached at %.17g s of %.17g, but idle %.17g", nm,
+                           elapsed, T, idle);
+        } else if (steps == tc->target_steps || idle != 0) {
+            af_fw_fail("train %s: %.17g steps of %.17g, idle %.17g, but no time to the target", nm,
+                       steps, tc->target_steps, idle);
+        }
+    } else if (ttt || idle != 0) {
+        af_fw_fail("train %s: no target, but idle %.17g%s", nm, idle,
+                   ttt ? " and a time to the target" : "");
+    }
+    if (on && !af_fw_eq(af_fw_need(r, "train", nm, "effective_training_time"), u * T / elapsed,
+                        AF_FW_REL, 0))
+        af_fw_fail("train %s: effective training time %.17g, computing %.17g s over %.17g s", nm,
+                   af_fw_need(r, "train", nm, "effective_training_time"), u * T, elapsed);
+
+    /* Checkpoints: a reload follows a failure and reads a durable checkpoint; writes come one at
+     * a time (a synchronous one within a stall), reloads each within the reload time; the
+     * interval is the one given, in whole steps. */
+    if (tc->ckpt.on) {
+        const af_ckpt_config *c = &tc->ckpt;
+        double written = af_fw_need(r, "checkpoint", nm, "written");
+        double reads = af_fw_need(r, "checkpoint", nm, "reads");
+        af_fw_need(r, "checkpoint", nm, "refused");
+        if (af_fw_need(r, "checkpoint", nm, "size") != c->size_B)
+            af_fw_fail("checkpoint %s: size %.17g B, configured %.17g B", nm,
+                       af_fw_need(r, "checkpoint", nm, "size"), c->size_B);
+        if (reads > nfail || (reads > 0 && written < 1))
+            af_fw_fail("checkpoint %s: %.17g read back after %.17g failures, %.17g written", nm,
+                       reads, nfail, written);
+        double wt = written > 0 ? af_fw_need(r, "checkpoint", nm, "write_time") : 0;
+        if (!af_fw_le(written * wt, T, AF_FW_REL, 0))
+            af_fw_fail("checkpoint %s: %.17g writes of %.17g s in %.17g s", nm, written, wt, T);
+        if (c->mode == AF_CKPT_SYNC && !af_fw_le(written * wt, stall * T, AF_FW_REL, q * T))
+            af_fw_fail("checkpoint %s: %.17g synchronous writes of %.17g s, but only %.17g s "
+                       "stalled",
+                       nm, written, wt, stall * T);
+        double rt = reads > 0 ? af_fw_need(r, "checkpoint", nm, "read_time") : 0;
+        if (!af_fw_le(reads * rt, reload * T, AF_FW_REL, q * T))
+            af_fw_fail("checkpoint %s: %.17g reads of %.17g s, but only %.17g s reloading", nm,
+                       reads, rt, reload * T);
+        double every = c->every_steps > 0 ? (double)c->every_steps
+                       : c->every_s > 0   ? fmin(fmax(round(c->every_s / step_s), 1), 1e15)
+                                          : 0;
+        double interval = af_fw_need(r, "checkpoint", nm, "interval");
+        if (every > 0 ? !af_fw_eq(interval, every * step_s, AF_FW_REL, 0)
+                      : interval != 0 && !af_fw_le(step_s, interval, AF_FW_REL, 0))
+            af_fw_fail("checkpoint %s: interval %.17g s, steps of %.17g s%s", nm, interval, step_s,
+                       every > 0 ? "" : " (auto)");
+        *ckpt_B += written * c->size_B;
+    } else if (stall != 0 || reload != 0) {
+        af_fw_fail("train %s: no checkpoint, but checkpoint stall %.17g, reload %.17g", nm, stall,
+                   reload);
+    }
+    return stall + lost + down + reload + idle;
+}
+
 /* The tier whose group (a tier and its cache) tier t belongs to. */
 static size_t af_fw_group(const af_world_config *cfg, size_t t)
 {
@@ -1038,16 +1461,30 @@ static void af_fw_check_results(const af_world_config *cfg, const af_results *r,
         af_fw_fail("the run completed after %.17g events, over its budget of %llu", events,
                    (unsigned long long)cfg->max_events);
 
-    double *delivered = calloc(cfg->ntiers, sizeof(double)); /* per group: to GPUs, read bursts */
-    double *written = calloc(cfg->ntiers, sizeof(double));   /* per group: write bursts */
+    /* Per group (a tier and its cache): bytes delivered to the GPUs by the data loaders and
+     * moved by read bursts; bytes moved by write bursts and durable checkpoint writes. */
+    double *delivered = calloc(cfg->ntiers, sizeof(double));
+    double *written = calloc(cfg->ntiers, sizeof(double));
+    /* Per tier: bytes its data sets and the checkpoint copies kept on it hold at the end. */
+    double *kept = calloc(cfg->ntiers, sizeof(double));
     double useful_gpu_s = 0;
     for (size_t j = 0; j < cfg->ntrains; j++) {
         const char *nm = cfg->trains[j].name;
         double u = af_fw_need(r, "train", nm, "gpu_utilization");
         double w = af_fw_need(r, "train", nm, "data_wait");
-        if (!af_fw_eq(u + w, 1, 0, q))
-            af_fw_fail("train %s: computing %.17g + waiting for data %.17g = %.17g, not 1", nm, u,
-                       w, u + w);
+        double ckpt_B = 0;
+        double rest = af_fw_check_resilience(cfg, r, j, u, T, q, &ckpt_B);
+        if (!af_fw_eq(u + w + rest, 1, 0, q))
+            af_fw_fail("train %s: computing %.17g + waiting for data %.17g + checkpoint stalls, "
+                       "lost work, restarts, reloads and idle %.17g = %.17g, not 1",
+                       nm, u, w, rest, u + w + rest);
+        const af_ckpt_config *c = &cfg->trains[j].ckpt;
+        kept[cfg->trains[j].tier] += cfg->trains[j].dataset_B;
+        if (c->on) {
+            written[af_fw_group(cfg, c->tier)] += ckpt_B;
+            double n = af_fw_need(r, "checkpoint", nm, "written");
+            kept[c->tier] += (c->keep > 0 ? fmin(n, c->keep) : n) * c->size_B;
+        }
         char prefix[160];
         snprintf(prefix, sizeof prefix, "train.%s.wait_", nm);
         double held = af_fw_sum_prefix(r, prefix);
@@ -1142,6 +1579,12 @@ static void af_fw_check_results(const af_world_config *cfg, const af_results *r,
         if (!af_fw_le(used, peak, AF_FW_REL, 0) || !af_fw_le(peak, usable, AF_FW_REL, 0))
             af_fw_fail("storage %s: used %.17g, peak %.17g, usable %.17g B out of order", nm, used,
                        peak, usable);
+        /* Up to the rounding of the sums of what came and went: at most an ulp of the peak
+         * per event. */
+        if (!af_fw_le(kept[t], used, AF_FW_REL, peak * 1e-9))
+            af_fw_fail("storage %s: its data sets and the checkpoints kept on it hold %.17g B, "
+                       "but only %.17g B are used",
+                       nm, kept[t], used);
         double busy = af_fw_need(r, "storage", nm, "device_read_busy") +
                       af_fw_need(r, "storage", nm, "device_write_busy");
         if (busy > 1 + AF_FW_REL)
@@ -1156,10 +1599,11 @@ static void af_fw_check_results(const af_world_config *cfg, const af_results *r,
                        "only %.17g B read from the devices",
                        cfg->tiers[t].name, delivered[t], read_g[t]);
         if (!af_fw_le(written[t], write_g[t], AF_FW_REL, 0))
-            af_fw_fail("storage %s (with its cache): %.17g B moved by write bursts, only %.17g B "
-                       "written to the devices",
+            af_fw_fail("storage %s (with its cache): %.17g B moved by write bursts and durable "
+                       "checkpoint writes, only %.17g B written to the devices",
                        cfg->tiers[t].name, written[t], write_g[t]);
     }
+    free(kept);
     free(write_g);
     free(read_g);
     free(written);
@@ -1230,6 +1674,10 @@ static FILE *af_fw_null;
 /* How the runs ended: refused by the check (AF_EINPUT, AF_EIO), out of budget, completed. */
 static unsigned long long af_fw_ends[4];
 
+/* Of the completed runs' training jobs: with failures, that failed, that read a checkpoint back;
+ * with a checkpoint, that wrote one; with a target, that reached it. */
+static unsigned long long af_fw_res[7];
+
 /* Runs that passed the check and needed more events than its estimate (af_world_check_estimate,
  * "at most" for jobs that never wait), and the largest ratio. */
 static unsigned long long af_fw_low;
@@ -1246,6 +1694,34 @@ static void af_fw_print_stats(void)
             "of budget, %llu completed; %llu needed more events than estimated (at worst %.3g "
             "times)\n",
             af_fw_ends[0], af_fw_ends[1], af_fw_ends[2], af_fw_ends[3], af_fw_low, af_fw_low_worst);
+    fprintf(stderr,
+            "fuzz_world: their training jobs: %llu with failures (%llu failed, %llu read a "
+            "checkpoint back), %llu with a checkpoint (%llu wrote one), %llu with a target "
+            "(%llu reached it)\n",
+            af_fw_res[0], af_fw_res[1], af_fw_res[2], af_fw_res[3], af_fw_res[4], af_fw_res[5],
+            af_fw_res[6]);
+}
+
+/* Counts what the completed run's training jobs did of their checkpoints, failures and
+ * targets. */
+static void af_fw_count_resilience(const af_world_config *cfg, const af_results *r)
+{
+    for (size_t j = 0; j < cfg->ntrains; j++) {
+        const af_train_config *tc = &cfg->trains[j];
+        if (tc->fail.on) {
+            af_fw_res[0]++;
+            af_fw_res[1] += af_fw_opt(r, "failures", tc->name, "count", 0) > 0;
+            af_fw_res[2] += af_fw_opt(r, "checkpoint", tc->name, "reads", 0) > 0;
+        }
+        if (tc->ckpt.on) {
+            af_fw_res[3]++;
+            af_fw_res[4] += af_fw_opt(r, "checkpoint", tc->name, "written", 0) > 0;
+        }
+        if (tc->target_steps > 0) {
+            af_fw_res[5]++;
+            af_fw_res[6] += af_fw_find(r, "train", tc->name, "time_to_target") != NULL;
+        }
+    }
 }
 
 /* Compares the events a run executed (or its budget, when it ran out) with the estimate. */
@@ -1350,8 +1826,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     } else if (rrc == AF_OK) {
         af_fw_ends[3]++;
         af_fw_check_results(&cfg, res, g.avoid);
-        if (af_fw_stats)
+        if (af_fw_stats) {
             af_fw_count_estimate(&cfg, af_fw_need(res, "run", NULL, "events"));
+            af_fw_count_resilience(&cfg, res);
+        }
         af_report_text(res, cfg.name, af_fw_null);
         af_results *again = af_results_new();
         af_diag *ad = af_diag_new();
