@@ -1061,8 +1061,11 @@ static void scen_dataset(scen *s, const af_node *node, af_train_config *t)
     t->tier = scen_ref_key(s, v.tier, "tier", s->tier_at, s->w.ntiers, "tier");
     bool size_ok =
         scen_quantity(s, v.size, "size", AF_DIM_SIZE, (af_range){0, 1e18, true}, &t->dataset_B);
+    /* At least a microbyte: far smaller files cost more device time per byte than the fluid
+     * model carries (1e30 units per byte), which made its accounts and the tiers' part ways
+     * (fuzz finding devices-idle-while-holding, 2.2e-308 B samples). */
     bool sample_ok = scen_quantity(s, v.sample_size, "sample_size", AF_DIM_SIZE,
-                                   (af_range){0, 1e12, true}, &t->sample_B);
+                                   (af_range){1e-6, 1e12, false}, &t->sample_B);
     if (size_ok && sample_ok && t->sample_B > t->dataset_B) {
         char a[64], b[64];
         SCEN_ERROR_AT(s, "sample_size", v.sample_size,

@@ -538,9 +538,18 @@ double af_res_events(const job *jb, double duration_s)
         n += 4 * (duration_s / (af_time_to_s(jb->compute_ns) * (double)rs->every_steps) + 1);
     else if (jb->cfg->ckpt.on)
         n += 4 * (duration_s / af_time_to_s(jb->compute_ns) + 1);
-    if (jb->cfg->fail.on && rs->mtbf_s > 0)
-        /* Poisson mean plus six standard deviations, three events each. */
-        n += 3 * (duration_s / rs->mtbf_s + 6 * sqrt(duration_s / rs->mtbf_s) + 1);
+    if (jb->cfg->fail.on) {
+        /* Poisson mean plus six standard deviations. Each failure costs its own event, the
+         * restart's and the reload's, and the loader fetches again the batches it dropped (up
+         * to prefetch ready and one in flight, two completions each behind a cache). A job
+         * MTBF that rounds to 0 (absurdly small component MTBFs) needs more events than any
+         * budget: the estimate says so rather than leave failures out (fuzz finding
+         * estimate-ignores-mtbf-underflow, estimate-ignores-refetch). */
+        if (!(rs->mtbf_s > 0))
+            return INFINITY;
+        double failures = duration_s / rs->mtbf_s + 6 * sqrt(duration_s / rs->mtbf_s) + 1;
+        n += failures * (3 + 2.0 * (jb->cfg->prefetch + 2));
+    }
     return n;
 }
 

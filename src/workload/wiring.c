@@ -93,9 +93,12 @@ void af_path_backend(af_world *w, af_path *p, size_t pool)
 
 double af_dev_scale(const af_storage_spec *s, bool write, double op_B, double ops)
 {
-    if (write)
-        return 1 / s->device_write_Bps + ops / (s->device_write_iops * op_B);
-    return 1 / s->device_read_Bps + ops / (s->device_read_iops * op_B);
+    double scale = write ? 1 / s->device_write_Bps + ops / (s->device_write_iops * op_B)
+                         : 1 / s->device_read_Bps + ops / (s->device_read_iops * op_B);
+    /* The flow network charges at most AF_FLOWNET_MAX_FACTOR per byte (engine/flow.h, Range);
+     * the tiers' accounts use the same figure, so that the devices' busy time is what the
+     * network charged them. */
+    return scale < AF_FLOWNET_MAX_FACTOR ? scale : AF_FLOWNET_MAX_FACTOR;
 }
 
 /* Plans the fabrics and places pools and tiers on them. */

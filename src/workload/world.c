@@ -150,7 +150,10 @@ static void world_estimate_detail(const af_world_estimate *e, char *buf, size_t 
 {
     if (e->top_kind)
         snprintf(buf, n, "; %s \"%s\" needs %.3g of them (%.0f%%)", e->top_kind, e->top_name,
-                 e->top_events, e->events > 0 ? 100 * e->top_events / e->events : 0);
+                 e->top_events,
+                 isinf(e->top_events)  ? 100
+                 : e->events > 0       ? 100 * e->top_events / e->events
+                                       : 0);
     else
         buf[0] = '\0';
 }

@@ -57,4 +57,14 @@ grep -q null "$tmp/out" && fail "burst-slowdown-inf: a metric is not finite"
 expect_status 0 "$AIFSIM" run tests/fixtures/runtime/nic-over-cache-bursts.yaml --json - -q
 sed -n 's/.*nic_\(in\|out\)_utilization": {"value": \([^,]*\),.*/\2/p' "$tmp/out" |
     awk '$1 > 1 + 1e-12 { bad = 1 } END { exit bad }' || fail "nic-over-cache-bursts: a NIC above 100%"
+# Fuzz findings on checkpoints and failures: a job MTBF that rounds to 0, and the batches a
+# failure makes the loader fetch again, count in the event estimate, so validate refuses what
+# run could not finish; a subnormal sample size (device time per byte beyond what the network
+# carries) is refused.
+for f in estimate-ignores-mtbf-underflow estimate-ignores-refetch; do
+    expect_status 2 "$AIFSIM" validate "tests/fixtures/runtime/$f.yaml"
+    expect_grep 'more than its event budget' "$tmp/err"
+done
+expect_status 2 "$AIFSIM" validate tests/fixtures/runtime/devices-idle-while-holding.yaml
+expect_grep "sample_size: expected at least 1e-6 B" "$tmp/err"
 finish
