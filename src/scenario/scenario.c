@@ -1218,6 +1218,14 @@ static void scen_parallel(scen *s, const af_node *node, af_train_config *t)
                           "into data-parallel replicas",
                           t->tp, t->pp, gpus);
     }
+    scen_quantity(s, v.grad_bytes_per_param, "grad_bytes_per_param", AF_DIM_SIZE,
+                  (af_range){0, 64, false}, &t->grad_bytes_per_param);
+    if (t->pool != SIZE_MAX && s->pool_at[t->pool] && s->w.pools[t->pool].nodes > 1 &&
+        s->w.pools[t->pool].node.nics < 1 && t->grad_bytes_per_param > 0)
+        af_check_error(&s->c, node, &s->path,
+                       "the gradient all-reduce across the pool's nodes needs compute NICs, and "
+                       "its node has none (nics: 0); give grad_bytes_per_param: 0 B or a node "
+                       "with compute NICs");
     scen_quantity(s, v.overlap, "overlap", AF_DIM_RATIO, (af_range){0, 1, false}, &t->overlap);
     if (v.algorithm) {
         static const char *const words[] = {[AF_COLL_RING] = "ring", [AF_COLL_TREE] = "tree",
@@ -1227,8 +1235,6 @@ static void scen_parallel(scen *s, const af_node *node, af_train_config *t)
         t->coll_algo = a == AF_COLL_TREE ? AF_COLL_TREE : AF_COLL_RING;
         af_path_pop(&s->path, k);
     }
-    scen_quantity(s, v.grad_bytes_per_param, "grad_bytes_per_param", AF_DIM_SIZE,
-                  (af_range){0, 64, false}, &t->grad_bytes_per_param);
     scen_quantity(s, v.straggler_spread, "straggler_spread", AF_DIM_RATIO,
                   (af_range){0, 10, false}, &t->straggler_cv);
     af_path_pop(&s->path, old);

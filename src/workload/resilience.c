@@ -256,8 +256,8 @@ static void res_begin(af_resilience *rs)
         const af_node_spec *node = &w->cfg->pools[jb->cfg->pool].node;
         double per_gpu = c->size_B / jb->plan.gpus;
         rs->snapshot = true;
-        rs->snap_ev = af_sim_after(w->sim, af_time_from_s(per_gpu / node->host_link.rate_Bps),
-                                   res_snapshot_done, rs, 0);
+        rs->snap_ev = af_world_after(w->sim, af_time_from_s(per_gpu / node->host_link.rate_Bps),
+                                     res_snapshot_done, rs);
     }
 }
 
@@ -408,7 +408,7 @@ static void res_fail(af_sim *sim, void *ctx, uint64_t arg)
         else
             down += f->repair_s;
     }
-    rs->down_ev = af_sim_at(sim, now + af_time_from_s(down), res_down_end, rs, 0);
+    rs->down_ev = af_sim_at(sim, af_time_add(now, af_time_from_s(down)), res_down_end, rs, 0);
     res_draw_failure(rs);
 }
 

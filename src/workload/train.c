@@ -213,13 +213,13 @@ static void job_start_step(job *jb)
         strag = extra > 0 && extra < 1e18 ? (af_time_ns)llround(extra) : 0;
     }
     jb->step_strag_ns = strag;
-    jb->step_extra_ns = jb->bubble_ns + jb->mp_comm_ns + strag;
-    af_time_ns dur = jb->compute_ns + jb->step_extra_ns;
-    jb->step_ev = af_sim_after(sim, dur, job_step_done, jb, 0);
+    jb->step_extra_ns = af_time_add(af_time_add(jb->bubble_ns, jb->mp_comm_ns), strag);
+    af_time_ns dur = af_time_add(jb->compute_ns, jb->step_extra_ns);
+    jb->step_ev = af_world_after(sim, dur, job_step_done, jb);
     if (jb->comm) {
         jb->comm_pending = true;
         af_time_ns at = dur > jb->comm_lead_ns ? dur - jb->comm_lead_ns : 0;
-        jb->comm_ev = af_sim_after(sim, at, job_comm_start, jb, 0);
+        jb->comm_ev = af_world_after(sim, at, job_comm_start, jb);
     }
     job_maybe_fetch(jb);
 }
@@ -251,7 +251,7 @@ static void job_comm_done(af_world *w, void *owner, uint64_t arg, double bytes, 
     (void)id;
     job *jb = owner;
     jb->comm_id = (af_flow_id){0, 0};
-    jb->comm_ev = af_sim_after(w->sim, jb->comm_fixed_ns, job_comm_end, jb, 0);
+    jb->comm_ev = af_world_after(w->sim, jb->comm_fixed_ns, job_comm_end, jb);
 }
 
 static void job_comm_start(af_sim *sim, void *ctx, uint64_t arg)
@@ -265,7 +265,7 @@ static void job_comm_start(af_sim *sim, void *ctx, uint64_t arg)
         jb->comm_id = af_xfer_start(w, &jb->comm_path, jb->comm_wire_B, 1, 0,
                                     (uint32_t)jb->plan.gpus, NULL, 0, &job_comm_ops, jb, 0);
     else
-        jb->comm_ev = af_sim_after(sim, jb->comm_fixed_ns, job_comm_end, jb, 0);
+        jb->comm_ev = af_world_after(sim, jb->comm_fixed_ns, job_comm_end, jb);
 }
 
 /* The compute of the step is done: the bubble and the straggler wait leave computing for their
@@ -426,11 +426,11 @@ static int job_plan_step(af_world *w, job *jb, af_diag *d)
          * are tokens_per_step / dp, in m micro-batches; its stage holds layers / pp layers. */
         double mb_B = tc->tokens_per_step / dp_ / m * tc->hidden * 2; /* bf16 activations */
         double t = 0;
-        if (tp > 1)
+        if (tp > 1 && node->nvlink.rate_Bps > 0)
             t += 4.0 * tc->layers / pp * m *
                  af_coll_time_s(AF_COLL_ALLREDUCE, AF_COLL_RING, tp, mb_B,
                                 node->nvlink.latency_s, node->nvlink.rate_Bps);
-        if (pp > 1)
+        if (pp > 1 && node->nics > 0 && node->nic.rate_Bps > 0)
             t += 2.0 * m * (node->nic.latency_s +
                             mb_B / tp / (node->nic.rate_Bps * node->nics / node->gpus));
         jb->mp_comm_ns = af_time_from_s(t);
@@ -459,6 +459,12 @@ static int job_plan_step(af_world *w, job *jb, af_diag *d)
                       .nics_per_node = g,
                       .nic_Bps = node->nic.rate_Bps * node->nics / node->gpus,
                       .inter_algo = tc->coll_algo};
+    if (!(h.intra_Bps > 0) || (h.nodes > 1 && !(h.nic_Bps > 0))) {
+        /* No link to carry it (the scenario layer refuses a pool of several nodes without
+         * compute NICs; a hand-built configuration may still give one): no all-reduce. */
+        jb->comm = false;
+        return AF_OK;
+    }
     af_coll_hier_cost cost;
     jb->comm_alone_s = af_coll_hier_allreduce(&h, jb->comm_n_B, &cost);
     jb->comm_wire_B = h.nodes > 1 ? cost.inter.wire_B : 0;

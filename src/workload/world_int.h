@@ -251,6 +251,22 @@ uint32_t af_world_res_add(af_world *w, const char *name, double cap, af_hold hol
 /* Estimates the events of a built world (world.c, "Event budget"). */
 void af_world_estimate_events(const af_world *w, af_world_estimate *out);
 
+/* Schedules fn(ctx) after delay_ns, or nothing (the zero id) when that lies past the clock's
+ * range: a delay that sums huge figures means "never", not an overflow. */
+static inline af_event_id af_world_after(af_sim *sim, af_time_ns delay_ns, af_event_fn fn,
+                                         void *ctx)
+{
+    if (delay_ns < 0 || delay_ns >= AF_TIME_MAX - af_sim_now(sim))
+        return (af_event_id){0, 0};
+    return af_sim_after(sim, delay_ns, fn, ctx, 0);
+}
+
+/* a + b for non-negative times, saturating at AF_TIME_MAX. */
+static inline af_time_ns af_time_add(af_time_ns a, af_time_ns b)
+{
+    return a > AF_TIME_MAX - b ? AF_TIME_MAX : a + b;
+}
+
 /* Asks for every kind's load_changed at the end of this instant (once, however often it is
  * asked), after the flow network has reshared. */
 void af_world_load_changed(af_world *w);

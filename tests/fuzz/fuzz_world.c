@@ -758,7 +758,7 @@ static void af_fw_train(af_fw_gen *g, size_t i)
     size_t k = af_fw_pick(s, g->ntiers);
     af_fw_tier *tr = &g->tiers[k];
     af_fw_put(t, "      dataset:\n        tier: t%zu\n", k);
-    double sample = af_fw_real(s, 0, 1e12, true, 1e3, 1e8);
+    double sample = af_fw_real(s, 1e-6, 1e12, false, 1e3, 1e8); /* scenario(5): [1e-6 B, 1 TB] */
     double size;
     if (af_fw_maybe(s, 8))
         size = af_fw_real(s, sample, 1e18, false, sample, fmax(sample, 1e15));
@@ -1083,6 +1083,43 @@ static void af_fw_resilience(af_fw_gen *g, double T)
         }
         if (af_fw_maybe(s, 3))
             g->events_per_s += 4 * af_fw_checkpoint(g, &t, jb, step, mtbf, T);
+        if (af_fw_maybe(s, 3) && (p->node.nics > 0 || p->nodes <= 1)) {
+            /* parallel: a tensor degree that divides the node's GPUs (or not, sometimes, for the
+             * refusal), pipelines, micro-batches, overlap, algorithm, gradient bytes, stragglers;
+             * each step adds an all-reduce's start, flow and end. */
+            /* A valid split (the scenario layer refuses others, naming the field): tensor a
+             * divisor of the node's GPUs, pipeline one of the job's GPUs over it. */
+            int gpus = p->node.gpus > 0 ? p->node.gpus : 1;
+            int tp = 1;
+            for (int d = gpus; d >= 1; d--)
+                if (gpus % d == 0 && af_fw_maybe(s, 2)) {
+                    tp = d;
+                    break;
+                }
+            double groups = p->nodes * gpus / tp;
+            int pp = 1;
+            for (int d = 64; d >= 2; d--)
+                if (fmod(groups, d) == 0 && af_fw_maybe(s, 4)) {
+                    pp = d;
+                    break;
+                }
+            af_fw_put(&t, "      parallel:\n        tensor: %d\n", tp);
+            if (pp > 1 || af_fw_maybe(s, 2))
+                af_fw_put(&t, "        pipeline: %d\n", pp);
+            if (af_fw_maybe(s, 2))
+                af_fw_put(&t, "        microbatches: %.0f\n", af_fw_int(s, 1, 1e6, 1, 256));
+            if (af_fw_maybe(s, 2))
+                af_fw_put(&t, "        overlap: %.17g\n", af_fw_real(s, 0, 1, false, 0.01, 1));
+            if (af_fw_maybe(s, 3))
+                af_fw_put(&t, "        algorithm: %s\n", af_fw_maybe(s, 2) ? "tree" : "ring");
+            if (af_fw_maybe(s, 3))
+                af_fw_put(&t, "        grad_bytes_per_param: %.17g B\n",
+                          af_fw_real(s, 0, 64, false, 0.5, 16));
+            if (af_fw_maybe(s, 2))
+                af_fw_put(&t, "        straggler_spread: %.17g\n",
+                          af_fw_real(s, 0, 10, false, 1e-4, 1));
+            g->events_per_s += 3 / step;
+        }
         if (t.len) {
             jb->extra = t.buf;
         } else {
@@ -1474,9 +1511,15 @@ static void af_fw_check_results(const af_world_config *cfg, const af_results *r,
         double w = af_fw_need(r, "train", nm, "data_wait");
         double ckpt_B = 0;
         double rest = af_fw_check_resilience(cfg, r, j, u, T, q, &ckpt_B);
+        /* The step model's parts (parallel:): exposed communication, pipeline bubble, the wait
+         * for the slowest node; written only where they apply. */
+        rest += af_fw_opt(r, "train", nm, "exposed_communication", 0) +
+                af_fw_opt(r, "train", nm, "pipeline_bubble", 0) +
+                af_fw_opt(r, "train", nm, "straggler_wait", 0);
         if (!af_fw_eq(u + w + rest, 1, 0, q))
-            af_fw_fail("train %s: computing %.17g + waiting for data %.17g + checkpoint stalls, "
-                       "lost work, restarts, reloads and idle %.17g = %.17g, not 1",
+            af_fw_fail("train %s: computing %.17g + waiting for data %.17g + the other parts "
+                       "(communication, bubble, stragglers, checkpoint stalls, lost work, "
+                       "restarts, reloads, idle) %.17g = %.17g, not 1",
                        nm, u, w, rest, u + w + rest);
         const af_ckpt_config *c = &cfg->trains[j].ckpt;
         kept[cfg->trains[j].tier] += cfg->trains[j].dataset_B;
