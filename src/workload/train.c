@@ -416,7 +416,7 @@ static int job_plan_step(af_world *w, job *jb, af_diag *d)
     }
     double bubble = af_pipeline_bubble(pp, m);
     jb->bubble_ns = af_time_from_s(jb->plan.compute_s * bubble / (1 - bubble));
-    double dp_ = jb->plan.gpus / ((double)tp * pp);
+    jb->dp = jb->plan.gpus / ((double)tp * pp);
     if (tc->layers > 0 && tc->hidden > 0 && tc->tokens_per_step > 0 && (tp > 1 || pp > 1)) {
         /* Model-parallel traffic on the critical path (Shoeybi et al. 2019, Megatron-LM: two
          * all-reduces of a layer's activations forward and two backward per layer, among the
@@ -424,7 +424,7 @@ static int job_plan_step(af_world *w, job *jb, af_diag *d)
          * activations forward and their gradients backward between adjacent stages, each
          * tensor rank sending its 1/tp slice over its NIC share). A pipeline's tokens per step
          * are tokens_per_step / dp, in m micro-batches; its stage holds layers / pp layers. */
-        double mb_B = tc->tokens_per_step / dp_ / m * tc->hidden * 2; /* bf16 activations */
+        double mb_B = tc->tokens_per_step / jb->dp / m * tc->hidden * 2; /* bf16 activations */
         double t = 0;
         if (tp > 1 && node->nvlink.rate_Bps > 0)
             t += 4.0 * tc->layers / pp * m *
@@ -441,7 +441,6 @@ static int job_plan_step(af_world *w, job *jb, af_diag *d)
         snprintf(name, sizeof name, "train.%s.stragglers", tc->name);
         jb->strag_rng = af_rng_new(w->cfg->seed, name);
     }
-    jb->dp = jb->plan.gpus / ((double)tp * pp);
     if (!(tc->grad_bytes_per_param > 0) || !(tc->params > 0) || jb->dp < 2)
         return AF_OK;
     jb->comm = true;

@@ -28,6 +28,7 @@
 
 #include <float.h>
 #include <gsl/gsl_cdf.h>
+#include <gsl/gsl_statistics_double.h>
 #include <gsl/gsl_randist.h>
 #include <gsl/gsl_sf_gamma.h>
 #include <gsl/gsl_sf_lambert.h>
@@ -66,15 +67,9 @@ static size_t af_scaled(size_t n)
 /* Mean and half-width of the two-sided AF_CONF Student-t interval of n samples. */
 static void af_mean_ci(const double *x, size_t n, double *mean, double *hw)
 {
-    double m = 0, v = 0;
-    for (size_t i = 0; i < n; i++)
-        m += x[i];
-    m /= (double)n;
-    for (size_t i = 0; i < n; i++)
-        v += (x[i] - m) * (x[i] - m);
-    v /= (double)(n - 1);
-    *mean = m;
-    *hw = gsl_cdf_tdist_Pinv(0.5 + AF_CONF / 2, (double)(n - 1)) * sqrt(v / (double)n);
+    *mean = gsl_stats_mean(x, 1, n);
+    *hw = gsl_cdf_tdist_Pinv(0.5 + AF_CONF / 2, (double)(n - 1)) *
+          gsl_stats_sd_m(x, 1, n, *mean) / sqrt((double)n);
 }
 
 /* Checks that `want` lies in the AF_CONF interval of the sample mean; prints one line. */

@@ -39,6 +39,7 @@
 #include "model/reliability.h"
 
 #include <gsl/gsl_cdf.h>
+#include <gsl/gsl_statistics_double.h>
 #include <gsl/gsl_randist.h>
 #include <gsl/gsl_rng.h>
 #include <stdbool.h>
@@ -105,15 +106,9 @@ static af_rep af_simulate(unsigned N, double tau, double delta, double R, double
 /* Mean and AF_CONF half-width of n values. */
 static void af_ci(const double *x, size_t n, double *mean, double *hw)
 {
-    double m = 0, v = 0;
-    for (size_t i = 0; i < n; i++)
-        m += x[i];
-    m /= (double)n;
-    for (size_t i = 0; i < n; i++)
-        v += (x[i] - m) * (x[i] - m);
-    v /= (double)(n - 1);
-    *mean = m;
-    *hw = gsl_cdf_tdist_Pinv(0.5 + AF_CONF / 2, (double)(n - 1)) * sqrt(v / (double)n);
+    *mean = gsl_stats_mean(x, 1, n);
+    *hw = gsl_cdf_tdist_Pinv(0.5 + AF_CONF / 2, (double)(n - 1)) *
+          gsl_stats_sd_m(x, 1, n, *mean) / sqrt((double)n);
 }
 
 /* Runs one case and checks it. */

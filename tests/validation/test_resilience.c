@@ -20,6 +20,8 @@
 
 #include "model/reliability.h"
 
+#include <gsl/gsl_statistics_double.h>
+
 /* z of a two-sided 99.9% interval. */
 #define Z999 3.2905
 
@@ -62,23 +64,20 @@ static double res_expected(double n, double tau, double delta, double restart, d
     return seg * ((n - 1) * expm1((tau + delta) / mtbf) + expm1(tau / mtbf));
 }
 
-/* Mean and standard error of the wall time over `reps` replications. */
+/* Mean and standard error of the wall time over `reps` (at most 300) replications. */
 static void res_wall(double steps, int64_t every, double delta, double mtbf, double restart,
                      int reps, double *mean, double *se)
 {
-    double sum = 0, sum2 = 0;
-    for (int i = 0; i < reps; i++) {
+    double t[300];
+    for (int i = 0; i < reps && i < 300; i++) {
         af_fixture f;
         res_world(&f, steps, every, delta, mtbf, restart, 1e7, 1000 + (uint64_t)i);
         af_results *r = af_run(&f);
-        double t = af_get(r, "train.job.time_to_target");
-        sum += t;
-        sum2 += t * t;
+        t[i] = af_get(r, "train.job.time_to_target");
         af_results_free(r);
     }
-    *mean = sum / reps;
-    double var = (sum2 - reps * *mean * *mean) / (reps - 1);
-    *se = sqrt(var / reps);
+    *mean = gsl_stats_mean(t, 1, (size_t)reps);
+    *se = gsl_stats_sd_m(t, 1, (size_t)reps, *mean) / sqrt(reps);
 }
 
 /* Mean wall time over replications against Daly's expectation, for three MTBFs. */
