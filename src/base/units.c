@@ -31,6 +31,10 @@
  *                 "1.2 M USD", "1.5 B USD". "250 kUSD" and "$1200" are refused with hints.
  *   energy price  USD/J USD/kJ USD/MJ USD/GJ USD/TJ USD/Wh USD/kWh USD/MWh USD/GWh USD/TWh.
  *   hourly price  [k M B ]USD/time: "12.5 USD/h", "3 k USD/d", "0.001 USD/s".
+ *   carbon        g kg t kt Mt (t is the metric tonne), each optionally followed by a separate
+ *                 "CO2e": "318 kg", "1.2 t CO2e", "500 g CO2e"; stored in kg.
+ *   carbon intensity  g kg t, optionally with " CO2e", over any energy unit: "0.367 kg/kWh",
+ *                 "367 g CO2e/kWh", "367 kg/MWh"; stored in kg per joule.
  *   ratio         a bare number or a percentage: "0.9", "90%", "90 %".
  *   count         a whole number >= 0 and <= 2^53 with an optional suffix k M G T P (powers of
  *                 1000) or Ki Mi Gi Ti Pi (powers of 1024): "128", "70e9", "2k", "1.5M", "4Mi".
@@ -46,9 +50,10 @@
  * UTF-8 written as \xHH, so hostile input cannot send terminal escapes through a diagnostic.
  * Hints, in this order: malformed numbers, ambiguous "m", KB/K, bits for a size, non-canonical
  * spellings ('write "400 Gb/s"'), a unit of another dimension ('25 GB is a size; a bandwidth
- * needs a time, e.g. "25 GB/s"'), the same letters in another case ('did you mean "Gb/s" or
- * "GB/s"?'), an edit-distance near miss (units of 3 or more letters), and finally the list of
- * units of the dimension. Hints are only looked for when the unit is at most 40 bytes long, so
+ * needs a time, e.g. "25 GB/s"'; not when the same letters in another case are a unit of the
+ * field, as "5 T" for a mass of carbon), the same letters in another case ('did you mean "Gb/s"
+ * or "GB/s"?'), an edit-distance near miss (units of 3 or more letters), and finally the list
+ * of units of the dimension. Hints are only looked for when the unit is at most 40 bytes long, so
  * their cost is bounded whatever the input.
  *
  * Formatting. The mantissa keeps 4 significant digits (correctly rounded by printf "%.3e",
@@ -59,13 +64,15 @@
  * print as "60 s". Energies below 1 kWh print in J kJ MJ, from 1 kWh in kWh MWh GWh TWh. Money
  * prints "12.5 USD", "250 k USD", "1.235 M USD", "1.5 B USD" (so at most 4 significant
  * digits: 1234567 USD prints "1.235 M USD"); hourly prices the same with "/h"; energy prices
- * always in USD/kWh ("0.12 USD/kWh"); ratios as percentages ("90%"). Numbers and counts print
- * as whole integers from 1000 up to 1e15 ("70000000000"), with 4 significant digits otherwise.
+ * always in USD/kWh ("0.12 USD/kWh"); masses of carbon in g kg t kt Mt with " CO2e" ("318 kg
+ * CO2e", "1.25 t CO2e"); carbon intensities always in kg CO2e/kWh ("0.367 kg CO2e/kWh");
+ * ratios as percentages ("90%"). Numbers and counts print as whole integers from 1000 up to
+ * 1e15 ("70000000000"), with 4 significant digits otherwise.
  * Mantissas past the largest prefix, or tiny ones, use an exponent ("1.5e-7 B", "2e6 B USD");
  * a finite value whose display unit overflows (a ratio of 1e307 in percent) prints "inf".
  * Zero prints "0 s", "0 B", "0 B/s", "0/s", "0 W", "0 J", "0 FLOP/s", "0 USD", "0 USD/kWh",
- * "0 USD/h", "0%", "0"; NaN and infinity print "nan", "inf", "-inf". Every output parses back
- * within 0.05% (one rounding to 4 significant digits).
+ * "0 USD/h", "0 kg CO2e", "0 kg CO2e/kWh", "0%", "0"; NaN and infinity print "nan", "inf",
+ * "-inf". Every output parses back within 0.05% (one rounding to 4 significant digits).
  */
 #include "base/units.h"
 
@@ -310,6 +317,13 @@ static const af_unit u_flop[] = {{"FLOP/s", 0, 1, 1}, {"FLOPS", 0, 1, 1}};
 static const af_unit u_money[] = {
     {"USD", 0, 1, 1}, {"k USD", 3, 1, 1}, {"M USD", 6, 1, 1}, {"B USD", 9, 1, 1}};
 static const af_unit u_usd_per[] = {{"USD/", 0, 1, 1}};
+/* Masses of CO2-equivalent in kg; t is the metric tonne. */
+static const af_unit u_carbon[] = {
+    {"g", -3, 1, 1}, {"kg", 0, 1, 1}, {"t", 3, 1, 1}, {"kt", 6, 1, 1}, {"Mt", 9, 1, 1}};
+static const af_unit u_co2e[] = {{"", 0, 1, 1}, {" CO2e", 0, 1, 1}};
+/* The numerator of a carbon intensity, and the slash with an optional "CO2e" before it. */
+static const af_unit u_carbon_per_mass[] = {{"g", -3, 1, 1}, {"kg", 0, 1, 1}, {"t", 3, 1, 1}};
+static const af_unit u_co2e_per[] = {{"/", 0, 1, 1}, {" CO2e/", 0, 1, 1}};
 static const af_unit u_percent[] = {{"%", -2, 1, 1}};
 static const af_unit u_count[] = {
     {"k", 3, 1, 1},      {"M", 6, 1, 1},      {"G", 9, 1, 1},      {"T", 12, 1, 1},
@@ -352,6 +366,10 @@ static const af_form f_money[] = {{{{AF_P(u_money)}}}};
 static const af_form f_energy_price[] = {{{{AF_P(u_usd_per)}, {AF_INV(u_energy)}}}};
 static const af_form f_hourly_price[] = {
     {{{AF_P(u_money)}, {AF_P(u_slash)}, {AF_INV(u_time)}}},
+};
+static const af_form f_carbon[] = {{{{AF_P(u_carbon)}, {AF_P(u_co2e)}}}};
+static const af_form f_carbon_intensity[] = {
+    {{{AF_P(u_carbon_per_mass)}, {AF_P(u_co2e_per)}, {AF_INV(u_energy)}}},
 };
 static const af_form f_ratio[] = {{{{AF_P(u_percent)}}}};
 static const af_form f_count[] = {{{{AF_P(u_count)}}}};
@@ -402,6 +420,14 @@ static const af_dim_info units_dims[AF_DIM__COUNT] = {
                              false},
     [AF_DIM_HOURLY_PRICE] = {"USD/s", "an hourly price such as \"12.5 USD/h\"", "an hourly price",
                              "12.5 USD/h", "use USD/h", AF_FORMS(f_hourly_price), false},
+    [AF_DIM_CARBON] = {"kg", "a mass of carbon such as \"318 kg CO2e\"", "a mass of carbon",
+                       "318 kg CO2e", "use g, kg, t, kt or Mt, optionally followed by CO2e",
+                       AF_FORMS(f_carbon), false},
+    [AF_DIM_CARBON_INTENSITY] = {"kg/J", "a carbon intensity such as \"0.37 kg CO2e/kWh\"",
+                                 "a carbon intensity", "0.37 kg CO2e/kWh",
+                                 "use g/kWh, kg/kWh or kg/MWh, optionally with CO2e, e.g. "
+                                 "\"kg CO2e/kWh\"",
+                                 AF_FORMS(f_carbon_intensity), false},
 };
 
 static bool dim_valid(af_dim dim)
@@ -691,6 +717,17 @@ static int other_dim(const char *u, af_dim dim)
     return -1;
 }
 
+/* Whether dim has a spelling equal to u ignoring ASCII case (but not u itself). */
+static bool unit_case_variant(af_dim dim, const char *u)
+{
+    char buf[AF_UNITS_SPELLMAX];
+    af_scale sc;
+    for (size_t i = 0; spell(dim, i, buf, &sc); i++)
+        if (units_ieq(buf, u) && strcmp(buf, u) != 0)
+            return true;
+    return false;
+}
+
 /* ------------------------------------------------------------------------------------------ */
 /* Hints. Each returns true when it wrote one (after "; "). */
 
@@ -925,6 +962,7 @@ static bool hint_dimension(af_hint_ctx *h)
         [AF_DIM_HOURLY_PRICE] = "an amount of money",
         [AF_DIM_ENERGY] = "a power",
         [AF_DIM_ENERGY_PRICE] = "an amount of money",
+        [AF_DIM_CARBON_INTENSITY] = "a mass of carbon",
     };
     const char *u = h->s->unit;
     int other = other_dim(u, h->dim);
@@ -953,6 +991,14 @@ static bool hint_dimension(af_hint_ctx *h)
             needs = "an energy";
         }
         break;
+    case AF_DIM_CARBON_INTENSITY: {
+        af_scale sc;
+        if (unit_find(AF_DIM_CARBON, u, &sc)) {
+            snprintf(cand, sizeof cand, "%s/kWh", u);
+            needs = "an energy";
+        }
+        break;
+    }
     default:
         break;
     }
@@ -979,18 +1025,22 @@ static bool hint_dimension(af_hint_ctx *h)
         snprintf(cand, sizeof cand, "%.*s", (int)(strlen(u) - 1), u);
     if (other_noun && cand[0] && with_num(h, cand, trial, sizeof trial) &&
         units_parses(trial, h->dim)) {
+        af_scale sc;
+        bool energy = slash && unit_find(AF_DIM_ENERGY, slash + 1, &sc); /* "318 kg/kWh" */
         hint_begin(h);
         hint_subject(h);
         sb_puts(h->sb, " is ");
         sb_puts(h->sb, other_noun);
         sb_puts(h->sb, "; ");
         sb_puts(h->sb, units_dims[h->dim].noun);
-        sb_puts(h->sb, " takes no time unit, e.g. ");
+        sb_puts(h->sb, energy ? " takes no energy unit, e.g. " : " takes no time unit, e.g. ");
         hint_example(h, cand);
         return true;
     }
 
-    if (!other_noun)
+    /* The same letters in another case are a unit here ("5 T" for tonnes, "5 t" for a count):
+     * "did you mean" says more than naming the other dimension. */
+    if (!other_noun || unit_case_variant(h->dim, u))
         return false;
     hint_begin(h);
     hint_subject(h);
@@ -1204,6 +1254,9 @@ static const af_pfx fmt_money[] = {{0, " USD"}, {3, " k USD"}, {6, " M USD"}, {9
 static const af_pfx fmt_hourly[] = {
     {0, " USD/h"}, {3, " k USD/h"}, {6, " M USD/h"}, {9, " B USD/h"}};
 static const af_pfx fmt_energy_price[] = {{0, " USD/kWh"}};
+static const af_pfx fmt_carbon[] = {
+    {-3, " g CO2e"}, {0, " kg CO2e"}, {3, " t CO2e"}, {6, " kt CO2e"}, {9, " Mt CO2e"}};
+static const af_pfx fmt_carbon_intensity[] = {{0, " kg CO2e/kWh"}};
 static const af_pfx fmt_ratio[] = {{0, "%"}};
 static const af_pfx fmt_plain[] = {{0, ""}};
 
@@ -1314,6 +1367,8 @@ char *af_units_format(double value, af_dim dim, char *buf, size_t n)
         [AF_DIM_MONEY] = "0 USD",
         [AF_DIM_ENERGY_PRICE] = "0 USD/kWh",
         [AF_DIM_HOURLY_PRICE] = "0 USD/h",
+        [AF_DIM_CARBON] = "0 kg CO2e",
+        [AF_DIM_CARBON_INTENSITY] = "0 kg CO2e/kWh",
     };
     if (value == 0) {
         sb_puts(&sb, zero[dim]);
@@ -1377,6 +1432,12 @@ char *af_units_format(double value, af_dim dim, char *buf, size_t n)
         break;
     case AF_DIM_HOURLY_PRICE:
         AF_PUT(&sb, x * 3600, fmt_hourly);
+        break;
+    case AF_DIM_CARBON:
+        AF_PUT(&sb, x, fmt_carbon);
+        break;
+    case AF_DIM_CARBON_INTENSITY:
+        AF_PUT(&sb, x * 3.6e6, fmt_carbon_intensity);
         break;
     case AF_DIM__COUNT:
         break;

@@ -43,6 +43,8 @@ typedef enum {
     AF_DIM_MONEY,        /* US dollars */
     AF_DIM_ENERGY_PRICE, /* USD per joule (input as USD/kWh) */
     AF_DIM_HOURLY_PRICE, /* USD per second (input as USD/h) */
+    AF_DIM_CARBON,       /* kg CO2e (input as g, kg or t, with or without "CO2e") */
+    AF_DIM_CARBON_INTENSITY, /* kg CO2e per joule (input as kg/kWh or g/kWh) */
     AF_DIM__COUNT
 } af_dim;
 

@@ -392,6 +392,82 @@ static void test_hourly_price(void)
     REFUSE("12.5", AF_DIM_HOURLY_PRICE, "add a unit, e.g. \"12.5 USD/h\"");
 }
 
+static void test_carbon(void)
+{
+    ACCEPT_EXACT("318 kg", AF_DIM_CARBON, 318.0);
+    ACCEPT_EXACT("318 kg CO2e", AF_DIM_CARBON, 318.0);
+    ACCEPT_EXACT("318kg CO2e", AF_DIM_CARBON, 318.0);
+    ACCEPT_EXACT("318 kg  CO2e", AF_DIM_CARBON, 318.0);
+    ACCEPT_EXACT("500 g", AF_DIM_CARBON, 0.5);
+    ACCEPT_EXACT("500 g CO2e", AF_DIM_CARBON, 0.5);
+    ACCEPT_EXACT("1.2 t", AF_DIM_CARBON, 1200.0);
+    ACCEPT_EXACT("1.2 t CO2e", AF_DIM_CARBON, 1200.0);
+    ACCEPT_EXACT("3 kt", AF_DIM_CARBON, 3e6);
+    ACCEPT_EXACT("3 kt CO2e", AF_DIM_CARBON, 3e6);
+    ACCEPT_EXACT("2.5 Mt", AF_DIM_CARBON, 2.5e9);
+    ACCEPT_EXACT("2.5 Mt CO2e", AF_DIM_CARBON, 2.5e9);
+    ACCEPT_EXACT("12 g CO2e", AF_DIM_CARBON, 0.012);
+    ACCEPT_EXACT("-4 kg", AF_DIM_CARBON, -4.0);
+    MESSAGE("1.2 kWh", AF_DIM_CARBON,
+            "expected a mass of carbon such as \"318 kg CO2e\", got \"1.2 kWh\"; 1.2 kWh is an "
+            "energy, not a mass of carbon");
+    REFUSE("318 kg/kWh", AF_DIM_CARBON,
+           "318 kg/kWh is a carbon intensity; a mass of carbon takes no energy unit, e.g. "
+           "\"318 kg\"");
+    REFUSE("318 kg CO2e/MWh", AF_DIM_CARBON,
+           "a mass of carbon takes no energy unit, e.g. \"318 kg CO2e\"");
+    REFUSE("318", AF_DIM_CARBON, "add a unit, e.g. \"318 kg CO2e\"");
+    REFUSE("318 KG", AF_DIM_CARBON, "did you mean \"kg\"?");
+    REFUSE("1.2 T", AF_DIM_CARBON, "did you mean \"t\"?"); /* not "a whole number" */
+    REFUSE("1.2 MT", AF_DIM_CARBON, "did you mean \"Mt\"?");
+    REFUSE("318 kgCO2e", AF_DIM_CARBON, "did you mean \"kg CO2e\"?");
+    REFUSE("318 kg CO2", AF_DIM_CARBON, "did you mean \"kg CO2e\"?");
+    REFUSE("318 kg co2e", AF_DIM_CARBON, "did you mean \"kg CO2e\"?");
+    REFUSE("318 CO2e", AF_DIM_CARBON, "got \"318 CO2e\"");
+    REFUSE("318 lb", AF_DIM_CARBON,
+           "unknown unit \"lb\"; use g, kg, t, kt or Mt, optionally followed by CO2e");
+    REFUSE("318 kg CO2e CO2e", AF_DIM_CARBON, "got \"318 kg CO2e CO2e\"");
+    REFUSE("5 t", AF_DIM_COUNT, "did you mean \"T\"?");
+    REFUSE("5 kg", AF_DIM_SIZE, "5 kg is a mass of carbon, not a size");
+}
+
+static void test_carbon_intensity(void)
+{
+    ACCEPT("0.367 kg/kWh", AF_DIM_CARBON_INTENSITY, 0.367 / 3.6e6);
+    ACCEPT("367 g/kWh", AF_DIM_CARBON_INTENSITY, 0.367 / 3.6e6);
+    ACCEPT("0.367 kg CO2e/kWh", AF_DIM_CARBON_INTENSITY, 0.367 / 3.6e6);
+    ACCEPT("367 g CO2e/kWh", AF_DIM_CARBON_INTENSITY, 0.367 / 3.6e6);
+    ACCEPT("367 kg/MWh", AF_DIM_CARBON_INTENSITY, 0.367 / 3.6e6);
+    ACCEPT("367 kg CO2e/MWh", AF_DIM_CARBON_INTENSITY, 0.367 / 3.6e6);
+    ACCEPT("0.367 t/MWh", AF_DIM_CARBON_INTENSITY, 0.367 / 3.6e6);
+    ACCEPT("367 t CO2e/GWh", AF_DIM_CARBON_INTENSITY, 0.367 / 3.6e6);
+    ACCEPT("0.367 kg CO2e / kWh", AF_DIM_CARBON_INTENSITY, 0.367 / 3.6e6);
+    ACCEPT("0.367kg/kWh", AF_DIM_CARBON_INTENSITY, 0.367 / 3.6e6);
+    ACCEPT("1 g/Wh", AF_DIM_CARBON_INTENSITY, 1e-3 / 3600);
+    ACCEPT_EXACT("2 kg/J", AF_DIM_CARBON_INTENSITY, 2.0);
+    ACCEPT_EXACT("2 kg/MJ", AF_DIM_CARBON_INTENSITY, 2e-6);
+    ACCEPT_EXACT("2 g/kJ", AF_DIM_CARBON_INTENSITY, 2e-6);
+    MESSAGE("0.367 kg", AF_DIM_CARBON_INTENSITY,
+            "expected a carbon intensity such as \"0.37 kg CO2e/kWh\", got \"0.367 kg\"; 0.367 kg "
+            "is a mass of carbon; a carbon intensity needs an energy, e.g. \"0.367 kg/kWh\"");
+    REFUSE("367 g CO2e", AF_DIM_CARBON_INTENSITY,
+           "367 g CO2e is a mass of carbon; a carbon intensity needs an energy, e.g. "
+           "\"367 g CO2e/kWh\"");
+    REFUSE("0.367 Mt", AF_DIM_CARBON_INTENSITY,
+           "0.367 Mt is a mass of carbon, not a carbon intensity");
+    REFUSE("0.367 kWh", AF_DIM_CARBON_INTENSITY, "0.367 kWh is an energy, not a carbon intensity");
+    REFUSE("0.12 USD/kWh", AF_DIM_CARBON_INTENSITY,
+           "0.12 USD/kWh is an energy price, not a carbon intensity");
+    REFUSE("0.367 kg/kwh", AF_DIM_CARBON_INTENSITY, "did you mean \"kg/kWh\"?");
+    REFUSE("0.367 kg CO2/kWh", AF_DIM_CARBON_INTENSITY, "did you mean \"kg CO2e/kWh\"?");
+    REFUSE("0.367 kgCO2e/kWh", AF_DIM_CARBON_INTENSITY, "did you mean \"kg CO2e/kWh\"?");
+    REFUSE("0.367 lb/kWh", AF_DIM_CARBON_INTENSITY, "got \"0.367 lb/kWh\"");
+    REFUSE("0.367", AF_DIM_CARBON_INTENSITY, "add a unit, e.g. \"0.37 kg CO2e/kWh\"");
+    REFUSE("0.367 kg/kWh", AF_DIM_CARBON, "0.367 kg/kWh is a carbon intensity");
+    REFUSE("0.367 kg/kWh", AF_DIM_ENERGY_PRICE,
+           "0.367 kg/kWh is a carbon intensity, not an energy price");
+}
+
 static void test_ratio(void)
 {
     ACCEPT_EXACT("0.9", AF_DIM_RATIO, 0.9);
@@ -694,14 +770,19 @@ static void test_random_bytes(void)
 
 static void test_si_and_expected(void)
 {
-    static const char *const si[AF_DIM__COUNT] = {"1", "1", "1",      "s",   "B",     "B/s",  "1/s",
-                                                  "W", "J", "FLOP/s", "USD", "USD/J", "USD/s"};
+    static const char *const si[AF_DIM__COUNT] = {"1",   "1",     "1",     "s",  "B",
+                                                  "B/s", "1/s",   "W",     "J",  "FLOP/s",
+                                                  "USD", "USD/J", "USD/s", "kg", "kg/J"};
     for (int d = 0; d < AF_DIM__COUNT; d++)
         CU_ASSERT_STRING_EQUAL(af_units_si((af_dim)d), si[d]);
     CU_ASSERT_STRING_EQUAL(af_units_expected(AF_DIM_BANDWIDTH), "a bandwidth such as \"25 GB/s\"");
     CU_ASSERT_STRING_EQUAL(af_units_expected(AF_DIM_COUNT), "a whole number such as \"128\"");
     CU_ASSERT_STRING_EQUAL(af_units_expected(AF_DIM_TIME), "a time such as \"90 d\"");
     CU_ASSERT_STRING_EQUAL(af_units_expected(AF_DIM_RATIO), "a ratio such as \"0.9\" or \"90%\"");
+    CU_ASSERT_STRING_EQUAL(af_units_expected(AF_DIM_CARBON),
+                           "a mass of carbon such as \"318 kg CO2e\"");
+    CU_ASSERT_STRING_EQUAL(af_units_expected(AF_DIM_CARBON_INTENSITY),
+                           "a carbon intensity such as \"0.37 kg CO2e/kWh\"");
     /* Every phrase has an example that parses in its own dimension. */
     for (int d = 0; d < AF_DIM__COUNT; d++) {
         const char *e = af_units_expected((af_dim)d);
@@ -758,6 +839,16 @@ static void test_format_examples(void)
     FORMAT(1.234e-5, AF_DIM_NUMBER, "1.234e-5");
     FORMAT(1e20, AF_DIM_NUMBER, "1e20");
     FORMAT(1048576, AF_DIM_SIZE, "1.049 MB"); /* sizes print with decimal prefixes */
+    FORMAT(318, AF_DIM_CARBON, "318 kg CO2e");
+    FORMAT(1250, AF_DIM_CARBON, "1.25 t CO2e");
+    FORMAT(0.012, AF_DIM_CARBON, "12 g CO2e");
+    FORMAT(1.5, AF_DIM_CARBON, "1.5 kg CO2e");
+    FORMAT(999.5, AF_DIM_CARBON, "999.5 kg CO2e");
+    FORMAT(4.2e6, AF_DIM_CARBON, "4.2 kt CO2e");
+    FORMAT(1.234567e9, AF_DIM_CARBON, "1.235 Mt CO2e"); /* 4 significant digits */
+    FORMAT(0.367 / 3.6e6, AF_DIM_CARBON_INTENSITY, "0.367 kg CO2e/kWh");
+    FORMAT(0.012 / 3.6e6, AF_DIM_CARBON_INTENSITY, "0.012 kg CO2e/kWh"); /* as USD/kWh */
+    FORMAT(1.2 / 3.6e6, AF_DIM_CARBON_INTENSITY, "1.2 kg CO2e/kWh");
 }
 
 static void test_format_edges(void)
@@ -773,6 +864,8 @@ static void test_format_edges(void)
     FORMAT(0.0, AF_DIM_MONEY, "0 USD");
     FORMAT(0.0, AF_DIM_ENERGY_PRICE, "0 USD/kWh");
     FORMAT(0.0, AF_DIM_HOURLY_PRICE, "0 USD/h");
+    FORMAT(0.0, AF_DIM_CARBON, "0 kg CO2e");
+    FORMAT(-0.0, AF_DIM_CARBON_INTENSITY, "0 kg CO2e/kWh");
     FORMAT(0.0, AF_DIM_RATIO, "0%");
     FORMAT(0.0, AF_DIM_COUNT, "0");
     FORMAT(0.0, AF_DIM_NUMBER, "0");
@@ -782,6 +875,7 @@ static void test_format_edges(void)
     FORMAT(-0.1, AF_DIM_RATIO, "-10%");
     FORMAT(-1.2e6, AF_DIM_MONEY, "-1.2 M USD");
     FORMAT(-3, AF_DIM_NUMBER, "-3");
+    FORMAT(-1250, AF_DIM_CARBON, "-1.25 t CO2e");
     /* NaN and infinity. */
     FORMAT(NAN, AF_DIM_SIZE, "nan");
     FORMAT(INFINITY, AF_DIM_TIME, "inf");
@@ -806,6 +900,9 @@ static void test_format_edges(void)
     FORMAT(1.5e-15, AF_DIM_TIME, "1.5e-6 ns");
     FORMAT(1e12, AF_DIM_TIME, "31710 y");
     FORMAT(5e-324, AF_DIM_NUMBER, "4.941e-324");
+    FORMAT(1.5e-10, AF_DIM_CARBON, "1.5e-7 g CO2e");
+    FORMAT(2e13, AF_DIM_CARBON, "20000 Mt CO2e");
+    FORMAT(999.96, AF_DIM_CARBON, "1 t CO2e");
     /* The buffer is never overrun and always terminated. */
     char small[5];
     memset(small, 'Z', sizeof small);
@@ -866,6 +963,44 @@ static void test_round_trip(void)
     }
 }
 
+/* Carbon masses and intensities print in every prefix and parse back within the 4 printed
+ * digits, across the g/kg/t/kt/Mt boundaries and far outside them. */
+static void test_carbon_round_trip(void)
+{
+    static const double mass[] = {1e-9,  1e-3,   0.0009999, 0.012,   0.99995, 1,      318,
+                                  999.4, 999.96, 1250,      1.2e3,   4.2e6,   1e9,    1.2345e9,
+                                  7e12,  1e18,   123.456e6, 9.999e5, 0.5,     31.4159};
+    for (size_t i = 0; i < sizeof mass / sizeof mass[0]; i++) {
+        CU_ASSERT(round_trips(mass[i], AF_DIM_CARBON));
+        CU_ASSERT(round_trips(-mass[i], AF_DIM_CARBON));
+        /* intensities from 1e-9 to 1e18 kg/kWh */
+        CU_ASSERT(round_trips(mass[i] / 3.6e6, AF_DIM_CARBON_INTENSITY));
+    }
+    /* Every unit, formatted and read back. */
+    static const struct {
+        const char *text;
+        af_dim dim;
+    } forms[] = {
+        {"318 kg", AF_DIM_CARBON},
+        {"1.2 t CO2e", AF_DIM_CARBON},
+        {"500 g CO2e", AF_DIM_CARBON},
+        {"7 kt", AF_DIM_CARBON},
+        {"3.3 Mt CO2e", AF_DIM_CARBON},
+        {"0.367 kg/kWh", AF_DIM_CARBON_INTENSITY},
+        {"367 g/kWh", AF_DIM_CARBON_INTENSITY},
+        {"0.367 kg CO2e/kWh", AF_DIM_CARBON_INTENSITY},
+        {"367 g CO2e/kWh", AF_DIM_CARBON_INTENSITY},
+        {"367 kg/MWh", AF_DIM_CARBON_INTENSITY},
+    };
+    for (size_t i = 0; i < sizeof forms / sizeof forms[0]; i++) {
+        double v = parse(forms[i].text, forms[i].dim);
+        CU_ASSERT(!isnan(v) && round_trips(v, forms[i].dim));
+    }
+    FORMAT(parse("367 g CO2e/kWh", AF_DIM_CARBON_INTENSITY), AF_DIM_CARBON_INTENSITY,
+           "0.367 kg CO2e/kWh");
+    FORMAT(parse("1.2 t", AF_DIM_CARBON), AF_DIM_CARBON, "1.2 t CO2e");
+}
+
 /* Every accepted spelling of the examples in units.h parses back from its formatted form. */
 static void test_header_examples(void)
 {
@@ -893,6 +1028,8 @@ static const af_test tests[] = {
     {"money: USD with k M B, kUSD and $ refused", test_money},
     {"energy price: USD per energy unit", test_energy_price},
     {"hourly price: USD per time unit", test_hourly_price},
+    {"carbon: g kg t kt Mt with or without CO2e", test_carbon},
+    {"carbon intensity: mass per energy unit", test_carbon_intensity},
     {"ratio: plain and percent", test_ratio},
     {"count: whole numbers, suffixes, 2^53, fractions refused", test_count},
     {"number: plain reals, no unit", test_number},
@@ -907,6 +1044,7 @@ static const af_test tests[] = {
     {"format: the documented examples", test_format_examples},
     {"format: zero, signs, nan, rounding, extremes, small buffers", test_format_edges},
     {"round trip parse(format(x)) within 0.05%", test_round_trip},
+    {"carbon and carbon intensity round trips", test_carbon_round_trip},
     {"the examples in units.h", test_header_examples},
     {NULL, NULL},
 };
