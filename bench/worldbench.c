@@ -104,7 +104,7 @@ static af_node_spec wb_node(void)
     n.storage_nic = (af_link_spec){.name = "nic", .rate_Bps = 50e9};
     n.storage_nics = 2;
     n.max_power_W = 10000;
-    n.overhead_W = 2000;
+    n.host_W = 2000;
     n.rack_units = 8;
     n.price_usd = 300000;
     return n;
@@ -129,9 +129,9 @@ static af_storage_spec wb_storage(double f)
     s.nic = (af_link_spec){.name = "nic", .rate_Bps = 50e9 * f};
     s.nics = 2;
     s.usable_fraction = 0.7;
-    s.overhead_W = 400;
+    s.server_W = 400;
     s.rack_units = 2;
-    s.price_usd = 60000;
+    s.chassis_price_usd = 60000;
     return s;
 }
 
@@ -180,6 +180,9 @@ static bool wb_run(size_t n, int64_t nodes, double duration_s, double cv, int re
                                         .pue = 1.2,
                                         .energy_price_usd_J = 2e-8,
                                         .amortization_s = 1.5e8,
+                                        .storage_life_s = 1.5e8,
+                                        .network_life_s = 1.5e8,
+                                        .lifetime_s = 1.5e8,
                                         .rack_power_W = 40000,
                                         .rack_units = 42,
                                         .space_usd_s_per_rack = 1e-3},

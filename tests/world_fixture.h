@@ -42,7 +42,7 @@ static inline af_node_spec af_fix_node(void)
     n.storage_nic = (af_link_spec){.name = "test-nic", .rate_Bps = 50e9};
     n.storage_nics = 2;
     n.max_power_W = 10000;
-    n.overhead_W = 2000;
+    n.host_W = 2000;
     n.rack_units = 8;
     n.price_usd = 300000;
     return n;
@@ -66,9 +66,9 @@ static inline af_storage_spec af_fix_storage(double read_Bps)
     s.nic = (af_link_spec){.name = "test-nic", .rate_Bps = 1e15};
     s.nics = 1;
     s.usable_fraction = 0.8;
-    s.overhead_W = 300;
+    s.server_W = 300;
     s.rack_units = 2;
-    s.price_usd = 100000;
+    s.chassis_price_usd = 100000;
     return s;
 }
 
@@ -101,6 +101,9 @@ static inline void af_fix_init(af_fixture *f, int64_t nodes, int64_t snodes, dou
                                             .pue = 1.25,
                                             .energy_price_usd_J = 0.1 / 3.6e6,
                                             .amortization_s = 4 * 365 * 86400.0,
+                                            .storage_life_s = 4 * 365 * 86400.0,
+                                            .network_life_s = 4 * 365 * 86400.0,
+                                            .lifetime_s = 4 * 365 * 86400.0,
                                             .rack_power_W = 40000,
                                             .rack_units = 42,
                                             .space_usd_s_per_rack = 2.0 / 3600},

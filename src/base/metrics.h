@@ -191,6 +191,10 @@
     X(POOL_POWER, "pool", 1, "power", POWER, "average power",                                     \
       "mean IT power of the pool's nodes (follows GPU utilization)")                              \
     X(POOL_ENERGY, "pool", 1, "energy", ENERGY, "IT energy", "IT energy of the pool's nodes")     \
+    X(POOL_POWER_LIMIT, "pool", 1, "gpu_power_limit", POWER, "GPU power limit",                   \
+      "the GPUs' power limit (nvidia-smi -pl), when the scenario sets one")                       \
+    X(POOL_LIMIT_SHARE, "pool", 1, "gpu_throughput_at_limit", RATIO, "GPU throughput at limit",   \
+      "throughput share the power limit leaves the GPUs (catalog curve, model/gpu.h)")            \
     X(STORAGE_READ_RATE, "storage", 1, "read_rate", BANDWIDTH, "read from devices",               \
       "mean rate read from the tier's devices (bulk reads and look-ups)")                         \
     X(STORAGE_WRITE_RATE, "storage", 1, "write_rate", BANDWIDTH, "written to devices",            \
@@ -221,6 +225,11 @@
       "bytes written to the tier that did not fit")                                               \
     X(STORAGE_POWER, "storage", 1, "power", POWER, "average power",                               \
       "mean power of the tier's nodes (follows device read and write time)")                      \
+    X(STORAGE_NODES, "storage", 1, "nodes", COUNT, "storage nodes", "storage nodes of the tier")  \
+    X(STORAGE_DEVICES, "storage", 1, "devices", COUNT, "storage devices",                         \
+      "drives of the tier: nodes x devices per node")                                             \
+    X(STORAGE_UNITS, "storage", 1, "rack_units", NUMBER, "rack units",                            \
+      "height of the tier's nodes, U")                                                            \
     X(FABRIC_SWITCHES, "fabric", 1, "switches", COUNT, "switches", "switches the fabric needs")   \
     X(FABRIC_LEVELS, "fabric", 1, "levels", COUNT, "switch levels",                               \
       "switch levels (1: one switch, 2: leaf and spine, 3: three tiers)")                         \
@@ -231,23 +240,89 @@
     X(FABRIC_POWER, "fabric", 1, "power", POWER, "switch power (typical)",                        \
       "typical power of the fabric's switches")                                                   \
     X(FACILITY_IT_POWER, "facility", 0, "it_power", POWER, "IT power",                            \
-      "mean IT power: GPU nodes, storage nodes and switches")                                     \
+      "mean IT power: GPU nodes, storage nodes and switches (the components below add up to it)") \
+    X(FACILITY_P_GPU, "facility", 0, "it_power_gpus", POWER, "  GPUs",                            \
+      "mean power of the GPUs (idle to TDP or the power limit, by utilization)")                  \
+    X(FACILITY_P_HOST, "facility", 0, "it_power_hosts", POWER, "  GPU node hosts",                \
+      "mean power of the GPU nodes besides GPUs and NIC ports (CPUs, memory, NVSwitch, fans)")    \
+    X(FACILITY_P_NIC, "facility", 0, "it_power_nics", POWER, "  NIC ports and optics",            \
+      "mean power of the host network ports of GPU and storage nodes, optics included")           \
+    X(FACILITY_P_SWITCH, "facility", 0, "it_power_switches", POWER, "  switches",                 \
+      "mean power of the fabric switches (typical figure)")                                       \
+    X(FACILITY_P_DEVICE, "facility", 0, "it_power_storage_devices", POWER, "  storage devices",   \
+      "mean power of the drives (idle, reading and writing by their share of device time)")       \
+    X(FACILITY_P_SERVER, "facility", 0, "it_power_storage_servers", POWER, "  storage servers",   \
+      "mean power of the storage servers besides drives and NIC ports")                           \
+    X(FACILITY_P_ENCL, "facility", 0, "it_power_enclosures", POWER, "  drive enclosures",         \
+      "mean power of separate drive enclosures (JBODs) besides their drives")                     \
     X(FACILITY_POWER, "facility", 0, "power", POWER, "facility power (PUE)",                      \
       "mean facility power: IT power x PUE")                                                      \
+    X(FACILITY_BUSY_POWER, "facility", 0, "busy_power", POWER, "facility power, all busy",        \
+      "facility power with every GPU, drive and switch busy: what the site must deliver at peak") \
+    X(FACILITY_NAMEPLATE, "facility", 0, "nameplate_power", POWER, "IT nameplate power",          \
+      "summed nameplate power of the equipment (what racks are provisioned for)")                 \
     X(FACILITY_ENERGY, "facility", 0, "energy", ENERGY, "facility energy",                        \
-      "facility energy over the run")                                                             \
+      "facility energy over the run: the integral of facility power")                             \
+    X(FACILITY_CARBON, "facility", 0, "carbon", CARBON, "carbon (energy)",                        \
+      "operational carbon of the run: facility energy x the grid's carbon intensity")             \
+    X(FACILITY_EMBODIED, "facility", 0, "embodied_carbon", CARBON, "embodied carbon (equipment)", \
+      "manufacturing carbon of all the equipment (GPU nodes, drives, storage chassis)")           \
+    X(FACILITY_EMBODIED_RUN, "facility", 0, "embodied_carbon_run", CARBON,                        \
+      "embodied carbon, run's share", "embodied carbon x run duration / lifetime")                \
     X(FACILITY_RACKS, "facility", 0, "racks", COUNT, "racks",                                     \
-      "racks needed: by rack units or by rack power, whichever needs more")                       \
+      "racks needed, packing whole boxes by rack units and nameplate power")                      \
+    X(FACILITY_UNITS, "facility", 0, "rack_units", NUMBER, "rack units",                          \
+      "height of all equipment, U")                                                               \
+    X(FACILITY_CAP, "facility", 0, "power_cap", POWER, "site power cap",                          \
+      "the site's cap on facility power, when the scenario sets one")                             \
+    X(FACILITY_CAP_VERDICT, "facility", 0, "power_cap_verdict", TEXT, "facility power cap",       \
+      "whether the cap holds: \"holds\", \"exceeded at peak\" or \"exceeded on average\"")        \
+    X(FACILITY_CAP_HEADROOM, "facility", 0, "power_cap_headroom", POWER, "headroom at peak",      \
+      "cap - facility power with everything busy (negative: over the cap)")                       \
+    X(FACILITY_CAP_LIMIT, "facility", 0, "power_cap_gpu_limit", POWER,                            \
+      "GPU power limit that fits the cap", "the one GPU power limit that brings busy facility "   \
+      "power to the cap, within the GPUs' accepted range")                                        \
+    X(FACILITY_CAP_SHARE, "facility", 0, "power_cap_gpu_throughput", RATIO,                       \
+      "GPU throughput left at that limit", "GPU throughput share at that limit (GPU-weighted)")   \
+    X(COST_PURCHASE, "cost", 0, "purchase", MONEY, "purchase price (all equipment)",              \
+      "purchase price of all GPU nodes, storage nodes and switches")                              \
     X(COST_CAPITAL, "cost", 0, "capital", MONEY, "capital (amortized)",                           \
-      "purchase price of all equipment spread over the amortization period, for the run")         \
+      "purchase price spread over each class's life (straight line), for the run")                \
+    X(COST_CAP_COMPUTE, "cost", 0, "capital_compute", MONEY, "  GPU nodes",                       \
+      "amortized capital of the GPU nodes, for the run")                                          \
+    X(COST_CAP_STORAGE, "cost", 0, "capital_storage", MONEY, "  storage",                         \
+      "amortized capital of the storage nodes, for the run")                                      \
+    X(COST_CAP_NETWORK, "cost", 0, "capital_network", MONEY, "  network",                         \
+      "amortized capital of the switches, for the run")                                           \
+    X(COST_MAINTENANCE, "cost", 0, "maintenance", MONEY, "maintenance",                           \
+      "yearly maintenance share x purchase price, for the run")                                   \
     X(COST_ENERGY, "cost", 0, "energy", MONEY, "energy", "facility energy x energy price")        \
-    X(COST_SPACE, "cost", 0, "space", MONEY, "space and upkeep",                                  \
-      "racks x space and maintenance price per rack, for the run")                                \
-    X(COST_TOTAL, "cost", 0, "total", MONEY, "total", "capital + energy + space, for the run")    \
+    X(COST_SPACE, "cost", 0, "space", MONEY, "space",                                             \
+      "racks x space price per rack, for the run")                                                \
+    X(COST_TOTAL, "cost", 0, "total", MONEY, "total",                                             \
+      "capital + maintenance + energy + space, for the run")                                      \
     X(COST_PER_HOUR, "cost", 0, "per_hour", MONEY, "per hour of run",                             \
       "total cost of one hour of run (total / duration in hours), USD")                           \
     X(COST_PER_GPU_HOUR, "cost", 0, "per_useful_gpu_hour", MONEY, "per useful GPU-hour",          \
-      "total cost over the GPU-hours spent computing, USD per GPU-hour")
+      "total cost over the GPU-hours spent computing, USD per GPU-hour")                          \
+    X(COST_PER_MTOKEN, "cost", 0, "per_million_tokens", MONEY, "per million tokens trained",      \
+      "total cost over the tokens the training jobs kept, USD per million")                       \
+    X(COST_PER_MREQUEST, "cost", 0, "per_million_requests", MONEY, "per million requests",        \
+      "total cost over the requests served, USD per million")                                     \
+    X(COST_LIFETIME, "cost", 0, "lifetime", TIME, "lifetime (TCO horizon)",                       \
+      "the horizon the TCO covers (the facility's lifetime)")                                     \
+    X(COST_TCO, "cost", 0, "tco", MONEY, "TCO over the lifetime",                                 \
+      "capital + maintenance + energy + space over the lifetime at the run's mean load")          \
+    X(COST_TCO_CAPITAL, "cost", 0, "tco_capital", MONEY, "  capital", "capital over the lifetime") \
+    X(COST_TCO_MAINT, "cost", 0, "tco_maintenance", MONEY, "  maintenance",                       \
+      "maintenance over the lifetime")                                                            \
+    X(COST_TCO_ENERGY, "cost", 0, "tco_energy", MONEY, "  energy", "energy over the lifetime")    \
+    X(COST_TCO_SPACE, "cost", 0, "tco_space", MONEY, "  space", "space over the lifetime")        \
+    X(COST_PER_YEAR, "cost", 0, "per_year", MONEY, "per year", "TCO / lifetime in years")         \
+    X(COST_LIFE_ENERGY, "cost", 0, "lifetime_energy", ENERGY, "energy over the lifetime",         \
+      "facility energy over the lifetime at the run's mean power")                                \
+    X(COST_LIFE_CARBON, "cost", 0, "lifetime_carbon", CARBON, "carbon over the lifetime",         \
+      "operational carbon over the lifetime + embodied carbon of all equipment")
 
 #define AF_METRIC_ENUM(id, g, inst, leaf, dim, label, meaning) AF_M_##id,
 /* Every metric, in table order. */

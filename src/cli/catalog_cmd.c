@@ -109,6 +109,12 @@ static void storage_power(const void *spec, char *buf, size_t n)
     af_units_format(af_storage_node_max_W(spec), AF_DIM_POWER, buf, n);
 }
 
+/* Price of one node with its devices (chassis + devices x device price). */
+static void storage_price(const void *spec, char *buf, size_t n)
+{
+    af_units_format(af_storage_node_price_usd(spec), AF_DIM_MONEY, buf, n);
+}
+
 /* Switching capacity one way: ports x port rate (a 64 x 400 Gb/s switch: 25.6 Tb/s, the
  * datasheets' 51.2 Tb/s counts both directions). */
 static void switch_capacity(const void *spec, char *buf, size_t n)
@@ -149,7 +155,7 @@ static const af_col catalog_cols[AF_SECTION__COUNT][AF_MAX_COLS] = {
                             {"read IOPS", NULL, storage_iops},
                             {"max power", NULL, storage_power},
                             {"U", "rack_units", NULL},
-                            {"price", "price", NULL}},
+                            {"price", NULL, storage_price}},
     [AF_SECTION_FACILITY] = {{"PUE", "pue", NULL},
                              {"energy", "energy_price", NULL},
                              {"amortization", "amortization", NULL},
@@ -223,10 +229,12 @@ static void catalog_sources(const af_catalog *cat, af_section sec, FILE *out)
         for (size_t k = 0; k < desc->nfields; k++) {
             const af_field *f = &desc->fields[k];
             const char *src = af_catalog_source(cat, sec, name, f->key);
+            const char *date = af_catalog_date(cat, sec, name, f->key);
             char value[AF_CELL];
             if (src)
-                fprintf(out, "  %s.%s = %s: %s\n", name, f->key,
-                        af_schema_format(f, spec, value, sizeof value), src);
+                fprintf(out, "  %s.%s = %s%s%s%s: %s\n", name, f->key,
+                        af_schema_format(f, spec, value, sizeof value), date ? " (" : "",
+                        date ? date : "", date ? ")" : "", src);
         }
     }
 }

@@ -18,10 +18,13 @@ typedef struct af_node_spec {
     int nics;                /* compute-fabric NICs per node */
     af_link_spec storage_nic; /* storage/front-end NIC model */
     int storage_nics;        /* storage NICs per node */
-    double max_power_W;      /* nameplate maximum power of the whole node, W */
-    double overhead_W;       /* non-GPU power (CPUs, fans, NICs) under load, W */
+    double max_power_W;      /* nameplate maximum power of the whole node, W: what a rack is
+                              * provisioned for */
+    double host_W;           /* typical power under load besides the GPUs and the NIC ports
+                              * (CPUs, memory, NVSwitches, fans, PSU losses), W */
     double rack_units;       /* height, U */
     double price_usd;        /* price of the node with its GPUs, USD */
+    double embodied_kg;      /* embodied carbon of the node with its GPUs, kg CO2e */
     af_link_spec nvlink;     /* GPU-to-GPU link inside the node (NVLink through NVSwitch), per
                               * GPU per direction: the intra-node stage of collectives */
     af_link_spec host_link;  /* GPU-to-host link (PCIe), per GPU per direction: the snapshot
@@ -31,7 +34,13 @@ typedef struct af_node_spec {
 /* Storage read bandwidth one node's storage NICs can carry, bytes/s. */
 double af_node_storage_Bps(const af_node_spec *node);
 
-/* Node power at GPU utilization u: overhead + gpus * af_gpu_power_W(u), W. */
-double af_node_power_W(const af_node_spec *node, double u);
+/* Power of the node's NIC ports with their optics: nics x nic port power + storage_nics x
+ * storage NIC port power, W. */
+double af_node_ports_W(const af_node_spec *node);
+
+/* Node power at GPU utilization u under GPU power limit limit_W (0: none): host + ports +
+ * gpus x af_gpu_power_capped_W(u, limit), W. The busy figure (u = 1, no limit) is the node's
+ * typical full-load draw, below its nameplate max_power_W. */
+double af_node_power_W(const af_node_spec *node, double u, double limit_W);
 
 #endif

@@ -152,12 +152,28 @@ double af_storage_mix_W(const af_storage_power_states *p, double read_frac, doub
 double af_storage_node_power_W(const af_storage_spec *s, double read_frac, double write_frac)
 {
     af_storage_power_states p = af_storage_device_power(s);
-    return s->overhead_W + s->devices * af_storage_mix_W(&p, read_frac, write_frac);
+    return af_storage_node_overhead_W(s) + s->devices * af_storage_mix_W(&p, read_frac, write_frac);
+}
+
+double af_storage_node_overhead_W(const af_storage_spec *s)
+{
+    return s->server_W + s->enclosure_W + s->nics * s->nic.port_power_W;
+}
+
+double af_storage_node_price_usd(const af_storage_spec *s)
+{
+    return s->chassis_price_usd + s->devices * s->device_price_usd;
+}
+
+double af_storage_node_embodied_kg(const af_storage_spec *s)
+{
+    return s->chassis_embodied_kg + s->devices * s->device_embodied_kg;
 }
 
 double af_storage_node_max_W(const af_storage_spec *s)
 {
-    return s->overhead_W + s->devices * storage_max(s->device_read_W, s->device_write_W);
+    return af_storage_node_overhead_W(s) +
+           s->devices * storage_max(s->device_read_W, s->device_write_W);
 }
 
 const char *af_storage_constraint_name(af_storage_constraint c)
@@ -265,7 +281,7 @@ int af_storage_size(const af_storage_spec *s, const af_storage_demand *dem, af_s
     z.active_W = n * af_storage_node_max_W(s);
     z.load_W = n * af_storage_node_power_W(s, read_frac, write_frac);
     z.rack_units = n * s->rack_units;
-    z.price_usd = n * s->price_usd;
+    z.price_usd = n * af_storage_node_price_usd(s);
     *out = z;
     return AF_OK;
 }

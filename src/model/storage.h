@@ -51,10 +51,26 @@ typedef struct af_storage_spec {
     af_link_spec nic;         /* node network port model */
     int nics;                 /* network ports per node */
     double usable_fraction;   /* usable / raw after erasure coding and fill limit, (0, 1] */
-    double overhead_W;        /* node power besides devices (CPU, fans, enclosure), W */
+    double server_W;          /* storage server power (CPU, memory, fans, boot media), W */
+    double enclosure_W;       /* drive enclosure power besides the drives (JBOD fans,
+                               * expanders, PSU losses); 0 when the server holds the drives, W */
     double rack_units;        /* height per node, U */
-    double price_usd;         /* price per node with devices, USD */
+    double device_price_usd;  /* price of one device, USD */
+    double chassis_price_usd; /* price of the node without its devices (server, enclosure,
+                               * NICs), USD */
+    double device_embodied_kg;  /* embodied carbon of one device, kg CO2e */
+    double chassis_embodied_kg; /* embodied carbon of the node without devices, kg CO2e */
 } af_storage_spec;
+
+/* Price of one node with its devices: chassis + devices x device price, USD. A node populated
+ * with fewer drives (devices overridden) costs less by the drives left out. */
+double af_storage_node_price_usd(const af_storage_spec *s);
+
+/* Embodied carbon of one node: chassis + devices x device figure, kg CO2e. */
+double af_storage_node_embodied_kg(const af_storage_spec *s);
+
+/* Power of one node besides its devices: server + enclosure + nics x NIC port power, W. */
+double af_storage_node_overhead_W(const af_storage_spec *s);
 
 /* Aggregate read bandwidth of one node: min(devices * device_read, nics * nic rate), bytes/s. */
 double af_storage_node_read_Bps(const af_storage_spec *s);
@@ -141,14 +157,14 @@ double af_storage_mix_W(const af_storage_power_states *p, double read_frac, doub
 
 /* Power of one node whose devices are busy read_frac of the time reading and write_frac writing
  * (the shares of device time, e.g. the read and write terms of af_storage_device_time_s over
- * `devices` device-seconds): overhead_W + devices x af_storage_mix_W, W. Reads are charged at
+ * `devices` device-seconds): af_storage_node_overhead_W + devices x af_storage_mix_W, W. Reads are charged at
  * device_read_W and writes at device_write_W, so a write-heavy load on flash draws more than a
  * read-heavy one at the same total busy share, and on disk less. Fractions as af_storage_mix_W
  * takes them (clamped, scaled down when they sum past 1). (0, 0) gives the idle node. */
 double af_storage_node_power_W(const af_storage_spec *s, double read_frac, double write_frac);
 
-/* Power of one node with every device busy in its more power-hungry state: overhead_W +
- * devices x max(device_read_W, device_write_W), W. The node's power ceiling under the
+/* Power of one node with every device busy in its more power-hungry state:
+ * af_storage_node_overhead_W + devices x max(device_read_W, device_write_W), W. The node's power ceiling under the
  * duty-cycle model (af_storage_node_power_W never exceeds it). */
 double af_storage_node_max_W(const af_storage_spec *s);
 

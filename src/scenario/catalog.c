@@ -18,7 +18,8 @@
 typedef struct cat_section {
     void *specs;          /* n spec structs of the section's type, file order */
     const char **names;   /* n entry names (the specs' own name strings) */
-    const char **sources; /* n * nfields sources, row per entry; NULL for words */
+    const char **sources; /* n rows of 2 * nfields: each field's source, then each field's
+                           * date (prices only); NULL for words */
     size_t n;
     bool ok; /* the section's file loaded without error */
 } cat_section;
@@ -77,7 +78,7 @@ static void catalog_read(af_catalog *cat, af_section sec, const af_doc *doc, af_
 
     s->specs = af_arena_calloc(cat->arena, list->n, desc->size);
     s->names = af_arena_calloc(cat->arena, list->n, sizeof *s->names);
-    s->sources = af_arena_calloc(cat->arena, list->n * desc->nfields, sizeof *s->sources);
+    s->sources = af_arena_calloc(cat->arena, list->n * 2 * desc->nfields, sizeof *s->sources);
     int *lines = af_calloc(list->n, sizeof *lines);
     void *spec = af_calloc(1, desc->size);
     af_schema_refs refs = af_catalog_refs(cat); /* the sections loaded so far */
@@ -85,7 +86,7 @@ static void catalog_read(af_catalog *cat, af_section sec, const af_doc *doc, af_
         const af_node *item = list->items[i];
         size_t old = af_path_index(&path, i);
         memset(spec, 0, desc->size);
-        const char **sources = &s->sources[s->n * desc->nfields];
+        const char **sources = &s->sources[s->n * 2 * desc->nfields];
         af_schema_read(c, &refs, sec, item, &path, AF_SCHEMA_CATALOG, spec, sources);
         const char *name = *(const char **)((char *)spec + desc->name_offset);
         size_t dup = 0;
@@ -101,7 +102,7 @@ static void catalog_read(af_catalog *cat, af_section sec, const af_doc *doc, af_
         } else if (name) {
             /* Kept even when other fields are wrong, so references to it do not add errors. */
             af_schema_intern(sec, spec, cat->arena);
-            for (size_t k = 0; k < desc->nfields; k++)
+            for (size_t k = 0; k < 2 * desc->nfields; k++)
                 if (sources[k])
                     sources[k] = af_arena_strdup(cat->arena, sources[k]);
             memcpy((char *)s->specs + s->n * desc->size, spec, desc->size);
@@ -243,7 +244,18 @@ const char *af_catalog_source(const af_catalog *cat, af_section sec, const char 
     size_t i = catalog_index(cat, sec, name);
     if (!f || i >= cat->sec[sec].n)
         return NULL;
-    return cat->sec[sec].sources[i * desc->nfields + (size_t)(f - desc->fields)];
+    return cat->sec[sec].sources[i * 2 * desc->nfields + (size_t)(f - desc->fields)];
+}
+
+const char *af_catalog_date(const af_catalog *cat, af_section sec, const char *name,
+                            const char *field)
+{
+    const af_spec_desc *desc = af_schema_desc(sec);
+    const af_field *f = af_schema_field(desc, field);
+    size_t i = catalog_index(cat, sec, name);
+    if (!f || i >= cat->sec[sec].n)
+        return NULL;
+    return cat->sec[sec].sources[(i * 2 + 1) * desc->nfields + (size_t)(f - desc->fields)];
 }
 
 #define AF_CATALOG_ACCESS(type, list, find, section)                                               \

@@ -95,4 +95,9 @@ af_schema_refs af_catalog_refs(const af_catalog *cat);
 const char *af_catalog_source(const af_catalog *cat, af_section sec, const char *name,
                               const char *field);
 
+/* The `date:` (YYYY-MM or YYYY-MM-DD) of price `field` of entry `name`, or NULL when there is no
+ * such entry or the field is not a price. */
+const char *af_catalog_date(const af_catalog *cat, af_section sec, const char *name,
+                            const char *field);
+
 #endif

@@ -16,12 +16,14 @@ typedef struct group_fields {
     const af_node *cache;    /* tiers only, read by scen_tier_links */
     const af_node *drain;    /* likewise */
     const af_node *reserve;  /* likewise */
+    const af_node *power_limit; /* pools only, read by scen_cluster */
 } group_fields;
 static const scen_key pool_keys[] = {
     SCEN_KEY(group_fields, "pool", name, SCEN_REQUIRED),
     SCEN_KEY(group_fields, "node", model, SCEN_REQUIRED),
     SCEN_KEY(group_fields, "nodes", nodes, SCEN_REQUIRED),
     SCEN_KEY(group_fields, "override", override, SCEN_OPTIONAL),
+    SCEN_KEY(group_fields, "power_limit", power_limit, SCEN_OPTIONAL),
 };
 static const scen_key tier_keys[] = {
     SCEN_KEY(group_fields, "tier", name, SCEN_REQUIRED),
@@ -200,6 +202,21 @@ void scen_cluster(scen *s, const af_node *list)
     s->pool_job = af_arena_calloc(s->arena, s->w.npools, sizeof *s->pool_job);
     for (size_t i = 0; i < s->w.npools; i++)
         s->pool_job[i] = SIZE_MAX;
+    /* power_limit: a GPU power limit inside the range the driver accepts, [min, TDP]. */
+    for (size_t i = 0; i < s->w.npools; i++) {
+        const af_node *pl = items && items[i] ? af_node_find(items[i], "power_limit") : NULL;
+        if (!pl)
+            continue;
+        af_pool_config *pc = &s->w.pools[i];
+        size_t o = af_path_key(&s->path, "cluster");
+        size_t o2 = af_path_index(&s->path, i);
+        const af_gpu_spec *g = &pc->node.gpu;
+        bool range = s->pool_at[i] && g->tdp_W > 0;
+        af_range r = range ? (af_range){g->min_limit_W, g->tdp_W, false} : (af_range){0, 1e5, true};
+        scen_quantity(s, pl, "power_limit", AF_DIM_POWER, r, &pc->power_limit_W);
+        af_path_pop(&s->path, o2);
+        af_path_pop(&s->path, o);
+    }
 }
 
 /* facility: a preset name, or a mapping with an optional preset and figures to override. */

@@ -444,8 +444,13 @@ static const af_field gpu_fields[] = {
     AF_REAL(af_gpu_spec, "tdp", AF_DIM_POWER, tdp_W, AF_POSITIVE(1e5)),
     AF_REAL(af_gpu_spec, "idle_power", AF_DIM_POWER, idle_W, AF_NONNEG(1e5)),
     AF_REAL(af_gpu_spec, "price", AF_DIM_MONEY, price_usd, AF_NONNEG(1e9)),
+    AF_REAL(af_gpu_spec, "min_power_limit", AF_DIM_POWER, min_limit_W, AF_POSITIVE(1e5)),
+    AF_REAL(af_gpu_spec, "capped_power", AF_DIM_POWER, capped_W, AF_POSITIVE(1e5)),
+    AF_REAL(af_gpu_spec, "capped_throughput", AF_DIM_RATIO, capped_share, AF_POSITIVE(1)),
 };
-static const af_field_order gpu_orders[] = {{"idle_power", "tdp"}};
+static const af_field_order gpu_orders[] = {{"idle_power", "tdp"},
+                                            {"min_power_limit", "capped_power"},
+                                            {"capped_power", "tdp"}};
 
 static const char *const link_kinds[] = {"infiniband", "ethernet", "nvlink", "pcie", NULL};
 static const af_field link_fields[] = {
@@ -463,13 +468,14 @@ static const af_field node_fields[] = {
     AF_REF(af_node_spec, "storage_nic", storage_nic, AF_SECTION_LINKS),
     AF_INT(af_node_spec, "storage_nics", storage_nics, 1, 1024),
     AF_REAL(af_node_spec, "max_power", AF_DIM_POWER, max_power_W, AF_POSITIVE(1e7)),
-    AF_REAL(af_node_spec, "overhead_power", AF_DIM_POWER, overhead_W, AF_NONNEG(1e7)),
+    AF_REAL(af_node_spec, "host_power", AF_DIM_POWER, host_W, AF_NONNEG(1e7)),
     AF_REAL(af_node_spec, "rack_units", AF_DIM_NUMBER, rack_units, AF_POSITIVE(1000)),
     AF_REAL(af_node_spec, "price", AF_DIM_MONEY, price_usd, AF_NONNEG(1e10)),
+    AF_REAL(af_node_spec, "embodied_carbon", AF_DIM_CARBON, embodied_kg, AF_NONNEG(1e9)),
     AF_REF(af_node_spec, "nvlink", nvlink, AF_SECTION_LINKS),
     AF_REF(af_node_spec, "host_link", host_link, AF_SECTION_LINKS),
 };
-static const af_field_order node_orders[] = {{"overhead_power", "max_power"}};
+static const af_field_order node_orders[] = {{"host_power", "max_power"}};
 
 static const char *const media_words[] = {"tlc", "qlc", "hdd", NULL};
 static const af_field storage_fields[] = {
@@ -491,9 +497,15 @@ static const af_field storage_fields[] = {
     AF_REF(af_storage_spec, "nic", nic, AF_SECTION_LINKS),
     AF_INT(af_storage_spec, "nics", nics, 1, 1024),
     AF_REAL(af_storage_spec, "usable_fraction", AF_DIM_RATIO, usable_fraction, AF_POSITIVE(1)),
-    AF_REAL(af_storage_spec, "overhead_power", AF_DIM_POWER, overhead_W, AF_NONNEG(1e6)),
+    AF_REAL(af_storage_spec, "server_power", AF_DIM_POWER, server_W, AF_NONNEG(1e6)),
+    AF_REAL(af_storage_spec, "enclosure_power", AF_DIM_POWER, enclosure_W, AF_NONNEG(1e6)),
     AF_REAL(af_storage_spec, "rack_units", AF_DIM_NUMBER, rack_units, AF_POSITIVE(1000)),
-    AF_REAL(af_storage_spec, "price", AF_DIM_MONEY, price_usd, AF_NONNEG(1e10)),
+    AF_REAL(af_storage_spec, "device_price", AF_DIM_MONEY, device_price_usd, AF_NONNEG(1e8)),
+    AF_REAL(af_storage_spec, "chassis_price", AF_DIM_MONEY, chassis_price_usd, AF_NONNEG(1e10)),
+    AF_REAL(af_storage_spec, "device_embodied_carbon", AF_DIM_CARBON, device_embodied_kg,
+            AF_NONNEG(1e7)),
+    AF_REAL(af_storage_spec, "chassis_embodied_carbon", AF_DIM_CARBON, chassis_embodied_kg,
+            AF_NONNEG(1e8)),
 };
 static const af_field_order storage_orders[] = {{"device_idle_power", "device_read_power"},
                                                 {"device_idle_power", "device_write_power"}};
@@ -510,6 +522,19 @@ static const af_field facility_fields[] = {
     /* 1e6 USD/h */
     AF_REAL(af_facility_spec, "space_cost", AF_DIM_HOURLY_PRICE, space_usd_s_per_rack,
             AF_NONNEG(1e6 / 3600)),
+    AF_REAL(af_facility_spec, "storage_life", AF_DIM_TIME, storage_life_s,
+            AF_RANGE(86400, 100 * AF_YEAR_S, false)),
+    AF_REAL(af_facility_spec, "network_life", AF_DIM_TIME, network_life_s,
+            AF_RANGE(86400, 100 * AF_YEAR_S, false)),
+    /* Maintenance above the purchase price every year is a typo. */
+    AF_REAL(af_facility_spec, "maintenance", AF_DIM_RATIO, maintenance, AF_NONNEG(1)),
+    /* 10 kg CO2e/kWh: ten times the dirtiest grid. */
+    AF_REAL(af_facility_spec, "carbon_intensity", AF_DIM_CARBON_INTENSITY, carbon_kg_J,
+            AF_NONNEG(10 / 3.6e6)),
+    AF_REAL(af_facility_spec, "lifetime", AF_DIM_TIME, lifetime_s,
+            AF_RANGE(86400, 100 * AF_YEAR_S, false)),
+    /* 0 W: no cap; 100 GW is past any site. */
+    AF_REAL(af_facility_spec, "power_cap", AF_DIM_POWER, power_cap_W, AF_NONNEG(1e11)),
 };
 
 /* A switch has at least two ports (a radix below 2 switches nothing, af_fabric_init refuses it);
@@ -636,22 +661,39 @@ void af_schema_intern(af_section sec, void *spec, af_arena *arena)
 /* ---------------------------------------------------------------------------------------------
  * Reading a mapping through the table. */
 
-/* A catalog figure `{ value: <quantity>, source: "<text>" }`: reports what is wrong with its
- * shape, stores the source and returns the value node (NULL when there is none). */
-static const af_node *schema_figure(af_check *c, const af_node *node, af_path *path,
-                                    const char **source)
+/* Whether text is a date written YYYY-MM or YYYY-MM-DD (year 1990 to 2099). */
+static bool schema_date_ok(const char *t)
+{
+    size_t n = strlen(t);
+    if (n != 7 && n != 10)
+        return false;
+    for (size_t i = 0; i < n; i++) {
+        bool dash = i == 4 || i == 7;
+        if (dash ? t[i] != '-' : !(t[i] >= '0' && t[i] <= '9'))
+            return false;
+    }
+    int year = atoi(t), month = atoi(t + 5), day = n == 10 ? atoi(t + 8) : 1;
+    return year >= 1990 && year <= 2099 && month >= 1 && month <= 12 && day >= 1 && day <= 31;
+}
+
+/* A catalog figure `{ value: <quantity>, source: "<text>" }`, and for a price also
+ * `date: YYYY-MM` (when it was quoted): reports what is wrong with its shape, stores the source
+ * and the date and returns the value node (NULL when there is none). */
+static const af_node *schema_figure(af_check *c, const af_node *node, af_path *path, bool priced,
+                                    const char **source, const char **date)
 {
     if (node->kind != AF_NODE_MAP) {
         char got[160];
         af_check_error(c, node, path,
-                       "expected { value: <quantity>, source: \"<where it comes from>\" } (every "
-                       "catalog figure has a source), got %s",
+                       "expected { value: <quantity>, source: \"<where it comes from>\"%s } "
+                       "(every catalog figure has a source%s), got %s",
+                       priced ? ", date: <YYYY-MM>" : "", priced ? " and a price a date" : "",
                        check_got(node, got, sizeof got));
         return NULL;
     }
-    static const char *const keys[] = {"value", "source"};
-    af_node *vals[2];
-    af_check_keys(c, node, path, keys, 2, vals);
+    static const char *const keys[] = {"value", "source", "date"};
+    af_node *vals[3];
+    af_check_keys(c, node, path, keys, priced ? 3 : 2, vals);
     af_check_required(c, node, path, "value", vals[0]);
     af_check_required(c, node, path, "source", vals[1]);
     if (vals[1]) {
@@ -661,6 +703,23 @@ static const af_node *schema_figure(af_check *c, const af_node *node, af_path *p
         if (source)
             *source = text;
     }
+    if (priced) {
+        af_check_required(c, node, path, "date", vals[2]);
+        size_t old = af_path_key(path, "date");
+        const char *text =
+            vals[2] ? af_check_string(c, vals[2], path, "a date such as \"2024-12\"") : NULL;
+        if (text && !schema_date_ok(text)) {
+            char q[128];
+            af_check_error(c, vals[2], path,
+                           "expected the month the price was quoted, such as \"2024-12\" "
+                           "(YYYY-MM or YYYY-MM-DD), got \"%s\"",
+                           af_doc_quote(text, q, sizeof q));
+            text = NULL;
+        }
+        af_path_pop(path, old);
+        if (date)
+            *date = text;
+    }
     /* The value is checked even without a source, so that one pass shows both mistakes. */
     return vals[0];
 }
@@ -668,13 +727,17 @@ static const af_node *schema_figure(af_check *c, const af_node *node, af_path *p
 /* Reads one field's value node into spec; returns true when it was valid. */
 static bool schema_field_read(af_check *c, const af_schema_refs *refs, const af_field *f,
                               const af_node *node, af_path *path, af_schema_mode mode, void *spec,
-                              const char **source)
+                              const char **source, const char **date)
 {
     void *member = spec_member(spec, f->offset);
     switch (f->kind) {
     case AF_FIELD_REAL:
     case AF_FIELD_INT: {
-        if (mode == AF_SCHEMA_CATALOG && !(node = schema_figure(c, node, path, source)))
+        if (mode == AF_SCHEMA_CATALOG &&
+            !(node = schema_figure(c, node, path,
+                                   f->dim == AF_DIM_MONEY || f->dim == AF_DIM_ENERGY_PRICE ||
+                                       f->dim == AF_DIM_HOURLY_PRICE,
+                                   source, date)))
             return false;
         bool ok;
         if (f->kind == AF_FIELD_REAL) {
@@ -790,7 +853,7 @@ bool af_schema_read(af_check *c, const af_schema_refs *refs, af_section sec, con
     for (size_t i = 0; i < desc->nfields; i++) {
         const af_field *f = &desc->fields[i];
         if (sources)
-            sources[i] = NULL;
+            sources[i] = sources[desc->nfields + i] = NULL;
         /* Absent: fine in an override (the entry's value stays), missing in the catalog. */
         ok[i] = !fv[i] && !catalog;
         if (!fv[i]) {
@@ -800,7 +863,8 @@ bool af_schema_read(af_check *c, const af_schema_refs *refs, af_section sec, con
         }
         size_t old = af_path_key(path, f->key);
         ok[i] =
-            schema_field_read(c, refs, f, fv[i], path, mode, spec, sources ? &sources[i] : NULL);
+            schema_field_read(c, refs, f, fv[i], path, mode, spec, sources ? &sources[i] : NULL,
+                              sources ? &sources[desc->nfields + i] : NULL);
         af_path_pop(path, old);
     }
 

@@ -219,8 +219,11 @@ typedef struct af_schema_refs {
  * holds the values to override). spec may be NULL to only check the mapping (when the entry it
  * would override is unknown); cross-field checks are then skipped. References are looked up
  * through refs (which, while the catalog loads, sees the sections loaded so far). In catalog mode
- * the strings (name, description) are borrowed from the doc and sources, when not NULL, receives
- * per field the `source:` text (borrowed from the doc; NULL for enum and reference fields).
+ * the strings (name, description) are borrowed from the doc and sources, when not NULL, holds
+ * 2 x nfields pointers and receives per field the `source:` text and then per field the `date:`
+ * of a price (borrowed from the doc; NULL for enum and reference fields and for non-prices).
+ * Every price (a field of dimension AF_DIM_MONEY, AF_DIM_ENERGY_PRICE or AF_DIM_HOURLY_PRICE) in
+ * the catalog must carry a date.
  * Reports every mistake; returns true when there was none. */
 bool af_schema_read(af_check *c, const af_schema_refs *refs, af_section sec, const af_node *map,
                     af_path *path, af_schema_mode mode, void *spec, const char **sources);

@@ -119,6 +119,9 @@ typedef struct af_pool_config {
     const char *name;  /* pool name, unique */
     af_node_spec node; /* node model (catalog entry with scenario overrides applied) */
     int64_t nodes;     /* number of nodes, >= 1 */
+    double power_limit_W; /* GPU power limit (nvidia-smi -pl), W; 0: none (TDP). A limit below
+                           * TDP lowers the GPUs' full-load power to it and their throughput by
+                           * the catalog's curve (af_gpu_throughput_at) */
 } af_pool_config;
 
 /* No tier (an index field that names none). */

@@ -201,6 +201,7 @@ static void lookup_finish(af_world *w, af_time_ns end_ns)
         }
         af_queue_stats st;
         af_queue_get_stats(s->queue, &st);
+        w->requests_served += (double)st.completed;
         s->tier->lookup_dev_s += st.work_s;
         s->tier->lookup_read_B += (double)st.completed * s->cfg->size_B;
     }

@@ -68,7 +68,10 @@ void af_train_plan_make(const af_world_config *cfg, size_t j, af_train_plan *out
     out->gpus = (double)pc->nodes * pc->node.gpus;
     out->peak_flops =
         tc->precision == AF_PREC_FP8 ? pc->node.gpu.fp8_flops : pc->node.gpu.bf16_flops;
-    out->compute_s = af_train_compute_s(tc, out->gpus, out->peak_flops);
+    /* A power limit slows the GPUs by the catalog's curve, a given step time included (it was
+     * measured at full power). */
+    out->power_share = af_gpu_throughput_at(&pc->node.gpu, pc->power_limit_W);
+    out->compute_s = af_train_compute_s(tc, out->gpus, out->peak_flops) / out->power_share;
     out->batch_B = af_train_batch_B(tc);
     out->batch_sd_B = sqrt(tc->samples_per_gpu / out->gpus) * tc->sample_sd_B;
     out->demand_Bps = out->batch_B / out->compute_s;
@@ -663,6 +666,8 @@ static void train_finish(af_world *w, af_time_ns end_ns)
         double compute_s = af_time_to_s(jb->compute_total_ns);
         w->useful_gpu_s += compute_s * jb->plan.gpus;
         w->pool_util[jb->cfg->pool] = compute_s / T;
+        if (jb->cfg->tokens_per_step > 0)
+            w->tokens_trained += (double)jb->steps * jb->cfg->tokens_per_step;
     }
 }
 

@@ -33,7 +33,8 @@ double af_train_batch_B(const af_train_config *c);
 /* What follows from a job's configuration and its pool, before anything runs. */
 typedef struct af_train_plan {
     double gpus;       /* GPUs of the pool */
-    double peak_flops; /* peak of one GPU at the job's precision, FLOP/s */
+    double peak_flops; /* peak of one GPU at the job's precision, FLOP/s (uncapped) */
+    double power_share; /* throughput share the pool's GPU power limit leaves, (0, 1] */
     double compute_s;  /* compute time per step, s */
     double batch_B;    /* mean bytes one GPU reads per step */
     double batch_sd_B; /* standard deviation of those bytes as the lock-step group draws them:

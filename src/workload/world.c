@@ -174,20 +174,171 @@ static int world_budget(const af_world *w, af_world_estimate *est, af_diag *d)
 
 /* ---- report --------------------------------------------------------------------------------- */
 
-/* The pools', tiers', fabrics' and facility's metrics, and the cost roll-up. */
+/* The GPU power limit that fits the site cap and the throughput it leaves: the limit the roll-up
+ * found, clamped per pool to the GPUs' accepted range [min limit, TDP], and the throughput
+ * share GPU-weighted over the pools (af_gpu_throughput_at, model/gpu.h). */
+static void world_report_cap(const af_world *w, const af_cost *c, af_results *r)
+{
+    const af_world_config *cfg = w->cfg;
+    double gpus = 0, share = 0, lim_min = INFINITY;
+    for (size_t p = 0; p < cfg->npools; p++) {
+        const af_pool_config *pc = &cfg->pools[p];
+        const af_gpu_spec *g = &pc->node.gpu;
+        double n = (double)pc->nodes * pc->node.gpus;
+        double lim = fmin(fmax(c->cap_gpu_limit_W, g->min_limit_W), g->tdp_W);
+        gpus += n;
+        share += n * af_gpu_throughput_at(g, lim);
+        lim_min = fmin(lim_min, lim);
+    }
+    if (gpus <= 0)
+        return;
+    af_results_put(r, AF_M_FACILITY_CAP_LIMIT, NULL, lim_min);
+    af_results_put(r, AF_M_FACILITY_CAP_SHARE, NULL, share / gpus);
+}
+
+/* Whole boxes are at most this many kinds: a pool, a tier or a fabric each. */
+static af_cost_box *world_boxes(const af_world *w, size_t *n)
+{
+    const af_world_config *cfg = w->cfg;
+    size_t cap = cfg->npools + cfg->ntiers + cfg->nfabrics;
+    af_cost_box *b = af_calloc(cap ? cap : 1, sizeof *b);
+    size_t k = 0;
+    for (size_t p = 0; p < cfg->npools; p++) {
+        const af_pool_config *pc = &cfg->pools[p];
+        const af_node_spec *nd = &pc->node;
+        double u = w->pool_util[p], lim = pc->power_limit_W;
+        double full = af_gpu_full_W(&nd->gpu, lim);
+        af_cost_box *x = &b[k++];
+        x->cls = AF_ASSET_COMPUTE;
+        x->count = (double)pc->nodes;
+        x->mean_W[AF_PART_GPU] = nd->gpus * af_gpu_power_capped_W(&nd->gpu, u, lim);
+        x->mean_W[AF_PART_HOST] = nd->host_W;
+        x->mean_W[AF_PART_NIC] = af_node_ports_W(nd);
+        x->gpus = nd->gpus;
+        x->gpu_busy_W = nd->gpus * full;
+        x->busy_W = af_node_power_W(nd, 1, lim);
+        /* A power limit lowers what the rack must be provisioned for by the GPUs' cut. */
+        x->nameplate_W = nd->max_power_W - nd->gpus * (nd->gpu.tdp_W - full);
+        x->price_usd = nd->price_usd;
+        x->units_U = nd->rack_units;
+        x->embodied_kg = nd->embodied_kg;
+    }
+    for (size_t t = 0; t < cfg->ntiers; t++) {
+        const af_tier_state *ts = &w->tiers[t];
+        const af_storage_spec *s = &ts->cfg->system;
+        double T = cfg->duration_s;
+        double rfrac = fmin(1, (ts->read_dev_s + ts->lookup_dev_s) / (ts->devices * T));
+        double wfrac = fmin(1 - rfrac, ts->write_dev_s / (ts->devices * T));
+        af_storage_power_states ps = af_storage_device_power(s);
+        af_cost_box *x = &b[k++];
+        x->cls = AF_ASSET_STORAGE;
+        x->count = (double)ts->cfg->nodes;
+        x->mean_W[AF_PART_DEVICE] = s->devices * af_storage_mix_W(&ps, rfrac, wfrac);
+        x->mean_W[AF_PART_SERVER] = s->server_W;
+        x->mean_W[AF_PART_ENCLOSURE] = s->enclosure_W;
+        x->mean_W[AF_PART_NIC] = s->nics * s->nic.port_power_W;
+        x->busy_W = af_storage_node_max_W(s);
+        x->nameplate_W = x->busy_W; /* no storage nameplate in the catalog: its busiest draw */
+        x->price_usd = af_storage_node_price_usd(s);
+        x->units_U = s->rack_units;
+        x->embodied_kg = af_storage_node_embodied_kg(s);
+    }
+    for (size_t f = 0; f < cfg->nfabrics; f++) {
+        const af_fabric *fp = &w->fabrics[f].plan;
+        if (fp->switches <= 0)
+            continue;
+        double sw = fp->switches;
+        af_cost_box *x = &b[k++];
+        x->cls = AF_ASSET_NETWORK;
+        x->count = sw;
+        x->mean_W[AF_PART_SWITCH] = fp->typical_W / sw;
+        x->busy_W = fp->typical_W / sw; /* switch power hardly follows load */
+        x->nameplate_W = fp->max_W / sw;
+        x->price_usd = fp->price_usd / sw;
+        x->units_U = fp->rack_units / sw;
+    }
+    *n = k;
+    return b;
+}
+
+/* The facility's and the cost's metrics from the boxes' roll-up. */
+static void world_report_cost(const af_world *w, af_results *r)
+{
+    const af_world_config *cfg = w->cfg;
+    size_t n;
+    af_cost_box *boxes = world_boxes(w, &n);
+    af_cost_output out = {.useful_gpu_s = w->useful_gpu_s,
+                          .tokens = w->tokens_trained,
+                          .requests = w->requests_served};
+    af_cost c;
+    af_cost_rollup(boxes, n, cfg->duration_s, &out, &cfg->facility, &c);
+    af_free(boxes);
+
+    static const af_metric_id part_metric[AF_PART__COUNT] = {
+        [AF_PART_GPU] = AF_M_FACILITY_P_GPU,         [AF_PART_HOST] = AF_M_FACILITY_P_HOST,
+        [AF_PART_NIC] = AF_M_FACILITY_P_NIC,         [AF_PART_SWITCH] = AF_M_FACILITY_P_SWITCH,
+        [AF_PART_DEVICE] = AF_M_FACILITY_P_DEVICE,   [AF_PART_SERVER] = AF_M_FACILITY_P_SERVER,
+        [AF_PART_ENCLOSURE] = AF_M_FACILITY_P_ENCL,
+    };
+    af_results_put(r, AF_M_FACILITY_IT_POWER, NULL, c.it_W);
+    for (int p = 0; p < AF_PART__COUNT; p++)
+        af_results_put(r, part_metric[p], NULL, c.part_W[p]);
+    af_results_put(r, AF_M_FACILITY_POWER, NULL, c.facility_W);
+    af_results_put(r, AF_M_FACILITY_BUSY_POWER, NULL, c.facility_busy_W);
+    af_results_put(r, AF_M_FACILITY_NAMEPLATE, NULL, c.nameplate_W);
+    af_results_put(r, AF_M_FACILITY_ENERGY, NULL, c.energy_J);
+    af_results_put(r, AF_M_FACILITY_CARBON, NULL, c.carbon_kg);
+    af_results_put(r, AF_M_FACILITY_EMBODIED, NULL, c.embodied_kg);
+    af_results_put(r, AF_M_FACILITY_EMBODIED_RUN, NULL, c.embodied_run_kg);
+    af_results_put(r, AF_M_FACILITY_RACKS, NULL, c.racks);
+    af_results_put(r, AF_M_FACILITY_UNITS, NULL, c.units_U);
+    if (c.cap_set) {
+        af_results_put(r, AF_M_FACILITY_CAP, NULL, cfg->facility.power_cap_W);
+        af_results_put_text(r, AF_M_FACILITY_CAP_VERDICT, NULL,
+                            c.cap_holds        ? "holds"
+                            : c.cap_mean_holds ? "exceeded at peak"
+                                               : "exceeded on average");
+        af_results_put(r, AF_M_FACILITY_CAP_HEADROOM, NULL, c.cap_headroom_W);
+        world_report_cap(w, &c, r);
+    }
+    af_results_put(r, AF_M_COST_PURCHASE, NULL, c.purchase_usd);
+    af_results_put(r, AF_M_COST_CAPITAL, NULL, c.capital_usd);
+    af_results_put(r, AF_M_COST_CAP_COMPUTE, NULL, c.capital_class_usd[AF_ASSET_COMPUTE]);
+    af_results_put(r, AF_M_COST_CAP_STORAGE, NULL, c.capital_class_usd[AF_ASSET_STORAGE]);
+    af_results_put(r, AF_M_COST_CAP_NETWORK, NULL, c.capital_class_usd[AF_ASSET_NETWORK]);
+    af_results_put(r, AF_M_COST_MAINTENANCE, NULL, c.maintenance_usd);
+    af_results_put(r, AF_M_COST_ENERGY, NULL, c.energy_usd);
+    af_results_put(r, AF_M_COST_SPACE, NULL, c.space_usd);
+    af_results_put(r, AF_M_COST_TOTAL, NULL, c.total_usd);
+    af_results_put(r, AF_M_COST_PER_HOUR, NULL, c.per_hour_usd);
+    if (out.useful_gpu_s > 0)
+        af_results_put(r, AF_M_COST_PER_GPU_HOUR, NULL, c.per_gpu_hour_usd);
+    if (out.tokens > 0)
+        af_results_put(r, AF_M_COST_PER_MTOKEN, NULL, c.per_mtoken_usd);
+    if (out.requests > 0)
+        af_results_put(r, AF_M_COST_PER_MREQUEST, NULL, c.per_mrequest_usd);
+    af_results_put(r, AF_M_COST_LIFETIME, NULL, c.life_s);
+    af_results_put(r, AF_M_COST_TCO, NULL, c.tco_usd);
+    af_results_put(r, AF_M_COST_TCO_CAPITAL, NULL, c.tco_capital_usd);
+    af_results_put(r, AF_M_COST_TCO_MAINT, NULL, c.tco_maintenance_usd);
+    af_results_put(r, AF_M_COST_TCO_ENERGY, NULL, c.tco_energy_usd);
+    af_results_put(r, AF_M_COST_TCO_SPACE, NULL, c.tco_space_usd);
+    af_results_put(r, AF_M_COST_PER_YEAR, NULL, c.per_year_usd);
+    af_results_put(r, AF_M_COST_LIFE_ENERGY, NULL, c.life_energy_J);
+    af_results_put(r, AF_M_COST_LIFE_CARBON, NULL, c.life_carbon_kg);
+}
+
+/* The pools', tiers' and fabrics' metrics, then the facility and cost roll-up. */
 static void world_report(const af_world *w, af_results *r)
 {
     const af_world_config *cfg = w->cfg;
     double T = cfg->duration_s;
-    af_cost_input ci = {.duration_s = T, .useful_gpu_s = w->useful_gpu_s};
 
     for (size_t p = 0; p < cfg->npools; p++) {
         const af_pool_config *pc = &cfg->pools[p];
         double u = w->pool_util[p];
         double nodes = (double)pc->nodes;
-        double power = af_node_power_W(&pc->node, u);
-        af_cost_add(&ci, nodes, power, pc->node.max_power_W, pc->node.price_usd,
-                    pc->node.rack_units);
+        double power = af_node_power_W(&pc->node, u, pc->power_limit_W);
         const af_endpoint *ep = &w->eps[af_ep_pool(p)];
         const char *nm = pc->name;
         af_results_put(r, AF_M_POOL_GPUS, nm, nodes * pc->node.gpus);
@@ -198,6 +349,11 @@ static void world_report(const af_world *w, af_results *r)
                        af_flownet_resource_carried(w->net, ep->tx) / T);
         af_results_put(r, AF_M_POOL_POWER, nm, nodes * power);
         af_results_put(r, AF_M_POOL_ENERGY, nm, nodes * power * T);
+        if (pc->power_limit_W > 0) {
+            af_results_put(r, AF_M_POOL_POWER_LIMIT, nm, pc->power_limit_W);
+            af_results_put(r, AF_M_POOL_LIMIT_SHARE, nm,
+                           af_gpu_throughput_at(&pc->node.gpu, pc->power_limit_W));
+        }
     }
     for (size_t t = 0; t < cfg->ntiers; t++) {
         const af_tier_state *ts = &w->tiers[t];
@@ -208,7 +364,6 @@ static void world_report(const af_world *w, af_results *r)
         double rfrac = fmin(1, (ts->read_dev_s + ts->lookup_dev_s) / (ts->devices * T));
         double wfrac = fmin(1 - rfrac, ts->write_dev_s / (ts->devices * T));
         double power = af_storage_node_power_W(s, rfrac, wfrac);
-        af_cost_add(&ci, nodes, power, af_storage_node_max_W(s), s->price_usd, s->rack_units);
         const char *nm = ts->cfg->name;
         af_results_put(r, AF_M_STORAGE_READ_RATE, nm, read_B / T);
         af_results_put(r, AF_M_STORAGE_WRITE_RATE, nm, ts->write_B / T);
@@ -230,10 +385,12 @@ static void world_report(const af_world *w, af_results *r)
         af_results_put(r, AF_M_STORAGE_PEAK, nm, ts->peak_B);
         af_results_put(r, AF_M_STORAGE_REJECTED, nm, ts->rejected_B);
         af_results_put(r, AF_M_STORAGE_POWER, nm, nodes * power);
+        af_results_put(r, AF_M_STORAGE_NODES, nm, nodes);
+        af_results_put(r, AF_M_STORAGE_DEVICES, nm, nodes * s->devices);
+        af_results_put(r, AF_M_STORAGE_UNITS, nm, nodes * s->rack_units);
     }
     for (size_t f = 0; f < cfg->nfabrics; f++) {
         const af_fabric *fp = &w->fabrics[f].plan;
-        af_cost_add(&ci, 1, fp->typical_W, fp->max_W, fp->price_usd, fp->rack_units);
         const char *nm = cfg->fabrics[f].name;
         af_results_put(r, AF_M_FABRIC_SWITCHES, nm, fp->switches);
         af_results_put(r, AF_M_FABRIC_LEVELS, nm, fp->levels);
@@ -241,20 +398,7 @@ static void world_report(const af_world *w, af_results *r)
         af_results_put(r, AF_M_FABRIC_CORE_BW, nm, fp->spine_Bps);
         af_results_put(r, AF_M_FABRIC_POWER, nm, fp->typical_W);
     }
-
-    af_cost c;
-    af_cost_rollup(&ci, &cfg->facility, &c);
-    af_results_put(r, AF_M_FACILITY_IT_POWER, NULL, ci.it_power_W);
-    af_results_put(r, AF_M_FACILITY_POWER, NULL, c.facility_W);
-    af_results_put(r, AF_M_FACILITY_ENERGY, NULL, c.energy_J);
-    af_results_put(r, AF_M_FACILITY_RACKS, NULL, c.racks);
-    af_results_put(r, AF_M_COST_CAPITAL, NULL, c.capital_usd);
-    af_results_put(r, AF_M_COST_ENERGY, NULL, c.energy_usd);
-    af_results_put(r, AF_M_COST_SPACE, NULL, c.space_usd);
-    af_results_put(r, AF_M_COST_TOTAL, NULL, c.total_usd);
-    af_results_put(r, AF_M_COST_PER_HOUR, NULL, c.per_hour_usd);
-    if (w->useful_gpu_s > 0)
-        af_results_put(r, AF_M_COST_PER_GPU_HOUR, NULL, c.per_gpu_hour_usd);
+    world_report_cost(w, r);
 }
 
 /* ---- build and run -------------------------------------------------------------------------- */

@@ -229,6 +229,8 @@ struct af_world {
     /* GPU work, filled by the kinds' finish for the power and cost roll-up */
     double *pool_util;   /* per pool: share of its GPU-time spent computing */
     double useful_gpu_s; /* GPU-seconds spent computing, all pools */
+    double tokens_trained;  /* tokens of the steps kept, all training jobs */
+    double requests_served; /* requests completed, all request streams */
     /* each kind's state */
     void *kind[AF_WL__COUNT];
     /* the kinds with a load_changed operation, in table order (called at the end of each

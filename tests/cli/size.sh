@@ -117,7 +117,11 @@ expect_grep "10 PB" "$tmp/out"
 check_eq "usable capacity" "$(jnum "$tmp/cap.json" usable_capacity)" "$(calc "$nodes * $(node_usable $qlc)")"
 check_eq "read bandwidth" "$(jnum "$tmp/cap.json" read_bandwidth 3)" "$(calc "$nodes * $(node_read $qlc)")"
 check_eq "write bandwidth" "$(jnum "$tmp/cap.json" write_bandwidth 3)" "$(calc "$nodes * $(node_write $qlc)")"
-check_eq "price" "$(jnum "$tmp/cap.json" price)" "$(calc "$nodes * $(fig storage $qlc price)")"
+# node_price SYSTEM: chassis + devices x device price, the node's price with its drives.
+node_price() {
+    calc "$(fig storage "$1" chassis_price) + $(fig storage "$1" devices) * $(fig storage "$1" device_price)"
+}
+check_eq "price" "$(jnum "$tmp/cap.json" price)" "$(calc "$nodes * $(node_price $qlc)")"
 check_eq "rack units" "$(jnum "$tmp/cap.json" rack_units)" "$(calc "$nodes * $(fig storage $qlc rack_units)")"
 idle=$(jnum "$tmp/cap.json" idle_power)
 load=$(jnum "$tmp/cap.json" load_power)
@@ -204,7 +208,7 @@ hrd=$(calc "ceil(1e12 / $(node_read $hdd))")
 check_eq "--compare second system" "$nb" "$(calc "max($hcap, $hrd)")"
 check_eq "nodes ratio" "$(sed -n 's/^    "nodes": \([^,]*\),*$/\1/p' "$tmp/cmp.json")" "$(calc "$nb / $na")"
 check_eq "price ratio" "$(sed -n 's/^    "price": \([^,]*\),*$/\1/p' "$tmp/cmp.json")" \
-    "$(calc "($nb * $(fig storage $hdd price)) / ($na * $(fig storage $qlc price))")"
+    "$(calc "($nb * $(node_price $hdd)) / ($na * $(node_price $qlc))")"
 check_eq "rack units ratio" "$(sed -n 's/^    "rack_units": \([^,]*\),*$/\1/p' "$tmp/cmp.json")" \
     "$(calc "($nb * $(fig storage $hdd rack_units)) / ($na * $(fig storage $qlc rack_units))")"
 check_eq "power ratio" "$(sed -n 's/^    "load_power": \([^,]*\),*$/\1/p' "$tmp/cmp.json")" \

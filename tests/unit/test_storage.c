@@ -30,9 +30,9 @@ static const af_storage_spec qlc = {
     .nic = {"roce-400", "400 GbE", AF_LINK_ETHERNET, 50e9, 2e-6, 29},
     .nics = 2,
     .usable_fraction = 0.72,
-    .overhead_W = 460,
+    .server_W = 402, /* with the 2 x 29 W NIC ports, 460 W besides the drives */
     .rack_units = 1,
-    .price_usd = 175000,
+    .chassis_price_usd = 175000, /* the node's price, drives included (device_price 0) */
 };
 
 /* models/storage.yaml hdd-nearline-node: 102 x Seagate Exos X24 24 TB, 2 x ethernet-200. */
@@ -53,9 +53,10 @@ static const af_storage_spec hdd = {
     .nic = {"ethernet-200", "200 GbE", AF_LINK_ETHERNET, 25e9, 2e-6, 15},
     .nics = 2,
     .usable_fraction = 0.72,
-    .overhead_W = 680,
+    .server_W = 400,
+    .enclosure_W = 250, /* with the 2 x 15 W NIC ports, 680 W besides the drives */
     .rack_units = 5,
-    .price_usd = 125000,
+    .chassis_price_usd = 125000, /* the node's price, drives included (device_price 0) */
 };
 
 /* Sizes spec for dem, expecting success. */
@@ -397,7 +398,8 @@ static void test_scality_from_specs(void)
 {
     af_storage_spec x22 = hdd, ion = qlc;
     x22.devices = ion.devices = 1;
-    x22.overhead_W = ion.overhead_W = 0;
+    x22.server_W = ion.server_W = x22.enclosure_W = 0;
+    x22.nics = ion.nics = 0;
     ion.device_idle_W = 5;
     ion.device_read_W = 15;
     ion.device_write_W = 20;
