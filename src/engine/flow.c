@@ -1,5 +1,6 @@
 /*
- * flow: the fluid bandwidth-sharing core; see flow.h for the interface.
+ * flow: the fluid bandwidth-sharing core; see flow.h for the interface, and flow_block.c for the
+ * blocks (components that one resource limits alone, on a virtual clock).
  *
  * Model. Resource r has capacity C_r (units/s). Flow f has weight w_f, multiplicity k_f,
  * per-member cap c_f (infinite if none), per-member rate x_f (bytes/s) and a scale s_fh > 0 per
@@ -65,34 +66,12 @@
  * one fill over the union. Until then no time passes, so progress (moved_B at the old rate) and
  * the bytes a cancel returns are exact; queries that need rates flush first.
  *
- * Blocks. Many flows behind one storage tier form one component that the tier alone limits:
- * the fill freezes them all in one round at L = C / W of that resource (the anchor), and every
- * start or end would refill all n of them and reschedule all n events. A block keeps that case
- * in O(path log n): every flow of it moves at w * L, so a member's progress is its weight times
- * the block's clock V (bytes per unit weight, advanced by L * elapsed time), and a flow that
- * joined at V0 with b bytes left finishes when V reaches V0 + b / w, its finishing point. The
- * block keeps its flows in a heap by finishing point and one timer (af_sim_timer) for the first,
- * moved in place only when that flow's completion time changes; a join or a leave updates W of
- * the path's resources (kept by addition and subtraction, summed afresh after heavy flows left
- * and after as many changes as the resource has hops), and the settle at the flush recomputes
- * L = C / W of the anchor. Such generalized processor sharing with a virtual clock is the
- * classical device of fair queueing (Demers, Keshav & Shenker, "Analysis and simulation of a
- * fair queueing algorithm", SIGCOMM 1989; Parekh & Gallager, "A generalized processor sharing
- * approach to flow control", IEEE/ACM ToN 1(3), 1993), here applied to fluid flows.
- *   It is exact only while the anchor limits every flow alone, which is what the fill would find:
- * a block is made from a fill (af_flownet_try_block) only where every flow on the anchor froze
- * there, every other resource of those flows stayed unsaturated and carries no other flow, and
- * no cap lies within AF_FLOWNET_EPS of L; and it is kept (af_block_settle) only while the other
- * resources' levels C_r / W_r (a heap, `lvl`) and the caps' levels c / w (a heap, `caps`) stay
- * above L (1 + AF_FLOWNET_EPS) and C > 0. Otherwise it is dissolved: each flow's progress goes
- * into moved_B, and the fill takes the component back. A new flow joins a block when its path
- * holds the block's anchor and touches no other busy resource; one that touches a block and
- * anything else dissolves the block and is filled with it. So blocks and the fill give the same
- * rates, to the rounding of W (tests/unit/test_flow_blocks.c compares them on random runs).
- *   The clock grows without bound, and a flow's progress w * (V - V0) loses an ulp of V per
- * change, so the clock is rebased to 0 (progress folded into moved_B, O(n)) once it passes
- * AF_FLOWNET_REBASE times the smallest span left of its flows: about once per 256 lifetimes of
- * its flows, and the error stays within 3e-14 of a flow's bytes per change.
+ * Blocks. A component that one resource limits alone (many flows behind one storage tier) is
+ * taken out of the fill and kept as a block: its flows move on one virtual clock, so a start or
+ * an end costs O(path log n) instead of a refill of the component. The fill hands such components
+ * to blocks (af_flownet_blk_from_fill), the flush places new flows into them and settles them,
+ * and a block that no longer fits the case is dissolved back into the fill. They are in
+ * flow_block.c, with their invariants; flow_int.h holds what the two files share.
  *
  * Progress is kept as bytes moved, not bytes left: moved_B is the sum of rate * elapsed time
  * over the flow's rate periods, so a member's progress keeps its full precision however large
@@ -115,16 +94,6 @@
  *     of a completed one and scale * k * (bytes transferred) for each hop of a cancelled one;
  *   - a flow's `scaled` flag is false iff every scale of its path is 1, and scale[] is read
  *     (and written) only when it is true.
- * and for every block b, after a flush:
- *   - every flow in b crosses its anchor, every resource on their paths is in b (blk == b) and
- *     carries no flow outside b except new ones not yet placed; blk_hops and blk_w of each are
- *     the count and the sum of scale * k * w of b's hops on it;
- *   - a flow f of b has moved moved_B + w (V_now - v_entry) bytes, its rate is w * L and its
- *     bottleneck the anchor, it has no event of its own, and its key in `fin` is
- *     v_entry + (size_B - moved_B) / w;
- *   - L = C / blk_w of the anchor, and every key of `lvl` and `caps` exceeds L (1 + EPS);
- *   - b's timer is armed at the completion of the first flow of `fin` (as af_flownet_schedule
- *     would set it), unless that flow has none.
  *
  * Memory. Flows live in a pool with a free list (most recently freed reused first), grown by
  * doubling; per-resource hop arrays and the scratch arrays of the search and the fill grow only
@@ -139,7 +108,7 @@
  * saturate at one level is the lowest resource id; capped flows reach their caps in (c/w, slot)
  * order; flows that complete at one instant call back in the order they were started.
  */
-#include "engine/flow.h"
+#include "engine/flow_int.h"
 
 #include <assert.h>
 #include <stddef.h>
@@ -149,17 +118,11 @@
 
 #include "base/alloc.h"
 
-/* Bits of a hop entry that hold the hop index (AF_FLOWNET_MAX_PATH <= 1 << this). */
-#define AF_FLOWNET_HOP_BITS 4u
-
 /* Largest flow pool: a hop entry is slot << HOP_BITS | hop in 32 bits. */
 #define AF_FLOWNET_MAX_FLOWS (UINT32_MAX >> AF_FLOWNET_HOP_BITS)
 
 /* Flow pool size when af_flownet_new is given 0. */
 #define AF_FLOWNET_DEFAULT_CAP 256u
-
-/* End of the free list; also "no resource" in scratch fields. */
-#define AF_FLOWNET_NIL UINT32_MAX
 
 /* How many entries ahead the scans over a component prefetch flow records. The records of a
  * large component are scattered over the pool, so without this the scans wait on one cache
@@ -172,212 +135,6 @@
 #define AF_FLOWNET_PREFETCH_FLOW(net, s) ((void)0)
 #define AF_FLOWNET_PREFETCH_PATH(net, s) ((void)0)
 #endif
-
-/* Relative tolerance under which two filling levels count as one. */
-#define AF_FLOWNET_EPS 1e-12
-
-/* A resource's unfrozen weight is summed afresh over its hops when subtractions have brought it
- * down to this fraction of its last exact value (2^-12): the rounding error of the subtractions,
- * at most about 2^-52 of that value, then stays below 2^-40 (1e-12) of what is left. */
-#define AF_FLOWNET_W_DRIFT 0x1p-12
-
-/* Block of a flow or resource: none (the max-min solver handles it), or, for a flow, not yet
- * placed (started since the last flush). */
-#define AF_BLK_NONE UINT32_MAX
-#define AF_BLK_NEW (UINT32_MAX - 1u)
-
-/* A block's clock is rebased to 0 when it passes this many times the span (bytes left per unit
- * weight) of its smallest flow: the clock's rounding, an ulp of its value per change, then stays
- * below 256 * 2^-53 = 3e-14 of that flow's bytes per change. */
-#define AF_FLOWNET_REBASE 256.0
-
-/* Relative slack taken off a completion delay before rounding up, so that rounding noise of
- * one part in 1e16 does not push a completion one nanosecond late. */
-#define AF_FLOWNET_CEIL_SLACK 1e-12
-
-_Static_assert(AF_FLOWNET_MAX_PATH <= 1u << AF_FLOWNET_HOP_BITS, "hop encoding");
-
-/* Hop index bits of a hop entry. */
-#define AF_FLOWNET_HOP_MASK ((1u << AF_FLOWNET_HOP_BITS) - 1)
-
-/* A flow (or group) in the pool: 320 bytes on a 64-byte boundary. Line 0 holds the numbers the
- * progress update and the fill read for every flow of a component, with the `scaled` flag; line
- * 1 the path (all the search reads) and what the fill writes; line 2 the hop positions and what
- * only starts, ends and reschedules need; lines 3 and 4 the per-hop scales (doubles, so a scale
- * is exactly what the caller gave: hops 0-7 in line 3, 8-11 in line 4) the callback and the
- * block clock (see "Blocks" in the opening comment). The fill reads the scales only of flows with
- * `scaled` set, so unscaled flows touch lines 0 and 1; a scaled flow with up to 8 hops adds
- * line 3. Float scales would have fitted 256 bytes only by overlaying fields, and would round a
- * scale by up to 6e-8, so loads and carried units would drift from what the caller computes. The
- * search mark and the fill's frozen flag live in dense arrays beside the pool (af_flownet.mark,
- * .frozen): scans of resource hop lists test them for every hop, mostly for flows already seen,
- * and a dense array keeps those tests in cache where records would not. */
-typedef struct af_flow {
-    double moved_B;                    /* bytes per member moved up to t_upd (in a block: up to
-                                          the block's clock v_entry), >= 0 (may pass size_B by
-                                          rounding once the completion is due) */
-    double rate_Bps;                   /* per-member rate since t_upd; -1 before the first fill
-                                          (and in a block, where the rate is weight * level) */
-    double fill_Bps;                   /* rate found by the fill in progress (scratch) */
-    double weight;                     /* weight per member, > 0 */
-    double cap_Bps;                    /* per-member rate cap; INFINITY for none */
-    double size_B;                     /* bytes per member to transfer */
-    af_time_ns t_upd;                  /* time at which moved_B was last brought up to date */
-    uint32_t k;                        /* multiplicity, >= 1 */
-    bool live;                         /* in progress */
-    bool scaled;                       /* some scale differs from 1 (else scale[] is unset) */
-    bool bn_moved;                     /* the fill in progress changed the bottleneck (scratch) */
-    uint32_t res[AF_FLOWNET_MAX_PATH]; /* the path */
-    uint32_t bottleneck;               /* resource id, AF_FLOWNET_CAPPED, or AF_FLOWNET_NONE */
-    af_event_id ev;                    /* pending completion event, or the zero id */
-    uint8_t n_path;                    /* resources on the path (beside res[], for the search) */
-    uint32_t pos[AF_FLOWNET_MAX_PATH]; /* index of hop h in res[h]'s hop array */
-    uint32_t gen;                      /* generation; bumped when the flow ends */
-    uint32_t next;                     /* next free slot while on the free list */
-    uint64_t serial;                   /* start order, for ordering callbacks at one instant */
-    double scale[AF_FLOWNET_MAX_PATH]; /* units per byte at hop h, > 0; only if `scaled` */
-    af_event_fn fn;                    /* completion callback, or NULL */
-    void *ctx;                         /* callback context (borrowed) */
-    uint64_t arg;                      /* callback argument */
-    double v_entry;                    /* in a block: the block's clock when moved_B was set */
-} af_flow;
-
-_Static_assert(sizeof(af_flow) == 320 && offsetof(af_flow, bn_moved) < 64 &&
-                   offsetof(af_flow, res) == 64 &&
-                   offsetof(af_flow, ev) <= 128 - sizeof(af_event_id) &&
-                   offsetof(af_flow, pos) == 128 && offsetof(af_flow, scale) == 192,
-               "af_flow layout");
-
-/* A resource. */
-typedef struct af_res {
-    char *name;        /* owned copy, or NULL */
-    double cap_Bps;    /* capacity */
-    double load_Bps;   /* sum of scale * k * rate over its hops, units/s (outside blocks) */
-    double done_B;     /* units credited by flows that ended (every member) */
-    uint32_t *hops;    /* hop entries slot << HOP_BITS | h, one per (live flow, path position) */
-    size_t n_hops;     /* entries in hops */
-    size_t cap_hops;   /* capacity of hops */
-    double fill_cap;   /* capacity not yet taken by frozen flows (fill scratch) */
-    double fill_w;     /* sum of scale * k * w over unfrozen hops (fill scratch) */
-    double fill_w_min; /* fill_w is summed afresh when it falls to this (fill scratch) */
-    uint32_t n_unf;    /* unfrozen hops (fill scratch) */
-    uint32_t sat;      /* fill round in which it saturated, or NIL (fill scratch) */
-    uint32_t mark;     /* search epoch that last reached it */
-    uint32_t blk;      /* block that holds it, or AF_BLK_NONE */
-    uint32_t blk_hops; /* in a block: hops of the block's flows on it */
-    uint32_t blk_ops;  /* in a block: joins and leaves since blk_w was last summed afresh */
-    double blk_w;      /* in a block: sum of scale * k * w over those hops */
-    double blk_w_min;  /* in a block: blk_w is summed afresh when it falls to this */
-    uint32_t stamp;    /* block search epoch that last reached it (af_flownet_try_block) */
-} af_res;
-
-/* A capped flow in the fill's sorted list. */
-typedef struct af_capkey {
-    double level; /* c / w: the level at which the flow reaches its cap */
-    uint32_t slot;
-} af_capkey;
-
-/* A callback to run after a completion instant. */
-typedef struct af_done {
-    uint64_t serial; /* start order of the flow */
-    af_event_fn fn;
-    void *ctx;
-    uint64_t arg;
-} af_done;
-
-/* An entry of a block's indexed heap: a key and the flow slot or resource id it orders. */
-typedef struct af_hent {
-    double key;
-    uint32_t id;
-} af_hent;
-
-/* A binary min-heap of af_hent by (key, id), whose ids' positions are kept in a caller's array
- * (pos[id]), so that an entry can be removed or re-keyed in O(log n). */
-typedef struct af_iheap {
-    af_hent *a;
-    uint32_t n;
-    size_t cap;
-} af_iheap;
-
-/* A block: a component whose every flow crosses its anchor, the one resource that limits them
- * all (see "Blocks" in the opening comment). */
-typedef struct af_block {
-    uint32_t anchor;    /* the resource every flow crosses and that limits them all */
-    uint32_t n_flows;   /* flows in it */
-    double V;           /* its clock: bytes per unit weight a member has moved, at t_v */
-    af_time_ns t_v;     /* when V was last brought up to date */
-    double L;           /* its level: rate per unit weight, B/s, since t_v (0 before settled) */
-    double rebase_at;   /* V beyond which the clock is rebased to 0 */
-    af_timer timer;     /* its completion event, for the first flow to finish (armed when that
-                           flow has a completion within the clock's range) */
-    uint32_t gen;       /* generation; bumped when the block is released */
-    uint32_t next_free; /* next free block while on the free list */
-    bool live;          /* in use */
-    bool dirty;         /* changed since it was last settled (it is on the dirty list) */
-    af_iheap fin;       /* its flows by finishing point on the clock (v_entry + left / w) */
-    af_iheap caps;      /* its capped flows by the level of their cap (c / w) */
-    af_iheap lvl;       /* its resources other than the anchor by saturation level (C / W) */
-} af_block;
-
-/* The watcher of rate changes (af_flownet_watch). */
-typedef void (*af_flownet_watch_fn_)(void *ctx, af_flow_id id, uint64_t arg);
-
-struct af_flownet {
-    af_sim *sim;            /* the engine (borrowed) */
-    af_flow *flows;         /* the pool, indexed by slot; 64-byte aligned */
-    void *flows_mem;        /* the allocation `flows` points into */
-    uint32_t *mark;         /* per slot: search epoch that last reached the flow */
-    uint8_t *frozen;        /* per slot: fixed by the fill in progress (scratch) */
-    uint32_t *fblk;         /* per slot: the flow's block, AF_BLK_NONE or AF_BLK_NEW */
-    uint32_t *fin_pos;      /* per slot: position in its block's `fin` heap */
-    uint32_t *cap_pos;      /* per slot: position in its block's `caps` heap */
-    uint32_t *stamp;        /* per slot: block search epoch that last reached it */
-    uint32_t flow_cap;      /* records in the pool */
-    uint32_t free_head;     /* first free slot, or NIL */
-    uint32_t n_live;        /* live flows */
-    uint64_t serial;        /* serial of the next flow started */
-    af_res *res;            /* resources, indexed by id */
-    uint32_t *lvl_pos;      /* per resource: position in its block's `lvl` heap */
-    size_t n_res;           /* resources added */
-    size_t cap_res;         /* capacity of res */
-    size_t cap_lvl_pos;     /* capacity of lvl_pos */
-    uint32_t epoch;         /* current search epoch (marks equal to it are "visited") */
-    uint32_t stamp_epoch;   /* current block search epoch */
-    uint32_t *comp_flows;   /* the component's flow slots (scratch, flow_cap entries) */
-    uint32_t n_comp_flows;  /* entries in comp_flows */
-    uint32_t *comp_res;     /* the component's resource ids (scratch) */
-    size_t cap_comp_res;    /* capacity of comp_res */
-    uint32_t n_comp_res;    /* entries in comp_res */
-    uint32_t *sat;          /* resources saturating in the current round (scratch) */
-    size_t cap_sat;         /* capacity of sat */
-    af_capkey *caps;        /* capped flows of the component, sorted (scratch) */
-    size_t cap_caps;        /* capacity of caps */
-    af_done *done;          /* callbacks of the completion instant being handled (scratch) */
-    size_t cap_done;        /* capacity of done */
-    bool ps;                /* blocks allowed (af_flownet_set_blocks) */
-    bool pending;           /* changes wait for the flush (the end-of-instant hook is set) */
-    uint32_t *seed_flows;   /* flows started since the last flush (slots; may have ended since) */
-    size_t n_seed_flows;    /* entries in seed_flows */
-    size_t cap_seed_flows;  /* capacity of seed_flows */
-    uint32_t *seed_res;     /* resources whose flows must be reshared at the flush (repeats
-                               allowed) */
-    size_t n_seed_res;      /* entries in seed_res */
-    size_t cap_seed_res;    /* capacity of seed_res */
-    uint32_t *emptied;      /* resources left without a flow of their block since the last
-                               flush (they leave it at the flush unless a flow joined again) */
-    size_t n_emptied;       /* entries in emptied */
-    size_t cap_emptied;     /* capacity of emptied */
-    af_block *blocks;       /* blocks, indexed by number */
-    uint32_t n_blocks;      /* blocks ever made (live or on the free list) */
-    size_t cap_blocks;      /* capacity of blocks */
-    uint32_t free_block;    /* first free block, or AF_BLK_NONE */
-    uint32_t *dirty;        /* blocks changed since the last flush */
-    size_t n_dirty;         /* entries in dirty */
-    size_t cap_dirty;       /* capacity of dirty */
-    af_flownet_watch_fn_ watch; /* told of rate and bottleneck changes, or NULL */
-    void *watch_ctx;        /* its context */
-    af_flownet_stats stats; /* counters */
-};
 
 /* ---- pool, ids and resources ------------------------------------------------------------- */
 
@@ -463,8 +220,6 @@ af_flownet *af_flownet_new(af_sim *sim, uint32_t hint)
     af_flownet_pool_grow(net, cap < AF_FLOWNET_MAX_FLOWS ? cap : AF_FLOWNET_MAX_FLOWS);
     return net;
 }
-
-static void af_flownet_instant_end(af_sim *sim, void *ctx);
 
 void af_flownet_free(af_flownet *net)
 {
@@ -561,30 +316,6 @@ static void af_flownet_detach(af_flownet *net, uint32_t s, double moved_B)
     }
 }
 
-/* Units of resource path[h] that one unit of weight of flow f uses per byte: scale * k * w. */
-static inline double af_flownet_hop_weight(const af_flow *f, uint32_t h)
-{
-    double kw = (double)f->k * f->weight;
-    return f->scaled ? f->scale[h] * kw : kw;
-}
-
-/* Marks the net changed: the flush runs when the instant ends (or at the first query). */
-static inline void af_flownet_touch(af_flownet *net)
-{
-    if (!net->pending) {
-        net->pending = true;
-        af_sim_at_instant_end(net->sim, af_flownet_instant_end, net);
-    }
-}
-
-/* Tells the watcher that flow slot s has a new rate or bottleneck. */
-static inline void af_flownet_notify(af_flownet *net, uint32_t s)
-{
-    if (net->watch) {
-        const af_flow *f = &net->flows[s];
-        net->watch(net->watch_ctx, (af_flow_id){.slot = s + 1, .gen = f->gen}, f->arg);
-    }
-}
 /* ---- the component: search, progress, fill, reschedule --------------------------------- */
 
 /* Starts a new search epoch (clearing every mark when the counter wraps). */
@@ -665,24 +396,6 @@ static void af_flownet_comp_advance(af_flownet *net)
             f->moved_B += f->rate_Bps * (double)(now - f->t_upd) / AF_NS_PER_S;
         f->t_upd = now;
     }
-}
-
-/* Whether flow f, with left_B bytes left per member, is complete: within the tolerance of flow.h,
- * whose absolute part counts the whole group (k * left_B <= TOL_B) and applies only to a
- * remainder of at most a millionth of the flow, so a group of many tiny members is not complete
- * before all but TOL_B of its bytes have moved, and no flow passes more than a millionth of
- * its bytes without time. For a single flow this
- * is left_B <= max(TOL_B, TOL_REL * size_B). No division and no fmax: it runs for every flow of
- * a component at each completion instant. */
-static inline bool af_flownet_complete(const af_flow *f, double left_B)
-{
-    /* The absolute part absorbs rounding only where the remainder is already a millionth of the
-     * flow or less: a flow that has moved nothing yet takes its time however small it is, and no
-     * more than that millionth of any flow goes without time (fuzz findings: groups of at most
-     * 1 B once passed a NIC 205 times over; 1-B bursts every nanosecond, each passing part of its
-     * byte for free, a cache's NICs 0.17% over). */
-    return left_B <= AF_FLOWNET_TOL_REL * f->size_B ||
-           (left_B * (double)f->k <= AF_FLOWNET_TOL_B && left_B <= 1e-6 * f->size_B);
 }
 
 /* Order of capped flows: by level, then slot. */
@@ -929,25 +642,6 @@ static void af_flownet_comp_fill(af_flownet *net)
 }
 
 static void af_flownet_on_done(af_sim *sim, void *ctx, uint64_t arg);
-static void af_flownet_on_block_done(af_sim *sim, void *ctx, uint64_t arg);
-
-/* The time at which a flow with left_B bytes left per member at rate_Bps completes, counted
- * from now, or -1 when it has none (rate 0, or beyond the clock's range). complete: it is
- * complete already (af_flownet_complete). */
-static af_time_ns af_flownet_due(const af_flownet *net, bool complete, double left_B,
-                                 double rate_Bps)
-{
-    af_time_ns now = af_sim_now(net->sim);
-    if (complete)
-        return now;
-    if (!(rate_Bps > 0))
-        return -1;
-    double x = left_B * AF_NS_PER_S / rate_Bps;
-    x -= x * AF_FLOWNET_CEIL_SLACK;
-    if (!(x < 0.5 * (double)(AF_TIME_MAX - now)))
-        return -1; /* beyond the clock's range: no event, though the progress counts */
-    return now + (af_time_ns)ceil(x);
-}
 
 /* Schedules the completion event of flow slot s (whose ev is the zero id), if it has one. */
 static void af_flownet_schedule(af_flownet *net, uint32_t s)
@@ -963,7 +657,7 @@ static void af_flownet_schedule(af_flownet *net, uint32_t s)
 
 /* Commits the fill's rates and reschedules the completions of flows whose rate changed (or
  * that have no event); tells the watcher of each flow whose rate or bottleneck changed. Flows
- * that the fill's component handed to a block (af_flownet_comp_blocks) are skipped. */
+ * that the fill's component handed to a block (af_flownet_blk_from_fill) are skipped. */
 static void af_flownet_comp_commit(af_flownet *net)
 {
     for (uint32_t i = 0; i < net->n_comp_flows; i++) {
@@ -987,559 +681,6 @@ static void af_flownet_comp_commit(af_flownet *net)
     }
 }
 
-/* ---- indexed heaps -------------------------------------------------------------------------- */
-
-static inline bool af_hent_less(const af_hent *x, const af_hent *y)
-{
-    return x->key < y->key || (x->key == y->key && x->id < y->id);
-}
-
-/* Moves entry i up to its place. */
-static void af_ih_up(af_iheap *h, uint32_t *pos, uint32_t i)
-{
-    af_hent e = h->a[i];
-    while (i > 0) {
-        uint32_t p = (i - 1) / 2;
-        if (!af_hent_less(&e, &h->a[p]))
-            break;
-        h->a[i] = h->a[p];
-        pos[h->a[i].id] = i;
-        i = p;
-    }
-    h->a[i] = e;
-    pos[e.id] = i;
-}
-
-/* Moves entry i down to its place. */
-static void af_ih_down(af_iheap *h, uint32_t *pos, uint32_t i)
-{
-    af_hent e = h->a[i];
-    for (;;) {
-        uint32_t c = 2 * i + 1;
-        if (c >= h->n)
-            break;
-        if (c + 1 < h->n && af_hent_less(&h->a[c + 1], &h->a[c]))
-            c++;
-        if (!af_hent_less(&h->a[c], &e))
-            break;
-        h->a[i] = h->a[c];
-        pos[h->a[i].id] = i;
-        i = c;
-    }
-    h->a[i] = e;
-    pos[e.id] = i;
-}
-
-/* Restores the order around entry i after its key changed. */
-static void af_ih_fix(af_iheap *h, uint32_t *pos, uint32_t i)
-{
-    if (i > 0 && af_hent_less(&h->a[i], &h->a[(i - 1) / 2]))
-        af_ih_up(h, pos, i);
-    else
-        af_ih_down(h, pos, i);
-}
-
-static void af_ih_push(af_iheap *h, uint32_t *pos, double key, uint32_t id)
-{
-    h->a = af_grow(h->a, &h->cap, (size_t)h->n + 1, sizeof(af_hent));
-    h->a[h->n] = (af_hent){.key = key, .id = id};
-    pos[id] = h->n++;
-    af_ih_up(h, pos, h->n - 1);
-}
-
-static void af_ih_remove(af_iheap *h, uint32_t *pos, uint32_t id)
-{
-    uint32_t i = pos[id];
-    assert(i < h->n && h->a[i].id == id);
-    if (i < --h->n) {
-        h->a[i] = h->a[h->n];
-        pos[h->a[i].id] = i;
-        af_ih_fix(h, pos, i);
-    }
-}
-
-static void af_ih_rekey(af_iheap *h, uint32_t *pos, uint32_t id, double key)
-{
-    uint32_t i = pos[id];
-    assert(i < h->n && h->a[i].id == id);
-    h->a[i].key = key;
-    af_ih_fix(h, pos, i);
-}
-
-/* Rebuilds the order after every key changed (Floyd's construction, O(n)). */
-static void af_ih_heapify(af_iheap *h, uint32_t *pos)
-{
-    for (uint32_t i = h->n / 2; i-- > 0;)
-        af_ih_down(h, pos, i);
-}
-
-/* ---- blocks: one limiting resource, one clock ----------------------------------------------- */
-
-/* A block's clock now: V advanced by L times the time since t_v. */
-static inline double af_block_clock(const af_flownet *net, const af_block *k)
-{
-    af_time_ns now = af_sim_now(net->sim);
-    if (now == k->t_v || !(k->L > 0))
-        return k->V;
-    return k->V + k->L * (double)(now - k->t_v) / AF_NS_PER_S;
-}
-
-/* Bytes per member flow f of a block has moved when the block's clock reads v. */
-static inline double af_block_moved(const af_flow *f, double v)
-{
-    return f->moved_B + f->weight * (v - f->v_entry);
-}
-
-/* Brings block b's clock back to 0 by folding every flow's progress into its moved_B; the
- * finishing points are recomputed from what is left (the order may change by rounding only, so
- * the heap is rebuilt). Sets the next rebase point: AF_FLOWNET_REBASE times the smallest span
- * left of a flow not yet complete. */
-static void af_block_rebase(af_flownet *net, uint32_t b)
-{
-    af_block *k = &net->blocks[b];
-    double next = INFINITY;
-    for (uint32_t i = 0; i < k->fin.n; i++) {
-        af_flow *f = &net->flows[k->fin.a[i].id];
-        f->moved_B = af_block_moved(f, k->V);
-        f->v_entry = 0;
-        double left = f->size_B - f->moved_B, span = left / f->weight;
-        k->fin.a[i].key = span;
-        if (!af_flownet_complete(f, left) && AF_FLOWNET_REBASE * span < next)
-            next = AF_FLOWNET_REBASE * span;
-    }
-    af_ih_heapify(&k->fin, net->fin_pos);
-    k->V = 0;
-    k->rebase_at = next;
-    net->stats.block_rebases++;
-}
-
-/* Brings block b's clock up to now (at its current level), rebasing it when it has grown past
- * the point where its rounding would matter to its smallest flow. */
-static void af_block_advance(af_flownet *net, uint32_t b)
-{
-    af_block *k = &net->blocks[b];
-    k->V = af_block_clock(net, k);
-    k->t_v = af_sim_now(net->sim);
-    if (k->V > k->rebase_at)
-        af_block_rebase(net, b);
-}
-
-/* Sums resource r's weight in block b afresh over its hops whose flow is in b. */
-static void af_block_res_reweigh(af_flownet *net, uint32_t b, af_res *r)
-{
-    double w = 0;
-    for (size_t j = 0; j < r->n_hops; j++) {
-        uint32_t e = r->hops[j], s = e >> AF_FLOWNET_HOP_BITS;
-        if (net->fblk[s] == b)
-            w += af_flownet_hop_weight(&net->flows[s], e & AF_FLOWNET_HOP_MASK);
-    }
-    r->blk_w = w;
-    r->blk_w_min = w * AF_FLOWNET_W_DRIFT;
-    r->blk_ops = 0;
-    net->stats.resums++;
-}
-
-/* Puts block b on the dirty list, so that the flush settles it. */
-static void af_block_dirty(af_flownet *net, uint32_t b)
-{
-    af_block *k = &net->blocks[b];
-    if (!k->dirty) {
-        k->dirty = true;
-        net->dirty = af_grow(net->dirty, &net->cap_dirty, net->n_dirty + 1, sizeof(uint32_t));
-        net->dirty[net->n_dirty++] = b;
-    }
-    af_flownet_touch(net);
-}
-
-/* A new empty block anchored at resource `anchor`, its clock at 0 now. */
-static uint32_t af_block_new(af_flownet *net, uint32_t anchor)
-{
-    uint32_t b;
-    if (net->free_block != AF_BLK_NONE) {
-        b = net->free_block;
-        net->free_block = net->blocks[b].next_free;
-    } else {
-        assert(net->n_blocks < AF_BLK_NEW && "too many blocks");
-        net->blocks = af_grow(net->blocks, &net->cap_blocks, (size_t)net->n_blocks + 1,
-                              sizeof(af_block));
-        b = net->n_blocks++;
-        memset(&net->blocks[b], 0, sizeof(af_block));
-        net->blocks[b].timer = af_sim_timer_new(net->sim, af_flownet_on_block_done, net, b);
-    }
-    af_block *k = &net->blocks[b];
-    k->anchor = anchor;
-    k->n_flows = 0;
-    k->V = 0;
-    k->t_v = af_sim_now(net->sim);
-    k->L = 0;
-    k->rebase_at = INFINITY;
-    k->live = true;
-    k->dirty = false;
-    k->fin.n = k->caps.n = k->lvl.n = 0;
-    net->stats.blocks++;
-    return b;
-}
-
-/* Returns block b (empty, or dissolved) to the free list, disarming its event. */
-static void af_block_put(af_flownet *net, uint32_t b)
-{
-    af_block *k = &net->blocks[b];
-    af_sim_timer_clear(net->sim, k->timer);
-    k->live = false;
-    k->gen++;
-    k->next_free = net->free_block;
-    net->free_block = b;
-}
-
-/* Whether resource id is held by a block only nominally: it lost its last flow of that block at
- * this instant and is not the anchor (see af_block_leave); it is free for any flow. */
-static inline bool af_flownet_res_emptied(const af_flownet *net, uint32_t id)
-{
-    const af_res *r = &net->res[id];
-    return r->blk != AF_BLK_NONE && r->blk_hops == 0 && id != net->blocks[r->blk].anchor;
-}
-
-/* Takes an emptied resource (af_flownet_res_emptied) out of its block. */
-static void af_flownet_free_res(af_flownet *net, uint32_t id)
-{
-    af_res *r = &net->res[id];
-    af_ih_remove(&net->blocks[r->blk].lvl, net->lvl_pos, id);
-    r->blk = AF_BLK_NONE;
-    r->load_Bps = 0;
-}
-
-/* Adds flow slot s, whose moved_B holds its progress now, to block b (whose clock is at now):
- * its finishing point goes on the clock, its cap level on the caps heap, its weights onto its
- * path's resources (which join the block if they are not in it yet). */
-static void af_block_join(af_flownet *net, uint32_t b, uint32_t s)
-{
-    af_block *k = &net->blocks[b];
-    af_flow *f = &net->flows[s];
-    net->fblk[s] = b;
-    f->v_entry = k->V;
-    f->rate_Bps = -1;
-    f->bottleneck = k->anchor;
-    double left = f->size_B - f->moved_B, span = left / f->weight;
-    af_ih_push(&k->fin, net->fin_pos, f->v_entry + span, s);
-    if (f->cap_Bps < INFINITY)
-        af_ih_push(&k->caps, net->cap_pos, f->cap_Bps / f->weight, s);
-    if (!af_flownet_complete(f, left) && AF_FLOWNET_REBASE * span < k->rebase_at)
-        k->rebase_at = AF_FLOWNET_REBASE * span;
-    for (uint32_t h = 0; h < f->n_path; h++) {
-        uint32_t id = f->res[h];
-        af_res *r = &net->res[id];
-        if (r->blk != b && r->blk != AF_BLK_NONE) {
-            assert(af_flownet_res_emptied(net, id));
-            af_flownet_free_res(net, id);
-        }
-        if (r->blk != b) {
-            r->blk = b;
-            r->blk_hops = 0;
-            r->blk_ops = 0;
-            r->blk_w = 0;
-            if (id != k->anchor)
-                af_ih_push(&k->lvl, net->lvl_pos, INFINITY, id);
-        }
-        r->blk_hops++;
-        r->blk_ops++;
-        r->blk_w += af_flownet_hop_weight(f, h);
-        r->blk_w_min = r->blk_w * AF_FLOWNET_W_DRIFT;
-    }
-    for (uint32_t h = 0; h < f->n_path; h++)
-        if (f->res[h] != k->anchor)
-            af_ih_rekey(&k->lvl, net->lvl_pos, f->res[h],
-                        net->res[f->res[h]].cap_Bps / net->res[f->res[h]].blk_w);
-    k->n_flows++;
-    net->stats.block_joins++;
-    if (k->V > k->rebase_at)
-        af_block_rebase(net, b);
-}
-
-/* Removes flow slot s from its block (whose clock is at now), setting moved_B and t_upd to its
- * progress now. Resources left with no hop of the block leave it. */
-static void af_block_leave(af_flownet *net, uint32_t s)
-{
-    uint32_t b = net->fblk[s];
-    af_block *k = &net->blocks[b];
-    af_flow *f = &net->flows[s];
-    f->moved_B = af_block_moved(f, k->V);
-    f->t_upd = af_sim_now(net->sim);
-    f->rate_Bps = -1;
-    net->fblk[s] = AF_BLK_NONE;
-    af_ih_remove(&k->fin, net->fin_pos, s);
-    if (f->cap_Bps < INFINITY)
-        af_ih_remove(&k->caps, net->cap_pos, s);
-    for (uint32_t h = 0; h < f->n_path; h++) {
-        uint32_t id = f->res[h];
-        af_res *r = &net->res[id];
-        r->blk_w -= af_flownet_hop_weight(f, h);
-        r->blk_ops++;
-        /* A resource left without hops leaves the block at the flush, unless a flow joins
-         * it again first: the next fetch of a job whose fetch just ended usually starts at
-         * the same instant behind the same resources, and then joins the block without taking
-         * them out of its heap and putting them back (the anchor of a block left empty stays
-         * likewise, see af_block_settle). Until then its key is stale, and nothing reads it
-         * (af_flownet_res_emptied). */
-        if (--r->blk_hops == 0) {
-            r->blk_w = 0;
-            if (id != k->anchor) {
-                net->emptied = af_grow(net->emptied, &net->cap_emptied, net->n_emptied + 1,
-                                       sizeof(uint32_t));
-                net->emptied[net->n_emptied++] = id;
-            }
-        }
-    }
-    /* Weights kept by subtraction: summed afresh after heavy flows left (the rest may be
-     * rounding) and after as many changes as the resource has hops (so that drift cannot build
-     * up over a long run, at O(1) amortised per change). */
-    for (uint32_t h = 0; h < f->n_path; h++) {
-        uint32_t id = f->res[h];
-        af_res *r = &net->res[id];
-        if (r->blk != b || r->blk_hops == 0)
-            continue;
-        if (!(r->blk_w > r->blk_w_min) || r->blk_ops > r->blk_hops + 64)
-            af_block_res_reweigh(net, b, r);
-        if (id != k->anchor)
-            af_ih_rekey(&k->lvl, net->lvl_pos, id, r->cap_Bps / r->blk_w);
-    }
-    k->n_flows--;
-    net->stats.block_leaves++;
-}
-
-/* Hands every flow of block b back to the max-min solver: their progress now goes into moved_B
- * (rate -1, so that the next fill reschedules them), the resources leave the block, and the
- * anchor is seeded for the flush's fill, which reaches them all. */
-static void af_block_dissolve(af_flownet *net, uint32_t b)
-{
-    af_block *k = &net->blocks[b];
-    af_time_ns now = af_sim_now(net->sim);
-    double v = af_block_clock(net, k);
-    for (uint32_t i = 0; i < k->fin.n; i++) {
-        uint32_t s = k->fin.a[i].id;
-        af_flow *f = &net->flows[s];
-        f->moved_B = af_block_moved(f, v);
-        f->t_upd = now;
-        f->rate_Bps = -1;
-        net->fblk[s] = AF_BLK_NONE;
-    }
-    /* The fill sets the loads of the resources it reaches; an emptied one it does not reach
-     * carries nothing. */
-    for (uint32_t i = 0; i < k->lvl.n; i++) {
-        net->res[k->lvl.a[i].id].blk = AF_BLK_NONE;
-        net->res[k->lvl.a[i].id].load_Bps = 0;
-    }
-    net->res[k->anchor].blk = AF_BLK_NONE;
-    net->res[k->anchor].load_Bps = 0;
-    net->seed_res = af_grow(net->seed_res, &net->cap_seed_res, net->n_seed_res + 1,
-                            sizeof(uint32_t));
-    net->seed_res[net->n_seed_res++] = k->anchor;
-    af_block_put(net, b);
-    net->stats.block_dissolves++;
-    af_flownet_touch(net);
-}
-
-/* Moves block b's event, in place, to the completion of its first flow to finish, unless it is
- * already set for that time (or disarms it when that flow has none). */
-static void af_block_schedule(af_flownet *net, uint32_t b)
-{
-    af_block *k = &net->blocks[b];
-    af_time_ns t = -1, cur;
-    if (k->fin.n) {
-        const af_flow *f = &net->flows[k->fin.a[0].id];
-        double left = f->size_B - af_block_moved(f, k->V);
-        t = af_flownet_due(net, af_flownet_complete(f, left), left, f->weight * k->L);
-    }
-    bool armed = af_sim_timer_armed(net->sim, k->timer, &cur);
-    if (t < 0) {
-        af_sim_timer_clear(net->sim, k->timer);
-        return;
-    }
-    if (armed && cur == t)
-        return;
-    af_sim_timer_set(net->sim, k->timer, t);
-    net->stats.reschedules++;
-}
-
-/* Settles block b at the flush: its level becomes C / W of its anchor if that still limits
- * every flow (every other resource and every cap has a higher level, by more than the fill's
- * tolerance, so that the fill would freeze them all in one round on the anchor alone), and its
- * event is set for its first flow to finish; otherwise it is dissolved. An empty block is
- * released. */
-static void af_block_settle(af_flownet *net, uint32_t b)
-{
-    af_block *k = &net->blocks[b];
-    k->dirty = false;
-    if (!k->live)
-        return;
-    af_block_advance(net, b);
-    if (k->n_flows == 0) {
-        af_res *a = &net->res[k->anchor];
-        a->blk = AF_BLK_NONE;
-        a->load_Bps = 0;
-        af_block_put(net, b);
-        return;
-    }
-    const af_res *a = &net->res[k->anchor];
-    double L = a->cap_Bps / a->blk_w, lim = L * (1 + AF_FLOWNET_EPS);
-    if (!(L > 0 && lim < INFINITY) || (k->lvl.n && !(k->lvl.a[0].key > lim)) ||
-        (k->caps.n && !(k->caps.a[0].key > lim))) {
-        af_block_dissolve(net, b);
-        return;
-    }
-    k->L = L;
-    net->stats.block_settles++;
-    af_block_schedule(net, b);
-}
-
-/* Whether flow slot s, started since the last flush, can join a block: its path holds the
- * anchor of exactly one block and its other resources are in that block or carry no flow but
- * other new ones. Returns the block, or AF_BLK_NONE. */
-static uint32_t af_block_for(af_flownet *net, uint32_t s)
-{
-    const af_flow *f = &net->flows[s];
-    uint32_t b = AF_BLK_NONE;
-    for (uint32_t h = 0; h < f->n_path; h++) {
-        uint32_t rb = net->res[f->res[h]].blk;
-        if (rb == AF_BLK_NONE || af_flownet_res_emptied(net, f->res[h]))
-            continue;
-        if (b != AF_BLK_NONE && rb != b)
-            return AF_BLK_NONE;
-        b = rb;
-    }
-    if (b == AF_BLK_NONE)
-        return AF_BLK_NONE;
-    bool anchor = false;
-    for (uint32_t h = 0; h < f->n_path; h++)
-        anchor |= f->res[h] == net->blocks[b].anchor;
-    double span = (f->size_B - f->moved_B) / f->weight;
-    if (!anchor || !(span * AF_FLOWNET_REBASE < INFINITY))
-        return AF_BLK_NONE;
-    for (uint32_t h = 0; h < f->n_path; h++) {
-        const af_res *r = &net->res[f->res[h]];
-        if (r->blk != AF_BLK_NONE && !af_flownet_res_emptied(net, f->res[h]))
-            continue;
-        for (size_t j = 0; j < r->n_hops; j++) {
-            uint32_t t = r->hops[j] >> AF_FLOWNET_HOP_BITS;
-            if (t != s && net->fblk[t] != AF_BLK_NEW)
-                return AF_BLK_NONE;
-        }
-    }
-    return b;
-}
-
-/* Places flow slot s, started since the last flush: into a block if one can take it, else
- * with the max-min solver, dissolving the blocks its path touches (it joins their component).
- * Returns true if it went to the solver. */
-static bool af_flownet_place(af_flownet *net, uint32_t s)
-{
-    uint32_t b = net->ps ? af_block_for(net, s) : AF_BLK_NONE;
-    if (b != AF_BLK_NONE) {
-        af_block_advance(net, b);
-        af_block_join(net, b, s);
-        af_block_dirty(net, b);
-        af_flownet_notify(net, s);
-        return false;
-    }
-    net->fblk[s] = AF_BLK_NONE;
-    const af_flow *f = &net->flows[s];
-    for (uint32_t h = 0; h < f->n_path; h++) {
-        uint32_t id = f->res[h], rb = net->res[id].blk;
-        if (rb == AF_BLK_NONE)
-            continue;
-        if (af_flownet_res_emptied(net, id))
-            af_flownet_free_res(net, id);
-        else
-            af_block_dissolve(net, rb);
-    }
-    return true;
-}
-
-/* After a fill: whether the component of saturated resource id can become a block anchored
- * there, and if so makes it one. It can when every flow on id has id as its bottleneck (so it
- * froze on id alone), every other resource of those flows stayed below saturation and carries
- * only flows that cross id, and no cap is within the fill's tolerance of id's level; that is,
- * when the fill froze the whole component in one round on id. The checks stop at the first
- * failure, so a resource that cannot anchor costs little. */
-static bool af_flownet_try_block(af_flownet *net, uint32_t id)
-{
-    af_res *a = &net->res[id];
-    if (++net->stamp_epoch == 0) {
-        memset(net->stamp, 0, (size_t)net->flow_cap * sizeof(uint32_t));
-        for (size_t r = 0; r < net->n_res; r++)
-            net->res[r].stamp = 0;
-        net->stamp_epoch = 1;
-    }
-    uint32_t ep = net->stamp_epoch;
-    double W = 0;
-    for (size_t j = 0; j < a->n_hops; j++) {
-        uint32_t e = a->hops[j], s = e >> AF_FLOWNET_HOP_BITS;
-        const af_flow *f = &net->flows[s];
-        if (f->bottleneck != id)
-            return false;
-        net->stamp[s] = ep;
-        W += af_flownet_hop_weight(f, e & AF_FLOWNET_HOP_MASK);
-    }
-    double L = a->cap_Bps / W, lim = L * (1 + AF_FLOWNET_EPS);
-    if (!(L > 0 && lim < INFINITY))
-        return false;
-    a->stamp = ep;
-    for (size_t j = 0; j < a->n_hops; j++) {
-        const af_flow *f = &net->flows[a->hops[j] >> AF_FLOWNET_HOP_BITS];
-        if (f->cap_Bps < INFINITY && !(f->cap_Bps / f->weight > lim))
-            return false;
-        if (!((f->size_B - f->moved_B) / f->weight * AF_FLOWNET_REBASE < INFINITY))
-            return false;
-        for (uint32_t h = 0; h < f->n_path; h++) {
-            af_res *r = &net->res[f->res[h]];
-            if (r->stamp == ep)
-                continue;
-            r->stamp = ep;
-            if (r->sat != AF_FLOWNET_NIL)
-                return false;
-            double w = 0;
-            for (size_t i = 0; i < r->n_hops; i++) {
-                uint32_t e = r->hops[i], t = e >> AF_FLOWNET_HOP_BITS;
-                if (net->stamp[t] != ep)
-                    return false;
-                w += af_flownet_hop_weight(&net->flows[t], e & AF_FLOWNET_HOP_MASK);
-            }
-            if (!(r->cap_Bps / w > lim))
-                return false;
-        }
-    }
-    uint32_t b = af_block_new(net, id);
-    for (size_t j = 0; j < a->n_hops; j++) {
-        uint32_t s = a->hops[j] >> AF_FLOWNET_HOP_BITS;
-        if (net->fblk[s] == b)
-            continue; /* it crosses the anchor twice */
-        af_flow *f = &net->flows[s];
-        if (f->ev.slot) {
-            af_sim_cancel(net->sim, f->ev);
-            f->ev = (af_event_id){0, 0};
-        }
-        if (f->fill_Bps != f->rate_Bps || f->bn_moved)
-            af_flownet_notify(net, s);
-        af_block_join(net, b, s);
-    }
-    af_block *k = &net->blocks[b];
-    k->L = a->cap_Bps / a->blk_w;
-    af_block_schedule(net, b);
-    return true;
-}
-
-/* After a fill: turns every component of it that one resource limits alone into a block. */
-static void af_flownet_comp_blocks(af_flownet *net)
-{
-    if (!net->ps)
-        return;
-    for (uint32_t i = 0; i < net->n_comp_res; i++) {
-        uint32_t id = net->comp_res[i];
-        const af_res *r = &net->res[id];
-        if (r->sat != AF_FLOWNET_NIL && r->blk == AF_BLK_NONE && r->n_hops)
-            af_flownet_try_block(net, id);
-    }
-}
-
 /* ---- the flush ------------------------------------------------------------------------------ */
 
 void af_flownet_flush(af_flownet *net)
@@ -1552,12 +693,12 @@ void af_flownet_flush(af_flownet *net)
     size_t n_ex = 0;
     for (size_t i = 0; i < net->n_seed_flows; i++) {
         uint32_t s = net->seed_flows[i];
-        if (net->flows[s].live && net->fblk[s] == AF_BLK_NEW && af_flownet_place(net, s))
+        if (net->flows[s].live && net->fblk[s] == AF_BLK_NEW && af_flownet_blk_place(net, s))
             net->seed_flows[n_ex++] = s;
     }
     for (size_t i = 0; i < net->n_emptied; i++)
         if (af_flownet_res_emptied(net, net->emptied[i]))
-            af_flownet_free_res(net, net->emptied[i]);
+            af_flownet_blk_free_res(net, net->emptied[i]);
     net->n_emptied = 0;
     for (size_t i = 0; i < net->n_dirty; i++)
         af_block_settle(net, net->dirty[i]);
@@ -1572,7 +713,7 @@ void af_flownet_flush(af_flownet *net)
         af_flownet_comp_expand(net);
         af_flownet_comp_advance(net);
         af_flownet_comp_fill(net);
-        af_flownet_comp_blocks(net);
+        af_flownet_blk_from_fill(net);
         af_flownet_comp_commit(net);
     }
     net->n_seed_flows = 0;
@@ -1582,7 +723,7 @@ void af_flownet_flush(af_flownet *net)
     net->pending = false;
 }
 
-static void af_flownet_instant_end(af_sim *sim, void *ctx)
+void af_flownet_instant_end(af_sim *sim, void *ctx)
 {
     (void)sim;
     af_flownet_flush(ctx);
@@ -1722,15 +863,10 @@ void af_flownet_set_capacity(af_flownet *net, uint32_t r, double capacity_Bps)
     assert(isfinite(capacity_Bps) && capacity_Bps >= 0 && "capacity must be finite and >= 0");
     af_res *res = &net->res[r];
     if (af_flownet_res_emptied(net, r))
-        af_flownet_free_res(net, r);
+        af_flownet_blk_free_res(net, r);
     uint32_t b = res->blk;
     if (b != AF_BLK_NONE) {
-        /* The clock runs at the old level up to now. */
-        af_block_advance(net, b);
-        res->cap_Bps = capacity_Bps;
-        if (r != net->blocks[b].anchor)
-            af_ih_rekey(&net->blocks[b].lvl, net->lvl_pos, r, capacity_Bps / res->blk_w);
-        af_block_dirty(net, b);
+        af_block_set_capacity(net, b, r, capacity_Bps);
         return;
     }
     net->seed_res =
@@ -1748,7 +884,7 @@ static int af_flownet_done_cmp(const void *pa, const void *pb)
 }
 
 /* Records the callback of flow slot s, which completes now, and ends it (exact credit). */
-static size_t af_flownet_end_done(af_flownet *net, uint32_t s, size_t n_done)
+size_t af_flownet_end_done(af_flownet *net, uint32_t s, size_t n_done)
 {
     af_flow *f = &net->flows[s];
     net->done = af_grow(net->done, &net->cap_done, n_done + 1, sizeof(af_done));
@@ -1762,7 +898,7 @@ static size_t af_flownet_end_done(af_flownet *net, uint32_t s, size_t n_done)
 }
 
 /* Runs the callbacks of the n_done flows that completed together, in start order. */
-static void af_flownet_run_done(af_flownet *net, size_t n_done)
+void af_flownet_run_done(af_flownet *net, size_t n_done)
 {
     if (n_done > 1)
         qsort(net->done, n_done, sizeof(af_done), af_flownet_done_cmp);
@@ -1803,29 +939,6 @@ static void af_flownet_on_done(af_sim *sim, void *ctx, uint64_t arg)
         n_done = af_flownet_end_done(net, t, n_done);
     }
     af_flownet_touch(net);
-    af_flownet_run_done(net, n_done);
-}
-
-/* The completion event (timer) of block arg: ends every flow at the front of its clock that is
- * complete now, then runs their callbacks; the flush settles the block. */
-static void af_flownet_on_block_done(af_sim *sim, void *ctx, uint64_t arg)
-{
-    (void)sim;
-    af_flownet *net = ctx;
-    uint32_t b = (uint32_t)arg;
-    assert(b < net->n_blocks && net->blocks[b].live);
-    af_block *k = &net->blocks[b];
-    af_block_advance(net, b);
-    size_t n_done = 0;
-    while (k->fin.n) {
-        uint32_t s = k->fin.a[0].id;
-        const af_flow *f = &net->flows[s];
-        if (!af_flownet_complete(f, f->size_B - af_block_moved(f, k->V)))
-            break;
-        af_block_leave(net, s);
-        n_done = af_flownet_end_done(net, s, n_done);
-    }
-    af_block_dirty(net, b);
     af_flownet_run_done(net, n_done);
 }
 
