@@ -257,7 +257,7 @@
       "mean power of separate drive enclosures (JBODs) besides their drives")                     \
     X(FACILITY_POWER, "facility", 0, "power", POWER, "facility power (PUE)",                      \
       "mean facility power: IT power x PUE")                                                      \
-    X(FACILITY_BUSY_POWER, "facility", 0, "busy_power", POWER, "facility power, all busy",        \
+    X(FACILITY_BUSY_POWER, "facility", 0, "peak_power", POWER, "facility power at peak",         \
       "facility power with every GPU, drive and switch busy: what the site must deliver at peak") \
     X(FACILITY_NAMEPLATE, "facility", 0, "nameplate_power", POWER, "IT nameplate power",          \
       "summed nameplate power of the equipment (what racks are provisioned for)")                 \
@@ -275,7 +275,7 @@
       "height of all equipment, U")                                                               \
     X(FACILITY_CAP, "facility", 0, "power_cap", POWER, "site power cap",                          \
       "the site's cap on facility power, when the scenario sets one")                             \
-    X(FACILITY_CAP_VERDICT, "facility", 0, "power_cap_verdict", TEXT, "facility power cap",       \
+    X(FACILITY_CAP_VERDICT, "facility", 0, "power_cap_verdict", TEXT, "the cap",                \
       "whether the cap holds: \"holds\", \"exceeded at peak\" or \"exceeded on average\"")        \
     X(FACILITY_CAP_HEADROOM, "facility", 0, "power_cap_headroom", POWER, "headroom at peak",      \
       "cap - facility power with everything busy (negative: over the cap)")                       \

@@ -78,6 +78,15 @@ static void validate_print(const char *file, const af_world_config *w, const af_
             validate_q(&f, fa->amortization_s, AF_DIM_TIME),
             validate_q(&f, fa->rack_power_W, AF_DIM_POWER), fa->rack_units,
             validate_q(&f, fa->space_usd_s_per_rack, AF_DIM_HOURLY_PRICE));
+    fprintf(out,
+            "            storage life %s, network life %s, maintenance %s a year, grid %s, "
+            "TCO over %s, power cap %s\n",
+            validate_q(&f, fa->storage_life_s, AF_DIM_TIME),
+            validate_q(&f, fa->network_life_s, AF_DIM_TIME),
+            validate_q(&f, fa->maintenance, AF_DIM_RATIO),
+            validate_q(&f, fa->carbon_kg_J, AF_DIM_CARBON_INTENSITY),
+            validate_q(&f, fa->lifetime_s, AF_DIM_TIME),
+            fa->power_cap_W > 0 ? validate_q(&f, fa->power_cap_W, AF_DIM_POWER) : "none");
     for (size_t i = 0; i < w->npools; i++) {
         const af_pool_config *p = &w->pools[i];
         double gpus = (double)p->nodes * p->node.gpus;
@@ -91,6 +100,11 @@ static void validate_print(const char *file, const af_world_config *w, const af_
                 validate_q(&f, (double)p->nodes * af_node_storage_Bps(&p->node), AF_DIM_BANDWIDTH),
                 validate_q(&f, af_node_storage_Bps(&p->node), AF_DIM_BANDWIDTH),
                 validate_q(&f, (double)p->nodes * p->node.max_power_W, AF_DIM_POWER));
+        if (p->power_limit_W > 0)
+            fprintf(out, "            GPU power limit %s: %s of full throughput\n",
+                    validate_q(&f, p->power_limit_W, AF_DIM_POWER),
+                    validate_q(&f, af_gpu_throughput_at(&p->node.gpu, p->power_limit_W),
+                               AF_DIM_RATIO));
     }
     for (size_t i = 0; i < w->ntiers; i++) {
         const af_tier_config *t = &w->tiers[i];

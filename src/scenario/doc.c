@@ -656,6 +656,15 @@ int af_doc_set(af_doc *doc, const char *path, const char *value, const char *fil
         memcpy(key, path + seg, klen);
         key[klen] = '\0';
         af_node *node = *slot;
+        if (node->kind == AF_NODE_SCALAR && node->text[0] && slot != &doc->root &&
+            strcmp(prev, "facility") == 0 && doc->root->kind == AF_NODE_MAP) {
+            /* `facility: hyperscale` names a preset; a path through it sets a field of
+             * `facility: { preset: hyperscale }`. */
+            af_node *map = setter_node(doc, &s, afile, AF_NODE_MAP, seg);
+            af_node **pv = setter_add_key(doc, &s, afile, map, "preset", 6, seg);
+            *pv = node;
+            *slot = node = map;
+        }
         if (node->kind == AF_NODE_MAP) {
             af_node **found = NULL;
             for (size_t j = 0; j < node->n && !found; j++)

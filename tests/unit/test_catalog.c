@@ -380,15 +380,15 @@ static void test_broken_entries(void)
     /* The host link names a link entry like nvlink: a typo, a name from another section, a
      * missing one (every node field is required in the catalog) and a mapping. */
     EXPECT(AF_SECTION_NODES, "host_link: pci\n", "host_link: pic\n",
-           "nodes.yaml:17:16: error: nodes[0].host_link: unknown link \"pic\"; did you mean "
+           "nodes.yaml:18:16: error: nodes[0].host_link: unknown link \"pic\"; did you mean "
            "\"pci\"?");
     EXPECT(AF_SECTION_NODES, "host_link: pci\n", "host_link: pcie-gen5-x16\n",
-           "nodes.yaml:17:16: error: nodes[0].host_link: unknown link \"pcie-gen5-x16\"; see "
+           "nodes.yaml:18:16: error: nodes[0].host_link: unknown link \"pcie-gen5-x16\"; see "
            "\"aifsim catalog links\"");
     EXPECT(AF_SECTION_NODES, "    host_link: pci\n", "",
            "nodes.yaml:4:5: error: nodes[0]: missing required field \"host_link\"");
     EXPECT(AF_SECTION_NODES, "host_link: pci\n", "host_link: { rate: 63 GB/s }\n",
-           "nodes.yaml:17:16: error: nodes[0].host_link: expected a link name such as "
+           "nodes.yaml:18:16: error: nodes[0].host_link: expected a link name such as "
            "\"ib-ndr-400\", got a mapping");
     EXPECT(AF_SECTION_GPUS, tdp, "tdpp: { value: 400 W, source: x }",
            "gpus.yaml:4:5: error: gpus[0]: missing required field \"tdp\"",
@@ -397,7 +397,7 @@ static void test_broken_entries(void)
            "gpus.yaml:4:11: error: gpus[0].name: expected a kebab-case name (lower-case words "
            "joined by \"-\") such as \"h100-sxm\", got \"GPU A\"");
     EXPECT(AF_SECTION_GPUS, "name: gpu-b", "name: gpu-a",
-           "gpus.yaml:13:11: error: gpus[1].name: duplicate gpu name \"gpu-a\"; first defined at "
+           "gpus.yaml:16:11: error: gpus[1].name: duplicate gpu name \"gpu-a\"; first defined at "
            "line 4");
     EXPECT(AF_SECTION_GPUS, "    description: \"test GPU without FP8\"\n", "",
            "gpus.yaml:4:5: error: gpus[0]: missing required field \"description\"");
@@ -472,15 +472,28 @@ static void test_broken_switches(void)
            "defined at line 4");
     EXPECT(AF_SECTION_SWITCHES, "    rack_units: { value: 1, source: \"test\" }\n", "",
            "switches.yaml:4:5: error: switches[0]: missing required field \"rack_units\"");
+    /* Every price carries the month it was quoted, checked as a date. */
+    EXPECT(AF_SECTION_SWITCHES, ", date: 2024-12 }", " }",
+           "switches.yaml:11:12: error: switches[0].price: missing required field \"date\"");
+    EXPECT(AF_SECTION_SWITCHES, ", date: 2024-12 }", ", date: 2024-13 }",
+           "switches.yaml:11:54: error: switches[0].price.date: expected the month the price was "
+           "quoted, such as \"2024-12\" (YYYY-MM or YYYY-MM-DD), got \"2024-13\"");
+    EXPECT(AF_SECTION_SWITCHES, ", date: 2024-12 }", ", date: last year }",
+           "switches.yaml:11:54: error: switches[0].price.date: expected the month*");
+    /* A date is for prices only. */
+    EXPECT(AF_SECTION_SWITCHES, "rack_units: { value: 1, source: \"test\" }",
+           "rack_units: { value: 1, source: \"test\", date: 2024-12 }",
+           "switches.yaml:10:45: error: switches[0].rack_units: unknown key \"date\"; expected one "
+           "of: value, source");
     /* The old storage power key is gone, with a hint to the new ones. */
     EXPECT(AF_SECTION_STORAGE, "device_write_power: { value: 7 W",
            "device_active_power: { value: 7 W",
-           "storage.yaml:23:5: error: storage[1]: missing required field \"device_write_power\"",
-           "storage.yaml:35:5: error: storage[1]: unknown key \"device_active_power\"; did you "
+           "storage.yaml:27:5: error: storage[1]: missing required field \"device_write_power\"",
+           "storage.yaml:39:5: error: storage[1]: unknown key \"device_active_power\"; did you "
            "mean \"device_write_power\"?");
     EXPECT(AF_SECTION_STORAGE, "device_write_power: { value: 7 W",
            "device_write_power: { value: 4 W",
-           "storage.yaml:33:33: error: storage[1].device_idle_power: expected at most "
+           "storage.yaml:37:33: error: storage[1].device_idle_power: expected at most "
            "device_write_power (4 W), got 5 W");
 }
 

@@ -469,8 +469,8 @@ static void test_unknown_names(void)
            "\"tdp\"?");
     EXPECT("    nodes: 4\n", "    nodes: 4\n    override: { name: x }\n",
            "t.yaml:8:17: error: cluster[0].override: unknown key \"name\"; expected one of: gpu, "
-           "gpus, nic, nics, storage_nic, storage_nics, max_power, overhead_power, rack_units, "
-           "price, nvlink, host_link");
+           "gpus, nic, nics, storage_nic, storage_nics, max_power, host_power, rack_units, "
+           "price, embodied_carbon, nvlink, host_link");
     EXPECT("  - train:", "  - inference:",
            "t.yaml:13:5: error: workloads[0]: unknown workload kind \"inference\"; supported: "
            "train, burst, lookup");

@@ -87,7 +87,7 @@ static void test_site_cap(void)
     pw_world(&f, 40);
     af_results *r0 = af_run(&f);
     double mean = af_get(r0, "facility.power");
-    double busy = af_get(r0, "facility.busy_power");
+    double busy = af_get(r0, "facility.peak_power");
     double gpu_busy = 16 * 700 * 1.25;
     af_results_free(r0);
     CU_ASSERT(mean < busy);
