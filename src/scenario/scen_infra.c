@@ -212,7 +212,8 @@ void scen_cluster(scen *s, const af_node *list)
         size_t o2 = af_path_index(&s->path, i);
         const af_gpu_spec *g = &pc->node.gpu;
         bool range = s->pool_at[i] && g->tdp_W > 0;
-        af_range r = range ? (af_range){g->min_limit_W, g->tdp_W, false} : (af_range){0, 1e5, true};
+        double lo = g->min_limit_W < g->tdp_W ? g->min_limit_W : g->tdp_W;
+        af_range r = range ? (af_range){lo, g->tdp_W, false} : (af_range){0, 1e5, true};
         scen_quantity(s, pl, "power_limit", AF_DIM_POWER, r, &pc->power_limit_W);
         af_path_pop(&s->path, o2);
         af_path_pop(&s->path, o);

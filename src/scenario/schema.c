@@ -448,9 +448,9 @@ static const af_field gpu_fields[] = {
     AF_REAL(af_gpu_spec, "capped_power", AF_DIM_POWER, capped_W, AF_POSITIVE(1e5)),
     AF_REAL(af_gpu_spec, "capped_throughput", AF_DIM_RATIO, capped_share, AF_POSITIVE(1)),
 };
-static const af_field_order gpu_orders[] = {{"idle_power", "tdp"},
-                                            {"min_power_limit", "capped_power"},
-                                            {"capped_power", "tdp"}};
+/* No order ties the power-limit fields to tdp: an override of tdp alone must not be refused for
+ * the catalog's curve point; a point at or above tdp is treated as no point (model/gpu.h). */
+static const af_field_order gpu_orders[] = {{"idle_power", "tdp"}};
 
 static const char *const link_kinds[] = {"infiniband", "ethernet", "nvlink", "pcie", NULL};
 static const af_field link_fields[] = {

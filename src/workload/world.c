@@ -217,8 +217,9 @@ static af_cost_box *world_boxes(const af_world *w, size_t *n)
         x->gpus = nd->gpus;
         x->gpu_busy_W = nd->gpus * full;
         x->busy_W = af_node_power_W(nd, 1, lim);
-        /* A power limit lowers what the rack must be provisioned for by the GPUs' cut. */
-        x->nameplate_W = nd->max_power_W - nd->gpus * (nd->gpu.tdp_W - full);
+        /* A power limit lowers what the rack must be provisioned for by the GPUs' cut, never
+         * below the node's own busy draw (a GPU overridden past the nameplate's share). */
+        x->nameplate_W = fmax(nd->max_power_W - nd->gpus * (nd->gpu.tdp_W - full), x->busy_W);
         x->price_usd = nd->price_usd;
         x->units_U = nd->rack_units;
         x->embodied_kg = nd->embodied_kg;

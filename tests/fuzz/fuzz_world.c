@@ -241,6 +241,7 @@ static void af_fw_put(af_fw_text *t, const char *fmt, ...)
 typedef struct af_fw_pool {
     af_node_spec node;
     double nodes;
+    size_t at; /* where its power_limit is spliced: after its "nodes:" line */
     bool sfab, bfab; /* on a storage / a backend fabric */
 } af_fw_pool;
 
@@ -289,6 +290,10 @@ typedef struct af_fw_gen {
     double T0;           /* the duration aimed at, s */
     double events_per_s; /* events per simulated second, about as the check counts them */
     double budget;       /* max_events */
+    /* the facility as written, for splicing a power cap: 0 absent, 1 a preset name (fac_val
+     * where the name starts), 2 a mapping; fac_end where its line's text ends */
+    int fac_kind;
+    size_t fac_val, fac_end;
 } af_fw_gen;
 
 static unsigned af_fw_avoid_flags(void)
@@ -546,10 +551,17 @@ static void af_fw_header(af_fw_gen *g)
     const af_facility_spec *fac = af_catalog_facilities(g->cat, &nf);
     const char *preset = fac[af_fw_pick(s, nf)].name;
     if (!af_fw_maybe(s, 3)) {
-        if (af_fw_maybe(s, 2))
-            af_fw_put(t, "facility: %s\n", preset);
+        if (af_fw_maybe(s, 2)) {
+            af_fw_put(t, "facility: ");
+            g->fac_kind = 1;
+            g->fac_val = t->len;
+            af_fw_put(t, "%s", preset);
+            g->fac_end = t->len;
+            af_fw_put(t, "\n");
+        }
         return;
     }
+    g->fac_kind = 2;
     af_fw_put(t, "facility: { preset: %s", preset);
     if (af_fw_maybe(s, 2))
         af_fw_field(g, AF_SECTION_FACILITY, "pue", 1, 2, ", ");
@@ -563,7 +575,9 @@ static void af_fw_header(af_fw_gen *g)
         af_fw_field(g, AF_SECTION_FACILITY, "rack_units", 10, 60, ", ");
     if (af_fw_maybe(s, 2))
         af_fw_field(g, AF_SECTION_FACILITY, "space_cost", 0.1 / 3600, 100 / 3600.0, ", ");
-    af_fw_put(t, " }\n");
+    af_fw_put(t, " }");
+    g->fac_end = t->len;
+    af_fw_put(t, "\n");
 }
 
 static void af_fw_cluster(af_fw_gen *g)
@@ -581,6 +595,7 @@ static void af_fw_cluster(af_fw_gen *g)
         p->nodes = af_fw_int(s, 1, 1e6, 1, 64);
         af_fw_put(&g->text, "  - pool: p%zu\n    node: %s\n    nodes: %.0f\n", i, p->node.name,
                   p->nodes);
+        p->at = g->text.len;
         af_fw_node_override(g, p);
     }
 }
@@ -1181,6 +1196,47 @@ static void af_fw_duration(af_fw_gen *g)
     }
 }
 
+/* GPU power limits and a site power cap (issue 12), chosen after every other choice of the
+ * input (so the corpus seeds keep their scenarios) and spliced in: a pool's limit after its
+ * "nodes:" line, anywhere in its GPUs' accepted range; the cap into the facility, log-uniform
+ * from 1 kW to 1 GW (so that it holds, fails at peak or fails on average). */
+static void af_fw_power(af_fw_gen *g)
+{
+    af_fw_src *s = &g->src;
+    af_fw_text *t = &g->text;
+    for (size_t i = g->npools; i-- > 0;) {
+        af_fw_pool *p = &g->pools[i];
+        if (!af_fw_maybe(s, 3))
+            continue;
+        const af_gpu_spec *gpu = &p->node.gpu;
+        double lo = fmin(gpu->min_limit_W, gpu->tdp_W);
+        double L = af_fw_real(s, lo, gpu->tdp_W, false, lo, gpu->tdp_W);
+        af_fw_text v = {0};
+        af_fw_put(&v, "    power_limit: ");
+        af_fw_qty(&v, L, AF_DIM_POWER, (af_range){lo, gpu->tdp_W, false});
+        af_fw_put(&v, "\n");
+        af_fw_insert(t, p->at, v.buf);
+        free(v.buf);
+    }
+    /* The facility comes before the pools in the text: spliced last, it moves none of them. */
+    if (af_fw_maybe(s, 3)) {
+        af_fw_text v = {0};
+        double cap = af_fw_real(s, 0, 1e11, true, 1e3, 1e9);
+        af_fw_put(&v, "%s", g->fac_kind == 0 ? "facility: { power_cap: " : ", power_cap: ");
+        af_fw_qty(&v, cap, AF_DIM_POWER, (af_range){0, 1e11, false});
+        af_fw_put(&v, "%s", g->fac_kind == 0 ? " }\n" : g->fac_kind == 1 ? " }" : "");
+        if (g->fac_kind == 0) {
+            af_fw_insert(t, t->len, v.buf);
+        } else if (g->fac_kind == 1) {
+            af_fw_insert(t, g->fac_end, v.buf);
+            af_fw_insert(t, g->fac_val, "{ preset: ");
+        } else {
+            af_fw_insert(t, g->fac_end - 2, v.buf); /* before the mapping's " }" */
+        }
+        free(v.buf);
+    }
+}
+
 /* Writes the scenario chosen by data into g->text. */
 static void af_fw_generate(af_fw_gen *g, const uint8_t *data, size_t size)
 {
@@ -1193,6 +1249,7 @@ static void af_fw_generate(af_fw_gen *g, const uint8_t *data, size_t size)
     af_fw_fabrics(g);
     af_fw_workloads(g);
     af_fw_duration(g);
+    af_fw_power(g);
 }
 
 /* ---- the checks --------------------------------------------------------------------------- */
@@ -1281,7 +1338,7 @@ static void af_fw_check_all(const af_results *r, double q, unsigned avoid)
         }
         if (!isfinite(m->value))
             af_fw_fail("metric %s = %g is not finite", m->name, m->value);
-        if (m->value < 0)
+        if (m->value < 0 && strcmp(m->name, "facility.power_cap_headroom") != 0)
             af_fw_fail("metric %s = %g is negative", m->name, m->value);
         bool nic = (avoid & AF_FW_AVOID_NIC) && strstr(m->name, ".nic_");
         if (m->dim == AF_DIM_RATIO && !af_fw_unbounded_ratio(m->name) && !nic && m->value > 1 + q)
@@ -1486,11 +1543,72 @@ static size_t af_fw_group(const af_world_config *cfg, size_t t)
     return b != AF_WORLD_NONE ? b : t;
 }
 
+/* The power and cost roll-up adds up: the components to IT power, IT power x PUE x T to the
+ * facility energy, the four costs to the total and the classes to the capital, the TCO's parts
+ * to the TCO; the cap's verdict and headroom agree with the peak power; a GPU power limit never
+ * raises a pool's power above what its nodes draw unlimited and busy. */
+static void af_fw_check_cost(const af_world_config *cfg, const af_results *r)
+{
+    double T = cfg->duration_s, q = 1e-9;
+    double it = af_fw_need(r, "facility", NULL, "it_power");
+    if (!af_fw_eq(af_fw_sum_prefix(r, "facility.it_power_"), it, q, 1e-9))
+        af_fw_fail("the power components add up to %.17g W, not the IT power %.17g W",
+                   af_fw_sum_prefix(r, "facility.it_power_"), it);
+    double pue = cfg->facility.pue;
+    if (!af_fw_eq(af_fw_need(r, "facility", NULL, "energy"), it * pue * T, q, 1e-9))
+        af_fw_fail("facility energy is not IT power x PUE x duration");
+    if (!af_fw_le(af_fw_need(r, "facility", NULL, "power"),
+                  af_fw_need(r, "facility", NULL, "peak_power"), q, 1e-9))
+        af_fw_fail("mean facility power above its peak");
+    double total = af_fw_need(r, "cost", NULL, "total");
+    double parts = af_fw_need(r, "cost", NULL, "capital") +
+                   af_fw_need(r, "cost", NULL, "maintenance") +
+                   af_fw_need(r, "cost", NULL, "energy") + af_fw_need(r, "cost", NULL, "space");
+    if (!af_fw_eq(total, parts, q, 1e-12))
+        af_fw_fail("cost.total %.17g is not the sum of its parts %.17g", total, parts);
+    double classes = af_fw_need(r, "cost", NULL, "capital_compute") +
+                     af_fw_need(r, "cost", NULL, "capital_storage") +
+                     af_fw_need(r, "cost", NULL, "capital_network");
+    if (!af_fw_eq(af_fw_need(r, "cost", NULL, "capital"), classes, q, 1e-12))
+        af_fw_fail("cost.capital is not the sum of its classes");
+    double tco = af_fw_need(r, "cost", NULL, "tco_capital") +
+                 af_fw_need(r, "cost", NULL, "tco_maintenance") +
+                 af_fw_need(r, "cost", NULL, "tco_energy") + af_fw_need(r, "cost", NULL, "tco_space");
+    if (!af_fw_eq(af_fw_need(r, "cost", NULL, "tco"), tco, q, 1e-9))
+        af_fw_fail("cost.tco is not the sum of its parts");
+    const af_metric *v = af_fw_find(r, "facility", NULL, "power_cap_verdict");
+    if (cfg->facility.power_cap_W > 0) {
+        double cap = cfg->facility.power_cap_W;
+        double peak = af_fw_need(r, "facility", NULL, "peak_power");
+        double mean = af_fw_need(r, "facility", NULL, "power");
+        if (!v || !v->text)
+            af_fw_fail("a power cap without a verdict");
+        const char *want = peak <= cap ? "holds" : mean <= cap ? "exceeded at peak"
+                                                               : "exceeded on average";
+        /* Away from the boundary the verdict must match; at it, either side is fine. */
+        if (strcmp(v->text, want) != 0 && !af_fw_eq(peak, cap, q, 0) && !af_fw_eq(mean, cap, q, 0))
+            af_fw_fail("cap verdict \"%s\" for cap %.17g W, peak %.17g W, mean %.17g W", v->text,
+                       cap, peak, mean);
+        if (!af_fw_eq(af_fw_need(r, "facility", NULL, "power_cap_headroom"), cap - peak, q,
+                      1e-9 * cap))
+            af_fw_fail("the cap's headroom is not cap - peak");
+    } else if (v) {
+        af_fw_fail("a cap verdict without a cap");
+    }
+    for (size_t p = 0; p < cfg->npools; p++) {
+        const af_pool_config *pc = &cfg->pools[p];
+        double busy = (double)pc->nodes * af_node_power_W(&pc->node, 1, 0);
+        if (!af_fw_le(af_fw_need(r, "pool", pc->name, "power"), busy, q, 1e-9))
+            af_fw_fail("pool %s draws more than its nodes busy and unlimited", pc->name);
+    }
+}
+
 static void af_fw_check_results(const af_world_config *cfg, const af_results *r, unsigned avoid)
 {
     double T = cfg->duration_s;
     double q = AF_FW_REL + 1e-9 / T; /* one nanosecond over the duration */
     af_fw_check_all(r, q, avoid);
+    af_fw_check_cost(cfg, r);
     if (!af_fw_eq(af_fw_need(r, "run", NULL, "duration"), T, 0, 0))
         af_fw_fail("run.duration is not the scenario's duration");
     double events = af_fw_need(r, "run", NULL, "events");
@@ -1672,12 +1790,14 @@ static void af_fw_check_results(const af_world_config *cfg, const af_results *r,
         af_fw_fail("facility: energy is not power x duration");
 
     double capital = af_fw_need(r, "cost", NULL, "capital");
+    double maint = af_fw_need(r, "cost", NULL, "maintenance");
     double energy = af_fw_need(r, "cost", NULL, "energy");
     double space = af_fw_need(r, "cost", NULL, "space");
     double total = af_fw_need(r, "cost", NULL, "total");
-    if (!af_fw_eq(capital + energy + space, total, AF_FW_REL, 0))
-        af_fw_fail("cost: capital %.17g + energy %.17g + space %.17g = %.17g, total %.17g", capital,
-                   energy, space, capital + energy + space, total);
+    if (!af_fw_eq(capital + maint + energy + space, total, AF_FW_REL, 0))
+        af_fw_fail("cost: capital %.17g + maintenance %.17g + energy %.17g + space %.17g = %.17g, "
+                   "total %.17g",
+                   capital, maint, energy, space, capital + maint + energy + space, total);
     /* A price per hour is USD per second in the dimension of an hourly price, USD for one hour
      * in that of money. */
     const af_metric *per = af_fw_find(r, "cost", NULL, "per_hour");
