@@ -56,10 +56,12 @@ static const scen_key drain_keys[] = {
 /* An entry of `fabric:`. */
 typedef struct fabric_fields {
     const af_node *name, *sw, *topology, *oversubscription, *levels, *connects; /* sw: switch: */
+    const af_node *override; /* switch fields (price, power, ports) */
 } fabric_fields;
 static const scen_key fabric_keys[] = {
     SCEN_KEY(fabric_fields, "name", name, SCEN_REQUIRED),
     SCEN_KEY(fabric_fields, "switch", sw, SCEN_REQUIRED),
+    SCEN_KEY(fabric_fields, "override", override, SCEN_OPTIONAL),
     SCEN_KEY(fabric_fields, "topology", topology, SCEN_OPTIONAL),
     SCEN_KEY(fabric_fields, "oversubscription", oversubscription, SCEN_OPTIONAL),
     SCEN_KEY(fabric_fields, "levels", levels, SCEN_OPTIONAL),
@@ -599,11 +601,14 @@ void scen_fabrics(scen *s, const af_node *list)
             }
             af_path_pop(&s->path, k);
         }
+        bool sw_known = false;
         if (v.sw) {
             k = af_path_key(&s->path, "switch");
-            scen_switch(s, v.sw, &f->spec.sw);
+            sw_known = scen_switch(s, v.sw, &f->spec.sw);
             af_path_pop(&s->path, k);
         }
+        /* override: switch fields with plain values (a quoted price, measured power). */
+        scen_override(s, AF_SECTION_SWITCHES, v.override, sw_known ? &f->spec.sw : NULL);
         if (v.topology) {
             static const char *const words[] = {
                 [AF_FABRIC_FAT_TREE] = "fat-tree", [AF_FABRIC_RAIL] = "rail", NULL};
