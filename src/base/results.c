@@ -13,6 +13,8 @@
 #include <string.h>
 
 struct af_results {
+    af_series **series; /* series in making order (each allocated once, never moved) */
+    size_t nseries, series_cap;
     af_metric *m;    /* metrics in insertion order */
     size_t n;        /* number of metrics */
     size_t cap;      /* capacity of m */
@@ -65,6 +67,13 @@ void af_results_free(af_results *r)
         af_free(r->m[i].label);
         af_free(r->m[i].text);
     }
+    for (size_t i = 0; i < r->nseries; i++) {
+        af_free(r->series[i]->name);
+        af_free(r->series[i]->label);
+        af_free(r->series[i]->v);
+        af_free(r->series[i]);
+    }
+    af_free(r->series);
     af_free(r->m);
     af_free(r->index);
     af_free(r);
@@ -132,4 +141,69 @@ size_t af_results_count(const af_results *r)
 const af_metric *af_results_get(const af_results *r, size_t i)
 {
     return i < r->n ? &r->m[i] : NULL;
+}
+
+/* ---- time series ---------------------------------------------------------------------------- */
+
+af_series *af_results_series(af_results *r, const char *name, af_dim dim, const char *label,
+                             double base_dt)
+{
+    for (size_t i = 0; i < r->nseries; i++)
+        if (strcmp(r->series[i]->name, name) == 0)
+            return r->series[i];
+    r->series = af_grow(r->series, &r->series_cap, r->nseries + 1, sizeof *r->series);
+    af_series *s = af_calloc(1, sizeof *s);
+    s->name = af_strdup(name);
+    s->label = label ? af_strdup(label) : NULL;
+    s->dim = dim;
+    s->dt = base_dt;
+    s->per = 1;
+    s->v = af_malloc_array(AF_SERIES_MAX, sizeof *s->v);
+    r->series[r->nseries++] = s;
+    return s;
+}
+
+void af_series_push(af_series *s, double v)
+{
+    s->pushed++;
+    s->acc += v;
+    if (++s->acc_n < s->per)
+        return;
+    if (s->n == AF_SERIES_MAX) {
+        /* Full: merge neighbours into windows twice as wide. The point being filled was one
+         * base window wide per base window; from now on it takes twice as many. */
+        for (size_t i = 0; i < AF_SERIES_MAX / 2; i++)
+            s->v[i] = 0.5 * (s->v[2 * i] + s->v[2 * i + 1]);
+        s->n = AF_SERIES_MAX / 2;
+        s->per *= 2;
+        s->dt *= 2;
+        if (s->acc_n < s->per)
+            return;
+    }
+    s->v[s->n++] = s->acc / (double)s->per;
+    s->acc = 0;
+    s->acc_n = 0;
+}
+
+double af_series_t(const af_series *s, size_t i)
+{
+    return (double)i * s->dt;
+}
+
+size_t af_results_nseries(const af_results *r)
+{
+    return r->nseries;
+}
+
+const af_series *af_results_series_get(const af_results *r, size_t i)
+{
+    return i < r->nseries ? r->series[i] : NULL;
+}
+
+const af_series *af_results_series_find(const af_results *r, const char *name)
+{
+    for (size_t i = 0; i < r->nseries; i++)
+        if (strcmp(r->series[i]->name, name) == 0)
+            return r->series[i];
+    return NULL;
 }

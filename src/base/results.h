@@ -44,4 +44,44 @@ const af_metric *af_results_find(const af_results *r, const char *name);
 size_t af_results_count(const af_results *r);
 const af_metric *af_results_get(const af_results *r, size_t i);
 
+/* ---- Time series ------------------------------------------------------------------------------
+ * A series holds the mean of one quantity over consecutive windows of equal width, the first
+ * starting at t = 0. Memory is bounded whatever the run's duration: a series keeps at most
+ * AF_SERIES_MAX points, and when it is full each pair of neighbouring windows merges into one of
+ * twice the width (the mean of the two), so a long run keeps between AF_SERIES_MAX / 2 and
+ * AF_SERIES_MAX points at the finest width that fits. A producer pushes one value per base window
+ * (base_dt) to every series of a run, so all series of a run share one time grid. Series keep
+ * the order in which they were first made. */
+
+#define AF_SERIES_MAX 2048
+
+typedef struct af_series {
+    char *name;    /* dotted name as a metric's ("pool.llm.gpu_utilization"), owned */
+    char *label;   /* human label, owned; may be NULL */
+    af_dim dim;    /* unit of every point (SI base units) */
+    double dt;     /* width of one point's window, s (base_dt x per) */
+    size_t n;      /* points */
+    double *v;     /* n window means */
+    size_t per;    /* base windows per point (a power of two) */
+    double acc;    /* sum of the base values of the point being filled */
+    size_t acc_n;  /* how many it holds (< per) */
+    size_t pushed; /* base values pushed in all */
+} af_series;
+
+/* The series called name, made empty (base window base_dt > 0 s) when new. The pointer stays
+ * valid until af_results_free (series are never moved). */
+af_series *af_results_series(af_results *r, const char *name, af_dim dim, const char *label,
+                             double base_dt);
+
+/* Appends one base window's value. */
+void af_series_push(af_series *s, double v);
+
+/* Time in s at which point i's window starts: i x dt. */
+double af_series_t(const af_series *s, size_t i);
+
+/* Number of series, the i-th in making order, and the one called name (NULL when none). */
+size_t af_results_nseries(const af_results *r);
+const af_series *af_results_series_get(const af_results *r, size_t i);
+const af_series *af_results_series_find(const af_results *r, const char *name);
+
 #endif

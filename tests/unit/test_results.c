@@ -177,7 +177,40 @@ static void test_text_metrics(void)
     af_results_free(r);
 }
 
+/* A series stays within AF_SERIES_MAX points and each point is the exact mean of the base
+ * windows it covers: pushing v_k = k for k = 0..N-1, point i of width `per` holds the mean of
+ * i*per .. (i+1)*per - 1, which is i*per + (per - 1)/2. */
+static void test_series_bounded(void)
+{
+    af_results *r = af_results_new();
+    af_series *s = af_results_series(r, "pool.p.gpu_utilization", AF_DIM_RATIO, "GPU", 10);
+    CU_ASSERT_PTR_EQUAL(af_results_series(r, "pool.p.gpu_utilization", AF_DIM_RATIO, NULL, 10), s);
+    for (size_t k = 0; k < 10000; k++) {
+        af_series_push(s, (double)k);
+        CU_ASSERT(s->n <= AF_SERIES_MAX);
+    }
+    /* 10,000 base windows: past 2,048 they merge to 2 each, past 4,096 to 4, past 8,192 to 8:
+     * 1,250 whole points of 8 windows, 80 s wide. */
+    CU_ASSERT_EQUAL(s->per, 8);
+    CU_ASSERT_EQUAL(s->n, 1250);
+    CU_ASSERT_DOUBLE_EQUAL(s->dt, 80, 0);
+    CU_ASSERT_EQUAL(s->acc_n, 0);
+    for (size_t i = 0; i < s->n; i++)
+        CU_ASSERT_DOUBLE_EQUAL(s->v[i], (double)(i * 8) + 3.5, 1e-9);
+    CU_ASSERT_DOUBLE_EQUAL(af_series_t(s, 3), 240, 0);
+    /* A second series in the same results, found by name; the order is the making order. */
+    af_series *b = af_results_series(r, "storage.hot.used", AF_DIM_SIZE, NULL, 10);
+    af_series_push(b, 5);
+    CU_ASSERT_EQUAL(af_results_nseries(r), 2);
+    CU_ASSERT_PTR_EQUAL(af_results_series_get(r, 1), b);
+    CU_ASSERT_PTR_EQUAL(af_results_series_find(r, "storage.hot.used"), b);
+    CU_ASSERT_PTR_NULL(af_results_series_find(r, "storage.hot"));
+    CU_ASSERT_EQUAL(b->n, 1);
+    af_results_free(r);
+}
+
 static const af_test tests[] = {
+    {"time series stay bounded and keep exact means", test_series_bounded},
     {"empty results", test_empty},
     {"metrics keep insertion order", test_insertion_order},
     {"overwrite keeps the position and replaces value, dim and label", test_overwrite_in_place},
