@@ -212,6 +212,12 @@ typedef struct af_world_config {
     size_t nbursts;
     af_lookup_config *lookups; /* look-up streams in declaration order */
     size_t nlookups;
+    double sample_s; /* time series window asked for, s; 0: no series. The run divides its
+                      * duration into ceil(duration / sample_s) equal windows, at most
+                      * AF_WORLD_MAX_WINDOWS */
 } af_world_config;
+
+/* Most windows a run samples (a finer interval is widened to fit). */
+#define AF_WORLD_MAX_WINDOWS 100000
 
 #endif

@@ -45,6 +45,8 @@ typedef struct stream {
     bool stalled;        /* no device time left for it now */
     af_time_ns stalled_since_ns;
     af_time_ns stalled_ns; /* time with no device time left */
+    /* the time series' totals at the last window's end (lookup_sample) */
+    double snap_completed, snap_sojourn_s, snap_area_s, snap_work_s;
 } stream;
 
 typedef struct lookup_state {
@@ -207,6 +209,34 @@ static void lookup_finish(af_world *w, af_time_ns end_ns)
     }
 }
 
+/* Time series: per stream, requests completed per second, their mean latency and the mean
+ * number in system over the window; the device time they used goes to their tier's window
+ * (world.c, "Sampling"). */
+static void lookup_sample(af_world *w, af_results *r, double dt)
+{
+    lookup_state *ls = lookup_of(w);
+    for (size_t i = 0; i < ls->n; i++) {
+        stream *s = &ls->streams[i];
+        if (!s->queue)
+            continue;
+        af_queue_stats st;
+        af_queue_get_stats(s->queue, &st);
+        double done = (double)st.completed - s->snap_completed;
+        double soj = st.sojourn_sum_s - s->snap_sojourn_s;
+        const char *nm = s->cfg->name;
+        af_world_series(w, r, "lookup", nm, "rate", AF_DIM_RATE, "requests per second", done / dt);
+        af_world_series(w, r, "lookup", nm, "latency_mean", AF_DIM_TIME, "mean latency",
+                        done > 0 ? soj / done + s->extra_s : 0);
+        af_world_series(w, r, "lookup", nm, "in_system", AF_DIM_NUMBER, "requests in system",
+                        (st.area_system_s - s->snap_area_s) / dt);
+        w->win_lookup_dev_s[s->tier - w->tiers] += st.work_s - s->snap_work_s;
+        s->snap_completed = (double)st.completed;
+        s->snap_sojourn_s = st.sojourn_sum_s;
+        s->snap_area_s = st.area_system_s;
+        s->snap_work_s = st.work_s;
+    }
+}
+
 static void lookup_report(const af_world *w, af_results *r)
 {
     lookup_state *ls = lookup_of(w);
@@ -263,5 +293,6 @@ const af_wl_kind af_wl_lookup = {
     .load_changed = lookup_load_changed,
     .finish = lookup_finish,
     .report = lookup_report,
+    .sample = lookup_sample,
     .free = lookup_free,
 };

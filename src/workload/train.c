@@ -671,6 +671,38 @@ static void train_finish(af_world *w, af_time_ns end_ns)
     }
 }
 
+/* Time series: per job, the shares of the window its GPUs spent computing, waiting for data,
+ * communicating, stalled for checkpoints, down or reloading after failures, and idle past their
+ * target (world.c, "Sampling"); the computing share is also its pool's, for the power. */
+static void train_sample(af_world *w, af_results *r, double dt)
+{
+    static const char *const leaf[6] = {"gpu_utilization", "data_wait",   "communication",
+                                        "checkpoint_stall", "failure_down", "idle_done"};
+    static const char *const label[6] = {"computing", "waiting for data", "communicating",
+                                         "checkpoint stall", "down or reloading", "idle (done)"};
+    train_state *s = train_of(w);
+    af_time_ns now = af_sim_now(w->sim);
+    if (now > w->end_ns)
+        now = w->end_ns;
+    for (size_t j = 0; j < s->n; j++) {
+        job *jb = &s->jobs[j];
+        af_job_account(jb, now);
+        af_time_ns cur[6] = {jb->compute_total_ns,
+                             jb->wait_total_ns,
+                             jb->comm_total_ns,
+                             jb->phase_ns[AF_PHASE_CKPT],
+                             jb->phase_ns[AF_PHASE_DOWN] + jb->phase_ns[AF_PHASE_RELOAD],
+                             jb->phase_ns[AF_PHASE_DONE]};
+        for (int i = 0; i < 6; i++) {
+            double share = af_time_to_s(cur[i] - jb->snap_ns[i]) / dt;
+            af_world_series(w, r, "train", jb->cfg->name, leaf[i], AF_DIM_RATIO, label[i], share);
+            if (i == 0)
+                w->win_pool_util[jb->cfg->pool] += share;
+            jb->snap_ns[i] = cur[i];
+        }
+    }
+}
+
 /* The one resource that held the GPUs back longest (its name says which stage, link group and
  * direction), or the reader threads when their cap did; NULL when none did. */
 static const char *job_bottleneck(const af_world *w, const job *jb)
@@ -808,5 +840,6 @@ const af_wl_kind af_wl_train = {
     .load_changed = train_load_changed,
     .finish = train_finish,
     .report = train_report,
+    .sample = train_sample,
     .free = train_free,
 };

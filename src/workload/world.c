@@ -196,8 +196,18 @@ static void world_report_cap(const af_world *w, const af_cost *c, af_results *r)
     af_results_put(r, AF_M_FACILITY_CAP_SHARE, NULL, share / gpus);
 }
 
-/* Whole boxes are at most this many kinds: a pool, a tier or a fabric each. */
-static af_cost_box *world_boxes(const af_world *w, size_t *n)
+/* Shares of a tier's device time spent reading (look-ups included) and writing over T seconds. */
+static void world_tier_fracs(const af_tier_state *ts, double T, double *rfrac, double *wfrac)
+{
+    *rfrac = fmin(1, (ts->read_dev_s + ts->lookup_dev_s) / (ts->devices * T));
+    *wfrac = fmin(1 - *rfrac, ts->write_dev_s / (ts->devices * T));
+}
+
+/* The equipment as boxes for the cost roll-up (model/cost.h): one kind per pool, tier and
+ * fabric, the pools' GPUs computing pool_u[p] of the time and the tiers' devices reading rfrac[t]
+ * and writing wfrac[t] of theirs (over the run, or over one window of the series). */
+static af_cost_box *world_boxes(const af_world *w, const double *pool_u, const double *rfrac,
+                                const double *wfrac, size_t *n)
 {
     const af_world_config *cfg = w->cfg;
     size_t cap = cfg->npools + cfg->ntiers + cfg->nfabrics;
@@ -206,7 +216,7 @@ static af_cost_box *world_boxes(const af_world *w, size_t *n)
     for (size_t p = 0; p < cfg->npools; p++) {
         const af_pool_config *pc = &cfg->pools[p];
         const af_node_spec *nd = &pc->node;
-        double u = w->pool_util[p], lim = pc->power_limit_W;
+        double u = pool_u[p], lim = pc->power_limit_W;
         double full = af_gpu_full_W(&nd->gpu, lim);
         af_cost_box *x = &b[k++];
         x->cls = AF_ASSET_COMPUTE;
@@ -227,14 +237,11 @@ static af_cost_box *world_boxes(const af_world *w, size_t *n)
     for (size_t t = 0; t < cfg->ntiers; t++) {
         const af_tier_state *ts = &w->tiers[t];
         const af_storage_spec *s = &ts->cfg->system;
-        double T = cfg->duration_s;
-        double rfrac = fmin(1, (ts->read_dev_s + ts->lookup_dev_s) / (ts->devices * T));
-        double wfrac = fmin(1 - rfrac, ts->write_dev_s / (ts->devices * T));
         af_storage_power_states ps = af_storage_device_power(s);
         af_cost_box *x = &b[k++];
         x->cls = AF_ASSET_STORAGE;
         x->count = (double)ts->cfg->nodes;
-        x->mean_W[AF_PART_DEVICE] = s->devices * af_storage_mix_W(&ps, rfrac, wfrac);
+        x->mean_W[AF_PART_DEVICE] = s->devices * af_storage_mix_W(&ps, rfrac[t], wfrac[t]);
         x->mean_W[AF_PART_SERVER] = s->server_W;
         x->mean_W[AF_PART_ENCLOSURE] = s->enclosure_W;
         x->mean_W[AF_PART_NIC] = s->nics * s->nic.port_power_W;
@@ -266,8 +273,14 @@ static af_cost_box *world_boxes(const af_world *w, size_t *n)
 static void world_report_cost(const af_world *w, af_results *r)
 {
     const af_world_config *cfg = w->cfg;
-    size_t n;
-    af_cost_box *boxes = world_boxes(w, &n);
+    size_t n, nt = cfg->ntiers;
+    double *rfrac = af_calloc(nt ? nt : 1, sizeof *rfrac);
+    double *wfrac = af_calloc(nt ? nt : 1, sizeof *wfrac);
+    for (size_t t = 0; t < nt; t++)
+        world_tier_fracs(&w->tiers[t], cfg->duration_s, &rfrac[t], &wfrac[t]);
+    af_cost_box *boxes = world_boxes(w, w->pool_util, rfrac, wfrac, &n);
+    af_free(rfrac);
+    af_free(wfrac);
     af_cost_output out = {.useful_gpu_s = w->useful_gpu_s,
                           .tokens = w->tokens_trained,
                           .requests = w->requests_served};
@@ -362,8 +375,8 @@ static void world_report(const af_world *w, af_results *r)
         const af_endpoint *ep = &w->eps[af_ep_tier(w, t)];
         double nodes = (double)ts->cfg->nodes;
         double read_B = ts->read_B + ts->lookup_read_B;
-        double rfrac = fmin(1, (ts->read_dev_s + ts->lookup_dev_s) / (ts->devices * T));
-        double wfrac = fmin(1 - rfrac, ts->write_dev_s / (ts->devices * T));
+        double rfrac, wfrac;
+        world_tier_fracs(ts, T, &rfrac, &wfrac);
         double power = af_storage_node_power_W(s, rfrac, wfrac);
         const char *nm = ts->cfg->name;
         af_results_put(r, AF_M_STORAGE_READ_RATE, nm, read_B / T);
@@ -400,6 +413,122 @@ static void world_report(const af_world *w, af_results *r)
         af_results_put(r, AF_M_FABRIC_POWER, nm, fp->typical_W);
     }
     world_report_cost(w, r);
+}
+
+/* ---- Sampling -------------------------------------------------------------------------------
+ * With cfg->sample_s > 0 the run is cut into equal windows and at the end of each (an event at
+ * k x dt, the last after the kinds' finish at the end) every kind pushes its series and the
+ * world pushes the pools', tiers' and facility's: GPU utilization and power per pool; per tier
+ * the bytes read and written per second (its NICs' traffic), the share of device time busy (bulk
+ * flows and look-ups), the bytes stored and the power; the facility's power by component and in
+ * all. Sampling only reads state (the flow network's carried totals need no resharing, the
+ * kinds account time without changing it), so a run's metrics are the same with and without
+ * it; its events are left out of run.events. The power of a window uses the run's read/write
+ * split of each tier's bulk device time so far (the split of a window is known only when its
+ * transfers complete). */
+
+void af_world_series(af_world *w, af_results *r, const char *group, const char *instance,
+                     const char *leaf, af_dim dim, const char *label, double v)
+{
+    char name[256];
+    if (instance)
+        snprintf(name, sizeof name, "%s.%s.%s", group, instance, leaf);
+    else
+        snprintf(name, sizeof name, "%s.%s", group, leaf);
+    af_series_push(af_results_series(r, name, dim, label, w->series_dt), v);
+}
+
+/* Samples the window that ends now. */
+static void world_sample(af_world *w)
+{
+    const af_world_config *cfg = w->cfg;
+    af_results *r = w->series_res;
+    af_time_ns now = af_sim_now(w->sim);
+    if (now > w->end_ns)
+        now = w->end_ns;
+    double dt = af_time_to_s(now - w->series_prev_ns);
+    if (!(dt > 0) || w->series_done >= w->series_windows)
+        return;
+    w->series_prev_ns = now;
+    w->series_done++;
+    size_t nt = cfg->ntiers;
+    for (size_t p = 0; p < cfg->npools; p++)
+        w->win_pool_util[p] = 0;
+    for (size_t t = 0; t < nt; t++)
+        w->win_lookup_dev_s[t] = 0;
+    for (size_t k = 0; k < AF_WL__COUNT; k++)
+        if (af_world_kinds[k]->sample)
+            af_world_kinds[k]->sample(w, r, dt);
+
+    double *rfrac = af_calloc(nt ? nt : 1, sizeof *rfrac);
+    double *wfrac = af_calloc(nt ? nt : 1, sizeof *wfrac);
+    for (size_t t = 0; t < nt; t++) {
+        af_tier_state *ts = &w->tiers[t];
+        const af_endpoint *ep = &w->eps[af_ep_tier(w, t)];
+        double *sn = &w->snap[3 * t];
+        double dev = af_flownet_resource_carried(w->net, ts->dev);
+        double tx = af_flownet_resource_carried(w->net, ep->tx);
+        double rx = af_flownet_resource_carried(w->net, ep->rx);
+        double bulk = (dev - sn[0]) / (ts->devices * dt);
+        double look = w->win_lookup_dev_s[t] / (ts->devices * dt);
+        double rd = ts->read_dev_s, wr = ts->write_dev_s;
+        double rshare = rd + wr > 0 ? rd / (rd + wr) : 1;
+        rfrac[t] = fmin(1, bulk * rshare + look);
+        wfrac[t] = fmin(1 - rfrac[t], bulk * (1 - rshare));
+        const char *nm = ts->cfg->name;
+        af_world_series(w, r, "storage", nm, "read_rate", AF_DIM_BANDWIDTH, "read", (tx - sn[1]) / dt);
+        af_world_series(w, r, "storage", nm, "write_rate", AF_DIM_BANDWIDTH, "written",
+                        (rx - sn[2]) / dt);
+        af_world_series(w, r, "storage", nm, "device_busy", AF_DIM_RATIO, "devices busy",
+                        fmin(1, bulk + look));
+        af_world_series(w, r, "storage", nm, "used_capacity", AF_DIM_SIZE, "stored", ts->used_B);
+        af_world_series(w, r, "storage", nm, "power", AF_DIM_POWER, "power",
+                        (double)ts->cfg->nodes *
+                            af_storage_node_power_W(&ts->cfg->system, rfrac[t], wfrac[t]));
+        sn[0] = dev;
+        sn[1] = tx;
+        sn[2] = rx;
+    }
+    for (size_t p = 0; p < cfg->npools; p++) {
+        const af_pool_config *pc = &cfg->pools[p];
+        af_world_series(w, r, "pool", pc->name, "gpu_utilization", AF_DIM_RATIO, "GPU utilization",
+                        w->win_pool_util[p]);
+        af_world_series(w, r, "pool", pc->name, "power", AF_DIM_POWER, "power",
+                        (double)pc->nodes *
+                            af_node_power_W(&pc->node, w->win_pool_util[p], pc->power_limit_W));
+    }
+    size_t n;
+    af_cost_box *boxes = world_boxes(w, w->win_pool_util, rfrac, wfrac, &n);
+    af_cost c;
+    af_cost_rollup(boxes, n, dt, NULL, &cfg->facility, &c);
+    af_free(boxes);
+    af_free(rfrac);
+    af_free(wfrac);
+    static const af_metric_id part_metric[AF_PART__COUNT] = {
+        AF_M_FACILITY_P_GPU,    AF_M_FACILITY_P_HOST,   AF_M_FACILITY_P_NIC,  AF_M_FACILITY_P_SWITCH,
+        AF_M_FACILITY_P_DEVICE, AF_M_FACILITY_P_SERVER, AF_M_FACILITY_P_ENCL,
+    };
+    for (int p = 0; p < AF_PART__COUNT; p++) {
+        const af_metric_def *def = af_metric_get(part_metric[p]);
+        af_world_series(w, r, "facility", NULL, def->leaf, AF_DIM_POWER, af_power_part_name(p),
+                        c.part_W[p]);
+    }
+    af_world_series(w, r, "facility", NULL, "it_power", AF_DIM_POWER, "IT power", c.it_W);
+    af_world_series(w, r, "facility", NULL, "power", AF_DIM_POWER, "facility power",
+                    c.facility_W);
+}
+
+/* The event at the end of a window: samples it and schedules the next (the last window is
+ * sampled after the run, see world_go). */
+static void world_tick(af_sim *sim, void *ctx, uint64_t arg)
+{
+    (void)arg;
+    af_world *w = ctx;
+    w->series_ticks++;
+    world_sample(w);
+    uint64_t k = w->series_done + 1;
+    if (k < w->series_windows)
+        af_sim_at(sim, af_time_from_s((double)k * w->series_dt), world_tick, w, 0);
 }
 
 /* ---- build and run -------------------------------------------------------------------------- */
@@ -460,6 +589,20 @@ static int world_go(const af_world_config *cfg, af_results *res, af_world_estima
     if (rc != AF_OK || !res)
         goto done;
     af_qos_floors(&w);
+    uint64_t budget = e.budget;
+    if (cfg->sample_s > 0) {
+        double n = ceil(cfg->duration_s / cfg->sample_s - 1e-9);
+        n = fmin(fmax(n, 1), AF_WORLD_MAX_WINDOWS);
+        w.series_res = res;
+        w.series_windows = (uint64_t)n;
+        w.series_dt = cfg->duration_s / n;
+        w.win_pool_util = af_calloc(cfg->npools ? cfg->npools : 1, sizeof *w.win_pool_util);
+        w.win_lookup_dev_s = af_calloc(cfg->ntiers ? cfg->ntiers : 1, sizeof *w.win_lookup_dev_s);
+        w.snap = af_calloc(cfg->ntiers ? 3 * cfg->ntiers : 1, sizeof *w.snap);
+        if (w.series_windows > 1)
+            af_sim_at(w.sim, af_time_from_s(w.series_dt), world_tick, &w, 0);
+        budget += w.series_windows;
+    }
 
     for (size_t k = 0; k < AF_WL__COUNT; k++)
         if (af_world_kinds[k]->start)
@@ -476,7 +619,7 @@ static int world_go(const af_world_config *cfg, af_results *res, af_world_estima
      * away to schedule still moves). */
     if (w.end_ns < AF_TIME_MAX)
         af_sim_at(w.sim, w.end_ns + 1, world_never, NULL, 0);
-    af_run_status st = af_sim_run(w.sim, w.end_ns, e.budget);
+    af_run_status st = af_sim_run(w.sim, w.end_ns, budget);
     if (st == AF_RUN_BUDGET) {
         char detail[256];
         world_estimate_detail(&e, detail, sizeof detail);
@@ -494,10 +637,15 @@ static int world_go(const af_world_config *cfg, af_results *res, af_world_estima
             af_world_kinds[k]->finish(&w, w.end_ns);
     if (w.bursts_active)
         w.burst_time_ns += w.end_ns - w.burst_since_ns;
+    /* The window sampling events, left out of the count (a run's metrics do not depend on
+     * whether it samples). */
+    uint64_t ticks = w.series_ticks;
+    if (w.series_res)
+        world_sample(&w); /* the last window, after the final accounting */
 
     af_results_put(res, AF_M_RUN_DURATION, NULL, cfg->duration_s);
     af_results_put(res, AF_M_RUN_SEED, NULL, (double)cfg->seed);
-    af_results_put(res, AF_M_RUN_EVENTS, NULL, (double)af_sim_events_run(w.sim));
+    af_results_put(res, AF_M_RUN_EVENTS, NULL, (double)(af_sim_events_run(w.sim) - ticks));
     for (size_t k = 0; k < AF_WL__COUNT; k++)
         if (af_world_kinds[k]->report)
             af_world_kinds[k]->report(&w, res);
@@ -510,6 +658,9 @@ done:
     af_free(w.xfers);
     af_free(w.hold);
     af_free(w.pool_util);
+    af_free(w.win_pool_util);
+    af_free(w.win_lookup_dev_s);
+    af_free(w.snap);
     af_free(w.eps);
     af_free(w.beps);
     af_free(w.fabrics);

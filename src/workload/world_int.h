@@ -195,6 +195,11 @@ typedef struct af_wl_kind {
     void (*finish)(af_world *w, af_time_ns end_ns);
     /* Writes the kind's metrics. */
     void (*report)(const af_world *w, af_results *r);
+    /* Time series (world.c, "Sampling"): called at the end of every window of dt seconds (the
+     * last at the end of the run, after finish); brings its accounting to now, pushes one value
+     * per series of its instances to r (af_world_series) and, for the power of the window,
+     * fills w->win_pool_util (train) and w->win_lookup_dev_s (look-ups). */
+    void (*sample)(af_world *w, af_results *r, double dt);
     /* Releases the kind's state (also after a failed build). */
     void (*free)(af_world *w);
 } af_wl_kind;
@@ -238,7 +243,23 @@ struct af_world {
     const af_wl_kind *on_load[AF_WL__COUNT];
     uint32_t n_on_load;
     bool settle_pending; /* the end-of-instant hook that calls them is set */
+    /* time series (world.c, "Sampling"); off when cfg->sample_s is 0 */
+    af_results *series_res;    /* where series go */
+    double series_dt;          /* base window, s */
+    uint64_t series_windows;   /* windows in the run */
+    uint64_t series_done;      /* windows sampled */
+    uint64_t series_ticks;     /* sampling events run (left out of run.events) */
+    af_time_ns series_prev_ns; /* end of the last window sampled */
+    double *win_pool_util;     /* per pool: computing share of its GPU-time in the window */
+    double *win_lookup_dev_s;  /* per tier: look-up device-seconds in the window */
+    double *snap;              /* per tier: device-s, NIC out and NIC in carried at the last
+                                * window's end */
 };
+
+/* Pushes value v to series "<group>.<instance>.<leaf>" (instance may be NULL) of r, made with
+ * the world's base window when new. */
+void af_world_series(af_world *w, af_results *r, const char *group, const char *instance,
+                     const char *leaf, af_dim dim, const char *label, double v);
 
 /* A QoS weight as configured, or its default when the configuration left it 0 (hand-built
  * configurations; the scenario layer always sets one). */

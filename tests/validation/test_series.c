@@ -1,0 +1,102 @@
+/*
+ * test_series: the time series a run samples (world.c, "Sampling") add up to its totals, and
+ * sampling changes none of its metrics. Over the windows of a run, the window-width-weighted mean
+ * of a share or a power is its run value (the GPU utilization, the facility power, the tier's
+ * power), a rate's integral is the total moved, and a job's shares of each window add up to one.
+ */
+#include "tests/validation/sharing.h"
+
+#include <math.h>
+
+/* Width-weighted mean of series name over the run (windows of equal width). */
+static double ser_mean(const af_results *r, const char *name)
+{
+    const af_series *s = af_results_series_find(r, name);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(s);
+    double sum = 0;
+    for (size_t i = 0; i < s->n; i++)
+        sum += s->v[i];
+    return sum / (double)s->n;
+}
+
+/* One pool of 2 nodes training 300 one-second steps of 1 GB per GPU from a tier that delivers
+ * 10 GB/s (data-bound), with a checkpoint-like write burst every 200 s, in a 1,000 s run. */
+static void ser_world(af_fixture *f)
+{
+    af_fix_init(f, 2, 1, 10e9, 1e9, 1.0, 1000);
+    f->pools[0].node.storage_nic.rate_Bps = 1e12;
+    f->trains[0].target_steps = 300;
+    af_fix_add_burst(f, "ckpt", 0, 0, true, 200e9, 200, 50);
+}
+
+static void test_series_add_up(void)
+{
+    af_fixture f;
+    ser_world(&f);
+    af_results *plain = af_run(&f);
+    f.cfg.sample_s = 10;
+    af_results *r = af_run(&f);
+    /* Sampling changes no metric. */
+    CU_ASSERT_EQUAL(af_results_count(plain), af_results_count(r));
+    for (size_t i = 0; i < af_results_count(plain); i++) {
+        const af_metric *a = af_results_get(plain, i), *b = af_results_get(r, i);
+        CU_ASSERT_STRING_EQUAL(a->name, b->name);
+        if (!a->text)
+            CU_ASSERT(a->value == b->value || (isnan(a->value) && isnan(b->value)));
+    }
+    /* 100 windows of 10 s. */
+    const af_series *u = af_results_series_find(r, "pool.gpus.gpu_utilization");
+    CU_ASSERT_PTR_NOT_NULL_FATAL(u);
+    CU_ASSERT_EQUAL(u->n, 100);
+    CU_ASSERT_DOUBLE_EQUAL(u->dt, 10, 1e-12);
+    AF_ASSERT_REL(ser_mean(r, "pool.gpus.gpu_utilization"), af_get(r, "pool.gpus.gpu_utilization"),
+                  1e-9);
+    AF_ASSERT_REL(ser_mean(r, "pool.gpus.power"), af_get(r, "pool.gpus.power"), 1e-9);
+    AF_ASSERT_REL(ser_mean(r, "facility.it_power_gpus"), af_get(r, "facility.it_power_gpus"), 1e-9);
+    /* The tier's NIC traffic integrates to what its NICs carried. */
+    double out = ser_mean(r, "storage.hot.read_rate") * 1000;
+    double nic_out = af_get(r, "storage.hot.nic_out_utilization") * 1e15 * 1000;
+    AF_ASSERT_REL(out, nic_out, 1e-9);
+    /* A job's shares of each window add up to one. */
+    const char *leaves[] = {"gpu_utilization", "data_wait",    "communication",
+                            "checkpoint_stall", "failure_down", "idle_done"};
+    const af_series *s[6];
+    for (int i = 0; i < 6; i++) {
+        char nm[96];
+        snprintf(nm, sizeof nm, "train.job.%s", leaves[i]);
+        s[i] = af_results_series_find(r, nm);
+        CU_ASSERT_PTR_NOT_NULL_FATAL(s[i]);
+    }
+    for (size_t k = 0; k < s[0]->n; k++) {
+        double sum = 0;
+        for (int i = 0; i < 6; i++)
+            sum += s[i]->v[k];
+        CU_ASSERT_DOUBLE_EQUAL(sum, 1, 1e-9);
+    }
+    /* The job reaches its target and idles: the last windows are all idle. */
+    CU_ASSERT_DOUBLE_EQUAL(s[5]->v[s[5]->n - 1], 1, 1e-12);
+    af_results_free(plain);
+    af_results_free(r);
+}
+
+/* A window that does not divide the run: 1,000 s at 300 s gives 4 windows of 250 s. */
+static void test_series_windows(void)
+{
+    af_fixture f;
+    ser_world(&f);
+    f.cfg.sample_s = 300;
+    af_results *r = af_run(&f);
+    const af_series *u = af_results_series_find(r, "facility.power");
+    CU_ASSERT_PTR_NOT_NULL_FATAL(u);
+    CU_ASSERT_EQUAL(u->n, 4);
+    CU_ASSERT_DOUBLE_EQUAL(u->dt, 250, 1e-12);
+    AF_ASSERT_REL(ser_mean(r, "facility.power"), af_get(r, "facility.power"), 1e-9);
+    af_results_free(r);
+}
+
+static const af_test tests[] = {
+    {"series add up to the run's totals and change no metric", test_series_add_up},
+    {"windows divide the run equally", test_series_windows},
+    {NULL, NULL},
+};
+AF_TEST_MAIN("series", tests)
