@@ -9,6 +9,11 @@
 /* aifsim run FILE [--set path=value]... [--seed N] [--json FILE] [--models DIR] */
 int af_cmd_run(int argc, char **argv);
 
+/* aifsim compare A.yaml [B.yaml] [--set path=value]... [--seed N] [--models DIR] [--json FILE]
+ * [--all] [-q]: run two scenarios, or one and a variant of it, and show their metrics side by
+ * side with the differences. */
+int af_cmd_compare(int argc, char **argv);
+
 /* aifsim validate FILE... [--set path=value]... [--seed N] [--models DIR]: check scenarios and
  * print the resolved configuration with units. */
 int af_cmd_validate(int argc, char **argv);

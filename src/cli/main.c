@@ -21,6 +21,8 @@ static const char main_usage[] =
     "\n"
     "commands:\n"
     "  run FILE        simulate one scenario and print its summary\n"
+    "  compare A B     run two scenarios (or one and a variant: A --set PATH=VALUE) and\n"
+    "                  show their metrics side by side with the differences\n"
     "  validate FILE   check scenarios and print their resolved configuration\n"
     "  catalog [KIND]  list the model catalog (gpus, nodes, links, storage, facility,\n"
     "                  switches)\n"
@@ -38,8 +40,8 @@ static const struct {
     const char *name;
     int (*fn)(int, char **);
 } af_commands[] = {
-    {"run", af_cmd_run},   {"validate", af_cmd_validate}, {"catalog", af_cmd_catalog},
-    {"size", af_cmd_size}, {"metrics", af_cmd_metrics},
+    {"run", af_cmd_run},         {"compare", af_cmd_compare}, {"validate", af_cmd_validate},
+    {"catalog", af_cmd_catalog}, {"size", af_cmd_size},       {"metrics", af_cmd_metrics},
 };
 
 int main(int argc, char **argv)

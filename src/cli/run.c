@@ -10,17 +10,13 @@
 #include "cli/commands.h"
 #include "cli/common.h"
 #include "cli/options.h"
+#include "cli/scenario_run.h"
 
-#include "base/alloc.h"
-#include "base/arena.h"
 #include "base/diag.h"
 #include "base/outfile.h"
-#include "base/results.h"
 #include "report/json.h"
 #include "report/text.h"
 #include "scenario/catalog.h"
-#include "scenario/scenario.h"
-#include "workload/world.h"
 
 #include "config.h"
 
@@ -51,11 +47,11 @@ int af_cmd_run(int argc, char **argv)
     int rc = 2;
     const char *file = NULL, *json = NULL;
     bool quiet = false;
-    af_arena *arena = af_arena_new();
+    af_cli_scenario sc;
+    af_cli_scenario_init(&sc);
     af_cli_scenario_opts opts;
     af_cli_scenario_opts_init(&opts, argc);
     af_catalog *cat = NULL;
-    af_results *res = NULL;
 
     for (int i = 1; i < argc; i++) {
         bool missing = false;
@@ -91,38 +87,31 @@ int af_cmd_run(int argc, char **argv)
     cat = af_cli_scenario_opts_finish(&opts, d);
     if (!cat)
         goto done;
-    af_world_config cfg;
-    if (af_scenario_load(file, cat, opts.sets, opts.nsets, arena, &cfg, d) != AF_OK)
+    if (af_cli_scenario_load(&sc, file, cat, opts.sets, opts.nsets, d) != 0)
         goto done;
     if (json && af_outfile_check(json, d) != AF_OK) {
         rc = 1;
         goto done;
     }
 
-    res = af_results_new();
-    size_t before = af_diag_count(d);
-    rc = af_world_run(&cfg, res, d);
-    af_diag_set_file(d, before, file);
-    if (rc != AF_OK) {
-        rc = rc == AF_EINPUT ? 2 : 1;
+    rc = af_cli_scenario_run(&sc, d);
+    if (rc != 0)
         goto done;
-    }
     if (!quiet && !(json && strcmp(json, "-") == 0)) {
         char title[512];
-        snprintf(title, sizeof title, "aifsim %s: %s (%s)", PACKAGE_VERSION, cfg.name, file);
-        af_report_text(res, title, stdout);
+        snprintf(title, sizeof title, "aifsim %s: %s (%s)", PACKAGE_VERSION, sc.cfg.name, file);
+        af_report_text(sc.res, title, stdout);
     }
     rc = 1;
     if (af_cli_check_stdout(&c) != AF_OK)
         goto done;
-    if (json && af_report_json_save(res, json, d) != AF_OK)
+    if (json && af_report_json_save(sc.res, json, d) != AF_OK)
         goto done;
     rc = 0;
 
 done:
-    af_results_free(res);
     af_catalog_free(cat);
     af_cli_scenario_opts_fini(&opts);
-    af_arena_free(arena);
+    af_cli_scenario_fini(&sc);
     return af_cli_finish(&c, rc);
 }

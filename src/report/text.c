@@ -12,9 +12,7 @@
 /* A verdict is worth printing for a data wait above this share of the run. */
 #define TEXT_MATERIAL_WAIT 1e-3
 
-/* Length of the group prefix of a metric name: up to the last dot for names with three or more
- * parts ("train.vit.steps" -> "train.vit"), the first part otherwise ("cost.total" -> "cost"). */
-static size_t text_group_len(const char *name)
+size_t af_report_text_group_len(const char *name)
 {
     const char *last = strrchr(name, '.');
     return last ? (size_t)(last - name) : strlen(name);
@@ -38,10 +36,9 @@ typedef struct text_fmt {
     int next;
 } text_fmt;
 
-/* Formats v for the summary: af_units_format, except that a positive share below 0.01% reads
- * "<0.01%" rather than "1.165e-6%" (the JSON keeps the exact value; af_units_format itself
- * keeps its promise that every output parses back). */
-static char *text_value(double v, af_dim dim, char *buf, size_t n)
+/* "<0.01%" rather than "1.165e-6%": the JSON keeps the exact value, and af_units_format itself
+ * keeps its promise that every output parses back. */
+char *af_report_text_value(double v, af_dim dim, char *buf, size_t n)
 {
     if (dim == AF_DIM_RATIO && v > 0 && v < 1e-4) {
         snprintf(buf, n, "<0.01%%");
@@ -53,7 +50,7 @@ static char *text_value(double v, af_dim dim, char *buf, size_t n)
 static const char *text_q(text_fmt *f, double v, af_dim dim)
 {
     char *b = f->buf[f->next++ % 8];
-    return text_value(v, dim, b, sizeof f->buf[0]);
+    return af_report_text_value(v, dim, b, sizeof f->buf[0]);
 }
 
 static void text_train_verdict(const af_results *r, const char *job, FILE *f)
@@ -179,7 +176,7 @@ void af_report_text(const af_results *r, const char *title, FILE *f)
     size_t glen = 0;
     for (size_t i = 0; i < af_results_count(r); i++) {
         const af_metric *m = af_results_get(r, i);
-        size_t len = text_group_len(m->name);
+        size_t len = af_report_text_group_len(m->name);
         if (!group || len != glen || strncmp(group, m->name, len) != 0) {
             group = m->name;
             glen = len;
@@ -192,7 +189,7 @@ void af_report_text(const af_results *r, const char *title, FILE *f)
             continue;
         }
         char val[48];
-        text_value(m->value, m->dim, val, sizeof val);
+        af_report_text_value(m->value, m->dim, val, sizeof val);
         fprintf(f, "  %-34s %14s\n", label, val);
     }
 }

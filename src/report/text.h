@@ -11,9 +11,19 @@
 
 #include "base/results.h"
 
+#include <stddef.h>
 #include <stdio.h>
 
 /* Prints the summary of results r to f under a title line (e.g. the scenario name). */
 void af_report_text(const af_results *r, const char *title, FILE *f);
+
+/* Formats v (SI base units of dim) as the summary prints it into buf (n bytes) and returns buf:
+ * af_units_format, except that a positive share below 0.01% reads "<0.01%". */
+char *af_report_text_value(double v, af_dim dim, char *buf, size_t n);
+
+/* Length of the group prefix of a metric name, as the summary groups metrics: up to the last dot
+ * for names with three or more parts ("train.vit.steps" -> "train.vit"), the first part
+ * otherwise ("cost.total" -> "cost"). */
+size_t af_report_text_group_len(const char *name);
 
 #endif
