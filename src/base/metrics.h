@@ -29,6 +29,15 @@
     X(RUN_SEED, "run", 0, "seed", COUNT, "seed", "seed of every random stream of the run")        \
     X(RUN_EVENTS, "run", 0, "events", COUNT, "events executed",                                   \
       "discrete events the engine executed (cancelled ones not counted)")                         \
+    X(RUN_SCENARIO, "run", 0, "scenario", TEXT, "scenario", "the scenario's name")                \
+    X(RUN_FILE, "run", 0, "scenario_file", TEXT, "scenario file", "the scenario file as given")   \
+    X(RUN_HASH, "run", 0, "scenario_hash", TEXT, "scenario text hash",                            \
+      "FNV-1a 64-bit hash of the scenario file's bytes, in hex")                                  \
+    X(RUN_OVERRIDES, "run", 0, "overrides", TEXT, "overrides",                                    \
+      "the --set and --seed overrides in order, \"none\" without any")                            \
+    X(RUN_VERSION, "run", 0, "version", TEXT, "aifsim version", "the program's version")          \
+    X(RUN_CATALOG, "run", 0, "catalog_hash", TEXT, "model catalog hash",                          \
+      "FNV-1a 64-bit hash of every catalog figure, source and date as loaded, in hex")            \
     X(TRAIN_GPUS, "train", 1, "gpus", COUNT, "GPUs", "GPUs the job runs on (its pool's)")         \
     X(TRAIN_UTIL, "train", 1, "gpu_utilization", RATIO, "computing",                              \
       "share of the run the job's GPUs computed (GPU utilization)")                               \

@@ -27,6 +27,12 @@ typedef struct af_cli_scenario {
     af_arena *arena;     /* holds cfg's strings and arrays; owned */
     af_world_config cfg; /* the configuration, once loaded */
     af_results *res;     /* the metrics, once run (owned); NULL before */
+    /* provenance, once loaded (in the arena): written first into every run's results as the
+     * run.scenario, run.scenario_file, run.scenario_hash, run.overrides, run.version and
+     * run.catalog_hash text metrics, so every output says what produced it */
+    const char *scenario_hash; /* FNV-1a 64 of the file's bytes, hex */
+    const char *overrides;     /* the --set arguments in order, "; "-separated, or "none" */
+    const char *catalog_hash;  /* af_catalog_hash, hex */
 } af_cli_scenario;
 
 /* Prepares an empty s. Release with af_cli_scenario_fini (also when nothing was loaded). */

@@ -66,6 +66,7 @@ static void compare_fill(af_compare_row *r, const af_metric *a, const af_metric 
     r->b = b;
     r->dim = any->dim;
     r->text = (a && a->text) || (b && b->text);
+    r->provenance = r->text && strncmp(r->name, "run.", 4) == 0;
     if (!a || !b) {
         r->differs = true;
         return;
@@ -266,11 +267,12 @@ void af_report_compare_text(const af_compare *c, const af_compare_side *a, const
     size_t shown = 0, differ = 0, differ_all = 0;
     for (size_t i = 0; i < c->n; i++) {
         const af_compare_row *r = &c->rows[i];
-        differ_all += r->differs;
-        if (!all && !af_compare_headline(r->name))
+        bool differs = r->differs && !r->provenance;
+        differ_all += differs;
+        if (!all && (r->provenance || !af_compare_headline(r->name)))
             continue;
         shown++;
-        differ += r->differs;
+        differ += differs;
         compare_cell s;
         lw = compare_max(lw, strlen(compare_label(r)));
         if (!r->text) {
@@ -299,7 +301,7 @@ void af_report_compare_text(const af_compare *c, const af_compare_side *a, const
     size_t glen = 0;
     for (size_t i = 0; i < c->n; i++) {
         const af_compare_row *r = &c->rows[i];
-        if (!all && !af_compare_headline(r->name))
+        if (!all && (r->provenance || !af_compare_headline(r->name)))
             continue;
         size_t len = af_report_text_group_len(r->name);
         if (!group || len != glen || strncmp(group, r->name, len) != 0) {

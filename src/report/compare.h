@@ -40,6 +40,9 @@ typedef struct af_compare_row {
     af_dim dim;         /* its unit (A's, else B's); meaningless for a text metric */
     bool text;          /* a text metric on either side */
     bool differs;       /* the values (or texts) differ, or only one run wrote the metric */
+    bool provenance;    /* a text of the run's provenance (run.scenario_hash, run.overrides,
+                         * ...): what produced the run, not a result; shown with --all and
+                         * never counted as a difference */
     bool has_diff;      /* both are finite numbers of the same unit: diff is defined */
     double diff;        /* b - a, in SI base units */
     bool has_ratio;     /* has_diff and a != 0: ratio is defined */

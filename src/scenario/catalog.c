@@ -276,3 +276,36 @@ AF_CATALOG_ACCESS(af_storage_spec, af_catalog_storage, af_catalog_find_storage, 
 AF_CATALOG_ACCESS(af_facility_spec, af_catalog_facilities, af_catalog_find_facility,
                   AF_SECTION_FACILITY)
 AF_CATALOG_ACCESS(af_switch_spec, af_catalog_switches, af_catalog_find_switch, AF_SECTION_SWITCHES)
+
+/* FNV-1a over the bytes of text and a separator. */
+static uint64_t catalog_fnv(uint64_t h, const char *text)
+{
+    for (const char *p = text ? text : ""; *p; p++) {
+        h ^= (unsigned char)*p;
+        h *= 1099511628211ULL;
+    }
+    h ^= 0x1f; /* unit separator: "ab" + "c" differs from "a" + "bc" */
+    return h * 1099511628211ULL;
+}
+
+uint64_t af_catalog_hash(const af_catalog *cat)
+{
+    uint64_t h = 1469598103934665603ULL;
+    for (int sec = 0; sec < AF_SECTION__COUNT; sec++) {
+        const af_spec_desc *desc = af_schema_desc((af_section)sec);
+        const cat_section *cs = &cat->sec[sec];
+        h = catalog_fnv(h, desc->key);
+        for (size_t i = 0; i < cs->n; i++) {
+            const void *spec = (const char *)cs->specs + i * desc->size;
+            h = catalog_fnv(h, cs->names[i]);
+            h = catalog_fnv(h, *(const char *const *)((const char *)spec + desc->description_offset));
+            for (size_t k = 0; k < desc->nfields; k++) {
+                char buf[160];
+                h = catalog_fnv(h, af_schema_format(&desc->fields[k], spec, buf, sizeof buf));
+                h = catalog_fnv(h, cs->sources[i * 2 * desc->nfields + k]);
+                h = catalog_fnv(h, cs->sources[(i * 2 + 1) * desc->nfields + k]);
+            }
+        }
+    }
+    return h;
+}

@@ -33,6 +33,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #define AF_CATALOG_MAX_ENTRIES 1000
 
@@ -94,6 +95,11 @@ af_schema_refs af_catalog_refs(const af_catalog *cat);
  * is no such entry or field, or the field is a plain word (enum or reference). */
 const char *af_catalog_source(const af_catalog *cat, af_section sec, const char *name,
                               const char *field);
+
+/* A 64-bit FNV-1a hash of the catalog as loaded: every entry's name, description, figures (as
+ * af_schema_format prints them), sources and dates, in section and file order. Two catalogs with
+ * the same content hash the same, whatever their files' layout or comments. */
+uint64_t af_catalog_hash(const af_catalog *cat);
 
 /* The `date:` (YYYY-MM or YYYY-MM-DD) of price `field` of entry `name`, or NULL when there is no
  * such entry or the field is not a price. */
