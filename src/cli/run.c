@@ -14,6 +14,7 @@
 
 #include "base/diag.h"
 #include "base/outfile.h"
+#include "base/units.h"
 #include "report/json.h"
 #include "report/text.h"
 #include "scenario/catalog.h"
@@ -35,6 +36,8 @@ static const char run_usage[] =
     "  --seed N          override the scenario's seed\n"
     "  --json FILE       also write every metric as JSON (\"-\" for stdout, which then\n"
     "                    carries the JSON alone, without the summary)\n"
+    "  --interval T      sample time series every T of simulated time, e.g. \"1 min\" (the\n"
+    "                    outputs that hold series use duration / 240 when not given)\n"
     "  --models DIR      read the model catalog from DIR (default: $AIFSIM_MODELS, or the\n"
     "                    catalog next to the program, or the installed one)\n"
     "  -q, --quiet       do not print the summary\n";
@@ -47,6 +50,10 @@ int af_cmd_run(int argc, char **argv)
     int rc = 2;
     const char *file = NULL, *json = NULL;
     bool quiet = false;
+    /* Time series: sampled when an output that holds them is asked for (series) or an
+     * interval is given. */
+    bool series = false;
+    double interval = 0;
     af_cli_scenario sc;
     af_cli_scenario_init(&sc);
     af_cli_scenario_opts opts;
@@ -63,6 +70,12 @@ int af_cmd_run(int argc, char **argv)
             /* --set, --seed, --models */
         } else if ((v = af_cli_take(argc, argv, &i, "--json", &missing))) {
             json = v;
+        } else if ((v = af_cli_take(argc, argv, &i, "--interval", &missing))) {
+            char err[256] = "";
+            if (af_units_parse(v, AF_DIM_TIME, &interval, err, sizeof err) != 0 ||
+                !(interval > 0))
+                af_diag_error(d, "--interval: %s",
+                              interval > 0 || err[0] ? err : "expected a positive time such as \"1 min\"");
         } else if (strcmp(argv[i], "-q") == 0 || strcmp(argv[i], "--quiet") == 0) {
             quiet = true;
         } else if (missing) {
@@ -94,6 +107,8 @@ int af_cmd_run(int argc, char **argv)
         goto done;
     }
 
+    if (series || interval > 0)
+        sc.cfg.sample_s = interval > 0 ? interval : sc.cfg.duration_s / 240;
     rc = af_cli_scenario_run(&sc, d);
     if (rc != 0)
         goto done;
