@@ -15,12 +15,15 @@
 #include "base/diag.h"
 #include "base/outfile.h"
 #include "base/units.h"
+#include "base/trace.h"
 #include "report/json.h"
+#include "report/trace.h"
 #include "report/text.h"
 #include "scenario/catalog.h"
 
 #include "config.h"
 
+#include <math.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -38,6 +41,10 @@ static const char run_usage[] =
     "                    carries the JSON alone, without the summary)\n"
     "  --interval T      sample time series every T of simulated time, e.g. \"1 min\" (the\n"
     "                    outputs that hold series use duration / 240 when not given)\n"
+    "  --trace FILE      also write the timeline as a Chrome/Perfetto trace (JSON trace\n"
+    "                    events: steps, checkpoints, failures, bursts, busiest resources)\n"
+    "  --trace-events N  keep at most N timeline events (default 200000)\n"
+    "  --trace-from T, --trace-to T  keep only events overlapping [T, T] of simulated time\n"
     "  --models DIR      read the model catalog from DIR (default: $AIFSIM_MODELS, or the\n"
     "                    catalog next to the program, or the installed one)\n"
     "  -q, --quiet       do not print the summary\n";
@@ -54,6 +61,9 @@ int af_cmd_run(int argc, char **argv)
      * interval is given. */
     bool series = false;
     double interval = 0;
+    const char *trace_path = NULL;
+    double trace_from = 0, trace_to = INFINITY, trace_events = 200000;
+    af_trace *trace = NULL;
     af_cli_scenario sc;
     af_cli_scenario_init(&sc);
     af_cli_scenario_opts opts;
@@ -70,6 +80,27 @@ int af_cmd_run(int argc, char **argv)
             /* --set, --seed, --models */
         } else if ((v = af_cli_take(argc, argv, &i, "--json", &missing))) {
             json = v;
+        } else if ((v = af_cli_take(argc, argv, &i, "--trace", &missing))) {
+            trace_path = v;
+            series = true;
+        } else if ((v = af_cli_take(argc, argv, &i, "--trace-events", &missing))) {
+            char err[256] = "";
+            if (af_units_parse(v, AF_DIM_COUNT, &trace_events, err, sizeof err) != 0 ||
+                !(trace_events >= 1) || trace_events > 1e9)
+                af_diag_error(d, "--trace-events: %s",
+                              err[0] ? err : "expected a whole number from 1 to 1e9");
+        } else if ((v = af_cli_take(argc, argv, &i, "--trace-from", &missing)) ||
+                   (v = af_cli_take(argc, argv, &i, "--trace-to", &missing))) {
+            bool from = strcmp(argv[i - 1], "--trace-from") == 0;
+            char err[256] = "";
+            double t;
+            if (af_units_parse(v, AF_DIM_TIME, &t, err, sizeof err) != 0 || !(t >= 0))
+                af_diag_error(d, "%s: %s", from ? "--trace-from" : "--trace-to",
+                              err[0] ? err : "expected a time of at least 0 s");
+            else if (from)
+                trace_from = t;
+            else
+                trace_to = t;
         } else if ((v = af_cli_take(argc, argv, &i, "--interval", &missing))) {
             char err[256] = "";
             if (af_units_parse(v, AF_DIM_TIME, &interval, err, sizeof err) != 0 ||
@@ -95,6 +126,10 @@ int af_cmd_run(int argc, char **argv)
         af_diag_error(d, "`aifsim run` needs a scenario file; see `aifsim run --help`");
     if (file && json)
         af_cli_check_not_input(&c, "--json", json, "scenario file", file);
+    if (file && trace_path)
+        af_cli_check_not_input(&c, "--trace", trace_path, "scenario file", file);
+    if (trace_to < trace_from)
+        af_diag_error(d, "--trace-to: %g s is before --trace-from's %g s", trace_to, trace_from);
     if (af_diag_errors(d))
         goto done;
     cat = af_cli_scenario_opts_finish(&opts, d);
@@ -102,9 +137,15 @@ int af_cmd_run(int argc, char **argv)
         goto done;
     if (af_cli_scenario_load(&sc, file, cat, opts.sets, opts.nsets, d) != 0)
         goto done;
-    if (json && af_outfile_check(json, d) != AF_OK) {
+    if ((json && af_outfile_check(json, d) != AF_OK) ||
+        (trace_path && af_outfile_check(trace_path, d) != AF_OK)) {
         rc = 1;
         goto done;
+    }
+    if (trace_path) {
+        trace = af_trace_new((size_t)trace_events, (int64_t)fmin(trace_from * 1e9, 9e18),
+                             (int64_t)fmin(trace_to * 1e9, 9e18));
+        sc.cfg.trace = trace;
     }
 
     if (series || interval > 0)
@@ -122,9 +163,12 @@ int af_cmd_run(int argc, char **argv)
         goto done;
     if (json && af_report_json_save(sc.res, json, d) != AF_OK)
         goto done;
+    if (trace_path && af_report_trace_save(trace, sc.res, trace_path, d) != AF_OK)
+        goto done;
     rc = 0;
 
 done:
+    af_trace_free(trace);
     af_catalog_free(cat);
     af_cli_scenario_opts_fini(&opts);
     af_cli_scenario_fini(&sc);

@@ -15,6 +15,7 @@
  */
 #include "base/alloc.h"
 #include "base/metrics.h"
+#include "base/trace.h"
 #include "workload/world_int.h"
 
 #include <math.h>
@@ -41,6 +42,7 @@ typedef struct burst {
     double dev_scale;
     bool running;
     af_time_ns started_ns;
+    uint32_t trace_track; /* its timeline track when the run records one */
     uint64_t started, completed, skipped;
     uint64_t refused; /* burst times whose write did not fit at all (not started) */
     uint64_t fires; /* burst times scheduled so far after the first */
@@ -122,7 +124,17 @@ static void burst_ring_push(burst *b, uint64_t seq, double fit)
 }
 
 static void burst_done(af_world *w, void *owner, uint64_t arg, double bytes, af_flow_id id);
-static const af_xfer_ops burst_ops = {burst_done, NULL, NULL};
+/* A burst still running at the end of the run: its timeline span runs to the end. */
+static void burst_partial(af_world *w, void *owner, uint64_t arg, double bytes)
+{
+    (void)arg;
+    (void)bytes;
+    burst *b = owner;
+    if (w->cfg->trace)
+        af_trace_span(w->cfg->trace, b->trace_track, b->cfg->write ? "writing" : "reading",
+                      b->started_ns, w->end_ns);
+}
+static const af_xfer_ops burst_ops = {burst_done, burst_partial, NULL};
 static void drain_done(af_world *w, void *owner, uint64_t arg, double bytes, af_flow_id id);
 static const af_xfer_ops drain_ops = {drain_done, NULL, NULL};
 
@@ -238,6 +250,9 @@ static void burst_done(af_world *w, void *owner, uint64_t arg, double bytes, af_
     burst *b = owner;
     af_time_ns now = af_sim_now(w->sim);
     double dt = af_time_to_s(now - b->started_ns);
+    if (w->cfg->trace)
+        af_trace_span(w->cfg->trace, b->trace_track, b->cfg->write ? "writing" : "reading",
+                      b->started_ns, now);
     b->running = false;
     b->completed++;
     b->time_sum_s += dt;
@@ -297,6 +312,8 @@ static void burst_build_one(af_world *w, burst *b, size_t i)
     const af_burst_config *c = &cfg->bursts[i];
     b->cfg = c;
     b->world = w;
+    if (w->cfg->trace)
+        b->trace_track = af_trace_track(w->cfg->trace, "burst", c->name);
     const af_tier_config *tc = &cfg->tiers[c->tier];
     af_tier_state *ts = &w->tiers[c->tier];
     size_t tep = af_ep_tier(w, c->tier);

@@ -212,6 +212,8 @@ typedef struct af_world_config {
     size_t nbursts;
     af_lookup_config *lookups; /* look-up streams in declaration order */
     size_t nlookups;
+    struct af_trace *trace; /* where the run records its timeline (base/trace.h; borrowed), or
+                             * NULL for none */
     double sample_s; /* time series window asked for, s; 0: no series. The run divides its
                       * duration into ceil(duration / sample_s) equal windows, at most
                       * AF_WORLD_MAX_WINDOWS */

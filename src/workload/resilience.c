@@ -37,6 +37,7 @@
 
 #include "base/alloc.h"
 #include "base/metrics.h"
+#include "base/trace.h"
 #include "engine/rng.h"
 
 #include <math.h>
@@ -401,6 +402,8 @@ static void res_fail(af_sim *sim, void *ctx, uint64_t arg)
     jb->steps = keep_steps;
     rs->last_steps = keep_steps;
     jb->phase = AF_PHASE_DOWN;
+    if (jb->world->cfg->trace)
+        af_trace_instant(jb->world->cfg->trace, jb->trace_track, "failure", now);
     double down = f->detect_s + f->restart_s;
     if (arg == RES_NODE && f->spares >= 0) {
         if (rs->spares_left > 0)

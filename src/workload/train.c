@@ -34,6 +34,7 @@
 
 #include "base/alloc.h"
 #include "base/metrics.h"
+#include "base/trace.h"
 #include "engine/rng.h"
 #include "workload/world_int.h"
 
@@ -86,9 +87,26 @@ double af_train_draw_batch_B(const af_train_plan *p, gsl_rng *rng)
     return b < 0.1 * p->batch_B ? 0.1 * p->batch_B : b;
 }
 
+/* The state a job's time is charged to, as its timeline names it. */
+static const char *job_state_name(const job *jb)
+{
+    static const char *const phase[AF_PHASE__COUNT] = {
+        [AF_PHASE_CKPT] = "checkpoint stall",
+        [AF_PHASE_DOWN] = "down (failure)",
+        [AF_PHASE_RELOAD] = "reloading checkpoint",
+        [AF_PHASE_DONE] = "idle (target reached)",
+    };
+    if (jb->phase != AF_PHASE_RUN)
+        return phase[jb->phase];
+    return jb->communicating ? "communicating" : jb->computing ? "computing" : "waiting for data";
+}
+
 void af_job_account(job *jb, af_time_ns now)
 {
     af_time_ns dt = now - jb->since_ns;
+    if (jb->world->cfg->trace && dt > 0)
+        af_trace_span(jb->world->cfg->trace, jb->trace_track, job_state_name(jb), jb->since_ns,
+                      now);
     if (jb->phase != AF_PHASE_RUN) {
         jb->phase_ns[jb->phase] += dt;
     } else if (jb->communicating) {
@@ -486,6 +504,8 @@ static int train_build_job(af_world *w, job *jb, size_t j, af_diag *d)
     jb->cfg = tc;
     jb->world = w;
     jb->hold_hop = -1;
+    if (cfg->trace)
+        jb->trace_track = af_trace_track(cfg->trace, "train", tc->name);
     af_train_plan_make(cfg, j, &jb->plan);
     double compute_s = jb->plan.compute_s;
     if (!(compute_s >= 1e-9) || !isfinite(compute_s) || compute_s > 1e9) {

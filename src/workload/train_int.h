@@ -47,6 +47,7 @@ typedef struct job {
     bool dirty;          /* its hold must be looked at when the instant ends */
     af_time_ns compute_total_ns, wait_total_ns;
     af_time_ns snap_ns[6]; /* the time series' totals at the last window's end (train_sample) */
+    uint32_t trace_track;  /* its timeline track when the run records one */
     af_time_ns wait_by_ns[AF_HOLD__COUNT];
     af_hold hold;                /* what the current wait is charged to */
     const af_path *flow_path[2]; /* the path of each flow of the fetch in flight */

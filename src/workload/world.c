@@ -37,6 +37,7 @@
 
 #include "base/alloc.h"
 #include "base/metrics.h"
+#include "base/trace.h"
 #include "model/cost.h"
 
 #include <math.h>
@@ -642,6 +643,8 @@ static int world_go(const af_world_config *cfg, af_results *res, af_world_estima
     uint64_t ticks = w.series_ticks;
     if (w.series_res)
         world_sample(&w); /* the last window, after the final accounting */
+    if (cfg->trace)
+        af_trace_close(cfg->trace);
 
     af_results_put(res, AF_M_RUN_DURATION, NULL, cfg->duration_s);
     af_results_put(res, AF_M_RUN_SEED, NULL, (double)cfg->seed);
