@@ -9,7 +9,7 @@ allowed() {
     workload) echo "base engine model workload" ;;
     scenario) echo "base model workload scenario" ;;
     report) echo "base report" ;;
-    plan) echo "base workload scenario report plan" ;;
+    plan) echo "base model workload scenario report plan" ;;
     cli) echo "base engine model workload scenario report plan cli" ;;
     esac
 }
