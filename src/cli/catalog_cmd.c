@@ -4,9 +4,11 @@
  *
  * Prints the model catalog as aligned tables with units, one per section (or the one asked
  * for), in file order. Plain columns come straight from the schema's field table (so a new
- * catalog field needs no code here to be listed with --sources); derived columns (raw and
- * usable capacity, node bandwidth, peak per node, switch capacity) use the model helpers. With
- * --sources every figure is listed with its source.
+ * catalog field needs no code here to be listed with --sources); derived columns (a node's
+ * peak, its ports, a switch's capacity) use the model helpers, and a storage node's (raw and
+ * usable capacity, bandwidth, IOPS, power, price) are the sizing plan's figures of one node
+ * (af_size_node_figures), as `aifsim size` prints them. With --sources every figure is listed
+ * with its source.
  */
 #include "cli/commands.h"
 #include "cli/common.h"
@@ -17,7 +19,7 @@
 #include "base/units.h"
 #include "model/fabric.h"
 #include "model/node.h"
-#include "model/storage.h"
+#include "plan/size.h"
 #include "scenario/catalog.h"
 #include "scenario/schema.h"
 
@@ -77,42 +79,42 @@ static void node_host_link(const void *spec, char *buf, size_t n)
     af_units_format(s->host_link.rate_Bps, AF_DIM_BANDWIDTH, buf, n);
 }
 
+/* Storage columns: one node's figures as `aifsim size` plans with them (plan/size.h), so the
+ * catalog and the sizing helper cannot disagree on what a node holds, moves, draws or costs. */
 static void storage_raw(const void *spec, char *buf, size_t n)
 {
-    const af_storage_spec *s = spec;
-    af_units_format(s->devices * s->device_B, AF_DIM_SIZE, buf, n);
+    af_units_format(af_size_node_figures(spec).raw_B, AF_DIM_SIZE, buf, n);
 }
 
 static void storage_usable(const void *spec, char *buf, size_t n)
 {
-    af_units_format(af_storage_node_usable_B(spec), AF_DIM_SIZE, buf, n);
+    af_units_format(af_size_node_figures(spec).usable_B, AF_DIM_SIZE, buf, n);
 }
 
 static void storage_read(const void *spec, char *buf, size_t n)
 {
-    af_units_format(af_storage_node_read_Bps(spec), AF_DIM_BANDWIDTH, buf, n);
+    af_units_format(af_size_node_figures(spec).read_Bps, AF_DIM_BANDWIDTH, buf, n);
 }
 
 static void storage_write(const void *spec, char *buf, size_t n)
 {
-    af_units_format(af_storage_node_write_Bps(spec), AF_DIM_BANDWIDTH, buf, n);
+    af_units_format(af_size_node_figures(spec).write_Bps, AF_DIM_BANDWIDTH, buf, n);
 }
 
 static void storage_iops(const void *spec, char *buf, size_t n)
 {
-    const af_storage_spec *s = spec;
-    af_units_format(s->devices * s->device_read_iops, AF_DIM_RATE, buf, n);
+    af_units_format(af_size_node_figures(spec).read_iops, AF_DIM_RATE, buf, n);
 }
 
 static void storage_power(const void *spec, char *buf, size_t n)
 {
-    af_units_format(af_storage_node_max_W(spec), AF_DIM_POWER, buf, n);
+    af_units_format(af_size_node_figures(spec).max_W, AF_DIM_POWER, buf, n);
 }
 
 /* Price of one node with its devices (chassis + devices x device price). */
 static void storage_price(const void *spec, char *buf, size_t n)
 {
-    af_units_format(af_storage_node_price_usd(spec), AF_DIM_MONEY, buf, n);
+    af_units_format(af_size_node_figures(spec).price_usd, AF_DIM_MONEY, buf, n);
 }
 
 /* Switching capacity one way: ports x port rate (a 64 x 400 Gb/s switch: 25.6 Tb/s, the
