@@ -217,6 +217,14 @@ typedef struct af_fw_text {
 static void af_fw_put(af_fw_text *t, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 static void af_fw_put(af_fw_text *t, const char *fmt, ...)
 {
+    if (!t->buf) { /* an empty text ({0}) gets its first buffer here */
+        t->cap = 256;
+        t->buf = malloc(t->cap);
+        if (!t->buf)
+            abort();
+        t->buf[0] = '\0';
+        t->len = 0;
+    }
     for (;;) {
         va_list ap;
         va_start(ap, fmt);
