@@ -6,8 +6,12 @@
 #ifndef AF_CLI_COMMANDS_H
 #define AF_CLI_COMMANDS_H
 
-/* aifsim run FILE [--set path=value]... [--seed N] [--json FILE] [--models DIR] */
+/* aifsim run FILE [--set path=value]... [--seed N] [--json FILE] [--db FILE] [--models DIR] */
 int af_cmd_run(int argc, char **argv);
+
+/* aifsim runs --db FILE | runs show ID --db FILE [--scenario] | runs diff ID1 ID2 --db FILE
+ * [--all]: list, show and compare the runs stored with `aifsim run FILE --db FILE`. */
+int af_cmd_runs(int argc, char **argv);
 
 /* aifsim compare A.yaml [B.yaml] [--set path=value]... [--seed N] [--models DIR] [--json FILE]
  * [--all] [-q]: run two scenarios, or one and a variant of it, and show their metrics side by

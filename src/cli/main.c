@@ -28,6 +28,7 @@ static const char main_usage[] =
     "                  switches)\n"
     "  size SYSTEM     size a storage tier for a demand (capacity, bandwidth, IOPS)\n"
     "  metrics         list every metric a run writes: name, unit, label, meaning\n"
+    "  runs            list the runs stored with `run FILE --db FILE`; show one, diff two\n"
     "\n"
     "options:\n"
     "  -h, --help      show this help (or `aifsim COMMAND --help` for a command's)\n"
@@ -42,6 +43,7 @@ static const struct {
 } af_commands[] = {
     {"run", af_cmd_run},         {"compare", af_cmd_compare}, {"validate", af_cmd_validate},
     {"catalog", af_cmd_catalog}, {"size", af_cmd_size},       {"metrics", af_cmd_metrics},
+    {"runs", af_cmd_runs},
 };
 
 int main(int argc, char **argv)

@@ -12,17 +12,20 @@
 #include "cli/options.h"
 #include "cli/scenario_run.h"
 
+#include "base/alloc.h"
 #include "base/diag.h"
 #include "base/outfile.h"
 #include "base/units.h"
 #include "base/trace.h"
 #include "report/json.h"
+#include "report/store.h"
 #include "report/trace.h"
 #include "report/text.h"
 #include "scenario/catalog.h"
 
 #include "config.h"
 
+#include <inttypes.h>
 #include <math.h>
 #include <stdio.h>
 #include <string.h>
@@ -39,6 +42,9 @@ static const char run_usage[] =
     "  --seed N          override the scenario's seed\n"
     "  --json FILE       also write every metric as JSON (\"-\" for stdout, which then\n"
     "                    carries the JSON alone, without the summary)\n"
+    "  --db FILE         also append the run to the SQLite results database FILE (created\n"
+    "                    when absent): scenario text, provenance, metrics and time series;\n"
+    "                    `aifsim runs --db FILE` lists them\n"
     "  --interval T      sample time series every T of simulated time, e.g. \"1 min\" (the\n"
     "                    outputs that hold series use duration / 240 when not given)\n"
     "  --trace FILE      also write the timeline as a Chrome/Perfetto trace (JSON trace\n"
@@ -61,6 +67,11 @@ int af_cmd_run(int argc, char **argv)
      * interval is given. */
     bool series = false;
     double interval = 0;
+    /* --db: the results database (opened before the run) and the scenario text it stores. */
+    const char *db = NULL;
+    af_store *store = NULL;
+    char *text = NULL;
+    size_t text_len = 0;
     const char *trace_path = NULL;
     double trace_from = 0, trace_to = INFINITY, trace_events = 200000;
     af_trace *trace = NULL;
@@ -109,6 +120,8 @@ int af_cmd_run(int argc, char **argv)
                               interval > 0 || err[0] ? err : "expected a positive time such as \"1 min\"");
         } else if (strcmp(argv[i], "-q") == 0 || strcmp(argv[i], "--quiet") == 0) {
             quiet = true;
+        } else if ((v = af_cli_take(argc, argv, &i, "--db", &missing))) {
+            db = v;
         } else if (missing) {
             /* reported below */
         } else if (argv[i][0] == '-' && argv[i][1] != '\0') {
@@ -126,6 +139,10 @@ int af_cmd_run(int argc, char **argv)
         af_diag_error(d, "`aifsim run` needs a scenario file; see `aifsim run --help`");
     if (file && json)
         af_cli_check_not_input(&c, "--json", json, "scenario file", file);
+    if (file && db)
+        af_cli_check_not_input(&c, "--db", db, "scenario file", file);
+    if (json && db && strcmp(json, db) == 0)
+        af_diag_error(d, "--json %s would overwrite the results database given with --db", json);
     if (file && trace_path)
         af_cli_check_not_input(&c, "--trace", trace_path, "scenario file", file);
     if (trace_to < trace_from)
@@ -148,6 +165,23 @@ int af_cmd_run(int argc, char **argv)
         sc.cfg.trace = trace;
     }
 
+    /* --db (report/store.h): the database is opened (created, upgraded) before the run, so one
+     * that cannot be used fails at once, and the scenario file's bytes are read now; the run
+     * samples series, and is appended last of the outputs, in one transaction. */
+    if (db) {
+        int src = af_store_open(db, true, &store, d);
+        if (src != AF_OK) {
+            rc = src == AF_EINPUT ? 2 : 1;
+            goto done;
+        }
+        if (json && af_cli_check_not_input(&c, "--json", json, "results database", db) != AF_OK)
+            goto done;
+        if (af_store_read_file(file, &text, &text_len, d) != AF_OK) {
+            rc = 1;
+            goto done;
+        }
+        series = true;
+    }
     if (series || interval > 0)
         sc.cfg.sample_s = interval > 0 ? interval : sc.cfg.duration_s / 240;
     rc = af_cli_scenario_run(&sc, d);
@@ -165,9 +199,20 @@ int af_cmd_run(int argc, char **argv)
         goto done;
     if (trace_path && af_report_trace_save(trace, sc.res, trace_path, d) != AF_OK)
         goto done;
+    if (store) {
+        int64_t id = 0;
+        af_store_input in = {
+            .res = sc.res, .text = text, .text_len = text_len, .seed = sc.cfg.seed};
+        if (af_store_add(store, &in, &id, d) != AF_OK)
+            goto done;
+        if (!quiet && !(json && strcmp(json, "-") == 0))
+            printf("\nstored as run %" PRId64 " in %s\n", id, db);
+    }
     rc = 0;
 
 done:
+    af_store_close(store);
+    af_free(text);
     af_trace_free(trace);
     af_catalog_free(cat);
     af_cli_scenario_opts_fini(&opts);
