@@ -494,3 +494,48 @@ double af_queue_quantile_s(const af_queue *q, af_queue_latency which, double p)
     assert(p >= 0 && p <= 1);
     return qhist_quantile(&q->hist[which], p) / AF_NS_PER_S;
 }
+
+size_t af_queue_hist_size(void)
+{
+    return AF_QHIST_BUCKETS + 1; /* the buckets and the total */
+}
+
+void af_queue_hist_copy(const af_queue *q, af_queue_latency which, uint64_t *base)
+{
+    assert(which == AF_QUEUE_SOJOURN || which == AF_QUEUE_WAIT);
+    memcpy(base, q->hist[which].count, sizeof q->hist[which].count);
+    base[AF_QHIST_BUCKETS] = q->hist[which].n;
+}
+
+double af_queue_quantile_since_s(const af_queue *q, af_queue_latency which, double p,
+                                 const uint64_t *base)
+{
+    assert(which == AF_QUEUE_SOJOURN || which == AF_QUEUE_WAIT);
+    assert(p >= 0 && p <= 1);
+    const af_qhist *h = &q->hist[which];
+    /* Statistics reset since the copy (af_queue_reset_stats): the whole histogram is new. */
+    bool fresh = h->n < base[AF_QHIST_BUCKETS];
+    uint64_t n = fresh ? h->n : h->n - base[AF_QHIST_BUCKETS];
+    if (n == 0)
+        return NAN;
+    double x = p * (double)n * (1.0 - 4.0 * DBL_EPSILON);
+    uint64_t k = (uint64_t)ceil(x);
+    if (k < 1)
+        k = 1;
+    if (k > n)
+        k = n;
+    uint64_t cum = 0;
+    uint32_t b = 0;
+    for (; b < AF_QHIST_BUCKETS; b++) {
+        cum += fresh ? h->count[b] : h->count[b] - base[b];
+        if (cum >= k)
+            break;
+    }
+    assert(b < AF_QHIST_BUCKETS);
+    double v = qhist_mid(b);
+    if (v < (double)h->min_ns)
+        v = (double)h->min_ns;
+    if (v > (double)h->max_ns)
+        v = (double)h->max_ns;
+    return v / AF_NS_PER_S;
+}

@@ -34,6 +34,7 @@
 #ifndef AF_ENGINE_QUEUE_H
 #define AF_ENGINE_QUEUE_H
 
+#include <stddef.h>
 #include <stdint.h>
 
 #include "engine/sim.h"
@@ -128,5 +129,15 @@ void af_queue_get_stats(const af_queue *q, af_queue_stats *out);
  * value with k = max(1, ceil(p * completed)), up to the histogram's relative error (< 0.39%,
  * see above); p = 0 and p = 1 give the exact minimum and maximum. NaN if none completed. */
 double af_queue_quantile_s(const af_queue *q, af_queue_latency which, double p);
+
+/* Per-window quantiles. af_queue_hist_copy saves into base (af_queue_hist_size() counters) the
+ * histogram of `which` as it is now; af_queue_quantile_since_s then gives the p-quantile, in s, of
+ * the requests completed since that copy (the difference of the two histograms), with the
+ * histogram's relative error, clamped to the extremes seen since creation; NaN when none
+ * completed since. */
+size_t af_queue_hist_size(void);
+void af_queue_hist_copy(const af_queue *q, af_queue_latency which, uint64_t *base);
+double af_queue_quantile_since_s(const af_queue *q, af_queue_latency which, double p,
+                                 const uint64_t *base);
 
 #endif

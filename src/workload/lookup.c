@@ -47,6 +47,7 @@ typedef struct stream {
     af_time_ns stalled_ns; /* time with no device time left */
     /* the time series' totals at the last window's end (lookup_sample) */
     double snap_completed, snap_sojourn_s, snap_area_s, snap_work_s;
+    uint64_t *hist_base; /* the latency histogram at the last window's end (af_queue_hist_copy) */
 } stream;
 
 typedef struct lookup_state {
@@ -229,6 +230,19 @@ static void lookup_sample(af_world *w, af_results *r, double dt)
                         done > 0 ? soj / done + s->extra_s : 0);
         af_world_series(w, r, "lookup", nm, "in_system", AF_DIM_NUMBER, "requests in system",
                         (st.area_system_s - s->snap_area_s) / dt);
+        /* Percentiles of the window's requests (0 when none completed in it; merged windows
+         * average them, see base/results.h). */
+        if (!s->hist_base)
+            s->hist_base = af_calloc(af_queue_hist_size(), sizeof *s->hist_base);
+        static const double pq[2] = {0.5, 0.99};
+        static const char *const pleaf[2] = {"latency_p50", "latency_p99"};
+        static const char *const plabel[2] = {"p50 latency", "p99 latency"};
+        for (int k = 0; k < 2; k++) {
+            double v = af_queue_quantile_since_s(s->queue, AF_QUEUE_SOJOURN, pq[k], s->hist_base);
+            af_world_series(w, r, "lookup", nm, pleaf[k], AF_DIM_TIME, plabel[k],
+                            isnan(v) ? 0 : v + s->extra_s);
+        }
+        af_queue_hist_copy(s->queue, AF_QUEUE_SOJOURN, s->hist_base);
         w->win_lookup_dev_s[s->tier - w->tiers] += st.work_s - s->snap_work_s;
         s->snap_completed = (double)st.completed;
         s->snap_sojourn_s = st.sojourn_sum_s;
@@ -277,6 +291,7 @@ static void lookup_free(af_world *w)
     for (size_t i = 0; i < ls->n; i++) {
         af_queue_free(ls->streams[i].queue);
         af_rng_free(ls->streams[i].rng);
+        af_free(ls->streams[i].hist_base);
     }
     af_free(ls->streams);
     af_free(ls);

@@ -769,7 +769,48 @@ static void test_histogram_error_bound(void)
     af_sim_free(sim);
 }
 
+/* Per-window quantiles: after a copy of the histogram, af_queue_quantile_since_s reads the
+ * quantiles of the requests completed since, against the sorted values of that window alone,
+ * within the histogram's 2^-8. A window with nothing completed is NaN. */
+static void test_quantiles_since(void)
+{
+    enum { N = 5000 };
+    af_sim *sim = af_sim_new(0);
+    af_queue *q = af_queue_new(sim, N, 0);
+    gsl_rng *r = af_rng_new(AF_SEED, "queue.since");
+    uint64_t *base = calloc(af_queue_hist_size(), sizeof *base);
+    /* Window 1: short requests (1 us to 1 ms); window 2: long ones (10 ms to 1 s). */
+    for (int i = 0; i < N; i++)
+        af_queue_submit(q, 1e-6 * pow(10, 3 * gsl_rng_uniform(r)), NULL, NULL, 0);
+    af_sim_run(sim, AF_TIME_MAX, 0);
+    af_queue_hist_copy(q, AF_QUEUE_SOJOURN, base);
+    CU_ASSERT(isnan(af_queue_quantile_since_s(q, AF_QUEUE_SOJOURN, 0.5, base)));
+    af_collect c = {.v = calloc(N, sizeof(int64_t))};
+    for (int i = 0; i < N; i++)
+        af_queue_submit(q, 1e-2 * pow(10, 2 * gsl_rng_uniform(r)), af_collect_done, &c, 0);
+    af_sim_run(sim, AF_TIME_MAX, 0);
+    CU_ASSERT_EQUAL_FATAL(c.n, N);
+    qsort(c.v, N, sizeof c.v[0], af_cmp_i64);
+    for (int i = 1; i < 1000; i++) {
+        double p = i / 1000.0;
+        size_t k = (size_t)ceil(p * N - 1e-9);
+        double want = (double)c.v[k - 1];
+        double got = af_queue_quantile_since_s(q, AF_QUEUE_SOJOURN, p, base) * 1e9;
+        CU_ASSERT(fabs(got - want) / want < 1.0 / 256);
+    }
+    /* The whole-run median is the first window's largest (the 5,000th of 10,000), the
+     * window's above 10 ms. */
+    CU_ASSERT(af_queue_quantile_s(q, AF_QUEUE_SOJOURN, 0.5) <= 1e-3 * 1.004);
+    CU_ASSERT(af_queue_quantile_since_s(q, AF_QUEUE_SOJOURN, 0.5, base) >= 1e-2);
+    free(c.v);
+    free(base);
+    af_rng_free(r);
+    af_queue_free(q);
+    af_sim_free(sim);
+}
+
 static const af_test tests[] = {
+    {"per-window quantiles since a histogram copy", test_quantiles_since},
     {"speed change mid-service conserves work (1.75 s)", test_speed_change_conserves_work},
     {"speed changes with several requests in service", test_speed_changes_many_in_service},
     {"FIFO order and zero demands", test_fifo_and_zero_demand},

@@ -94,7 +94,36 @@ static void test_series_windows(void)
     af_results_free(r);
 }
 
+/* Look-ups: the rate series integrates to the requests completed, the mean latency series
+ * weighted by each window's requests is the run's mean latency, and the window p99 lies within
+ * the run's extremes. */
+static void test_series_lookups(void)
+{
+    af_fixture f;
+    ser_world(&f);
+    f.lookups[0] = (af_lookup_config){.name = "feat", .tier = 0, .rate_per_s = 2000, .size_B = 4096};
+    f.cfg.nlookups = 1;
+    f.cfg.sample_s = 50;
+    af_results *r = af_run(&f);
+    const af_series *rate = af_results_series_find(r, "lookup.feat.rate");
+    const af_series *mean = af_results_series_find(r, "lookup.feat.latency_mean");
+    const af_series *p99 = af_results_series_find(r, "lookup.feat.latency_p99");
+    CU_ASSERT_PTR_NOT_NULL_FATAL(rate);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(mean);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(p99);
+    double done = 0, lat = 0;
+    for (size_t i = 0; i < rate->n; i++) {
+        done += rate->v[i] * rate->dt;
+        lat += mean->v[i] * rate->v[i] * rate->dt;
+        CU_ASSERT(p99->v[i] <= af_get(r, "lookup.feat.latency_p999") * 1.01 + 1e-12);
+    }
+    AF_ASSERT_REL(done, af_get(r, "lookup.feat.requests"), 1e-9);
+    AF_ASSERT_REL(lat / done, af_get(r, "lookup.feat.latency_mean"), 1e-9);
+    af_results_free(r);
+}
+
 static const af_test tests[] = {
+    {"look-up series: rate, mean latency and window p99", test_series_lookups},
     {"series add up to the run's totals and change no metric", test_series_add_up},
     {"windows divide the run equally", test_series_windows},
     {NULL, NULL},
