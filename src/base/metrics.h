@@ -38,6 +38,9 @@
     X(RUN_VERSION, "run", 0, "version", TEXT, "aifsim version", "the program's version")          \
     X(RUN_CATALOG, "run", 0, "catalog_hash", TEXT, "model catalog hash",                          \
       "FNV-1a 64-bit hash of every catalog figure, source and date as loaded, in hex")            \
+    X(RUN_PARTIAL, "run", 0, "partial", TEXT, "PARTIAL",                                          \
+      "only in an interrupted run (Ctrl-C): where it stopped, \"interrupted at 2.5 h of 6 h "     \
+      "simulated\"; run.duration and every other metric then cover the time run")                 \
     X(TRAIN_GPUS, "train", 1, "gpus", COUNT, "GPUs", "GPUs the job runs on (its pool's)")         \
     X(TRAIN_UTIL, "train", 1, "gpu_utilization", RATIO, "computing",                              \
       "share of the run the job's GPUs computed (GPU utilization)")                               \

@@ -35,6 +35,7 @@ void af_cli_scenario_init(af_cli_scenario *s)
     s->file = NULL;
     s->arena = af_arena_new();
     s->res = NULL;
+    s->monitor = NULL;
 }
 
 int af_cli_scenario_load(af_cli_scenario *s, const char *file, const af_catalog *cat,
@@ -73,7 +74,7 @@ int af_cli_scenario_run(af_cli_scenario *s, af_diag *d)
     af_results_put_text(s->res, AF_M_RUN_VERSION, NULL, PACKAGE_VERSION);
     af_results_put_text(s->res, AF_M_RUN_CATALOG, NULL, s->catalog_hash);
     size_t before = af_diag_count(d);
-    int rc = af_world_run(&s->cfg, s->res, d);
+    int rc = af_world_run_monitored(&s->cfg, s->monitor, s->res, d);
     af_diag_set_file(d, before, s->file);
     if (rc == AF_OK)
         return 0;

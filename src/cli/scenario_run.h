@@ -18,6 +18,7 @@
 #include "scenario/catalog.h"
 #include "scenario/scenario.h"
 #include "workload/config.h"
+#include "workload/world.h"
 
 #include <stddef.h>
 
@@ -33,6 +34,9 @@ typedef struct af_cli_scenario {
     const char *scenario_hash; /* FNV-1a 64 of the file's bytes, hex */
     const char *overrides;     /* the --set arguments in order, "; "-separated, or "none" */
     const char *catalog_hash;  /* af_catalog_hash, hex */
+    /* watches the run (run's progress line and Ctrl-C, workload/world.h), borrowed; NULL (the
+     * default) for none */
+    const af_world_monitor *monitor;
 } af_cli_scenario;
 
 /* Prepares an empty s. Release with af_cli_scenario_fini (also when nothing was loaded). */

@@ -68,7 +68,7 @@ typedef enum {
     AF_RUN_EMPTY,  /* no pending events remain */
     AF_RUN_END,    /* the next event lies after the end time; the clock is set to the end time */
     AF_RUN_BUDGET, /* the event budget was spent */
-    AF_RUN_STOPPED /* a handler called af_sim_stop */
+    AF_RUN_STOPPED /* a handler called af_sim_stop, or the poll hook returned AF_SIM_POLL_STOP */
 } af_run_status;
 
 /* Creates a simulation with the clock at 0 and room for `hint` pending events before the pool
@@ -96,8 +96,8 @@ bool af_sim_cancel(af_sim *sim, af_event_id id);
 bool af_sim_pending(const af_sim *sim, af_event_id id);
 
 /* Runs events in (time, sequence) order until none are left, the next one lies after end_ns
- * (AF_TIME_MAX for no end), max_events have run (0 for no budget), or a handler stops the run.
- * Can be called again to continue. */
+ * (AF_TIME_MAX for no end), max_events have run (0 for no budget), or a handler or the poll hook
+ * (af_sim_set_poll) stops the run. Can be called again to continue. */
 af_run_status af_sim_run(af_sim *sim, af_time_ns end_ns, uint64_t max_events);
 
 /* A timer: a movable event. Its handler, context and argument are fixed when it is made; it is
@@ -141,6 +141,23 @@ void af_sim_forget_instant_end(af_sim *sim, af_instant_fn fn, void *ctx);
 
 /* Asks af_sim_run to return after the current handler. */
 void af_sim_stop(af_sim *sim);
+
+/* A poll hook: lets a caller watch a long run (a progress line) or end it early (an interrupt)
+ * without the engine knowing about either, or about wall-clock time. af_sim_run calls it between
+ * events, outside any handler and never inside an instant's end-of-instant hooks: after every so
+ * many events, just before the next event would run (not when the run ends instead). It returns
+ * the number of events to run before the next call (>= 1; the hook may adapt it to how fast
+ * events go), or AF_SIM_POLL_STOP to make af_sim_run return AF_RUN_STOPPED before that event, the
+ * clock at the last event run (events still due at that time then wait for the next run, and so
+ * do the instant's hooks). It must not schedule or cancel events. */
+typedef uint64_t (*af_poll_fn)(af_sim *sim, void *ctx);
+#define AF_SIM_POLL_STOP 0
+
+/* Sets the poll hook (fn NULL removes it): the first call comes after `every` (>= 1) events of
+ * the next af_sim_run, the later ones after the counts it returns. Costs nothing per event: the
+ * run loop counts down one counter for both the event budget and the hook. Set it before
+ * af_sim_run; set from a handler it takes effect at the next hook call or the next run. */
+void af_sim_set_poll(af_sim *sim, af_poll_fn fn, void *ctx, uint64_t every);
 
 /* Events executed so far (cancelled ones not counted), and events currently pending. */
 uint64_t af_sim_events_run(const af_sim *sim);

@@ -542,10 +542,32 @@ static void world_never(af_sim *sim, void *ctx, uint64_t arg)
     (void)arg;
 }
 
-/* Builds the world (steps 1-3), and runs it and reports into res unless res is NULL; est, when
- * not NULL, receives the event estimate once the kinds are built. */
-static int world_go(const af_world_config *cfg, af_results *res, af_world_estimate *est,
-                    af_diag *d)
+/* ---- Stopping early ---------------------------------------------------------------------------
+ * A monitor (world.h) is polled by the engine between events; when it asks to stop, the engine
+ * returns at an event boundary, possibly inside an instant. The world then runs the rest of that
+ * instant (the events still due at that time and the end-of-instant hooks, so the flow network
+ * and the kinds see a settled state), and takes the time reached as the end of the run: end_ns
+ * moves there and the kinds finish and report against a copy of the configuration whose
+ * duration is that time, exactly as a run of that duration would, so every rate and share
+ * covers the time run. run.partial says so. */
+
+/* The monitor and the world it watches, for the engine's poll hook. */
+typedef struct world_watcher {
+    const af_world_monitor *mon;
+    const af_world *w;
+} world_watcher;
+
+static uint64_t world_poll(af_sim *sim, void *ctx)
+{
+    const world_watcher *ww = ctx;
+    return ww->mon->poll(ww->mon->ctx, af_time_to_s(af_sim_now(sim)), ww->w->cfg->duration_s,
+                         af_sim_events_run(sim) - ww->w->series_ticks);
+}
+
+/* Builds the world (steps 1-3), and runs it (under mon, when not NULL) and reports into res
+ * unless res is NULL; est, when not NULL, receives the event estimate once the kinds are built. */
+static int world_go(const af_world_config *cfg, const af_world_monitor *mon, af_results *res,
+                    af_world_estimate *est, af_diag *d)
 {
     int rc = AF_OK;
     af_world w = {.cfg = cfg, .free_xfer = AF_NIL};
@@ -620,7 +642,32 @@ static int world_go(const af_world_config *cfg, af_results *res, af_world_estima
      * away to schedule still moves). */
     if (w.end_ns < AF_TIME_MAX)
         af_sim_at(w.sim, w.end_ns + 1, world_never, NULL, 0);
+    world_watcher watcher = {.mon = mon, .w = &w};
+    if (mon && mon->poll)
+        af_sim_set_poll(w.sim, world_poll, &watcher, mon->first ? mon->first : 1024);
     af_run_status st = af_sim_run(w.sim, w.end_ns, budget);
+    /* Stopped early (see "Stopping early"): finish the instant, then end the run there. */
+    af_world_config cut;
+    bool partial = false;
+    if (st == AF_RUN_STOPPED) {
+        af_sim_set_poll(w.sim, NULL, NULL, 0);
+        af_time_ns now = af_sim_now(w.sim);
+        uint64_t ran = af_sim_events_run(w.sim);
+        st = af_sim_run(w.sim, now, budget > ran ? budget - ran : 1);
+        if (st != AF_RUN_BUDGET && now < w.end_ns) {
+            if (now == 0) {
+                af_diag_error(d, "the run was interrupted before any simulated time passed; "
+                                 "there are no results");
+                rc = AF_EIO;
+                goto done;
+            }
+            cut = *cfg;
+            cut.duration_s = af_time_to_s(now);
+            w.cfg = &cut;
+            w.end_ns = now;
+            partial = true;
+        }
+    }
     if (st == AF_RUN_BUDGET) {
         char detail[256];
         world_estimate_detail(&e, detail, sizeof detail);
@@ -646,7 +693,14 @@ static int world_go(const af_world_config *cfg, af_results *res, af_world_estima
     if (cfg->trace)
         af_trace_close(cfg->trace);
 
-    af_results_put(res, AF_M_RUN_DURATION, NULL, cfg->duration_s);
+    if (partial) {
+        char at[48], of[48], text[128];
+        snprintf(text, sizeof text, "interrupted at %s of %s simulated",
+                 af_units_format(w.cfg->duration_s, AF_DIM_TIME, at, sizeof at),
+                 af_units_format(cfg->duration_s, AF_DIM_TIME, of, sizeof of));
+        af_results_put_text(res, AF_M_RUN_PARTIAL, NULL, text);
+    }
+    af_results_put(res, AF_M_RUN_DURATION, NULL, w.cfg->duration_s);
     af_results_put(res, AF_M_RUN_SEED, NULL, (double)cfg->seed);
     af_results_put(res, AF_M_RUN_EVENTS, NULL, (double)(af_sim_events_run(w.sim) - ticks));
     for (size_t k = 0; k < AF_WL__COUNT; k++)
@@ -674,15 +728,21 @@ done:
 
 int af_world_run(const af_world_config *cfg, af_results *res, af_diag *d)
 {
-    return world_go(cfg, res, NULL, d);
+    return world_go(cfg, NULL, res, NULL, d);
+}
+
+int af_world_run_monitored(const af_world_config *cfg, const af_world_monitor *mon, af_results *res,
+                           af_diag *d)
+{
+    return world_go(cfg, mon, res, NULL, d);
 }
 
 int af_world_check(const af_world_config *cfg, af_diag *d)
 {
-    return world_go(cfg, NULL, NULL, d);
+    return world_go(cfg, NULL, NULL, NULL, d);
 }
 
 int af_world_check_estimate(const af_world_config *cfg, af_world_estimate *est, af_diag *d)
 {
-    return world_go(cfg, NULL, est, d);
+    return world_go(cfg, NULL, NULL, est, d);
 }

@@ -23,11 +23,34 @@
 #include "base/results.h"
 #include "workload/config.h"
 
+#include <stdint.h>
+
 /* Builds the world described by cfg, runs it for cfg->duration_s and stores its metrics in res.
  * Returns AF_OK; AF_EINPUT with a message in d when the configuration cannot be built (a fabric
  * that cannot be planned, data sets that do not fit their tiers, an out-of-range step time); or
  * AF_EIO when the run could not complete (the event budget cannot suffice or ran out). */
 int af_world_run(const af_world_config *cfg, af_results *res, af_diag *d);
+
+/* Watching a run from outside: the command line's progress line and its Ctrl-C. The world calls
+ * poll between events (engine/sim.h, af_sim_set_poll), first after `first` events (0: 1024), then
+ * after as many as each call returns, with the simulated time reached, the run's end and the
+ * events run so far (t_s and end_s in seconds). poll returns the events to run before its next
+ * call (>= 1), or 0 to stop the run early: the world then finishes the current instant, settles
+ * the transfers in flight and accounts every kind up to the time reached, as if the scenario's
+ * duration had been that time, so every metric (run.duration, rates, shares, energy, cost)
+ * covers the simulated time actually run, and the series end there too; the text metric
+ * run.partial ("interrupted at 2.5 h of 6 h simulated") marks the results. A stop once the end
+ * was reached changes nothing. The world itself reads no clock and prints nothing. */
+typedef struct af_world_monitor {
+    uint64_t (*poll)(void *ctx, double t_s, double end_s, uint64_t events);
+    void *ctx;
+    uint64_t first;
+} af_world_monitor;
+
+/* af_world_run under a monitor (NULL: af_world_run). A run stopped before any simulated time
+ * passed has no results to give: AF_EIO, with a message. */
+int af_world_run_monitored(const af_world_config *cfg, const af_world_monitor *mon, af_results *res,
+                           af_diag *d);
 
 /* Builds the world without running it: the checks of af_world_run that need no simulation (the
  * fabrics can be planned, the data sets fit, the step times are in range, the event estimate is

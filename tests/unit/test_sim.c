@@ -424,6 +424,112 @@ static void test_stop(void)
     af_sim_free(sim);
 }
 
+/* The poll hook's log: the events run at each call, and the counts it hands back. */
+typedef struct poll_log {
+    uint64_t at[64]; /* af_sim_events_run at each call */
+    size_t n;        /* calls */
+    const uint64_t *answers; /* what call i returns */
+} poll_log;
+
+static uint64_t poller(af_sim *sim, void *ctx)
+{
+    poll_log *p = ctx;
+    p->at[p->n] = af_sim_events_run(sim);
+    return p->answers[p->n++];
+}
+
+static void test_poll(void)
+{
+    event_log log = {0};
+    af_sim *sim = af_sim_new(0);
+    for (uint64_t i = 0; i < 20; i++)
+        af_sim_at(sim, (af_time_ns)(10 * i), record, &log, i);
+    /* Called after every `every` events, then after what it returns, before the next event. */
+    static const uint64_t answers[] = {2, 5, AF_SIM_POLL_STOP};
+    poll_log p = {.answers = answers};
+    af_sim_set_poll(sim, poller, &p, 3);
+    CU_ASSERT_EQUAL(af_sim_run(sim, AF_TIME_MAX, 0), AF_RUN_STOPPED);
+    CU_ASSERT_EQUAL(p.n, 3);
+    CU_ASSERT_EQUAL(p.at[0], 3);
+    CU_ASSERT_EQUAL(p.at[1], 5);
+    CU_ASSERT_EQUAL(p.at[2], 10);
+    /* Stopped before the 11th event: the clock at the 10th. */
+    CU_ASSERT_EQUAL(log.n, 10);
+    CU_ASSERT_EQUAL(af_sim_now(sim), 90);
+    CU_ASSERT_EQUAL(af_sim_events_pending(sim), 10);
+    /* The budget still counts every event, slices or not: 4 more, with the hook removed. */
+    af_sim_set_poll(sim, NULL, NULL, 0);
+    CU_ASSERT_EQUAL(af_sim_run(sim, AF_TIME_MAX, 4), AF_RUN_BUDGET);
+    CU_ASSERT_EQUAL(log.n, 14);
+    CU_ASSERT_EQUAL(p.n, 3);
+    /* With a hook and a budget: the budget wins when both fall due together; the hook is not
+     * called when the run ends instead (END, EMPTY). */
+    static const uint64_t again[] = {1, 1, 1, 1, 1, 1, 1, 1};
+    poll_log q = {.answers = again};
+    af_sim_set_poll(sim, poller, &q, 2);
+    CU_ASSERT_EQUAL(af_sim_run(sim, AF_TIME_MAX, 2), AF_RUN_BUDGET);
+    CU_ASSERT_EQUAL(q.n, 0);
+    CU_ASSERT_EQUAL(log.n, 16);
+    CU_ASSERT_EQUAL(af_sim_run(sim, AF_TIME_MAX, 0), AF_RUN_EMPTY);
+    CU_ASSERT_EQUAL(log.n, 20);
+    /* after events 18 and 19 (every 2, then 1); none after the 20th, the last */
+    CU_ASSERT_EQUAL(q.n, 2);
+    CU_ASSERT_EQUAL(q.at[0], 18);
+    CU_ASSERT_EQUAL(q.at[1], 19);
+    for (size_t i = 0; i < log.n; i++)
+        CU_ASSERT_EQUAL(log.e[i].arg, i);
+    af_free(log.e);
+    af_sim_free(sim);
+}
+
+/* Handler: schedules another event at the same time (arg counts down), making a long instant. */
+static void same_instant(af_sim *sim, void *ctx, uint64_t arg)
+{
+    record(sim, ctx, arg);
+    if (arg > 0)
+        af_sim_at(sim, af_sim_now(sim), same_instant, ctx, arg - 1);
+}
+
+static int hook_calls;
+static void poll_count_hook(af_sim *sim, void *ctx)
+{
+    (void)sim;
+    (void)ctx;
+    hook_calls++;
+}
+
+static void hook_registrar(af_sim *sim, void *ctx, uint64_t arg)
+{
+    record(sim, ctx, arg);
+    af_sim_at_instant_end(sim, poll_count_hook, NULL);
+}
+
+static void test_poll_mid_instant(void)
+{
+    /* A stop inside an instant leaves its events and hooks for the next run, which an end time
+     * at that instant completes (what the world does after an interrupt). */
+    event_log log = {0};
+    af_sim *sim = af_sim_new(0);
+    hook_calls = 0;
+    af_sim_at(sim, 50, hook_registrar, &log, 100);
+    af_sim_at(sim, 50, same_instant, &log, 5);
+    af_sim_at(sim, 60, record, &log, 200);
+    static const uint64_t answers[] = {AF_SIM_POLL_STOP};
+    poll_log p = {.answers = answers};
+    af_sim_set_poll(sim, poller, &p, 3);
+    CU_ASSERT_EQUAL(af_sim_run(sim, AF_TIME_MAX, 0), AF_RUN_STOPPED);
+    CU_ASSERT_EQUAL(log.n, 3);
+    CU_ASSERT_EQUAL(hook_calls, 0);
+    af_sim_set_poll(sim, NULL, NULL, 0);
+    CU_ASSERT_EQUAL(af_sim_run(sim, af_sim_now(sim), 0), AF_RUN_END);
+    CU_ASSERT_EQUAL(log.n, 7); /* 100, then 5 4 3 2 1 0 */
+    CU_ASSERT_EQUAL(hook_calls, 1);
+    CU_ASSERT_EQUAL(af_sim_now(sim), 50);
+    CU_ASSERT_EQUAL(af_sim_events_pending(sim), 1);
+    af_free(log.e);
+    af_sim_free(sim);
+}
+
 static void test_free(void)
 {
     af_sim_free(NULL);
@@ -1109,6 +1215,9 @@ static const af_test tests[] = {
     {"end time is inclusive and sets the clock", test_end_time},
     {"event budget is per call", test_budget},
     {"stop returns after the handler and can resume", test_stop},
+    {"poll hook: called between events at the counts it returns, stops, shares the budget",
+     test_poll},
+    {"poll hook stopping inside an instant, finished by an end time there", test_poll_mid_instant},
     {"free with pending events", test_free},
     {"simulations are independent", test_independent},
     {"instant-end hooks: after the instant's events, in order, once each", test_hook_instant_end},
