@@ -428,15 +428,35 @@ static void world_report(const af_world *w, af_results *r)
  * split of each tier's bulk device time so far (the split of a window is known only when its
  * transfers complete). */
 
+/* A series as pushed the first time, for the windows after it. */
+struct world_series_slot {
+    const char *group, *instance, *leaf; /* the name's parts (borrowed; stable pointers) */
+    af_series *s;
+};
+
 void af_world_series(af_world *w, af_results *r, const char *group, const char *instance,
                      const char *leaf, af_dim dim, const char *label, double v)
 {
+    size_t k = w->series_k++;
+    if (k < w->nseries_slots) {
+        struct world_series_slot *sl = &w->series_slots[k];
+        if (sl->group == group && sl->instance == instance && sl->leaf == leaf) {
+            af_series_push(sl->s, v);
+            return;
+        }
+    }
     char name[256];
     if (instance)
         snprintf(name, sizeof name, "%s.%s.%s", group, instance, leaf);
     else
         snprintf(name, sizeof name, "%s.%s", group, leaf);
-    af_series_push(af_results_series(r, name, dim, label, w->series_dt), v);
+    af_series *s = af_results_series(r, name, dim, label, w->series_dt);
+    if (k == w->nseries_slots) {
+        w->series_slots = af_grow(w->series_slots, &w->cap_series_slots, k + 1,
+                                  sizeof *w->series_slots);
+        w->series_slots[w->nseries_slots++] = (struct world_series_slot){group, instance, leaf, s};
+    }
+    af_series_push(s, v);
 }
 
 /* Samples the window that ends now. */
@@ -452,6 +472,7 @@ static void world_sample(af_world *w)
         return;
     w->series_prev_ns = now;
     w->series_done++;
+    w->series_k = 0;
     size_t nt = cfg->ntiers;
     for (size_t p = 0; p < cfg->npools; p++)
         w->win_pool_util[p] = 0;
@@ -718,6 +739,7 @@ done:
     af_free(w.win_pool_util);
     af_free(w.win_lookup_dev_s);
     af_free(w.snap);
+    af_free(w.series_slots);
     af_free(w.eps);
     af_free(w.beps);
     af_free(w.fabrics);

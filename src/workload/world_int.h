@@ -254,6 +254,10 @@ struct af_world {
     double *win_lookup_dev_s;  /* per tier: look-up device-seconds in the window */
     double *snap;              /* per tier: device-s, NIC out and NIC in carried at the last
                                 * window's end */
+    /* every window pushes the same series in the same order: the k-th push of a window finds
+     * its series here, checked by its name's parts (pointers), without formatting the name */
+    struct world_series_slot *series_slots;
+    size_t nseries_slots, cap_series_slots, series_k;
 };
 
 /* Pushes value v to series "<group>.<instance>.<leaf>" (instance may be NULL) of r, made with
