@@ -13,6 +13,10 @@ int af_cmd_run(int argc, char **argv);
  * [--all]: list, show and compare the runs stored with `aifsim run FILE --db FILE`. */
 int af_cmd_runs(int argc, char **argv);
 
+/* aifsim report --db FILE --run ID [--run ID2] [--pdf OUT] [--png DIR]: the capacity report of a
+ * stored run (or the comparison of two) rebuilt from the database, without running. */
+int af_cmd_report(int argc, char **argv);
+
 /* aifsim compare A.yaml [B.yaml] [--set path=value]... [--seed N] [--models DIR] [--json FILE]
  * [--all] [-q]: run two scenarios, or one and a variant of it, and show their metrics side by
  * side with the differences. */

@@ -12,6 +12,10 @@
  * of A is not wasted on a B that cannot be built. A side that fails is named in a note after
  * its messages. Outputs are written as run writes them: the table on stdout after both runs
  * succeeded, then the JSON file atomically; with `--json -` the JSON alone on stdout.
+ *
+ * `--pdf FILE` and `--png DIR` write the comparison's capacity report and its charts
+ * (report/pdf.h): both runs then sample time series, every --interval T, or each its duration /
+ * 240. With `--pdf -` the PDF alone goes to stdout.
  */
 #include "cli/commands.h"
 #include "cli/common.h"
@@ -22,6 +26,8 @@
 #include "base/diag.h"
 #include "base/outfile.h"
 #include "report/compare.h"
+#include "report/pdf.h"
+#include "base/units.h"
 #include "scenario/catalog.h"
 #include "workload/world.h"
 
@@ -32,7 +38,7 @@
 
 static const char compare_usage[] =
     "usage: aifsim compare A.yaml B.yaml [--set PATH=VALUE]... [--seed N] [--json FILE]\n"
-    "                      [--all] [--models DIR] [-q]\n"
+    "                      [--pdf FILE] [--png DIR] [--interval T] [--all] [--models DIR] [-q]\n"
     "       aifsim compare A.yaml --set PATH=VALUE [--set PATH=VALUE]... [options]\n"
     "\n"
     "Simulates two scenarios as `aifsim run` does and prints their metrics side by side: A, B,\n"
@@ -47,6 +53,13 @@ static const char compare_usage[] =
     "                    energy, carbon, cost)\n"
     "  --json FILE       also write every metric of both with the difference and change as\n"
     "                    JSON (\"-\" for stdout, which then carries the JSON alone)\n"
+    "  --pdf FILE        also write the comparison as a PDF report: what differs, the\n"
+    "                    headline figures side by side and both runs' charts on one scale\n"
+    "                    (\"-\" for stdout, which then carries the PDF alone)\n"
+    "  --png DIR         also write each chart pair as a PNG file into DIR (created when\n"
+    "                    missing)\n"
+    "  --interval T      sample both runs' time series every T of simulated time (for --pdf\n"
+    "                    and --png; duration / 240 when not given)\n"
     "  --models DIR      read the model catalog from DIR\n"
     "  -q, --quiet       do not print the table\n"
     "\n"
@@ -140,6 +153,11 @@ int af_cmd_compare(int argc, char **argv)
     af_cli_scenario_opts_init(&opts, argc);
     af_catalog *cat = NULL;
     af_compare *cmp = NULL;
+    /* --pdf FILE, --png DIR: the report, whose charts need time series (series), sampled every
+     * --interval T when given. */
+    const char *pdf = NULL, *png = NULL;
+    bool series = false;
+    double interval = 0;
 
     for (int i = 1; i < argc; i++) {
         bool missing = false;
@@ -151,6 +169,19 @@ int af_cmd_compare(int argc, char **argv)
             /* --set, --seed, --models */
         } else if ((v = af_cli_take(argc, argv, &i, "--json", &missing))) {
             json = v;
+        } else if ((v = af_cli_take(argc, argv, &i, "--pdf", &missing))) {
+            pdf = v;
+            series = true;
+        } else if ((v = af_cli_take(argc, argv, &i, "--png", &missing))) {
+            png = v;
+            series = true;
+        } else if ((v = af_cli_take(argc, argv, &i, "--interval", &missing))) {
+            char err[256] = "";
+            if (af_units_parse(v, AF_DIM_TIME, &interval, err, sizeof err) != 0 ||
+                !(interval > 0))
+                af_diag_error(d, "--interval: %s",
+                              interval > 0 || err[0] ? err
+                                                     : "expected a positive time such as \"1 min\"");
         } else if (strcmp(argv[i], "--all") == 0) {
             all = true;
         } else if (strcmp(argv[i], "-q") == 0 || strcmp(argv[i], "--quiet") == 0) {
@@ -183,6 +214,16 @@ int af_cmd_compare(int argc, char **argv)
     for (size_t k = 0; json && k < nfiles; k++)
         if (af_cli_check_not_input(&c, "--json", json, "scenario file", files[k]) != AF_OK)
             break;
+    for (size_t k = 0; pdf && k < nfiles; k++)
+        if (af_cli_check_not_input(&c, "--pdf", pdf, "scenario file", files[k]) != AF_OK)
+            break;
+    if (pdf && json && strcmp(pdf, "-") == 0 && strcmp(json, "-") == 0)
+        af_diag_error(d, "--pdf - and --json - cannot both go to standard output");
+    if (png && (!*png || strcmp(png, "-") == 0))
+        af_diag_error(d, "--png: expected a directory, got \"%s\"", png);
+    /* With --pdf - the PDF alone goes to standard output. */
+    if (pdf && strcmp(pdf, "-") == 0)
+        quiet = true;
     if (af_diag_errors(d))
         goto done;
     cat = af_cli_scenario_opts_finish(&opts, d);
@@ -227,6 +268,13 @@ int af_cmd_compare(int argc, char **argv)
         rc = 1;
         goto done;
     }
+    if ((pdf && af_outfile_check(pdf, d) != AF_OK) ||
+        (png && af_report_png_check(png, d) != AF_OK)) {
+        rc = 1;
+        goto done;
+    }
+    for (int k = 0; k < 2 && (series || interval > 0); k++)
+        side[k].sc.cfg.sample_s = interval > 0 ? interval : side[k].sc.cfg.duration_s / 240;
     for (int k = 0; k < 2; k++) {
         rc = af_cli_scenario_run(&side[k].sc, d);
         if (rc != 0) {
@@ -268,6 +316,12 @@ int af_cmd_compare(int argc, char **argv)
         goto done;
     if (json &&
         af_report_compare_json_save(cmp, &side[0].report, &side[1].report, json, d) != AF_OK)
+        goto done;
+    if (pdf && af_report_compare_pdf_save(side[0].sc.res, side[1].sc.res, cmp, &side[0].report,
+                                          &side[1].report, pdf, d) != AF_OK)
+        goto done;
+    if (png && af_report_compare_png_save(side[0].sc.res, side[1].sc.res, &side[0].report,
+                                          &side[1].report, png, d) != AF_OK)
         goto done;
     rc = 0;
 

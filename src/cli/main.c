@@ -29,6 +29,7 @@ static const char main_usage[] =
     "  size SYSTEM     size a storage tier for a demand (capacity, bandwidth, IOPS)\n"
     "  metrics         list every metric a run writes: name, unit, label, meaning\n"
     "  runs            list the runs stored with `run FILE --db FILE`; show one, diff two\n"
+    "  report          write the PDF report of a stored run (or two) without running\n"
     "\n"
     "options:\n"
     "  -h, --help      show this help (or `aifsim COMMAND --help` for a command's)\n"
@@ -43,7 +44,7 @@ static const struct {
 } af_commands[] = {
     {"run", af_cmd_run},         {"compare", af_cmd_compare}, {"validate", af_cmd_validate},
     {"catalog", af_cmd_catalog}, {"size", af_cmd_size},       {"metrics", af_cmd_metrics},
-    {"runs", af_cmd_runs},
+    {"runs", af_cmd_runs},       {"report", af_cmd_report},
 };
 
 int main(int argc, char **argv)

@@ -6,6 +6,9 @@
  * prints the summary and writes the requested output files atomically. Outputs are written only
  * after the run and the summary succeeded, so a failed run leaves no file behind. With
  * `--json -` the JSON is the only thing on standard output: the summary is not printed.
+ * `--pdf FILE` and `--png DIR` write the capacity report and its charts (report/pdf.h); the run
+ * then samples time series (every --interval, or duration / 240). With `--pdf -` the PDF is
+ * the only thing on standard output.
  *
  * Progress and Ctrl-C ("Watching the run" below). The run is watched through the world's
  * monitor (workload/world.h), which the engine polls between events; the engine and the world
@@ -33,6 +36,7 @@
 #include "base/trace.h"
 #include "report/csv.h"
 #include "report/json.h"
+#include "report/pdf.h"
 #include "report/store.h"
 #include "report/trace.h"
 #include "report/text.h"
@@ -75,6 +79,11 @@ static const char run_usage[] =
     "                    events: steps, checkpoints, failures, bursts, busiest resources)\n"
     "  --trace-events N  keep at most N timeline events (default 200000)\n"
     "  --trace-from T, --trace-to T  keep only events overlapping [T, T] of simulated time\n"
+    "  --pdf FILE        also write the capacity report as PDF: findings, headline figures\n"
+    "                    and charts over time (\"-\" for stdout, which then carries the PDF\n"
+    "                    alone)\n"
+    "  --png DIR         also write each chart of the report as a PNG file into DIR\n"
+    "                    (created when missing)\n"
     "  --models DIR      read the model catalog from DIR (default: $AIFSIM_MODELS, or the\n"
     "                    catalog next to the program, or the installed one)\n"
     "  -q, --quiet       do not print the summary\n"
@@ -246,6 +255,7 @@ int af_cmd_run(int argc, char **argv)
     const char *trace_path = NULL;
     double trace_from = 0, trace_to = INFINITY, trace_events = 200000;
     af_trace *trace = NULL;
+    const char *pdf = NULL, *png = NULL; /* --pdf FILE, --png DIR: the report (series) */
     af_cli_scenario sc;
     af_cli_scenario_init(&sc);
     af_cli_scenario_opts opts;
@@ -290,6 +300,12 @@ int af_cmd_run(int argc, char **argv)
                 trace_from = t;
             else
                 trace_to = t;
+        } else if ((v = af_cli_take(argc, argv, &i, "--pdf", &missing))) {
+            pdf = v;
+            series = true;
+        } else if ((v = af_cli_take(argc, argv, &i, "--png", &missing))) {
+            png = v;
+            series = true;
         } else if ((v = af_cli_take(argc, argv, &i, "--interval", &missing))) {
             char err[256] = "";
             if (af_units_parse(v, AF_DIM_TIME, &interval, err, sizeof err) != 0 ||
@@ -325,6 +341,15 @@ int af_cmd_run(int argc, char **argv)
         af_cli_check_not_input(&c, "--trace", trace_path, "scenario file", file);
     if (trace_to < trace_from)
         af_diag_error(d, "--trace-to: %g s is before --trace-from's %g s", trace_to, trace_from);
+    if (file && pdf)
+        af_cli_check_not_input(&c, "--pdf", pdf, "scenario file", file);
+    if (pdf && json && strcmp(pdf, "-") == 0 && strcmp(json, "-") == 0)
+        af_diag_error(d, "--pdf - and --json - cannot both go to standard output");
+    if (png && (!*png || strcmp(png, "-") == 0))
+        af_diag_error(d, "--png: expected a directory, got \"%s\"", png);
+    /* With --pdf - the PDF alone goes to standard output. */
+    if (pdf && strcmp(pdf, "-") == 0)
+        quiet = true;
     if (af_diag_errors(d))
         goto done;
     cat = af_cli_scenario_opts_finish(&opts, d);
@@ -335,6 +360,11 @@ int af_cmd_run(int argc, char **argv)
     if ((json && af_outfile_check(json, d) != AF_OK) ||
         (trace_path && af_outfile_check(trace_path, d) != AF_OK) ||
         (csv && af_report_csv_check(csv, d) != AF_OK)) {
+        rc = 1;
+        goto done;
+    }
+    if ((pdf && af_outfile_check(pdf, d) != AF_OK) ||
+        (png && af_report_png_check(png, d) != AF_OK)) {
         rc = 1;
         goto done;
     }
@@ -392,6 +422,10 @@ int af_cmd_run(int argc, char **argv)
     if (json && af_report_json_save(sc.res, json, d) != AF_OK)
         goto done;
     if (trace_path && af_report_trace_save(trace, sc.res, trace_path, d) != AF_OK)
+        goto done;
+    if (pdf && af_report_pdf_save(sc.res, pdf, d) != AF_OK)
+        goto done;
+    if (png && af_report_png_save(sc.res, png, d) != AF_OK)
         goto done;
     if (csv && af_report_csv_save(sc.res, csv, d) != AF_OK)
         goto done;
