@@ -895,7 +895,15 @@ static void run_doc_draw(doc *d, const run_doc *rd)
              rtext(r, AF_M_RUN_VERSION, "?"), name);
     char *line = run_line(r);
     char *prov = provenance_line(r);
-    double y0 = doc_cover_top(d, "CAPACITY REPORT", name, line);
+    /* A run cut short (Ctrl-C) says so first: every figure covers the time it ran. */
+    const af_metric *partial = af_results_lookup(r, AF_M_RUN_PARTIAL, NULL);
+    char *kicker = partial && partial->text
+                       ? af_strfmt("CAPACITY REPORT \xc2\xb7 PARTIAL RESULTS: %s; every figure "
+                                   "covers the time run",
+                                   partial->text)
+                       : af_strdup("CAPACITY REPORT");
+    double y0 = doc_cover_top(d, kicker, name, line);
+    af_free(kicker);
     af_text_style hs = tstyle(12.5, true, AF_ALIGN_LEFT, c_ink);
     af_text_style ps = tstyle(7, false, AF_ALIGN_LEFT, c_muted);
     double lx = MARGIN, lw = 470, rx = MARGIN + lw + 30, rw = PAGE_W - MARGIN - rx;
@@ -1205,6 +1213,18 @@ static void cmp_doc_draw(doc *d, const cmp_doc *cd)
     char title[600];
     snprintf(title, sizeof title, "%s against %s", sa->column, sb->column);
     char *la = cmp_side_line("A", sa, cd->a), *lb = cmp_side_line("B", sb, cd->b);
+    const af_metric *pa = af_results_lookup(cd->a, AF_M_RUN_PARTIAL, NULL);
+    const af_metric *pb = af_results_lookup(cd->b, AF_M_RUN_PARTIAL, NULL);
+    if ((pa && pa->text) || (pb && pb->text)) {
+        const char *who = pa && pa->text && pb && pb->text ? "A and B were"
+                          : pa && pa->text                 ? "A was"
+                                                           : "B was";
+        char *more = af_strfmt("%s\nPARTIAL RESULTS: %s cut short (Ctrl-C); the figures cover "
+                               "the time run",
+                               lb, who);
+        af_free(lb);
+        lb = more;
+    }
     char *sides = af_strfmt("%s\n%s", la, lb);
     double y = doc_cover_top(d, "CAPACITY REPORT \xc2\xb7 COMPARISON", title, sides);
     af_text_style hs = tstyle(12.5, true, AF_ALIGN_LEFT, c_ink);

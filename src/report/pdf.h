@@ -5,7 +5,8 @@
  * A run's report is A4 landscape, vector throughout (Cairo's PDF surface, text laid out by Pango
  * with its fonts embedded as subsets):
  *   - a cover: the scenario, its provenance (the run.* text metrics: file, text hash, overrides,
- *     program version, catalog hash; seed and simulated time), its findings in sentences built
+ *     program version, catalog hash; seed and simulated time; a run cut short by Ctrl-C says so
+ *     above its title, from run.partial), its findings in sentences built
  *     from the metrics (af_report_findings: what holds each job back, bursts against their QoS
  *     bound, look-ups against their objective, each tier's use of its bandwidth and capacity,
  *     power and the site cap, cost) and the headline figures (af_report_headline);
