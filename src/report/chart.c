@@ -403,11 +403,9 @@ af_chart *af_chart_attribution(const af_results *r, const char *job)
         chart_series(c, r, sname(name, sizeof name, "train", job, leaf[i]), label[i], color[i],
                      AF_LAYER_AREA, &missing);
     chart_time_done(c, r, missing);
-    /* The sampled computing share is the compute time of the window less the work a failure in
-     * it undid (computed in earlier windows), so that the windows add up to the run's GPU
-     * utilization; in a failure's window it can fall below zero. The window's time is computing
-     * and the five other states, so what they leave is what the GPUs computed in it, lost work
-     * included: that is the area drawn. */
+    /* The window's time is computing and the five other states (the sampled computing share
+     * counts the work a later failure undid, when it was done); computing is drawn as what the
+     * five leave, which is the same share up to rounding and never below zero. */
     if (missing == 0 && c->nlayers == 6)
         for (size_t i = 0; i < c->n; i++) {
             double other = 0;

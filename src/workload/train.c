@@ -686,6 +686,7 @@ static void train_finish(af_world *w, af_time_ns end_ns)
         double compute_s = af_time_to_s(jb->compute_total_ns);
         w->useful_gpu_s += compute_s * jb->plan.gpus;
         w->pool_util[jb->cfg->pool] = compute_s / T;
+        w->pool_busy[jb->cfg->pool] = compute_s / T + af_time_to_s(jb->lost_ns) / T;
         if (jb->cfg->tokens_per_step > 0)
             w->tokens_trained += (double)jb->steps * jb->cfg->tokens_per_step;
     }
@@ -693,7 +694,9 @@ static void train_finish(af_world *w, af_time_ns end_ns)
 
 /* Time series: per job, the shares of the window its GPUs spent computing, waiting for data,
  * communicating, stalled for checkpoints, down or reloading after failures, and idle past their
- * target (world.c, "Sampling"); the computing share is also its pool's, for the power. */
+ * target (world.c, "Sampling"); they add up to one in every window. Computing includes work a
+ * later failure undid, so over the run the windows add up to the GPU utilization plus the lost
+ * work; the computing share is also its pool's, for the power. */
 static void train_sample(af_world *w, af_results *r, double dt)
 {
     static const char *const leaf[6] = {"gpu_utilization", "data_wait",   "communication",
@@ -707,7 +710,9 @@ static void train_sample(af_world *w, af_results *r, double dt)
     for (size_t j = 0; j < s->n; j++) {
         job *jb = &s->jobs[j];
         af_job_account(jb, now);
-        af_time_ns cur[6] = {jb->compute_total_ns,
+        /* Computing counts the work a later failure undid: the GPUs did compute it then (a
+         * failure takes it out of compute_total_ns, which would make the window negative). */
+        af_time_ns cur[6] = {jb->compute_total_ns + jb->lost_ns,
                              jb->wait_total_ns,
                              jb->comm_total_ns,
                              jb->phase_ns[AF_PHASE_CKPT],

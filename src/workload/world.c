@@ -279,7 +279,7 @@ static void world_report_cost(const af_world *w, af_results *r)
     double *wfrac = af_calloc(nt ? nt : 1, sizeof *wfrac);
     for (size_t t = 0; t < nt; t++)
         world_tier_fracs(&w->tiers[t], cfg->duration_s, &rfrac[t], &wfrac[t]);
-    af_cost_box *boxes = world_boxes(w, w->pool_util, rfrac, wfrac, &n);
+    af_cost_box *boxes = world_boxes(w, w->pool_busy, rfrac, wfrac, &n);
     af_free(rfrac);
     af_free(wfrac);
     af_cost_output out = {.useful_gpu_s = w->useful_gpu_s,
@@ -353,7 +353,7 @@ static void world_report(const af_world *w, af_results *r)
         const af_pool_config *pc = &cfg->pools[p];
         double u = w->pool_util[p];
         double nodes = (double)pc->nodes;
-        double power = af_node_power_W(&pc->node, u, pc->power_limit_W);
+        double power = af_node_power_W(&pc->node, w->pool_busy[p], pc->power_limit_W);
         const af_endpoint *ep = &w->eps[af_ep_pool(p)];
         const char *nm = pc->name;
         af_results_put(r, AF_M_POOL_GPUS, nm, nodes * pc->node.gpus);
@@ -419,7 +419,8 @@ static void world_report(const af_world *w, af_results *r)
 /* ---- Sampling -------------------------------------------------------------------------------
  * With cfg->sample_s > 0 the run is cut into equal windows and at the end of each (an event at
  * k x dt, the last after the kinds' finish at the end) every kind pushes its series and the
- * world pushes the pools', tiers' and facility's: GPU utilization and power per pool; per tier
+ * world pushes the pools', tiers' and facility's: GPU utilization (computing, work that a
+ * later failure undid included, as the GPUs drew power for it) and power per pool; per tier
  * the bytes read and written per second (its NICs' traffic), the share of device time busy (bulk
  * flows and look-ups), the bytes stored and the power; the facility's power by component and in
  * all. Sampling only reads state (the flow network's carried totals need no resharing, the
@@ -609,6 +610,7 @@ static int world_go(const af_world_config *cfg, const af_world_monitor *mon, af_
     for (size_t i = 0; i < cfg->npools; i++)
         w.beps[i].fabric = w.beps[i].rx = w.beps[i].tx = AF_NIL;
     w.pool_util = af_calloc(cfg->npools, sizeof *w.pool_util);
+    w.pool_busy = af_calloc(cfg->npools, sizeof *w.pool_busy);
     for (size_t i = 0; i < neps; i++)
         w.eps[i].fabric = AF_NIL;
     for (size_t k = 0; k < AF_WL__COUNT; k++)
@@ -736,6 +738,7 @@ done:
     af_free(w.xfers);
     af_free(w.hold);
     af_free(w.pool_util);
+    af_free(w.pool_busy);
     af_free(w.win_pool_util);
     af_free(w.win_lookup_dev_s);
     af_free(w.snap);

@@ -232,7 +232,9 @@ struct af_world {
     uint32_t bursts_active;
     af_time_ns burst_since_ns, burst_time_ns;
     /* GPU work, filled by the kinds' finish for the power and cost roll-up */
-    double *pool_util;   /* per pool: share of its GPU-time spent computing */
+    double *pool_util;   /* per pool: share of its GPU-time spent computing (useful work) */
+    double *pool_busy;   /* per pool: share of its GPU-time computing, work a failure later
+                          * undid included (the GPUs drew full power for it): for power */
     double useful_gpu_s; /* GPU-seconds spent computing, all pools */
     double tokens_trained;  /* tokens of the steps kept, all training jobs */
     double requests_served; /* requests completed, all request streams */

@@ -122,7 +122,51 @@ static void test_series_lookups(void)
     af_results_free(r);
 }
 
+/* With failures (no checkpoint: each one undoes all the work so far), the windows still split
+ * into shares that add up to one, none negative; computing counts the undone work when it was
+ * done, so its mean is utilization + lost work; the pool's power, which follows it, averages to
+ * the run's, and the pool's energy is the hand integral of the GPUs busy for that share. */
+static void test_series_failures(void)
+{
+    af_fixture f;
+    ser_world(&f);
+    f.trains[0].target_steps = 0;
+    f.trains[0].fail = (af_fail_config){
+        .on = true, .gpu = {AF_FAIL_EXPONENTIAL, 16 * 150.0, 1}, .restart_s = 5, .spares = -1};
+    f.cfg.sample_s = 10;
+    af_results *r = af_run(&f);
+    CU_ASSERT(af_get(r, "failures.job.count") >= 2);
+    double lost = af_get(r, "train.job.lost_work");
+    CU_ASSERT(lost > 0);
+    const char *leaves[] = {"gpu_utilization", "data_wait",    "communication",
+                            "checkpoint_stall", "failure_down", "idle_done"};
+    const af_series *s[6];
+    for (int i = 0; i < 6; i++) {
+        char nm[96];
+        snprintf(nm, sizeof nm, "train.job.%s", leaves[i]);
+        s[i] = af_results_series_find(r, nm);
+        CU_ASSERT_PTR_NOT_NULL_FATAL(s[i]);
+    }
+    for (size_t k = 0; k < s[0]->n; k++) {
+        double sum = 0;
+        for (int i = 0; i < 6; i++) {
+            CU_ASSERT(s[i]->v[k] >= -1e-12);
+            sum += s[i]->v[k];
+        }
+        CU_ASSERT_DOUBLE_EQUAL(sum, 1, 1e-9);
+    }
+    double util = af_get(r, "train.job.gpu_utilization");
+    AF_ASSERT_REL(ser_mean(r, "train.job.gpu_utilization"), util + lost, 1e-9);
+    AF_ASSERT_REL(ser_mean(r, "pool.gpus.power"), af_get(r, "pool.gpus.power"), 1e-9);
+    /* 2 nodes: host 2 kW each; 16 GPUs at 100 W idle and 600 W more while busy. */
+    double busy = util + lost;
+    AF_ASSERT_REL(af_get(r, "pool.gpus.energy"), (2 * 2000 + 16 * (100 + 600 * busy)) * 1000, 1e-9);
+    af_results_free(r);
+}
+
 static const af_test tests[] = {
+    {"series under failures: shares add up, power follows the GPUs' busy time",
+     test_series_failures},
     {"look-up series: rate, mean latency and window p99", test_series_lookups},
     {"series add up to the run's totals and change no metric", test_series_add_up},
     {"windows divide the run equally", test_series_windows},
