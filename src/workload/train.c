@@ -225,6 +225,7 @@ static void job_start_step(job *jb)
     jb->ready--;
     jb->computing = true;
     jb->in_step = true;
+    jb->step_begin_ns = af_sim_now(sim);
     af_time_ns strag = 0;
     if (jb->strag_rng) {
         /* The slowest of the pool's nodes, each with a step-time factor of mean 1. */
@@ -699,10 +700,13 @@ static void train_finish(af_world *w, af_time_ns end_ns)
  * work; the computing share is also its pool's, for the power. */
 static void train_sample(af_world *w, af_results *r, double dt)
 {
-    static const char *const leaf[6] = {"gpu_utilization", "data_wait",   "communication",
-                                        "checkpoint_stall", "failure_down", "idle_done"};
-    static const char *const label[6] = {"computing", "waiting for data", "communicating",
-                                         "checkpoint stall", "down or reloading", "idle (done)"};
+    static const char *const leaf[7] = {"gpu_utilization",  "data_wait",    "communication",
+                                        "pipeline_bubble",  "checkpoint_stall", "failure_down",
+                                        "idle_done"};
+    static const char *const label[7] = {"computing",        "waiting for data",
+                                         "communicating",    "pipeline bubble and stragglers",
+                                         "checkpoint stall", "down or reloading",
+                                         "idle (done)"};
     train_state *s = train_of(w);
     af_time_ns now = af_sim_now(w->sim);
     if (now > w->end_ns)
@@ -712,14 +716,27 @@ static void train_sample(af_world *w, af_results *r, double dt)
         af_job_account(jb, now);
         /* Computing counts the work a later failure undid: the GPUs did compute it then (a
          * failure takes it out of compute_total_ns, which would make the window negative). */
-        af_time_ns cur[6] = {jb->compute_total_ns + jb->lost_ns,
-                             jb->wait_total_ns,
-                             jb->comm_total_ns,
-                             jb->phase_ns[AF_PHASE_CKPT],
-                             jb->phase_ns[AF_PHASE_DOWN] + jb->phase_ns[AF_PHASE_RELOAD],
-                             jb->phase_ns[AF_PHASE_DONE]};
-        for (int i = 0; i < 6; i++) {
-            double share = af_time_to_s(cur[i] - jb->snap_ns[i]) / dt;
+        /* A step's bubble, straggler wait and model-parallel traffic are taken out of its
+         * compute time when it ends; spread them over the step as it goes, so that a window
+         * inside a long step shows its share of each (and the one where it ends no dip). */
+        double pro = 0, pro_mp = 0;
+        if (jb->computing) {
+            double dur = (double)jb->compute_ns + (double)jb->step_extra_ns;
+            double in = (double)(now - jb->step_begin_ns);
+            if (dur > 0 && in > 0) {
+                pro = in * (double)jb->step_extra_ns / dur;
+                pro_mp = in * (double)jb->mp_comm_ns / dur;
+            }
+        }
+        double cur[7] = {(double)jb->compute_total_ns + (double)jb->lost_ns - pro,
+                         (double)jb->wait_total_ns,
+                         (double)jb->comm_total_ns + pro_mp,
+                         (double)jb->bubble_total_ns + (double)jb->strag_total_ns + pro - pro_mp,
+                         (double)jb->phase_ns[AF_PHASE_CKPT],
+                         (double)(jb->phase_ns[AF_PHASE_DOWN] + jb->phase_ns[AF_PHASE_RELOAD]),
+                         (double)jb->phase_ns[AF_PHASE_DONE]};
+        for (int i = 0; i < 7; i++) {
+            double share = (cur[i] - jb->snap_ns[i]) / 1e9 / dt;
             af_world_series(w, r, "train", jb->cfg->name, leaf[i], AF_DIM_RATIO, label[i], share);
             if (i == 0)
                 w->win_pool_util[jb->cfg->pool] += share;

@@ -46,7 +46,8 @@ typedef struct job {
     af_time_ns since_ns; /* accounted up to here */
     bool dirty;          /* its hold must be looked at when the instant ends */
     af_time_ns compute_total_ns, wait_total_ns;
-    af_time_ns snap_ns[6]; /* the time series' totals at the last window's end (train_sample) */
+    double snap_ns[7];     /* the time series' totals at the last window's end (train_sample) */
+    af_time_ns step_begin_ns; /* when the step in flight began */
     uint32_t trace_track;  /* its timeline track when the run records one */
     af_time_ns wait_by_ns[AF_HOLD__COUNT];
     af_hold hold;                /* what the current wait is charged to */

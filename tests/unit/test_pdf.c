@@ -278,7 +278,7 @@ static void check_attribution(const af_results *r, const char *job)
     CU_ASSERT_PTR_NOT_NULL_FATAL(c);
     CU_ASSERT_FALSE(c->no_data);
     CU_ASSERT(c->fixed_y && c->ylo == 0 && c->yhi == 1);
-    CU_ASSERT_EQUAL(c->nlayers, 6);
+    CU_ASSERT_EQUAL(c->nlayers, 7);
     CU_ASSERT(c->n > 0);
     for (size_t i = 0; i < c->n; i++) {
         CU_ASSERT_DOUBLE_EQUAL(af_chart_stack_top(c, i), 1, 1e-9);

@@ -58,10 +58,10 @@ static void test_series_add_up(void)
     double nic_out = af_get(r, "storage.hot.nic_out_utilization") * 1e15 * 1000;
     AF_ASSERT_REL(out, nic_out, 1e-9);
     /* A job's shares of each window add up to one. */
-    const char *leaves[] = {"gpu_utilization", "data_wait",    "communication",
+    const char *leaves[] = {"gpu_utilization",  "data_wait",    "communication", "pipeline_bubble",
                             "checkpoint_stall", "failure_down", "idle_done"};
-    const af_series *s[6];
-    for (int i = 0; i < 6; i++) {
+    const af_series *s[7];
+    for (int i = 0; i < 7; i++) {
         char nm[96];
         snprintf(nm, sizeof nm, "train.job.%s", leaves[i]);
         s[i] = af_results_series_find(r, nm);
@@ -69,12 +69,12 @@ static void test_series_add_up(void)
     }
     for (size_t k = 0; k < s[0]->n; k++) {
         double sum = 0;
-        for (int i = 0; i < 6; i++)
+        for (int i = 0; i < 7; i++)
             sum += s[i]->v[k];
         CU_ASSERT_DOUBLE_EQUAL(sum, 1, 1e-9);
     }
     /* The job reaches its target and idles: the last windows are all idle. */
-    CU_ASSERT_DOUBLE_EQUAL(s[5]->v[s[5]->n - 1], 1, 1e-12);
+    CU_ASSERT_DOUBLE_EQUAL(s[6]->v[s[6]->n - 1], 1, 1e-12);
     af_results_free(plain);
     af_results_free(r);
 }
@@ -138,10 +138,10 @@ static void test_series_failures(void)
     CU_ASSERT(af_get(r, "failures.job.count") >= 2);
     double lost = af_get(r, "train.job.lost_work");
     CU_ASSERT(lost > 0);
-    const char *leaves[] = {"gpu_utilization", "data_wait",    "communication",
+    const char *leaves[] = {"gpu_utilization",  "data_wait",    "communication", "pipeline_bubble",
                             "checkpoint_stall", "failure_down", "idle_done"};
-    const af_series *s[6];
-    for (int i = 0; i < 6; i++) {
+    const af_series *s[7];
+    for (int i = 0; i < 7; i++) {
         char nm[96];
         snprintf(nm, sizeof nm, "train.job.%s", leaves[i]);
         s[i] = af_results_series_find(r, nm);
@@ -149,7 +149,7 @@ static void test_series_failures(void)
     }
     for (size_t k = 0; k < s[0]->n; k++) {
         double sum = 0;
-        for (int i = 0; i < 6; i++) {
+        for (int i = 0; i < 7; i++) {
             CU_ASSERT(s[i]->v[k] >= -1e-12);
             sum += s[i]->v[k];
         }
@@ -164,7 +164,54 @@ static void test_series_failures(void)
     af_results_free(r);
 }
 
+/* Steps longer than the windows, with a pipeline bubble and stragglers: the bubble is spread
+ * over each step as it goes, so no window goes negative, each adds up to one, the shares'
+ * means are the run's (computing the GPU utilization, pipeline_bubble the bubble plus the
+ * straggler wait) and the power series averages to the run's. */
+static void test_series_long_steps(void)
+{
+    af_fixture f;
+    af_fix_init(&f, 2, 1, 1e12, 1e3, 25.0, 1000);
+    f.pools[0].node.storage_nic.rate_Bps = 1e14;
+    f.trains[0].pp = 4;
+    f.trains[0].microbatches = 4;
+    f.trains[0].straggler_cv = 0.2;
+    f.cfg.sample_s = 1;
+    af_results *r = af_run(&f);
+    const char *leaves[] = {"gpu_utilization",  "data_wait",    "communication", "pipeline_bubble",
+                            "checkpoint_stall", "failure_down", "idle_done"};
+    const af_series *s[7];
+    for (int i = 0; i < 7; i++) {
+        char nm[96];
+        snprintf(nm, sizeof nm, "train.job.%s", leaves[i]);
+        s[i] = af_results_series_find(r, nm);
+        CU_ASSERT_PTR_NOT_NULL_FATAL(s[i]);
+    }
+    for (size_t k = 0; k < s[0]->n; k++) {
+        double sum = 0;
+        for (int i = 0; i < 7; i++) {
+            CU_ASSERT(s[i]->v[k] >= -1e-9);
+            sum += s[i]->v[k];
+        }
+        CU_ASSERT_DOUBLE_EQUAL(sum, 1, 1e-9);
+    }
+    double bubble = af_get(r, "train.job.pipeline_bubble") + af_get0(r, "train.job.straggler_wait");
+    CU_ASSERT(bubble > 0.1);
+    /* The step in flight at the end keeps its bubble in the run's compute time (it is taken out
+     * when a step ends) but spread in the series: they differ by at most that step's share of
+     * the run, one step time (25 s plus its bubble, at most 2 x 25 s here) over 1,000 s. */
+    double one = 50.0 / 1000;
+    CU_ASSERT_DOUBLE_EQUAL(ser_mean(r, "train.job.gpu_utilization"),
+                           af_get(r, "train.job.gpu_utilization"), one);
+    CU_ASSERT_DOUBLE_EQUAL(ser_mean(r, "train.job.pipeline_bubble"), bubble, one);
+    /* Power follows computing: 16 GPUs x 600 W over idle per unit of share. */
+    CU_ASSERT_DOUBLE_EQUAL(ser_mean(r, "pool.gpus.power"), af_get(r, "pool.gpus.power"),
+                           16 * 600 * one);
+    af_results_free(r);
+}
+
 static const af_test tests[] = {
+    {"series of long steps with a bubble and stragglers", test_series_long_steps},
     {"series under failures: shares add up, power follows the GPUs' busy time",
      test_series_failures},
     {"look-up series: rate, mean latency and window p99", test_series_lookups},
