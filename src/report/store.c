@@ -304,6 +304,26 @@ int af_store_open(const char *path, bool create, af_store **out, af_diag *d)
         rc = store_newer(s, version, d);
         goto fail;
     }
+    /* No aifsim id and no version: a new database only when it holds nothing yet, and only when
+     * asked to create one; a file of another program's tables is never taken over. */
+    if (app == 0 && version == 0) {
+        int objects = 0;
+        int qrc = store_pragma_int(s, "SELECT count(*) FROM sqlite_schema", &objects);
+        if (qrc != SQLITE_OK) {
+            store_fail(s, NULL, d);
+            goto fail;
+        }
+        if (objects > 0 || !create) {
+            af_diag_error(d,
+                          objects > 0 ? "results database %s: a SQLite database of another program "
+                                        "(it has tables, but not aifsim's), left as it is"
+                                      : "results database %s: holds no runs (an empty file); "
+                                        "store one with `aifsim run ... --db FILE`",
+                          path);
+            rc = AF_EINPUT;
+            goto fail;
+        }
+    }
     s->schema = version;
     if (!s->readonly) {
         /* WAL: readers follow a writer without blocking it. The mode is kept in the file. */

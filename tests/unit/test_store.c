@@ -303,9 +303,12 @@ static void test_migrate_old(void)
 {
     af_diag *d = af_diag_new();
     af_store *s = NULL;
-    /* Version 0 with a table of the user's own: upgraded, the table kept. */
+    /* An aifsim database of version 0 (its application id set) with a table of the user's
+     * own: upgraded, the table kept. Without the id, a file with tables is another program's
+     * and is refused untouched (test_refuse_others). */
     char *path = tmp_path("v0.db");
-    raw_exec(path, "CREATE TABLE notes (x TEXT); INSERT INTO notes VALUES ('keep me');");
+    raw_exec(path, "PRAGMA application_id = 1095127885; CREATE TABLE notes (x TEXT); "
+                   "INSERT INTO notes VALUES ('keep me');");
     CU_ASSERT_EQUAL(raw_int(path, "PRAGMA user_version"), 0);
     CU_ASSERT_EQUAL_FATAL(af_store_open(path, false, &s, d), AF_OK);
     CU_ASSERT_EQUAL(af_store_schema(s), AF_STORE_SCHEMA);
@@ -320,7 +323,7 @@ static void test_migrate_old(void)
     /* Version 0 whose upgrade fails half-way (a table of that name is there already): refused,
      * and the tables the upgrade had made are rolled back with it. */
     path = tmp_path("v0-clash.db");
-    raw_exec(path, "CREATE TABLE series (x);");
+    raw_exec(path, "PRAGMA application_id = 1095127885; CREATE TABLE series (x);");
     CU_ASSERT_EQUAL(af_store_open(path, true, &s, d), AF_EIO);
     CU_ASSERT_PTR_NULL(s);
     CU_ASSERT_TRUE(diag_has(d, "upgrading the schema from version 0"));
@@ -359,6 +362,18 @@ static void test_refuse(void)
     CU_ASSERT_TRUE(diag_has(d, "another program"));
     af_diag_clear(d);
     CU_ASSERT_EQUAL(raw_int(path, "SELECT count(*) FROM sqlite_schema WHERE name = 'runs'"), 0);
+    af_free(path);
+
+    /* Another program's database without an id (tables, user_version 0): refused untouched,
+     * to write and to read. An empty database file is refused to read. */
+    path = tmp_path("other0.db");
+    raw_exec(path, "CREATE TABLE t (x);");
+    CU_ASSERT_EQUAL(af_store_open(path, true, &s, d), AF_EINPUT);
+    CU_ASSERT_EQUAL(af_store_open(path, false, &s, d), AF_EINPUT);
+    CU_ASSERT_TRUE(diag_has(d, "another program"));
+    af_diag_clear(d);
+    CU_ASSERT_EQUAL(raw_int(path, "SELECT count(*) FROM sqlite_schema"), 1);
+    CU_ASSERT_EQUAL(raw_int(path, "PRAGMA application_id"), 0);
     af_free(path);
 
     /* A file that is not a database at all: refused, its bytes untouched. */
