@@ -296,6 +296,9 @@
       "power to the cap, within the GPUs' accepted range")                                        \
     X(FACILITY_CAP_SHARE, "facility", 0, "power_cap_gpu_throughput", RATIO,                       \
       "GPU throughput left at that limit", "GPU throughput share at that limit (GPU-weighted)")   \
+    X(FACILITY_CAP_NOFIT, "facility", 0, "power_cap_gpu_limit_none", TEXT,                        \
+      "GPU power limit that fits the cap", "when no accepted GPU power limit brings the peak "    \
+      "under the cap: the peak at the lowest limits")                                             \
     X(COST_PURCHASE, "cost", 0, "purchase", MONEY, "purchase price (all equipment)",              \
       "purchase price of all GPU nodes, storage nodes and switches")                              \
     X(COST_CAPITAL, "cost", 0, "capital", MONEY, "capital (amortized)",                           \

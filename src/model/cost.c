@@ -88,7 +88,7 @@ void af_cost_rollup(const af_cost_box *boxes, size_t n, double duration_s,
 {
     *out = (af_cost){0};
     double T = duration_s;
-    double gpus = 0, gpu_busy_W = 0, capital_rate = 0;
+    double gpus = 0, gpu_busy_W = 0, capital_rate = 0, embodied_rate = 0;
     for (size_t k = 0; k < n; k++) {
         const af_cost_box *b = &boxes[k];
         for (int p = 0; p < AF_PART__COUNT; p++)
@@ -99,6 +99,7 @@ void af_cost_rollup(const af_cost_box *boxes, size_t n, double duration_s,
         out->purchase_usd += b->count * b->price_usd;
         out->purchase_class_usd[b->cls] += b->count * b->price_usd;
         out->embodied_kg += b->count * b->embodied_kg;
+        embodied_rate += b->count * b->embodied_kg / cost_life(fac, b->cls);
         gpus += b->count * b->gpus;
         gpu_busy_W += b->count * b->gpu_busy_W;
     }
@@ -132,7 +133,7 @@ void af_cost_rollup(const af_cost_box *boxes, size_t n, double duration_s,
     double H = fac->lifetime_s;
     out->life_s = H;
     out->carbon_kg = out->energy_J * fac->carbon_kg_J;
-    out->embodied_run_kg = H > 0 ? out->embodied_kg * T / H : 0;
+    out->embodied_run_kg = embodied_rate * T;
     out->tco_capital_usd = capital_rate * H;
     out->tco_maintenance_usd = maint_rate * H;
     out->tco_energy_usd = energy_rate * H;
@@ -141,7 +142,7 @@ void af_cost_rollup(const af_cost_box *boxes, size_t n, double duration_s,
         out->tco_capital_usd + out->tco_maintenance_usd + out->tco_energy_usd + out->tco_space_usd;
     out->per_year_usd = H > 0 ? out->tco_usd / (H / COST_YEAR_S) : 0;
     out->life_energy_J = out->facility_W * H;
-    out->life_carbon_kg = out->life_energy_J * fac->carbon_kg_J + out->embodied_kg;
+    out->life_carbon_kg = out->life_energy_J * fac->carbon_kg_J + embodied_rate * H;
 
     if (fac->power_cap_W > 0) {
         out->cap_set = 1;

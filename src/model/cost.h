@@ -21,9 +21,11 @@
  *     energy cost         = E x e
  *     space cost          = racks x space price x T
  *     total (run)         = capital + maintenance + energy + space (they add up by construction)
- *     carbon (run)        = E x g + embodied x T / H
+ *     carbon (run)        = E x g + sum over classes of embodied_c x T / L_c (each class's
+ *                           manufacturing carbon spread over its own life, as its capital)
  *     TCO over H          = capital rate x H + m x price x H / 1 y + P_facility x H x e
  *                           + racks x space price x H          (the run's mean load held for H)
+ *     carbon over H       = E over H x g + sum of embodied_c x H / L_c
  * Costs per unit of output divide the run's total by the useful GPU-hours, the million tokens
  * trained and the million requests served.
  *
@@ -113,7 +115,7 @@ typedef struct af_cost {
     double per_mrequest_usd;       /* per million requests served; 0 when none */
     double carbon_kg;              /* operational carbon of the run: energy x intensity */
     double embodied_kg;            /* embodied carbon of all equipment */
-    double embodied_run_kg;        /* its share for the run: embodied x T / lifetime */
+    double embodied_run_kg;        /* its share for the run: each class's x T / its life */
     /* Lifetime (the facility's lifetime_s), the run's mean load held throughout. */
     double life_s;
     double tco_usd;                /* capital + maintenance + energy + space over the lifetime */
@@ -123,7 +125,8 @@ typedef struct af_cost {
     double tco_space_usd;
     double per_year_usd;           /* tco / lifetime in years */
     double life_energy_J;          /* facility energy over the lifetime */
-    double life_carbon_kg;         /* operational + embodied carbon over the lifetime */
+    double life_carbon_kg;         /* operational carbon over the lifetime + each class's
+                                    * embodied carbon x lifetime / its life */
     /* Site power cap (facility power_cap_W > 0). */
     int cap_set;                   /* 1 when the facility has a cap */
     int cap_holds;                 /* busy facility power <= cap */

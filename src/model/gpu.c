@@ -37,6 +37,8 @@ double af_gpu_throughput_at(const af_gpu_spec *gpu, double limit_W)
     /* Without a published point, throughput falls in proportion to power (b = 1): the
      * pessimistic end, as clocks fall at least as fast as power only in the static-power limit. */
     double b = 1;
+    if (gpu->capped_W > 0 && gpu->capped_W < gpu->tdp_W && gpu->capped_share >= 1)
+        return 1; /* a point with no loss: flat */
     if (gpu->capped_W > 0 && gpu->capped_W < gpu->tdp_W && gpu->capped_share > 0 &&
         gpu->capped_share < 1)
         b = log(gpu->capped_share) / log(gpu->capped_W / gpu->tdp_W);

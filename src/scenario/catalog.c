@@ -301,7 +301,12 @@ uint64_t af_catalog_hash(const af_catalog *cat)
             h = catalog_fnv(h, *(const char *const *)((const char *)spec + desc->description_offset));
             for (size_t k = 0; k < desc->nfields; k++) {
                 char buf[160];
-                h = catalog_fnv(h, af_schema_format(&desc->fields[k], spec, buf, sizeof buf));
+                const af_field *fd = &desc->fields[k];
+                if (fd->kind == AF_FIELD_REAL || fd->kind == AF_FIELD_INT)
+                    snprintf(buf, sizeof buf, "%.17g", af_schema_value(fd, spec));
+                else
+                    af_schema_format(fd, spec, buf, sizeof buf);
+                h = catalog_fnv(h, buf);
                 h = catalog_fnv(h, cs->sources[i * 2 * desc->nfields + k]);
                 h = catalog_fnv(h, cs->sources[(i * 2 + 1) * desc->nfields + k]);
             }

@@ -181,18 +181,33 @@ static int world_budget(const af_world *w, af_world_estimate *est, af_diag *d)
 static void world_report_cap(const af_world *w, const af_cost *c, af_results *r)
 {
     const af_world_config *cfg = w->cfg;
-    double gpus = 0, share = 0, lim_min = INFINITY;
+    double gpus = 0, share = 0, lim_min = INFINITY, gpu_now = 0, gpu_low = 0;
+    bool fits = true;
     for (size_t p = 0; p < cfg->npools; p++) {
         const af_pool_config *pc = &cfg->pools[p];
         const af_gpu_spec *g = &pc->node.gpu;
         double n = (double)pc->nodes * pc->node.gpus;
-        double lim = fmin(fmax(c->cap_gpu_limit_W, g->min_limit_W), g->tdp_W);
+        double low = fmin(g->min_limit_W, g->tdp_W);
+        double lim = fmin(fmax(c->cap_gpu_limit_W, low), g->tdp_W);
+        if (c->cap_gpu_limit_W < low)
+            fits = false;
         gpus += n;
         share += n * af_gpu_throughput_at(g, lim);
         lim_min = fmin(lim_min, lim);
+        gpu_now += n * af_gpu_full_W(g, pc->power_limit_W);
+        gpu_low += n * low;
     }
     if (gpus <= 0)
         return;
+    if (!fits) {
+        /* Even the lowest limits the drivers accept leave the peak over the cap. */
+        char text[160], q[48];
+        double peak = (c->it_busy_W - gpu_now + gpu_low) * cfg->facility.pue;
+        snprintf(text, sizeof text, "none fits: at the lowest the peak is %s",
+                 af_units_format(peak, AF_DIM_POWER, q, sizeof q));
+        af_results_put_text(r, AF_M_FACILITY_CAP_NOFIT, NULL, text);
+        return;
+    }
     af_results_put(r, AF_M_FACILITY_CAP_LIMIT, NULL, lim_min);
     af_results_put(r, AF_M_FACILITY_CAP_SHARE, NULL, share / gpus);
 }
@@ -638,7 +653,8 @@ static int world_go(const af_world_config *cfg, const af_world_monitor *mon, af_
     uint64_t budget = e.budget;
     if (cfg->sample_s > 0) {
         double n = ceil(cfg->duration_s / cfg->sample_s - 1e-9);
-        n = fmin(fmax(n, 1), AF_WORLD_MAX_WINDOWS);
+        /* At most one window per nanosecond of the run: a shorter one would end where it began. */
+        n = fmin(fmin(fmax(n, 1), AF_WORLD_MAX_WINDOWS), fmax(1, (double)w.end_ns));
         w.series_res = res;
         w.series_windows = (uint64_t)n;
         w.series_dt = cfg->duration_s / n;

@@ -97,10 +97,12 @@ static void test_hand_worked(void)
     AF_ASSERT_REL(c.per_gpu_hour_usd, c.total_usd / (32 * 2 * 0.5), 1e-15);
     AF_ASSERT_REL(c.per_mtoken_usd, c.total_usd / 2000, 1e-15);
     AF_ASSERT_REL(c.per_mrequest_usd, c.total_usd / 5, 1e-15);
-    /* Carbon: 59.665 kWh x 0.4 kg; embodied 4 x 2,500 + 2 x 10,000 kg, its share 2 h / 5 y. */
+    /* Carbon: 59.665 kWh x 0.4 kg; embodied 4 x 2,500 + 2 x 10,000 kg, each class's share of
+     * 2 h over its own life (GPU nodes 4 y, storage 5 y). */
     AF_ASSERT_REL(c.carbon_kg, 59.665 * 0.4, 1e-12);
     AF_ASSERT_REL(c.embodied_kg, 30000, 1e-15);
-    AF_ASSERT_REL(c.embodied_run_kg, 30000 * 7200 / (5 * YEAR_S), 1e-14);
+    AF_ASSERT_REL(c.embodied_run_kg, 10000 * 7200 / (4 * YEAR_S) + 20000 * 7200 / (5 * YEAR_S),
+                  1e-14);
     /* TCO over 5 y: GPU nodes 1.25 of their life, storage one, network 5/6. */
     AF_ASSERT_REL(c.tco_capital_usd, 1.2e6 * 1.25 + 2e5 + 3e4 * 5 / 6.0, 1e-14);
     AF_ASSERT_REL(c.tco_maintenance_usd, 0.1 * 1.43e6 * 5, 1e-14);
@@ -144,7 +146,7 @@ static void test_tco_is_total_over_the_run(void)
     AF_ASSERT_REL(c.tco_capital_usd, c.capital_usd, 1e-14);
     AF_ASSERT_REL(c.tco_energy_usd, c.energy_usd, 1e-14);
     AF_ASSERT_REL(c.life_energy_J, c.energy_J, 1e-14);
-    AF_ASSERT_REL(c.life_carbon_kg, c.carbon_kg + c.embodied_kg, 1e-14);
+    AF_ASSERT_REL(c.life_carbon_kg, c.carbon_kg + c.embodied_run_kg, 1e-14);
     CU_ASSERT_DOUBLE_EQUAL(c.per_gpu_hour_usd, 0, 0); /* no output given */
 }
 
