@@ -141,8 +141,9 @@ typedef struct af_cost {
 void af_cost_rollup(const af_cost_box *boxes, size_t n, double duration_s,
                     const af_cost_output *output, const af_facility_spec *fac, af_cost *out);
 
-/* Racks needed for n kinds of boxes packed whole: kinds in the given order, each filling the
- * space and power left in the racks already open before opening new ones, a rack holding as
+/* Racks needed for n kinds of boxes packed whole: kinds in the given order, each first filling
+ * the partly filled last rack each kind before it left (not the spare room of its full racks,
+ * so a mix can take a rack more than the tightest packing), then opening its own, a rack holding as
  * many boxes as fit both its units (rack_units) and its power (rack_power_W, against each
  * box's nameplate). A box taller or hungrier than a rack takes a rack of its own. */
 double af_cost_pack_racks(const af_cost_box *boxes, size_t n, const af_facility_spec *fac);
