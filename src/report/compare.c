@@ -180,7 +180,7 @@ static const char *compare_value(const af_metric *m, compare_cell out)
     if (!m)
         snprintf(out, sizeof(compare_cell), "-");
     else if (m->text)
-        snprintf(out, sizeof(compare_cell), "%s", m->text);
+        return m->text; /* whole, never cut */
     else
         af_report_text_value(m->value, m->dim, out, sizeof(compare_cell));
     return out;
@@ -310,19 +310,19 @@ void af_report_compare_text(const af_compare *c, const af_compare_side *a, const
             fprintf(f, "\n%.*s\n", (int)glen, group);
         }
         compare_cell va, vb, d, q;
-        compare_value(r->a, va);
-        compare_value(r->b, vb);
+        /* Texts whole (a long path, the overrides), numbers formatted into the cells. */
+        const char *ta = compare_value(r->a, va), *tb = compare_value(r->b, vb);
         compare_diff(r, d);
         compare_ratio(r, q);
-        if (r->text && (strlen(va) > vw || strlen(vb) > vw)) {
+        if (r->text && (strlen(ta) > vw || strlen(tb) > vw)) {
             /* A long text: each side on a line of its own, the mark on B's. */
-            fprintf(f, "  %-*s  A: %s\n", (int)lw, compare_label(r), va);
-            fprintf(f, "  %-*s  B: %s  (%s)\n", (int)lw, "", vb, d);
+            fprintf(f, "  %-*s  A: %s\n", (int)lw, compare_label(r), ta);
+            fprintf(f, "  %-*s  B: %s  (%s)\n", (int)lw, "", tb, d);
             continue;
         }
         char line[512];
         snprintf(line, sizeof line, "  %-*s  %*s  %*s  %*s  %*s", (int)lw, compare_label(r),
-                 (int)vw, va, (int)vw, vb, (int)dw, d, (int)rw, q);
+                 (int)vw, ta, (int)vw, tb, (int)dw, d, (int)rw, q);
         size_t end = strlen(line);
         while (end > 0 && line[end - 1] == ' ')
             end--;
