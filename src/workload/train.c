@@ -349,7 +349,28 @@ void af_job_resume(job *jb)
 void af_job_halt(job *jb)
 {
     af_world *w = jb->world;
-    af_job_account(jb, af_sim_now(w->sim));
+    af_time_ns now = af_sim_now(w->sim);
+    af_job_account(jb, now);
+    if (jb->computing) {
+        /* A step cut short: its bubble, straggler wait and model-parallel traffic so far, in
+         * proportion to the time it ran, are taken out of its compute time as a completed step's
+         * are, so that they are not counted (or lost) as work. */
+        double dur = (double)jb->compute_ns + (double)jb->step_extra_ns;
+        double in = (double)(now - jb->step_begin_ns);
+        if (dur > 0 && in > 0) {
+            af_time_ns mp = (af_time_ns)llround(in * (double)jb->mp_comm_ns / dur);
+            af_time_ns st = (af_time_ns)llround(in * (double)jb->step_strag_ns / dur);
+            af_time_ns bu = (af_time_ns)llround(
+                in * (double)(jb->step_extra_ns - jb->mp_comm_ns - jb->step_strag_ns) / dur);
+            af_time_ns all = mp + st + bu;
+            if (all > jb->compute_total_ns)
+                all = mp = st = bu = 0;
+            jb->compute_total_ns -= all;
+            jb->bubble_total_ns += bu;
+            jb->strag_total_ns += st;
+            jb->comm_total_ns += mp;
+        }
+    }
     if (jb->step_ev.slot)
         af_sim_cancel(w->sim, jb->step_ev);
     jb->step_ev = (af_event_id){0, 0};

@@ -102,6 +102,7 @@
 #include "base/arena.h"
 #include "base/diag.h"
 #include "base/results.h"
+#include "base/trace.h"
 #include "model/node.h"
 #include "model/reliability.h"
 #include "model/storage.h"
@@ -1838,6 +1839,44 @@ static void af_fw_check_same(const af_results *a, const af_results *b)
     }
 }
 
+/* The sampled series: every value finite; a job's seven shares of each window at least 0 and
+ * adding up to one (q: the window's ns rounding relative to its width). */
+static void af_fw_check_series(const af_world_config *cfg, const af_results *r)
+{
+    for (size_t i = 0; i < af_results_nseries(r); i++) {
+        const af_series *s = af_results_series_get(r, i);
+        for (size_t k = 0; k < s->n; k++)
+            if (!isfinite(s->v[k]))
+                af_fw_fail("series %s point %zu is %g", s->name, k, s->v[k]);
+    }
+    static const char *const leaf[7] = {"gpu_utilization",  "data_wait",    "communication",
+                                        "pipeline_bubble",  "checkpoint_stall", "failure_down",
+                                        "idle_done"};
+    for (size_t j = 0; j < cfg->ntrains; j++) {
+        const af_series *s[7];
+        for (int i = 0; i < 7; i++) {
+            char nm[256];
+            snprintf(nm, sizeof nm, "train.%s.%s", cfg->trains[j].name, leaf[i]);
+            s[i] = af_results_series_find(r, nm);
+            if (!s[i])
+                af_fw_fail("series %s missing", nm);
+        }
+        double q = 1e-6 + 1e-9 * 4 / (s[0]->dt > 0 ? s[0]->dt : 1);
+        for (size_t k = 0; k < s[0]->n; k++) {
+            double sum = 0;
+            for (int i = 0; i < 7; i++) {
+                if (s[i]->v[k] < -q)
+                    af_fw_fail("train %s: %s = %.17g in window %zu", cfg->trains[j].name, leaf[i],
+                               s[i]->v[k], k);
+                sum += s[i]->v[k];
+            }
+            if (fabs(sum - 1) > q)
+                af_fw_fail("train %s: window %zu's shares add up to %.17g", cfg->trains[j].name, k,
+                           sum);
+        }
+    }
+}
+
 /* ---- the harness -------------------------------------------------------------------------- */
 
 static FILE *af_fw_null;
@@ -2002,11 +2041,19 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
             af_fw_count_resilience(&cfg, res);
         }
         af_report_text(res, cfg.name, af_fw_null);
+        /* The second run also samples time series (7 windows) and records a timeline: neither
+         * may change a metric, and the series must hold together. */
         af_results *again = af_results_new();
         af_diag *ad = af_diag_new();
-        if (af_world_run(&cfg, again, ad) != AF_OK)
+        af_world_config sampled = cfg;
+        sampled.sample_s = cfg.duration_s / 7;
+        af_trace *tr = af_trace_new(1000, 0, INT64_MAX);
+        sampled.trace = tr;
+        if (af_world_run(&sampled, again, ad) != AF_OK)
             af_fw_fail("a second run of the same configuration failed");
         af_fw_check_same(res, again);
+        af_fw_check_series(&cfg, again);
+        af_trace_free(tr);
         af_fuzz_drain(ad);
         af_diag_free(ad);
         af_results_free(again);
