@@ -111,3 +111,10 @@ int af_metrics_print(FILE *f, bool markdown)
     }
     return ferror(f) ? -1 : 0;
 }
+
+const char *const af_train_share_leaf[AF_TRAIN_SHARES] = {
+    "gpu_utilization", "data_wait",    "communication", "pipeline_bubble",
+    "checkpoint_stall", "failure_down", "idle_done"};
+const char *const af_train_share_label[AF_TRAIN_SHARES] = {
+    "computing",        "waiting for data",  "communicating", "pipeline bubble and stragglers",
+    "checkpoint stall", "down or reloading", "idle (target reached)"};

@@ -358,6 +358,14 @@ typedef struct af_metric_def {
 /* The definition of metric id (id < AF_M__COUNT). */
 const af_metric_def *af_metric_get(af_metric_id id);
 
+/* The shares of a training job's GPU time that its time series records per window (series
+ * "train.<job>.<leaf>"), in this order; they add up to one in every window: computing, waiting
+ * for data, communicating, pipeline bubble and stragglers, checkpoint stall, down or reloading,
+ * idle past the target. Leaves and labels for people. */
+enum { AF_TRAIN_SHARES = 7 };
+extern const char *const af_train_share_leaf[AF_TRAIN_SHARES];
+extern const char *const af_train_share_label[AF_TRAIN_SHARES];
+
 /* The definition a recorded metric name follows ("train.llm.steps" -> TRAIN_STEPS), or NULL. */
 const af_metric_def *af_metric_of_name(const char *name);
 

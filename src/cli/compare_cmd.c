@@ -176,12 +176,7 @@ int af_cmd_compare(int argc, char **argv)
             png = v;
             series = true;
         } else if ((v = af_cli_take(argc, argv, &i, "--interval", &missing))) {
-            char err[256] = "";
-            if (af_units_parse(v, AF_DIM_TIME, &interval, err, sizeof err) != 0 ||
-                !(interval > 0))
-                af_diag_error(d, "--interval: %s",
-                              interval > 0 || err[0] ? err
-                                                     : "expected a positive time such as \"1 min\"");
+            af_cli_parse_positive_time("--interval", v, &interval, d);
         } else if (strcmp(argv[i], "--all") == 0) {
             all = true;
         } else if (strcmp(argv[i], "-q") == 0 || strcmp(argv[i], "--quiet") == 0) {
@@ -273,8 +268,8 @@ int af_cmd_compare(int argc, char **argv)
         rc = 1;
         goto done;
     }
-    for (int k = 0; k < 2 && (series || interval > 0); k++)
-        side[k].sc.cfg.sample_s = interval > 0 ? interval : side[k].sc.cfg.duration_s / 240;
+    for (int k = 0; k < 2; k++)
+        af_cli_scenario_sample(&side[k].sc, series, interval);
     for (int k = 0; k < 2; k++) {
         rc = af_cli_scenario_run(&side[k].sc, d);
         if (rc != 0) {

@@ -4,6 +4,7 @@
 #include "cli/options.h"
 
 #include "base/alloc.h"
+#include "base/units.h"
 #include "cli/common.h"
 
 #include <limits.h>
@@ -112,4 +113,16 @@ af_catalog *af_cli_scenario_opts_finish(af_cli_scenario_opts *o, af_diag *d)
     if (af_diag_errors(d))
         return NULL;
     return af_cli_load_catalog(o->models, d);
+}
+
+void af_cli_parse_positive_time(const char *opt, const char *v, double *out, af_diag *d)
+{
+    char err[256] = "";
+    double t = 0;
+    if (af_units_parse(v, AF_DIM_TIME, &t, err, sizeof err) != 0 || !(t > 0)) {
+        af_diag_error(d, "%s: %s", opt,
+                      err[0] ? err : "expected a positive time such as \"1 min\"");
+        return;
+    }
+    *out = t;
 }

@@ -50,4 +50,8 @@ bool af_cli_take_scenario_opt(int argc, char **argv, int *i, af_cli_scenario_opt
  * the catalog. Returns the catalog (release with af_catalog_free), or NULL with errors in d. */
 af_catalog *af_cli_scenario_opts_finish(af_cli_scenario_opts *o, af_diag *d);
 
+/* The value v of option `opt` as a positive time (e.g. --interval "1 min") into *out, or an
+ * error in d naming the option. */
+void af_cli_parse_positive_time(const char *opt, const char *v, double *out, af_diag *d);
+
 #endif

@@ -44,22 +44,6 @@ static const char report_usage[] =
     "exit status: 0 ok, 1 a database error or an output failed, 2 bad input (a run that is\n"
     "not stored included)\n";
 
-/* "3" -> 3; anything but a whole number in [1, 2^63) is refused. */
-static bool report_parse_id(const char *s, int64_t *id)
-{
-    if (!(*s >= '1' && *s <= '9'))
-        return false;
-    for (const char *p = s; *p; p++)
-        if (*p < '0' || *p > '9')
-            return false;
-    errno = 0;
-    long long v = strtoll(s, NULL, 10);
-    if (errno == ERANGE)
-        return false;
-    *id = v;
-    return true;
-}
-
 /* What the comparison's reports say of a stored run: its file, name, seed and overrides (the
  * stored "a=1; b=2" split at "; "). */
 typedef struct report_side {
@@ -136,7 +120,7 @@ int af_cmd_report(int argc, char **argv)
             if (nid == 2)
                 af_diag_error(d, "`aifsim report` takes one or two --run, got a third: \"%s\"",
                               v);
-            else if (!report_parse_id(v, &id[nid++]))
+            else if (!af_store_parse_id(v, &id[nid++]))
                 af_diag_error(d, "--run: expected a run id (a whole number from 1), got \"%s\"",
                               v);
         } else if (missing) {

@@ -307,11 +307,7 @@ int af_cmd_run(int argc, char **argv)
             png = v;
             series = true;
         } else if ((v = af_cli_take(argc, argv, &i, "--interval", &missing))) {
-            char err[256] = "";
-            if (af_units_parse(v, AF_DIM_TIME, &interval, err, sizeof err) != 0 ||
-                !(interval > 0))
-                af_diag_error(d, "--interval: %s",
-                              interval > 0 || err[0] ? err : "expected a positive time such as \"1 min\"");
+            af_cli_parse_positive_time("--interval", v, &interval, d);
         } else if (strcmp(argv[i], "-q") == 0 || strcmp(argv[i], "--quiet") == 0) {
             quiet = true;
         } else if ((v = af_cli_take(argc, argv, &i, "--db", &missing))) {
@@ -391,8 +387,7 @@ int af_cmd_run(int argc, char **argv)
         }
         series = true;
     }
-    if (series || interval > 0)
-        sc.cfg.sample_s = interval > 0 ? interval : sc.cfg.duration_s / 240;
+    af_cli_scenario_sample(&sc, series, interval);
     run_watch watch;
     af_world_monitor mon = {.poll = run_poll, .ctx = &watch};
     sc.monitor = &mon;

@@ -54,22 +54,6 @@ static const char runs_usage[] =
     "\n"
     "exit status: 0 ok, 1 a database error, 2 bad input (a run that is not stored included)\n";
 
-/* "3" -> 3; anything but a whole number in [1, 2^63) is refused. */
-static bool runs_parse_id(const char *s, int64_t *id)
-{
-    if (!(*s >= '1' && *s <= '9'))
-        return false;
-    for (const char *p = s; *p; p++)
-        if (*p < '0' || *p > '9')
-            return false;
-    errno = 0;
-    long long v = strtoll(s, NULL, 10);
-    if (errno == ERANGE)
-        return false;
-    *id = v;
-    return true;
-}
-
 /* A value as the summary prints it, "-" for NaN (what was not recorded), into buf. */
 static const char *runs_q(double v, af_dim dim, char *buf, size_t n)
 {
@@ -495,7 +479,7 @@ int af_cmd_runs(int argc, char **argv)
     }
     int64_t id[2] = {0, 0};
     for (size_t k = 0; k < nids && af_diag_errors(d) == 0; k++)
-        if (!runs_parse_id(ids[k], &id[k]))
+        if (!af_store_parse_id(ids[k], &id[k]))
             af_diag_error(d,
                           "`aifsim runs %s` expects a run id such as \"3\" (`aifsim runs --db "
                           "FILE` lists them), got \"%s\"",

@@ -81,6 +81,14 @@ int af_cli_scenario_run(af_cli_scenario *s, af_diag *d)
     return rc == AF_EINPUT ? 2 : 1;
 }
 
+void af_cli_scenario_sample(af_cli_scenario *s, bool series, double interval_s)
+{
+    if (interval_s > 0)
+        s->cfg.sample_s = interval_s;
+    else if (series)
+        s->cfg.sample_s = s->cfg.duration_s / AF_CLI_SERIES_WINDOWS;
+}
+
 void af_cli_scenario_fini(af_cli_scenario *s)
 {
     af_results_free(s->res);

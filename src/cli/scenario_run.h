@@ -54,6 +54,11 @@ int af_cli_scenario_load(af_cli_scenario *s, const char *file, const af_catalog 
  * failed. */
 int af_cli_scenario_run(af_cli_scenario *s, af_diag *d);
 
+/* Asks the loaded scenario to sample time series: every interval_s when > 0, else, when an
+ * output that holds series wants them (series), in AF_CLI_SERIES_WINDOWS windows. */
+#define AF_CLI_SERIES_WINDOWS 240
+void af_cli_scenario_sample(af_cli_scenario *s, bool series, double interval_s);
+
 void af_cli_scenario_fini(af_cli_scenario *s);
 
 #endif

@@ -379,14 +379,12 @@ static const char *sname(char *buf, size_t n, const char *group, const char *ins
 
 af_chart *af_chart_attribution(const af_results *r, const char *job)
 {
-    static const char *const leaf[7] = {"gpu_utilization",  "data_wait",    "communication",
-                                        "pipeline_bubble",  "checkpoint_stall", "failure_down",
-                                        "idle_done"};
-    static const char *const label[7] = {"computing",         "waiting for data",
+    const char *const *leaf = af_train_share_leaf; /* shorter labels for the legend: */
+    static const char *const label[AF_TRAIN_SHARES] = {"computing",         "waiting for data",
                                          "communicating",     "bubble and stragglers",
                                          "checkpoint stall",
                                          "down or reloading", "idle (target reached)"};
-    static const af_color color[7] = {AF_C_BLUE,    AF_C_ORANGE, AF_C_CYAN, AF_C_YELLOW,
+    static const af_color color[AF_TRAIN_SHARES] = {AF_C_BLUE,    AF_C_ORANGE, AF_C_CYAN, AF_C_YELLOW,
                                       AF_C_MAGENTA, AF_C_RED,    AF_C_GREY};
     double util = af_results_value(r, AF_M_TRAIN_UTIL, job, -1);
     char name[512];
@@ -401,17 +399,17 @@ af_chart *af_chart_attribution(const af_results *r, const char *job)
     c->ylo = 0;
     c->yhi = 1;
     size_t missing = 0;
-    for (int i = 0; i < 7; i++)
+    for (int i = 0; i < AF_TRAIN_SHARES; i++)
         chart_series(c, r, sname(name, sizeof name, "train", job, leaf[i]), label[i], color[i],
                      AF_LAYER_AREA, &missing);
     chart_time_done(c, r, missing);
     /* The window's time is computing and the five other states (the sampled computing share
      * counts the work a later failure undid, when it was done); computing is drawn as what the
      * five leave, which is the same share up to rounding and never below zero. */
-    if (missing == 0 && c->nlayers == 7)
+    if (missing == 0 && c->nlayers == AF_TRAIN_SHARES)
         for (size_t i = 0; i < c->n; i++) {
             double other = 0;
-            for (size_t k = 1; k < 7; k++)
+            for (size_t k = 1; k < AF_TRAIN_SHARES; k++)
                 other += c->layers[k].v[i];
             c->layers[0].v[i] = fmax(0, 1 - other);
         }

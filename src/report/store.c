@@ -816,3 +816,18 @@ void af_store_run_fini(af_store_run *r)
     r->cost_total = NAN;
     r->duration_s = NAN;
 }
+
+bool af_store_parse_id(const char *s, int64_t *id)
+{
+    if (!(*s >= '1' && *s <= '9'))
+        return false;
+    for (const char *p = s; *p; p++)
+        if (*p < '0' || *p > '9')
+            return false;
+    errno = 0;
+    long long v = strtoll(s, NULL, 10);
+    if (errno == ERANGE)
+        return false;
+    *id = v;
+    return true;
+}

@@ -47,6 +47,10 @@ typedef struct af_store af_store;
  * database or not one of aifsim's, or has a newer schema; AF_EIO with SQLite's message otherwise.
  * A database that can only be read is opened read-only (without upgrade). */
 int af_store_open(const char *path, bool create, af_store **out, af_diag *d);
+
+/* A run id as a user writes it: "3" -> 3; anything but a whole number in [1, 2^63) is refused
+ * (false). */
+bool af_store_parse_id(const char *s, int64_t *id);
 void af_store_close(af_store *s);
 
 /* The schema version of the open database (AF_STORE_SCHEMA once opened). */

@@ -721,13 +721,6 @@ static void train_finish(af_world *w, af_time_ns end_ns)
  * work; the computing share is also its pool's, for the power. */
 static void train_sample(af_world *w, af_results *r, double dt)
 {
-    static const char *const leaf[7] = {"gpu_utilization",  "data_wait",    "communication",
-                                        "pipeline_bubble",  "checkpoint_stall", "failure_down",
-                                        "idle_done"};
-    static const char *const label[7] = {"computing",        "waiting for data",
-                                         "communicating",    "pipeline bubble and stragglers",
-                                         "checkpoint stall", "down or reloading",
-                                         "idle (done)"};
     train_state *s = train_of(w);
     af_time_ns now = af_sim_now(w->sim);
     if (now > w->end_ns)
@@ -749,16 +742,17 @@ static void train_sample(af_world *w, af_results *r, double dt)
                 pro_mp = in * (double)jb->mp_comm_ns / dur;
             }
         }
-        double cur[7] = {(double)jb->compute_total_ns + (double)jb->lost_ns - pro,
+        double cur[AF_TRAIN_SHARES] = {(double)jb->compute_total_ns + (double)jb->lost_ns - pro,
                          (double)jb->wait_total_ns,
                          (double)jb->comm_total_ns + pro_mp,
                          (double)jb->bubble_total_ns + (double)jb->strag_total_ns + pro - pro_mp,
                          (double)jb->phase_ns[AF_PHASE_CKPT],
                          (double)(jb->phase_ns[AF_PHASE_DOWN] + jb->phase_ns[AF_PHASE_RELOAD]),
                          (double)jb->phase_ns[AF_PHASE_DONE]};
-        for (int i = 0; i < 7; i++) {
+        for (int i = 0; i < AF_TRAIN_SHARES; i++) {
             double share = (cur[i] - jb->snap_ns[i]) / 1e9 / dt;
-            af_world_series(w, r, "train", jb->cfg->name, leaf[i], AF_DIM_RATIO, label[i], share);
+            af_world_series(w, r, "train", jb->cfg->name, af_train_share_leaf[i], AF_DIM_RATIO,
+                            af_train_share_label[i], share);
             if (i == 0)
                 w->win_pool_util[jb->cfg->pool] += share;
             jb->snap_ns[i] = cur[i];

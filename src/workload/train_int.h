@@ -11,6 +11,7 @@
 #ifndef AF_WORKLOAD_TRAIN_INT_H
 #define AF_WORKLOAD_TRAIN_INT_H
 
+#include "base/metrics.h"
 #include "workload/train.h"
 #include "workload/world_int.h"
 
@@ -46,7 +47,7 @@ typedef struct job {
     af_time_ns since_ns; /* accounted up to here */
     bool dirty;          /* its hold must be looked at when the instant ends */
     af_time_ns compute_total_ns, wait_total_ns;
-    double snap_ns[7];     /* the time series' totals at the last window's end (train_sample) */
+    double snap_ns[AF_TRAIN_SHARES];     /* the time series' totals at the last window's end (train_sample) */
     af_time_ns step_begin_ns; /* when the step in flight began */
     uint32_t trace_track;  /* its timeline track when the run records one */
     af_time_ns wait_by_ns[AF_HOLD__COUNT];

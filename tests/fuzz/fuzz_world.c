@@ -101,6 +101,7 @@
 
 #include "base/arena.h"
 #include "base/diag.h"
+#include "base/metrics.h"
 #include "base/results.h"
 #include "base/trace.h"
 #include "model/node.h"
@@ -1849,14 +1850,11 @@ static void af_fw_check_series(const af_world_config *cfg, const af_results *r)
             if (!isfinite(s->v[k]))
                 af_fw_fail("series %s point %zu is %g", s->name, k, s->v[k]);
     }
-    static const char *const leaf[7] = {"gpu_utilization",  "data_wait",    "communication",
-                                        "pipeline_bubble",  "checkpoint_stall", "failure_down",
-                                        "idle_done"};
     for (size_t j = 0; j < cfg->ntrains; j++) {
-        const af_series *s[7];
-        for (int i = 0; i < 7; i++) {
+        const af_series *s[AF_TRAIN_SHARES];
+        for (int i = 0; i < AF_TRAIN_SHARES; i++) {
             char nm[256];
-            snprintf(nm, sizeof nm, "train.%s.%s", cfg->trains[j].name, leaf[i]);
+            snprintf(nm, sizeof nm, "train.%s.%s", cfg->trains[j].name, af_train_share_leaf[i]);
             s[i] = af_results_series_find(r, nm);
             if (!s[i])
                 af_fw_fail("series %s missing", nm);
@@ -1864,9 +1862,10 @@ static void af_fw_check_series(const af_world_config *cfg, const af_results *r)
         double q = 1e-6 + 1e-9 * 4 / (s[0]->dt > 0 ? s[0]->dt : 1);
         for (size_t k = 0; k < s[0]->n; k++) {
             double sum = 0;
-            for (int i = 0; i < 7; i++) {
+            for (int i = 0; i < AF_TRAIN_SHARES; i++) {
                 if (s[i]->v[k] < -q)
-                    af_fw_fail("train %s: %s = %.17g in window %zu", cfg->trains[j].name, leaf[i],
+                    af_fw_fail("train %s: %s = %.17g in window %zu", cfg->trains[j].name,
+                               af_train_share_leaf[i],
                                s[i]->v[k], k);
                 sum += s[i]->v[k];
             }

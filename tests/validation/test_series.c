@@ -6,6 +6,8 @@
  */
 #include "tests/validation/sharing.h"
 
+#include "base/metrics.h"
+
 #include <math.h>
 
 /* Width-weighted mean of series name over the run (windows of equal width). */
@@ -17,6 +19,26 @@ static double ser_mean(const af_results *r, const char *name)
     for (size_t i = 0; i < s->n; i++)
         sum += s->v[i];
     return sum / (double)s->n;
+}
+
+/* The job's seven shares of the GPU time, in s (each must exist); every window's are at least
+ * 0 and add up to one, up to the nanosecond rounding of the window's ends (1e-9 of a second). */
+static void ser_shares(const af_results *r, const af_series *s[AF_TRAIN_SHARES])
+{
+    for (int i = 0; i < AF_TRAIN_SHARES; i++) {
+        char nm[96];
+        snprintf(nm, sizeof nm, "train.job.%s", af_train_share_leaf[i]);
+        s[i] = af_results_series_find(r, nm);
+        CU_ASSERT_PTR_NOT_NULL_FATAL(s[i]);
+    }
+    for (size_t k = 0; k < s[0]->n; k++) {
+        double sum = 0;
+        for (int i = 0; i < 7; i++) {
+            CU_ASSERT(s[i]->v[k] >= -1e-9);
+            sum += s[i]->v[k];
+        }
+        CU_ASSERT_DOUBLE_EQUAL(sum, 1, 1e-9);
+    }
 }
 
 /* One pool of 2 nodes training 300 one-second steps of 1 GB per GPU from a tier that delivers
@@ -58,21 +80,8 @@ static void test_series_add_up(void)
     double nic_out = af_get(r, "storage.hot.nic_out_utilization") * 1e15 * 1000;
     AF_ASSERT_REL(out, nic_out, 1e-9);
     /* A job's shares of each window add up to one. */
-    const char *leaves[] = {"gpu_utilization",  "data_wait",    "communication", "pipeline_bubble",
-                            "checkpoint_stall", "failure_down", "idle_done"};
     const af_series *s[7];
-    for (int i = 0; i < 7; i++) {
-        char nm[96];
-        snprintf(nm, sizeof nm, "train.job.%s", leaves[i]);
-        s[i] = af_results_series_find(r, nm);
-        CU_ASSERT_PTR_NOT_NULL_FATAL(s[i]);
-    }
-    for (size_t k = 0; k < s[0]->n; k++) {
-        double sum = 0;
-        for (int i = 0; i < 7; i++)
-            sum += s[i]->v[k];
-        CU_ASSERT_DOUBLE_EQUAL(sum, 1, 1e-9);
-    }
+    ser_shares(r, s);
     /* The job reaches its target and idles: the last windows are all idle. */
     CU_ASSERT_DOUBLE_EQUAL(s[6]->v[s[6]->n - 1], 1, 1e-12);
     af_results_free(plain);
@@ -138,23 +147,8 @@ static void test_series_failures(void)
     CU_ASSERT(af_get(r, "failures.job.count") >= 2);
     double lost = af_get(r, "train.job.lost_work");
     CU_ASSERT(lost > 0);
-    const char *leaves[] = {"gpu_utilization",  "data_wait",    "communication", "pipeline_bubble",
-                            "checkpoint_stall", "failure_down", "idle_done"};
     const af_series *s[7];
-    for (int i = 0; i < 7; i++) {
-        char nm[96];
-        snprintf(nm, sizeof nm, "train.job.%s", leaves[i]);
-        s[i] = af_results_series_find(r, nm);
-        CU_ASSERT_PTR_NOT_NULL_FATAL(s[i]);
-    }
-    for (size_t k = 0; k < s[0]->n; k++) {
-        double sum = 0;
-        for (int i = 0; i < 7; i++) {
-            CU_ASSERT(s[i]->v[k] >= -1e-12);
-            sum += s[i]->v[k];
-        }
-        CU_ASSERT_DOUBLE_EQUAL(sum, 1, 1e-9);
-    }
+    ser_shares(r, s);
     double util = af_get(r, "train.job.gpu_utilization");
     AF_ASSERT_REL(ser_mean(r, "train.job.gpu_utilization"), util + lost, 1e-9);
     AF_ASSERT_REL(ser_mean(r, "pool.gpus.power"), af_get(r, "pool.gpus.power"), 1e-9);
@@ -178,23 +172,8 @@ static void test_series_long_steps(void)
     f.trains[0].straggler_cv = 0.2;
     f.cfg.sample_s = 1;
     af_results *r = af_run(&f);
-    const char *leaves[] = {"gpu_utilization",  "data_wait",    "communication", "pipeline_bubble",
-                            "checkpoint_stall", "failure_down", "idle_done"};
     const af_series *s[7];
-    for (int i = 0; i < 7; i++) {
-        char nm[96];
-        snprintf(nm, sizeof nm, "train.job.%s", leaves[i]);
-        s[i] = af_results_series_find(r, nm);
-        CU_ASSERT_PTR_NOT_NULL_FATAL(s[i]);
-    }
-    for (size_t k = 0; k < s[0]->n; k++) {
-        double sum = 0;
-        for (int i = 0; i < 7; i++) {
-            CU_ASSERT(s[i]->v[k] >= -1e-9);
-            sum += s[i]->v[k];
-        }
-        CU_ASSERT_DOUBLE_EQUAL(sum, 1, 1e-9);
-    }
+    ser_shares(r, s);
     double bubble = af_get(r, "train.job.pipeline_bubble") + af_get0(r, "train.job.straggler_wait");
     CU_ASSERT(bubble > 0.1);
     /* The step in flight at the end keeps its bubble in the run's compute time (it is taken out
