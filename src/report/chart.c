@@ -566,6 +566,23 @@ af_chart *af_chart_energy(const af_results *r)
     return c;
 }
 
+/* A bar of a cost chart: the metric, its label and colour. */
+typedef struct chart_bar {
+    af_metric_id id;
+    const char *label;
+    af_color color;
+} chart_bar;
+
+/* One bar per part, each the metric's value (0 when the run did not write it). */
+static void chart_bars(af_chart *c, const af_results *r, const chart_bar *parts, size_t n)
+{
+    af_chart_layer *l = chart_layer(c, "run", AF_C_BLUE, AF_LAYER_AREA, NULL, n);
+    for (size_t i = 0; i < n; i++) {
+        chart_row(c, parts[i].label, parts[i].color);
+        l->v[i] = af_results_value(r, parts[i].id, NULL, 0);
+    }
+}
+
 af_chart *af_chart_cost_run(const af_results *r)
 {
     double total = af_results_value(r, AF_M_COST_TOTAL, NULL, -1);
@@ -578,11 +595,7 @@ af_chart *af_chart_cost_run(const af_results *r)
              q(&f, T, AF_DIM_TIME));
     af_chart *c = chart_new(AF_CHART_BARS, "cost-run", "Cost", title, "cost", AF_DIM_MONEY);
     c->base_title = chart_strfmt("Cost of the run over %s", q(&f, T, AF_DIM_TIME));
-    static const struct {
-        af_metric_id id;
-        const char *label;
-        af_color color;
-    } parts[] = {
+    static const chart_bar parts[] = {
         {AF_M_COST_CAP_COMPUTE, "capital: GPU nodes", AF_C_BLUE},
         {AF_M_COST_CAP_STORAGE, "capital: storage", AF_C_ORANGE},
         {AF_M_COST_CAP_NETWORK, "capital: network", AF_C_TEAL},
@@ -590,12 +603,7 @@ af_chart *af_chart_cost_run(const af_results *r)
         {AF_M_COST_ENERGY, "energy", AF_C_MAGENTA},
         {AF_M_COST_SPACE, "space", AF_C_GREY},
     };
-    size_t n = sizeof parts / sizeof parts[0];
-    af_chart_layer *l = chart_layer(c, "run", AF_C_BLUE, AF_LAYER_AREA, NULL, n);
-    for (size_t i = 0; i < n; i++) {
-        chart_row(c, parts[i].label, parts[i].color);
-        l->v[i] = af_results_value(r, parts[i].id, NULL, 0);
-    }
+    chart_bars(c, r, parts, sizeof parts / sizeof parts[0]);
     double gh = af_results_value(r, AF_M_COST_PER_GPU_HOUR, NULL, -1);
     double mt = af_results_value(r, AF_M_COST_PER_MTOKEN, NULL, -1);
     double ph = af_results_value(r, AF_M_COST_PER_HOUR, NULL, -1);
@@ -619,22 +627,13 @@ af_chart *af_chart_cost_tco(const af_results *r)
              q(&f, tco, AF_DIM_MONEY));
     af_chart *c = chart_new(AF_CHART_BARS, "cost-tco", "Cost", title, "cost", AF_DIM_MONEY);
     c->base_title = chart_strfmt("TCO over %s", q(&f, life, AF_DIM_TIME));
-    static const struct {
-        af_metric_id id;
-        const char *label;
-        af_color color;
-    } parts[] = {
+    static const chart_bar parts[] = {
         {AF_M_COST_TCO_CAPITAL, "capital", AF_C_BLUE},
         {AF_M_COST_TCO_MAINT, "maintenance", AF_C_YELLOW},
         {AF_M_COST_TCO_ENERGY, "energy", AF_C_MAGENTA},
         {AF_M_COST_TCO_SPACE, "space", AF_C_GREY},
     };
-    size_t n = sizeof parts / sizeof parts[0];
-    af_chart_layer *l = chart_layer(c, "run", AF_C_BLUE, AF_LAYER_AREA, NULL, n);
-    for (size_t i = 0; i < n; i++) {
-        chart_row(c, parts[i].label, parts[i].color);
-        l->v[i] = af_results_value(r, parts[i].id, NULL, 0);
-    }
+    chart_bars(c, r, parts, sizeof parts / sizeof parts[0]);
     double py = af_results_value(r, AF_M_COST_PER_YEAR, NULL, -1);
     double lc = af_results_value(r, AF_M_COST_LIFE_CARBON, NULL, -1);
     c->subtitle = chart_strfmt("%s per year; carbon over the lifetime %s (operational and "
