@@ -62,6 +62,20 @@ typedef struct af_storage_spec {
     double chassis_embodied_kg; /* embodied carbon of the node without devices, kg CO2e */
 } af_storage_spec;
 
+/* How a flash read is held up by the writes on its device (doc/formulas.md, "Flash reads behind
+ * writes"): a read that reaches a die busy with a program or an erase waits for the rest of that
+ * operation, or only for the suspend latency when the device suspends it. Class 0 is programs,
+ * class 1 erases. A read finds its die busy with class k with probability p[k] (the share of the
+ * die's time spent on that operation), and then waits the residual of an operation of busy_s[k]
+ * seconds, uniform on [0, busy_s[k]] (a die's operations of one kind take the same time, so the
+ * residual at a random instant is uniform), capped at cap_s[k] when cap_s[k] > 0 (suspend). All
+ * zero: reads never wait for writes (disks, or a device with no write traffic). */
+typedef struct af_read_blocking {
+    double p[2];      /* probability that a read finds its die programming (0) or erasing (1) */
+    double busy_s[2]; /* duration of a program (0) and an erase (1), s */
+    double cap_s[2];  /* longest wait when the device suspends that operation, s; 0 = no suspend */
+} af_read_blocking;
+
 /* Price of one node with its devices: chassis + devices x device price, USD. A node populated
  * with fewer drives (devices overridden) costs less by the drives left out. */
 double af_storage_node_price_usd(const af_storage_spec *s);

@@ -15,6 +15,7 @@
 #include "model/node.h"
 #include "model/reliability.h"
 #include "model/storage.h"
+#include "workload/arrivals.h"
 
 #include <stdbool.h>
 #include <stddef.h>
@@ -193,6 +194,36 @@ typedef struct af_lookup_config {
     double slo_s;       /* latency objective for the p99, s (0 = none) */
 } af_lookup_config;
 
+/* How a batch's GPU service time is drawn. */
+typedef enum {
+    AF_SERVICE_FIXED,      /* exactly the mean */
+    AF_SERVICE_EXPONENTIAL /* exponential with that mean (the M/M/c case) */
+} af_service_dist;
+
+/* A model-serving workload (infer.c): requests arrive (af_arrivals_config), read their features
+ * from a tier as small random reads, wait to be batched, and are served on a replica of the
+ * pool's GPUs. */
+typedef struct af_infer_config {
+    const char *name;          /* workload name, unique among workloads */
+    size_t pool;               /* GPU pool whose GPUs serve, its only workload */
+    int64_t replicas;          /* model replicas serving, >= 1 */
+    int64_t gpus_per_replica;  /* GPUs per replica, >= 1; replicas x it <= the pool's GPUs */
+    af_arrivals_config arrivals; /* when requests come */
+    size_t feature_tier;       /* tier the features are read from, or AF_WORLD_NONE */
+    uint32_t feature_reads;    /* random reads per request (0 = none) */
+    double feature_B;          /* bytes per read, > 0 */
+    uint32_t max_batch;        /* requests per batch at most, >= 1 */
+    double max_wait_s;         /* longest a request waits for its batch to fill while a replica
+                                * is free, s (0 = serve at once) */
+    double service_s;          /* GPU time of a batch: service_s + per_request_s x size, s */
+    double per_request_s;      /* GPU time per request in the batch, s */
+    af_service_dist service_dist; /* fixed or exponential (with that mean) */
+    uint32_t queue_limit;      /* requests admitted and not yet served at most; arrivals beyond
+                                * are rejected (0 = no limit: the run's own bound of a million) */
+    double slo_s;              /* latency objective, s (0 = none) */
+    double slo_quantile;       /* the quantile it applies to, (0, 1) (default 0.99) */
+} af_infer_config;
+
 /* The whole world. */
 typedef struct af_world_config {
     const char *name;          /* scenario name */
@@ -212,6 +243,8 @@ typedef struct af_world_config {
     size_t nbursts;
     af_lookup_config *lookups; /* look-up streams in declaration order */
     size_t nlookups;
+    af_infer_config *infers;   /* serving workloads in declaration order */
+    size_t ninfers;
     struct af_trace *trace; /* where the run records its timeline (base/trace.h; borrowed), or
                              * NULL for none */
     double sample_s; /* time series window asked for, s; 0: no series. The run divides its

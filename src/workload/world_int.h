@@ -205,8 +205,8 @@ typedef struct af_wl_kind {
 } af_wl_kind;
 
 /* The kinds, one slot each in af_world.kind. */
-enum { AF_WL_TRAIN, AF_WL_BURST, AF_WL_LOOKUP, AF_WL__COUNT };
-extern const af_wl_kind af_wl_train, af_wl_burst, af_wl_lookup;
+enum { AF_WL_TRAIN, AF_WL_BURST, AF_WL_LOOKUP, AF_WL_INFER, AF_WL__COUNT };
+extern const af_wl_kind af_wl_train, af_wl_burst, af_wl_lookup, af_wl_infer;
 
 /* The table: kind AF_WL_x at index AF_WL_x (world.c). */
 extern const af_wl_kind *const af_world_kinds[AF_WL__COUNT];
