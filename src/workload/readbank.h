@@ -20,7 +20,10 @@
  *
  * What a read waits behind writes is real time (the die is busy), not device work: it is added to
  * the request's key as work at the speed in force when the read arrived (exact while the speed
- * holds; a speed change during that wait stretches or shrinks it by the ratio of the speeds).
+ * holds; a speed change during that wait stretches or shrinks it by the ratio of the speeds), and
+ * it delays that read only, not the reads queued behind it on its device (F_k does not include it:
+ * the die is busy, the device's other dies keep serving). extra_s is converted the same way.
+ * Submitted at speed 0, both are converted at the last positive speed (1 if there was none).
  *
  * Speed 0 (bulk traffic takes all device time): W stops, nothing completes, the event is
  * cancelled until the speed rises (af_readbank_stats.unserved_s counts that time).
@@ -45,7 +48,9 @@ typedef struct af_readbank_done {
     af_time_ns submit_ns;  /* when the request was submitted */
     af_time_ns end_ns;     /* when its last read completed: now */
     double queue_s;        /* of its latency, the part its slowest read waited for its device
-                            * (other reads ahead of it), s, at the speed in force at submission */
+                            * (other reads ahead of it), s, at the speed in force at submission
+                            * (at speed 0, the last positive speed); an estimate when the speed
+                            * changes while the request is pending */
     double blocked_s;      /* the part its slowest read waited behind a program or erase, s */
 } af_readbank_done;
 
@@ -77,7 +82,7 @@ af_readbank *af_readbank_new(af_sim *sim, gsl_rng *rng, uint32_t devices, double
 void af_readbank_free(af_readbank *b);
 
 /* Submits, now, a request of `reads` >= 1 reads; fn(sim, ctx, arg, done) runs when they are all
- * done. */
+ * done (fn may be NULL: nothing runs). */
 void af_readbank_submit(af_readbank *b, uint32_t reads, af_readbank_done_fn fn, void *ctx,
                         uint64_t arg);
 
