@@ -33,12 +33,13 @@ static const scen_key burst_keys[] = {
 
 /* A `lookup:` workload. */
 typedef struct lookup_fields {
-    const af_node *name, *tier, *rate, *size, *slo;
+    const af_node *name, *tier, *rate, *arrivals, *size, *slo;
 } lookup_fields;
 static const scen_key lookup_keys[] = {
     SCEN_KEY(lookup_fields, "name", name, SCEN_REQUIRED),
     SCEN_KEY(lookup_fields, "tier", tier, SCEN_REQUIRED),
-    SCEN_KEY(lookup_fields, "rate", rate, SCEN_REQUIRED),
+    SCEN_KEY_OR(lookup_fields, "rate", rate, "arrivals"),
+    SCEN_KEY(lookup_fields, "arrivals", arrivals, SCEN_OPTIONAL),
     SCEN_KEY(lookup_fields, "size", size, SCEN_OPTIONAL),
     SCEN_KEY(lookup_fields, "slo", slo, SCEN_OPTIONAL),
 };
@@ -121,7 +122,17 @@ static void scen_lookup(scen *s, const af_node *body, size_t wi)
     if (v.name)
         l->name = scen_work_name(s, v.name, "name", wi, "");
     l->tier = scen_ref_key(s, v.tier, "tier", s->tier_at, s->w.ntiers, "tier");
-    scen_quantity(s, v.rate, "rate", AF_DIM_RATE, (af_range){0, 1e9, true}, &l->rate_per_s);
+    if (v.rate && v.arrivals) {
+        SCEN_ERROR_AT(s, "arrivals", v.arrivals, "give either rate or arrivals, not both");
+    } else if (v.rate) {
+        scen_quantity(s, v.rate, "rate", AF_DIM_RATE, (af_range){0, 1e9, true}, &l->rate_per_s);
+    } else if (v.arrivals) {
+        /* rate_per_s is the mean over the run, for the tier's load check and the summary. */
+        scen_arrivals(s, v.arrivals, "arrivals", &l->arrivals);
+        double T = s->w.duration_s;
+        if ((l->arrivals.rate_per_s > 0 || l->arrivals.trace_s) && T > 0)
+            l->rate_per_s = af_arrivals_expected(&l->arrivals, 0, T) / T;
+    }
     scen_quantity(s, v.size, "size", AF_DIM_SIZE, (af_range){1, 1e9, false}, &l->size_B);
     scen_quantity(s, v.slo, "slo", AF_DIM_TIME, (af_range){0, 3600, true}, &l->slo_s);
 }

@@ -357,7 +357,11 @@ int af_scenario_parse_set(const char *arg, af_scenario_set *out, af_diag *d)
 static int scen_doc(af_doc *doc, const af_catalog *cat, const af_scenario_set *sets, size_t nsets,
                     af_arena *arena, af_world_config *out, af_diag *d)
 {
-    scen s = {.c = {d, 0}, .cat = cat, .refs = af_catalog_refs(cat), .arena = arena};
+    scen s = {.c = {d, 0},
+              .file = af_doc_name(doc),
+              .cat = cat,
+              .refs = af_catalog_refs(cat),
+              .arena = arena};
     bool set_failed = false;
     for (size_t i = 0; i < nsets; i++)
         if (af_doc_set(doc, sets[i].path, sets[i].value, "--set", 1, 1,

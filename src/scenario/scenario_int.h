@@ -1,8 +1,9 @@
 /*
  * scenario_int: the scenario checker's private parts, shared by scenario.c (the top level, the
  * helpers every section uses, and the entry points), scen_infra.c (facility, cluster, storage
- * and fabric), scen_workloads.c (the workloads list, burst and lookup) and scen_train.c (train
- * and its dataset, model, checkpoint, failures and parallel) and nothing else.
+ * and fabric), scen_workloads.c (the workloads list, burst and lookup), scen_train.c (train
+ * and its dataset, model, checkpoint, failures and parallel) and scen_arrivals.c (`arrivals:`
+ * and trace files) and nothing else.
  */
 #ifndef AF_SCENARIO_SCENARIO_INT_H
 #define AF_SCENARIO_SCENARIO_INT_H
@@ -20,6 +21,7 @@
 /* The state of one check. */
 typedef struct scen {
     af_check c;                /* errors */
+    const char *file;          /* the scenario's name as given (af_doc_name), for the paths in it */
     const af_catalog *cat;     /* catalog for node, system, switch and preset names */
     af_schema_refs refs;       /* cat, for the references in `override:` mappings */
     af_arena *arena;           /* where the config goes */
@@ -127,5 +129,14 @@ const char *scen_work_name(scen *s, const af_node *node, const char *key, size_t
                            const char *hint);
 /* One `train:` workload body; wi is its index in `workloads:`. */
 void scen_train(scen *s, const af_node *body, size_t wi);
+
+/* ---------------------------------------------------------------------------------------------
+ * Arrivals (scen_arrivals.c), for every kind whose requests or data arrive over time. */
+
+/* arrivals: a rate, or a mapping with a rate, a daily profile, a start time of day and bursts,
+ * or with a trace file (read now, relative to the scenario's directory, into the arena). node
+ * is the value under key `key`; NULL (absent) leaves *out untouched, and so does a mistake
+ * (reported). */
+void scen_arrivals(scen *s, const af_node *node, const char *key, af_arrivals_config *out);
 
 #endif

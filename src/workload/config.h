@@ -184,14 +184,16 @@ typedef struct af_burst_config {
     double weight;      /* QoS weight per client node (or per tier node without a pool), > 0 */
 } af_burst_config;
 
-/* Small random reads arriving as a Poisson process at a tier (inference feature look-ups,
- * metadata). Latency class: served from the devices' time that bulk flows leave. */
+/* Small random reads arriving at a tier as a Poisson process, with a daily profile and bursts
+ * or from a trace (inference feature look-ups, metadata). Latency class: served from the
+ * devices' time that bulk flows leave. */
 typedef struct af_lookup_config {
     const char *name;   /* workload name, unique among workloads */
     size_t tier;        /* tier read from */
-    double rate_per_s;  /* mean arrival rate, requests/s, > 0 */
-    double size_B;      /* bytes per request, > 0 */
+    double rate_per_s;  /* mean arrival rate over the run, requests/s, > 0 */
+    double size_B;      /* bytes per request, > 0 (a trace's sizes are not used) */
     double slo_s;       /* latency objective for the p99, s (0 = none) */
+    af_arrivals_config arrivals; /* when requests come; all zero: Poisson at rate_per_s */
 } af_lookup_config;
 
 /* How a batch's GPU service time is drawn. */

@@ -1,6 +1,7 @@
 /*
- * lookup: the look-up kind of the world, small random reads arriving as a Poisson process at a
- * tier (inference feature look-ups, metadata; af_lookup_config), in the latency class.
+ * lookup: the look-up kind of the world, small random reads arriving at a tier (inference feature
+ * look-ups, metadata; af_lookup_config), in the latency class. They arrive as workload/arrivals.h
+ * draws them: a Poisson process at a rate, with a daily profile and bursts, or a trace.
  *
  * Requests queue at the tier's devices (engine/queue.h, one server per device, FIFO), each a
  * demand of 1/read_iops + size/device_read_Bps device-seconds (one operation: a single random
@@ -19,9 +20,9 @@
 #include "base/alloc.h"
 #include "base/metrics.h"
 #include "engine/rng.h"
+#include "workload/arrivals.h"
 #include "workload/world_int.h"
 
-#include <gsl/gsl_randist.h>
 #include <math.h>
 #include <stdio.h>
 
@@ -39,7 +40,9 @@ typedef struct stream {
     af_queue *queue;
     gsl_rng *rng;
     double demand_s;     /* device-seconds per look-up */
-    double next_s;       /* exact time of the next arrival, s */
+    af_arrivals_config arr_cfg; /* when look-ups come (lookup_arrivals) */
+    af_arrivals arr;     /* the arrival stream over arr_cfg */
+    double next_s;       /* exact time of the next arrival, s (INFINITY: none) */
     uint64_t dropped;    /* arrivals refused: LOOKUP_MAX_QUEUED already waiting */
     double extra_s;      /* latency not covered by the service time */
     bool stalled;        /* no device time left for it now */
@@ -62,11 +65,20 @@ static lookup_state *lookup_of(const af_world *w)
 
 static void lookup_arrive(af_sim *sim, void *ctx, uint64_t arg);
 
+/* The arrivals of look-up stream c: its af_arrivals_config, or Poisson at rate_per_s when that
+ * is all zero (a configuration built without the scenario layer). */
+static void lookup_arrivals(const af_lookup_config *c, af_arrivals_config *out)
+{
+    *out = c->arrivals;
+    if (!out->trace_s && !(out->rate_per_s > 0))
+        *out = (af_arrivals_config){.rate_per_s = c->rate_per_s};
+}
+
 /* Schedules the next arrival on an exact clock (rounding each gap would bias the rate when
  * gaps are a few nanoseconds); arrivals that round to one nanosecond share it. */
 static void lookup_schedule(af_sim *sim, stream *s)
 {
-    s->next_s += gsl_ran_exponential(s->rng, 1 / s->cfg->rate_per_s);
+    s->next_s = af_arrivals_next(&s->arr, s->rng, NULL);
     af_time_ns ns = af_time_from_s(s->next_s);
     if (ns >= AF_TIME_MAX)
         return;
@@ -121,13 +133,19 @@ static int lookup_build_one(af_world *w, stream *s, size_t i, af_diag *d)
     s->world = w;
     s->tier = ts;
     s->demand_s = af_storage_read_cost_s(sp, c->size_B);
-    double load = c->rate_per_s * s->demand_s;
+    lookup_arrivals(c, &s->arr_cfg);
+    af_arrivals_init(&s->arr, &s->arr_cfg);
+    /* The mean rate over the run (given, or of the arrivals); a daily peak above it may still
+     * overload the tier for a while: the queue then grows and drops beyond its bound. */
+    double T = w->cfg->duration_s;
+    double rate = c->rate_per_s > 0 ? c->rate_per_s : af_arrivals_expected(&s->arr_cfg, 0, T) / T;
+    double load = rate * s->demand_s;
     if (load >= ts->devices) {
         af_diag_error(d,
                       "look-ups \"%s\": %.4g requests/s of %.4g device-seconds each need %.4g "
                       "devices busy all the time, and tier \"%s\" has %.0f; its queue would "
                       "grow without bound (lower the rate or add nodes)",
-                      c->name, c->rate_per_s, s->demand_s, load, ts->cfg->name, ts->devices);
+                      c->name, rate, s->demand_s, load, ts->cfg->name, ts->devices);
         return AF_EINPUT;
     }
     double extra = sp->device_latency_s - 1 / sp->device_read_iops;
@@ -153,10 +171,12 @@ static int lookup_build(af_world *w, af_diag *d)
 }
 
 /* An arrival and a completion per request; Poisson arrivals, so the count is bounded by its
- * mean plus six standard deviations (sqrt of the mean). */
+ * mean plus six standard deviations (sqrt of the mean; a trace's count is exact). */
 static double lookup_events(const af_world *w, size_t i)
 {
-    double n = w->cfg->lookups[i].rate_per_s * w->cfg->duration_s;
+    af_arrivals_config a;
+    lookup_arrivals(&w->cfg->lookups[i], &a);
+    double n = af_arrivals_expected(&a, 0, w->cfg->duration_s);
     return 2 * (n + 6 * sqrt(n) + 1);
 }
 
