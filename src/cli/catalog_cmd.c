@@ -1,11 +1,12 @@
 /*
- * catalog_cmd: `aifsim catalog [gpus|links|nodes|storage|facility|switches] [--sources]
+ * catalog_cmd: `aifsim catalog [gpus|links|nodes|storage|facility|switches|llms] [--sources]
  * [--models DIR]`.
  *
  * Prints the model catalog as aligned tables with units, one per section (or the one asked
  * for), in file order. Plain columns come straight from the schema's field table (so a new
  * catalog field needs no code here to be listed with --sources); derived columns (a node's
- * peak, its ports, a switch's capacity) use the model helpers, and a storage node's (raw and
+ * peak, its ports, a switch's capacity, a language model's weights and KV cache per token) use
+ * the model helpers, and a storage node's (raw and
  * usable capacity, bandwidth, IOPS, power, price) are the sizing plan's figures of one node
  * (af_size_node_figures), as `aifsim size` prints them. With --sources every figure is listed
  * with its source.
@@ -18,6 +19,7 @@
 #include "base/diag.h"
 #include "base/units.h"
 #include "model/fabric.h"
+#include "model/llm.h"
 #include "model/node.h"
 #include "plan/size.h"
 #include "scenario/catalog.h"
@@ -27,7 +29,7 @@
 #include <string.h>
 
 static const char catalog_usage[] =
-    "usage: aifsim catalog [gpus|links|nodes|storage|facility|switches] [--sources]\n"
+    "usage: aifsim catalog [gpus|links|nodes|storage|facility|switches|llms] [--sources]\n"
     "                      [--models DIR]\n"
     "\n"
     "Lists the model catalog with the key figures of every entry, in catalog order.\n"
@@ -125,6 +127,17 @@ static void switch_capacity(const void *spec, char *buf, size_t n)
     af_units_format(s->ports * s->port_rate_Bps, AF_DIM_BANDWIDTH, buf, n);
 }
 
+/* A language model's weights and KV cache per token in BF16 (FP8 halves both). */
+static void llm_weights(const void *spec, char *buf, size_t n)
+{
+    af_units_format(af_llm_weights_B(spec, AF_LLM_BF16), AF_DIM_SIZE, buf, n);
+}
+
+static void llm_kv(const void *spec, char *buf, size_t n)
+{
+    af_units_format(af_llm_kv_token_B(spec, AF_LLM_BF16), AF_DIM_SIZE, buf, n);
+}
+
 /* The columns of each section's table. */
 static const af_col catalog_cols[AF_SECTION__COUNT][AF_MAX_COLS] = {
     [AF_SECTION_GPUS] = {{"BF16", "bf16", NULL},
@@ -171,6 +184,15 @@ static const af_col catalog_cols[AF_SECTION__COUNT][AF_MAX_COLS] = {
                              {"max power", "max_power", NULL},
                              {"U", "rack_units", NULL},
                              {"price", "price", NULL}},
+    [AF_SECTION_LLMS] = {{"params", "params", NULL},
+                         {"layers", "layers", NULL},
+                         {"hidden", "hidden", NULL},
+                         {"heads", "heads", NULL},
+                         {"KV heads", "kv_heads", NULL},
+                         {"head dim", "head_dim", NULL},
+                         {"context", "context", NULL},
+                         {"BF16 weights", NULL, llm_weights},
+                         {"BF16 KV/token", NULL, llm_kv}},
 };
 
 /* Prints one section as a table: a header line, then one row per entry, columns padded to

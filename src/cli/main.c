@@ -25,7 +25,7 @@ static const char main_usage[] =
     "                  show their metrics side by side with the differences\n"
     "  validate FILE   check scenarios and print their resolved configuration\n"
     "  catalog [KIND]  list the model catalog (gpus, nodes, links, storage, facility,\n"
-    "                  switches)\n"
+    "                  switches, llms)\n"
     "  size SYSTEM     size a storage tier for a demand (capacity, bandwidth, IOPS)\n"
     "  metrics         list every metric a run writes: name, unit, label, meaning\n"
     "  runs            list the runs stored with `run FILE --db FILE`; show one, diff two\n"

@@ -1,5 +1,5 @@
 /*
- * catalog: the six catalog files read through the schema table; see catalog.h.
+ * catalog: the seven catalog files read through the schema table; see catalog.h.
  *
  * Everything lives in one arena: the spec arrays, and copies of every name, description and
  * source, so that the parsed docs can be freed as soon as each file is read.
@@ -153,7 +153,7 @@ static af_catalog *catalog_build(const char *dir, const af_catalog_text *texts, 
 
 af_catalog *af_catalog_load(const char *dir, af_diag *d)
 {
-    /* A wrong directory is one mistake, not six missing files. */
+    /* A wrong directory is one mistake, not seven missing files. */
     struct stat st;
     int err = stat(dir, &st) != 0 ? errno : !S_ISDIR(st.st_mode) ? ENOTDIR : 0;
     if (err) {
@@ -276,6 +276,7 @@ AF_CATALOG_ACCESS(af_storage_spec, af_catalog_storage, af_catalog_find_storage, 
 AF_CATALOG_ACCESS(af_facility_spec, af_catalog_facilities, af_catalog_find_facility,
                   AF_SECTION_FACILITY)
 AF_CATALOG_ACCESS(af_switch_spec, af_catalog_switches, af_catalog_find_switch, AF_SECTION_SWITCHES)
+AF_CATALOG_ACCESS(af_llm_spec, af_catalog_llms, af_catalog_find_llm, AF_SECTION_LLMS)
 
 /* FNV-1a over the bytes of text and a separator. */
 static uint64_t catalog_fnv(uint64_t h, const char *text)

@@ -13,6 +13,7 @@
 #include "model/facility.h"
 #include "model/gpu.h"
 #include "model/link.h"
+#include "model/llm.h"
 #include "model/node.h"
 #include "model/storage.h"
 
@@ -550,6 +551,22 @@ static const af_field switch_fields[] = {
 };
 static const af_field_order switch_orders[] = {{"typical_power", "max_power"}};
 
+/* A language model's shape, as its config.json gives it. The bounds are far past any published
+ * model (Llama 3.1 405B: 126 layers of 16,384, 128k context) and only catch typos; a model needs
+ * at least one KV head, and no more KV heads than query heads. */
+static const af_field llm_fields[] = {
+    AF_REAL(af_llm_spec, "params", AF_DIM_COUNT, params, AF_POSITIVE(1e15)),
+    AF_INT(af_llm_spec, "layers", layers, 1, 100000),
+    AF_INT(af_llm_spec, "hidden", hidden, 1, 10000000),
+    AF_INT(af_llm_spec, "ffn", ffn, 1, 100000000),
+    AF_INT(af_llm_spec, "heads", heads, 1, 100000),
+    AF_INT(af_llm_spec, "kv_heads", kv_heads, 1, 100000),
+    AF_INT(af_llm_spec, "head_dim", head_dim, 1, 100000),
+    AF_INT(af_llm_spec, "vocab", vocab, 1, 100000000),
+    AF_INT(af_llm_spec, "context", context, 1, 1000000000),
+};
+static const af_field_order llm_orders[] = {{"kv_heads", "heads"}};
+
 #define AF_N(a) (sizeof(a) / sizeof((a)[0]))
 
 static const af_spec_desc descs[AF_SECTION__COUNT] = {
@@ -571,6 +588,9 @@ static const af_spec_desc descs[AF_SECTION__COUNT] = {
     {AF_SECTION_SWITCHES, "switches", "switch", "qm9700", sizeof(af_switch_spec),
      offsetof(af_switch_spec, name), offsetof(af_switch_spec, description), switch_fields,
      AF_N(switch_fields), switch_orders, AF_N(switch_orders)},
+    {AF_SECTION_LLMS, "llms", "language model", "llama3-8b", sizeof(af_llm_spec),
+     offsetof(af_llm_spec, name), offsetof(af_llm_spec, description), llm_fields,
+     AF_N(llm_fields), llm_orders, AF_N(llm_orders)},
 };
 
 /* Fields per section and bytes per spec at most (for stack arrays). */
@@ -578,7 +598,7 @@ static const af_spec_desc descs[AF_SECTION__COUNT] = {
 #define AF_MAX_SPEC 512
 _Static_assert(AF_N(storage_fields) <= AF_MAX_FIELDS, "raise AF_MAX_FIELDS");
 _Static_assert(sizeof(af_node_spec) <= AF_MAX_SPEC && sizeof(af_storage_spec) <= AF_MAX_SPEC &&
-                   sizeof(af_switch_spec) <= AF_MAX_SPEC,
+                   sizeof(af_switch_spec) <= AF_MAX_SPEC && sizeof(af_llm_spec) <= AF_MAX_SPEC,
                "raise AF_MAX_SPEC");
 
 const af_spec_desc *af_schema_desc(af_section sec)

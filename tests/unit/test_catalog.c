@@ -198,6 +198,21 @@ static void test_fixture_figures(void)
                          &sws[0], buf, sizeof buf),
         "50 GB/s");
 
+    const af_llm_spec *lms = af_catalog_llms(cat, &n);
+    CU_ASSERT_EQUAL(n, 1);
+    CU_ASSERT_STRING_EQUAL(lms[0].name, "lm-a");
+    CU_ASSERT_EQUAL(lms[0].params, 1e9);
+    CU_ASSERT_EQUAL(lms[0].layers, 4);
+    CU_ASSERT_EQUAL(lms[0].hidden, 1024);
+    CU_ASSERT_EQUAL(lms[0].ffn, 4096);
+    CU_ASSERT_EQUAL(lms[0].heads, 8);
+    CU_ASSERT_EQUAL(lms[0].kv_heads, 2);
+    CU_ASSERT_EQUAL(lms[0].head_dim, 128);
+    CU_ASSERT_EQUAL(lms[0].vocab, 32000);
+    CU_ASSERT_EQUAL(lms[0].context, 8192);
+    CU_ASSERT_PTR_EQUAL(af_catalog_find_llm(cat, "lm-a"), &lms[0]);
+    CU_ASSERT_PTR_NULL(af_catalog_find_llm(cat, "lm-b"));
+
     const af_facility_spec *fac = af_catalog_facilities(cat, &n);
     CU_ASSERT_EQUAL(n, 2);
     CU_ASSERT_STRING_EQUAL(fac[0].name, "hyperscale");
@@ -257,8 +272,9 @@ static char *read_all(const char *path)
 /* Loads the test catalog with `from` replaced by `to` in section sec (from must occur). */
 static af_catalog *load_edited(af_section sec, const char *from, const char *to, af_diag *d)
 {
-    static const char *const files[] = {"gpus.yaml",    "links.yaml",    "nodes.yaml",
-                                        "storage.yaml", "facility.yaml", "switches.yaml"};
+    static const char *const files[] = {"gpus.yaml",     "links.yaml",    "nodes.yaml",
+                                        "storage.yaml",  "facility.yaml", "switches.yaml",
+                                        "llms.yaml"};
     _Static_assert(sizeof files / sizeof files[0] == AF_SECTION__COUNT, "one file per section");
     char *texts[AF_SECTION__COUNT];
     af_catalog_text src[AF_SECTION__COUNT];
@@ -436,7 +452,7 @@ static void test_broken_files(void)
     CU_ASSERT_PTR_NULL(af_catalog_load(fixtures, d));
     CU_ASSERT_EQUAL(af_diag_count(d), AF_SECTION__COUNT);
     msg = af_diag_format(d, AF_SECTION__COUNT - 1);
-    CU_ASSERT_PTR_NOT_NULL(strstr(msg, "fixtures/switches.yaml: error: cannot open: No such file "
+    CU_ASSERT_PTR_NOT_NULL(strstr(msg, "fixtures/llms.yaml: error: cannot open: No such file "
                                        "or directory"));
     af_free(msg);
     af_free(fixtures);
@@ -497,6 +513,20 @@ static void test_broken_switches(void)
            "device_write_power (4 W), got 5 W");
 }
 
+/* The language models' section: whole numbers, ranges, and no more KV heads than heads. */
+static void test_broken_llms(void)
+{
+    EXPECT(AF_SECTION_LLMS, "kv_heads: { value: 2,", "kv_heads: { value: 16,",
+           "llms.yaml:11:24: error: llms[0].kv_heads: expected at most heads (8), got 16");
+    EXPECT(AF_SECTION_LLMS, "layers: { value: 4,", "layers: { value: 0,",
+           "llms.yaml:7:22: error: llms[0].layers: expected a positive integer, got \"0\"");
+    EXPECT(AF_SECTION_LLMS, "head_dim: { value: 128,", "head_dim: { value: 12.5,",
+           "llms.yaml:12:24: error: llms[0].head_dim: expected a positive integer, got "
+           "\"12.5\"");
+    EXPECT(AF_SECTION_LLMS, "    context: { value: 8192, source: \"test\" }\n", "",
+           "llms.yaml:4:5: error: llms[0]: missing required field \"context\"");
+}
+
 static const af_test tests[] = {
     {"the real catalog loads, every figure sourced", test_real_catalog},
     {"the test catalog reads to exact figures", test_fixture_figures},
@@ -504,6 +534,7 @@ static const af_test tests[] = {
     {"broken entries: references, words, keys, names", test_broken_entries},
     {"broken files: syntax, shape, missing files", test_broken_files},
     {"broken switches: sources, units, ranges", test_broken_switches},
+    {"broken language models: integers, ranges, heads", test_broken_llms},
     {NULL, NULL},
 };
 
