@@ -89,8 +89,8 @@ static void llm_check(const af_llm_replica *r)
 double af_llm_peak_flops(const af_llm_replica *r)
 {
     llm_check(r);
-    double peak = r->weights == AF_LLM_FP8 && r->gpu->fp8_flops > 0 ? r->gpu->fp8_flops
-                                                                     : r->gpu->bf16_flops;
+    double peak =
+        r->weights == AF_LLM_FP8 && r->gpu->fp8_flops > 0 ? r->gpu->fp8_flops : r->gpu->bf16_flops;
     return r->gpus * peak;
 }
 
@@ -197,8 +197,7 @@ double af_llm_kv_tier_hits(const double *capacity_B, size_t n, double insert_Bps
     return 1 - below;
 }
 
-double af_llm_serve_tps(const af_llm_replica *r, double in_tokens, double out_tokens,
-                        double batch)
+double af_llm_serve_tps(const af_llm_replica *r, double in_tokens, double out_tokens, double batch)
 {
     llm_check(r);
     assert(in_tokens >= 0 && out_tokens >= 1 && batch >= 1);

@@ -132,14 +132,14 @@ double af_llm_decode_flops(const af_llm_spec *m, double batch, double ctx_tokens
 /* A serving replica: one copy of the model over gpus GPUs in tensor parallel. Plain data; the
  * pointers are borrowed and must outlive every call that takes the replica. */
 typedef struct af_llm_replica {
-    const af_llm_spec *llm;  /* the model */
-    const af_gpu_spec *gpu;  /* the GPU part (peak FLOP/s, HBM size and bandwidth) */
-    int gpus;                /* tensor-parallel degree g, >= 1 */
-    af_llm_dtype weights;    /* precision of the weights and of the arithmetic */
-    af_llm_dtype kv;         /* precision of the KV cache */
-    double mfu;              /* share of the dense peak the products attain, (0, 1] */
-    double mbu;              /* share of the HBM bandwidth a step attains, (0, 1] */
-    double mem_fraction;     /* share of each GPU's HBM for weights and KV cache, (0, 1] */
+    const af_llm_spec *llm; /* the model */
+    const af_gpu_spec *gpu; /* the GPU part (peak FLOP/s, HBM size and bandwidth) */
+    int gpus;               /* tensor-parallel degree g, >= 1 */
+    af_llm_dtype weights;   /* precision of the weights and of the arithmetic */
+    af_llm_dtype kv;        /* precision of the KV cache */
+    double mfu;             /* share of the dense peak the products attain, (0, 1] */
+    double mbu;             /* share of the HBM bandwidth a step attains, (0, 1] */
+    double mem_fraction;    /* share of each GPU's HBM for weights and KV cache, (0, 1] */
 } af_llm_replica;
 
 /* Cost of one forward pass (a prefill or a decode step) on a replica. */
@@ -209,8 +209,7 @@ double af_llm_kv_tier_hits(const double *capacity_B, size_t n, double insert_Bps
  * per request, so it serves out_tokens / t output tokens/s (doc/formulas.md, "LLM serving").
  * At mfu = mbu = 1 an upper bound on what an engine attains. in_tokens >= 0, out_tokens >= 1,
  * batch >= 1. */
-double af_llm_serve_tps(const af_llm_replica *r, double in_tokens, double out_tokens,
-                        double batch);
+double af_llm_serve_tps(const af_llm_replica *r, double in_tokens, double out_tokens, double batch);
 
 /* Time per output token of a finished request (vLLM's benchmark definition): (e2e_s - ttft_s) /
  * (out_tokens - 1), s; 0 when out_tokens <= 1. e2e_s is arrival to last token, ttft_s arrival

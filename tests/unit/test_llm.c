@@ -20,14 +20,36 @@
 
 /* H100 SXM as the catalog gives it (models/gpus.yaml): 989.4 TFLOP/s BF16 dense, 1,978.9 FP8,
  * 80 GB of HBM3 at 3.35 TB/s. Power figures do not matter here. */
-static const af_gpu_spec h100 = {"h100-sxm", "test", 989.4e12, 1978.9e12, 80e9, 3.35e12,
-                                 700, 70, 0, 200, 600, 0.875};
+static const af_gpu_spec h100 = {.name = "h100-sxm",
+                                 .description = "test",
+                                 .bf16_flops = 989.4e12,
+                                 .fp8_flops = 1978.9e12,
+                                 .hbm_B = 80e9,
+                                 .hbm_Bps = 3.35e12};
 
 /* Llama 3 8B and 70B as Meta's model cards and config.json give them, params as published. */
-static const af_llm_spec llama8 = {"llama3-8b", "test", 8.03e9, 32, 4096, 14336, 32, 8, 128,
-                                   128256, 131072};
-static const af_llm_spec llama70 = {"llama3-70b", "test", 70.55e9, 80, 8192, 28672, 64, 8, 128,
-                                    128256, 131072};
+static const af_llm_spec llama8 = {.name = "llama3-8b",
+                                   .description = "test",
+                                   .params = 8.03e9,
+                                   .layers = 32,
+                                   .hidden = 4096,
+                                   .ffn = 14336,
+                                   .heads = 32,
+                                   .kv_heads = 8,
+                                   .head_dim = 128,
+                                   .vocab = 128256,
+                                   .context = 131072};
+static const af_llm_spec llama70 = {.name = "llama3-70b",
+                                    .description = "test",
+                                    .params = 70.55e9,
+                                    .layers = 80,
+                                    .hidden = 8192,
+                                    .ffn = 28672,
+                                    .heads = 64,
+                                    .kv_heads = 8,
+                                    .head_dim = 128,
+                                    .vocab = 128256,
+                                    .context = 131072};
 
 /* A replica of g H100s at 100% MFU and MBU with 90% of HBM for weights and KV. */
 static af_llm_replica replica(const af_llm_spec *m, int g, af_llm_dtype w, af_llm_dtype kv)
@@ -71,8 +93,8 @@ static void test_dtype_names(void)
 }
 
 /* Prefill of 2,048 tokens on one H100 at 100% MFU: 2 P L + 2 n_layer L^2 d_attn = 3.40e13 FLOP,
- * 3.40e13 / 989.4e12 = 34.4 ms (8B; "34 ms" to two digits); 2.94e14 FLOP, 298 ms (70B, at the BF16 peak; its BF16 weights would not fit one
- * H100, which a time does not check). */
+ * 3.40e13 / 989.4e12 = 34.4 ms (8B; "34 ms" to two digits); 2.94e14 FLOP, 298 ms (70B, at the BF16
+ * peak; its BF16 weights would not fit one H100, which a time does not check). */
 static void test_prefill(void)
 {
     double L = 2048;
@@ -91,7 +113,8 @@ static void test_prefill(void)
     /* A prefill after a cached prefix costs what the whole prefill costs less the prefix's own:
      * chunking a prompt changes no FLOP count. */
     double whole = af_llm_prefill_flops(&llama8, 3000, 0);
-    double parts = af_llm_prefill_flops(&llama8, 1000, 0) + af_llm_prefill_flops(&llama8, 2000, 1000);
+    double parts =
+        af_llm_prefill_flops(&llama8, 1000, 0) + af_llm_prefill_flops(&llama8, 2000, 1000);
     AF_ASSERT_REL(parts, whole, 1e-12);
     /* Tensor parallel: 8 GPUs, an eighth of the time (no communication modelled). */
     af_llm_replica r70x8 = replica(&llama70, 8, AF_LLM_BF16, AF_LLM_BF16);
@@ -214,7 +237,8 @@ static void test_reload_or_recompute(void)
     /* No tier: recompute. */
     AF_ASSERT_REL(af_llm_kv_restore_s(&r, tokens, 0, &reload), 10.4, 1e-2);
     CU_ASSERT_FALSE(reload);
-    CU_ASSERT_EQUAL(af_llm_kv_restore_s(&r, tokens, 87e9, NULL), af_llm_kv_reload_s(&r, tokens, 87e9));
+    CU_ASSERT_EQUAL(af_llm_kv_restore_s(&r, tokens, 87e9, NULL),
+                    af_llm_kv_reload_s(&r, tokens, 87e9));
 }
 
 /* Che's approximation for the LRU stack by bytes: P(hit within C) = 1 - exp(-C / (r T)). */
@@ -270,8 +294,9 @@ static void test_serve(void)
         CU_ASSERT_TRUE(t >= last);
         last = t;
     }
-    double flops = (af_llm_prefill_flops(&llama8, 1000, 0) +
-                    1000 * af_llm_decode_flops(&llama8, 1, 1500)) / 1000;
+    double flops =
+        (af_llm_prefill_flops(&llama8, 1000, 0) + 1000 * af_llm_decode_flops(&llama8, 1, 1500)) /
+        1000;
     double kv_B = (1000 + 1000 * 1500.0) * 131072 / 1000;
     double ceiling = fmin(989.4e12 / flops, 3.35e12 / kv_B);
     CU_ASSERT_TRUE(last <= ceiling);
