@@ -191,7 +191,7 @@ static void test_batch_limit(void)
     CU_ASSERT_TRUE(B > 0);
     CU_ASSERT_TRUE(W + (double)B * S * kv <= room);
     CU_ASSERT_TRUE(W + (double)(B + 1) * S * kv > room);
-    CU_ASSERT_EQUAL(B, 208); /* (72 - 16.06) GB / 131,072 B = 426,786 tokens = 208 x 2,048 */
+    CU_ASSERT_EQUAL(B, 208); /* (72 - 16.06) GB / 131,072 B = 426,788 tokens: 208 x 2,048 */
     /* FP8 weights and KV: twice the tokens and more room. */
     af_llm_replica f = replica(&llama8, 1, AF_LLM_FP8, AF_LLM_FP8);
     AF_ASSERT_REL(af_llm_kv_capacity_tokens(&f), (room - W / 2) / (kv / 2), 1e-12);
