@@ -91,7 +91,8 @@ int af_metrics_print(FILE *f, bool markdown)
         const char *inst = "<name>";
         if (!strcmp(m->group, "train"))
             inst = "<job>";
-        else if (!strcmp(m->group, "burst") || !strcmp(m->group, "lookup"))
+        else if (!strcmp(m->group, "burst") || !strcmp(m->group, "lookup") ||
+                 !strcmp(m->group, "ingest"))
             inst = "<workload>";
         else if (!strcmp(m->group, "pool"))
             inst = "<pool>";

@@ -177,7 +177,8 @@
     X(LOOKUP_RATE, "lookup", 1, "rate", RATE, "requests per second",                              \
       "look-ups answered per second of run")                                                      \
     X(LOOKUP_MEAN, "lookup", 1, "latency_mean", TIME, "mean latency",                             \
-      "mean latency of answered look-ups (queueing + service + device latency)")                  \
+      "mean latency of answered look-ups (queueing + service + device latency + waits behind "   \
+      "flash writes)")                                                                            \
     X(LOOKUP_P50, "lookup", 1, "latency_p50", TIME, "p50 latency",                                \
       "median latency of answered look-ups")                                                      \
     X(LOOKUP_P99, "lookup", 1, "latency_p99", TIME, "p99 latency",                                \
@@ -189,8 +190,54 @@
       "look-ups still queued or in service when the run ended")                                   \
     X(LOOKUP_UNSERVED, "lookup", 1, "unserved_time", RATIO, "time with no device time left",      \
       "share of the run during which bulk traffic left the look-ups no device time at all")       \
+    X(LOOKUP_BLOCKED, "lookup", 1, "behind_writes", RATIO, "look-ups behind flash writes",        \
+      "share of look-ups whose flash die was programming or erasing, so that they waited for "    \
+      "it (or for its suspend); written when some did")                                          \
     X(LOOKUP_DROPPED, "lookup", 1, "dropped", COUNT, "requests dropped: queue full",              \
       "look-ups refused because a million were already waiting")                                  \
+    X(INGEST_OFFERED, "ingest", 1, "offered", SIZE, "bytes offered",                              \
+      "bytes the source produced in the run: the integral of its rate, a trace's entries, "       \
+      "bytes other workloads added")                                                              \
+    X(INGEST_LANDED, "ingest", 1, "landed", SIZE, "bytes landed",                                 \
+      "bytes written to the landing tier (a write in flight at the end by what it moved)")        \
+    X(INGEST_REJECTED, "ingest", 1, "rejected", SIZE, "bytes refused: landing tier full",         \
+      "bytes of the source the landing tier had no room for")                                     \
+    X(INGEST_LANDED_RATE, "ingest", 1, "landed_rate", BANDWIDTH, "mean landing rate",             \
+      "bytes landed per second of run")                                                           \
+    X(INGEST_PROCESSED, "ingest", 1, "processed", SIZE, "bytes processed",                        \
+      "raw bytes the preprocessing nodes read from the landing tier")                             \
+    X(INGEST_OUTPUT, "ingest", 1, "output", SIZE, "bytes written (output)",                       \
+      "bytes the preprocessing wrote to its output tier: ratio x processed")                      \
+    X(INGEST_CAPACITY, "ingest", 1, "process_capacity", BANDWIDTH, "preprocessing capacity",      \
+      "raw bytes per second the preprocessing can process: nodes x throughput")                   \
+    X(INGEST_UTIL, "ingest", 1, "process_utilization", RATIO, "preprocessing busy",               \
+      "bytes processed over what the nodes could have processed in the run")                      \
+    X(INGEST_OUT_FULL, "ingest", 1, "output_full_time", RATIO, "stalled: output tier full",       \
+      "share of the run the preprocessing had a backlog but no room on its output tier")          \
+    X(INGEST_BACKLOG, "ingest", 1, "backlog", SIZE, "backlog at the end",                         \
+      "bytes landed and not yet processed when the run ended")                                    \
+    X(INGEST_BACKLOG_MEAN, "ingest", 1, "backlog_mean", SIZE, "mean backlog",                     \
+      "time average of the backlog (bytes landed, not yet processed) over the run")               \
+    X(INGEST_BACKLOG_PEAK, "ingest", 1, "backlog_peak", SIZE, "peak backlog",                     \
+      "largest backlog in the run")                                                               \
+    X(INGEST_LANDING_FILL, "ingest", 1, "landing_fill", RATIO, "landing tier fill",               \
+      "the landing tier's stored bytes (every workload's) over its usable capacity at the end")   \
+    X(INGEST_LANDING_FULL_IN, "ingest", 1, "landing_time_to_full", TIME, "landing tier full in",  \
+      "time until the landing tier is full at the net rate this ingest fills it at the end; "     \
+      "only when it fills")                                                                       \
+    X(INGEST_LANDING_NEVER, "ingest", 1, "landing_full_never", TEXT, "landing tier full",         \
+      "only when the landing tier does not fill at the end's rates: \"never\" and why")           \
+    X(INGEST_OUTPUT_FILL, "ingest", 1, "output_fill", RATIO, "output tier fill",                  \
+      "the output tier's stored bytes (every workload's) over its usable capacity at the end")    \
+    X(INGEST_OUTPUT_FULL_IN, "ingest", 1, "output_time_to_full", TIME, "output tier full in",     \
+      "time until the output tier is full at the net rate this ingest fills it at the end; "      \
+      "only when it fills")                                                                       \
+    X(INGEST_OUTPUT_NEVER, "ingest", 1, "output_full_never", TEXT, "output tier full",            \
+      "only when the output tier does not fill at the end's rates: \"never\" and why")            \
+    X(INGEST_FRESH, "ingest", 1, "dataset_new", SIZE, "added to the data set",                    \
+      "bytes this ingest added to the data set of the training job it feeds")                     \
+    X(INGEST_FRESH_SHARE, "ingest", 1, "dataset_new_share", RATIO, "new share of the data set",   \
+      "share of the fed job's data set at the end that the ingests feeding it added in the run")  \
     X(POOL_GPUS, "pool", 1, "gpus", COUNT, "GPUs", "GPUs in the pool")                            \
     X(POOL_UTIL, "pool", 1, "gpu_utilization", RATIO, "GPU utilization",                          \
       "GPU utilization of the pool: the share of its GPU-time that computed")                     \

@@ -81,6 +81,7 @@ typedef struct af_qreq {
     double demand_s;      /* service demand as submitted, device-seconds */
     af_time_ns arrive_ns; /* submission time */
     af_time_ns start_ns;  /* start of service (valid once in service) */
+    af_time_ns held_ns;   /* time held outside the servers, counted in the sojourn only */
     af_queue_done_fn fn;  /* completion callback, may be NULL */
     void *ctx;            /* callback context */
     uint64_t arg;         /* callback argument */
@@ -378,12 +379,13 @@ static void queue_complete(af_sim *sim, void *ctx, uint64_t arg)
     af_queue_done_fn fn = req->fn;
     void *fn_ctx = req->ctx;
     uint64_t fn_arg = req->arg;
+    af_time_ns held_ns = req->held_ns;
     req->next = q->free_head;
     q->free_head = r;
 
     q->completed++;
     int64_t wait_ns = done.start_ns - done.arrive_ns;
-    int64_t sojourn_ns = now - done.arrive_ns;
+    int64_t sojourn_ns = now - done.arrive_ns + held_ns;
     q->wait_sum_ns += (double)wait_ns;
     q->sojourn_sum_ns += (double)sojourn_ns;
     qhist_add(&q->hist[AF_QUEUE_WAIT], wait_ns);
@@ -404,7 +406,14 @@ static void queue_complete(af_sim *sim, void *ctx, uint64_t arg)
 
 void af_queue_submit(af_queue *q, double demand_s, af_queue_done_fn fn, void *ctx, uint64_t arg)
 {
+    af_queue_submit_held(q, demand_s, 0, fn, ctx, arg);
+}
+
+void af_queue_submit_held(af_queue *q, double demand_s, double held_s, af_queue_done_fn fn,
+                          void *ctx, uint64_t arg)
+{
     assert(isfinite(demand_s) && demand_s >= 0 && "service demand must be finite and >= 0");
+    assert(isfinite(held_s) && held_s >= 0 && "hold must be finite and >= 0");
     queue_advance(q);
     if (q->free_head == AF_QUEUE_NONE)
         queue_grow(q, q->pool_cap + 1);
@@ -414,6 +423,7 @@ void af_queue_submit(af_queue *q, double demand_s, af_queue_done_fn fn, void *ct
     req->demand_s = demand_s;
     req->arrive_ns = q->t_last;
     req->start_ns = q->t_last;
+    req->held_ns = af_time_from_s(held_s);
     req->fn = fn;
     req->ctx = ctx;
     req->arg = arg;

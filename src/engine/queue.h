@@ -72,7 +72,8 @@ typedef struct af_queue_stats {
     uint64_t started;      /* requests that entered service in the window */
     uint64_t completed;    /* requests that completed in the window */
     double wait_sum_s;     /* sum over completed requests of their waiting times */
-    double sojourn_sum_s;  /* sum over completed requests of their sojourn times */
+    double sojourn_sum_s;  /* sum over completed requests of their sojourn times (holds
+                              included, af_queue_submit_held) */
     double area_system_s;  /* integral over the window of the number in system */
     double area_queue_s;   /* integral of the number waiting (not in service) */
     double area_service_s; /* integral of the number in service (busy servers) */
@@ -98,6 +99,15 @@ void af_queue_free(af_queue *q);
  * FIFO order. fn(sim, ctx, arg, done) runs on completion (fn may be NULL); a request of demand 0
  * completes in a later event at the same time. */
 void af_queue_submit(af_queue *q, double demand_s, af_queue_done_fn fn, void *ctx, uint64_t arg);
+
+/* Like af_queue_submit, for a request that also spends held_s seconds (finite, >= 0) outside
+ * the servers: a flash read waiting for its die to finish or suspend a program, say, which takes
+ * no device time from the other requests. The hold counts in the request's sojourn time (the
+ * sum in af_queue_stats and the AF_QUEUE_SOJOURN histogram) but not in its waiting time, nor in
+ * the numbers in system (so Little's law for the sojourn holds up to the summed holds). The
+ * completion callback runs when service ends. A hold of 0 is af_queue_submit. */
+void af_queue_submit_held(af_queue *q, double demand_s, double held_s, af_queue_done_fn fn,
+                          void *ctx, uint64_t arg);
 
 /* Sets the speed factor s in [0, 1] from now on (1 = the device's full speed, 0 = stalled: work
  * stops, nothing completes until a later call raises it). Requests in service keep the work

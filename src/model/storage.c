@@ -1,6 +1,6 @@
 /*
- * storage: derived figures of a storage node, the device-time budget, sizing, power and capacity
- * accounting; see storage.h for the models and their sources.
+ * storage: derived figures of a storage node, the device-time budget, sizing, power, capacity
+ * accounting and flash reads behind writes; see storage.h for the models and their sources.
  */
 #include "model/storage.h"
 
@@ -174,6 +174,102 @@ double af_storage_node_max_W(const af_storage_spec *s)
 {
     return af_storage_node_overhead_W(s) +
            s->devices * storage_max(s->device_read_W, s->device_write_W);
+}
+
+void af_flash_blocking(const af_storage_spec *s, double write_share, af_read_blocking *out)
+{
+    af_read_blocking b = {{0, 0}, {0, 0}, {0, 0}};
+    double w = write_share > 0 ? storage_min(write_share, 1) : 0;
+    if (w > 0 && (s->program_s > 0 || s->erase_s > 0)) {
+        double n = s->programs_per_erase;
+        if (n > 0) {
+            double tp = n * s->program_s, te = s->erase_s;
+            b.p[0] = w * tp / (tp + te);
+            b.p[1] = w * te / (tp + te);
+        } else if (s->program_s > 0) {
+            b.p[0] = w;
+        }
+        b.busy_s[0] = s->program_s;
+        b.busy_s[1] = s->erase_s;
+        b.cap_s[0] = s->program_suspend_s;
+        b.cap_s[1] = s->erase_suspend_s;
+    }
+    *out = b;
+}
+
+/* The longest wait of class k: its cap when the cap cuts the operation short, else the whole
+ * operation, s; 0 for a class that never holds a read up. */
+static double flash_longest_s(const af_read_blocking *b, int k)
+{
+    if (!(b->p[k] > 0 && b->busy_s[k] > 0))
+        return 0;
+    double cap = b->cap_s[k];
+    return cap > 0 && cap < b->busy_s[k] ? cap : b->busy_s[k];
+}
+
+double af_flash_wait_exceed(const af_read_blocking *b, double x)
+{
+    if (x < 0)
+        return 1;
+    double sum = 0;
+    for (int k = 0; k < 2; k++)
+        if (x < flash_longest_s(b, k))
+            sum += b->p[k] * (1 - x / b->busy_s[k]);
+    return sum;
+}
+
+double af_flash_wait_quantile(const af_read_blocking *b, double p)
+{
+    assert(p >= 0 && p <= 1);
+    double q = 1 - p;
+    double c[2] = {flash_longest_s(b, 0), flash_longest_s(b, 1)};
+    /* The breakpoints (the classes' longest waits) in increasing order. */
+    double hi[2] = {storage_min(c[0], c[1]), storage_max(c[0], c[1])};
+    double lo = 0;
+    for (int i = 0; i < 2; i++) {
+        if (hi[i] <= lo)
+            continue;
+        /* On [lo, hi[i]) the classes whose longest wait reaches hi[i] hold reads up: there
+         * P(W > x) = a - x g, linear. */
+        double a = 0, g = 0;
+        for (int k = 0; k < 2; k++)
+            if (c[k] >= hi[i]) {
+                a += b->p[k];
+                g += b->p[k] / b->busy_s[k];
+            }
+        if (a - lo * g <= q)
+            return lo;
+        double x = (a - q) / g;
+        if (x < hi[i])
+            return x;
+        lo = hi[i];
+    }
+    return lo;
+}
+
+double af_flash_wait_mean(const af_read_blocking *b)
+{
+    double sum = 0;
+    for (int k = 0; k < 2; k++) {
+        double c = flash_longest_s(b, k);
+        if (c > 0)
+            sum += b->p[k] * (c - c * c / (2 * b->busy_s[k]));
+    }
+    return sum;
+}
+
+double af_flash_wait_draw(const af_read_blocking *b, double u)
+{
+    double start = 0;
+    for (int k = 0; k < 2; k++) {
+        if (b->p[k] > 0 && u < start + b->p[k]) {
+            double r = (u - start) / b->p[k] * b->busy_s[k];
+            double cap = b->cap_s[k];
+            return cap > 0 && r > cap ? cap : r;
+        }
+        start += b->p[k] > 0 ? b->p[k] : 0;
+    }
+    return 0;
 }
 
 const char *af_storage_constraint_name(af_storage_constraint c)

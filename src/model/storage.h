@@ -17,6 +17,12 @@
  * bandwidth- and IOPS-driven counts, plus the count that fits all the demands at once in the
  * device-time budget; which one binds is part of the answer.
  *
+ * Reads behind writes (doc/formulas.md, "Flash reads behind writes"): a flash die that is
+ * programming or erasing cannot read, so a read that reaches it waits for the rest of that
+ * operation, or for the device's suspend latency when it suspends the operation for reads (Wu
+ * and He, FAST'12, doc/sources.md [wu-he-suspend]). af_flash_blocking turns the write share of a
+ * device's time into the chance and length of that wait (af_read_blocking); disks have none.
+ *
  * Power: a device draws its idle power when idle and its read or write power while busy with
  * that, weighted by the share of time in each state (doc/formulas.md, "Power": the duty-cycle
  * model of the Scality study, doc/sources.md [bf-scality]: 10% idle, 80% read, 10% write gives
@@ -60,6 +66,15 @@ typedef struct af_storage_spec {
                                * NICs), USD */
     double device_embodied_kg;  /* embodied carbon of one device, kg CO2e */
     double chassis_embodied_kg; /* embodied carbon of the node without devices, kg CO2e */
+    /* Flash die operations, for reads behind writes (af_flash_blocking); all 0 for a disk. */
+    double program_s;          /* time of one program operation of a die (tPROG), s */
+    double erase_s;            /* time of one block erase (tBERS), s */
+    double program_suspend_s;  /* longest a read waits for a program when the device suspends
+                                * programs for reads, s; 0: programs are not suspended */
+    double erase_suspend_s;    /* likewise for erases, s; 0: erases are not suspended */
+    double programs_per_erase; /* program operations between two erases of a block (the
+                                * block's wordlines or pages over those one program writes);
+                                * sets the erase share of write time; 0: erases not counted */
 } af_storage_spec;
 
 /* How a flash read is held up by the writes on its device (doc/formulas.md, "Flash reads behind
@@ -75,6 +90,38 @@ typedef struct af_read_blocking {
     double busy_s[2]; /* duration of a program (0) and an erase (1), s */
     double cap_s[2];  /* longest wait when the device suspends that operation, s; 0 = no suspend */
 } af_read_blocking;
+
+/* How reads on a device of spec s wait behind its writes when writes take write_share of its
+ * device time (the device-time share of af_storage_device_time_s spent writing, clamped to
+ * [0, 1]). Writing at the full write bandwidth keeps every die busy programming or erasing, so a
+ * die spends write_share of its time on them, split in the ratio of a block's work: N programs
+ * of program_s to one erase of erase_s (N = programs_per_erase):
+ *     p[0] = w N program_s / (N program_s + erase_s),  p[1] = w erase_s / (N program_s + erase_s)
+ * (p[0] = w, p[1] = 0 when N is 0), busy_s = {program_s, erase_s}, cap_s = {program_suspend_s,
+ * erase_suspend_s} (doc/formulas.md, "Flash reads behind writes"). All zero when the share is 0
+ * or the spec has no program or erase time (a disk). */
+void af_flash_blocking(const af_storage_spec *s, double write_share, af_read_blocking *out);
+
+/* Closed forms of the wait W of one read under b: with probability p[k] it is min(U busy_s[k],
+ * cap_s[k]) (U uniform on [0, 1]; no cap when cap_s[k] is 0), else 0.
+ *
+ * af_flash_wait_exceed: P(W > x) = sum over k with x < c_k of p[k] (1 - x / busy_s[k]), where
+ * c_k = cap_s[k] when 0 < cap_s[k] < busy_s[k], else busy_s[k] (the longest wait of class k);
+ * 1 for x < 0. A class with busy_s 0 never holds a read up.
+ *
+ * af_flash_wait_quantile: the p-quantile of W, the smallest x >= 0 with P(W > x) <= 1 - p, s
+ * (p in [0, 1]; a point where P(W > x) jumps down, a cap, is returned as the cap). 0 when the
+ * reads that wait are fewer than 1 - p.
+ *
+ * af_flash_wait_mean: E[W] = sum of p[k] (c_k - c_k^2 / (2 busy_s[k])), s.
+ *
+ * af_flash_wait_draw: a draw of W from one uniform u in [0, 1): class 0 when u < p[0], class 1
+ * when u < p[0] + p[1], with the residual (u - start of the class) / p[k] x busy_s[k], capped;
+ * else 0. So one uniform per read, and none needed where p[0] + p[1] is 0. */
+double af_flash_wait_exceed(const af_read_blocking *b, double x);
+double af_flash_wait_quantile(const af_read_blocking *b, double p);
+double af_flash_wait_mean(const af_read_blocking *b);
+double af_flash_wait_draw(const af_read_blocking *b, double u);
 
 /* Price of one node with its devices: chassis + devices x device price, USD. A node populated
  * with fewer drives (devices overridden) costs less by the drives left out. */

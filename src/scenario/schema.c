@@ -492,6 +492,14 @@ static const af_field storage_fields[] = {
     AF_REAL(af_storage_spec, "device_write_iops", AF_DIM_RATE, device_write_iops,
             AF_RANGE(1, 1e9, false)),
     AF_REAL(af_storage_spec, "device_latency", AF_DIM_TIME, device_latency_s, AF_NONNEG(10)),
+    /* Flash die operations (0 for a disk): a program or erase, or a suspend, of a second or more
+     * is a typo (they take microseconds to milliseconds); no block takes a million programs. */
+    AF_REAL(af_storage_spec, "program_time", AF_DIM_TIME, program_s, AF_NONNEG(1)),
+    AF_REAL(af_storage_spec, "erase_time", AF_DIM_TIME, erase_s, AF_NONNEG(1)),
+    AF_REAL(af_storage_spec, "program_suspend", AF_DIM_TIME, program_suspend_s, AF_NONNEG(1)),
+    AF_REAL(af_storage_spec, "erase_suspend", AF_DIM_TIME, erase_suspend_s, AF_NONNEG(1)),
+    AF_REAL(af_storage_spec, "programs_per_erase", AF_DIM_NUMBER, programs_per_erase,
+            AF_NONNEG(1e6)),
     AF_REAL(af_storage_spec, "device_idle_power", AF_DIM_POWER, device_idle_W, AF_NONNEG(1e4)),
     AF_REAL(af_storage_spec, "device_read_power", AF_DIM_POWER, device_read_W, AF_NONNEG(1e4)),
     AF_REAL(af_storage_spec, "device_write_power", AF_DIM_POWER, device_write_W, AF_NONNEG(1e4)),
@@ -594,7 +602,7 @@ static const af_spec_desc descs[AF_SECTION__COUNT] = {
 };
 
 /* Fields per section and bytes per spec at most (for stack arrays). */
-#define AF_MAX_FIELDS 24
+#define AF_MAX_FIELDS 32
 #define AF_MAX_SPEC 512
 _Static_assert(AF_N(storage_fields) <= AF_MAX_FIELDS, "raise AF_MAX_FIELDS");
 _Static_assert(sizeof(af_node_spec) <= AF_MAX_SPEC && sizeof(af_storage_spec) <= AF_MAX_SPEC &&

@@ -226,6 +226,29 @@ typedef struct af_infer_config {
     double slo_quantile;       /* the quantile it applies to, (0, 1) (default 0.99) */
 } af_infer_config;
 
+/* Data arriving from outside and preprocessed into a training set (ingest.c): a source writes
+ * to a landing tier, CPU nodes read the landed bytes and write `ratio` of them to another tier,
+ * optionally growing a training job's data set. */
+typedef struct af_ingest_config {
+    const char *name;          /* workload name, unique among workloads */
+    af_arrivals_config source; /* how bytes arrive: rate_per_s read as bytes/s (constant, with a
+                                * daily profile and bursts), or a trace of (time, bytes); all
+                                * zero: only what other workloads add (af_ingest_add) */
+    double entry_B;            /* bytes per trace entry when the trace gives no sizes, B */
+    size_t landing;            /* tier the source writes to */
+    int64_t nodes;             /* preprocessing CPU nodes, >= 0 (0: no preprocessing) */
+    double node_Bps;           /* raw bytes one node processes per second, B/s, > 0 */
+    double ratio;              /* output bytes per raw byte processed, > 0 */
+    size_t out_tier;           /* tier the output is written to */
+    bool keep_raw;             /* raw bytes stay on the landing tier once processed */
+    size_t feeds;              /* training job whose data set grows by the output (it lives on
+                                * out_tier), or AF_WORLD_NONE */
+    double chunk_B;            /* bytes per source write and per node's read at most, B, > 0 */
+    double op_B;               /* operation size for the device-time cost, B (default 1 MiB) */
+    double weight;             /* QoS weight per landing-tier node (writes) and per CPU node
+                                * (processing), > 0 */
+} af_ingest_config;
+
 /* The whole world. */
 typedef struct af_world_config {
     const char *name;          /* scenario name */
@@ -247,6 +270,8 @@ typedef struct af_world_config {
     size_t nlookups;
     af_infer_config *infers;   /* serving workloads in declaration order */
     size_t ninfers;
+    af_ingest_config *ingests; /* ingest pipelines in declaration order */
+    size_t ningests;
     struct af_trace *trace; /* where the run records its timeline (base/trace.h; borrowed), or
                              * NULL for none */
     double sample_s; /* time series window asked for, s; 0: no series. The run divides its

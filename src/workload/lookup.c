@@ -11,6 +11,15 @@
  * in the catalog latency. The hybrid of discrete requests over a fluid background is validated
  * against M/D/1 (Pollaczek-Khinchine) in tests/validation/test_lookup.c.
  *
+ * On flash, a look-up also waits when its die is busy with a program or an erase of the bulk
+ * writes (doc/formulas.md, "Flash reads behind writes"): at every load change the tier's write
+ * share of device time (af_tier_write_share) gives the chance and length of that wait
+ * (af_flash_blocking), and each look-up draws its wait from the stream's rng on arrival, one
+ * uniform, only while the chance is above 0 (so a disk, or flash without writes, draws nothing
+ * and runs as before). The wait takes no device time from other look-ups (the device's other
+ * dies go on serving), so it is a hold on top of the sojourn (af_queue_submit_held), not service:
+ * it shows in every latency figure and percentile, and its share in lookup.<name>.behind_writes.
+ *
  * When the bulk flows take all the device time (no reserve, saturating traffic) the look-ups get
  * none: the queue stops (engine/queue.h treats speeds below 1e-12 as 0) and schedules no
  * completion until the speed rises. The time spent so is reported (lookup.<name>.unserved_time),
@@ -45,6 +54,10 @@ typedef struct stream {
     double next_s;       /* exact time of the next arrival, s (INFINITY: none) */
     uint64_t dropped;    /* arrivals refused: LOOKUP_MAX_QUEUED already waiting */
     double extra_s;      /* latency not covered by the service time */
+    bool flash;          /* the tier's devices program and erase (af_flash_blocking applies) */
+    af_read_blocking blk; /* how a look-up waits behind the tier's writes now */
+    uint64_t submitted;  /* look-ups submitted to the queue */
+    uint64_t blocked;    /* of those, look-ups that waited behind a program or erase */
     bool stalled;        /* no device time left for it now */
     af_time_ns stalled_since_ns;
     af_time_ns stalled_ns; /* time with no device time left */
@@ -85,6 +98,21 @@ static void lookup_schedule(af_sim *sim, stream *s)
     af_sim_at(sim, ns > af_sim_now(sim) ? ns : af_sim_now(sim), lookup_arrive, s, 0);
 }
 
+/* Submits one look-up, with its wait behind a program or erase when the tier writes now. */
+static void lookup_submit(stream *s)
+{
+    s->submitted++;
+    if (s->blk.p[0] + s->blk.p[1] > 0) {
+        double held = af_flash_wait_draw(&s->blk, gsl_rng_uniform(s->rng));
+        if (held > 0) {
+            s->blocked++;
+            af_queue_submit_held(s->queue, s->demand_s, held, NULL, NULL, 0);
+            return;
+        }
+    }
+    af_queue_submit(s->queue, s->demand_s, NULL, NULL, 0);
+}
+
 static void lookup_arrive(af_sim *sim, void *ctx, uint64_t arg)
 {
     (void)arg;
@@ -92,7 +120,7 @@ static void lookup_arrive(af_sim *sim, void *ctx, uint64_t arg)
     af_queue_stats st;
     af_queue_get_stats(s->queue, &st);
     if (st.in_system < LOOKUP_MAX_QUEUED)
-        af_queue_submit(s->queue, s->demand_s, NULL, NULL, 0);
+        lookup_submit(s);
     else
         s->dropped++;
     lookup_schedule(sim, s);
@@ -150,6 +178,7 @@ static int lookup_build_one(af_world *w, stream *s, size_t i, af_diag *d)
     }
     double extra = sp->device_latency_s - 1 / sp->device_read_iops;
     s->extra_s = extra > 0 ? extra : 0;
+    s->flash = sp->program_s > 0 || sp->erase_s > 0;
     s->queue = af_queue_new(w->sim, (uint32_t)ts->devices, 0);
     char name[160];
     snprintf(name, sizeof name, "lookup.%s", c->name);
@@ -188,7 +217,8 @@ static void lookup_start(af_world *w)
             lookup_schedule(w->sim, &ls->streams[i]);
 }
 
-/* Lets each stream run at the device time the bulk flows leave. */
+/* Lets each stream run at the device time the bulk flows leave, its look-ups waiting behind
+ * the writes among them on flash. */
 static void lookup_load_changed(af_world *w)
 {
     lookup_state *ls = lookup_of(w);
@@ -196,6 +226,9 @@ static void lookup_load_changed(af_world *w)
         stream *s = &ls->streams[i];
         if (!s->queue)
             continue;
+        if (s->flash)
+            af_flash_blocking(&s->tier->cfg->system,
+                              af_tier_write_share(w, (size_t)(s->tier - w->tiers)), &s->blk);
         double sp = 1 - af_flownet_resource_load(w->net, s->tier->dev) / s->tier->devices;
         sp = sp < LOOKUP_MIN_SPEED ? 0 : sp > 1 ? 1 : sp;
         if (sp != af_queue_speed(s->queue))
@@ -299,6 +332,8 @@ static void lookup_report(const af_world *w, af_results *r)
         af_results_put(r, AF_M_LOOKUP_IN_FLIGHT, nm, (double)st.in_system);
         if (s->stalled_ns > 0)
             af_results_put(r, AF_M_LOOKUP_UNSERVED, nm, af_time_to_s(s->stalled_ns) / T);
+        if (s->blocked > 0)
+            af_results_put(r, AF_M_LOOKUP_BLOCKED, nm, (double)s->blocked / (double)s->submitted);
         af_results_put(r, AF_M_LOOKUP_DROPPED, nm, (double)s->dropped);
     }
 }

@@ -205,11 +205,22 @@ typedef struct af_wl_kind {
 } af_wl_kind;
 
 /* The kinds, one slot each in af_world.kind. */
-enum { AF_WL_TRAIN, AF_WL_BURST, AF_WL_LOOKUP, AF_WL_INFER, AF_WL__COUNT };
-extern const af_wl_kind af_wl_train, af_wl_burst, af_wl_lookup, af_wl_infer;
+enum { AF_WL_TRAIN, AF_WL_BURST, AF_WL_LOOKUP, AF_WL_INFER, AF_WL_INGEST, AF_WL__COUNT };
+extern const af_wl_kind af_wl_train, af_wl_burst, af_wl_lookup, af_wl_infer, af_wl_ingest;
 
 /* The table: kind AF_WL_x at index AF_WL_x (world.c). */
 extern const af_wl_kind *const af_world_kinds[AF_WL__COUNT];
+
+/* Ingest (ingest.c), for the kinds that feed one: adds `bytes` (> 0) to ingest i's landing
+ * stream now, written to its landing tier after what is already queued, as a trace entry is;
+ * bytes the tier cannot hold are rejected and counted. Call during the run (from an event or a
+ * transfer's completion), not before the kinds start. The events it causes are not in ingest
+ * i's estimate: the caller's own estimate counts them (two per chunk of cfg->chunk_B). */
+void af_ingest_add(af_world *w, size_t i, double bytes);
+
+/* Raw bytes ingest i has processed so far (read by its preprocessing nodes, the transfers in
+ * flight counted by what they moved), B; what a retraining trigger watches. */
+double af_ingest_processed_B(const af_world *w, size_t i);
 
 /* ---- the world ------------------------------------------------------------------------------ */
 
@@ -308,6 +319,12 @@ double af_tier_take(af_tier_state *t, double want);
 
 /* Frees bytes on tier t. */
 void af_tier_release(af_tier_state *t, double bytes);
+
+/* Share of tier t's device time that the bulk writes in flight take now: the sum over the live
+ * transfers that write to t (af_devuse.write) of scale x members x rate, over the tier's devices,
+ * in [0, 1] up to rounding. What a flash read waits behind (af_flash_blocking); read it from a
+ * load_changed, when the rates are those that hold from now on. Costs O(transfers). */
+double af_tier_write_share(const af_world *w, size_t t);
 
 /* ---- QoS floors (qos.c) --------------------------------------------------------------------- */
 

@@ -3,7 +3,9 @@
  * bytes each) together with the callback its completion calls and the device traffic it carries,
  * credited to its tiers' read and write accounts when it completes (or, at the end of the run,
  * by the bytes it moved so far). Slots are reused through a free list, so a run allocates only
- * while the number of transfers in flight grows past its high-water mark.
+ * while the number of transfers in flight grows past its high-water mark. The writes in flight
+ * also give a tier's write share of device time (af_tier_write_share), which flash reads wait
+ * behind.
  */
 #include "workload/world_int.h"
 
@@ -102,4 +104,19 @@ double af_xfer_cancel(af_world *w, af_flow_id id)
         return moved * x->k;
     }
     return 0;
+}
+
+double af_tier_write_share(const af_world *w, size_t t)
+{
+    double load = 0;
+    for (uint32_t i = 0; i < w->nxfers; i++) {
+        const af_xfer *x = &w->xfers[i];
+        double scale = 0;
+        for (uint32_t j = 0; j < x->ndev; j++)
+            if (x->dev[j].write && x->dev[j].tier == t)
+                scale += x->dev[j].scale;
+        if (scale > 0 && af_flownet_live(w->net, x->id))
+            load += scale * x->k * af_flownet_rate(w->net, x->id);
+    }
+    return load / w->tiers[t].devices;
 }

@@ -169,6 +169,13 @@ static void test_fixture_figures(void)
     CU_ASSERT_EQUAL(flash->device_write_W, 20);
     CU_ASSERT_EQUAL(disk->device_read_W, 10);
     CU_ASSERT_EQUAL(disk->device_write_W, 7);
+    /* Flash die operations, in seconds; none on the disk. */
+    AF_ASSERT_REL(flash->program_s, 1e-3, 1e-12);
+    AF_ASSERT_REL(flash->erase_s, 4e-3, 1e-12);
+    AF_ASSERT_REL(flash->program_suspend_s, 100e-6, 1e-12);
+    CU_ASSERT_EQUAL(flash->erase_suspend_s, 0);
+    CU_ASSERT_EQUAL(flash->programs_per_erase, 96);
+    CU_ASSERT_EQUAL(disk->program_s + disk->erase_s + disk->programs_per_erase, 0);
     CU_ASSERT_STRING_EQUAL(af_catalog_source(cat, AF_SECTION_STORAGE, "disk",
                                              "device_write_power"),
                            "test");
@@ -504,12 +511,12 @@ static void test_broken_switches(void)
     /* The old storage power key is gone, with a hint to the new ones. */
     EXPECT(AF_SECTION_STORAGE, "device_write_power: { value: 7 W",
            "device_active_power: { value: 7 W",
-           "storage.yaml:27:5: error: storage[1]: missing required field \"device_write_power\"",
-           "storage.yaml:39:5: error: storage[1]: unknown key \"device_active_power\"; did you "
+           "storage.yaml:32:5: error: storage[1]: missing required field \"device_write_power\"",
+           "storage.yaml:44:5: error: storage[1]: unknown key \"device_active_power\"; did you "
            "mean \"device_write_power\"?");
     EXPECT(AF_SECTION_STORAGE, "device_write_power: { value: 7 W",
            "device_write_power: { value: 4 W",
-           "storage.yaml:37:33: error: storage[1].device_idle_power: expected at most "
+           "storage.yaml:42:33: error: storage[1].device_idle_power: expected at most "
            "device_write_power (4 W), got 5 W");
 }
 

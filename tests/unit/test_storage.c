@@ -1,7 +1,8 @@
 /*
  * test_storage: node rates, the device-time model, read/write interference, capacity accounting,
- * sizing for a demand (flash versus disk), and the power model against the Scality figures of
- * doc/sources.md (bf-scality). Every expected value is worked by hand in a comment.
+ * sizing for a demand (flash versus disk), the power model against the Scality figures of
+ * doc/sources.md (bf-scality), and flash reads behind writes (af_flash_blocking and the wait's
+ * closed forms). Every expected value is worked by hand in a comment.
  */
 #include "model/storage.h"
 
@@ -440,6 +441,91 @@ static void test_size_power_split(void)
     AF_ASSERT_REL(fb.load_W, 620 + 10 / 7.0 * 13.75 + 10 / 3.3 * 20, 1e-12);
 }
 
+/* Reads behind writes: the write share split by a block's work, on the catalog's QLC die figures
+ * (12.2 ms programs, 3 ms erases, 64 programs per erase, suspends of 100 and 700 us). At a
+ * write share of 0.5 a block of 64 x 12.2 = 780.8 ms of programs and 3 ms of erase gives
+ *     p[0] = 0.5 x 780.8 / 783.8 = 0.498086,  p[1] = 0.5 x 3 / 783.8 = 0.0019138. */
+static void test_flash_blocking(void)
+{
+    af_storage_spec f = qlc;
+    f.program_s = 12.2e-3;
+    f.erase_s = 3e-3;
+    f.program_suspend_s = 100e-6;
+    f.erase_suspend_s = 700e-6;
+    f.programs_per_erase = 64;
+    af_read_blocking b;
+    af_flash_blocking(&f, 0.5, &b);
+    AF_ASSERT_REL(b.p[0], 0.5 * 780.8 / 783.8, 1e-12);
+    AF_ASSERT_REL(b.p[1], 0.5 * 3 / 783.8, 1e-12);
+    CU_ASSERT_EQUAL(b.busy_s[0], 12.2e-3);
+    CU_ASSERT_EQUAL(b.busy_s[1], 3e-3);
+    CU_ASSERT_EQUAL(b.cap_s[0], 100e-6);
+    CU_ASSERT_EQUAL(b.cap_s[1], 700e-6);
+    /* The share is clamped: above 1 the die is always busy, at or below 0 never. */
+    af_flash_blocking(&f, 1.7, &b);
+    AF_ASSERT_REL(b.p[0] + b.p[1], 1, 1e-15);
+    af_flash_blocking(&f, 0, &b);
+    CU_ASSERT_EQUAL(b.p[0] + b.p[1] + b.busy_s[0] + b.busy_s[1] + b.cap_s[0] + b.cap_s[1], 0);
+    af_flash_blocking(&f, -0.2, &b);
+    CU_ASSERT_EQUAL(b.p[0] + b.p[1], 0);
+    /* No erases counted: the whole share is programs. */
+    f.programs_per_erase = 0;
+    af_flash_blocking(&f, 0.3, &b);
+    CU_ASSERT_EQUAL(b.p[0], 0.3);
+    CU_ASSERT_EQUAL(b.p[1], 0);
+    /* A disk has no program or erase: its reads never wait, whatever it writes. */
+    af_flash_blocking(&hdd, 0.9, &b);
+    CU_ASSERT_EQUAL(b.p[0] + b.p[1] + b.busy_s[0] + b.busy_s[1], 0);
+    CU_ASSERT_EQUAL(af_flash_wait_quantile(&b, 0.999), 0);
+    CU_ASSERT_EQUAL(af_flash_wait_draw(&b, 0.3), 0);
+}
+
+/* The wait's closed forms, worked by hand for p = {0.4, 0.1}, busy = {1, 4} ms, a program suspend
+ * of 0.25 ms and no erase suspend. Below 0.25 ms both classes hold reads up,
+ *     P(W > x) = 0.5 - x (0.4 / 1 ms + 0.1 / 4 ms) = 0.5 - 425 x;
+ * from 0.25 ms to 4 ms only erases, 0.1 (1 - x / 4 ms) (the programs' atom at their suspend,
+ * 0.4 x 0.75 = 0.3, drops out at 0.25 ms). Mean 0.4 (0.25 - 0.25^2 / 2) + 0.1 x 2 = 0.2875 ms. */
+static void test_flash_wait_closed_forms(void)
+{
+    const af_read_blocking b = {{0.4, 0.1}, {1e-3, 4e-3}, {0.25e-3, 0}};
+    CU_ASSERT_EQUAL(af_flash_wait_exceed(&b, -1e-9), 1);
+    AF_ASSERT_REL(af_flash_wait_exceed(&b, 0), 0.5, 1e-15);
+    AF_ASSERT_REL(af_flash_wait_exceed(&b, 0.1e-3), 0.4575, 1e-12);
+    AF_ASSERT_REL(af_flash_wait_exceed(&b, 0.25e-3), 0.09375, 1e-12);
+    AF_ASSERT_REL(af_flash_wait_exceed(&b, 2e-3), 0.05, 1e-12);
+    CU_ASSERT_EQUAL(af_flash_wait_exceed(&b, 4e-3), 0);
+    /* Quantiles: none waits at p 0.5; 0.1 / 425 in the first piece at p 0.6; the suspend atom
+     * (the jump from 0.19375 to 0.09375) holds p 0.9; the erases' piece at p 0.95; the longest
+     * erase at p 1. */
+    CU_ASSERT_EQUAL(af_flash_wait_quantile(&b, 0), 0);
+    CU_ASSERT_EQUAL(af_flash_wait_quantile(&b, 0.5), 0);
+    AF_ASSERT_REL(af_flash_wait_quantile(&b, 0.6), 0.1 / 425, 1e-12);
+    AF_ASSERT_REL(af_flash_wait_quantile(&b, 0.9), 0.25e-3, 1e-12);
+    AF_ASSERT_REL(af_flash_wait_quantile(&b, 0.95), 2e-3, 1e-12);
+    AF_ASSERT_REL(af_flash_wait_quantile(&b, 1), 4e-3, 1e-12);
+    AF_ASSERT_REL(af_flash_wait_mean(&b), 0.2875e-3, 1e-12);
+    /* Draws from an even grid of uniforms reproduce the distribution: the empirical quantiles
+     * within a grid step and the mean within 1e-5. */
+    enum { N = 200000 };
+    double *v = af_calloc(N, sizeof *v), sum = 0;
+    for (int i = 0; i < N; i++) {
+        v[i] = af_flash_wait_draw(&b, (i + 0.5) / N);
+        sum += v[i];
+    }
+    AF_ASSERT_REL(sum / N, 0.2875e-3, 1e-5);
+    int above_cap = 0, at_cap = 0;
+    for (int i = 0; i < N; i++) {
+        above_cap += v[i] > 0.25e-3;
+        at_cap += v[i] == 0.25e-3;
+    }
+    AF_ASSERT_REL(above_cap, 0.09375 * N, 1e-4);
+    AF_ASSERT_REL(at_cap, 0.3 * N, 1e-4);
+    CU_ASSERT_EQUAL(af_flash_wait_draw(&b, 0.5), 0); /* past p[0] + p[1]: no wait */
+    CU_ASSERT_EQUAL(af_flash_wait_draw(&b, 0.2), 0.25e-3);
+    AF_ASSERT_REL(af_flash_wait_draw(&b, 0.45), 2e-3, 1e-12);
+    af_free(v);
+}
+
 static const af_test tests[] = {
     {"node rates and usable capacity", test_node_rates},
     {"device time: 1/IOPS + size/bandwidth per op", test_device_time_model},
@@ -453,6 +539,8 @@ static const af_test tests[] = {
     {"power mix reproduces the Scality figures", test_scality_power},
     {"Scality duty cycles from distinct read/write specs", test_scality_from_specs},
     {"sizing power charges reads and writes apart", test_size_power_split},
+    {"flash reads behind writes: the write share split by a block's work", test_flash_blocking},
+    {"flash wait: survival, quantiles, mean and draws by hand", test_flash_wait_closed_forms},
     {NULL, NULL}};
 
 AF_TEST_MAIN("storage", tests)

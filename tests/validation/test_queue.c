@@ -510,6 +510,32 @@ static void test_fifo_and_zero_demand(void)
     af_sim_free(sim);
 }
 
+/* A hold (af_queue_submit_held) lengthens its own request's sojourn and nothing else: one server,
+ * A (1 ms, held 0.3 ms) then B (1 ms, no hold) at time 0. Service is untouched (A ends at 1 ms,
+ * B at 2 ms, B waiting 1 ms behind A); the sojourns are 1.3 and 2 ms, the waits 0 and 1 ms. */
+static void test_hold_counts_in_sojourn_only(void)
+{
+    af_sim *sim = af_sim_new(0);
+    af_queue *q = af_queue_new(sim, 1, 0);
+    af_log l = {0};
+    af_queue_submit_held(q, 1e-3, 0.3e-3, af_log_done, &l, 0);
+    af_queue_submit(q, 1e-3, af_log_done, &l, 1);
+    af_sim_run(sim, AF_TIME_MAX, 0);
+    CU_ASSERT_EQUAL_FATAL(l.n, 2);
+    CU_ASSERT_EQUAL(l.end_ns[0], 1000000);
+    CU_ASSERT_EQUAL(l.end_ns[1], 2000000);
+    af_queue_stats st;
+    af_queue_get_stats(q, &st);
+    AF_ASSERT_REL(st.sojourn_sum_s, 3.3e-3, 1e-12);
+    AF_ASSERT_REL(st.wait_sum_s, 1e-3, 1e-12);
+    AF_ASSERT_REL(st.area_system_s, 3e-3, 1e-12); /* the hold is not time in system */
+    AF_ASSERT_REL(af_queue_quantile_s(q, AF_QUEUE_SOJOURN, 0), 1.3e-3, 1e-12);
+    AF_ASSERT_REL(af_queue_quantile_s(q, AF_QUEUE_SOJOURN, 1), 2e-3, 1e-12);
+    CU_ASSERT_EQUAL(af_queue_quantile_s(q, AF_QUEUE_WAIT, 0), 0);
+    af_queue_free(q);
+    af_sim_free(sim);
+}
+
 /* A stalled queue holds its work; freeing it with requests in system runs no callback and leaks
  * nothing (the sanitizer build checks leaks). */
 static void test_stall_and_free(void)
@@ -814,6 +840,7 @@ static const af_test tests[] = {
     {"speed change mid-service conserves work (1.75 s)", test_speed_change_conserves_work},
     {"speed changes with several requests in service", test_speed_changes_many_in_service},
     {"FIFO order and zero demands", test_fifo_and_zero_demand},
+    {"a hold counts in its request's sojourn only", test_hold_counts_in_sojourn_only},
     {"stalled queue holds work; free drops requests", test_stall_and_free},
     {"a speed residue of 1e-16 stalls like 0; speed 1 resumes", test_speed_residue_then_back},
     {"completions beyond the end of time are not scheduled", test_speed_overflow},
