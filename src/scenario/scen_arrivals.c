@@ -176,12 +176,11 @@ static void scen_bursts(scen *s, const af_node *node, af_arrivals_config *a)
     bool length = scen_quantity(s, v.length, "length", AF_DIM_TIME, span, &a->burst_s);
     if (every && length && a->burst_s > a->burst_every_s) {
         char q[128], per[64];
-        SCEN_ERROR_AT(s, "length", v.length, "expected at most every (%s), got \"%s\"",
+        SCEN_ERROR_AT(s, "length", v.length, "expected at most the period (every: %s), got \"%s\"",
                       af_units_format(a->burst_every_s, AF_DIM_TIME, per, sizeof per),
                       af_doc_quote(v.length->text, q, sizeof q));
     }
-    scen_quantity(s, v.factor, "factor", AF_DIM_NUMBER, (af_range){0, 1e6, true},
-                  &a->burst_factor);
+    scen_quantity(s, v.factor, "factor", AF_DIM_NUMBER, (af_range){0, 1e6, true}, &a->burst_factor);
     scen_quantity(s, v.start, "start", AF_DIM_TIME, (af_range){0, 100 * AF_YEAR_S, false},
                   &a->burst_start_s);
     af_path_pop(&s->path, k);
@@ -452,8 +451,8 @@ static void scen_arrivals_map(scen *s, const af_node *node, af_arrivals_config *
         const struct {
             const char *key;
             const af_node *val;
-        } other[] = {{"rate", v.rate}, {"diurnal", v.diurnal}, {"start", v.start},
-                     {"bursts", v.bursts}};
+        } other[] = {
+            {"rate", v.rate}, {"diurnal", v.diurnal}, {"start", v.start}, {"bursts", v.bursts}};
         for (size_t i = 0; i < sizeof other / sizeof other[0]; i++)
             if (other[i].val)
                 SCEN_ERROR_AT(s, other[i].key, other[i].val,

@@ -89,13 +89,39 @@
  *         keep: 3              optional integer in [0, 1e6], default 0 (keep all): copies kept
  *                              on the tier, older ones freed; writes only
  *         qos: { weight: 1 }   optional; weight per client node, number in (0, 1e6], default 1
- *     - lookup:                Poisson small random reads (inference feature look-ups)
+ *     - lookup:                small random reads (inference feature look-ups)
  *         name: features       required name
  *         tier: hot            required tier
- *         rate: 20000/s        required rate in (0, 1e9]/s ("20 k/s", "20000 IOPS")
+ *         rate: 20000/s        rate in (0, 1e9]/s ("20 k/s", "20000 IOPS"), Poisson arrivals;
+ *                              required unless `arrivals` is given (not both)
+ *         arrivals: ...        when the requests come (see "Arrivals" below); a trace's sizes
+ *                              are not used
  *         size: 4 KiB          optional size in [1 B, 1 GB], default 4096 B per request
  *         slo: 5 ms            optional time in (0, 1 h], the p99 latency objective; default
  *                              none
+ *
+ * Arrivals (`arrivals:` of a lookup; scen_arrivals.c), a rate or a mapping:
+ *   arrivals: 10000/s          rate in (0, 1e9]/s: Poisson arrivals
+ *   arrivals:
+ *     rate: 10000/s            rate in (0, 1e9]/s, the mean over a day outside bursts; required
+ *                              unless `trace` is given
+ *     diurnal:                 optional daily profile: 24 hourly weights of mean 1, either
+ *       peak_to_trough: 3      number in [1, 1e6], a cosine day (workload/arrivals.h) with
+ *       peak: 20 h             its busiest time, a time of day in [0, 24 h], required with it
+ *       hourly: [1, ..., 1.2]  or 24 numbers in (0, 1e6] from midnight, scaled to mean 1
+ *     start: 8 h               optional time of day in [0, 24 h] at which the run starts,
+ *                              default 0; needs diurnal
+ *     bursts:                  optional; the rate is `factor` times higher during bursts
+ *       every: 1 h             required time in (0, 100 y], the period
+ *       length: 5 min          required time in (0, every]
+ *       factor: 3              required number in (0, 1e6] (below 1: a lull)
+ *       start: 30 min          optional time in [0, 100 y], default 0: the first burst
+ *     trace: traces/a.csv      instead of all of the above: a CSV file relative to the
+ *                              scenario's directory, one arrival per line `time[,size]`, time
+ *                              in s ("1.5") or with a unit ("250 ms"), not decreasing, size in
+ *                              bytes ("4096") or with a unit ("4 KiB"), every row or none; an
+ *                              optional header line, blank lines and # comments; at most 1e7
+ *                              rows
  *
  * Values are YAML scalars read by the units parser; quoting them ("8", "2 h") makes no
  * difference. Every mistake is reported in one pass, in document order, as

@@ -131,7 +131,7 @@ static double arr_diurnal_integral(const af_arrivals_config *cfg, double t0, dou
     double t = t0;
     while (t < t1) {
         double e = (double)(j + 1) * HOUR_S - x0; /* end of hour j, in run time */
-        if (e <= t) {                              /* t0 rounded onto the edge */
+        if (e <= t) {                             /* t0 rounded onto the edge */
             j++;
             continue;
         }

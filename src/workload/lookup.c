@@ -49,8 +49,9 @@ typedef struct stream {
     af_queue *queue;
     gsl_rng *rng;
     double demand_s;     /* device-seconds per look-up */
-    af_arrivals_config arr_cfg; /* when look-ups come (lookup_arrivals) */
-    af_arrivals arr;     /* the arrival stream over arr_cfg */
+    /* when look-ups come: arr draws them from arr_cfg (lookup_arrivals) */
+    af_arrivals_config arr_cfg;
+    af_arrivals arr;
     double next_s;       /* exact time of the next arrival, s (INFINITY: none) */
     uint64_t dropped;    /* arrivals refused: LOOKUP_MAX_QUEUED already waiting */
     double extra_s;      /* latency not covered by the service time */

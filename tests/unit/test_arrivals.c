@@ -3,14 +3,24 @@
  * integral worked by hand (hours across midnight, bursts across period edges, a profile with
  * bursts against a sum over seconds), additivity at edges and far out, traces, and the draws of
  * a plain Poisson stream (the same as gsl_ran_exponential's, so look-up runs did not change).
+ * Then the scenario side (scenario/scen_arrivals.c) against the test catalog: `arrivals:` read
+ * into the config, a trace file read relative to the scenario, and a trace's mistakes and
+ * hostile files reported at its line and column.
  */
 #include "tests/unit/cutest.h"
 
+#include "base/arena.h"
+#include "base/diag.h"
 #include "engine/rng.h"
+#include "scenario/scenario.h"
 #include "workload/arrivals.h"
 
 #include <gsl/gsl_math.h>
 #include <gsl/gsl_randist.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 /* The cosine day: weights by the formula of arrivals.h, mean 1, symmetric about the peak. */
 static void test_diurnal_cosine(void)
@@ -49,11 +59,11 @@ static af_arrivals_config hourly_cfg(double rate, double start_hour)
 static void test_rate_midnight(void)
 {
     af_arrivals_config c = hourly_cfg(100, 22.5);
-    CU_ASSERT_DOUBLE_EQUAL(af_arrivals_rate_at(&c, 0), 100 * 23 / 12.5, 1e-9);      /* 22:30 */
-    CU_ASSERT_DOUBLE_EQUAL(af_arrivals_rate_at(&c, 1799), 100 * 23 / 12.5, 1e-9);   /* 22:59 */
-    CU_ASSERT_DOUBLE_EQUAL(af_arrivals_rate_at(&c, 1800), 100 * 24 / 12.5, 1e-9);   /* 23:00 */
-    CU_ASSERT_DOUBLE_EQUAL(af_arrivals_rate_at(&c, 5400), 100 * 1 / 12.5, 1e-9);    /* 00:00 */
-    CU_ASSERT_DOUBLE_EQUAL(af_arrivals_rate_at(&c, 86400), 100 * 23 / 12.5, 1e-9);  /* day 2 */
+    CU_ASSERT_DOUBLE_EQUAL(af_arrivals_rate_at(&c, 0), 100 * 23 / 12.5, 1e-9);     /* 22:30 */
+    CU_ASSERT_DOUBLE_EQUAL(af_arrivals_rate_at(&c, 1799), 100 * 23 / 12.5, 1e-9);  /* 22:59 */
+    CU_ASSERT_DOUBLE_EQUAL(af_arrivals_rate_at(&c, 1800), 100 * 24 / 12.5, 1e-9);  /* 23:00 */
+    CU_ASSERT_DOUBLE_EQUAL(af_arrivals_rate_at(&c, 5400), 100 * 1 / 12.5, 1e-9);   /* 00:00 */
+    CU_ASSERT_DOUBLE_EQUAL(af_arrivals_rate_at(&c, 86400), 100 * 23 / 12.5, 1e-9); /* day 2 */
     CU_ASSERT_DOUBLE_EQUAL(af_arrivals_peak_rate(&c), 100 * 24 / 12.5, 1e-9);
 }
 
@@ -64,8 +74,8 @@ static void test_expected_midnight(void)
     double w23 = 24 / 12.5, w0 = 1 / 12.5, w1 = 2 / 12.5;
     AF_ASSERT_REL(af_arrivals_expected(&c, 0, 7200), 2 * 3600 * (w23 + w0), 1e-12);
     AF_ASSERT_REL(af_arrivals_expected(&c, 1800, 5400), 2 * 1800 * (w23 + w0), 1e-12);
-    AF_ASSERT_REL(af_arrivals_expected(&c, 3000, 8000),
-                  2 * (600 * w23 + 3600 * w0 + 800 * w1), 1e-12);
+    AF_ASSERT_REL(af_arrivals_expected(&c, 3000, 8000), 2 * (600 * w23 + 3600 * w0 + 800 * w1),
+                  1e-12);
     /* Ten days and an hour: the days' weights average 1. */
     AF_ASSERT_REL(af_arrivals_expected(&c, 0, 10 * 86400.0 + 3600), 2 * (864000 + 3600 * w23),
                   1e-12);
@@ -151,8 +161,7 @@ static void test_additive(void)
     }
     /* Without bursts, whole days come from the day's sum: 100 years equal 100 x 365 days. */
     c.burst_every_s = 0;
-    AF_ASSERT_REL(af_arrivals_expected(&c, 0, 100 * 365 * 86400.0), 7 * 100 * 365 * 86400.0,
-                  1e-12);
+    AF_ASSERT_REL(af_arrivals_expected(&c, 0, 100 * 365 * 86400.0), 7 * 100 * 365 * 86400.0, 1e-12);
     AF_ASSERT_REL(af_arrivals_expected(&c, far, far + 86400), 7 * 86400.0, 1e-12);
 }
 
@@ -217,6 +226,237 @@ static void test_draws(void)
     af_rng_free(r2);
 }
 
+/* ---------------------------------------------------------------------------------------------
+ * The scenario side. */
+
+/* A scenario with one look-up whose arrivals are `arrivals` (the rest of its line). */
+static char *scenario_text(const char *arrivals)
+{
+    return af_strfmt("aifsim: 1\nname: t\nduration: 2 h\n"
+                     "cluster: [ { pool: train, node: node-a, nodes: 1 } ]\n"
+                     "storage: [ { tier: hot, system: flash, nodes: 4 } ]\n"
+                     "workloads:\n"
+                     "  - lookup: { name: feat, tier: hot, arrivals: %s }\n",
+                     arrivals);
+}
+
+/* Writes text (len bytes) to dir/name. */
+static void write_file(const char *dir, const char *name, const char *text, size_t len)
+{
+    char *path = af_strfmt("%s/%s", dir, name);
+    FILE *f = fopen(path, "wb");
+    CU_ASSERT_PTR_NOT_NULL_FATAL(f);
+    fwrite(text, 1, len, f);
+    fclose(f);
+    af_free(path);
+}
+
+/* Parses scenario_text(arrivals) as dir/t.yaml into *w (arena); returns the status, messages in
+ * d. */
+static int parse_in(const char *dir, const char *arrivals, af_arena *arena, af_world_config *w,
+                    af_diag *d)
+{
+    char *models = af_test_srcpath("tests/fixtures/models");
+    af_catalog *cat = af_catalog_load(models, d);
+    af_free(models);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(cat);
+    char *text = scenario_text(arrivals), *name = af_strfmt("%s/t.yaml", dir);
+    int rc = af_scenario_parse(name, text, strlen(text), cat, NULL, 0, arena, w, d);
+    af_free(text);
+    af_free(name);
+    af_catalog_free(cat);
+    return rc;
+}
+
+/* A new temporary directory (remove with rm_dir). */
+static char *make_dir(void)
+{
+    const char *tmp = getenv("TMPDIR");
+    char *dir = af_strfmt("%s/aifsim-arrivals.XXXXXX", tmp && *tmp ? tmp : "/tmp");
+    CU_ASSERT_PTR_NOT_NULL_FATAL(mkdtemp(dir));
+    return dir;
+}
+
+static void rm_dir(char *dir, const char *const *files)
+{
+    for (; *files; files++) {
+        char *p = af_strfmt("%s/%s", dir, *files);
+        unlink(p);
+        rmdir(p);
+        af_free(p);
+    }
+    rmdir(dir);
+    af_free(dir);
+}
+
+/* `arrivals:` read into the config: weights scaled to mean 1, the start hour, the bursts, and
+ * the mean rate over the run. */
+static void test_scenario_fields(void)
+{
+    char *dir = make_dir();
+    af_arena *arena = af_arena_new();
+    af_diag *d = af_diag_new();
+    af_world_config w;
+    const char *arr =
+        "{ rate: 36 k/h, start: 22.5 h,\n"
+        "      diurnal: { hourly: [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15,\n"
+        "                          16, 17, 18, 19, 20, 21, 22, 23, 24] },\n"
+        "      bursts: { every: 10 min, length: 1 min, factor: 4, start: 30 s } }";
+    CU_ASSERT_EQUAL_FATAL(parse_in(dir, arr, arena, &w, d), AF_OK);
+    af_diag_print(d, stderr);
+    const af_arrivals_config *a = &w.lookups[0].arrivals;
+    CU_ASSERT_DOUBLE_EQUAL(a->rate_per_s, 10, 1e-12);
+    CU_ASSERT(a->diurnal);
+    for (int h = 0; h < 24; h++)
+        CU_ASSERT_DOUBLE_EQUAL(a->hourly[h], (h + 1) / 12.5, 1e-12);
+    CU_ASSERT_DOUBLE_EQUAL(a->start_hour, 22.5, 1e-12);
+    CU_ASSERT_EQUAL(a->burst_every_s, 600);
+    CU_ASSERT_EQUAL(a->burst_s, 60);
+    CU_ASSERT_EQUAL(a->burst_factor, 4);
+    CU_ASSERT_EQUAL(a->burst_start_s, 30);
+    CU_ASSERT_PTR_NULL(a->trace_s);
+    /* 22:30 to 00:30: half an hour of hour 22 (weight 23/12.5), an hour of hour 23 (24/12.5),
+     * half an hour of hour 0 (1/12.5); on top, 12 bursts of 1 min at 3 x more, starting at
+     * minutes 0.5, 10.5, ..., 110.5 of the run: 3 in hour 22, 6 in hour 23, 3 after midnight. */
+    double base = 10 * 1800 * (23 + 2 * 24 + 1) / 12.5;
+    double extra = 10 * 3 * 60 * (3 * 23 + 6 * 24 + 3 * 1) / 12.5;
+    CU_ASSERT_DOUBLE_EQUAL(w.lookups[0].rate_per_s, (base + extra) / 7200, 1e-9);
+    af_diag_free(d);
+    af_arena_free(arena);
+    rm_dir(dir, (const char *const[]){NULL});
+}
+
+/* A trace relative to the scenario: header, comments, blank lines, CRLF, units, sizes. */
+static void test_scenario_trace(void)
+{
+    char *dir = make_dir();
+    static const char csv[] = "time, size\r\n# recorded\r\n0.5,4096\r\n\r\n  1.5 s , 4 KiB # x\r\n"
+                              "1500 ms,1e3\r\n2,0\r\n";
+    write_file(dir, "tr.csv", csv, sizeof csv - 1);
+    af_arena *arena = af_arena_new();
+    af_diag *d = af_diag_new();
+    af_world_config w;
+    CU_ASSERT_EQUAL_FATAL(parse_in(dir, "{ trace: tr.csv }", arena, &w, d), AF_OK);
+    const af_arrivals_config *a = &w.lookups[0].arrivals;
+    static const double t[] = {0.5, 1.5, 1.5, 2}, size[] = {4096, 4096, 1000, 0};
+    CU_ASSERT_EQUAL_FATAL(a->trace_n, 4);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(a->trace_size);
+    for (int i = 0; i < 4; i++) {
+        CU_ASSERT_EQUAL(a->trace_s[i], t[i]);
+        CU_ASSERT_EQUAL(a->trace_size[i], size[i]);
+    }
+    CU_ASSERT_DOUBLE_EQUAL(w.lookups[0].rate_per_s, 4 / 7200.0, 1e-15);
+    af_diag_free(d);
+    af_arena_free(arena);
+    rm_dir(dir, (const char *const[]){"tr.csv", NULL});
+}
+
+/* The messages of a bad trace with content text (len bytes), as "LINE:COL: error: ..." after
+ * the file name, joined by newlines into a new string. */
+static char *trace_errors(const char *dir, const char *text, size_t len)
+{
+    write_file(dir, "bad.csv", text, len);
+    af_arena *arena = af_arena_new();
+    af_diag *d = af_diag_new();
+    af_world_config w;
+    CU_ASSERT_EQUAL(parse_in(dir, "{ trace: bad.csv }", arena, &w, d), AF_EINPUT);
+    char *all = af_strdup("");
+    char *prefix = af_strfmt("%s/bad.csv:", dir);
+    for (size_t i = 0; i < af_diag_count(d); i++) {
+        char *m = af_diag_format(d, i);
+        const char *rest = strncmp(m, prefix, strlen(prefix)) == 0 ? m + strlen(prefix) : m;
+        char *next = af_strfmt("%s%s%s", all, i ? "\n" : "", rest);
+        af_free(all);
+        all = next;
+        af_free(m);
+    }
+    af_free(prefix);
+    af_diag_free(d);
+    af_arena_free(arena);
+    return all;
+}
+
+/* Checks the messages of a bad trace; want "" for none wanted at that place. */
+static void expect_trace(const char *dir, const char *text, size_t len, const char *want)
+{
+    char *got = trace_errors(dir, text, len);
+    if (strcmp(got, want) != 0)
+        fprintf(stderr, "\n  got:\n%s\n  want:\n%s\n", got, want);
+    CU_ASSERT_STRING_EQUAL(got, want);
+    af_free(got);
+}
+
+#define P "workloads[0].lookup.arrivals.trace: "
+/* expect_trace with a string literal (NUL bytes included). */
+#define EXPECT_TRACE(dir, lit, want) expect_trace(dir, lit, sizeof lit - 1, want)
+
+static void test_scenario_trace_errors(void)
+{
+    char *dir = make_dir();
+    EXPECT_TRACE(dir, "1\n0.5\n",
+                 "2:1: error: " P "times must not decrease: \"0.5\" comes after 1 s");
+    EXPECT_TRACE(dir, "1,2\n 3\n4, 5 KB\n",
+                 "2:2: error: " P "expected \"time,size\" like line 1, got no size\n"
+                 "3:4: error: " P "expected a size such as \"4096\" (bytes) or \"4 KiB\", at least "
+                 "0, got \"5 KB\"");
+    EXPECT_TRACE(dir, "1\n2,3\n-1\n5 m\n",
+                 "2:3: error: " P "expected a time alone like line 1, got a size too\n"
+                 "3:1: error: " P "expected a time such as \"1.5\" (seconds) or \"250 ms\", at "
+                 "least 0, got \"-1\"\n"
+                 "4:1: error: " P "expected a time such as \"1.5\" (seconds) or \"250 ms\", at "
+                 "least 0, got \"5 m\"");
+    EXPECT_TRACE(dir, "1,2,3\n",
+                 "1:4: error: " P "expected \"time\" or \"time,size\", got a third field");
+    /* No rows; and a NUL byte or a line of 5000 bytes stop the reading at once. */
+    char *t = trace_errors(dir, "time,size\n# none\n", 17);
+    CU_ASSERT_PTR_NOT_NULL(strstr(t, "holds no arrivals"));
+    af_free(t);
+    EXPECT_TRACE(dir, "1\n2\0\n3\n",
+                 "2:1: error: " P "expected lines of text of at most 4096 bytes, got a longer line "
+                 "or a NUL byte; is this a trace?");
+    char *longline = af_malloc_array(5001, 1);
+    memset(longline, '1', 5000);
+    longline[5000] = '\n';
+    expect_trace(dir, longline, 5001,
+                 "1:1: error: " P "expected lines of text of at most 4096 bytes, got a longer line "
+                 "or a NUL byte; is this a trace?");
+    af_free(longline);
+    /* Twelve bad rows: ten reported, then one line says the rest was not read. */
+    t = trace_errors(dir, "x,1\nx\nx\nx\nx\nx\nx\nx\nx\nx\nx\nx\nx\n", 28);
+    int lines = 1;
+    for (const char *p = t; *p; p++)
+        lines += *p == '\n';
+    CU_ASSERT_EQUAL(lines, 11);
+    CU_ASSERT_PTR_NOT_NULL(strstr(t, "12:1: error: " P "not read: the trace has more than 10 bad "
+                                     "rows"));
+    af_free(t);
+    /* A directory is not a regular file; a missing file says so. */
+    char *sub = af_strfmt("%s/bad.csv", dir);
+    unlink(sub);
+    CU_ASSERT_EQUAL(mkdir(sub, 0700), 0);
+    af_arena *arena = af_arena_new();
+    af_diag *d = af_diag_new();
+    af_world_config w;
+    CU_ASSERT_EQUAL(parse_in(dir, "{ trace: bad.csv }", arena, &w, d), AF_EINPUT);
+    CU_ASSERT_EQUAL(af_diag_count(d), 1);
+    char *m = af_diag_format(d, 0);
+    CU_ASSERT_PTR_NOT_NULL(strstr(m, "t.yaml:7:57: error: " P "cannot read trace \""));
+    CU_ASSERT_PTR_NOT_NULL(strstr(m, "bad.csv\": not a regular file"));
+    af_free(m);
+    af_diag_clear(d);
+    CU_ASSERT_EQUAL(parse_in(dir, "{ trace: none.csv }", arena, &w, d), AF_EINPUT);
+    m = af_diag_format(d, 0);
+    CU_ASSERT_PTR_NOT_NULL(strstr(m, "none.csv\": No such file or directory"));
+    af_free(m);
+    af_diag_free(d);
+    af_arena_free(arena);
+    af_free(sub);
+    rm_dir(dir, (const char *const[]){"bad.csv", NULL});
+}
+
+#undef EXPECT_TRACE
+#undef P
+
 static const af_test tests[] = {
     {"the cosine day: formula, mean 1, symmetric", test_diurnal_cosine},
     {"the rate wraps at midnight", test_rate_midnight},
@@ -226,6 +466,9 @@ static const af_test tests[] = {
     {"the integral is additive, also 99 years in", test_additive},
     {"traces: entries, sizes, counts, then none", test_trace},
     {"plain Poisson draws are gsl_ran_exponential's", test_draws},
+    {"scenario: arrivals fields and the mean rate", test_scenario_fields},
+    {"scenario: a trace relative to the scenario", test_scenario_trace},
+    {"scenario: a trace's mistakes at its line and column", test_scenario_trace_errors},
     {NULL, NULL},
 };
 

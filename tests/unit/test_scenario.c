@@ -1143,7 +1143,8 @@ static void test_v2_workload_errors(void)
     EXPECT2(("slo: 5 ms", "slo: 2 h"),
             "t.yaml:69:12: error: workloads[3].lookup.slo: expected at most 1 h, got \"2 h\"");
     EXPECT2(("      rate: 2 k/s\n", "      rat: 2 k/s\n"),
-            "t.yaml:71:7: error: workloads[4].lookup: missing required field \"rate\"",
+            "t.yaml:71:7: error: workloads[4].lookup: missing required field \"rate\" (or "
+            "\"arrivals\")",
             "t.yaml:73:7: error: workloads[4].lookup: unknown key \"rat\"; did you mean "
             "\"rate\"?");
     EXPECT2(("qos: { weight: 2 }", "qos: { weight: 0 }"),

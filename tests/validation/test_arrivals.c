@@ -162,8 +162,8 @@ static void test_burst_counts(void)
         af_rng_free(rng);
         double zin = (in - want_in) / sqrt(want_in), zout = (out - want_out) / sqrt(want_out);
         if (fabs(zin) > Z999 || fabs(zout) > Z999)
-            fprintf(stderr, "seed %d: %g in bursts (%g), %g outside (%g)\n", (int)seed, in,
-                    want_in, out, want_out);
+            fprintf(stderr, "seed %d: %g in bursts (%g), %g outside (%g)\n", (int)seed, in, want_in,
+                    out, want_out);
         CU_ASSERT(fabs(zin) <= Z999);
         CU_ASSERT(fabs(zout) <= Z999);
     }
@@ -214,10 +214,8 @@ static void test_world_trace(void)
     af_fixture f;
     af_fix_init(&f, 1, 10, 1e12, 1e6, 1.0, 5);
     f.cfg.ntrains = 0;
-    f.lookups[0] = (af_lookup_config){.name = "feat",
-                                      .tier = 0,
-                                      .size_B = 4096,
-                                      .arrivals = {.trace_s = t, .trace_n = N}};
+    f.lookups[0] = (af_lookup_config){
+        .name = "feat", .tier = 0, .size_B = 4096, .arrivals = {.trace_s = t, .trace_n = N}};
     f.cfg.nlookups = 1;
     af_results *r = af_run(&f);
     double n = af_get(r, "lookup.feat.requests") + af_get(r, "lookup.feat.in_flight");
