@@ -20,6 +20,7 @@ typedef struct af_fixture {
     af_train_config trains[AF_FIX_MAX];
     af_burst_config bursts[AF_FIX_MAX];
     af_lookup_config lookups[AF_FIX_MAX];
+    af_infer_config infers[AF_FIX_MAX];
     af_fabric_config fabrics[AF_FIX_MAX];
     size_t fabric_pools[AF_FIX_MAX], fabric_tiers[AF_FIX_MAX];
 } af_fixture;
@@ -115,6 +116,7 @@ static inline void af_fix_init(af_fixture *f, int64_t nodes, int64_t snodes, dou
                                .ntrains = 1,
                                .bursts = f->bursts,
                                .lookups = f->lookups,
+                               .infers = f->infers,
                                .fabrics = f->fabrics};
 }
 

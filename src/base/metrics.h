@@ -195,6 +195,63 @@
       "it (or for its suspend); written when some did")                                          \
     X(LOOKUP_DROPPED, "lookup", 1, "dropped", COUNT, "requests dropped: queue full",              \
       "look-ups refused because a million were already waiting")                                  \
+    X(INFER_ARRIVED, "inference", 1, "arrived", COUNT, "requests arrived",                        \
+      "requests that arrived in the run (served, rejected or unfinished)")                        \
+    X(INFER_SERVED, "inference", 1, "served", COUNT, "requests served",                           \
+      "requests answered in the run")                                                             \
+    X(INFER_REJECTED, "inference", 1, "rejected", COUNT, "requests rejected",                     \
+      "requests refused on arrival: the queue limit was reached")                                 \
+    X(INFER_IN_FLIGHT, "inference", 1, "in_flight", COUNT, "requests unfinished at the end",      \
+      "requests admitted and not yet answered when the run ended")                                \
+    X(INFER_THROUGHPUT, "inference", 1, "throughput", RATE, "requests per second",                \
+      "requests answered per second of run")                                                      \
+    X(INFER_MEAN, "inference", 1, "latency_mean", TIME, "mean latency",                           \
+      "mean latency of answered requests, arrival to answer")                                     \
+    X(INFER_P50, "inference", 1, "latency_p50", TIME, "p50 latency",                              \
+      "median latency of answered requests")                                                      \
+    X(INFER_P90, "inference", 1, "latency_p90", TIME, "p90 latency",                              \
+      "90th percentile latency of answered requests")                                             \
+    X(INFER_P99, "inference", 1, "latency_p99", TIME, "p99 latency",                              \
+      "99th percentile latency of answered requests")                                             \
+    X(INFER_P999, "inference", 1, "latency_p999", TIME, "p99.9 latency",                          \
+      "99.9th percentile latency of answered requests")                                           \
+    X(INFER_P99_CALM, "inference", 1, "latency_p99_no_writes", TIME,                              \
+      "p99 without checkpoint writes",                                                            \
+      "99th percentile latency of the requests that arrived while no checkpoint or write burst "  \
+      "was writing to the feature tier")                                                          \
+    X(INFER_P99_WRITES, "inference", 1, "latency_p99_writes", TIME,                               \
+      "p99 during checkpoint writes",                                                             \
+      "99th percentile latency of the requests that arrived while a checkpoint or write burst "   \
+      "was writing to the feature tier")                                                          \
+    X(INFER_SLO, "inference", 1, "slo", TIME, "latency objective",                                \
+      "the latency objective given (for the quantile slo_quantile)")                              \
+    X(INFER_SLO_MET, "inference", 1, "slo_attainment", RATIO, "requests within the objective",    \
+      "share of answered requests whose latency was within the objective")                        \
+    X(INFER_REPLICAS, "inference", 1, "replicas", COUNT, "replicas",                              \
+      "model replicas serving")                                                                   \
+    X(INFER_REPLICA_UTIL, "inference", 1, "replica_utilization", RATIO, "replica utilization",    \
+      "share of the replicas' time spent serving batches")                                        \
+    X(INFER_BATCH_MEAN, "inference", 1, "batch_mean", NUMBER, "mean batch",                       \
+      "mean requests per batch")                                                                  \
+    X(INFER_READS_MEAN, "inference", 1, "reads_mean", TIME, "mean read time (features, KV)",      \
+      "mean time from arrival until a request's feature reads (an LLM turn's KV reload) "         \
+      "were done")                                                                                \
+    X(INFER_GPU_QUEUE_MEAN, "inference", 1, "gpu_queue_mean", TIME, "mean GPU queueing",          \
+      "mean time a request waited while every replica was busy")                                  \
+    X(INFER_BATCH_WAIT_MEAN, "inference", 1, "batch_wait_mean", TIME, "mean batch wait",          \
+      "mean time a request waited for its batch to fill while a replica was free")                \
+    X(INFER_SERVICE_MEAN, "inference", 1, "service_mean", TIME, "mean service",                   \
+      "mean time a request's batch took on its replica")                                          \
+    X(INFER_TAIL_READS, "inference", 1, "tail_reads", RATIO, "tail: reads (features, KV)",        \
+      "share of the latency of the slowest 1% of requests spent on feature reads")                \
+    X(INFER_TAIL_GPU_QUEUE, "inference", 1, "tail_gpu_queue", RATIO, "tail: GPU queueing",        \
+      "share of the latency of the slowest 1% spent waiting with every replica busy")             \
+    X(INFER_TAIL_BATCH_WAIT, "inference", 1, "tail_batch_wait", RATIO, "tail: batch wait",        \
+      "share of the latency of the slowest 1% spent waiting for a batch to fill")                 \
+    X(INFER_TAIL_SERVICE, "inference", 1, "tail_service", RATIO, "tail: service",                 \
+      "share of the latency of the slowest 1% spent in service")                                  \
+    X(INFER_FEATURE_BYTES, "inference", 1, "feature_bytes", SIZE, "features read",                \
+      "bytes of feature reads issued to the feature tier")                                        \
     X(INGEST_OFFERED, "ingest", 1, "offered", SIZE, "bytes offered",                              \
       "bytes the source produced in the run: the integral of its rate, a trace's entries, "       \
       "bytes other workloads added")                                                              \
@@ -238,6 +295,53 @@
       "bytes this ingest added to the data set of the training job it feeds")                     \
     X(INGEST_FRESH_SHARE, "ingest", 1, "dataset_new_share", RATIO, "new share of the data set",   \
       "share of the fed job's data set at the end that the ingests feeding it added in the run")  \
+    X(INFER_TTFT_P50, "inference", 1, "ttft_p50", TIME, "p50 time to first token",                \
+      "LLM: median time from a turn's arrival to its first token (KV reload, queueing and "       \
+      "prefill included)")                                                                        \
+    X(INFER_TTFT_P99, "inference", 1, "ttft_p99", TIME, "p99 time to first token",                \
+      "LLM: 99th percentile time to first token")                                                 \
+    X(INFER_TPOT_P50, "inference", 1, "tpot_p50", TIME, "p50 time per output token",              \
+      "LLM: median of (end-to-end - time to first token) / (output tokens - 1) over turns")       \
+    X(INFER_TPOT_P99, "inference", 1, "tpot_p99", TIME, "p99 time per output token",              \
+      "LLM: 99th percentile time per output token")                                               \
+    X(INFER_TTFT_SLO, "inference", 1, "ttft_slo", TIME, "time-to-first-token objective",          \
+      "LLM: the objective given for the time to first token")                                     \
+    X(INFER_TPOT_SLO, "inference", 1, "tpot_slo", TIME, "time-per-token objective",               \
+      "LLM: the objective given for the time per output token")                                   \
+    X(INFER_TOKENS, "inference", 1, "tokens_per_second", RATE, "output tokens per second",        \
+      "LLM: output tokens generated per second of run")                                           \
+    X(INFER_TOKENS_PER_GPU, "inference", 1, "tokens_per_second_per_gpu", RATE,                    \
+      "output tokens per second per GPU",                                                         \
+      "LLM: output tokens per second per serving GPU")                                            \
+    X(INFER_MAX_BATCH, "inference", 1, "max_batch", COUNT, "batch limit per replica",             \
+      "LLM: sequences a replica's continuous batch holds at most (given, or what its KV cache "   \
+      "fits)")                                                                                    \
+    X(INFER_KV_HIT_HOST, "inference", 1, "kv_hit_host", RATIO, "KV reloaded from host memory",    \
+      "LLM: share of later turns whose history's KV cache was reloaded from host memory")         \
+    X(INFER_KV_HIT_LOCAL, "inference", 1, "kv_hit_local", RATIO, "KV reloaded from local NVMe",   \
+      "LLM: share of later turns whose KV cache was reloaded from local NVMe")                    \
+    X(INFER_KV_HIT_STORAGE, "inference", 1, "kv_hit_storage", RATIO,                              \
+      "KV reloaded from the storage tier",                                                        \
+      "LLM: share of later turns whose KV cache was reloaded from the shared storage tier")       \
+    X(INFER_KV_RECOMPUTED, "inference", 1, "kv_recomputed", RATIO, "KV recomputed",               \
+      "LLM: share of later turns whose history was prefilled again (evicted from every tier, "    \
+      "or reloading was slower)")                                                                 \
+    X(INFER_PREFILL_SAVED, "inference", 1, "prefill_saved", TIME, "prefill GPU time saved",       \
+      "LLM: GPU-seconds of prefill the KV reloads saved")                                         \
+    X(INFER_KV_PUSH_RATE, "inference", 1, "kv_push_rate", BANDWIDTH,                              \
+      "KV cache pushed per second",                                                               \
+      "LLM: bytes of KV cache that finished turns push onto the KV tiers per second (the "        \
+      "churn that evicts older conversations)")                                                   \
+    X(INFER_KV_READ_BYTES, "inference", 1, "kv_storage_read", SIZE,                               \
+      "KV read from the storage tier",                                                            \
+      "LLM: bytes of KV cache reloaded from the storage tier")                                    \
+    X(INFER_KV_WRITE_BYTES, "inference", 1, "kv_storage_written", SIZE,                           \
+      "KV written to the storage tier",                                                           \
+      "LLM: bytes of KV cache written to the storage tier (each turn's new tokens)")              \
+    X(INFER_KV_STORAGE_CAP, "inference", 1, "kv_storage_capacity", SIZE,                          \
+      "KV capacity on the storage tier",                                                          \
+      "LLM: bytes of the storage tier given to the KV cache (what the data sets left, up to "     \
+      "the capacity asked)")                                                                      \
     X(POOL_GPUS, "pool", 1, "gpus", COUNT, "GPUs", "GPUs in the pool")                            \
     X(POOL_UTIL, "pool", 1, "gpu_utilization", RATIO, "GPU utilization",                          \
       "GPU utilization of the pool: the share of its GPU-time that computed")                     \

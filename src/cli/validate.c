@@ -184,6 +184,38 @@ static void validate_print(const char *file, const af_world_config *w, const af_
             fprintf(out, ", p99 objective %s", validate_q(&f, l->slo_s, AF_DIM_TIME));
         fputc('\n', out);
     }
+    for (size_t i = 0; i < w->ninfers; i++) {
+        const af_infer_config *c = &w->infers[i];
+        fprintf(out, "  inference %s: %s on %lld replicas of %lld GPUs of %s", c->name,
+                c->arrivals.trace_s ? "a trace"
+                                    : validate_q(&f, c->arrivals.rate_per_s, AF_DIM_RATE),
+                (long long)c->replicas, (long long)c->gpus_per_replica, w->pools[c->pool].name);
+        if (c->feature_tier != AF_WORLD_NONE && c->feature_reads > 0)
+            fprintf(out, ", %u reads of %s from %s", c->feature_reads,
+                    validate_q(&f, c->feature_B, AF_DIM_SIZE), w->tiers[c->feature_tier].name);
+        fprintf(out, ", batches of up to %u", c->max_batch);
+        if (c->slo_s > 0)
+            fprintf(out, ", p%g objective %s", c->slo_quantile * 100,
+                    validate_q(&f, c->slo_s, AF_DIM_TIME));
+        fputc('\n', out);
+    }
+    for (size_t i = 0; i < w->ningests; i++) {
+        const af_ingest_config *c = &w->ingests[i];
+        const af_arrivals_config *a = &c->source;
+        fprintf(out, "  ingest    %s: %s%s%s to %s", c->name,
+                a->trace_s ? "a trace" : validate_q(&f, a->rate_per_s, AF_DIM_BANDWIDTH),
+                a->diurnal ? " (daily profile)" : "",
+                a->burst_every_s > 0 && a->burst_factor != 1 ? " (bursts)" : "",
+                w->tiers[c->landing].name);
+        if (c->nodes > 0)
+            fprintf(out, ", %lld nodes of %s keep %s to %s%s", (long long)c->nodes,
+                    validate_q(&f, c->node_Bps, AF_DIM_BANDWIDTH),
+                    validate_q(&f, c->ratio, AF_DIM_RATIO), w->tiers[c->out_tier].name,
+                    c->keep_raw ? " (raw kept)" : "");
+        if (c->feeds != AF_WORLD_NONE)
+            fprintf(out, ", feeds %s", w->trains[c->feeds].name);
+        fprintf(out, ", chunks of %s\n", validate_q(&f, c->chunk_B, AF_DIM_SIZE));
+    }
 }
 
 int af_cmd_validate(int argc, char **argv)

@@ -144,6 +144,66 @@ static void text_lookup_verdict(const af_results *r, const char *name, FILE *f)
                 said ? "        " : "verdict:", text_q(&q, unserved, AF_DIM_RATIO));
 }
 
+static void text_infer_verdict(const af_results *r, const char *name, FILE *f)
+{
+    double slo = af_results_value(r, AF_M_INFER_SLO, name, -1);
+    double met = af_results_value(r, AF_M_INFER_SLO_MET, name, -1);
+    double p99 = af_results_value(r, AF_M_INFER_P99, name, -1);
+    double calm = af_results_value(r, AF_M_INFER_P99_CALM, name, -1);
+    double writes = af_results_value(r, AF_M_INFER_P99_WRITES, name, -1);
+    double rejected = af_results_value(r, AF_M_INFER_REJECTED, name, 0);
+    double arrived = af_results_value(r, AF_M_INFER_ARRIVED, name, 0);
+    text_fmt q = {.next = 0};
+    double ttft_slo = af_results_value(r, AF_M_INFER_TTFT_SLO, name, -1);
+    double tpot_slo = af_results_value(r, AF_M_INFER_TPOT_SLO, name, -1);
+    if ((ttft_slo > 0 || tpot_slo > 0) && met >= 0) {
+        double ttft = af_results_value(r, AF_M_INFER_TTFT_P99, name, -1);
+        double tpot = af_results_value(r, AF_M_INFER_TPOT_P99, name, -1);
+        fprintf(f, "  verdict: %s of turns within the objectives", text_q(&q, met, AF_DIM_RATIO));
+        if (ttft_slo > 0)
+            fprintf(f, " (first token %s, p99 %s)", text_q(&q, ttft_slo, AF_DIM_TIME),
+                    text_q(&q, ttft, AF_DIM_TIME));
+        if (tpot_slo > 0)
+            fprintf(f, " (per token %s, p99 %s)", text_q(&q, tpot_slo, AF_DIM_TIME),
+                    text_q(&q, tpot, AF_DIM_TIME));
+        fputc('\n', f);
+    } else if (slo > 0 && met >= 0)
+        fprintf(f, "  verdict: %s of requests within the %s objective (p99 %s)\n",
+                text_q(&q, met, AF_DIM_RATIO), text_q(&q, slo, AF_DIM_TIME),
+                text_q(&q, p99, AF_DIM_TIME));
+    else if (slo > 0)
+        fprintf(f, "  verdict: no request was answered; the %s objective is MISSED\n",
+                text_q(&q, slo, AF_DIM_TIME));
+    else if (p99 >= 0)
+        fprintf(f, "  verdict: p99 latency %s\n", text_q(&q, p99, AF_DIM_TIME));
+    if (calm >= 0 && writes >= 0)
+        fprintf(f, "           p99 %s while checkpoints or bursts wrote to the feature tier, %s "
+                "otherwise\n",
+                text_q(&q, writes, AF_DIM_TIME), text_q(&q, calm, AF_DIM_TIME));
+    static const struct {
+        af_metric_id id;
+        const char *what;
+    } parts[] = {{AF_M_INFER_TAIL_READS, "feature reads"},
+                 {AF_M_INFER_TAIL_GPU_QUEUE, "waiting for a replica"},
+                 {AF_M_INFER_TAIL_BATCH_WAIT, "waiting for a batch to fill"},
+                 {AF_M_INFER_TAIL_SERVICE, "GPU service"}};
+    int best = -1;
+    double bv = -1;
+    for (int i = 0; i < 4; i++) {
+        double v = af_results_value(r, parts[i].id, name, -1);
+        if (v > bv) {
+            bv = v;
+            best = i;
+        }
+    }
+    if (best >= 0 && bv > 0)
+        fprintf(f, "           the slowest 1%% spent %s of their time on %s\n",
+                text_q(&q, bv, AF_DIM_RATIO), parts[best].what);
+    if (rejected > 0 && arrived > 0)
+        fprintf(f, "           %s of arrivals REJECTED: the queue limit was reached\n",
+                text_q(&q, rejected / arrived, AF_DIM_RATIO));
+}
+
 /* The kinds with a verdict, by one of their metrics. */
 static const struct {
     af_metric_id any;
@@ -152,6 +212,7 @@ static const struct {
     {AF_M_TRAIN_GPUS, text_train_verdict},
     {AF_M_BURST_SIZE, text_burst_verdict},
     {AF_M_LOOKUP_REQUESTS, text_lookup_verdict},
+    {AF_M_INFER_ARRIVED, text_infer_verdict},
 };
 
 /* Prints the verdict of the group of metric m (group prefix of length glen), if its kind has

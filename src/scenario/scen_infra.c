@@ -70,7 +70,7 @@ static const scen_key fabric_keys[] = {
 
 /* Looks up a catalog entry by the name at node; copies it into spec and returns true, or
  * reports an unknown name (with "did you mean") and returns false. */
-static bool scen_catalog(scen *s, af_section sec, const af_node *node, void *spec)
+bool scen_catalog(scen *s, af_section sec, const af_node *node, void *spec)
 {
     const af_spec_desc *desc = af_schema_desc(sec);
     char what[96];

@@ -1,6 +1,7 @@
 /*
  * scen_workloads: checking a scenario's `workloads:` list, its `burst:` and `lookup:` workloads
- * and what every kind shares (qos, names); `train:` is in scen_train.c.
+ * and what every kind shares (qos, names); `train:` is in scen_train.c, `ingest:` in
+ * scen_ingest.c.
  */
 #include "scenario/scenario_int.h"
 
@@ -158,7 +159,7 @@ static void scen_workload(scen *s, const af_node *item, size_t wi)
                        item->n, item->n ? " (" : "", keys, item->n ? ")" : "");
         return;
     }
-    static const char *const kinds[] = {"train", "burst", "lookup"}; /* for "did you mean" */
+    static const char *const kinds[] = {"train", "burst", "lookup", "ingest"}; /* did you mean */
     const af_node *kind = item->pairs[0].key;
     size_t k = af_path_key(&s->path, kind->text);
     if (strcmp(kind->text, "train") == 0) {
@@ -167,6 +168,8 @@ static void scen_workload(scen *s, const af_node *item, size_t wi)
         scen_burst(s, item->pairs[0].value, wi);
     } else if (strcmp(kind->text, "lookup") == 0) {
         scen_lookup(s, item->pairs[0].value, wi);
+    } else if (strcmp(kind->text, "ingest") == 0) {
+        scen_ingest(s, item->pairs[0].value, wi);
     } else {
         af_path_pop(&s->path, k);
         char q[128];
@@ -177,7 +180,7 @@ static void scen_workload(scen *s, const af_node *item, size_t wi)
                            af_doc_quote(kind->text, q, sizeof q), best);
         else
             af_check_error(&s->c, kind, &s->path,
-                           "unknown workload kind \"%s\"; supported: train, burst, lookup",
+                           "unknown workload kind \"%s\"; supported: train, burst, lookup, ingest",
                            af_doc_quote(kind->text, q, sizeof q));
     }
     af_path_pop(&s->path, k);
@@ -194,6 +197,10 @@ void scen_workloads(scen *s, const af_node *list)
     s->w.trains = af_arena_calloc(s->arena, list->n, sizeof *s->w.trains);
     s->w.bursts = af_arena_calloc(s->arena, list->n, sizeof *s->w.bursts);
     s->w.lookups = af_arena_calloc(s->arena, list->n, sizeof *s->w.lookups);
+    s->w.ingests = af_arena_calloc(s->arena, list->n, sizeof *s->w.ingests);
+    s->ingest_feeds_at = af_arena_calloc(s->arena, list->n, sizeof *s->ingest_feeds_at);
+    s->ingest_out_at = af_arena_calloc(s->arena, list->n, sizeof *s->ingest_out_at);
+    s->ingest_wi = af_arena_calloc(s->arena, list->n, sizeof *s->ingest_wi);
     s->train_at = af_arena_calloc(s->arena, list->n, sizeof *s->train_at);
     s->work_at = af_arena_calloc(s->arena, list->n, sizeof *s->work_at);
     for (size_t i = 0; i < list->n; i++) {
@@ -201,5 +208,6 @@ void scen_workloads(scen *s, const af_node *list)
         scen_workload(s, list->items[i], i);
         af_path_pop(&s->path, o);
     }
+    scen_ingest_feeds(s);
     af_path_pop(&s->path, old);
 }

@@ -49,8 +49,8 @@
  *                              and cost). A tier is on at most one fabric, a pool on at most one
  *                              of each kind
  *   workloads:                 required list of 1 to 1000 items, each a one-key mapping whose
- *                              key is the kind: train, burst or lookup. Names are unique among
- *                              all workloads.
+ *                              key is the kind: train, burst, lookup or ingest. Names are
+ *                              unique among all workloads.
  *     - train:                 a data-parallel training job
  *         name: vit            optional name, default the pool's
  *         pool: train          required; a pool runs at most one training job
@@ -99,6 +99,25 @@
  *         size: 4 KiB          optional size in [1 B, 1 GB], default 4096 B per request
  *         slo: 5 ms            optional time in (0, 1 h], the p99 latency objective; default
  *                              none
+ *     - ingest:                data arriving from outside, preprocessed into a training set
+ *         name: clicks         required name
+ *         source: 2 GB/s       required bandwidth in (0, 1 PB/s], or the mapping of `arrivals`
+ *                              (see "Arrivals") with `rate` a bandwidth; a trace's rows are
+ *                              `time,bytes`
+ *         to: lake             required landing tier
+ *         preprocess:          optional mapping (absent: the bytes only land)
+ *           nodes: 16          required integer in [1, 1e6], CPU nodes
+ *           throughput: 400 MB/s  required bandwidth in (0, 1 TB/s], raw bytes per node
+ *           ratio: 0.3         optional number in (0, 1000], default 1: output per raw byte
+ *           to: hot            output tier; required unless `feeds` (then the job's tier)
+ *           keep_raw: false    optional false | true, default false
+ *         feeds: llm           optional training job (may come later) whose data set grows
+ *                              by the output; needs preprocess
+ *         entry_size: 1 GB     size in (0, 1e15 B], bytes per row of a trace without sizes:
+ *                              required then, refused otherwise
+ *         chunk: 1 GB          optional size in [1 B, 1e13 B], default 1 GB per write and read
+ *         op_size: 1 MiB       optional size in [1 B, 1 TB], default 1 MiB
+ *         qos: { weight: 1 }   optional; weight per landing node and per CPU node, default 1
  *
  * Arrivals (`arrivals:` of a lookup; scen_arrivals.c), a rate or a mapping:
  *   arrivals: 10000/s          rate in (0, 1e9]/s: Poisson arrivals

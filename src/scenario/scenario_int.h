@@ -2,8 +2,8 @@
  * scenario_int: the scenario checker's private parts, shared by scenario.c (the top level, the
  * helpers every section uses, and the entry points), scen_infra.c (facility, cluster, storage
  * and fabric), scen_workloads.c (the workloads list, burst and lookup), scen_train.c (train
- * and its dataset, model, checkpoint, failures and parallel) and scen_arrivals.c (`arrivals:`
- * and trace files) and nothing else.
+ * and its dataset, model, checkpoint, failures and parallel), scen_arrivals.c (`arrivals:`
+ * and trace files) and scen_ingest.c (ingest) and nothing else.
  */
 #ifndef AF_SCENARIO_SCENARIO_INT_H
 #define AF_SCENARIO_SCENARIO_INT_H
@@ -33,6 +33,13 @@ typedef struct scen {
     const af_node **work_at;   /* per workload (list index): its name node, or NULL */
     const af_node **train_at;  /* per training job: the node its name came from */
     size_t *pool_job;          /* per pool: index of the job running on it, or SIZE_MAX */
+    const af_node **infer_pool_at; /* per serving workload: its pool's node (checked against
+                                    * the training jobs' pools once all are read) */
+    size_t *infer_wi;              /* per serving workload: its index in `workloads:` */
+    const af_node **ingest_feeds_at; /* per ingest: its `feeds` node (resolved once every workload
+                                      * is read), or NULL */
+    const af_node **ingest_out_at;   /* per ingest: its `preprocess.to` node, or NULL */
+    size_t *ingest_wi;               /* per ingest: its index in `workloads:` */
 } scen;
 
 /* ---------------------------------------------------------------------------------------------
@@ -101,6 +108,9 @@ size_t scen_ref_key(scen *s, const af_node *node, const char *key, const af_node
 /* Reads an optional quantity under key; returns whether one was read. */
 bool scen_quantity(scen *s, const af_node *node, const char *key, af_dim dim, af_range r,
                    double *out);
+/* Looks up the catalog entry of section sec named at node and copies it into spec; false (an
+ * unknown name, reported with "did you mean") when there is none (scen_infra.c). */
+bool scen_catalog(scen *s, af_section sec, const af_node *node, void *spec);
 /* Reads an optional integer in [min, max] under key; returns whether one was read. */
 bool scen_integer(scen *s, const af_node *node, const char *key, int64_t min, int64_t max,
                   int64_t *out);
@@ -138,5 +148,14 @@ void scen_train(scen *s, const af_node *body, size_t wi);
  * is the value under key `key`; NULL (absent) leaves *out untouched, and so does a mistake
  * (reported). */
 void scen_arrivals(scen *s, const af_node *node, const char *key, af_arrivals_config *out);
+/* One `inference:` workload body (scen_infer.c); wi is its index in `workloads:`. */
+void scen_infer(scen *s, const af_node *body, size_t wi);
+/* After every workload is read: a pool serving a model runs nothing else (scen_infer.c). */
+void scen_infer_pools(scen *s);
+/* One `ingest:` workload body (scen_ingest.c); wi is its index in `workloads:`. */
+void scen_ingest(scen *s, const af_node *body, size_t wi);
+/* After every workload is read: each ingest's `feeds` names a training job, whose data set's
+ * tier is where the preprocessing writes (scen_ingest.c). */
+void scen_ingest_feeds(scen *s);
 
 #endif

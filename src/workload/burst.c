@@ -167,6 +167,8 @@ static void burst_fire(af_sim *sim, void *ctx, uint64_t arg)
     b->running = true;
     b->started_ns = af_sim_now(sim);
     af_world_bursts_toggle(w, +1);
+    if (c->write)
+        w->tiers[c->tier].bulk_writes++;
     af_devuse dev = {(uint32_t)c->tier, c->write, b->dev_scale};
     af_xfer_start(w, &b->path, bytes / b->k, af_weight(c->weight, 1), 0, b->k, &dev, 1,
                   &burst_ops, b, 0);
@@ -249,6 +251,8 @@ static void burst_done(af_world *w, void *owner, uint64_t arg, double bytes, af_
     (void)id;
     burst *b = owner;
     af_time_ns now = af_sim_now(w->sim);
+    if (b->cfg->write)
+        w->tiers[b->cfg->tier].bulk_writes--;
     double dt = af_time_to_s(now - b->started_ns);
     if (w->cfg->trace)
         af_trace_span(w->cfg->trace, b->trace_track, b->cfg->write ? "writing" : "reading",

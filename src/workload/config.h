@@ -12,6 +12,7 @@
 #include "model/collective.h"
 #include "model/fabric.h"
 #include "model/facility.h"
+#include "model/llm.h"
 #include "model/node.h"
 #include "model/reliability.h"
 #include "model/storage.h"
@@ -202,6 +203,52 @@ typedef enum {
     AF_SERVICE_EXPONENTIAL /* exponential with that mean (the M/M/c case) */
 } af_service_dist;
 
+/* Where a KV-cache tier below HBM lives (LLM serving, infer_llm.c). */
+typedef enum {
+    AF_KV_HOST,  /* the replica's host memory, over its GPUs' host links */
+    AF_KV_LOCAL, /* the replica node's local NVMe */
+    AF_KV_TIER   /* a storage tier of the scenario, shared by every replica (reloads and writes
+                  * are flows on it, beside the other workloads' traffic) */
+} af_kv_where;
+
+/* Most KV-cache tiers below HBM. */
+#define AF_KV_MAX_TIERS 4
+
+/* One KV-cache tier below HBM. */
+typedef struct af_kv_tier_config {
+    af_kv_where where;    /* host memory, local NVMe or a storage tier */
+    double capacity_B;    /* bytes of KV cache it holds: per replica (host, local) or for the whole
+                           * service (a storage tier, taken from the tier's capacity), > 0 */
+    double bandwidth_Bps; /* reload bandwidth per replica, bytes/s (host, local; a storage tier's
+                           * comes from its flows), > 0 */
+    size_t tier;          /* the storage tier (AF_KV_TIER), else AF_WORLD_NONE */
+} af_kv_tier_config;
+
+/* LLM serving (infer_llm.c): conversations of turns; each turn prefills its prompt (and the
+ * conversation's history unless its KV cache is reloaded from a tier), then decodes its output
+ * one token per iteration of its replica's continuous batch. Present when `on`. */
+typedef struct af_llm_serve_config {
+    bool on;                 /* the service is an LLM */
+    af_llm_spec model;       /* the model (catalog entry) */
+    af_llm_dtype weights;    /* precision of the weights and the arithmetic */
+    af_llm_dtype kv;         /* precision of the KV cache */
+    double mfu;              /* share of the dense peak a prefill attains, (0, 1] */
+    double mbu;              /* share of the HBM bandwidth a decode step attains, (0, 1] */
+    double mem_fraction;     /* share of each GPU's HBM for weights and KV cache, (0, 1] */
+    double prompt_tokens;    /* mean new prompt tokens per turn, >= 1 */
+    double output_tokens;    /* mean output tokens per turn, >= 1 */
+    af_service_dist prompt_dist; /* fixed or exponential (rounded up to whole tokens) */
+    af_service_dist output_dist;
+    uint32_t max_batch;      /* sequences in a replica's batch at most; 0: as many as its KV
+                              * cache holds */
+    double ttft_slo_s;       /* time-to-first-token objective, s (0 = none) */
+    double tpot_slo_s;       /* time-per-output-token objective, s (0 = none) */
+    double turns;            /* mean turns per conversation (geometric), >= 1 */
+    double think_s;          /* mean time from a turn's answer to the next turn (exponential), s */
+    size_t nkv;              /* KV tiers below HBM, fastest first */
+    af_kv_tier_config kv_tiers[AF_KV_MAX_TIERS];
+} af_llm_serve_config;
+
 /* A model-serving workload (infer.c): requests arrive (af_arrivals_config), read their features
  * from a tier as small random reads, wait to be batched, and are served on a replica of the
  * pool's GPUs. */
@@ -224,6 +271,9 @@ typedef struct af_infer_config {
                                 * are rejected (0 = no limit: the run's own bound of a million) */
     double slo_s;              /* latency objective, s (0 = none) */
     double slo_quantile;       /* the quantile it applies to, (0, 1) (default 0.99) */
+    af_llm_serve_config llm;   /* LLM serving: arrivals are new conversations, and batches are
+                                * continuous (feature reads, max_batch, max_wait and service do
+                                * not apply) */
 } af_infer_config;
 
 /* Data arriving from outside and preprocessed into a training set (ingest.c): a source writes

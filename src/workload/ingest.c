@@ -31,7 +31,8 @@
  * so a run costs about two events per chunk landed (events op). The backlog (landed less
  * processed) is piecewise linear between the instants in which rates change, at each of which
  * the world calls load_changed: its mean is the exact integral of those pieces and its peak the
- * largest value at their ends.
+ * largest value at their ends. The closed forms the validation checks, and how the time until a
+ * tier is full is read from the end's rates, are in doc/formulas.md, "Ingest".
  */
 #include "base/alloc.h"
 #include "base/metrics.h"
@@ -39,6 +40,7 @@
 #include "workload/world_int.h"
 
 #include <assert.h>
+#include <float.h>
 #include <math.h>
 
 /* A lane's write (or the preprocessing's read): at most one in flight. */
@@ -309,10 +311,11 @@ static void rate_done(af_world *w, void *owner, uint64_t arg, double bytes, af_f
 static const af_xfer_ops rate_ops = {rate_done, land_partial, NULL};
 
 /* The first edge of the source's rate after t (an hour of the day, a burst's start or end), s;
- * INFINITY when the rate is constant. Edges within a nanosecond of t count as t's own. */
+ * INFINITY when the rate is constant. Edges within a nanosecond of t (or a few ulps of t, which
+ * are more in a run of months) count as t's own: the clock's time of an edge may round below it. */
 static double rate_edge_after(const af_arrivals_config *a, double t)
 {
-    double e = INFINITY, u = t + 1e-9;
+    double e = INFINITY, u = t + fmax(1e-9, 8 * DBL_EPSILON * t);
     if (a->diurnal) {
         double h = floor((a->start_hour * 3600 + u) / 3600) + 1;
         e = h * 3600 - a->start_hour * 3600;

@@ -241,6 +241,7 @@ static void res_begin(af_resilience *rs)
     }
     rs->pending = (ckpt_copy){.steps = jb->steps, .compute = jb->compute_total_ns, .bytes = fit};
     rs->writing = true;
+    w->tiers[c->tier].bulk_writes++;
     rs->write_since = now;
     af_devuse dev = {(uint32_t)c->tier, true, rs->write_scale};
     rs->write_id = af_xfer_start(w, &rs->write_path, c->size_B / rs->writers,
@@ -280,6 +281,7 @@ static void res_write_done(af_world *w, void *owner, uint64_t arg, double bytes,
     af_resilience *rs = owner;
     af_time_ns now = af_sim_now(rs->jb->world->sim);
     rs->writing = false;
+    rs->jb->world->tiers[rs->jb->cfg->ckpt.tier].bulk_writes--;
     rs->write_total_s += af_time_to_s(now - rs->write_since);
     rs->written++;
     rs->copies = af_grow(rs->copies, &rs->cap_copies, rs->ncopies + 1, sizeof *rs->copies);
@@ -359,6 +361,7 @@ static void res_abandon(af_resilience *rs)
     if (rs->writing) {
         af_xfer_cancel(w, rs->write_id);
         af_tier_release(&w->tiers[c->tier], rs->pending.bytes);
+        w->tiers[c->tier].bulk_writes--;
         rs->writing = false;
     }
     if (rs->snap_ev.slot)

@@ -73,6 +73,8 @@ typedef struct af_tier_state {
     double lookup_read_B;           /* bytes read by look-ups (set by lookup.c at the end) */
     double lookup_dev_s;            /* device-seconds of look-ups (set by lookup.c at the end) */
     uint32_t cached_by;             /* cache tier in front of this one, or AF_NIL */
+    uint32_t bulk_writes;           /* checkpoint and burst writes in flight onto it (the
+                                     * serving kind's "p99 during writes") */
 } af_tier_state;
 
 /* Endpoint index of pool p and of tier t. */

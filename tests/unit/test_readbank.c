@@ -302,8 +302,8 @@ static void test_many_reads(void)
 /* 400 reads of one request on 4 devices end when the busiest device has served its share: a
  * whole number of ms, m, with 100 <= m (pigeonhole) and m < 140 (the largest of four
  * Binomial(400, 1/4) counts exceeds 139, 4.6 standard deviations, with probability < 1e-5), and
- * the slowest read waited m - 1 ms. With a generator of 32-bit output (multiply-shift) and one of
- * 24 bits (ranlux: gsl_rng_uniform_int). */
+ * the slowest read waited m - 1 ms. Seeded from a generator of 32-bit output (MT19937) and from
+ * one of 24 bits (ranlux): the request's SplitMix64 sequence spreads the reads either way. */
 static void check_spread(const gsl_rng_type *type)
 {
     af_sim *sim = af_sim_new(0);

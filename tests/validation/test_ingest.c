@@ -9,7 +9,8 @@
  *   landing tier is full in free / (R - P);
  * - full tiers: bytes past the landing tier's room are rejected at the rate (offered = landed +
  *   rejected), and preprocessing stalls when its output tier is full;
- * - a daily profile: each hour lands rate x its weight x 3600 s (the series per hourly window);
+ * - a daily profile: each hour lands rate x its weight x 3600 s (the series per hourly window),
+ *   and bursts add (factor - 1) x rate x their length;
  * - a trace: each entry lands whole, with its size or the ingest's entry size;
  * - feeds: the job's data set grows by the output.
  * Chunks end on the clock's nanoseconds, so a run of n chunks may land up to n ns x R less than
@@ -213,6 +214,20 @@ static void test_diurnal(void)
     /* The nodes (6.4 GB/s) keep up with every hour (at most 3 GB/s). */
     CU_ASSERT(af_get(r, "ingest.clicks.backlog_peak") <= 2e9 * (1 + 1e-12));
     af_results_free(r);
+
+    /* Bursts: 1 GB/s, three times that for 20 s of every 100 s from 10 s; over 300 s, three
+     * bursts add 2 GB/s x 60 s. */
+    c = ifix_init(&x, 1e9, 32, 2e8, 300);
+    c->source.burst_every_s = 100;
+    c->source.burst_s = 20;
+    c->source.burst_factor = 3;
+    c->source.burst_start_s = 10;
+    r = af_run(&x.f);
+    want = 1e9 * 300 + 2e9 * 60;
+    tol = (want / 1e9 + 6) * 1e-9 / 300;
+    AF_ASSERT_REL(af_get(r, "ingest.clicks.landed"), want, tol);
+    AF_ASSERT_REL(af_get(r, "ingest.clicks.offered"), want, 1e-12);
+    af_results_free(r);
 }
 
 /* A trace lands each entry whole. */
@@ -275,7 +290,7 @@ static const af_test tests[] = {
     {"a source below capacity: R T landed, a one-chunk sawtooth backlog", test_keeps_up},
     {"a source above capacity: the backlog grows at R - P", test_falls_behind},
     {"full tiers: rejected at the rate, preprocessing stalled", test_full_tiers},
-    {"a daily profile lands each hour's rate", test_diurnal},
+    {"a daily profile and bursts land their rates", test_diurnal},
     {"a trace lands its entries", test_trace},
     {"feeds grows the job's data set", test_feeds},
     {"the event estimate covers the run", test_events},
