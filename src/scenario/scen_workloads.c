@@ -159,7 +159,8 @@ static void scen_workload(scen *s, const af_node *item, size_t wi)
                        item->n, item->n ? " (" : "", keys, item->n ? ")" : "");
         return;
     }
-    static const char *const kinds[] = {"train", "burst", "lookup", "ingest"}; /* did you mean */
+    /* for "did you mean" */
+    static const char *const kinds[] = {"train", "burst", "lookup", "inference", "ingest"};
     const af_node *kind = item->pairs[0].key;
     size_t k = af_path_key(&s->path, kind->text);
     if (strcmp(kind->text, "train") == 0) {
@@ -168,6 +169,8 @@ static void scen_workload(scen *s, const af_node *item, size_t wi)
         scen_burst(s, item->pairs[0].value, wi);
     } else if (strcmp(kind->text, "lookup") == 0) {
         scen_lookup(s, item->pairs[0].value, wi);
+    } else if (strcmp(kind->text, "inference") == 0) {
+        scen_infer(s, item->pairs[0].value, wi);
     } else if (strcmp(kind->text, "ingest") == 0) {
         scen_ingest(s, item->pairs[0].value, wi);
     } else {
@@ -180,7 +183,8 @@ static void scen_workload(scen *s, const af_node *item, size_t wi)
                            af_doc_quote(kind->text, q, sizeof q), best);
         else
             af_check_error(&s->c, kind, &s->path,
-                           "unknown workload kind \"%s\"; supported: train, burst, lookup, ingest",
+                           "unknown workload kind \"%s\"; supported: train, burst, lookup, "
+                           "inference, ingest",
                            af_doc_quote(kind->text, q, sizeof q));
     }
     af_path_pop(&s->path, k);
@@ -197,6 +201,9 @@ void scen_workloads(scen *s, const af_node *list)
     s->w.trains = af_arena_calloc(s->arena, list->n, sizeof *s->w.trains);
     s->w.bursts = af_arena_calloc(s->arena, list->n, sizeof *s->w.bursts);
     s->w.lookups = af_arena_calloc(s->arena, list->n, sizeof *s->w.lookups);
+    s->w.infers = af_arena_calloc(s->arena, list->n, sizeof *s->w.infers);
+    s->infer_pool_at = af_arena_calloc(s->arena, list->n, sizeof *s->infer_pool_at);
+    s->infer_wi = af_arena_calloc(s->arena, list->n, sizeof *s->infer_wi);
     s->w.ingests = af_arena_calloc(s->arena, list->n, sizeof *s->w.ingests);
     s->ingest_feeds_at = af_arena_calloc(s->arena, list->n, sizeof *s->ingest_feeds_at);
     s->ingest_out_at = af_arena_calloc(s->arena, list->n, sizeof *s->ingest_out_at);
@@ -208,6 +215,7 @@ void scen_workloads(scen *s, const af_node *list)
         scen_workload(s, list->items[i], i);
         af_path_pop(&s->path, o);
     }
+    scen_infer_pools(s);
     scen_ingest_feeds(s);
     af_path_pop(&s->path, old);
 }

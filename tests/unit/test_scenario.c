@@ -471,9 +471,9 @@ static void test_unknown_names(void)
            "t.yaml:8:17: error: cluster[0].override: unknown key \"name\"; expected one of: gpu, "
            "gpus, nic, nics, storage_nic, storage_nics, max_power, host_power, rack_units, "
            "price, embodied_carbon, nvlink, host_link");
-    EXPECT("  - train:", "  - inference:",
-           "t.yaml:13:5: error: workloads[0]: unknown workload kind \"inference\"; supported: "
-           "train, burst, lookup");
+    EXPECT("  - train:", "  - evaluate:",
+           "t.yaml:13:5: error: workloads[0]: unknown workload kind \"evaluate\"; supported: "
+           "train, burst, lookup, inference, ingest");
     EXPECT("      pool: train\n", "      pool: trian\n",
            "t.yaml:14:13: error: workloads[0].train.pool: unknown pool \"trian\"; did you mean "
            "\"train\"?");
@@ -625,7 +625,7 @@ static void test_many_mistakes_one_pass(void)
                                "      step_time: 250 ms\n"
                                "      batch_per_gpu: 256\n"
                                "      dataset: { tier: cold, size: 50 TB, sample_size: 110 kB }\n"
-                               "  - ingest:\n"
+                               "  - evaluate:\n"
                                "      from: hot\n";
     af_diag *d = af_diag_new();
     af_arena *arena = af_arena_new();
@@ -639,8 +639,8 @@ static void test_many_mistakes_one_pass(void)
         "t.yaml:12:5: error: storage[0]: unknown key \"colour\"; expected one of: tier, system, "
         "nodes, override, cache, drain, reserve",
         "t.yaml:18:24: error: workloads[0].train.dataset.tier: unknown tier \"cold\"; defined: hot",
-        "t.yaml:19:5: error: workloads[1]: unknown workload kind \"ingest\"; supported: "
-        "train, burst, lookup",
+        "t.yaml:19:5: error: workloads[1]: unknown workload kind \"evaluate\"; supported: "
+        "train, burst, lookup, inference, ingest",
         NULL};
     expect_messages(d, want);
     af_arena_free(arena);
