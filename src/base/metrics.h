@@ -225,6 +225,10 @@
       "was writing to the feature tier")                                                          \
     X(INFER_SLO, "inference", 1, "slo", TIME, "latency objective",                                \
       "the latency objective given (for the quantile slo_quantile)")                              \
+    X(INFER_SLO_QUANTILE, "inference", 1, "slo_quantile", RATIO, "objective's quantile",          \
+      "the quantile the latency objective applies to (0.99 for a p99 objective)")                 \
+    X(INFER_SLO_LATENCY, "inference", 1, "slo_latency", TIME, "latency at that quantile",         \
+      "the latency at the objective's quantile, to hold against the objective")                   \
     X(INFER_SLO_MET, "inference", 1, "slo_attainment", RATIO, "requests within the objective",    \
       "share of answered requests whose latency was within the objective")                        \
     X(INFER_REPLICAS, "inference", 1, "replicas", COUNT, "replicas",                              \

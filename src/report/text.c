@@ -167,10 +167,15 @@ static void text_infer_verdict(const af_results *r, const char *name, FILE *f)
             fprintf(f, " (per token %s, p99 %s)", text_q(&q, tpot_slo, AF_DIM_TIME),
                     text_q(&q, tpot, AF_DIM_TIME));
         fputc('\n', f);
-    } else if (slo > 0 && met >= 0)
-        fprintf(f, "  verdict: %s of requests within the %s objective (p99 %s)\n",
-                text_q(&q, met, AF_DIM_RATIO), text_q(&q, slo, AF_DIM_TIME),
-                text_q(&q, p99, AF_DIM_TIME));
+    } else if (slo > 0 && met >= 0) {
+        double qq = af_results_value(r, AF_M_INFER_SLO_QUANTILE, name, 0.99);
+        double at = af_results_value(r, AF_M_INFER_SLO_LATENCY, name, p99);
+        char qname[16];
+        snprintf(qname, sizeof qname, "p%g", qq * 100);
+        fprintf(f, "  verdict: %s latency %s %s the %s objective; %s of requests within it\n",
+                qname, text_q(&q, at, AF_DIM_TIME), at <= slo ? "meets" : "MISSES",
+                text_q(&q, slo, AF_DIM_TIME), text_q(&q, met, AF_DIM_RATIO));
+    }
     else if (slo > 0)
         fprintf(f, "  verdict: no request was answered; the %s objective is MISSED\n",
                 text_q(&q, slo, AF_DIM_TIME));

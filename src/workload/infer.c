@@ -317,7 +317,7 @@ static void svc_batch_done(af_sim *sim, void *ctx, uint64_t arg)
 
 static void svc_schedule(svc *s)
 {
-    double t = af_arrivals_next(&s->arr, s->rng, NULL);
+    double t = af_arrivals_next(&s->arr, s->rng, &s->next_size);
     af_time_ns ns = af_time_from_s(t);
     if (!(t < INFINITY) || ns >= s->world->end_ns)
         return;
@@ -329,8 +329,9 @@ static void svc_arrive(af_sim *sim, void *ctx, uint64_t arg)
 {
     (void)arg;
     svc *s = ctx;
+    double size = s->next_size; /* a trace's size for this arrival, 0 when none */
     if (s->llm) {
-        infer_llm_arrive(s);
+        infer_llm_arrive(s, size);
         svc_schedule(s);
         return;
     }
@@ -343,9 +344,15 @@ static void svc_arrive(af_sim *sim, void *ctx, uint64_t arg)
         memset(r->part, 0, sizeof r->part);
         r->arrive_ns = af_sim_now(sim);
         r->writes = s->tier_writing;
-        if (s->bank)
-            af_readbank_submit(s->bank, s->cfg->feature_reads, svc_features_done, s, i);
-        else
+        if (s->bank) {
+            /* a trace's size is the bytes of features the request reads */
+            double n = size > 0 ? ceil(size / s->cfg->feature_B) : s->cfg->feature_reads;
+            af_readbank_submit(s->bank,
+                               n < 1     ? 1
+                               : n > 1e5 ? 100000
+                                         : (uint32_t)n,
+                               svc_features_done, s, i);
+        } else
             svc_enqueue(s, i);
     }
     svc_schedule(s);
@@ -605,6 +612,15 @@ static void infer_report(const af_world *w, af_results *r)
             infer_llm_report(s, r);
         if (c->slo_s > 0 && !s->llm) {
             af_results_put(r, AF_M_INFER_SLO, nm, c->slo_s);
+            af_results_put(r, AF_M_INFER_SLO_QUANTILE, nm, c->slo_quantile);
+            if (s->served) {
+                lat_hist sum = {0};
+                sum.h = gsl_histogram_clone(s->all.h);
+                gsl_histogram_add(sum.h, s->during_writes.h);
+                af_results_put(r, AF_M_INFER_SLO_LATENCY, nm,
+                               infer_hist_quantile(&sum, c->slo_quantile, NULL));
+                gsl_histogram_free(sum.h);
+            }
             if (s->served)
                 af_results_put(r, AF_M_INFER_SLO_MET, nm, (double)s->slo_met / (double)s->served);
         }

@@ -61,6 +61,7 @@ typedef struct svc {
     af_world *world;
     gsl_rng *rng;
     af_arrivals arr;
+    double next_size; /* the next arrival's size from a trace (0: none) */
     af_timer arrive_timer;
     af_readbank *bank;   /* feature reads, or NULL */
     af_tier_state *tier; /* feature tier, or NULL */
@@ -118,7 +119,8 @@ void infer_served(svc *s, uint32_t i);
 
 /* LLM serving (infer_llm.c). */
 int infer_llm_build(af_world *w, svc *s, af_diag *d);
-void infer_llm_arrive(svc *s); /* a new conversation arrives now */
+/* A new conversation arrives now; size > 0 (a trace's) is its first prompt's tokens. */
+void infer_llm_arrive(svc *s, double size);
 double infer_llm_events(const af_world *w, const af_infer_config *c);
 void infer_llm_start(svc *s);
 double infer_llm_busy_s(const svc *s, af_time_ns now); /* replica-seconds busy up to now */

@@ -46,9 +46,10 @@
 
 /* A conversation. */
 typedef struct conv {
-    double ctx;       /* tokens of history */
-    double stored_at; /* the KV counter when its KV was last pushed onto the stack, bytes */
-    uint32_t replica; /* the replica serving it */
+    double ctx;          /* tokens of history */
+    double stored_at;    /* the KV counter when its KV was last pushed onto the stack, bytes */
+    uint32_t replica;    /* the replica serving it */
+    double first_prompt; /* its first prompt\'s tokens from a trace, or 0 (drawn) */
     uint32_t turns_left;
     uint32_t next; /* free list */
 } conv;
@@ -336,7 +337,9 @@ static void turn_start(svc *s, uint32_t ci)
     r->arrive_ns = af_sim_now(w->sim);
     r->writes = s->tier_writing;
     r->conv = ci;
-    r->prompt = draw_tokens(s, c->prompt_tokens, c->prompt_dist);
+    r->prompt = cv->ctx <= 0 && cv->first_prompt > 0
+                    ? (uint32_t)cv->first_prompt
+                    : draw_tokens(s, c->prompt_tokens, c->prompt_dist);
     r->output = draw_tokens(s, c->output_tokens, c->output_dist);
     r->ctx = cv->ctx;
     r->cached = 0;
@@ -386,7 +389,7 @@ static void next_turn(af_sim *sim, void *ctx, uint64_t arg)
     turn_start(ctx, (uint32_t)arg);
 }
 
-void infer_llm_arrive(svc *s)
+void infer_llm_arrive(svc *s, double size)
 {
     struct llm_svc *l = L(s);
     const af_llm_serve_config *c = &s->cfg->llm;
@@ -402,6 +405,7 @@ void infer_llm_arrive(svc *s)
         if (l->reps[k].outstanding < l->reps[best].outstanding)
             best = k;
     cv->replica = best;
+    cv->first_prompt = size > 0 ? (size > 1e7 ? 1e7 : ceil(size)) : 0;
     turn_start(s, ci);
 }
 
@@ -438,6 +442,13 @@ int infer_llm_build(af_world *w, svc *s, af_diag *d)
     l->max_batch = lc->max_batch > 0 ? lc->max_batch : (uint32_t)(fit > 65536 ? 65536 : fit);
     if (l->max_batch < 1)
         l->max_batch = 1;
+    if ((double)s->replicas * l->max_batch > 64e6) {
+        af_diag_error(d,
+                      "inference \"%s\": %u replicas with batches of up to %u turns are more than "
+                      "this version keeps in service at once (64 million); set llm.max_batch",
+                      c->name, s->replicas, l->max_batch);
+        return AF_EINPUT;
+    }
     l->reps = af_calloc(s->replicas, sizeof *l->reps);
     for (uint32_t k = 0; k < s->replicas; k++) {
         l->reps[k].active = af_calloc(l->max_batch, sizeof *l->reps[k].active);
