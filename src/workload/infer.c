@@ -467,10 +467,16 @@ static int infer_build(af_world *w, af_diag *d)
 static double infer_events(const af_world *w, size_t i)
 {
     const af_infer_config *c = &w->cfg->infers[i];
-    if (c->llm.on)
-        return infer_llm_events(w, c);
+    const svc *s = &infer_of(w)->svcs[i];
+    if (s->llm)
+        return infer_llm_events(w, s);
     double n = af_arrivals_expected(&c->arrivals, 0, w->cfg->duration_s);
-    return 4 * (n + 6 * sqrt(n) + 1);
+    n = n + 6 * sqrt(n) + 1;
+    /* a batch holds a replica for at least service_s + per_request_s */
+    double least = c->service_s + c->per_request_s;
+    double batches =
+        least > 0 ? fmin(n, s->replicas * w->cfg->duration_s / least + s->replicas) : n;
+    return n * (s->bank ? 2 : 1) + 2 * batches;
 }
 
 static void infer_start(af_world *w)

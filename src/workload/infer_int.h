@@ -121,7 +121,7 @@ void infer_served(svc *s, uint32_t i);
 int infer_llm_build(af_world *w, svc *s, af_diag *d);
 /* A new conversation arrives now; size > 0 (a trace's) is its first prompt's tokens. */
 void infer_llm_arrive(svc *s, double size);
-double infer_llm_events(const af_world *w, const af_infer_config *c);
+double infer_llm_events(const af_world *w, const svc *s);
 void infer_llm_start(svc *s);
 double infer_llm_busy_s(const svc *s, af_time_ns now); /* replica-seconds busy up to now */
 void infer_llm_finish(svc *s, af_time_ns end_ns);

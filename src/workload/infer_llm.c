@@ -501,15 +501,28 @@ void infer_llm_start(svc *s)
         l->cum_cap[k] -= short_B;
 }
 
-/* Per turn at most: its arrival (or next-turn event), a KV reload's end, and its share of the
- * iterations: one per output token of the batch, at worst one per token. Conversations come at
- * the arrival rate and bring `turns` turns each. */
-double infer_llm_events(const af_world *w, const af_infer_config *c)
+/* Per turn at most: its arrival (or next-turn event) and a KV reload's end; and the
+ * iterations, each of which gives every sequence of its batch a token (so at most one per output
+ * token) and takes at least a decode step of one short sequence on its replica. Conversations
+ * come at the arrival rate and bring `turns` turns each (bounded at twice the mean with a margin:
+ * the geometric count's tail over many conversations). */
+double infer_llm_events(const af_world *w, const svc *s)
 {
-    double n = af_arrivals_expected(&c->arrivals, 0, w->cfg->duration_s);
+    const af_infer_config *c = s->cfg;
+    const struct llm_svc *l = L(s);
+    double T = w->cfg->duration_s;
+    double n = af_arrivals_expected(&c->arrivals, 0, T);
     n = n + 6 * sqrt(n) + 1;
-    double turns = n * (c->llm.turns > 1 ? c->llm.turns : 1) * 2;
-    return turns * (3 + c->llm.output_tokens * 2) + 1000;
+    double turns = n * (c->llm.turns > 1 ? c->llm.turns : 1) * 2 + 100;
+    /* output tokens: exactly turns x m when fixed; exponential sums stay below their mean plus
+     * six standard deviations, and one turn below 40 m (probability e^-40) */
+    double m = c->llm.output_tokens + 1;
+    double tokens = c->llm.output_dist == AF_SERVICE_FIXED
+                        ? turns * m
+                        : turns * m + 6 * m * sqrt(turns) + 40 * m;
+    double step = af_llm_decode_cost(&l->rep, 1, 1).time_s;
+    double iters = step > 0 ? fmin(tokens, s->replicas * (T / step + 1)) : tokens;
+    return 2 * turns + iters;
 }
 
 double infer_llm_busy_s(const svc *s, af_time_ns now)
