@@ -30,6 +30,10 @@
  */
 #include "scenario/scenario_int.h"
 
+#include "model/llm.h"
+#include "model/storage.h"
+#include "workload/arrivals.h"
+
 #include <string.h>
 
 /* An `inference:` workload. */
@@ -429,6 +433,54 @@ static void scen_infer_llm(scen *s, const af_node *node, af_infer_config *c)
     af_path_pop(&s->path, k);
 }
 
+/* What the world would refuse only when it is built (workload/infer.c, infer_llm.c), checked here
+ * so that the message names the field: feature reads that would keep every device of their tier
+ * busy at the peak rate (without a queue limit to shed them), and an LLM whose weights leave a
+ * replica no KV cache for one turn. The world keeps its own checks for configurations built by
+ * hand. Skipped when what they need did not check out (reported already). */
+static void scen_infer_fit(scen *s, const infer_fields *v, const af_infer_config *c)
+{
+    if (c->feature_tier != AF_WORLD_NONE && c->feature_reads > 0 && c->queue_limit == 0 &&
+        !c->arrivals.trace_s && c->arrivals.rate_per_s > 0) {
+        const af_tier_config *t = &s->w.tiers[c->feature_tier];
+        double devices = (double)t->nodes * t->system.devices;
+        double demand = af_storage_read_cost_s(&t->system, c->feature_B);
+        double peak = af_arrivals_peak_rate(&c->arrivals);
+        double load = peak * c->feature_reads * demand;
+        if (devices > 0 && demand > 0 && load >= devices)
+            SCEN_ERROR_AT(s, "arrivals", v->arrivals,
+                          "%.4g reads/s at the peak rate of %.4g device-seconds each need %.4g "
+                          "devices busy all the time, and tier \"%s\" has %.0f; the reads would "
+                          "queue without bound (lower the rate, add nodes, or set queue_limit to "
+                          "reject the excess)",
+                          peak * c->feature_reads, demand, load, t->name, devices);
+    }
+    const af_llm_serve_config *l = &c->llm;
+    if (l->on && c->pool != AF_WORLD_NONE && s->w.pools[c->pool].node.gpu.hbm_B > 0) {
+        const af_pool_config *pc = &s->w.pools[c->pool];
+        const af_llm_replica rep = {.llm = &l->model,
+                                    .gpu = &pc->node.gpu,
+                                    .gpus = (int)c->gpus_per_replica,
+                                    .weights = l->weights,
+                                    .kv = l->kv,
+                                    .mfu = l->mfu,
+                                    .mbu = l->mbu,
+                                    .mem_fraction = l->mem_fraction};
+        double cap = af_llm_kv_capacity_tokens(&rep), first = l->prompt_tokens + l->output_tokens;
+        if (!(cap >= first)) {
+            size_t k = af_path_key(&s->path, "llm");
+            const af_pair *m = scen_pair(v->llm, "model");
+            SCEN_ERROR_AT(s, "model", m ? m->value : v->llm,
+                          "a replica of %lld %s GPUs holds %.0f tokens of KV cache after the "
+                          "weights of %s, less than one turn of %.0f tokens (give "
+                          "gpus_per_replica more GPUs, or a smaller model or precision)",
+                          (long long)c->gpus_per_replica, pc->node.gpu.name, cap > 0 ? cap : 0,
+                          l->model.name, first);
+            af_path_pop(&s->path, k);
+        }
+    }
+}
+
 void scen_infer(scen *s, const af_node *body, size_t wi)
 {
     if (!af_check_map(&s->c, body, &s->path,
@@ -490,6 +542,7 @@ void scen_infer(scen *s, const af_node *body, size_t wi)
     scen_integer(s, v.queue_limit, "queue_limit", 1, 1000000, &q);
     c->queue_limit = (uint32_t)q;
     scen_infer_slo(s, v.slo, c);
+    scen_infer_fit(s, &v, c);
 }
 
 void scen_infer_pools(scen *s)
