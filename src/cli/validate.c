@@ -193,7 +193,35 @@ static void validate_print(const char *file, const af_world_config *w, const af_
         if (c->feature_tier != AF_WORLD_NONE && c->feature_reads > 0)
             fprintf(out, ", %u reads of %s from %s", c->feature_reads,
                     validate_q(&f, c->feature_B, AF_DIM_SIZE), w->tiers[c->feature_tier].name);
-        fprintf(out, ", batches of up to %u", c->max_batch);
+        const af_llm_serve_config *l = &c->llm;
+        if (l->on) {
+            /* an LLM: the model, its turns and its KV tiers instead of batches */
+            static const char *const dtype[] = {[AF_LLM_BF16] = "bf16", [AF_LLM_FP8] = "fp8"};
+            fprintf(out, ", %s (%s weights, %s KV), %.4g prompt and %.4g output tokens a turn",
+                    l->model.name, dtype[l->weights], dtype[l->kv], l->prompt_tokens,
+                    l->output_tokens);
+            if (l->turns > 1)
+                fprintf(out, ", %.4g turns a conversation on average, %s apart", l->turns,
+                        validate_q(&f, l->think_s, AF_DIM_TIME));
+            for (size_t k = 0; k < l->nkv; k++) {
+                const af_kv_tier_config *t = &l->kv_tiers[k];
+                fprintf(out, "%s", k ? ", then " : ", KV cache in ");
+                if (t->where == AF_KV_TIER)
+                    fprintf(out, "%s of %s", validate_q(&f, t->capacity_B, AF_DIM_SIZE),
+                            w->tiers[t->tier].name);
+                else
+                    fprintf(out, "%s %s at %s per replica",
+                            validate_q(&f, t->capacity_B, AF_DIM_SIZE),
+                            t->where == AF_KV_HOST ? "host memory" : "local NVMe",
+                            validate_q(&f, t->bandwidth_Bps, AF_DIM_BANDWIDTH));
+            }
+            if (l->ttft_slo_s > 0)
+                fprintf(out, ", TTFT objective %s", validate_q(&f, l->ttft_slo_s, AF_DIM_TIME));
+            if (l->tpot_slo_s > 0)
+                fprintf(out, ", TPOT objective %s", validate_q(&f, l->tpot_slo_s, AF_DIM_TIME));
+        } else {
+            fprintf(out, ", batches of up to %u", c->max_batch);
+        }
         if (c->slo_s > 0)
             fprintf(out, ", p%g objective %s", c->slo_quantile * 100,
                     validate_q(&f, c->slo_s, AF_DIM_TIME));
