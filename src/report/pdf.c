@@ -1,10 +1,10 @@
 /*
- * pdf: the capacity report as PDF pages and PNG charts; see pdf.h.
+ * pdf: the capacity report as PDF pages and PNG charts; see pdf.h. Its findings, in sentences,
+ * are in pdf_findings.c, which shares the string helpers below through pdf_int.h.
  *
- * The findings mirror the verdicts of report/text.c (the same thresholds, bottleneck names and
- * objective test) in sentences for people who read no tables. A document is drawn twice: once
- * on a PDF surface that writes nowhere, to count its pages, then for real into memory, which is
- * written out in one piece (base/outfile.h); the page count goes into every footer.
+ * A document is drawn twice: once on a PDF surface that writes nowhere, to count its pages, then
+ * for real into memory, which is written out in one piece (base/outfile.h); the page count goes
+ * into every footer.
  */
 #include "report/pdf.h"
 
@@ -13,6 +13,7 @@
 #include "base/outfile.h"
 #include "report/chart.h"
 #include "report/chart_draw.h"
+#include "report/pdf_int.h"
 #include "report/text.h"
 
 #include <cairo-pdf.h>
@@ -25,22 +26,10 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-/* A wait below this share of the run is not worth a verdict (as report/text.c). */
-#define PDF_MATERIAL_WAIT 1e-3
-/* A loss of GPU time worth naming in the findings. */
-#define PDF_MATERIAL_LOSS 5e-3
-
 /* ---- Strings ----------------------------------------------------------------------------------
  */
 
-/* A growing string. */
-typedef struct sbuf {
-    char *s;
-    size_t n, cap;
-} sbuf;
-
-static void sb_printf(sbuf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-static void sb_printf(sbuf *b, const char *fmt, ...)
+void pdf_sbprintf(pdf_sbuf *b, const char *fmt, ...)
 {
     va_list ap;
     va_start(ap, fmt);
@@ -64,533 +53,17 @@ static void sb_printf(sbuf *b, const char *fmt, ...)
     b->n += (size_t)len;
 }
 
-/* Takes the string (the buffer is empty after). */
-static char *sb_take(sbuf *b)
+char *pdf_sbtake(pdf_sbuf *b)
 {
     char *s = b->s ? b->s : af_strdup("");
-    *b = (sbuf){0};
+    *b = (pdf_sbuf){0};
     return s;
 }
 
-/* Values as the summary prints them, in rotating buffers. */
-typedef struct pfmt {
-    char buf[16][64];
-    int next;
-} pfmt;
-
-static const char *q(pfmt *f, double v, af_dim dim)
+const char *pdf_q(pdf_fmt *f, double v, af_dim dim)
 {
     char *b = f->buf[f->next++ % 16];
     return af_report_text_value(v, dim, b, sizeof f->buf[0]);
-}
-
-/* A slowdown or any factor: "1.38 times". */
-static const char *times(pfmt *f, double x)
-{
-    char *b = f->buf[f->next++ % 16];
-    snprintf(b, sizeof f->buf[0], "%.3g times", x);
-    return b;
-}
-
-/* B / A - 1 as compare prints it ("+2.575%"), or NULL when A is 0. */
-static const char *change(pfmt *f, double a, double b)
-{
-    if (a == 0 || !isfinite(a) || !isfinite(b))
-        return NULL;
-    double r = (b - a) / a;
-    char v[48];
-    af_report_text_value(fabs(r), AF_DIM_RATIO, v, sizeof v);
-    char *out = f->buf[f->next++ % 16];
-    snprintf(out, sizeof f->buf[0], "%s%s", r > 0 ? "+" : r < 0 ? "-" : "", v);
-    return out;
-}
-
-static void findings_add(af_findings *out, sbuf *b)
-{
-    if (!b->s || b->n == 0)
-        return;
-    out->s = af_realloc_array(out->s, out->n + 1, sizeof *out->s);
-    out->s[out->n++] = sb_take(b);
-}
-
-void af_findings_free(af_findings *f)
-{
-    for (size_t i = 0; i < f->n; i++)
-        af_free(f->s[i]);
-    af_free(f->s);
-    f->s = NULL;
-    f->n = 0;
-}
-
-/* ---- Findings of one run ----------------------------------------------------------------------
- */
-
-/* What each train.*.wait_* metric's bottleneck is called, as in report/text.c. */
-static const struct {
-    af_metric_id id;
-    const char *what;
-} pdf_holds[] = {
-    {AF_M_TRAIN_WAIT_CLIENT, "the pool's storage NICs"},
-    {AF_M_TRAIN_WAIT_FABRIC, "the fabric (leaf uplinks or spine)"},
-    {AF_M_TRAIN_WAIT_SNIC, "the storage tier's NICs"},
-    {AF_M_TRAIN_WAIT_DEVICES, "the storage tier's devices"},
-    {AF_M_TRAIN_WAIT_READERS, "the data loader's reader threads"},
-};
-
-/* The bottleneck of a job's data wait and its share of the wait; NULL when none is recorded. */
-static const char *job_hold(const af_results *r, const char *job, double *share)
-{
-    size_t best = 0;
-    double most = -1, all = 0;
-    for (size_t i = 0; i < sizeof pdf_holds / sizeof pdf_holds[0]; i++) {
-        double v = af_results_value(r, pdf_holds[i].id, job, 0);
-        all += v;
-        if (v > most) {
-            most = v;
-            best = i;
-        }
-    }
-    if (!(most > 0))
-        return NULL;
-    *share = all > 0 ? most / all : 0;
-    return pdf_holds[best].what;
-}
-
-/* True when the job waited for data materially (the summary's data-bound verdict). */
-static bool job_data_bound(const af_results *r, const char *job)
-{
-    double wait = af_results_value(r, AF_M_TRAIN_DATA_WAIT, job, 0);
-    double demand = af_results_value(r, AF_M_TRAIN_DEMAND, job, -1);
-    double got = af_results_value(r, AF_M_TRAIN_READ_RATE, job, -1);
-    return wait >= PDF_MATERIAL_WAIT && demand > 0 && got >= 0;
-}
-
-/* "each GPU gets 479.4 MB/s of the 480 MB/s it needs (611.8 kB/s short); the bottleneck is the
- * storage tier's devices (100% of the wait; longest: tier hot devices)" */
-static void job_wait_clause(const af_results *r, const char *job, pfmt *f, sbuf *b)
-{
-    double demand = af_results_value(r, AF_M_TRAIN_DEMAND, job, -1);
-    double got = af_results_value(r, AF_M_TRAIN_READ_RATE, job, -1);
-    sb_printf(b, "each GPU gets %s of the %s it needs (%s short)", q(f, got, AF_DIM_BANDWIDTH),
-              q(f, demand, AF_DIM_BANDWIDTH),
-              q(f, demand > got ? demand - got : 0, AF_DIM_BANDWIDTH));
-    double share = 0;
-    const char *what = job_hold(r, job, &share);
-    if (what) {
-        sb_printf(b, "; the bottleneck is %s (%s of the wait", what, q(f, share, AF_DIM_RATIO));
-        const af_metric *m = af_results_lookup(r, AF_M_TRAIN_BOTTLENECK, job);
-        if (m && m->text)
-            sb_printf(b, "; longest: %s", m->text);
-        sb_printf(b, ")");
-    }
-}
-
-static void findings_job(const af_results *r, const char *job, af_findings *out)
-{
-    double util = af_results_value(r, AF_M_TRAIN_UTIL, job, -1);
-    if (util < 0)
-        return;
-    pfmt f = {.next = 0};
-    sbuf b = {0};
-    if (job_data_bound(r, job)) {
-        sb_printf(&b, "Storage reads hold the %s job's GPU utilization to %s: ", job,
-                  q(&f, util, AF_DIM_RATIO));
-        job_wait_clause(r, job, &f, &b);
-        sb_printf(&b, ".");
-    } else {
-        double gpus = af_results_value(r, AF_M_TRAIN_GPUS, job, 0);
-        sb_printf(&b, "The %s job's %.0f GPUs compute %s of the time; storage keeps up with them.",
-                  job, gpus, q(&f, util, AF_DIM_RATIO));
-    }
-    static const struct {
-        af_metric_id id;
-        const char *what;
-    } losses[] = {
-        {AF_M_TRAIN_COMM, "exposed communication"},
-        {AF_M_TRAIN_BUBBLE, "the pipeline bubble"},
-        {AF_M_TRAIN_STRAGGLER, "waiting for the slowest node"},
-        {AF_M_TRAIN_CKPT_STALL, "checkpoint stalls"},
-        {AF_M_TRAIN_LOST, "work lost to failures"},
-        {AF_M_TRAIN_DOWN, "restarts after failures"},
-        {AF_M_TRAIN_RELOAD, "reading checkpoints back"},
-        {AF_M_TRAIN_IDLE, "idling after its target"},
-    };
-    size_t nl = sizeof losses / sizeof losses[0], shown = 0, count = 0;
-    for (size_t i = 0; i < nl; i++)
-        count += af_results_value(r, losses[i].id, job, 0) >= PDF_MATERIAL_LOSS;
-    for (size_t i = 0; i < nl; i++) {
-        double v = af_results_value(r, losses[i].id, job, 0);
-        if (v < PDF_MATERIAL_LOSS)
-            continue;
-        sb_printf(&b, "%s%s to %s",
-                  shown == 0           ? " Its GPUs also lose "
-                  : shown + 1 == count ? " and "
-                                       : ", ",
-                  q(&f, v, AF_DIM_RATIO), losses[i].what);
-        shown++;
-    }
-    if (shown)
-        sb_printf(&b, " of the run.");
-    double during = af_results_value(r, AF_M_TRAIN_UTIL_BURSTS, job, -1);
-    double floor = af_results_value(r, AF_M_TRAIN_FLOOR_UTIL, job, -1);
-    if (during >= 0 && util - during >= PDF_MATERIAL_LOSS) {
-        sb_printf(&b, " While bursts run they compute %s", q(&f, during, AF_DIM_RATIO));
-        if (floor >= 0)
-            sb_printf(&b, " (the QoS weights guarantee at least %s)", q(&f, floor, AF_DIM_RATIO));
-        sb_printf(&b, ".");
-    }
-    findings_add(out, &b);
-}
-
-static void findings_burst(const af_results *r, const char *name, af_findings *out)
-{
-    double slow = af_results_value(r, AF_M_BURST_SLOWDOWN, name, -1);
-    double bound = af_results_value(r, AF_M_BURST_SLOWDOWN_BOUND, name, -1);
-    double completed = af_results_value(r, AF_M_BURST_COMPLETED, name, -1);
-    double skipped = af_results_value(r, AF_M_BURST_SKIPPED, name, 0);
-    double rejected = af_results_value(r, AF_M_BURST_REJECTED, name, 0);
-    double size = af_results_value(r, AF_M_BURST_SIZE, name, 0);
-    double mean = af_results_value(r, AF_M_BURST_TIME_MEAN, name, -1);
-    double alone = af_results_value(r, AF_M_BURST_TIME_ALONE, name, -1);
-    pfmt f = {.next = 0};
-    sbuf b = {0};
-    if (completed == 0) {
-        sb_printf(&b, "No %s burst completed in the simulated time.", name);
-    } else if (slow < 0) {
-        sb_printf(&b, "The %s bursts complete too fast to measure a slowdown.", name);
-    } else {
-        sb_printf(&b, "Each %s burst (%s) takes %s its time alone", name, q(&f, size, AF_DIM_SIZE),
-                  times(&f, slow));
-        if (mean > 0 && alone > 0)
-            sb_printf(&b, " (%s against %s)", q(&f, mean, AF_DIM_TIME), q(&f, alone, AF_DIM_TIME));
-        if (bound >= 0)
-            sb_printf(&b, "; the QoS weights allow at most %s.", times(&f, bound));
-        else
-            sb_printf(&b, "; its QoS weight guarantees it no measurable rate.");
-    }
-    if (skipped > 0)
-        sb_printf(&b, " %.0f bursts were skipped: the previous one was still running.", skipped);
-    if (rejected > 0)
-        sb_printf(&b, " %s were refused: the tier was full.", q(&f, rejected, AF_DIM_SIZE));
-    findings_add(out, &b);
-}
-
-static void findings_lookup(const af_results *r, const char *name, af_findings *out)
-{
-    double p99 = af_results_value(r, AF_M_LOOKUP_P99, name, -1);
-    double p50 = af_results_value(r, AF_M_LOOKUP_P50, name, -1);
-    double p999 = af_results_value(r, AF_M_LOOKUP_P999, name, -1);
-    double slo = af_results_value(r, AF_M_LOOKUP_SLO, name, -1);
-    double rate = af_results_value(r, AF_M_LOOKUP_RATE, name, 0);
-    double unserved = af_results_value(r, AF_M_LOOKUP_UNSERVED, name, 0);
-    pfmt f = {.next = 0};
-    sbuf b = {0};
-    if (p99 >= 0) {
-        sb_printf(&b, "Look-ups %s: p99 latency %s", name, q(&f, p99, AF_DIM_TIME));
-        if (slo > 0)
-            sb_printf(&b, " %s the %s objective", p99 <= slo ? "meets" : "MISSES",
-                      q(&f, slo, AF_DIM_TIME));
-        sb_printf(&b, " (p50 %s, p99.9 %s; answering %s).", q(&f, p50, AF_DIM_TIME),
-                  q(&f, p999, AF_DIM_TIME), q(&f, rate, AF_DIM_RATE));
-    } else if (slo > 0) {
-        sb_printf(&b, "No look-up of %s was answered; the %s objective is MISSED.", name,
-                  q(&f, slo, AF_DIM_TIME));
-    }
-    if (unserved > 0)
-        sb_printf(&b, "%sFor %s of the run bulk traffic left them no device time.", b.n ? " " : "",
-                  q(&f, unserved, AF_DIM_RATIO));
-    findings_add(out, &b);
-}
-
-static void findings_tier(const af_results *r, const char *tier, af_findings *out)
-{
-    double rd = af_results_value(r, AF_M_STORAGE_READ_RATE, tier, -1);
-    if (rd < 0)
-        return;
-    double wr = af_results_value(r, AF_M_STORAGE_WRITE_RATE, tier, 0);
-    double bw = af_results_value(r, AF_M_STORAGE_READ_BW, tier, -1);
-    double nodes = af_results_value(r, AF_M_STORAGE_NODES, tier, 0);
-    double devs = af_results_value(r, AF_M_STORAGE_DEVICES, tier, 0);
-    double used = af_results_value(r, AF_M_STORAGE_USED, tier, -1);
-    double usable = af_results_value(r, AF_M_STORAGE_USABLE, tier, -1);
-    double rej = af_results_value(r, AF_M_STORAGE_REJECTED, tier, 0);
-    pfmt f = {.next = 0};
-    sbuf b = {0};
-    sb_printf(&b, "Tier %s (%.0f nodes, %.0f devices) reads %s", tier, nodes, devs,
-              q(&f, rd, AF_DIM_BANDWIDTH));
-    if (bw > 0)
-        sb_printf(&b, " against %s of streaming bandwidth (%s)", q(&f, bw, AF_DIM_BANDWIDTH),
-                  q(&f, rd / bw, AF_DIM_RATIO));
-    sb_printf(&b, " and writes %s", q(&f, wr, AF_DIM_BANDWIDTH));
-    if (used >= 0 && usable > 0)
-        sb_printf(&b, "; it stores %s of %s usable (%s)", q(&f, used, AF_DIM_SIZE),
-                  q(&f, usable, AF_DIM_SIZE), q(&f, used / usable, AF_DIM_RATIO));
-    sb_printf(&b, ".");
-    if (rej > 0)
-        sb_printf(&b, " %s of writes were refused: the tier was full.", q(&f, rej, AF_DIM_SIZE));
-    findings_add(out, &b);
-}
-
-static void findings_facility(const af_results *r, af_findings *out)
-{
-    double fac = af_results_value(r, AF_M_FACILITY_POWER, NULL, -1);
-    pfmt f = {.next = 0};
-    sbuf b = {0};
-    if (fac >= 0) {
-        double it = af_results_value(r, AF_M_FACILITY_IT_POWER, NULL, 0);
-        double gpu = af_results_value(r, AF_M_FACILITY_P_GPU, NULL, 0);
-        double peak = af_results_value(r, AF_M_FACILITY_BUSY_POWER, NULL, 0);
-        double e = af_results_value(r, AF_M_FACILITY_ENERGY, NULL, 0);
-        double co2 = af_results_value(r, AF_M_FACILITY_CARBON, NULL, 0);
-        double emb = af_results_value(r, AF_M_FACILITY_EMBODIED_RUN, NULL, -1);
-        double racks = af_results_value(r, AF_M_FACILITY_RACKS, NULL, -1);
-        sb_printf(&b,
-                  "The facility draws %s on average (IT power %s, of which the GPUs draw %s) and "
-                  "%s at peak; the run uses %s and emits %s",
-                  q(&f, fac, AF_DIM_POWER), q(&f, it, AF_DIM_POWER), q(&f, gpu, AF_DIM_POWER),
-                  q(&f, peak, AF_DIM_POWER), q(&f, e, AF_DIM_ENERGY), q(&f, co2, AF_DIM_CARBON));
-        if (emb >= 0)
-            sb_printf(&b, ", plus %s as its share of the equipment's embodied carbon",
-                      q(&f, emb, AF_DIM_CARBON));
-        sb_printf(&b, ".");
-        if (racks >= 0)
-            sb_printf(&b, " The equipment fills %.0f racks.", racks);
-        findings_add(out, &b);
-    }
-    double cap = af_results_value(r, AF_M_FACILITY_CAP, NULL, -1);
-    const af_metric *verdict = af_results_lookup(r, AF_M_FACILITY_CAP_VERDICT, NULL);
-    if (cap > 0 && verdict && verdict->text) {
-        double head = af_results_value(r, AF_M_FACILITY_CAP_HEADROOM, NULL, 0);
-        double limit = af_results_value(r, AF_M_FACILITY_CAP_LIMIT, NULL, -1);
-        double share = af_results_value(r, AF_M_FACILITY_CAP_SHARE, NULL, -1);
-        if (strcmp(verdict->text, "holds") == 0) {
-            sb_printf(&b, "The site's %s power cap holds, with %s of headroom at peak.",
-                      q(&f, cap, AF_DIM_POWER), q(&f, head, AF_DIM_POWER));
-        } else {
-            sb_printf(&b, "The site's %s power cap is %s (%s over at peak)",
-                      q(&f, cap, AF_DIM_POWER), verdict->text, q(&f, -head, AF_DIM_POWER));
-            if (limit > 0 && share >= 0)
-                sb_printf(&b,
-                          "; a GPU power limit of %s would fit it, leaving %s of the GPUs' "
-                          "throughput",
-                          q(&f, limit, AF_DIM_POWER), q(&f, share, AF_DIM_RATIO));
-            sb_printf(&b, ".");
-        }
-        findings_add(out, &b);
-    }
-}
-
-static void findings_cost(const af_results *r, af_findings *out)
-{
-    double total = af_results_value(r, AF_M_COST_TOTAL, NULL, -1);
-    if (total < 0)
-        return;
-    pfmt f = {.next = 0};
-    sbuf b = {0};
-    double ph = af_results_value(r, AF_M_COST_PER_HOUR, NULL, 0);
-    double gh = af_results_value(r, AF_M_COST_PER_GPU_HOUR, NULL, -1);
-    double mt = af_results_value(r, AF_M_COST_PER_MTOKEN, NULL, -1);
-    double mr = af_results_value(r, AF_M_COST_PER_MREQUEST, NULL, -1);
-    sb_printf(&b, "The run costs %s (%s per hour)", q(&f, total, AF_DIM_MONEY),
-              q(&f, ph, AF_DIM_MONEY));
-    if (gh > 0)
-        sb_printf(&b, ": %s per useful GPU-hour", q(&f, gh, AF_DIM_MONEY));
-    if (mt > 0)
-        sb_printf(&b, ", %s per million tokens", q(&f, mt, AF_DIM_MONEY));
-    if (mr > 0)
-        sb_printf(&b, ", %s per million requests", q(&f, mr, AF_DIM_MONEY));
-    sb_printf(&b, ".");
-    double tco = af_results_value(r, AF_M_COST_TCO, NULL, -1);
-    if (tco > 0) {
-        double life = af_results_value(r, AF_M_COST_LIFETIME, NULL, 0);
-        double py = af_results_value(r, AF_M_COST_PER_YEAR, NULL, 0);
-        double capital = af_results_value(r, AF_M_COST_TCO_CAPITAL, NULL, 0);
-        sb_printf(&b, " Over %s the TCO is %s (%s per year), %s of it capital.",
-                  q(&f, life, AF_DIM_TIME), q(&f, tco, AF_DIM_MONEY), q(&f, py, AF_DIM_MONEY),
-                  q(&f, capital / tco, AF_DIM_RATIO));
-    }
-    findings_add(out, &b);
-}
-
-void af_report_findings(const af_results *r, af_findings *out)
-{
-    out->s = NULL;
-    out->n = 0;
-    size_t n;
-    char **inst = af_chart_instances(r, AF_M_TRAIN_GPUS, &n);
-    for (size_t i = 0; i < n; i++)
-        findings_job(r, inst[i], out);
-    af_chart_instances_free(inst, n);
-    inst = af_chart_instances(r, AF_M_BURST_SIZE, &n);
-    for (size_t i = 0; i < n; i++)
-        findings_burst(r, inst[i], out);
-    af_chart_instances_free(inst, n);
-    inst = af_chart_instances(r, AF_M_LOOKUP_REQUESTS, &n);
-    for (size_t i = 0; i < n; i++)
-        findings_lookup(r, inst[i], out);
-    af_chart_instances_free(inst, n);
-    inst = af_chart_instances(r, AF_M_STORAGE_NODES, &n);
-    for (size_t i = 0; i < n; i++)
-        findings_tier(r, inst[i], out);
-    af_chart_instances_free(inst, n);
-    findings_facility(r, out);
-    findings_cost(r, out);
-}
-
-/* ---- Findings of a comparison -----------------------------------------------------------------
- */
-
-/* "X on A against Y on B (+2.5%)", or "X on both" when they print the same. */
-static void vs(sbuf *b, pfmt *f, double a, double bv, af_dim dim, const char *na, const char *nb)
-{
-    const char *sa = q(f, a, dim), *sbv = q(f, bv, dim);
-    if (strcmp(sa, sbv) == 0) {
-        sb_printf(b, "%s on both", sa);
-        return;
-    }
-    sb_printf(b, "%s on %s against %s on %s", sa, na, sbv, nb);
-    const char *c = dim == AF_DIM_RATIO ? NULL : change(f, a, bv);
-    if (c)
-        sb_printf(b, " (%s)", c);
-}
-
-/* Instances of metric id in both runs, a's order. */
-static char **common_instances(const af_results *a, const af_results *b, af_metric_id id, size_t *n)
-{
-    size_t na, nb;
-    char **ia = af_chart_instances(a, id, &na);
-    char **ib = af_chart_instances(b, id, &nb);
-    char **out = NULL;
-    *n = 0;
-    for (size_t i = 0; i < na; i++) {
-        bool both = false;
-        for (size_t k = 0; k < nb && !both; k++)
-            both = strcmp(ia[i], ib[k]) == 0;
-        if (both) {
-            out = af_realloc_array(out, *n + 1, sizeof *out);
-            out[(*n)++] = af_strdup(ia[i]);
-        }
-    }
-    af_chart_instances_free(ia, na);
-    af_chart_instances_free(ib, nb);
-    return out;
-}
-
-void af_report_compare_findings(const af_results *a, const af_results *b, const char *na,
-                                const char *nb, af_findings *out)
-{
-    out->s = NULL;
-    out->n = 0;
-    pfmt f = {.next = 0};
-    sbuf s = {0};
-    size_t n;
-    char **inst = common_instances(a, b, AF_M_TRAIN_GPUS, &n);
-    for (size_t i = 0; i < n; i++) {
-        const char *job = inst[i];
-        double ua = af_results_value(a, AF_M_TRAIN_UTIL, job, 0);
-        double ub = af_results_value(b, AF_M_TRAIN_UTIL, job, 0);
-        sb_printf(&s, "GPU utilization of the %s job: ", job);
-        vs(&s, &f, ua, ub, AF_DIM_RATIO, na, nb);
-        const af_results *side[2] = {a, b};
-        const char *names[2] = {na, nb};
-        bool said = false;
-        for (int k = 0; k < 2; k++) {
-            if (!job_data_bound(side[k], job))
-                continue;
-            sb_printf(&s, "%s on %s ", said ? "; and" : ";", names[k]);
-            job_wait_clause(side[k], job, &f, &s);
-            said = true;
-        }
-        sb_printf(&s, ".");
-        findings_add(out, &s);
-    }
-    af_chart_instances_free(inst, n);
-    inst = common_instances(a, b, AF_M_BURST_SIZE, &n);
-    for (size_t i = 0; i < n; i++) {
-        double sa = af_results_value(a, AF_M_BURST_SLOWDOWN, inst[i], -1);
-        double sbv = af_results_value(b, AF_M_BURST_SLOWDOWN, inst[i], -1);
-        if (sa < 0 || sbv < 0)
-            continue;
-        sb_printf(&s, "Each %s burst takes %s its time alone on %s and %s on %s.", inst[i],
-                  times(&f, sa), na, times(&f, sbv), nb);
-        findings_add(out, &s);
-    }
-    af_chart_instances_free(inst, n);
-    inst = common_instances(a, b, AF_M_LOOKUP_REQUESTS, &n);
-    for (size_t i = 0; i < n; i++) {
-        const char *st = inst[i];
-        double pa = af_results_value(a, AF_M_LOOKUP_P99, st, -1);
-        double pb = af_results_value(b, AF_M_LOOKUP_P99, st, -1);
-        double sla = af_results_value(a, AF_M_LOOKUP_SLO, st, -1);
-        double slb = af_results_value(b, AF_M_LOOKUP_SLO, st, -1);
-        if (pa < 0 || pb < 0)
-            continue;
-        sb_printf(&s, "The %s look-ups' p99 latency is %s on %s", st, q(&f, pa, AF_DIM_TIME), na);
-        if (sla > 0)
-            sb_printf(&s, " (%s the %s objective)", pa <= sla ? "meets" : "MISSES",
-                      q(&f, sla, AF_DIM_TIME));
-        sb_printf(&s, " and %s on %s", q(&f, pb, AF_DIM_TIME), nb);
-        if (slb > 0)
-            sb_printf(&s, " (%s %s)", pb <= slb ? "meets" : "MISSES",
-                      slb == sla ? "it" : q(&f, slb, AF_DIM_TIME));
-        sb_printf(&s, ".");
-        findings_add(out, &s);
-    }
-    af_chart_instances_free(inst, n);
-    inst = common_instances(a, b, AF_M_STORAGE_NODES, &n);
-    for (size_t i = 0; i < n; i++) {
-        const char *t = inst[i];
-        const af_results *side[2] = {a, b};
-        const char *names[2] = {na, nb};
-        sb_printf(&s, "Tier %s has", t);
-        for (int k = 0; k < 2; k++)
-            sb_printf(&s, "%s %.0f nodes (%.0f devices, %.0f U) drawing %s on %s", k ? ";" : "",
-                      af_results_value(side[k], AF_M_STORAGE_NODES, t, 0),
-                      af_results_value(side[k], AF_M_STORAGE_DEVICES, t, 0),
-                      af_results_value(side[k], AF_M_STORAGE_UNITS, t, 0),
-                      q(&f, af_results_value(side[k], AF_M_STORAGE_POWER, t, 0), AF_DIM_POWER),
-                      names[k]);
-        sb_printf(&s, ".");
-        findings_add(out, &s);
-    }
-    af_chart_instances_free(inst, n);
-    struct {
-        af_metric_id id;
-        const char *what;
-        af_metric_id id2;
-        const char *what2;
-    } pairs[] = {
-        {AF_M_FACILITY_POWER, "Facility power:", AF_M_FACILITY_ENERGY, "energy"},
-        {AF_M_FACILITY_RACKS, "Racks:", AF_M_COST_PURCHASE, "purchase price"},
-        {AF_M_COST_PER_GPU_HOUR, "Cost per useful GPU-hour:", AF_M_COST_TCO,
-         "TCO over the lifetime"},
-        {AF_M_FACILITY_EMBODIED, "Embodied carbon:", AF_M_COST_LIFE_CARBON,
-         "carbon over the lifetime (energy and embodied)"},
-    };
-    for (size_t i = 0; i < sizeof pairs / sizeof pairs[0]; i++) {
-        const af_metric *ma = af_results_lookup(a, pairs[i].id, NULL);
-        const af_metric *mb = af_results_lookup(b, pairs[i].id, NULL);
-        if (!ma || !mb || ma->text || mb->text)
-            continue;
-        sb_printf(&s, "%s ", pairs[i].what);
-        vs(&s, &f, ma->value, mb->value, ma->dim, na, nb);
-        const af_metric *ma2 = af_results_lookup(a, pairs[i].id2, NULL);
-        const af_metric *mb2 = af_results_lookup(b, pairs[i].id2, NULL);
-        if (ma2 && mb2 && !ma2->text && !mb2->text) {
-            sb_printf(&s, "; %s ", pairs[i].what2);
-            vs(&s, &f, ma2->value, mb2->value, ma2->dim, na, nb);
-        }
-        sb_printf(&s, ".");
-        findings_add(out, &s);
-    }
-    const af_metric *va = af_results_lookup(a, AF_M_FACILITY_CAP_VERDICT, NULL);
-    const af_metric *vb = af_results_lookup(b, AF_M_FACILITY_CAP_VERDICT, NULL);
-    if ((va && va->text) || (vb && vb->text)) {
-        sb_printf(&s, "The site power cap %s on %s and %s on %s.",
-                  va && va->text ? va->text : "is not set", na,
-                  vb && vb->text ? vb->text : "is not set", nb);
-        findings_add(out, &s);
-    }
 }
 
 /* ---- Headline figures -------------------------------------------------------------------------
@@ -618,14 +91,14 @@ void af_report_headline(const af_results *r, af_headline *out)
 {
     out->rows = NULL;
     out->n = 0;
-    pfmt f = {.next = 0};
+    pdf_fmt f = {.next = 0};
     size_t n;
     char **inst = af_chart_instances(r, AF_M_TRAIN_GPUS, &n);
     for (size_t i = 0; i < n; i++) {
         double u = af_results_value(r, AF_M_TRAIN_UTIL, inst[i], -1);
         if (u >= 0)
             headline_add(out, af_strfmt("GPU utilization, %s", inst[i]),
-                         af_strdup(q(&f, u, AF_DIM_RATIO)));
+                         af_strdup(pdf_q(&f, u, AF_DIM_RATIO)));
     }
     af_chart_instances_free(inst, n);
     inst = af_chart_instances(r, AF_M_STORAGE_NODES, &n);
@@ -635,12 +108,12 @@ void af_report_headline(const af_results *r, af_headline *out)
         if (rd < 0)
             continue;
         if (bw > 0)
-            headline_add(
-                out, af_strfmt("read delivered, tier %s", inst[i]),
-                af_strfmt("%s of %s", q(&f, rd, AF_DIM_BANDWIDTH), q(&f, bw, AF_DIM_BANDWIDTH)));
+            headline_add(out, af_strfmt("read delivered, tier %s", inst[i]),
+                         af_strfmt("%s of %s", pdf_q(&f, rd, AF_DIM_BANDWIDTH),
+                                   pdf_q(&f, bw, AF_DIM_BANDWIDTH)));
         else
             headline_add(out, af_strfmt("read delivered, tier %s", inst[i]),
-                         af_strdup(q(&f, rd, AF_DIM_BANDWIDTH)));
+                         af_strdup(pdf_q(&f, rd, AF_DIM_BANDWIDTH)));
     }
     af_chart_instances_free(inst, n);
     inst = af_chart_instances(r, AF_M_LOOKUP_REQUESTS, &n);
@@ -650,12 +123,12 @@ void af_report_headline(const af_results *r, af_headline *out)
         if (p99 < 0)
             continue;
         if (slo > 0)
-            headline_add(
-                out, af_strfmt("p99 latency, look-ups %s", inst[i]),
-                af_strfmt("%s (objective %s)", q(&f, p99, AF_DIM_TIME), q(&f, slo, AF_DIM_TIME)));
+            headline_add(out, af_strfmt("p99 latency, look-ups %s", inst[i]),
+                         af_strfmt("%s (objective %s)", pdf_q(&f, p99, AF_DIM_TIME),
+                                   pdf_q(&f, slo, AF_DIM_TIME)));
         else
             headline_add(out, af_strfmt("p99 latency, look-ups %s", inst[i]),
-                         af_strdup(q(&f, p99, AF_DIM_TIME)));
+                         af_strdup(pdf_q(&f, p99, AF_DIM_TIME)));
     }
     af_chart_instances_free(inst, n);
     headline_metric(out, r, AF_M_FACILITY_POWER, "facility power, mean", false);
@@ -672,9 +145,10 @@ void af_report_headline(const af_results *r, af_headline *out)
     double life = af_results_value(r, AF_M_COST_LIFETIME, NULL, -1);
     double tco = af_results_value(r, AF_M_COST_TCO, NULL, -1);
     if (tco >= 0)
-        headline_add(
-            out, life > 0 ? af_strfmt("TCO over %s", q(&f, life, AF_DIM_TIME)) : af_strdup("TCO"),
-            af_strdup(q(&f, tco, AF_DIM_MONEY)));
+        headline_add(out,
+                     life > 0 ? af_strfmt("TCO over %s", pdf_q(&f, life, AF_DIM_TIME))
+                              : af_strdup("TCO"),
+                     af_strdup(pdf_q(&f, tco, AF_DIM_MONEY)));
 }
 
 void af_headline_free(af_headline *h)
@@ -828,11 +302,11 @@ static const char *rtext(const af_results *r, af_metric_id id, const char *dflt)
 /* "scenarios/x.yaml, seed 42, 3 h simulated, overrides: none" */
 static char *run_line(const af_results *r)
 {
-    pfmt f = {.next = 0};
+    pdf_fmt f = {.next = 0};
     return af_strfmt("%s, seed %.0f, %s simulated, overrides: %s",
                      rtext(r, AF_M_RUN_FILE, "(scenario file not recorded)"),
                      af_results_value(r, AF_M_RUN_SEED, NULL, 0),
-                     q(&f, af_results_value(r, AF_M_RUN_DURATION, NULL, 0), AF_DIM_TIME),
+                     pdf_q(&f, af_results_value(r, AF_M_RUN_DURATION, NULL, 0), AF_DIM_TIME),
                      rtext(r, AF_M_RUN_OVERRIDES, "none"));
 }
 
@@ -840,12 +314,12 @@ static char *run_line(const af_results *r)
  * 45 s" */
 static char *provenance_line(const af_results *r)
 {
-    pfmt f = {.next = 0};
+    pdf_fmt f = {.next = 0};
     char series[160] = "time series: none";
     for (size_t i = 0; i < af_results_nseries(r); i++) {
         const af_series *s = af_results_series_get(r, i);
         snprintf(series, sizeof series, "time series: %zu windows of %s", s->n,
-                 q(&f, s->dt, AF_DIM_TIME));
+                 pdf_q(&f, s->dt, AF_DIM_TIME));
         break;
     }
     return af_strfmt("scenario text hash %s, model catalog hash %s, aifsim %s, %.0f events; %s",
@@ -1014,16 +488,16 @@ static const char *cmp_label(const af_compare_row *r, int *indent)
 /* "A  flagship-flash: scenarios/x.yaml, seed 42, --set a=b; scenario text hash ..." */
 static char *cmp_side_line(const char *tag, const af_compare_side *s, const af_results *r)
 {
-    sbuf b = {0};
-    pfmt f = {.next = 0};
-    sb_printf(&b, "%s: %s \xe2\x80\x94 %s, seed %llu, %s simulated", tag, s->name, s->file,
-              (unsigned long long)s->seed,
-              q(&f, af_results_value(r, AF_M_RUN_DURATION, NULL, 0), AF_DIM_TIME));
+    pdf_sbuf b = {0};
+    pdf_fmt f = {.next = 0};
+    pdf_sbprintf(&b, "%s: %s \xe2\x80\x94 %s, seed %llu, %s simulated", tag, s->name, s->file,
+                 (unsigned long long)s->seed,
+                 pdf_q(&f, af_results_value(r, AF_M_RUN_DURATION, NULL, 0), AF_DIM_TIME));
     for (size_t i = 0; i < s->noverrides; i++)
-        sb_printf(&b, "%s--set %s", i ? " " : ", ", s->overrides[i]);
-    sb_printf(&b, "; scenario text hash %s, model catalog hash %s", rtext(r, AF_M_RUN_HASH, "-"),
-              rtext(r, AF_M_RUN_CATALOG, "-"));
-    return sb_take(&b);
+        pdf_sbprintf(&b, "%s--set %s", i ? " " : ", ", s->overrides[i]);
+    pdf_sbprintf(&b, "; scenario text hash %s, model catalog hash %s", rtext(r, AF_M_RUN_HASH, "-"),
+                 rtext(r, AF_M_RUN_CATALOG, "-"));
+    return pdf_sbtake(&b);
 }
 
 /* The table of headline rows, over as many pages as it takes. */
