@@ -43,6 +43,13 @@
 #include <float.h>
 #include <math.h>
 
+/* Bytes below this are nothing to write or process (the fractions rates leave). */
+#define INGEST_MIN_B 1.0
+
+/* Bytes other kinds add (af_ingest_add) that do not fill a chunk wait at most this long for
+ * more before they are written, s: a write per second at most, not one per addition. */
+#define INGEST_FLUSH_S 1.0
+
 /* A lane's write (or the preprocessing's read): at most one in flight. */
 typedef struct lane {
     af_flow_id id; /* the transfer */
@@ -52,13 +59,13 @@ typedef struct lane {
 } lane;
 
 typedef struct ingest {
-    const af_ingest_config *cfg;
+    const af_ingest_config *cfg; /* its configuration (borrowed from the world's) */
     af_world *world;
-    af_tier_state *land, *out;
-    /* writes to the landing tier: NICs in, devices; k = the tier's nodes */
-    af_path src_path;
-    double src_scale; /* landing device-seconds per byte written */
-    uint32_t src_k;
+    af_tier_state *land; /* the landing tier */
+    af_tier_state *out;  /* the output tier (the landing tier without preprocessing) */
+    af_path src_path;    /* writes to the landing tier: its NICs in, its devices */
+    double src_scale;    /* landing device-seconds per byte written */
+    uint32_t src_k;      /* members of a write: the landing tier's nodes */
     /* the rate lane */
     bool rated;           /* the source has a rate (no trace) */
     double rate_chunk_B;  /* bytes per rate chunk: cfg chunk, at most a second at the peak */
@@ -72,25 +79,28 @@ typedef struct ingest {
     af_timer edge;        /* the rate's next edge */
     /* the queue lane: trace entries and added bytes */
     lane queue;
-    double queued_B;     /* bytes waiting to be written */
-    double queue_in_B;   /* bytes that entered the queue */
-    af_arrivals arr;     /* the trace */
-    double next_size_B;  /* size of the next trace entry */
-    af_timer arrive;     /* the next trace entry */
-    /* preprocessing: landing devices, landing NICs out, output NICs in, output devices */
-    af_path proc_path;
-    double read_scale;  /* landing device-seconds per raw byte read */
-    double write_scale; /* output device-seconds per output byte written */
-    lane proc;          /* its read */
-    double proc_out_B;  /* output room the read in flight took */
-    bool out_full;      /* stalled: a backlog and no room for its output */
-    af_time_ns full_since_ns, full_ns;
-    /* totals (transfers in flight not included until they end) */
+    double queued_B;          /* bytes waiting to be written */
+    double queue_in_B;        /* bytes that entered the queue */
+    af_arrivals arr;          /* the trace */
+    double next_size_B;       /* size of the next trace entry */
+    af_timer arrive;          /* the next trace entry */
+    af_timer flush;           /* when added bytes short of a chunk are written */
+    af_path proc_path;        /* reads: landing devices and NICs out, output NICs in and devices */
+    double read_scale;        /* landing device-seconds per raw byte read */
+    double write_scale;       /* output device-seconds per output byte written */
+    lane proc;                /* its read */
+    double proc_out_B;        /* output room the read in flight took */
+    bool out_full;            /* stalled: a backlog and no room for its output */
+    af_time_ns full_since_ns; /* since when, ns */
+    af_time_ns full_ns;       /* time stalled before that, ns */
+    /* totals, B (transfers in flight not included until they end) */
     double landed_B, rejected_B, processed_B, output_B;
-    /* backlog over time (ingest_account) */
-    af_time_ns acc_ns;
-    double acc_B, backlog_Bs, backlog_peak_B;
-    /* the series' totals at the last window's end */
+    /* the backlog over time (ingest_account) */
+    af_time_ns acc_ns;     /* accounted up to here, ns */
+    double acc_B;          /* the backlog then, B */
+    double backlog_Bs;     /* its integral up to acc_ns, B s */
+    double backlog_peak_B; /* its largest value, B */
+    /* the series' totals at the last window's end, B */
     double snap_landed_B, snap_processed_B;
     /* rates when the run ended (the partial callbacks), B/s, all members */
     double end_land_Bps, end_proc_Bps;
@@ -106,9 +116,6 @@ static ingest_state *ingest_of(const af_world *w)
 {
     return w->kind[AF_WL_INGEST];
 }
-
-/* Bytes below this are nothing to write or process (the fractions rates leave). */
-#define INGEST_MIN_B 1.0
 
 /* ---- totals --------------------------------------------------------------------------------- */
 
@@ -232,11 +239,14 @@ static void queue_done(af_world *w, void *owner, uint64_t arg, double bytes, af_
 static void land_partial(af_world *w, void *owner, uint64_t arg, double bytes);
 static const af_xfer_ops queue_ops = {queue_done, land_partial, NULL};
 
-/* Writes the queue's next chunk when its lane is free; chunks with no room are rejected. */
-static void queue_plan(ingest *g)
+/* Writes the queue's next chunk when its lane is free, a part of one only when `all` (trace
+ * entries, what waited during a write, a flush); chunks with no room are rejected. */
+static void queue_plan(ingest *g, bool all)
 {
     af_world *w = g->world;
-    while (!g->queue.live && g->queued_B >= INGEST_MIN_B) {
+    while (!g->queue.live && g->queued_B >= INGEST_MIN_B &&
+           (all || g->queued_B >= g->cfg->chunk_B)) {
+        af_sim_timer_clear(w->sim, g->flush);
         double size = fmin(g->queued_B, g->cfg->chunk_B);
         g->queued_B -= size;
         double fit = af_tier_take(g->land, size);
@@ -259,7 +269,7 @@ static void queue_done(af_world *w, void *owner, uint64_t arg, double bytes, af_
     ingest *g = owner;
     g->landed_B += bytes;
     g->queue.live = false;
-    queue_plan(g);
+    queue_plan(g, true);
     proc_plan(g);
 }
 
@@ -284,7 +294,7 @@ static void trace_arrive(af_sim *sim, void *ctx, uint64_t arg)
     ingest *g = ctx;
     g->queued_B += g->next_size_B;
     g->queue_in_B += g->next_size_B;
-    queue_plan(g);
+    queue_plan(g, true);
     trace_schedule(g);
 }
 
@@ -295,7 +305,19 @@ void af_ingest_add(af_world *w, size_t i, double bytes)
     ingest *g = &s->ing[i];
     g->queued_B += bytes;
     g->queue_in_B += bytes;
-    queue_plan(g);
+    queue_plan(g, false);
+    af_time_ns at = af_time_add(af_sim_now(w->sim), af_time_from_s(INGEST_FLUSH_S));
+    if (!g->queue.live && g->queued_B >= INGEST_MIN_B && at < w->end_ns &&
+        !af_sim_timer_armed(w->sim, g->flush, NULL))
+        af_sim_timer_set(w->sim, g->flush, at);
+}
+
+/* Added bytes have waited INGEST_FLUSH_S: they are written, a chunk or not. */
+static void queue_flush(af_sim *sim, void *ctx, uint64_t arg)
+{
+    (void)sim;
+    (void)arg;
+    queue_plan(ctx, true);
 }
 
 double af_ingest_processed_B(const af_world *w, size_t i)
@@ -485,8 +507,8 @@ static void ingest_build_one(af_world *w, ingest *g, size_t i)
     const af_ingest_config *c = &cfg->ingests[i];
     assert(c->chunk_B > 0 && c->landing < cfg->ntiers);
     assert(c->nodes == 0 || (c->node_Bps > 0 && c->ratio > 0 && c->out_tier < cfg->ntiers));
-    assert(c->feeds == AF_WORLD_NONE || (c->nodes > 0 && c->feeds < cfg->ntrains &&
-                                         cfg->trains[c->feeds].tier == c->out_tier));
+    assert(c->feeds == AF_WORLD_NONE ||
+           (c->nodes > 0 && c->feeds < cfg->ntrains && cfg->trains[c->feeds].tier == c->out_tier));
     g->cfg = c;
     g->world = w;
     g->land = &w->tiers[c->landing];
@@ -505,6 +527,7 @@ static void ingest_build_one(af_world *w, ingest *g, size_t i)
     g->due = af_sim_timer_new(w->sim, rate_due, g, 0);
     g->edge = af_sim_timer_new(w->sim, rate_edge, g, 0);
     g->arrive = af_sim_timer_new(w->sim, trace_arrive, g, 0);
+    g->flush = af_sim_timer_new(w->sim, queue_flush, g, 0);
     af_arrivals_init(&g->arr, &c->source);
 
     if (c->nodes > 0) {
@@ -697,8 +720,7 @@ static void ingest_sample(af_world *w, af_results *r, double dt)
         ingest *g = &s->ing[i];
         const char *nm = g->cfg->name;
         double landed = ingest_landed_now(g), processed = ingest_processed_now(g);
-        af_world_series(w, r, "ingest", nm, "backlog", AF_DIM_SIZE, "backlog",
-                        landed - processed);
+        af_world_series(w, r, "ingest", nm, "backlog", AF_DIM_SIZE, "backlog", landed - processed);
         af_world_series(w, r, "ingest", nm, "landed_rate", AF_DIM_BANDWIDTH, "landed",
                         (landed - g->snap_landed_B) / dt);
         af_world_series(w, r, "ingest", nm, "processed_rate", AF_DIM_BANDWIDTH, "processed",

@@ -214,10 +214,12 @@ extern const af_wl_kind af_wl_train, af_wl_burst, af_wl_lookup, af_wl_infer, af_
 extern const af_wl_kind *const af_world_kinds[AF_WL__COUNT];
 
 /* Ingest (ingest.c), for the kinds that feed one: adds `bytes` (> 0) to ingest i's landing
- * stream now, written to its landing tier after what is already queued, as a trace entry is;
- * bytes the tier cannot hold are rejected and counted. Call during the run (from an event or a
- * transfer's completion), not before the kinds start. The events it causes are not in ingest
- * i's estimate: the caller's own estimate counts them (two per chunk of cfg->chunk_B). */
+ * stream now, written to its landing tier after what is already queued; bytes the tier cannot
+ * hold are rejected and counted. Bytes short of a chunk (cfg->chunk_B) wait up to a second for
+ * more, so adding a few bytes per request costs no event per request. Call during the run (from
+ * an event or a transfer's completion), not before the kinds start. The events it causes are not
+ * in ingest i's estimate: the caller's own estimate counts them (about two per chunk of
+ * cfg->chunk_B, or per second, whichever is more). */
 void af_ingest_add(af_world *w, size_t i, double bytes);
 
 /* Raw bytes ingest i has processed so far (read by its preprocessing nodes, the transfers in
