@@ -86,8 +86,13 @@ static void scen_ingest_source(scen *s, const af_node *node, af_arrivals_config 
         rate_ok = scen_quantity(s, v, "rate", AF_DIM_BANDWIDTH, rate_range, &rate);
         af_path_pop(&s->path, k);
         af_node *unit = af_arena_calloc(s->arena, 1, sizeof *unit);
-        *unit = (af_node){.kind = AF_NODE_SCALAR, .file = v->file, .line = v->line,
-                          .col = v->col, .plain = true, .text = "1/s", .n = 3};
+        *unit = (af_node){.kind = AF_NODE_SCALAR,
+                          .file = v->file,
+                          .line = v->line,
+                          .col = v->col,
+                          .plain = true,
+                          .text = "1/s",
+                          .n = 3};
         copy->pairs[i].value = unit;
     }
     af_arrivals_config a = {0};

@@ -77,7 +77,7 @@ static void test_keeps_up(void)
     const double R = 2e9, P = 16 * 4e8, c = 1e9, T = 100;
     ifix_init(&x, R, 16, 4e8, T);
     af_results *r = af_run(&x.f);
-    double N = R * T / c; /* chunks landed */
+    double N = R * T / c;      /* chunks landed */
     double tol = N * 1e-9 / T; /* a nanosecond per chunk, relative to the run */
     double landed = af_get(r, "ingest.clicks.landed");
     double processed = af_get(r, "ingest.clicks.processed");
@@ -167,8 +167,8 @@ static void test_full_tiers(void)
     r = af_run(&x.f);
     double landed = af_get(r, "ingest.clicks.landed");
     AF_ASSERT_REL(landed + af_get(r, "ingest.clicks.rejected"), R * 30, 1e-6);
-    AF_ASSERT_REL(af_get(r, "ingest.clicks.processed") + af_get(r, "ingest.clicks.backlog"),
-                  landed, 1e-12);
+    AF_ASSERT_REL(af_get(r, "ingest.clicks.processed") + af_get(r, "ingest.clicks.backlog"), landed,
+                  1e-12);
     CU_ASSERT(af_get(r, "ingest.clicks.rejected") > 0);
     af_results_free(r);
 
