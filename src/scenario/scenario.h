@@ -49,8 +49,8 @@
  *                              and cost). A tier is on at most one fabric, a pool on at most one
  *                              of each kind
  *   workloads:                 required list of 1 to 1000 items, each a one-key mapping whose
- *                              key is the kind: train, burst, lookup or ingest. Names are
- *                              unique among all workloads.
+ *                              key is the kind: train, burst, lookup, ingest or inference.
+ *                              Names are unique among all workloads.
  *     - train:                 a data-parallel training job
  *         name: vit            optional name, default the pool's
  *         pool: train          required; a pool runs at most one training job
@@ -118,8 +118,60 @@
  *         chunk: 1 GB          optional size in [1 B, 1e13 B], default 1 GB per write and read
  *         op_size: 1 MiB       optional size in [1 B, 1 TB], default 1 MiB
  *         qos: { weight: 1 }   optional; weight per landing node and per CPU node, default 1
+ *     - inference:             a model-serving service (scen_infer.c, workload/infer.c)
+ *         name: recsys         required name
+ *         pool: serve          required pool; it runs nothing else (no training job, no other
+ *                              service)
+ *         replicas: 32         optional integer in [1, 1e6], default the pool's GPUs /
+ *                              gpus_per_replica; replicas x gpus_per_replica <= the pool's GPUs
+ *         gpus_per_replica: 1  optional integer in [1, 1024], default 1 (an LLM's tensor
+ *                              parallelism)
+ *         arrivals: 10000/s    required (see "Arrivals"): requests, or an LLM's new
+ *                              conversations; a trace's sizes are the bytes of features a
+ *                              request reads (an LLM: its first prompt's tokens)
+ *         features:            optional mapping (absent: no reads before batching)
+ *           tier: hot          required tier
+ *           reads: 20          optional integer in [1, 1e5], default 1: random reads a request
+ *           size: 4 KiB        optional size in [1 B, 1 GB], default 4096 B per read
+ *         batch:               optional mapping
+ *           max: 64            optional integer in [1, 65536], default 1: requests a batch
+ *           wait: 2 ms         optional time in [0, 1 h], default 0: longest the oldest waits
+ *                              for a batch to fill while a replica is free
+ *         service:             required unless `llm` is given: a batch of n requests holds its
+ *                              replica time + per_request x n (> 0)
+ *           time: 3 ms         required time in [0, 1 h]
+ *           per_request: 50 us optional time in [0, 1 h], default 0
+ *           distribution: fixed  optional fixed | exponential (with that mean), default fixed
+ *         queue_limit: 20000   optional integer in [1, 1e6], default none (a million): requests
+ *                              admitted and not answered at most, arrivals beyond rejected;
+ *                              without it, feature reads that would keep every device of the
+ *                              tier busy at the peak rate are refused
+ *         slo: 50 ms           optional time in (0, 1 h], the p99's objective; or a one-key
+ *                              mapping { p50 | p90 | p99 | p99.9: TIME }; for an LLM a mapping
+ *                              { ttft: TIME, tpot: TIME } (either or both, in (0, 1 h])
+ *         llm:                 optional mapping, instead of features, batch and service; the
+ *                              model must leave a replica KV cache for prompt + output tokens
+ *           model: llama3-8b   required catalog language model (models/llms.yaml)
+ *           precision: bf16    optional bf16 | fp8, default bf16: weights and arithmetic
+ *           kv_precision: bf16 optional bf16 | fp8, default bf16: the KV cache
+ *           mfu: 0.5           optional ratio in (0, 1], default 0.5: prefill's share of peak
+ *           mbu: 0.8           optional ratio in (0, 1], default 0.8: decode's share of HBM B/W
+ *           memory: 0.9        optional ratio in (0, 1], default 0.9: HBM share for weights + KV
+ *           prompt: 1000       required number in [1, 1e7] (mean of an exponential count,
+ *                              rounded up) or { tokens: 1000, distribution: fixed|exponential }
+ *           output: 200        required, likewise
+ *           max_batch: 256     optional integer in [1, 65536], default what the KV cache holds
+ *           conversation:      optional mapping
+ *             turns: 4         optional number in [1, 1e4], default 1: mean turns (geometric)
+ *             think: 60 s      optional time in (0, 100 y], default 60 s: mean time between an
+ *                              answer and the next turn (exponential)
+ *           kv_cache:          optional list of 1 to 4 tiers below HBM, fastest first, each
+ *             - { host: 512 GB, bandwidth: 50 GB/s }   per replica, size in [1 B, 1e18 B] and
+ *             - { local: 7.68 TB, bandwidth: 12 GB/s } bandwidth in [1 B/s, 1e15 B/s] required
+ *             - { tier: hot, capacity: 100 TB }        a storage tier (one at most), capacity
+ *                              required, no bandwidth (its reloads and writes are flows)
  *
- * Arrivals (`arrivals:` of a lookup; scen_arrivals.c), a rate or a mapping:
+ * Arrivals (`arrivals:` of a lookup or an inference; scen_arrivals.c), a rate or a mapping:
  *   arrivals: 10000/s          rate in (0, 1e9]/s: Poisson arrivals
  *   arrivals:
  *     rate: 10000/s            rate in (0, 1e9]/s, the mean over a day outside bursts; required
