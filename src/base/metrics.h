@@ -299,6 +299,34 @@
       "bytes this ingest added to the data set of the training job it feeds")                     \
     X(INGEST_FRESH_SHARE, "ingest", 1, "dataset_new_share", RATIO, "new share of the data set",   \
       "share of the fed job's data set at the end that the ingests feeding it added in the run")  \
+    X(FLY_LOGGED, "flywheel", 1, "logged", SIZE, "bytes logged",                                  \
+      "bytes the serving workload's answered requests (LLM turns) logged: answered x log size")   \
+    X(FLY_SHIPPED, "flywheel", 1, "shipped", SIZE, "logs shipped to the ingest",                  \
+      "bytes of logs added to the ingest's landing stream (the last flush's are not)")            \
+    X(FLY_LANDING_SHARE, "flywheel", 1, "landing_share", RATIO, "share of landing-tier writes",   \
+      "logs shipped over the bytes written to the ingest's landing tier in the run (by every "    \
+      "workload): the storage share the loop costs there")                                        \
+    X(FLY_STARTED, "flywheel", 1, "retrains_started", COUNT, "retrains started",                  \
+      "fine-tunes started (by time or by new data; a trigger during one waits, at most one)")     \
+    X(FLY_BY_TIME, "flywheel", 1, "triggers_time", COUNT, "triggered by time",                    \
+      "retrain triggers by time (every), those that found one already waiting included")          \
+    X(FLY_BY_DATA, "flywheel", 1, "triggers_new_data", COUNT, "triggered by new data",            \
+      "retrain triggers by the volume of new training data (new_data)")                           \
+    X(FLY_COMPLETED, "flywheel", 1, "retrains_completed", COUNT, "model refreshes",               \
+      "fine-tunes completed: each refreshed the served model")                                    \
+    X(FLY_FINETUNE_TIME, "flywheel", 1, "finetune_time_mean", TIME, "mean fine-tune time",        \
+      "mean time from a fine-tune's start to the refresh it made (completed ones)")               \
+    X(FLY_INTERVAL, "flywheel", 1, "refresh_interval_mean", TIME, "mean time between refreshes",  \
+      "retrain cadence: (last refresh - first refresh) / (refreshes - 1); two refreshes or more") \
+    X(FLY_FRESH_MEAN, "flywheel", 1, "freshness_mean", TIME, "mean data freshness",               \
+      "time average over the run of the age of the newest data in the served model (now minus "   \
+      "when it landed; the model at time 0 is fresh)")                                            \
+    X(FLY_FRESH_END, "flywheel", 1, "freshness_end", TIME, "data freshness at the end",           \
+      "age of the newest data in the served model when the run ended")                            \
+    X(FLY_GPU_TIME, "flywheel", 1, "finetune_gpu_time", TIME, "fine-tune GPU time",               \
+      "GPU-seconds the fine-tunes held the job's pool, start to end (printed as GPU time)")       \
+    X(FLY_GPU_SHARE, "flywheel", 1, "finetune_gpu_share", RATIO, "fine-tunes' share of the pool", \
+      "fine-tune GPU time over the pool's GPU time in the run")                                   \
     X(INFER_TTFT_P50, "inference", 1, "ttft_p50", TIME, "p50 time to first token",                \
       "LLM: median time from a turn's arrival to its first token (KV reload, queueing and "       \
       "prefill included)")                                                                        \

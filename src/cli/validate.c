@@ -244,6 +244,19 @@ static void validate_print(const char *file, const af_world_config *w, const af_
             fprintf(out, ", feeds %s", w->trains[c->feeds].name);
         fprintf(out, ", chunks of %s\n", validate_q(&f, c->chunk_B, AF_DIM_SIZE));
     }
+    for (size_t i = 0; i < w->nflywheels; i++) {
+        const af_flywheel_config *c = &w->flywheels[i];
+        fprintf(out, "  flywheel  %s: %s logs %s per answer to %s every %s; %s trains %.0f steps",
+                c->name, w->infers[c->from].name, validate_q(&f, c->log_B, AF_DIM_SIZE),
+                w->ingests[c->to].name, validate_q(&f, c->flush_s, AF_DIM_TIME),
+                w->trains[c->job].name, c->steps);
+        if (c->every_s > 0)
+            fprintf(out, " every %s", validate_q(&f, c->every_s, AF_DIM_TIME));
+        if (c->new_data_B > 0)
+            fprintf(out, "%s per %s of new training data", c->every_s > 0 ? " or" : "",
+                    validate_q(&f, c->new_data_B, AF_DIM_SIZE));
+        fputc('\n', out);
+    }
 }
 
 int af_cmd_validate(int argc, char **argv)

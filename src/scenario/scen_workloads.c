@@ -1,7 +1,7 @@
 /*
  * scen_workloads: checking a scenario's `workloads:` list, its `burst:` and `lookup:` workloads
  * and what every kind shares (qos, names); `train:` is in scen_train.c, `ingest:` in
- * scen_ingest.c.
+ * scen_ingest.c, `flywheel:` in scen_flywheel.c.
  */
 #include "scenario/scenario_int.h"
 
@@ -160,7 +160,8 @@ static void scen_workload(scen *s, const af_node *item, size_t wi)
         return;
     }
     /* for "did you mean" */
-    static const char *const kinds[] = {"train", "burst", "lookup", "inference", "ingest"};
+    static const char *const kinds[] = {"train",     "burst",  "lookup",
+                                        "inference", "ingest", "flywheel"};
     const af_node *kind = item->pairs[0].key;
     size_t k = af_path_key(&s->path, kind->text);
     if (strcmp(kind->text, "train") == 0) {
@@ -173,6 +174,8 @@ static void scen_workload(scen *s, const af_node *item, size_t wi)
         scen_infer(s, item->pairs[0].value, wi);
     } else if (strcmp(kind->text, "ingest") == 0) {
         scen_ingest(s, item->pairs[0].value, wi);
+    } else if (strcmp(kind->text, "flywheel") == 0) {
+        scen_flywheel(s, item->pairs[0].value, wi);
     } else {
         af_path_pop(&s->path, k);
         char q[128];
@@ -184,7 +187,7 @@ static void scen_workload(scen *s, const af_node *item, size_t wi)
         else
             af_check_error(&s->c, kind, &s->path,
                            "unknown workload kind \"%s\"; supported: train, burst, lookup, "
-                           "inference, ingest",
+                           "inference, ingest, flywheel",
                            af_doc_quote(kind->text, q, sizeof q));
     }
     af_path_pop(&s->path, k);
@@ -210,6 +213,12 @@ void scen_workloads(scen *s, const af_node *list)
     s->ingest_wi = af_arena_calloc(s->arena, list->n, sizeof *s->ingest_wi);
     s->train_at = af_arena_calloc(s->arena, list->n, sizeof *s->train_at);
     s->work_at = af_arena_calloc(s->arena, list->n, sizeof *s->work_at);
+    s->nwork = list->n;
+    s->w.flywheels = af_arena_calloc(s->arena, list->n, sizeof *s->w.flywheels);
+    s->fly_from_at = af_arena_calloc(s->arena, list->n, sizeof *s->fly_from_at);
+    s->fly_to_at = af_arena_calloc(s->arena, list->n, sizeof *s->fly_to_at);
+    s->fly_job_at = af_arena_calloc(s->arena, list->n, sizeof *s->fly_job_at);
+    s->fly_wi = af_arena_calloc(s->arena, list->n, sizeof *s->fly_wi);
     for (size_t i = 0; i < list->n; i++) {
         size_t o = af_path_index(&s->path, i);
         scen_workload(s, list->items[i], i);
@@ -217,5 +226,6 @@ void scen_workloads(scen *s, const af_node *list)
     }
     scen_infer_pools(s);
     scen_ingest_feeds(s);
+    scen_flywheel_refs(s);
     af_path_pop(&s->path, old);
 }

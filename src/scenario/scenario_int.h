@@ -3,7 +3,7 @@
  * helpers every section uses, and the entry points), scen_infra.c (facility, cluster, storage
  * and fabric), scen_workloads.c (the workloads list, burst and lookup), scen_train.c (train
  * and its dataset, model, checkpoint, failures and parallel), scen_arrivals.c (`arrivals:`
- * and trace files) and scen_ingest.c (ingest) and nothing else.
+ * and trace files), scen_ingest.c (ingest) and scen_flywheel.c (flywheel) and nothing else.
  */
 #ifndef AF_SCENARIO_SCENARIO_INT_H
 #define AF_SCENARIO_SCENARIO_INT_H
@@ -40,6 +40,11 @@ typedef struct scen {
                                       * is read), or NULL */
     const af_node **ingest_out_at;   /* per ingest: its `preprocess.to` node, or NULL */
     size_t *ingest_wi;               /* per ingest: its index in `workloads:` */
+    size_t nwork;                    /* entries of work_at: the items of `workloads:` */
+    const af_node **fly_from_at;     /* per flywheel: its `from`, `to` and `retrain.job` nodes */
+    const af_node **fly_to_at;       /* (resolved once every workload is read), or NULL */
+    const af_node **fly_job_at;
+    size_t *fly_wi;                  /* per flywheel: its index in `workloads:` */
 } scen;
 
 /* ---------------------------------------------------------------------------------------------
@@ -157,5 +162,11 @@ void scen_ingest(scen *s, const af_node *body, size_t wi);
 /* After every workload is read: each ingest's `feeds` names a training job, whose data set's
  * tier is where the preprocessing writes (scen_ingest.c). */
 void scen_ingest_feeds(scen *s);
+/* One `flywheel:` workload body (scen_flywheel.c); wi is its index in `workloads:`. */
+void scen_flywheel(scen *s, const af_node *body, size_t wi);
+/* After every workload is read: each flywheel's `from` names a serving workload, `to` an ingest
+ * with preprocessing and `retrain.job` a training job without steps of its own, which it holds
+ * (scen_flywheel.c). */
+void scen_flywheel_refs(scen *s);
 
 #endif

@@ -100,6 +100,9 @@ typedef struct af_train_config {
     double weight;          /* QoS weight per GPU on the tier, > 0 (default 1) */
     double target_steps;    /* steps to train, then the job ends and its GPUs idle; 0 = train
                                until the end of the run */
+    bool held;              /* the job waits, its GPUs idle, from time 0 until a flywheel
+                               starts it (af_flywheel_config.job): each trigger trains `steps`
+                               more steps, then it idles again; target_steps is 0 */
     /* Parallelism (with model params): the GPUs split into tp x pp x dp; dp replicas all-reduce
      * their gradients every step over the backend fabric (train.c, "The step"). */
     int tp;                 /* tensor-parallel degree, inside a node (divides its GPUs); >= 1 */
@@ -299,6 +302,27 @@ typedef struct af_ingest_config {
                                 * (processing), > 0 */
 } af_ingest_config;
 
+/* The data flywheel (flywheel.c): a serving workload's answered requests log bytes into an
+ * ingest, whose preprocessing makes them training data; retraining, triggered by time or by the
+ * volume of new training data, runs a held training job for `steps` steps, and when it ends the
+ * served model is refreshed with the data processed up to the fine-tune's start. */
+typedef struct af_flywheel_config {
+    const char *name;   /* workload name, unique among workloads */
+    size_t from;        /* serving workload (af_world_config.infers) whose answers log */
+    double log_B;       /* bytes logged per answered request (per LLM turn), B, > 0 */
+    size_t to;          /* ingest (af_world_config.ingests, with preprocessing) the logs are
+                         * added to, landing as its source's bytes do */
+    double flush_s;     /* the logs are shipped to the ingest every flush_s, s, > 0 (default
+                         * 60); the volume trigger is looked at then too */
+    size_t job;         /* training job (af_world_config.trains) that fine-tunes; it is held */
+    double steps;       /* steps per fine-tune, >= 1 */
+    double every_s;     /* retrain this long after the last fine-tune started (the first at
+                         * every_s), s; 0 = not by time */
+    double new_data_B;  /* retrain once the ingest has made this many bytes of training data
+                         * (ratio x raw bytes processed) since the last fine-tune started, B;
+                         * 0 = not by volume. One of every_s and new_data_B is > 0 */
+} af_flywheel_config;
+
 /* The whole world. */
 typedef struct af_world_config {
     const char *name;          /* scenario name */
@@ -322,6 +346,8 @@ typedef struct af_world_config {
     size_t ninfers;
     af_ingest_config *ingests; /* ingest pipelines in declaration order */
     size_t ningests;
+    af_flywheel_config *flywheels; /* data flywheels in declaration order */
+    size_t nflywheels;
     struct af_trace *trace; /* where the run records its timeline (base/trace.h; borrowed), or
                              * NULL for none */
     double sample_s; /* time series window asked for, s; 0: no series. The run divides its

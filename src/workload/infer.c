@@ -38,6 +38,7 @@
 
 #include <gsl/gsl_histogram.h>
 #include <gsl/gsl_randist.h>
+#include <assert.h>
 #include <math.h>
 #include <stdio.h>
 #include <string.h>
@@ -707,6 +708,13 @@ static void infer_free(af_world *w)
     af_free(st->svcs);
     af_free(st);
     w->kind[AF_WL_INFER] = NULL;
+}
+
+double af_infer_served(const af_world *w, size_t i)
+{
+    const infer_state *st = infer_of(w);
+    assert(i < st->n);
+    return (double)st->svcs[i].served;
 }
 
 const af_wl_kind af_wl_infer = {

@@ -42,6 +42,7 @@
 #include <assert.h>
 #include <float.h>
 #include <math.h>
+#include <string.h>
 
 /* Bytes below this are nothing to write or process (the fractions rates leave). */
 #define INGEST_MIN_B 1.0
@@ -57,6 +58,12 @@ typedef struct lane {
     double size_B; /* its bytes, all members */
     uint32_t k;    /* its members */
 } lane;
+
+/* A landing: the bytes landed over the run once it was done, and when. */
+typedef struct land_mark {
+    double end_B;
+    af_time_ns t_ns;
+} land_mark;
 
 typedef struct ingest {
     const af_ingest_config *cfg; /* its configuration (borrowed from the world's) */
@@ -105,6 +112,10 @@ typedef struct ingest {
     /* rates when the run ended (the partial callbacks), B/s, all members */
     double end_land_Bps, end_proc_Bps;
     bool end_proc_live;
+    /* landing times of the backlog, when watched (af_ingest_watch): marks[mark_head, nmarks) */
+    bool watched;
+    struct land_mark *marks;
+    size_t mark_head, nmarks, cap_marks;
 } ingest;
 
 typedef struct ingest_state {
@@ -135,6 +146,29 @@ static double ingest_landed_now(const ingest *g)
 static double ingest_processed_now(const ingest *g)
 {
     return g->processed_B + lane_moved(g->world, &g->proc);
+}
+
+/* Counts `bytes` as landed now, and when watched, when: marks of bytes processed are dropped
+ * first, so the marks cover the backlog and grow only at a new high of it. */
+static void ingest_land(ingest *g, double bytes)
+{
+    g->landed_B += bytes;
+    if (!g->watched || !(bytes > 0))
+        return;
+    while (g->mark_head < g->nmarks && g->marks[g->mark_head].end_B < g->processed_B)
+        g->mark_head++;
+    if (g->mark_head > 0 && 2 * g->mark_head >= g->nmarks) {
+        g->nmarks -= g->mark_head;
+        memmove(g->marks, g->marks + g->mark_head, g->nmarks * sizeof *g->marks);
+        g->mark_head = 0;
+    }
+    af_time_ns now = af_sim_now(g->world->sim);
+    if (g->nmarks > g->mark_head && g->marks[g->nmarks - 1].t_ns == now) {
+        g->marks[g->nmarks - 1].end_B = g->landed_B;
+        return;
+    }
+    g->marks = af_grow(g->marks, &g->cap_marks, g->nmarks + 1, sizeof *g->marks);
+    g->marks[g->nmarks++] = (land_mark){g->landed_B, now};
 }
 
 /* Brings the backlog's integral and peak up to now (the backlog is linear since acc_ns). */
@@ -267,7 +301,7 @@ static void queue_done(af_world *w, void *owner, uint64_t arg, double bytes, af_
     (void)arg;
     (void)id;
     ingest *g = owner;
-    g->landed_B += bytes;
+    ingest_land(g, bytes);
     g->queue.live = false;
     queue_plan(g, true);
     proc_plan(g);
@@ -325,6 +359,32 @@ double af_ingest_processed_B(const af_world *w, size_t i)
     const ingest_state *s = ingest_of(w);
     assert(i < s->n);
     return ingest_processed_now(&s->ing[i]);
+}
+
+void af_ingest_watch(af_world *w, size_t i)
+{
+    ingest_state *s = ingest_of(w);
+    assert(i < s->n);
+    s->ing[i].watched = true;
+}
+
+double af_ingest_landed_s(const af_world *w, size_t i, double bytes)
+{
+    const ingest_state *s = ingest_of(w);
+    assert(i < s->n && s->ing[i].watched);
+    const ingest *g = &s->ing[i];
+    if (!(bytes > 0) || g->nmarks == g->mark_head)
+        return 0;
+    /* The first mark that reaches the byte (within a byte: the totals are sums of doubles). */
+    size_t lo = g->mark_head, hi = g->nmarks - 1;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (g->marks[mid].end_B >= bytes - INGEST_MIN_B)
+            hi = mid;
+        else
+            lo = mid + 1;
+    }
+    return af_time_to_s(g->marks[lo].t_ns);
 }
 
 /* ---- the rate lane -------------------------------------------------------------------------- */
@@ -407,7 +467,7 @@ static void rate_done(af_world *w, void *owner, uint64_t arg, double bytes, af_f
     (void)arg;
     (void)id;
     ingest *g = owner;
-    g->landed_B += bytes;
+    ingest_land(g, bytes);
     g->rate.live = false;
     double rest = g->chunk_offer_B - g->chunk_fit_B;
     if (rest > 0) {
@@ -440,7 +500,7 @@ static void rate_cut(ingest *g, double t_s, bool cancel, double moved_B)
     if (g->rate.live) {
         if (cancel)
             moved_B = af_xfer_cancel(w, g->rate.id);
-        g->landed_B += moved_B;
+        ingest_land(g, moved_B);
         g->rate.live = false;
         af_tier_release(g->land, g->chunk_fit_B - moved_B);
         ingest_unreject(g, g->chunk_offer_B - g->chunk_fit_B);
@@ -481,7 +541,7 @@ static void land_partial(af_world *w, void *owner, uint64_t arg, double bytes)
     lane *l = arg ? &g->queue : &g->rate;
     g->end_land_Bps += af_flownet_rate(w->net, l->id) * l->k;
     if (arg) {
-        g->landed_B += bytes;
+        ingest_land(g, bytes);
         af_tier_release(g->land, l->size_B - bytes);
         l->live = false;
     } else {
@@ -735,6 +795,8 @@ static void ingest_free(af_world *w)
     ingest_state *s = ingest_of(w);
     if (!s)
         return;
+    for (size_t i = 0; i < s->n; i++)
+        af_free(s->ing[i].marks);
     af_free(s->ing);
     af_free(s);
     w->kind[AF_WL_INGEST] = NULL;

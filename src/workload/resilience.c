@@ -387,8 +387,13 @@ static void res_fail(af_sim *sim, void *ctx, uint64_t arg)
     const af_fail_config *f = &jb->cfg->fail;
     af_time_ns now = af_sim_now(sim);
     rs->fail_ev = (af_event_id){0, 0};
-    if (jb->phase == AF_PHASE_DONE)
-        return; /* trained: its GPUs are no longer the job's */
+    if (jb->phase == AF_PHASE_DONE) {
+        /* Trained: its GPUs are no longer the job's. A held job's idle GPUs are, but a failure
+         * of idle GPUs costs it nothing: the next one is drawn, for when it trains again. */
+        if (jb->cfg->held)
+            res_draw_failure(rs);
+        return;
+    }
     rs->failures++;
     size_t cause = f->ncauses ? af_cause_pick(f->cause_weight, f->ncauses, rs->rng)
                               : (size_t)AF_FAIL_MAX_CAUSES + (size_t)arg;

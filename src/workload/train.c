@@ -24,6 +24,10 @@
  * `overlap` x its time alone before the compute ends, plus its latency steps and its NVLink
  * phases (model/collective.h). The next step starts when both have ended and a batch is ready.
  *
+ * Targets. A job with `steps` stops there and idles. A held job (af_train_config.held, a
+ * flywheel's fine-tune) idles from time 0; whoever drives it (af_train_on_done, af_train_run_more)
+ * raises its target, and it resumes, its loader starting afresh, until it reaches it again.
+ *
  * Time attribution: every second of a job is computing, waiting for data, exposed communication,
  * pipeline bubble, straggler wait, or one of the phases of resilience.c (train_int.h); the parts
  * add up to the run. Without those features, utilization + data wait = 1 exactly; a wait is charged to the bottleneck of the fetch it waits for
@@ -39,6 +43,7 @@
 #include "workload/world_int.h"
 
 #include <gsl/gsl_randist.h>
+#include <assert.h>
 #include <float.h>
 #include <math.h>
 #include <stdio.h>
@@ -319,11 +324,14 @@ static void job_step_complete(job *jb)
     jb->in_step = false;
     jb->steps++;
     jb->last_step_end_ns = now;
-    if (jb->cfg->target_steps > 0 && (double)jb->steps >= jb->cfg->target_steps) {
-        /* Trained: the loader stops and the GPUs idle. */
+    if (jb->target_steps > 0 && (double)jb->steps >= jb->target_steps) {
+        /* Trained: the loader stops and the GPUs idle (until a held job's driver asks for more
+         * steps, which it may do from on_done). */
         af_job_halt(jb);
         jb->phase = AF_PHASE_DONE;
         jb->done_ns = now;
+        if (jb->on_done)
+            jb->on_done(jb->world, jb->on_done_ctx, (size_t)(jb - train_of(jb->world)->jobs));
         return;
     }
     if (af_res_after_step(jb))
@@ -389,6 +397,25 @@ void af_job_halt(job *jb)
     jb->fetching = false;
     jb->flows_left = 0;
     jb->ready = 0;
+}
+
+void af_train_on_done(af_world *w, size_t j, af_train_done_fn fn, void *ctx)
+{
+    train_state *s = train_of(w);
+    assert(j < s->n);
+    s->jobs[j].on_done = fn;
+    s->jobs[j].on_done_ctx = ctx;
+}
+
+void af_train_run_more(af_world *w, size_t j, double steps)
+{
+    train_state *s = train_of(w);
+    assert(j < s->n && steps > 0);
+    job *jb = &s->jobs[j];
+    /* From the steps kept: a failure may have undone some of the last target's. */
+    jb->target_steps = fmax(jb->target_steps, (double)jb->steps) + steps;
+    if (jb->phase == AF_PHASE_DONE)
+        af_job_resume(jb);
 }
 
 static void job_fetch_done(af_world *w, void *owner, uint64_t arg, double bytes, af_flow_id id)
@@ -526,6 +553,7 @@ static int train_build_job(af_world *w, job *jb, size_t j, af_diag *d)
     jb->cfg = tc;
     jb->world = w;
     jb->hold_hop = -1;
+    jb->target_steps = tc->target_steps;
     if (cfg->trace)
         jb->trace_track = af_trace_track(cfg->trace, "train", tc->name);
     af_train_plan_make(cfg, j, &jb->plan);
@@ -657,12 +685,15 @@ static void train_floors(af_world *w, const double *W)
     }
 }
 
-/* Every loader starts fetching at time 0. */
+/* Every loader starts fetching at time 0, but a held job's: it idles until it is driven. */
 static void train_start(af_world *w)
 {
     train_state *s = train_of(w);
     for (size_t j = 0; j < s->n; j++) {
-        job_maybe_fetch(&s->jobs[j]);
+        if (s->jobs[j].cfg->held)
+            s->jobs[j].phase = AF_PHASE_DONE;
+        else
+            job_maybe_fetch(&s->jobs[j]);
         af_res_start(&s->jobs[j]);
     }
 }
@@ -806,7 +837,7 @@ static void train_report_time(const job *jb, af_results *r, double T)
         af_results_put(r, AF_M_TRAIN_BUBBLE, nm, af_time_to_s(jb->bubble_total_ns) / T);
     if (jb->strag_rng)
         af_results_put(r, AF_M_TRAIN_STRAGGLER, nm, af_time_to_s(jb->strag_total_ns) / T);
-    bool resilient = jb->res || jb->cfg->target_steps > 0;
+    bool resilient = jb->res || jb->cfg->target_steps > 0 || jb->cfg->held;
     if (!resilient)
         return;
     af_results_put(r, AF_M_TRAIN_CKPT_STALL, nm, af_time_to_s(jb->phase_ns[AF_PHASE_CKPT]) / T);

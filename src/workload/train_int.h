@@ -67,6 +67,10 @@ typedef struct job {
     af_time_ns lost_ns;          /* compute time whose work a failure undid */
     uint64_t steps_redone;       /* steps lost to failures (done again) */
     af_time_ns done_ns;          /* when the job reached its target steps (0 = not yet) */
+    double target_steps;         /* steps to reach, then idle: the configuration's, raised by
+                                  * af_train_run_more; 0 = none */
+    af_train_done_fn on_done;    /* told when the target is reached (af_train_on_done), or NULL */
+    void *on_done_ctx;
     af_resilience *res;          /* checkpoints and failures (resilience.c), or NULL */
     /* the step model: gradient all-reduce, pipeline bubble, stragglers (train.c, "The step") */
     bool comm;                   /* each step all-reduces gradients across the pool's nodes */

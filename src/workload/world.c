@@ -54,6 +54,7 @@ const af_wl_kind *const af_world_kinds[AF_WL__COUNT] = {
     [AF_WL_LOOKUP] = &af_wl_lookup,
     [AF_WL_INFER] = &af_wl_infer,
     [AF_WL_INGEST] = &af_wl_ingest,
+    [AF_WL_FLYWHEEL] = &af_wl_flywheel,
 };
 
 uint32_t af_world_res_add(af_world *w, const char *name, double cap, af_hold hold)

@@ -207,8 +207,17 @@ typedef struct af_wl_kind {
 } af_wl_kind;
 
 /* The kinds, one slot each in af_world.kind. */
-enum { AF_WL_TRAIN, AF_WL_BURST, AF_WL_LOOKUP, AF_WL_INFER, AF_WL_INGEST, AF_WL__COUNT };
-extern const af_wl_kind af_wl_train, af_wl_burst, af_wl_lookup, af_wl_infer, af_wl_ingest;
+enum {
+    AF_WL_TRAIN,
+    AF_WL_BURST,
+    AF_WL_LOOKUP,
+    AF_WL_INFER,
+    AF_WL_INGEST,
+    AF_WL_FLYWHEEL,
+    AF_WL__COUNT
+};
+extern const af_wl_kind af_wl_train, af_wl_burst, af_wl_lookup, af_wl_infer, af_wl_ingest,
+    af_wl_flywheel;
 
 /* The table: kind AF_WL_x at index AF_WL_x (world.c). */
 extern const af_wl_kind *const af_world_kinds[AF_WL__COUNT];
@@ -225,6 +234,29 @@ void af_ingest_add(af_world *w, size_t i, double bytes);
 /* Raw bytes ingest i has processed so far (read by its preprocessing nodes, the transfers in
  * flight counted by what they moved), B; what a retraining trigger watches. */
 double af_ingest_processed_B(const af_world *w, size_t i);
+
+/* Keeps the landing times of ingest i's backlog from now on, for af_ingest_landed_s; call at
+ * build time (the flywheel's build). Costs a record per landing until it is processed. */
+void af_ingest_watch(af_world *w, size_t i);
+
+/* When the byte at position `bytes` of watched ingest i's landed stream (the newest of the first
+ * `bytes` bytes landed, counted over the run) landed, s; for `bytes` between what its
+ * preprocessing has completed and what has landed (af_ingest_processed_B is), the landing times
+ * of the bytes processed, read in landing order. 0 for bytes <= 0 or none landed yet. */
+double af_ingest_landed_s(const af_world *w, size_t i, double bytes);
+
+/* Serving (infer.c): requests (LLM turns) serving workload i has answered so far. */
+double af_infer_served(const af_world *w, size_t i);
+
+/* Training (train.c), for the kinds that drive a held job (af_train_config.held). fn(w, ctx, j)
+ * is called when job j reaches its target steps, after it has stopped (its GPUs idle); it may
+ * call af_train_run_more. One per job; ctx is borrowed. Call at build time. */
+typedef void (*af_train_done_fn)(af_world *w, void *ctx, size_t j);
+void af_train_on_done(af_world *w, size_t j, af_train_done_fn fn, void *ctx);
+
+/* Job j trains `steps` (> 0) more steps than it has now: an idle job (its target reached, or
+ * held) starts its loader and steps at once; one running has its target raised. */
+void af_train_run_more(af_world *w, size_t j, double steps);
 
 /* ---- the world ------------------------------------------------------------------------------ */
 
