@@ -38,31 +38,31 @@
 typedef struct fly {
     const af_flywheel_config *cfg;
     af_world *world;
-    double gpus;      /* GPUs of the fine-tune job's pool */
-    double ratio;     /* the ingest's training bytes per raw byte */
-    size_t landing;   /* the ingest's landing tier */
-    uint32_t track;   /* its timeline track when the run records one */
+    double gpus;    /* GPUs of the fine-tune job's pool */
+    double ratio;   /* the ingest's training bytes per raw byte */
+    size_t landing; /* the ingest's landing tier */
+    uint32_t track; /* its timeline track when the run records one */
     /* logs */
     af_timer flush;        /* the next shipment */
     double served_shipped; /* requests whose logs were shipped */
     double shipped_B;      /* bytes of logs shipped, B */
     /* retraining */
-    af_timer due;           /* the time trigger */
-    bool running;           /* a fine-tune is in flight */
-    bool pending;           /* a trigger waits for it to end */
-    af_time_ns start_ns;    /* when the fine-tune in flight started */
-    double base_raw_B;      /* raw bytes the ingest had processed then, B */
-    double run_land_s;      /* when the newest of them landed, s */
+    af_timer due;        /* the time trigger */
+    bool running;        /* a fine-tune is in flight */
+    bool pending;        /* a trigger waits for it to end */
+    af_time_ns start_ns; /* when the fine-tune in flight started */
+    double base_raw_B;   /* raw bytes the ingest had processed then, B */
+    double run_land_s;   /* when the newest of them landed, s */
     uint64_t started, completed, by_time, by_data;
-    double busy_s;          /* fine-tunes' time, start to end (or the end of the run), s */
-    double done_s;          /* of which the completed ones', s */
-    af_time_ns first_ns;    /* the first refresh (valid when completed > 0) */
-    af_time_ns last_ns;     /* the last refresh */
+    double busy_s;       /* fine-tunes' time, start to end (or the end of the run), s */
+    double done_s;       /* of which the completed ones', s */
+    af_time_ns first_ns; /* the first refresh (valid when completed > 0) */
+    af_time_ns last_ns;  /* the last refresh */
     /* freshness */
-    double model_land_s;    /* when the newest data in the served model landed, s */
-    af_time_ns acc_ns;      /* the integral is accounted up to here */
-    double area_s2;         /* the freshness's integral up to acc_ns, s^2 */
-    double snap_area_s2;    /* at the last window's end, s^2 */
+    double model_land_s; /* when the newest data in the served model landed, s */
+    af_time_ns acc_ns;   /* the integral is accounted up to here */
+    double area_s2;      /* the freshness's integral up to acc_ns, s^2 */
+    double snap_area_s2; /* at the last window's end, s^2 */
 } fly;
 
 typedef struct fly_state {
@@ -232,10 +232,10 @@ static int fly_build(af_world *w, af_diag *d)
 }
 
 /* A flush and a time trigger each an event; the logs' chunks two each and a read each, as the
- * ingest's own (one chunk per flush at least, and the ingest's own wait for more); each fine-tune restarts the job's loader, which
- * may fetch prefetch + 1 batches it does not use (two flows each behind a cache). The answered
- * requests are at most the arrivals (an LLM's conversations times their turns), Poisson: mean
- * plus six standard deviations. */
+ * ingest's own (one chunk per flush at least, and the ingest's own wait for more); each fine-tune
+ * restarts the job's loader, which may fetch prefetch + 1 batches it does not use (two flows each
+ * behind a cache). The answered requests are at most the arrivals (an LLM's conversations times
+ * their turns), Poisson: mean plus six standard deviations. */
 static double fly_events(const af_world *w, size_t i)
 {
     const af_world_config *cfg = w->cfg;
@@ -244,7 +244,8 @@ static double fly_events(const af_world *w, size_t i)
     const af_ingest_config *gc = &cfg->ingests[c->to];
     double T = cfg->duration_s;
     double flushes = T / c->flush_s + 1;
-    double n = af_arrivals_expected(&ic->arrivals, 0, T) * (ic->llm.on ? fmax(1, ic->llm.turns) : 1);
+    double n =
+        af_arrivals_expected(&ic->arrivals, 0, T) * (ic->llm.on ? fmax(1, ic->llm.turns) : 1);
     n += 6 * sqrt(n) + 1;
     double bytes = n * c->log_B;
     double chunks = flushes + bytes / gc->chunk_B;
@@ -317,8 +318,8 @@ static void fly_sample(af_world *w, af_results *r, double dt)
     for (size_t i = 0; i < s->n; i++) {
         fly *f = &s->f[i];
         fly_account(f, now);
-        af_world_series(w, r, "flywheel", f->cfg->name, "freshness", AF_DIM_TIME,
-                        "data freshness", (f->area_s2 - f->snap_area_s2) / dt);
+        af_world_series(w, r, "flywheel", f->cfg->name, "freshness", AF_DIM_TIME, "data freshness",
+                        (f->area_s2 - f->snap_area_s2) / dt);
         f->snap_area_s2 = f->area_s2;
     }
 }
