@@ -49,7 +49,8 @@
  *                              and cost). A tier is on at most one fabric, a pool on at most one
  *                              of each kind
  *   workloads:                 required list of 1 to 1000 items, each a one-key mapping whose
- *                              key is the kind: train, burst, lookup, ingest or inference.
+ *                              key is the kind: train, burst, lookup, ingest, inference or
+ *                              flywheel.
  *                              Names are unique among all workloads.
  *     - train:                 a data-parallel training job
  *         name: vit            optional name, default the pool's
@@ -170,6 +171,22 @@
  *             - { local: 7.68 TB, bandwidth: 12 GB/s } bandwidth in [1 B/s, 1e15 B/s] required
  *             - { tier: hot, capacity: 100 TB }        a storage tier (one at most), capacity
  *                              required, no bandwidth (its reloads and writes are flows)
+ *     - flywheel:              serving logs retrain the served model (scen_flywheel.c,
+ *                              workload/flywheel.c)
+ *         name: loop           required name
+ *         from: recsys         required inference workload (may come later) whose answered
+ *                              requests (LLM turns) log
+ *         log: 2 kB            required size in (0, 1 TB], bytes logged per answer
+ *         to: clicks           required ingest with preprocess (may come later): the logs land
+ *                              and become training data as its source's bytes do
+ *         flush: 1 min         optional time in (0, 1 y], default 1 min: logs shipped this often
+ *         retrain:             required mapping; every, new_data or both
+ *           job: finetune      required training job without steps (may come later), one
+ *                              flywheel's; it idles from time 0 until a trigger
+ *           steps: 500         required integer in [1, 1e15], steps per fine-tune
+ *           every: 6 h         time in (0, 100 y]: retrain this long after the last start
+ *           new_data: 200 GB   size in (0, 1e18 B]: retrain once the ingest has made this much
+ *                              training data (ratio x raw processed) since the last start
  *
  * Arrivals (`arrivals:` of a lookup or an inference; scen_arrivals.c), a rate or a mapping:
  *   arrivals: 10000/s          rate in (0, 1e9]/s: Poisson arrivals
