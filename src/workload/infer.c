@@ -212,7 +212,7 @@ static void svc_dispatch(svc *s, uint32_t n)
     s->rep_n[rep] = n;
     double mean = s->cfg->service_s + s->cfg->per_request_s * n;
     double t = s->cfg->service_dist == AF_SERVICE_EXPONENTIAL && mean > 0
-                   ? gsl_ran_exponential(s->rng, mean)
+                   ? gsl_ran_exponential(s->rng_serve, mean)
                    : mean;
     af_time_ns end = af_time_add(now, af_time_from_s(t));
     s->rep_end_ns[rep] = end;
@@ -396,6 +396,14 @@ static int infer_build_one(af_world *w, svc *s, size_t i, af_diag *d)
     char name[160];
     snprintf(name, sizeof name, "inference.%s", c->name);
     s->rng = af_rng_new(w->cfg->seed, name);
+    /* Separate streams for what arrives (s->rng), what each request asks (rng_serve: service
+     * times, tokens, turns, think times) and where its reads land (rng_reads), so that a change
+     * to the tier or the replicas leaves the arrivals and the requests as they were (common
+     * random numbers for `aifsim compare`). */
+    snprintf(name, sizeof name, "inference.%s.requests", c->name);
+    s->rng_serve = af_rng_new(w->cfg->seed, name);
+    snprintf(name, sizeof name, "inference.%s.reads", c->name);
+    s->rng_reads = af_rng_new(w->cfg->seed, name);
     af_arrivals_init(&s->arr, &c->arrivals);
     s->limit = c->queue_limit > 0 && c->queue_limit < INFER_MAX_IN_SYSTEM ? c->queue_limit
                                                                           : INFER_MAX_IN_SYSTEM;
@@ -445,7 +453,7 @@ static int infer_build_one(af_world *w, svc *s, size_t i, af_diag *d)
         double extra = sp->device_latency_s - 1 / sp->device_read_iops;
         s->tier = ts;
         s->bank =
-            af_readbank_new(w->sim, s->rng, (uint32_t)ts->devices, demand, extra > 0 ? extra : 0);
+            af_readbank_new(w->sim, s->rng_reads, (uint32_t)ts->devices, demand, extra > 0 ? extra : 0);
     }
     return AF_OK;
 }
@@ -695,6 +703,10 @@ static void infer_free(af_world *w)
         af_readbank_free(s->bank);
         if (s->rng)
             af_rng_free(s->rng);
+        if (s->rng_serve)
+            af_rng_free(s->rng_serve);
+        if (s->rng_reads)
+            af_rng_free(s->rng_reads);
         af_free(s->reqs);
         af_free(s->ring);
         af_free(s->free_rep);

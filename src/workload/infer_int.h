@@ -59,7 +59,9 @@ typedef struct lat_hist {
 typedef struct svc {
     const af_infer_config *cfg;
     af_world *world;
-    gsl_rng *rng;
+    gsl_rng *rng;       /* arrivals */
+    gsl_rng *rng_serve; /* what requests ask: service times, tokens, turns, think times */
+    gsl_rng *rng_reads; /* where feature reads land and whether they wait behind writes */
     af_arrivals arr;
     double next_size; /* the next arrival's size from a trace (0: none) */
     af_timer arrive_timer;

@@ -103,7 +103,7 @@ static inline struct llm_svc *L(const svc *s)
 /* Whole tokens drawn with mean m (fixed: m rounded; exponential: rounded up), at least 1. */
 static uint32_t draw_tokens(svc *s, double m, af_service_dist d)
 {
-    double x = d == AF_SERVICE_EXPONENTIAL ? ceil(gsl_ran_exponential(s->rng, m)) : round(m);
+    double x = d == AF_SERVICE_EXPONENTIAL ? ceil(gsl_ran_exponential(s->rng_serve, m)) : round(m);
     return x < 1 ? 1 : x > 1e7 ? 10000000u : (uint32_t)x;
 }
 
@@ -308,7 +308,7 @@ static void turn_done(svc *s, uint32_t i)
         conv_release(s, ci);
         return;
     }
-    double think = gsl_ran_exponential(s->rng, c->think_s > 0 ? c->think_s : 1e-9);
+    double think = gsl_ran_exponential(s->rng_serve, c->think_s > 0 ? c->think_s : 1e-9);
     af_time_ns at = af_time_add(now, af_time_from_s(think));
     if (at >= w->end_ns) {
         conv_release(s, ci); /* its next turn would come after the run */
@@ -399,7 +399,7 @@ void infer_llm_arrive(svc *s, double size)
     cv->stored_at = l->kv_counter;
     /* geometric number of turns with mean `turns` (at least one) */
     double p = c->turns > 1 ? 1 / c->turns : 1;
-    cv->turns_left = p >= 1 ? 1 : gsl_ran_geometric(s->rng, p);
+    cv->turns_left = p >= 1 ? 1 : gsl_ran_geometric(s->rng_serve, p);
     uint32_t best = 0;
     for (uint32_t k = 1; k < s->replicas; k++)
         if (l->reps[k].outstanding < l->reps[best].outstanding)
