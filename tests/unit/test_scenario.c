@@ -473,7 +473,7 @@ static void test_unknown_names(void)
            "price, embodied_carbon, nvlink, host_link");
     EXPECT("  - train:", "  - evaluate:",
            "t.yaml:13:5: error: workloads[0]: unknown workload kind \"evaluate\"; supported: "
-           "train, burst, lookup, inference, ingest");
+           "train, burst, lookup, inference, ingest, flywheel");
     EXPECT("      pool: train\n", "      pool: trian\n",
            "t.yaml:14:13: error: workloads[0].train.pool: unknown pool \"trian\"; did you mean "
            "\"train\"?");
@@ -640,7 +640,7 @@ static void test_many_mistakes_one_pass(void)
         "nodes, override, cache, drain, reserve",
         "t.yaml:18:24: error: workloads[0].train.dataset.tier: unknown tier \"cold\"; defined: hot",
         "t.yaml:19:5: error: workloads[1]: unknown workload kind \"evaluate\"; supported: "
-        "train, burst, lookup, inference, ingest",
+        "train, burst, lookup, inference, ingest, flywheel",
         NULL};
     expect_messages(d, want);
     af_arena_free(arena);
