@@ -698,6 +698,79 @@ af_chart *af_chart_latency(const af_results *r, const char *stream)
     return c;
 }
 
+af_chart *af_chart_serving(const af_results *r, const char *service)
+{
+    char name[512];
+    sname(name, sizeof name, "inference", service, "latency_p99");
+    if (af_results_value(r, AF_M_INFER_ARRIVED, service, -1) < 0 &&
+        !af_results_series_find(r, name))
+        return NULL;
+    bool llm = af_results_value(r, AF_M_INFER_TOKENS, service, -1) >= 0;
+    double p99 = af_results_value(r, AF_M_INFER_P99, service, -1);
+    double writes = af_results_value(r, AF_M_INFER_P99_WRITES, service, -1);
+    double slo = af_results_value(r, AF_M_INFER_SLO, service, -1);
+    double qq = af_results_value(r, AF_M_INFER_SLO_QUANTILE, service, 0.99);
+    double at = af_results_value(r, AF_M_INFER_SLO_LATENCY, service, p99);
+    double met = af_results_value(r, AF_M_INFER_SLO_MET, service, -1);
+    char id[300], title[400], qname[16];
+    snprintf(qname, sizeof qname, "p%g", qq * 100);
+    snprintf(id, sizeof id, "serving-%s", service);
+    if (llm)
+        snprintf(title, sizeof title, "p99 latency of service %s, prompt to last token", service);
+    else if (slo > 0)
+        snprintf(title, sizeof title, "p99 latency of service %s against the objective", service);
+    else
+        snprintf(title, sizeof title, "p99 latency of service %s", service);
+    af_chart *c = chart_new(AF_CHART_TIME, id, "Serving", title, "latency", AF_DIM_TIME);
+    c->log_ok = true;
+    size_t missing = 0;
+    /* A window in which no request finished has no p99 (the series holds 0 there). */
+    af_chart_layer *l =
+        chart_series(c, r, name, "p99 per window", AF_C_ORANGE, AF_LAYER_LINE, &missing);
+    if (l)
+        l->zero_is_gap = true;
+    chart_time_done(c, r, missing);
+    chart_fmt f = {.next = 0};
+    if (p99 > 0)
+        chart_ref(c, chart_strfmt("p99 over the run %s", q(&f, p99, AF_DIM_TIME)), p99, AF_C_DARK,
+                  AF_STYLE_DASHED);
+    if (writes > 0)
+        chart_ref(c, chart_strfmt("p99 during checkpoint writes %s", q(&f, writes, AF_DIM_TIME)),
+                  writes, AF_C_MAGENTA, AF_STYLE_DOTTED);
+    if (slo > 0)
+        chart_ref(c, chart_strfmt("objective (%s) %s", qname, q(&f, slo, AF_DIM_TIME)), slo,
+                  AF_C_RED, AF_STYLE_DASHED);
+    char within[64] = "";
+    if (met >= 0)
+        snprintf(within, sizeof within, "; %s of %s within %s", q(&f, met, AF_DIM_RATIO),
+                 llm ? "turns" : "requests", llm ? "them" : "it");
+    char during[96] = "";
+    if (writes >= 0)
+        snprintf(during, sizeof during, "; p99 %s during checkpoint writes",
+                 q(&f, writes, AF_DIM_TIME));
+    if (llm) {
+        double ttft = af_results_value(r, AF_M_INFER_TTFT_P99, service, -1);
+        double tpot = af_results_value(r, AF_M_INFER_TPOT_P99, service, -1);
+        double ttft_slo = af_results_value(r, AF_M_INFER_TTFT_SLO, service, -1);
+        double tpot_slo = af_results_value(r, AF_M_INFER_TPOT_SLO, service, -1);
+        char a[96], b[96];
+        snprintf(a, sizeof a, ttft_slo > 0 ? "%s (objective %s)" : "%s%s", q(&f, ttft, AF_DIM_TIME),
+                 ttft_slo > 0 ? q(&f, ttft_slo, AF_DIM_TIME) : "");
+        snprintf(b, sizeof b, tpot_slo > 0 ? "%s (objective %s)" : "%s%s", q(&f, tpot, AF_DIM_TIME),
+                 tpot_slo > 0 ? q(&f, tpot_slo, AF_DIM_TIME) : "");
+        if (ttft >= 0 && tpot >= 0)
+            c->subtitle = chart_strfmt("p99 time to first token %s, per output token %s%s", a, b,
+                                       ttft_slo > 0 || tpot_slo > 0 ? within : "");
+    } else if (slo > 0 && at >= 0) {
+        c->subtitle =
+            chart_strfmt("%s %s %s the %s objective%s%s", qname, q(&f, at, AF_DIM_TIME),
+                         at <= slo ? "meets" : "MISSES", q(&f, slo, AF_DIM_TIME), within, during);
+    } else if (p99 >= 0) {
+        c->subtitle = chart_strfmt("p99 %s%s", q(&f, p99, AF_DIM_TIME), during);
+    }
+    return c;
+}
+
 af_chart *af_chart_timeline(const af_results *r)
 {
     size_t njobs, ntiers, nbursts;
@@ -877,6 +950,10 @@ af_chart_set *af_charts_of_results(const af_results *r)
     for (size_t i = 0; i < n; i++) {
         set_add(s, af_chart_latency(r, inst[i]));
     }
+    af_chart_instances_free(inst, n);
+    inst = af_chart_instances(r, AF_M_INFER_ARRIVED, &n);
+    for (size_t i = 0; i < n; i++)
+        set_add(s, af_chart_serving(r, inst[i]));
     af_chart_instances_free(inst, n);
     set_add(s, af_chart_timeline(r));
     return s;

@@ -24,6 +24,10 @@
  *   latency-<stream>    a look-up stream's mean latency (and p99, when sampled) per window
  *                       against its p50, p99 and p99.9 over the run and the p99 objective (log
  *                       scale when they span decades)
+ *   serving-<service>   a serving workload's p99 latency per window (a whole LLM turn's) against
+ *                       its p99 over the run, its p99 while checkpoints or bursts wrote to the
+ *                       tier it reads from, and its latency objective (log scale when they span
+ *                       decades)
  *   timeline            checkpoint stalls and failures of each job over time, and each tier's
  *                       write rate (where checkpoint bursts show)
  * A time chart whose series the results do not hold (a run without sampling) comes back marked
@@ -188,6 +192,7 @@ af_chart *af_chart_energy(const af_results *r);
 af_chart *af_chart_cost_run(const af_results *r);
 af_chart *af_chart_cost_tco(const af_results *r);
 af_chart *af_chart_latency(const af_results *r, const char *stream);
+af_chart *af_chart_serving(const af_results *r, const char *service);
 af_chart *af_chart_timeline(const af_results *r);
 
 /* A bar chart of two runs: a's categories, then those only b has; one layer per run, labelled

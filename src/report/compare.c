@@ -37,6 +37,8 @@ static const char *const compare_headline_patterns[] = {
     "inference.*.throughput",
     "inference.*.latency_p99",
     "inference.*.latency_p99_writes",
+    "inference.*.ttft_p99",
+    "inference.*.tpot_p99",
     "inference.*.slo_attainment",
     "inference.*.rejected",
     "pool.*.power",

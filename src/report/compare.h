@@ -62,7 +62,9 @@ void af_compare_free(af_compare *c);
 
 /* True when the metric called name belongs to the headline selection the text report prints
  * without `all`: per training job its GPU utilization, data wait, bottleneck, steps, samples
- * per second and goodput; per burst its slowdown and per look-up stream its p99 latency; the
+ * per second and goodput; per burst its slowdown and per look-up stream its p99 latency; per
+ * serving workload its throughput, p99 latency (and during checkpoint writes), share within the
+ * objective, rejections and an LLM service's p99 times to first token and per output token; the
  * power of each pool, tier and fabric; each tier's delivered read and write rates, its nodes,
  * devices, rack units, capital and price; the run's duration; and everything under facility.
  * and cost. (power, energy, racks, carbon, capital, running cost, TCO, cost per unit of

@@ -87,6 +87,51 @@ static void headline_metric(af_headline *h, const af_results *r, af_metric_id id
     headline_add(h, af_strdup(label), af_strdup(v));
 }
 
+/* "p99 latency, service recsys": "6.591 ms (objective 50 ms)": a row of a latency when it was
+ * recorded, with its objective when there is one. */
+static void headline_latency(af_headline *h, const char *label, const char *name, double v,
+                             double slo, pdf_fmt *f)
+{
+    if (v < 0)
+        return;
+    if (slo > 0)
+        headline_add(
+            h, af_strfmt("%s, service %s", label, name),
+            af_strfmt("%s (objective %s)", pdf_q(f, v, AF_DIM_TIME), pdf_q(f, slo, AF_DIM_TIME)));
+    else
+        headline_add(h, af_strfmt("%s, service %s", label, name),
+                     af_strdup(pdf_q(f, v, AF_DIM_TIME)));
+}
+
+/* A serving workload's rows: the latency at its objective's quantile (p99 without one), or an
+ * LLM service's p99 times to first token and per output token. */
+static void headline_infer(af_headline *h, const af_results *r, const char *name, pdf_fmt *f)
+{
+    if (af_results_value(r, AF_M_INFER_TOKENS, name, -1) >= 0) {
+        headline_latency(h, "p99 time to first token", name,
+                         af_results_value(r, AF_M_INFER_TTFT_P99, name, -1),
+                         af_results_value(r, AF_M_INFER_TTFT_SLO, name, -1), f);
+        headline_latency(h, "p99 time per output token", name,
+                         af_results_value(r, AF_M_INFER_TPOT_P99, name, -1),
+                         af_results_value(r, AF_M_INFER_TPOT_SLO, name, -1), f);
+        return;
+    }
+    double slo = af_results_value(r, AF_M_INFER_SLO, name, -1);
+    double qq = af_results_value(r, AF_M_INFER_SLO_QUANTILE, name, 0.99);
+    if (slo > 0 && qq != 0.99) {
+        char label[32];
+        snprintf(label, sizeof label, "p%g latency", qq * 100);
+        headline_latency(h, label, name, af_results_value(r, AF_M_INFER_SLO_LATENCY, name, -1), slo,
+                         f);
+    } else {
+        headline_latency(h, "p99 latency", name, af_results_value(r, AF_M_INFER_P99, name, -1), slo,
+                         f);
+    }
+    headline_latency(h, "p99 during checkpoint writes", name,
+                     af_results_value(r, AF_M_INFER_P99_WRITES, name, -1), qq == 0.99 ? slo : -1,
+                     f);
+}
+
 void af_report_headline(const af_results *r, af_headline *out)
 {
     out->rows = NULL;
@@ -130,6 +175,10 @@ void af_report_headline(const af_results *r, af_headline *out)
             headline_add(out, af_strfmt("p99 latency, look-ups %s", inst[i]),
                          af_strdup(pdf_q(&f, p99, AF_DIM_TIME)));
     }
+    af_chart_instances_free(inst, n);
+    inst = af_chart_instances(r, AF_M_INFER_ARRIVED, &n);
+    for (size_t i = 0; i < n; i++)
+        headline_infer(out, r, inst[i], &f);
     af_chart_instances_free(inst, n);
     headline_metric(out, r, AF_M_FACILITY_POWER, "facility power, mean", false);
     headline_metric(out, r, AF_M_FACILITY_BUSY_POWER, "facility power at peak", false);

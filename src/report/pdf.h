@@ -8,8 +8,9 @@
  *     program version, catalog hash; seed and simulated time; a run cut short by Ctrl-C says so
  *     above its title, from run.partial), its findings in sentences built
  *     from the metrics (af_report_findings: what holds each job back, bursts against their QoS
- *     bound, look-ups against their objective, each tier's use of its bandwidth and capacity,
- *     power and the site cap, cost) and the headline figures (af_report_headline);
+ *     bound, look-ups and serving workloads against their objectives, each tier's use of its
+ *     bandwidth and capacity, power and the site cap, cost) and the headline figures
+ *     (af_report_headline);
  *   - the charts of report/chart.h, four to a page under their section's heading.
  * A comparison's report has a cover with both runs' provenance and sentences on what differs
  * (af_report_compare_findings), the headline rows of report/compare.h as a table of A, B, B - A
@@ -51,14 +52,21 @@ void af_findings_free(af_findings *f);
  * and the bottleneck, as the summary's verdict says it; else compute-bound; then its other
  * losses of 0.5% of the run or more: communication, checkpoints, failures; and its utilization
  * while bursts ran when it drops), each burst against its QoS bound, each look-up stream's p99
- * against its objective, each tier's read rate against its bandwidth and bytes stored against
- * its capacity, the facility's power, energy and carbon, the site power cap, and the cost. */
+ * against its objective, each serving workload (its latency at its objective's quantile against
+ * the objective, its p99 with and without checkpoint or burst writes on the tier it reads from,
+ * what its slowest 1% spent their time on, the requests it rejected; for an LLM service its p99
+ * times to first token and per output token against their objectives instead, then where later
+ * turns found their KV caches, the prefill GPU time that saved and the KV bytes the storage tier
+ * read and took), each tier's read rate against its bandwidth and bytes stored against its
+ * capacity, the facility's power, energy and carbon, the site power cap, and the cost. */
 void af_report_findings(const af_results *r, af_findings *out);
 
 /* Sentences on what differs between runs a and b (named name_a and name_b): each job's GPU
  * utilization and bottleneck, each burst's slowdown, each look-up stream's p99 and verdict, each
- * tier's size and power, facility power and energy, racks and purchase price, cost per useful
- * GPU-hour and TCO, embodied and lifetime carbon, and the power cap's verdicts. */
+ * serving workload's latency and verdict (an LLM service's times to first token and per output
+ * token), its p99 during checkpoint writes and its rejections, each tier's size and power, facility
+ * power and energy, racks and purchase price, cost per useful GPU-hour and TCO, embodied and
+ * lifetime carbon, and the power cap's verdicts. */
 void af_report_compare_findings(const af_results *a, const af_results *b, const char *name_a,
                                 const char *name_b, af_findings *out);
 
@@ -74,7 +82,9 @@ typedef struct af_headline {
 } af_headline;
 
 /* The headline figures of a run: GPU utilization per job, delivered read rate per tier (of its
- * bandwidth), p99 latency per look-up stream (and its objective), facility power (mean and at
+ * bandwidth), p99 latency per look-up stream (and its objective), per serving workload its latency
+ * at its objective's quantile and its p99 during checkpoint writes (an LLM service's p99 times to
+ * first token and per output token), each with its objective, facility power (mean and at
  * peak), energy, carbon (operational and embodied), racks, purchase price, the run's cost, cost
  * per useful GPU-hour, per million tokens and per million requests (when there are any), and the
  * TCO over the lifetime. */

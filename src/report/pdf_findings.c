@@ -362,6 +362,185 @@ static void findings_cost(const af_results *r, af_findings *out)
     findings_add(out, &b);
 }
 
+/* What the slowest 1% of a service's requests spent their time on (the tail_* metrics, as the
+ * summary names them); an LLM turn's reads are its KV cache reloads. */
+static const struct {
+    af_metric_id id;
+    const char *what, *what_llm;
+} pdf_tail[] = {
+    {AF_M_INFER_TAIL_READS, "on feature reads", "reloading KV caches"},
+    {AF_M_INFER_TAIL_GPU_QUEUE, "waiting for a free replica", "waiting for a free replica"},
+    {AF_M_INFER_TAIL_BATCH_WAIT, "waiting for a batch to fill", "waiting for a batch to fill"},
+    {AF_M_INFER_TAIL_SERVICE, "in GPU service", "in GPU service"},
+};
+
+/* True when service name is an LLM service (it generated tokens). */
+static bool infer_is_llm(const af_results *r, const char *name)
+{
+    return af_results_value(r, AF_M_INFER_TOKENS, name, -1) >= 0;
+}
+
+/* "p99" for the quantile 0.99 of a latency objective, "p99.9" for 0.999. */
+static const char *infer_qname(pdf_fmt *f, double quantile)
+{
+    char *b = f->buf[f->next++ % 16];
+    snprintf(b, sizeof f->buf[0], "p%g", quantile * 100);
+    return b;
+}
+
+/* " p99 time to first token 213 ms meets the 500 ms objective": one LLM objective, when given. */
+static bool infer_llm_objective(pdf_sbuf *b, pdf_fmt *f, double p99, double slo, const char *what,
+                                bool said)
+{
+    if (!(slo > 0))
+        return said;
+    pdf_sbprintf(b, "%sp99 %s %s %s the %s objective", said ? " and " : "", what,
+                 pdf_q(f, p99, AF_DIM_TIME), p99 >= 0 && p99 <= slo ? "meets" : "MISSES",
+                 pdf_q(f, slo, AF_DIM_TIME));
+    return true;
+}
+
+/* An LLM service's KV caches: where later turns found theirs, the prefill GPU time the reloads
+ * saved, and what the storage tier served. */
+static void findings_infer_kv(const af_results *r, const char *name, af_findings *out)
+{
+    double host = af_results_value(r, AF_M_INFER_KV_HIT_HOST, name, -1);
+    double local = af_results_value(r, AF_M_INFER_KV_HIT_LOCAL, name, 0);
+    double store = af_results_value(r, AF_M_INFER_KV_HIT_STORAGE, name, 0);
+    double again = af_results_value(r, AF_M_INFER_KV_RECOMPUTED, name, 0);
+    double saved = af_results_value(r, AF_M_INFER_PREFILL_SAVED, name, 0);
+    double rd = af_results_value(r, AF_M_INFER_KV_READ_BYTES, name, -1);
+    double wr = af_results_value(r, AF_M_INFER_KV_WRITE_BYTES, name, 0);
+    double cap = af_results_value(r, AF_M_INFER_KV_STORAGE_CAP, name, 0);
+    pdf_fmt f = {.next = 0};
+    pdf_sbuf b = {0};
+    if (host >= 0) {
+        pdf_sbprintf(&b, "The %s service's later turns found their KV cache", name);
+        const struct {
+            double v;
+            const char *where;
+        } hits[] = {
+            {host, "in host memory"}, {local, "on local NVMe"}, {store, "on the storage tier"}};
+        bool any = false;
+        for (size_t i = 0; i < sizeof hits / sizeof hits[0]; i++) {
+            if (!(hits[i].v > 0))
+                continue;
+            pdf_sbprintf(&b, "%s %s for %s", any ? "," : "", hits[i].where,
+                         pdf_q(&f, hits[i].v, AF_DIM_RATIO));
+            any = true;
+        }
+        if (!any)
+            pdf_sbprintf(&b, " nowhere");
+        pdf_sbprintf(&b, "; %s were prefilled again", pdf_q(&f, again, AF_DIM_RATIO));
+        if (saved > 0)
+            pdf_sbprintf(&b, ". The reloads saved %s of prefill GPU time",
+                         pdf_q(&f, saved, AF_DIM_TIME));
+        pdf_sbprintf(&b, ".");
+    }
+    if (rd >= 0) {
+        pdf_sbprintf(&b,
+                     "%sThe storage tier served %s of KV cache reloads and took %s of KV cache "
+                     "writes",
+                     b.n ? " " : "", pdf_q(&f, rd, AF_DIM_SIZE), pdf_q(&f, wr, AF_DIM_SIZE));
+        if (cap > 0)
+            pdf_sbprintf(&b, " into the %s set aside for it", pdf_q(&f, cap, AF_DIM_SIZE));
+        pdf_sbprintf(&b, ".");
+    }
+    findings_add(out, &b);
+}
+
+/* A serving workload: its latency against its objective (an LLM service's time to first token
+ * and per output token), with and without checkpoint writes on the tier it reads from, what its
+ * slowest 1% waited for and the requests it turned away; then an LLM service's KV caches. */
+static void findings_infer(const af_results *r, const char *name, af_findings *out)
+{
+    bool llm = infer_is_llm(r, name);
+    const char *req = llm ? "turns" : "requests";
+    double p50 = af_results_value(r, AF_M_INFER_P50, name, -1);
+    double p99 = af_results_value(r, AF_M_INFER_P99, name, -1);
+    double p999 = af_results_value(r, AF_M_INFER_P999, name, -1);
+    double slo = af_results_value(r, AF_M_INFER_SLO, name, -1);
+    double met = af_results_value(r, AF_M_INFER_SLO_MET, name, -1);
+    double calm = af_results_value(r, AF_M_INFER_P99_CALM, name, -1);
+    double writes = af_results_value(r, AF_M_INFER_P99_WRITES, name, -1);
+    double replicas = af_results_value(r, AF_M_INFER_REPLICAS, name, 0);
+    double util = af_results_value(r, AF_M_INFER_REPLICA_UTIL, name, 0);
+    double rate = af_results_value(r, AF_M_INFER_THROUGHPUT, name, 0);
+    double arrived = af_results_value(r, AF_M_INFER_ARRIVED, name, 0);
+    double rejected = af_results_value(r, AF_M_INFER_REJECTED, name, 0);
+    double ttft_slo = af_results_value(r, AF_M_INFER_TTFT_SLO, name, -1);
+    double tpot_slo = af_results_value(r, AF_M_INFER_TPOT_SLO, name, -1);
+    pdf_fmt f = {.next = 0};
+    pdf_sbuf b = {0};
+    pdf_sbprintf(&b, "%s %s (%.0f replica%s, %s busy, answering %s",
+                 llm ? "LLM service" : "Service", name, replicas, replicas == 1 ? "" : "s",
+                 pdf_q(&f, util, AF_DIM_RATIO), pdf_q(&f, rate, AF_DIM_RATE));
+    if (llm)
+        pdf_sbprintf(&b, ", generating %s output tokens",
+                     pdf_q(&f, af_results_value(r, AF_M_INFER_TOKENS, name, 0), AF_DIM_RATE));
+    pdf_sbprintf(&b, "): ");
+    if (p99 < 0) {
+        pdf_sbprintf(&b, "no %s was answered", llm ? "turn" : "request");
+        int objectives = (slo > 0) + (ttft_slo > 0) + (tpot_slo > 0);
+        if (objectives > 0)
+            pdf_sbprintf(&b, "; %s MISSED",
+                         objectives > 1 ? "its objectives are" : "its objective is");
+        pdf_sbprintf(&b, ".");
+    } else if (llm && (ttft_slo > 0 || tpot_slo > 0)) {
+        bool said = infer_llm_objective(&b, &f, af_results_value(r, AF_M_INFER_TTFT_P99, name, -1),
+                                        ttft_slo, "time to first token", false);
+        infer_llm_objective(&b, &f, af_results_value(r, AF_M_INFER_TPOT_P99, name, -1), tpot_slo,
+                            "time per output token", said);
+        if (met >= 0)
+            pdf_sbprintf(&b, "; %s of turns meet %s", pdf_q(&f, met, AF_DIM_RATIO),
+                         ttft_slo > 0 && tpot_slo > 0 ? "both" : "it");
+        pdf_sbprintf(&b, " (a whole turn's p50 %s, p99 %s).", pdf_q(&f, p50, AF_DIM_TIME),
+                     pdf_q(&f, p99, AF_DIM_TIME));
+    } else if (slo > 0) {
+        double qq = af_results_value(r, AF_M_INFER_SLO_QUANTILE, name, 0.99);
+        double at = af_results_value(r, AF_M_INFER_SLO_LATENCY, name, p99);
+        pdf_sbprintf(&b, "%s latency %s %s the %s objective", infer_qname(&f, qq),
+                     pdf_q(&f, at, AF_DIM_TIME), at <= slo ? "meets" : "MISSES",
+                     pdf_q(&f, slo, AF_DIM_TIME));
+        if (met >= 0)
+            pdf_sbprintf(&b, "; %s of %s are answered within it", pdf_q(&f, met, AF_DIM_RATIO),
+                         req);
+        pdf_sbprintf(&b, " (p50 %s, p99 %s, p99.9 %s).", pdf_q(&f, p50, AF_DIM_TIME),
+                     pdf_q(&f, p99, AF_DIM_TIME), pdf_q(&f, p999, AF_DIM_TIME));
+    } else {
+        pdf_sbprintf(&b, "p99 latency %s (p50 %s, p99.9 %s).", pdf_q(&f, p99, AF_DIM_TIME),
+                     pdf_q(&f, p50, AF_DIM_TIME), pdf_q(&f, p999, AF_DIM_TIME));
+    }
+    if (calm >= 0 && writes >= 0) {
+        pdf_sbprintf(&b,
+                     " While checkpoints or bursts write to the tier it reads from, its p99 is %s",
+                     pdf_q(&f, writes, AF_DIM_TIME));
+        double qq = af_results_value(r, AF_M_INFER_SLO_QUANTILE, name, 0.99);
+        if (!llm && slo > 0 && qq == 0.99)
+            pdf_sbprintf(&b, " (%s the objective)", writes <= slo ? "within" : "OVER");
+        pdf_sbprintf(&b, ", against %s otherwise.", pdf_q(&f, calm, AF_DIM_TIME));
+    }
+    size_t best = 0;
+    double most = -1;
+    for (size_t i = 0; i < sizeof pdf_tail / sizeof pdf_tail[0]; i++) {
+        double v = af_results_value(r, pdf_tail[i].id, name, -1);
+        if (v > most) {
+            most = v;
+            best = i;
+        }
+    }
+    if (most > 0)
+        pdf_sbprintf(&b, " The slowest 1%% of %s spend %s of their time %s.", req,
+                     pdf_q(&f, most, AF_DIM_RATIO),
+                     llm ? pdf_tail[best].what_llm : pdf_tail[best].what);
+    if (rejected > 0 && arrived > 0)
+        pdf_sbprintf(&b, " %.0f %s (%s of arrivals) were REJECTED: the queue limit was reached.",
+                     rejected, req, pdf_q(&f, rejected / arrived, AF_DIM_RATIO));
+    findings_add(out, &b);
+    if (llm)
+        findings_infer_kv(r, name, out);
+}
+
 void af_report_findings(const af_results *r, af_findings *out)
 {
     out->s = NULL;
@@ -378,6 +557,10 @@ void af_report_findings(const af_results *r, af_findings *out)
     inst = af_chart_instances(r, AF_M_LOOKUP_REQUESTS, &n);
     for (size_t i = 0; i < n; i++)
         findings_lookup(r, inst[i], out);
+    af_chart_instances_free(inst, n);
+    inst = af_chart_instances(r, AF_M_INFER_ARRIVED, &n);
+    for (size_t i = 0; i < n; i++)
+        findings_infer(r, inst[i], out);
     af_chart_instances_free(inst, n);
     inst = af_chart_instances(r, AF_M_STORAGE_NODES, &n);
     for (size_t i = 0; i < n; i++)
@@ -425,6 +608,80 @@ static char **common_instances(const af_results *a, const af_results *b, af_metr
     af_chart_instances_free(ia, na);
     af_chart_instances_free(ib, nb);
     return out;
+}
+
+/* "The recsys service's p99 latency is 6.591 ms on A (meets the 50 ms objective) and 7.2 ms on B
+ * (meets it)": one latency of both runs against its objective in each (slo_a, slo_b; <= 0: none).
+ */
+static void vs_objective(pdf_sbuf *s, pdf_fmt *f, double va, double vb, double slo_a, double slo_b,
+                         const char *na, const char *nb)
+{
+    pdf_sbprintf(s, "%s on %s", pdf_q(f, va, AF_DIM_TIME), na);
+    if (slo_a > 0)
+        pdf_sbprintf(s, " (%s the %s objective)", va <= slo_a ? "meets" : "MISSES",
+                     pdf_q(f, slo_a, AF_DIM_TIME));
+    pdf_sbprintf(s, " and %s on %s", pdf_q(f, vb, AF_DIM_TIME), nb);
+    if (slo_b > 0)
+        pdf_sbprintf(s, " (%s %s)", vb <= slo_b ? "meets" : "MISSES",
+                     slo_b == slo_a ? "it" : pdf_q(f, slo_b, AF_DIM_TIME));
+}
+
+/* A serving workload of both runs: its latency at its objective's quantile (an LLM service's
+ * p99 times to first token and per output token) against the objective, its p99 during
+ * checkpoint writes, and the requests each run rejected. */
+static void compare_infer(const af_results *a, const af_results *b, const char *name,
+                          const char *na, const char *nb, af_findings *out)
+{
+    pdf_fmt f = {.next = 0};
+    pdf_sbuf s = {0};
+    if (infer_is_llm(a, name) && infer_is_llm(b, name)) {
+        static const struct {
+            af_metric_id v, slo;
+            const char *what;
+        } llm[] = {{AF_M_INFER_TTFT_P99, AF_M_INFER_TTFT_SLO, "p99 time to first token"},
+                   {AF_M_INFER_TPOT_P99, AF_M_INFER_TPOT_SLO, "p99 time per output token"}};
+        for (size_t k = 0; k < sizeof llm / sizeof llm[0]; k++) {
+            double va = af_results_value(a, llm[k].v, name, -1);
+            double vb = af_results_value(b, llm[k].v, name, -1);
+            if (va < 0 || vb < 0)
+                continue;
+            if (s.n)
+                pdf_sbprintf(&s, "; its %s is ", llm[k].what);
+            else
+                pdf_sbprintf(&s, "The %s service's %s is ", name, llm[k].what);
+            vs_objective(&s, &f, va, vb, af_results_value(a, llm[k].slo, name, -1),
+                         af_results_value(b, llm[k].slo, name, -1), na, nb);
+        }
+    } else {
+        double qa = af_results_value(a, AF_M_INFER_SLO_QUANTILE, name, 0.99);
+        double qb = af_results_value(b, AF_M_INFER_SLO_QUANTILE, name, 0.99);
+        double slo_a = af_results_value(a, AF_M_INFER_SLO, name, -1);
+        double slo_b = af_results_value(b, AF_M_INFER_SLO, name, -1);
+        bool at = qa == qb && slo_a > 0 && slo_b > 0;
+        double p99a = af_results_value(a, AF_M_INFER_P99, name, -1);
+        double p99b = af_results_value(b, AF_M_INFER_P99, name, -1);
+        double va = at ? af_results_value(a, AF_M_INFER_SLO_LATENCY, name, p99a) : p99a;
+        double vb = at ? af_results_value(b, AF_M_INFER_SLO_LATENCY, name, p99b) : p99b;
+        if (va >= 0 && vb >= 0) {
+            pdf_sbprintf(&s, "The %s service's p%g latency is ", name, (at ? qa : 0.99) * 100);
+            vs_objective(&s, &f, va, vb, at || qa == 0.99 ? slo_a : -1,
+                         at || qb == 0.99 ? slo_b : -1, na, nb);
+            double wa = af_results_value(a, AF_M_INFER_P99_WRITES, name, -1);
+            double wb = af_results_value(b, AF_M_INFER_P99_WRITES, name, -1);
+            if (wa >= 0 && wb >= 0) {
+                pdf_sbprintf(&s, "; its p99 during checkpoint writes is ");
+                vs(&s, &f, wa, wb, AF_DIM_TIME, na, nb);
+            }
+        }
+    }
+    if (s.n) {
+        double ra = af_results_value(a, AF_M_INFER_REJECTED, name, 0);
+        double rb = af_results_value(b, AF_M_INFER_REJECTED, name, 0);
+        if (ra > 0 || rb > 0)
+            pdf_sbprintf(&s, "; it rejects %.0f requests on %s and %.0f on %s", ra, na, rb, nb);
+        pdf_sbprintf(&s, ".");
+    }
+    findings_add(out, &s);
 }
 
 void af_report_compare_findings(const af_results *a, const af_results *b, const char *na,
@@ -488,6 +745,10 @@ void af_report_compare_findings(const af_results *a, const af_results *b, const 
         pdf_sbprintf(&s, ".");
         findings_add(out, &s);
     }
+    af_chart_instances_free(inst, n);
+    inst = common_instances(a, b, AF_M_INFER_ARRIVED, &n);
+    for (size_t i = 0; i < n; i++)
+        compare_infer(a, b, inst[i], na, nb, out);
     af_chart_instances_free(inst, n);
     inst = common_instances(a, b, AF_M_STORAGE_NODES, &n);
     for (size_t i = 0; i < n; i++) {

@@ -7,7 +7,8 @@
 # `aifsim compare` prints; `--pdf -` puts the PDF alone on stdout; bad paths exit 1 (cannot
 # write) or 2 (bad use) and leave nothing behind, and so does every failing output operation.
 # `aifsim report --db FILE --run ID` rebuilds from a stored run the very PDF `run --pdf` wrote
-# (and with two runs, the one `compare --pdf` writes).
+# (and with two runs, the one `compare --pdf` writes). A serving workload's findings and chart say
+# what the summary says of it (tests/fixtures/serving-recsys.yaml and serving-llm.yaml).
 # The flagship pair runs for 20 simulated minutes to keep this quick. Skips (77) without
 # pdfinfo and pdftotext (Debian: poppler-utils).
 # Environment from `make check`: AIFSIM, AIFSIM_MODELS, top_srcdir.
@@ -162,6 +163,45 @@ expect_in "$tmp/c.txt" "B: flagship-disk" "paired charts"
 [ -s "$tmp/cpng/01-attribution-llm-70b.png" ] || fail "compare --png: no 01-attribution-llm-70b.png"
 expect_status 0 "$AIFSIM" compare "$flash" "$disk" --set "$short" -q --pdf "$tmp/c2.pdf"
 cmp -s "$tmp/c.pdf" "$tmp/c2.pdf" || fail "the same comparison gave different PDF bytes"
+
+# --- Serving: a service's findings hold its latency against its objective as the summary and
+# the JSON give them, with and without the burst's writes, what its slowest 1% waited for; an
+# LLM service's its first-token and per-token p99 against theirs and its KV caches; each service
+# has its p99 chart with the objective; a comparison says how each run's p99 meets it.
+recsys=tests/fixtures/serving-recsys.yaml
+llm=tests/fixtures/serving-llm.yaml
+expect_status 0 "$AIFSIM" run "$recsys" --json "$tmp/s.json" --pdf "$tmp/s.pdf" --png "$tmp/spng"
+cp "$tmp/out" "$tmp/ssummary"
+text "$tmp/s.pdf" >"$tmp/s.txt"
+sv() { value "$tmp/ssummary" inference.recsys "$1"; }
+p99=$(sv "p99 latency")
+[ -n "$p99" ] || fail "no p99 latency in the summary of $recsys"
+# The verdict from the JSON, independently of the report's code: p99 against the objective.
+verdict=$(awk -v p="$(jval "$tmp/s.json" inference.recsys.latency_p99)" \
+    -v s="$(jval "$tmp/s.json" inference.recsys.slo)" 'BEGIN { print (p <= s ? "meets" : "MISSES") }')
+expect_in "$tmp/s.txt" "Service recsys (8 replicas, $(sv "replica utilization") busy, answering $(sv "requests per second"))" "serving finding"
+expect_in "$tmp/s.txt" "p99 latency $p99 $verdict the 50 ms objective; $(sv "requests within the objective") of requests are answered within it" "serving verdict"
+expect_in "$tmp/s.txt" "While checkpoints or bursts write to the tier it reads from, its p99 is $(sv "p99 during checkpoint writes")" "serving writes"
+expect_in "$tmp/s.txt" "against $(sv "p99 without checkpoint writes") otherwise." "serving writes"
+expect_in "$tmp/s.txt" "The slowest 1% of requests spend" "serving tail"
+expect_in "$tmp/s.txt" "p99 latency, service recsys $p99 (objective 50 ms)" "serving headline"
+expect_in "$tmp/s.txt" "p99 latency of service recsys against the objective" "serving chart"
+expect_in "$tmp/s.txt" "objective (p99) 50 ms" "serving chart"
+expect_in "$tmp/s.txt" "p99 during checkpoint writes $(sv "p99 during checkpoint writes")" "serving chart"
+[ -s "$tmp/spng/07-serving-recsys.png" ] || fail "run --png: no 07-serving-recsys.png: $(ls "$tmp/spng")"
+expect_status 0 "$AIFSIM" run "$llm" --pdf "$tmp/l.pdf"
+cp "$tmp/out" "$tmp/lsummary"
+text "$tmp/l.pdf" >"$tmp/l.txt"
+lv() { value "$tmp/lsummary" inference.chat "$1"; }
+expect_in "$tmp/l.txt" "p99 time to first token $(lv "p99 time to first token") meets the 500 ms objective and p99 time per output token $(lv "p99 time per output token") meets the 50 ms objective; $(lv "requests within the objective") of turns meet both" "LLM verdict"
+expect_in "$tmp/l.txt" "found their KV cache in host memory for $(lv "KV reloaded from host memory"), on the storage tier for $(lv "KV reloaded from the storage tier")" "LLM KV"
+expect_in "$tmp/l.txt" "The reloads saved $(lv "prefill GPU time saved") of prefill GPU time" "LLM KV"
+expect_in "$tmp/l.txt" "The storage tier served $(lv "KV read from the storage tier") of KV cache reloads and took $(lv "KV written to the storage tier") of KV cache writes into the $(lv "KV capacity on the storage tier")" "LLM KV"
+expect_in "$tmp/l.txt" "p99 latency of service chat, prompt to last token" "LLM chart"
+expect_status 0 "$AIFSIM" compare "$recsys" --set storage.hot.reserve=30% -q --pdf "$tmp/sc.pdf"
+text "$tmp/sc.pdf" >"$tmp/sc.txt"
+expect_in "$tmp/sc.txt" "The recsys service's p99 latency is $p99 on serving-recsys ($verdict the 50 ms objective)" "compare serving"
+expect_in "$tmp/sc.txt" "A: serving-recsys" "compare serving chart"
 
 # --- aifsim report: a stored run's report rebuilt from the database, without running, is the
 # one `run --pdf` wrote; two stored runs give the one `compare --pdf` writes.

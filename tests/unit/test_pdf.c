@@ -264,6 +264,36 @@ static af_results *run_resilient(void)
     return af_run(&f);
 }
 
+/* A recommendation service on four one-GPU replicas (500 requests/s, two 4 KiB feature reads
+ * each from the tier, batches of up to 8 after at most 1 ms, 2 ms + 0.1 ms per request; p99
+ * objective 20 ms) while 50 GB lands on the same tier every 100 s from outside, over 300 s
+ * sampled every 10 s. */
+static af_results *run_serving(void)
+{
+    af_fixture f;
+    af_fix_init(&f, 1, 1, 10e9, 1e9, 1.0, 300);
+    f.cfg.ntrains = 0;
+    f.infers[0] = (af_infer_config){.name = "svc",
+                                    .pool = 0,
+                                    .replicas = 4,
+                                    .gpus_per_replica = 1,
+                                    .arrivals = {.rate_per_s = 500},
+                                    .feature_tier = 0,
+                                    .feature_reads = 2,
+                                    .feature_B = 4096,
+                                    .max_batch = 8,
+                                    .max_wait_s = 1e-3,
+                                    .service_s = 2e-3,
+                                    .per_request_s = 1e-4,
+                                    .slo_s = 20e-3,
+                                    .slo_quantile = 0.99};
+    f.cfg.ninfers = 1;
+    af_fix_add_burst(&f, "ingest", AF_WORLD_NONE, 0, true, 50e9, 100, 50);
+    f.cfg.seed = 11;
+    f.cfg.sample_s = 10;
+    return af_run(&f);
+}
+
 static const af_series *series(const af_results *r, const char *name)
 {
     const af_series *s = af_results_series_find(r, name);
@@ -525,6 +555,46 @@ static void test_chart_set(void)
     af_results_free(r);
 }
 
+/* The serving chart of a real run is the world's p99 series against the run's p99, its p99
+ * during writes and the objective; the chart set carries it. */
+static void test_serving_chart(void)
+{
+    af_results *r = run_serving();
+    af_chart *c = af_chart_serving(r, "svc");
+    CU_ASSERT_PTR_NOT_NULL_FATAL(c);
+    CU_ASSERT_FALSE(c->no_data);
+    CU_ASSERT_STRING_EQUAL(c->id, "serving-svc");
+    CU_ASSERT_TRUE(c->log_ok);
+    CU_ASSERT_EQUAL_FATAL(c->nlayers, 1);
+    CU_ASSERT_TRUE(c->layers[0].zero_is_gap);
+    const af_series *s = series(r, "inference.svc.latency_p99");
+    CU_ASSERT_EQUAL(c->n, s->n);
+    CU_ASSERT_EQUAL(c->n, 30); /* 300 s in windows of 10 s */
+    for (size_t i = 0; i < c->n && i < s->n; i++)
+        CU_ASSERT_DOUBLE_EQUAL(c->layers[0].v[i], s->v[i], 0);
+    /* Every reference line is its metric; the writes' p99 is there because the burst wrote. */
+    const char *refs[] = {"inference.svc.latency_p99", "inference.svc.latency_p99_writes",
+                          "inference.svc.slo"};
+    CU_ASSERT_EQUAL(c->nrefs, 3);
+    for (size_t k = 0; k < 3; k++) {
+        bool found = false;
+        for (size_t i = 0; i < c->nrefs; i++)
+            found = found || c->refs[i].y == af_get(r, refs[k]);
+        CU_ASSERT_TRUE(found);
+        if (!found)
+            printf("\n  no reference line at %s", refs[k]);
+    }
+    CU_ASSERT_PTR_NOT_NULL_FATAL(c->subtitle);
+    CU_ASSERT_PTR_NOT_NULL(strstr(c->subtitle, af_get(r, "inference.svc.latency_p99") <= 20e-3
+                                                   ? "meets the 20 ms objective"
+                                                   : "MISSES the 20 ms objective"));
+    af_chart_free(c);
+    af_chart_set *set = af_charts_of_results(r);
+    CU_ASSERT_PTR_NOT_NULL(af_chart_set_find(set, "serving-svc"));
+    af_chart_set_free(set);
+    af_results_free(r);
+}
+
 /* Two charts on one frame show both: the wider range, the longer run, log when either needs. */
 static void test_frame_join(void)
 {
@@ -778,6 +848,222 @@ static void test_headline(void)
     for (size_t i = 0; i < h.n; i++)
         CU_ASSERT_PTR_NULL(strstr(h.rows[i].label, "million tokens"));
     af_headline_free(&h);
+    af_results_free(r);
+}
+
+/* A recommendation service that meets its p99 objective but not while a checkpoint writes, and
+ * an LLM chat service with its KV cache in host memory and on the storage tier (the figures of
+ * scenarios/serving-mixed.yaml's run). */
+static void put_serving(af_results *r)
+{
+    af_results_put(r, AF_M_INFER_ARRIVED, "recsys", 1000);
+    af_results_put(r, AF_M_INFER_SERVED, "recsys", 990);
+    af_results_put(r, AF_M_INFER_REJECTED, "recsys", 10);
+    af_results_put(r, AF_M_INFER_THROUGHPUT, "recsys", 10000);
+    af_results_put(r, AF_M_INFER_REPLICAS, "recsys", 32);
+    af_results_put(r, AF_M_INFER_REPLICA_UTIL, "recsys", 0.06014);
+    af_results_put(r, AF_M_INFER_P50, "recsys", 5.242e-3);
+    af_results_put(r, AF_M_INFER_P99, "recsys", 6.591e-3);
+    af_results_put(r, AF_M_INFER_P999, "recsys", 0.6609);
+    af_results_put(r, AF_M_INFER_P99_CALM, "recsys", 6.57e-3);
+    af_results_put(r, AF_M_INFER_P99_WRITES, "recsys", 5.014);
+    af_results_put(r, AF_M_INFER_TAIL_READS, "recsys", 0.9393);
+    af_results_put(r, AF_M_INFER_TAIL_GPU_QUEUE, "recsys", 0.02336);
+    af_results_put(r, AF_M_INFER_TAIL_BATCH_WAIT, "recsys", 0.009946);
+    af_results_put(r, AF_M_INFER_TAIL_SERVICE, "recsys", 0.02738);
+    af_results_put(r, AF_M_INFER_SLO, "recsys", 0.05);
+    af_results_put(r, AF_M_INFER_SLO_QUANTILE, "recsys", 0.99);
+    af_results_put(r, AF_M_INFER_SLO_LATENCY, "recsys", 6.591e-3);
+    af_results_put(r, AF_M_INFER_SLO_MET, "recsys", 0.9989);
+    af_results_put(r, AF_M_INFER_ARRIVED, "chat", 35019);
+    af_results_put(r, AF_M_INFER_SERVED, "chat", 35004);
+    af_results_put(r, AF_M_INFER_REJECTED, "chat", 0);
+    af_results_put(r, AF_M_INFER_THROUGHPUT, "chat", 7.779);
+    af_results_put(r, AF_M_INFER_REPLICAS, "chat", 16);
+    af_results_put(r, AF_M_INFER_REPLICA_UTIL, "chat", 0.447);
+    af_results_put(r, AF_M_INFER_P50, "chat", 0.9564);
+    af_results_put(r, AF_M_INFER_P99, "chat", 6.133);
+    af_results_put(r, AF_M_INFER_P999, "chat", 9.441);
+    af_results_put(r, AF_M_INFER_TAIL_READS, "chat", 0.001531);
+    af_results_put(r, AF_M_INFER_TAIL_SERVICE, "chat", 0.998);
+    af_results_put(r, AF_M_INFER_TTFT_P99, "chat", 0.213);
+    af_results_put(r, AF_M_INFER_TPOT_P99, "chat", 9.061e-3);
+    af_results_put(r, AF_M_INFER_TOKENS, "chat", 1552);
+    af_results_put(r, AF_M_INFER_TTFT_SLO, "chat", 0.5);
+    af_results_put(r, AF_M_INFER_TPOT_SLO, "chat", 0.05);
+    af_results_put(r, AF_M_INFER_SLO_MET, "chat", 0.9999);
+    af_results_put(r, AF_M_INFER_KV_HIT_HOST, "chat", 0.9709);
+    af_results_put(r, AF_M_INFER_KV_HIT_LOCAL, "chat", 0);
+    af_results_put(r, AF_M_INFER_KV_HIT_STORAGE, "chat", 0.02905);
+    af_results_put(r, AF_M_INFER_KV_RECOMPUTED, "chat", 0);
+    af_results_put(r, AF_M_INFER_PREFILL_SAVED, "chat", 1.234 * 3600);
+    af_results_put(r, AF_M_INFER_KV_READ_BYTES, "chat", 474e9);
+    af_results_put(r, AF_M_INFER_KV_WRITE_BYTES, "chat", 5.529e12);
+    af_results_put(r, AF_M_INFER_KV_STORAGE_CAP, "chat", 20e12);
+}
+
+static void test_serving_findings(void)
+{
+    af_results *r = made_results();
+    put_serving(r);
+    af_findings f;
+    af_report_findings(r, &f);
+    /* The objective's verdict as the summary's (p99 against 50 ms), the share within it, the
+     * p99 while the tier took writes (over the objective) and without, the tail's main part, and
+     * the 10 of 1,000 arrivals turned away. */
+    SAID(&f, "Service recsys (32 replicas, 6.014% busy, answering 10 k/s)",
+         "p99 latency 6.591 ms meets the 50 ms objective; 99.89% of requests are answered within "
+         "it (p50 5.242 ms, p99 6.591 ms, p99.9 660.9 ms).",
+         "While checkpoints or bursts write to the tier it reads from, its p99 is 5.014 s (OVER "
+         "the objective), against 6.57 ms otherwise.",
+         "The slowest 1% of requests spend 93.93% of their time on feature reads.",
+         "10 requests (1% of arrivals) were REJECTED: the queue limit was reached.");
+    /* The LLM service: first token and per token against their objectives, the turn's own
+     * latency, and its KV caches in a sentence of their own. */
+    SAID(&f,
+         "LLM service chat (16 replicas, 44.7% busy, answering 7.779/s, generating 1.552 k/s "
+         "output tokens)",
+         "p99 time to first token 213 ms meets the 500 ms objective and p99 time per output token "
+         "9.061 ms meets the 50 ms objective; 99.99% of turns meet both",
+         "(a whole turn's p50 956.4 ms, p99 6.133 s)",
+         "The slowest 1% of turns spend 99.8% of their time in GPU service.");
+    SAID(&f,
+         "The chat service's later turns found their KV cache in host memory for 97.09%, on "
+         "the storage tier for 2.905%; 0% were prefilled again.",
+         "The reloads saved 1.234 h of prefill GPU time.",
+         "The storage tier served 474 GB of KV cache reloads and took 5.529 TB of KV cache writes "
+         "into the 20 TB set aside for it.");
+    /* In order: the services after the look-ups, before the tiers. */
+    size_t at_lookup = f.n, at_recsys = f.n, at_tier = f.n;
+    for (size_t i = 0; i < f.n; i++) {
+        if (strncmp(f.s[i], "Look-ups", 8) == 0)
+            at_lookup = i;
+        if (strncmp(f.s[i], "Service recsys", 14) == 0)
+            at_recsys = i;
+        if (strncmp(f.s[i], "Tier hot", 8) == 0)
+            at_tier = i;
+    }
+    CU_ASSERT(at_lookup < at_recsys && at_recsys < at_tier && at_tier < f.n);
+    af_findings_free(&f);
+    /* Missing the objectives: an objective on the p99.9 (the latency at it is what is judged,
+     * and the writes' p99 is not held against it), a slow first token, no KV tier on storage,
+     * nothing rejected. */
+    af_results_put(r, AF_M_INFER_SLO, "recsys", 0.1);
+    af_results_put(r, AF_M_INFER_SLO_QUANTILE, "recsys", 0.999);
+    af_results_put(r, AF_M_INFER_SLO_LATENCY, "recsys", 0.6609);
+    af_results_put(r, AF_M_INFER_REJECTED, "recsys", 0);
+    af_results_put(r, AF_M_INFER_TTFT_P99, "chat", 0.75);
+    af_results_put(r, AF_M_INFER_TPOT_SLO, "chat", -1);
+    af_report_findings(r, &f);
+    SAID(&f, "p99.9 latency 660.9 ms MISSES the 100 ms objective",
+         "its p99 is 5.014 s, against 6.57 ms otherwise.");
+    SAID(&f, "p99 time to first token 750 ms MISSES the 500 ms objective; 99.99% of turns meet "
+             "it (a whole turn's");
+    for (size_t i = 0; i < f.n; i++) {
+        CU_ASSERT_PTR_NULL(strstr(f.s[i], "REJECTED"));
+        CU_ASSERT_PTR_NULL(strstr(f.s[i], "time per output token"));
+        CU_ASSERT_PTR_NULL(strstr(f.s[i], "OVER"));
+    }
+    af_findings_free(&f);
+    af_results_free(r);
+    /* A service that answered nothing. */
+    r = af_results_new();
+    af_results_put(r, AF_M_INFER_ARRIVED, "idle", 5);
+    af_results_put(r, AF_M_INFER_SERVED, "idle", 0);
+    af_results_put(r, AF_M_INFER_REPLICAS, "idle", 1);
+    af_results_put(r, AF_M_INFER_SLO, "idle", 0.05);
+    af_report_findings(r, &f);
+    SAID(&f, "Service idle (1 replica, 0% busy, answering 0/s): no request was answered; its "
+             "objective is MISSED.");
+    af_findings_free(&f);
+    af_results_free(r);
+}
+
+static void test_serving_compare_findings(void)
+{
+    af_results *a = made_results(), *b = made_results();
+    put_serving(a);
+    put_serving(b);
+    af_results_put(b, AF_M_INFER_P99, "recsys", 7.2e-3);
+    af_results_put(b, AF_M_INFER_SLO_LATENCY, "recsys", 7.2e-3);
+    af_results_put(b, AF_M_INFER_P99_WRITES, "recsys", 6.71e-3);
+    af_results_put(b, AF_M_INFER_REJECTED, "recsys", 0);
+    af_results_put(b, AF_M_INFER_TTFT_P99, "chat", 0.75);
+    af_findings f;
+    af_report_compare_findings(a, b, "A", "B", &f);
+    /* (6.71 ms - 5.014 s) / 5.014 s = -99.87% */
+    SAID(&f, "The recsys service's p99 latency is 6.591 ms on A (meets the 50 ms objective) and "
+             "7.2 ms on B (meets it); its p99 during checkpoint writes is 5.014 s on A against "
+             "6.71 ms on B (-99.87%); it rejects 10 requests on A and 0 on B.");
+    SAID(&f, "The chat service's p99 time to first token is 213 ms on A (meets the 500 ms "
+             "objective) and 750 ms on B (MISSES it); its p99 time per output token is 9.061 ms "
+             "on A (meets the 50 ms objective) and 9.061 ms on B (meets it).");
+    af_findings_free(&f);
+    af_results_free(a);
+    af_results_free(b);
+}
+
+static void test_serving_headline(void)
+{
+    af_results *r = made_results();
+    put_serving(r);
+    af_headline h;
+    af_report_headline(r, &h);
+    static const struct {
+        const char *label, *value;
+    } want[] = {
+        {"p99 latency, service recsys", "6.591 ms (objective 50 ms)"},
+        {"p99 during checkpoint writes, service recsys", "5.014 s (objective 50 ms)"},
+        {"p99 time to first token, service chat", "213 ms (objective 500 ms)"},
+        {"p99 time per output token, service chat", "9.061 ms (objective 50 ms)"},
+    };
+    for (size_t k = 0; k < sizeof want / sizeof want[0]; k++) {
+        bool found = false;
+        for (size_t i = 0; i < h.n; i++)
+            if (strcmp(h.rows[i].label, want[k].label) == 0) {
+                CU_ASSERT_STRING_EQUAL(h.rows[i].value, want[k].value);
+                found = true;
+            }
+        CU_ASSERT_TRUE(found);
+        if (!found)
+            printf("\n  no headline row \"%s\"", want[k].label);
+    }
+    af_headline_free(&h);
+    af_results_free(r);
+}
+
+/* The serving chart of made results: a window without an answer is a gap (0 in the series), an
+ * LLM service has no latency objective to draw and says its token objectives instead, and
+ * without the series the chart is a no-data panel. */
+static void test_serving_chart_made(void)
+{
+    af_results *r = af_results_new();
+    put_serving(r);
+    const double v[] = {5e-3, 0, 7e-3};
+    af_series *s = af_results_series(r, "inference.chat.latency_p99", AF_DIM_TIME, "p99", 10);
+    for (size_t i = 0; i < 3; i++)
+        af_series_push(s, v[i]);
+    af_chart *c = af_chart_serving(r, "chat");
+    CU_ASSERT_PTR_NOT_NULL_FATAL(c);
+    CU_ASSERT_FALSE(c->no_data);
+    CU_ASSERT_EQUAL_FATAL(c->n, 3);
+    for (size_t i = 0; i < 3; i++)
+        CU_ASSERT_DOUBLE_EQUAL(c->layers[0].v[i], v[i], 0);
+    CU_ASSERT_TRUE(c->layers[0].zero_is_gap);
+    CU_ASSERT_EQUAL_FATAL(c->nrefs, 1); /* the run's p99 alone */
+    CU_ASSERT_DOUBLE_EQUAL(c->refs[0].y, 6.133, 0);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(c->subtitle);
+    CU_ASSERT_STRING_EQUAL(c->subtitle, "p99 time to first token 213 ms (objective 500 ms), per "
+                                        "output token 9.061 ms (objective 50 ms); 99.99% of "
+                                        "turns within them");
+    af_chart_free(c);
+    c = af_chart_serving(r, "recsys");
+    CU_ASSERT_PTR_NOT_NULL_FATAL(c);
+    CU_ASSERT_TRUE(c->no_data);
+    CU_ASSERT_PTR_NOT_NULL(c->note);
+    CU_ASSERT_EQUAL(c->nrefs, 3);
+    af_chart_free(c);
+    CU_ASSERT_PTR_NULL(af_chart_serving(r, "nothing"));
     af_results_free(r);
 }
 
@@ -1037,6 +1323,14 @@ static const af_test tests[] = {
     {"findings say what the metrics say, as the summary's verdicts do", test_findings},
     {"comparison findings name both runs' figures", test_compare_findings},
     {"headline figures are formatted as the summary formats them", test_headline},
+    {"a serving workload's findings: objectives, writes, tail, rejections, KV caches",
+     test_serving_findings},
+    {"comparison findings hold each service's latency against its objective",
+     test_serving_compare_findings},
+    {"headline figures of serving workloads carry their objectives", test_serving_headline},
+    {"a service's p99 chart is its series against its p99, writes' p99 and objective",
+     test_serving_chart},
+    {"a service's p99 chart: gaps, an LLM's token objectives, no data", test_serving_chart_made},
     {"the PDF and PNGs are whole, deterministic, and bad paths fail",
      test_pdf_whole_and_deterministic},
     {"a comparison's PDF is deterministic; its PNGs pair the charts", test_compare_pdf},
