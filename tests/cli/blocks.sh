@@ -11,6 +11,15 @@
 # largest difference seen is 6.5e-9 relative, a GPU utilization during 70 s of bursts off by
 # 27 ns). 1e-7 leaves a factor of 15 for that drift, and a solver that got one fetch's rate wrong
 # would move its job's metrics by 1e-4 or more.
+# Request-level statistics of the serving kind amplify that drift: a completion a nanosecond
+# later can move one request across the end of the run or across a checkpoint's edge, and a
+# high quantile in a steep tail moves with it (serving-mixed: one request of 45 million, its
+# p99.9 by 5e-4), and from there the batches form differently, so a serving pool's GPU time moves
+# by its statistical noise (1e-5). In a scenario with serving, those values (inference.*,
+# flywheel.*, pool.*, run.events) must agree to 1e-3 relative or two requests (the count left
+# unfinished at the end), and the serving sections and the event count are left out of the
+# digit-for-digit comparison of the summary; every other value keeps 1e-7 (the storage and
+# facility totals, the training jobs), and a scenario without serving keeps the strict test.
 . "$(dirname "$0")/lib.sh"
 
 # The generated scenario: 40 single-to-triple-node pools of DGX H100, data-bound on the disks.
@@ -51,20 +60,27 @@ for f in scenarios/*.yaml "$gen"; do
     "$AIFSIM" run "$f" --json "$tmp/a.json" >"$tmp/a.txt" 2>&1 || fail "$f: run failed"
     AIFSIM_FLOW_BLOCKS=0 "$AIFSIM" run "$f" --json "$tmp/b.json" >"$tmp/b.txt" 2>&1 ||
         fail "$f: run without blocks failed"
-    sed 1d "$tmp/a.txt" >"$tmp/a.sum"
-    sed 1d "$tmp/b.txt" >"$tmp/b.sum"
+    # the summary without the serving sections (see above) and the event count
+    strip='/^inference\./,/^$/d; /^flywheel\./,/^$/d'
+    grep -q '^inference\.' "$tmp/a.txt" && strip="$strip; /events executed/d"
+    sed "1d; $strip" "$tmp/a.txt" >"$tmp/a.sum"
+    sed "1d; $strip" "$tmp/b.txt" >"$tmp/b.sum"
     if ! cmp -s "$tmp/a.sum" "$tmp/b.sum"; then
         fail "$f: the summary differs without blocks"
         diff "$tmp/a.sum" "$tmp/b.sum" | head -n 10
     fi
-    python3 - "$tmp/a.json" "$tmp/b.json" <<'PY' || fail "$f: JSON values differ without blocks"
+    serving=no
+    grep -q '^inference\.' "$tmp/a.txt" && serving=yes
+    python3 - "$tmp/a.json" "$tmp/b.json" "$serving" <<'PY' || fail "$f: JSON values differ without blocks"
 import json, sys
 a, b = (json.load(open(p)) for p in sys.argv[1:3])
 bad = [k for k in a if k not in b] + [k for k in b if k not in a]
 for k in a:
     if k in b and isinstance(a[k].get("value"), (int, float)):
         x, y = a[k]["value"], b[k]["value"]
-        if abs(x - y) > 1e-7 * max(abs(x), abs(y)) + 1e-12:
+        serving = k.startswith(("inference.", "flywheel.", "pool.")) or k == "run.events"
+        tol, least = (1e-3, 2) if serving and sys.argv[3] == "yes" else (1e-7, 1e-12)
+        if abs(x - y) > tol * max(abs(x), abs(y)) + least:
             bad.append("%s: %r vs %r" % (k, x, y))
 for m in bad[:10]:
     print("  " + m)
