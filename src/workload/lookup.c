@@ -14,11 +14,13 @@
  * On flash, a look-up also waits when its die is busy with a program or an erase of the bulk
  * writes (doc/formulas.md, "Flash reads behind writes"): at every load change the tier's write
  * share of device time (af_tier_write_share) gives the chance and length of that wait
- * (af_flash_blocking), and each look-up draws its wait from the stream's rng on arrival, one
- * uniform, only while the chance is above 0 (so a disk, or flash without writes, draws nothing
- * and runs as before). The wait takes no device time from other look-ups (the device's other
- * dies go on serving), so it is a hold on top of the sojourn (af_queue_submit_held), not service:
- * it shows in every latency figure and percentile, and its share in lookup.<name>.behind_writes.
+ * (af_flash_blocking), and each look-up draws its wait on arrival from a stream of its own
+ * (rng_wait, so that the waits leave the arrivals as they were: common random numbers for
+ * `aifsim compare`), one uniform, only while the chance is above 0 (so a disk, or flash without
+ * writes, draws nothing and runs as before). The wait takes no device time from other look-ups
+ * (the device's other dies go on serving), so it is a hold on top of the sojourn
+ * (af_queue_submit_held), not service: it shows in every latency figure and percentile, and its
+ * share in lookup.<name>.behind_writes.
  *
  * When the bulk flows take all the device time (no reserve, saturating traffic) the look-ups get
  * none: the queue stops (engine/queue.h treats speeds below 1e-12 as 0) and schedules no
@@ -47,7 +49,8 @@ typedef struct stream {
     af_world *world;
     af_tier_state *tier;
     af_queue *queue;
-    gsl_rng *rng;
+    gsl_rng *rng;        /* arrivals */
+    gsl_rng *rng_wait;   /* waits behind writes (lookup_submit) */
     double demand_s;     /* device-seconds per look-up */
     /* when look-ups come: arr draws them from arr_cfg (lookup_arrivals) */
     af_arrivals_config arr_cfg;
@@ -104,7 +107,7 @@ static void lookup_submit(stream *s)
 {
     s->submitted++;
     if (s->blk.p[0] + s->blk.p[1] > 0) {
-        double held = af_flash_wait_draw(&s->blk, gsl_rng_uniform(s->rng));
+        double held = af_flash_wait_draw(&s->blk, gsl_rng_uniform(s->rng_wait));
         if (held > 0) {
             s->blocked++;
             af_queue_submit_held(s->queue, s->demand_s, held, NULL, NULL, 0);
@@ -184,6 +187,8 @@ static int lookup_build_one(af_world *w, stream *s, size_t i, af_diag *d)
     char name[160];
     snprintf(name, sizeof name, "lookup.%s", c->name);
     s->rng = af_rng_new(w->cfg->seed, name);
+    snprintf(name, sizeof name, "lookup.%s.waits", c->name);
+    s->rng_wait = af_rng_new(w->cfg->seed, name);
     return AF_OK;
 }
 
@@ -347,6 +352,7 @@ static void lookup_free(af_world *w)
     for (size_t i = 0; i < ls->n; i++) {
         af_queue_free(ls->streams[i].queue);
         af_rng_free(ls->streams[i].rng);
+        af_rng_free(ls->streams[i].rng_wait);
         af_free(ls->streams[i].hist_base);
     }
     af_free(ls->streams);
