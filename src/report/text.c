@@ -185,6 +185,8 @@ static void text_infer_verdict(const af_results *r, const char *name, FILE *f)
         fprintf(f, "           p99 %s while checkpoints or bursts wrote to the feature tier, %s "
                 "otherwise\n",
                 text_q(&q, writes, AF_DIM_TIME), text_q(&q, calm, AF_DIM_TIME));
+    /* An LLM service's "reads" part is its turns' KV-cache reloads (workload/infer_llm.c). */
+    bool llm = af_results_value(r, AF_M_INFER_TOKENS, name, -1) >= 0;
     static const struct {
         af_metric_id id;
         const char *what;
@@ -203,7 +205,8 @@ static void text_infer_verdict(const af_results *r, const char *name, FILE *f)
     }
     if (best >= 0 && bv > 0)
         fprintf(f, "           the slowest 1%% spent %s of their time on %s\n",
-                text_q(&q, bv, AF_DIM_RATIO), parts[best].what);
+                text_q(&q, bv, AF_DIM_RATIO),
+                llm && best == 0 ? "KV cache reloads" : parts[best].what);
     if (rejected > 0 && arrived > 0)
         fprintf(f, "           %s of arrivals REJECTED: the queue limit was reached\n",
                 text_q(&q, rejected / arrived, AF_DIM_RATIO));

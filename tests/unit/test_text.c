@@ -193,6 +193,26 @@ static void test_lookup_verdicts(void)
     }
 }
 
+/* What the slowest 1% spent their time on: an LLM service's "reads" are its KV-cache reloads
+ * (workload/infer_llm.c), not feature reads. */
+static void test_infer_tail(void)
+{
+    for (int llm = 0; llm < 2; llm++) {
+        af_results *r = af_results_new();
+        af_results_put(r, AF_M_INFER_ARRIVED, "svc", 100);
+        af_results_put(r, AF_M_INFER_P99, "svc", 0.5);
+        if (llm)
+            af_results_put(r, AF_M_INFER_TOKENS, "svc", 1000);
+        af_results_put(r, AF_M_INFER_TAIL_READS, "svc", 0.7);
+        af_results_put(r, AF_M_INFER_TAIL_SERVICE, "svc", 0.3);
+        char *s = summary(r);
+        HAS(s, llm ? "the slowest 1% spent 70% of their time on KV cache reloads\n"
+                   : "the slowest 1% spent 70% of their time on feature reads\n");
+        free(s);
+        af_results_free(r);
+    }
+}
+
 /* Every name is unique, parses back to its own row, and has a label and a meaning; units agree
  * with the names that promise one. */
 static void test_metric_table(void)
@@ -235,6 +255,7 @@ static const af_test tests[] = {
     {"utilization during bursts against the floor", test_during_bursts},
     {"burst verdicts", test_burst_verdicts},
     {"look-up verdicts", test_lookup_verdicts},
+    {"serving: the tail's cause, feature reads or KV reloads", test_infer_tail},
     {"the metric table", test_metric_table},
     {NULL, NULL},
 };
