@@ -217,7 +217,6 @@ static void svc_dispatch(svc *s, uint32_t n)
     af_time_ns end = af_time_add(now, af_time_from_s(t));
     s->rep_end_ns[rep] = end;
     s->busy_rep_s += af_time_to_s(end - now);
-    s->batches++;
     if (++s->busy == s->replicas)
         s->all_busy_since = now;
     af_sim_timer_set(sim, s->rep_timer[rep], end);
@@ -308,6 +307,7 @@ static void svc_batch_done(af_sim *sim, void *ctx, uint64_t arg)
         infer_served(s, i);
     }
     s->rep_n[rep] = 0;
+    s->batches++; /* counted when done, as served is: batch_mean = served / batches */
     if (s->busy-- == s->replicas)
         s->all_busy_s += af_time_to_s(now - s->all_busy_since);
     s->free_rep[s->nfree++] = rep;
