@@ -510,6 +510,13 @@ void scen_infer(scen *s, const af_node *body, size_t wi)
             SCEN_ERROR_AT(s, "gpus_per_replica", v.gpus_per_replica,
                           "a replica of %lld GPUs does not fit pool \"%s\" of %lld GPUs",
                           (long long)g, pc->name, (long long)gpus);
+        /* the default may not leave the range a given replicas: has */
+        if (!v.replicas && c->replicas > 1000000)
+            SCEN_ERROR_AT(s, "pool", v.pool,
+                          "pool \"%s\" of %lld GPUs makes %lld replicas of %lld GPUs, more than "
+                          "the 1000000 this version serves; give replicas (at most 1000000) or "
+                          "more gpus_per_replica",
+                          pc->name, (long long)gpus, (long long)c->replicas, (long long)g);
         int64_t r;
         if (scen_integer(s, v.replicas, "replicas", 1, 1000000, &r)) {
             if (r * g > gpus)

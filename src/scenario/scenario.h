@@ -124,7 +124,8 @@
  *         pool: serve          required pool; it runs nothing else (no training job, no other
  *                              service)
  *         replicas: 32         optional integer in [1, 1e6], default the pool's GPUs /
- *                              gpus_per_replica; replicas x gpus_per_replica <= the pool's GPUs
+ *                              gpus_per_replica (at most 1e6 too); replicas x gpus_per_replica
+ *                              <= the pool's GPUs
  *         gpus_per_replica: 1  optional integer in [1, 1024], default 1 (an LLM's tensor
  *                              parallelism)
  *         arrivals: 10000/s    required (see "Arrivals"): requests, or an LLM's new
