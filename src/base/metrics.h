@@ -117,6 +117,17 @@
       "wall time until the job completed its target steps")                                       \
     X(TRAIN_ETTR, "train", 1, "effective_training_time", RATIO, "effective training time",        \
       "useful compute (kept steps) over the time until the target, or the run")                   \
+    X(TRAIN_EPOCHS, "train", 1, "epochs", COUNT, "epochs completed",                              \
+      "passes over the data set completed (a job with epochs or an MLPerf preset)")               \
+    X(TRAIN_MLPERF_AU, "train", 1, "mlperf_au", RATIO, "accelerator utilization (MLPerf)",        \
+      "MLPerf Storage AU as DLIO measures it: per epoch, the compute of every step but the "      \
+      "first over the epoch's time less the first step's; the mean over the epochs completed "    \
+      "(before one completes, the epoch so far)")                                                 \
+    X(TRAIN_MLPERF_AU_MIN, "train", 1, "mlperf_au_min", RATIO, "minimum AU (MLPerf)",             \
+      "the AU the benchmark's rules require of the workload (its preset's, or the job's min_au)") \
+    X(TRAIN_MLPERF_RESULT, "train", 1, "mlperf_result", TEXT, "MLPerf AU check",                  \
+      "pass or fail: the AU against its minimum over the epochs asked for, \"incomplete\" when "   \
+      "the run ended before they were done")                                                      \
     X(CKPT_SIZE, "checkpoint", 1, "size", SIZE, "bytes per checkpoint",                           \
       "bytes of one checkpoint of the job")                                                       \
     X(CKPT_INTERVAL, "checkpoint", 1, "interval", TIME, "interval (training time)",               \

@@ -1,5 +1,5 @@
 /*
- * catalog_cmd: `aifsim catalog [gpus|links|nodes|storage|facility|switches|llms] [--sources]
+ * catalog_cmd: `aifsim catalog [gpus|links|nodes|storage|facility|switches|llms|mlperf] [--sources]
  * [--models DIR]`.
  *
  * Prints the model catalog as aligned tables with units, one per section (or the one asked
@@ -29,7 +29,7 @@
 #include <string.h>
 
 static const char catalog_usage[] =
-    "usage: aifsim catalog [gpus|links|nodes|storage|facility|switches|llms] [--sources]\n"
+    "usage: aifsim catalog [gpus|links|nodes|storage|facility|switches|llms|mlperf] [--sources]\n"
     "                      [--models DIR]\n"
     "\n"
     "Lists the model catalog with the key figures of every entry, in catalog order.\n"
@@ -193,6 +193,13 @@ static const af_col catalog_cols[AF_SECTION__COUNT][AF_MAX_COLS] = {
                          {"context", "context", NULL},
                          {"BF16 weights", NULL, llm_weights},
                          {"BF16 KV/token", NULL, llm_kv}},
+    [AF_SECTION_MLPERF] = {{"sample", "sample_size", NULL},
+                           {"per file", "samples_per_file", NULL},
+                           {"batch", "batch_per_gpu", NULL},
+                           {"step time", "step_time", NULL},
+                           {"readers", "reader_threads", NULL},
+                           {"epochs", "epochs", NULL},
+                           {"min AU", "min_au", NULL}},
 };
 
 /* Prints one section as a table: a header line, then one row per entry, columns padded to

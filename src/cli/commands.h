@@ -22,6 +22,11 @@ int af_cmd_report(int argc, char **argv);
  * side with the differences. */
 int af_cmd_compare(int argc, char **argv);
 
+/* aifsim sweep FILE --vary PATH=VALUES... [-j N] [--replications N] [--db FILE [--resume]]
+ * [--csv DIR] [--pdf FILE] [--metric PATTERN]... [--set path=value]... [--seed N]: run the
+ * scenario at every combination of the varied values, on N threads (cli/sweep_cmd.c). */
+int af_cmd_sweep(int argc, char **argv);
+
 /* aifsim validate FILE... [--set path=value]... [--seed N] [--models DIR]: check scenarios and
  * print the resolved configuration with units. */
 int af_cmd_validate(int argc, char **argv);

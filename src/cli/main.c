@@ -23,6 +23,8 @@ static const char main_usage[] =
     "  run FILE        simulate one scenario and print its summary\n"
     "  compare A B     run two scenarios (or one and a variant: A --set PATH=VALUE) and\n"
     "                  show their metrics side by side with the differences\n"
+    "  sweep FILE      run a scenario at every combination of varied values (--vary), on\n"
+    "                  several threads, with replications and a results database\n"
     "  validate FILE   check scenarios and print their resolved configuration\n"
     "  catalog [KIND]  list the model catalog (gpus, nodes, links, storage, facility,\n"
     "                  switches, llms)\n"
@@ -44,7 +46,7 @@ static const struct {
 } af_commands[] = {
     {"run", af_cmd_run},         {"compare", af_cmd_compare}, {"validate", af_cmd_validate},
     {"catalog", af_cmd_catalog}, {"size", af_cmd_size},       {"metrics", af_cmd_metrics},
-    {"runs", af_cmd_runs},       {"report", af_cmd_report},
+    {"runs", af_cmd_runs},       {"report", af_cmd_report},   {"sweep", af_cmd_sweep},
 };
 
 int main(int argc, char **argv)

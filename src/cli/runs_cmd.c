@@ -4,7 +4,8 @@
  * (report/store.h).
  *
  * The listing gives one line per run: id, when it was stored, the scenario, seed, simulated
- * duration, the first training job's GPU utilization, cost.total and the overrides. `show`
+ * duration, the first training job's GPU utilization, cost.total, the sweep a run of `aifsim
+ * sweep --db` belongs to ("2 p5 r1": sweep 2, point 5, replication 1) and the overrides. `show`
  * loads a run back into results and prints them with the run summary's formatter (the
  * provenance is the summary's "run" block), then the time series it holds, one line each with
  * its windows and its least, mean and largest value; with --scenario it prints the scenario
@@ -42,7 +43,8 @@ static const char runs_usage[] =
     "database.\n"
     "\n"
     "  (no action)       one line per run: id, when stored (UTC), scenario, seed, simulated\n"
-    "                    time, the first training job's GPU utilization, total cost, overrides\n"
+    "                    time, the first training job's GPU utilization, total cost, sweep\n"
+    "                    (\"2 p5 r1\": sweep 2, point 5, replication 1), overrides\n"
     "  show ID           the run's summary as `aifsim run` printed it, with its provenance,\n"
     "                    and the time series it holds\n"
     "  diff ID1 ID2      the inputs that differ (scenario text, overrides, seed, catalog,\n"
@@ -78,11 +80,11 @@ static int runs_list(af_store *st, const char *db, af_diag *d)
         return 0;
     }
     /* Cells first, to size the columns. */
-    enum { NCOL = 8 };
+    enum { NCOL = 9 };
     static const char *const head[NCOL] = {
         "id", "stored (UTC)", "scenario", "seed", "duration", "GPU util (1st job)", "total cost",
-        "overrides"};
-    static const bool right[NCOL] = {true, false, false, true, true, true, true, false};
+        "sweep", "overrides"};
+    static const bool right[NCOL] = {true, false, false, true, true, true, true, false, false};
     char **cell = af_calloc(n * NCOL, sizeof *cell);
     size_t width[NCOL];
     for (int c = 0; c < NCOL; c++)
@@ -101,7 +103,11 @@ static int runs_list(af_store *st, const char *db, af_diag *d)
         else
             row[5] = af_strdup("-");
         row[6] = af_strdup(runs_q(r->cost_total, AF_DIM_MONEY, b, sizeof b));
-        row[7] = af_strdup(r->overrides);
+        /* "2 p5 r1": sweep 2, its point 5, replication 1 (`aifsim sweep --db`) */
+        row[7] = r->sweep_id ? af_strfmt("%" PRId64 " p%" PRId64 " r%" PRId64, r->sweep_id,
+                                         r->sweep_point, r->sweep_replication)
+                             : af_strdup("-");
+        row[8] = af_strdup(r->overrides);
         for (int c = 0; c < NCOL; c++)
             if (strlen(row[c]) > width[c])
                 width[c] = strlen(row[c]);

@@ -7,6 +7,7 @@
 
 #include <assert.h>
 #include <math.h>
+#include <pthread.h>
 #include <gsl/gsl_cdf.h>
 #include <gsl/gsl_errno.h>
 #include <gsl/gsl_integration.h>
@@ -34,6 +35,13 @@
 /* ln sqrt(2 pi), for the log of the standard normal density, and ln(1/2). */
 #define AF_REL_LN_SQRT_2PI 0.91893853320467274178
 #define AF_REL_LN_HALF (-0.69314718055994530942)
+
+/* GSL's error handler is one setting for the whole process: the functions that switch it off
+ * around a minimizer or a quadrature and put it back hold this lock meanwhile, so two worlds
+ * built at once in a threaded sweep (plan/sweep.h) cannot put back each other's "off" for good
+ * or leave a default (aborting) handler in place under the other. The one mutable static in
+ * the model layer; it holds no state of a simulation. */
+static pthread_mutex_t rel_gsl_lock = PTHREAD_MUTEX_INITIALIZER;
 
 /* x is a finite number > 0. */
 static int rel_pos(double x)
@@ -117,7 +125,8 @@ double af_best_interval_s(double delta_s, double restart_s, double mtbf_s)
         return NAN;
     /* GSL's default error handler aborts the program; here a failure is reported as NaN, so the
      * handler is off while the minimizer runs and restored after. The handler is process-wide,
-     * so like it this is not safe across threads (the simulator runs on one). */
+     * so it is switched under rel_gsl_lock. */
+    pthread_mutex_lock(&rel_gsl_lock);
     gsl_error_handler_t *old = gsl_set_error_handler_off();
     double best = NAN;
     gsl_min_fminimizer *m = gsl_min_fminimizer_alloc(gsl_min_fminimizer_brent);
@@ -134,6 +143,7 @@ double af_best_interval_s(double delta_s, double restart_s, double mtbf_s)
     if (m)
         gsl_min_fminimizer_free(m);
     gsl_set_error_handler(old);
+    pthread_mutex_unlock(&rel_gsl_lock);
     return best;
 }
 
@@ -314,6 +324,7 @@ double af_straggler_expected_max(const af_straggler_spec *s, double n)
      * then one smooth tail for the mapping of QAGIU/QAGIL. */
     double c = gsl_cdf_ugaussian_Qinv(-expm1(AF_REL_LN_HALF / n));
     double lo = NAN, hi = NAN, elo = 0, ehi = 0;
+    pthread_mutex_lock(&rel_gsl_lock);
     gsl_error_handler_t *old = gsl_set_error_handler_off(); /* see af_best_interval_s */
     gsl_integration_workspace *w = gsl_integration_workspace_alloc(AF_REL_QUAD_LIMIT);
     int st = GSL_ENOMEM;
@@ -327,6 +338,7 @@ double af_straggler_expected_max(const af_straggler_spec *s, double n)
     if (w)
         gsl_integration_workspace_free(w);
     gsl_set_error_handler(old);
+    pthread_mutex_unlock(&rel_gsl_lock);
     if (st != GSL_SUCCESS)
         return NAN;
     if (s->dist == AF_STEP_NORMAL)

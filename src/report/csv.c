@@ -108,6 +108,11 @@ int af_report_csv_check(const char *dir, af_diag *d)
 /* Makes dir and its missing parents (mode 0777 less the umask, as mkdir -p). */
 static int csv_mkdirs(const char *dir, af_diag *d)
 {
+    return af_report_csv_mkdirs(dir, d);
+}
+
+int af_report_csv_mkdirs(const char *dir, af_diag *d)
+{
     if (!*dir) {
         af_diag_error(d, "cannot create directory \"\": %s", strerror(ENOENT));
         return AF_EIO;

@@ -50,6 +50,10 @@ int af_report_csv_check(const char *dir, af_diag *d);
  * Returns AF_OK, or AF_EIO with an error in d (and the guarantee above). */
 int af_report_csv_save(const af_results *r, const char *dir, af_diag *d);
 
+/* Makes dir and its missing parents, as mkdir -p (also for other CSV files: `aifsim sweep`'s
+ * sweep.csv). Returns AF_OK, or AF_EIO with an error in d naming dir. */
+int af_report_csv_mkdirs(const char *dir, af_diag *d);
+
 /* Writes s as one RFC 4180 field: as it is, or quoted when it holds a comma, a double quote, CR
  * or LF (quotes doubled). */
 void af_csv_write_field(af_outfile *f, const char *s);

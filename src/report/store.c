@@ -20,6 +20,17 @@
  *             results)
  *   indices   runs by scenario and by scenario hash, metrics and series by name
  *
+ * Version 2 (store_migrations[1]) adds the sweeps (`aifsim sweep --db`):
+ *
+ *   sweeps      one row per sweep: id, created_at (UTC text), scenario, scenario_file,
+ *               scenario_hash, catalog_hash, spec (the varied values and the common overrides,
+ *               canonical: what --resume matches, with scenario_hash and replications), points,
+ *               replications
+ *   sweep_runs  one row per run of a sweep, written in the run's transaction: run_id, sweep_id,
+ *               point and replication (from 1), point_values ("PATH=VALUE, PATH=VALUE")
+ *   views       sweep_metrics (sweep_runs joined with metrics: every metric of every point and
+ *               replication, from which the confidence intervals can be recomputed)
+ *
  * PRAGMA application_id is 0x4146534d ("AFSM"), so another program's database is told apart;
  * PRAGMA user_version is the schema version. A new version adds one entry to store_migrations
  * (the statements that turn version k into k + 1, ending with PRAGMA user_version = k + 1) and
@@ -117,6 +128,32 @@ static const char *const store_migrations[AF_STORE_SCHEMA] = {
     "          WHERE name GLOB 'lookup.*.latency_p50') s ON s.run_id = m.run_id AND s.pos = m.pos;\n"
     "PRAGMA application_id = 1095127885;\n"
     "PRAGMA user_version = 1;\n",
+    /* 1 -> 2: sweeps. */
+    "CREATE TABLE sweeps (\n"
+    "    id INTEGER PRIMARY KEY,\n"
+    "    created_at TEXT NOT NULL,\n"
+    "    scenario TEXT NOT NULL,\n"
+    "    scenario_file TEXT NOT NULL,\n"
+    "    scenario_hash TEXT NOT NULL,\n"
+    "    catalog_hash TEXT NOT NULL,\n"
+    "    spec TEXT NOT NULL,\n"
+    "    points INTEGER NOT NULL,\n"
+    "    replications INTEGER NOT NULL\n"
+    ");\n"
+    "CREATE INDEX sweeps_key ON sweeps (scenario_hash, spec, replications, id);\n"
+    "CREATE TABLE sweep_runs (\n"
+    "    run_id INTEGER PRIMARY KEY REFERENCES runs (id) ON DELETE CASCADE,\n"
+    "    sweep_id INTEGER NOT NULL REFERENCES sweeps (id) ON DELETE CASCADE,\n"
+    "    point INTEGER NOT NULL,\n"
+    "    replication INTEGER NOT NULL,\n"
+    "    point_values TEXT NOT NULL,\n"
+    "    UNIQUE (sweep_id, point, replication)\n"
+    ");\n"
+    "CREATE VIEW sweep_metrics AS\n"
+    "    SELECT s.sweep_id, s.point, s.replication, s.point_values, s.run_id, m.name, m.value,\n"
+    "        m.unit, m.text\n"
+    "    FROM sweep_runs s JOIN metrics m ON m.run_id = s.run_id;\n"
+    "PRAGMA user_version = 2;\n",
 };
 
 /* Names of the dimensions as stored (stable: never the enum's numbers). */
@@ -509,6 +546,23 @@ int af_store_add(af_store *s, const af_store_input *in, int64_t *id, af_diag *d)
     st = NULL;
     int64_t rid = sqlite3_last_insert_rowid(s->db);
 
+    if (in->sweep_id > 0) {
+        static const char ins_sweep_run[] =
+            "INSERT INTO sweep_runs (run_id, sweep_id, point, replication, point_values) "
+            "VALUES (?1, ?2, ?3, ?4, ?5)";
+        if (sqlite3_prepare_v2(s->db, ins_sweep_run, -1, &st, NULL) != SQLITE_OK)
+            goto fail;
+        sqlite3_bind_int64(st, 1, rid);
+        sqlite3_bind_int64(st, 2, in->sweep_id);
+        sqlite3_bind_int64(st, 3, in->sweep_point);
+        sqlite3_bind_int64(st, 4, in->sweep_replication);
+        sqlite3_bind_text(st, 5, in->sweep_values ? in->sweep_values : "", -1, SQLITE_TRANSIENT);
+        if (sqlite3_step(st) != SQLITE_DONE)
+            goto fail;
+        sqlite3_finalize(st);
+        st = NULL;
+    }
+
     static const char ins_metric[] =
         "INSERT INTO metrics (run_id, pos, name, value, unit, dim, label, text) "
         "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)";
@@ -762,8 +816,9 @@ int af_store_list(af_store *s, af_store_run **runs, size_t *n, af_diag *d)
         "(SELECT m.value FROM metrics m WHERE m.run_id = r.id "
         "   AND m.name GLOB 'train.*.gpu_utilization' ORDER BY m.pos LIMIT 1), "
         "(SELECT m.value FROM metrics m WHERE m.run_id = r.id AND m.name = 'cost.total'), "
-        "EXISTS (SELECT 1 FROM metrics m WHERE m.run_id = r.id AND m.name = 'run.partial') "
-        "FROM runs r ORDER BY r.id";
+        "EXISTS (SELECT 1 FROM metrics m WHERE m.run_id = r.id AND m.name = 'run.partial'), "
+        "w.sweep_id, w.point, w.replication "
+        "FROM runs r LEFT JOIN sweep_runs w ON w.run_id = r.id ORDER BY r.id";
     sqlite3_stmt *st = NULL;
     if (sqlite3_prepare_v2(s->db, sel, -1, &st, NULL) != SQLITE_OK)
         return store_fail(s, "listing runs", d);
@@ -784,6 +839,9 @@ int af_store_list(af_store *s, af_store_run **runs, size_t *n, af_diag *d)
         r->util = store_col_double(st, 11);
         r->cost_total = store_col_double(st, 12);
         r->partial = sqlite3_column_int(st, 13) != 0;
+        r->sweep_id = sqlite3_column_int64(st, 14);
+        r->sweep_point = sqlite3_column_int64(st, 15);
+        r->sweep_replication = sqlite3_column_int64(st, 16);
     }
     sqlite3_finalize(st);
     if (rc != SQLITE_DONE) {
@@ -830,4 +888,77 @@ bool af_store_parse_id(const char *s, int64_t *id)
         return false;
     *id = v;
     return true;
+}
+
+/* ---- sweeps -------------------------------------------------------------------------------- */
+
+int af_store_sweep_find(af_store *s, const af_store_sweep *sw, int64_t *id, af_diag *d)
+{
+    *id = 0;
+    static const char sel[] = "SELECT id FROM sweeps WHERE scenario_hash = ?1 AND spec = ?2 "
+                              "AND replications = ?3 ORDER BY id DESC LIMIT 1";
+    sqlite3_stmt *st = NULL;
+    if (sqlite3_prepare_v2(s->db, sel, -1, &st, NULL) != SQLITE_OK)
+        return store_fail(s, "finding the sweep", d);
+    sqlite3_bind_text(st, 1, sw->scenario_hash, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_text(st, 2, sw->spec, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_int64(st, 3, sw->replications);
+    int rc = sqlite3_step(st);
+    if (rc == SQLITE_ROW)
+        *id = sqlite3_column_int64(st, 0);
+    sqlite3_finalize(st);
+    if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+        return store_fail(s, "finding the sweep", d);
+    return AF_OK;
+}
+
+int af_store_sweep_add(af_store *s, const af_store_sweep *sw, int64_t *id, af_diag *d)
+{
+    if (s->readonly) {
+        af_diag_error(d, "results database %s: the file is read-only", s->path);
+        return AF_EIO;
+    }
+    static const char ins[] =
+        "INSERT INTO sweeps (created_at, scenario, scenario_file, scenario_hash, catalog_hash, "
+        "spec, points, replications) "
+        "VALUES (strftime('%Y-%m-%d %H:%M:%S', 'now'), ?1, ?2, ?3, ?4, ?5, ?6, ?7)";
+    sqlite3_stmt *st = NULL;
+    if (sqlite3_prepare_v2(s->db, ins, -1, &st, NULL) != SQLITE_OK)
+        return store_fail(s, "recording the sweep", d);
+    sqlite3_bind_text(st, 1, sw->scenario, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_text(st, 2, sw->scenario_file, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_text(st, 3, sw->scenario_hash, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_text(st, 4, sw->catalog_hash, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_text(st, 5, sw->spec, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_int64(st, 6, sw->points);
+    sqlite3_bind_int64(st, 7, sw->replications);
+    int rc = sqlite3_step(st);
+    sqlite3_finalize(st);
+    if (rc != SQLITE_DONE)
+        return store_fail(s, "recording the sweep", d);
+    *id = sqlite3_last_insert_rowid(s->db);
+    return AF_OK;
+}
+
+int af_store_sweep_runs(af_store *s, int64_t id, int64_t points, int64_t replications,
+                        int64_t *ids, af_diag *d)
+{
+    for (int64_t i = 0; i < points * replications; i++)
+        ids[i] = 0;
+    static const char sel[] =
+        "SELECT point, replication, run_id FROM sweep_runs WHERE sweep_id = ?1";
+    sqlite3_stmt *st = NULL;
+    if (sqlite3_prepare_v2(s->db, sel, -1, &st, NULL) != SQLITE_OK)
+        return store_fail(s, "reading the sweep", d);
+    sqlite3_bind_int64(st, 1, id);
+    int rc;
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        int64_t p = sqlite3_column_int64(st, 0), r = sqlite3_column_int64(st, 1);
+        if (p >= 1 && p <= points && r >= 1 && r <= replications)
+            ids[(p - 1) * replications + r - 1] = sqlite3_column_int64(st, 2);
+    }
+    sqlite3_finalize(st);
+    if (rc != SQLITE_DONE)
+        return store_fail(s, "reading the sweep", d);
+    return AF_OK;
 }

@@ -36,7 +36,7 @@
 #include <stdint.h>
 
 /* The schema version this program writes and reads. */
-#define AF_STORE_SCHEMA 1
+#define AF_STORE_SCHEMA 2
 
 /* An open database. */
 typedef struct af_store af_store;
@@ -66,6 +66,13 @@ typedef struct af_store_input {
     const char *text;      /* the scenario file's bytes, or NULL */
     size_t text_len;       /* their number */
     uint64_t seed;         /* the seed it ran with (run.seed is a double, exact only to 2^53) */
+    /* a run of a sweep (af_store_sweep_add): its id (0: not a sweep's run), the point's and
+     * the replication's numbers (from 1) and the point's values ("PATH=VALUE, ..."), stored in
+     * the run's transaction */
+    int64_t sweep_id;
+    int64_t sweep_point;
+    int64_t sweep_replication;
+    const char *sweep_values;
 } af_store_input;
 
 /* Appends a run in one transaction. Returns AF_OK with its id in *id (may be NULL), or AF_EIO
@@ -93,6 +100,10 @@ typedef struct af_store_run {
     double util;
     double cost_total;
     bool partial; /* the run was cut short (run.partial; af_store_list only) */
+    /* the sweep it belongs to (0: none), its point and replication, from 1 */
+    int64_t sweep_id;
+    int64_t sweep_point;
+    int64_t sweep_replication;
 } af_store_run;
 
 /* Loads run id into *out (release with af_store_run_fini), with its results when results is
@@ -105,5 +116,29 @@ int af_store_get(af_store *s, int64_t id, bool results, af_store_run *out, af_di
 int af_store_list(af_store *s, af_store_run **runs, size_t *n, af_diag *d);
 
 void af_store_run_fini(af_store_run *r);
+
+/* A sweep (`aifsim sweep --db`): what identifies it for --resume and what it holds. */
+typedef struct af_store_sweep {
+    const char *scenario;      /* the scenario's name */
+    const char *scenario_file; /* its file */
+    const char *scenario_hash; /* run.scenario_hash of its runs */
+    const char *catalog_hash;  /* run.catalog_hash of its runs */
+    const char *spec;          /* the varied values and the common overrides, canonical text */
+    int64_t points;            /* points of the grid */
+    int64_t replications;      /* runs per point */
+} af_store_sweep;
+
+/* The newest stored sweep with sw's scenario_hash, spec and replications: its id in *id, or 0
+ * when there is none. Returns AF_OK or AF_EIO with an error in d. */
+int af_store_sweep_find(af_store *s, const af_store_sweep *sw, int64_t *id, af_diag *d);
+
+/* Records a new sweep (its own transaction). Returns AF_OK with its id in *id, or AF_EIO. */
+int af_store_sweep_add(af_store *s, const af_store_sweep *sw, int64_t *id, af_diag *d);
+
+/* The runs stored for sweep id: ids[(point - 1) * replications + replication - 1] is the run of
+ * that point and replication, 0 where there is none (ids holds points * replications entries;
+ * runs outside that range are ignored). Returns AF_OK or AF_EIO. */
+int af_store_sweep_runs(af_store *s, int64_t id, int64_t points, int64_t replications,
+                        int64_t *ids, af_diag *d);
 
 #endif

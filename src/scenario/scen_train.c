@@ -1,8 +1,16 @@
 /*
  * scen_train: checking a `train:` workload and its sub-sections: the compute side (step_time, or
  * model with tokens_per_step and mfu), dataset, checkpoint, failures and parallel.
+ *
+ * A job may name an MLPerf Storage workload (`preset: unet3d-h100`, models/mlperf.yaml): the
+ * preset fills step_time, batch_per_gpu, the data set's sample_size, sample_spread,
+ * samples_per_file and reader_threads, and the epochs, each unless the job gives its own; the
+ * data set's size follows the benchmark's rule (workload/mlperf.h) unless size or files is
+ * given. A job with a preset or `epochs:` counts its epochs and reports the MLPerf AU.
  */
 #include "scenario/scenario_int.h"
+
+#include "workload/mlperf.h"
 
 #include <math.h>
 #include <string.h>
@@ -10,7 +18,7 @@
 /* A training job's `dataset:`. */
 typedef struct dataset_fields {
     const af_node *tier, *size, *sample_size, *sample_spread, *samples_per_file, *files,
-        *reader_threads, *prefetch;
+        *reader_threads, *prefetch, *host_memory;
 } dataset_fields;
 static const scen_key dataset_keys[] = {
     SCEN_KEY(dataset_fields, "tier", tier, SCEN_REQUIRED),
@@ -21,6 +29,7 @@ static const scen_key dataset_keys[] = {
     SCEN_KEY(dataset_fields, "files", files, SCEN_OPTIONAL),
     SCEN_KEY(dataset_fields, "reader_threads", reader_threads, SCEN_OPTIONAL),
     SCEN_KEY(dataset_fields, "prefetch", prefetch, SCEN_OPTIONAL),
+    SCEN_KEY(dataset_fields, "host_memory", host_memory, SCEN_OPTIONAL),
 };
 
 /* A training job's `model:`. */
@@ -89,7 +98,8 @@ static const scen_key par_keys[] = {
  * is checked by scen_compute. */
 typedef struct train_fields {
     const af_node *name, *pool, *step_time, *model, *tokens_per_step, *mfu, *precision,
-        *batch_per_gpu, *dataset, *qos, *steps, *checkpoint, *failures, *parallel;
+        *batch_per_gpu, *dataset, *qos, *steps, *checkpoint, *failures, *parallel, *preset, *epochs,
+        *min_au;
 } train_fields;
 static const scen_key train_keys[] = {
     SCEN_KEY(train_fields, "name", name, SCEN_OPTIONAL),
@@ -106,21 +116,56 @@ static const scen_key train_keys[] = {
     SCEN_KEY(train_fields, "checkpoint", checkpoint, SCEN_OPTIONAL),
     SCEN_KEY(train_fields, "failures", failures, SCEN_OPTIONAL),
     SCEN_KEY(train_fields, "parallel", parallel, SCEN_OPTIONAL),
+    SCEN_KEY(train_fields, "preset", preset, SCEN_OPTIONAL),
+    SCEN_KEY(train_fields, "epochs", epochs, SCEN_OPTIONAL),
+    SCEN_KEY(train_fields, "min_au", min_au, SCEN_OPTIONAL),
 };
 
-/* dataset: of a training job. */
-static void scen_dataset(scen *s, const af_node *node, af_train_config *t)
+/* Splits map by keys, with the keys named in `loose` (NULL-terminated) optional: those a preset
+ * fills. */
+static void scen_fields_loose(scen *s, const af_node *map, const scen_key *keys, size_t n,
+                              const char *const *loose, void *fields)
+{
+    scen_key copy[SCEN_MAX_KEYS];
+    for (size_t i = 0; i < n; i++) {
+        copy[i] = keys[i];
+        for (const char *const *l = loose; l && *l; l++)
+            if (strcmp(keys[i].name, *l) == 0)
+                copy[i].need = SCEN_OPTIONAL;
+    }
+    scen_fields(s, map, copy, n, fields);
+}
+
+/* The GPUs of pool `pool`, or 0 when it is unknown or was refused. */
+static double scen_pool_gpus(const scen *s, size_t pool)
+{
+    if (pool == SIZE_MAX || !s->pool_at[pool] || s->w.pools[pool].node.gpus <= 0)
+        return 0;
+    return (double)s->w.pools[pool].nodes * s->w.pools[pool].node.gpus;
+}
+
+/* dataset: of a training job; pre is its MLPerf preset, or NULL; named: the job names a preset
+ * (pre is NULL when the name was unknown), whose fields then need not be given. */
+static void scen_dataset(scen *s, const af_node *node, af_train_config *t,
+                         const af_mlperf_spec *pre, bool named)
 {
     size_t old = af_path_key(&s->path, "dataset");
     t->samples_per_file = 1;
     t->prefetch = 2;
+    if (pre) {
+        t->sample_B = pre->sample_B;
+        t->sample_sd_B = pre->sample_sd_B;
+        t->samples_per_file = pre->samples_per_file;
+        t->reader_threads = pre->reader_threads;
+    }
     if (!af_check_map(&s->c, node, &s->path,
                       "a mapping such as { tier: hot, size: 50 TB, sample_size: 110 kB }")) {
         af_path_pop(&s->path, old);
         return;
     }
     dataset_fields v;
-    scen_fields(s, node, dataset_keys, SCEN_N(dataset_keys), &v);
+    static const char *const loose[] = {"size", "sample_size", NULL};
+    scen_fields_loose(s, node, dataset_keys, SCEN_N(dataset_keys), named ? loose : NULL, &v);
     t->tier = scen_ref_key(s, v.tier, "tier", s->tier_at, s->w.ntiers, "tier");
     bool size_ok =
         scen_quantity(s, v.size, "size", AF_DIM_SIZE, (af_range){0, 1e18, true}, &t->dataset_B);
@@ -129,6 +174,8 @@ static void scen_dataset(scen *s, const af_node *node, af_train_config *t)
      * (fuzz finding devices-idle-while-holding, 2.2e-308 B samples). */
     bool sample_ok = scen_quantity(s, v.sample_size, "sample_size", AF_DIM_SIZE,
                                    (af_range){1e-6, 1e12, false}, &t->sample_B);
+    if (pre && !v.sample_size)
+        sample_ok = true; /* the preset's */
     if (size_ok && sample_ok && t->sample_B > t->dataset_B) {
         char a[64], b[64];
         SCEN_ERROR_AT(s, "sample_size", v.sample_size,
@@ -165,6 +212,33 @@ static void scen_dataset(scen *s, const af_node *node, af_train_config *t)
         }
     } else if (!v.files && size_ok && sample_ok && spf_ok) {
         t->files = t->dataset_B / (t->sample_B * t->samples_per_file);
+    }
+    double mem = 0;
+    bool mem_ok = scen_quantity(s, v.host_memory, "host_memory", AF_DIM_SIZE,
+                                (af_range){0, 1e15, true}, &mem);
+    if (v.host_memory && (!named || v.size || v.files)) {
+        SCEN_ERROR_AT(s, "host_memory", v.host_memory,
+                      "host_memory sizes the data set by the MLPerf rule: give it with the "
+                      "job's preset and without size or files");
+    } else if (pre && !v.size && !v.files && (mem_ok || !v.host_memory) &&
+               scen_pool_gpus(s, t->pool) > 0 && t->sample_B > 0 && t->samples_per_gpu > 0) {
+        /* The benchmark's minimum: 500 steps an epoch and 5 x the clients' memory, in whole
+         * files (workload/mlperf.h). */
+        af_mlperf_spec rule = *pre;
+        rule.sample_B = t->sample_B;
+        rule.samples_per_file = (int)t->samples_per_file;
+        double samples =
+            af_mlperf_dataset_samples(&rule, t->samples_per_gpu, scen_pool_gpus(s, t->pool),
+                                      (double)s->w.pools[t->pool].nodes, mem);
+        t->dataset_B = samples * t->sample_B;
+        t->files = samples / t->samples_per_file;
+        if (t->dataset_B > 1e18) {
+            char a[64];
+            af_check_error(&s->c, node, &s->path,
+                           "the MLPerf rule makes the data set %s; expected at most 1 EB (give "
+                           "size or files)",
+                           af_units_format(t->dataset_B, AF_DIM_SIZE, a, sizeof a));
+        }
     }
     if (scen_integer(s, v.reader_threads, "reader_threads", 0, 4096, &n))
         t->reader_threads = (int)n;
@@ -386,7 +460,7 @@ static void scen_failures(scen *s, const af_node *node, af_train_config *t)
 
 /* The compute side of a training job: step_time, or model.params + tokens_per_step + mfu. */
 static void scen_compute(scen *s, const af_node *body, const train_fields *v, af_train_config *t,
-                         size_t pool)
+                         size_t pool, const af_mlperf_spec *pre)
 {
     scen_quantity(s, v->step_time, "step_time", AF_DIM_TIME, (af_range){0, 86400, true},
                   &t->step_time_s);
@@ -439,7 +513,9 @@ static void scen_compute(scen *s, const af_node *body, const train_fields *v, af
                        "give either step_time or model.params with tokens_per_step and mfu, "
                        "not both");
         af_path_pop(&s->path, k);
-    } else if (!v->step_time && !derived) {
+    } else if (!v->step_time && !derived && pre) {
+        t->step_time_s = pre->compute_s;
+    } else if (!v->step_time && !derived && !v->preset) {
         af_check_error(&s->c, body, &s->path,
                        "missing required field \"step_time\" (or model.params with "
                        "tokens_per_step and mfu)");
@@ -450,6 +526,48 @@ static void scen_compute(scen *s, const af_node *body, const train_fields *v, af
     }
 }
 
+/* epochs: and min_au: of a training job, after its data set: the steps of an epoch as DLIO
+ * counts them, and the epochs to train (the preset's unless steps or epochs is given). */
+static void scen_epochs(scen *s, const train_fields *v, af_train_config *t,
+                        const af_mlperf_spec *pre)
+{
+    int64_t n = 0;
+    bool epochs_ok = scen_integer(s, v->epochs, "epochs", 1, 1000000, &n);
+    if (v->epochs && v->steps) {
+        SCEN_ERROR_AT(s, "epochs", v->epochs, "give either steps or epochs, not both");
+        return;
+    }
+    scen_quantity(s, v->min_au, "min_au", AF_DIM_RATIO, (af_range){0, 1, true}, &t->au_min);
+    if (!v->min_au && pre)
+        t->au_min = pre->au_min;
+    if (!pre && !v->epochs && !v->min_au)
+        return;
+    if (v->epochs && !epochs_ok)
+        return;
+    double gpus = scen_pool_gpus(s, t->pool);
+    if (!(gpus > 0) || !(t->sample_B > 0) || !(t->dataset_B > 0) || !(t->samples_per_gpu > 0))
+        return; /* reported where the pool, the batch or the data set was read */
+    double samples = t->files > 0 ? t->files * t->samples_per_file : t->dataset_B / t->sample_B;
+    t->steps_per_epoch = af_mlperf_steps_per_epoch(samples, t->samples_per_gpu, gpus);
+    if (t->steps_per_epoch < 1) {
+        char a[64];
+        af_check_error(&s->c, v->epochs ? v->epochs : v->preset ? v->preset : v->min_au,
+                       &s->path,
+                       "the data set's %.0f samples (%s) make no whole step of batch_per_gpu x "
+                       "GPUs = %.0f samples; an epoch needs at least one",
+                       samples, af_units_format(t->dataset_B, AF_DIM_SIZE, a, sizeof a),
+                       t->samples_per_gpu * gpus);
+        t->steps_per_epoch = 0;
+        return;
+    }
+    if (v->epochs)
+        t->epochs = (double)n;
+    else if (pre && !v->steps)
+        t->epochs = pre->epochs;
+    if (t->epochs > 0)
+        t->target_steps = t->epochs * t->steps_per_epoch;
+}
+
 /* One `train:` workload body; wi is its index in `workloads:`. */
 void scen_train(scen *s, const af_node *body, size_t wi)
 {
@@ -458,7 +576,9 @@ void scen_train(scen *s, const af_node *body, size_t wi)
                       "dataset)"))
         return;
     train_fields v;
-    scen_fields(s, body, train_keys, SCEN_N(train_keys), &v);
+    static const char *const loose[] = {"batch_per_gpu", NULL};
+    bool named = scen_pair(body, "preset") != NULL;
+    scen_fields_loose(s, body, train_keys, SCEN_N(train_keys), named ? loose : NULL, &v);
 
     size_t j = s->w.ntrains++;
     af_train_config *t = &s->w.trains[j];
@@ -496,15 +616,26 @@ void scen_train(scen *s, const af_node *body, size_t wi)
                                           "name:)");
         s->train_at[j] = t->name ? name_at : NULL;
     }
-    scen_compute(s, body, &v, t, t->pool);
+    af_mlperf_spec preset;
+    const af_mlperf_spec *pre = NULL;
+    if (v.preset) {
+        size_t k = af_path_key(&s->path, "preset");
+        if (scen_catalog(s, AF_SECTION_MLPERF, v.preset, &preset))
+            pre = &preset;
+        af_path_pop(&s->path, k);
+    }
+    scen_compute(s, body, &v, t, t->pool, pre);
     int64_t b;
+    if (pre)
+        t->samples_per_gpu = pre->batch;
     if (scen_integer(s, v.batch_per_gpu, "batch_per_gpu", 1, 1000000000, &b))
         t->samples_per_gpu = (double)b;
     if (v.dataset)
-        scen_dataset(s, v.dataset, t);
+        scen_dataset(s, v.dataset, t, pre, named);
     scen_qos(s, v.qos, &t->weight);
     if (scen_integer(s, v.steps, "steps", 1, 1000000000000000LL, &b))
         t->target_steps = (double)b;
+    scen_epochs(s, &v, t, pre);
     if (v.checkpoint)
         scen_checkpoint(s, v.checkpoint, t);
     if (v.failures)

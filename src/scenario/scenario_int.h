@@ -71,7 +71,7 @@ typedef struct scen_key {
 } scen_key;
 
 /* The most keys one mapping has. */
-#define SCEN_MAX_KEYS 16
+#define SCEN_MAX_KEYS 20
 
 #define SCEN_N(table) (sizeof(table) / sizeof((table)[0]))
 /* The tables read better unwrapped. */

@@ -16,6 +16,7 @@
 #include "model/llm.h"
 #include "model/node.h"
 #include "model/storage.h"
+#include "workload/mlperf.h"
 
 #include <limits.h>
 #include <math.h>
@@ -575,6 +576,21 @@ static const af_field llm_fields[] = {
 };
 static const af_field_order llm_orders[] = {{"kv_heads", "heads"}};
 
+/* An MLPerf Storage workload's published configuration (workload/mlperf.h). The keys are the
+ * training job's that each figure fills. A record of 1 B to 1 TB, a step of 1 us to a day. */
+static const af_field mlperf_fields[] = {
+    AF_REAL(af_mlperf_spec, "sample_size", AF_DIM_SIZE, sample_B, AF_RANGE(1, 1e12, false)),
+    AF_REAL(af_mlperf_spec, "sample_spread", AF_DIM_SIZE, sample_sd_B, AF_NONNEG(1e12)),
+    AF_INT(af_mlperf_spec, "samples_per_file", samples_per_file, 1, 1000000000),
+    AF_INT(af_mlperf_spec, "batch_per_gpu", batch, 1, 1000000000),
+    AF_REAL(af_mlperf_spec, "step_time", AF_DIM_TIME, compute_s, AF_RANGE(1e-6, 86400, false)),
+    AF_INT(af_mlperf_spec, "reader_threads", reader_threads, 1, 4096),
+    AF_INT(af_mlperf_spec, "epochs", epochs, 1, 1000000),
+    AF_REAL(af_mlperf_spec, "min_au", AF_DIM_RATIO, au_min, AF_POSITIVE(1)),
+    AF_INT(af_mlperf_spec, "min_steps_per_epoch", min_steps, 1, 1000000000),
+    AF_REAL(af_mlperf_spec, "memory_factor", AF_DIM_NUMBER, memory_factor, AF_NONNEG(1000)),
+};
+
 #define AF_N(a) (sizeof(a) / sizeof((a)[0]))
 
 static const af_spec_desc descs[AF_SECTION__COUNT] = {
@@ -599,6 +615,9 @@ static const af_spec_desc descs[AF_SECTION__COUNT] = {
     {AF_SECTION_LLMS, "llms", "language model", "llama3-8b", sizeof(af_llm_spec),
      offsetof(af_llm_spec, name), offsetof(af_llm_spec, description), llm_fields,
      AF_N(llm_fields), llm_orders, AF_N(llm_orders)},
+    {AF_SECTION_MLPERF, "mlperf", "MLPerf Storage workload", "unet3d-h100", sizeof(af_mlperf_spec),
+     offsetof(af_mlperf_spec, name), offsetof(af_mlperf_spec, description), mlperf_fields,
+     AF_N(mlperf_fields), NULL, 0},
 };
 
 /* Fields per section and bytes per spec at most (for stack arrays). */
@@ -606,7 +625,8 @@ static const af_spec_desc descs[AF_SECTION__COUNT] = {
 #define AF_MAX_SPEC 512
 _Static_assert(AF_N(storage_fields) <= AF_MAX_FIELDS, "raise AF_MAX_FIELDS");
 _Static_assert(sizeof(af_node_spec) <= AF_MAX_SPEC && sizeof(af_storage_spec) <= AF_MAX_SPEC &&
-                   sizeof(af_switch_spec) <= AF_MAX_SPEC && sizeof(af_llm_spec) <= AF_MAX_SPEC,
+                   sizeof(af_switch_spec) <= AF_MAX_SPEC && sizeof(af_llm_spec) <= AF_MAX_SPEC &&
+                   sizeof(af_mlperf_spec) <= AF_MAX_SPEC,
                "raise AF_MAX_SPEC");
 
 const af_spec_desc *af_schema_desc(af_section sec)

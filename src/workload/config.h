@@ -103,6 +103,12 @@ typedef struct af_train_config {
     bool held;              /* the job waits, its GPUs idle, from time 0 until a flywheel
                                starts it (af_flywheel_config.job): each trigger trains `steps`
                                more steps, then it idles again; target_steps is 0 */
+    double epochs;          /* passes over the data set to train (target_steps is then epochs x
+                               steps_per_epoch); 0 = by steps, or until the end of the run */
+    double steps_per_epoch; /* steps of one pass over the data set, floor(samples / (batch x
+                               GPUs)) as DLIO counts them; 0 = the job counts no epochs and
+                               reports no MLPerf AU (workload/mlperf.h) */
+    double au_min;          /* MLPerf minimum accelerator utilization to pass, (0, 1]; 0 = none */
     /* Parallelism (with model params): the GPUs split into tp x pp x dp; dp replicas all-reduce
      * their gradients every step over the backend fabric (train.c, "The step"). */
     int tp;                 /* tensor-parallel degree, inside a node (divides its GPUs); >= 1 */

@@ -324,6 +324,8 @@ static void job_step_complete(job *jb)
     jb->in_step = false;
     jb->steps++;
     jb->last_step_end_ns = now;
+    if (jb->cfg->steps_per_epoch > 0)
+        af_au_meter_step(&jb->au, now);
     if (jb->target_steps > 0 && (double)jb->steps >= jb->target_steps) {
         /* Trained: the loader stops and the GPUs idle (until a held job's driver asks for more
          * steps, which it may do from on_done). */
@@ -572,6 +574,8 @@ static int train_build_job(af_world *w, job *jb, size_t j, af_diag *d)
         return AF_EINPUT;
     }
     jb->compute_ns = af_time_from_s(compute_s);
+    if (tc->steps_per_epoch > 0)
+        af_au_meter_start(&jb->au, tc->steps_per_epoch, af_time_to_s(jb->compute_ns), 0);
     if (job_plan_step(w, jb, d) != AF_OK)
         return AF_EINPUT;
     if (jb->plan.batch_sd_B > 0) {
@@ -852,6 +856,31 @@ static void train_report_time(const job *jb, af_results *r, double T)
     af_results_put(r, AF_M_TRAIN_ETTR, nm, af_time_to_s(jb->compute_total_ns) / elapsed);
 }
 
+/* Epochs and the MLPerf AU (workload/mlperf.h), with its verdict against the minimum. */
+static void train_report_mlperf(const job *jb, af_results *r)
+{
+    const char *nm = jb->cfg->name;
+    af_results_put(r, AF_M_TRAIN_EPOCHS, nm, (double)jb->au.epochs);
+    double au = af_au_meter_value(&jb->au);
+    if (au < 0)
+        return;
+    af_results_put(r, AF_M_TRAIN_MLPERF_AU, nm, au);
+    double min = jb->cfg->au_min;
+    if (!(min > 0))
+        return;
+    af_results_put(r, AF_M_TRAIN_MLPERF_AU_MIN, nm, min);
+    char a[48], b[48], text[160];
+    af_units_format(au, AF_DIM_RATIO, a, sizeof a);
+    af_units_format(min, AF_DIM_RATIO, b, sizeof b);
+    if (jb->cfg->epochs > 0 && (double)jb->au.epochs < jb->cfg->epochs)
+        snprintf(text, sizeof text, "incomplete: %lld of %.0f epochs in the run (AU so far %s)",
+                 (long long)jb->au.epochs, jb->cfg->epochs, a);
+    else
+        snprintf(text, sizeof text, "%s: AU %s %s %s", au >= min ? "pass" : "fail", a,
+                 au >= min ? ">=" : "<", b);
+    af_results_put_text(r, AF_M_TRAIN_MLPERF_RESULT, nm, text);
+}
+
 static void train_report(const af_world *w, af_results *r)
 {
     train_state *s = train_of(w);
@@ -894,6 +923,8 @@ static void train_report(const af_world *w, af_results *r)
             af_results_put(r, AF_M_TRAIN_UTIL_BURSTS, nm,
                            af_time_to_s(jb->compute_in_burst_ns) / burst_s);
         train_report_time(jb, r, T);
+        if (jb->cfg->steps_per_epoch > 0)
+            train_report_mlperf(jb, r);
         af_res_report(w, jb, r);
     }
 }

@@ -12,6 +12,7 @@
 #define AF_WORKLOAD_TRAIN_INT_H
 
 #include "base/metrics.h"
+#include "workload/mlperf.h"
 #include "workload/train.h"
 #include "workload/world_int.h"
 
@@ -59,6 +60,7 @@ typedef struct job {
     af_time_ns compute_in_burst_ns;
     uint64_t steps;
     af_time_ns last_step_end_ns; /* end of the last completed step */
+    af_au_meter au;              /* MLPerf AU by epoch (cfg->steps_per_epoch > 0 only) */
     double read_B;               /* bytes delivered to the GPUs */
     double floor_Bps;            /* QoS floor: per-GPU read rate guaranteed by the weights */
     af_event_id step_ev;         /* the end of the step in progress */

@@ -91,7 +91,7 @@ expect_status 1 env AIFSIM_TEST_FAIL_WRITE=2 "$AIFSIM" run scenarios/flagship.ya
 
 # Catalog listing.
 expect_status 0 "$AIFSIM" catalog
-for k in gpus nodes links storage facility switches llms; do
+for k in gpus nodes links storage facility switches llms mlperf; do
     expect_status 0 "$AIFSIM" catalog "$k"
 done
 expect_status 0 "$AIFSIM" catalog gpus

@@ -41,7 +41,7 @@ expect_grep "% (" "$tmp/out"
 if $have_sqlite; then
     [ "$(sql 'SELECT count(*) FROM runs')" = 2 ] || fail "2 runs, the database holds $(sql 'SELECT count(*) FROM runs')"
     [ "$(sql 'PRAGMA journal_mode')" = wal ] || fail "the database is not in WAL mode"
-    [ "$(sql 'PRAGMA user_version')" = 1 ] || fail "schema version $(sql 'PRAGMA user_version')"
+    [ "$(sql 'PRAGMA user_version')" = 2 ] || fail "schema version $(sql 'PRAGMA user_version')"
     # Every metric of the run, in order, with its unit; the series at duration / 240.
     "$AIFSIM" run "$scn" --json "$tmp/run.json" -q || fail "run --json failed"
     sed -n 's/^  "\([^"]*\)": {"value": [^,]*, "unit": "\([^"]*\)".*/\1 \2/p; s/^  "\([^"]*\)": {"text".*/\1 text/p' \
@@ -202,7 +202,7 @@ bad runs --db "$tmp/text.db"
 if $have_sqlite; then
     sqlite3 -batch "$tmp/new.db" "PRAGMA application_id = 1095127885; CREATE TABLE runs (x); PRAGMA user_version = 5;"
     bad run "$scn" --db "$tmp/new.db"
-    expect_grep "has schema version 5, newer than this aifsim reads (version 1)" "$tmp/err"
+    expect_grep "has schema version 5, newer than this aifsim reads (version 2)" "$tmp/err"
     bad runs --db "$tmp/new.db"
     [ "$(sqlite3 -batch "$tmp/new.db" 'PRAGMA user_version')" = 5 ] || fail "the newer database was changed"
 fi

@@ -53,8 +53,8 @@ seeds() {
         cp "$src/tests/fixtures/good.yaml" "$2/fixture-good.yaml"
         ;;
     catalog)
-        # The seven files in section order, separated by "%%" lines.
-        for s in gpus links nodes storage facility switches llms; do
+        # The eight files in section order, separated by "%%" lines.
+        for s in gpus links nodes storage facility switches llms mlperf; do
             [ "$s" = gpus ] || printf '%%%%\n'
             cat "$src/models/$s.yaml"
         done >"$2/models"

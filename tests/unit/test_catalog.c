@@ -220,6 +220,21 @@ static void test_fixture_figures(void)
     CU_ASSERT_PTR_EQUAL(af_catalog_find_llm(cat, "lm-a"), &lms[0]);
     CU_ASSERT_PTR_NULL(af_catalog_find_llm(cat, "lm-b"));
 
+    const af_mlperf_spec *mps = af_catalog_mlperf(cat, &n);
+    CU_ASSERT_EQUAL(n, 1);
+    CU_ASSERT_STRING_EQUAL(mps[0].name, "bench-x");
+    CU_ASSERT_EQUAL(mps[0].sample_B, 1e6);
+    CU_ASSERT_EQUAL(mps[0].samples_per_file, 4);
+    CU_ASSERT_EQUAL(mps[0].batch, 2);
+    AF_ASSERT_REL(mps[0].compute_s, 0.1, 1e-15);
+    CU_ASSERT_EQUAL(mps[0].reader_threads, 2);
+    CU_ASSERT_EQUAL(mps[0].epochs, 3);
+    AF_ASSERT_REL(mps[0].au_min, 0.9, 1e-15);
+    CU_ASSERT_EQUAL(mps[0].min_steps, 10);
+    CU_ASSERT_EQUAL(mps[0].memory_factor, 5);
+    CU_ASSERT_PTR_EQUAL(af_catalog_find_mlperf(cat, "bench-x"), &mps[0]);
+    CU_ASSERT_STRING_EQUAL(af_catalog_source(cat, AF_SECTION_MLPERF, "bench-x", "min_au"), "test");
+
     const af_facility_spec *fac = af_catalog_facilities(cat, &n);
     CU_ASSERT_EQUAL(n, 2);
     CU_ASSERT_STRING_EQUAL(fac[0].name, "hyperscale");
@@ -281,7 +296,7 @@ static af_catalog *load_edited(af_section sec, const char *from, const char *to,
 {
     static const char *const files[] = {"gpus.yaml",     "links.yaml",    "nodes.yaml",
                                         "storage.yaml",  "facility.yaml", "switches.yaml",
-                                        "llms.yaml"};
+                                        "llms.yaml",     "mlperf.yaml"};
     _Static_assert(sizeof files / sizeof files[0] == AF_SECTION__COUNT, "one file per section");
     char *texts[AF_SECTION__COUNT];
     af_catalog_text src[AF_SECTION__COUNT];
@@ -459,7 +474,7 @@ static void test_broken_files(void)
     CU_ASSERT_PTR_NULL(af_catalog_load(fixtures, d));
     CU_ASSERT_EQUAL(af_diag_count(d), AF_SECTION__COUNT);
     msg = af_diag_format(d, AF_SECTION__COUNT - 1);
-    CU_ASSERT_PTR_NOT_NULL(strstr(msg, "fixtures/llms.yaml: error: cannot open: No such file "
+    CU_ASSERT_PTR_NOT_NULL(strstr(msg, "fixtures/mlperf.yaml: error: cannot open: No such file "
                                        "or directory"));
     af_free(msg);
     af_free(fixtures);

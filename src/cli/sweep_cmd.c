@@ -1,0 +1,832 @@
+/*
+ * sweep_cmd: `aifsim sweep FILE --vary PATH=VALUES... [-j N] [--replications N] [--db FILE]
+ * [--resume] [--csv DIR] [--pdf FILE] [--metric PATTERN]... [--set PATH=VALUE]... [--seed N]`.
+ *
+ * The grid (plan/sweep.h) is every combination of the --vary values; each point is the scenario
+ * with the point's values as --set overrides (then the command's own --set and --seed), run
+ * --replications times, replication k with the seed af_sweep_seed(seed, k). Runs go to -j
+ * threads (default: the CPUs online) through af_sweep_exec, which hands them back to this
+ * thread in (point, replication) order; only this thread writes, so the database receives the
+ * same runs in the same order whatever -j is, each in its own transaction.
+ *
+ * Before anything runs, the scenario is loaded with the common overrides, then once per varied
+ * value with that value alone, so a value the field refuses is reported (exit 2, with a note
+ * naming the --vary) before any time is spent; a combination the world cannot build is that
+ * point's failure (its messages, a note naming the point), the other points go on and the exit
+ * status is that of the worst.
+ *
+ * The database (--db, report/store.h): a sweep row names the scenario's hash, the canonical
+ * spec (the grid's values, the common overrides) and the replications; each run is stored with
+ * its sweep, point, replication and the point's values. --resume finds the newest sweep with the
+ * same hash, spec and replications and runs only the (point, replication) pairs it lacks; the
+ * stored runs' metrics are read back for the table, the CSV and the PDF, so a resumed sweep's
+ * outputs equal an uninterrupted one's.
+ *
+ * Ctrl-C: the runs in progress are cut short (and not stored), every run that finished is
+ * stored, the outputs are written with the points done, and the exit status is 130; a second
+ * Ctrl-C quits at once. A progress line (points done of the total, points per minute, the time
+ * left) is shown on standard error when it is a terminal, or always with --progress.
+ */
+#include "cli/commands.h"
+#include "cli/common.h"
+#include "cli/options.h"
+#include "cli/scenario_run.h"
+
+#include "base/alloc.h"
+#include "base/diag.h"
+#include "base/metrics.h"
+#include "base/outfile.h"
+#include "base/units.h"
+#include "plan/sweep.h"
+#include "report/csv.h"
+#include "report/store.h"
+#include "report/sweep_report.h"
+#include "scenario/catalog.h"
+#include "workload/world.h"
+
+#include "config.h"
+
+#include <inttypes.h>
+#include <math.h>
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <time.h>
+#include <unistd.h>
+
+static const char sweep_usage[] =
+    "usage: aifsim sweep FILE --vary PATH=VALUES [--vary PATH=VALUES]... [-j N]\n"
+    "                    [--replications N] [--db FILE [--resume]] [--csv DIR] [--pdf FILE]\n"
+    "                    [--metric PATTERN]... [--set PATH=VALUE]... [--seed N] [--models DIR]\n"
+    "                    [-q] [--progress | --no-progress]\n"
+    "\n"
+    "Runs the scenario in FILE at every combination of the varied values and prints one line\n"
+    "per point with its headline metrics.\n"
+    "\n"
+    "  --vary PATH=VALUES  a field and its values (repeatable; the last --vary varies fastest):\n"
+    "                    a list 2,4,8 or '30 min,1 h', a linear range 2..32:2 (step) or a\n"
+    "                    range by a factor 1..64x2; range ends may carry one unit\n"
+    "                    (30 min..120 min:30 min). At most 100000 points.\n"
+    "  -j, --jobs N      run N points at once (default: the number of CPUs); the results\n"
+    "                    are the same whatever N is\n"
+    "  --replications N  run each point N times with seeds derived from the scenario's and\n"
+    "                    report the mean and its 95% confidence interval (Student's t)\n"
+    "  --db FILE         store every run in the SQLite results database FILE, tagged with the\n"
+    "                    sweep, its point and replication (`aifsim runs --db FILE`)\n"
+    "  --resume          continue the newest sweep of the same scenario, values, overrides\n"
+    "                    and replications in --db: run only the points it lacks\n"
+    "  --csv DIR         write DIR/sweep.csv: one row per point, every metric (mean, lo, hi\n"
+    "                    with replications)\n"
+    "  --pdf FILE        write the chosen metrics against the first varied field as charts,\n"
+    "                    one line per value of the second\n"
+    "  --metric PATTERN  a metric (or a pattern: 'train.*.goodput') for the table and the\n"
+    "                    charts (repeatable; default: GPU utilization, goodput, burst\n"
+    "                    slowdown, p99 latencies, facility power and total cost)\n"
+    "  --set PATH=VALUE  override a field of every point (repeatable)\n"
+    "  --seed N          the scenario's seed (replication 1's)\n"
+    "  --models DIR      read the model catalog from DIR\n"
+    "  -q, --quiet       do not print the table\n"
+    "  --progress        show the progress line even when standard error is not a terminal\n"
+    "  --no-progress     never show it\n"
+    "\n"
+    "Ctrl-C stores the runs that finished, writes the outputs with the points done and exits\n"
+    "130; run the same command with --resume to finish. A second Ctrl-C quits at once.\n"
+    "exit status: 0 ok, 1 a run or an output failed, 2 bad input, 130 interrupted\n";
+
+/* Most replications of a point. */
+#define SWEEP_MAX_REPS 10000
+/* Most runs of a sweep (points x replications). */
+#define SWEEP_MAX_RUNS 1000000
+/* Confidence level of the intervals. */
+#define SWEEP_LEVEL 0.95
+
+/* ---- Ctrl-C --------------------------------------------------------------------------------- */
+
+static volatile sig_atomic_t sweep_interrupted;
+static struct sigaction sweep_old_sigint;
+
+static void sweep_on_sigint(int sig)
+{
+    (void)sig;
+    sweep_interrupted = 1;
+    sigaction(SIGINT, &sweep_old_sigint, NULL); /* a second Ctrl-C quits at once */
+}
+
+static double sweep_wall_s(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
+}
+
+/* ---- One run -------------------------------------------------------------------------------- */
+
+/* What a worker hands back. */
+typedef struct sweep_out {
+    af_cli_scenario sc; /* loaded and run: sc.res */
+    af_diag *d;         /* its messages */
+    uint64_t seed;      /* the seed it ran with */
+} sweep_out;
+
+/* One replication of one point's column values, until the point is complete. */
+typedef struct sweep_rep {
+    bool have;
+    size_t n;
+    size_t *col;  /* column of each value */
+    double *v;    /* numeric value, NaN for a text */
+    char **text;  /* text, or NULL */
+} sweep_rep;
+
+/* The sweep. */
+typedef struct sweep {
+    af_cli *c;
+    const char *file;
+    const af_catalog *cat;
+    const af_sweep_grid *grid;
+    size_t reps;
+    /* the overrides of each point: its axes' values, then the common ones */
+    af_scenario_set **axis_sets; /* [axis][value] */
+    char ***axis_args;           /* the "PATH=VALUE" texts they borrow; owned */
+    const af_scenario_set *common;
+    size_t ncommon;
+    bool series; /* sample time series (the database stores them) */
+    /* the jobs: (point, replication) pairs to run, as point * reps + rep */
+    size_t *jobs;
+    size_t njobs;
+    /* the database */
+    af_store *store;
+    const char *db;
+    int64_t sweep_id;
+    char *text; /* the scenario file's bytes */
+    size_t text_len;
+    /* results */
+    af_sweep_col *cols;
+    size_t ncols, cols_cap;
+    af_sweep_row *rows;   /* npoints */
+    sweep_rep *pending;   /* npoints x reps, freed as points complete */
+    size_t *have;         /* per point: replications in */
+    int worst;            /* worst exit status of a run (0, 1, 2) */
+    size_t failed;        /* runs that failed */
+    /* progress */
+    bool show;
+    bool tty;
+    double start_s, shown_s;
+    size_t width;
+    size_t done_runs; /* runs taken this time */
+} sweep;
+
+static uint64_t sweep_poll(void *ctx, double t_s, double end_s, uint64_t events)
+{
+    (void)t_s;
+    (void)end_s;
+    (void)events;
+    const atomic_bool *stop = ctx;
+    return atomic_load(stop) ? 0 : 8192;
+}
+
+static int sweep_run(void *ctx, size_t j, const atomic_bool *stop, void **result)
+{
+    sweep *s = ctx;
+    size_t job = s->jobs[j];
+    size_t p = job / s->reps, rep = job % s->reps;
+    const af_sweep_grid *g = s->grid;
+    sweep_out *o = af_calloc(1, sizeof *o);
+    o->d = af_diag_new();
+    af_cli_scenario_init(&o->sc);
+    *result = o;
+    size_t nsets = g->naxes + s->ncommon;
+    af_scenario_set *sets = af_malloc_array(nsets ? nsets : 1, sizeof *sets);
+    size_t *idx = af_malloc_array(g->naxes ? g->naxes : 1, sizeof *idx);
+    af_sweep_grid_index(g, p, idx);
+    for (size_t a = 0; a < g->naxes; a++)
+        sets[a] = s->axis_sets[a][idx[a]];
+    for (size_t k = 0; k < s->ncommon; k++)
+        sets[g->naxes + k] = s->common[k];
+    af_free(idx);
+    int rc = af_cli_scenario_load(&o->sc, s->file, s->cat, sets, nsets, o->d);
+    af_free(sets);
+    if (rc != 0)
+        return rc;
+    af_cli_scenario_sample(&o->sc, s->series, 0);
+    o->sc.cfg.seed = af_sweep_seed(o->sc.cfg.seed, rep);
+    o->seed = o->sc.cfg.seed;
+    af_world_monitor mon = {.poll = sweep_poll, .ctx = (void *)stop};
+    o->sc.monitor = &mon;
+    rc = af_cli_scenario_run(&o->sc, o->d);
+    o->sc.monitor = NULL;
+    if (atomic_load(stop) && (rc != 0 || (o->sc.res && af_results_find(o->sc.res, "run.partial"))))
+        return AF_SWEEP_CUT;
+    return rc;
+}
+
+static void sweep_out_free(sweep_out *o)
+{
+    if (!o)
+        return;
+    af_cli_scenario_fini(&o->sc);
+    af_diag_free(o->d);
+    af_free(o);
+}
+
+static void sweep_drop(void *ctx, size_t j, void *result)
+{
+    (void)ctx;
+    (void)j;
+    sweep_out_free(result);
+}
+
+/* The column of metric name (appended when new); hint is where it likely is. */
+static size_t sweep_col(sweep *s, const af_metric *m, size_t hint)
+{
+    if (hint < s->ncols && strcmp(s->cols[hint].name, m->name) == 0)
+        return hint;
+    for (size_t c = 0; c < s->ncols; c++)
+        if (strcmp(s->cols[c].name, m->name) == 0)
+            return c;
+    s->cols = af_grow(s->cols, &s->cols_cap, s->ncols + 1, sizeof *s->cols);
+    s->cols[s->ncols] = (af_sweep_col){.name = af_strdup(m->name),
+                                       .label = m->label ? af_strdup(m->label) : NULL,
+                                       .dim = m->dim,
+                                       .text = m->text != NULL};
+    return s->ncols++;
+}
+
+/* Once every replication of point p is in: the means and intervals of its row. */
+static void sweep_point_close(sweep *s, size_t p)
+{
+    af_sweep_row *row = &s->rows[p];
+    sweep_rep *reps = &s->pending[p * s->reps];
+    row->done = true;
+    row->n = s->ncols;
+    row->mean = af_malloc_array(row->n ? row->n : 1, sizeof *row->mean);
+    row->lo = af_malloc_array(row->n ? row->n : 1, sizeof *row->lo);
+    row->hi = af_malloc_array(row->n ? row->n : 1, sizeof *row->hi);
+    row->text = af_calloc(row->n ? row->n : 1, sizeof *row->text);
+    double *x = af_malloc_array(s->reps, sizeof *x);
+    bool *seen = af_calloc(row->n ? row->n : 1, sizeof *seen);
+    for (size_t c = 0; c < row->n; c++)
+        row->mean[c] = row->lo[c] = row->hi[c] = NAN;
+    /* Per column, the replications' values (NaN where a replication lacks it). */
+    for (size_t c = 0; c < row->n; c++) {
+        size_t found = 0;
+        for (size_t r = 0; r < s->reps; r++) {
+            x[r] = NAN;
+            sweep_rep *rp = &reps[r];
+            /* Columns are usually at the same position in every replication. */
+            for (size_t i = 0; i < rp->n; i++)
+                if (rp->col[i] == c) {
+                    x[r] = rp->v[i];
+                    if (rp->text[i] && !row->text[c])
+                        row->text[c] = af_strdup(rp->text[i]);
+                    found++;
+                    break;
+                }
+        }
+        if (found == 0 || s->cols[c].text)
+            continue;
+        af_sweep_stat st;
+        af_sweep_ci(x, s->reps, SWEEP_LEVEL, &st);
+        row->mean[c] = st.mean;
+        row->lo[c] = st.lo;
+        row->hi[c] = st.hi;
+    }
+    af_free(seen);
+    af_free(x);
+    for (size_t r = 0; r < s->reps; r++) {
+        sweep_rep *rp = &reps[r];
+        for (size_t i = 0; i < rp->n; i++)
+            af_free(rp->text[i]);
+        af_free(rp->col);
+        af_free(rp->v);
+        af_free(rp->text);
+        memset(rp, 0, sizeof *rp);
+    }
+}
+
+/* Files replication rep of point p's results; closes the point when it is the last. */
+static void sweep_collect(sweep *s, size_t p, size_t rep, const af_results *res)
+{
+    sweep_rep *rp = &s->pending[p * s->reps + rep];
+    if (rp->have)
+        return;
+    size_t n = af_results_count(res);
+    rp->col = af_malloc_array(n ? n : 1, sizeof *rp->col);
+    rp->v = af_malloc_array(n ? n : 1, sizeof *rp->v);
+    rp->text = af_calloc(n ? n : 1, sizeof *rp->text);
+    size_t k = 0;
+    for (size_t i = 0; i < n; i++) {
+        const af_metric *m = af_results_get(res, i);
+        /* The provenance texts say what made the run; the varied values have their columns. */
+        if (m->text && strncmp(m->name, "run.", 4) == 0)
+            continue;
+        rp->col[k] = sweep_col(s, m, k);
+        rp->v[k] = m->text ? NAN : m->value;
+        rp->text[k] = m->text ? af_strdup(m->text) : NULL;
+        k++;
+    }
+    rp->n = k;
+    rp->have = true;
+    if (++s->have[p] == s->reps)
+        sweep_point_close(s, p);
+}
+
+/* ---- Progress ------------------------------------------------------------------------------- */
+
+static void sweep_clear(sweep *s)
+{
+    if (s->width > 0 && s->tty)
+        fprintf(stderr, "\r%*s\r", (int)s->width, "");
+    s->width = 0;
+}
+
+/* "aifsim: sweep: 12 of 100 points, 35.2 points/min, about 2.5 min left" */
+static void sweep_show(sweep *s, size_t taken, double now)
+{
+    char line[256], left[64] = "estimating the time left";
+    double wall = now - s->start_s;
+    double per_run = taken ? wall / (double)taken : 0;
+    double ppm = wall > 0 ? 60 * (double)taken / (double)s->reps / wall : 0;
+    if (taken) {
+        char eta[48];
+        snprintf(left, sizeof left, "about %s left",
+                 af_units_format(per_run * (double)(s->njobs - taken), AF_DIM_TIME, eta,
+                                 sizeof eta));
+    }
+    size_t total_points = s->grid->npoints;
+    size_t before = total_points * s->reps - s->njobs; /* runs stored before (--resume) */
+    int n = snprintf(line, sizeof line, "aifsim: sweep: %zu of %zu points, %.3g points/min, %s",
+                     (before + taken) / s->reps, total_points, ppm, left);
+    if (n < 0)
+        return;
+    if (n >= (int)sizeof line)
+        n = (int)sizeof line - 1;
+    if (s->tty) {
+        struct winsize ws;
+        if (ioctl(STDERR_FILENO, TIOCGWINSZ, &ws) == 0 && ws.ws_col > 1 && n > ws.ws_col - 1)
+            n = ws.ws_col - 1;
+        fprintf(stderr, "\r%.*s%*s", n, line, (int)s->width > n ? (int)s->width - n : 0, "");
+        if ((size_t)n > s->width)
+            s->width = (size_t)n;
+    } else {
+        fprintf(stderr, "%.*s\n", n, line);
+    }
+    fflush(stderr);
+    s->shown_s = now;
+}
+
+static bool sweep_tick(void *ctx, size_t taken, size_t njobs)
+{
+    (void)njobs;
+    sweep *s = ctx;
+    if (sweep_interrupted) {
+        sweep_clear(s);
+        fprintf(stderr, "aifsim: sweep interrupted; storing the runs that finished (Ctrl-C "
+                        "again to quit at once)\n");
+        return false;
+    }
+    double now = sweep_wall_s();
+    double every = s->tty ? 0.25 : 1.0;
+    if (s->show && now - s->start_s >= (s->tty ? 1.0 : 0.0) && now - s->shown_s >= every)
+        sweep_show(s, taken, now);
+    return true;
+}
+
+/* ---- Taking finished runs ------------------------------------------------------------------- */
+
+static int sweep_take(void *ctx, size_t j, int status, void *result)
+{
+    sweep *s = ctx;
+    sweep_out *o = result;
+    size_t job = s->jobs[j];
+    size_t p = job / s->reps, rep = job % s->reps;
+    af_diag *d = s->c->d;
+    int rc = AF_OK;
+    /* The run's messages, then on failure a note naming the point. */
+    size_t nmsg = af_diag_count(o->d);
+    if (nmsg)
+        sweep_clear(s);
+    for (size_t i = 0; i < nmsg; i++) {
+        const af_diag_msg *m = af_diag_get(o->d, i);
+        af_diag_add(d, m->sev, m->file, m->line, m->col, m->path, "%s", m->text);
+    }
+    char *label = af_sweep_grid_label(s->grid, p);
+    if (status != 0) {
+        if (s->reps > 1)
+            af_diag_add(d, AF_SEV_NOTE, NULL, 0, 0, NULL,
+                        "in point %zu (%s), replication %zu of the sweep", p + 1, label, rep + 1);
+        else
+            af_diag_add(d, AF_SEV_NOTE, NULL, 0, 0, NULL, "in point %zu (%s) of the sweep", p + 1,
+                        label);
+        s->failed++;
+        if (status > s->worst)
+            s->worst = status;
+        /* Printed now, so a long sweep shows its failures as they come. */
+        af_diag_print(d, stderr);
+        af_diag_clear(d);
+        goto done;
+    }
+    if (s->store) {
+        af_store_input in = {.res = o->sc.res,
+                             .text = s->text,
+                             .text_len = s->text_len,
+                             .seed = o->seed,
+                             .sweep_id = s->sweep_id,
+                             .sweep_point = (int64_t)p + 1,
+                             .sweep_replication = (int64_t)rep + 1,
+                             .sweep_values = label};
+        if (af_store_add(s->store, &in, NULL, d) != AF_OK) {
+            rc = AF_EIO;
+            goto done;
+        }
+    }
+    sweep_collect(s, p, rep, o->sc.res);
+    s->done_runs++;
+done:
+    af_free(label);
+    sweep_out_free(o);
+    return rc;
+}
+
+/* ---- The command ---------------------------------------------------------------------------- */
+
+/* Checks every varied value by loading the scenario with it alone (after the common overrides);
+ * returns the number of values refused. */
+static size_t sweep_check_values(sweep *s, const af_sweep_grid *g, af_diag *d)
+{
+    size_t bad = 0;
+    af_scenario_set *sets = af_malloc_array(s->ncommon + 1, sizeof *sets);
+    for (size_t k = 0; k < s->ncommon; k++)
+        sets[k + 1] = s->common[k];
+    for (size_t a = 0; a < g->naxes && bad < 10; a++)
+        for (size_t k = 0; k < g->axes[a].n && bad < 10; k++) {
+            sets[0] = s->axis_sets[a][k];
+            af_arena *arena = af_arena_new();
+            af_world_config cfg;
+            /* Only a refusal is passed on: a value's warnings are those of the points with it,
+             * which their runs give. */
+            af_diag *scratch = af_diag_new();
+            if (af_scenario_load(s->file, s->cat, sets, s->ncommon + 1, arena, &cfg, scratch) !=
+                AF_OK) {
+                bad++;
+                for (size_t i = 0; i < af_diag_count(scratch); i++) {
+                    const af_diag_msg *m = af_diag_get(scratch, i);
+                    if (m->sev == AF_SEV_ERROR)
+                        af_diag_add(d, m->sev, m->file, m->line, m->col, m->path, "%s", m->text);
+                }
+                af_diag_add(d, AF_SEV_NOTE, NULL, 0, 0, NULL,
+                            "in --vary %s=...: the value \"%s\" is not one %s takes",
+                            g->axes[a].path, g->axes[a].values[k], g->axes[a].path);
+            }
+            af_diag_free(scratch);
+            af_arena_free(arena);
+        }
+    af_free(sets);
+    return bad;
+}
+
+int af_cmd_sweep(int argc, char **argv)
+{
+    af_cli c;
+    af_cli_start(&c, "sweep");
+    af_diag *d = c.d;
+    int rc = 2;
+    const char *file = NULL, *db = NULL, *csv = NULL, *pdf = NULL;
+    bool quiet = false, resume = false, progress = false, no_progress = false;
+    double jobs_opt = 0, reps_opt = 1;
+    const char **metrics = af_calloc((size_t)argc + 1, sizeof *metrics);
+    size_t nmetrics = 0;
+    af_sweep_grid grid;
+    af_sweep_grid_init(&grid);
+    af_cli_scenario_opts opts;
+    af_cli_scenario_opts_init(&opts, argc);
+    af_catalog *cat = NULL;
+    af_cli_scenario base;
+    af_cli_scenario_init(&base);
+    sweep s;
+    memset(&s, 0, sizeof s);
+    s.c = &c;
+    char *spec = NULL, *gridspec = NULL, *title = NULL;
+    af_sweep_report_axis *raxes = NULL;
+    size_t *sel = NULL;
+
+    for (int i = 1; i < argc; i++) {
+        bool missing = false;
+        const char *v;
+        if (af_cli_is_help(argv[i])) {
+            rc = af_cli_help(&c, sweep_usage);
+            goto done;
+        } else if (af_cli_take_scenario_opt(argc, argv, &i, &opts, &missing, d)) {
+            /* --set, --seed, --models */
+        } else if ((v = af_cli_take(argc, argv, &i, "--vary", &missing))) {
+            af_sweep_grid_add(&grid, v, d);
+        } else if ((v = af_cli_take(argc, argv, &i, "--jobs", &missing)) ||
+                   (v = af_cli_take(argc, argv, &i, "-j", &missing)) ||
+                   (strncmp(argv[i], "-j", 2) == 0 && argv[i][2] >= '0' && argv[i][2] <= '9' &&
+                    (v = argv[i] + 2))) {
+            char err[256] = "";
+            if (af_units_parse(v, AF_DIM_COUNT, &jobs_opt, err, sizeof err) != 0 ||
+                !(jobs_opt >= 1) || jobs_opt > 1024)
+                af_diag_error(d, "-j: expected a number of threads from 1 to 1024, got \"%s\"", v);
+        } else if ((v = af_cli_take(argc, argv, &i, "--replications", &missing))) {
+            char err[256] = "";
+            if (af_units_parse(v, AF_DIM_COUNT, &reps_opt, err, sizeof err) != 0 ||
+                !(reps_opt >= 1) || reps_opt > SWEEP_MAX_REPS)
+                af_diag_error(d, "--replications: expected a whole number from 1 to %d, got \"%s\"",
+                              SWEEP_MAX_REPS, v);
+        } else if ((v = af_cli_take(argc, argv, &i, "--db", &missing))) {
+            db = v;
+        } else if ((v = af_cli_take(argc, argv, &i, "--csv", &missing))) {
+            csv = v;
+            if (!*v || strcmp(v, "-") == 0)
+                af_diag_error(d, "--csv: expected a directory, got \"%s\"", v);
+        } else if ((v = af_cli_take(argc, argv, &i, "--pdf", &missing))) {
+            pdf = v;
+        } else if ((v = af_cli_take(argc, argv, &i, "--metric", &missing))) {
+            metrics[nmetrics++] = v;
+        } else if (strcmp(argv[i], "--resume") == 0) {
+            resume = true;
+        } else if (strcmp(argv[i], "--progress") == 0) {
+            progress = true;
+        } else if (strcmp(argv[i], "--no-progress") == 0) {
+            no_progress = true;
+        } else if (strcmp(argv[i], "-q") == 0 || strcmp(argv[i], "--quiet") == 0) {
+            quiet = true;
+        } else if (missing) {
+            /* reported below */
+        } else if (argv[i][0] == '-' && argv[i][1] != '\0') {
+            af_cli_unknown_option(&c, argv[i]);
+        } else if (file) {
+            af_diag_error(d, "`aifsim sweep` takes one scenario file, got \"%s\" and \"%s\"", file,
+                          argv[i]);
+        } else {
+            file = argv[i];
+        }
+        if (missing)
+            af_cli_missing_value(&c, argv[i]);
+    }
+    if (!file && af_diag_errors(d) == 0)
+        af_diag_error(d, "`aifsim sweep` needs a scenario file; see `aifsim sweep --help`");
+    if (grid.naxes == 0 && af_diag_errors(d) == 0)
+        af_diag_error(d, "`aifsim sweep` needs at least one --vary PATH=VALUES, e.g. --vary "
+                         "storage.hot.nodes=2,4,8");
+    if (resume && !db)
+        af_diag_error(d, "--resume needs --db FILE: the database that holds the sweep's runs");
+    if (file && db)
+        af_cli_check_not_input(&c, "--db", db, "scenario file", file);
+    if (file && pdf)
+        af_cli_check_not_input(&c, "--pdf", pdf, "scenario file", file);
+    if (pdf && db && strcmp(pdf, db) == 0)
+        af_diag_error(d, "--pdf %s would overwrite the results database given with --db", pdf);
+    if (pdf && strcmp(pdf, "-") == 0)
+        quiet = true;
+    s.reps = (size_t)reps_opt;
+    if (af_diag_errors(d) == 0 && (double)grid.npoints * (double)s.reps > SWEEP_MAX_RUNS)
+        af_diag_error(d, "%zu points x %zu replications: more than the %d runs a sweep may make",
+                      grid.npoints, s.reps, SWEEP_MAX_RUNS);
+    if (af_diag_errors(d))
+        goto done;
+    cat = af_cli_scenario_opts_finish(&opts, d);
+    if (!cat)
+        goto done;
+    /* A field both varied and --set: which one would win is not what the user meant. */
+    for (size_t a = 0; a < grid.naxes; a++)
+        for (size_t k = 0; k < opts.nsets; k++)
+            if (strcmp(opts.sets[k].path, grid.axes[a].path) == 0)
+                af_diag_error(d, "--set %s: %s is also varied (--vary %s=...); give it one way",
+                              opts.sets[k].arg, grid.axes[a].path, grid.axes[a].path);
+    if (af_diag_errors(d))
+        goto done;
+
+    s.file = file;
+    s.cat = cat;
+    s.grid = &grid;
+    s.common = opts.sets;
+    s.ncommon = opts.nsets;
+    s.axis_sets = af_calloc(grid.naxes, sizeof *s.axis_sets);
+    s.axis_args = af_calloc(grid.naxes, sizeof *s.axis_args);
+    for (size_t a = 0; a < grid.naxes; a++) {
+        const af_sweep_axis *ax = &grid.axes[a];
+        s.axis_sets[a] = af_calloc(ax->n, sizeof **s.axis_sets);
+        s.axis_args[a] = af_calloc(ax->n, sizeof **s.axis_args);
+        for (size_t k = 0; k < ax->n; k++) {
+            s.axis_args[a][k] = af_strfmt("%s=%s", ax->path, ax->values[k]);
+            if (af_scenario_parse_set(s.axis_args[a][k], &s.axis_sets[a][k], d) != AF_OK)
+                af_diag_add(d, AF_SEV_NOTE, NULL, 0, 0, NULL, "in --vary %s=...", ax->path);
+        }
+    }
+    if (af_diag_errors(d))
+        goto done;
+    /* The scenario with the common overrides: its mistakes, its name, hash and seed. */
+    if (af_cli_scenario_load(&base, file, cat, opts.sets, opts.nsets, d) != 0)
+        goto done;
+    if (sweep_check_values(&s, &grid, d) > 0)
+        goto done;
+
+    rc = 1;
+    if ((csv && af_report_csv_check(csv, d) != AF_OK) || (pdf && af_outfile_check(pdf, d) != AF_OK))
+        goto done;
+
+    /* The runs: every (point, replication), less those stored before (--resume). */
+    size_t nruns = grid.npoints * s.reps;
+    int64_t *stored = af_calloc(nruns, sizeof *stored);
+    s.rows = af_calloc(grid.npoints, sizeof *s.rows);
+    s.pending = af_calloc(nruns, sizeof *s.pending);
+    s.have = af_calloc(grid.npoints, sizeof *s.have);
+    gridspec = af_sweep_grid_spec(&grid);
+    {
+        char *t = af_strdup(gridspec);
+        for (size_t k = 0; k < opts.nsets; k++) {
+            char *u = af_strfmt("%s%s--set %s", t, *t ? "; " : "", opts.sets[k].arg);
+            af_free(t);
+            t = u;
+        }
+        spec = t;
+    }
+    if (db) {
+        int src = af_store_open(db, true, &s.store, d);
+        if (src != AF_OK) {
+            rc = src == AF_EINPUT ? 2 : 1;
+            af_free(stored);
+            goto done;
+        }
+        if (af_store_read_file(file, &s.text, &s.text_len, d) != AF_OK) {
+            af_free(stored);
+            goto done;
+        }
+        s.db = db;
+        s.series = true;
+        af_store_sweep key = {.scenario = base.cfg.name,
+                              .scenario_file = file,
+                              .scenario_hash = base.scenario_hash,
+                              .catalog_hash = base.catalog_hash,
+                              .spec = spec,
+                              .points = (int64_t)grid.npoints,
+                              .replications = (int64_t)s.reps};
+        if (resume && af_store_sweep_find(s.store, &key, &s.sweep_id, d) != AF_OK) {
+            af_free(stored);
+            goto done;
+        }
+        if (resume && s.sweep_id == 0)
+            af_diag_add(d, AF_SEV_NOTE, NULL, 0, 0, NULL,
+                        "--resume: %s holds no sweep of %s with these values, overrides and "
+                        "replications; starting one",
+                        db, file);
+        if (s.sweep_id == 0 && af_store_sweep_add(s.store, &key, &s.sweep_id, d) != AF_OK) {
+            af_free(stored);
+            goto done;
+        }
+        if (af_store_sweep_runs(s.store, s.sweep_id, (int64_t)grid.npoints, (int64_t)s.reps,
+                                stored, d) != AF_OK) {
+            af_free(stored);
+            goto done;
+        }
+        if (resume && s.sweep_id) {
+            size_t n = 0;
+            for (size_t i = 0; i < nruns; i++)
+                n += stored[i] != 0;
+            if (n && !quiet)
+                fprintf(stderr, "aifsim: sweep %" PRId64 " in %s: %zu of %zu runs stored, %zu to run\n",
+                        s.sweep_id, db, n, nruns, nruns - n);
+        }
+    }
+    s.jobs = af_malloc_array(nruns, sizeof *s.jobs);
+    for (size_t i = 0; i < nruns; i++) {
+        if (stored[i]) {
+            af_store_run r;
+            if (af_store_get(s.store, stored[i], true, &r, d) != AF_OK) {
+                af_free(stored);
+                goto done;
+            }
+            sweep_collect(&s, i / s.reps, i % s.reps, r.res);
+            af_store_run_fini(&r);
+        } else {
+            s.jobs[s.njobs++] = i;
+        }
+    }
+    af_free(stored);
+
+    /* Run. */
+    long cpus = sysconf(_SC_NPROCESSORS_ONLN);
+    unsigned nthreads = jobs_opt >= 1 ? (unsigned)jobs_opt : cpus > 0 ? (unsigned)cpus : 1;
+    s.tty = isatty(STDERR_FILENO);
+    s.show = !no_progress && (progress || s.tty);
+    s.start_s = s.shown_s = sweep_wall_s();
+    sweep_interrupted = 0;
+    if (sigaction(SIGINT, NULL, &sweep_old_sigint) == 0 &&
+        sweep_old_sigint.sa_handler != SIG_IGN) {
+        struct sigaction sa;
+        memset(&sa, 0, sizeof sa);
+        sa.sa_handler = sweep_on_sigint;
+        sigemptyset(&sa.sa_mask);
+        sigaction(SIGINT, &sa, NULL);
+    }
+    af_sweep_ops ops = {.ctx = &s,
+                        .run = sweep_run,
+                        .take = sweep_take,
+                        .drop = sweep_drop,
+                        .tick = sweep_tick};
+    size_t taken = 0;
+    int xrc = af_sweep_exec(s.njobs, nthreads, &ops, &taken, d);
+    sweep_clear(&s);
+    {
+        sigset_t set, old;
+        sigemptyset(&set);
+        sigaddset(&set, SIGINT);
+        sigprocmask(SIG_BLOCK, &set, &old);
+        if (!sweep_interrupted)
+            sigaction(SIGINT, &sweep_old_sigint, NULL);
+        sigprocmask(SIG_SETMASK, &old, NULL);
+    }
+    if (xrc != AF_OK && xrc != AF_SWEEP_CUT)
+        goto done;
+
+    /* The outputs, with the points done. */
+    raxes = af_calloc(grid.naxes, sizeof *raxes);
+    for (size_t a = 0; a < grid.naxes; a++)
+        raxes[a] = (af_sweep_report_axis){.path = grid.axes[a].path,
+                                          .n = grid.axes[a].n,
+                                          .values = (const char *const *)grid.axes[a].values,
+                                          .x = grid.axes[a].x,
+                                          .unit = grid.axes[a].unit};
+    title = af_strfmt("aifsim %s: sweep of %s (%s)%s", PACKAGE_VERSION, base.cfg.name, file,
+                      xrc == AF_SWEEP_CUT ? ", INTERRUPTED" : "");
+    af_sweep_report rep = {.title = title,
+                           .axes = raxes,
+                           .naxes = grid.naxes,
+                           .npoints = grid.npoints,
+                           .replications = s.reps,
+                           .cols = s.cols,
+                           .ncols = s.ncols,
+                           .rows = s.rows};
+    sel = af_malloc_array(s.ncols ? s.ncols : 1, sizeof *sel);
+    size_t nsel = af_sweep_report_select(&rep, metrics, nmetrics, sel);
+    if (nmetrics && nsel == 0 && s.ncols)
+        af_diag_add(d, AF_SEV_WARNING, NULL, 0, 0, NULL,
+                    "--metric: no metric of the runs matches %s%s; see `aifsim metrics`",
+                    metrics[0], nmetrics > 1 ? " or the other patterns" : "");
+    if (!quiet) {
+        af_sweep_report_text(&rep, sel, nsel, stdout);
+        if (db)
+            printf("\nstored as sweep %" PRId64 " in %s\n", s.sweep_id, db);
+    }
+    if (af_cli_check_stdout(&c) != AF_OK)
+        goto done;
+    if (csv && af_sweep_report_csv_save(&rep, csv, d) != AF_OK)
+        goto done;
+    if (pdf && af_sweep_report_pdf_save(&rep, sel, nsel, pdf, d) != AF_OK)
+        goto done;
+    if (s.failed)
+        af_diag_add(d, AF_SEV_NOTE, NULL, 0, 0, NULL, "%zu of %zu runs failed", s.failed,
+                    s.njobs);
+    rc = xrc == AF_SWEEP_CUT ? 130 : s.worst;
+
+done:
+    af_free(sel);
+    af_free(raxes);
+    af_free(title);
+    af_free(spec);
+    af_free(gridspec);
+    for (size_t a = 0; s.axis_sets && a < grid.naxes; a++) {
+        for (size_t k = 0; k < grid.axes[a].n; k++)
+            af_free(s.axis_args[a][k]);
+        af_free(s.axis_args[a]);
+        af_free(s.axis_sets[a]);
+    }
+    af_free(s.axis_args);
+    af_free(s.axis_sets);
+    for (size_t i = 0; s.pending && i < grid.npoints * s.reps; i++) {
+        sweep_rep *rp = &s.pending[i];
+        for (size_t k = 0; k < rp->n; k++)
+            af_free(rp->text[k]);
+        af_free(rp->col);
+        af_free(rp->v);
+        af_free(rp->text);
+    }
+    af_free(s.pending);
+    for (size_t p = 0; s.rows && p < grid.npoints; p++) {
+        af_sweep_row *row = &s.rows[p];
+        for (size_t k = 0; row->text && k < row->n; k++)
+            af_free(row->text[k]);
+        af_free(row->mean);
+        af_free(row->lo);
+        af_free(row->hi);
+        af_free(row->text);
+    }
+    af_free(s.rows);
+    af_free(s.have);
+    for (size_t k = 0; k < s.ncols; k++) {
+        af_free(s.cols[k].name);
+        af_free(s.cols[k].label);
+    }
+    af_free(s.cols);
+    af_free(s.jobs);
+    af_free(s.text);
+    af_store_close(s.store);
+    af_cli_scenario_fini(&base);
+    af_catalog_free(cat);
+    af_cli_scenario_opts_fini(&opts);
+    af_sweep_grid_fini(&grid);
+    af_free(metrics);
+    return af_cli_finish(&c, rc);
+}
