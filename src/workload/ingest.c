@@ -225,23 +225,27 @@ static void proc_plan(ingest *g)
     }
     af_tier_take(g->out, out_B);
     g->proc_out_B = out_B;
-    af_devuse dev = {(uint32_t)c->landing, false, g->read_scale};
+    /* The output's device traffic is the transfer's too (ratio x write_scale per raw byte), so
+     * that it counts in the output tier's write share (af_tier_write_share: flash reads wait
+     * behind it); its bytes are ratio x the raw bytes, which proc_credit puts right. */
+    af_devuse dev[2] = {{(uint32_t)c->landing, false, g->read_scale},
+                        {(uint32_t)(g->out - w->tiers), true, c->ratio * g->write_scale}};
     g->proc = (lane){.live = true, .size_B = size, .k = (uint32_t)c->nodes};
     g->proc.id = af_xfer_start(w, &g->proc_path, size / (double)c->nodes, af_weight(c->weight, 1),
-                               c->node_Bps, g->proc.k, &dev, 1, &proc_ops, g, 0);
+                               c->node_Bps, g->proc.k, dev, 2, &proc_ops, g, 0);
     af_world_load_changed(w);
 }
 
-/* Counts raw bytes processed: their output written (its device time credited here, as the
- * transfer's own account covers the landing read only), the raw bytes freed unless kept, and
- * the output room taken for the rest of the read given back. */
+/* Counts raw bytes processed: their output written (the transfer credited the output tier with
+ * the raw bytes and the output's device time, see proc_plan: its written bytes are set to the
+ * output's here), the raw bytes freed unless kept, and the output room taken for the rest of the
+ * read given back. */
 static void proc_credit(ingest *g, double raw_B)
 {
     double out_B = fmin(g->cfg->ratio * raw_B, g->proc_out_B);
     g->processed_B += raw_B;
     g->output_B += out_B;
-    g->out->write_B += out_B;
-    g->out->write_dev_s += out_B * g->write_scale;
+    g->out->write_B += out_B - raw_B;
     af_tier_release(g->out, g->proc_out_B - out_B);
     if (!g->cfg->keep_raw)
         af_tier_release(g->land, raw_B);

@@ -283,12 +283,64 @@ static void test_waits_leave_arrivals(void)
     af_catalog_free(cat);
 }
 
+/* Preprocessing output is a write like any other: look-ups on the tier an ingest's preprocessing
+ * writes to wait behind it. Outside clients land 3 GB/s on "land"; 4 nodes of 0.5 GB/s copy it
+ * (ratio 1) onto the QLC tier the look-ups read, back to back from the first landing. By PASTA
+ * (Poisson arrivals see time averages) the share of look-ups that waited has the mean of the
+ * write share p[0] + p[1] = w(t) over the run, which is the tier's device_write_busy; the share is
+ * binomial around it: within 6 standard deviations. */
+static void test_preprocess_writes_block(void)
+{
+    af_catalog *cat = flash_catalog();
+    const af_storage_spec *qlc = af_catalog_find_storage(cat, "flash-qlc-node");
+    CU_ASSERT_PTR_NOT_NULL_FATAL(qlc);
+    static af_ingest_config ing[1];
+    af_fixture f;
+    af_fix_init(&f, 1, 1, 1e10, 1e9, 1.0, 20);
+    f.cfg.ntrains = 0;
+    f.cfg.seed = 5;
+    size_t land = af_fix_add_tier(&f, "land");
+    af_storage_spec *s = &f.tiers[0].system;
+    s->device_latency_s = 80e-6;
+    s->program_s = qlc->program_s;
+    s->erase_s = qlc->erase_s;
+    s->program_suspend_s = qlc->program_suspend_s;
+    s->erase_suspend_s = qlc->erase_suspend_s;
+    s->programs_per_erase = qlc->programs_per_erase;
+    f.lookups[0] = (af_lookup_config){
+        .name = "feat", .tier = 0, .rate_per_s = FLASH_RATE, .size_B = FLASH_SIZE};
+    f.cfg.nlookups = 1;
+    ing[0] = (af_ingest_config){.name = "clicks",
+                                .source = {.rate_per_s = 3e9},
+                                .landing = land,
+                                .nodes = 4,
+                                .node_Bps = 0.5e9,
+                                .ratio = 1,
+                                .out_tier = 0,
+                                .feeds = AF_WORLD_NONE,
+                                .chunk_B = 1e9,
+                                .op_B = 1048576,
+                                .weight = 1};
+    f.cfg.ingests = ing;
+    f.cfg.ningests = 1;
+    af_results *r = af_run(&f);
+    double w = af_get(r, "storage.hot.device_write_busy");
+    double behind = af_get0(r, "lookup.feat.behind_writes");
+    double n = af_get(r, "lookup.feat.requests");
+    af_results_free(r);
+    printf("\n    write share %.4f, look-ups that waited %.4f", w, behind);
+    CU_ASSERT(w > 0.3);
+    CU_ASSERT(fabs(behind - w) <= 6 * sqrt(w * (1 - w) / n));
+    af_catalog_free(cat);
+}
+
 static const af_test tests[] = {
     {"tail without suspend matches the closed form over seeds", test_tail_without_suspend},
     {"QLC tail with suspend sits at the suspend times", test_tail_with_suspend},
     {"catalog drives against published read QoS", test_against_published_qos},
     {"no flash figures, no wait", test_no_figures_no_wait},
     {"waits behind writes leave the arrivals as they were", test_waits_leave_arrivals},
+    {"look-ups wait behind an ingest's preprocessing writes", test_preprocess_writes_block},
     {NULL, NULL}};
 
 AF_TEST_MAIN("flash", tests)
