@@ -31,8 +31,8 @@ int af_cmd_sweep(int argc, char **argv);
  * print the resolved configuration with units. */
 int af_cmd_validate(int argc, char **argv);
 
-/* aifsim catalog [gpus|nodes|links|storage|facility|switches|llms] [--sources] [--models DIR]:
- * list the model catalog. */
+/* aifsim catalog [gpus|nodes|links|storage|facility|switches|llms|mlperf] [--sources]
+ * [--models DIR]: list the model catalog. */
 int af_cmd_catalog(int argc, char **argv);
 
 /* aifsim size SYSTEM [--capacity SIZE] [--read BW] [--write BW] [--read-iops RATE]

@@ -27,7 +27,7 @@ static const char main_usage[] =
     "                  several threads, with replications and a results database\n"
     "  validate FILE   check scenarios and print their resolved configuration\n"
     "  catalog [KIND]  list the model catalog (gpus, nodes, links, storage, facility,\n"
-    "                  switches, llms)\n"
+    "                  switches, llms, mlperf)\n"
     "  size SYSTEM     size a storage tier for a demand (capacity, bandwidth, IOPS)\n"
     "  metrics         list every metric a run writes: name, unit, label, meaning\n"
     "  runs            list the runs stored with `run FILE --db FILE`; show one, diff two\n"
