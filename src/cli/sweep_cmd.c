@@ -685,8 +685,7 @@ int af_cmd_sweep(int argc, char **argv)
             size_t n = 0;
             for (size_t i = 0; i < nruns; i++)
                 n += stored[i] != 0;
-            if (n && !quiet)
-                fprintf(stderr, "aifsim: sweep %" PRId64 " in %s: %zu of %zu runs stored, %zu to run\n",
+            fprintf(stderr, "aifsim: sweep %" PRId64 " in %s: %zu of %zu runs stored, %zu to run\n",
                         s.sweep_id, db, n, nruns, nruns - n);
         }
     }

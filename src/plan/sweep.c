@@ -395,14 +395,19 @@ static void *sweep_worker(void *arg)
     return NULL;
 }
 
-/* now + s on the condition variables' clock (CLOCK_MONOTONIC). */
-static struct timespec sweep_deadline(double s)
+/* The condition variables' clock (CLOCK_MONOTONIC), s. */
+static double sweep_now_s(void)
 {
     struct timespec ts;
     clock_gettime(CLOCK_MONOTONIC, &ts);
-    double ns = (double)ts.tv_nsec + s * 1e9;
-    ts.tv_sec += (time_t)(ns / 1e9);
-    ts.tv_nsec = (long)fmod(ns, 1e9);
+    return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
+}
+
+/* The time t_s (on sweep_now_s's clock) as a deadline. */
+static struct timespec sweep_deadline(double t_s)
+{
+    double sec = floor(t_s);
+    struct timespec ts = {.tv_sec = (time_t)sec, .tv_nsec = (long)((t_s - sec) * 1e9)};
     return ts;
 }
 
@@ -442,8 +447,20 @@ int af_sweep_exec(size_t njobs, unsigned nthreads, const af_sweep_ops *ops, size
     }
     int rc = started == 0 ? AF_EIO : AF_OK;
     size_t ntaken = 0;
+    double next_tick = sweep_now_s() + tick_s;
     pthread_mutex_lock(&x.mu);
     while (rc == AF_OK && x.next_take < njobs) {
+        /* The tick comes every tick_s, whether the taker waits or is busy taking. */
+        if (ops->tick && sweep_now_s() >= next_tick) {
+            pthread_mutex_unlock(&x.mu);
+            bool go = ops->tick(ops->ctx, ntaken, njobs);
+            pthread_mutex_lock(&x.mu);
+            next_tick = sweep_now_s() + tick_s;
+            if (!go) {
+                rc = AF_SWEEP_CUT;
+                break;
+            }
+        }
         if (x.jobs[x.next_take].state == SWEEP_FINISHED) {
             size_t j = x.next_take++;
             sweep_job job = x.jobs[j];
@@ -461,15 +478,8 @@ int af_sweep_exec(size_t njobs, unsigned nthreads, const af_sweep_ops *ops, size
             pthread_mutex_lock(&x.mu);
             continue;
         }
-        struct timespec dl = sweep_deadline(tick_s);
-        int w = pthread_cond_timedwait(&x.done, &x.mu, &dl);
-        if (w == ETIMEDOUT && ops->tick) {
-            pthread_mutex_unlock(&x.mu);
-            bool go = ops->tick(ops->ctx, ntaken, njobs);
-            pthread_mutex_lock(&x.mu);
-            if (!go)
-                rc = AF_SWEEP_CUT;
-        }
+        struct timespec dl = sweep_deadline(next_tick);
+        pthread_cond_timedwait(&x.done, &x.mu, &dl);
     }
     atomic_store(&x.stop, true);
     pthread_cond_broadcast(&x.work);

@@ -288,9 +288,7 @@ static void sweep_chart(af_draw *dr, const af_sweep_report *r, size_t c, double 
     af_text_style ls = {.size = 8, .rgb = {0.3, 0.3, 0.3}};
     af_text_style lr = {.size = 8, .align = AF_ALIGN_RIGHT, .rgb = {0.3, 0.3, 0.3}};
     af_text_style lc = {.size = 8, .align = AF_ALIGN_CENTER, .rgb = {0.3, 0.3, 0.3}};
-    char *title = af_strfmt("%s%s%s%s against %s", col->label ? col->label : col->name,
-                            col->label ? " (" : "", col->label ? col->name : "",
-                            col->label ? ")" : "", r->axes[0].path);
+    char *title = af_strfmt("%s against %s", col->name, r->axes[0].path);
     double y = y0 + af_draw_text(dr, x0, y0, w, title, &ts) + 2;
     af_free(title);
     if (r->replications > 1) {
@@ -336,7 +334,7 @@ static void sweep_chart(af_draw *dr, const af_sweep_report *r, size_t c, double 
     y += af_draw_text(dr, x0, y, w, ytitle, &ls) + 4;
     af_free(ytitle);
 
-    double legend_h = r->naxes > 1 ? 14 * (double)((nlines + 3) / 4) + 6 : 0;
+    double legend_h = r->naxes > 1 ? 14 * (double)((nlines + 2) / 3) + 6 : 0;
     double px = x0 + 48, pw = w - 56, py = y, ph = y0 + h - y - 34 - legend_h;
     if (ph < 40)
         ph = 40;
@@ -423,7 +421,7 @@ static void sweep_chart(af_draw *dr, const af_sweep_report *r, size_t c, double 
     if (r->naxes > 1) {
         double ly = py + ph + 32, lx = px;
         for (size_t j = 0; j < nlines; j++) {
-            if (j && j % 4 == 0) {
+            if (j && j % 3 == 0) {
                 ly += 14;
                 lx = px;
             }
@@ -431,9 +429,9 @@ static void sweep_chart(af_draw *dr, const af_sweep_report *r, size_t c, double 
             cairo_rectangle(cr, lx, ly + 3, 14, 3);
             cairo_fill(cr);
             char *lab = af_strfmt("%s=%s", r->axes[1].path, r->axes[1].values[j]);
-            af_draw_text(dr, lx + 18, ly, pw / 4 - 22, lab, &ls);
+            af_draw_text(dr, lx + 18, ly, pw / 3 - 22, lab, &ls);
             af_free(lab);
-            lx += pw / 4;
+            lx += pw / 3;
         }
     }
 }
