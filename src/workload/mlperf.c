@@ -15,9 +15,8 @@ double af_mlperf_dataset_samples(const af_mlperf_spec *p, double batch, double a
                                  double hosts, double host_memory_B)
 {
     double by_steps = p->min_steps * batch * accelerators;
-    double by_memory = host_memory_B > 0 ? ceil(hosts * host_memory_B * p->memory_factor /
-                                                p->sample_B)
-                                         : 0;
+    double by_memory =
+        host_memory_B > 0 ? ceil(hosts * host_memory_B * p->memory_factor / p->sample_B) : 0;
     double samples = fmax(by_steps, by_memory);
     double spf = p->samples_per_file >= 1 ? p->samples_per_file : 1;
     return ceil(samples / spf) * spf;

@@ -35,18 +35,18 @@
 typedef struct af_mlperf_spec {
     const char *name;        /* catalog name, e.g. "unet3d-h100" */
     const char *description; /* one line for people */
-    double sample_B;       /* mean record (sample) size, B (record_length_bytes) */
-    double sample_sd_B;    /* standard deviation of the record size, B (0: all equal) */
-    int samples_per_file;  /* records per file, >= 1 (num_samples_per_file) */
-    int batch;             /* samples per accelerator per step, >= 1 (batch_size) */
-    double compute_s;      /* emulated compute time of one batch on the accelerator, s
-                              (computation_time) */
-    int reader_threads;    /* data loader threads per accelerator, >= 1 (read_threads) */
-    int epochs;            /* passes over the data set in one run, >= 1 (train.epochs) */
-    double au_min;         /* minimum accelerator utilization to pass, (0, 1] (metric.au) */
-    int min_steps;         /* the rules' fewest steps per epoch (500), >= 1 */
-    double memory_factor;  /* the data set is at least this many times the clients' memory
-                              (the rules' HOST_MEMORY_MULTIPLIER, 5), >= 0 */
+    double sample_B;         /* mean record (sample) size, B (record_length_bytes) */
+    double sample_sd_B;      /* standard deviation of the record size, B (0: all equal) */
+    int samples_per_file;    /* records per file, >= 1 (num_samples_per_file) */
+    int batch;               /* samples per accelerator per step, >= 1 (batch_size) */
+    double compute_s;        /* emulated compute time of one batch on the accelerator, s
+                                (computation_time) */
+    int reader_threads;      /* data loader threads per accelerator, >= 1 (read_threads) */
+    int epochs;              /* passes over the data set in one run, >= 1 (train.epochs) */
+    double au_min;           /* minimum accelerator utilization to pass, (0, 1] (metric.au) */
+    int min_steps;           /* the rules' fewest steps per epoch (500), >= 1 */
+    double memory_factor;    /* the data set is at least this many times the clients' memory
+                                (the rules' HOST_MEMORY_MULTIPLIER, 5), >= 0 */
 } af_mlperf_spec;
 
 /* Samples of the data set the rules ask for: max(min_steps x batch x accelerators, ceil(hosts x

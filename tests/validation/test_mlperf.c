@@ -177,8 +177,11 @@ static void test_au_meter(void)
 /* The rules' minimum data set (their sec. 7) and DLIO's steps per epoch, by hand. */
 static void test_dataset_rule(void)
 {
-    af_mlperf_spec u = {.sample_B = 146600628, .samples_per_file = 1, .batch = 7,
-                        .min_steps = 500, .memory_factor = 5};
+    af_mlperf_spec u = {.sample_B = 146600628,
+                        .samples_per_file = 1,
+                        .batch = 7,
+                        .min_steps = 500,
+                        .memory_factor = 5};
     /* 8 hosts of 2 TB: 80 TB / 146,600,628 B = 545,700.25 -> 545,701 records; 500 steps of 7 x
      * 64 would be only 224,000. */
     CU_ASSERT_EQUAL(af_mlperf_dataset_samples(&u, 7, 64, 8, 2e12), 545701);
@@ -187,8 +190,11 @@ static void test_dataset_rule(void)
     CU_ASSERT_EQUAL(af_mlperf_dataset_samples(&u, 7, 64, 8, 0), 224000);
     CU_ASSERT_EQUAL(af_mlperf_dataset_samples(&u, 7, 64, 1, 1e9), 224000);
     /* ResNet-50: whole files of 1,251 records: 500 x 400 x 8 = 1,600,000 -> 1,279 files. */
-    af_mlperf_spec r = {.sample_B = 114660.07, .samples_per_file = 1251, .batch = 400,
-                        .min_steps = 500, .memory_factor = 5};
+    af_mlperf_spec r = {.sample_B = 114660.07,
+                        .samples_per_file = 1251,
+                        .batch = 400,
+                        .min_steps = 500,
+                        .memory_factor = 5};
     CU_ASSERT_EQUAL(af_mlperf_dataset_samples(&r, 400, 8, 1, 0), 1279.0 * 1251);
     CU_ASSERT_EQUAL(af_mlperf_steps_per_epoch(1279.0 * 1251, 400, 8), 500);
     CU_ASSERT_EQUAL(af_mlperf_steps_per_epoch(10, 4, 8), 0);
@@ -208,8 +214,8 @@ static void test_catalog_presets(void)
     const af_spec_desc *desc = af_schema_desc(AF_SECTION_MLPERF);
     for (size_t i = 0; i < n; i++)
         for (size_t k = 0; k < desc->nfields; k++) {
-            const char *src = af_catalog_source(cat, AF_SECTION_MLPERF, p[i].name,
-                                                desc->fields[k].key);
+            const char *src =
+                af_catalog_source(cat, AF_SECTION_MLPERF, p[i].name, desc->fields[k].key);
             CU_ASSERT_PTR_NOT_NULL(src);
             CU_ASSERT(src && strstr(src, "[mlperf-storage-"));
         }
@@ -218,9 +224,9 @@ static void test_catalog_presets(void)
         double step_s, au;
         int batch, readers, spf;
     } want[] = {
-        {"unet3d-a100", 0.636, 0.9, 7, 4, 1},       {"unet3d-h100", 0.323, 0.9, 7, 4, 1},
+        {"unet3d-a100", 0.636, 0.9, 7, 4, 1},        {"unet3d-h100", 0.323, 0.9, 7, 4, 1},
         {"resnet50-a100", 0.435, 0.9, 400, 8, 1251}, {"resnet50-h100", 0.224, 0.9, 400, 8, 1251},
-        {"cosmoflow-a100", 0.00551, 0.7, 1, 4, 1},  {"cosmoflow-h100", 0.0035, 0.7, 1, 4, 1},
+        {"cosmoflow-a100", 0.00551, 0.7, 1, 4, 1},   {"cosmoflow-h100", 0.0035, 0.7, 1, 4, 1},
     };
     for (size_t i = 0; i < sizeof want / sizeof want[0]; i++) {
         const af_mlperf_spec *e = af_catalog_find_mlperf(cat, want[i].name);
@@ -252,8 +258,8 @@ static int parse(const char *text, af_arena *arena, af_world_config *out, af_dia
 }
 
 #define SCEN_HEAD                                                                                  \
-    "aifsim: 1\nname: t\nduration: 1 h\ncluster:\n  - pool: p\n    node: node-a\n    nodes: "   \
-    "2\nstorage:\n  - tier: hot\n    system: flash\n    nodes: 1\nworkloads:\n  - train:\n      " \
+    "aifsim: 1\nname: t\nduration: 1 h\ncluster:\n  - pool: p\n    node: node-a\n    nodes: "      \
+    "2\nstorage:\n  - tier: hot\n    system: flash\n    nodes: 1\nworkloads:\n  - train:\n      "  \
     "pool: p\n      preset: bench-x\n"
 
 /* A preset fills the job; the job's own keys win; the rule sizes the data set. */
