@@ -133,9 +133,9 @@ typedef struct sweep_out {
 typedef struct sweep_rep {
     bool have;
     size_t n;
-    size_t *col;  /* column of each value */
-    double *v;    /* numeric value, NaN for a text */
-    char **text;  /* text, or NULL */
+    size_t *col; /* column of each value */
+    double *v;   /* numeric value, NaN for a text */
+    char **text; /* text, or NULL */
 } sweep_rep;
 
 /* The sweep. */
@@ -163,11 +163,11 @@ typedef struct sweep {
     /* results */
     af_sweep_col *cols;
     size_t ncols, cols_cap;
-    af_sweep_row *rows;   /* npoints */
-    sweep_rep *pending;   /* npoints x reps, freed as points complete */
-    size_t *have;         /* per point: replications in */
-    int worst;            /* worst exit status of a run (0, 1, 2) */
-    size_t failed;        /* runs that failed */
+    af_sweep_row *rows; /* npoints */
+    sweep_rep *pending; /* npoints x reps, freed as points complete */
+    size_t *have;       /* per point: replications in */
+    int worst;          /* worst exit status of a run (0, 1, 2) */
+    size_t failed;      /* runs that failed */
     /* progress */
     bool show;
     bool tty;
@@ -264,7 +264,6 @@ static void sweep_point_close(sweep *s, size_t p)
     row->hi = af_malloc_array(row->n ? row->n : 1, sizeof *row->hi);
     row->text = af_calloc(row->n ? row->n : 1, sizeof *row->text);
     double *x = af_malloc_array(s->reps, sizeof *x);
-    bool *seen = af_calloc(row->n ? row->n : 1, sizeof *seen);
     for (size_t c = 0; c < row->n; c++)
         row->mean[c] = row->lo[c] = row->hi[c] = NAN;
     /* Per column, the replications' values (NaN where a replication lacks it). */
@@ -291,7 +290,6 @@ static void sweep_point_close(sweep *s, size_t p)
         row->lo[c] = st.lo;
         row->hi[c] = st.hi;
     }
-    af_free(seen);
     af_free(x);
     for (size_t r = 0; r < s->reps; r++) {
         sweep_rep *rp = &reps[r];
@@ -349,9 +347,9 @@ static void sweep_show(sweep *s, size_t taken, double now)
     double ppm = wall > 0 ? 60 * (double)taken / (double)s->reps / wall : 0;
     if (taken) {
         char eta[48];
-        snprintf(left, sizeof left, "about %s left",
-                 af_units_format(per_run * (double)(s->njobs - taken), AF_DIM_TIME, eta,
-                                 sizeof eta));
+        snprintf(
+            left, sizeof left, "about %s left",
+            af_units_format(per_run * (double)(s->njobs - taken), AF_DIM_TIME, eta, sizeof eta));
     }
     size_t total_points = s->grid->npoints;
     size_t before = total_points * s->reps - s->njobs; /* runs stored before (--resume) */
@@ -676,8 +674,8 @@ int af_cmd_sweep(int argc, char **argv)
             af_free(stored);
             goto done;
         }
-        if (af_store_sweep_runs(s.store, s.sweep_id, (int64_t)grid.npoints, (int64_t)s.reps,
-                                stored, d) != AF_OK) {
+        if (af_store_sweep_runs(s.store, s.sweep_id, (int64_t)grid.npoints, (int64_t)s.reps, stored,
+                                d) != AF_OK) {
             af_free(stored);
             goto done;
         }
@@ -686,7 +684,7 @@ int af_cmd_sweep(int argc, char **argv)
             for (size_t i = 0; i < nruns; i++)
                 n += stored[i] != 0;
             fprintf(stderr, "aifsim: sweep %" PRId64 " in %s: %zu of %zu runs stored, %zu to run\n",
-                        s.sweep_id, db, n, nruns, nruns - n);
+                    s.sweep_id, db, n, nruns, nruns - n);
         }
     }
     s.jobs = af_malloc_array(nruns, sizeof *s.jobs);
@@ -712,19 +710,15 @@ int af_cmd_sweep(int argc, char **argv)
     s.show = !no_progress && (progress || s.tty);
     s.start_s = s.shown_s = sweep_wall_s();
     sweep_interrupted = 0;
-    if (sigaction(SIGINT, NULL, &sweep_old_sigint) == 0 &&
-        sweep_old_sigint.sa_handler != SIG_IGN) {
+    if (sigaction(SIGINT, NULL, &sweep_old_sigint) == 0 && sweep_old_sigint.sa_handler != SIG_IGN) {
         struct sigaction sa;
         memset(&sa, 0, sizeof sa);
         sa.sa_handler = sweep_on_sigint;
         sigemptyset(&sa.sa_mask);
         sigaction(SIGINT, &sa, NULL);
     }
-    af_sweep_ops ops = {.ctx = &s,
-                        .run = sweep_run,
-                        .take = sweep_take,
-                        .drop = sweep_drop,
-                        .tick = sweep_tick};
+    af_sweep_ops ops = {
+        .ctx = &s, .run = sweep_run, .take = sweep_take, .drop = sweep_drop, .tick = sweep_tick};
     size_t taken = 0;
     int xrc = af_sweep_exec(s.njobs, nthreads, &ops, &taken, d);
     sweep_clear(&s);
@@ -776,8 +770,7 @@ int af_cmd_sweep(int argc, char **argv)
     if (pdf && af_sweep_report_pdf_save(&rep, sel, nsel, pdf, d) != AF_OK)
         goto done;
     if (s.failed)
-        af_diag_add(d, AF_SEV_NOTE, NULL, 0, 0, NULL, "%zu of %zu runs failed", s.failed,
-                    s.njobs);
+        af_diag_add(d, AF_SEV_NOTE, NULL, 0, 0, NULL, "%zu of %zu runs failed", s.failed, s.njobs);
     rc = xrc == AF_SWEEP_CUT ? 130 : s.worst;
 
 done:

@@ -152,8 +152,8 @@ static int sweep_range(const char *arg, const char *path, const char *vals, af_s
         goto done;
     }
     if (hi < lo) {
-        af_diag_error(d, "--vary %s: %s: the range ends below its start (%s < %s)", arg, path,
-                      shi, slo);
+        af_diag_error(d, "--vary %s: %s: the range ends below its start (%s < %s)", arg, path, shi,
+                      slo);
         goto done;
     }
     double count;
@@ -226,9 +226,8 @@ int af_sweep_grid_add(af_sweep_grid *g, const char *arg, af_diag *d)
             const char *end = comma ? comma : p + strlen(p);
             char *v = sweep_trim(p, end);
             if (!*v) {
-                af_diag_error(d, "--vary %s: %s: expected a value %s, e.g. %s=2,4,8", arg,
-                              a.path, a.n == 0 && !comma ? "after '='" : "between the commas",
-                              a.path);
+                af_diag_error(d, "--vary %s: %s: expected a value %s, e.g. %s=2,4,8", arg, a.path,
+                              a.n == 0 && !comma ? "after '='" : "between the commas", a.path);
                 af_free(v);
                 goto fail;
             }
@@ -245,8 +244,9 @@ int af_sweep_grid_add(af_sweep_grid *g, const char *arg, af_diag *d)
         }
     }
     if (a.n > room || g->npoints * a.n > AF_SWEEP_MAX_POINTS) {
-        af_diag_error(d, "--vary %s: the grid would have %zu x %zu points, more than the %d a "
-                         "sweep may have",
+        af_diag_error(d,
+                      "--vary %s: the grid would have %zu x %zu points, more than the %d a "
+                      "sweep may have",
                       arg, g->npoints, a.n, AF_SWEEP_MAX_POINTS);
         goto fail;
     }
@@ -280,8 +280,8 @@ char *af_sweep_grid_label(const af_sweep_grid *g, size_t p)
 {
     char *s = af_strdup("");
     for (size_t a = 0; a < g->naxes; a++) {
-        char *t = af_strfmt("%s%s%s=%s", s, a ? ", " : "", g->axes[a].path,
-                            af_sweep_grid_value(g, p, a));
+        char *t =
+            af_strfmt("%s%s%s=%s", s, a ? ", " : "", g->axes[a].path, af_sweep_grid_value(g, p, a));
         af_free(s);
         s = t;
     }

@@ -21,8 +21,9 @@
 #include <string.h>
 
 static const char *const sweep_default_patterns[] = {
-    "train.*.gpu_utilization", "train.*.goodput",         "burst.*.slowdown",
-    "lookup.*.latency_p99",    "inference.*.latency_p99", "inference.*.slo_attainment",
+    "train.*.gpu_utilization", "train.*.goodput",
+    "burst.*.slowdown",        "lookup.*.latency_p99",
+    "inference.*.latency_p99", "inference.*.slo_attainment",
     "facility.power",          "cost.total",
 };
 
@@ -216,7 +217,7 @@ int af_sweep_report_csv_save(const af_sweep_report *r, const char *dir, af_diag 
 #define SW_MARGIN 40.0
 
 /* Most lines (values of the second axis) drawn in one chart; the palette repeats past it. */
-static const af_color sweep_line_colors[] = {AF_C_BLUE, AF_C_ORANGE, AF_C_CYAN, AF_C_MAGENTA,
+static const af_color sweep_line_colors[] = {AF_C_BLUE, AF_C_ORANGE, AF_C_CYAN,   AF_C_MAGENTA,
                                              AF_C_RED,  AF_C_TEAL,   AF_C_YELLOW, AF_C_PURPLE,
                                              AF_C_DARK, AF_C_GREY};
 
@@ -329,8 +330,8 @@ static void sweep_chart(af_draw *dr, const af_sweep_report *r, size_t c, double 
     af_axis_unit_of(fmax(fabs(lo), fabs(hi)), col->dim, &u);
     af_ticks yt;
     af_ticks_linear(lo / u.scale, hi / u.scale, 5, &yt);
-    char *ytitle = af_strfmt("%s%s%s%s", col->name, u.unit[0] ? " (" : "", u.unit,
-                             u.unit[0] ? ")" : "");
+    char *ytitle =
+        af_strfmt("%s%s%s%s", col->name, u.unit[0] ? " (" : "", u.unit, u.unit[0] ? ")" : "");
     y += af_draw_text(dr, x0, y, w, ytitle, &ls) + 4;
     af_free(ytitle);
 
@@ -342,7 +343,7 @@ static void sweep_chart(af_draw *dr, const af_sweep_report *r, size_t c, double 
     sweep_xaxis_of(ax, &xa);
     double xpad = 0.04 * (xa.hi - xa.lo);
     double xl = xa.lo - xpad, xh = xa.hi + xpad;
-#define SX(v) (px + ((v) - xl) / (xh - xl) * pw)
+#define SX(v) (px + ((v)-xl) / (xh - xl) * pw)
 #define SY(v) (py + ph - ((v) / u.scale - yt.lo) / (yt.hi - yt.lo) * ph)
     /* Grid and y tick labels. */
     cairo_set_line_width(cr, 0.5);
@@ -441,8 +442,7 @@ typedef struct sweep_membuf {
     size_t n, cap;
 } sweep_membuf;
 
-static cairo_status_t sweep_membuf_write(void *closure, const unsigned char *data,
-                                         unsigned int len)
+static cairo_status_t sweep_membuf_write(void *closure, const unsigned char *data, unsigned int len)
 {
     sweep_membuf *m = closure;
     m->p = af_grow(m->p, &m->cap, m->n + len, 1);

@@ -235,10 +235,10 @@ static void test_ci(void)
 typedef struct exec_ctx {
     size_t taken[NJOBS]; /* order of takes */
     size_t ntaken;
-    size_t ran[NJOBS];   /* runs per job (atomic enough: each job runs on one thread) */
+    size_t ran[NJOBS]; /* runs per job (atomic enough: each job runs on one thread) */
     size_t dropped;
-    size_t fail_at;      /* take fails at this job (NJOBS: never) */
-    size_t stop_after;   /* tick says stop once this many are taken (NJOBS: never) */
+    size_t fail_at;    /* take fails at this job (NJOBS: never) */
+    size_t stop_after; /* tick says stop once this many are taken (NJOBS: never) */
 } exec_ctx;
 
 static int ex_run(void *ctx, size_t j, const atomic_bool *stop, void **result)
@@ -293,8 +293,12 @@ static void test_exec_order(void)
 {
     for (unsigned th = 1; th <= 8; th *= 8) {
         exec_ctx c = {.fail_at = NJOBS, .stop_after = NJOBS};
-        af_sweep_ops ops = {.ctx = &c, .run = ex_run, .take = ex_take, .drop = ex_drop,
-                            .tick = ex_tick, .tick_s = 0.001};
+        af_sweep_ops ops = {.ctx = &c,
+                            .run = ex_run,
+                            .take = ex_take,
+                            .drop = ex_drop,
+                            .tick = ex_tick,
+                            .tick_s = 0.001};
         af_diag *d = af_diag_new();
         size_t taken = 0;
         CU_ASSERT_EQUAL(af_sweep_exec(NJOBS, th, &ops, &taken, d), AF_OK);
@@ -314,8 +318,12 @@ static void test_exec_stop(void)
     /* A tick that says stop: what finished is taken, in order, what was cut is dropped, the
      * rest never ran; nothing is taken twice or lost. */
     exec_ctx c = {.fail_at = NJOBS, .stop_after = 20};
-    af_sweep_ops ops = {.ctx = &c, .run = ex_run, .take = ex_take, .drop = ex_drop,
-                        .tick = ex_tick, .tick_s = 0.001};
+    af_sweep_ops ops = {.ctx = &c,
+                        .run = ex_run,
+                        .take = ex_take,
+                        .drop = ex_drop,
+                        .tick = ex_tick,
+                        .tick_s = 0.001};
     af_diag *d = af_diag_new();
     size_t taken = 0;
     CU_ASSERT_EQUAL(af_sweep_exec(NJOBS, 4, &ops, &taken, d), AF_SWEEP_CUT);
