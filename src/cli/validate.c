@@ -161,6 +161,19 @@ static void validate_print(const char *file, const af_world_config *w, const af_
         if (t->reader_threads > 0)
             fprintf(out, ", %d reader threads per GPU", t->reader_threads);
         fprintf(out, ", prefetch %d, QoS weight %.3g per GPU\n", t->prefetch, t->weight);
+        if (t->preset || t->steps_per_epoch > 0) {
+            /* MLPerf Storage: the preset, the epochs to train and the AU to pass */
+            fprintf(out, "            %s%s%s", t->preset ? "MLPerf preset " : "",
+                    t->preset ? t->preset : "", t->preset ? ", " : "");
+            if (t->epochs > 0)
+                fprintf(out, "%.0f epochs of %.0f steps (%.0f steps)", t->epochs,
+                        t->steps_per_epoch, t->target_steps);
+            else
+                fprintf(out, "epochs of %.0f steps counted", t->steps_per_epoch);
+            if (t->au_min > 0)
+                fprintf(out, ", minimum AU %s", validate_q(&f, t->au_min, AF_DIM_RATIO));
+            fputc('\n', out);
+        }
     }
     for (size_t i = 0; i < w->nbursts; i++) {
         const af_burst_config *b = &w->bursts[i];

@@ -620,8 +620,10 @@ void scen_train(scen *s, const af_node *body, size_t wi)
     const af_mlperf_spec *pre = NULL;
     if (v.preset) {
         size_t k = af_path_key(&s->path, "preset");
-        if (scen_catalog(s, AF_SECTION_MLPERF, v.preset, &preset))
+        if (scen_catalog(s, AF_SECTION_MLPERF, v.preset, &preset)) {
             pre = &preset;
+            t->preset = af_arena_strdup(s->arena, preset.name);
+        }
         af_path_pop(&s->path, k);
     }
     scen_compute(s, body, &v, t, t->pool, pre);

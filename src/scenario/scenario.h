@@ -55,20 +55,27 @@
  *     - train:                 a data-parallel training job
  *         name: vit            optional name, default the pool's
  *         pool: train          required; a pool runs at most one training job
+ *         preset: unet3d-h100  optional catalog MLPerf Storage workload (models/mlperf.yaml);
+ *                              fills step_time, batch_per_gpu, epochs, min_au and the data
+ *                              set's sample_size, sample_spread, samples_per_file and
+ *                              reader_threads, each unless given (none is then required), and
+ *                              sizes the data set by the benchmark's rule unless dataset.size
+ *                              or dataset.files is given (workload/mlperf.h)
  *         step_time: 250 ms    time in (0, 1 d]; either this, or all three of
  *         model: { params: 70e9 }          count in (0, 1e15]
  *         tokens_per_step: 4Mi             count in (0, 1e12]
  *         mfu: 0.4                         ratio in (0, 1]
  *         precision: bf16      optional bf16 | fp8 (default bf16; fp8 needs a GPU with FP8)
- *         batch_per_gpu: 256   required integer in [1, 1e9], samples per GPU per step
+ *         batch_per_gpu: 256   required integer in [1, 1e9] (unless preset), samples per GPU
+ *                              per step
  *         qos: { weight: 2 }   optional mapping; weight per GPU on the tier, number in
  *                              (0, 1e6], default 1
  *         dataset:             required mapping
  *           tier: hot          required, a defined tier
  *           size: 50 TB        size in (0, 1e18 B]; required unless `files` is given (then it is
  *                              files x samples_per_file x sample_size; given both, they must
- *                              agree within 1%)
- *           sample_size: 110 kB  required size in (0, 1 TB], at most `size`
+ *                              agree within 1%) or the job has a preset (the rules' minimum)
+ *           sample_size: 110 kB  required size in (0, 1 TB] (unless preset), at most `size`
  *           sample_spread: 20 kB optional size in [0, 1 TB], default 0: standard deviation of
  *                              the sample size
  *           samples_per_file: 1000  optional integer in [1, 1e9], default 1
@@ -77,6 +84,18 @@
  *           reader_threads: 8  optional integer in [0, 4096], default 0 (no limit): loader
  *                              threads per GPU, one read in flight each
  *           prefetch: 2        optional integer in [1, 1024], default 2
+ *           host_memory: 2 TB  optional size in (0, 1 PB], only with the job's preset and
+ *                              without size or files: one client node's memory; the data set
+ *                              is then at least pool nodes x host_memory x 5 (the rules'
+ *                              500 steps an epoch apply with or without it)
+ *         steps: 1000          optional integer in [1, 1e15]: steps to train, then idle
+ *         epochs: 5            optional integer in [1, 1e6], not with steps; default the
+ *                              preset's (unless steps is given): trains epochs x
+ *                              floor(samples / (batch_per_gpu x GPUs)) steps, at least one step
+ *                              an epoch. With a preset, epochs or min_au the job counts epochs
+ *                              and reports the MLPerf AU (train.<job>.mlperf_au)
+ *         min_au: 90%          optional ratio in (0, 1], default the preset's: the AU to pass
+ *                              (train.<job>.mlperf_result)
  *     - burst:                 a periodic bulk transfer: checkpoint write, ingest, model load
  *         name: ckpt           required name
  *         pool: train          optional client pool (its storage NICs carry it); absent: outside

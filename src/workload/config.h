@@ -109,6 +109,8 @@ typedef struct af_train_config {
                                GPUs)) as DLIO counts them; 0 = the job counts no epochs and
                                reports no MLPerf AU (workload/mlperf.h) */
     double au_min;          /* MLPerf minimum accelerator utilization to pass, (0, 1]; 0 = none */
+    const char *preset;     /* MLPerf Storage preset the job named (models/mlperf.yaml), or NULL;
+                               its figures are already in the fields above (for display) */
     /* Parallelism (with model params): the GPUs split into tp x pp x dp; dp replicas all-reduce
      * their gradients every step over the backend fabric (train.c, "The step"). */
     int tp;                 /* tensor-parallel degree, inside a node (divides its GPUs); >= 1 */

@@ -6,6 +6,7 @@
 #     and passes; 9 clients (72 accelerators) fail at 200 / 228.7 GB/s;
 #   - the summary prints the AU and its verdict, and two runs are byte-identical;
 #   - a preset figure is overridden by the job's own key (--set);
+#   - `aifsim validate` prints the preset, the epochs and the minimum AU;
 #   - an unknown preset name is refused with a did-you-mean, and a scenario without a preset
 #     still needs step_time and batch_per_gpu.
 # Environment from `make check`: AIFSIM, AIFSIM_MODELS, top_srcdir. Skips (77) without a binary.
@@ -52,6 +53,13 @@ expect_status 0 "$AIFSIM" run "$sc" -q --json "$tmp/d.json" --set workloads.unet
 au=$(val "$tmp/d.json" train.unet3d.mlperf_au)
 near "$au" 1 0.001 || fail "compute-bound AU $au, not 1"
 [ "$(val "$tmp/d.json" train.unet3d.compute_time_per_step)" = 1 ] || fail "step_time not overridden"
+
+# validate names the preset and the epochs: 5 of the 1,218 steps above, 6,090 in all.
+expect_status 0 "$AIFSIM" validate "$sc"
+expect_grep "MLPerf preset unet3d-h100, 5 epochs of 1218 steps (6090 steps), minimum AU 90%" \
+    "$tmp/out"
+expect_status 0 "$AIFSIM" validate "$sc" --set workloads.unet3d.epochs=2
+expect_grep "MLPerf preset unet3d-h100, 2 epochs of 1218 steps (2436 steps)" "$tmp/out"
 
 # Mistakes.
 expect_status 2 "$AIFSIM" run "$sc" --set workloads.unet3d.preset=unet3d-h10
