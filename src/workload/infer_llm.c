@@ -12,12 +12,16 @@
  *
  * KV-cache tiers. A turn needs the KV cache of its history. Between turns it leaves HBM for the
  * tiers below (host memory, local NVMe, a shared storage tier), which form one LRU stack by
- * bytes (model/llm.h, "KV tiers"): every finished turn pushes its conversation's KV, ctx x kv_B
- * bytes, onto the top, so the bytes pushed since this conversation's last turn are its reuse
- * distance, and its KV is in the first tier whose cumulative capacity (per-replica tiers count
- * once per replica) covers that distance, or in none. The turn then reloads it at the tier's
- * bandwidth or recomputes it with its prefill, whichever is faster (af_llm_kv_restore_s, with a
- * storage tier's rate taken as its path's rate alone). Host and local reloads take bytes /
+ * bytes (model/llm.h, "KV tiers"; workload/kvstack.h): every finished turn pushes its
+ * conversation's KV, ctx x kv_B bytes, onto the top, leaving its older copy; a conversation's
+ * depth is the bytes above its entry, each other conversation counted once at its latest size
+ * (an exact LRU reuse distance by bytes), and its KV is in the first tier whose cumulative
+ * capacity (per-replica tiers count once per replica) covers that depth, or in none: a push that
+ * takes an entry past the capacity of all tiers evicts it for good. Che's approximation
+ * (model/llm.h), with the rate of bytes pushed, is a lower bound on these hits: it counts a
+ * conversation that pushed twice in between twice, at both sizes. The turn then reloads it at the
+ * tier's bandwidth or recomputes it with its prefill, whichever is faster (af_llm_kv_restore_s,
+ * with a storage tier's rate taken as its path's rate alone). Host and local reloads take bytes /
  * bandwidth; a storage-tier reload is a flow on the tier's devices and network, sharing them with
  * checkpoints and training reads, and every finished turn writes its new KV (prompt and answer)
  * to the storage tier as a flow too (write-through, as LMCache and Dynamo's KV manager do with
@@ -39,6 +43,7 @@
 #include "base/alloc.h"
 #include "base/metrics.h"
 #include "workload/infer_int.h"
+#include "workload/kvstack.h"
 
 #include <gsl/gsl_randist.h>
 #include <math.h>
@@ -47,7 +52,6 @@
 /* A conversation. */
 typedef struct conv {
     double ctx;          /* tokens of history */
-    double stored_at;    /* the KV counter when its KV was last pushed onto the stack, bytes */
     uint32_t replica;    /* the replica serving it */
     double first_prompt; /* its first prompt\'s tokens from a trace, or 0 (drawn) */
     uint32_t turns_left;
@@ -78,6 +82,7 @@ struct llm_svc {
     conv *convs;
     uint32_t cap_convs, free_conv, live_convs;
     double kv_counter; /* bytes pushed onto the KV stack so far */
+    af_kvstack *stack; /* the KV tiers' LRU stack by bytes, or NULL without tiers */
     size_t nkv;
     double
         cum_cap[AF_KV_MAX_TIERS]; /* cumulative capacities, bytes, per-replica tiers x replicas */
@@ -122,6 +127,8 @@ static uint32_t conv_alloc(svc *s)
     }
     uint32_t i = l->free_conv;
     l->free_conv = l->convs[i].next;
+    if (l->stack) /* a new conversation has no KV cache, whatever the index's last user left */
+        af_kvstack_detach(l->stack, i);
     l->live_convs++;
     return i;
 }
@@ -296,7 +303,8 @@ static void turn_done(svc *s, uint32_t i)
     double added = (double)r->prompt + r->output;
     cv->ctx += added;
     l->kv_counter += cv->ctx * l->kv_B;
-    cv->stored_at = l->kv_counter;
+    if (l->stack)
+        af_kvstack_push(l->stack, ci, cv->ctx * l->kv_B);
     if (l->store_tier) {
         double bytes = added * l->kv_B;
         af_devuse dev = {(uint32_t)(l->store_tier - w->tiers), true, l->write_scale};
@@ -351,7 +359,7 @@ static void turn_start(svc *s, uint32_t ci)
     }
     /* a later turn: where is its history's KV? */
     l->followups++;
-    double dist = l->kv_counter - cv->stored_at;
+    double dist = l->stack ? af_kvstack_depth(l->stack, ci) : INFINITY;
     size_t k = 0;
     while (k < l->nkv && l->cum_cap[k] < dist)
         k++;
@@ -396,7 +404,6 @@ void infer_llm_arrive(svc *s, double size)
     uint32_t ci = conv_alloc(s);
     conv *cv = &l->convs[ci];
     cv->ctx = 0;
-    cv->stored_at = l->kv_counter;
     /* geometric number of turns with mean `turns` (at least one) */
     double p = c->turns > 1 ? 1 / c->turns : 1;
     cv->turns_left = p >= 1 ? 1 : gsl_ran_geometric(s->rng_serve, p);
@@ -489,16 +496,22 @@ int infer_llm_build(af_world *w, svc *s, af_diag *d)
 void infer_llm_start(svc *s)
 {
     struct llm_svc *l = L(s);
-    if (!l->store_tier)
-        return;
-    /* The KV capacity on the storage tier is space the data sets leave: what does not fit is
-     * not there (the stack's tiers below shrink with it). */
-    const af_kv_tier_config *kt = &s->cfg->llm.kv_tiers[l->store];
-    double got = af_tier_take(l->store_tier, kt->capacity_B);
-    l->store_cap_B = got;
-    double short_B = kt->capacity_B - got;
-    for (size_t k = l->store; k < l->nkv; k++)
-        l->cum_cap[k] -= short_B;
+    if (l->store_tier) {
+        /* The KV capacity on the storage tier is space the data sets leave: what does not fit
+         * is not there (the tiers below shrink with it), and is not a refused write either. */
+        const af_kv_tier_config *kt = &s->cfg->llm.kv_tiers[l->store];
+        af_tier_state *ts = l->store_tier;
+        double room = ts->usable_B - ts->used_B;
+        double got = kt->capacity_B < room ? kt->capacity_B : room > 0 ? room : 0;
+        af_tier_take(ts, got);
+        l->store_cap_B = got;
+        double short_B = kt->capacity_B - got;
+        for (size_t k = l->store; k < l->nkv; k++)
+            l->cum_cap[k] -= short_B;
+    }
+    /* the tiers' LRU stack: past the capacity of all of them, a KV cache is gone */
+    if (l->nkv > 0)
+        l->stack = af_kvstack_new(l->cum_cap[l->nkv - 1]);
 }
 
 /* Per turn at most: its arrival (or next-turn event) and a KV reload's end; and the
@@ -614,6 +627,7 @@ void infer_llm_free(svc *s)
             af_free(l->reps[k].active);
     af_free(l->reps);
     af_free(l->convs);
+    af_kvstack_free(l->stack);
     infer_hist_free(&l->ttft);
     infer_hist_free(&l->tpot);
     af_free(l);

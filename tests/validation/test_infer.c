@@ -292,14 +292,15 @@ static void test_llm_alone(void)
     af_results_free(r);
 }
 
-/* KV tiers against Che's approximation (model/llm.h): with exponential think times of mean T
- * and KV pushed at r bytes/s, a later turn finds its history within the top C bytes with
- * probability 1 - exp(-C / (r T)). Two tiers, host memory and local NVMe (per replica, so C
- * counts them once per replica), sized from the push rate of a pilot run so that each should
- * serve about 30% of later turns and 40% miss both. Che's form is a statement about cumulative
- * capacities, so the shares within the first tier and within both are compared with it, and the
- * misses, inside a 99.9% interval over replications. Both tiers are fast, so a hit always
- * reloads. */
+/* KV tiers: the stack is an exact LRU by bytes (workload/kvstack.h, checked against a naive
+ * stack in tests/unit/test_kvstack.c). Che's approximation on the rate of bytes pushed (model/
+ * llm.h), 1 - exp(-C / (r T)) with exponential think times of mean T, counts a conversation that
+ * pushed twice since another's last turn at both sizes, so it overstates depths and is a lower
+ * bound on the hits: two tiers, host memory and local NVMe (per replica, so C counts them once
+ * per replica), sized from a pilot run's push rate so that the bound is 30% within the first and
+ * 60% within both; the shares within each cumulative capacity must reach the bound (inside a
+ * 99.9% interval over replications), grow with the capacity, and the misses stay below the
+ * bound's. Both tiers are fast, so a hit always reloads. */
 static void test_llm_kv_tiers(void)
 {
     enum { N = REPS };
@@ -350,12 +351,15 @@ static void test_llm_kv_tiers(void)
                {rec, miss, "missed"}};
     for (size_t k = 0; k < 3; k++) {
         ci(cmp[k].x, &m, &h);
-        if (fabs(m - cmp[k].expect) > h)
-            fprintf(stderr, "KV %s: %g, Che %g, half-width %g\n", cmp[k].what, m, cmp[k].expect,
-                    h);
-        CU_ASSERT(fabs(m - cmp[k].expect) <= h);
-        CU_ASSERT(h < 0.02);
+        bool ok = k < 2 ? m >= cmp[k].expect - h : m <= cmp[k].expect + h;
+        if (!ok)
+            fprintf(stderr, "KV %s: %g, Che's bound %g, half-width %g\n", cmp[k].what, m,
+                    cmp[k].expect, h);
+        CU_ASSERT(ok);
+        CU_ASSERT(h < 0.03);
     }
+    for (int rep = 0; rep < N; rep++)
+        CU_ASSERT(host[rep] <= within2[rep]);
 }
 
 /* Conservation for LLM turns, and the continuous batch's limit: at 200 conversations/s of one
@@ -390,7 +394,7 @@ static const af_test tests[] = {
     {"dynamic batching: batches running at the end", test_batch_in_flight},
     {"admission control and conservation", test_admission},
     {"LLM: a lone turn's TTFT and TPOT by hand", test_llm_alone},
-    {"LLM: KV tiers' hit shares against Che's approximation", test_llm_kv_tiers},
+    {"LLM: KV tiers' exact LRU hits reach Che's bound", test_llm_kv_tiers},
     {"LLM: overload, conservation and tokens", test_llm_overload},
     {NULL, NULL}};
 
