@@ -35,9 +35,20 @@
 void af_arrivals_diurnal(double hourly[24], double ratio, double peak_hour)
 {
     assert(ratio >= 1);
-    double a = (ratio - 1) / (ratio + 1), sum = 0;
+    /* The cosines at mid-hour: their largest is cos(pi / 24) when the peak falls on the hour,
+     * and the smallest likewise above -1, so a = (r - 1) / (r + 1) would give a ratio below r
+     * (2.97 for 3). Solving (1 + a c_max) / (1 + a c_min) = r instead makes the weights' ratio
+     * exactly r; c_max >= cos(pi / 24) > 0 > -cos(pi / 24) >= c_min, so 1 + a c_min stays
+     * positive. */
+    double c[24], cmax = -1, cmin = 1, sum = 0;
     for (int h = 0; h < 24; h++) {
-        hourly[h] = 1 + a * cos(2 * M_PI * (h + 0.5 - peak_hour) / 24);
+        c[h] = cos(2 * M_PI * (h + 0.5 - peak_hour) / 24);
+        cmax = c[h] > cmax ? c[h] : cmax;
+        cmin = c[h] < cmin ? c[h] : cmin;
+    }
+    double a = (ratio - 1) / (cmax - ratio * cmin);
+    for (int h = 0; h < 24; h++) {
+        hourly[h] = 1 + a * c[h];
         sum += hourly[h];
     }
     for (int h = 0; h < 24; h++)

@@ -43,8 +43,10 @@ typedef struct af_arrivals_config {
 } af_arrivals_config;
 
 /* Fills hourly[] with a cosine day whose busiest hour is peak_hour and whose peak-to-trough
- * ratio is ratio >= 1: weight(h) = 1 + a cos(2 pi (h + 0.5 - peak_hour) / 24), a = (ratio - 1) /
- * (ratio + 1), sampled at the middle of each hour and scaled so that the 24 weights average 1. */
+ * ratio is ratio >= 1: weight(h) = 1 + a c(h), c(h) = cos(2 pi (h + 0.5 - peak_hour) / 24)
+ * sampled at the middle of each hour, a = (ratio - 1) / (max c - ratio x min c) so that the
+ * busiest hour's weight is exactly ratio times the quietest's ((ratio - 1) / ((ratio + 1)
+ * cos(pi / 24)) for a peak on the hour), scaled so that the 24 weights average 1. */
 void af_arrivals_diurnal(double hourly[24], double ratio, double peak_hour);
 
 /* The rate lambda(t) at time t >= 0, per s (0 with a trace: see af_arrivals_expected). */

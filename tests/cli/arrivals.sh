@@ -3,7 +3,8 @@
 #   - tests/fixtures/arrivals.yaml (a cosine day, ratio 3 peaking at 20:00, from 19:00, with
 #     bursts of 4x for 1 min every 10 min) runs, and the arrivals it counts (completed, in flight
 #     and dropped) lie within the 99.9% Poisson interval of the closed form: 200/s x the weight
-#     of hours 19 and 20 x (1 + 3 x 0.1) over 2 h, the weights written out here;
+#     of hours 19 and 20 x (1 + 3 x 0.1) over 2 h, the weights written out here (the mid-hour
+#     cosines of a peak on the hour reach +-cos(pi / 24), hence the amplitude's divisor);
 #   - the same seed gives the same JSON twice;
 #   - `arrivals: R` (a bare rate) and `rate: R` give the same look-up metrics;
 #   - a trace named by --set is read relative to the scenario's directory, and the look-ups see
@@ -29,7 +30,7 @@ arrived() {
 expect_status 0 "$AIFSIM" run "$fx" --json "$tmp/a.json" -q
 n=$(arrived "$tmp/a.json")
 awk -v n="$n" 'BEGIN {
-    pi = atan2(0, -1); a = (3 - 1) / (3 + 1); sum = 0
+    pi = atan2(0, -1); a = (3 - 1) / ((3 + 1) * cos(pi / 24)); sum = 0
     for (h = 0; h < 24; h++) { w[h] = 1 + a * cos(2 * pi * (h + 0.5 - 20) / 24); sum += w[h] }
     want = 200 * (w[19] + w[20]) * 24 / sum * 3600 * 1.3
     z = (n - want) / sqrt(want)

@@ -17,6 +17,7 @@
 
 #include <gsl/gsl_math.h>
 #include <gsl/gsl_randist.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <sys/stat.h>
@@ -30,20 +31,47 @@ static void test_diurnal_cosine(void)
     for (int h = 0; h < 24; h++)
         sum += w[h];
     CU_ASSERT_DOUBLE_EQUAL(sum / 24, 1, 1e-12);
-    /* a = (3 - 1) / (3 + 1) = 0.5; 24 cosines at equally spaced phases add up to 0, so the
-     * normalisation leaves 1 + 0.5 cos(...) as it is. */
+    /* A peak on the hour: the mid-hour cosines reach +-cos(pi / 24) at most, so a = (3 - 1) /
+     * ((3 + 1) cos(pi / 24)) = 0.5 / cos(pi / 24); 24 cosines at equally spaced phases add up
+     * to 0, so the normalisation leaves 1 + a cos(...) as it is. */
+    double a = 0.5 / cos(M_PI / 24);
     for (int h = 0; h < 24; h++)
-        CU_ASSERT_DOUBLE_EQUAL(w[h], 1 + 0.5 * cos(2 * M_PI * (h + 0.5 - 20) / 24), 1e-12);
+        CU_ASSERT_DOUBLE_EQUAL(w[h], 1 + a * cos(2 * M_PI * (h + 0.5 - 20) / 24), 1e-12);
     /* Hours 19 and 20 sit half an hour either side of the peak; 7 and 8 either side of the
-     * trough. */
+     * trough: 1.5 and 0.5, three times the rate. */
     CU_ASSERT_DOUBLE_EQUAL(w[19], w[20], 1e-12);
     CU_ASSERT_DOUBLE_EQUAL(w[7], w[8], 1e-12);
-    CU_ASSERT_DOUBLE_EQUAL(w[19], 1 + 0.5 * cos(M_PI / 24), 1e-12);
-    CU_ASSERT_DOUBLE_EQUAL(w[7], 1 - 0.5 * cos(M_PI / 24), 1e-12);
+    CU_ASSERT_DOUBLE_EQUAL(w[19], 1.5, 1e-12);
+    CU_ASSERT_DOUBLE_EQUAL(w[7], 0.5, 1e-12);
     /* A ratio of 1 is flat. */
     af_arrivals_diurnal(w, 1, 5);
     for (int h = 0; h < 24; h++)
         CU_ASSERT_DOUBLE_EQUAL(w[h], 1, 1e-15);
+}
+
+/* The busiest hour's weight over the quietest's is the peak-to-trough ratio asked for, whatever
+ * the peak's time: on the hour, on the half hour (where the cosine reaches +-1 at mid-hour) and
+ * in between; the weights stay positive and of mean 1. */
+static void test_diurnal_ratio(void)
+{
+    static const double ratios[] = {1, 3, 10, 100, 1e6};
+    static const double peaks[] = {20, 7.5, 3.2, 0, 23.9};
+    for (size_t i = 0; i < sizeof ratios / sizeof *ratios; i++)
+        for (size_t j = 0; j < sizeof peaks / sizeof *peaks; j++) {
+            double w[24], lo = INFINITY, hi = 0, sum = 0;
+            af_arrivals_diurnal(w, ratios[i], peaks[j]);
+            for (int h = 0; h < 24; h++) {
+                lo = w[h] < lo ? w[h] : lo;
+                hi = w[h] > hi ? w[h] : hi;
+                sum += w[h];
+            }
+            CU_ASSERT(lo > 0);
+            CU_ASSERT_DOUBLE_EQUAL(hi / lo / ratios[i], 1, 1e-9);
+            CU_ASSERT_DOUBLE_EQUAL(sum / 24, 1, 1e-12);
+            /* the busiest hour holds the peak (or is one of the two either side of it) */
+            int busiest = (int)floor(peaks[j]) % 24, before = (busiest + 23) % 24;
+            CU_ASSERT(ratios[i] == 1 || w[busiest] == hi || w[before] == hi);
+        }
 }
 
 /* A profile of hourly weights (h + 1) / 12.5 (mean 1) starting at 23:00. */
@@ -459,6 +487,7 @@ static void test_scenario_trace_errors(void)
 
 static const af_test tests[] = {
     {"the cosine day: formula, mean 1, symmetric", test_diurnal_cosine},
+    {"the cosine day: busiest over quietest hour is the ratio asked for", test_diurnal_ratio},
     {"the rate wraps at midnight", test_rate_midnight},
     {"the integral across midnight and whole days", test_expected_midnight},
     {"bursts across period edges", test_bursts},

@@ -21,10 +21,12 @@ enum { SEEDS = 5 };
 #define Z999 3.2905
 
 /* The cosine day of arrivals.h written out: weight of hour h for a peak-to-trough ratio and
- * a peak hour, mean 1 over the 24 hours. */
+ * a peak hour on the hour, mean 1 over the 24 hours. The mid-hour cosines then reach
+ * +-cos(pi / 24), so a = (ratio - 1) / ((ratio + 1) cos(pi / 24)) makes the busiest hour ratio
+ * times the quietest. */
 static double cosine_weight(int h, double ratio, double peak)
 {
-    double a = (ratio - 1) / (ratio + 1), sum = 0;
+    double a = (ratio - 1) / ((ratio + 1) * cos(M_PI / 24)), sum = 0;
     for (int k = 0; k < 24; k++)
         sum += 1 + a * cos(2 * M_PI * (k + 0.5 - peak) / 24);
     return (1 + a * cos(2 * M_PI * (h + 0.5 - peak) / 24)) * 24 / sum;
