@@ -315,8 +315,9 @@
     X(FLY_SHIPPED, "flywheel", 1, "shipped", SIZE, "logs shipped to the ingest",                  \
       "bytes of logs added to the ingest's landing stream (the last flush's are not)")            \
     X(FLY_LANDING_SHARE, "flywheel", 1, "landing_share", RATIO, "share of landing-tier writes",   \
-      "logs shipped over the bytes written to the ingest's landing tier in the run (by every "    \
-      "workload): the storage share the loop costs there")                                        \
+      "logs landed (not those the full tier refused or still queued at the end) over the bytes "  \
+      "written to the ingest's landing tier in the run (by every workload): the storage share "   \
+      "the loop costs there")                                                                     \
     X(FLY_STARTED, "flywheel", 1, "retrains_started", COUNT, "retrains started",                  \
       "fine-tunes started (by time or by new data; a trigger during one waits, at most one)")     \
     X(FLY_BY_TIME, "flywheel", 1, "triggers_time", COUNT, "triggered by time",                    \

@@ -23,7 +23,10 @@
  * at the refreshes (doc/formulas.md, "Data flywheel", for the sawtooth of periodic retraining).
  *
  * Costs: the fine-tunes' time from start to end (the job holds its whole pool meanwhile) as GPU
- * time and as a share of the pool's, and the logs' share of the bytes written to the landing tier.
+ * time and as a share of the pool's, and the logs' share of the bytes written to the landing tier:
+ * the logs that landed (af_ingest_added_landed_B), not those shipped, which may have been rejected
+ * for want of room or still wait in the ingest's queue at the end. Flywheels that log into one
+ * ingest share what landed in proportion to what each shipped.
  * Events: one per flush and per time trigger, plus the ingest's for the logs (two per chunk and a
  * read), counted in the flywheel's estimate as af_ingest_add asks.
  */
@@ -277,6 +280,18 @@ static void fly_finish(af_world *w, af_time_ns end_ns)
     }
 }
 
+/* Bytes of flywheel i's logs that landed: what landed of all the logs shipped to its ingest, in
+ * proportion to its part of them. */
+static double fly_landed_B(const af_world *w, const fly_state *s, size_t i)
+{
+    const fly *f = &s->f[i];
+    double all = 0;
+    for (size_t k = 0; k < s->n; k++)
+        if (s->f[k].cfg->to == f->cfg->to)
+            all += s->f[k].shipped_B;
+    return all > 0 ? af_ingest_added_landed_B(w, f->cfg->to) * (f->shipped_B / all) : 0;
+}
+
 static void fly_report(const af_world *w, af_results *r)
 {
     fly_state *s = fly_of(w);
@@ -289,7 +304,7 @@ static void fly_report(const af_world *w, af_results *r)
         af_results_put(r, AF_M_FLY_LOGGED, nm, af_infer_served(w, c->from) * c->log_B);
         af_results_put(r, AF_M_FLY_SHIPPED, nm, f->shipped_B);
         af_results_put(r, AF_M_FLY_LANDING_SHARE, nm,
-                       written > 0 ? fmin(1, f->shipped_B / written) : 0);
+                       written > 0 ? fmin(1, fly_landed_B(w, s, i) / written) : 0);
         af_results_put(r, AF_M_FLY_STARTED, nm, (double)f->started);
         if (c->every_s > 0)
             af_results_put(r, AF_M_FLY_BY_TIME, nm, (double)f->by_time);

@@ -14,6 +14,9 @@
  *     part that fits, then the time the rest would have taken;
  *   - queued bytes (a trace's entries at their times, and what other kinds add with
  *     af_ingest_add), written uncapped in chunks, in order; what does not fit is rejected at once.
+ *     The queue is a stream of bytes numbered from 0 as they enter it; the spans of it that were
+ *     added are kept until written, so the added bytes that landed are counted exactly however
+ *     they interleave with a trace's (af_ingest_added_landed_B).
  * A source slower than its rate (the landing path is the bottleneck) is held back, not
  * buffered: the bytes it offered (the integral of the rate) can exceed what landed and was
  * rejected.
@@ -65,6 +68,11 @@ typedef struct land_mark {
     af_time_ns t_ns;
 } land_mark;
 
+/* Bytes added by other kinds (af_ingest_add): positions [from_B, to_B) of the queue's stream. */
+typedef struct add_span {
+    double from_B, to_B;
+} add_span;
+
 typedef struct ingest {
     const af_ingest_config *cfg; /* its configuration (borrowed from the world's) */
     af_world *world;
@@ -88,6 +96,11 @@ typedef struct ingest {
     lane queue;
     double queued_B;          /* bytes waiting to be written */
     double queue_in_B;        /* bytes that entered the queue */
+    double queue_out_B;       /* bytes that left it for a write (landed or rejected) */
+    double queue_from_B;      /* stream position of the queue write's first byte */
+    add_span *adds;           /* added spans not yet written: adds[add_head, nadds) */
+    size_t add_head, nadds, cap_adds;
+    double added_landed_B;    /* added bytes landed, B (the write in flight not included) */
     af_arrivals arr;          /* the trace */
     double next_size_B;       /* size of the next trace entry */
     af_timer arrive;          /* the next trace entry */
@@ -180,6 +193,17 @@ static void ingest_account(ingest *g, af_time_ns now)
         g->backlog_peak_B = b;
     g->acc_ns = now;
     g->acc_B = b;
+}
+
+/* Counts the added bytes among the first `bytes` of the queue's write, which landed. */
+static void ingest_land_added(ingest *g, double bytes)
+{
+    double lo = g->queue_from_B, hi = lo + bytes;
+    for (size_t k = g->add_head; k < g->nadds && g->adds[k].from_B < hi; k++) {
+        double a = fmax(lo, g->adds[k].from_B), b = fmin(hi, g->adds[k].to_B);
+        if (b > a)
+            g->added_landed_B += b - a;
+    }
 }
 
 /* Takes back `bytes` of the rejections counted for the current chunk: the part of its offer the
@@ -287,6 +311,17 @@ static void queue_plan(ingest *g, bool all)
         af_sim_timer_clear(w->sim, g->flush);
         double size = fmin(g->queued_B, g->cfg->chunk_B);
         g->queued_B -= size;
+        /* The write takes stream positions [queue_out_B, + size); added spans wholly before
+         * them are past (the previous write ended), and the rest moves to the front. */
+        g->queue_from_B = g->queue_out_B;
+        g->queue_out_B += size;
+        while (g->add_head < g->nadds && g->adds[g->add_head].to_B <= g->queue_from_B)
+            g->add_head++;
+        if (g->add_head > 0 && 2 * g->add_head >= g->nadds) {
+            g->nadds -= g->add_head;
+            memmove(g->adds, g->adds + g->add_head, g->nadds * sizeof *g->adds);
+            g->add_head = 0;
+        }
         double fit = af_tier_take(g->land, size);
         g->rejected_B += size - fit;
         if (fit < INGEST_MIN_B)
@@ -306,6 +341,7 @@ static void queue_done(af_world *w, void *owner, uint64_t arg, double bytes, af_
     (void)id;
     ingest *g = owner;
     ingest_land(g, bytes);
+    ingest_land_added(g, bytes);
     g->queue.live = false;
     queue_plan(g, true);
     proc_plan(g);
@@ -341,6 +377,12 @@ void af_ingest_add(af_world *w, size_t i, double bytes)
     ingest_state *s = ingest_of(w);
     assert(i < s->n && bytes >= 0);
     ingest *g = &s->ing[i];
+    if (g->nadds > g->add_head && g->adds[g->nadds - 1].to_B == g->queue_in_B) {
+        g->adds[g->nadds - 1].to_B += bytes; /* follows the last addition: one span */
+    } else {
+        g->adds = af_grow(g->adds, &g->cap_adds, g->nadds + 1, sizeof *g->adds);
+        g->adds[g->nadds++] = (add_span){g->queue_in_B, g->queue_in_B + bytes};
+    }
     g->queued_B += bytes;
     g->queue_in_B += bytes;
     queue_plan(g, false);
@@ -363,6 +405,13 @@ double af_ingest_processed_B(const af_world *w, size_t i)
     const ingest_state *s = ingest_of(w);
     assert(i < s->n);
     return ingest_processed_now(&s->ing[i]);
+}
+
+double af_ingest_added_landed_B(const af_world *w, size_t i)
+{
+    const ingest_state *s = ingest_of(w);
+    assert(i < s->n);
+    return s->ing[i].added_landed_B;
 }
 
 void af_ingest_watch(af_world *w, size_t i)
@@ -546,6 +595,7 @@ static void land_partial(af_world *w, void *owner, uint64_t arg, double bytes)
     g->end_land_Bps += af_flownet_rate(w->net, l->id) * l->k;
     if (arg) {
         ingest_land(g, bytes);
+        ingest_land_added(g, bytes);
         af_tier_release(g->land, l->size_B - bytes);
         l->live = false;
     } else {
@@ -799,8 +849,10 @@ static void ingest_free(af_world *w)
     ingest_state *s = ingest_of(w);
     if (!s)
         return;
-    for (size_t i = 0; i < s->n; i++)
+    for (size_t i = 0; i < s->n; i++) {
         af_free(s->ing[i].marks);
+        af_free(s->ing[i].adds);
+    }
     af_free(s->ing);
     af_free(s);
     w->kind[AF_WL_INGEST] = NULL;

@@ -235,6 +235,11 @@ void af_ingest_add(af_world *w, size_t i, double bytes);
  * flight counted by what they moved), B; what a retraining trigger watches. */
 double af_ingest_processed_B(const af_world *w, size_t i);
 
+/* Bytes added to ingest i (af_ingest_add, by every caller) that have landed so far, B: not those
+ * rejected for want of room on the landing tier, nor those still queued; the write in flight
+ * counts when it ends (at the end of the run, by what it moved). */
+double af_ingest_added_landed_B(const af_world *w, size_t i);
+
 /* Keeps the landing times of ingest i's backlog from now on, for af_ingest_landed_s; call at
  * build time (the flywheel's build). Costs a record per landing until it is processed. */
 void af_ingest_watch(af_world *w, size_t i);

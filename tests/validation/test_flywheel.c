@@ -17,6 +17,8 @@
  *   flush F: each fine-tune starts once V was made since the last start, and before V plus what
  *   one flush and one chunk add, so floor(r P_T / (V + r R (F + c/R))) <= started <= floor(r P_T /
  *   V) for P_T raw bytes processed by the end;
+ * - a landing tier too small: the logs' share of its writes counts those that landed (the room
+ *   the source left at the first flush, within a chunk), not the logs shipped;
  * - the freshness series averages to the run's mean, and the event estimate covers the run.
  */
 #include "tests/validation/sharing.h"
@@ -133,11 +135,43 @@ static void test_logged(void)
     double shipped = af_get(r, "flywheel.loop.shipped");
     CU_ASSERT(shipped <= logged);
     CU_ASSERT(logged - shipped <= (lambda * 60 + 4 * sqrt(lambda * 60)) * b);
-    /* The landing tier took the source's R T and the logs shipped, less the last second's. */
+    /* The landing tier took the source's R T and the logs shipped, less the last second's;
+     * nothing was refused and the last flush (at 3540 s) landed within a second and a chunk, so
+     * the logs that landed are the logs shipped. */
     double written = af_get(r, "storage.land.write_bytes");
     AF_ASSERT_REL(af_get(r, "flywheel.loop.landing_share"), shipped / written, 1e-12);
     CU_ASSERT(written <= 1e9 * T + shipped + 1);
     CU_ASSERT(written >= 1e9 * (T - 2) + shipped - lambda * b * 2);
+    af_results_free(r);
+}
+
+/* A landing tier too small for the logs: their share of its writes counts the logs that landed,
+ * not those shipped. The source (R = 100 MB/s, raw bytes kept) lands in chunks of a second, each
+ * taking its room when it starts, so by the first flush at 60 s it holds R x 60 s, give or take
+ * a chunk, of the tier's U = 8 GB (10 devices of 1 GB, 80% usable); the first flush's 12 GB of
+ * logs fill the rest in a fraction of a second, and everything after is refused. So the logs
+ * landed U - 60 R within R x 1 s either way (1.9 GB when the source's chunk that starts at 60 s
+ * takes its room first), against 36 GB shipped in three flushes. */
+static void test_landing_full(void)
+{
+    ffix x;
+    const double R = 1e8, lambda = 1000, b = 2e5, T = 200, U = 8e9;
+    ffix_init(&x, lambda, b, R, 10, 2 * T, T); /* no fine-tune in the run */
+    x.ing[0].keep_raw = true;
+    x.f.tiers[1].system.device_B = 1e9;
+    af_results *r = af_run(&x.f);
+    AF_ASSERT_REL(af_get(r, "storage.land.usable_capacity"), U, 1e-12);
+    double written = af_get(r, "storage.land.write_bytes");
+    AF_ASSERT_REL(written, U, 1e-9);
+    AF_ASSERT_REL(af_get(r, "ingest.clicks.landed"), written, 1e-12);
+    double shipped = af_get(r, "flywheel.loop.shipped");
+    CU_ASSERT(shipped >= 2 * lambda * 60 * b); /* at least two flushes' worth */
+    double logs = af_get(r, "flywheel.loop.landing_share") * written;
+    CU_ASSERT(logs >= U - 61 * R - 1); /* a byte for the sums' rounding */
+    CU_ASSERT(logs <= U - 59 * R + 1);
+    /* What was refused: the rest of the source's R T and of the logs shipped (the source's
+     * chunk in flight at the end counts what it offered by then). */
+    AF_ASSERT_REL(af_get(r, "ingest.clicks.rejected"), R * T + shipped - U, 1e-6);
     af_results_free(r);
 }
 
@@ -278,6 +312,7 @@ static void test_events(void)
 
 static const af_test tests[] = {
     {"bytes logged: lambda b T within the Poisson interval", test_logged},
+    {"a full landing tier: the logs' share counts the logs that landed", test_landing_full},
     {"time triggers: counts, GPU share and the freshness sawtooth", test_time_sawtooth},
     {"a trigger during a fine-tune waits: back to back", test_pending},
     {"no refresh: the freshness grows from 0", test_no_refresh},
