@@ -27,6 +27,11 @@ int af_cmd_compare(int argc, char **argv);
  * scenario at every combination of the varied values, on N threads (cli/sweep_cmd.c). */
 int af_cmd_sweep(int argc, char **argv);
 
+/* aifsim plan FILE --goal EXPR --vary PATH=VALUES... [--maximize PATH] [--minimize METRIC]
+ * [--replications N] [-j N] [--set path=value]... [--seed N]: the fewest (or most) of one varied
+ * knob, or the cheapest point of a grid, that meets the goals (cli/plan_cmd.c). */
+int af_cmd_plan(int argc, char **argv);
+
 /* aifsim validate FILE... [--set path=value]... [--seed N] [--models DIR]: check scenarios and
  * print the resolved configuration with units. */
 int af_cmd_validate(int argc, char **argv);

@@ -25,6 +25,8 @@ static const char main_usage[] =
     "                  show their metrics side by side with the differences\n"
     "  sweep FILE      run a scenario at every combination of varied values (--vary), on\n"
     "                  several threads, with replications and a results database\n"
+    "  plan FILE       the fewest (or most) of a varied knob, or the cheapest grid point,\n"
+    "                  that meets goals on metrics (--goal, --vary)\n"
     "  validate FILE   check scenarios and print their resolved configuration\n"
     "  catalog [KIND]  list the model catalog (gpus, nodes, links, storage, facility,\n"
     "                  switches, llms, mlperf)\n"
@@ -47,6 +49,7 @@ static const struct {
     {"run", af_cmd_run},         {"compare", af_cmd_compare}, {"validate", af_cmd_validate},
     {"catalog", af_cmd_catalog}, {"size", af_cmd_size},       {"metrics", af_cmd_metrics},
     {"runs", af_cmd_runs},       {"report", af_cmd_report},   {"sweep", af_cmd_sweep},
+    {"plan", af_cmd_plan},
 };
 
 int main(int argc, char **argv)
