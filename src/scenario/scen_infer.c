@@ -506,7 +506,8 @@ void scen_infer(scen *s, const af_node *body, size_t wi)
         const af_pool_config *pc = &s->w.pools[c->pool];
         int64_t gpus = pc->nodes * (int64_t)pc->node.gpus;
         c->replicas = gpus / g;
-        if (!v.replicas && c->replicas < 1)
+        /* no GPUs: the pool's node was refused already (and gpus_per_replica may be absent) */
+        if (!v.replicas && c->replicas < 1 && gpus >= 1)
             SCEN_ERROR_AT(s, "gpus_per_replica", v.gpus_per_replica,
                           "a replica of %lld GPUs does not fit pool \"%s\" of %lld GPUs",
                           (long long)g, pc->name, (long long)gpus);
