@@ -21,7 +21,9 @@
  * These three are chosen after every other choice of the input and spliced into their jobs, so
  * that an input written before them (the seeds of tests/fuzz/corpus/world/) chooses the same
  * scenario plus, from its trailing bytes, a target, checkpoints or failures; "the run" they are
- * sized to is the duration as the other workloads' events cut it. Each figure is usually
+ * sized to is the duration as the other workloads' events cut it. Inference services come after
+ * these and the power limits, each on a pool of its own (see "serving" below), with events of
+ * their own added to max_events. Each figure is usually
  * log-uniform in
  * a typical span and sometimes log-uniform over its whole documented range or one of its ends
  * (scenario.h: weights (0, 1e6], reserves [0, 0.9], ...; DBL_MIN stands for an open zero end,
@@ -66,6 +68,14 @@
  * - per burst: completed <= started, moved + rejected <= (started + refused) x size and >=
  *   completed x size, drains completed + dropped <= drains started, mean duration <= longest;
  * - per look-up stream: p50 <= p99 <= p99.9 and the rate is the requests over the duration;
+ * - per inference service (af_fw_check_serving): arrived = served + rejected + in flight, the
+ *   throughput is served over the duration, the replicas busy [0, 1] and their GPUs the pool's
+ *   utilization, latency quantiles in order (to a histogram bin), the latency's parts add up to
+ *   its mean and the tail's shares to 1, objective attainment in [0, 1]; LLM: a token per turn
+ *   served at least, TTFT below the latency, the KV outcomes add up to 1; a scenario written to
+ *   be refused (a replica larger than its pool, more default replicas than a million, feature
+ *   reads beyond the tier at the peak rate, a turn beyond the replica's KV cache) is refused
+ *   with a message naming the field;
  * - per tier: rates are bytes over the duration, used <= peak <= usable capacity, used >= its
  *   data sets + the checkpoint copies kept on it (min(written, keep) of each job, all with keep
  *   0), devices reading + writing <= 1; per tier and its cache together: bytes read from the
@@ -78,7 +88,7 @@
  * - pools and facility: energy = power x duration, a pool's utilization is its job's, the IT
  *   power is the pools', tiers' and fabrics' sum, the facility power at least the IT power;
  * - costs: capital + energy + space = total, per hour = total / duration, per useful GPU-hour =
- *   total / (the jobs' computing GPU-seconds);
+ *   total / (the jobs' computing GPU-seconds and the services' busy GPU-seconds);
  * - the text report prints, and a second run of the same configuration gives the same results
  *   bit for bit.
  * Time ratios are counted in whole nanoseconds of a duration in seconds, so equalities of them
@@ -86,30 +96,35 @@
  *
  * Environment: AIFSIM_FUZZ_PRINT=1 prints each generated scenario to standard output (to turn a
  * crashing input into a YAML file: AIFSIM_FUZZ_PRINT=1 world_random crash-file).
- * AIFSIM_FUZZ_AVOID=weights,lookups,tiny,nic,holds narrows the generator and the checks away from
- * known issues, to find others: QoS weights within [1e-3, 1e3]; look-ups only on tiers with a
- * reserve of at least 1%; no figure at DBL_MIN (an open zero end reads as 1e-6 of the
- * typical span's low end); "nic" skips the [0, 1] bound of NIC utilizations and "holds" the
- * check of the resources that held jobs waiting (see tests/fuzz/findings/). Left unset, every
- * documented range and every check is used. AIFSIM_FUZZ_STATS=1 prints at exit how
+ * AIFSIM_FUZZ_AVOID=weights,lookups,tiny,nic,holds,arrivals narrows the generator and the
+ * checks away from known issues, to find others: QoS weights within [1e-3, 1e3]; look-ups only
+ * on tiers with a reserve of at least 1%; no figure at DBL_MIN (an open zero end reads as 1e-6
+ * of the typical span's low end); "nic" skips the [0, 1] bound of NIC utilizations and "holds"
+ * the check of the resources that held jobs waiting; "arrivals" gives a service a plain rate
+ * where its daily profile or bursts would thin badly (see tests/fuzz/findings/). Left unset,
+ * every documented range and every check is used. AIFSIM_FUZZ_STATS=1 prints at exit how
  * the runs ended (refused by the check, out of budget, completed), how often the check's event
- * estimate was low, and how many of the completed runs' jobs failed, read a checkpoint back,
- * wrote one and reached their target; =2 also why each refused run was refused and each low
+ * estimate was low, how many of the completed runs' jobs failed, read a checkpoint back,
+ * wrote one and reached their target, and how many of their services served, rejected, read
+ * features or reloaded KV caches; =2 also why each refused run was refused and each low
  * estimate.
  */
 #include "fuzz.h"
 
+#include "base/alloc.h"
 #include "base/arena.h"
 #include "base/diag.h"
 #include "base/metrics.h"
 #include "base/results.h"
 #include "base/trace.h"
+#include "model/llm.h"
 #include "model/node.h"
 #include "model/reliability.h"
 #include "model/storage.h"
 #include "report/text.h"
 #include "scenario/scenario.h"
 #include "scenario/schema.h"
+#include "workload/arrivals.h"
 
 #include <float.h>
 #include <math.h>
@@ -283,7 +298,8 @@ enum {
     AF_FW_AVOID_LOOKUPS = 2,
     AF_FW_AVOID_TINY = 4,
     AF_FW_AVOID_NIC = 8,
-    AF_FW_AVOID_HOLDS = 16
+    AF_FW_AVOID_HOLDS = 16,
+    AF_FW_AVOID_ARRIVALS = 32
 };
 
 typedef struct af_fw_gen {
@@ -304,6 +320,8 @@ typedef struct af_fw_gen {
      * where the name starts), 2 a mapping; fac_end where its line's text ends */
     int fac_kind;
     size_t fac_val, fac_end;
+    double T;           /* the duration written, s */
+    const char *refuse; /* the field the loader must refuse the scenario for, or NULL */
 } af_fw_gen;
 
 static unsigned af_fw_avoid_flags(void)
@@ -320,6 +338,8 @@ static unsigned af_fw_avoid_flags(void)
         f |= AF_FW_AVOID_NIC;
     if (v && strstr(v, "holds"))
         f |= AF_FW_AVOID_HOLDS;
+    if (v && strstr(v, "arrivals"))
+        f |= AF_FW_AVOID_ARRIVALS;
     return f;
 }
 
@@ -1197,6 +1217,7 @@ static void af_fw_duration(af_fw_gen *g)
         break;
     }
     T = fmin(fmax(T, AF_FW_MIN_DURATION_S), 100 * AF_FW_YEAR_S);
+    g->T = T;
     af_fw_put(&g->text, "duration: %.17g s\n", T);
     for (size_t j = g->njobs; j-- > 0;) {
         if (g->jobs[j].extra)
@@ -1247,6 +1268,513 @@ static void af_fw_power(af_fw_gen *g)
     }
 }
 
+/* ---- serving: inference workloads, chosen last ----------------------------------------------
+ * Recommendation-style services (arrivals as a rate or a mapping with a daily profile and bursts,
+ * features on a tier, batching, a fixed or exponential service, a queue limit, an objective in
+ * its three forms) and LLM services (a catalog model, precisions, prompt and output fixed or
+ * exponential, conversations, KV-cache tiers on host memory, local NVMe and a storage tier, a
+ * batch limit, TTFT/TPOT objectives). They are chosen after every other choice of the input (so
+ * the corpus seeds keep their scenarios; an exhausted input adds none), each on a pool of its
+ * own: an existing pool without a training job, or a new pool appended to the cluster. Their
+ * rates come from what the event budget leaves after the other workloads (so that most runs
+ * complete), sometimes from more (the check refuses the run); the GPU time of a recommendation
+ * batch is sized to a load of the replicas from 1% to overload. Extremes the loader accepts: one
+ * replica, queue_limit 1, a KV tier of one byte, batches of one, think times at the open zero
+ * end; and, once in 64 services, a replica larger than its pool, which the loader must refuse
+ * (naming gpus_per_replica). The text goes before the "duration:" line (services) and the
+ * "storage:" line (new pools). */
+
+#define AF_FW_MAX_SERVICES 3
+#define AF_FW_SERVE_BUDGET 20000 /* events the services add to max_events at most */
+
+/* Offset of the line that starts with key (e.g. "duration: "), or the text's end. */
+static size_t af_fw_line_at(const af_fw_text *t, const char *key)
+{
+    size_t n = strlen(key);
+    for (const char *p = t->buf; p; p = strchr(p, '\n')) {
+        if (*p == '\n')
+            p++;
+        if (strncmp(p, key, n) == 0)
+            return (size_t)(p - t->buf);
+    }
+    return t->len;
+}
+
+/* The arrivals of a service, n expected over the run: a rate, or a mapping with a daily profile
+ * (and the time of day the run starts) and bursts, its rate scaled to give n. Fills *out as the
+ * loader will read it; returns the expected arrivals over the run. */
+static double af_fw_arrivals(af_fw_gen *g, af_fw_text *t, double n, af_arrivals_config *out)
+{
+    af_fw_src *s = &g->src;
+    af_arrivals_config a = {.rate_per_s = 1};
+    af_fw_text m = {0}; /* the mapping's other keys */
+    bool map = af_fw_maybe(s, 2);
+    if (map && af_fw_maybe(s, 2)) {
+        a.diurnal = true;
+        if (af_fw_maybe(s, 3)) {
+            double sum = 0;
+            af_fw_put(&m, ", diurnal: { hourly: [");
+            for (int h = 0; h < 24; h++) {
+                a.hourly[h] = af_fw_qty(&m, af_fw_real(s, 0, 1e6, true, 0.1, 10), AF_DIM_NUMBER,
+                                        (af_range){0, 1e6, true});
+                sum += a.hourly[h];
+                af_fw_put(&m, "%s", h < 23 ? ", " : "] }");
+            }
+            for (int h = 0; h < 24; h++)
+                a.hourly[h] *= 24 / sum;
+        } else {
+            af_fw_put(&m, ", diurnal: { peak_to_trough: ");
+            double ratio = af_fw_qty(&m, af_fw_real(s, 1, 1e6, false, 1, 10), AF_DIM_NUMBER,
+                                     (af_range){1, 1e6, false});
+            double peak = round(af_fw_unit(s) * 86400);
+            af_fw_put(&m, ", peak: %.0f s }", peak);
+            af_arrivals_diurnal(a.hourly, ratio, peak / 3600);
+        }
+    }
+    if (a.diurnal && af_fw_maybe(s, 3)) {
+        double start = round(af_fw_unit(s) * 86400);
+        af_fw_put(&m, ", start: %.0f s", start);
+        a.start_hour = start / 3600;
+        if (a.start_hour >= 24)
+            a.start_hour = 0; /* as the loader reads 24 h */
+    }
+    if (map && af_fw_maybe(s, 2)) {
+        const af_range span = {0, 100 * AF_FW_YEAR_S, true};
+        double T = fmax(g->T, 1e-9);
+        af_fw_put(&m, ", bursts: { every: ");
+        a.burst_every_s = af_fw_qty(
+            &m, af_fw_real(s, 0, span.max, true, fmin(T * 0.05, span.max), fmin(T * 2, span.max)),
+            AF_DIM_TIME, span);
+        af_fw_put(&m, ", length: ");
+        /* a share of the period, or all of it (always, near the smallest number the units
+         * parser reads: a share of it may not read back below the period) */
+        bool whole = af_fw_maybe(s, 8) || a.burst_every_s < 1e-280;
+        a.burst_s =
+            af_fw_qty(&m, whole ? a.burst_every_s : af_fw_normal(a.burst_every_s * af_fw_unit(s)),
+                      AF_DIM_TIME, (af_range){0, a.burst_every_s, true});
+        af_fw_put(&m, ", factor: ");
+        a.burst_factor = af_fw_qty(&m, af_fw_real(s, 0, 1e6, true, 0.1, 10), AF_DIM_NUMBER,
+                                   (af_range){0, 1e6, true});
+        if (af_fw_maybe(s, 2)) {
+            af_fw_put(&m, ", start: ");
+            a.burst_start_s = af_fw_qty(&m, af_fw_normal(T * af_fw_unit(s)), AF_DIM_TIME,
+                                        (af_range){0, span.max, false});
+        }
+        af_fw_put(&m, " }");
+    }
+    double unit = af_arrivals_expected(&a, 0, g->T);
+    double rate = unit > 0 ? n / unit : 1;
+    rate = fmin(fmax(rate, DBL_MIN), 1e9);
+    /* "arrivals" (tests/fuzz/findings/arrivals-*.yaml): no profile or bursts whose thinning
+     * draws more than ten million candidates (at the peak rate, over the run and, with a daily
+     * profile, up to a day past it), keeps fewer than one in 1e4 of them (at the least
+     * accepted hour and burst), or draws them so rarely that one lands past 3e22 s. */
+    double span = g->T + (a.diurnal ? 86400 : 0), peak = af_arrivals_peak_rate(&a);
+    double least = a.burst_every_s > 0 ? fmin(a.burst_factor, 1) : 1;
+    for (int h = 0; a.diurnal && h < 24; h++)
+        least = fmin(least, a.hourly[h] * (a.burst_every_s > 0 ? fmin(a.burst_factor, 1) : 1));
+    if ((g->avoid & AF_FW_AVOID_ARRIVALS) && map &&
+        (peak * rate * span > 1e7 || peak * rate < 1e-12 || least < peak * 1e-4)) {
+        map = false;
+        a = (af_arrivals_config){.rate_per_s = 1};
+        rate = fmin(fmax(n / fmax(g->T, DBL_MIN), DBL_MIN), 1e9);
+    }
+    af_fw_put(t, map ? "      arrivals: { rate: " : "      arrivals: ");
+    a.rate_per_s = af_fw_qty(t, rate, AF_DIM_RATE, (af_range){0, 1e9, true});
+    if (map)
+        af_fw_put(t, "%s }", m.buf ? m.buf : "");
+    af_fw_put(t, "\n");
+    free(m.buf);
+    *out = a;
+    return af_arrivals_expected(&a, 0, g->T);
+}
+
+/* The replicas of a service on pool p: gpus_per_replica (at least `need`, the GPUs its model
+ * needs, when the pool has them; in *gpr) and sometimes replicas, written to t. Returns the
+ * replicas, or 0 when the replica is larger than the pool (once in 64 services: the loader
+ * refuses it). */
+static double af_fw_replicas(af_fw_gen *g, af_fw_text *t, const af_fw_pool *p, double need,
+                             double *gpr_out)
+{
+    af_fw_src *s = &g->src;
+    double gpus = p->nodes * p->node.gpus;
+    if (gpus < 1024 && af_fw_maybe(s, 64)) {
+        af_fw_put(t, "      gpus_per_replica: %.0f\n", fmin(gpus + 1 + af_fw_pick(s, 64), 1024));
+        g->refuse = "gpus_per_replica";
+        return 0;
+    }
+    double gpr = 1;
+    if (need > 1 || af_fw_maybe(s, 2)) {
+        double lo = fmin(fmax(need, 1), fmin(gpus, 1024));
+        gpr = af_fw_int(s, 1, fmin(gpus, 1024), lo, fmin(fmax(lo, 8), fmin(gpus, 1024)));
+        af_fw_put(t, "      gpus_per_replica: %.0f\n", gpr);
+    }
+    *gpr_out = gpr;
+    /* Replicas: the default (refused above a million), or given, at most 1e5 (a million takes
+     * seconds to set up under the sanitizers); given mostly when the default is above that. */
+    double most = floor(gpus / gpr);
+    bool given = af_fw_maybe(s, 2);
+    if (!given && most > 1e5 && !af_fw_maybe(s, 16))
+        given = true;
+    if (!given) {
+        if (most > 1e6)
+            g->refuse = "inference.pool:";
+        return most;
+    }
+    double r = af_fw_maybe(s, 4) ? 1 : af_fw_int(s, 1, fmin(most, 1e5), 1, fmin(most, 64));
+    af_fw_put(t, "      replicas: %.0f\n", r);
+    return r;
+}
+
+/* A latency objective of dimension time in (0, 1 h], typically [tlo, thi]. */
+static void af_fw_slo_time(af_fw_gen *g, af_fw_text *t, double tlo, double thi)
+{
+    af_fw_qty(t, af_fw_real(&g->src, 0, 3600, true, tlo, thi), AF_DIM_TIME,
+              (af_range){0, 3600, true});
+}
+
+/* The body of a recommendation-style service after its replicas: arrivals, features, batch,
+ * service, queue limit, objective. r replicas on pool p; `share` events of the budget. */
+static void af_fw_recsys(af_fw_gen *g, af_fw_text *t, double r, double share)
+{
+    af_fw_src *s = &g->src;
+    /* at most 4 events an arrival as the check counts them, n + 6 sqrt(n) + 1 arrivals */
+    af_arrivals_config a;
+    double x = -3 + sqrt(fmax(8 + share / 4, 0));
+    double n = af_fw_arrivals(g, t, x > 0 ? x * x : 1e-3, &a);
+    double rate = n / fmax(g->T, 1e-9);
+    bool limit = af_fw_maybe(s, 3);
+    if (af_fw_maybe(s, 2)) {
+        /* Reads mostly within what the tier's devices serve at the peak rate (beyond, without a
+         * queue limit, the loader refuses the arrivals) and, times the requests, within a
+         * million (the bank walks each read). */
+        size_t k = af_fw_pick(s, g->ntiers);
+        const af_fw_tier *tr = &g->tiers[k];
+        af_fw_put(t, "      features: { tier: t%zu, size: ", k);
+        double size = af_fw_qty(t, af_fw_real(s, 1, 1e9, false, 512, 65536), AF_DIM_SIZE,
+                                (af_range){1, 1e9, false});
+        double devices = tr->nodes * tr->sys.devices;
+        double demand = af_storage_read_cost_s(&tr->sys, size);
+        double peak = af_arrivals_peak_rate(&a);
+        double most = fmin(fmin(64, 1e6 / fmax(n, 1)), 0.9 * devices / (peak * demand));
+        double reads = af_fw_int(s, 1, 1e5, 1, fmin(fmax(most, 1), 1e5));
+        af_fw_put(t, ", reads: %.0f }\n", reads);
+        if (!limit && a.rate_per_s > 0 && devices > 0 && demand > 0 &&
+            peak * reads * demand >= devices)
+            g->refuse = "inference.arrivals:";
+    }
+    double mb = 1;
+    if (af_fw_maybe(s, 2)) {
+        mb = af_fw_int(s, 1, 65536, 1, 64);
+        af_fw_put(t, "      batch: { max: %.0f", mb);
+        if (af_fw_maybe(s, 2)) {
+            af_fw_put(t, ", wait: ");
+            af_fw_qty(t, af_fw_real(s, 0, 3600, false, 1e-5, 1e-2), AF_DIM_TIME,
+                      (af_range){0, 3600, false});
+        }
+        af_fw_put(t, " }\n");
+    }
+    /* A batch of one takes about load x replicas / rate: the replicas' load, 1% to overload. */
+    double load = af_fw_real(s, 0, 1e3, true, 0.01, 1.5);
+    double S = fmin(load * r / fmax(rate, DBL_MIN), 3600);
+    double per = 0, fixed = S;
+    switch (af_fw_pick(s, 4)) {
+    case 1:
+        fixed = 0; /* all per request */
+        per = S;
+        break;
+    case 2:
+        per = S * af_fw_unit(s) / mb;
+        break;
+    default:
+        break;
+    }
+    const af_range span = {0, 3600, false};
+    af_fw_put(t, "      service: { time: ");
+    fixed = af_fw_qty(t, fmin(af_fw_normal(fixed), 3600), AF_DIM_TIME, span);
+    if (per > 0 || !(fixed > 0) || af_fw_maybe(s, 4)) {
+        af_fw_put(t, ", per_request: ");
+        per = af_fw_normal(fmin(per, 3600));
+        af_fw_qty(t, fixed > 0 ? per : fmax(per, DBL_MIN), AF_DIM_TIME, span);
+    }
+    switch (af_fw_pick(s, 3)) {
+    case 1:
+        af_fw_put(t, ", distribution: exponential");
+        break;
+    case 2:
+        af_fw_put(t, ", distribution: fixed");
+        break;
+    default:
+        break;
+    }
+    af_fw_put(t, " }\n");
+    if (limit)
+        af_fw_put(t, "      queue_limit: %.0f\n",
+                  af_fw_maybe(s, 4) ? 1 : af_fw_int(s, 1, 1e6, 1, 1000));
+    static const char *const q[] = {"p50", "p90", "p99", "p99.9"};
+    switch (af_fw_pick(s, 4)) {
+    case 1:
+        af_fw_put(t, "      slo: ");
+        af_fw_slo_time(g, t, 1e-4, 1);
+        af_fw_put(t, "\n");
+        break;
+    case 2:
+        af_fw_put(t, "      slo: { %s: ", q[af_fw_pick(s, 4)]);
+        af_fw_slo_time(g, t, 1e-4, 1);
+        af_fw_put(t, " }\n");
+        break;
+    default:
+        break;
+    }
+}
+
+/* A token count under key: a number, or { tokens, distribution }; typically [lo, hi]. Returns
+ * the mean; *fixed: whether it is fixed (exponential by default). */
+static double af_fw_tokens(af_fw_gen *g, af_fw_text *t, const char *key, double lo, double hi,
+                           bool *fixed)
+{
+    af_fw_src *s = &g->src;
+    const af_range r = {1, 1e7, false};
+    double v = af_fw_real(s, 1, 1e7, false, lo, hi);
+    *fixed = false;
+    if (af_fw_maybe(s, 2)) {
+        af_fw_put(t, "        %s: ", key);
+        v = af_fw_qty(t, v, AF_DIM_NUMBER, r);
+        af_fw_put(t, "\n");
+        return v;
+    }
+    af_fw_put(t, "        %s: { tokens: ", key);
+    v = af_fw_qty(t, v, AF_DIM_NUMBER, r);
+    switch (af_fw_pick(s, 3)) {
+    case 1:
+        af_fw_put(t, ", distribution: fixed");
+        *fixed = true;
+        break;
+    case 2:
+        af_fw_put(t, ", distribution: exponential");
+        break;
+    default:
+        break;
+    }
+    af_fw_put(t, " }\n");
+    return v;
+}
+
+/* The events the check counts for an LLM service (infer_llm_events) with n conversations
+ * expected of `turns` turns of `out` output tokens (fixed or not), on r replicas whose decode
+ * step takes step s. */
+static double af_fw_llm_events(double n, double turns, double out, bool fixed, double r,
+                               double step, double T)
+{
+    double nt = (n + 6 * sqrt(n) + 1) * fmax(turns, 1) * 2 + 100, m = out + 1;
+    double tokens = fixed ? nt * m : nt * m + 6 * m * sqrt(nt) + 40 * m;
+    return 2 * nt + (step > 0 ? fmin(tokens, r * (T / step + 1)) : tokens);
+}
+
+/* The body of an LLM service after its replicas: arrivals, the llm: mapping, queue limit,
+ * objectives. `share` events of the budget. */
+static void af_fw_llm(af_fw_gen *g, af_fw_text *t, const af_fw_pool *p, const af_llm_spec *m,
+                      double r, double gpr, bool fp8, double share)
+{
+    af_fw_src *s = &g->src;
+    af_fw_text l = {0};
+    af_llm_replica rep = {.llm = m,
+                          .gpu = &p->node.gpu,
+                          .gpus = (int)gpr,
+                          .weights = AF_LLM_BF16,
+                          .kv = AF_LLM_BF16,
+                          .mfu = 0.5,
+                          .mbu = 0.8,
+                          .mem_fraction = 0.9};
+    af_fw_put(&l, "      llm:\n        model: %s\n", m->name);
+    if (fp8) {
+        rep.weights = AF_LLM_FP8;
+        af_fw_put(&l, "        precision: fp8\n");
+    } else if (af_fw_maybe(s, 4)) {
+        af_fw_put(&l, "        precision: bf16\n");
+    }
+    if (af_fw_maybe(s, 3)) {
+        rep.kv = af_fw_maybe(s, 2) ? AF_LLM_FP8 : AF_LLM_BF16;
+        af_fw_put(&l, "        kv_precision: %s\n", af_llm_dtype_name(rep.kv));
+    }
+    static const char *const shares[] = {"mfu", "mbu", "memory"};
+    double *share_of[] = {&rep.mfu, &rep.mbu, &rep.mem_fraction};
+    for (size_t i = 0; i < 3; i++)
+        if (af_fw_maybe(s, 4)) {
+            af_fw_put(&l, "        %s: ", shares[i]);
+            *share_of[i] = af_fw_qty(&l, af_fw_real(s, 0, 1, true, 0.2, 0.95), AF_DIM_RATIO,
+                                     (af_range){0, 1, true});
+            af_fw_put(&l, "\n");
+        }
+    /* A turn mostly within the replica's KV cache (beyond, the loader refuses the model) and
+     * short enough for some to finish within the run (a prefill of about 20,000 tokens and 50
+     * decode steps a second). */
+    double fit = af_llm_kv_capacity_tokens(&rep);
+    bool fixed;
+    double in =
+        af_fw_tokens(g, &l, "prompt", 16, fmax(fmin(fmin(4000, fit / 2), g->T * 2e4), 16), &fixed);
+    double out =
+        af_fw_tokens(g, &l, "output", 1, fmax(fmin(fmin(300, fit - in), g->T * 50), 1), &fixed);
+    if (p->node.gpu.hbm_B > 0 && !(fit >= in + out))
+        g->refuse = "inference.llm.model:";
+    if (af_fw_maybe(s, 3))
+        af_fw_put(&l, "        max_batch: %.0f\n",
+                  af_fw_maybe(s, 3) ? 1 : af_fw_int(s, 1, 65536, 1, 256));
+    double turns = 1;
+    if (!af_fw_maybe(s, 3)) {
+        af_fw_put(&l, "        conversation: {");
+        const char *sep = " ";
+        if (!af_fw_maybe(s, 4)) {
+            af_fw_put(&l, "%sturns: ", sep);
+            turns = af_fw_qty(&l, af_fw_real(s, 1, 1e4, false, 1, 8), AF_DIM_NUMBER,
+                              (af_range){1, 1e4, false});
+            sep = ", ";
+        }
+        if (!af_fw_maybe(s, 4)) {
+            af_fw_put(&l, "%sthink: ", sep);
+            af_fw_qty(&l,
+                      af_fw_real(s, 0, 100 * AF_FW_YEAR_S, true, fmin(1e-3, g->T / 100),
+                                 fmax(g->T / 4, 1e-6)),
+                      AF_DIM_TIME, (af_range){0, 100 * AF_FW_YEAR_S, true});
+        }
+        af_fw_put(&l, " }\n");
+    }
+    if (af_fw_maybe(s, 2)) {
+        size_t n = 1 + af_fw_pick(s, 4);
+        bool tier = false;
+        af_fw_put(&l, "        kv_cache:\n");
+        for (size_t i = 0; i < n; i++) {
+            const af_range cap = {1, 1e18, false}, bw = {1, 1e15, false};
+            unsigned kind = (unsigned)af_fw_pick(s, 3);
+            if (kind == 2 && !tier) {
+                tier = true;
+                size_t k = af_fw_pick(s, g->ntiers);
+                af_fw_put(&l, "          - { tier: t%zu, capacity: ", k);
+                double room = fmin(fmax(g->tiers[k].free_B, 1e6), 1e18);
+                af_fw_qty(&l,
+                          af_fw_maybe(s, 8) ? 1 : af_fw_real(s, 1, 1e18, false, room * 1e-6, room),
+                          AF_DIM_SIZE, cap);
+                af_fw_put(&l, " }\n");
+                continue;
+            }
+            bool host = kind != 1;
+            af_fw_put(&l, "          - { %s: ", host ? "host" : "local");
+            af_fw_qty(&l, af_fw_maybe(s, 8) ? 1 : af_fw_real(s, 1, 1e18, false, 1e9, 4e12),
+                      AF_DIM_SIZE, cap);
+            af_fw_put(&l, ", bandwidth: ");
+            af_fw_qty(&l, af_fw_real(s, 1, 1e15, false, 1e9, 2e11), AF_DIM_BANDWIDTH, bw);
+            af_fw_put(&l, " }\n");
+        }
+    }
+    /* the check counts 2 x turns x (3 + 2 output) events a conversation, 1000 a service */
+    /* the most conversations whose events fit the share (bisection in log n) */
+    double step = af_llm_decode_cost(&rep, 1, 1).time_s, lo = 1e-3, hi = 1e9;
+    for (int k = 0; k < 60; k++) {
+        double mid = sqrt(lo * hi);
+        if (af_fw_llm_events(mid, turns, out, fixed, r, step, g->T) <= share)
+            lo = mid;
+        else
+            hi = mid;
+    }
+    af_arrivals_config a;
+    af_fw_arrivals(g, t, lo, &a);
+    af_fw_put(t, "%s", l.buf);
+    free(l.buf);
+    if (af_fw_maybe(s, 4))
+        af_fw_put(t, "      queue_limit: %.0f\n",
+                  af_fw_maybe(s, 4) ? 1 : af_fw_int(s, 1, 1e6, 1, 1000));
+    if (af_fw_maybe(s, 2)) {
+        af_fw_put(t, "      slo: {");
+        const char *sep = " ";
+        if (!af_fw_maybe(s, 4)) {
+            af_fw_put(t, "%sttft: ", sep);
+            af_fw_slo_time(g, t, 1e-3, 10);
+            sep = ", ";
+        }
+        if (!af_fw_maybe(s, 4)) {
+            af_fw_put(t, "%stpot: ", sep);
+            af_fw_slo_time(g, t, 1e-3, 0.2);
+        }
+        af_fw_put(t, " }\n");
+    }
+}
+
+static void af_fw_serving(af_fw_gen *g)
+{
+    af_fw_src *s = &g->src;
+    if (!af_fw_maybe(s, 2))
+        return;
+    size_t n = 1 + af_fw_pick(s, AF_FW_MAX_SERVICES);
+    af_fw_text svc = {0}, pools = {0};
+    bool busy[AF_FW_MAX_POOLS] = {false}; /* a training job or a service runs there */
+    for (size_t j = 0; j < g->njobs; j++)
+        busy[g->jobs[j].pool] = true;
+    double extra = 0; /* events added to the budget for the services */
+    size_t nllm;
+    const af_llm_spec *llms = af_catalog_llms(g->cat, &nllm);
+    for (size_t i = 0; i < n && !g->refuse; i++) {
+        double share = af_fw_logu(s, 200, AF_FW_SERVE_BUDGET / (double)n);
+        extra += share;
+        if (af_fw_maybe(s, 16))
+            share *= af_fw_logu(s, 1, 100); /* more than the budget holds, sometimes */
+        bool llm = nllm > 0 && af_fw_maybe(s, 2);
+        const af_llm_spec *m = llm ? &llms[af_fw_pick(s, nllm)] : NULL;
+        /* an idle pool of the cluster, or a new one */
+        af_fw_pool np, *p = NULL;
+        char pname[32];
+        size_t at = af_fw_pick(s, g->npools);
+        if (!busy[at] && af_fw_maybe(s, 2)) {
+            busy[at] = true;
+            p = &g->pools[at];
+            snprintf(pname, sizeof pname, "p%zu", at);
+        } else {
+            size_t nn;
+            const af_node_spec *nodes = af_catalog_nodes(g->cat, &nn);
+            np = (af_fw_pool){.node = nodes[af_fw_pick(s, nn)]};
+            np.nodes = af_fw_int(s, 1, 1e6, 1, 8);
+            snprintf(pname, sizeof pname, "s%zu", i);
+            af_fw_put(&pools, "  - pool: %s\n    node: %s\n    nodes: %.0f\n", pname, np.node.name,
+                      np.nodes);
+            af_fw_text saved = g->text;
+            g->text = pools;
+            af_fw_node_override(g, &np);
+            pools = g->text;
+            g->text = saved;
+            p = &np;
+        }
+        bool fp8 = llm && p->node.gpu.fp8_flops > 0 && af_fw_maybe(s, 2);
+        double need = 1;
+        if (llm && p->node.gpu.hbm_B > 0)
+            need = ceil(af_llm_weights_B(m, fp8 ? AF_LLM_FP8 : AF_LLM_BF16) /
+                        (0.8 * p->node.gpu.hbm_B));
+        af_fw_put(&svc, "  - inference:\n      name: i%zu\n      pool: %s\n", i, pname);
+        double gpr = 1;
+        double r = af_fw_replicas(g, &svc, p, need, &gpr);
+        if (r <= 0)
+            break;
+        if (llm)
+            af_fw_llm(g, &svc, p, m, r, gpr, fp8, share);
+        else
+            af_fw_recsys(g, &svc, r, share);
+    }
+    if (g->budget > 1) {
+        /* max_events: raised by the services' shares (the line ends the same way) */
+        size_t at = af_fw_line_at(&g->text, "max_events: ") + strlen("max_events: ");
+        size_t end = (size_t)(strchr(g->text.buf + at, '\n') - g->text.buf);
+        char v[32];
+        snprintf(v, sizeof v, "%.0f", g->budget + round(extra));
+        memmove(g->text.buf + at, g->text.buf + end, g->text.len - end + 1);
+        g->text.len -= end - at;
+        af_fw_insert(&g->text, at, v);
+    }
+    if (svc.buf)
+        af_fw_insert(&g->text, af_fw_line_at(&g->text, "duration: "), svc.buf);
+    if (pools.buf)
+        af_fw_insert(&g->text, af_fw_line_at(&g->text, "storage:"), pools.buf);
+    free(svc.buf);
+    free(pools.buf);
+}
+
 /* Writes the scenario chosen by data into g->text. */
 static void af_fw_generate(af_fw_gen *g, const uint8_t *data, size_t size)
 {
@@ -1260,6 +1788,7 @@ static void af_fw_generate(af_fw_gen *g, const uint8_t *data, size_t size)
     af_fw_workloads(g);
     af_fw_duration(g);
     af_fw_power(g);
+    af_fw_serving(g);
 }
 
 /* ---- the checks --------------------------------------------------------------------------- */
@@ -1613,6 +2142,162 @@ static void af_fw_check_cost(const af_world_config *cfg, const af_results *r)
     }
 }
 
+/* Per inference service: arrived = served + rejected + in flight (none rejected without a queue
+ * limit: the budget keeps the run far below the million in the system that the service holds at
+ * most); throughput = served / T; replicas as configured and busy [0, 1]; the pool's GPU
+ * utilization is its replicas' share of its GPUs; latency quantiles in order, the latency's
+ * parts adding up to its mean and the tail's shares to 1; a recommendation service's mean
+ * batch within [1, max]; feature bytes at most the admitted requests' reads; an objective's
+ * attainment in [0, 1]; an LLM's turns each gave a token, its TTFT quantiles in order and below
+ * the latency's, its KV outcomes add up to 1 and none comes from a kind of tier it does not have.
+ * Quantiles come from a log histogram of 100 bins a decade: they may cross by a bin's width.
+ * Returns the GPU-seconds the services' replicas were busy (useful GPU time). */
+static double af_fw_check_serving(const af_world_config *cfg, const af_results *r, double q)
+{
+    const double bin = pow(10, 0.01) - 1 + AF_FW_REL; /* a histogram bin's relative width */
+    double T = cfg->duration_s, gpu_s = 0;
+    for (size_t i = 0; i < cfg->ninfers; i++) {
+        const af_infer_config *c = &cfg->infers[i];
+        const char *nm = c->name;
+        double arrived = af_fw_need(r, "inference", nm, "arrived");
+        double served = af_fw_need(r, "inference", nm, "served");
+        double rejected = af_fw_need(r, "inference", nm, "rejected");
+        double flight = af_fw_need(r, "inference", nm, "in_flight");
+        if (arrived != served + rejected + flight)
+            af_fw_fail("inference %s: %.17g arrived, %.17g served + %.17g rejected + %.17g in "
+                       "flight",
+                       nm, arrived, served, rejected, flight);
+        if (c->queue_limit == 0 ? rejected != 0 : flight > c->queue_limit)
+            af_fw_fail("inference %s: %.17g rejected, %.17g in flight with a queue limit of %u", nm,
+                       rejected, flight, c->queue_limit);
+        if (!af_fw_eq(af_fw_need(r, "inference", nm, "throughput"), served / T, AF_FW_REL, 0))
+            af_fw_fail("inference %s: throughput is not served / duration", nm);
+        double reps = af_fw_need(r, "inference", nm, "replicas");
+        double u = af_fw_need(r, "inference", nm, "replica_utilization");
+        if (reps != (double)c->replicas || u < 0 || u > 1 + q)
+            af_fw_fail("inference %s: %.17g replicas (configured %lld), busy %.17g", nm, reps,
+                       (long long)c->replicas, u);
+        const af_pool_config *pc = &cfg->pools[c->pool];
+        double gpus = (double)pc->nodes * pc->node.gpus;
+        double busy = u * reps * (double)c->gpus_per_replica;
+        if (!af_fw_eq(af_fw_need(r, "pool", pc->name, "gpu_utilization"), busy / gpus, 1e-9, 1e-12))
+            af_fw_fail("inference %s: pool %s's utilization %.17g, its replicas keep %.17g of "
+                       "its GPUs busy",
+                       nm, pc->name, af_fw_need(r, "pool", pc->name, "gpu_utilization"),
+                       busy / gpus);
+        gpu_s += busy * T;
+
+        if (served > 0) {
+            static const char *const qs[] = {"latency_p50", "latency_p90", "latency_p99",
+                                             "latency_p999"};
+            double prev = 0;
+            for (size_t k = 0; k < 4; k++) {
+                double v = af_fw_need(r, "inference", nm, qs[k]);
+                if (v < prev / (1 + bin))
+                    af_fw_fail("inference %s: %s %.17g below the quantile before it, %.17g", nm,
+                               qs[k], v, prev);
+                prev = v;
+            }
+            static const char *const parts[] = {"reads_mean", "gpu_queue_mean", "batch_wait_mean",
+                                                "service_mean"};
+            double sum = 0;
+            for (size_t k = 0; k < 4; k++)
+                sum += af_fw_need(r, "inference", nm, parts[k]);
+            double mean = af_fw_need(r, "inference", nm, "latency_mean");
+            if (!af_fw_eq(sum, mean, 1e-9, 1e-9))
+                af_fw_fail("inference %s: the latency's parts add up to %.17g s, its mean is "
+                           "%.17g s",
+                           nm, sum, mean);
+            /* No part without its cause: reads without features or KV tiers, a batch wait for
+             * an LLM (its batches are continuous). */
+            bool reads = c->llm.on ? c->llm.nkv > 0
+                                   : c->feature_tier != AF_WORLD_NONE && c->feature_reads > 0;
+            if ((!reads && (af_fw_need(r, "inference", nm, "reads_mean") != 0 ||
+                            af_fw_opt(r, "inference", nm, "tail_reads", 0) != 0)) ||
+                (c->llm.on && af_fw_need(r, "inference", nm, "batch_wait_mean") != 0))
+                af_fw_fail("inference %s: reads %.17g s (tail %.17g), batch wait %.17g s without "
+                           "their cause",
+                           nm, af_fw_need(r, "inference", nm, "reads_mean"),
+                           af_fw_opt(r, "inference", nm, "tail_reads", 0),
+                           af_fw_need(r, "inference", nm, "batch_wait_mean"));
+        }
+        static const char *const tails[] = {"tail_reads", "tail_gpu_queue", "tail_batch_wait",
+                                            "tail_service"};
+        if (af_fw_find(r, "inference", nm, tails[0])) {
+            double sum = 0;
+            for (size_t k = 0; k < 4; k++)
+                sum += af_fw_need(r, "inference", nm, tails[k]);
+            if (!af_fw_eq(sum, 1, 0, 1e-9))
+                af_fw_fail("inference %s: the tail's shares add up to %.17g", nm, sum);
+        }
+        const af_metric *met = af_fw_find(r, "inference", nm, "slo_attainment");
+        bool slo = c->llm.on ? c->llm.ttft_slo_s > 0 || c->llm.tpot_slo_s > 0 : c->slo_s > 0;
+        if ((met != NULL) != (slo && served > 0) || (met && (met->value < 0 || met->value > 1)))
+            af_fw_fail("inference %s: objective attainment %s%.17g, objective %s, %.17g served", nm,
+                       met ? "" : "missing ", met ? met->value : 0, slo ? "set" : "none", served);
+
+        if (!c->llm.on) {
+            const af_metric *b = af_fw_find(r, "inference", nm, "batch_mean");
+            if (b && (b->value < 1 || b->value > c->max_batch * (1 + AF_FW_REL)))
+                af_fw_fail("inference %s: mean batch %.17g, max %u", nm, b->value, c->max_batch);
+            double fb = af_fw_opt(r, "inference", nm, "feature_bytes", 0);
+            if (!af_fw_le(fb, (arrived - rejected) * c->feature_reads * c->feature_B, AF_FW_REL, 0))
+                af_fw_fail("inference %s: %.17g B of features read for %.17g requests of %u "
+                           "reads of %.17g B",
+                           nm, fb, arrived - rejected, c->feature_reads, c->feature_B);
+            continue;
+        }
+        double tokens = af_fw_need(r, "inference", nm, "tokens_per_second");
+        if (!af_fw_le(served, tokens * T, AF_FW_REL, 0))
+            af_fw_fail("inference %s: %.17g turns served, %.17g tokens", nm, served, tokens * T);
+        if (served > 0) {
+            static const char *const pairs[][2] = {{"ttft_p50", "latency_p50"},
+                                                   {"ttft_p99", "latency_p99"}};
+            for (size_t k = 0; k < 2; k++) {
+                double tt = af_fw_need(r, "inference", nm, pairs[k][0]);
+                double e2e = af_fw_need(r, "inference", nm, pairs[k][1]);
+                if (tt > e2e * (1 + bin))
+                    af_fw_fail("inference %s: %s %.17g s above %s %.17g s", nm, pairs[k][0], tt,
+                               pairs[k][1], e2e);
+            }
+            if (af_fw_need(r, "inference", nm, "ttft_p99") * (1 + bin) <
+                af_fw_need(r, "inference", nm, "ttft_p50"))
+                af_fw_fail("inference %s: ttft_p99 below ttft_p50", nm);
+        }
+        const af_metric *p50 = af_fw_find(r, "inference", nm, "tpot_p50");
+        const af_metric *p99 = af_fw_find(r, "inference", nm, "tpot_p99");
+        if ((p50 != NULL) != (p99 != NULL) || (p50 && p99->value * (1 + bin) < p50->value))
+            af_fw_fail("inference %s: tpot_p50 %g, tpot_p99 %g", nm, p50 ? p50->value : -1,
+                       p99 ? p99->value : -1);
+        if (c->llm.max_batch > 0 &&
+            af_fw_need(r, "inference", nm, "max_batch") != (double)c->llm.max_batch)
+            af_fw_fail("inference %s: max_batch %.17g, configured %u", nm,
+                       af_fw_need(r, "inference", nm, "max_batch"), c->llm.max_batch);
+        if (af_fw_find(r, "inference", nm, "kv_recomputed")) {
+            static const char *const kv[] = {"kv_hit_host", "kv_hit_local", "kv_hit_storage",
+                                             "kv_recomputed"};
+            bool has[3] = {false, false, false};
+            for (size_t k = 0; k < c->llm.nkv; k++)
+                has[c->llm.kv_tiers[k].where] = true;
+            double sum = 0;
+            for (size_t k = 0; k < 4; k++) {
+                double v = af_fw_need(r, "inference", nm, kv[k]);
+                if (k < 3 && !has[k] && v != 0)
+                    af_fw_fail("inference %s: %s %.17g without such a tier", nm, kv[k], v);
+                sum += v;
+            }
+            if (!af_fw_eq(sum, 1, 0, 1e-9))
+                af_fw_fail("inference %s: the KV outcomes add up to %.17g", nm, sum);
+        }
+        for (size_t k = 0; k < c->llm.nkv; k++)
+            if (c->llm.kv_tiers[k].where == AF_KV_TIER &&
+                af_fw_need(r, "inference", nm, "kv_storage_capacity") >
+                    c->llm.kv_tiers[k].capacity_B)
+                af_fw_fail("inference %s: the storage tier gave more KV capacity than asked", nm);
+    }
+    return gpu_s;
+}
+
 static void af_fw_check_results(const af_world_config *cfg, const af_results *r, unsigned avoid)
 {
     double T = cfg->duration_s;
@@ -1733,6 +2418,8 @@ static void af_fw_check_results(const af_world_config *cfg, const af_results *r,
                            nm, p50, p99, p999);
         }
     }
+
+    useful_gpu_s += af_fw_check_serving(cfg, r, q);
 
     double it_W = 0;
     double *read_g = calloc(cfg->ntiers, sizeof(double));
@@ -1887,6 +2574,11 @@ static unsigned long long af_fw_ends[4];
  * with a checkpoint, that wrote one; with a target, that reached it. */
 static unsigned long long af_fw_res[7];
 
+/* Of the completed runs' services: recommendation-style, that served some, rejected some and
+ * read features; LLM, that served some, rejected some, reloaded a KV cache (from any tier) and
+ * from the storage tier. */
+static unsigned long long af_fw_svc[9];
+
 /* Runs that passed the check and needed more events than its estimate (af_world_check_estimate,
  * "at most" for jobs that never wait), and the largest ratio. */
 static unsigned long long af_fw_low;
@@ -1909,6 +2601,30 @@ static void af_fw_print_stats(void)
             "(%llu reached it)\n",
             af_fw_res[0], af_fw_res[1], af_fw_res[2], af_fw_res[3], af_fw_res[4], af_fw_res[5],
             af_fw_res[6]);
+    fprintf(stderr,
+            "fuzz_world: their services: %llu batched (%llu served some, %llu rejected some, "
+            "%llu read features), %llu LLM (%llu served some, %llu rejected some, %llu reloaded "
+            "a KV cache, %llu from a storage tier)\n",
+            af_fw_svc[0], af_fw_svc[1], af_fw_svc[2], af_fw_svc[3], af_fw_svc[4], af_fw_svc[5],
+            af_fw_svc[6], af_fw_svc[7], af_fw_svc[8]);
+}
+
+/* Counts what the completed run's services did. */
+static void af_fw_count_serving(const af_world_config *cfg, const af_results *r)
+{
+    for (size_t i = 0; i < cfg->ninfers; i++) {
+        const char *nm = cfg->infers[i].name;
+        unsigned long long *c = af_fw_svc + (cfg->infers[i].llm.on ? 4 : 0);
+        c[0]++;
+        c[1] += af_fw_opt(r, "inference", nm, "served", 0) > 0;
+        c[2] += af_fw_opt(r, "inference", nm, "rejected", 0) > 0;
+        if (cfg->infers[i].llm.on) {
+            c[3] += af_fw_opt(r, "inference", nm, "kv_recomputed", 1) < 1;
+            c[4] += af_fw_opt(r, "inference", nm, "kv_hit_storage", 0) > 0;
+        } else {
+            c[3] += af_fw_opt(r, "inference", nm, "feature_bytes", 0) > 0;
+        }
+    }
 }
 
 /* Counts what the completed run's training jobs did of their checkpoints, failures and
@@ -2010,6 +2726,21 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     af_world_config cfg;
     int rc = af_scenario_parse("fuzz-world.yaml", g.text.buf, g.text.len, af_fuzz_catalog(), NULL,
                                0, arena, &cfg, d);
+    if (g.refuse) {
+        /* Written to be refused: refused, with a message naming the field. */
+        bool named = false;
+        for (size_t i = 0; i < af_diag_count(d); i++) {
+            char *msg = af_diag_format(d, i);
+            named |= strstr(msg, g.refuse) != NULL;
+            af_free(msg);
+        }
+        if (rc != AF_EINPUT || !named) {
+            af_diag_print(d, stderr);
+            af_fw_fail("the loader returned %d for a scenario it must refuse for %s", rc, g.refuse);
+        }
+        af_fw_ends[0]++;
+        goto done;
+    }
     if (rc != AF_OK) {
         af_diag_print(d, stderr);
         af_fw_fail("the loader refused a scenario within the documented ranges (rc %d)", rc);
@@ -2038,6 +2769,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         if (af_fw_stats) {
             af_fw_count_estimate(&cfg, af_fw_need(res, "run", NULL, "events"));
             af_fw_count_resilience(&cfg, res);
+            af_fw_count_serving(&cfg, res);
         }
         af_report_text(res, cfg.name, af_fw_null);
         /* The second run also samples time series (7 windows) and records a timeline: neither
@@ -2065,9 +2797,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         af_fw_fail("af_world_check passed, af_world_run returned %d", rrc);
     }
     af_fuzz_drain(rd);
-    af_fuzz_drain(d);
     af_diag_free(rd);
     af_results_free(res);
+done:
+    af_fuzz_drain(d);
     af_arena_free(arena);
     af_diag_free(d);
     af_fw_yaml = NULL;

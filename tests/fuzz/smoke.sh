@@ -11,9 +11,9 @@
 # libFuzzer): it replays its corpus and regression inputs, then runs seeded random inputs for
 # FUZZ_SECONDS seconds (seed FUZZ_SEED, default 1, so a failure repeats).
 # The world harness's generator can keep away from issues not fixed yet (AIFSIM_FUZZ_AVOID, see
-# tests/fuzz/fuzz_world.c: "nic", "tiny", "weights", "lookups", "holds"). Every finding of
-# tests/fuzz/findings/ is fixed or its input refused (each file's Status line), so the default
-# avoids nothing: every range and every check.
+# tests/fuzz/fuzz_world.c: "nic", "tiny", "weights", "lookups", "holds", "arrivals"). Every
+# finding of tests/fuzz/findings/ is fixed or its input refused (each file's Status line), so
+# the default avoids nothing: every range and every check.
 # Environment: top_srcdir (the source tree), FUZZ_SECONDS (default 20), FUZZ_SEED,
 # AIFSIM_FUZZ_AVOID, AIFSIM_MODELS.
 set -u
