@@ -404,7 +404,7 @@ static int infer_build_one(af_world *w, svc *s, size_t i, af_diag *d)
     s->rng_serve = af_rng_new(w->cfg->seed, name);
     snprintf(name, sizeof name, "inference.%s.reads", c->name);
     s->rng_reads = af_rng_new(w->cfg->seed, name);
-    af_arrivals_init(&s->arr, &c->arrivals);
+    af_arrivals_init(&s->arr, &c->arrivals, w->cfg->duration_s);
     s->limit = c->queue_limit > 0 && c->queue_limit < INFER_MAX_IN_SYSTEM ? c->queue_limit
                                                                           : INFER_MAX_IN_SYSTEM;
     s->free_req = NO_REQ;

@@ -166,7 +166,7 @@ static int lookup_build_one(af_world *w, stream *s, size_t i, af_diag *d)
     s->tier = ts;
     s->demand_s = af_storage_read_cost_s(sp, c->size_B);
     lookup_arrivals(c, &s->arr_cfg);
-    af_arrivals_init(&s->arr, &s->arr_cfg);
+    af_arrivals_init(&s->arr, &s->arr_cfg, w->cfg->duration_s);
     /* The mean rate over the run (given, or of the arrivals); a daily peak above it may still
      * overload the tier for a while: the queue then grows and drops beyond its bound. */
     double T = w->cfg->duration_s;

@@ -187,6 +187,60 @@ static void af_fuzz_unique(const char *what, const void *first, size_t n, size_t
     }
 }
 
+/* Inference service i keeps scenario.h's promises: its pool, replicas within the pool's GPUs,
+ * its figures in their ranges, its tiers valid. */
+static void af_fuzz_check_infer(const af_world_config *cfg, size_t i)
+{
+    const af_infer_config *c = &cfg->infers[i];
+    if (!c->name || !*c->name || c->pool >= cfg->npools)
+        af_fuzz_fail("inference %zu: pool %zu of %zu", i, c->pool, cfg->npools);
+    const af_pool_config *pc = &cfg->pools[c->pool];
+    af_fuzz_range("replicas", (double)c->replicas, 1, 1e6, false);
+    af_fuzz_range("gpus_per_replica", (double)c->gpus_per_replica, 1, 1024, false);
+    if ((double)c->replicas * (double)c->gpus_per_replica > (double)pc->nodes * pc->node.gpus)
+        af_fuzz_fail("inference %s: %lld replicas of %lld GPUs on %lld nodes of %d", c->name,
+                     (long long)c->replicas, (long long)c->gpus_per_replica,
+                     (long long)pc->nodes, pc->node.gpus);
+    if (!c->arrivals.trace_s)
+        af_fuzz_range("inference rate", c->arrivals.rate_per_s, 0, 1e9, true);
+    af_fuzz_range("inference slo", c->slo_s, 0, 3600, false);
+    af_fuzz_range("queue_limit", c->queue_limit, 0, 1e6, false);
+    if (c->llm.on) {
+        const af_llm_serve_config *l = &c->llm;
+        af_fuzz_range("mfu", l->mfu, 0, 1, true);
+        af_fuzz_range("mbu", l->mbu, 0, 1, true);
+        af_fuzz_range("memory", l->mem_fraction, 0, 1, true);
+        af_fuzz_range("prompt", l->prompt_tokens, 1, 1e7, false);
+        af_fuzz_range("output", l->output_tokens, 1, 1e7, false);
+        af_fuzz_range("max_batch", l->max_batch, 0, 65536, false);
+        af_fuzz_range("turns", l->turns, 1, 1e4, false);
+        af_fuzz_range("think", l->think_s, 0, 100 * 365.0 * 86400, true);
+        af_fuzz_range("ttft", l->ttft_slo_s, 0, 3600, false);
+        af_fuzz_range("tpot", l->tpot_slo_s, 0, 3600, false);
+        if (l->nkv > AF_KV_MAX_TIERS)
+            af_fuzz_fail("inference %s: %zu KV tiers", c->name, l->nkv);
+        for (size_t k = 0; k < l->nkv; k++) {
+            const af_kv_tier_config *t = &l->kv_tiers[k];
+            af_fuzz_range("kv capacity", t->capacity_B, 1, 1e18, false);
+            if (t->where == AF_KV_TIER ? t->tier >= cfg->ntiers
+                                       : t->tier != AF_WORLD_NONE || !(t->bandwidth_Bps >= 1))
+                af_fuzz_fail("inference %s: KV tier %zu (tier %zu)", c->name, k, t->tier);
+        }
+        return;
+    }
+    if (c->feature_tier != AF_WORLD_NONE && c->feature_tier >= cfg->ntiers)
+        af_fuzz_fail("inference %s: feature tier %zu of %zu", c->name, c->feature_tier,
+                     cfg->ntiers);
+    af_fuzz_range("feature reads", c->feature_reads, 0, 1e5, false);
+    af_fuzz_range("feature size", c->feature_B, 1, 1e9, false);
+    af_fuzz_range("batch max", c->max_batch, 1, 65536, false);
+    af_fuzz_range("batch wait", c->max_wait_s, 0, 3600, false);
+    af_fuzz_range("service time", c->service_s, 0, 3600, false);
+    af_fuzz_range("per_request", c->per_request_s, 0, 3600, false);
+    if (!(c->service_s + c->per_request_s > 0))
+        af_fuzz_fail("inference %s: a batch takes no time", c->name);
+}
+
 void af_fuzz_check_config(const af_world_config *cfg)
 {
     if (!cfg->name || !*cfg->name)
@@ -194,7 +248,8 @@ void af_fuzz_check_config(const af_world_config *cfg)
     af_fuzz_range("duration", cfg->duration_s, 0, 100 * 365.0 * 86400, true);
     af_fuzz_range("max_events", (double)cfg->max_events, 0, 1e15, false);
     af_fuzz_check_spec(AF_SECTION_FACILITY, &cfg->facility, "facility");
-    size_t nwork = cfg->ntrains + cfg->nbursts + cfg->nlookups;
+    size_t nwork = cfg->ntrains + cfg->nbursts + cfg->nlookups + cfg->ninfers + cfg->ningests +
+                   cfg->nflywheels;
     if (cfg->npools < 1 || cfg->npools > 1000 || cfg->ntiers < 1 || cfg->ntiers > 1000 ||
         nwork < 1 || nwork > 1000 || cfg->nfabrics > 16)
         af_fuzz_fail("%zu pools, %zu tiers, %zu workloads, %zu fabrics", cfg->npools, cfg->ntiers,
@@ -254,6 +309,8 @@ void af_fuzz_check_config(const af_world_config *cfg)
         af_fuzz_range("burst keep", b->keep, 0, 1e6, false);
         af_fuzz_range("burst weight", b->weight, 0, 1e6, true);
     }
+    for (size_t i = 0; i < cfg->ninfers; i++)
+        af_fuzz_check_infer(cfg, i);
     for (size_t i = 0; i < cfg->nlookups; i++) {
         const af_lookup_config *l = &cfg->lookups[i];
         if (!l->name || !*l->name || l->tier >= cfg->ntiers)
