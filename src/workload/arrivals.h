@@ -8,9 +8,12 @@
  * start_hour + t / 3600 (24 hourly weights whose mean is 1, given, or made from a peak-to-trough
  * ratio as a cosine, see af_arrivals_diurnal), and burst(t) is `factor` during the first burst_s
  * of every period every_s counted from start_s, else 1. So `rate` is the mean over a day outside
- * bursts. Arrivals are a non-homogeneous Poisson process drawn by thinning (Lewis and Shedler
- * 1979): candidates at the peak rate, each kept with probability lambda(t) / peak; exact, and
- * Poisson with constant rate when there is neither profile nor burst (then no thinning draws).
+ * bursts. Arrivals are a non-homogeneous Poisson process drawn exactly by inverting its
+ * integral (the time change of a unit-rate Poisson process, Cinlar 1975): one Exp(1) draw per
+ * arrival, spent piece by piece over the stretches where lambda is constant (hours, bursts and
+ * the gaps between them), whole days and whole burst periods at once; so a profile however
+ * uneven costs at most the hours it crosses, and never more than up to the stream's end. With
+ * neither profile nor burst it is one gsl_ran_exponential of mean 1 / rate per arrival.
  *
  * A trace replaces all of that: the arrival times are given (seconds from the start, sorted), with
  * a size per arrival where the trace has one. A run longer than the trace sees no arrivals after
@@ -52,27 +55,37 @@ void af_arrivals_diurnal(double hourly[24], double ratio, double peak_hour);
 /* The rate lambda(t) at time t >= 0, per s (0 with a trace: see af_arrivals_expected). */
 double af_arrivals_rate_at(const af_arrivals_config *cfg, double t);
 
-/* The highest rate lambda(t) can reach, per s (the thinning's candidate rate). */
+/* The highest rate lambda(t) can reach, per s (what a resource must carry at the busiest
+ * moment). */
 double af_arrivals_peak_rate(const af_arrivals_config *cfg);
 
 /* The expected number of arrivals in [t0, t1), 0 <= t0 <= t1: the integral of lambda, exact
  * (piecewise constant); with a trace, the entries in [t0, t1). */
 double af_arrivals_expected(const af_arrivals_config *cfg, double t0, double t1);
 
+/* Arrivals at or after this time count as none, s (31,700 years: past any run the clock can
+ * hold, 292 years of int64 nanoseconds; hour edges stay resolved to 0.1 ms in a double). */
+#define AF_ARRIVALS_MAX_S 1e12
+
 /* An arrival stream's state. */
 typedef struct af_arrivals {
     const af_arrivals_config *cfg; /* borrowed */
     double t;                      /* time of the last arrival, s */
-    double peak;                   /* candidate rate, per s */
+    double end_s;                  /* the horizon: no arrival at or after it, s */
+    double day_n;                  /* expected arrivals in a day, for skipping whole days (a
+                                    * profile without bursts; else 0) */
     size_t next;                   /* trace: index of the next entry */
 } af_arrivals;
 
-/* Starts a stream at time 0. */
-void af_arrivals_init(af_arrivals *a, const af_arrivals_config *cfg);
+/* Starts a stream at time 0 that ends at end_s >= 0 (the run's duration, s; INFINITY for none,
+ * which counts as AF_ARRIVALS_MAX_S). */
+void af_arrivals_init(af_arrivals *a, const af_arrivals_config *cfg, double end_s);
 
 /* The time of the next arrival, s (> the last one, or >= it for equal trace entries), or INFINITY
- * when there is none; *size (may be NULL) gets its trace size, or 0 when the trace gives none or
- * there is no trace. */
+ * when there is none before the end; *size (may be NULL) gets its trace size, or 0 when the trace
+ * gives none or there is no trace. Without a trace it draws one exponential from rng a call (none
+ * once the end is passed), and walks at most the hours it crosses (a profile with bursts; the end
+ * bounds it), two days (a profile alone) or a few pieces (bursts alone). */
 double af_arrivals_next(af_arrivals *a, gsl_rng *rng, double *size);
 
 #endif

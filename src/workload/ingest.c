@@ -642,7 +642,7 @@ static void ingest_build_one(af_world *w, ingest *g, size_t i)
     g->edge = af_sim_timer_new(w->sim, rate_edge, g, 0);
     g->arrive = af_sim_timer_new(w->sim, trace_arrive, g, 0);
     g->flush = af_sim_timer_new(w->sim, queue_flush, g, 0);
-    af_arrivals_init(&g->arr, &c->source);
+    af_arrivals_init(&g->arr, &c->source, w->cfg->duration_s);
 
     if (c->nodes > 0) {
         const af_storage_spec *os = &cfg->tiers[c->out_tier].system;

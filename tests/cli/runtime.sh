@@ -67,4 +67,32 @@ for f in estimate-ignores-mtbf-underflow estimate-ignores-refetch; do
 done
 expect_status 2 "$AIFSIM" validate tests/fixtures/runtime/devices-idle-while-holding.yaml
 expect_grep "sample_size: expected at least 1e-6 B" "$tmp/err"
+# Fuzz findings on arrivals (workload/arrivals.c), fixed: thinning against the peak rate spent
+# minutes to hours on a run of a millisecond (a day of weight 1e-300 until noon: 17 s; 1-ns
+# bursts of 1e6 an hour at 1000/s over 1 s: 45 s; a lull of 2.3e-308 over all of periods of
+# 2.3e-308 s from 0.34 us at 1e9/s: minutes), and 1e-30 requests/s read hourly[] out of bounds
+# at 1e30 s. Each now runs at once (under `timeout 10`) with the Poisson count its closed form
+# gives: 0; 1,000 + 1e6 x 1e-9 x 1,000 = 1,001; 340 before the lull (each within 6 standard
+# deviations); 0.
+# arrived FILE LO HI: the service's arrivals in JSON output FILE lie in [LO, HI].
+arrived() {
+    n=$(sed -n 's/.*"inference\.recsys\.arrived": {"value": \([^,]*\),.*/\1/p' "$1" 2>/dev/null)
+    awk -v n="$n" -v lo="$2" -v hi="$3" 'BEGIN { exit !(n != "" && n >= lo && n <= hi) }' ||
+        fail "$4: $n requests arrived, expected [$2, $3]"
+}
+for f in arrivals-thinning-hang arrivals-hour-overflow; do
+    expect_status 0 timeout 10 "$AIFSIM" run "tests/fixtures/runtime/$f.yaml" --json "$tmp/a.json" -q
+    arrived "$tmp/a.json" 0 0 "$f"
+done
+a=workloads.recsys.arrivals
+flat="$a.diurnal.hourly=[1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1]"
+expect_status 0 timeout 10 "$AIFSIM" run tests/fixtures/runtime/arrivals-thinning-hang.yaml \
+    --set "$flat" --set "$a.rate=1000/s" --set "duration=1 s" --set "$a.bursts.every=1 h" \
+    --set "$a.bursts.length=1 ns" --set "$a.bursts.factor=1e6" --json "$tmp/a.json" -q
+arrived "$tmp/a.json" 811 1191 "1-ns bursts of 1e6"
+expect_status 0 timeout 10 "$AIFSIM" run tests/fixtures/runtime/arrivals-thinning-hang.yaml \
+    --set "$flat" --set "$a.rate=1e9/s" --set "$a.bursts.every=2.3e-308 s" \
+    --set "$a.bursts.length=2.3e-308 s" --set "$a.bursts.factor=2.3e-308" \
+    --set "$a.bursts.start=0.34 us" --json "$tmp/a.json" -q
+arrived "$tmp/a.json" 229 451 "a lull of 2.3e-308 from 0.34 us"
 finish

@@ -2,7 +2,10 @@
  * Unit tests of workload/arrivals.c: the cosine day and its normalisation, the rate and its
  * integral worked by hand (hours across midnight, bursts across period edges, a profile with
  * bursts against a sum over seconds), additivity at edges and far out, traces, and the draws of
- * a plain Poisson stream (the same as gsl_ran_exponential's, so look-up runs did not change).
+ * a plain Poisson stream (the same as gsl_ran_exponential's, so look-up runs did not change); a
+ * stream's end, one draw per arrival however uneven the rate, and the fuzz findings' profiles
+ * (tests/fuzz/findings/arrivals-*.yaml: a day of weight 1e-300 until noon, 1-ns bursts of 1e6,
+ * bursts every 2.2e-308 s, times past 9.2e18 hours) drawn at once.
  * Then the scenario side (scenario/scen_arrivals.c) against the test catalog: `arrivals:` read
  * into the config, a trace file read relative to the scenario, and a trace's mistakes and
  * hostile files reported at its line and column.
@@ -204,7 +207,7 @@ static void test_trace(void)
     CU_ASSERT_EQUAL(af_arrivals_expected(&c, 2.6, 10), 0);
     CU_ASSERT_EQUAL(af_arrivals_rate_at(&c, 1), 0);
     af_arrivals a;
-    af_arrivals_init(&a, &c);
+    af_arrivals_init(&a, &c, INFINITY);
     for (int i = 0; i < 4; i++) {
         double sz = -1;
         CU_ASSERT_EQUAL(af_arrivals_next(&a, NULL, &sz), t[i]);
@@ -216,9 +219,13 @@ static void test_trace(void)
     CU_ASSERT(isinf(af_arrivals_next(&a, NULL, NULL)));
     /* Without sizes: 0. */
     c.trace_size = NULL;
-    af_arrivals_init(&a, &c);
+    af_arrivals_init(&a, &c, INFINITY);
     CU_ASSERT_EQUAL(af_arrivals_next(&a, NULL, &sz), 0.5);
     CU_ASSERT_EQUAL(sz, 0);
+    /* An end at 1 s: the entries before it; one at the end is past it. */
+    af_arrivals_init(&a, &c, 1);
+    CU_ASSERT_EQUAL(af_arrivals_next(&a, NULL, NULL), 0.5);
+    CU_ASSERT(isinf(af_arrivals_next(&a, NULL, NULL)));
 }
 
 /* A plain rate draws what gsl_ran_exponential draws from a twin generator, bit for bit; a
@@ -228,7 +235,7 @@ static void test_draws(void)
     af_arrivals_config c = {.rate_per_s = 1234.5};
     gsl_rng *r1 = af_rng_new(7, "lookup.x"), *r2 = af_rng_new(7, "lookup.x");
     af_arrivals a;
-    af_arrivals_init(&a, &c);
+    af_arrivals_init(&a, &c, INFINITY);
     double t = 0;
     for (int i = 0; i < 10000; i++) {
         t += gsl_ran_exponential(r2, 1 / c.rate_per_s);
@@ -241,7 +248,7 @@ static void test_draws(void)
     d.burst_every_s = 60;
     d.burst_s = 5;
     d.burst_factor = 10;
-    af_arrivals_init(&a, &d);
+    af_arrivals_init(&a, &d, INFINITY);
     double prev = 0;
     bool ok = true;
     for (int i = 0; i < 100000; i++) {
@@ -252,6 +259,185 @@ static void test_draws(void)
     CU_ASSERT(ok);
     af_rng_free(r1);
     af_rng_free(r2);
+}
+
+/* The end of a stream: the draws before it are those of an endless stream, the first at or past
+ * it comes back INFINITY, and from then on nothing is drawn. */
+static void test_end(void)
+{
+    const af_arrivals_config cfgs[] = {
+        {.rate_per_s = 3},
+        hourly_cfg(3, 22),
+        {.rate_per_s = 3, .burst_every_s = 7, .burst_s = 2, .burst_factor = 5}};
+    for (size_t i = 0; i < sizeof cfgs / sizeof *cfgs; i++) {
+        gsl_rng *r1 = af_rng_new(3, "end"), *r2 = af_rng_new(3, "end");
+        af_arrivals a, b;
+        af_arrivals_init(&a, &cfgs[i], 100);
+        af_arrivals_init(&b, &cfgs[i], INFINITY);
+        size_t n = 0;
+        double x, y;
+        while ((x = af_arrivals_next(&a, r1, NULL)) < INFINITY) {
+            y = af_arrivals_next(&b, r2, NULL);
+            CU_ASSERT_EQUAL(x, y);
+            CU_ASSERT(x < 100);
+            n++;
+        }
+        /* 300 expected without the profile, 3 x 100 x (w(22) + w(23)) / 2 ~ 566 with it */
+        CU_ASSERT(n > 150);
+        y = af_arrivals_next(&b, r2, NULL);
+        CU_ASSERT(y >= 100 && y < INFINITY);
+        /* past the end: INFINITY again, and r1 untouched: in step with r2 */
+        CU_ASSERT(isinf(af_arrivals_next(&a, r1, NULL)));
+        CU_ASSERT_EQUAL(gsl_rng_get(r1), gsl_rng_get(r2));
+        af_rng_free(r1);
+        af_rng_free(r2);
+    }
+    /* An end at 0: nothing. */
+    af_arrivals a;
+    gsl_rng *r = af_rng_new(3, "end");
+    af_arrivals_init(&a, &cfgs[0], 0);
+    CU_ASSERT(isinf(af_arrivals_next(&a, r, NULL)));
+    af_rng_free(r);
+}
+
+/* Draws arrivals of cfg until end_s (at most max of them) and checks that each took exactly one
+ * draw from the generator (a twin advanced once per arrival stays in step), that they increase
+ * and that each lands where the rate is positive; returns how many came. */
+static size_t one_draw_each(const af_arrivals_config *cfg, double end_s, size_t max)
+{
+    gsl_rng *r1 = af_rng_new(11, "uneven"), *r2 = af_rng_new(11, "uneven");
+    af_arrivals a;
+    af_arrivals_init(&a, cfg, end_s);
+    size_t n = 0;
+    double prev = 0, x;
+    bool ok = true;
+    while (n < max && (x = af_arrivals_next(&a, r1, NULL)) < INFINITY) {
+        gsl_rng_uniform(r2);
+        ok &= x >= prev && x < end_s && af_arrivals_rate_at(cfg, x) > 0;
+        prev = x;
+        n++;
+    }
+    CU_ASSERT(ok);
+    if (n < max) /* ended: the call that passed the end drew once more */
+        gsl_rng_uniform(r2);
+    CU_ASSERT_EQUAL(gsl_rng_get(r1), gsl_rng_get(r2));
+    af_rng_free(r1);
+    af_rng_free(r2);
+    return n;
+}
+
+/* Each arrival is where the integral of the rate from the last one reaches the exponential
+ * drawn for it (the draw read from a twin generator): af_arrivals_expected over the gap equals
+ * it, for bursts alone (sparse: whole periods skipped), a profile alone (sparse: whole days
+ * skipped), both, and a day of weights 1e-300 but one. */
+static void test_inverse(void)
+{
+    af_arrivals_config cfgs[4] = {
+        {.rate_per_s = 0.02, .burst_every_s = 1, .burst_s = 0.01, .burst_factor = 50},
+        hourly_cfg(1e-4, 5.5),
+        hourly_cfg(0.05, 23.25),
+        {.rate_per_s = 10, .diurnal = true, .start_hour = 3}};
+    cfgs[2].burst_every_s = 97;
+    cfgs[2].burst_s = 0.5;
+    cfgs[2].burst_start_s = 13;
+    cfgs[2].burst_factor = 200;
+    for (int h = 0; h < 24; h++)
+        cfgs[3].hourly[h] = h == 7 ? 24 : 1e-300;
+    for (size_t i = 0; i < sizeof cfgs / sizeof *cfgs; i++) {
+        gsl_rng *r1 = af_rng_new(9, "inverse"), *r2 = af_rng_new(9, "inverse");
+        af_arrivals a;
+        af_arrivals_init(&a, &cfgs[i], 1e9);
+        double prev = 0, peak = af_arrivals_peak_rate(&cfgs[i]);
+        int bad = 0;
+        for (int k = 0; k < 2000; k++) {
+            double E = gsl_ran_exponential(r2, 1);
+            double x = af_arrivals_next(&a, r1, NULL);
+            if (!(x < INFINITY))
+                break;
+            double got = af_arrivals_expected(&cfgs[i], prev, x);
+            /* the times are known to an ulp, the sums to a few */
+            if (fabs(got - E) > 1e-12 * (E + 1) + peak * x * 1e-15 && bad++ < 3)
+                fprintf(stderr, "config %zu, arrival %d at %.17g: integral %.17g, drawn %.17g\n", i,
+                        k, x, got, E);
+            prev = x;
+        }
+        CU_ASSERT_EQUAL(bad, 0);
+        af_rng_free(r1);
+        af_rng_free(r2);
+    }
+}
+
+/* The profiles of tests/fuzz/findings/arrivals-thinning-hang.yaml and the bursts its header
+ * names, which thinning drew in minutes to hours: one draw per arrival now, so these finish at
+ * once (a hang here is the failure). */
+static void test_uneven(void)
+{
+    /* 1e5/s, all of it at noon (weight 1e-300 in the other hours): none in the first
+     * millisecond from midnight; without an end, the first arrivals fall in hour 12. */
+    af_arrivals_config c = {.rate_per_s = 1e5, .diurnal = true};
+    for (int h = 0; h < 24; h++)
+        c.hourly[h] = h == 12 ? 24 / (1 + 23e-300) : 1e-300 * 24 / (1 + 23e-300);
+    CU_ASSERT_EQUAL(one_draw_each(&c, 1e-3, 10), 0);
+    gsl_rng *r = af_rng_new(5, "noon");
+    af_arrivals a;
+    af_arrivals_init(&a, &c, INFINITY);
+    for (int i = 0; i < 1000; i++) {
+        double x = af_arrivals_next(&a, r, NULL);
+        CU_ASSERT(x >= 12 * 3600.0 && x < 13 * 3600.0);
+    }
+    /* a day later: 24 x 1e5 x 3600 s are 8.64e9 arrivals at noon; from 12:59:59.99 on, some
+     * come still in hour 12 and the next ones at noon on day 2 */
+    af_arrivals_init(&a, &c, 2 * 86400.0);
+    a.t = 13 * 3600.0 - 1e-6;
+    double x = af_arrivals_next(&a, r, NULL);
+    while (x < 13 * 3600.0)
+        x = af_arrivals_next(&a, r, NULL);
+    CU_ASSERT(x >= 36 * 3600.0 && x < 37 * 3600.0);
+    af_rng_free(r);
+    CU_ASSERT(one_draw_each(&c, 86400, 1000) == 1000);
+    /* A profile of 1e-30/s (arrivals-hour-overflow.yaml): none before the end, nor before
+     * AF_ARRIVALS_MAX_S without one; the rate 1e30 s in is an hour's, not a read out of
+     * bounds. */
+    af_arrivals_config o = {.rate_per_s = 1e-30, .diurnal = true};
+    af_arrivals_diurnal(o.hourly, 2, 12);
+    CU_ASSERT_EQUAL(one_draw_each(&o, 1, 10), 0);
+    CU_ASSERT_EQUAL(one_draw_each(&o, INFINITY, 10), 0);
+    double far = af_arrivals_rate_at(&o, 1e30), sum = 0;
+    for (int h = 0; h < 24; h++)
+        sum += far == 1e-30 * o.hourly[h];
+    CU_ASSERT(sum >= 1);
+    CU_ASSERT(af_arrivals_rate_at(&o, 1e300) > 0);
+    /* Bursts of 1e6 for 1 ns every hour, at 1/s: 3600 + 1e-3 expected an hour (thinning drew
+     * 1e6 candidates a second); a day of them. */
+    af_arrivals_config b = {
+        .rate_per_s = 1, .burst_every_s = 3600, .burst_s = 1e-9, .burst_factor = 1e6};
+    size_t n = one_draw_each(&b, 86400, 1000000);
+    CU_ASSERT(fabs((double)n - 86400.024) < 6 * sqrt(86400.024));
+    /* With a profile as well, and a lull of 1e-6 (the factor below 1) over all but 1 ns. */
+    b.diurnal = true;
+    af_arrivals_diurnal(b.hourly, 1e6, 3);
+    one_draw_each(&b, 86400, 1000000);
+    b.burst_factor = 1e-6;
+    b.burst_s = 3600 - 1e-9;
+    one_draw_each(&b, 86400, 1000000);
+    /* Bursts every 2.2e-308 s, all of the period, at a factor of 2.2e-308, from 0.34 us: a
+     * lull forever after; over a day at 1e9/s, a few arrivals before it and none after. */
+    af_arrivals_config l = {.rate_per_s = 1e9,
+                            .burst_every_s = 2.2e-308,
+                            .burst_s = 2.2e-308,
+                            .burst_factor = 2.2e-308,
+                            .burst_start_s = 0.34e-6};
+    n = one_draw_each(&l, 86400, 1000000);
+    CU_ASSERT(n < 1000);
+    CU_ASSERT_DOUBLE_EQUAL(af_arrivals_expected(&l, 0, 86400), 340, 1e-6);
+    /* the same periods at half length and a factor of 3: their mean, 2/s x 1e9 */
+    l.burst_s = 1.1e-308;
+    l.burst_factor = 3;
+    n = one_draw_each(&l, 1e-3, 10000000);
+    CU_ASSERT(fabs((double)n - 2e6) < 6 * sqrt(2e6));
+    l.diurnal = true;
+    af_arrivals_diurnal(l.hourly, 3, 0);
+    one_draw_each(&l, 1e-3, 10000000);
 }
 
 /* ---------------------------------------------------------------------------------------------
@@ -495,6 +681,9 @@ static const af_test tests[] = {
     {"the integral is additive, also 99 years in", test_additive},
     {"traces: entries, sizes, counts, then none", test_trace},
     {"plain Poisson draws are gsl_ran_exponential's", test_draws},
+    {"a stream's end: the same draws before it, none after", test_end},
+    {"each arrival where the integral reaches its draw", test_inverse},
+    {"uneven rates (fuzz findings): one draw per arrival, at once", test_uneven},
     {"scenario: arrivals fields and the mean rate", test_scenario_fields},
     {"scenario: a trace relative to the scenario", test_scenario_trace},
     {"scenario: a trace's mistakes at its line and column", test_scenario_trace_errors},

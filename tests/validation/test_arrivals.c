@@ -5,7 +5,10 @@
  * level, for several seeds, with a check that the same test rejects a wrong rate (so it can
  * fail); burst and off-burst counts within their Poisson 99.9% intervals; and the look-up kind
  * run by the world with a daily profile and bursts, and with a trace, sees the arrivals the
- * closed form expects.
+ * closed form expects. Three cases stress what the exact inversion skips or walks: a day a
+ * thousand times busier after noon with bursts of 200 times for 0.5 s in 97 (hours crossed one
+ * by one, bursts walked piece by piece), sparse bursts (whole periods skipped) and a sparse day
+ * (whole days skipped).
  */
 #include "tests/validation/sharing.h"
 
@@ -32,14 +35,14 @@ static double cosine_weight(int h, double ratio, double peak)
     return (1 + a * cos(2 * M_PI * (h + 0.5 - peak) / 24)) * 24 / sum;
 }
 
-/* Draws the arrivals of cfg over [0, n x bin_s) from a stream seeded by seed and counts them in
- * the n bins. */
+/* Draws the arrivals of cfg over [0, n x bin_s) (the stream's end) from a stream seeded by seed
+ * and counts them in the n bins. */
 static void count_bins(const af_arrivals_config *cfg, uint64_t seed, double bin_s, size_t n,
                        double *count)
 {
     gsl_rng *rng = af_rng_new(seed, "arrivals");
     af_arrivals a;
-    af_arrivals_init(&a, cfg);
+    af_arrivals_init(&a, cfg, bin_s * (double)n);
     for (size_t i = 0; i < n; i++)
         count[i] = 0;
     for (;;) {
@@ -153,7 +156,7 @@ static void test_burst_counts(void)
     for (uint64_t seed = 1; seed <= SEEDS; seed++) {
         gsl_rng *rng = af_rng_new(seed, "bursts");
         af_arrivals a;
-        af_arrivals_init(&a, &c);
+        af_arrivals_init(&a, &c, 3600);
         double in = 0, out = 0, t;
         while ((t = af_arrivals_next(&a, rng, NULL)) < 3600) {
             if (t >= 10 && fmod(t - 10, 60) < 6)
@@ -168,6 +171,106 @@ static void test_burst_counts(void)
                     out, want_out);
         CU_ASSERT(fabs(zin) <= Z999);
         CU_ASSERT(fabs(zout) <= Z999);
+    }
+}
+
+/* The rate of test_uneven written out: hours 0 to 11 of the day at weight 1e-3, 12 to 23 at 1
+ * (scaled to mean 1), from 10:15, times 200 during the first 0.5 s of every 97 s from 13 s. */
+static double uneven_rate(double t)
+{
+    double clock_h = fmod(10.25 + t / 3600, 24), mean = (12 * 1e-3 + 12) / 24;
+    double day = (clock_h < 12 ? 1e-3 : 1) / mean;
+    bool burst = t >= 13 && fmod(t - 13, 97) < 0.5;
+    return 3 * day * (burst ? 200 : 1);
+}
+
+/* The uneven day: counts in the 192 quarter hours of two days against the rate integrated over
+ * half seconds (every edge falls on one: hours at quarter-hour marks, bursts at 13 + 97 k and
+ * 13.5 + 97 k); the same without the bursts (half the arrivals) must be rejected. */
+static void test_uneven(void)
+{
+    af_arrivals_config c = {.rate_per_s = 3,
+                            .diurnal = true,
+                            .start_hour = 10.25,
+                            .burst_every_s = 97,
+                            .burst_s = 0.5,
+                            .burst_start_s = 13,
+                            .burst_factor = 200};
+    double mean = (12 * 1e-3 + 12) / 24;
+    for (int h = 0; h < 24; h++)
+        c.hourly[h] = (h < 12 ? 1e-3 : 1) / mean;
+    enum { N = 192 };
+    static double expect[N], no_bursts[N];
+    for (int i = 0; i < N; i++) {
+        expect[i] = no_bursts[i] = 0;
+        for (int k = 0; k < 1800; k++) {
+            double t = 900.0 * i + 0.5 * k + 0.25;
+            expect[i] += 0.5 * uneven_rate(t);
+            no_bursts[i] += 0.5 * 3 * (fmod(10.25 + t / 3600, 24) < 12 ? 1e-3 : 1) / mean;
+        }
+    }
+    chi_square_check(&c, 900, N, expect, no_bursts);
+}
+
+/* Sparse bursts (0.02/s, every second, 10 ms long, 50 times: a period holds 0.0298 arrivals, so
+ * the walk skips some 33 periods an arrival) over 1e5 s: 1,000 arrivals expected inside bursts
+ * and 1,980 outside, each Poisson. */
+static void test_sparse_bursts(void)
+{
+    af_arrivals_config c = {
+        .rate_per_s = 0.02, .burst_every_s = 1, .burst_s = 0.01, .burst_factor = 50};
+    double want_in = 0.02 * 50 * 0.01 * 1e5, want_out = 0.02 * 0.99 * 1e5;
+    for (uint64_t seed = 1; seed <= SEEDS; seed++) {
+        gsl_rng *rng = af_rng_new(seed, "sparse");
+        af_arrivals a;
+        af_arrivals_init(&a, &c, 1e5);
+        double in = 0, out = 0, t;
+        while ((t = af_arrivals_next(&a, rng, NULL)) < INFINITY) {
+            if (t - floor(t) < 0.01)
+                in++;
+            else
+                out++;
+        }
+        af_rng_free(rng);
+        double zin = (in - want_in) / sqrt(want_in), zout = (out - want_out) / sqrt(want_out);
+        if (fabs(zin) > Z999 || fabs(zout) > Z999)
+            fprintf(stderr, "seed %d: %g in bursts (%g), %g outside (%g)\n", (int)seed, in, want_in,
+                    out, want_out);
+        CU_ASSERT(fabs(zin) <= Z999);
+        CU_ASSERT(fabs(zout) <= Z999);
+    }
+}
+
+/* A sparse day (a cosine of ratio 4 peaking at 15:00, 1e-5/s: 0.864 arrivals a day, so the walk
+ * skips whole days) over 10,000 days, counted by hour of day: 360 x weight(h) expected in hour h;
+ * a flat day must be rejected. */
+static void test_sparse_day(void)
+{
+    af_arrivals_config c = {.rate_per_s = 1e-5, .diurnal = true, .start_hour = 7};
+    af_arrivals_diurnal(c.hourly, 4, 15);
+    enum { N = 24 };
+    double expect[N], flat[N], count[N];
+    double limit = gsl_cdf_chisq_Qinv(0.001, N);
+    for (int h = 0; h < N; h++) {
+        expect[h] = 1e-5 * 3600 * 1e4 * cosine_weight(h, 4, 15);
+        flat[h] = 1e-5 * 3600 * 1e4;
+    }
+    for (uint64_t seed = 1; seed <= SEEDS; seed++) {
+        gsl_rng *rng = af_rng_new(seed, "sparse-day");
+        af_arrivals a;
+        af_arrivals_init(&a, &c, 1e4 * 86400);
+        for (int h = 0; h < N; h++)
+            count[h] = 0;
+        double t;
+        while ((t = af_arrivals_next(&a, rng, NULL)) < INFINITY)
+            count[(int)fmod(7 + floor(t / 3600), 24)]++;
+        af_rng_free(rng);
+        double x = chi_square(count, expect, N), y = chi_square(count, flat, N);
+        if (x > limit || y < limit)
+            fprintf(stderr, "seed %d: chi-square %.1f (flat %.1f), limit %.1f\n", (int)seed, x, y,
+                    limit);
+        CU_ASSERT(x <= limit);
+        CU_ASSERT(y > limit);
     }
 }
 
@@ -231,6 +334,9 @@ static const af_test tests[] = {
     {"hourly weights across midnight from 22:30 (chi-square)", test_hourly_midnight},
     {"a day with bursts across hours and midnight (chi-square)", test_profile_and_bursts},
     {"burst and off-burst counts within Poisson intervals", test_burst_counts},
+    {"a day 1000 times busier after noon, with short bursts (chi-square)", test_uneven},
+    {"sparse bursts: counts inside and outside (whole periods skipped)", test_sparse_bursts},
+    {"a sparse day by hour of day (whole days skipped, chi-square)", test_sparse_day},
     {"the world's look-ups with a day and bursts", test_world_lookups},
     {"the world's look-ups from a trace", test_world_trace},
     {NULL, NULL},
