@@ -81,7 +81,7 @@ static double rb_pass(const char *label, double sim_s, const af_read_blocking *b
     gsl_rng *dev = af_rng_new(1, "readbench.devices");
     double demand_s = 1 / RB_IOPS + RB_SIZE_B / RB_READ_BPS;
     rb_bench x = {.arr = af_rng_new(1, "readbench.arrivals"), .end_ns = af_time_from_s(sim_s)};
-    x.b = af_readbank_new(sim, dev, RB_DEVICES, demand_s, RB_LATENCY_S - 1 / RB_IOPS);
+    x.b = af_readbank_new(sim, dev, NULL, RB_DEVICES, demand_s, RB_LATENCY_S - 1 / RB_IOPS);
     af_readbank_set_blocking(x.b, blk);
     af_sim_at(sim, 0, rb_arrive, &x, 0);
 

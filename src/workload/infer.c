@@ -12,6 +12,12 @@
  *      serve first come first served at the device time the bulk flows leave, and a read may
  *      wait behind a flash program or erase (af_read_blocking). The bank computes the reads'
  *      completions directly, so this costs about one event per request, not one per read.
+ *      A tier has one bank, shared by every service that reads features from it (infer_bank):
+ *      their reads queue at the same devices, each request at its own service's demand and
+ *      extra latency, so two services at half the tier each wait as one at the whole tier would.
+ *      The bank draws where reads land from a stream named after the tier
+ *      ("inference.tier.<tier>.reads") and their waits behind writes from another
+ *      ("inference.tier.<tier>.waits").
  *   3. batching (dynamic batching as model servers do it): requests wait in one FIFO queue; a
  *      free replica takes up to max_batch of them as soon as max_batch are waiting or the oldest
  *      has waited max_wait_s. With every replica busy, requests wait for one (GPU queueing).
@@ -27,9 +33,22 @@
  * Requests that arrive while the feature tier is being written (a checkpoint, a burst) are
  * counted in a second histogram, so the summary gives the p99 with and without the writes.
  *
+ * Look-ups on the same tier (workload/lookup.c) queue at its devices too, in a queue of their
+ * own. The two see each other through their mean load only: the bank runs at speed
+ * 1 - (bulk device load + the look-ups' mean load, rate x demand) / devices, and the look-ups at
+ * 1 - (bulk device load + the feature reads' mean load, mean arrival rate x reads x demand) /
+ * devices (af_tier_state.latency_load, less the user's own), clamped to [0, 1]. That is an
+ * approximation: the mean device time each class takes from the other is right, the queueing
+ * their bursts cause each other is left out (a clump of feature reads does not hold up the
+ * look-ups queued at that moment, only their mean rate does). The tier's check (infer_check_tier)
+ * refuses a combined load at or above the devices: the feature reads of every service on the
+ * tier without a queue limit, at their peak rates, plus the look-ups at their mean rate.
+ *
  * Validation (tests/validation/test_infer.c): with no features, max_batch 1 and Poisson arrivals
  * the replicas are an M/M/c queue (exponential service) or M/D/1 (one replica, fixed service),
- * and the mean waits match Erlang C and Pollaczek-Khinchine.
+ * and the mean waits match Erlang C and Pollaczek-Khinchine; two services' reads on one tier are
+ * M/D/1 per device at their combined rate, and a service beside look-ups meets the combined-load
+ * formula.
  */
 #include "base/alloc.h"
 #include "base/metrics.h"
@@ -316,6 +335,30 @@ static void svc_batch_done(af_sim *sim, void *ctx, uint64_t arg)
 
 /* ---- arrivals ------------------------------------------------------------------------------- */
 
+/* Feature reads of a request of service c with trace size `size` (0: none given): the bytes of
+ * features a trace's size names, in reads of feature_B, or feature_reads; 1 to 100,000. */
+static uint32_t svc_reads_of(const af_infer_config *c, double size)
+{
+    double n = size > 0 ? ceil(size / c->feature_B) : c->feature_reads;
+    return n < 1 ? 1 : n > 1e5 ? 100000 : (uint32_t)n;
+}
+
+/* Service c's feature reads per second, mean over a run of T s: its mean arrival rate x
+ * feature_reads, or, with a trace that gives sizes, the reads of the entries within the run. */
+static double svc_mean_reads_per_s(const af_infer_config *c, double T)
+{
+    const af_arrivals_config *a = &c->arrivals;
+    if (!(T > 0))
+        return 0;
+    if (a->trace_s && a->trace_size) {
+        double n = 0;
+        for (size_t k = 0; k < a->trace_n && a->trace_s[k] < T; k++)
+            n += svc_reads_of(c, a->trace_size[k]);
+        return n / T;
+    }
+    return af_arrivals_expected(a, 0, T) / T * svc_reads_of(c, 0);
+}
+
 static void svc_schedule(svc *s)
 {
     double t = af_arrivals_next(&s->arr, s->rng, &s->next_size);
@@ -347,12 +390,10 @@ static void svc_arrive(af_sim *sim, void *ctx, uint64_t arg)
         r->writes = s->tier_writing;
         if (s->bank) {
             /* a trace's size is the bytes of features the request reads */
-            double n = size > 0 ? ceil(size / s->cfg->feature_B) : s->cfg->feature_reads;
-            af_readbank_submit(s->bank,
-                               n < 1     ? 1
-                               : n > 1e5 ? 100000
-                                         : (uint32_t)n,
-                               svc_features_done, s, i);
+            uint32_t n = svc_reads_of(s->cfg, size);
+            s->reads += n;
+            af_readbank_submit_demand(s->bank, n, s->read_demand_s, s->read_extra_s,
+                                      svc_features_done, s, i);
         } else
             svc_enqueue(s, i);
     }
@@ -397,13 +438,11 @@ static int infer_build_one(af_world *w, svc *s, size_t i, af_diag *d)
     snprintf(name, sizeof name, "inference.%s", c->name);
     s->rng = af_rng_new(w->cfg->seed, name);
     /* Separate streams for what arrives (s->rng), what each request asks (rng_serve: service
-     * times, tokens, turns, think times) and where its reads land (rng_reads), so that a change
-     * to the tier or the replicas leaves the arrivals and the requests as they were (common
-     * random numbers for `aifsim compare`). */
+     * times, tokens, turns, think times) and, the tier's, where its reads land (infer_bank), so
+     * that a change to the tier or the replicas leaves the arrivals and the requests as they
+     * were (common random numbers for `aifsim compare`). */
     snprintf(name, sizeof name, "inference.%s.requests", c->name);
     s->rng_serve = af_rng_new(w->cfg->seed, name);
-    snprintf(name, sizeof name, "inference.%s.reads", c->name);
-    s->rng_reads = af_rng_new(w->cfg->seed, name);
     af_arrivals_init(&s->arr, &c->arrivals, w->cfg->duration_s);
     s->limit = c->queue_limit > 0 && c->queue_limit < INFER_MAX_IN_SYSTEM ? c->queue_limit
                                                                           : INFER_MAX_IN_SYSTEM;
@@ -438,24 +477,89 @@ static int infer_build_one(af_world *w, svc *s, size_t i, af_diag *d)
                           c->name, ts->cfg->name, ts->devices);
             return AF_EINPUT;
         }
-        double demand = af_storage_read_cost_s(sp, c->feature_B);
-        double load = af_arrivals_peak_rate(&c->arrivals) * c->feature_reads * demand;
-        if (!c->arrivals.trace_s && load >= ts->devices && c->queue_limit == 0) {
-            af_diag_error(d,
-                          "inference \"%s\": %.4g reads/s at the peak rate of %.4g device-seconds "
-                          "each need %.4g devices busy all the time, and tier \"%s\" has %.0f; "
-                          "the reads would queue without bound (lower the rate, add nodes, or set "
-                          "queue_limit to reject the excess)",
-                          c->name, af_arrivals_peak_rate(&c->arrivals) * c->feature_reads, demand,
-                          load, ts->cfg->name, ts->devices);
-            return AF_EINPUT;
-        }
         double extra = sp->device_latency_s - 1 / sp->device_read_iops;
-        s->tier = ts;
-        s->bank =
-            af_readbank_new(w->sim, s->rng_reads, (uint32_t)ts->devices, demand, extra > 0 ? extra : 0);
+        s->read_demand_s = af_storage_read_cost_s(sp, c->feature_B);
+        s->read_extra_s = extra > 0 ? extra : 0;
+        s->read_load = svc_mean_reads_per_s(c, w->cfg->duration_s) * s->read_demand_s;
+        s->tier = ts; /* its bank comes once every service is built (infer_build) */
     }
     return AF_OK;
+}
+
+/* The tier's check: the feature reads of the services on tier t that would queue without bound
+ * (no queue_limit to shed their excess; a trace, which has no peak rate, is left out as well),
+ * at their peak rates, plus the tier's look-ups at their mean rate (its latency_load before any
+ * service adds to it: the look-ups build first), must need fewer devices than the tier has busy
+ * all the time. One service alone gets the message it always had. */
+static int infer_check_tier(af_world *w, size_t t, af_diag *d)
+{
+    const infer_state *st = infer_of(w);
+    const af_tier_state *ts = &w->tiers[t];
+    double total = ts->latency_load, reads_per_s = 0;
+    size_t counted = 0, last = 0, lookups = 0;
+    for (size_t i = 0; i < st->n; i++) {
+        const svc *s = &st->svcs[i];
+        if (s->tier != ts || s->cfg->queue_limit > 0 || s->cfg->arrivals.trace_s)
+            continue;
+        double rate = af_arrivals_peak_rate(&s->cfg->arrivals) * s->cfg->feature_reads;
+        reads_per_s += rate;
+        total += rate * s->read_demand_s;
+        counted++;
+        last = i;
+    }
+    for (size_t j = 0; j < w->cfg->nlookups; j++)
+        lookups += w->cfg->lookups[j].tier == t;
+    if (counted == 0 || total < ts->devices)
+        return AF_OK;
+    if (counted == 1 && lookups == 0) {
+        const svc *s = &st->svcs[last];
+        af_diag_error(d,
+                      "inference \"%s\": %.4g reads/s at the peak rate of %.4g device-seconds "
+                      "each need %.4g devices busy all the time, and tier \"%s\" has %.0f; "
+                      "the reads would queue without bound (lower the rate, add nodes, or set "
+                      "queue_limit to reject the excess)",
+                      s->cfg->name, reads_per_s, s->read_demand_s, total, ts->cfg->name,
+                      ts->devices);
+        return AF_EINPUT;
+    }
+    /* Who needs how many devices, in the scenario's order: inference "a" (60.24 devices at its
+     * peak rate), inference "b" (60.24) and look-ups "c" (1.2 at their mean rate). A name too
+     * long for the buffer is cut, never overrun. */
+    char who[768];
+    size_t at = 0, k = 0, parts = counted + lookups;
+#define WHO(...)                                                                                   \
+    do {                                                                                           \
+        if (at < sizeof who) {                                                                     \
+            int m = snprintf(who + at, sizeof who - at, __VA_ARGS__);                              \
+            at += m > 0 ? (size_t)m : 0;                                                           \
+        }                                                                                          \
+    } while (0)
+    for (size_t i = 0; i < st->n; i++) {
+        const svc *s = &st->svcs[i];
+        if (s->tier != ts || s->cfg->queue_limit > 0 || s->cfg->arrivals.trace_s)
+            continue;
+        double load =
+            af_arrivals_peak_rate(&s->cfg->arrivals) * s->cfg->feature_reads * s->read_demand_s;
+        const char *sep = k == 0 ? "" : k + 1 == parts ? " and " : ", ";
+        WHO("%sinference \"%s\" (%.4g%s)", sep, s->cfg->name, load,
+            k == 0 ? " devices at its peak rate" : "");
+        k++;
+    }
+    for (size_t j = 0, seen = 0; j < w->cfg->nlookups; j++) {
+        if (w->cfg->lookups[j].tier != t)
+            continue;
+        WHO("%slook-ups \"%s\"", k + 1 == parts ? " and " : ", ", w->cfg->lookups[j].name);
+        if (++seen == lookups) /* one stream per tier (lookup.c): their load is the tier's */
+            WHO(" (%.4g at their mean rate)", ts->latency_load);
+        k++;
+    }
+#undef WHO
+    af_diag_error(d,
+                  "tier \"%s\": the feature reads of %s need %.4g devices busy all the time, and "
+                  "the tier has %.0f; they would queue without bound (lower the rates, add nodes, "
+                  "or set queue_limit to reject a service's excess)",
+                  ts->cfg->name, who, total, ts->devices);
+    return AF_EINPUT;
 }
 
 static int infer_build(af_world *w, af_diag *d)
@@ -464,11 +568,38 @@ static int infer_build(af_world *w, af_diag *d)
     w->kind[AF_WL_INFER] = st;
     st->n = w->cfg->ninfers;
     st->svcs = af_calloc(st->n ? st->n : 1, sizeof *st->svcs);
+    st->nbanks = w->cfg->ntiers;
+    st->banks = af_calloc(st->nbanks ? st->nbanks : 1, sizeof *st->banks);
     int rc = AF_OK;
     for (size_t i = 0; i < st->n; i++)
         if (infer_build_one(w, &st->svcs[i], i, d) != AF_OK)
             rc = AF_EINPUT;
-    return rc;
+    for (size_t t = 0; t < st->nbanks; t++)
+        if (infer_check_tier(w, t, d) != AF_OK)
+            rc = AF_EINPUT;
+    if (rc != AF_OK)
+        return rc;
+    /* One bank per tier that services read features from, made when its first service comes;
+     * demand and extra latency are each request's (af_readbank_submit_demand). */
+    for (size_t i = 0; i < st->n; i++) {
+        svc *s = &st->svcs[i];
+        if (!s->tier)
+            continue;
+        infer_bank *fb = &st->banks[s->tier - w->tiers];
+        if (!fb->bank) {
+            char name[160];
+            snprintf(name, sizeof name, "inference.tier.%s.reads", s->tier->cfg->name);
+            fb->rng = af_rng_new(w->cfg->seed, name);
+            snprintf(name, sizeof name, "inference.tier.%s.waits", s->tier->cfg->name);
+            fb->rng_wait = af_rng_new(w->cfg->seed, name);
+            fb->bank = af_readbank_new(w->sim, fb->rng, fb->rng_wait, (uint32_t)s->tier->devices,
+                                       s->read_demand_s, s->read_extra_s);
+        }
+        s->bank = fb->bank;
+        fb->load += s->read_load;
+        s->tier->latency_load += s->read_load;
+    }
+    return AF_OK;
 }
 
 /* Per request at most: its arrival, its reads' completion, a batch timer and its batch's end;
@@ -498,26 +629,30 @@ static void infer_start(af_world *w)
     }
 }
 
-/* The feature reads run at the device time the bulk flows leave, and wait behind its writes. */
+/* The feature reads of a tier run at the device time the bulk flows and the mean load of the
+ * tier's look-ups leave (see the opening comment), and wait behind its writes. */
 static void infer_load_changed(af_world *w)
 {
     infer_state *st = infer_of(w);
-    for (size_t i = 0; i < st->n; i++) {
-        svc *s = &st->svcs[i];
-        if (!s->bank)
+    for (size_t t = 0; t < st->nbanks; t++) {
+        infer_bank *fb = &st->banks[t];
+        if (!fb->bank)
             continue;
-        double sp = 1 - af_flownet_resource_load(w->net, s->tier->dev) / s->tier->devices;
+        af_tier_state *ts = &w->tiers[t];
+        double others = ts->latency_load - fb->load;
+        double sp = 1 - (af_flownet_resource_load(w->net, ts->dev) + others) / ts->devices;
         sp = sp < 1e-12 ? 0 : sp > 1 ? 1 : sp;
-        af_readbank_set_speed(s->bank, sp);
-        double ws = af_tier_write_share(w, (size_t)(s->tier - w->tiers));
-        s->tier_writing = s->tier->bulk_writes > 0;
+        af_readbank_set_speed(fb->bank, sp);
         af_read_blocking blk;
-        af_flash_blocking(&s->tier->cfg->system, ws, &blk);
-        if (memcmp(&blk, &s->blk, sizeof blk) != 0) {
-            s->blk = blk;
-            af_readbank_set_blocking(s->bank, &blk);
+        af_flash_blocking(&ts->cfg->system, af_tier_write_share(w, t), &blk);
+        if (memcmp(&blk, &fb->blk, sizeof blk) != 0) {
+            fb->blk = blk;
+            af_readbank_set_blocking(fb->bank, &blk);
         }
     }
+    for (size_t i = 0; i < st->n; i++)
+        if (st->svcs[i].bank)
+            st->svcs[i].tier_writing = st->svcs[i].tier->bulk_writes > 0;
 }
 
 static void infer_finish(af_world *w, af_time_ns end_ns)
@@ -544,10 +679,8 @@ static void infer_finish(af_world *w, af_time_ns end_ns)
         w->useful_gpu_s += gpu_s;
         w->requests_served += (double)s->served;
         if (s->bank) {
-            af_readbank_stats bs;
-            af_readbank_get_stats(s->bank, &bs);
-            s->tier->lookup_dev_s += bs.demand_s;
-            s->tier->lookup_read_B += (double)bs.reads * c->feature_B;
+            s->tier->lookup_dev_s += (double)s->reads * s->read_demand_s;
+            s->tier->lookup_read_B += (double)s->reads * c->feature_B;
         }
     }
 }
@@ -639,11 +772,8 @@ static void infer_report(const af_world *w, af_results *r)
             if (s->served)
                 af_results_put(r, AF_M_INFER_SLO_MET, nm, (double)s->slo_met / (double)s->served);
         }
-        if (s->bank) {
-            af_readbank_stats bs;
-            af_readbank_get_stats(s->bank, &bs);
-            af_results_put(r, AF_M_INFER_FEATURE_BYTES, nm, (double)bs.reads * c->feature_B);
-        }
+        if (s->bank)
+            af_results_put(r, AF_M_INFER_FEATURE_BYTES, nm, (double)s->reads * c->feature_B);
     }
 }
 
@@ -700,13 +830,10 @@ static void infer_free(af_world *w)
     for (size_t i = 0; i < st->n; i++) {
         svc *s = &st->svcs[i];
         infer_llm_free(s);
-        af_readbank_free(s->bank);
         if (s->rng)
             af_rng_free(s->rng);
         if (s->rng_serve)
             af_rng_free(s->rng_serve);
-        if (s->rng_reads)
-            af_rng_free(s->rng_reads);
         af_free(s->reqs);
         af_free(s->ring);
         af_free(s->free_rep);
@@ -717,6 +844,14 @@ static void infer_free(af_world *w)
         infer_hist_free(&s->all);
         infer_hist_free(&s->during_writes);
     }
+    for (size_t t = 0; t < st->nbanks; t++) {
+        af_readbank_free(st->banks[t].bank);
+        if (st->banks[t].rng)
+            af_rng_free(st->banks[t].rng);
+        if (st->banks[t].rng_wait)
+            af_rng_free(st->banks[t].rng_wait);
+    }
+    af_free(st->banks);
     af_free(st->svcs);
     af_free(st);
     w->kind[AF_WL_INFER] = NULL;

@@ -61,12 +61,16 @@ typedef struct svc {
     af_world *world;
     gsl_rng *rng;       /* arrivals */
     gsl_rng *rng_serve; /* what requests ask: service times, tokens, turns, think times */
-    gsl_rng *rng_reads; /* where feature reads land and whether they wait behind writes */
     af_arrivals arr;
     double next_size; /* the next arrival's size from a trace (0: none) */
     af_timer arrive_timer;
-    af_readbank *bank;   /* feature reads, or NULL */
+    af_readbank *bank;   /* its feature tier's read bank (infer_bank's, borrowed), or NULL */
     af_tier_state *tier; /* feature tier, or NULL */
+    double read_demand_s; /* device-seconds of one feature read at full speed */
+    double read_extra_s;  /* device latency a request's reads take beyond their service, s */
+    double read_load;     /* mean device load of its feature reads, device-s/s (mean arrival
+                           * rate x reads x read_demand_s; in its tier's latency_load) */
+    uint64_t reads;       /* feature reads submitted */
     /* requests */
     req *reqs;
     uint32_t cap_reqs, free_req, in_system, limit;
@@ -92,16 +96,28 @@ typedef struct svc {
     double latency_sum_s;
     double part_sum[PART__COUNT];
     lat_hist all, during_writes;
-    bool tier_writing;      /* the feature tier has bulk writes now */
-    af_read_blocking blk;   /* how its reads wait behind them (af_flash_blocking) */
+    bool tier_writing;   /* the feature tier has bulk writes now */
     struct llm_svc *llm; /* LLM serving state (infer_llm.c), or NULL */
     /* time series: totals at the last window's end */
     double snap_served, snap_rejected, snap_busy_s, snap_slo_met;
 } svc;
 
+/* A storage tier's feature reads: one read bank shared by every service that reads features
+ * from the tier, so that their reads queue at the same devices, each request at its service's
+ * demand (af_readbank_submit_demand). */
+typedef struct infer_bank {
+    af_readbank *bank;    /* NULL while no service reads features from the tier */
+    gsl_rng *rng;         /* where the reads land: "inference.tier.<tier>.reads" */
+    gsl_rng *rng_wait;    /* their waits behind writes: "inference.tier.<tier>.waits" */
+    double load;          /* mean device load of its services' reads, device-s/s */
+    af_read_blocking blk; /* how its reads wait behind the tier's writes now (af_flash_blocking) */
+} infer_bank;
+
 typedef struct infer_state {
     svc *svcs;
     size_t n;
+    infer_bank *banks; /* one per storage tier of the world, in its order */
+    size_t nbanks;
 } infer_state;
 
 

@@ -5,11 +5,22 @@
  *
  * Requests queue at the tier's devices (engine/queue.h, one server per device, FIFO), each a
  * demand of 1/read_iops + size/device_read_Bps device-seconds (one operation: a single random
- * read), served at speed 1 - (bulk device load / all device time): what the fluid traffic leaves,
- * the tier's reserve included. A request's latency is its sojourn plus the part of the device
- * latency its service time does not cover, max(0, latency - 1/read_iops), so an idle tier answers
- * in the catalog latency. The hybrid of discrete requests over a fluid background is validated
- * against M/D/1 (Pollaczek-Khinchine) in tests/validation/test_lookup.c.
+ * read), served at speed 1 - (bulk device load + other latency load) / all device time: what the
+ * fluid traffic leaves, the tier's reserve included, and the tier's other latency-class users
+ * leave (below). A request's latency is its sojourn plus the part of the device latency its
+ * service time does not cover, max(0, latency - 1/read_iops), so an idle tier answers in the
+ * catalog latency. The hybrid of discrete requests over a fluid background is validated against
+ * M/D/1 (Pollaczek-Khinchine) in tests/validation/test_lookup.c.
+ *
+ * Other latency-class users of the tier: the feature reads of inference services (infer.c) queue
+ * at the same devices in a read bank of their own. The look-ups see them as their mean device
+ * load only, mean arrival rate x reads x demand (af_tier_state.latency_load less the stream's
+ * own load), taken from the device time as the bulk flows are, and the feature reads see the
+ * look-ups the same way (rate x demand). That is an approximation: the mean device time each
+ * class takes from the other is right; the queueing their bursts cause each other is left out
+ * (a clump of feature reads does not hold up the look-ups queued at that moment, only their mean
+ * rate does). The tier's check (infer.c, infer_check_tier) refuses a combined load at or above
+ * the devices.
  *
  * On flash, a look-up also waits when its die is busy with a program or an erase of the bulk
  * writes (doc/formulas.md, "Flash reads behind writes"): at every load change the tier's write
@@ -52,6 +63,8 @@ typedef struct stream {
     gsl_rng *rng;        /* arrivals */
     gsl_rng *rng_wait;   /* waits behind writes (lookup_submit) */
     double demand_s;     /* device-seconds per look-up */
+    double load;         /* its mean device load, rate x demand_s, device-s/s (in its tier's
+                          * latency_load) */
     /* when look-ups come: arr draws them from arr_cfg (lookup_arrivals) */
     af_arrivals_config arr_cfg;
     af_arrivals arr;
@@ -180,6 +193,8 @@ static int lookup_build_one(af_world *w, stream *s, size_t i, af_diag *d)
                       c->name, rate, s->demand_s, load, ts->cfg->name, ts->devices);
         return AF_EINPUT;
     }
+    s->load = load;
+    ts->latency_load += load;
     double extra = sp->device_latency_s - 1 / sp->device_read_iops;
     s->extra_s = extra > 0 ? extra : 0;
     s->flash = sp->program_s > 0 || sp->erase_s > 0;
@@ -223,8 +238,9 @@ static void lookup_start(af_world *w)
             lookup_schedule(w->sim, &ls->streams[i]);
 }
 
-/* Lets each stream run at the device time the bulk flows leave, its look-ups waiting behind
- * the writes among them on flash. */
+/* Lets each stream run at the device time the bulk flows and the mean load of the tier's other
+ * latency-class users leave (see the opening comment), its look-ups waiting behind the writes
+ * among the bulk flows on flash. */
 static void lookup_load_changed(af_world *w)
 {
     lookup_state *ls = lookup_of(w);
@@ -235,7 +251,9 @@ static void lookup_load_changed(af_world *w)
         if (s->flash)
             af_flash_blocking(&s->tier->cfg->system,
                               af_tier_write_share(w, (size_t)(s->tier - w->tiers)), &s->blk);
-        double sp = 1 - af_flownet_resource_load(w->net, s->tier->dev) / s->tier->devices;
+        double others = s->tier->latency_load - s->load;
+        double sp =
+            1 - (af_flownet_resource_load(w->net, s->tier->dev) + others) / s->tier->devices;
         sp = sp < LOOKUP_MIN_SPEED ? 0 : sp > 1 ? 1 : sp;
         if (sp != af_queue_speed(s->queue))
             af_queue_set_speed(s->queue, sp);

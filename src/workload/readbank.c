@@ -6,7 +6,9 @@
  * last call that brought it up to date; W(now) = w_ns + s * (now - t_last)). Device k keeps F_k,
  * the W at which it is next free. A read of demand d (device-ns) submitted at W starts when W
  * reaches max(W, F_k), finishes at F = max(W, F_k) + d, and F_k becomes F: Lindley's recursion for
- * the waits of a FCFS queue, written in work units so that a speed change moves nothing.
+ * the waits of a FCFS queue, written in work units so that a speed change moves nothing. d is the
+ * request's (af_readbank_submit_demand) or the bank's: the recursion holds for any mix of
+ * demands, so a device shared by reads of several sizes is an M/G/1 queue of their mixture.
  *
  * Reads behind writes (af_read_blocking). A read finds its die programming with probability p[0]
  * or erasing with probability p[1] (exclusive: a die does one thing at a time, p = p[0] + p[1]
@@ -24,7 +26,9 @@
  * busy, but a device has many dies and the reads queued behind this one go to other dies; F_k
  * models the device's controller and channel time, which the wait does not occupy. (A read to the
  * same busy die would wait too; the model leaves that correlation out, which is right while p is
- * small.)
+ * small.) These draws come from rng_wait, a stream apart from the devices' (when the owner gives
+ * one), so that the writes' share of device time, which sets p, does not move the devices later
+ * reads land on.
  *
  * Requests. The key of a request is max over its reads of (F_i + blocked_i), plus extra_s, the
  * real-time parts converted to work at the submission speed: s_conv = the speed in force, or, at
@@ -110,11 +114,12 @@ typedef struct rb_entry {
 } rb_entry;
 
 struct af_readbank {
-    af_sim *sim;      /* borrowed */
-    gsl_rng *rng;     /* borrowed */
-    uint32_t devices; /* D >= 1 */
-    double demand_ns; /* device-ns per read at full speed */
-    double extra_s;   /* latency added once per request, s */
+    af_sim *sim;       /* borrowed */
+    gsl_rng *rng;      /* devices: borrowed */
+    gsl_rng *rng_wait; /* waits behind writes: borrowed (rng when the owner gave none) */
+    uint32_t devices;  /* D >= 1 */
+    double demand_s;   /* device-seconds per read at full speed (af_readbank_submit) */
+    double extra_s;    /* latency added once per request, s (af_readbank_submit) */
 
     af_read_blocking blk; /* how reads wait behind writes */
     bool blk_any;         /* blk_p > 0 */
@@ -145,6 +150,7 @@ struct af_readbank {
     uint64_t requests;         /* requests submitted */
     uint64_t completed;        /* requests completed */
     uint64_t reads;            /* reads submitted */
+    double demand_ns;          /* device-ns of the reads submitted, at full speed */
     uint64_t blocked_reads;    /* reads that waited behind a write */
 };
 
@@ -209,8 +215,8 @@ static void rb_grow(af_readbank *b, size_t need)
 
 static void rb_fire(af_sim *sim, void *ctx, uint64_t arg);
 
-af_readbank *af_readbank_new(af_sim *sim, gsl_rng *rng, uint32_t devices, double demand_s,
-                             double extra_s)
+af_readbank *af_readbank_new(af_sim *sim, gsl_rng *rng, gsl_rng *rng_wait, uint32_t devices,
+                             double demand_s, double extra_s)
 {
     assert(sim != NULL && rng != NULL);
     assert(devices >= 1);
@@ -219,8 +225,9 @@ af_readbank *af_readbank_new(af_sim *sim, gsl_rng *rng, uint32_t devices, double
     af_readbank *b = af_calloc(1, sizeof *b);
     b->sim = sim;
     b->rng = rng;
+    b->rng_wait = rng_wait ? rng_wait : rng;
     b->devices = devices;
-    b->demand_ns = demand_s * AF_NS_PER_S;
+    b->demand_s = demand_s;
     b->extra_s = extra_s;
     b->speed = b->conv_speed = 1.0;
     b->t_last = af_sim_now(sim);
@@ -350,7 +357,7 @@ static void rb_draw_skip(af_readbank *b)
         return;
     }
     /* ln V / ln(1 - p) >= 0; beyond 2^62 (p below 1e-18) it is "never" for any run. */
-    double k = floor(log(gsl_rng_uniform_pos(b->rng)) / b->blk_ln);
+    double k = floor(log(gsl_rng_uniform_pos(b->rng_wait)) / b->blk_ln);
     b->blk_skip = k < 0x1p62 ? (uint64_t)k : UINT64_C(1) << 62;
 }
 
@@ -362,7 +369,7 @@ static inline double rb_blocked_s(af_readbank *b)
         return 0;
     }
     const af_read_blocking *k = &b->blk;
-    double u = gsl_rng_uniform(b->rng);
+    double u = gsl_rng_uniform(b->rng_wait);
     double wait;
     int c;
     if (u < b->blk_q) {
@@ -382,7 +389,15 @@ static inline double rb_blocked_s(af_readbank *b)
 void af_readbank_submit(af_readbank *b, uint32_t reads, af_readbank_done_fn fn, void *ctx,
                         uint64_t arg)
 {
+    af_readbank_submit_demand(b, reads, b->demand_s, b->extra_s, fn, ctx, arg);
+}
+
+void af_readbank_submit_demand(af_readbank *b, uint32_t reads, double demand_s, double extra_s,
+                               af_readbank_done_fn fn, void *ctx, uint64_t arg)
+{
     assert(reads >= 1);
+    assert(isfinite(demand_s) && demand_s >= 0 && "read demand must be finite and >= 0");
+    assert(isfinite(extra_s) && extra_s >= 0 && "extra latency must be finite and >= 0");
     rb_advance(b);
     if (b->free_head == RB_NONE)
         rb_grow(b, b->pool_cap + 1);
@@ -390,7 +405,7 @@ void af_readbank_submit(af_readbank *b, uint32_t reads, af_readbank_done_fn fn, 
     rb_req *q = &b->pool[r];
     b->free_head = q->next;
 
-    const double w = b->w_ns, d = b->demand_ns, conv = b->conv_speed * AF_NS_PER_S;
+    const double w = b->w_ns, d = demand_s * AF_NS_PER_S, conv = b->conv_speed * AF_NS_PER_S;
     double *free_ns = b->free_ns;
     double best = -INFINITY, best_start = w, best_blk_s = 0;
     uint64_t seq = b->devices > 1 ? rb_seed(b) : 0;
@@ -425,7 +440,8 @@ void af_readbank_submit(af_readbank *b, uint32_t reads, af_readbank_done_fn fn, 
     q->arg = arg;
     b->requests++;
     b->reads += reads;
-    if (rb_heap_push(b, (rb_entry){.key = best + b->extra_s * conv, .seq = b->seq++, .req = r}))
+    b->demand_ns += reads * d;
+    if (rb_heap_push(b, (rb_entry){.key = best + extra_s * conv, .seq = b->seq++, .req = r}))
         rb_arm(b);
 }
 
@@ -483,7 +499,7 @@ void af_readbank_get_stats(const af_readbank *b, af_readbank_stats *out)
         .requests = b->requests,
         .completed = b->completed,
         .reads = b->reads,
-        .demand_s = (double)b->reads * b->demand_ns / AF_NS_PER_S,
+        .demand_s = b->demand_ns / AF_NS_PER_S,
         .blocked_reads = (double)b->blocked_reads,
         .unserved_s = af_time_to_s(unserved),
         .pending = b->n_heap,

@@ -72,6 +72,10 @@ typedef struct af_tier_state {
     double read_dev_s, write_dev_s; /* device-seconds spent on bulk reads and writes */
     double lookup_read_B;           /* bytes read by look-ups (set by lookup.c at the end) */
     double lookup_dev_s;            /* device-seconds of look-ups (set by lookup.c at the end) */
+    double latency_load;            /* mean device load of its latency-class users, device-s/s:
+                                     * look-up streams (rate x demand, lookup.c) and inference
+                                     * feature reads (rate x reads x demand, infer.c), summed as
+                                     * they build (look-ups first: world.c's table order) */
     uint32_t cached_by;             /* cache tier in front of this one, or AF_NIL */
     uint32_t bulk_writes;           /* checkpoint and burst writes in flight onto it (the
                                      * serving kind's "p99 during writes") */

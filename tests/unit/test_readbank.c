@@ -9,7 +9,8 @@
  * an erase predicted from a copy of the generator, blocking at half speed), many reads of one
  * request on one device and on several (both device-choice paths), callbacks that submit and
  * set the speed, zero demand, release with requests pending, the rebase of the work clock in a
- * long run, determinism and the statistics.
+ * long run, determinism and the statistics, requests of two demands on one device, and waits
+ * drawn from a stream of their own.
  */
 #include "workload/readbank.h"
 
@@ -51,7 +52,7 @@ static void tb_init(tb *t, uint32_t devices, double demand_s, double extra_s)
     t->sim = af_sim_new(0);
     t->rng = gsl_rng_alloc(gsl_rng_mt19937);
     gsl_rng_set(t->rng, 12345);
-    t->b = af_readbank_new(t->sim, t->rng, devices, demand_s, extra_s);
+    t->b = af_readbank_new(t->sim, t->rng, NULL, devices, demand_s, extra_s);
     t->chain_speed = -1;
 }
 
@@ -309,7 +310,7 @@ static void check_spread(const gsl_rng_type *type)
     af_sim *sim = af_sim_new(0);
     gsl_rng *rng = gsl_rng_alloc(type);
     gsl_rng_set(rng, 7);
-    af_readbank *b = af_readbank_new(sim, rng, 4, MS, 0);
+    af_readbank *b = af_readbank_new(sim, rng, NULL, 4, MS, 0);
     tb t = {.sim = sim, .rng = rng, .b = b};
     at_submit(&t, 0, 400, 0);
     af_sim_run(sim, AF_TIME_MAX, 0);
@@ -463,6 +464,79 @@ static void test_determinism(void)
     tb_fini(&c);
 }
 
+/* Event: submits a request of (arg >> 32) reads of 3 ms each with 0.5 ms of extra latency and id
+ * (arg & 0xffffffff): the second demand of test_two_demands. */
+static void ev_submit_long(af_sim *sim, void *ctx, uint64_t arg)
+{
+    (void)sim;
+    tb *t = ctx;
+    af_readbank_submit_demand(t->b, (uint32_t)(arg >> 32), 3 * MS, 0.5 * MS, on_done, t,
+                              arg & 0xffffffffu);
+}
+
+/* Two demands on one device, the bank's 1 ms (extra 0.25 ms) and a request's own 3 ms (extra
+ * 0.5 ms): A (1 ms) at 0 ends at 1.25 ms; B (3 ms) at 0.5 ms starts at 1 ms (waits 0.5 ms) and
+ * ends at 4 + 0.5 ms; C (1 ms) at 0.6 ms starts when B's read is done, at 4 ms (waits 3.4 ms),
+ * and ends at 5 + 0.25 ms; D, two reads of 3 ms at 6 ms, ends at 12.5 ms, its slowest read
+ * having waited 3 ms. The totals count each read at its own demand: 1 + 3 + 1 + 6 = 11 ms. */
+static void test_two_demands(void)
+{
+    tb t;
+    tb_init(&t, 1, MS, 0.25 * MS);
+    at_submit(&t, 0, 1, 0);
+    af_sim_at(t.sim, MS_NS / 2, ev_submit_long, &t, (uint64_t)1 << 32 | 1);
+    at_submit(&t, 6 * MS_NS / 10, 1, 2);
+    af_sim_at(t.sim, 6 * MS_NS, ev_submit_long, &t, (uint64_t)2 << 32 | 3);
+    af_sim_run(t.sim, AF_TIME_MAX, 0);
+    CU_ASSERT_EQUAL_FATAL(t.n, 4);
+    CU_ASSERT_EQUAL(got(&t, 0)->end_ns, 1250000);
+    CU_ASSERT_EQUAL(got(&t, 1)->end_ns, 4500000);
+    CU_ASSERT_DOUBLE_EQUAL(got(&t, 1)->queue_s, 0.5 * MS, 1e-15);
+    CU_ASSERT_EQUAL(got(&t, 2)->end_ns, 5250000);
+    CU_ASSERT_DOUBLE_EQUAL(got(&t, 2)->queue_s, 3.4 * MS, 1e-15);
+    CU_ASSERT_EQUAL(got(&t, 3)->end_ns, 12500000);
+    CU_ASSERT_DOUBLE_EQUAL(got(&t, 3)->queue_s, 3 * MS, 1e-15);
+    af_readbank_stats st;
+    af_readbank_get_stats(t.b, &st);
+    CU_ASSERT_EQUAL(st.reads, 5);
+    CU_ASSERT_DOUBLE_EQUAL(st.demand_s, 11 * MS, 1e-15);
+    tb_fini(&t);
+}
+
+/* With a stream for the waits, the devices' stream draws the same with and without blocking:
+ * two banks of 8 devices from equal device seeds, one with every read waiting, take the same
+ * draws from their device streams (and the blocked one draws its waits elsewhere). */
+static void test_wait_stream(void)
+{
+    tb a, b;
+    tb_init(&a, 8, MS, 0);
+    tb_init(&b, 8, MS, 0);
+    gsl_rng *waits = gsl_rng_alloc(gsl_rng_mt19937);
+    gsl_rng_set(waits, 777);
+    af_readbank_free(b.b);
+    b.b = af_readbank_new(b.sim, b.rng, waits, 8, MS, 0);
+    af_read_blocking blk = {.p = {0.5, 0.25}, .busy_s = {MS, 2 * MS}, .cap_s = {0, 0}};
+    af_readbank_set_blocking(b.b, &blk);
+    gsl_rng *fresh = gsl_rng_clone(waits);
+    for (uint32_t i = 0; i < 20; i++) {
+        at_submit(&a, (af_time_ns)i * 100000, 1 + i % 5, i);
+        at_submit(&b, (af_time_ns)i * 100000, 1 + i % 5, i);
+    }
+    af_sim_run(a.sim, AF_TIME_MAX, 0);
+    af_sim_run(b.sim, AF_TIME_MAX, 0);
+    CU_ASSERT_EQUAL_FATAL(a.n, 20);
+    CU_ASSERT_EQUAL_FATAL(b.n, 20);
+    CU_ASSERT_EQUAL(gsl_rng_get(a.rng), gsl_rng_get(b.rng));
+    CU_ASSERT_NOT_EQUAL(gsl_rng_get(fresh), gsl_rng_get(waits));
+    af_readbank_stats st;
+    af_readbank_get_stats(b.b, &st);
+    CU_ASSERT(st.blocked_reads > 0);
+    gsl_rng_free(fresh);
+    tb_fini(&a);
+    tb_fini(&b);
+    gsl_rng_free(waits);
+}
+
 static const af_test tests[] = {
     {"Lindley's recursion on one device", test_lindley},
     {"the extra latency holds no device", test_extra},
@@ -477,6 +551,8 @@ static const af_test tests[] = {
     {"free with requests pending", test_free_pending},
     {"the work clock's rebase in a long run", test_rebase},
     {"same seed, same completions", test_determinism},
+    {"requests of two demands on one device", test_two_demands},
+    {"waits drawn from a stream of their own", test_wait_stream},
     {NULL, NULL}};
 
 AF_TEST_MAIN("readbank", tests)

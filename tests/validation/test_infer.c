@@ -8,7 +8,13 @@
  *     lambda / D, plus the device latency its service time leaves out;
  *   - dynamic batching at a low rate: a lone request waits max_wait, then takes the service of a
  *     batch of one;
- *   - conservation: arrived = served + rejected + unfinished, with and without admission control.
+ *   - conservation: arrived = served + rejected + unfinished, with and without admission control;
+ *   - two services reading features from one tier share its devices: each device is M/D/1 at
+ *     their combined rate;
+ *   - a service and a look-up stream on one tier each run at the device time the other's mean
+ *     load leaves (the combined-load approximation, doc/formulas.md "Serving"), M/D/1 at the
+ *     stretched service time; and the tier's check refuses a combined load at or above its
+ *     devices, naming every user.
  * Means are compared inside a 99.9% confidence interval over independent replications.
  */
 #include "tests/validation/sharing.h"
@@ -386,6 +392,154 @@ static void test_llm_overload(void)
     af_results_free(r);
 }
 
+/* ---- several latency users on one tier ---- */
+
+/* Two services, "a" on pool 0 and "b" on pool 1 (8 GPUs each), each request reading one 4 KiB
+ * feature from the fixture's tier of 10 devices (5.096 us per read, no latency beyond it). */
+static void two_fixture(af_fixture *f, double lambda_a, double lambda_b, double duration_s,
+                        uint64_t seed)
+{
+    serve_fixture(f, lambda_a, duration_s, seed);
+    f->pools[1] = f->pools[0];
+    f->pools[1].name = "gpus2";
+    f->cfg.npools = 2;
+    f->tiers[0].system.device_read_Bps = 1e9;
+    for (int k = 0; k < 2; k++) {
+        f->infers[k] = f->infers[0];
+        f->infers[k].name = k ? "b" : "a";
+        f->infers[k].pool = (size_t)k;
+        f->infers[k].arrivals.rate_per_s = k ? lambda_b : lambda_a;
+        f->infers[k].feature_tier = 0;
+        f->infers[k].feature_reads = 1;
+        f->infers[k].replicas = 8;
+        f->infers[k].service_s = 1e-6;
+    }
+    f->cfg.ninfers = 2;
+}
+
+/* Two services at 40% and 20% of the tier's device time share its devices: every device is one
+ * M/D/1 queue at rho = 0.6, so both see D + 0.6 D / (2 x 0.4) = 1.75 D (each with its own bank,
+ * as before, they would see 1.33 D and 1.125 D). */
+static void test_shared_tier(void)
+{
+    double D = 1e-6 + 4096 / 1e9;
+    double la = 0.4 * 10 / D, lb = 0.2 * 10 / D;
+    double xa[REPS], xb[REPS];
+    for (int rep = 0; rep < REPS; rep++) {
+        af_fixture f;
+        two_fixture(&f, la, lb, 1000000 / (la + lb), 1100 + (uint64_t)rep);
+        af_results *r = af_run(&f);
+        xa[rep] = af_get(r, "inference.a.reads_mean");
+        xb[rep] = af_get(r, "inference.b.reads_mean");
+        af_results_free(r);
+    }
+    double rho = 0.6, expect = D + rho * D / (2 * (1 - rho));
+    const double *x[2] = {xa, xb};
+    for (int k = 0; k < 2; k++) {
+        double mean, half;
+        ci(x[k], &mean, &half);
+        if (fabs(mean - expect) > half)
+            fprintf(stderr,
+                    "shared tier, service %c: mean %g, M/D/1 at the combined rate %g, "
+                    "half-width %g\n",
+                    "ab"[k], mean, expect, half);
+        CU_ASSERT(fabs(mean - expect) <= half);
+        CU_ASSERT(half < 0.02 * expect);
+    }
+}
+
+/* A service ("a", 20% of the device time) and a look-up stream ("look", 40%, the same 4 KiB
+ * reads) on a tier of one device (the look-ups' queue is one FIFO for all the tier's devices,
+ * M/D/c; on one device both are M/D/1). Each runs at the device time the other's mean load
+ * leaves: the look-ups at s = 1 - 0.2 = 0.8, M/D/1 with service D / s at rho = 0.4 / 0.8 = 0.5;
+ * the feature reads at s = 0.6, M/D/1 with D / 0.6 at rho = 0.2 / 0.6. Mean sojourn
+ * (D / s) (1 + rho / (2 (1 - rho))): 1.875 D and 2.083 D, where one FCFS queue for both
+ * (rho = 0.6) would give 1.75 D: the approximation's cost at this load. */
+static void test_lookup_and_service(void)
+{
+    double D = 1e-6 + 4096 / 1e9;
+    double la = 0.2 / D, ll = 0.4 / D;
+    double xs[REPS], xl[REPS];
+    for (int rep = 0; rep < REPS; rep++) {
+        af_fixture f;
+        two_fixture(&f, la, 1, 1000000 / (la + ll), 1200 + (uint64_t)rep);
+        f.tiers[0].system.devices = 1;
+        f.cfg.ninfers = 1;
+        f.lookups[0] =
+            (af_lookup_config){.name = "look", .tier = 0, .rate_per_s = ll, .size_B = 4096};
+        f.cfg.nlookups = 1;
+        af_results *r = af_run(&f);
+        xs[rep] = af_get(r, "inference.a.reads_mean");
+        xl[rep] = af_get(r, "lookup.look.latency_mean");
+        af_results_free(r);
+    }
+    const struct {
+        const double *x;
+        double speed, rho;
+        const char *what;
+    } cmp[] = {{xs, 1 - 0.4, 0.2 / 0.6, "feature reads beside look-ups"},
+               {xl, 1 - 0.2, 0.4 / 0.8, "look-ups beside feature reads"}};
+    for (size_t k = 0; k < 2; k++) {
+        double Ds = D / cmp[k].speed, rho = cmp[k].rho;
+        double expect = Ds + rho * Ds / (2 * (1 - rho));
+        double mean, half;
+        ci(cmp[k].x, &mean, &half);
+        if (fabs(mean - expect) > half)
+            fprintf(stderr, "%s: mean %g, M/D/1 at speed %g: %g, half-width %g\n", cmp[k].what,
+                    mean, cmp[k].speed, expect, half);
+        CU_ASSERT(fabs(mean - expect) <= half);
+        CU_ASSERT(half < 0.02 * expect);
+    }
+}
+
+/* Builds f's world (no run): its status, and its message in msg (empty when none). */
+static int check_world(const af_fixture *f, char *msg, size_t cap)
+{
+    af_diag *d = af_diag_new();
+    int rc = af_world_check(&f->cfg, d);
+    char *text = af_diag_count(d) > 0 ? af_diag_format(d, 0) : NULL;
+    snprintf(msg, cap, "%s", text ? text : "");
+    af_free(text);
+    CU_ASSERT(af_diag_count(d) <= 1); /* one message for the tier, not one per user */
+    af_diag_free(d);
+    return rc;
+}
+
+/* The tier's check sums its latency users: two services at 60% of the devices each at their
+ * peak rates (the review's case: each alone fits), a service and look-ups at 60% each, are
+ * refused, naming all of them; at 49% each they pass. A service with a queue limit sheds its
+ * excess and is not counted. */
+static void test_tier_check(void)
+{
+    double D = 1e-6 + 4096 / 1e9;
+    char msg[2048];
+    af_fixture f;
+    two_fixture(&f, 6 / D, 6 / D, 1, 1);
+    CU_ASSERT_EQUAL(check_world(&f, msg, sizeof msg), AF_EINPUT);
+    CU_ASSERT_PTR_NOT_NULL(strstr(msg, "tier \"hot\""));
+    CU_ASSERT_PTR_NOT_NULL(strstr(msg, "inference \"a\" (6 devices at its peak rate)"));
+    CU_ASSERT_PTR_NOT_NULL(strstr(msg, "inference \"b\" (6)"));
+    CU_ASSERT_PTR_NOT_NULL(strstr(msg, "need 12 devices busy"));
+    f.cfg.ninfers = 1;
+    CU_ASSERT_EQUAL(check_world(&f, msg, sizeof msg), AF_OK);
+    two_fixture(&f, 4.9 / D, 4.9 / D, 1, 1);
+    CU_ASSERT_EQUAL(check_world(&f, msg, sizeof msg), AF_OK);
+    two_fixture(&f, 6 / D, 6 / D, 1, 1);
+    f.infers[1].queue_limit = 100;
+    CU_ASSERT_EQUAL(check_world(&f, msg, sizeof msg), AF_OK);
+    /* a service and look-ups */
+    two_fixture(&f, 6 / D, 1, 1, 1);
+    f.cfg.ninfers = 1;
+    f.lookups[0] =
+        (af_lookup_config){.name = "look", .tier = 0, .rate_per_s = 6 / D, .size_B = 4096};
+    f.cfg.nlookups = 1;
+    CU_ASSERT_EQUAL(check_world(&f, msg, sizeof msg), AF_EINPUT);
+    CU_ASSERT_PTR_NOT_NULL(strstr(msg, "inference \"a\" (6 devices at its peak rate) and "
+                                       "look-ups \"look\" (6 at their mean rate)"));
+    f.lookups[0].rate_per_s = 3.9 / D;
+    CU_ASSERT_EQUAL(check_world(&f, msg, sizeof msg), AF_OK);
+}
+
 static const af_test tests[] = {
     {"M/M/c: exponential service on c replicas", test_mmc},
     {"M/D/1: fixed service on one replica", test_md1},
@@ -396,6 +550,9 @@ static const af_test tests[] = {
     {"LLM: a lone turn's TTFT and TPOT by hand", test_llm_alone},
     {"LLM: KV tiers' exact LRU hits reach Che's bound", test_llm_kv_tiers},
     {"LLM: overload, conservation and tokens", test_llm_overload},
+    {"two services on one tier: M/D/1 per device at the combined rate", test_shared_tier},
+    {"a service and look-ups on one tier: the combined-load formula", test_lookup_and_service},
+    {"the tier's check sums its latency users", test_tier_check},
     {NULL, NULL}};
 
 AF_TEST_MAIN("inference", tests)

@@ -9,6 +9,16 @@
  * Pollaczek-Khinchine's d + rho d / (2 (1 - rho)) (Kleinrock, Queueing Systems vol. 1, 1975,
  * eq. 5.73 with C_s^2 = 0). Checked at rho = 0.3, 0.6 and 0.85 on D = 8 devices, d = 1 ms.
  *
+ * Two demands (af_readbank_submit_demand: two services reading features of different sizes from
+ * one tier). Two Poisson streams of one-read requests, of rates lambda_1 and lambda_2 and
+ * demands d_1 and d_2, split over D devices as above: each device is an M/G/1 queue whose service
+ * time is d_1 with probability lambda_1 / lambda and d_2 otherwise. Its mean wait is
+ * Pollaczek-Khinchine's W = lambda' E[S^2] / (2 (1 - rho)), lambda' = lambda / D,
+ * E[S^2] = (lambda_1 d_1^2 + lambda_2 d_2^2) / lambda, rho = (lambda_1 d_1 + lambda_2 d_2) / D
+ * (Kleinrock 1975, eq. 5.72), and both streams see it (Poisson arrivals see time averages), so
+ * class i's mean sojourn is W + d_i. Checked with d_1 = 1 ms and d_2 = 4 ms, each stream keeping
+ * the devices 30% busy.
+ *
  * Reads behind writes (model/storage.h, af_read_blocking). A read finds its die programming with
  * probability p0 and erasing with probability p1 and then waits U * busy, U uniform on [0, 1),
  * capped at cap when the device suspends: the share of reads that wait is p0 + p1, and the mean
@@ -138,7 +148,7 @@ static void af_run_case(const char *name, double rho, const af_read_blocking *bl
         snprintf(sd, sizeof sd, "readbank.%s.%d.devices", name, i);
         gsl_rng *dev = af_rng_new(AF_SEED, sd);
         af_rep r = {.sim = af_sim_new(0), .arr = af_rng_new(AF_SEED, sa), .rate_per_s = lambda};
-        r.b = af_readbank_new(r.sim, dev, AF_DEVICES, AF_D_S, 0);
+        r.b = af_readbank_new(r.sim, dev, NULL, AF_DEVICES, AF_D_S, 0);
         af_readbank_set_blocking(r.b, blk);
         r.warm_ns = af_time_from_s(AF_WARM_SERVICES * AF_D_S);
         r.stop_ns = r.warm_ns + af_time_from_s(per_device * AF_DEVICES / lambda);
@@ -254,9 +264,89 @@ static void test_blocking(void)
     }
 }
 
+/* One replication of the two-demand case: stream c of rate rate[c] submits one-read requests of
+ * demand d[c]. */
+typedef struct af_rep2 {
+    af_sim *sim;
+    af_readbank *b;
+    gsl_rng *arr[2];      /* interarrival streams */
+    double rate_per_s[2]; /* lambda_c */
+    double d_s[2];        /* d_c */
+    double next_s[2];     /* exact time of each stream's next arrival, s */
+    af_time_ns warm_ns, stop_ns;
+    uint64_t n[2];       /* measured requests completed, per stream */
+    double soj_sum_s[2]; /* sum of their sojourns */
+} af_rep2;
+
+static void af_rep2_done(af_sim *sim, void *ctx, uint64_t arg, const af_readbank_done *d)
+{
+    (void)sim;
+    af_rep2 *r = ctx;
+    if (d->submit_ns < r->warm_ns)
+        return;
+    r->n[arg]++;
+    r->soj_sum_s[arg] += af_time_to_s(d->end_ns - d->submit_ns);
+}
+
+static void af_rep2_arrive(af_sim *sim, void *ctx, uint64_t arg)
+{
+    af_rep2 *r = ctx;
+    af_readbank_submit_demand(r->b, 1, r->d_s[arg], 0, af_rep2_done, r, arg);
+    r->next_s[arg] += gsl_ran_exponential(r->arr[arg], 1 / r->rate_per_s[arg]);
+    af_time_ns t = af_time_from_s(r->next_s[arg]);
+    if (t < r->stop_ns)
+        af_sim_at(sim, t > af_sim_now(sim) ? t : af_sim_now(sim), af_rep2_arrive, r, arg);
+}
+
+static void test_two_demands(void)
+{
+    const double d[2] = {1e-3, 4e-3}, rho_each = 0.3;
+    const double lambda[2] = {rho_each * AF_DEVICES / d[0], rho_each * AF_DEVICES / d[1]};
+    double per_device = af_sanitized() ? 30000 / 4.0 : 30000; /* reads per device measured */
+    af_case c[2];
+    memset(c, 0, sizeof c);
+    for (int i = 0; i < AF_REPS; i++) {
+        char sa[96], sd[96];
+        af_rep2 r = {.sim = af_sim_new(0)};
+        for (int k = 0; k < 2; k++) {
+            snprintf(sa, sizeof sa, "readbank.two.%d.arrivals.%d", i, k);
+            r.arr[k] = af_rng_new(AF_SEED, sa);
+            r.rate_per_s[k] = lambda[k];
+            r.d_s[k] = d[k];
+        }
+        snprintf(sd, sizeof sd, "readbank.two.%d.devices", i);
+        gsl_rng *dev = af_rng_new(AF_SEED, sd);
+        /* the bank's own demand is neither: every request gives its own */
+        r.b = af_readbank_new(r.sim, dev, NULL, AF_DEVICES, 0.5e-3, 0);
+        r.warm_ns = af_time_from_s(AF_WARM_SERVICES * d[1]);
+        r.stop_ns = r.warm_ns + af_time_from_s(per_device * AF_DEVICES / (lambda[0] + lambda[1]));
+        af_sim_at(r.sim, 0, af_rep2_arrive, &r, 0);
+        af_sim_at(r.sim, 0, af_rep2_arrive, &r, 1);
+        CU_ASSERT_EQUAL(af_sim_run(r.sim, AF_TIME_MAX, 0), AF_RUN_EMPTY);
+        af_readbank_stats st;
+        af_readbank_get_stats(r.b, &st);
+        CU_ASSERT_EQUAL(st.pending, 0);
+        for (int k = 0; k < 2; k++) {
+            CU_ASSERT(r.n[k] > 0);
+            c[k].mean[i] = r.soj_sum_s[k] / (double)r.n[k];
+            gsl_rng_free(r.arr[k]);
+        }
+        af_readbank_free(r.b);
+        af_sim_free(r.sim);
+        gsl_rng_free(dev);
+    }
+    double lam_dev = (lambda[0] + lambda[1]) / AF_DEVICES;
+    double es2 = (lambda[0] * d[0] * d[0] + lambda[1] * d[1] * d[1]) / (lambda[0] + lambda[1]);
+    double rho = (lambda[0] * d[0] + lambda[1] * d[1]) / AF_DEVICES;
+    double wait = lam_dev * es2 / (2 * (1 - rho));
+    af_check_mean("two demands, 1 ms reads", &c[0], wait + d[0]);
+    af_check_mean("two demands, 4 ms reads", &c[1], wait + d[1]);
+}
+
 static const af_test tests[] = {
     {"Poisson one-read requests on D devices are M/D/1 (Pollaczek-Khinchine)", test_md1},
     {"reads behind writes: share, mean wait and sojourn", test_blocking},
+    {"two demands on one bank are M/G/1 (Pollaczek-Khinchine)", test_two_demands},
     {NULL, NULL}};
 
 AF_TEST_MAIN("readbank validation", tests)
