@@ -21,13 +21,15 @@
  *
  * Every mistake on the command line is reported in one run (bad values name their option and
  * the expected form), exit 2, nothing written. The text output and the JSON file are driven by
- * the same tables of figures below, so they cannot list different things; the JSON file is
- * written atomically (base/outfile.h) after the sizing succeeded and the figures were printed.
+ * the same tables of figures below, so they cannot list different things; the JSON file
+ * (size_json.c, sharing the tables through size_cmd_int.h) is written atomically
+ * (base/outfile.h) after the sizing succeeded and the figures were printed.
  * With `--json -` the JSON is the only thing on standard output: the figures are not printed.
  */
 #include "cli/commands.h"
 #include "cli/common.h"
 #include "cli/options.h"
+#include "cli/size_cmd_int.h"
 
 #include "base/alloc.h"
 #include "base/diag.h"
@@ -164,28 +166,7 @@ static const char *const size_names[] = {
     "--energy-price", "--lifetime",     "--power-basis",
 };
 
-#define AF_COUNTOF(a) (sizeof(a) / sizeof((a)[0]))
 
-/* How a figure's label is completed. */
-typedef enum {
-    AF_LBL_PLAIN, /* as written */
-    AF_LBL_BASIS, /* "%s": the power basis, "at load" or "all busy" */
-    AF_LBL_LIFE,  /* "%s": the lifetime, "5 y" */
-} af_lbl;
-
-/* A figure of the demand or of a sized tier, as printed and as written to JSON. */
-typedef struct af_size_fig {
-    const char *label; /* for people: "usable capacity"; "%s" marks where AF_LBL_* puts its words */
-    const char *key;   /* JSON key: "usable_capacity" */
-    af_dim dim;        /* its dimension, for af_units_format and af_units_si */
-    size_t offset;     /* offset of its double in af_storage_demand or af_size_result */
-    const char *unit;  /* unit shown after the number and in JSON instead of the SI one, or
-                        * NULL (rack units: "U") */
-    size_t ratio_offset;   /* offset of the comparison's ratio (af_size_ratios), or SIZE_MAX */
-    af_lbl lbl;            /* how the label is completed */
-    double text_scale;     /* the text shows value x text_scale (0: 1) */
-    const char *json_unit; /* the JSON unit when it differs from the text's, or NULL */
-} af_size_fig;
 
 /* A figure row: plain label, text in the SI unit of its dimension (or `unit`). */
 #define FIG(label, key, dim, offset, unit, ratio)                                                  \
@@ -198,7 +179,7 @@ typedef struct af_size_fig {
         label, key, dim, offset, unit, ratio, lbl, scale, json_unit                                \
     }
 
-static const af_size_fig demand_figs[] = {
+const af_size_fig size_demand_figs[] = {
     FIG("capacity", "capacity", AF_DIM_SIZE, offsetof(af_storage_demand, capacity_B), NULL,
         SIZE_MAX),
     FIG("read bandwidth", "read_bandwidth", AF_DIM_BANDWIDTH, offsetof(af_storage_demand, read_Bps),
@@ -214,6 +195,7 @@ static const af_size_fig demand_figs[] = {
     FIG("write op size", "write_op_size", AF_DIM_SIZE, offsetof(af_storage_demand, write_op_B),
         NULL, SIZE_MAX),
 };
+const size_t size_ndemand_figs = AF_COUNTOF(size_demand_figs);
 
 #define RES(m) offsetof(af_size_result, m)
 #define RAT(m) offsetof(af_size_ratios, m)
@@ -221,7 +203,7 @@ static const af_size_fig demand_figs[] = {
 /* The figures of a sized tier (after its node count), in output order: the tier itself (as
  * before the planning options), then its racks, power on the basis, energy and money over the
  * facility's lifetime. */
-static const af_size_fig tier_figs[] = {
+const af_size_fig size_tier_figs[] = {
     FIG("usable capacity", "usable_capacity", AF_DIM_SIZE, RES(sizing.usable_B), NULL, SIZE_MAX),
     FIG("read bandwidth", "read_bandwidth", AF_DIM_BANDWIDTH, RES(sizing.read_Bps), NULL, SIZE_MAX),
     FIG("write bandwidth", "write_bandwidth", AF_DIM_BANDWIDTH, RES(sizing.write_Bps), NULL,
@@ -252,9 +234,10 @@ static const af_size_fig tier_figs[] = {
     FIG("  energy", "tco_energy", AF_DIM_MONEY, RES(cost.tco_energy_usd), NULL, SIZE_MAX),
     FIG("  space", "tco_space", AF_DIM_MONEY, RES(cost.tco_space_usd), NULL, SIZE_MAX),
 };
+const size_t size_ntier_figs = AF_COUNTOF(size_tier_figs);
 
 /* Figures of one node as sized, for the JSON file. */
-static const af_size_fig node_figs[] = {
+const af_size_fig size_node_figs[] = {
     FIG("raw", "node_raw_capacity", AF_DIM_SIZE, RES(node.raw_B), NULL, SIZE_MAX),
     FIG("usable", "node_usable_capacity", AF_DIM_SIZE, RES(node.usable_B), NULL, SIZE_MAX),
     FIG("read", "node_read_bandwidth", AF_DIM_BANDWIDTH, RES(node.read_Bps), NULL, SIZE_MAX),
@@ -265,11 +248,7 @@ static const af_size_fig node_figs[] = {
     FIG("usable fraction", "usable_fraction", AF_DIM_RATIO, RES(usable_fraction), NULL, SIZE_MAX),
     FIG("headroom", "headroom", AF_DIM_RATIO, RES(headroom), NULL, SIZE_MAX),
 };
-
-static double fig_get(const af_size_fig *f, const void *base)
-{
-    return *(const double *)((const char *)base + f->offset);
-}
+const size_t size_nnode_figs = AF_COUNTOF(size_node_figs);
 
 /* The basis in words, for labels and sentences. */
 static const char *basis_words(af_size_power_basis b)
@@ -301,23 +280,6 @@ static const char *fig_label(const af_size_fig *f, const af_size_result *r, char
 
 /* ---- the inputs, as parsed ---- */
 
-/* One system to size: SYSTEM or SYSTEM2 with its overrides. */
-typedef struct size_side {
-    const char *name;       /* as given */
-    const char *option;     /* NULL for SYSTEM, "--compare" for SYSTEM2 */
-    const char *set_option; /* "--set" or "--set-b" */
-    const char **sets;      /* FIELD=VALUE arguments, borrowed from argv */
-    size_t nsets;
-    af_storage_spec spec; /* the catalog entry with the overrides applied */
-    af_size_result res;   /* the plan */
-} size_side;
-
-/* What the planning options were written as, for the text. */
-typedef struct size_inputs {
-    const char *erasure; /* --erasure as given, or NULL */
-    const char *fill;    /* --fill as given, or NULL */
-    bool pue_given, price_given, life_given;
-} size_inputs;
 
 /* ---- text output ---- */
 
@@ -386,7 +348,7 @@ static const char *size_q(double v, af_dim dim, const char *unit, char *buf, siz
 /* Figure f of result r as the text shows it. */
 static const char *fig_text(const af_size_fig *f, const af_size_result *r, char *buf, size_t n)
 {
-    double v = fig_get(f, r) * (f->text_scale > 0 ? f->text_scale : 1);
+    double v = size_fig_get(f, r) * (f->text_scale > 0 ? f->text_scale : 1);
     return size_q(v, f->dim, f->unit, buf, n);
 }
 
@@ -700,8 +662,8 @@ static void size_print_one(const size_side *sd, const af_storage_demand *dem, co
     int row = table_row(&t);
     table_set(&t, row, 0, "nodes");
     table_set(&t, row, 1, "%d", r->sizing.nodes);
-    for (size_t i = 0; i < AF_COUNTOF(tier_figs); i++) {
-        const af_size_fig *f = &tier_figs[i];
+    for (size_t i = 0; i < AF_COUNTOF(size_tier_figs); i++) {
+        const af_size_fig *f = &size_tier_figs[i];
         row = table_row(&t);
         table_set(&t, row, 0, "%s", fig_label(f, r, l, sizeof l));
         table_set(&t, row, 1, "%s", fig_text(f, r, a, sizeof a));
@@ -749,8 +711,8 @@ static void size_print_two(const size_side *sides, const af_storage_demand *dem,
     table_set(&t, r, 0, "drives per node");
     table_set(&t, r, 1, "%d of %d", ra->spec.devices, ra->bays);
     table_set(&t, r, 2, "%d of %d", rb->spec.devices, rb->bays);
-    for (size_t i = 0; i < AF_COUNTOF(tier_figs); i++) {
-        const af_size_fig *f = &tier_figs[i];
+    for (size_t i = 0; i < AF_COUNTOF(size_tier_figs); i++) {
+        const af_size_fig *f = &size_tier_figs[i];
         r = table_row(&t);
         table_set(&t, r, 0, "%s", fig_label(f, ra, l, sizeof l));
         table_set(&t, r, 1, "%s", fig_text(f, ra, a, sizeof a));
@@ -780,172 +742,6 @@ static void size_print_two(const size_side *sides, const af_storage_demand *dem,
 /* ---- JSON output ---- */
 
 /* A number, or null when it is not finite (JSON has no infinity). */
-static void size_json_number(af_outfile *f, double v)
-{
-    if (isfinite(v))
-        af_outfile_printf(f, "%.17g", v);
-    else
-        af_outfile_printf(f, "null");
-}
-
-/* The JSON key of a constraint: its name with spaces as underscores ("read_bandwidth"). */
-static void size_json_constraint(af_outfile *f, af_storage_constraint c)
-{
-    char key[64];
-    snprintf(key, sizeof key, "%s", af_storage_constraint_name(c));
-    for (char *p = key; *p; p++)
-        if (*p == ' ')
-            *p = '_';
-    af_json_write_string(f, key);
-}
-
-/* `"key": {"value": v, "unit": "u"}` for a value in SI units. */
-static void size_json_value(af_outfile *f, const char *indent, const char *key, double v,
-                            const char *unit, bool last)
-{
-    af_outfile_printf(f, "%s\"%s\": {\"value\": ", indent, key);
-    size_json_number(f, v);
-    af_outfile_printf(f, ", \"unit\": ");
-    af_json_write_string(f, unit);
-    af_outfile_printf(f, "}%s\n", last ? "" : ",");
-}
-
-/* `"key": {"value": v, "unit": "u"}` for figure fg of base. */
-static void size_json_fig(af_outfile *f, const char *indent, const af_size_fig *fg,
-                          const void *base, bool last)
-{
-    const char *unit = fg->json_unit ? fg->json_unit : fg->unit ? fg->unit : af_units_si(fg->dim);
-    size_json_value(f, indent, fg->key, fig_get(fg, base), unit, last);
-}
-
-/* `"key": "text",` */
-static void size_json_text(af_outfile *f, const char *indent, const char *key, const char *text)
-{
-    af_outfile_printf(f, "%s\"%s\": ", indent, key);
-    af_json_write_string(f, text);
-    af_outfile_printf(f, ",\n");
-}
-
-static void size_json_system(af_outfile *f, const size_side *sd, bool last)
-{
-    const af_size_result *r = &sd->res;
-    const af_storage_sizing *z = &r->sizing;
-    static const char *const chose[] = {"all", "given", "auto"};
-    static const char *const usable[] = {"system", "given", "erasure"};
-    af_outfile_printf(f, "    {\n      \"name\": ");
-    af_json_write_string(f, sd->spec.name);
-    af_outfile_printf(f, ",\n      \"nodes\": %d,\n      \"binding\": ", z->nodes);
-    size_json_constraint(f, z->binding);
-    af_outfile_printf(f, ",\n      \"constraints\": {\n");
-    for (int c = 0; c < AF_SIZE__COUNT; c++) {
-        af_outfile_printf(f, "        ");
-        size_json_constraint(f, (af_storage_constraint)c);
-        af_outfile_printf(f, ": {\"need\": ");
-        size_json_number(f, z->need[c]);
-        af_outfile_printf(f, ", \"nodes\": %d, \"overprovisioning\": ", z->nodes_for[c]);
-        if (r->over[c] > 0)
-            size_json_number(f, r->over[c]);
-        else
-            af_outfile_printf(f, "null");
-        af_outfile_printf(f, "}%s\n", c + 1 < AF_SIZE__COUNT ? "," : "");
-    }
-    af_outfile_printf(f, "      },\n");
-    for (size_t i = 0; i < AF_COUNTOF(tier_figs); i++)
-        size_json_fig(f, "      ", &tier_figs[i], r, false);
-    size_json_text(f, "      ", "power_basis", af_size_power_basis_name(r->basis));
-    af_outfile_printf(f, "      \"lifetime\": {\"value\": ");
-    size_json_number(f, r->cost.life_s);
-    af_outfile_printf(f, ", \"unit\": \"s\"},\n");
-    af_outfile_printf(f, "      \"devices_per_node\": %d,\n      \"bays\": %d,\n", r->spec.devices,
-                      r->bays);
-    size_json_text(f, "      ", "devices_from", chose[r->devices_from]);
-    size_json_text(f, "      ", "usable_fraction_from", usable[r->usable_from]);
-    if (r->devices_from == AF_SIZE_CHOSE_AUTO) {
-        af_outfile_printf(f,
-                          "      \"devices_auto\": {\"tried_from\": %d, \"tried_to\": %d, "
-                          "\"chosen\": %d, \"candidates\": [\n",
-                          r->min_devices, r->max_devices, r->spec.devices);
-        for (int k = 0; k < r->nalts; k++) {
-            const af_size_alt *x = &r->alts[k];
-            af_outfile_printf(
-                f, "        {\"devices\": %d, \"nodes\": %d, \"binding\": ", x->devices, x->nodes);
-            size_json_constraint(f, x->binding);
-            af_outfile_printf(f, ", \"price\": ");
-            size_json_number(f, x->price_usd);
-            af_outfile_printf(f, ", \"power\": ");
-            size_json_number(f, x->power_W);
-            af_outfile_printf(f, ", \"tco\": ");
-            size_json_number(f, x->tco_usd);
-            af_outfile_printf(f, "}%s\n", k + 1 < r->nalts ? "," : "");
-        }
-        af_outfile_printf(f, "      ]},\n");
-    }
-    if (sd->nsets) {
-        af_outfile_printf(f, "      \"overrides\": [");
-        for (size_t i = 0; i < sd->nsets; i++) {
-            af_outfile_printf(f, "%s", i ? ", " : "");
-            af_json_write_string(f, sd->sets[i]);
-        }
-        af_outfile_printf(f, "],\n");
-    }
-    for (size_t i = 0; i < AF_COUNTOF(node_figs); i++)
-        size_json_fig(f, "      ", &node_figs[i], r, i + 1 == AF_COUNTOF(node_figs));
-    af_outfile_printf(f, "    }%s\n", last ? "" : ",");
-}
-
-/* Writes the figures to path atomically: the demand, the facility, each system's plan and, with
- * two systems, the ratios of the second system's figures to the first's. */
-static int size_json_save(const char *path, const af_storage_demand *dem,
-                          const af_facility_spec *fac, const size_side *sides, int n, af_diag *d)
-{
-    af_outfile *f = af_outfile_open(path, d);
-    if (!f)
-        return AF_EIO;
-    af_outfile_printf(f, "{\n  \"demand\": {\n");
-    for (size_t i = 0; i < AF_COUNTOF(demand_figs); i++)
-        size_json_fig(f, "    ", &demand_figs[i], dem, false);
-    af_outfile_printf(f, "    \"min_nodes\": {\"value\": %d, \"unit\": \"1\"},\n", dem->min_nodes);
-    size_json_value(f, "    ", "headroom", sides[0].res.headroom, "1", true);
-    af_outfile_printf(f, "  },\n  \"facility\": {\n");
-    size_json_text(f, "    ", "name", fac->name);
-    size_json_value(f, "    ", "pue", fac->pue, "1", false);
-    size_json_value(f, "    ", "energy_price", fac->energy_price_usd_J,
-                    af_units_si(AF_DIM_ENERGY_PRICE), false);
-    size_json_value(f, "    ", "storage_life", fac->storage_life_s, "s", false);
-    size_json_value(f, "    ", "maintenance", fac->maintenance, "1/y", false);
-    size_json_value(f, "    ", "space_cost", fac->space_usd_s_per_rack,
-                    af_units_si(AF_DIM_HOURLY_PRICE), false);
-    size_json_value(f, "    ", "lifetime", fac->lifetime_s, "s", true);
-    af_outfile_printf(f, "  },\n  \"systems\": [\n");
-    for (int k = 0; k < n; k++)
-        size_json_system(f, &sides[k], k + 1 == n);
-    af_outfile_printf(f, "  ]");
-    if (n == 2) {
-        af_size_ratios q = af_size_compare(&sides[0].res, &sides[1].res);
-        const struct {
-            const char *key;
-            double v;
-        } ratios[] = {{"nodes", q.nodes},
-                      {"load_power", q.load_power},
-                      {"rack_units", q.rack_units},
-                      {"price", q.price},
-                      {"power", q.power},
-                      {"power_per_usable_capacity", q.W_per_usable_B},
-                      {"energy_per_year", q.energy_year},
-                      {"racks", q.racks},
-                      {"tco", q.tco}};
-        af_outfile_printf(f, ",\n  \"ratios\": {\n");
-        for (size_t i = 0; i < AF_COUNTOF(ratios); i++) {
-            af_outfile_printf(f, "    \"%s\": ", ratios[i].key);
-            size_json_number(f, ratios[i].v);
-            af_outfile_printf(f, "%s\n", i + 1 < AF_COUNTOF(ratios) ? "," : "");
-        }
-        af_outfile_printf(f, "  }");
-    }
-    af_outfile_printf(f, "\n}\n");
-    return af_outfile_commit(f, d);
-}
-
 /* ---- the command ---- */
 
 /* Finds the entry of section sec called name, or adds an error (with a near miss, else the list
