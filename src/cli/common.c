@@ -89,6 +89,26 @@ void af_cli_unknown_option(af_cli *c, const char *arg)
                   c->cmd, c->cmd);
 }
 
+void af_cli_one_file(af_cli *c, const char *arg, bool missing, const char **file)
+{
+    if (missing)
+        return;
+    if (arg[0] == '-' && arg[1] != '\0')
+        af_cli_unknown_option(c, arg);
+    else if (*file)
+        af_diag_error(c->d, "`aifsim %s` takes one scenario file, got \"%s\" and \"%s\"", c->cmd,
+                      *file, arg);
+    else
+        *file = arg;
+}
+
+void af_cli_need_file(af_cli *c, const char *file)
+{
+    if (!file && af_diag_errors(c->d) == 0)
+        af_diag_error(c->d, "`aifsim %s` needs a scenario file; see `aifsim %s --help`", c->cmd,
+                      c->cmd);
+}
+
 void af_cli_missing_value(af_cli *c, const char *opt)
 {
     af_diag_error(c->d, "option %s needs a value; see `aifsim %s --help`", opt, c->cmd);

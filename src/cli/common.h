@@ -57,6 +57,13 @@ int af_cli_help(af_cli *c, const char *usage);
 void af_cli_unknown_option(af_cli *c, const char *arg);
 void af_cli_missing_value(af_cli *c, const char *opt);
 
+/* The last branches of the option loop of a command that takes one scenario file: arg (not a
+ * known option) is an unknown option, a second file (an error) or the file (*file). Nothing when
+ * missing (the option before it lacked its value; reported after). af_cli_need_file, after the
+ * loop, reports a command given no file when nothing else was wrong. */
+void af_cli_one_file(af_cli *c, const char *arg, bool missing, const char **file);
+void af_cli_need_file(af_cli *c, const char *file);
+
 /* Flushes standard output and checks it for a write error; the first failure of the process
  * adds "writing standard output: <strerror>" to c->d. Returns AF_OK or AF_EIO (also when the
  * failure was reported before). A command calls it after printing and before writing output

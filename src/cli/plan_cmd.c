@@ -444,21 +444,13 @@ int af_cmd_plan(int argc, char **argv)
                               PLAN_MAX_REPS, v);
         } else if (strcmp(argv[i], "-q") == 0 || strcmp(argv[i], "--quiet") == 0) {
             quiet = true;
-        } else if (missing) {
-            /* reported below */
-        } else if (argv[i][0] == '-' && argv[i][1] != '\0') {
-            af_cli_unknown_option(&c, argv[i]);
-        } else if (file) {
-            af_diag_error(d, "`aifsim plan` takes one scenario file, got \"%s\" and \"%s\"", file,
-                          argv[i]);
         } else {
-            file = argv[i];
+            af_cli_one_file(&c, argv[i], missing, &file);
         }
         if (missing)
             af_cli_missing_value(&c, argv[i]);
     }
-    if (!file && af_diag_errors(d) == 0)
-        af_diag_error(d, "`aifsim plan` needs a scenario file; see `aifsim plan --help`");
+    af_cli_need_file(&c, file);
     if (goals.n == 0 && af_diag_errors(d) == 0)
         af_diag_error(d, "`aifsim plan` needs a --goal, e.g. --goal "
                          "'train.llm.gpu_utilization >= 90%%'");

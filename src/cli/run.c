@@ -312,21 +312,13 @@ int af_cmd_run(int argc, char **argv)
             quiet = true;
         } else if ((v = af_cli_take(argc, argv, &i, "--db", &missing))) {
             db = v;
-        } else if (missing) {
-            /* reported below */
-        } else if (argv[i][0] == '-' && argv[i][1] != '\0') {
-            af_cli_unknown_option(&c, argv[i]);
-        } else if (file) {
-            af_diag_error(d, "`aifsim run` takes one scenario file, got \"%s\" and \"%s\"", file,
-                          argv[i]);
         } else {
-            file = argv[i];
+            af_cli_one_file(&c, argv[i], missing, &file);
         }
         if (missing)
             af_cli_missing_value(&c, argv[i]);
     }
-    if (!file && af_diag_errors(d) == 0)
-        af_diag_error(d, "`aifsim run` needs a scenario file; see `aifsim run --help`");
+    af_cli_need_file(&c, file);
     if (file && json)
         af_cli_check_not_input(&c, "--json", json, "scenario file", file);
     if (file && db)

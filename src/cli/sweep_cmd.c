@@ -550,21 +550,13 @@ int af_cmd_sweep(int argc, char **argv)
             no_progress = true;
         } else if (strcmp(argv[i], "-q") == 0 || strcmp(argv[i], "--quiet") == 0) {
             quiet = true;
-        } else if (missing) {
-            /* reported below */
-        } else if (argv[i][0] == '-' && argv[i][1] != '\0') {
-            af_cli_unknown_option(&c, argv[i]);
-        } else if (file) {
-            af_diag_error(d, "`aifsim sweep` takes one scenario file, got \"%s\" and \"%s\"", file,
-                          argv[i]);
         } else {
-            file = argv[i];
+            af_cli_one_file(&c, argv[i], missing, &file);
         }
         if (missing)
             af_cli_missing_value(&c, argv[i]);
     }
-    if (!file && af_diag_errors(d) == 0)
-        af_diag_error(d, "`aifsim sweep` needs a scenario file; see `aifsim sweep --help`");
+    af_cli_need_file(&c, file);
     if (grid.naxes == 0 && af_diag_errors(d) == 0)
         af_diag_error(d, "`aifsim sweep` needs at least one --vary PATH=VALUES, e.g. --vary "
                          "storage.hot.nodes=2,4,8");
