@@ -32,6 +32,11 @@ int af_cmd_sweep(int argc, char **argv);
  * knob, or the cheapest point of a grid, that meets the goals (cli/plan_cmd.c). */
 int af_cmd_plan(int argc, char **argv);
 
+/* aifsim sensitivity FILE --metric METRIC --param PATH... [--by 10%] [--replications N] [-j N]
+ * [--set path=value]... [--seed N] [--pdf FILE] [--csv FILE] [-q]: each field moved by -X% and
+ * +X% alone, the metric's changes sorted as a tornado (cli/sensitivity_cmd.c). */
+int af_cmd_sensitivity(int argc, char **argv);
+
 /* aifsim validate FILE... [--set path=value]... [--seed N] [--models DIR]: check scenarios and
  * print the resolved configuration with units. */
 int af_cmd_validate(int argc, char **argv);

@@ -27,6 +27,9 @@ static const char main_usage[] =
     "                  several threads, with replications and a results database\n"
     "  plan FILE       the fewest (or most) of a varied knob, or the cheapest grid point,\n"
     "                  that meets goals on metrics (--goal, --vary)\n"
+    "  sensitivity FILE\n"
+    "                  move each --param by -X% and +X% alone and show how a --metric\n"
+    "                  changes, largest first, as a table and a tornado chart\n"
     "  validate FILE   check scenarios and print their resolved configuration\n"
     "  catalog [KIND]  list the model catalog (gpus, nodes, links, storage, facility,\n"
     "                  switches, llms, mlperf)\n"
@@ -49,7 +52,7 @@ static const struct {
     {"run", af_cmd_run},         {"compare", af_cmd_compare}, {"validate", af_cmd_validate},
     {"catalog", af_cmd_catalog}, {"size", af_cmd_size},       {"metrics", af_cmd_metrics},
     {"runs", af_cmd_runs},       {"report", af_cmd_report},   {"sweep", af_cmd_sweep},
-    {"plan", af_cmd_plan},
+    {"plan", af_cmd_plan},       {"sensitivity", af_cmd_sensitivity},
 };
 
 int main(int argc, char **argv)

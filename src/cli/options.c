@@ -115,6 +115,23 @@ af_catalog *af_cli_scenario_opts_finish(af_cli_scenario_opts *o, af_diag *d)
     return af_cli_load_catalog(o->models, d);
 }
 
+bool af_cli_take_jobs(int argc, char **argv, int *i, unsigned *jobs, bool *missing, af_diag *d)
+{
+    const char *v;
+    if (!(v = af_cli_take(argc, argv, i, "--jobs", missing)) &&
+        !(v = af_cli_take(argc, argv, i, "-j", missing)) &&
+        !(strncmp(argv[*i], "-j", 2) == 0 && argv[*i][2] >= '0' && argv[*i][2] <= '9' &&
+          (v = argv[*i] + 2)))
+        return *missing;
+    char err[256] = "";
+    double n = 0;
+    if (af_units_parse(v, AF_DIM_COUNT, &n, err, sizeof err) != 0 || !(n >= 1) || n > 1024)
+        af_diag_error(d, "-j: expected a number of threads from 1 to 1024, got \"%s\"", v);
+    else
+        *jobs = (unsigned)n;
+    return true;
+}
+
 void af_cli_parse_positive_time(const char *opt, const char *v, double *out, af_diag *d)
 {
     char err[256] = "";

@@ -50,6 +50,11 @@ bool af_cli_take_scenario_opt(int argc, char **argv, int *i, af_cli_scenario_opt
  * the catalog. Returns the catalog (release with af_catalog_free), or NULL with errors in d. */
 af_catalog *af_cli_scenario_opts_finish(af_cli_scenario_opts *o, af_diag *d);
 
+/* Takes argv[*i] if it is -j N, -jN, --jobs N or --jobs=N (advancing *i past its value) and
+ * returns true: *jobs gets the number of threads, or d an error when it is not a whole number
+ * from 1 to 1024; an option without a value sets *missing. */
+bool af_cli_take_jobs(int argc, char **argv, int *i, unsigned *jobs, bool *missing, af_diag *d);
+
 /* The value v of option `opt` as a positive time (e.g. --interval "1 min") into *out, or an
  * error in d naming the option. */
 void af_cli_parse_positive_time(const char *opt, const char *v, double *out, af_diag *d);

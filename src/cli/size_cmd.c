@@ -813,7 +813,7 @@ static bool size_quantity(const char *option, const char *text, af_dim dim, af_r
     af_node node = {.kind = AF_NODE_SCALAR, .plain = true, .text = text, .n = strlen(text)};
     af_path path = {.len = 0};
     af_path_key(&path, option);
-    af_check c = {d, 0};
+    af_check c = {.d = d};
     return af_check_quantity(&c, &node, &path, dim, r, out);
 }
 
@@ -926,7 +926,7 @@ static int size_apply_sets(const af_catalog *cat, size_side *sd, af_diag *d)
                 AF_OK)
             failed = true;
     }
-    af_check c = {d, 0};
+    af_check c = {.d = d};
     af_path p = {.len = 0};
     af_path_key(&p, sd->spec.name);
     af_schema_refs refs = af_catalog_refs(cat);

@@ -80,9 +80,7 @@ static char *goal_trim(const char *s, const char *e)
     return af_strndup(s, (size_t)(e - s));
 }
 
-/* The defined metric nearest to name, with name's instance put into instanced ones; NULL when
- * none is close. The result is a new string (af_free). */
-static char *goal_near(const char *name)
+char *af_goal_metric_near(const char *name)
 {
     const char *dot = strchr(name, '.');
     const char *last = strrchr(name, '.');
@@ -146,7 +144,7 @@ static int goal_one(af_goals *gs, const char *s, const char *e, af_diag *d)
     }
     const af_metric_def *def = af_metric_of_name(metric);
     if (!def) {
-        char *near = goal_near(metric);
+        char *near = af_goal_metric_near(metric);
         af_diag_error(d, "--goal \"%s\": unknown metric \"%s\"%s%s%s; see `aifsim metrics`", cmp,
                       metric, near ? "; did you mean \"" : "", near ? near : "", near ? "\"?" : "");
         af_free(near);

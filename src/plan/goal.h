@@ -63,6 +63,11 @@ void af_goals_fini(af_goals *gs);
  * message), more than AF_GOAL_MAX goals. gs keeps the goals parsed before a mistake. */
 int af_goals_parse(af_goals *gs, const char *expr, af_diag *d);
 
+/* The metric of base/metrics.h nearest to name (unknown there), with name's instance put into
+ * the instanced ones ("train.llm.gpu_utilisation" -> "train.llm.gpu_utilization"), for "did you
+ * mean"; NULL when none is close. A new string (af_free). */
+char *af_goal_metric_near(const char *name);
+
 /* "<=" for AF_GOAL_LE and so on. */
 const char *af_goal_op_text(af_goal_op op);
 

@@ -123,7 +123,7 @@ static af_catalog *catalog_build(const char *dir, const af_catalog_text *texts, 
     af_catalog *cat = af_calloc(1, sizeof *cat);
     cat->arena = af_arena_new();
     af_diag *tmp = af_diag_new(); /* messages, put in document order at the end */
-    af_check c = {tmp, 0};
+    af_check c = {.d = tmp};
     for (int sec = 0; sec < AF_SECTION__COUNT; sec++) {
         af_doc *doc = NULL;
         int rc;

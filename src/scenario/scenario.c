@@ -302,7 +302,7 @@ static void scen_root(scen *s, const af_doc *doc)
 }
 
 /* Selects list entries by name for --set paths (see scenario.h). */
-static const char *scen_namer(const char *seq_key, af_node **elem, af_node ***next)
+const char *scen_namer(const char *seq_key, af_node **elem, af_node ***next)
 {
     af_node *e = *elem;
     *next = elem;
@@ -357,7 +357,7 @@ int af_scenario_parse_set(const char *arg, af_scenario_set *out, af_diag *d)
 static int scen_doc(af_doc *doc, const af_catalog *cat, const af_scenario_set *sets, size_t nsets,
                     af_arena *arena, af_world_config *out, af_diag *d)
 {
-    scen s = {.c = {d, 0},
+    scen s = {.c = {.d = d},
               .file = af_doc_name(doc),
               .cat = cat,
               .refs = af_catalog_refs(cat),
@@ -372,6 +372,19 @@ static int scen_doc(af_doc *doc, const af_catalog *cat, const af_scenario_set *s
         return AF_EINPUT;
     *out = s.w;
     return AF_OK;
+}
+
+int scen_check_watch(const af_doc *doc, const af_catalog *cat, af_arena *arena,
+                     const af_node *watch, af_check_seen *seen, af_diag *d)
+{
+    *seen = (af_check_seen){0};
+    scen s = {.c = {.d = d, .watch = watch, .seen = seen},
+              .file = af_doc_name(doc),
+              .cat = cat,
+              .refs = af_catalog_refs(cat),
+              .arena = arena};
+    scen_root(&s, doc);
+    return s.c.errors ? AF_EINPUT : AF_OK;
 }
 
 /* Reads the doc from path (when not NULL) or from buf, then checks it; messages go to d in

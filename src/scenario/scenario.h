@@ -247,10 +247,12 @@
 
 #include "base/arena.h"
 #include "base/diag.h"
+#include "base/units.h"
 #include "scenario/catalog.h"
 #include "scenario/doc.h"
 #include "workload/world.h"
 
+#include <stdbool.h>
 #include <stddef.h>
 
 /* Limits (absurd values are errors). */
@@ -278,6 +280,29 @@ int af_scenario_parse_set(const char *arg, af_scenario_set *out, af_diag *d);
  * the arena may hold partial allocations, released with it. */
 int af_scenario_load(const char *path, const af_catalog *cat, const af_scenario_set *sets,
                      size_t nsets, af_arena *arena, af_world_config *out, af_diag *d);
+
+/* A numeric field of a scenario, read by its --set path (af_scenario_field_get). */
+typedef struct af_scenario_field {
+    char text[AF_DOC_MAX_PATH + 1]; /* the value as written in the file or the last --set
+                                     * ("360 Gb/s", "2", "80%"), cut short when longer */
+    double value;                   /* its value in SI base units of dim */
+    af_dim dim;                     /* its dimension; AF_DIM_COUNT for an integer field */
+    bool integer;                   /* a whole number (a node or GPU count, a batch) */
+    double min;                     /* the accepted range: [min, max], or (min, max] when */
+    double max;                     /* min_open, in SI base units */
+    bool min_open;
+} af_scenario_field;
+
+/* The field at the --set path `path` (as af_doc_set takes it: storage.hot.nodes,
+ * workloads.vit.dataset.sample_size, cluster[0].nodes) of the scenario in file with the nsets
+ * overrides applied, as the checker reads it: its unit, whether it is an integer, its range. The
+ * field must be written in the file (or set by an override): a default has no text to move.
+ * Returns AF_OK with *out set; AF_EIO when the file cannot be read; AF_EINPUT with the message
+ * in d ("<path>: ...", naming the path as given) when the scenario does not load (its mistakes),
+ * the path leads nowhere in it (with a did-you-mean over the keys or names found there), or the
+ * value there is not read as a number (a name, a word, a list). */
+int af_scenario_field_get(const char *file, const af_catalog *cat, const af_scenario_set *sets,
+                          size_t nsets, const char *path, af_scenario_field *out, af_diag *d);
 
 /* Like af_scenario_load, from len bytes of buf named `name` in messages. */
 int af_scenario_parse(const char *name, const char *buf, size_t len, const af_catalog *cat,

@@ -3,7 +3,8 @@
  * helpers every section uses, and the entry points), scen_infra.c (facility, cluster, storage
  * and fabric), scen_workloads.c (the workloads list, burst and lookup), scen_train.c (train
  * and its dataset, model, checkpoint, failures and parallel), scen_arrivals.c (`arrivals:`
- * and trace files), scen_ingest.c (ingest) and scen_flywheel.c (flywheel) and nothing else.
+ * and trace files), scen_ingest.c (ingest), scen_flywheel.c (flywheel) and scen_field.c (a
+ * field's value by its --set path) and nothing else.
  */
 #ifndef AF_SCENARIO_SCENARIO_INT_H
 #define AF_SCENARIO_SCENARIO_INT_H
@@ -90,6 +91,16 @@ typedef struct scen_key {
 
 /* ---------------------------------------------------------------------------------------------
  * Helpers every section uses (scenario.c). */
+
+/* The af_doc_namer of --set paths: cluster entries by pool, storage by tier, workloads by name
+ * (or a training job's pool), any other list by name. */
+const char *scen_namer(const char *seq_key, af_node **elem, af_node ***next);
+
+/* Checks doc (overrides already applied) as af_scenario_load does, the config going nowhere but
+ * arena, and records in *seen how the checker read node watch (scen_field.c). Returns AF_OK, or
+ * AF_EINPUT with the mistakes in d (in checking order: flush them with af_check_flush). */
+int scen_check_watch(const af_doc *doc, const af_catalog *cat, af_arena *arena,
+                     const af_node *watch, af_check_seen *seen, af_diag *d);
 
 /* Splits mapping map by a key table into *fields, reporting unknown and missing keys. */
 void scen_fields(scen *s, const af_node *map, const scen_key *keys, size_t n, void *fields);

@@ -245,6 +245,21 @@ static const char *check_fmt(af_dim dim, double v, char *buf, size_t n)
     return buf;
 }
 
+/* Records how the watched node was read (the first valid reading). */
+static void check_seen(af_check *c, const af_node *node, bool integer, af_dim dim, af_range r,
+                       double v)
+{
+    if (!c->watch || node != c->watch || c->seen->seen)
+        return;
+    *c->seen = (af_check_seen){.seen = true,
+                               .integer = integer,
+                               .dim = dim,
+                               .min = r.min,
+                               .max = r.max,
+                               .min_open = r.min_open,
+                               .value = v};
+}
+
 bool af_check_quantity(af_check *c, const af_node *node, const af_path *path, af_dim dim,
                        af_range r, double *out)
 {
@@ -268,6 +283,7 @@ bool af_check_quantity(af_check *c, const af_node *node, const af_path *path, af
     }
     bool low = r.min_open ? !(v > r.min) : !(v >= r.min);
     if (!low && v <= r.max) {
+        check_seen(c, node, false, dim, r, v);
         *out = v;
         return true;
     }
@@ -309,6 +325,7 @@ bool af_check_integer(af_check *c, const af_node *node, const af_path *path, int
                        check_got(node, got, sizeof got));
         return false;
     }
+    check_seen(c, node, true, AF_DIM_COUNT, (af_range){(double)min, (double)max, false}, v);
     *out = (int64_t)v;
     return true;
 }

@@ -46,10 +46,26 @@ typedef enum {
 /* Errors reported through one af_check before it falls silent. */
 #define AF_CHECK_MAX_ERRORS 100
 
+/* How the checker read one watched node (af_check.watch): its kind, unit, range and value, for
+ * `aifsim sensitivity`, which moves a field by a share of its value (scenario.h,
+ * af_scenario_field_get). */
+typedef struct af_check_seen {
+    bool seen;      /* the node was read as a valid number (by af_check_quantity or
+                       af_check_integer); the rest is meaningful only then */
+    bool integer;   /* read by af_check_integer: a whole number */
+    af_dim dim;     /* its dimension (AF_DIM_COUNT for an integer) */
+    double min;     /* the accepted range [min, max], (min, max] when min_open */
+    double max;
+    bool min_open;
+    double value;   /* the value read, in SI base units of dim */
+} af_check_seen;
+
 /* A checking context: where messages go and how many were reported. */
 typedef struct af_check {
-    af_diag *d;    /* messages */
-    size_t errors; /* errors reported (or suppressed) through this context */
+    af_diag *d;          /* messages */
+    size_t errors;       /* errors reported (or suppressed) through this context */
+    const af_node *watch; /* a node whose reading is recorded in *seen (NULL: none) */
+    af_check_seen *seen;  /* where (borrowed); with watch only */
 } af_check;
 
 /* A dotted field path being built while walking a tree: "storage[1].nodes". */
