@@ -28,6 +28,7 @@ void af_goals_fini(af_goals *gs)
 {
     for (size_t i = 0; i < gs->n; i++) {
         af_free(gs->g[i].metric);
+        af_free(gs->g[i].ref);
         af_free(gs->g[i].text);
     }
     af_goals_init(gs);
@@ -155,17 +156,35 @@ static int goal_one(af_goals *gs, const char *s, const char *e, af_diag *d)
                       cmp, metric);
         goto done;
     }
-    double v;
+    double v = 0;
     char err[256] = "";
+    char *ref = NULL;
+    const af_metric_def *rdef = NULL;
     if (af_units_parse(value, def->dim, &v, err, sizeof err) != 0) {
-        af_diag_error(d, "--goal \"%s\": %s: %s", cmp, metric, err);
-        goto done;
+        /* Not a quantity: another metric of the same dimension ("... >= ...mlperf_au_min")? */
+        rdef = strchr(value, '.') && !strpbrk(value, " \t") ? af_metric_of_name(value) : NULL;
+        if (!rdef) {
+            af_diag_error(d, "--goal \"%s\": %s: %s (or another metric of the same unit)", cmp,
+                          metric, err);
+            goto done;
+        }
+        if (rdef->text || rdef->dim != def->dim) {
+            af_diag_error(d,
+                          "--goal \"%s\": %s is not a metric of %s's unit; expected a quantity or "
+                          "a metric of the same unit",
+                          cmp, value, metric);
+            goto done;
+        }
+        ref = af_strdup(value);
+        v = 0;
     }
     if (gs->n == AF_GOAL_MAX) {
         af_diag_error(d, "--goal: more than %d goals", AF_GOAL_MAX);
+        af_free(ref);
         goto done;
     }
     gs->g[gs->n++] = (af_goal){.metric = metric,
+                               .ref = ref,
                                .op = op,
                                .value = v,
                                .dim = def->dim,

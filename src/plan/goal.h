@@ -8,7 +8,10 @@
  *                "90%" for a utilization are read in SI units like everything else. A goal is
  *                judged on one run's value or, over replications, on the bound of its confidence
  *                interval on the far side of the threshold: ">= 90%" holds when the lower bound
- *                is at least 90%, "<= 50 ms" when the upper bound is at most 50 ms.
+ *                is at least 90%, "<= 50 ms" when the upper bound is at most 50 ms. The right
+ *                side may instead name another metric of the same dimension ("mlperf_au >=
+ *                mlperf_au_min", a threshold a run computes): the goal is then judged on the
+ *                difference, run by run.
  *   the search   over the n values of one knob (index 0 the cheapest), assuming the goals are
  *                monotone in it: "the fewest nodes that meet the goals" (goals fail below some
  *                index and hold from it on) or "the most GPUs the goals allow" (goals hold up to
@@ -41,7 +44,10 @@ typedef enum { AF_GOAL_GE, AF_GOAL_LE, AF_GOAL_GT, AF_GOAL_LT } af_goal_op;
 typedef struct af_goal {
     char *metric;  /* the metric's full name, "train.llm.gpu_utilization" (owned) */
     af_goal_op op; /* the comparison */
-    double value;  /* the threshold in SI base units of dim (0.9 for "90%") */
+    char *ref;     /* the metric compared with, when the right side names one
+                    * ("train.unet3d.mlperf_au_min"): the goal is then metric - ref OP 0 on each
+                    * run; NULL when the right side is a quantity (owned) */
+    double value;  /* the threshold in SI base units of dim (0.9 for "90%"); 0 with ref */
     af_dim dim;    /* the metric's dimension (base/metrics.h) */
     char *text;    /* the goal as written, normalized: "train.llm.gpu_utilization >= 90%" (owned) */
 } af_goal;

@@ -81,8 +81,112 @@ expect_status 2 "$AIFSIM" plan "$scn" --goal "train.resnet.gpu_utilization >= 90
 expect_grep "the runs have no metric train.resnet.gpu_utilization" "$tmp/err"
 expect_status 2 "$AIFSIM" plan "$scn" --goal "$util >= 90%" --vary storage.disk.nodes=1..8 \
     --maximize cluster.vision.nodes
-expect_grep "--maximize cluster.vision.nodes: not a varied field" "$tmp/err"
+expect_grep "--maximize cluster.vision.nodes: neither a varied field nor a numeric metric" "$tmp/err"
 expect_status 2 "$AIFSIM" plan "$scn" --vary storage.disk.nodes=1..8
 expect_grep "needs a --goal" "$tmp/err"
+expect_status 2 "$AIFSIM" plan "$scn" --goal "$util >= train.vit-b16.time_per_step" \
+    --vary storage.disk.nodes=1..8
+expect_grep "train.vit-b16.time_per_step is not a metric of $util's unit" "$tmp/err"
+expect_status 2 "$AIFSIM" plan "$scn" --maximize train.vit-b16.goodput --minimize cost.capital \
+    --vary storage.disk.nodes=1..8 --maximize cluster.vision.nodes
+expect_grep "neither a varied field nor a numeric metric" "$tmp/err"
+expect_status 2 "$AIFSIM" plan "$scn" --maximize train.vit-b16.samples_per_second \
+    --minimize train.vit-b16.time_per_step --vary storage.disk.nodes=1..8
+expect_grep "give one thing to optimize" "$tmp/err"
+# Every configuration refused: a mistake, not a plan (exit 2).
+expect_status 2 "$AIFSIM" plan "$scn" --goal "$util >= 90%" --vary storage.disk.nodes=1..8 \
+    --set workloads[0].train.dataset.size=1000PB -q
+expect_grep "every configuration tried was refused" "$tmp/err"
+
+# --- "The fewest flash nodes for 512 GPUs at 90%" on scenarios/flash-512.yaml, where flash binds:
+# 614.4 GB/s of reads on 100 GB/s nodes, ceil(0.9 x 6.144) = 6 (5 give 500 / 614.4 = 81.4%, less
+# the checkpoints' stalls). One node cannot hold the 300 TB data set: that configuration is
+# refused, counts as failing, and the search goes on.
+f512=scenarios/flash-512.yaml
+vutil=train.video.gpu_utilization
+expect_status 0 "$AIFSIM" plan "$f512" --vary storage.flash.nodes=1..64 --goal "$vutil >= 90%" -j 2
+expect_grep "run storage.flash.nodes=1: fails: refused: storage tier \"flash\": the data sets placed on it need 300 TB" "$tmp/out"
+expect_grep "answer: storage.flash.nodes=6 (6 runs)" "$tmp/out"
+expect_grep "failing: storage.flash.nodes=5: fails: $vutil 81." "$tmp/out"
+expect_grep "binding: $vutil >= 90%" "$tmp/out"
+# The bracket against the closed form: 97.66% and 81.38% less a checkpoint stall of at most 1%.
+awk -v v="$(sed -n 's/^passing: .* \([0-9.]*\)%, cost.*/\1/p' "$tmp/out")" \
+    -v w="$(sed -n 's/^failing: .* \([0-9.]*\)% (not.*/\1/p' "$tmp/out")" \
+    'BEGIN { exit !(v <= 97.66 && v >= 96.66 && w <= 81.38 && w >= 80.38) }' ||
+    fail "flash-512 bracket off the closed form: $(grep -E '^(passing|failing)' "$tmp/out")"
+
+# --- A grid with pruning: the most GPU nodes and the fewest flash nodes for them. The pruned
+# search must give the exhaustive grid's answer with fewer runs.
+g2="--vary storage.flash.nodes=1..12 --vary cluster.video.nodes=16..96:16"
+# shellcheck disable=SC2086
+expect_status 0 "$AIFSIM" plan "$f512" $g2 --goal "$vutil >= 90%" --maximize cluster.video.nodes -q
+expect_grep "answer: storage.flash.nodes=9, cluster.video.nodes=96 (" "$tmp/out"
+runs=$(sed -n 's/^answer: .*(\([0-9]*\) runs of 72 points, \([0-9]*\) decided by monotonicity)$/\1/p' "$tmp/out")
+[ -n "$runs" ] && [ "$runs" -lt 36 ] || fail "pruned grid: $(grep answer: "$tmp/out")"
+expect_grep "failing: storage.flash.nodes=8, cluster.video.nodes=96: fails: $vutil 86." "$tmp/out"
+# shellcheck disable=SC2086
+expect_status 0 "$AIFSIM" plan "$f512" $g2 --goal "$vutil >= 90%" --maximize cluster.video.nodes \
+    --exhaustive -q
+expect_grep "answer: storage.flash.nodes=9, cluster.video.nodes=96 (72 runs)" "$tmp/out"
+# The cheapest point overall of a grid (cost.tco grows with both knobs): the fewest of each.
+# shellcheck disable=SC2086
+expect_status 0 "$AIFSIM" plan "$f512" $g2 --goal "$vutil >= 90%" -q
+expect_grep "answer: storage.flash.nodes=2, cluster.video.nodes=16 (" "$tmp/out"
+expect_grep "failing: storage.flash.nodes=1, cluster.video.nodes=16: fails: refused" "$tmp/out"
+expect_grep "binding: the configuration itself" "$tmp/out"
+
+# --- The checkpoint interval of the most goodput, against Daly's closed form. `every: auto` on
+# scenarios/llm-pretrain-failures.yaml picks Daly's interval from the job's MTBF and checkpoint
+# cost (4.7 min); goodput is flat near it, so the plan's answer must be a neighbour of it on a
+# 1-minute grid (4 or 5 min); 3 and 6 min lose 0.2% and 0.08% of goodput, 10 and 4 standard
+# deviations of the paired differences over 5 replications (failure times are common to the
+# points of a replication).
+llm=scenarios/llm-pretrain-failures.yaml
+daly=$("$AIFSIM" run "$llm" --json - | sed -n 's/.*"checkpoint.llama.interval": {"value": \([0-9.e+]*\).*/\1/p')
+awk -v d="$daly" 'BEGIN { exit !(d > 240 && d < 300) }' || fail "Daly's interval $daly s, expected 4..5 min"
+expect_status 0 "$AIFSIM" plan "$llm" --vary 'workloads[0].train.checkpoint.every=1 min..15 min:1 min' \
+    --maximize train.llama.goodput --replications 5 -j 2
+grep -Eq "^answer: workloads\[0\].train.checkpoint.every=(4|5) min \(75 runs\)$" "$tmp/out" ||
+    fail "goodput optimum: $(grep answer: "$tmp/out"), Daly $daly s"
+expect_grep "below: workloads[0].train.checkpoint.every=" "$tmp/out"
+expect_grep "above: workloads[0].train.checkpoint.every=" "$tmp/out"
+expect_grep "tied (the 95% interval of the paired difference from the best holds 0):" "$tmp/out"
+grep "^tied" "$tmp/out" | grep -Eq "every=(1|2|3|10|15) min" && fail "far values tied: $(grep ^tied "$tmp/out")"
+for j in 1 2; do
+    expect_status 0 "$AIFSIM" plan "$llm" --vary 'workloads[0].train.checkpoint.every=3 min..6 min:1 min' \
+        --maximize train.llama.goodput --replications 3 -j $j
+    cp "$tmp/out" "$tmp/opt$j"
+done
+cmp -s "$tmp/opt1" "$tmp/opt2" || fail "the optimum differs between -j 1 and -j 2"
+
+# --- MLPerf Storage: the most accelerators this storage sustains at the rule's minimum AU, the
+# goal's right side a metric. Beyond the answer the clients are storage-bound, so AU falls as
+# 1/N: AU(N + 1) = AU(N) N / (N + 1) to the figures printed.
+ml=scenarios/mlperf-unet3d.yaml
+expect_status 0 "$AIFSIM" plan "$ml" --vary cluster.clients.nodes=1..256 --maximize cluster.clients.nodes \
+    --goal 'train.unet3d.mlperf_au >= train.unet3d.mlperf_au_min' -q
+n=$(sed -n 's/^answer: cluster.clients.nodes=\([0-9]*\) .*/\1/p' "$tmp/out")
+a=$(sed -n 's/^passing: .*mlperf_au \([0-9.]*\)% against .*mlperf_au_min 90%.*/\1/p' "$tmp/out")
+b=$(sed -n 's/^failing: .*mlperf_au \([0-9.]*\)% against .*mlperf_au_min 90% (not.*/\1/p' "$tmp/out")
+awk -v n="$n" -v a="$a" -v b="$b" 'BEGIN { e = a * n / (n + 1);
+    exit !(n >= 1 && a >= 90 && b < 90 && b > e - 0.02 && b < e + 0.02) }' ||
+    fail "MLPerf: answer $n nodes, AU $a% then $b%"
+expect_grep "binding: train.unet3d.mlperf_au >= train.unet3d.mlperf_au_min" "$tmp/out"
+
+# --- --db: every run stored as a sweep of the grid; the same plan again reuses them all and
+# prints the same answer; `aifsim sweep --resume` of the same grid runs only what is missing.
+expect_status 0 "$AIFSIM" plan "$f512" --vary storage.flash.nodes=1..16 --goal "$vutil >= 90%" \
+    --db "$tmp/plan.db" -q
+cp "$tmp/out" "$tmp/db1"
+[ "$(sqlite3 "$tmp/plan.db" 'SELECT count(*) FROM runs')" = 5 ] ||
+    fail "plan --db: expected the 5 runs that ran (1 refused), got $(sqlite3 "$tmp/plan.db" 'SELECT count(*) FROM runs')"
+expect_status 0 "$AIFSIM" plan "$f512" --vary storage.flash.nodes=1..16 --goal "$vutil >= 90%" \
+    --db "$tmp/plan.db" -q
+expect_grep "holds 5 of the grid's 16 runs; they are taken, not run again" "$tmp/err"
+cmp -s "$tmp/out" "$tmp/db1" || fail "a plan from stored runs printed another answer"
+[ "$(sqlite3 "$tmp/plan.db" 'SELECT count(*) FROM runs')" = 5 ] || fail "stored runs ran again"
+# (the refused point 1 makes the sweep exit 2; the plan counted it as failing)
+expect_status 2 "$AIFSIM" sweep "$f512" --vary storage.flash.nodes=1..16 --db "$tmp/plan.db" --resume -q
+expect_grep "5 of 16 runs stored, 11 to run" "$tmp/err"
 
 finish
