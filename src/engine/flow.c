@@ -968,7 +968,7 @@ static double af_flownet_moved_now(const af_flownet *net, const af_flow *f)
     uint32_t b = net->fblk[f - net->flows];
     double moved;
     if (b < AF_BLK_NEW) {
-        moved = af_block_moved(f, af_block_clock(net, &net->blocks[b]));
+        moved = af_block_moved_now(net, &net->blocks[b], f);
     } else {
         moved = f->moved_B;
         if (f->rate_Bps > 0)

@@ -29,7 +29,15 @@
  *   The clock grows without bound, and a flow's progress w * (V - V0) loses an ulp of V per
  * change, so the clock is rebased to 0 (progress folded into moved_B, O(n)) once it passes
  * AF_FLOWNET_REBASE times the smallest span left of its flows: about once per 256 lifetimes of
- * its flows, and the error stays within 3e-14 of a flow's bytes per change.
+ * its flows, and the error stays within 3e-14 of a flow's bytes per change. It is also rebased
+ * before an advance below 2^-20 of its value (AF_FLOWNET_REBASE_STEP), so that each advance
+ * keeps all but 2^-33 of itself: the level may fall by many orders of magnitude when a heavy
+ * flow joins (weights and device-seconds per byte span 60 orders), and an advance below half an
+ * ulp of V would be lost whole, the block's flows moving nothing while their rates say that the
+ * anchor is saturated. At a steady level that takes an interval 2^20 times shorter than the
+ * clock's age, which the shipped scenarios never meet; a flush reads progress as
+ * moved_B + w ((V - V0) + L dt), which adds the interval since the last advance to the flow's
+ * own span, not to V.
  *
  * Invariants, for every block b, after a flush:
  *   - every flow in b crosses its anchor, every resource on their paths is in b (blk == b) and
@@ -54,6 +62,14 @@
  * weight) of its smallest flow: the clock's rounding, an ulp of its value per change, then stays
  * below 256 * 2^-53 = 3e-14 of that flow's bytes per change. */
 #define AF_FLOWNET_REBASE 256.0
+
+/* A block's clock is also rebased to 0 before an advance that would add less than 1 / this of
+ * its value, so that the advance keeps all but 2^-33 of itself (the sum rounds to half an ulp of
+ * the clock, at most 2^-53 of it). Without it, a clock grown large at a high level stops once
+ * the level falls by 16 orders of magnitude or more (a flow of weight 1e6 and 167 device-seconds
+ * per byte joining light ones on a tier's devices): the flows then move nothing and their
+ * resources are credited nothing, while the rates say that they are saturated. */
+#define AF_FLOWNET_REBASE_STEP 1048576.0
 
 /* ---- indexed heaps -------------------------------------------------------------------------- */
 
@@ -168,12 +184,18 @@ static void af_block_rebase(af_flownet *net, uint32_t b)
     net->stats.block_rebases++;
 }
 
-/* Brings block b's clock up to now (at its current level), rebasing it when it has grown past
- * the point where its rounding would matter to its smallest flow. */
+/* Brings block b's clock up to now (at its current level), rebasing it first when the advance
+ * is below 1 / AF_FLOWNET_REBASE_STEP of the clock, and after when the clock has grown past the
+ * point where its rounding would matter to its smallest flow. */
 void af_block_advance(af_flownet *net, uint32_t b)
 {
     af_block *k = &net->blocks[b];
-    k->V = af_block_clock(net, k);
+    double d = af_block_since(net, k);
+    if (d > 0) {
+        if (k->V > AF_FLOWNET_REBASE_STEP * d)
+            af_block_rebase(net, b);
+        k->V += d;
+    }
     k->t_v = af_sim_now(net->sim);
     if (k->V > k->rebase_at)
         af_block_rebase(net, b);
@@ -359,11 +381,10 @@ void af_block_dissolve(af_flownet *net, uint32_t b)
 {
     af_block *k = &net->blocks[b];
     af_time_ns now = af_sim_now(net->sim);
-    double v = af_block_clock(net, k);
     for (uint32_t i = 0; i < k->fin.n; i++) {
         uint32_t s = k->fin.a[i].id;
         af_flow *f = &net->flows[s];
-        f->moved_B = af_block_moved(f, v);
+        f->moved_B = af_block_moved_now(net, k, f);
         f->t_upd = now;
         f->rate_Bps = -1;
         net->fblk[s] = AF_BLK_NONE;

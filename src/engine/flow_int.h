@@ -325,19 +325,28 @@ static inline af_time_ns af_flownet_due(const af_flownet *net, bool complete, do
     return now + (af_time_ns)ceil(x);
 }
 
-/* A block's clock now: V advanced by L times the time since t_v. */
-static inline double af_block_clock(const af_flownet *net, const af_block *k)
+/* How far a block's clock has run since its last advance (t_v): L times the time since. */
+static inline double af_block_since(const af_flownet *net, const af_block *k)
 {
     af_time_ns now = af_sim_now(net->sim);
     if (now == k->t_v || !(k->L > 0))
-        return k->V;
-    return k->V + k->L * (double)(now - k->t_v) / AF_NS_PER_S;
+        return 0;
+    return k->L * (double)(now - k->t_v) / AF_NS_PER_S;
 }
 
 /* Bytes per member flow f of a block has moved when the block's clock reads v. */
 static inline double af_block_moved(const af_flow *f, double v)
 {
     return f->moved_B + f->weight * (v - f->v_entry);
+}
+
+/* Bytes per member flow f of block k has moved now: the run since the last advance is added to
+ * the flow's span of the clock (V - v_entry), not to V, so that it keeps its precision when it is
+ * far below V (see af_block_advance). */
+static inline double af_block_moved_now(const af_flownet *net, const af_block *k,
+                                        const af_flow *f)
+{
+    return f->moved_B + f->weight * ((k->V - f->v_entry) + af_block_since(net, k));
 }
 
 /* Whether resource id is held by a block only nominally: it lost its last flow of that block at

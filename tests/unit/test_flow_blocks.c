@@ -20,7 +20,8 @@
  * Then small cases with hand-computed answers: equal and weighted flows in one block, a cap that
  * starts to bind when others leave, a flow that joins a block from another component, the
  * anchor's capacity to 0 and back, a non-anchor resource dropping below the level, a long run
- * that rebases the clock, a cancel, a zero-size flow, and determinism.
+ * that rebases the clock, a level falling 30 orders of magnitude under an old clock, a cancel, a
+ * zero-size flow, and determinism.
  */
 #include "tests/unit/cutest.h"
 
@@ -426,6 +427,67 @@ static void test_rebase_long_run(void)
         CU_ASSERT_EQUAL(af_flownet_resource_carried(net, c.link), 1e12 + 1e11);
         af_flownet_free(net);
         af_sim_free(sim);
+    }
+}
+
+/* A level that falls by 30 orders of magnitude under a clock grown at the old level: the
+ * advances must not be lost to the clock's rounding (fuzz findings holds-devices-tiny-drain-weight
+ * and holds-devices-under-failures: a heavy, large flow joined a block whose clock light flows had
+ * run up, the level fell 1e16-fold, the clock stopped, and the tier's devices were credited
+ * nothing while saturated). The joining flow is large, so that its span (bytes per unit weight)
+ * is far above the clock and the rebase at AF_FLOWNET_REBASE spans does not come first. Two
+ * cases, each with blocks and without:
+ *   scales: 10 device-s/s; A (4e-3 units per byte) alone for 1000 s at 2500 B/s (clock 2.5e6),
+ *   then B (1e30 units per byte, 1e10 B) joins: both get 10 / (1e30 + 4e-3) = 1e-29 B/s, so at
+ *   2000 s B has moved 1e-26 B and the devices carried 1e4 + 1e4 = 2e4 units (10 x 2000 s);
+ *   weights: 1 B/s; A of weight 1e-30 alone for 1 s (clock 1e30), then B of weight 1 and 1e40 B
+ *   joins: B gets 1 / (1 + 1e-30) = 1 B/s, so at 2 s it has moved 1 B and the link carried 2 B.
+ * A cancel of B then returns what it moved. Before the fix, B moved 0 B in both with blocks
+ * (the clock stayed at 2.5e6 and 1e30) and the resource carried only A's first phase. */
+static void ev_nothing(af_sim *sim, void *ctx, uint64_t arg)
+{
+    (void)sim;
+    (void)ctx;
+    (void)arg;
+}
+
+/* Runs sim up to time t with its clock there, even where no flow has an event before then. */
+static void run_to(af_sim *sim, af_time_ns t)
+{
+    af_sim_at(sim, t, ev_nothing, NULL, 0);
+    af_sim_run(sim, t, 0);
+    CU_ASSERT_EQUAL(af_sim_now(sim), t);
+}
+
+static void test_level_falls_far(void)
+{
+    for (int blocks = 1; blocks >= 0; blocks--) {
+        for (int weights = 0; weights <= 1; weights++) {
+            af_sim *sim = af_sim_new(0);
+            af_flownet *net = af_flownet_new(sim, 0);
+            af_flownet_set_blocks(net, blocks);
+            uint32_t dev = af_flownet_resource_add(net, "devices", weights ? 1 : 10);
+            double sa = weights ? 1 : 4e-3, sb = weights ? 1 : 1e30;
+            double wa = weights ? 1e-30 : 1, size_b = weights ? 1e40 : 1e10;
+            af_time_ns t_join = weights ? SEC : 1000 * SEC;
+            done_log log = {0};
+            af_flow_id a = af_flownet_start_scaled(net, &dev, &sa, 1, 1e30, wa, 0, 1, log_done,
+                                                   &log, 0);
+            run_to(sim, t_join);
+            af_flow_id b = af_flownet_start_scaled(net, &dev, &sb, 1, size_b, 1, 0, 1, log_done,
+                                                   &log, 1);
+            run_to(sim, 2 * t_join);
+            double moved_b = weights ? 1 : 1e-26, carried = weights ? 2 : 2e4;
+            CU_ASSERT_DOUBLE_EQUAL(af_flownet_moved(net, b), moved_b, 1e-9 * moved_b);
+            CU_ASSERT_DOUBLE_EQUAL(af_flownet_resource_carried(net, dev), carried, 1e-9 * carried);
+            if (blocks)
+                CU_ASSERT(stats_of(net).blocks_live == 1);
+            CU_ASSERT_DOUBLE_EQUAL(af_flownet_cancel(net, b), moved_b, 1e-9 * moved_b);
+            CU_ASSERT_EQUAL(log.n, 0);
+            CU_ASSERT(af_flownet_live(net, a));
+            af_flownet_free(net);
+            af_sim_free(sim);
+        }
     }
 }
 
@@ -1402,6 +1464,7 @@ static const af_test tests[] = {
     {"the anchor at capacity 0 and back: exact times", test_anchor_to_zero_and_back},
     {"a NIC dropping below the level dissolves the block", test_nonanchor_drop_dissolves},
     {"1e5 small flows beside a 1 TB one: rebases, exact time", test_rebase_long_run},
+    {"a level 1e30 times lower under an old clock: nothing lost", test_level_falls_far},
     {"a cancel in a block returns weight * clock", test_cancel_in_block},
     {"a zero-size flow joins a block and completes at once", test_zero_size_joins},
     {"random scripts: the same with blocks and without", test_random_equivalence},
