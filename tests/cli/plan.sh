@@ -189,4 +189,46 @@ cmp -s "$tmp/out" "$tmp/db1" || fail "a plan from stored runs printed another an
 expect_status 2 "$AIFSIM" sweep "$f512" --vary storage.flash.nodes=1..16 --db "$tmp/plan.db" --resume -q
 expect_grep "5 of 16 runs stored, 11 to run" "$tmp/err"
 
+# --- Ctrl-C: the plan stops, says so, keeps the finished runs in the store and exits 130; the
+# same command then takes them and prints what an uninterrupted plan prints.
+grid3="--vary workloads[0].train.checkpoint.every=3min,4min,5min,6min,7min,8min"
+# shellcheck disable=SC2086
+expect_status 0 "$AIFSIM" plan "$llm" $grid3 --maximize train.llama.goodput --replications 2 -j 1 \
+    --db "$tmp/whole.db" -q
+cp "$tmp/out" "$tmp/whole.out"
+if env --default-signal=INT true 2>/dev/null; then
+    with_sigint="env --default-signal=INT"
+else
+    with_sigint='perl -e $SIG{INT}="DEFAULT";exec(@ARGV);exit(127)'
+fi
+# shellcheck disable=SC2086
+$with_sigint "$AIFSIM" plan "$llm" $grid3 --maximize train.llama.goodput --replications 2 -j 1 \
+    --db "$tmp/cut.db" -q >"$tmp/cut.out" 2>"$tmp/cut.err" &
+pid=$!
+n=0
+tries=0
+while [ "$n" -lt 3 ] && [ "$tries" -lt 600 ] && kill -0 "$pid" 2>/dev/null; do
+    sleep 0.05
+    n=$(sqlite3 "$tmp/cut.db" 'SELECT count(*) FROM sweep_runs' 2>/dev/null || echo 0)
+    tries=$((tries + 1))
+done
+kill -INT "$pid" 2>/dev/null
+wait "$pid"
+st=$?
+if [ "$st" -eq 0 ]; then
+    echo "note: the plan ended before the interrupt"
+else
+    [ "$st" -eq 130 ] || fail "an interrupted plan exited $st, expected 130"
+    grep -q "plan interrupted; storing the runs that finished" "$tmp/cut.err" ||
+        fail "no word of the interruption: $(cat "$tmp/cut.err")"
+    grep -q "interrupted after [0-9]* runs; the runs that finished are in" "$tmp/cut.err" ||
+        fail "no count of the runs made: $(cat "$tmp/cut.err")"
+fi
+# shellcheck disable=SC2086
+expect_status 0 "$AIFSIM" plan "$llm" $grid3 --maximize train.llama.goodput --replications 2 -j 2 \
+    --db "$tmp/cut.db" -q
+[ "$st" -eq 0 ] || expect_grep "of the grid's 12 runs; they are taken, not run again" "$tmp/err"
+cmp -s "$tmp/out" "$tmp/whole.out" || fail "interrupted and taken up again differs from a whole plan"
+[ "$(sqlite3 "$tmp/cut.db" 'SELECT count(*) FROM runs')" = 12 ] || fail "a run was stored twice"
+
 finish
