@@ -22,10 +22,19 @@
  * stored runs' metrics are read back for the table, the CSV and the PDF, so a resumed sweep's
  * outputs equal an uninterrupted one's.
  *
+ * Under mpirun (a build with --with-mpi, plan/sweep_mpi.h), every rank reads the arguments and
+ * checks the scenario, but rank 0 alone opens the database, decides which runs to make (--resume
+ * included), writes and prints; the other ranks run what rank 0 hands them, one at a time (-j is
+ * ignored), and send each result back as bytes (sweep_pack, sweep_unpack), so the database and
+ * the outputs are those of a threaded sweep.
+ *
  * Ctrl-C: the runs in progress are cut short (and not stored), every run that finished is
  * stored, the outputs are written with the points done, and the exit status is 130; a second
- * Ctrl-C quits at once. A progress line (points done of the total, points per minute, the time
- * left) is shown on standard error when it is a terminal, or always with --progress.
+ * Ctrl-C quits at once. Under mpirun that is SIGINT to rank 0's process: Open MPI's mpirun does
+ * not pass a Ctrl-C on but ends every rank, which keeps the runs stored until then (--resume).
+ *
+ * A progress line (points done of the total, points per minute, the time left) is shown on
+ * standard error when it is a terminal, or always with --progress.
  */
 #include "cli/commands.h"
 #include "cli/common.h"
@@ -38,6 +47,7 @@
 #include "base/outfile.h"
 #include "base/units.h"
 #include "plan/sweep.h"
+#include "plan/sweep_mpi.h"
 #include "report/csv.h"
 #include "report/store.h"
 #include "report/sweep_report.h"
@@ -46,6 +56,7 @@
 
 #include "config.h"
 
+#include <assert.h>
 #include <inttypes.h>
 #include <math.h>
 #include <signal.h>
@@ -69,7 +80,9 @@ static const char sweep_usage[] =
     "                    range by a factor 1..64x2; range ends may carry one unit\n"
     "                    (30 min..120 min:30 min). At most 100000 points.\n"
     "  -j, --jobs N      run N points at once (default: the number of CPUs); the results\n"
-    "                    are the same whatever N is\n"
+    "                    are the same whatever N is. Ignored under mpirun with 2 ranks or more\n"
+    "                    (a build with --with-mpi): rank 0 stores and prints, every other rank\n"
+    "                    runs one point at a time, and the results are the same again\n"
     "  --replications N  run each point N times with seeds derived from the scenario's and\n"
     "                    report the mean and its 95% confidence interval (Student's t)\n"
     "  --db FILE         store every run in the SQLite results database FILE, tagged with the\n"
@@ -234,6 +247,137 @@ static void sweep_drop(void *ctx, size_t j, void *result)
     (void)ctx;
     (void)j;
     sweep_out_free(result);
+}
+
+/* ---- A run's result as bytes (MPI: plan/sweep_mpi.h) ------------------------------------------
+ * What sweep_take reads of a sweep_out, in order: the seed; the messages (severity, line, column,
+ * file, path, text); whether there are results; every metric in order (name, label, value, dim,
+ * text); every series in order (name, label, dim, dt, its n points). The rebuilt results hold
+ * the same metrics and series in the same order with the same bits, which is all the database
+ * and the table read, so a run stores the same rows whichever rank made it. */
+
+static unsigned char *sweep_pack(void *ctx, size_t j, void *result, size_t *size_B)
+{
+    (void)ctx;
+    (void)j;
+    sweep_out *o = result;
+    af_sweep_wire w;
+    af_sweep_wire_init(&w);
+    af_sweep_wire_put_u64(&w, o->seed);
+    size_t nmsg = af_diag_count(o->d);
+    af_sweep_wire_put_u64(&w, nmsg);
+    for (size_t i = 0; i < nmsg; i++) {
+        const af_diag_msg *m = af_diag_get(o->d, i);
+        af_sweep_wire_put_u64(&w, (uint64_t)m->sev);
+        af_sweep_wire_put_u64(&w, (uint64_t)(int64_t)m->line);
+        af_sweep_wire_put_u64(&w, (uint64_t)(int64_t)m->col);
+        af_sweep_wire_put_str(&w, m->file);
+        af_sweep_wire_put_str(&w, m->path);
+        af_sweep_wire_put_str(&w, m->text);
+    }
+    const af_results *r = o->sc.res;
+    af_sweep_wire_put_u64(&w, r != NULL);
+    if (r) {
+        af_sweep_wire_put_u64(&w, af_results_count(r));
+        for (size_t i = 0; i < af_results_count(r); i++) {
+            const af_metric *m = af_results_get(r, i);
+            af_sweep_wire_put_str(&w, m->name);
+            af_sweep_wire_put_str(&w, m->label);
+            af_sweep_wire_put_f64(&w, m->value);
+            af_sweep_wire_put_u64(&w, (uint64_t)m->dim);
+            af_sweep_wire_put_str(&w, m->text);
+        }
+        af_sweep_wire_put_u64(&w, af_results_nseries(r));
+        for (size_t i = 0; i < af_results_nseries(r); i++) {
+            const af_series *se = af_results_series_get(r, i);
+            af_sweep_wire_put_str(&w, se->name);
+            af_sweep_wire_put_str(&w, se->label);
+            af_sweep_wire_put_u64(&w, (uint64_t)se->dim);
+            af_sweep_wire_put_f64(&w, se->dt);
+            af_sweep_wire_put_u64(&w, se->n);
+            for (size_t k = 0; k < se->n; k++)
+                af_sweep_wire_put_f64(&w, se->v[k]);
+        }
+    }
+    sweep_out_free(o);
+    return af_sweep_wire_take(&w, size_B);
+}
+
+static int sweep_unpack(void *ctx, size_t j, const unsigned char *bytes, size_t size_B,
+                        void **result)
+{
+    (void)ctx;
+    (void)j;
+    af_sweep_wire w;
+    af_sweep_wire_init_read(&w, bytes, size_B);
+    sweep_out *o = af_calloc(1, sizeof *o);
+    o->d = af_diag_new();
+    af_cli_scenario_init(&o->sc);
+    o->seed = af_sweep_wire_get_u64(&w);
+    uint64_t nmsg = af_sweep_wire_get_u64(&w);
+    for (uint64_t i = 0; i < nmsg && !w.bad; i++) {
+        uint64_t sev = af_sweep_wire_get_u64(&w);
+        int64_t line = (int64_t)af_sweep_wire_get_u64(&w);
+        int64_t col = (int64_t)af_sweep_wire_get_u64(&w);
+        char *file = af_sweep_wire_get_str(&w);
+        char *path = af_sweep_wire_get_str(&w);
+        char *text = af_sweep_wire_get_str(&w);
+        if (sev > AF_SEV_NOTE || line < 0 || line > INT32_MAX || col < 0 || col > INT32_MAX ||
+            !text)
+            w.bad = true;
+        else
+            af_diag_add(o->d, (af_severity)sev, file, (int)line, (int)col, path, "%s", text);
+        af_free(file);
+        af_free(path);
+        af_free(text);
+    }
+    if (af_sweep_wire_get_u64(&w) && !w.bad) {
+        af_results *r = o->sc.res = af_results_new();
+        uint64_t n = af_sweep_wire_get_u64(&w);
+        for (uint64_t i = 0; i < n && !w.bad; i++) {
+            char *name = af_sweep_wire_get_str(&w);
+            char *label = af_sweep_wire_get_str(&w);
+            double value = af_sweep_wire_get_f64(&w);
+            uint64_t dim = af_sweep_wire_get_u64(&w);
+            char *text = af_sweep_wire_get_str(&w);
+            if (!name || dim >= AF_DIM__COUNT || af_results_find(r, name))
+                w.bad = true;
+            else if (text)
+                af_results_set_text(r, name, text, label);
+            else
+                af_results_set(r, name, value, (af_dim)dim, label);
+            af_free(name);
+            af_free(label);
+            af_free(text);
+        }
+        uint64_t ns = af_sweep_wire_get_u64(&w);
+        for (uint64_t i = 0; i < ns && !w.bad; i++) {
+            char *name = af_sweep_wire_get_str(&w);
+            char *label = af_sweep_wire_get_str(&w);
+            uint64_t dim = af_sweep_wire_get_u64(&w);
+            double dt = af_sweep_wire_get_f64(&w);
+            uint64_t np = af_sweep_wire_get_u64(&w);
+            if (!name || dim >= AF_DIM__COUNT || !(dt > 0) || np > AF_SERIES_MAX ||
+                af_results_series_find(r, name)) {
+                w.bad = true;
+            } else {
+                /* Made at the point width, its points set as they were (bit for bit: a push
+                 * would add each to 0 and turn a -0 into 0), one base window each. */
+                af_series *se = af_results_series(r, name, (af_dim)dim, label, dt);
+                for (uint64_t k = 0; k < np; k++)
+                    se->v[k] = af_sweep_wire_get_f64(&w);
+                se->n = se->pushed = (size_t)np;
+            }
+            af_free(name);
+            af_free(label);
+        }
+    }
+    if (!af_sweep_wire_done(&w)) {
+        sweep_out_free(o);
+        return AF_EIO;
+    }
+    *result = o;
+    return AF_OK;
 }
 
 /* The column of metric name (appended when new); hint is where it likely is. */
@@ -483,6 +627,37 @@ static size_t sweep_check_values(sweep *s, const af_sweep_grid *g, af_diag *d)
     return bad;
 }
 
+/* Gives the other ranks rank 0's jobs (s->jobs, s->njobs), once every rank is ready; a no-op
+ * with one rank. Returns AF_OK, or the worst status of a rank that was not ready: on rank 0 with
+ * a message in d, as rank 0 itself was ready. *root_status is rank 0's status. */
+static int sweep_share_jobs(sweep *s, const af_sweep_mpi *mpi, size_t nruns, int *root_status)
+{
+    af_sweep_wire w;
+    af_sweep_wire_init(&w);
+    for (size_t i = 0; mpi->rank == 0 && mpi->size > 1 && i < s->njobs; i++)
+        af_sweep_wire_put_u64(&w, s->jobs[i]);
+    size_t n = 0;
+    void *bytes = af_sweep_wire_take(&w, &n);
+    int rc = af_sweep_mpi_share(mpi, AF_OK, &bytes, &n, root_status);
+    if (rc != AF_OK && mpi->rank == 0)
+        af_diag_error(s->c->d,
+                      "sweep: another of the %d ranks could not prepare the sweep; its "
+                      "messages are above",
+                      mpi->size);
+    if (rc == AF_OK && mpi->rank != 0) {
+        af_sweep_wire r;
+        af_sweep_wire_init_read(&r, bytes, n);
+        s->njobs = n / 8;
+        for (size_t i = 0; i < s->njobs; i++) {
+            s->jobs[i] = (size_t)af_sweep_wire_get_u64(&r);
+            /* Rank 0 made them from the same grid: one outside it is our bug. */
+            assert(s->jobs[i] < nruns);
+        }
+    }
+    af_free(bytes);
+    return rc;
+}
+
 int af_cmd_sweep(int argc, char **argv)
 {
     af_cli c;
@@ -507,12 +682,23 @@ int af_cmd_sweep(int argc, char **argv)
     char *spec = NULL, *gridspec = NULL, *title = NULL;
     af_sweep_report_axis *raxes = NULL;
     size_t *sel = NULL;
+    /* Under mpirun: rank 0 does what a plain sweep does but runs nothing itself; the other ranks
+     * read the same arguments and scenario, then only run the jobs rank 0 hands them (so they
+     * neither open the database nor print). Every rank calls af_sweep_mpi_share once, at the
+     * point where rank 0 has its jobs, or on its way out (shared). */
+    af_sweep_mpi mpi;
+    bool shared = false;
+    int root_status = AF_OK;
+    if (af_sweep_mpi_start(&mpi, d) != AF_OK) {
+        rc = 1;
+        goto done;
+    }
 
     for (int i = 1; i < argc; i++) {
         bool missing = false;
         const char *v;
         if (af_cli_is_help(argv[i])) {
-            rc = af_cli_help(&c, sweep_usage);
+            rc = mpi.rank == 0 ? af_cli_help(&c, sweep_usage) : 0;
             goto done;
         } else if (af_cli_take_scenario_opt(argc, argv, &i, &opts, &missing, d)) {
             /* --set, --seed, --models */
@@ -614,7 +800,8 @@ int af_cmd_sweep(int argc, char **argv)
         goto done;
 
     rc = 1;
-    if ((csv && af_report_csv_check(csv, d) != AF_OK) || (pdf && af_outfile_check(pdf, d) != AF_OK))
+    if (mpi.rank == 0 && ((csv && af_report_csv_check(csv, d) != AF_OK) ||
+                          (pdf && af_outfile_check(pdf, d) != AF_OK)))
         goto done;
 
     /* The runs: every (point, replication), less those stored before (--resume). */
@@ -633,7 +820,8 @@ int af_cmd_sweep(int argc, char **argv)
         }
         spec = t;
     }
-    if (db) {
+    s.series = db != NULL;
+    if (db && mpi.rank == 0) {
         int src = af_store_open(db, true, &s.store, d);
         if (src != AF_OK) {
             rc = src == AF_EINPUT ? 2 : 1;
@@ -645,7 +833,6 @@ int af_cmd_sweep(int argc, char **argv)
             goto done;
         }
         s.db = db;
-        s.series = true;
         af_store_sweep key = {.scenario = base.cfg.name,
                               .scenario_file = file,
                               .scenario_hash = base.scenario_hash,
@@ -680,7 +867,7 @@ int af_cmd_sweep(int argc, char **argv)
         }
     }
     s.jobs = af_malloc_array(nruns, sizeof *s.jobs);
-    for (size_t i = 0; i < nruns; i++) {
+    for (size_t i = 0; i < nruns && mpi.rank == 0; i++) {
         if (stored[i]) {
             af_store_run r;
             if (af_store_get(s.store, stored[i], true, &r, d) != AF_OK) {
@@ -694,25 +881,38 @@ int af_cmd_sweep(int argc, char **argv)
         }
     }
     af_free(stored);
+    shared = true;
+    if (sweep_share_jobs(&s, &mpi, nruns, &root_status) != AF_OK)
+        goto done;
 
     /* Run. */
     long cpus = sysconf(_SC_NPROCESSORS_ONLN);
     unsigned nthreads = jobs_opt >= 1 ? (unsigned)jobs_opt : cpus > 0 ? (unsigned)cpus : 1;
     s.tty = isatty(STDERR_FILENO);
-    s.show = !no_progress && (progress || s.tty);
+    s.show = mpi.rank == 0 && !no_progress && (progress || s.tty);
     s.start_s = s.shown_s = sweep_wall_s();
     sweep_interrupted = 0;
-    if (sigaction(SIGINT, NULL, &sweep_old_sigint) == 0 && sweep_old_sigint.sa_handler != SIG_IGN) {
+    if (mpi.rank == 0 && sigaction(SIGINT, NULL, &sweep_old_sigint) == 0 &&
+        sweep_old_sigint.sa_handler != SIG_IGN) {
         struct sigaction sa;
         memset(&sa, 0, sizeof sa);
         sa.sa_handler = sweep_on_sigint;
         sigemptyset(&sa.sa_mask);
         sigaction(SIGINT, &sa, NULL);
     }
-    af_sweep_ops ops = {
-        .ctx = &s, .run = sweep_run, .take = sweep_take, .drop = sweep_drop, .tick = sweep_tick};
+    af_sweep_ops ops = {.ctx = &s,
+                        .run = sweep_run,
+                        .take = sweep_take,
+                        .drop = sweep_drop,
+                        .tick = sweep_tick,
+                        .pack = sweep_pack,
+                        .unpack = sweep_unpack};
     size_t taken = 0;
-    int xrc = af_sweep_exec(s.njobs, nthreads, &ops, &taken, d);
+    int xrc = af_sweep_mpi_exec(&mpi, s.njobs, nthreads, &ops, &taken, d);
+    if (mpi.rank != 0) {
+        rc = 0;
+        goto done;
+    }
     sweep_clear(&s);
     {
         sigset_t set, old;
@@ -766,6 +966,14 @@ int af_cmd_sweep(int argc, char **argv)
     rc = xrc == AF_SWEEP_CUT ? 130 : s.worst;
 
 done:
+    if (!shared) /* on the way out before the jobs were shared: say so to the other ranks */
+        af_sweep_mpi_share(&mpi, rc != 0 ? rc : AF_EIO, NULL, NULL, &root_status);
+    /* A worker's messages are rank 0's too, which prints them, unless rank 0 was ready and this
+     * rank was not (a file it could not read): then they are this rank's own. */
+    if (mpi.rank != 0 && !(root_status == AF_OK && rc != 0)) {
+        af_diag_clear(d);
+        rc = 0; /* rank 0's exit status is the sweep's (mpirun's) */
+    }
     af_free(sel);
     af_free(raxes);
     af_free(title);
@@ -812,5 +1020,7 @@ done:
     af_cli_scenario_opts_fini(&opts);
     af_sweep_grid_fini(&grid);
     af_free(metrics);
-    return af_cli_finish(&c, rc);
+    rc = af_cli_finish(&c, rc);
+    af_sweep_mpi_stop(&mpi);
+    return rc;
 }

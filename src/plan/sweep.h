@@ -1,6 +1,7 @@
 /*
- * plan/sweep: many runs of one scenario, as `aifsim sweep` (and later the planner and the MPI
- * sweep) make them. Three independent pieces, none of which knows how a run is made:
+ * plan/sweep: many runs of one scenario, as `aifsim sweep` and `aifsim plan` make them (across
+ * MPI ranks: plan/sweep_mpi.h, same contract). Three independent pieces, none of which knows how
+ * a run is made:
  *
  *   the grid         every --vary PATH=VALUES is an axis: a list ("2,4,8", "30 min,1 h"), a linear
  *                    range ("2..32:2") or a logarithmic one ("1..64x2"); the points are every
@@ -133,6 +134,12 @@ typedef struct af_sweep_ops {
      * jobs taken so far of njobs. Returns false to stop the sweep (Ctrl-C). */
     bool (*tick)(void *ctx, size_t taken, size_t njobs);
     double tick_s; /* s between ticks (<= 0: 0.25 s) */
+    /* Only for af_sweep_mpi_exec across ranks (NULL otherwise): on a worker rank, turns job j's
+     * result into bytes, a new buffer (af_malloc) of *size_B bytes, and releases the result; on
+     * rank 0, rebuilds the result from those bytes into *result and returns AF_OK, or returns
+     * AF_EIO with *result untouched when they are malformed (unpack does not own bytes). */
+    unsigned char *(*pack)(void *ctx, size_t j, void *result, size_t *size_B);
+    int (*unpack)(void *ctx, size_t j, const unsigned char *bytes, size_t size_B, void **result);
 } af_sweep_ops;
 
 /* Runs jobs 0..njobs-1 on nthreads worker threads (>= 1) and passes each finished one to
