@@ -49,10 +49,17 @@ static const struct {
     const char *name;
     int (*fn)(int, char **);
 } af_commands[] = {
-    {"run", af_cmd_run},         {"compare", af_cmd_compare}, {"validate", af_cmd_validate},
-    {"catalog", af_cmd_catalog}, {"size", af_cmd_size},       {"metrics", af_cmd_metrics},
-    {"runs", af_cmd_runs},       {"report", af_cmd_report},   {"sweep", af_cmd_sweep},
-    {"plan", af_cmd_plan},       {"sensitivity", af_cmd_sensitivity},
+    {"run", af_cmd_run},
+    {"compare", af_cmd_compare},
+    {"validate", af_cmd_validate},
+    {"catalog", af_cmd_catalog},
+    {"size", af_cmd_size},
+    {"metrics", af_cmd_metrics},
+    {"runs", af_cmd_runs},
+    {"report", af_cmd_report},
+    {"sweep", af_cmd_sweep},
+    {"plan", af_cmd_plan},
+    {"sensitivity", af_cmd_sensitivity},
 };
 
 int main(int argc, char **argv)

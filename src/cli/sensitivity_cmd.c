@@ -157,10 +157,10 @@ static void sens_missing(sens *s, const af_results *res)
         names[i] = af_results_get(res, i)->name;
     const char *near = af_did_you_mean(s->metric, names, n);
     af_diag_error(s->c->d,
-                  "--metric: the runs have no metric %s%s%s%s (a job or tier of another "
-                  "name?); see `aifsim run %s --json -`",
-                  s->metric, near ? "; did you mean \"" : "", near ? near : "",
-                  near ? "\"?" : "", s->file);
+                  "--metric: the runs have no metric %s (a job or tier of another name?)%s%s%s; "
+                  "see `aifsim run %s --json -`",
+                  s->metric, near ? "; did you mean \"" : "", near ? near : "", near ? "\"?" : "",
+                  s->file);
     af_free(names);
 }
 

@@ -26,9 +26,8 @@ static bool sens_split(const char *text, double *num, const char **unit)
     if (digits == 0 || strspn(q, ".") == digits)
         return false;
     q += digits;
-    if ((*q == 'e' || *q == 'E') &&
-        ((q[1] >= '0' && q[1] <= '9') ||
-         ((q[1] == '+' || q[1] == '-') && q[2] >= '0' && q[2] <= '9')))
+    if ((*q == 'e' || *q == 'E') && ((q[1] >= '0' && q[1] <= '9') ||
+                                     ((q[1] == '+' || q[1] == '-') && q[2] >= '0' && q[2] <= '9')))
         q += 2 + strspn(q + 2, "0123456789");
     char buf[64];
     size_t len = (size_t)(q - p);

@@ -111,8 +111,9 @@ void af_tornado_text(const af_tornado *t, FILE *f)
     fprintf(f, "\neach parameter moved by -%.4g%% and +%.4g%% alone (whole numbers by at least 1)",
             100 * t->by, 100 * t->by);
     if (t->replications > 1)
-        fprintf(f, ";\n%zu replications per point on common seeds: changes are paired "
-                   "differences, ± half their 95%% confidence interval",
+        fprintf(f,
+                ";\n%zu replications per point on common seeds: changes are paired "
+                "differences, ± half their 95%% confidence interval",
                 t->replications);
     fprintf(f, "\n\n");
 
@@ -120,8 +121,8 @@ void af_tornado_text(const af_tornado *t, FILE *f)
     bool reps = t->replications > 1, clamped = false;
     size_t ncol = reps ? 7 : 5;
     char **cell = af_calloc((t->n + 1) * ncol, sizeof *cell);
-    static const char *const head[] = {"parameter",  "base",        "low -> metric",
-                                       "high -> metric", "swing", "low - base", "high - base"};
+    static const char *const head[] = {"parameter", "base",       "low -> metric", "high -> metric",
+                                       "swing",     "low - base", "high - base"};
     for (size_t k = 0; k < ncol; k++)
         cell[k] = af_strdup(head[k]);
     for (size_t i = 0; i < t->n; i++) {
@@ -340,7 +341,10 @@ static void tornado_chart(af_draw *dr, const af_tornado *t, size_t from, size_t 
     af_axis_unit_of(fmax(fabs(lo), fabs(hi)), t->dim, &u);
     af_ticks xt;
     af_ticks_linear((lo - 0.25 * span) / u.scale, (hi + 0.25 * span) / u.scale, 6, &xt);
-    double px = x0 + namew, pw = w - namew, py = y0 + 14, ph = h - 14 - 52;
+    /* Rows of at most 40 pt, as tall on a last, shorter page as on the full ones. */
+    size_t per = t->n < TP_PER_PAGE ? t->n : TP_PER_PAGE;
+    double rowh = fmin(40, (h - 14 - 52) / (double)(per > 0 ? per : 1));
+    double px = x0 + namew, pw = w - namew, py = y0 + 14, ph = rowh * (double)per;
 #define SX(v) (px + ((v) / u.scale - xt.lo) / (xt.hi - xt.lo) * pw)
     /* Grid and tick labels. */
     cairo_set_line_width(cr, 0.5);
@@ -355,8 +359,8 @@ static void tornado_chart(af_draw *dr, const af_tornado *t, size_t from, size_t 
         af_axis_label(xt.v[i], &one, lab, sizeof lab);
         af_draw_text(dr, gx, py + ph + 4, 0, lab, &tc);
     }
-    char *xtitle = af_strfmt("%s%s%s%s", t->metric, u.unit[0] ? " (" : "", u.unit,
-                             u.unit[0] ? ")" : "");
+    char *xtitle =
+        af_strfmt("%s%s%s%s", t->metric, u.unit[0] ? " (" : "", u.unit, u.unit[0] ? ")" : "");
     af_draw_text(dr, px + pw / 2, py + ph + 17, 0, xtitle, &tc);
     af_free(xtitle);
     cairo_set_source_rgb(cr, 0.3, 0.3, 0.3);
@@ -365,9 +369,6 @@ static void tornado_chart(af_draw *dr, const af_tornado *t, size_t from, size_t 
     cairo_stroke(cr);
 
     /* The bars, a row each, from the base to the low and to the high value. */
-    double rowh = ph / (double)TP_PER_PAGE;
-    if (to - from < 8)
-        rowh = ph / 8;
     double base = isfinite(t->base.mean) ? t->base.mean : 0;
     for (size_t i = from; i < to; i++) {
         const af_tornado_bar *br = &t->bars[i];
@@ -414,8 +415,8 @@ static void tornado_chart(af_draw *dr, const af_tornado *t, size_t from, size_t 
              * metric there. */
             char m[64];
             af_report_text_value(v, t->dim, m, sizeof m);
-            char *lab = af_strfmt("%s%s: %s", side[k].text, side[k].clamped ? " (range end)" : "",
-                                  m);
+            char *lab =
+                af_strfmt("%s%s: %s", side[k].text, side[k].clamped ? " (range end)" : "", m);
             bool left = xb < xa || (xb == xa && k == 0);
             double edge = xb;
             if (isfinite(dv->lo) && isfinite(dv->hi))
@@ -441,15 +442,25 @@ static void tornado_chart(af_draw *dr, const af_tornado *t, size_t from, size_t 
 #undef SX
     /* The legend. */
     double ly = py + ph + 34, lx = px;
-    for (int k = 0; k < 2; k++) {
-        tornado_rgb(cr, k ? AF_C_ORANGE : AF_C_BLUE);
-        cairo_rectangle(cr, lx, ly + 2, 14, 7);
-        cairo_fill(cr);
-        char *lab = af_strfmt("%s value (%s%.4g%%)%s", k ? "high" : "low", k ? "+" : "-",
-                              100 * t->by,
-                              t->replications > 1 && k ? "; whiskers: 95% confidence interval "
-                                                         "of the change from the base"
-                                                       : "");
+    for (int k = 0; k < (t->replications > 1 ? 3 : 2); k++) {
+        char *lab;
+        if (k < 2) {
+            tornado_rgb(cr, k ? AF_C_ORANGE : AF_C_BLUE);
+            cairo_rectangle(cr, lx, ly + 2, 14, 7);
+            cairo_fill(cr);
+            lab = af_strfmt("%s value (%s%.4g%%)", k ? "high" : "low", k ? "+" : "-", 100 * t->by);
+        } else {
+            cairo_set_source_rgb(cr, 0.15, 0.15, 0.15);
+            cairo_set_line_width(cr, 0.8);
+            cairo_move_to(cr, lx, ly + 5.5);
+            cairo_line_to(cr, lx + 14, ly + 5.5);
+            cairo_move_to(cr, lx, ly + 3);
+            cairo_line_to(cr, lx, ly + 8);
+            cairo_move_to(cr, lx + 14, ly + 3);
+            cairo_line_to(cr, lx + 14, ly + 8);
+            cairo_stroke(cr);
+            lab = af_strfmt("95%% confidence interval of the change from the base");
+        }
         double tw, th;
         af_draw_measure(dr, lab, &ls, 0, &tw, &th);
         af_draw_text(dr, lx + 18, ly, 0, lab, &ls);
@@ -493,16 +504,17 @@ int af_tornado_pdf_save(const af_tornado *t, const char *path, af_diag *d)
     size_t pages = t->n ? (t->n + TP_PER_PAGE - 1) / TP_PER_PAGE : 1;
     char a[64], b[64], c[64], ci[160] = "";
     if (t->replications > 1)
-        snprintf(ci, sizeof ci, " (95%% CI %s .. %s; means of %zu replications per point on "
-                                "common seeds)",
+        snprintf(ci, sizeof ci,
+                 " (95%% CI %s .. %s; means of %zu replications per point on "
+                 "common seeds)",
                  af_report_text_value(t->base.lo, t->dim, b, sizeof b),
                  af_report_text_value(t->base.hi, t->dim, c, sizeof c), t->replications);
-    char *sub = af_strfmt("%s%s%s%s at the base point: %s%s. Each parameter moved by -%.4g%% and "
-                          "+%.4g%% alone (whole numbers by at least 1), seed %llu.",
-                          t->label ? t->label : t->metric, t->label ? " (" : "",
-                          t->label ? t->metric : "", t->label ? ")" : "",
-                          af_report_text_value(t->base.mean, t->dim, a, sizeof a), ci,
-                          100 * t->by, 100 * t->by, t->seed);
+    char *sub =
+        af_strfmt("%s%s%s%s at the base point: %s%s. Each parameter moved by -%.4g%% and "
+                  "+%.4g%% alone (whole numbers by at least 1), seed %llu.",
+                  t->metric, t->label ? " (" : "", t->label ? t->label : "", t->label ? ")" : "",
+                  af_report_text_value(t->base.mean, t->dim, a, sizeof a), ci, 100 * t->by,
+                  100 * t->by, t->seed);
     for (size_t pg = 0; pg < pages; pg++) {
         double y = TP_MARGIN;
         y += af_draw_text(&dr, TP_MARGIN, y, cw, t->title, &hs) + 6;
@@ -515,8 +527,8 @@ int af_tornado_pdf_save(const af_tornado *t, const char *path, af_diag *d)
                           pg * TP_PER_PAGE + TP_PER_PAGE < t->n ? pg * TP_PER_PAGE + TP_PER_PAGE
                                                                 : t->n,
                           TP_MARGIN, y, cw, TP_PAGE_H - TP_MARGIN - 16 - y);
-        char *foot = af_strfmt("aifsim %s \xc2\xb7 sensitivity \xc2\xb7 %s", PACKAGE_VERSION,
-                               t->scenario);
+        char *foot =
+            af_strfmt("aifsim %s \xc2\xb7 sensitivity \xc2\xb7 %s", PACKAGE_VERSION, t->scenario);
         af_draw_text(&dr, TP_MARGIN, TP_PAGE_H - TP_MARGIN + 6, cw - 80, foot, &fs);
         af_free(foot);
         char pgs[48];

@@ -42,15 +42,15 @@ typedef struct af_tornado_stat {
 
 /* One moved parameter. */
 typedef struct af_tornado_bar {
-    const char *param;    /* its --set path, "storage.disk.nodes" (borrowed) */
+    const char *param;     /* its --set path, "storage.disk.nodes" (borrowed) */
     const char *base_text; /* its base value as written, "2" (borrowed) */
-    const char *low_text; /* the low value used, as a --set text, "1" (borrowed) */
+    const char *low_text;  /* the low value used, as a --set text, "1" (borrowed) */
     const char *high_text; /* the high value used, "3" (borrowed) */
-    bool low_clamped;     /* the low value is the end of the field's range, not base x (1 - by) */
-    bool high_clamped;    /* likewise the high one */
-    af_tornado_stat low;  /* the metric at the low value */
-    af_tornado_stat high; /* at the high value */
-    af_tornado_stat dlow; /* low - base, paired replication by replication */
+    bool low_clamped;      /* the low value is the end of the field's range, not base x (1 - by) */
+    bool high_clamped;     /* likewise the high one */
+    af_tornado_stat low;   /* the metric at the low value */
+    af_tornado_stat high;  /* at the high value */
+    af_tornado_stat dlow;  /* low - base, paired replication by replication */
     af_tornado_stat dhigh; /* high - base */
     af_tornado_stat swing; /* high - low */
 } af_tornado_bar;
@@ -65,8 +65,8 @@ typedef struct af_tornado {
     double by;            /* the share each parameter was moved by, (0, 1) */
     size_t replications;  /* runs per point, >= 1 */
     unsigned long long seed; /* replication 1's seed */
-    af_tornado_stat base; /* the metric at the base point */
-    af_tornado_bar *bars; /* one per parameter (owned by the caller) */
+    af_tornado_stat base;    /* the metric at the base point */
+    af_tornado_bar *bars;    /* one per parameter (owned by the caller) */
     size_t n;
 } af_tornado;
 

@@ -60,6 +60,11 @@ static const af_node *field_find(const af_doc *doc, const char *path, af_diag *d
                 af_diag_error_at(d, file, line, col, path,
                                  "not in the scenario; did you mean \"%.*s%s\"?", (int)seg, path,
                                  near);
+            else if (node && node->kind == AF_NODE_SEQ)
+                af_diag_error_at(d, file, line, col, path,
+                                 "not in the scenario: no entry of %.*s is named \"%s\"; select "
+                                 "list entries by name or [N]",
+                                 seg ? (int)seg - 1 : 0, path, key);
             else if (node && node->kind == AF_NODE_SCALAR)
                 af_diag_error_at(d, file, line, col, path,
                                  "not in the scenario: %.*s is a single value, not a mapping; "

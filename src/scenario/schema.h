@@ -50,20 +50,20 @@ typedef enum {
  * `aifsim sensitivity`, which moves a field by a share of its value (scenario.h,
  * af_scenario_field_get). */
 typedef struct af_check_seen {
-    bool seen;      /* the node was read as a valid number (by af_check_quantity or
-                       af_check_integer); the rest is meaningful only then */
-    bool integer;   /* read by af_check_integer: a whole number */
-    af_dim dim;     /* its dimension (AF_DIM_COUNT for an integer) */
-    double min;     /* the accepted range [min, max], (min, max] when min_open */
+    bool seen;    /* the node was read as a valid number (by af_check_quantity or
+                     af_check_integer); the rest is meaningful only then */
+    bool integer; /* read by af_check_integer: a whole number */
+    af_dim dim;   /* its dimension (AF_DIM_COUNT for an integer) */
+    double min;   /* the accepted range [min, max], (min, max] when min_open */
     double max;
     bool min_open;
-    double value;   /* the value read, in SI base units of dim */
+    double value; /* the value read, in SI base units of dim */
 } af_check_seen;
 
 /* A checking context: where messages go and how many were reported. */
 typedef struct af_check {
-    af_diag *d;          /* messages */
-    size_t errors;       /* errors reported (or suppressed) through this context */
+    af_diag *d;           /* messages */
+    size_t errors;        /* errors reported (or suppressed) through this context */
     const af_node *watch; /* a node whose reading is recorded in *seen (NULL: none) */
     af_check_seen *seen;  /* where (borrowed); with watch only */
 } af_check;
