@@ -94,6 +94,12 @@
  * Time ratios are counted in whole nanoseconds of a duration in seconds, so equalities of them
  * hold to 1e-9 plus one nanosecond over the duration.
  *
+ * Regression inputs in YAML. An input whose first line is "# fuzz_world: yaml" is a scenario, not
+ * choices: a finding of tests/fuzz/findings/ kept in tests/fuzz/regress/world/, which stays the
+ * same scenario whatever the generator becomes. It is loaded (it may be refused: libFuzzer
+ * mutates these inputs too) and, when it sets max_events within AF_FW_MAX_BUDGET (so that no
+ * input runs for long), run and checked like a generated one.
+ *
  * Environment: AIFSIM_FUZZ_PRINT=1 prints each generated scenario to standard output (to turn a
  * crashing input into a YAML file: AIFSIM_FUZZ_PRINT=1 world_random crash-file).
  * AIFSIM_FUZZ_AVOID=weights,lookups,tiny,nic,holds,arrivals narrows the generator and the
@@ -2705,15 +2711,27 @@ static void af_fw_check_rc(const char *what, int rc, const af_diag *d)
     }
 }
 
+/* The first line of an input that is a scenario in YAML, not choices (see "Regression inputs in
+ * YAML" above). */
+#define AF_FW_YAML_MAGIC "# fuzz_world: yaml\n"
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     af_fw_gen g = {.cat = af_fuzz_catalog(), .avoid = af_fw_avoid_flags()};
-    g.text.cap = 4096;
+    size_t magic = sizeof AF_FW_YAML_MAGIC - 1;
+    bool yaml = size >= magic && memcmp(data, AF_FW_YAML_MAGIC, magic) == 0;
+    g.text.cap = yaml ? size + 1 : 4096;
     g.text.buf = malloc(g.text.cap);
     if (!g.text.buf)
         abort();
     g.text.buf[0] = '\0';
-    af_fw_generate(&g, data, size);
+    if (yaml) {
+        memcpy(g.text.buf, data, size);
+        g.text.buf[size] = '\0';
+        g.text.len = size;
+    } else {
+        af_fw_generate(&g, data, size);
+    }
     af_fw_yaml = g.text.buf;
     const char *print = getenv("AIFSIM_FUZZ_PRINT");
     if (print && *print && strcmp(print, "0") != 0) {
@@ -2741,12 +2759,18 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         af_fw_ends[0]++;
         goto done;
     }
+    if (yaml && rc != AF_OK) {
+        af_fw_check_rc("af_scenario_parse", rc, d);
+        goto done;
+    }
     if (rc != AF_OK) {
         af_diag_print(d, stderr);
         af_fw_fail("the loader refused a scenario within the documented ranges (rc %d)", rc);
     }
     af_fw_check_rc("af_scenario_parse", rc, d);
     af_fuzz_check_config(&cfg);
+    if (yaml && !(cfg.max_events > 0 && cfg.max_events <= AF_FW_MAX_BUDGET))
+        goto done; /* not run: it could run for long */
 
     int crc = af_world_check(&cfg, d);
     af_fw_check_rc("af_world_check", crc, d);
