@@ -38,6 +38,7 @@
  * sweep or an earlier plan stored instead of running it again: an interrupted plan (Ctrl-C)
  * loses nothing that finished. A progress line goes to standard error when it is a terminal.
  */
+#include "cli/batch.h"
 #include "cli/commands.h"
 #include "cli/common.h"
 #include "cli/options.h"
@@ -54,10 +55,8 @@
 
 #include <inttypes.h>
 #include <math.h>
-#include <signal.h>
 #include <stdio.h>
 #include <string.h>
-#include <time.h>
 #include <unistd.h>
 
 static const char plan_usage[] =
@@ -135,8 +134,7 @@ typedef struct plan {
     const char *file;
     const af_catalog *cat;
     const af_sweep_grid *grid;
-    af_scenario_set **axis_sets; /* [axis][value] */
-    char ***axis_args;           /* the texts they borrow (owned) */
+    af_cli_axes axes;
     const af_scenario_set *common;
     size_t ncommon;
     size_t reps;
@@ -169,19 +167,14 @@ typedef struct plan {
     int64_t *stored; /* [point * reps + rep]: the stored run, 0 for none */
     char *text;      /* the scenario file's bytes */
     size_t text_len;
-    /* progress */
-    bool show, tty;
-    double start_s, shown_s;
-    size_t width;
+    af_cli_progress prog;
 } plan;
 
 /* What a worker hands back. */
 typedef struct plan_out {
-    af_cli_scenario sc; /* NULL res when taken from the store */
+    af_cli_job *job; /* the run made (NULL when taken from the store) */
     af_store_run stored;
     bool from_store;
-    af_diag *d;
-    uint64_t seed;
 } plan_out;
 
 /* Values of a run: per goal its metric and its reference metric (NaN without one), then the
@@ -201,114 +194,50 @@ static size_t plan_iobj(const plan *p)
     return 2 * p->goals->n + 1;
 }
 
-/* ---- Ctrl-C and progress -------------------------------------------------------------------- */
-
-static volatile sig_atomic_t plan_interrupted;
-static struct sigaction plan_old_sigint;
-
-static void plan_on_sigint(int sig)
-{
-    (void)sig;
-    plan_interrupted = 1;
-    sigaction(SIGINT, &plan_old_sigint, NULL); /* a second Ctrl-C quits at once */
-}
-
-static double plan_wall_s(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
-}
-
-static void plan_clear(plan *p)
-{
-    if (p->width > 0 && p->tty)
-        fprintf(stderr, "\r%*s\r", (int)p->width, "");
-    p->width = 0;
-}
+/* ---- Progress ------------------------------------------------------------------------------ */
 
 /* "aifsim: plan: 7 runs, running storage.hot.nodes=6 (2 of 3 runs done), 41 s" */
 static bool plan_tick(void *ctx, size_t taken, size_t njobs)
 {
     plan *p = ctx;
-    if (plan_interrupted) {
-        plan_clear(p);
+    if (af_cli_sigint_caught()) {
+        af_cli_progress_clear(&p->prog);
         fprintf(stderr, "aifsim: plan interrupted%s (Ctrl-C again to quit at once)\n",
                 p->store ? "; storing the runs that finished" : "");
         return false;
     }
-    double now = plan_wall_s();
-    if (!p->show || now - p->start_s < (p->tty ? 1.0 : 0.0) || now - p->shown_s < (p->tty ? 0.25 : 1))
+    double now = af_cli_wall_s();
+    if (!af_cli_progress_due(&p->prog, now))
         return true;
     char line[256], wall[48];
     char *label = af_sweep_grid_label(p->grid, p->batch[0]);
     int n = snprintf(line, sizeof line, "aifsim: plan: %zu runs, running %s%s (%zu of %zu done), %s",
                      p->runs, label, p->nbatch > 1 ? " and others" : "", taken, njobs,
-                     af_units_format(now - p->start_s, AF_DIM_TIME, wall, sizeof wall));
+                     af_units_format(now - p->prog.start_s, AF_DIM_TIME, wall, sizeof wall));
     af_free(label);
-    if (n < 0)
-        return true;
-    if (n >= (int)sizeof line)
-        n = (int)sizeof line - 1;
-    if (p->tty) {
-        fprintf(stderr, "\r%.*s%*s", n, line, (int)p->width > n ? (int)p->width - n : 0, "");
-        if ((size_t)n > p->width)
-            p->width = (size_t)n;
-    } else {
-        fprintf(stderr, "%.*s\n", n, line);
-    }
-    fflush(stderr);
-    p->shown_s = now;
+    if (n > 0)
+        af_cli_progress_show(&p->prog, line, now);
     return true;
 }
 
 /* ---- Runs ----------------------------------------------------------------------------------- */
 
-static uint64_t plan_poll(void *ctx, double t_s, double end_s, uint64_t events)
-{
-    (void)t_s;
-    (void)end_s;
-    (void)events;
-    const atomic_bool *stop = ctx;
-    return atomic_load(stop) ? 0 : 8192;
-}
-
 static int plan_run(void *ctx, size_t j, const atomic_bool *stop, void **result)
 {
     plan *p = ctx;
     size_t pt = p->batch[j / p->reps], rep = j % p->reps;
-    const af_sweep_grid *g = p->grid;
     plan_out *o = af_calloc(1, sizeof *o);
-    o->d = af_diag_new();
-    af_cli_scenario_init(&o->sc);
     *result = o;
     if (p->stored && p->stored[pt * p->reps + rep]) {
         /* Stored before: read it back (the store is used from the calling thread only). */
         o->from_store = true;
         return AF_OK;
     }
-    size_t nsets = g->naxes + p->ncommon;
-    af_scenario_set *sets = af_malloc_array(nsets, sizeof *sets);
-    size_t *idx = af_malloc_array(g->naxes, sizeof *idx);
-    af_sweep_grid_index(g, pt, idx);
-    for (size_t a = 0; a < g->naxes; a++)
-        sets[a] = p->axis_sets[a][idx[a]];
-    for (size_t k = 0; k < p->ncommon; k++)
-        sets[g->naxes + k] = p->common[k];
-    af_free(idx);
-    int rc = af_cli_scenario_load(&o->sc, p->file, p->cat, sets, nsets, o->d);
+    o->job = af_cli_job_new();
+    size_t nsets;
+    af_scenario_set *sets = af_cli_axes_point(&p->axes, pt, p->common, p->ncommon, &nsets);
+    int rc = af_cli_job_run(o->job, p->file, p->cat, sets, nsets, rep, p->store != NULL, stop);
     af_free(sets);
-    if (rc != 0)
-        return rc;
-    af_cli_scenario_sample(&o->sc, p->store != NULL, 0);
-    o->sc.cfg.seed = af_sweep_seed(o->sc.cfg.seed, rep);
-    o->seed = o->sc.cfg.seed;
-    af_world_monitor mon = {.poll = plan_poll, .ctx = (void *)stop};
-    o->sc.monitor = &mon;
-    rc = af_cli_scenario_run(&o->sc, o->d);
-    o->sc.monitor = NULL;
-    if (atomic_load(stop) && (rc != 0 || (o->sc.res && af_results_find(o->sc.res, "run.partial"))))
-        return AF_SWEEP_CUT;
     return rc;
 }
 
@@ -317,27 +246,10 @@ static void plan_drop(void *ctx, size_t j, void *result)
     (void)ctx;
     (void)j;
     plan_out *o = result;
-    af_cli_scenario_fini(&o->sc);
+    af_cli_job_free(o->job);
     if (o->from_store)
         af_store_run_fini(&o->stored);
-    af_diag_free(o->d);
     af_free(o);
-}
-
-/* A metric absent from a run: an error naming the nearest metric the run has. */
-static void plan_missing(plan *p, const af_results *res, const char *name)
-{
-    size_t n = af_results_count(res);
-    const char **names = af_malloc_array(n ? n : 1, sizeof *names);
-    for (size_t i = 0; i < n; i++)
-        names[i] = af_results_get(res, i)->name;
-    const char *near = af_did_you_mean(name, names, n);
-    af_diag_error(p->c->d,
-                  "the runs have no metric %s%s%s%s (a job or tier of another name?); see "
-                  "`aifsim run %s --json -`",
-                  name, near ? "; did you mean \"" : "", near ? near : "", near ? "\"?" : "",
-                  p->file);
-    af_free(names);
 }
 
 /* The name of value k of a run (plan_nv), or NULL for a goal without a reference. */
@@ -374,9 +286,9 @@ static int plan_take(void *ctx, size_t j, int status, void *result)
     if (status == 2 && !p->missing_said) {
         /* The configuration is refused (the scenario itself loaded): the point fails, with the
          * first error as its reason, and the plan goes on. */
-        for (size_t i = 0; i < af_diag_count(o->d) && !p->pts[pt].refused; i++)
-            if (af_diag_get(o->d, i)->sev == AF_SEV_ERROR)
-                p->pts[pt].refused = af_strdup(af_diag_get(o->d, i)->text);
+        for (size_t i = 0; o->job && i < af_diag_count(o->job->d) && !p->pts[pt].refused; i++)
+            if (af_diag_get(o->job->d, i)->sev == AF_SEV_ERROR)
+                p->pts[pt].refused = af_strdup(af_diag_get(o->job->d, i)->text);
         if (!p->pts[pt].refused)
             p->pts[pt].refused = af_strdup("refused");
         p->refused++;
@@ -384,12 +296,9 @@ static int plan_take(void *ctx, size_t j, int status, void *result)
             v[k] = NAN;
         goto done;
     }
-    size_t nmsg = af_diag_count(o->d);
-    if (nmsg)
-        plan_clear(p);
-    for (size_t i = 0; i < nmsg; i++) {
-        const af_diag_msg *m = af_diag_get(o->d, i);
-        af_diag_add(d, m->sev, m->file, m->line, m->col, m->path, "%s", m->text);
+    if (o->job && af_diag_count(o->job->d)) {
+        af_cli_progress_clear(&p->prog);
+        af_cli_job_messages(o->job, d);
     }
     if (status != 0) {
         af_diag_add(d, AF_SEV_NOTE, NULL, 0, 0, NULL, "in the run of %s, replication %zu", label,
@@ -399,12 +308,12 @@ static int plan_take(void *ctx, size_t j, int status, void *result)
         rc = status;
         goto done;
     }
-    const af_results *res = o->from_store ? o->stored.res : o->sc.res;
+    const af_results *res = o->from_store ? o->stored.res : o->job->sc.res;
     if (p->store && !o->from_store) {
         af_store_input in = {.res = res,
                              .text = p->text,
                              .text_len = p->text_len,
-                             .seed = o->seed,
+                             .seed = o->job->seed,
                              .sweep_id = p->sweep_id,
                              .sweep_point = (int64_t)pt + 1,
                              .sweep_replication = (int64_t)rep + 1,
@@ -422,7 +331,7 @@ static int plan_take(void *ctx, size_t j, int status, void *result)
         bool needed = name && (k < plan_icost(p) || (k == plan_iobj(p) && p->mode == PLAN_OPTIMUM));
         if (!m && needed) {
             if (!p->missing_said)
-                plan_missing(p, res, name);
+                af_cli_missing_metric(d, NULL, res, name, p->file);
             p->missing_said = true;
             p->worst = 2;
             rc = 2;
@@ -446,7 +355,7 @@ static int plan_eval_batch(plan *p)
                         .tick = plan_tick,
                         .tick_s = 0.25};
     int xrc = af_sweep_exec(njobs, p->nthreads, &ops, NULL, p->c->d);
-    plan_clear(p);
+    af_cli_progress_clear(&p->prog);
     if (xrc != AF_OK) {
         af_free(p->vals);
         p->vals = NULL;
@@ -990,7 +899,8 @@ int af_cmd_plan(int argc, char **argv)
     int rc = 2;
     const char *file = NULL, *maximize = NULL, *minimize = NULL, *db = NULL;
     bool quiet = false, exhaustive = false, progress = false, no_progress = false;
-    double jobs_opt = 0, reps_opt = 1;
+    unsigned jobs = 0;
+    size_t reps = 1;
     af_goals goals;
     af_goals_init(&goals);
     af_sweep_grid grid;
@@ -1004,7 +914,6 @@ int af_cmd_plan(int argc, char **argv)
     memset(&p, 0, sizeof p);
     p.c = &c;
     p.most = AF_SEARCH_NONE;
-    bool sigint_set = false;
 
     for (int i = 1; i < argc; i++) {
         bool missing = false;
@@ -1024,20 +933,9 @@ int af_cmd_plan(int argc, char **argv)
             minimize = v;
         } else if ((v = af_cli_take(argc, argv, &i, "--db", &missing))) {
             db = v;
-        } else if ((v = af_cli_take(argc, argv, &i, "--jobs", &missing)) ||
-                   (v = af_cli_take(argc, argv, &i, "-j", &missing)) ||
-                   (strncmp(argv[i], "-j", 2) == 0 && argv[i][2] >= '0' && argv[i][2] <= '9' &&
-                    (v = argv[i] + 2))) {
-            char err[256] = "";
-            if (af_units_parse(v, AF_DIM_COUNT, &jobs_opt, err, sizeof err) != 0 ||
-                !(jobs_opt >= 1) || jobs_opt > 1024)
-                af_diag_error(d, "-j: expected a number of threads from 1 to 1024, got \"%s\"", v);
-        } else if ((v = af_cli_take(argc, argv, &i, "--replications", &missing))) {
-            char err[256] = "";
-            if (af_units_parse(v, AF_DIM_COUNT, &reps_opt, err, sizeof err) != 0 ||
-                !(reps_opt >= 1) || reps_opt > PLAN_MAX_REPS)
-                af_diag_error(d, "--replications: expected a whole number from 1 to %d, got \"%s\"",
-                              PLAN_MAX_REPS, v);
+        } else if (af_cli_take_jobs(argc, argv, &i, &jobs, &missing, d) ||
+                   af_cli_take_reps(argc, argv, &i, PLAN_MAX_REPS, &reps, &missing, d)) {
+            /* -j N, --replications N */
         } else if (strcmp(argv[i], "--exhaustive") == 0) {
             exhaustive = true;
         } else if (strcmp(argv[i], "--progress") == 0) {
@@ -1116,7 +1014,7 @@ int af_cmd_plan(int argc, char **argv)
     p.grid = &grid;
     p.common = opts.sets;
     p.ncommon = opts.nsets;
-    p.reps = (size_t)reps_opt;
+    p.reps = reps;
     p.goals = &goals;
     p.cost_dim = cdef->dim;
     if (odef) {
@@ -1129,20 +1027,8 @@ int af_cmd_plan(int argc, char **argv)
     }
     p.quiet = quiet;
     long cpus = sysconf(_SC_NPROCESSORS_ONLN);
-    p.nthreads = jobs_opt >= 1 ? (unsigned)jobs_opt : cpus > 0 ? (unsigned)cpus : 1;
-    p.axis_sets = af_calloc(grid.naxes, sizeof *p.axis_sets);
-    p.axis_args = af_calloc(grid.naxes, sizeof *p.axis_args);
-    for (size_t a = 0; a < grid.naxes; a++) {
-        const af_sweep_axis *ax = &grid.axes[a];
-        p.axis_sets[a] = af_calloc(ax->n, sizeof **p.axis_sets);
-        p.axis_args[a] = af_calloc(ax->n, sizeof **p.axis_args);
-        for (size_t k = 0; k < ax->n; k++) {
-            p.axis_args[a][k] = af_strfmt("%s=%s", ax->path, ax->values[k]);
-            if (af_scenario_parse_set(p.axis_args[a][k], &p.axis_sets[a][k], d) != AF_OK)
-                af_diag_add(d, AF_SEV_NOTE, NULL, 0, 0, NULL, "in --vary %s=...", ax->path);
-        }
-    }
-    if (af_diag_errors(d))
+    p.nthreads = jobs ? jobs : cpus > 0 ? (unsigned)cpus : 1;
+    if (af_cli_axes_init(&p.axes, &grid, d) != AF_OK)
         goto done;
     if (af_cli_scenario_load(&base, file, cat, opts.sets, opts.nsets, d) != 0)
         goto done;
@@ -1152,18 +1038,8 @@ int af_cmd_plan(int argc, char **argv)
     p.pts = af_calloc(grid.npoints, sizeof *p.pts);
     p.batch = af_malloc_array(grid.npoints, sizeof *p.batch);
     p.evaluated = af_malloc_array(grid.npoints, sizeof *p.evaluated);
-    p.tty = isatty(STDERR_FILENO);
-    p.show = !no_progress && (progress || p.tty);
-    p.start_s = p.shown_s = plan_wall_s();
-    plan_interrupted = 0;
-    if (sigaction(SIGINT, NULL, &plan_old_sigint) == 0 && plan_old_sigint.sa_handler != SIG_IGN) {
-        struct sigaction sa;
-        memset(&sa, 0, sizeof sa);
-        sa.sa_handler = plan_on_sigint;
-        sigemptyset(&sa.sa_mask);
-        sigaction(SIGINT, &sa, NULL);
-        sigint_set = true;
-    }
+    af_cli_progress_init(&p.prog, progress, no_progress);
+    af_cli_sigint_catch();
     switch (p.mode) {
     case PLAN_SEARCH:
         rc = plan_search(&p, p.most == 0);
@@ -1176,6 +1052,7 @@ int af_cmd_plan(int argc, char **argv)
         rc = plan_full(&p);
         break;
     }
+    af_cli_sigint_release();
     if (p.refused && p.refused == p.runs && rc == 1) {
         /* Nothing could run: more likely a mistake than a plan. */
         for (size_t i = 0; i < grid.npoints; i++)
@@ -1194,15 +1071,6 @@ int af_cmd_plan(int argc, char **argv)
         rc = 1;
 
 done:
-    if (sigint_set) {
-        sigset_t set, old;
-        sigemptyset(&set);
-        sigaddset(&set, SIGINT);
-        sigprocmask(SIG_BLOCK, &set, &old);
-        if (!plan_interrupted)
-            sigaction(SIGINT, &plan_old_sigint, NULL);
-        sigprocmask(SIG_SETMASK, &old, NULL);
-    }
     for (size_t i = 0; p.pts && i < grid.npoints; i++) {
         af_free(p.pts[i].mean);
         af_free(p.pts[i].lo);
@@ -1217,14 +1085,8 @@ done:
     af_free(p.stored);
     af_free(p.text);
     af_store_close(p.store);
-    for (size_t a = 0; p.axis_sets && a < grid.naxes; a++) {
-        for (size_t k = 0; k < grid.axes[a].n; k++)
-            af_free(p.axis_args[a][k]);
-        af_free(p.axis_args[a]);
-        af_free(p.axis_sets[a]);
-    }
-    af_free(p.axis_args);
-    af_free(p.axis_sets);
+    if (p.axes.grid)
+        af_cli_axes_fini(&p.axes);
     af_cli_scenario_fini(&base);
     af_catalog_free(cat);
     af_cli_scenario_opts_fini(&opts);

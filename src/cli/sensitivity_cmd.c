@@ -22,6 +22,7 @@
  * scenario or to a value that is not a number (scenario.h, af_scenario_field_get), a base value
  * of 0, a path given twice. A metric the runs do not write exits 2 after the base point.
  */
+#include "cli/batch.h"
 #include "cli/commands.h"
 #include "cli/common.h"
 #include "cli/options.h"
@@ -109,20 +110,11 @@ typedef struct sens {
     bool missing_said; /* the metric's absence was reported */
 } sens;
 
-/* What a worker hands back. */
-typedef struct sens_out {
-    af_cli_scenario sc;
-    af_diag *d;
-} sens_out;
-
 static int sens_run(void *ctx, size_t j, const atomic_bool *stop, void **result)
 {
-    (void)stop;
     sens *s = ctx;
     size_t pt = j / s->reps, rep = j % s->reps;
-    sens_out *o = af_calloc(1, sizeof *o);
-    o->d = af_diag_new();
-    af_cli_scenario_init(&o->sc);
+    af_cli_job *o = af_cli_job_new();
     *result = o;
     af_scenario_set *sets = af_malloc_array(s->ncommon + 1, sizeof *sets);
     for (size_t k = 0; k < s->ncommon; k++)
@@ -130,49 +122,24 @@ static int sens_run(void *ctx, size_t j, const atomic_bool *stop, void **result)
     size_t nsets = s->ncommon;
     if (pt > 0)
         sets[nsets++] = s->params[(pt - 1) / 2].set[(pt - 1) % 2];
-    int rc = af_cli_scenario_load(&o->sc, s->file, s->cat, sets, nsets, o->d);
+    int rc = af_cli_job_run(o, s->file, s->cat, sets, nsets, rep, false, stop);
     af_free(sets);
-    if (rc != 0)
-        return rc;
-    o->sc.cfg.seed = af_sweep_seed(o->sc.cfg.seed, rep);
-    return af_cli_scenario_run(&o->sc, o->d);
+    return rc;
 }
 
 static void sens_drop(void *ctx, size_t j, void *result)
 {
     (void)ctx;
     (void)j;
-    sens_out *o = result;
-    af_cli_scenario_fini(&o->sc);
-    af_diag_free(o->d);
-    af_free(o);
-}
-
-/* The metric absent from a run: an error naming the nearest metric the run has. */
-static void sens_missing(sens *s, const af_results *res)
-{
-    size_t n = af_results_count(res);
-    const char **names = af_malloc_array(n ? n : 1, sizeof *names);
-    for (size_t i = 0; i < n; i++)
-        names[i] = af_results_get(res, i)->name;
-    const char *near = af_did_you_mean(s->metric, names, n);
-    af_diag_error(s->c->d,
-                  "--metric: the runs have no metric %s (a job or tier of another name?)%s%s%s; "
-                  "see `aifsim run %s --json -`",
-                  s->metric, near ? "; did you mean \"" : "", near ? near : "", near ? "\"?" : "",
-                  s->file);
-    af_free(names);
+    af_cli_job_free(result);
 }
 
 static int sens_take(void *ctx, size_t j, int status, void *result)
 {
     sens *s = ctx;
-    sens_out *o = result;
+    af_cli_job *o = result;
     af_diag *d = s->c->d;
-    for (size_t i = 0; i < af_diag_count(o->d); i++) {
-        const af_diag_msg *m = af_diag_get(o->d, i);
-        af_diag_add(d, m->sev, m->file, m->line, m->col, m->path, "%s", m->text);
-    }
+    af_cli_job_messages(o, d);
     size_t pt = j / s->reps, rep = j % s->reps;
     s->vals[j] = NAN;
     int rc = AF_OK;
@@ -190,7 +157,7 @@ static int sens_take(void *ctx, size_t j, int status, void *result)
         if (m && !m->text) {
             s->vals[j] = m->value;
         } else if (!s->missing_said) {
-            sens_missing(s, o->sc.res);
+            af_cli_missing_metric(d, "--metric", o->sc.res, s->metric, s->file);
             s->missing_said = true;
             s->worst = 2;
             rc = 2; /* every run would lack it: stop */
@@ -216,7 +183,8 @@ int af_cmd_sensitivity(int argc, char **argv)
     int rc = 2;
     const char *file = NULL, *metric = NULL, *pdf = NULL, *csv = NULL;
     bool quiet = false, too_many = false;
-    double reps_opt = 1, by = SENS_BY;
+    double by = SENS_BY;
+    size_t reps = 1;
     unsigned jobs = 0;
     af_cli_scenario_opts opts;
     af_cli_scenario_opts_init(&opts, argc);
@@ -260,12 +228,8 @@ int af_cmd_sensitivity(int argc, char **argv)
                               "--by: expected a share more than 0 and less than 100%% such as "
                               "\"10%%\", got \"%s\"",
                               v);
-        } else if ((v = af_cli_take(argc, argv, &i, "--replications", &missing))) {
-            char err[256] = "";
-            if (af_units_parse(v, AF_DIM_COUNT, &reps_opt, err, sizeof err) != 0 ||
-                !(reps_opt >= 1) || reps_opt > SENS_MAX_REPS)
-                af_diag_error(d, "--replications: expected a whole number from 1 to %d, got \"%s\"",
-                              SENS_MAX_REPS, v);
+        } else if (af_cli_take_reps(argc, argv, &i, SENS_MAX_REPS, &reps, &missing, d)) {
+            /* --replications N */
         } else if ((v = af_cli_take(argc, argv, &i, "--pdf", &missing))) {
             pdf = v;
         } else if ((v = af_cli_take(argc, argv, &i, "--csv", &missing))) {
@@ -333,7 +297,7 @@ int af_cmd_sensitivity(int argc, char **argv)
     s.cat = cat;
     s.common = opts.sets;
     s.ncommon = opts.nsets;
-    s.reps = (size_t)reps_opt;
+    s.reps = reps;
     s.metric = metric;
     size_t npoints = 1 + 2 * s.nparams, njobs = npoints * s.reps;
     s.vals = af_malloc_array(njobs, sizeof *s.vals);

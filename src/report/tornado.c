@@ -52,7 +52,7 @@ static const char *tornado_fmt(double v, af_dim dim, bool sign, char *buf, size_
         snprintf(buf, n, "-");
         return buf;
     }
-    char a[64];
+    char a[48]; /* a value as the summary prints it, with room for the sign in buf's 64 */
     af_report_text_value(v, dim, a, sizeof a);
     snprintf(buf, n, "%s%s", sign && v > 0 ? "+" : "", a);
     return buf;
