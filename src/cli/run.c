@@ -250,6 +250,8 @@ int af_cmd_run(int argc, char **argv)
     /* --db: the results database (opened before the run) and the scenario text it stores. */
     const char *db = NULL;
     af_store *store = NULL;
+    bool db_made = false; /* --db named no file: this run made it */
+    bool stored = false;  /* the run is in the database */
     char *text = NULL;
     size_t text_len = 0;
     const char *trace_path = NULL;
@@ -366,6 +368,7 @@ int af_cmd_run(int argc, char **argv)
      * that cannot be used fails at once, and the scenario file's bytes are read now; the run
      * samples series, and is appended last of the outputs, in one transaction. */
     if (db) {
+        db_made = access(db, F_OK) != 0;
         int src = af_store_open(db, true, &store, d);
         if (src != AF_OK) {
             rc = src == AF_EINPUT ? 2 : 1;
@@ -422,6 +425,7 @@ int af_cmd_run(int argc, char **argv)
             .res = sc.res, .text = text, .text_len = text_len, .seed = sc.cfg.seed};
         if (af_store_add(store, &in, &id, d) != AF_OK)
             goto done;
+        stored = true;
         if (!quiet && !(json && strcmp(json, "-") == 0))
             printf("\nstored as run %" PRId64 " in %s\n", id, db);
     }
@@ -429,6 +433,15 @@ int af_cmd_run(int argc, char **argv)
 
 done:
     af_store_close(store);
+    if (store && db_made && !stored) {
+        /* A database this failed run made holds nothing: leave no empty file behind. */
+        static const char *const ext[] = {"", "-wal", "-shm", "-journal"};
+        for (size_t k = 0; k < sizeof ext / sizeof *ext; k++) {
+            char *path = af_strfmt("%s%s", db, ext[k]);
+            unlink(path);
+            af_free(path);
+        }
+    }
     af_free(text);
     af_trace_free(trace);
     af_catalog_free(cat);

@@ -4,7 +4,7 @@
 # scenario text, `runs diff` names the inputs and the results that changed; a run killed in the
 # middle of its transaction (AIFSIM_TEST_STORE_PAUSE, report/store.h) leaves the database intact
 # with every earlier run and none of its own, while a reader still lists the runs; a failed commit
-# stores nothing; a newer schema, another file or a bad use is refused with exit 2, a database
+# stores nothing, and a failed run leaves no database it made; a newer schema, another file or a bad use is refused with exit 2, a database
 # that cannot be opened exits 1.
 # Environment from `make check`: AIFSIM, AIFSIM_MODELS, top_srcdir. Skips (77) without a binary.
 # Uses the sqlite3 program where it is installed (tools/setup installs it) for what only SQL sees.
@@ -230,4 +230,13 @@ if command -v valgrind >/dev/null 2>&1 && [ "${AIFSIM_SANITIZED:-no}" != yes ]; 
         }
     done
 fi
+# --- A failed run leaves no database it made (nothing would be in it), and one that was there
+# keeps its runs.
+expect_status 2 "$AIFSIM" run scenarios/flash-512.yaml --set storage.flash.nodes=1 --db "$tmp/none.db" -q
+ls "$tmp"/none.db* >/dev/null 2>&1 && fail "a failed run left $(ls "$tmp"/none.db*)"
+expect_status 2 "$AIFSIM" run scenarios/flash-512.yaml --set storage.flash.nodes=1 --db "$db" -q
+[ -f "$db" ] || fail "a failed run removed a database that was there"
+expect_status 0 "$AIFSIM" runs --db "$db"
+expect_grep "runs in $db" "$tmp/out"
+
 finish
