@@ -648,6 +648,7 @@ static int sweep_share_jobs(sweep *s, const af_sweep_mpi *mpi, size_t nruns, int
         af_sweep_wire r;
         af_sweep_wire_init_read(&r, bytes, n);
         s->njobs = n / 8;
+        assert(s->njobs <= nruns);
         for (size_t i = 0; i < s->njobs; i++) {
             s->jobs[i] = (size_t)af_sweep_wire_get_u64(&r);
             /* Rank 0 made them from the same grid: one outside it is our bug. */

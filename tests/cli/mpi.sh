@@ -6,7 +6,7 @@
 # sweep. Only rank 0 writes and prints: a point that fails, a bad --vary, --help and a database
 # that cannot be opened are each reported once, with the exit status of a plain sweep. SIGINT to
 # rank 0 stores the runs that finished and exits 130, and --resume under mpirun finishes the
-# sweep, equal to an uninterrupted one.
+# sweep, equal to an uninterrupted one; resumed once more, it runs nothing and ends.
 # Environment from `make check`: AIFSIM, AIFSIM_MODELS, top_srcdir, AIFSIM_WITH_MPI (yes in a
 # build configured --with-mpi). Skips (77) without MPI in the build, without mpirun or without
 # sqlite3.
@@ -143,5 +143,10 @@ sql="SELECT s.point, s.replication, m.pos, m.name, quote(m.value), m.dim, m.labe
 sqlite3 -batch "$tmp/full.db" "$sql" >"$tmp/full.rows"
 sqlite3 -batch "$tmp/cut.db" "$sql" >"$tmp/cut.rows"
 cmp -s "$tmp/full.rows" "$tmp/cut.rows" || fail "interrupted and resumed under mpirun differs from uninterrupted"
+# Resuming a finished sweep hands out no job: the ranks end all the same.
+# shellcheck disable=SC2086
+expect_status 0 mpirun -n 3 "$AIFSIM" sweep "$scn" $grid2 --db "$tmp/cut.db" --resume
+expect_grep "12 of 12 runs stored, 0 to run" "$tmp/err"
+[ "$(count "12 of 12 points" "$tmp/out")" = 1 ] || fail "a finished sweep resumed: the table not once"
 
 finish
