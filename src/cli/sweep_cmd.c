@@ -36,6 +36,7 @@
  * A progress line (points done of the total, points per minute, the time left) is shown on
  * standard error when it is a terminal, or always with --progress.
  */
+#include "cli/batch.h"
 #include "cli/commands.h"
 #include "cli/common.h"
 #include "cli/options.h"
@@ -59,11 +60,8 @@
 #include <assert.h>
 #include <inttypes.h>
 #include <math.h>
-#include <signal.h>
 #include <stdio.h>
 #include <string.h>
-#include <sys/ioctl.h>
-#include <time.h>
 #include <unistd.h>
 
 static const char sweep_usage[] =
@@ -114,33 +112,10 @@ static const char sweep_usage[] =
 /* Confidence level of the intervals. */
 #define SWEEP_LEVEL 0.95
 
-/* ---- Ctrl-C --------------------------------------------------------------------------------- */
-
-static volatile sig_atomic_t sweep_interrupted;
-static struct sigaction sweep_old_sigint;
-
-static void sweep_on_sigint(int sig)
-{
-    (void)sig;
-    sweep_interrupted = 1;
-    sigaction(SIGINT, &sweep_old_sigint, NULL); /* a second Ctrl-C quits at once */
-}
-
-static double sweep_wall_s(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
-}
-
 /* ---- One run -------------------------------------------------------------------------------- */
 
-/* What a worker hands back. */
-typedef struct sweep_out {
-    af_cli_scenario sc; /* loaded and run: sc.res */
-    af_diag *d;         /* its messages */
-    uint64_t seed;      /* the seed it ran with */
-} sweep_out;
+/* What a worker hands back: an af_cli_job (cli/batch.h), its scenario loaded and run. */
+typedef af_cli_job sweep_out;
 
 /* One replication of one point's column values, until the point is complete. */
 typedef struct sweep_rep {
@@ -159,8 +134,7 @@ typedef struct sweep {
     const af_sweep_grid *grid;
     size_t reps;
     /* the overrides of each point: its axes' values, then the common ones */
-    af_scenario_set **axis_sets; /* [axis][value] */
-    char ***axis_args;           /* the "PATH=VALUE" texts they borrow; owned */
+    af_cli_axes axes;
     const af_scenario_set *common;
     size_t ncommon;
     bool series; /* sample time series (the database stores them) */
@@ -181,65 +155,27 @@ typedef struct sweep {
     size_t *have;       /* per point: replications in */
     int worst;          /* worst exit status of a run (0, 1, 2) */
     size_t failed;      /* runs that failed */
-    /* progress */
-    bool show;
-    bool tty;
-    double start_s, shown_s;
-    size_t width;
+    af_cli_progress prog;
     size_t done_runs; /* runs taken this time */
 } sweep;
-
-static uint64_t sweep_poll(void *ctx, double t_s, double end_s, uint64_t events)
-{
-    (void)t_s;
-    (void)end_s;
-    (void)events;
-    const atomic_bool *stop = ctx;
-    return atomic_load(stop) ? 0 : 8192;
-}
 
 static int sweep_run(void *ctx, size_t j, const atomic_bool *stop, void **result)
 {
     sweep *s = ctx;
     size_t job = s->jobs[j];
     size_t p = job / s->reps, rep = job % s->reps;
-    const af_sweep_grid *g = s->grid;
-    sweep_out *o = af_calloc(1, sizeof *o);
-    o->d = af_diag_new();
-    af_cli_scenario_init(&o->sc);
+    sweep_out *o = af_cli_job_new();
     *result = o;
-    size_t nsets = g->naxes + s->ncommon;
-    af_scenario_set *sets = af_malloc_array(nsets ? nsets : 1, sizeof *sets);
-    size_t *idx = af_malloc_array(g->naxes ? g->naxes : 1, sizeof *idx);
-    af_sweep_grid_index(g, p, idx);
-    for (size_t a = 0; a < g->naxes; a++)
-        sets[a] = s->axis_sets[a][idx[a]];
-    for (size_t k = 0; k < s->ncommon; k++)
-        sets[g->naxes + k] = s->common[k];
-    af_free(idx);
-    int rc = af_cli_scenario_load(&o->sc, s->file, s->cat, sets, nsets, o->d);
+    size_t nsets;
+    af_scenario_set *sets = af_cli_axes_point(&s->axes, p, s->common, s->ncommon, &nsets);
+    int rc = af_cli_job_run(o, s->file, s->cat, sets, nsets, rep, s->series, stop);
     af_free(sets);
-    if (rc != 0)
-        return rc;
-    af_cli_scenario_sample(&o->sc, s->series, 0);
-    o->sc.cfg.seed = af_sweep_seed(o->sc.cfg.seed, rep);
-    o->seed = o->sc.cfg.seed;
-    af_world_monitor mon = {.poll = sweep_poll, .ctx = (void *)stop};
-    o->sc.monitor = &mon;
-    rc = af_cli_scenario_run(&o->sc, o->d);
-    o->sc.monitor = NULL;
-    if (atomic_load(stop) && (rc != 0 || (o->sc.res && af_results_find(o->sc.res, "run.partial"))))
-        return AF_SWEEP_CUT;
     return rc;
 }
 
 static void sweep_out_free(sweep_out *o)
 {
-    if (!o)
-        return;
-    af_cli_scenario_fini(&o->sc);
-    af_diag_free(o->d);
-    af_free(o);
+    af_cli_job_free(o);
 }
 
 static void sweep_drop(void *ctx, size_t j, void *result)
@@ -310,9 +246,7 @@ static int sweep_unpack(void *ctx, size_t j, const unsigned char *bytes, size_t 
     (void)j;
     af_sweep_wire w;
     af_sweep_wire_init_read(&w, bytes, size_B);
-    sweep_out *o = af_calloc(1, sizeof *o);
-    o->d = af_diag_new();
-    af_cli_scenario_init(&o->sc);
+    sweep_out *o = af_cli_job_new();
     o->seed = af_sweep_wire_get_u64(&w);
     uint64_t nmsg = af_sweep_wire_get_u64(&w);
     for (uint64_t i = 0; i < nmsg && !w.bad; i++) {
@@ -475,18 +409,11 @@ static void sweep_collect(sweep *s, size_t p, size_t rep, const af_results *res)
 
 /* ---- Progress ------------------------------------------------------------------------------- */
 
-static void sweep_clear(sweep *s)
-{
-    if (s->width > 0 && s->tty)
-        fprintf(stderr, "\r%*s\r", (int)s->width, "");
-    s->width = 0;
-}
-
 /* "aifsim: sweep: 12 of 100 points, 35.2 points/min, about 2.5 min left" */
 static void sweep_show(sweep *s, size_t taken, double now)
 {
     char line[256], left[64] = "estimating the time left";
-    double wall = now - s->start_s;
+    double wall = now - s->prog.start_s;
     double per_run = taken ? wall / (double)taken : 0;
     double ppm = wall > 0 ? 60 * (double)taken / (double)s->reps / wall : 0;
     if (taken) {
@@ -499,37 +426,22 @@ static void sweep_show(sweep *s, size_t taken, double now)
     size_t before = total_points * s->reps - s->njobs; /* runs stored before (--resume) */
     int n = snprintf(line, sizeof line, "aifsim: sweep: %zu of %zu points, %.3g points/min, %s",
                      (before + taken) / s->reps, total_points, ppm, left);
-    if (n < 0)
-        return;
-    if (n >= (int)sizeof line)
-        n = (int)sizeof line - 1;
-    if (s->tty) {
-        struct winsize ws;
-        if (ioctl(STDERR_FILENO, TIOCGWINSZ, &ws) == 0 && ws.ws_col > 1 && n > ws.ws_col - 1)
-            n = ws.ws_col - 1;
-        fprintf(stderr, "\r%.*s%*s", n, line, (int)s->width > n ? (int)s->width - n : 0, "");
-        if ((size_t)n > s->width)
-            s->width = (size_t)n;
-    } else {
-        fprintf(stderr, "%.*s\n", n, line);
-    }
-    fflush(stderr);
-    s->shown_s = now;
+    if (n > 0)
+        af_cli_progress_show(&s->prog, line, now);
 }
 
 static bool sweep_tick(void *ctx, size_t taken, size_t njobs)
 {
     (void)njobs;
     sweep *s = ctx;
-    if (sweep_interrupted) {
-        sweep_clear(s);
+    if (af_cli_sigint_caught()) {
+        af_cli_progress_clear(&s->prog);
         fprintf(stderr, "aifsim: sweep interrupted; storing the runs that finished (Ctrl-C "
                         "again to quit at once)\n");
         return false;
     }
-    double now = sweep_wall_s();
-    double every = s->tty ? 0.25 : 1.0;
-    if (s->show && now - s->start_s >= (s->tty ? 1.0 : 0.0) && now - s->shown_s >= every)
+    double now = af_cli_wall_s();
+    if (af_cli_progress_due(&s->prog, now))
         sweep_show(s, taken, now);
     return true;
 }
@@ -547,7 +459,7 @@ static int sweep_take(void *ctx, size_t j, int status, void *result)
     /* The run's messages, then on failure a note naming the point. */
     size_t nmsg = af_diag_count(o->d);
     if (nmsg)
-        sweep_clear(s);
+        af_cli_progress_clear(&s->prog);
     for (size_t i = 0; i < nmsg; i++) {
         const af_diag_msg *m = af_diag_get(o->d, i);
         af_diag_add(d, m->sev, m->file, m->line, m->col, m->path, "%s", m->text);
@@ -602,7 +514,7 @@ static size_t sweep_check_values(sweep *s, const af_sweep_grid *g, af_diag *d)
         sets[k + 1] = s->common[k];
     for (size_t a = 0; a < g->naxes && bad < 10; a++)
         for (size_t k = 0; k < g->axes[a].n && bad < 10; k++) {
-            sets[0] = s->axis_sets[a][k];
+            sets[0] = s->axes.sets[a][k];
             af_arena *arena = af_arena_new();
             af_world_config cfg;
             /* Only a refusal is passed on: a value's warnings are those of the points with it,
@@ -667,7 +579,8 @@ int af_cmd_sweep(int argc, char **argv)
     int rc = 2;
     const char *file = NULL, *db = NULL, *csv = NULL, *pdf = NULL;
     bool quiet = false, resume = false, progress = false, no_progress = false;
-    double jobs_opt = 0, reps_opt = 1;
+    unsigned jobs = 0;
+    size_t reps = 1;
     const char **metrics = af_calloc((size_t)argc + 1, sizeof *metrics);
     size_t nmetrics = 0;
     af_sweep_grid grid;
@@ -705,20 +618,9 @@ int af_cmd_sweep(int argc, char **argv)
             /* --set, --seed, --models */
         } else if ((v = af_cli_take(argc, argv, &i, "--vary", &missing))) {
             af_sweep_grid_add(&grid, v, d);
-        } else if ((v = af_cli_take(argc, argv, &i, "--jobs", &missing)) ||
-                   (v = af_cli_take(argc, argv, &i, "-j", &missing)) ||
-                   (strncmp(argv[i], "-j", 2) == 0 && argv[i][2] >= '0' && argv[i][2] <= '9' &&
-                    (v = argv[i] + 2))) {
-            char err[256] = "";
-            if (af_units_parse(v, AF_DIM_COUNT, &jobs_opt, err, sizeof err) != 0 ||
-                !(jobs_opt >= 1) || jobs_opt > 1024)
-                af_diag_error(d, "-j: expected a number of threads from 1 to 1024, got \"%s\"", v);
-        } else if ((v = af_cli_take(argc, argv, &i, "--replications", &missing))) {
-            char err[256] = "";
-            if (af_units_parse(v, AF_DIM_COUNT, &reps_opt, err, sizeof err) != 0 ||
-                !(reps_opt >= 1) || reps_opt > SWEEP_MAX_REPS)
-                af_diag_error(d, "--replications: expected a whole number from 1 to %d, got \"%s\"",
-                              SWEEP_MAX_REPS, v);
+        } else if (af_cli_take_jobs(argc, argv, &i, &jobs, &missing, d) ||
+                   af_cli_take_reps(argc, argv, &i, SWEEP_MAX_REPS, &reps, &missing, d)) {
+            /* -j N, --replications N */
         } else if ((v = af_cli_take(argc, argv, &i, "--db", &missing))) {
             db = v;
         } else if ((v = af_cli_take(argc, argv, &i, "--csv", &missing))) {
@@ -757,7 +659,7 @@ int af_cmd_sweep(int argc, char **argv)
         af_diag_error(d, "--pdf %s would overwrite the results database given with --db", pdf);
     if (pdf && strcmp(pdf, "-") == 0)
         quiet = true;
-    s.reps = (size_t)reps_opt;
+    s.reps = reps;
     if (af_diag_errors(d) == 0 && (double)grid.npoints * (double)s.reps > SWEEP_MAX_RUNS)
         af_diag_error(d, "%zu points x %zu replications: more than the %d runs a sweep may make",
                       grid.npoints, s.reps, SWEEP_MAX_RUNS);
@@ -780,19 +682,7 @@ int af_cmd_sweep(int argc, char **argv)
     s.grid = &grid;
     s.common = opts.sets;
     s.ncommon = opts.nsets;
-    s.axis_sets = af_calloc(grid.naxes, sizeof *s.axis_sets);
-    s.axis_args = af_calloc(grid.naxes, sizeof *s.axis_args);
-    for (size_t a = 0; a < grid.naxes; a++) {
-        const af_sweep_axis *ax = &grid.axes[a];
-        s.axis_sets[a] = af_calloc(ax->n, sizeof **s.axis_sets);
-        s.axis_args[a] = af_calloc(ax->n, sizeof **s.axis_args);
-        for (size_t k = 0; k < ax->n; k++) {
-            s.axis_args[a][k] = af_strfmt("%s=%s", ax->path, ax->values[k]);
-            if (af_scenario_parse_set(s.axis_args[a][k], &s.axis_sets[a][k], d) != AF_OK)
-                af_diag_add(d, AF_SEV_NOTE, NULL, 0, 0, NULL, "in --vary %s=...", ax->path);
-        }
-    }
-    if (af_diag_errors(d))
+    if (af_cli_axes_init(&s.axes, &grid, d) != AF_OK)
         goto done;
     /* The scenario with the common overrides: its mistakes, its name, hash and seed. */
     if (af_cli_scenario_load(&base, file, cat, opts.sets, opts.nsets, d) != 0)
@@ -888,19 +778,10 @@ int af_cmd_sweep(int argc, char **argv)
 
     /* Run. */
     long cpus = sysconf(_SC_NPROCESSORS_ONLN);
-    unsigned nthreads = jobs_opt >= 1 ? (unsigned)jobs_opt : cpus > 0 ? (unsigned)cpus : 1;
-    s.tty = isatty(STDERR_FILENO);
-    s.show = mpi.rank == 0 && !no_progress && (progress || s.tty);
-    s.start_s = s.shown_s = sweep_wall_s();
-    sweep_interrupted = 0;
-    if (mpi.rank == 0 && sigaction(SIGINT, NULL, &sweep_old_sigint) == 0 &&
-        sweep_old_sigint.sa_handler != SIG_IGN) {
-        struct sigaction sa;
-        memset(&sa, 0, sizeof sa);
-        sa.sa_handler = sweep_on_sigint;
-        sigemptyset(&sa.sa_mask);
-        sigaction(SIGINT, &sa, NULL);
-    }
+    unsigned nthreads = jobs ? jobs : cpus > 0 ? (unsigned)cpus : 1;
+    af_cli_progress_init(&s.prog, progress, no_progress || mpi.rank != 0);
+    if (mpi.rank == 0)
+        af_cli_sigint_catch();
     af_sweep_ops ops = {.ctx = &s,
                         .run = sweep_run,
                         .take = sweep_take,
@@ -914,16 +795,8 @@ int af_cmd_sweep(int argc, char **argv)
         rc = 0;
         goto done;
     }
-    sweep_clear(&s);
-    {
-        sigset_t set, old;
-        sigemptyset(&set);
-        sigaddset(&set, SIGINT);
-        sigprocmask(SIG_BLOCK, &set, &old);
-        if (!sweep_interrupted)
-            sigaction(SIGINT, &sweep_old_sigint, NULL);
-        sigprocmask(SIG_SETMASK, &old, NULL);
-    }
+    af_cli_progress_clear(&s.prog);
+    af_cli_sigint_release();
     if (xrc != AF_OK && xrc != AF_SWEEP_CUT)
         goto done;
 
@@ -980,14 +853,8 @@ done:
     af_free(title);
     af_free(spec);
     af_free(gridspec);
-    for (size_t a = 0; s.axis_sets && a < grid.naxes; a++) {
-        for (size_t k = 0; k < grid.axes[a].n; k++)
-            af_free(s.axis_args[a][k]);
-        af_free(s.axis_args[a]);
-        af_free(s.axis_sets[a]);
-    }
-    af_free(s.axis_args);
-    af_free(s.axis_sets);
+    if (s.axes.grid)
+        af_cli_axes_fini(&s.axes);
     for (size_t i = 0; s.pending && i < grid.npoints * s.reps; i++) {
         sweep_rep *rp = &s.pending[i];
         for (size_t k = 0; k < rp->n; k++)
