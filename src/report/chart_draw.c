@@ -4,8 +4,10 @@
 #include "report/chart_draw.h"
 
 #include "base/alloc.h"
+#include "base/outfile.h"
 #include "report/text.h"
 
+#include <cairo-pdf.h>
 #include <math.h>
 #include <stdio.h>
 #include <string.h>
@@ -764,4 +766,48 @@ void af_chart_draw(af_draw *d, const af_chart *c, const af_chart_frame *f, doubl
     else
         time_chart_draw(d, c, f, x, y, w, h);
     cairo_restore(d->cr);
+}
+
+/* ---- PDF files ------------------------------------------------------------------------------ */
+
+static cairo_status_t pdf_doc_write(void *closure, const unsigned char *data, unsigned int len)
+{
+    af_pdf_doc *doc = closure;
+    doc->p = af_grow(doc->p, &doc->cap, doc->n + len, 1);
+    memcpy(doc->p + doc->n, data, len);
+    doc->n += len;
+    return CAIRO_STATUS_SUCCESS;
+}
+
+void af_pdf_begin(af_pdf_doc *doc, double w, double h, const char *title, const char *creator)
+{
+    memset(doc, 0, sizeof *doc);
+    doc->surf = cairo_pdf_surface_create_for_stream(pdf_doc_write, doc, w, h);
+    cairo_pdf_surface_set_metadata(doc->surf, CAIRO_PDF_METADATA_CREATE_DATE, "");
+    cairo_pdf_surface_set_metadata(doc->surf, CAIRO_PDF_METADATA_TITLE, title);
+    cairo_pdf_surface_set_metadata(doc->surf, CAIRO_PDF_METADATA_CREATOR, creator);
+    doc->cr = cairo_create(doc->surf);
+}
+
+int af_pdf_end(af_pdf_doc *doc, const char *path, af_diag *d)
+{
+    cairo_status_t st = cairo_status(doc->cr);
+    cairo_destroy(doc->cr);
+    cairo_surface_finish(doc->surf);
+    if (st == CAIRO_STATUS_SUCCESS)
+        st = cairo_surface_status(doc->surf);
+    cairo_surface_destroy(doc->surf);
+    int rc = AF_EIO;
+    if (st != CAIRO_STATUS_SUCCESS) {
+        af_diag_error(d, "making the PDF: %s", cairo_status_to_string(st));
+    } else {
+        af_outfile *f = af_outfile_open(path, d);
+        if (f) {
+            af_outfile_write(f, doc->p, doc->n);
+            rc = af_outfile_commit(f, d);
+        }
+    }
+    af_free(doc->p);
+    memset(doc, 0, sizeof *doc);
+    return rc;
 }

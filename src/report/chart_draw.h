@@ -16,6 +16,7 @@
 #ifndef AF_REPORT_CHART_DRAW_H
 #define AF_REPORT_CHART_DRAW_H
 
+#include "base/diag.h"
 #include "report/chart.h"
 
 #include <cairo.h>
@@ -57,5 +58,23 @@ void af_draw_measure(af_draw *d, const char *text, const af_text_style *st, doub
 /* Draws chart c in the rectangle (x, y, w, h) in frame f (NULL: the chart's own frame). */
 void af_chart_draw(af_draw *d, const af_chart *c, const af_chart_frame *f, double x, double y,
                    double w, double h);
+
+/* ---- PDF files ------------------------------------------------------------------------------ */
+
+/* A PDF drawn in memory, then written to its file whole (base/outfile.h), so a failed drawing
+ * leaves no file and a reader never sees half of one. */
+typedef struct af_pdf_doc {
+    cairo_surface_t *surf;
+    cairo_t *cr;      /* draw on this */
+    unsigned char *p; /* the bytes so far */
+    size_t n, cap;
+} af_pdf_doc;
+
+/* Starts a PDF of pages w x h (points) with its title and creator, and no creation date (the
+ * same input gives the same bytes). */
+void af_pdf_begin(af_pdf_doc *doc, double w, double h, const char *title, const char *creator);
+/* Finishes it (after the last cairo_show_page) and writes it to path. Returns AF_OK, or AF_EIO
+ * with Cairo's or the file's message in d; frees doc's resources either way. */
+int af_pdf_end(af_pdf_doc *doc, const char *path, af_diag *d);
 
 #endif

@@ -437,31 +437,12 @@ static void sweep_chart(af_draw *dr, const af_sweep_report *r, size_t c, double 
     }
 }
 
-typedef struct sweep_membuf {
-    unsigned char *p;
-    size_t n, cap;
-} sweep_membuf;
-
-static cairo_status_t sweep_membuf_write(void *closure, const unsigned char *data, unsigned int len)
-{
-    sweep_membuf *m = closure;
-    m->p = af_grow(m->p, &m->cap, m->n + len, 1);
-    memcpy(m->p + m->n, data, len);
-    m->n += len;
-    return CAIRO_STATUS_SUCCESS;
-}
-
 int af_sweep_report_pdf_save(const af_sweep_report *r, const size_t *sel, size_t nsel,
                              const char *path, af_diag *d)
 {
-    sweep_membuf m = {0};
-    cairo_surface_t *surf =
-        cairo_pdf_surface_create_for_stream(sweep_membuf_write, &m, SW_PAGE_W, SW_PAGE_H);
-    /* No creation date: the same sweep, the same bytes. */
-    cairo_pdf_surface_set_metadata(surf, CAIRO_PDF_METADATA_CREATE_DATE, "");
-    cairo_pdf_surface_set_metadata(surf, CAIRO_PDF_METADATA_TITLE, r->title);
-    cairo_pdf_surface_set_metadata(surf, CAIRO_PDF_METADATA_CREATOR, "aifsim sweep");
-    cairo_t *cr = cairo_create(surf);
+    af_pdf_doc doc;
+    af_pdf_begin(&doc, SW_PAGE_W, SW_PAGE_H, r->title, "aifsim sweep");
+    cairo_t *cr = doc.cr;
     af_draw dr;
     af_draw_init(&dr, cr);
     af_text_style hs = {.size = 13, .bold = true, .rgb = {0.1, 0.1, 0.1}};
@@ -484,22 +465,5 @@ int af_sweep_report_pdf_save(const af_sweep_report *r, const size_t *sel, size_t
         cairo_show_page(cr);
     }
     af_draw_fini(&dr);
-    cairo_status_t st = cairo_status(cr);
-    cairo_destroy(cr);
-    cairo_surface_finish(surf);
-    if (st == CAIRO_STATUS_SUCCESS)
-        st = cairo_surface_status(surf);
-    cairo_surface_destroy(surf);
-    int rc = AF_EIO;
-    if (st != CAIRO_STATUS_SUCCESS) {
-        af_diag_error(d, "making the PDF: %s", cairo_status_to_string(st));
-    } else {
-        af_outfile *f = af_outfile_open(path, d);
-        if (f) {
-            af_outfile_write(f, m.p, m.n);
-            rc = af_outfile_commit(f, d);
-        }
-    }
-    af_free(m.p);
-    return rc;
+    return af_pdf_end(&doc, path, d);
 }

@@ -469,31 +469,11 @@ static void tornado_chart(af_draw *dr, const af_tornado *t, size_t from, size_t 
     }
 }
 
-typedef struct tornado_membuf {
-    unsigned char *p;
-    size_t n, cap;
-} tornado_membuf;
-
-static cairo_status_t tornado_membuf_write(void *closure, const unsigned char *data,
-                                           unsigned int len)
-{
-    tornado_membuf *m = closure;
-    m->p = af_grow(m->p, &m->cap, m->n + len, 1);
-    memcpy(m->p + m->n, data, len);
-    m->n += len;
-    return CAIRO_STATUS_SUCCESS;
-}
-
 int af_tornado_pdf_save(const af_tornado *t, const char *path, af_diag *d)
 {
-    tornado_membuf m = {0};
-    cairo_surface_t *surf =
-        cairo_pdf_surface_create_for_stream(tornado_membuf_write, &m, TP_PAGE_W, TP_PAGE_H);
-    /* No creation date: the same analysis, the same bytes. */
-    cairo_pdf_surface_set_metadata(surf, CAIRO_PDF_METADATA_CREATE_DATE, "");
-    cairo_pdf_surface_set_metadata(surf, CAIRO_PDF_METADATA_TITLE, t->title);
-    cairo_pdf_surface_set_metadata(surf, CAIRO_PDF_METADATA_CREATOR, "aifsim sensitivity");
-    cairo_t *cr = cairo_create(surf);
+    af_pdf_doc doc;
+    af_pdf_begin(&doc, TP_PAGE_W, TP_PAGE_H, t->title, "aifsim sensitivity");
+    cairo_t *cr = doc.cr;
     af_draw dr;
     af_draw_init(&dr, cr);
     af_text_style hs = {.size = 13, .bold = true, .rgb = {0.1, 0.1, 0.1}};
@@ -538,22 +518,5 @@ int af_tornado_pdf_save(const af_tornado *t, const char *path, af_diag *d)
     }
     af_free(sub);
     af_draw_fini(&dr);
-    cairo_status_t st = cairo_status(cr);
-    cairo_destroy(cr);
-    cairo_surface_finish(surf);
-    if (st == CAIRO_STATUS_SUCCESS)
-        st = cairo_surface_status(surf);
-    cairo_surface_destroy(surf);
-    int rc = AF_EIO;
-    if (st != CAIRO_STATUS_SUCCESS) {
-        af_diag_error(d, "making the PDF: %s", cairo_status_to_string(st));
-    } else {
-        af_outfile *f = af_outfile_open(path, d);
-        if (f) {
-            af_outfile_write(f, m.p, m.n);
-            rc = af_outfile_commit(f, d);
-        }
-    }
-    af_free(m.p);
-    return rc;
+    return af_pdf_end(&doc, path, d);
 }
