@@ -8,6 +8,7 @@
 
 #include "base/alloc.h"
 #include "base/units.h"
+#include "base/arena.h"
 #include "workload/world.h"
 
 #include <signal.h>
@@ -62,12 +63,70 @@ af_scenario_set *af_cli_axes_point(const af_cli_axes *a, size_t p, const af_scen
     af_scenario_set *sets = af_malloc_array(*n ? *n : 1, sizeof *sets);
     size_t *idx = af_malloc_array(g->naxes ? g->naxes : 1, sizeof *idx);
     af_sweep_grid_index(g, p, idx);
-    for (size_t k = 0; k < g->naxes; k++)
-        sets[k] = a->sets[k][idx[k]];
     for (size_t k = 0; k < ncommon; k++)
-        sets[g->naxes + k] = common[k];
+        sets[k] = common[k];
+    for (size_t k = 0; k < g->naxes; k++)
+        sets[ncommon + k] = a->sets[k][idx[k]];
     af_free(idx);
     return sets;
+}
+
+size_t af_cli_axes_check(const af_cli_axes *a, const char *file, const af_catalog *cat,
+                         const af_scenario_set *common, size_t ncommon, af_diag *d)
+{
+    const af_sweep_grid *g = a->grid;
+    size_t bad = 0;
+    af_scenario_set *sets = af_malloc_array(ncommon + 1, sizeof *sets);
+    for (size_t k = 0; k < ncommon; k++)
+        sets[k] = common[k];
+    for (size_t x = 0; x < g->naxes && bad < 10; x++) {
+        const af_sweep_axis *ax = &g->axes[x];
+        for (size_t k = 0; k < ax->n && bad < 10; k++) {
+            sets[ncommon] = a->sets[x][k];
+            af_arena *arena = af_arena_new();
+            af_world_config cfg;
+            /* Only a refusal is passed on: a value's warnings are those of the points with it,
+             * which their runs give. */
+            af_diag *scratch = af_diag_new();
+            if (af_scenario_load(file, cat, sets, ncommon + 1, arena, &cfg, scratch) != AF_OK) {
+                bad++;
+                for (size_t i = 0; i < af_diag_count(scratch); i++) {
+                    const af_diag_msg *m = af_diag_get(scratch, i);
+                    if (m->sev == AF_SEV_ERROR)
+                        af_diag_add(d, m->sev, m->file, m->line, m->col, m->path, "%s", m->text);
+                }
+                af_diag_add(d, AF_SEV_NOTE, NULL, 0, 0, NULL,
+                            "in --vary %s=...: the value \"%s\" is not one %s takes", ax->path,
+                            ax->values[k], ax->path);
+            }
+            af_diag_free(scratch);
+            af_arena_free(arena);
+        }
+        /* A common override of the same field by another path: read the axis' field with the
+         * axis' first (and last) value and then the override; an override of that field
+         * changes what it reads. */
+        for (size_t c = 0; c < ncommon && bad < 10; c++) {
+            if (strcmp(common[c].path, ax->path) == 0)
+                continue; /* refused by name already (the commands say so) */
+            bool same = false;
+            for (size_t e = 0; e < 2 && !same; e++) {
+                af_scenario_set pair[2] = {a->sets[x][e ? ax->n - 1 : 0], common[c]};
+                af_scenario_field f, f0;
+                af_diag *scratch = af_diag_new();
+                same = af_scenario_field_get(file, cat, pair, 1, ax->path, &f0, scratch) == AF_OK &&
+                       af_scenario_field_get(file, cat, pair, 2, ax->path, &f, scratch) == AF_OK &&
+                       strcmp(f.text, f0.text) != 0;
+                af_diag_free(scratch);
+            }
+            if (same) {
+                bad++;
+                af_diag_error(d, "--set %s: sets the field that --vary %s=... varies; give it one way",
+                              common[c].arg, ax->path);
+            }
+        }
+    }
+    af_free(sets);
+    return bad;
 }
 
 /* ---- Jobs ----------------------------------------------------------------------------------- */

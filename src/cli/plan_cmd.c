@@ -157,7 +157,9 @@ typedef struct plan {
     size_t prefix; /* PLAN_PRUNED: the index of the current line's first point */
     double *vals;      /* [batch point][rep][value] */
     int worst;         /* worst status of a run */
-    bool missing_said; /* a goal metric absent from a run was reported */
+    bool missing_said; /* a needed metric absent from the first run was reported */
+    size_t missing;    /* later runs without a needed metric (their points fail) */
+    char *missing_name; /* the first such metric (owned) */
     size_t runs;       /* runs made (or taken from the store) */
     size_t refused;    /* of which configurations refused */
     size_t reused;     /* of which taken from the store */
@@ -324,17 +326,29 @@ static int plan_take(void *ctx, size_t j, int status, void *result)
             goto done;
         }
     }
+    /* A metric the goals, the objective or (on a grid) the cost need: absent from the first
+     * run, it is most likely misspelt (stop, exit 2); absent from a later one only, that point
+     * fails (some metrics exist only where they mean something: cost per million tokens). */
+    bool lacks = false;
     for (size_t k = 0; k < plan_nv(p); k++) {
         const char *name = plan_vname(p, k);
         const af_metric *m = name ? af_results_find(res, name) : NULL;
         v[k] = m && !m->text ? m->value : NAN;
-        bool needed = name && (k < plan_icost(p) || (k == plan_iobj(p) && p->mode == PLAN_OPTIMUM));
-        if (!m && needed) {
+        bool needed = name && (k < plan_icost(p) || (k == plan_iobj(p) && p->mode == PLAN_OPTIMUM) ||
+                               (k == plan_icost(p) && p->mode != PLAN_SEARCH));
+        if (!m && needed && p->runs - p->refused == 1) {
             if (!p->missing_said)
                 af_cli_missing_metric(d, NULL, res, name, p->file);
             p->missing_said = true;
             p->worst = 2;
             rc = 2;
+        } else if (!m && needed && !lacks) {
+            lacks = true;
+            p->missing++;
+            if (!p->missing_name)
+                p->missing_name = af_strdup(name);
+            for (size_t q = 0; q < plan_nv(p); q++)
+                v[q] = NAN; /* the point fails */
         }
     }
 done:
@@ -404,7 +418,7 @@ static int plan_eval_batch(plan *p)
             pt->holds[g] = af_goal_holds(go, af_goal_bound(go, lo, hi));
             pt->pass = pt->pass && pt->holds[g];
         }
-        if (pt->refused)
+        if (pt->refused || (p->mode != PLAN_SEARCH && isnan(pt->mean[plan_icost(p)])))
             pt->pass = false;
         if (p->mode == PLAN_OPTIMUM) {
             pt->obj = af_malloc_array(p->reps, sizeof *pt->obj);
@@ -824,6 +838,17 @@ static int plan_full(plan *p)
     /* The points statistically tied with the best: the same seeds, so the differences are
      * paired and their interval is narrower than the points' own. */
     double *x = af_malloc_array(p->reps, sizeof *x);
+    bool spread = false; /* some paired difference varies between replications */
+    for (size_t i = 0; i < g->npoints && !spread; i++)
+        for (size_t r = 1; i != best && p->pts[i].pass && r < p->reps && !spread; r++)
+            spread = p->pts[i].obj[r] - p->pts[best].obj[r] != p->pts[i].obj[0] - p->pts[best].obj[0];
+    if (!spread) {
+        af_free(x);
+        printf("tied: not judged (every replication gave the same differences: nothing random "
+               "moves %s here, so any difference is real)\n",
+               p->obj);
+        return 0;
+    }
     printf("tied (the 95%% interval of the paired difference from the best holds 0):");
     size_t nt = 0;
     for (size_t i = 0; i < g->npoints; i++) {
@@ -993,6 +1018,9 @@ int af_cmd_plan(int argc, char **argv)
             p.obj = minimize;
         }
     }
+    if (af_diag_errors(d) == 0 && (double)grid.npoints * (double)reps > AF_CLI_MAX_RUNS)
+        af_diag_error(d, "%zu points x %zu replications: more than the %d runs a plan may make",
+                      grid.npoints, reps, AF_CLI_MAX_RUNS);
     if (goals.n == 0 && !odef && af_diag_errors(d) == 0)
         af_diag_error(d, "`aifsim plan` needs a --goal (e.g. --goal "
                          "'train.llm.gpu_utilization >= 90%%') or a metric to --maximize or "
@@ -1032,6 +1060,8 @@ int af_cmd_plan(int argc, char **argv)
         goto done;
     if (af_cli_scenario_load(&base, file, cat, opts.sets, opts.nsets, d) != 0)
         goto done;
+    if (af_cli_axes_check(&p.axes, file, cat, opts.sets, opts.nsets, d) > 0)
+        goto done;
     if (db && (rc = plan_open_store(&p, db, &base, &opts)) != 0)
         goto done;
     rc = 2;
@@ -1063,6 +1093,10 @@ int af_cmd_plan(int argc, char **argv)
             }
         rc = 2;
     }
+    if (p.missing)
+        af_diag_add(d, AF_SEV_NOTE, NULL, 0, 0, NULL,
+                    "%zu runs had no metric %s; their points count as failing", p.missing,
+                    p.missing_name);
     if (rc == PLAN_INTERRUPTED)
         af_diag_error(d, "interrupted after %zu runs%s%s%s", p.runs,
                       db ? "; the runs that finished are in " : "", db ? db : "",
@@ -1083,6 +1117,7 @@ done:
     af_free(p.batch);
     af_free(p.evaluated);
     af_free(p.stored);
+    af_free(p.missing_name);
     af_free(p.text);
     af_store_close(p.store);
     if (p.axes.grid)

@@ -48,6 +48,7 @@
 #include <inttypes.h>
 #include <math.h>
 #include <signal.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/ioctl.h>
@@ -368,7 +369,12 @@ int af_cmd_run(int argc, char **argv)
      * that cannot be used fails at once, and the scenario file's bytes are read now; the run
      * samples series, and is appended last of the outputs, in one transaction. */
     if (db) {
-        db_made = access(db, F_OK) != 0;
+        /* Made here only when this process creates the file (O_EXCL): a database another run
+         * made at the same moment is never ours to remove. */
+        int fd = open(db, O_WRONLY | O_CREAT | O_EXCL, 0666);
+        db_made = fd >= 0;
+        if (fd >= 0)
+            close(fd);
         int src = af_store_open(db, true, &store, d);
         if (src != AF_OK) {
             rc = src == AF_EINPUT ? 2 : 1;
@@ -432,6 +438,19 @@ int af_cmd_run(int argc, char **argv)
     rc = watch.stopped ? 130 : 0;
 
 done:
+    if (store && db_made && !stored) {
+        /* A database this failed run made: removed unless another run stored into it since. */
+        af_store_run *runs = NULL;
+        size_t n = 1;
+        af_diag *scratch = af_diag_new();
+        if (af_store_list(store, &runs, &n, scratch) != AF_OK)
+            n = 1;
+        for (size_t i = 0; runs && i < n; i++)
+            af_store_run_fini(&runs[i]);
+        af_free(runs);
+        af_diag_free(scratch);
+        db_made = n == 0;
+    }
     af_store_close(store);
     if (store && db_made && !stored) {
         /* A database this failed run made holds nothing: leave no empty file behind. */

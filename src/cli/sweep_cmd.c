@@ -107,8 +107,6 @@ static const char sweep_usage[] =
 
 /* Most replications of a point. */
 #define SWEEP_MAX_REPS 10000
-/* Most runs of a sweep (points x replications). */
-#define SWEEP_MAX_RUNS 1000000
 /* Confidence level of the intervals. */
 #define SWEEP_LEVEL 0.95
 
@@ -504,41 +502,6 @@ done:
 
 /* ---- The command ---------------------------------------------------------------------------- */
 
-/* Checks every varied value by loading the scenario with it alone (after the common overrides);
- * returns the number of values refused. */
-static size_t sweep_check_values(sweep *s, const af_sweep_grid *g, af_diag *d)
-{
-    size_t bad = 0;
-    af_scenario_set *sets = af_malloc_array(s->ncommon + 1, sizeof *sets);
-    for (size_t k = 0; k < s->ncommon; k++)
-        sets[k + 1] = s->common[k];
-    for (size_t a = 0; a < g->naxes && bad < 10; a++)
-        for (size_t k = 0; k < g->axes[a].n && bad < 10; k++) {
-            sets[0] = s->axes.sets[a][k];
-            af_arena *arena = af_arena_new();
-            af_world_config cfg;
-            /* Only a refusal is passed on: a value's warnings are those of the points with it,
-             * which their runs give. */
-            af_diag *scratch = af_diag_new();
-            if (af_scenario_load(s->file, s->cat, sets, s->ncommon + 1, arena, &cfg, scratch) !=
-                AF_OK) {
-                bad++;
-                for (size_t i = 0; i < af_diag_count(scratch); i++) {
-                    const af_diag_msg *m = af_diag_get(scratch, i);
-                    if (m->sev == AF_SEV_ERROR)
-                        af_diag_add(d, m->sev, m->file, m->line, m->col, m->path, "%s", m->text);
-                }
-                af_diag_add(d, AF_SEV_NOTE, NULL, 0, 0, NULL,
-                            "in --vary %s=...: the value \"%s\" is not one %s takes",
-                            g->axes[a].path, g->axes[a].values[k], g->axes[a].path);
-            }
-            af_diag_free(scratch);
-            af_arena_free(arena);
-        }
-    af_free(sets);
-    return bad;
-}
-
 /* Gives the other ranks rank 0's jobs (s->jobs, s->njobs), once every rank is ready; a no-op
  * with one rank. Returns AF_OK, or the worst status of a rank that was not ready: on rank 0 with
  * a message in d, as rank 0 itself was ready. *root_status is rank 0's status. */
@@ -660,9 +623,9 @@ int af_cmd_sweep(int argc, char **argv)
     if (pdf && strcmp(pdf, "-") == 0)
         quiet = true;
     s.reps = reps;
-    if (af_diag_errors(d) == 0 && (double)grid.npoints * (double)s.reps > SWEEP_MAX_RUNS)
+    if (af_diag_errors(d) == 0 && (double)grid.npoints * (double)s.reps > AF_CLI_MAX_RUNS)
         af_diag_error(d, "%zu points x %zu replications: more than the %d runs a sweep may make",
-                      grid.npoints, s.reps, SWEEP_MAX_RUNS);
+                      grid.npoints, s.reps, AF_CLI_MAX_RUNS);
     if (af_diag_errors(d))
         goto done;
     cat = af_cli_scenario_opts_finish(&opts, d);
@@ -687,7 +650,7 @@ int af_cmd_sweep(int argc, char **argv)
     /* The scenario with the common overrides: its mistakes, its name, hash and seed. */
     if (af_cli_scenario_load(&base, file, cat, opts.sets, opts.nsets, d) != 0)
         goto done;
-    if (sweep_check_values(&s, &grid, d) > 0)
+    if (af_cli_axes_check(&s.axes, file, cat, opts.sets, opts.nsets, d) > 0)
         goto done;
 
     rc = 1;

@@ -35,6 +35,30 @@ expect_grep() {
     grep -qF -- "$1" "$2" || fail "\"$1\" not found in $(basename "$2")"
 }
 
+# A shell starts background commands with SIGINT ignored (without job control); $with_sigint
+# runs a command with it back to its default: `env --default-signal` (coreutils 8.31) or perl;
+# empty when neither is there.
+if env --default-signal=INT true 2>/dev/null; then
+    with_sigint="env --default-signal=INT"
+elif command -v perl >/dev/null 2>&1; then
+    # shellcheck disable=SC2016
+    with_sigint='perl -e $SIG{INT}="DEFAULT";exec(@ARGV);exit(127)'
+else
+    with_sigint=
+fi
+
+# wait_rows DB TABLE N PID: waits until TABLE of the SQLite database DB holds N rows or more, or
+# PID has ended (30 s at most).
+wait_rows() {
+    _n=0
+    _tries=0
+    while [ "$_n" -lt "$3" ] && [ "$_tries" -lt 600 ] && kill -0 "$4" 2>/dev/null; do
+        sleep 0.05
+        _n=$(sqlite3 "$1" "SELECT count(*) FROM $2" 2>/dev/null || echo 0)
+        _tries=$((_tries + 1))
+    done
+}
+
 finish() {
     if [ "$failures" -ne 0 ]; then
         echo "$failures check(s) failed"

@@ -99,27 +99,16 @@ expect_status 1 mpirun -n 3 "$AIFSIM" sweep "$scn" --vary storage.flash.nodes=4,
     fail "a database that cannot be opened: reported $(count "unable to open" "$tmp/err") times"
 
 # --- SIGINT to rank 0, then --resume under mpirun: what an uninterrupted sweep stores. A shell
-# starts background commands with SIGINT ignored: env --default-signal (coreutils 8.31) or perl
-# restores it; the wrapper records rank 0's process id.
+# starts background commands with SIGINT ignored: $with_sigint (lib.sh) restores it; the wrapper
+# records rank 0's process id.
 grid2="--vary storage.flash.nodes=4..9 --vary duration=8h,16h"
 # shellcheck disable=SC2086
 expect_status 0 "$AIFSIM" sweep "$scn" $grid2 -j 2 --db "$tmp/full.db" -q
-if env --default-signal=INT true 2>/dev/null; then
-    with_sigint="env --default-signal=INT"
-else
-    with_sigint='perl -e $SIG{INT}="DEFAULT";exec(@ARGV);exit(127)'
-fi
 # shellcheck disable=SC2016,SC2086
 $with_sigint mpirun -n 3 sh -c 'echo $$ >"$0.$OMPI_COMM_WORLD_RANK"; exec "$@"' "$tmp/pid" \
     "$AIFSIM" sweep "$scn" $grid2 --db "$tmp/cut.db" -q >"$tmp/cut.out" 2>"$tmp/cut.err" &
 mp=$!
-n=0
-tries=0
-while [ "$n" -lt 4 ] && [ "$tries" -lt 600 ] && kill -0 "$mp" 2>/dev/null; do
-    sleep 0.05
-    n=$(sqlite3 "$tmp/cut.db" 'SELECT count(*) FROM sweep_runs' 2>/dev/null || echo 0)
-    tries=$((tries + 1))
-done
+wait_rows "$tmp/cut.db" sweep_runs 4 "$mp"
 [ -s "$tmp/pid.0" ] && kill -INT "$(cat "$tmp/pid.0")" 2>/dev/null
 wait "$mp"
 st=$?

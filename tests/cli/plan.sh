@@ -93,6 +93,20 @@ expect_grep "neither a varied field nor a numeric metric" "$tmp/err"
 expect_status 2 "$AIFSIM" plan "$scn" --maximize train.vit-b16.samples_per_second \
     --minimize train.vit-b16.time_per_step --vary storage.disk.nodes=1..8
 expect_grep "give one thing to optimize" "$tmp/err"
+# A value the field does not take is a mistake (exit 2), not a configuration that fails; a
+# --set of the varied field by another path would override it, and is refused too.
+expect_status 2 "$AIFSIM" plan "$scn" --goal "$util >= 90%" --vary storage.disk.nodes=2,4,6x,8 -q
+expect_grep 'the value "6x" is not one storage.disk.nodes takes' "$tmp/err"
+expect_status 2 "$AIFSIM" plan "$scn" --goal "$util >= 90%" --vary storage.disk.nodes=2..8 \
+    --set 'storage[0].nodes=6' -q
+expect_grep "--set storage[0].nodes=6: sets the field that --vary storage.disk.nodes=... varies" "$tmp/err"
+# A grid's cost must be in the runs (cost.per_million_tokens is only where tokens are trained).
+expect_status 2 "$AIFSIM" plan "$scn" --goal "$util >= 90%" --vary storage.disk.nodes=4,5 \
+    --vary cluster.vision.nodes=32,64 --minimize cost.per_million_tokens -q
+expect_grep "the runs have no metric cost.per_million_tokens" "$tmp/err"
+expect_status 2 "$AIFSIM" plan "$scn" --goal "$util >= 90%" --vary storage.disk.nodes=1..1000 \
+    --vary cluster.vision.nodes=1..100 --replications 100 -q
+expect_grep "more than the 1000000 runs a plan may make" "$tmp/err"
 # Every configuration refused: a mistake, not a plan (exit 2).
 expect_status 2 "$AIFSIM" plan "$scn" --goal "$util >= 90%" --vary storage.disk.nodes=1..8 \
     --set workloads[0].train.dataset.size=1000PB -q
@@ -196,22 +210,11 @@ grid3="--vary workloads[0].train.checkpoint.every=3min,4min,5min,6min,7min,8min"
 expect_status 0 "$AIFSIM" plan "$llm" $grid3 --maximize train.llama.goodput --replications 2 -j 1 \
     --db "$tmp/whole.db" -q
 cp "$tmp/out" "$tmp/whole.out"
-if env --default-signal=INT true 2>/dev/null; then
-    with_sigint="env --default-signal=INT"
-else
-    with_sigint='perl -e $SIG{INT}="DEFAULT";exec(@ARGV);exit(127)'
-fi
 # shellcheck disable=SC2086
 $with_sigint "$AIFSIM" plan "$llm" $grid3 --maximize train.llama.goodput --replications 2 -j 1 \
     --db "$tmp/cut.db" -q >"$tmp/cut.out" 2>"$tmp/cut.err" &
 pid=$!
-n=0
-tries=0
-while [ "$n" -lt 3 ] && [ "$tries" -lt 600 ] && kill -0 "$pid" 2>/dev/null; do
-    sleep 0.05
-    n=$(sqlite3 "$tmp/cut.db" 'SELECT count(*) FROM sweep_runs' 2>/dev/null || echo 0)
-    tries=$((tries + 1))
-done
+wait_rows "$tmp/cut.db" sweep_runs 3 "$pid"
 kill -INT "$pid" 2>/dev/null
 wait "$pid"
 st=$?

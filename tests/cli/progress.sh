@@ -47,16 +47,9 @@ expect_status 0 "$AIFSIM" run "$tmp/long.yaml" $short -q
 [ -s "$tmp/err" ] && fail "a run with stderr not a terminal printed: $(head -c 200 "$tmp/err")"
 
 # --- SIGINT --------------------------------------------------------------------------------
-# $with_sigint CMD...: runs CMD (by exec, so $! is its pid) with SIGINT at its default: a
-# background command of a non-interactive shell has it ignored, and aifsim leaves an ignored
+# $with_sigint CMD... (lib.sh): runs CMD (by exec, so $! is its pid) with SIGINT at its default:
+# a background command of a non-interactive shell has it ignored, and aifsim leaves an ignored
 # SIGINT ignored.
-if env --default-signal=INT true 2>/dev/null; then
-    with_sigint="env --default-signal=INT"
-elif command -v perl >/dev/null 2>&1; then
-    with_sigint='perl -e $SIG{INT}="DEFAULT";exec(@ARGV);exit(127)'
-else
-    with_sigint=
-fi
 # Whatever happens, no run is left behind.
 pid=
 spid=

@@ -63,6 +63,9 @@ bad storage.flash.nodez=4 "unknown key \"nodez\""
 bad 'duration=5,10' "duration: expected a time"
 expect_status 2 "$AIFSIM" sweep "$scn" --vary storage.flash.nodes=4,8 --set storage.flash.nodes=6
 expect_grep "storage.flash.nodes is also varied" "$tmp/err"
+# The same field by another path would override the axis: refused as well.
+expect_status 2 "$AIFSIM" sweep "$scn" --vary storage.flash.nodes=4,5 --set 'storage[0].nodes=6'
+expect_grep "--set storage[0].nodes=6: sets the field that --vary storage.flash.nodes=... varies" "$tmp/err"
 expect_status 2 "$AIFSIM" sweep "$scn" --vary a=1..400 --vary b=1..400
 expect_grep "more than the 100000 points" "$tmp/err"
 expect_status 2 "$AIFSIM" sweep "$scn"
@@ -133,23 +136,11 @@ echo "$hand $got" | awk 'function abs(x) { return x < 0 ? -x : x }
 grid2="--vary storage.flash.nodes=4..9 --vary duration=8h,16h"
 # shellcheck disable=SC2086
 expect_status 0 "$AIFSIM" sweep "$scn" $grid2 -j 2 --db "$tmp/full.db" -q
-# A shell gives background commands SIGINT ignored; `env --default-signal` (coreutils 8.31) or
-# perl puts it back to its default, as progress.sh does.
-if env --default-signal=INT true 2>/dev/null; then
-    with_sigint="env --default-signal=INT"
-else
-    with_sigint='perl -e $SIG{INT}="DEFAULT";exec(@ARGV);exit(127)'
-fi
+# A shell gives background commands SIGINT ignored; $with_sigint (lib.sh) puts it back.
 # shellcheck disable=SC2086
 $with_sigint "$AIFSIM" sweep "$scn" $grid2 -j 1 --db "$tmp/cut.db" -q >"$tmp/cut.out" 2>"$tmp/cut.err" &
 pid=$!
-n=0
-tries=0
-while [ "$n" -lt 4 ] && [ "$tries" -lt 600 ] && kill -0 "$pid" 2>/dev/null; do
-    sleep 0.05
-    n=$(sqlite3 "$tmp/cut.db" 'SELECT count(*) FROM sweep_runs' 2>/dev/null || echo 0)
-    tries=$((tries + 1))
-done
+wait_rows "$tmp/cut.db" sweep_runs 4 "$pid"
 kill -INT "$pid" 2>/dev/null
 wait "$pid"
 st=$?
