@@ -49,6 +49,7 @@
 #include <math.h>
 #include <signal.h>
 #include <fcntl.h>
+#include <sys/stat.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/ioctl.h>
@@ -452,7 +453,10 @@ done:
         db_made = n == 0;
     }
     af_store_close(store);
-    if (store && db_made && !stored) {
+    struct stat st;
+    if (!store && db_made && stat(db, &st) == 0 && st.st_size == 0)
+        unlink(db); /* the empty file made to learn whether it was new; the store refused it */
+    else if (store && db_made && !stored) {
         /* A database this failed run made holds nothing: leave no empty file behind. */
         static const char *const ext[] = {"", "-wal", "-shm", "-journal"};
         for (size_t k = 0; k < sizeof ext / sizeof *ext; k++) {

@@ -208,6 +208,7 @@ if $have_sqlite; then
 fi
 bad run "$scn" --db -
 expect_grep 'results database "-": expected the name of a database file' "$tmp/err"
+[ -e ./- ] && fail "a refused --db - left a file named - behind"
 bad runs --db ""
 expect_grep 'results database "": expected the name of a database file' "$tmp/err"
 # A name SQLite would take for an in-memory database is a file like any other.
