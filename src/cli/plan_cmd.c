@@ -62,7 +62,8 @@
 static const char plan_usage[] =
     "usage: aifsim plan FILE --goal EXPR --vary PATH=VALUES [--vary PATH=VALUES]...\n"
     "                   [--maximize PATH|METRIC] [--minimize METRIC] [--exhaustive]\n"
-    "                   [--replications N] [-j N] [--db FILE] [--set PATH=VALUE]... [--seed N]\n"
+    "                   [--replications N] [-j N] [--db FILE] [--show METRIC]...\n"
+    "                   [--set PATH=VALUE]... [--seed N]\n"
     "                   [--models DIR] [-q] [--progress | --no-progress]\n"
     "\n"
     "Finds the configuration that meets every goal at least cost, or the best value of a\n"
@@ -92,6 +93,8 @@ static const char plan_usage[] =
     "                    plan does not spread over MPI ranks as `mpirun aifsim sweep` does\n"
     "  --db FILE         store every run in the results store FILE as a sweep of the grid, and\n"
     "                    reuse the runs an earlier plan or `aifsim sweep` stored there\n"
+    "  --show METRIC     print METRIC beside each run's figures (repeatable), e.g.\n"
+    "                    train.NAME.gpus\n"
     "  --set PATH=VALUE  override a field of every run (repeatable)\n"
     "  --seed N          the scenario's seed (replication 1's)\n"
     "  --models DIR      read the model catalog from DIR\n"
@@ -143,6 +146,9 @@ typedef struct plan {
     const char *cost; /* the cost metric */
     af_dim cost_dim;
     const char *obj; /* the objective metric (= cost unless PLAN_OPTIMUM) */
+    const char **show; /* --show: metrics printed beside each run's figures (borrowed) */
+    af_dim *show_dim;
+    size_t nshow;
     af_dim obj_dim;
     int obj_sign; /* +1: the larger the better; -1: the smaller */
     plan_mode mode;
@@ -180,10 +186,10 @@ typedef struct plan_out {
 } plan_out;
 
 /* Values of a run: per goal its metric and its reference metric (NaN without one), then the
- * cost, then the objective. */
+ * cost, then the objective, then the --show metrics. */
 static size_t plan_nv(const plan *p)
 {
-    return 2 * p->goals->n + 2;
+    return 2 * p->goals->n + 2 + p->nshow;
 }
 
 static size_t plan_icost(const plan *p)
@@ -261,6 +267,8 @@ static const char *plan_vname(const plan *p, size_t k)
         return p->cost;
     if (k == plan_iobj(p))
         return p->obj;
+    if (k > plan_iobj(p))
+        return p->show[k - plan_iobj(p) - 1];
     const af_goal *go = &p->goals->g[k / 2];
     return k % 2 ? go->ref : go->metric;
 }
@@ -445,7 +453,12 @@ static void plan_figure(const plan *p, const plan_point *pt, size_t k, FILE *f)
     char a[64], b[64], c[64];
     af_dim dim = k == plan_icost(p)  ? p->cost_dim
                  : k == plan_iobj(p) ? p->obj_dim
+                 : k > plan_iobj(p)  ? p->show_dim[k - plan_iobj(p) - 1]
                                      : p->goals->g[k / 2].dim;
+    if (isnan(pt->mean[k])) {
+        fprintf(f, "%s -", plan_vname(p, k)); /* a --show metric this run does not have */
+        return;
+    }
     fprintf(f, "%s %s", plan_vname(p, k), af_units_format(pt->mean[k], dim, a, sizeof a));
     if (p->reps > 1)
         fprintf(f, " (95%% CI %s .. %s)", af_units_format(pt->lo[k], dim, b, sizeof b),
@@ -504,6 +517,10 @@ static void plan_line(const plan *p, size_t i, const char *lead, FILE *f)
     if (strcmp(p->cost, p->obj) != 0 || p->mode != PLAN_OPTIMUM) {
         fputs(first ? " " : ", ", f);
         plan_figure(p, pt, plan_icost(p), f);
+    }
+    for (size_t k = 0; k < p->nshow; k++) {
+        fputs(", ", f);
+        plan_figure(p, pt, plan_iobj(p) + 1 + k, f);
     }
     fputc('\n', f);
     af_free(label);
@@ -939,6 +956,10 @@ int af_cmd_plan(int argc, char **argv)
     memset(&p, 0, sizeof p);
     p.c = &c;
     p.most = AF_SEARCH_NONE;
+    const char *show[AF_GOAL_MAX];
+    af_dim show_dim[AF_GOAL_MAX];
+    p.show = show;
+    p.show_dim = show_dim;
 
     for (int i = 1; i < argc; i++) {
         bool missing = false;
@@ -958,6 +979,17 @@ int af_cmd_plan(int argc, char **argv)
             minimize = v;
         } else if ((v = af_cli_take(argc, argv, &i, "--db", &missing))) {
             db = v;
+        } else if ((v = af_cli_take(argc, argv, &i, "--show", &missing))) {
+            const af_metric_def *m = af_metric_of_name(v);
+            if (!m || m->text)
+                af_diag_error(d, "--show %s: expected a numeric metric, e.g. train.NAME.gpus; see "
+                                 "`aifsim metrics`",
+                              v);
+            else if (p.nshow < AF_GOAL_MAX) {
+                p.show[p.nshow] = v;
+                p.show_dim[p.nshow++] = m->dim;
+            } else
+                af_diag_error(d, "--show: more than %d metrics", AF_GOAL_MAX);
         } else if (af_cli_take_jobs(argc, argv, &i, &jobs, &missing, d) ||
                    af_cli_take_reps(argc, argv, &i, PLAN_MAX_REPS, &reps, &missing, d)) {
             /* -j N, --replications N */

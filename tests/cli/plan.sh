@@ -178,14 +178,19 @@ cmp -s "$tmp/opt1" "$tmp/opt2" || fail "the optimum differs between -j 1 and -j 
 # 1/N: AU(N + 1) = AU(N) N / (N + 1) to the figures printed.
 ml=scenarios/mlperf-unet3d.yaml
 expect_status 0 "$AIFSIM" plan "$ml" --vary cluster.clients.nodes=1..256 --maximize cluster.clients.nodes \
-    --goal 'train.unet3d.mlperf_au >= train.unet3d.mlperf_au_min' -q
+    --goal 'train.unet3d.mlperf_au >= train.unet3d.mlperf_au_min' --show train.unet3d.gpus -q
 n=$(sed -n 's/^answer: cluster.clients.nodes=\([0-9]*\) .*/\1/p' "$tmp/out")
+# --show: the accelerators beside each figure, 8 a DGX H100.
+grep -q "^passing: .*, train.unet3d.gpus $((8 * n))$" "$tmp/out" || fail "--show: $(grep ^passing "$tmp/out")"
 a=$(sed -n 's/^passing: .*mlperf_au \([0-9.]*\)% against .*mlperf_au_min 90%.*/\1/p' "$tmp/out")
 b=$(sed -n 's/^failing: .*mlperf_au \([0-9.]*\)% against .*mlperf_au_min 90% (not.*/\1/p' "$tmp/out")
 awk -v n="$n" -v a="$a" -v b="$b" 'BEGIN { e = a * n / (n + 1);
     exit !(n >= 1 && a >= 90 && b < 90 && b > e - 0.02 && b < e + 0.02) }' ||
     fail "MLPerf: answer $n nodes, AU $a% then $b%"
 expect_grep "binding: train.unet3d.mlperf_au >= train.unet3d.mlperf_au_min" "$tmp/out"
+expect_status 2 "$AIFSIM" plan "$ml" --vary cluster.clients.nodes=1..4 --goal 'train.unet3d.mlperf_au >= 90%' \
+    --show train.unet3d.mlperf_result
+expect_grep "--show train.unet3d.mlperf_result: expected a numeric metric" "$tmp/err"
 
 # --- --db: every run stored as a sweep of the grid; the same plan again reuses them all and
 # prints the same answer; `aifsim sweep --resume` of the same grid runs only what is missing.
