@@ -13,6 +13,7 @@
 
 #include "base/alloc.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <math.h>
 #include <stdbool.h>
@@ -324,6 +325,36 @@ static char *csv_file_part(const char *group)
     return s;
 }
 
+/* Removes the series-<group>.csv files of dir that an earlier run wrote and this one did not
+ * (another scenario's groups), so the directory holds one run's files; other files are left. */
+static void csv_remove_stale(const char *dir, char **groups, size_t ng)
+{
+    DIR *dp = opendir(dir);
+    if (!dp)
+        return;
+    struct dirent *e;
+    while ((e = readdir(dp)) != NULL) {
+        size_t n = strlen(e->d_name);
+        if (n <= strlen("series-.csv") || strncmp(e->d_name, "series-", 7) != 0 ||
+            strcmp(e->d_name + n - 4, ".csv") != 0)
+            continue;
+        bool ours = false;
+        for (size_t g = 0; g < ng && !ours; g++) {
+            char *part = csv_file_part(groups[g]);
+            char *name = af_strfmt("series-%s.csv", part);
+            ours = strcmp(name, e->d_name) == 0;
+            af_free(name);
+            af_free(part);
+        }
+        if (!ours) {
+            char *path = af_strfmt("%s/%s", dir, e->d_name);
+            unlink(path);
+            af_free(path);
+        }
+    }
+    closedir(dp);
+}
+
 int af_report_csv_save(const af_results *r, const char *dir, af_diag *d)
 {
     if (csv_mkdirs(dir, d) != AF_OK)
@@ -370,6 +401,8 @@ int af_report_csv_save(const af_results *r, const char *dir, af_diag *d)
             af_outfile_abort(files[j]);
     }
     af_free(files);
+    if (rc == AF_OK)
+        csv_remove_stale(dir, groups, ng);
     csv_strings_free(groups, ng);
     return rc;
 }

@@ -6,7 +6,8 @@
 # --interval sets the windows; DIR and its parents are made; a bad DIR is refused before the run
 # (exit 1 with a message, exit 2 for a malformed option) and a failed run makes nothing; and a
 # write failing anywhere (AIFSIM_FAULT_WRITE) leaves every file whole, old or new, no temporary
-# file, and a new summary.csv only when every file is new.
+# file, and a new summary.csv only when every file is new. A DIR reused for a scenario with other
+# groups keeps no series file of the earlier run (and no file of the user's is touched).
 . "$(dirname "$0")/lib.sh"
 : "${AIFSIM_MODELS:=$top_srcdir/models}"
 export AIFSIM_MODELS
@@ -147,5 +148,14 @@ done
 AIFSIM_FAULT_WRITE=$((writes + 1)) "$AIFSIM" run $small --csv "$tmp/f" -q >/dev/null 2>&1 \
     || fail "AIFSIM_FAULT_WRITE=count+1 failed: the count is not exact"
 diff -r "$tmp/new" "$tmp/f" >/dev/null || fail "the run after the failures did not write the new files"
+
+# --- a reused DIR -------------------------------------------------------------------------------
+expect_status 0 "$AIFSIM" run scenarios/serving-mixed.yaml --csv "$tmp/re" -q
+[ -f "$tmp/re/series-inference.csv" ] || fail "serving-mixed wrote no series-inference.csv"
+echo keep >"$tmp/re/notes.txt"
+expect_status 0 "$AIFSIM" run scenarios/compute-bound.yaml --csv "$tmp/re" -q
+[ -e "$tmp/re/series-inference.csv" ] && fail "a reused DIR kept the earlier run's series-inference.csv"
+[ "$(cat "$tmp/re/notes.txt")" = keep ] || fail "a file of the user's in DIR was touched"
+[ -f "$tmp/re/series-train.csv" ] || fail "the second run's series-train.csv is missing"
 
 finish
