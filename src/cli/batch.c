@@ -148,8 +148,7 @@ void af_cli_job_free(af_cli_job *j)
     af_free(j);
 }
 
-/* The engine's poll: every 8192 events, until stop is set. */
-static uint64_t job_poll(void *ctx, double t_s, double end_s, uint64_t events)
+uint64_t af_cli_stop_poll(void *ctx, double t_s, double end_s, uint64_t events)
 {
     (void)t_s;
     (void)end_s;
@@ -168,7 +167,7 @@ int af_cli_job_run(af_cli_job *j, const char *file, const af_catalog *cat,
     af_cli_scenario_sample(&j->sc, series, 0);
     j->sc.cfg.seed = af_sweep_seed(j->sc.cfg.seed, rep);
     j->seed = j->sc.cfg.seed;
-    af_world_monitor mon = {.poll = job_poll, .ctx = (void *)stop};
+    af_world_monitor mon = {.poll = af_cli_stop_poll, .ctx = (void *)stop};
     j->sc.monitor = stop ? &mon : NULL;
     rc = af_cli_scenario_run(&j->sc, j->d);
     j->sc.monitor = NULL;

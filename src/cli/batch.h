@@ -82,6 +82,10 @@ int af_cli_job_run(af_cli_job *j, const char *file, const af_catalog *cat,
                    const af_scenario_set *sets, size_t nsets, size_t rep, bool series,
                    const atomic_bool *stop);
 
+/* The engine's poll (af_world_monitor) for a run that stops once the atomic_bool at ctx is set:
+ * checked every 8192 events. */
+uint64_t af_cli_stop_poll(void *ctx, double t_s, double end_s, uint64_t events);
+
 /* Copies the job's messages into d. */
 void af_cli_job_messages(const af_cli_job *j, af_diag *d);
 

@@ -13,10 +13,16 @@
  * its messages. Outputs are written as run writes them: the table on stdout after both runs
  * succeeded, then the JSON file atomically; with `--json -` the JSON alone on stdout.
  *
+ * The two runs go on two threads at once (af_sweep_exec: A's messages are handed on before B's
+ * whatever finishes first), so a comparison takes the time of its longer run. Ctrl-C cuts both
+ * short and exits 130 without outputs (half a comparison compares nothing); a line on standard
+ * error shows the time elapsed on a terminal after the first second.
+ *
  * `--pdf FILE` and `--png DIR` write the comparison's capacity report and its charts
  * (report/pdf.h): both runs then sample time series, every --interval T, or each its duration /
  * 240. With `--pdf -` the PDF alone goes to stdout.
  */
+#include "cli/batch.h"
 #include "cli/commands.h"
 #include "cli/common.h"
 #include "cli/options.h"
@@ -63,9 +69,18 @@ static const char compare_usage[] =
     "  --models DIR      read the model catalog from DIR\n"
     "  -q, --quiet       do not print the table\n"
     "\n"
-    "exit status: 0 ok, 1 a run or an output failed, 2 bad input\n";
+    "exit status: 0 ok, 1 a run or an output failed, 2 bad input, 130 interrupted\n";
 
 /* One side: its scenario and what the reports say about it. */
+/* The two runs on two threads: the executor's context. */
+typedef struct compare_exec {
+    struct compare_side *side;
+    af_diag *md[2]; /* each run's messages */
+    af_diag *d;
+    af_cli_progress prog;
+    int worst;
+} compare_exec;
+
 typedef struct compare_side {
     const char *tag;             /* "A" or "B" */
     const char *file;            /* the scenario file (borrowed from argv) */
@@ -135,6 +150,91 @@ static char *compare_set_heading(const af_scenario_set *sets, size_t n)
         h = more;
     }
     return h;
+}
+
+static int compare_exec_run(void *ctx, size_t j, const atomic_bool *stop, void **result)
+{
+    compare_exec *x = ctx;
+    af_cli_scenario *sc = &x->side[j].sc;
+    af_world_monitor mon = {.poll = af_cli_stop_poll, .ctx = (void *)stop};
+    sc->monitor = &mon;
+    int rc = af_cli_scenario_run(sc, x->md[j]);
+    sc->monitor = NULL;
+    *result = NULL;
+    if (atomic_load(stop) && (rc != 0 || (sc->res && af_results_find(sc->res, "run.partial"))))
+        return AF_SWEEP_CUT;
+    return rc;
+}
+
+static int compare_exec_take(void *ctx, size_t j, int status, void *result)
+{
+    (void)result;
+    compare_exec *x = ctx;
+    if (af_diag_count(x->md[j]))
+        af_cli_progress_clear(&x->prog);
+    for (size_t i = 0; i < af_diag_count(x->md[j]); i++) {
+        const af_diag_msg *m = af_diag_get(x->md[j], i);
+        af_diag_add(x->d, m->sev, m->file, m->line, m->col, m->path, "%s", m->text);
+    }
+    if (status != 0) {
+        compare_side_note(x->d, &x->side[j], "running");
+        x->worst = status;
+    }
+    return status;
+}
+
+static void compare_exec_drop(void *ctx, size_t j, void *result)
+{
+    (void)ctx;
+    (void)j;
+    (void)result;
+}
+
+/* "aifsim: compare: running A and B, 12 s" */
+static bool compare_exec_tick(void *ctx, size_t taken, size_t njobs)
+{
+    compare_exec *x = ctx;
+    if (af_cli_sigint_caught()) {
+        af_cli_progress_clear(&x->prog);
+        fprintf(stderr, "aifsim: compare interrupted (Ctrl-C again to quit at once)\n");
+        return false;
+    }
+    double now = af_cli_wall_s();
+    if (af_cli_progress_due(&x->prog, now)) {
+        char line[128], wall[48];
+        snprintf(line, sizeof line, "aifsim: compare: running %s, %s",
+                 taken == 0 ? "A and B" : taken == 1 && njobs == 2 ? "B" : "",
+                 af_units_format(now - x->prog.start_s, AF_DIM_TIME, wall, sizeof wall));
+        af_cli_progress_show(&x->prog, line, now);
+    }
+    return true;
+}
+
+/* Runs both sides, at once on two threads. Returns 0 or the exit status. */
+static int compare_run(compare_side *side, af_diag *d)
+{
+    compare_exec x = {.side = side, .d = d};
+    x.md[0] = af_diag_new();
+    x.md[1] = af_diag_new();
+    af_cli_progress_init(&x.prog, false, false);
+    af_cli_sigint_catch();
+    af_sweep_ops ops = {.ctx = &x,
+                        .run = compare_exec_run,
+                        .take = compare_exec_take,
+                        .drop = compare_exec_drop,
+                        .tick = compare_exec_tick};
+    int xrc = af_sweep_exec(2, 2, &ops, NULL, d);
+    af_cli_progress_clear(&x.prog);
+    af_cli_sigint_release();
+    af_diag_free(x.md[0]);
+    af_diag_free(x.md[1]);
+    if (xrc == AF_SWEEP_CUT) {
+        af_diag_error(d, "interrupted: no comparison written");
+        return 130;
+    }
+    if (xrc != AF_OK)
+        return x.worst ? x.worst : 1;
+    return 0;
 }
 
 int af_cmd_compare(int argc, char **argv)
@@ -270,13 +370,9 @@ int af_cmd_compare(int argc, char **argv)
     }
     for (int k = 0; k < 2; k++)
         af_cli_scenario_sample(&side[k].sc, series, interval);
-    for (int k = 0; k < 2; k++) {
-        rc = af_cli_scenario_run(&side[k].sc, d);
-        if (rc != 0) {
-            compare_side_note(d, &side[k], "running");
-            goto done;
-        }
-    }
+    rc = compare_run(side, d);
+    if (rc != 0)
+        goto done;
 
     /* Column headings: the scenarios' names, a variant's overrides; for two files of one name
      * the files' names, else just A and B. */

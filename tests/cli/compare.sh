@@ -3,7 +3,8 @@
 # nodes changes the tier's power and the storage capital by what the catalog implies (the idle
 # power and price of the added nodes, as `aifsim size` resolves them from the catalog); in the
 # JSON every diff is b - a and every ratio b / a - 1; side A is exactly what `aifsim run` gives;
-# `--json -` prints the JSON alone; a failing write or run leaves no file; bad uses exit 2.
+# `--json -` prints the JSON alone; a failing write or run leaves no file; bad uses exit 2; Ctrl-C
+# stops both runs (they go at once, on two threads) and exits 130 with no output.
 # Environment from `make check`: AIFSIM, AIFSIM_MODELS, top_srcdir. Skips (77) without a binary.
 . "$(dirname "$0")/lib.sh"
 : "${AIFSIM_MODELS:=$top_srcdir/models}"
@@ -203,4 +204,24 @@ expect_grep "note: in scenario B: does-not-exist.yaml" "$tmp/err"
 bad "$scn" "$scn" --json "$scn"
 expect_grep "is the scenario file" "$tmp/err"
 [ "$(grep -c 'is the scenario file' "$tmp/err")" -eq 1 ] || fail "the same refusal twice"
+# --- Ctrl-C: both runs stop, exit 130, no JSON. The flagship pair takes seconds; the interrupt
+# comes after half a second.
+if [ -n "$with_sigint" ]; then
+    $with_sigint "$AIFSIM" compare scenarios/flagship-flash.yaml scenarios/flagship-disk.yaml \
+        --json "$tmp/cut.json" >"$tmp/cut.out" 2>"$tmp/cut.err" &
+    pid=$!
+    sleep 0.5
+    kill -INT "$pid" 2>/dev/null
+    wait "$pid"
+    st=$?
+    if [ "$st" -eq 0 ]; then
+        echo "note: the comparison ended before the interrupt"
+    else
+        [ "$st" -eq 130 ] || fail "an interrupted compare exited $st, expected 130"
+        expect_grep "interrupted: no comparison written" "$tmp/cut.err"
+        [ -e "$tmp/cut.json" ] && fail "an interrupted compare wrote its JSON"
+        [ -s "$tmp/cut.out" ] && fail "an interrupted compare printed a table"
+    fi
+fi
+
 finish
