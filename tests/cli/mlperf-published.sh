@@ -14,9 +14,9 @@
 #      N (1 + 2 s) / au_min], the same bounds on B / (au_min d), widened by twice the relative
 #      standard deviation s of the submission's five runs' throughput (the plan's answer is the
 #      whole number under B / (au_min d), hence the floor).
-# The tolerance o: DLIO counts as compute the whole time from a batch's arrival to the end of
-# its step, the configured sleep plus the framework's own work, so a run's reported AU exceeds
-# the throughput-implied AU p / d. The published runs show by how much: DDN's unet3d-h100 run 1
+# The tolerance o: DLIO's AU sums the compute time it measures in each step, which exceeds the
+# configured sleep (the timer's overshoot, the framework's work inside the step), so a run's
+# reported AU exceeds the throughput-implied AU p / d. The published runs show by how much: DDN's unet3d-h100 run 1
 # reports AU 93.59% at p / d = 90.86% (3.0% more), Huawei's 92.22% at 90.48% (1.9%), DDN's
 # cosmoflow-h100 70.26% at 68.67% (2.3%), WEKA's unet3d-a100 (24 accelerators on one host) 90.05%
 # at 84.19% (7.0%, the largest seen). o = 0.07. aifsim models the sleep only, so its count can be
