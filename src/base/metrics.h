@@ -284,6 +284,11 @@
       "raw bytes per second the preprocessing can process: nodes x throughput")                   \
     X(INGEST_UTIL, "ingest", 1, "process_utilization", RATIO, "preprocessing busy",               \
       "bytes processed over what the nodes could have processed in the run")                      \
+    X(INGEST_POWER, "ingest", 1, "process_power", POWER, "preprocessing power",                   \
+      "mean power of the preprocessing CPU nodes: nodes x (idle + (busy - idle) x "               \
+      "process_utilization) of their server model (preprocess.node)")                             \
+    X(INGEST_ENERGY, "ingest", 1, "process_energy", ENERGY, "preprocessing energy",               \
+      "IT energy of the preprocessing CPU nodes over the run")                                    \
     X(INGEST_OUT_FULL, "ingest", 1, "output_full_time", RATIO, "stalled: output tier full",       \
       "share of the run the preprocessing had a backlog but no room on its output tier")          \
     X(INGEST_BACKLOG, "ingest", 1, "backlog", SIZE, "backlog at the end",                         \
@@ -447,7 +452,8 @@
     X(FABRIC_POWER, "fabric", 1, "power", POWER, "switch power (typical)",                        \
       "typical power of the fabric's switches")                                                   \
     X(FACILITY_IT_POWER, "facility", 0, "it_power", POWER, "IT power",                            \
-      "mean IT power: GPU nodes, storage nodes and switches (the components below add up to it)") \
+      "mean IT power: GPU nodes, storage nodes, switches and CPU nodes (the components below "    \
+      "add up to it)")                                                                            \
     X(FACILITY_P_GPU, "facility", 0, "it_power_gpus", POWER, "  GPUs",                            \
       "mean power of the GPUs (idle to TDP or the power limit, by utilization)")                  \
     X(FACILITY_P_HOST, "facility", 0, "it_power_hosts", POWER, "  GPU node hosts",                \
@@ -462,6 +468,9 @@
       "mean power of the storage servers besides drives and NIC ports")                           \
     X(FACILITY_P_ENCL, "facility", 0, "it_power_enclosures", POWER, "  drive enclosures",         \
       "mean power of separate drive enclosures (JBODs) besides their drives")                     \
+    X(FACILITY_P_CPU, "facility", 0, "it_power_cpu_nodes", POWER, "  CPU nodes",                  \
+      "mean power of the CPU-only servers (ingest preprocessing), by their utilization; "         \
+      "only in a run that has some")                                                              \
     X(FACILITY_POWER, "facility", 0, "power", POWER, "facility power (PUE)",                      \
       "mean facility power: IT power x PUE")                                                      \
     X(FACILITY_BUSY_POWER, "facility", 0, "peak_power", POWER, "facility power at peak",         \
@@ -495,11 +504,11 @@
       "GPU power limit that fits the cap", "when no accepted GPU power limit brings the peak "    \
       "under the cap: the peak at the lowest limits")                                             \
     X(COST_PURCHASE, "cost", 0, "purchase", MONEY, "purchase price (all equipment)",              \
-      "purchase price of all GPU nodes, storage nodes and switches")                              \
+      "purchase price of all GPU nodes, storage nodes, switches and CPU nodes")                   \
     X(COST_CAPITAL, "cost", 0, "capital", MONEY, "capital (amortized)",                           \
       "purchase price spread over each class's life (straight line), for the run")                \
-    X(COST_CAP_COMPUTE, "cost", 0, "capital_compute", MONEY, "  GPU nodes",                       \
-      "amortized capital of the GPU nodes, for the run")                                          \
+    X(COST_CAP_COMPUTE, "cost", 0, "capital_compute", MONEY, "  GPU and CPU nodes",               \
+      "amortized capital of the GPU nodes and the CPU nodes (ingest preprocessing), for the run") \
     X(COST_CAP_STORAGE, "cost", 0, "capital_storage", MONEY, "  storage",                         \
       "amortized capital of the storage nodes, for the run")                                      \
     X(COST_CAP_NETWORK, "cost", 0, "capital_network", MONEY, "  network",                         \

@@ -1,6 +1,6 @@
 /*
- * catalog_cmd: `aifsim catalog [gpus|links|nodes|storage|facility|switches|llms|mlperf] [--sources]
- * [--models DIR]`.
+ * catalog_cmd: `aifsim catalog [gpus|links|nodes|storage|facility|switches|llms|mlperf|servers]
+ * [--sources] [--models DIR]`.
  *
  * Prints the model catalog as aligned tables with units, one per section (or the one asked
  * for), in file order. Plain columns come straight from the schema's field table (so a new
@@ -29,8 +29,8 @@
 #include <string.h>
 
 static const char catalog_usage[] =
-    "usage: aifsim catalog [gpus|links|nodes|storage|facility|switches|llms|mlperf] [--sources]\n"
-    "                      [--models DIR]\n"
+    "usage: aifsim catalog [gpus|links|nodes|storage|facility|switches|llms|mlperf|servers]\n"
+    "                      [--sources] [--models DIR]\n"
     "\n"
     "Lists the model catalog with the key figures of every entry, in catalog order.\n"
     "\n"
@@ -200,6 +200,11 @@ static const af_col catalog_cols[AF_SECTION__COUNT][AF_MAX_COLS] = {
                            {"readers", "reader_threads", NULL},
                            {"epochs", "epochs", NULL},
                            {"min AU", "min_au", NULL}},
+    [AF_SECTION_SERVERS] = {{"idle", "idle_power", NULL},
+                            {"busy", "busy_power", NULL},
+                            {"U", "rack_units", NULL},
+                            {"price", "price", NULL},
+                            {"embodied", "embodied_carbon", NULL}},
 };
 
 /* Prints one section as a table: a header line, then one row per entry, columns padded to

@@ -41,7 +41,7 @@ int af_cmd_sensitivity(int argc, char **argv);
  * print the resolved configuration with units. */
 int af_cmd_validate(int argc, char **argv);
 
-/* aifsim catalog [gpus|nodes|links|storage|facility|switches|llms|mlperf] [--sources]
+/* aifsim catalog [gpus|nodes|links|storage|facility|switches|llms|mlperf|servers] [--sources]
  * [--models DIR]: list the model catalog. */
 int af_cmd_catalog(int argc, char **argv);
 

@@ -33,7 +33,7 @@ static const char main_usage[] =
     "                  changes, largest first, as a table and a tornado chart\n"
     "  validate FILE   check scenarios and print their resolved configuration\n"
     "  catalog [KIND]  list the model catalog (gpus, nodes, links, storage, facility,\n"
-    "                  switches, llms, mlperf)\n"
+    "                  switches, llms, mlperf, servers)\n"
     "  size SYSTEM     size a storage tier for a demand (capacity, bandwidth, IOPS)\n"
     "  metrics         list every metric a run writes: name, unit, label, meaning\n"
     "  runs            list the runs stored with `run FILE --db FILE`; show one, diff two\n"

@@ -12,7 +12,7 @@
 const char *af_power_part_name(af_power_part p)
 {
     static const char *const names[AF_PART__COUNT] = {
-        "gpu", "host", "nic", "switch", "device", "server", "enclosure",
+        "gpu", "host", "nic", "switch", "device", "server", "enclosure", "cpu",
     };
     return p >= 0 && p < AF_PART__COUNT ? names[p] : "?";
 }

@@ -4,9 +4,9 @@
  * world, `aifsim size`, `aifsim compare` and the planner price a configuration the same way.
  *
  * The input is a ledger of boxes: a kind of equipment (a pool's GPU nodes, a tier's storage
- * nodes, a fabric's switches) bought as `count` whole boxes. Each box carries its mean power over
- * the run split by component (GPUs, host, NIC ports, switches, storage devices, storage servers,
- * enclosures), its power with every part busy, its nameplate power (what a rack is provisioned
+ * nodes, a fabric's switches, an ingest's CPU nodes) bought as `count` whole boxes. Each box
+ * carries its mean power over the run split by component (GPUs, host, NIC ports, switches,
+ * storage devices, storage servers, enclosures, CPU servers), its power with every part busy, its nameplate power (what a rack is provisioned
  * for), its price, its height and its embodied carbon. With a run of T seconds, facility PUE,
  * energy price e, grid carbon intensity g, maintenance share m per year, class lives L_c and a
  * lifetime H (doc/formulas.md, "Cost"):
@@ -52,6 +52,7 @@ typedef enum {
     AF_PART_DEVICE,    /* storage devices (drives) */
     AF_PART_SERVER,    /* storage servers (the node's CPU, memory, fans) */
     AF_PART_ENCLOSURE, /* drive enclosures (JBOD fans, expanders, power supplies) */
+    AF_PART_CPU,       /* CPU-only servers (an ingest's preprocessing nodes), whole */
     AF_PART__COUNT
 } af_power_part;
 
@@ -60,7 +61,7 @@ const char *af_power_part_name(af_power_part p);
 
 /* Equipment classes, each amortized over its own life. */
 typedef enum {
-    AF_ASSET_COMPUTE, /* GPU nodes */
+    AF_ASSET_COMPUTE, /* GPU nodes and CPU servers */
     AF_ASSET_STORAGE, /* storage nodes */
     AF_ASSET_NETWORK, /* switches */
     AF_ASSET__COUNT

@@ -502,7 +502,7 @@ static const struct {
     {AF_M_FACILITY_P_GPU, AF_C_BLUE},      {AF_M_FACILITY_P_HOST, AF_C_CYAN},
     {AF_M_FACILITY_P_NIC, AF_C_TEAL},      {AF_M_FACILITY_P_SWITCH, AF_C_YELLOW},
     {AF_M_FACILITY_P_DEVICE, AF_C_ORANGE}, {AF_M_FACILITY_P_SERVER, AF_C_MAGENTA},
-    {AF_M_FACILITY_P_ENCL, AF_C_GREY},
+    {AF_M_FACILITY_P_ENCL, AF_C_GREY},     {AF_M_FACILITY_P_CPU, AF_C_PURPLE},
 };
 
 af_chart *af_chart_power(const af_results *r)

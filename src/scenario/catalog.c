@@ -1,5 +1,5 @@
 /*
- * catalog: the eight catalog files read through the schema table; see catalog.h.
+ * catalog: the nine catalog files read through the schema table; see catalog.h.
  *
  * Everything lives in one arena: the spec arrays, and copies of every name, description and
  * source, so that the parsed docs can be freed as soon as each file is read.
@@ -278,6 +278,7 @@ AF_CATALOG_ACCESS(af_facility_spec, af_catalog_facilities, af_catalog_find_facil
 AF_CATALOG_ACCESS(af_switch_spec, af_catalog_switches, af_catalog_find_switch, AF_SECTION_SWITCHES)
 AF_CATALOG_ACCESS(af_llm_spec, af_catalog_llms, af_catalog_find_llm, AF_SECTION_LLMS)
 AF_CATALOG_ACCESS(af_mlperf_spec, af_catalog_mlperf, af_catalog_find_mlperf, AF_SECTION_MLPERF)
+AF_CATALOG_ACCESS(af_server_spec, af_catalog_servers, af_catalog_find_server, AF_SECTION_SERVERS)
 
 /* FNV-1a over the bytes of text and a separator. */
 static uint64_t catalog_fnv(uint64_t h, const char *text)

@@ -1,17 +1,18 @@
 /*
- * catalog: the model catalog (models/{gpus,links,nodes,storage,facility,switches,llms,mlperf}.yaml)
+ * catalog: the model catalog
+ * (models/{gpus,links,nodes,storage,facility,switches,llms,mlperf,servers}.yaml)
  * read into the model spec structs, with the source of every figure.
  *
  * Each file is a comment block, `aifsim-catalog: 1`, and one top-level key (its section: gpus,
- * links, nodes, storage, facility, switches, llms or mlperf) holding a list of entries. An entry
- * has a kebab-case `name:`, a `description:`, reference and enum fields as plain words
+ * links, nodes, storage, facility, switches, llms, mlperf or servers) holding a list of entries.
+ * An entry has a kebab-case `name:`, a `description:`, reference and enum fields as plain words
  * (`gpu: h100-sxm`, `kind: infiniband`) and every figure as `{ value: <quantity>, source:
  * "<text>" }`; a figure without a source is an error. The fields, their units and their accepted
  * ranges are the table in schema.c, shared with the scenario's `override:` mappings.
  *
  * Sections load in the order of af_section (gpus, links, nodes, storage, facility, switches,
- * llms, mlperf); a reference names an entry of an earlier section and the referring spec holds a
- * copy of it. All errors of all files are reported in one pass, in the same "file:line:col: error:
+ * llms, mlperf, servers); a reference names an entry of an earlier section and the referring spec
+ * holds a copy of it. All errors of all files are reported in one pass, in the same "file:line:col: error:
  * path: ..." form as scenarios.
  * Entries keep file order, so listings never depend on a hash. A section holds at most
  * AF_CATALOG_MAX_ENTRIES entries.
@@ -29,6 +30,7 @@
 #include "model/link.h"
 #include "model/llm.h"
 #include "model/node.h"
+#include "model/server.h"
 #include "model/storage.h"
 #include "scenario/schema.h"
 #include "workload/mlperf.h"
@@ -42,7 +44,7 @@
 /* A loaded model catalog (opaque). */
 typedef struct af_catalog af_catalog;
 
-/* Loads the eight catalog files (one per af_section, named after its key) from directory dir. Returns
+/* Loads the nine catalog files (one per af_section, named after its key) from directory dir. Returns
  * a new catalog (release with af_catalog_free), or NULL with every error in d, in document order: a
  * directory that cannot be opened is one error; otherwise a file that cannot be read is reported
  * with its path and strerror, and the other files are still checked. */
@@ -71,6 +73,7 @@ const af_facility_spec *af_catalog_facilities(const af_catalog *cat, size_t *n);
 const af_switch_spec *af_catalog_switches(const af_catalog *cat, size_t *n);
 const af_llm_spec *af_catalog_llms(const af_catalog *cat, size_t *n);
 const af_mlperf_spec *af_catalog_mlperf(const af_catalog *cat, size_t *n);
+const af_server_spec *af_catalog_servers(const af_catalog *cat, size_t *n);
 
 /* The entry called name, or NULL. */
 const af_gpu_spec *af_catalog_find_gpu(const af_catalog *cat, const char *name);
@@ -81,6 +84,7 @@ const af_facility_spec *af_catalog_find_facility(const af_catalog *cat, const ch
 const af_switch_spec *af_catalog_find_switch(const af_catalog *cat, const char *name);
 const af_llm_spec *af_catalog_find_llm(const af_catalog *cat, const char *name);
 const af_mlperf_spec *af_catalog_find_mlperf(const af_catalog *cat, const char *name);
+const af_server_spec *af_catalog_find_server(const af_catalog *cat, const char *name);
 
 /* Section-generic access: number of entries, the i-th entry (a pointer to the section's spec
  * struct), the entry called name (or NULL), and the names in file order (for "did you mean"). */

@@ -8,7 +8,8 @@
  *       source: 2 GB/s              # or { rate: 2 GB/s, diurnal, start, bursts } or
  *                                   #    { trace: file.csv } (time,bytes rows)
  *       to: landing                 # the landing tier
- *       preprocess: { nodes: 16, throughput: 400 MB/s, ratio: 0.3, to: hot, keep_raw: false }
+ *       preprocess: { nodes: 16, throughput: 400 MB/s, ratio: 0.3, to: hot, keep_raw: false,
+ *                     node: epyc-9654-2s }  # a CPU server of models/servers.yaml
  *       feeds: llm                  # a training job whose data set (on preprocess.to) grows
  *       entry_size: 1 GB            # bytes per trace entry, for a trace without sizes
  *       chunk: 1 GB                 # bytes per write and per node's read at most
@@ -17,10 +18,17 @@
  *
  * `feeds` may name a job declared later in the list, so it is resolved once every workload is
  * read (scen_ingest_feeds).
+ *
+ * The preprocessing nodes are a catalog CPU server (`node:`, AF_INGEST_DEFAULT_SERVER when it is
+ * left out), so that they draw power and cost money in the world's ledger like every other box.
  */
 #include "scenario/scenario_int.h"
 
 #include <string.h>
+
+/* The preprocessing nodes' server model when `node:` is left out: a current two-socket x86
+ * server, the kind a preprocessing fleet is built from (models/servers.yaml). */
+#define AF_INGEST_DEFAULT_SERVER "epyc-9654-2s"
 
 /* An `ingest:` workload. */
 typedef struct ingest_fields {
@@ -40,7 +48,7 @@ static const scen_key ingest_keys[] = {
 
 /* `preprocess:`. */
 typedef struct preprocess_fields {
-    const af_node *nodes, *throughput, *ratio, *to, *keep_raw;
+    const af_node *nodes, *throughput, *ratio, *to, *keep_raw, *node;
 } preprocess_fields;
 static const scen_key preprocess_keys[] = {
     SCEN_KEY(preprocess_fields, "nodes", nodes, SCEN_REQUIRED),
@@ -48,6 +56,7 @@ static const scen_key preprocess_keys[] = {
     SCEN_KEY(preprocess_fields, "ratio", ratio, SCEN_OPTIONAL),
     SCEN_KEY(preprocess_fields, "to", to, SCEN_OPTIONAL),
     SCEN_KEY(preprocess_fields, "keep_raw", keep_raw, SCEN_OPTIONAL),
+    SCEN_KEY(preprocess_fields, "node", node, SCEN_OPTIONAL),
 };
 
 /* A source's rate: bytes per second, (0, 1 PB/s]. */
@@ -108,7 +117,31 @@ static void scen_ingest_source(scen *s, const af_node *node, af_arrivals_config 
     *out = a;
 }
 
-/* preprocess: { nodes, throughput, ratio, to, keep_raw }; *to_at gets the `to` node. */
+/* The preprocessing nodes' server model: the catalog CPU server named at node, or the default
+ * one when node is NULL (at: the `preprocess:` mapping, for a missing default's message). */
+static void scen_ingest_server(scen *s, const af_node *node, const af_node *at,
+                               af_ingest_config *c)
+{
+    if (node) {
+        size_t k = af_path_key(&s->path, "node");
+        if (scen_catalog(s, AF_SECTION_SERVERS, node, &c->server))
+            af_schema_intern(AF_SECTION_SERVERS, &c->server, s->arena);
+        af_path_pop(&s->path, k);
+        return;
+    }
+    const af_server_spec *dflt = af_catalog_find_server(s->cat, AF_INGEST_DEFAULT_SERVER);
+    if (dflt) {
+        c->server = *dflt;
+        af_schema_intern(AF_SECTION_SERVERS, &c->server, s->arena);
+    } else if (af_catalog_section_ok(s->cat, AF_SECTION_SERVERS)) {
+        SCEN_ERROR_AT(s, "node", at,
+                      "the catalog has no CPU server \"%s\", the preprocessing nodes' default; "
+                      "name one with node (see \"aifsim catalog servers\")",
+                      AF_INGEST_DEFAULT_SERVER);
+    }
+}
+
+/* preprocess: { nodes, throughput, ratio, to, keep_raw, node }; *to_at gets the `to` node. */
 static void scen_ingest_preprocess(scen *s, const af_node *node, af_ingest_config *c,
                                    const af_node **to_at)
 {
@@ -134,6 +167,7 @@ static void scen_ingest_preprocess(scen *s, const af_node *node, af_ingest_confi
         c->keep_raw = af_check_word(&s->c, v.keep_raw, &s->path, words) == 1;
         af_path_pop(&s->path, kk);
     }
+    scen_ingest_server(s, v.node, node, c);
     af_path_pop(&s->path, k);
 }
 

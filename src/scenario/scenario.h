@@ -128,6 +128,8 @@
  *         preprocess:          optional mapping (absent: the bytes only land)
  *           nodes: 16          required integer in [1, 1e6], CPU nodes
  *           throughput: 400 MB/s  required bandwidth in (0, 1 TB/s], raw bytes per node
+ *           node: epyc-9654-2s  optional catalog CPU server (models/servers.yaml), default
+ *                              epyc-9654-2s: the nodes' power, height, price and carbon
  *           ratio: 0.3         optional number in (0, 1000], default 1: output per raw byte
  *           to: hot            output tier; required unless `feeds` (then the job's tier)
  *           keep_raw: false    optional false | true, default false

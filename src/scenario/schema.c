@@ -15,6 +15,7 @@
 #include "model/link.h"
 #include "model/llm.h"
 #include "model/node.h"
+#include "model/server.h"
 #include "model/storage.h"
 #include "workload/mlperf.h"
 
@@ -608,6 +609,18 @@ static const af_field mlperf_fields[] = {
     AF_REAL(af_mlperf_spec, "memory_factor", AF_DIM_NUMBER, memory_factor, AF_NONNEG(1000)),
 };
 
+/* A CPU server (model/server.h): a GPU node's schema would ask it for GPUs, NVLink and a PCIe
+ * host link it does not have, and has no idle power for the host, so CPU servers are a section
+ * of their own. Idle may be zero (a gift of physics); a server of 100 kW or 1,000 U is a typo. */
+static const af_field server_fields[] = {
+    AF_REAL(af_server_spec, "idle_power", AF_DIM_POWER, idle_W, AF_NONNEG(1e5)),
+    AF_REAL(af_server_spec, "busy_power", AF_DIM_POWER, busy_W, AF_POSITIVE(1e5)),
+    AF_REAL(af_server_spec, "rack_units", AF_DIM_NUMBER, rack_units, AF_POSITIVE(1000)),
+    AF_REAL(af_server_spec, "price", AF_DIM_MONEY, price_usd, AF_NONNEG(1e9)),
+    AF_REAL(af_server_spec, "embodied_carbon", AF_DIM_CARBON, embodied_kg, AF_NONNEG(1e7)),
+};
+static const af_field_order server_orders[] = {{"idle_power", "busy_power"}};
+
 #define AF_N(a) (sizeof(a) / sizeof((a)[0]))
 
 static const af_spec_desc descs[AF_SECTION__COUNT] = {
@@ -635,6 +648,9 @@ static const af_spec_desc descs[AF_SECTION__COUNT] = {
     {AF_SECTION_MLPERF, "mlperf", "MLPerf Storage workload", "unet3d-h100", sizeof(af_mlperf_spec),
      offsetof(af_mlperf_spec, name), offsetof(af_mlperf_spec, description), mlperf_fields,
      AF_N(mlperf_fields), NULL, 0},
+    {AF_SECTION_SERVERS, "servers", "CPU server", "epyc-9654-2s", sizeof(af_server_spec),
+     offsetof(af_server_spec, name), offsetof(af_server_spec, description), server_fields,
+     AF_N(server_fields), server_orders, AF_N(server_orders)},
 };
 
 /* Fields per section and bytes per spec at most (for stack arrays). */

@@ -10,7 +10,7 @@
  * mistakes then costs a hundred lines, not a million).
  *
  * Second, the field table: for each catalog section (gpus, links, nodes, storage, facility,
- * switches, llms, mlperf) the
+ * switches, llms, mlperf, servers) the
  * list of fields with their YAML key, kind (a real quantity, an integer count, an enum word, or a
  * reference to another catalog entry), dimension, offset in the model spec struct, and accepted
  * range. The catalog reader (figures as `{ value: 700 W, source: "..." }`, every field required)
@@ -40,6 +40,7 @@ typedef enum {
     AF_SECTION_SWITCHES, /* af_switch_spec (model/fabric.h), models/switches.yaml */
     AF_SECTION_LLMS,     /* af_llm_spec (model/llm.h), models/llms.yaml */
     AF_SECTION_MLPERF,   /* af_mlperf_spec (workload/mlperf.h), models/mlperf.yaml */
+    AF_SECTION_SERVERS,  /* af_server_spec (model/server.h), models/servers.yaml */
     AF_SECTION__COUNT
 } af_section;
 

@@ -15,6 +15,7 @@
 #include "model/llm.h"
 #include "model/node.h"
 #include "model/reliability.h"
+#include "model/server.h"
 #include "model/storage.h"
 #include "workload/arrivals.h"
 
@@ -299,6 +300,8 @@ typedef struct af_ingest_config {
     size_t landing;            /* tier the source writes to */
     int64_t nodes;             /* preprocessing CPU nodes, >= 0 (0: no preprocessing) */
     double node_Bps;           /* raw bytes one node processes per second, B/s, > 0 */
+    af_server_spec server;     /* the nodes' server model (power, height, price, carbon), in the
+                                * world's ledger of boxes (cost.h) with nodes > 0 */
     double ratio;              /* output bytes per raw byte processed, > 0 */
     size_t out_tier;           /* tier the output is written to */
     bool keep_raw;             /* raw bytes stay on the landing tier once processed */

@@ -28,7 +28,13 @@
  * own or of a landing write, so it runs back to back while a backlog lasts and follows the
  * landings when it keeps up. The output takes its room on the output tier when the read starts;
  * with no room the preprocessing stalls (counted) and tries again at the next landing. The CPU
- * nodes' own NICs are not modelled (their throughput is the limit), nor their power.
+ * nodes' own NICs are not modelled (their throughput is the limit).
+ *
+ * Power. The nodes are boxes of the world's ledger (world.c, model/cost.h), a catalog CPU server
+ * each (af_ingest_config.server): they draw idle + (busy - idle) x u (model/server.h), u the
+ * share of their capacity used, raw bytes processed / (nodes x node_Bps x time), over the run
+ * (w->ingest_busy, set at finish) or over a window (w->win_ingest_util, set when sampled). A
+ * read held back by the tiers keeps u low: throughput used, not time spent waiting, sets power.
  *
  * Events: a write or read per chunk, a rejection timer per chunk that did not fit, a rate edge;
  * so a run costs about two events per chunk landed (events op). The backlog (landed less
@@ -737,6 +743,14 @@ static void ingest_load_changed(af_world *w)
         ingest_account(&s->ing[i], now);
 }
 
+/* Share of ingest g's preprocessing capacity that raw_B bytes processed in dt_s seconds used,
+ * in [0, 1]; 0 without preprocessing. */
+static double ingest_util(const ingest *g, double raw_B, double dt_s)
+{
+    double cap = (double)g->cfg->nodes * g->cfg->node_Bps * dt_s;
+    return cap > 0 ? fmin(1, fmax(0, raw_B / cap)) : 0;
+}
+
 static void ingest_finish(af_world *w, af_time_ns end_ns)
 {
     ingest_state *s = ingest_of(w);
@@ -747,6 +761,7 @@ static void ingest_finish(af_world *w, af_time_ns end_ns)
         if (g->out_full)
             g->full_ns += end_ns - g->full_since_ns;
         g->out_full = false;
+        w->ingest_busy[i] = ingest_util(g, g->processed_B, w->cfg->duration_s);
     }
 }
 
@@ -789,7 +804,10 @@ static void ingest_report(const af_world *w, af_results *r)
             af_results_put(r, AF_M_INGEST_PROCESSED, nm, g->processed_B);
             af_results_put(r, AF_M_INGEST_OUTPUT, nm, g->output_B);
             af_results_put(r, AF_M_INGEST_CAPACITY, nm, cap);
-            af_results_put(r, AF_M_INGEST_UTIL, nm, fmin(1, g->processed_B / (cap * T)));
+            double power = (double)c->nodes * af_server_power_W(&c->server, w->ingest_busy[i]);
+            af_results_put(r, AF_M_INGEST_UTIL, nm, w->ingest_busy[i]);
+            af_results_put(r, AF_M_INGEST_POWER, nm, power);
+            af_results_put(r, AF_M_INGEST_ENERGY, nm, power * T);
             af_results_put(r, AF_M_INGEST_OUT_FULL, nm, af_time_to_s(g->full_ns) / T);
         }
         /* The fill rates the end's transfers set: the landing rate less what the preprocessing
@@ -839,6 +857,11 @@ static void ingest_sample(af_world *w, af_results *r, double dt)
                         (landed - g->snap_landed_B) / dt);
         af_world_series(w, r, "ingest", nm, "processed_rate", AF_DIM_BANDWIDTH, "processed",
                         (processed - g->snap_processed_B) / dt);
+        w->win_ingest_util[i] = ingest_util(g, processed - g->snap_processed_B, dt);
+        if (g->cfg->nodes > 0)
+            af_world_series(w, r, "ingest", nm, "process_power", AF_DIM_POWER, "power",
+                            (double)g->cfg->nodes *
+                                af_server_power_W(&g->cfg->server, w->win_ingest_util[i]));
         g->snap_landed_B = landed;
         g->snap_processed_B = processed;
     }

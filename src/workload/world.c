@@ -21,7 +21,8 @@
  * holds: a thousand jobs on one tier cost one job's work per completion.
  *
  * Power follows utilization (model/gpu.h) and the devices' read and write time
- * (af_storage_node_power_W); switches draw their typical power. Energy, capital and space costs
+ * (af_storage_node_power_W); switches draw their typical power; an ingest's CPU nodes draw
+ * between idle and busy by the share of their capacity used (model/server.h). Energy, capital and space costs
  * add up to the total by construction, which the tests check.
  *
  * Event budget. Each kind estimates the events its instances need at most when the GPUs never
@@ -222,14 +223,25 @@ static void world_tier_fracs(const af_tier_state *ts, double T, double *rfrac, d
     *wfrac = fmin(1 - *rfrac, ts->write_dev_s / (ts->devices * T));
 }
 
-/* The equipment as boxes for the cost roll-up (model/cost.h): one kind per pool, tier and
- * fabric, the pools' GPUs computing pool_u[p] of the time and the tiers' devices reading rfrac[t]
- * and writing wfrac[t] of theirs (over the run, or over one window of the series). */
+/* Whether any ingest has preprocessing nodes: the CPU part of facility power is reported only
+ * then, so runs without them print what they always did. */
+static bool world_has_cpu_nodes(const af_world_config *cfg)
+{
+    for (size_t i = 0; i < cfg->ningests; i++)
+        if (cfg->ingests[i].nodes > 0)
+            return true;
+    return false;
+}
+
+/* The equipment as boxes for the cost roll-up (model/cost.h): one kind per pool, tier, fabric
+ * and ingest with preprocessing, the pools' GPUs computing pool_u[p] of the time, the tiers'
+ * devices reading rfrac[t] and writing wfrac[t] of theirs and the ingests' CPU nodes using
+ * ingest_u[i] of their capacity (over the run, or over one window of the series). */
 static af_cost_box *world_boxes(const af_world *w, const double *pool_u, const double *rfrac,
-                                const double *wfrac, size_t *n)
+                                const double *wfrac, const double *ingest_u, size_t *n)
 {
     const af_world_config *cfg = w->cfg;
-    size_t cap = cfg->npools + cfg->ntiers + cfg->nfabrics;
+    size_t cap = cfg->npools + cfg->ntiers + cfg->nfabrics + cfg->ningests;
     af_cost_box *b = af_calloc(cap ? cap : 1, sizeof *b);
     size_t k = 0;
     for (size_t p = 0; p < cfg->npools; p++) {
@@ -284,6 +296,21 @@ static af_cost_box *world_boxes(const af_world *w, const double *pool_u, const d
         x->price_usd = fp->price_usd / sw;
         x->units_U = fp->rack_units / sw;
     }
+    for (size_t i = 0; i < cfg->ningests; i++) {
+        const af_ingest_config *ic = &cfg->ingests[i];
+        if (ic->nodes <= 0)
+            continue;
+        const af_server_spec *sv = &ic->server;
+        af_cost_box *x = &b[k++];
+        x->cls = AF_ASSET_COMPUTE;
+        x->count = (double)ic->nodes;
+        x->mean_W[AF_PART_CPU] = af_server_power_W(sv, ingest_u[i]);
+        x->busy_W = sv->busy_W;
+        x->nameplate_W = sv->busy_W; /* no server nameplate in the catalog: its busiest draw */
+        x->price_usd = sv->price_usd;
+        x->units_U = sv->rack_units;
+        x->embodied_kg = sv->embodied_kg;
+    }
     *n = k;
     return b;
 }
@@ -297,7 +324,7 @@ static void world_report_cost(const af_world *w, af_results *r)
     double *wfrac = af_calloc(nt ? nt : 1, sizeof *wfrac);
     for (size_t t = 0; t < nt; t++)
         world_tier_fracs(&w->tiers[t], cfg->duration_s, &rfrac[t], &wfrac[t]);
-    af_cost_box *boxes = world_boxes(w, w->pool_busy, rfrac, wfrac, &n);
+    af_cost_box *boxes = world_boxes(w, w->pool_busy, rfrac, wfrac, w->ingest_busy, &n);
     af_free(rfrac);
     af_free(wfrac);
     af_cost_output out = {.useful_gpu_s = w->useful_gpu_s,
@@ -311,11 +338,13 @@ static void world_report_cost(const af_world *w, af_results *r)
         [AF_PART_GPU] = AF_M_FACILITY_P_GPU,         [AF_PART_HOST] = AF_M_FACILITY_P_HOST,
         [AF_PART_NIC] = AF_M_FACILITY_P_NIC,         [AF_PART_SWITCH] = AF_M_FACILITY_P_SWITCH,
         [AF_PART_DEVICE] = AF_M_FACILITY_P_DEVICE,   [AF_PART_SERVER] = AF_M_FACILITY_P_SERVER,
-        [AF_PART_ENCLOSURE] = AF_M_FACILITY_P_ENCL,
+        [AF_PART_ENCLOSURE] = AF_M_FACILITY_P_ENCL,  [AF_PART_CPU] = AF_M_FACILITY_P_CPU,
     };
+    bool cpu = world_has_cpu_nodes(cfg);
     af_results_put(r, AF_M_FACILITY_IT_POWER, NULL, c.it_W);
     for (int p = 0; p < AF_PART__COUNT; p++)
-        af_results_put(r, part_metric[p], NULL, c.part_W[p]);
+        if (p != AF_PART_CPU || cpu)
+            af_results_put(r, part_metric[p], NULL, c.part_W[p]);
     af_results_put(r, AF_M_FACILITY_POWER, NULL, c.facility_W);
     af_results_put(r, AF_M_FACILITY_BUSY_POWER, NULL, c.facility_busy_W);
     af_results_put(r, AF_M_FACILITY_NAMEPLATE, NULL, c.nameplate_W);
@@ -539,7 +568,7 @@ static void world_sample(af_world *w)
                             af_node_power_W(&pc->node, w->win_pool_util[p], pc->power_limit_W));
     }
     size_t n;
-    af_cost_box *boxes = world_boxes(w, w->win_pool_util, rfrac, wfrac, &n);
+    af_cost_box *boxes = world_boxes(w, w->win_pool_util, rfrac, wfrac, w->win_ingest_util, &n);
     af_cost c;
     af_cost_rollup(boxes, n, dt, NULL, &cfg->facility, &c);
     af_free(boxes);
@@ -547,9 +576,12 @@ static void world_sample(af_world *w)
     af_free(wfrac);
     static const af_metric_id part_metric[AF_PART__COUNT] = {
         AF_M_FACILITY_P_GPU,    AF_M_FACILITY_P_HOST,   AF_M_FACILITY_P_NIC,  AF_M_FACILITY_P_SWITCH,
-        AF_M_FACILITY_P_DEVICE, AF_M_FACILITY_P_SERVER, AF_M_FACILITY_P_ENCL,
+        AF_M_FACILITY_P_DEVICE, AF_M_FACILITY_P_SERVER, AF_M_FACILITY_P_ENCL, AF_M_FACILITY_P_CPU,
     };
+    bool cpu = world_has_cpu_nodes(cfg);
     for (int p = 0; p < AF_PART__COUNT; p++) {
+        if (p == AF_PART_CPU && !cpu)
+            continue;
         const af_metric_def *def = af_metric_get(part_metric[p]);
         af_world_series(w, r, "facility", NULL, def->leaf, AF_DIM_POWER, af_power_part_name(p),
                         c.part_W[p]);
@@ -629,6 +661,7 @@ static int world_go(const af_world_config *cfg, const af_world_monitor *mon, af_
         w.beps[i].fabric = w.beps[i].rx = w.beps[i].tx = AF_NIL;
     w.pool_util = af_calloc(cfg->npools, sizeof *w.pool_util);
     w.pool_busy = af_calloc(cfg->npools, sizeof *w.pool_busy);
+    w.ingest_busy = af_calloc(cfg->ningests ? cfg->ningests : 1, sizeof *w.ingest_busy);
     for (size_t i = 0; i < neps; i++)
         w.eps[i].fabric = AF_NIL;
     for (size_t k = 0; k < AF_WL__COUNT; k++)
@@ -663,6 +696,8 @@ static int world_go(const af_world_config *cfg, const af_world_monitor *mon, af_
         w.series_dt = cfg->duration_s / n;
         w.win_pool_util = af_calloc(cfg->npools ? cfg->npools : 1, sizeof *w.win_pool_util);
         w.win_lookup_dev_s = af_calloc(cfg->ntiers ? cfg->ntiers : 1, sizeof *w.win_lookup_dev_s);
+        w.win_ingest_util =
+            af_calloc(cfg->ningests ? cfg->ningests : 1, sizeof *w.win_ingest_util);
         w.snap = af_calloc(cfg->ntiers ? 3 * cfg->ntiers : 1, sizeof *w.snap);
         if (w.series_windows > 1)
             af_sim_at(w.sim, af_time_from_s(w.series_dt), world_tick, &w, 0);
@@ -758,6 +793,8 @@ done:
     af_free(w.hold);
     af_free(w.pool_util);
     af_free(w.pool_busy);
+    af_free(w.ingest_busy);
+    af_free(w.win_ingest_util);
     af_free(w.win_pool_util);
     af_free(w.win_lookup_dev_s);
     af_free(w.snap);

@@ -204,7 +204,8 @@ typedef struct af_wl_kind {
     /* Time series (world.c, "Sampling"): called at the end of every window of dt seconds (the
      * last at the end of the run, after finish); brings its accounting to now, pushes one value
      * per series of its instances to r (af_world_series) and, for the power of the window,
-     * fills w->win_pool_util (train) and w->win_lookup_dev_s (look-ups). */
+     * fills w->win_pool_util (train), w->win_lookup_dev_s (look-ups) and w->win_ingest_util
+     * (ingest). */
     void (*sample)(af_world *w, af_results *r, double dt);
     /* Releases the kind's state (also after a failed build). */
     void (*free)(af_world *w);
@@ -291,6 +292,9 @@ struct af_world {
     double *pool_util;   /* per pool: share of its GPU-time spent computing (useful work) */
     double *pool_busy;   /* per pool: share of its GPU-time computing, work a failure later
                           * undid included (the GPUs drew full power for it): for power */
+    double *ingest_busy; /* per ingest: share of its preprocessing capacity used over the run
+                          * (raw bytes processed / (nodes x throughput x T)), set by its finish:
+                          * the utilization its CPU nodes draw power by */
     double useful_gpu_s; /* GPU-seconds spent computing, all pools */
     double tokens_trained;  /* tokens of the steps kept, all training jobs */
     double requests_served; /* requests completed, all request streams */
@@ -310,6 +314,8 @@ struct af_world {
     af_time_ns series_prev_ns; /* end of the last window sampled */
     double *win_pool_util;     /* per pool: computing share of its GPU-time in the window */
     double *win_lookup_dev_s;  /* per tier: look-up device-seconds in the window */
+    double *win_ingest_util;   /* per ingest: share of its preprocessing capacity used in the
+                                * window */
     double *snap;              /* per tier: device-s, NIC out and NIC in carried at the last
                                 * window's end */
     /* every window pushes the same series in the same order: the k-th push of a window finds

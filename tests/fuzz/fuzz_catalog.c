@@ -1,9 +1,9 @@
 /*
  * fuzz_catalog: libFuzzer harness for the catalog parser, af_catalog_parse from memory.
  *
- * The input holds the eight catalog files in section order (gpus, links, nodes, storage,
- * facility, switches, llms, mlperf) separated by lines that read exactly "%%" (a line no catalog file can
- * hold: YAML takes a leading "%" for a directive); missing files are empty. A catalog that loads
+ * The input holds the nine catalog files in section order (gpus, links, nodes, storage,
+ * facility, switches, llms, mlperf, servers) separated by lines that read exactly "%%" (a line no
+ * catalog file can hold: YAML takes a leading "%" for a directive); missing files are empty. A catalog that loads
  * must keep every figure in range (af_fuzz_check_catalog), answer its look-ups, and check the
  * fixed scenario without crashing (with or without errors, since its names may be gone).
  * Everything is freed per input.
@@ -66,7 +66,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     static const char *const names[AF_SECTION__COUNT] = {
         "gpus.yaml",     "links.yaml",    "nodes.yaml", "storage.yaml",
-        "facility.yaml", "switches.yaml", "llms.yaml",     "mlperf.yaml"};
+        "facility.yaml", "switches.yaml", "llms.yaml",     "mlperf.yaml", "servers.yaml"};
     af_catalog_text texts[AF_SECTION__COUNT];
     const char *p = (const char *)data, *e = p + size;
     for (int sec = 0; sec < AF_SECTION__COUNT; sec++) {

@@ -55,8 +55,8 @@ seeds() {
         cp "$src/tests/fixtures/good.yaml" "$2/fixture-good.yaml"
         ;;
     catalog)
-        # The eight files in section order, separated by "%%" lines.
-        for s in gpus links nodes storage facility switches llms mlperf; do
+        # The nine files in section order, separated by "%%" lines.
+        for s in gpus links nodes storage facility switches llms mlperf servers; do
             [ "$s" = gpus ] || printf '%%%%\n'
             cat "$src/models/$s.yaml"
         done >"$2/models"

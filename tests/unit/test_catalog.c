@@ -296,7 +296,7 @@ static af_catalog *load_edited(af_section sec, const char *from, const char *to,
 {
     static const char *const files[] = {"gpus.yaml",     "links.yaml",    "nodes.yaml",
                                         "storage.yaml",  "facility.yaml", "switches.yaml",
-                                        "llms.yaml",     "mlperf.yaml"};
+                                        "llms.yaml",     "mlperf.yaml",   "servers.yaml"};
     _Static_assert(sizeof files / sizeof files[0] == AF_SECTION__COUNT, "one file per section");
     char *texts[AF_SECTION__COUNT];
     af_catalog_text src[AF_SECTION__COUNT];
@@ -474,7 +474,7 @@ static void test_broken_files(void)
     CU_ASSERT_PTR_NULL(af_catalog_load(fixtures, d));
     CU_ASSERT_EQUAL(af_diag_count(d), AF_SECTION__COUNT);
     msg = af_diag_format(d, AF_SECTION__COUNT - 1);
-    CU_ASSERT_PTR_NOT_NULL(strstr(msg, "fixtures/mlperf.yaml: error: cannot open: No such file "
+    CU_ASSERT_PTR_NOT_NULL(strstr(msg, "fixtures/servers.yaml: error: cannot open: No such file "
                                        "or directory"));
     af_free(msg);
     af_free(fixtures);
