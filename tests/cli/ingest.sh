@@ -3,6 +3,9 @@
 #   - scenarios/ingest-pipeline.yaml runs: over a whole day a daily profile of mean 2 GB/s lands
 #     2 GB/s x 86,400 s; with 16 nodes of 150 MB/s (2.4 GB/s) the evening peak (3 GB/s) builds a
 #     backlog, with 24 (3.6 GB/s) the backlog never exceeds the 1 GB chunk landing;
+#   - the 24 nodes, keeping up, use 2 / 3.6 = 5/9 of their capacity, so as epyc-9654-2s servers
+#     (128 W idle, 817 W busy, 1U; models/servers.yaml) they draw 24 x (128 + 689 x 5/9) W, all
+#     of facility.it_power_cpu_nodes, and take 8 U more than the 16 nodes;
 #   - without keep_raw the lake holds only the backlog;
 #   - a trace named by --set with `time,bytes` rows lands exactly its rows before the end, and a
 #     trace without sizes lands entry_size per row;
@@ -37,6 +40,16 @@ expect_status 0 "$AIFSIM" run "$sc" --json "$tmp/b.json" -q \
 peak=$(val "$tmp/b.json" ingest.clicks.backlog_peak)
 awk -v p="$peak" 'BEGIN { exit !(p <= 1e9 * (1 + 1e-9)) }' ||
     fail "24 nodes keep up, yet the peak backlog is $peak B (more than one 1 GB chunk)"
+# The nodes in the ledger. u = 5/9 up to the backlog's 1 GB of 172.8 TB (6e-6).
+want=$(awk 'BEGIN { printf "%.17g", 24 * (128 + 689 * 5 / 9) }')
+for m in ingest.clicks.process_power facility.it_power_cpu_nodes; do
+    got=$(val "$tmp/b.json" $m)
+    near "$got" "$want" 1e-5 || fail "24 nodes at 5/9: $m is $got W, expected $want W"
+done
+ua=$(val "$tmp/a.json" facility.rack_units)
+ub=$(val "$tmp/b.json" facility.rack_units)
+near "$ub" "$(awk -v a="$ua" 'BEGIN { print a + 8 }')" 1e-12 ||
+    fail "8 more 1U nodes: rack units $ua -> $ub"
 
 expect_status 0 "$AIFSIM" run "$sc" --json "$tmp/c.json" -q \
     --set workloads.clicks.preprocess.keep_raw=false

@@ -12,7 +12,11 @@
  * - a daily profile: each hour lands rate x its weight x 3600 s (the series per hourly window),
  *   and bursts add (factor - 1) x rate x their length;
  * - a trace: each entry lands whole, with its size or the ingest's entry size;
- * - feeds: the job's data set grows by the output.
+ * - feeds: the job's data set grows by the output;
+ * - power and cost of the CPU nodes: against the same run with a server that draws and costs
+ *   nothing, the ledger grows by exactly N x (idle + (busy - idle) u) of IT power, u the closed
+ *   form of the falls-behind case, and by N x price (capital N x price x T / life), N x height
+ *   and N x carbon; energy is power x T, and the windows' series integrates to it.
  * Chunks end on the clock's nanoseconds, so a run of n chunks may land up to n ns x R less than
  * R T: the tolerances below are that bound over the quantity, not fitted to the output.
  */
@@ -270,6 +274,58 @@ static void test_feeds(void)
     af_results_free(r);
 }
 
+/* Metric `name` of run b less that of run a. */
+static double delta(const af_results *a, const af_results *b, const char *name)
+{
+    return af_get(b, name) - af_get(a, name);
+}
+
+/* The CPU nodes in the ledger: the falls-behind case (u = (T - c/R) / T), run once with a
+ * server that draws and costs nothing and once with S; the differences are S's N boxes. */
+static void test_power_cost(void)
+{
+    const double R = 2e9, c = 1e9, T = 200, N = 16;
+    const af_server_spec S = {.name = "s", .idle_W = 100, .busy_W = 500, .rack_units = 1,
+                              .price_usd = 10000, .embodied_kg = 500};
+    ifix x0, x1;
+    af_ingest_config *c0 = ifix_init(&x0, R, (int64_t)N, 1e8, T);
+    c0->server = (af_server_spec){.name = "zero"};
+    af_ingest_config *c1 = ifix_init(&x1, R, (int64_t)N, 1e8, T);
+    c1->server = S;
+    x1.f.cfg.sample_s = 10;
+    af_results *a = af_run(&x0.f), *b = af_run(&x1.f);
+    double tol = (R * T / c) * 1e-9 / T; /* a nanosecond per chunk, as above */
+    double u = (T - c / R) / T;
+    double P = N * (S.idle_W + (S.busy_W - S.idle_W) * u);
+    const af_facility_spec *fac = &x1.f.cfg.facility;
+    AF_ASSERT_REL(af_get(b, "ingest.clicks.process_utilization"), u, tol);
+    AF_ASSERT_REL(af_get(b, "ingest.clicks.process_power"), P, tol);
+    AF_ASSERT_REL(af_get(b, "facility.it_power_cpu_nodes"), P, tol);
+    CU_ASSERT_EQUAL(af_get(a, "facility.it_power_cpu_nodes"), 0);
+    AF_ASSERT_REL(delta(a, b, "facility.it_power"), P, tol);
+    AF_ASSERT_REL(delta(a, b, "facility.peak_power"), fac->pue * N * S.busy_W, 1e-12);
+    /* Energy is power over the run, for the nodes and for the facility. */
+    AF_ASSERT_REL(af_get(b, "ingest.clicks.process_energy"), P * T, tol);
+    AF_ASSERT_REL(delta(a, b, "facility.energy"), fac->pue * P * T, tol);
+    /* The windows' power integrates to the run's energy: power is linear in utilization, and the
+     * windows' utilizations add up to the run's. */
+    const af_series *s = af_results_series_find(b, "ingest.clicks.process_power");
+    CU_ASSERT_PTR_NOT_NULL_FATAL(s);
+    CU_ASSERT_EQUAL(s->n, 20);
+    double e = 0;
+    for (size_t k = 0; k < s->n; k++)
+        e += s->v[k] * s->dt;
+    AF_ASSERT_REL(e, P * T, tol);
+    /* Capital, height and carbon: N boxes of S, amortized over the compute life. */
+    AF_ASSERT_REL(delta(a, b, "cost.purchase"), N * S.price_usd, 1e-12);
+    AF_ASSERT_REL(delta(a, b, "cost.capital_compute"), N * S.price_usd * T / fac->amortization_s,
+                  1e-9);
+    AF_ASSERT_REL(delta(a, b, "facility.rack_units"), N * S.rack_units, 1e-12);
+    AF_ASSERT_REL(delta(a, b, "facility.embodied_carbon"), N * S.embodied_kg, 1e-12);
+    af_results_free(a);
+    af_results_free(b);
+}
+
 /* The event estimate covers the run. */
 static void test_events(void)
 {
@@ -293,6 +349,7 @@ static const af_test tests[] = {
     {"a daily profile and bursts land their rates", test_diurnal},
     {"a trace lands its entries", test_trace},
     {"feeds grows the job's data set", test_feeds},
+    {"the CPU nodes' power, energy and cost in the ledger", test_power_cost},
     {"the event estimate covers the run", test_events},
     {NULL, NULL},
 };
