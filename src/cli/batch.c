@@ -63,26 +63,55 @@ af_scenario_set *af_cli_axes_point(const af_cli_axes *a, size_t p, const af_scen
     af_scenario_set *sets = af_malloc_array(*n ? *n : 1, sizeof *sets);
     size_t *idx = af_malloc_array(g->naxes ? g->naxes : 1, sizeof *idx);
     af_sweep_grid_index(g, p, idx);
-    for (size_t k = 0; k < ncommon; k++)
-        sets[k] = common[k];
     for (size_t k = 0; k < g->naxes; k++)
-        sets[ncommon + k] = a->sets[k][idx[k]];
+        sets[k] = a->sets[k][idx[k]];
+    for (size_t k = 0; k < ncommon; k++)
+        sets[g->naxes + k] = common[k];
     af_free(idx);
     return sets;
 }
 
+/* Whether path lies under (or is) prefix: "facility.pue" under "facility", "storage[0].nodes"
+ * under "storage". */
+static bool batch_under(const char *path, const char *prefix)
+{
+    size_t n = strlen(prefix);
+    return strncmp(path, prefix, n) == 0 && (path[n] == '\0' || path[n] == '.' || path[n] == '[');
+}
+
+/* Whether the common override c changes what axis x's field reads once the axis' value v is
+ * applied: it then overrides the axis (an override of a field inside it, "facility.pue" under a
+ * varied "facility", refines it instead and is left alone). */
+static bool batch_overrides(const char *file, const af_scenario_set *v, const af_scenario_set *c,
+                            const char *axis_path)
+{
+    if (batch_under(c->path, axis_path) && strcmp(c->path, axis_path) != 0)
+        return false;
+    if (batch_under(axis_path, c->path))
+        return true; /* the same field, or one holding it, by the same spelling */
+    af_scenario_set pair[2] = {*v, *c};
+    char t1[256], t2[256];
+    if (af_scenario_field_text(file, pair, 1, axis_path, t1, sizeof t1) != AF_OK)
+        return false; /* the value's own mistakes are reported by the load */
+    return af_scenario_field_text(file, pair, 2, axis_path, t2, sizeof t2) != AF_OK ||
+           strcmp(t1, t2) != 0;
+}
+
 size_t af_cli_axes_check(const af_cli_axes *a, const char *file, const af_catalog *cat,
-                         const af_scenario_set *common, size_t ncommon, af_diag *d)
+                         const af_scenario_set *common, size_t ncommon, bool every,
+                         af_diag *d)
 {
     const af_sweep_grid *g = a->grid;
     size_t bad = 0;
     af_scenario_set *sets = af_malloc_array(ncommon + 1, sizeof *sets);
     for (size_t k = 0; k < ncommon; k++)
-        sets[k] = common[k];
+        sets[k + 1] = common[k];
     for (size_t x = 0; x < g->naxes && bad < 10; x++) {
         const af_sweep_axis *ax = &g->axes[x];
         for (size_t k = 0; k < ax->n && bad < 10; k++) {
-            sets[ncommon] = a->sets[x][k];
+            if (!every && k != 0 && k != ax->n - 1)
+                continue;
+            sets[0] = a->sets[x][k];
             af_arena *arena = af_arena_new();
             af_world_config cfg;
             /* Only a refusal is passed on: a value's warnings are those of the points with it,
@@ -102,25 +131,17 @@ size_t af_cli_axes_check(const af_cli_axes *a, const char *file, const af_catalo
             af_diag_free(scratch);
             af_arena_free(arena);
         }
-        /* A common override of the same field by another path: read the axis' field with the
-         * axis' first (and last) value and then the override; an override of that field
-         * changes what it reads. */
+        /* A common override applied after the axis that changes the axis' field (the same
+         * field by another path, or a field holding it) would silently override the axis. */
         for (size_t c = 0; c < ncommon && bad < 10; c++) {
             if (strcmp(common[c].path, ax->path) == 0)
                 continue; /* refused by name already (the commands say so) */
-            bool same = false;
-            for (size_t e = 0; e < 2 && !same; e++) {
-                af_scenario_set pair[2] = {a->sets[x][e ? ax->n - 1 : 0], common[c]};
-                af_scenario_field f, f0;
-                af_diag *scratch = af_diag_new();
-                same = af_scenario_field_get(file, cat, pair, 1, ax->path, &f0, scratch) == AF_OK &&
-                       af_scenario_field_get(file, cat, pair, 2, ax->path, &f, scratch) == AF_OK &&
-                       strcmp(f.text, f0.text) != 0;
-                af_diag_free(scratch);
-            }
-            if (same) {
+            if (batch_overrides(file, &a->sets[x][0], &common[c], ax->path) ||
+                batch_overrides(file, &a->sets[x][ax->n - 1], &common[c], ax->path)) {
                 bad++;
-                af_diag_error(d, "--set %s: sets the field that --vary %s=... varies; give it one way",
+                af_diag_error(d,
+                              "--set %s: overrides the field that --vary %s=... varies; give it "
+                              "one way",
                               common[c].arg, ax->path);
             }
         }
@@ -164,6 +185,7 @@ int af_cli_job_run(af_cli_job *j, const char *file, const af_catalog *cat,
     int rc = af_cli_scenario_load(&j->sc, file, cat, sets, nsets, j->d);
     if (rc != 0)
         return rc;
+    j->loaded = true;
     af_cli_scenario_sample(&j->sc, series, 0);
     j->sc.cfg.seed = af_sweep_seed(j->sc.cfg.seed, rep);
     j->seed = j->sc.cfg.seed;

@@ -47,20 +47,24 @@ typedef struct af_cli_axes {
 int af_cli_axes_init(af_cli_axes *a, const af_sweep_grid *g, af_diag *d);
 void af_cli_axes_fini(af_cli_axes *a);
 
-/* The overrides of point p: the ncommon common ones, then its value of each axis (so the axes
- * win; af_cli_axes_check refuses a common override of a varied field); a new array (af_free) of
- * *n sets that borrow from a and common. */
+/* The overrides of point p: its value of each axis, then the ncommon common ones (so a --set of
+ * a field inside a varied one applies at every point; af_cli_axes_check refuses one that would
+ * override the axis); a new array (af_free) of *n sets that borrow from a and common. */
 af_scenario_set *af_cli_axes_point(const af_cli_axes *a, size_t p, const af_scenario_set *common,
                                    size_t ncommon, size_t *n);
 
-/* Checks every value of every axis by loading the scenario with the ncommon common overrides and
- * that value (the value last, as a point applies it): a value the field does not take ("6x", 0
- * nodes) is an error naming the --vary, as is a common --set that names a varied field by
- * another path (storage[0].nodes for storage.hot.nodes), which would override the axis. A
- * configuration that loads but cannot be built (data that do not fit) is left to the runs.
- * Returns the number of mistakes (at most about 10 are reported). */
+/* Checks the axes' values by loading the scenario with each value and then the ncommon common
+ * overrides (as a point applies them): every value, or with every false only each axis' first
+ * and last (a search runs few of them; a value of the others that does not load stops it when
+ * its turn comes). A value the field does not take ("6x", 0 nodes) is an error naming the
+ * --vary, as is a common --set that overrides a varied field (by another path, storage[0].nodes
+ * for storage.hot.nodes, or by replacing what holds it); a --set of a field inside a varied one
+ * (facility.pue under --vary facility=...) applies at every point. A configuration that loads
+ * but cannot be built (data that do not fit) is left to the runs. Returns the number of
+ * mistakes (at most about 10 are reported). */
 size_t af_cli_axes_check(const af_cli_axes *a, const char *file, const af_catalog *cat,
-                         const af_scenario_set *common, size_t ncommon, af_diag *d);
+                         const af_scenario_set *common, size_t ncommon, bool every,
+                         af_diag *d);
 
 /* ---- Jobs ----------------------------------------------------------------------------------- */
 
@@ -69,6 +73,7 @@ typedef struct af_cli_job {
     af_cli_scenario sc; /* loaded and run: sc.res (NULL when the load or the run failed) */
     af_diag *d;         /* its messages */
     uint64_t seed;      /* the seed it ran with */
+    bool loaded;        /* the scenario loaded with the overrides (a failure after is the run's) */
 } af_cli_job;
 
 af_cli_job *af_cli_job_new(void);

@@ -293,6 +293,16 @@ static int plan_take(void *ctx, size_t j, int status, void *result)
     p->runs++;
     char *label = af_sweep_grid_label(p->grid, pt);
     double *v = &p->vals[j * plan_nv(p)];
+    if (status == 2 && o->job && !o->job->loaded) {
+        /* A value the field does not take ("6x"): a mistake, not a configuration. */
+        af_cli_progress_clear(&p->prog);
+        af_cli_job_messages(o->job, d);
+        af_diag_add(d, AF_SEV_NOTE, NULL, 0, 0, NULL,
+                    "in the run of %s: a value the scenario does not take", label);
+        p->worst = 2;
+        rc = 2;
+        goto done;
+    }
     if (status == 2 && !p->missing_said) {
         /* The configuration is refused (the scenario itself loaded): the point fails, with the
          * first error as its reason, and the plan goes on. */
@@ -342,6 +352,13 @@ static int plan_take(void *ctx, size_t j, int status, void *result)
         const char *name = plan_vname(p, k);
         const af_metric *m = name ? af_results_find(res, name) : NULL;
         v[k] = m && !m->text ? m->value : NAN;
+        if (!m && k > plan_iobj(p) && p->runs - p->refused == 1 && !p->missing_said) {
+            /* A --show metric absent from the first run: most likely misspelt. */
+            af_cli_missing_metric(d, "--show", res, name, p->file);
+            p->missing_said = true;
+            p->worst = 2;
+            rc = 2;
+        }
         bool needed = name && (k < plan_icost(p) || (k == plan_iobj(p) && p->mode == PLAN_OPTIMUM) ||
                                (k == plan_icost(p) && p->mode != PLAN_SEARCH));
         if (!m && needed && p->runs - p->refused == 1) {
@@ -1050,7 +1067,9 @@ int af_cmd_plan(int argc, char **argv)
             p.obj = minimize;
         }
     }
-    if (af_diag_errors(d) == 0 && (double)grid.npoints * (double)reps > AF_CLI_MAX_RUNS)
+    /* Every point runs for an optimum or --exhaustive: the same bound as a sweep's. */
+    if (af_diag_errors(d) == 0 && (odef || exhaustive) &&
+        (double)grid.npoints * (double)reps > AF_CLI_MAX_RUNS)
         af_diag_error(d, "%zu points x %zu replications: more than the %d runs a plan may make",
                       grid.npoints, reps, AF_CLI_MAX_RUNS);
     if (goals.n == 0 && !odef && af_diag_errors(d) == 0)
@@ -1092,7 +1111,10 @@ int af_cmd_plan(int argc, char **argv)
         goto done;
     if (af_cli_scenario_load(&base, file, cat, opts.sets, opts.nsets, d) != 0)
         goto done;
-    if (af_cli_axes_check(&p.axes, file, cat, opts.sets, opts.nsets, d) > 0)
+    /* Every value when every point runs; a search checks the ends now and any other value when
+     * its turn comes (plan_take). */
+    if (af_cli_axes_check(&p.axes, file, cat, opts.sets, opts.nsets,
+                          p.mode == PLAN_FULL || p.mode == PLAN_OPTIMUM, d) > 0)
         goto done;
     if (db && (rc = plan_open_store(&p, db, &base, &opts)) != 0)
         goto done;

@@ -456,15 +456,8 @@ done:
     struct stat st;
     if (!store && db_made && stat(db, &st) == 0 && st.st_size == 0)
         unlink(db); /* the empty file made to learn whether it was new; the store refused it */
-    else if (store && db_made && !stored) {
-        /* A database this failed run made holds nothing: leave no empty file behind. */
-        static const char *const ext[] = {"", "-wal", "-shm", "-journal"};
-        for (size_t k = 0; k < sizeof ext / sizeof *ext; k++) {
-            char *path = af_strfmt("%s%s", db, ext[k]);
-            unlink(path);
-            af_free(path);
-        }
-    }
+    else if (store && db_made && !stored)
+        af_store_remove_unused(db); /* it holds nothing; kept if another run has it open */
     af_free(text);
     af_trace_free(trace);
     af_catalog_free(cat);

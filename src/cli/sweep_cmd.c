@@ -650,7 +650,7 @@ int af_cmd_sweep(int argc, char **argv)
     /* The scenario with the common overrides: its mistakes, its name, hash and seed. */
     if (af_cli_scenario_load(&base, file, cat, opts.sets, opts.nsets, d) != 0)
         goto done;
-    if (af_cli_axes_check(&s.axes, file, cat, opts.sets, opts.nsets, d) > 0)
+    if (af_cli_axes_check(&s.axes, file, cat, opts.sets, opts.nsets, true, d) > 0)
         goto done;
 
     rc = 1;

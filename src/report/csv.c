@@ -17,6 +17,7 @@
 #include <errno.h>
 #include <math.h>
 #include <stdbool.h>
+#include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -326,7 +327,8 @@ static char *csv_file_part(const char *group)
 }
 
 /* Removes the series-<group>.csv files of dir that an earlier run wrote and this one did not
- * (another scenario's groups), so the directory holds one run's files; other files are left. */
+ * (another scenario's groups), so the directory holds one run's files; a file is taken as
+ * aifsim's by its header, and every other file is left. */
 static void csv_remove_stale(const char *dir, char **groups, size_t ng)
 {
     DIR *dp = opendir(dir);
@@ -347,8 +349,17 @@ static void csv_remove_stale(const char *dir, char **groups, size_t ng)
             af_free(part);
         }
         if (!ours) {
+            /* Only a file aifsim wrote: its header starts with the window's ends. */
             char *path = af_strfmt("%s/%s", dir, e->d_name);
-            unlink(path);
+            FILE *f = fopen(path, "r");
+            char head[32] = "";
+            if (f) {
+                if (!fgets(head, sizeof head, f))
+                    head[0] = '\0';
+                fclose(f);
+            }
+            if (strncmp(head, "t_start_s,t_end_s,", 18) == 0)
+                unlink(path);
             af_free(path);
         }
     }

@@ -45,13 +45,16 @@
 #include <sqlite3.h>
 
 #include <errno.h>
+#include <fcntl.h>
 #include <inttypes.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <time.h>
+#include <unistd.h>
 
 #define STORE_APP_ID 0x4146534d
 /* How long a writer waits for another to finish its run, ms. */
@@ -62,6 +65,9 @@ struct af_store {
     char *path;
     int schema;
     bool readonly;
+    int lockfd; /* the file, open with a shared flock while the store is open, so a run that
+                 * made the file can tell whether another process has it (af_store_in_use);
+                 * -1 when it could not be taken */
 };
 
 /* Version k -> k + 1. Constant text: no value is ever formatted into SQL. */
@@ -277,6 +283,7 @@ int af_store_open(const char *path, bool create, af_store **out, af_diag *d)
     *out = NULL;
     af_store *s = af_calloc(1, sizeof *s);
     s->path = af_strdup(path);
+    s->lockfd = -1;
     int rc = AF_EIO;
     struct stat sb;
     if (!*path || strcmp(path, "-") == 0) {
@@ -310,6 +317,11 @@ int af_store_open(const char *path, bool create, af_store **out, af_diag *d)
         goto fail;
     }
     sqlite3_busy_timeout(s->db, STORE_BUSY_MS);
+    s->lockfd = open(path, O_RDONLY | O_CLOEXEC);
+    if (s->lockfd >= 0 && flock(s->lockfd, LOCK_SH) != 0) {
+        close(s->lockfd);
+        s->lockfd = -1;
+    }
     s->readonly = sqlite3_db_readonly(s->db, "main") == 1;
     if (create && s->readonly) {
         af_diag_error(d, "results database %s: the file is read-only", path);
@@ -392,8 +404,29 @@ void af_store_close(af_store *s)
     if (!s)
         return;
     sqlite3_close(s->db);
+    if (s->lockfd >= 0)
+        close(s->lockfd);
     af_free(s->path);
     af_free(s);
+}
+
+int af_store_remove_unused(const char *path)
+{
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0)
+        return AF_EIO;
+    int rc = AF_EIO;
+    if (flock(fd, LOCK_EX | LOCK_NB) == 0) {
+        static const char *const ext[] = {"-wal", "-shm", "-journal", ""};
+        for (size_t k = 0; k < sizeof ext / sizeof *ext; k++) {
+            char *p = af_strfmt("%s%s", path, ext[k]);
+            unlink(p);
+            af_free(p);
+        }
+        rc = AF_OK;
+    }
+    close(fd);
+    return rc;
 }
 
 int af_store_schema(const af_store *s)

@@ -53,6 +53,12 @@ int af_store_open(const char *path, bool create, af_store **out, af_diag *d);
 bool af_store_parse_id(const char *s, int64_t *id);
 void af_store_close(af_store *s);
 
+/* Removes the database at path (and its -wal, -shm and -journal files) unless a process has it
+ * open as a store (every af_store_open holds a shared flock on the file until af_store_close).
+ * For a command that made a database and failed before storing anything. Returns AF_OK when
+ * removed, AF_EIO when in use or not there. */
+int af_store_remove_unused(const char *path);
+
 /* The schema version of the open database (AF_STORE_SCHEMA once opened). */
 int af_store_schema(const af_store *s);
 

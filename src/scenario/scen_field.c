@@ -155,3 +155,24 @@ done:
     af_diag_free(tmp);
     return rc;
 }
+
+int af_scenario_field_text(const char *file, const af_scenario_set *sets, size_t nsets,
+                           const char *path, char *buf, size_t n)
+{
+    af_diag *tmp = af_diag_new();
+    af_doc *doc = NULL;
+    int rc = af_doc_load(file, &doc, tmp);
+    for (size_t i = 0; rc == AF_OK && i < nsets; i++)
+        if (af_doc_set(doc, sets[i].path, sets[i].value, "--set", 1, 1,
+                       (int)(sets[i].value - sets[i].arg) + 1, scen_namer, tmp) != AF_OK)
+            rc = AF_EINPUT;
+    const af_node *node = NULL;
+    if (rc == AF_OK && !(node = field_find(doc, path, tmp)))
+        rc = AF_EINPUT;
+    if (rc == AF_OK)
+        snprintf(buf, n, "%s%s", node->kind == AF_NODE_SCALAR ? "" : af_node_kind_name(node->kind),
+                 node->kind == AF_NODE_SCALAR ? node->text : "");
+    af_doc_free(doc);
+    af_diag_free(tmp);
+    return rc;
+}

@@ -306,6 +306,14 @@ typedef struct af_scenario_field {
 int af_scenario_field_get(const char *file, const af_catalog *cat, const af_scenario_set *sets,
                           size_t nsets, const char *path, af_scenario_field *out, af_diag *d);
 
+/* The text at the --set path `path` of the scenario in file with the nsets overrides applied, as
+ * written (before any check): a scalar's text, or the kind of a mapping or a list ("a
+ * mapping"), into buf (n bytes). Returns AF_OK, AF_EINPUT when the file does not parse, an
+ * override does not apply or the path leads nowhere, AF_EIO when the file cannot be read; no
+ * message either way (for comparing what overrides do to one field). */
+int af_scenario_field_text(const char *file, const af_scenario_set *sets, size_t nsets,
+                           const char *path, char *buf, size_t n);
+
 /* Like af_scenario_load, from len bytes of buf named `name` in messages. */
 int af_scenario_parse(const char *name, const char *buf, size_t len, const af_catalog *cat,
                       const af_scenario_set *sets, size_t nsets, af_arena *arena,

@@ -153,9 +153,11 @@ diff -r "$tmp/new" "$tmp/f" >/dev/null || fail "the run after the failures did n
 expect_status 0 "$AIFSIM" run scenarios/serving-mixed.yaml --csv "$tmp/re" -q
 [ -f "$tmp/re/series-inference.csv" ] || fail "serving-mixed wrote no series-inference.csv"
 echo keep >"$tmp/re/notes.txt"
+printf 'month,sales\n1,2\n' >"$tmp/re/series-2024-sales.csv"
 expect_status 0 "$AIFSIM" run scenarios/compute-bound.yaml --csv "$tmp/re" -q
 [ -e "$tmp/re/series-inference.csv" ] && fail "a reused DIR kept the earlier run's series-inference.csv"
 [ "$(cat "$tmp/re/notes.txt")" = keep ] || fail "a file of the user's in DIR was touched"
+[ -f "$tmp/re/series-2024-sales.csv" ] || fail "a series-*.csv of the user's (not aifsim's header) was removed"
 [ -f "$tmp/re/series-train.csv" ] || fail "the second run's series-train.csv is missing"
 
 finish

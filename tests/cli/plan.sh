@@ -96,16 +96,24 @@ expect_grep "give one thing to optimize" "$tmp/err"
 # A value the field does not take is a mistake (exit 2), not a configuration that fails; a
 # --set of the varied field by another path would override it, and is refused too.
 expect_status 2 "$AIFSIM" plan "$scn" --goal "$util >= 90%" --vary storage.disk.nodes=2,4,6x,8 -q
-expect_grep 'the value "6x" is not one storage.disk.nodes takes' "$tmp/err"
+expect_grep 'in the run of storage.disk.nodes=6x: a value the scenario does not take' "$tmp/err"
 expect_status 2 "$AIFSIM" plan "$scn" --goal "$util >= 90%" --vary storage.disk.nodes=2..8 \
     --set 'storage[0].nodes=6' -q
-expect_grep "--set storage[0].nodes=6: sets the field that --vary storage.disk.nodes=... varies" "$tmp/err"
+expect_grep "--set storage[0].nodes=6: overrides the field that --vary storage.disk.nodes=... varies" "$tmp/err"
+# A value that does not load, in the middle of a long range a search checks only when it comes to
+# it: still a mistake (exit 2).
+expect_status 2 "$AIFSIM" plan "$scn" --goal "$util >= 90%" --vary 'storage.disk.nodes=1,2,3,4,x5,6,7,8' -q
+expect_grep 'in the run of storage.disk.nodes=x5: a value the scenario does not take' "$tmp/err"
+# A misspelt --show metric.
+expect_status 2 "$AIFSIM" plan "$scn" --goal "$util >= 90%" --vary storage.disk.nodes=1..8 \
+    --show train.vit-b6.gpus -q
+expect_grep '--show: the runs have no metric train.vit-b6.gpus' "$tmp/err"
 # A grid's cost must be in the runs (cost.per_million_tokens is only where tokens are trained).
 expect_status 2 "$AIFSIM" plan "$scn" --goal "$util >= 90%" --vary storage.disk.nodes=4,5 \
     --vary cluster.vision.nodes=32,64 --minimize cost.per_million_tokens -q
 expect_grep "the runs have no metric cost.per_million_tokens" "$tmp/err"
 expect_status 2 "$AIFSIM" plan "$scn" --goal "$util >= 90%" --vary storage.disk.nodes=1..1000 \
-    --vary cluster.vision.nodes=1..100 --replications 100 -q
+    --vary cluster.vision.nodes=1..100 --replications 100 --exhaustive -q
 expect_grep "more than the 1000000 runs a plan may make" "$tmp/err"
 # Every configuration refused: a mistake, not a plan (exit 2).
 expect_status 2 "$AIFSIM" plan "$scn" --goal "$util >= 90%" --vary storage.disk.nodes=1..8 \

@@ -65,7 +65,25 @@ expect_status 2 "$AIFSIM" sweep "$scn" --vary storage.flash.nodes=4,8 --set stor
 expect_grep "storage.flash.nodes is also varied" "$tmp/err"
 # The same field by another path would override the axis: refused as well.
 expect_status 2 "$AIFSIM" sweep "$scn" --vary storage.flash.nodes=4,5 --set 'storage[0].nodes=6'
-expect_grep "--set storage[0].nodes=6: sets the field that --vary storage.flash.nodes=... varies" "$tmp/err"
+expect_grep "--set storage[0].nodes=6: overrides the field that --vary storage.flash.nodes=... varies" "$tmp/err"
+expect_status 2 "$AIFSIM" sweep "$scn" --vary storage.flash.system=flash-tlc-node,flash-qlc-node \
+    --set 'storage[0].system=flash-qlc-node'
+expect_grep "overrides the field that --vary storage.flash.system=... varies" "$tmp/err"
+# A field inside a varied one applies at every point: facility.pue under --vary facility, each
+# point's facility power that of `aifsim run --set facility=F --set facility.pue=2.0`.
+cb=scenarios/compute-bound.yaml
+expect_status 0 "$AIFSIM" sweep $cb --vary facility=hyperscale,colocation --set facility.pue=2.0 \
+    --csv "$tmp/pue" -q
+col=$(head -n 1 "$tmp/pue/sweep.csv" | tr ',' '\n' | grep -n '^facility.power \[W\]$' | cut -d: -f1)
+k=2
+for f in hyperscale colocation; do
+    want=$("$AIFSIM" run $cb --set facility=$f --set facility.pue=2.0 --json - |
+        sed -n 's/.*"facility.power": {"value": \([^,]*\),.*/\1/p')
+    got=$(sed -n "${k}p" "$tmp/pue/sweep.csv" | cut -d, -f"${col:-1}")
+    awk -v a="$want" -v b="$got" 'BEGIN { d = a - b; exit !(a > 0 && (d < 0 ? -d : d) <= 1e-9 * a) }' ||
+        fail "--vary facility with --set facility.pue=2.0: $f point $got W, run $want W"
+    k=$((k + 1))
+done
 expect_status 2 "$AIFSIM" sweep "$scn" --vary a=1..400 --vary b=1..400
 expect_grep "more than the 100000 points" "$tmp/err"
 expect_status 2 "$AIFSIM" sweep "$scn"
