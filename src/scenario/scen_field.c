@@ -104,6 +104,21 @@ static const af_node *field_find(const af_doc *doc, const char *path, af_diag *d
     }
 }
 
+/* The document of file with the nsets overrides applied (*doc, released by the caller even on
+ * failure) and its node at path (*node). Returns AF_OK, or the error with its message in d. */
+static int field_load(const char *file, const af_scenario_set *sets, size_t nsets,
+                      const char *path, af_doc **doc, const af_node **node, af_diag *d)
+{
+    int rc = af_doc_load(file, doc, d);
+    for (size_t i = 0; rc == AF_OK && i < nsets; i++)
+        if (af_doc_set(*doc, sets[i].path, sets[i].value, "--set", 1, 1,
+                       (int)(sets[i].value - sets[i].arg) + 1, scen_namer, d) != AF_OK)
+            rc = AF_EINPUT;
+    if (rc == AF_OK && !(*node = field_find(*doc, path, d)))
+        rc = AF_EINPUT;
+    return rc;
+}
+
 int af_scenario_field_get(const char *file, const af_catalog *cat, const af_scenario_set *sets,
                           size_t nsets, const char *path, af_scenario_field *out, af_diag *d)
 {
@@ -113,14 +128,8 @@ int af_scenario_field_get(const char *file, const af_catalog *cat, const af_scen
     int rc = af_doc_check_path(path, "--param", 1, 1, d);
     if (rc != AF_OK)
         goto done;
-    rc = af_doc_load(file, &doc, tmp);
-    for (size_t i = 0; rc == AF_OK && i < nsets; i++)
-        if (af_doc_set(doc, sets[i].path, sets[i].value, "--set", 1, 1,
-                       (int)(sets[i].value - sets[i].arg) + 1, scen_namer, tmp) != AF_OK)
-            rc = AF_EINPUT;
     const af_node *node = NULL;
-    if (rc == AF_OK && !(node = field_find(doc, path, tmp)))
-        rc = AF_EINPUT;
+    rc = field_load(file, sets, nsets, path, &doc, &node, tmp);
     af_check_seen seen;
     if (rc == AF_OK)
         rc = scen_check_watch(doc, cat, arena, node, &seen, tmp);
@@ -161,14 +170,8 @@ int af_scenario_field_text(const char *file, const af_scenario_set *sets, size_t
 {
     af_diag *tmp = af_diag_new();
     af_doc *doc = NULL;
-    int rc = af_doc_load(file, &doc, tmp);
-    for (size_t i = 0; rc == AF_OK && i < nsets; i++)
-        if (af_doc_set(doc, sets[i].path, sets[i].value, "--set", 1, 1,
-                       (int)(sets[i].value - sets[i].arg) + 1, scen_namer, tmp) != AF_OK)
-            rc = AF_EINPUT;
     const af_node *node = NULL;
-    if (rc == AF_OK && !(node = field_find(doc, path, tmp)))
-        rc = AF_EINPUT;
+    int rc = field_load(file, sets, nsets, path, &doc, &node, tmp);
     if (rc == AF_OK)
         snprintf(buf, n, "%s%s", node->kind == AF_NODE_SCALAR ? "" : af_node_kind_name(node->kind),
                  node->kind == AF_NODE_SCALAR ? node->text : "");
