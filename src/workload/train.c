@@ -106,12 +106,36 @@ static const char *job_state_name(const job *jb)
     return jb->communicating ? "communicating" : jb->computing ? "computing" : "waiting for data";
 }
 
+/* The trace's spans of [from, to): a step's computing time is drawn as its compute, then its
+ * pipeline bubble and straggler wait, then its model-parallel traffic, the order in which the
+ * metrics take them out of computing (job_step_done); every other state as one span. */
+static void job_trace(const job *jb, af_time_ns from, af_time_ns to)
+{
+    af_trace *t = jb->world->cfg->trace;
+    if (jb->phase != AF_PHASE_RUN || jb->communicating || !jb->computing ||
+        jb->step_extra_ns <= 0) {
+        af_trace_span(t, jb->trace_track, job_state_name(jb), from, to);
+        return;
+    }
+    af_time_ns c_end = af_time_add(jb->step_begin_ns, jb->compute_ns);
+    af_time_ns b_end = af_time_add(c_end, jb->step_extra_ns - jb->mp_comm_ns);
+    static const char *const part[3] = {"computing", "bubble and stragglers", "communicating"};
+    af_time_ns ends[3] = {c_end, b_end, to};
+    af_time_ns a = from;
+    for (int k = 0; k < 3 && a < to; k++) {
+        af_time_ns b = ends[k] < to ? ends[k] : to;
+        if (b > a) {
+            af_trace_span(t, jb->trace_track, part[k], a, b);
+            a = b;
+        }
+    }
+}
+
 void af_job_account(job *jb, af_time_ns now)
 {
     af_time_ns dt = now - jb->since_ns;
     if (jb->world->cfg->trace && dt > 0)
-        af_trace_span(jb->world->cfg->trace, jb->trace_track, job_state_name(jb), jb->since_ns,
-                      now);
+        job_trace(jb, jb->since_ns, now);
     if (jb->phase != AF_PHASE_RUN) {
         jb->phase_ns[jb->phase] += dt;
     } else if (jb->communicating) {

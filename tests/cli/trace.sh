@@ -3,9 +3,12 @@
 # run's own metrics: the trace is valid JSON in the trace-event form; each job's spans tile the
 # run (no gap, no overlap) and add up to its duration; each state's spans add up to its share of
 # the run (computing: GPU utilization plus the work failures undid; waiting for data; checkpoint
-# stall; down; reloading); there is one failure instant per failure; counters come from the
-# series; --trace-events bounds the record and counts what it dropped; --trace-from/--trace-to
-# keep the events overlapping a window; bad uses exit 2 and write nothing.
+# stall; down; reloading), and with pipeline parallelism and stragglers a step's compute, its
+# bubble and straggler wait, and its model-parallel traffic add up to the GPU utilization, the
+# bubble plus the straggler wait, and the exposed communication; there is one failure instant
+# per failure; counters come from the series; --trace-events bounds the record and counts what it
+# dropped; --trace-from/--trace-to keep the events overlapping a window; bad uses exit 2 and
+# write nothing.
 # Environment from `make check`: AIFSIM, AIFSIM_MODELS, top_srcdir. Skips (77) without python3.
 . "$(dirname "$0")/lib.sh"
 command -v python3 >/dev/null 2>&1 || { echo "skip: no python3"; exit 77; }
@@ -54,6 +57,30 @@ if not counters or t["otherData"]["counters"] != len(counters):
     print("counters", len(counters), t["otherData"]["counters"]); bad += 1
 if t["otherData"]["dropped"] != 0 or t["otherData"]["run.scenario"] != r.get("run.scenario", {}).get("text"):
     print("otherData", t["otherData"]); bad += 1
+sys.exit(1 if bad else 0)
+PY
+
+# A step's parts: compute, then the pipeline bubble and the straggler wait, then model-parallel
+# traffic, each adding up to its metric (compute-bound with 4 pipeline stages of 16 micro-batches
+# and a 5% straggler spread).
+expect_status 0 "$AIFSIM" run scenarios/compute-bound.yaml --trace "$tmp/p.json" --json "$tmp/p-r.json" -q \
+    --set 'workloads[0].train.parallel={tensor: 8, pipeline: 4, microbatches: 16, straggler_spread: 0.05}'
+python3 - "$tmp/p.json" "$tmp/p-r.json" <<'PY' || fail "a step's parts in the trace do not match the run"
+import json, sys
+t = json.load(open(sys.argv[1]))
+r = json.load(open(sys.argv[2]))
+T = r["run.duration"]["value"]
+got = {}
+for e in t["traceEvents"]:
+    if e["ph"] == "X":
+        got[e["name"]] = got.get(e["name"], 0) + e["dur"] / 1e6
+m = lambda k: r["train.llm-70b." + k]["value"]
+bad = 0
+for state, want in (("computing", m("gpu_utilization")),
+                    ("bubble and stragglers", m("pipeline_bubble") + m("straggler_wait")),
+                    ("communicating", m("exposed_communication"))):
+    if not want > 0 or abs(got.get(state, 0) - want * T) > 1e-6 * want * T:
+        print(state, got.get(state, 0), "s, the metrics say", want * T); bad += 1
 sys.exit(1 if bad else 0)
 PY
 
