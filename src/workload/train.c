@@ -386,20 +386,16 @@ void af_job_halt(job *jb)
     af_time_ns now = af_sim_now(w->sim);
     af_job_account(jb, now);
     if (jb->computing) {
-        /* A step cut short: the part of its bubble, straggler wait and model-parallel traffic
-         * it reached is taken out of its compute time as a completed step's is, so that it is
-         * not counted (or lost) as work. A step runs its compute, then its bubble and straggler
-         * wait, then its model-parallel traffic, as the trace draws it (job_trace). */
-        af_time_ns in = now - jb->step_begin_ns;
-        af_time_ns bs = jb->step_extra_ns - jb->mp_comm_ns; /* bubble and straggler wait */
-        af_time_ns after = in > jb->compute_ns ? in - jb->compute_ns : 0;
-        if (after > 0) {
-            af_time_ns bs_in = after < bs ? after : bs;
-            af_time_ns mp = after - bs_in < jb->mp_comm_ns ? after - bs_in : jb->mp_comm_ns;
-            af_time_ns st =
-                bs > 0 ? (af_time_ns)llround((double)bs_in * (double)jb->step_strag_ns / (double)bs)
-                       : 0;
-            af_time_ns bu = bs_in - st;
+        /* A step cut short: its bubble, straggler wait and model-parallel traffic so far, in
+         * proportion to the time it ran, are taken out of its compute time as a completed step's
+         * are, so that they are not counted (or lost) as work. */
+        double dur = (double)jb->compute_ns + (double)jb->step_extra_ns;
+        double in = (double)(now - jb->step_begin_ns);
+        if (dur > 0 && in > 0) {
+            af_time_ns mp = (af_time_ns)llround(in * (double)jb->mp_comm_ns / dur);
+            af_time_ns st = (af_time_ns)llround(in * (double)jb->step_strag_ns / dur);
+            af_time_ns bu = (af_time_ns)llround(
+                in * (double)(jb->step_extra_ns - jb->mp_comm_ns - jb->step_strag_ns) / dur);
             af_time_ns all = mp + st + bu;
             if (all > jb->compute_total_ns)
                 all = mp = st = bu = 0;
